@@ -1,0 +1,14 @@
+// Drives node:test's run() so that files run concurrently; children inherit `--import tsx` from this process.
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+
+const [concurrency, ...files] = process.argv.slice(2);
+let failed = false;
+const stream = run({ files, concurrency: Number(concurrency), timeout: 10 * 60_000 });
+stream.on('test:fail', () => {
+  failed = true;
+});
+stream.compose(spec).pipe(process.stdout);
+stream.on('end', () => {
+  process.exitCode = failed ? 1 : 0;
+});
