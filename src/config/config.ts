@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+
+/** Validated settings. Every field is final once loaded; nothing else reads process.env. */
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  host: string;
+  port: number;
+  masterKey: string | null;
+  publicUrl: string;
+  meta: {
+    appId: string | null;
+    appSecret: string | null;
+    verifyToken: string | null;
+    graphUrl: string;
+    graphVersion: string;
+  };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  webhookMaxBytes: number;
+  rawRetentionDays: number;
+  profileRefreshHours: number;
+}
+
+/** A setting that stops start-up: its message names the variable and how to fix it, on one line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+export type ConfigOverrides = Partial<Pick<Config, 'dataDir' | 'host' | 'port' | 'databaseUrl'>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function str(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? null : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+function url(env: Env, name: string, fallback: string | null, protocols: string[], hint: string): string | null {
+  const raw = str(env, name) ?? fallback;
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a URL; ${hint}`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}; ${hint}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
+  const host = overrides.host ?? str(env, 'HOST') ?? '127.0.0.1';
+  const port = overrides.port ?? int(env, 'PORT', 8080, 0, 65535);
+  const masterKey = str(env, 'PAGESCOPE_MASTER_KEY');
+  if (masterKey !== null && Buffer.from(masterKey, 'base64').length !== 32) {
+    throw new ConfigError(
+      'PAGESCOPE_MASTER_KEY',
+      'must be base64 of exactly 32 random bytes; generate one with `openssl rand -base64 32`, or unset it to use the key file',
+    );
+  }
+  const level = (str(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+  }
+  const graphVersion = str(env, 'META_GRAPH_VERSION') ?? 'v25.0';
+  if (!/^v\d+\.\d+$/.test(graphVersion)) {
+    throw new ConfigError('META_GRAPH_VERSION', `must look like v25.0 (got "${graphVersion}")`);
+  }
+  const databaseUrl =
+    overrides.databaseUrl !== undefined
+      ? overrides.databaseUrl
+      : url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:'], 'use postgres://user@host:5432/db, or unset it for the embedded SQLite');
+  return {
+    dataDir: resolve(overrides.dataDir ?? str(env, 'PAGESCOPE_DATA_DIR') ?? './.pagescope'),
+    databaseUrl,
+    redisUrl: url(env, 'REDIS_URL', null, ['redis:', 'rediss:'], 'use redis://host:6379, or unset it'),
+    host,
+    port,
+    masterKey,
+    publicUrl:
+      url(env, 'PAGESCOPE_PUBLIC_URL', `http://${host.includes(':') ? `[${host}]` : host}:${port}`, ['http:', 'https:'], 'use the https:// address Meta can reach') ??
+      '',
+    meta: {
+      appId: str(env, 'META_APP_ID'),
+      appSecret: str(env, 'META_APP_SECRET'),
+      verifyToken: str(env, 'META_VERIFY_TOKEN'),
+      graphUrl:
+        url(env, 'META_GRAPH_URL', 'https://graph.facebook.com', ['http:', 'https:'], 'use https://graph.facebook.com or the emulator URL') ??
+        '',
+      graphVersion,
+    },
+    logLevel: level as Config['logLevel'],
+    webhookMaxBytes: int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    rawRetentionDays: int(env, 'PAGESCOPE_RAW_RETENTION_DAYS', 30, 0, 3650),
+    profileRefreshHours: int(env, 'PAGESCOPE_PROFILE_REFRESH_HOURS', 24, 1, 24 * 365),
+  };
+}
+
+/** The serving roles need the Meta app secret: without it webhook signatures cannot be checked. */
+export function requireWebhookSecret(config: Config): string {
+  if (!config.meta.appSecret) {
+    throw new ConfigError('META_APP_SECRET', 'is required to receive webhooks; set it to your Meta app secret (App Dashboard → Settings → Basic)');
+  }
+  return config.meta.appSecret;
+}

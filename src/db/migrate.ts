@@ -1,0 +1,32 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { Database } from './database.ts';
+import type { Dialect } from './types.ts';
+import * as m0001 from './migrations/0001-foundation.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Step = { up(db: any, dialect: Dialect): Promise<void> };
+
+/** One ordered list of migrations; each step writes the same schema for both dialects. */
+const STEPS: Record<string, Step> = {
+  '0001-foundation': m0001,
+};
+
+function migrator(database: Database): Migrator {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, step] of Object.entries(STEPS)) {
+    migrations[name] = { up: (db) => step.up(db, database.dialect) };
+  }
+  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+}
+
+/** Applies pending migrations, each in its own transaction; returns the names applied. Safe to run twice. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(database).migrateToLatest();
+  if (result.error) throw result.error;
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  const all = await migrator(database).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
