@@ -1,3 +1,5 @@
+import type { TableClassification } from '../classification.ts';
+
 /** Settings of this installation (key check value, rotation progress). */
 export interface MetaTable {
   key: string;
@@ -63,3 +65,33 @@ export interface FoundationTables {
   api_tokens: ApiTokenTable;
   audit_events: AuditEventTable;
 }
+
+export const FOUNDATION_CLASSIFICATION: Record<keyof FoundationTables, TableClassification> = {
+  meta: { idColumn: 'key', pageColumn: null, contactColumn: null, columns: { key: 'system', value: 'system' } },
+  key_versions: { idColumn: 'version', pageColumn: null, contactColumn: null, columns: { version: 'system', wrapped: 'secret', created_at: 'system' } },
+  pages: {
+    idColumn: 'id',
+    pageColumn: 'id',
+    contactColumn: null,
+    columns: { id: 'reference', name: 'system', access_token_enc: 'secret', status: 'system', created_at: 'system', updated_at: 'system' },
+  },
+  accounts: { idColumn: 'id', pageColumn: null, contactColumn: null, columns: { id: 'reference', name: 'system', role: 'system', created_at: 'system' } },
+  api_tokens: {
+    idColumn: 'id',
+    pageColumn: null,
+    contactColumn: null,
+    columns: {
+      id: 'reference', account_id: 'reference', name: 'system', role: 'system', token_hash: 'secret', page_scope: 'system',
+      created_at: 'system', last_used_at: 'system', revoked_at: 'system',
+    },
+  },
+  audit_events: {
+    idColumn: 'id',
+    pageColumn: 'page_id',
+    contactColumn: null,
+    columns: {
+      id: 'reference', at: 'system', actor_type: 'system', actor_id: 'reference', request_id: 'system', action: 'system',
+      outcome: 'system', page_id: 'reference', subject_type: 'system', subject_id: 'reference', details: 'system',
+    },
+  },
+};

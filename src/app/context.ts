@@ -1,0 +1,21 @@
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import type { Db } from '../db/types.ts';
+import type { Keyring } from '../crypto/index.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Clock } from '../lib/time.ts';
+import type { Metrics } from './metrics.ts';
+
+/**
+ * Everything a command needs, passed explicitly: no module reaches for globals, so tests build one per case and
+ * several apps can run in one process.
+ */
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  keyring: Keyring;
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+}

@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The product's Prometheus metrics; one registry per running app so tests can run several side by side. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pagescope_process_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'pagescope_http_requests_total',
+      help: 'HTTP requests by route pattern and status code',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: 'pagescope_auth_failures_total',
+      help: 'Rejected API authentications',
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'pagescope_webhook_deliveries_total',
+      help: 'Webhook POSTs by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    webhookUnhandled: new Counter({
+      name: 'pagescope_webhook_events_unhandled_total',
+      help: 'Webhook events kept raw because their kind, object or Page is not handled',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    webhookCommitBatch: new Histogram({
+      name: 'pagescope_webhook_commit_batch_size',
+      help: 'Deliveries committed together by one group commit',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    }),
+    eventsProcessed: new Counter({
+      name: 'pagescope_events_processed_total',
+      help: 'Webhook events processed, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    deliveriesByStatus: new Counter({
+      name: 'pagescope_outbound_deliveries_total',
+      help: 'Outbound deliveries reaching a final or intermediate status',
+      labelNames: ['status', 'reason'] as const,
+      registers: [registry],
+    }),
+    keyRewrapRemaining: new Gauge({
+      name: 'pagescope_key_rewrap_remaining_rows',
+      help: 'Rows still encrypted under a key version other than the current one',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,43 @@
+import { FOUNDATION_CLASSIFICATION } from './tables/foundation.ts';
+
+/**
+ * The data-classification registry: every column of every table, marked. The privacy module reads it to export
+ * and erase; key rotation reads it to find ciphertexts; a test fails when a table or column exists in the database
+ * without a mark here, so nothing personal can be added unnoticed.
+ *
+ * - `encrypted`: personal data stored as keyring ciphertext, bound to (table, column, page, row).
+ * - `blind_index`: keyed HMAC of personal data, for equality lookups.
+ * - `personal`: personal data kept in plaintext because it is coarse and needed in queries (locale, timezone, times).
+ * - `reference`: an identifier of ours or Meta's Page id; not personal by itself.
+ * - `system`: operational data with no personal content.
+ * - `secret`: credentials (encrypted or hashed), never personal data but never exported either.
+ */
+export type ColumnClass = 'encrypted' | 'blind_index' | 'personal' | 'reference' | 'system' | 'secret';
+
+export interface TableClassification {
+  /** Column holding the row id used in the ciphertext's associated data. */
+  idColumn: string;
+  /** Column holding the Page id used in the associated data, or null for tables outside any Page. */
+  pageColumn: string | null;
+  /** Column linking a row to a contact, for data-subject requests; null when the table holds no contact data. */
+  contactColumn: string | null;
+  columns: Record<string, ColumnClass>;
+}
+
+/** Every table's classification; each domain's table file exports its own part. */
+export const CLASSIFICATION: Record<string, TableClassification> = {
+  ...FOUNDATION_CLASSIFICATION,
+};
+
+/** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */
+export function ciphertextColumns(): { table: string; column: string; idColumn: string; pageColumn: string | null }[] {
+  const out: { table: string; column: string; idColumn: string; pageColumn: string | null }[] = [];
+  for (const [table, t] of Object.entries(CLASSIFICATION)) {
+    for (const [column, cls] of Object.entries(t.columns)) {
+      if (cls === 'encrypted' || (cls === 'secret' && column.endsWith('_enc'))) {
+        out.push({ table, column, idColumn: t.idColumn, pageColumn: t.pageColumn });
+      }
+    }
+  }
+  return out;
+}

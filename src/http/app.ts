@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { AppContext } from '../app/context.ts';
+import type { Actor } from '../modules/access/actor.ts';
+import { authenticate } from '../modules/access/authenticate.ts';
+import { errorBody, handleError } from './errors.ts';
+import { openApiInfo } from './openapi.ts';
+import { healthRoutes } from './routes/health.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { auditRoutes } from './routes/audit.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Exact bytes of a JSON body, for signature checks. */
+    rawBody?: Buffer;
+    /** Set by the auth hook on routes with `config.auth: 'token'`. */
+    actor?: Actor;
+  }
+  interface FastifyContextConfig {
+    /** 'token': bearer token required (every /api/v1 route but the OpenAPI document); 'public' otherwise. */
+    auth?: 'token' | 'public';
+  }
+}
+
+/** A route plugin: registers routes on the server, given the app's context. */
+export type RouteModule = (app: FastifyInstance, ctx: AppContext) => void | Promise<void>;
+
+export interface BuildServerOptions {
+  /** Extra route modules (webhook, messaging, privacy …) registered beside the core ones. */
+  routes?: RouteModule[];
+  bodyLimit?: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,100}$/;
+
+/** The HTTP server: one error handler, request ids, security headers, raw-body JSON, auth on /api/v1. */
+export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
+    // One line per finished request (onResponse below) instead of Fastify's two, with the route pattern, not the URL.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    trustProxy: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+
+  // One JSON parser for the whole server that keeps the exact bytes: the webhook signature is over them.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    req.rawBody = body;
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch {
+      const err = new Error('invalid JSON') as Error & { statusCode: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send(errorBody('not_found', 'no such route', String(req.id)));
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    void reply.header('x-request-id', req.id);
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    if (reply.statusCode >= 500 || ctx.logger.isLevelEnabled('debug')) {
+      req.log.info({ route, method: req.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+  });
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config.auth === 'token') {
+      req.actor = await authenticate(ctx, req.headers.authorization, String(req.id));
+    }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'https:'] },
+    },
+    hsts: false,
+  });
+  await app.register(swagger, { openapi: openApiInfo(ctx) });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
+
+  for (const mod of [healthRoutes, pageRoutes, auditRoutes, ...(opts.routes ?? [])]) await mod(app, ctx);
+  return app;
+}

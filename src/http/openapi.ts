@@ -1,0 +1,60 @@
+import type { SwaggerOptions } from '@fastify/swagger';
+import type { AppContext } from '../app/context.ts';
+
+/** The OpenAPI 3.1 document's frame; each route contributes its own schema. */
+export function openApiInfo(ctx: AppContext): NonNullable<Extract<SwaggerOptions, { openapi?: unknown }>['openapi']> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'pagescope REST API',
+      version: '1.0.0',
+      description:
+        'Contacts, conversations and sends for Facebook Messenger Pages, keyed by Page-scoped IDs. Authenticate with ' +
+        '`Authorization: Bearer <token>` (create one with `pagescope tokens create`). Lists are cursor-paginated: ' +
+        '`?limit=&cursor=` → `{data, next_cursor}`. Errors are `{error: {code, message, request_id}}`; an object of a Page ' +
+        'the token may not see answers 404, exactly like a missing one.',
+    },
+    servers: [{ url: ctx.config.publicUrl }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {},
+    },
+    security: [{ bearer: [] }],
+  };
+}
+
+/** The error envelope every failing route answers with. */
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, request_id: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
+      required: ['code', 'message', 'request_id'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+} as const;
+
+export function listOf(item: object) {
+  return {
+    type: 'object',
+    properties: { data: { type: 'array', items: item }, next_cursor: { type: ['string', 'null'] } },
+    required: ['data', 'next_cursor'],
+  } as const;
+}
+
+export const pagingQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, description: 'at most 200; larger values are clamped' },
+    cursor: { type: 'string' },
+  },
+} as const;

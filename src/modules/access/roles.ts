@@ -1,0 +1,33 @@
+/** What a token may do. Each route and command names the permission it needs; nothing is allowed by default. */
+export type Permission =
+  | 'pages:read'
+  | 'pages:write'
+  | 'contacts:read'
+  | 'contacts:write'
+  | 'identifiers:read'
+  | 'messages:read'
+  | 'messages:send'
+  | 'privacy:manage'
+  | 'audit:read'
+  | 'tokens:manage'
+  | 'campaigns:manage';
+
+export const ROLES = ['owner', 'admin', 'agent', 'marketer', 'analyst'] as const;
+export type Role = (typeof ROLES)[number];
+
+const ALL: readonly Permission[] = [
+  'pages:read', 'pages:write', 'contacts:read', 'contacts:write', 'identifiers:read', 'messages:read',
+  'messages:send', 'privacy:manage', 'audit:read', 'tokens:manage', 'campaigns:manage',
+];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  owner: ALL,
+  admin: ALL,
+  agent: ['pages:read', 'contacts:read', 'contacts:write', 'messages:read', 'messages:send'],
+  marketer: ['pages:read', 'contacts:read', 'campaigns:manage'],
+  analyst: ['pages:read', 'contacts:read', 'messages:read'],
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,37 @@
+import type { Executor } from '../audit/audit.repository.ts';
+import type { AccountTable, ApiTokenTable } from '../../db/tables/foundation.ts';
+
+export async function insertAccount(db: Executor, row: AccountTable): Promise<void> {
+  await db.insertInto('accounts').values(row).execute();
+}
+
+export async function insertToken(db: Executor, row: ApiTokenTable): Promise<void> {
+  await db.insertInto('api_tokens').values(row).execute();
+}
+
+export async function findActiveTokenByHash(db: Executor, hash: string): Promise<ApiTokenTable | undefined> {
+  return db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('token_hash', '=', hash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function touchToken(db: Executor, id: string, now: number): Promise<void> {
+  await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+}
+
+export async function revokeToken(db: Executor, id: string, now: number): Promise<number> {
+  const r = await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function listTokens(db: Executor): Promise<ApiTokenTable[]> {
+  return db.selectFrom('api_tokens').selectAll().orderBy('id').execute();
+}
+
+export async function countAccounts(db: Executor): Promise<number> {
+  const r = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

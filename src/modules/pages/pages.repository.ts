@@ -1,0 +1,22 @@
+import type { Executor } from '../audit/audit.repository.ts';
+import type { PageTable } from '../../db/tables/foundation.ts';
+
+export async function findPage(db: Executor, id: string): Promise<PageTable | undefined> {
+  return db.selectFrom('pages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Pages in id order, limited to a scope when one is given (the scope is applied in SQL, not after). */
+export async function listPages(db: Executor, scope: readonly string[] | null, after: string | null, limit: number): Promise<PageTable[]> {
+  let q = db.selectFrom('pages').selectAll().orderBy('id').limit(limit);
+  if (scope !== null) q = q.where('id', 'in', scope.length ? [...scope] : ['\u0000']);
+  if (after) q = q.where('id', '>', after);
+  return q.execute();
+}
+
+export async function insertPage(db: Executor, row: PageTable): Promise<void> {
+  await db.insertInto('pages').values(row).execute();
+}
+
+export async function updatePage(db: Executor, id: string, set: Partial<Omit<PageTable, 'id'>>): Promise<void> {
+  await db.updateTable('pages').set(set).where('id', '=', id).execute();
+}
