@@ -77,8 +77,12 @@ export class MemoryRateLimiter implements RateLimiter {
 
   private sweep(now: number): void {
     for (const [key, log] of this.logs) {
+      if (log.size === 0) {
+        this.logs.delete(key);
+        continue;
+      }
       const newest = log.times[(log.head + log.size - 1) % log.times.length]!;
-      if (log.size === 0 || now - newest >= log.windowMs) this.logs.delete(key);
+      if (now - newest >= log.windowMs) this.logs.delete(key);
     }
   }
 }
