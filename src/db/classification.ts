@@ -1,4 +1,6 @@
 import { FOUNDATION_CLASSIFICATION } from './tables/foundation.ts';
+import { CONVERSATION_CLASSIFICATION } from './tables/conversations.ts';
+import { MESSAGING_CLASSIFICATION } from './tables/messaging.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -27,6 +29,8 @@ export interface TableClassification {
 /** Every table's classification; each domain's table file exports its own part. */
 export const CLASSIFICATION: Record<string, TableClassification> = {
   ...FOUNDATION_CLASSIFICATION,
+  ...CONVERSATION_CLASSIFICATION,
+  ...MESSAGING_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

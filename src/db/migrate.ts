@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database } from './database.ts';
 import type { Dialect } from './types.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
+import * as m0002 from './migrations/0002-conversations-and-outbox.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Step = { up(db: any, dialect: Dialect): Promise<void> };
@@ -9,6 +10,7 @@ type Step = { up(db: any, dialect: Dialect): Promise<void> };
 /** One ordered list of migrations; each step writes the same schema for both dialects. */
 const STEPS: Record<string, Step> = {
   '0001-foundation': m0001,
+  '0002-conversations-and-outbox': m0002,
 };
 
 function migrator(database: Database): Migrator {
