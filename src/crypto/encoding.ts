@@ -6,32 +6,40 @@ const TAG_NUMBER = 2;
 
 /** Encodes a list of fields so that no two different lists give the same bytes: ("a","bc") ≠ ("ab","c"), null ≠ "". */
 export function encodeFields(fields: readonly (string | number | null)[]): Buffer {
-  const parts: Buffer[] = [];
+  let size = 0;
+  for (const field of fields) size += field === null ? 1 : typeof field === 'number' ? 5 : 5 + Buffer.byteLength(field, 'utf8');
+  // One allocation: this runs on every encrypt, decrypt and blind index.
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
   for (const field of fields) {
     if (field === null) {
-      parts.push(Buffer.from([TAG_NULL]));
+      out[at++] = TAG_NULL;
     } else if (typeof field === 'number') {
-      const b = Buffer.alloc(5);
-      b[0] = TAG_NUMBER;
-      b.writeUInt32BE(field, 1);
-      parts.push(b);
+      out[at] = TAG_NUMBER;
+      at = out.writeUInt32BE(field, at + 1);
     } else {
-      const bytes = Buffer.from(field, 'utf8');
-      const head = Buffer.alloc(5);
-      head[0] = TAG_STRING;
-      head.writeUInt32BE(bytes.length, 1);
-      parts.push(head, bytes);
+      out[at] = TAG_STRING;
+      const length = out.write(field, at + 5, 'utf8');
+      out.writeUInt32BE(length, at + 1);
+      at += 5 + length;
     }
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Decodes base64url only in its canonical form, so that two different strings never decode to the same bytes. */
 export function decodeBase64urlStrict(text: string): Buffer | null {
   if (!BASE64URL.test(text)) return null;
-  const bytes = Buffer.from(text, 'base64url');
-  // Node ignores the unused low bits of the last character; re-encoding catches a string that differs only there.
-  return bytes.toString('base64url') === text ? bytes : null;
+  // Node ignores the unused low bits of the last character and a dangling sixth bit-group; refusing both means
+  // that a string differing only there cannot decode to the same bytes.
+  const tail = text.length % 4;
+  if (tail === 1) return null;
+  if (tail !== 0) {
+    const last = ALPHABET.indexOf(text[text.length - 1]!);
+    if ((last & (tail === 2 ? 0b1111 : 0b11)) !== 0) return null;
+  }
+  return Buffer.from(text, 'base64url');
 }
