@@ -12,6 +12,7 @@ import { countAccounts } from '../modules/access/tokens.repository.ts';
 import { initialiseKeys, openKeyring } from '../modules/keys/keyring-store.ts';
 import type { AppContext } from './context.ts';
 import { createMetrics } from './metrics.ts';
+import { InboundHooks } from '../modules/ingest/hooks.ts';
 
 export interface OpenAppOptions {
   logger?: Logger;
@@ -38,6 +39,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
       logger: opts.logger ?? createLogger(config.logLevel),
       clock: opts.clock ?? systemClock,
       metrics: createMetrics(),
+      inboundHooks: new InboundHooks(),
     };
   } catch (err) {
     await database.close();

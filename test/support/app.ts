@@ -11,6 +11,7 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import type { Dialect } from '../../src/db/types.ts';
+import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 
 /** A clock tests move by hand. */
@@ -56,7 +57,7 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
   const keyring = await openKeyring(database, masterKey);
   const logs = new LogCapture();
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_APP_SECRET: 'test-app-secret', META_VERIFY_TOKEN: 'verify-me', ...opts.env });
-  const ctx: AppContext = { config, database, db: database.db, keyring, logger: createLogger('debug', logs), clock, metrics: createMetrics() };
+  const ctx: AppContext = { config, database, db: database.db, keyring, logger: createLogger('debug', logs), clock, metrics: createMetrics(), inboundHooks: new InboundHooks() };
   const { token } = await createToken(ctx, cliActor, { name: 'owner', role: 'owner' });
   const server = await buildServer(ctx, { routes: opts.routes ?? [] });
   await server.ready();

@@ -1,0 +1,60 @@
+import type { Logger } from '../lib/logger.ts';
+
+/** A background loop: workers of every kind share start/stop semantics and drain on stop. */
+export interface BackgroundWorker {
+  readonly name: string;
+  /** Stops taking new work and resolves once the current iteration has finished. */
+  stop(): Promise<void>;
+  /** Wakes the loop now instead of after its idle pause (e.g. right after a webhook was stored). */
+  wake(): void;
+}
+
+export interface LoopOptions {
+  name: string;
+  logger: Logger;
+  /** Pause after an iteration that found nothing to do. */
+  idleMs: number;
+  /** Pause after an iteration that failed. */
+  errorMs?: number;
+}
+
+/**
+ * Runs `iteration` again and again: immediately while it reports work done (> 0), after `idleMs` when idle.
+ * Errors are logged (without personal data: iterations throw AppErrors or driver errors) and retried later.
+ */
+export function startLoop(opts: LoopOptions, iteration: () => Promise<number>): BackgroundWorker {
+  let stopping = false;
+  let timer: NodeJS.Timeout | null = null;
+  let wakeUp: (() => void) | null = null;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wakeUp = resolve;
+      timer = setTimeout(resolve, ms);
+    }).finally(() => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      wakeUp = null;
+    });
+  const done = (async () => {
+    while (!stopping) {
+      let worked = 0;
+      try {
+        worked = await iteration();
+      } catch (err) {
+        opts.logger.error({ err, worker: opts.name }, 'worker iteration failed');
+        await sleep(opts.errorMs ?? 1000);
+        continue;
+      }
+      if (!stopping && worked === 0) await sleep(opts.idleMs);
+    }
+  })();
+  return {
+    name: opts.name,
+    wake: () => wakeUp?.(),
+    stop: async () => {
+      stopping = true;
+      wakeUp?.();
+      await done;
+    },
+  };
+}
