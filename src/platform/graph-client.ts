@@ -1,0 +1,145 @@
+import { createGraphTransport, GraphError, type GraphTransportOptions } from './graph-transport.ts';
+
+export type GraphClientOptions = GraphTransportOptions;
+
+export type SendRecipient =
+  | { id: string }
+  | { user_ref: string }
+  | { notification_messages_token: string }
+  | { one_time_notif_token: string }
+  | { comment_id: string }
+  | { post_id: string };
+
+/** The Send API body in Meta's wire format (snake_case), passed through unchanged. */
+export type SendMessageBody = {
+  recipient: SendRecipient;
+  messaging_type?: 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG';
+  tag?: string;
+  message: Record<string, unknown>;
+  notification_type?: 'REGULAR' | 'SILENT_PUSH' | 'NO_PUSH';
+  reply_to?: { mid: string };
+  persona_id?: string;
+};
+
+/** `recipientId` is absent for user_ref and token recipients, exactly as Meta omits it. */
+export type SendResult = { messageId: string; recipientId?: string; attachmentId?: string };
+export type SenderAction = 'typing_on' | 'typing_off' | 'mark_seen';
+export type UserProfile = Record<string, unknown> & { id?: string; first_name?: string; last_name?: string; name?: string; profile_pic?: string; locale?: string; timezone?: number; gender?: string };
+export type IdMatch = { id: string; scope?: { id: string; name?: string } };
+export type PageIdentity = { id: string; name?: string };
+
+export interface GraphClient {
+  sendMessage(pageToken: string, body: SendMessageBody): Promise<SendResult>;
+  sendSenderAction(pageToken: string, psid: string, action: SenderAction): Promise<void>;
+  getUserProfile(pageToken: string, psid: string, fields: readonly string[]): Promise<UserProfile>;
+  idsForPages(pageToken: string, psid: string): Promise<IdMatch[]>;
+  idsForApps(pageToken: string, psid: string): Promise<IdMatch[]>;
+  getMe(pageToken: string): Promise<PageIdentity>;
+  subscribeApp(pageId: string, pageToken: string, fields: readonly string[]): Promise<void>;
+  passThreadControl(pageToken: string, psid: string, targetAppId: string, metadata?: string): Promise<void>;
+  takeThreadControl(pageToken: string, psid: string, metadata?: string): Promise<void>;
+  releaseThreadControl(pageToken: string, psid: string): Promise<void>;
+}
+
+// ids_for_* answers are paginated; a person rarely has more than a handful, so a few pages is plenty.
+const MAX_ID_PAGES = 10;
+
+/** A Graph API client for Page-token calls: every failure rejects with a classified `GraphError`, never a token. */
+export function createGraphClient(options: GraphClientOptions): GraphClient {
+  const call = createGraphTransport(options);
+  const enc = encodeURIComponent;
+
+  async function success(operation: string, path: string, token: string, body: unknown): Promise<void> {
+    const answer = await call({ operation, method: 'POST', path, token, body });
+    if (!isRecord(answer) || (answer.success !== true && answer.success !== 'true')) throw unexpected(operation);
+  }
+
+  async function idMatches(operation: string, edge: string, scopeKey: 'page' | 'app', token: string, psid: string) {
+    const matches: IdMatch[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < MAX_ID_PAGES; page++) {
+      const answer = await call({ operation, method: 'GET', path: `${enc(psid)}/${edge}`, token, query: after ? { after } : {} });
+      if (!isRecord(answer) || !Array.isArray(answer.data)) throw unexpected(operation);
+      for (const row of answer.data) matches.push(idMatch(row, scopeKey, operation));
+      const paging = isRecord(answer.paging) ? answer.paging : undefined;
+      const cursors = isRecord(paging?.cursors) ? paging.cursors : undefined;
+      after = typeof paging?.next === 'string' && typeof cursors?.after === 'string' ? cursors.after : undefined;
+      if (!after) break;
+    }
+    return matches;
+  }
+
+  return {
+    async sendMessage(pageToken, body) {
+      const answer = await call({ operation: 'send_message', method: 'POST', path: 'me/messages', token: pageToken, body });
+      if (!isRecord(answer) || typeof answer.message_id !== 'string') throw unexpected('send_message');
+      return {
+        messageId: answer.message_id,
+        ...(typeof answer.recipient_id === 'string' && { recipientId: answer.recipient_id }),
+        ...(typeof answer.attachment_id === 'string' && { attachmentId: answer.attachment_id }),
+      };
+    },
+    async sendSenderAction(pageToken, psid, action) {
+      const body = { recipient: { id: psid }, sender_action: action };
+      const answer = await call({ operation: 'sender_action', method: 'POST', path: 'me/messages', token: pageToken, body });
+      if (!isRecord(answer)) throw unexpected('sender_action');
+    },
+    async getUserProfile(pageToken, psid, fields) {
+      const query = { fields: fields.join(',') };
+      const answer = await call({ operation: 'user_profile', method: 'GET', path: enc(psid), token: pageToken, query });
+      if (!isRecord(answer)) throw unexpected('user_profile');
+      return answer as UserProfile;
+    },
+    idsForPages: (pageToken, psid) => idMatches('ids_for_pages', 'ids_for_pages', 'page', pageToken, psid),
+    idsForApps: (pageToken, psid) => idMatches('ids_for_apps', 'ids_for_apps', 'app', pageToken, psid),
+    async getMe(pageToken) {
+      const answer = await call({ operation: 'get_me', method: 'GET', path: 'me', token: pageToken, query: { fields: 'id,name' } });
+      if (!isRecord(answer) || typeof answer.id !== 'string') throw unexpected('get_me');
+      return { id: answer.id, ...(typeof answer.name === 'string' && { name: answer.name }) };
+    },
+    async subscribeApp(pageId, pageToken, fields) {
+      const answer = await call({
+        operation: 'subscribe_app',
+        method: 'POST',
+        path: `${enc(pageId)}/subscribed_apps`,
+        token: pageToken,
+        query: { subscribed_fields: fields.join(',') },
+      });
+      if (!isRecord(answer) || (answer.success !== true && answer.success !== 'true')) throw unexpected('subscribe_app');
+    },
+    passThreadControl: (pageToken, psid, targetAppId, metadata) =>
+      success('pass_thread_control', 'me/pass_thread_control', pageToken, {
+        recipient: { id: psid },
+        target_app_id: targetAppId,
+        ...(metadata !== undefined && { metadata }),
+      }),
+    takeThreadControl: (pageToken, psid, metadata) =>
+      success('take_thread_control', 'me/take_thread_control', pageToken, {
+        recipient: { id: psid },
+        ...(metadata !== undefined && { metadata }),
+      }),
+    releaseThreadControl: (pageToken, psid) =>
+      success('release_thread_control', 'me/release_thread_control', pageToken, { recipient: { id: psid } }),
+  };
+}
+
+function idMatch(row: unknown, scopeKey: 'page' | 'app', operation: string): IdMatch {
+  if (!isRecord(row) || typeof row.id !== 'string') throw unexpected(operation);
+  const scope = isRecord(row[scopeKey]) ? (row[scopeKey] as Record<string, unknown>) : undefined;
+  if (!scope || typeof scope.id !== 'string') return { id: row.id };
+  return { id: row.id, scope: { id: scope.id, ...(typeof scope.name === 'string' && { name: scope.name }) } };
+}
+
+function unexpected(operation: string): GraphError {
+  return new GraphError(operation, {
+    kind: 'permanent',
+    retry: false,
+    httpStatus: 200,
+    stableCode: 'meta_invalid_response',
+    message: 'The Graph API answered with an unexpected shape.',
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
