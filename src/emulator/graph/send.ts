@@ -1,0 +1,150 @@
+// The Send API (`POST /{v}/{page-id|me}/messages`) with Meta's validation and policy, on the emulator's clock.
+import { DAY, currentOwner, newMid, touchOwner, type Core } from '../core.ts';
+import { errors } from '../errors.ts';
+import { deliveryEvent, echoEvent, type WebhookEvent } from '../events.ts';
+import type { MarketingToken, Page, Thread } from '../world.ts';
+import { obj, str, type Params } from './request.ts';
+import { validateMessage, validateTagging, type ValidMessage } from './send-validate.ts';
+
+const SENDER_ACTIONS = ['typing_on', 'typing_off', 'mark_seen', 'react', 'unreact'];
+
+type Target =
+  | { kind: 'psid'; thread: Thread }
+  | { kind: 'user_ref'; thread: Thread; userRef: string; optedInAt: number }
+  | { kind: 'marketing'; thread: Thread; token: MarketingToken };
+
+function resolveRecipient(core: Core, page: Page, recipient: Record<string, unknown>, now: number): Target {
+  const id = str(recipient.id);
+  if (id !== undefined) {
+    const thread = core.world.threadByPsid(page.id, id);
+    if (!thread) throw errors.noMatchingUser();
+    return { kind: 'psid', thread };
+  }
+  const userRef = str(recipient.user_ref);
+  if (userRef !== undefined) {
+    const ref = core.world.userRefs.get(userRef);
+    if (!ref || ref.page !== page) throw errors.noMatchingUser();
+    return { kind: 'user_ref', thread: core.world.contact(page, ref.person), userRef, optedInAt: ref.createdAt };
+  }
+  const mmToken = str(recipient.notification_messages_token);
+  if (mmToken !== undefined) {
+    const token = core.world.marketingTokens.get(mmToken);
+    if (!token || token.pageId !== page.id) throw errors.invalidNotificationToken();
+    const person = core.world.people.get(token.personId);
+    if (!person) throw errors.invalidNotificationToken();
+    return { kind: 'marketing', thread: core.world.contact(page, person), token };
+  }
+  if (recipient.one_time_notif_token !== undefined) throw errors.param('One-Time Notification tokens are no longer supported');
+  if (recipient.phone_number !== undefined) throw errors.param('Sending to phone numbers is not available for this Page');
+  void now;
+  throw errors.param('The parameter recipient is required');
+}
+
+function checkPolicy(core: Core, target: Target, tagging: { messagingType: string; tag?: string } | null, now: number): void {
+  const { thread } = target;
+  if (thread.blocked) throw errors.unavailable();
+  const owner = currentOwner(thread, now);
+  if (owner !== null && owner !== core.opts.appId) throw errors.threadControlled();
+  if (target.kind === 'marketing') {
+    if (target.token.status === 'stopped') throw errors.notificationsStopped();
+    const last = target.token.lastSentAt;
+    if (last !== null && now - last < core.opts.policy.marketingMinGapMs) throw errors.notificationFrequency();
+    return;
+  }
+  if (target.kind === 'user_ref') {
+    if (now - target.optedInAt > DAY) throw errors.outsideWindow();
+    return;
+  }
+  const tag = tagging?.tag;
+  if (tag && tag !== 'HUMAN_AGENT' && tag !== 'CUSTOMER_FEEDBACK') return; // a deprecated tag, before its cutoff
+  const last = thread.lastUserActionAt;
+  const allowed = tag ? 7 * DAY : DAY;
+  if (last === null || now - last > allowed) throw errors.outsideWindow();
+}
+
+function isMedia(core: Core, m: ValidMessage): boolean {
+  return m.attachment !== undefined && core.opts.policy.mediaAttachmentTypes.includes(m.attachment.type);
+}
+
+function checkRate(core: Core, page: Page, media: boolean, now: number): void {
+  const rl = core.opts.rateLimits;
+  if (!rl.enabled) return;
+  const ok = media
+    ? core.limiter.take(`media:${page.id}`, rl.mediaPerSecond, 1000, now)
+    : core.limiter.take(`text:${page.id}`, rl.textPerSecond, 1000, now);
+  if (!ok) throw errors.rateLimited();
+  if (rl.daily && !core.limiter.take(`day:${page.id}`, 200 * Math.max(1, core.world.engagedUsers(page)), DAY, now)) {
+    throw errors.appRequestLimit();
+  }
+}
+
+function senderAction(core: Core, page: Page, params: Params, action: string, now: number): Record<string, unknown> {
+  if (!SENDER_ACTIONS.includes(action)) throw errors.param('param sender_action must be one of {typing_on, typing_off, mark_seen, react, unreact}');
+  const recipient = obj(params.recipient);
+  if (!recipient) throw errors.param('The parameter recipient is required');
+  checkRate(core, page, false, now);
+  const target = resolveRecipient(core, page, recipient, now);
+  checkPolicy(core, target, null, now);
+  if (action === 'react' || action === 'unreact') {
+    const mid = str(obj(params.payload)?.message_id);
+    if (!mid || !target.thread.messages.some((m) => m.mid === mid)) throw errors.param('param payload[message_id] must be a message in this thread');
+  }
+  return target.kind === 'user_ref' ? {} : { recipient_id: target.thread.psid };
+}
+
+/** Sends a message or a sender action; on success records it in the person's inbox and emits echo + delivery. */
+export function sendMessage(core: Core, page: Page, params: Params): Record<string, unknown> {
+  const now = core.clock.now();
+  const rawMessage = params.message;
+  const action = str(params.sender_action);
+  if (rawMessage !== undefined && action !== undefined) throw errors.messageAndAction();
+  if (action !== undefined) return senderAction(core, page, params, action, now);
+  const recipient = obj(params.recipient);
+  if (!recipient) throw errors.param('The parameter recipient is required');
+  if (rawMessage === undefined) throw errors.param('The parameter message is required');
+  const message = validateMessage(obj(rawMessage) ?? {});
+  const isMarketing = recipient.notification_messages_token !== undefined;
+  const tagging = isMarketing ? null : validateTagging(params, now, core.opts.policy.deprecatedTagsCutoff, core.opts.policy.requireMessagingType);
+  if (tagging?.tag === 'CUSTOMER_FEEDBACK' && message.attachment?.payload.template_type !== 'customer_feedback') {
+    throw errors.param('The CUSTOMER_FEEDBACK tag may only be used with the customer feedback template');
+  }
+  checkRate(core, page, isMedia(core, message), now);
+  const target = resolveRecipient(core, page, recipient, now);
+  checkPolicy(core, target, tagging, now);
+  const replyTo = str(obj(params.reply_to)?.mid);
+  if (replyTo !== undefined && !target.thread.messages.some((m) => m.mid === replyTo)) throw errors.param('param reply_to[mid] is not a message in this thread');
+  return commit(core, target, message, tagging, replyTo, now);
+}
+
+function commit(
+  core: Core, target: Target, message: ValidMessage, tagging: { messagingType: string; tag?: string } | null,
+  replyTo: string | undefined, now: number,
+): Record<string, unknown> {
+  const { thread } = target;
+  const mid = newMid(core);
+  const attachments = message.attachment ? [{ type: message.attachment.type, payload: message.attachment.payload }] : undefined;
+  core.world.record(thread, {
+    mid, from: 'page', timestamp: now, text: message.text, attachments, quick_replies: message.quick_replies,
+    metadata: message.metadata, messaging_type: tagging?.messagingType ?? 'MARKETING', tag: tagging?.tag, reply_to: replyTo,
+  });
+  touchOwner(thread, now);
+  if (target.kind === 'marketing') target.token.lastSentAt = now;
+  if (target.kind === 'user_ref') core.world.userRefs.get(target.userRef)!.used = true;
+  const events: WebhookEvent[] = [];
+  const ids = { psid: thread.psid, pageId: thread.page.id, ts: now };
+  if (core.opts.policy.echoes) {
+    const userRef = target.kind === 'user_ref' ? target.userRef : undefined;
+    events.push(echoEvent({ ...ids, userRef }, core.opts.appId, { mid, metadata: message.metadata, text: message.text, attachments, quick_replies: message.quick_replies }));
+  }
+  if (core.opts.policy.deliveryReceipts && target.kind !== 'user_ref') events.push(deliveryEvent(ids, [mid], now));
+  if (events.length > 0) {
+    const p = core.emit(events);
+    core.background.add(p);
+    void p.finally(() => core.background.delete(p));
+  }
+  const answer: Record<string, unknown> = {};
+  if (target.kind !== 'user_ref') answer.recipient_id = thread.psid;
+  answer.message_id = mid;
+  if (message.attachment?.payload.is_reusable === true) answer.attachment_id = core.random.int(9e14) + 1e15 + '';
+  return answer;
+}
