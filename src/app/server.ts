@@ -1,0 +1,71 @@
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { buildServer } from '../http/app.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Clock } from '../lib/time.ts';
+import { refreshKeyring } from '../modules/keys/keyring-store.ts';
+import { rewrapPending } from '../modules/keys/rotate-keys.ts';
+import { openApp } from './bootstrap.ts';
+import type { AppContext } from './context.ts';
+import { routeModules, startWorkers } from './modules.ts';
+import { startLoop, type BackgroundWorker } from './worker.ts';
+
+export type Role = 'all' | 'web' | 'worker';
+
+export interface RunningServer {
+  ctx: AppContext;
+  server: FastifyInstance | null;
+  url: string | null;
+  workers: BackgroundWorker[];
+  /** Stops accepting, finishes in-flight requests and work (within `graceMs`), closes the database. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  role: Role;
+  logger?: Logger;
+  clock?: Clock;
+  /** Hooks and extra workers registered before traffic starts (the sandbox's demo automation). */
+  setup?: (ctx: AppContext) => void | Promise<void>;
+}
+
+/** Key maintenance every server runs: pick up versions added by `keys rotate`, and finish a pending re-wrap. */
+function keyMaintenance(ctx: AppContext): BackgroundWorker {
+  return startLoop({ name: 'keys', logger: ctx.logger, idleMs: 5000 }, async () => {
+    await refreshKeyring(ctx.db, ctx.keyring);
+    const r = await rewrapPending(ctx);
+    return r && !r.completed ? 1 : 0;
+  });
+}
+
+/** Starts pagescope in the given role: the HTTP server (web), the background workers (worker), or both. */
+export async function startPagescope(config: Config, opts: StartOptions): Promise<RunningServer> {
+  const ctx = await openApp(config, { migrate: true, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  await opts.setup?.(ctx);
+  let server: FastifyInstance | null = null;
+  let url: string | null = null;
+  if (opts.role !== 'worker') {
+    if (!config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: the webhook answers 503 until it is');
+    server = await buildServer(ctx, { routes: routeModules() });
+    url = await server.listen({ host: config.host, port: config.port });
+  }
+  const workers = [keyMaintenance(ctx)];
+  if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: `${hostname()}:${process.pid}` }));
+  ctx.logger.info({ role: opts.role, url, database: ctx.database.dialect, workers: workers.map((w) => w.name) }, 'pagescope started');
+  let closing: Promise<void> | null = null;
+  return {
+    ctx,
+    server,
+    url,
+    workers,
+    close: (graceMs = 10_000) => {
+      closing ??= (async () => {
+        const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+        await Promise.race([Promise.all([server?.close(), ...workers.map((w) => w.stop())]), deadline]);
+        await ctx.database.close();
+      })();
+      return closing;
+    },
+  };
+}
