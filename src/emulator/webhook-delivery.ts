@@ -50,6 +50,15 @@ const FIFTEEN_MINUTES = 15 * 60_000;
 const ONE_HOUR = 60 * 60_000;
 const THIRTY_SIX_HOURS = 36 * ONE_HOUR;
 
+/** Rejects when `p` takes longer than `ms`: a slow answer is a failed delivery, whatever the transport. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface DeliveryDeps {
   appSecret: string;
   clock: Clock;
@@ -197,7 +206,7 @@ export class WebhookDelivery {
       page_ids: pageIds, entries, headers, body,
     };
     try {
-      const res = await this.deps.transport({ url, method: 'POST', headers, body, timeoutMs: this.opts.timeoutMs });
+      const res = await withTimeout(this.deps.transport({ url, method: 'POST', headers, body, timeoutMs: this.opts.timeoutMs }), this.opts.timeoutMs);
       record.status = res.status;
       record.ok = res.status === 200;
     } catch (err) {
