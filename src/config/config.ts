@@ -20,6 +20,16 @@ export interface Config {
   webhookMaxBytes: number;
   rawRetentionDays: number;
   profileRefreshHours: number;
+  /** Data subject requests and retention (issue 6); 0 days means "keep". */
+  privacy?: {
+    regime: 'gdpr' | 'ccpa';
+    /** Separate store of per-contact keys; null → `contact-keys.db` in the data dir. */
+    contactKeysFile: string | null;
+    /** Whether Meta's callbacks may map an app-scoped id to PSIDs through `ids_for_pages`. */
+    idMatching: boolean;
+    messageTextDays: number;
+    inactiveContactDays: number;
+  };
 }
 
 /** A setting that stops start-up: its message names the variable and how to fix it, on one line. */
@@ -113,6 +123,24 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     webhookMaxBytes: int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     rawRetentionDays: int(env, 'PAGESCOPE_RAW_RETENTION_DAYS', 30, 0, 3650),
     profileRefreshHours: int(env, 'PAGESCOPE_PROFILE_REFRESH_HOURS', 24, 1, 24 * 365),
+    privacy: privacyConfig(env),
+  };
+}
+
+function privacyConfig(env: Env): NonNullable<Config['privacy']> {
+  const regime = (str(env, 'PAGESCOPE_PRIVACY_REGIME') ?? 'gdpr').toLowerCase();
+  if (regime !== 'gdpr' && regime !== 'ccpa') throw new ConfigError('PAGESCOPE_PRIVACY_REGIME', `must be gdpr or ccpa (got "${regime}")`);
+  const matching = (str(env, 'PAGESCOPE_PRIVACY_ID_MATCHING') ?? 'off').toLowerCase();
+  if (!['on', 'off', 'true', 'false', '1', '0'].includes(matching)) {
+    throw new ConfigError('PAGESCOPE_PRIVACY_ID_MATCHING', `must be on or off (got "${matching}")`);
+  }
+  const keysFile = str(env, 'PAGESCOPE_CONTACT_KEYS_FILE');
+  return {
+    regime,
+    contactKeysFile: keysFile === null ? null : resolve(keysFile),
+    idMatching: ['on', 'true', '1'].includes(matching),
+    messageTextDays: int(env, 'PAGESCOPE_RETENTION_MESSAGE_TEXT_DAYS', 0, 0, 36500),
+    inactiveContactDays: int(env, 'PAGESCOPE_RETENTION_INACTIVE_CONTACT_DAYS', 0, 0, 36500),
   };
 }
 

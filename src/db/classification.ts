@@ -1,6 +1,7 @@
 import { FOUNDATION_CLASSIFICATION } from './tables/foundation.ts';
 import { CONVERSATION_CLASSIFICATION } from './tables/conversations.ts';
 import { MESSAGING_CLASSIFICATION } from './tables/messaging.ts';
+import { PRIVACY_CLASSIFICATION } from './tables/privacy.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -31,6 +32,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...FOUNDATION_CLASSIFICATION,
   ...CONVERSATION_CLASSIFICATION,
   ...MESSAGING_CLASSIFICATION,
+  ...PRIVACY_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

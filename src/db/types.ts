@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely';
 import type { FoundationTables } from './tables/foundation.ts';
 import type { ConversationTables } from './tables/conversations.ts';
 import type { MessagingTables } from './tables/messaging.ts';
+import type { PrivacyTables } from './tables/privacy.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
  * interface here, so that no two domains edit the same table list.
  */
-export interface DB extends FoundationTables, ConversationTables, MessagingTables {}
+export interface DB extends FoundationTables, ConversationTables, MessagingTables, PrivacyTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;
