@@ -37,7 +37,7 @@ export function startLoop(opts: LoopOptions, iteration: () => Promise<number>): 
     });
   const done = (async () => {
     while (!stopping) {
-      let worked = 0;
+      let worked: number;
       try {
         worked = await iteration();
       } catch (err) {
