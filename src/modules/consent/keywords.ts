@@ -4,6 +4,9 @@
 
 export type ConsentKeyword = 'opt_out' | 'opt_in';
 
+/** Names the keyword lists and confirmation texts below; recorded with each consent change they caused. */
+export const KEYWORDS_WORDING_VERSION = '2026-11-28';
+
 interface LocaleWords {
   optOut: readonly string[];
   optIn: readonly string[];

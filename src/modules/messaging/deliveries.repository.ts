@@ -1,0 +1,35 @@
+import type { Executor } from '../audit/audit.repository.ts';
+import type { DeliveryTable } from '../../db/tables/messaging.ts';
+import type { MessageTable } from '../../db/tables/conversations.ts';
+
+export async function insertDelivery(db: Executor, row: DeliveryTable): Promise<void> {
+  await db.insertInto('deliveries').values(row).execute();
+}
+
+export async function insertOutboundMessage(db: Executor, row: MessageTable): Promise<void> {
+  await db.insertInto('messages').values(row).execute();
+}
+
+/** A delivery of one of the given Pages (null: any Page); another Page's delivery is simply not found. */
+export async function findDelivery(db: Executor, id: string, pageScope: readonly string[] | null): Promise<DeliveryTable | undefined> {
+  let q = db.selectFrom('deliveries').selectAll().where('id', '=', id);
+  if (pageScope !== null) q = q.where('page_id', 'in', pageScope.length ? [...pageScope] : ['\u0000']);
+  return q.executeTakeFirst();
+}
+
+export async function findDeliveryByKey(db: Executor, pageId: string, idempotencyKey: string): Promise<DeliveryTable | undefined> {
+  return db.selectFrom('deliveries').selectAll().where('page_id', '=', pageId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+}
+
+/** Records Meta's message id on the history row unless the echo got there first. */
+export async function setHistoryMid(db: Executor, messageId: string, mid: string): Promise<void> {
+  await db.updateTable('messages').set({ mid }).where('id', '=', messageId).where('mid', 'is', null).execute();
+}
+
+/** Deliveries by status, for tests, the CLI and operators' dashboards. */
+export async function countDeliveriesByStatus(db: Executor, pageId?: string): Promise<Record<string, number>> {
+  let q = db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status');
+  if (pageId) q = q.where('page_id', '=', pageId);
+  const rows = await q.execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -1,0 +1,74 @@
+// The messaging module's own reads and writes of contacts, Pages and marketing subscriptions: only the columns the
+// send policy and the dispatcher need. (Contacts belong to the contacts module; these queries never change a
+// column that module owns except the send outcomes Meta reports: unreachable, PSID invalid, last outbound.)
+import type { Executor } from '../audit/audit.repository.ts';
+import type { ContactTable } from '../../db/tables/conversations.ts';
+import type { PageTable } from '../../db/tables/foundation.ts';
+
+export type SendTarget = Pick<
+  ContactTable,
+  'id' | 'page_id' | 'psid_enc' | 'locale' | 'status' | 'psid_invalid_at' | 'last_user_action_at' | 'consent_replies' | 'consent_marketing'
+>;
+
+const TARGET_COLUMNS = [
+  'id', 'page_id', 'psid_enc', 'locale', 'status', 'psid_invalid_at', 'last_user_action_at', 'consent_replies', 'consent_marketing',
+] as const;
+
+export async function findSendTarget(db: Executor, contactId: string): Promise<SendTarget | undefined> {
+  return db.selectFrom('contacts').select(TARGET_COLUMNS).where('id', '=', contactId).executeTakeFirst();
+}
+
+export async function findSendTargets(db: Executor, contactIds: readonly string[]): Promise<SendTarget[]> {
+  if (contactIds.length === 0) return [];
+  return db.selectFrom('contacts').select(TARGET_COLUMNS).where('id', 'in', [...contactIds]).execute();
+}
+
+export async function findPages(db: Executor, pageIds: readonly string[]): Promise<PageTable[]> {
+  if (pageIds.length === 0) return [];
+  return db.selectFrom('pages').selectAll().where('id', 'in', [...pageIds]).execute();
+}
+
+/** The contact's most recent active marketing subscription, the only one a campaign may address. */
+export async function findMarketingSubscription(db: Executor, contactId: string) {
+  return db
+    .selectFrom('marketing_subscriptions')
+    .select(['id', 'token_enc', 'status', 'expires_at', 'last_sent_at'])
+    .where('contact_id', '=', contactId)
+    .orderBy('status_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+export async function markMarketingSent(db: Executor, subscriptionId: string, at: number): Promise<void> {
+  await db.updateTable('marketing_subscriptions').set({ last_sent_at: at }).where('id', '=', subscriptionId).execute();
+}
+
+/** Meta said the person cannot be reached: no more sends until they write again (the ingest clears it). */
+export async function markUnreachable(db: Executor, contactId: string, reason: string, at: number): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ status: 'unreachable', status_reason: reason, status_at: at, updated_at: at })
+    .where('id', '=', contactId)
+    .where('status', '=', 'active')
+    .execute();
+}
+
+/** Meta no longer knows the PSID: flag the contact for reconciliation, keep the first time it was seen. */
+export async function markPsidInvalid(db: Executor, contactId: string, at: number): Promise<void> {
+  await db.updateTable('contacts').set({ psid_invalid_at: at, updated_at: at }).where('id', '=', contactId).where('psid_invalid_at', 'is', null).execute();
+}
+
+export async function touchLastOutbound(db: Executor, contactId: string, at: number): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ last_outbound_at: at })
+    .where('id', '=', contactId)
+    .where((eb) => eb.or([eb('last_outbound_at', 'is', null), eb('last_outbound_at', '<', at)]))
+    .execute();
+}
+
+/** Pauses an active Page for re-authorisation; true only for the call that paused it (so it is announced once). */
+export async function pausePageForReauth(db: Executor, pageId: string, at: number): Promise<boolean> {
+  const r = await db.updateTable('pages').set({ status: 'paused_reauth', updated_at: at }).where('id', '=', pageId).where('status', '=', 'active').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
