@@ -1,0 +1,35 @@
+import type { Executor } from '../audit/audit.repository.ts';
+import type { ConsentRecordTable } from '../../db/tables/privacy.ts';
+
+/** The ledger is append-only: this file offers no update and no delete (erasure goes through the registry). */
+export async function insertConsentRecord(db: Executor, row: ConsentRecordTable): Promise<void> {
+  await db.insertInto('consent_records').values(row).execute();
+}
+
+/** A record already carried by the same event for the same purpose and action (a redelivered webhook). */
+export async function findSameEvent(db: Executor, contactId: string, purpose: string, action: ConsentRecordTable['action'], eventId: string): Promise<ConsentRecordTable | undefined> {
+  return db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId).where('purpose', '=', purpose)
+    .where('action', '=', action).where('event_id', '=', eventId).executeTakeFirst();
+}
+
+/** The latest record per purpose: when events arrive out of order, the one that happened last wins. */
+export async function latestByPurpose(db: Executor, contactId: string): Promise<ConsentRecordTable[]> {
+  const rows = await db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId)
+    .orderBy('purpose').orderBy('occurred_at').orderBy('id').execute();
+  const latest = new Map<string, ConsentRecordTable>();
+  for (const r of rows) latest.set(r.purpose, r);
+  return [...latest.values()];
+}
+
+/** A contact's ledger, oldest first. */
+export async function consentHistory(db: Executor, contactId: string): Promise<ConsentRecordTable[]> {
+  return db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId).orderBy('occurred_at').orderBy('id').execute();
+}
+
+export async function setConsentCache(
+  db: Executor,
+  contactId: string,
+  set: { consent_replies?: 'granted' | 'withdrawn'; consent_replies_at?: number; consent_marketing?: 'none' | 'granted' | 'withdrawn'; consent_marketing_at?: number; updated_at: number },
+): Promise<void> {
+  await db.updateTable('contacts').set(set).where('id', '=', contactId).execute();
+}

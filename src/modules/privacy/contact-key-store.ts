@@ -1,0 +1,113 @@
+// Per-contact data keys, kept OUTSIDE the main database. Contact-owned fields are sealed under their contact's key
+// (inside the usual keyring ciphertext), so destroying the key here makes every copy of those fields unreadable,
+// including database backups taken before the erasure. Each key is itself wrapped by the keyring, so this file
+// alone reveals nothing either: reading a contact's data takes the master key, the main database AND this store.
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import type { Keyring } from '../../crypto/index.ts';
+import { AppError } from '../../errors.ts';
+
+const KEY_BYTES = 32;
+// Another process may destroy a key; a short cache life bounds how long this process can still use it.
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX = 10_000;
+
+interface Cached {
+  key: KeyObject;
+  until: number;
+}
+
+/** One SQLite file of wrapped contact keys, plus the list of contacts whose key was destroyed. */
+export class ContactKeyStore {
+  readonly #db: SqliteDatabase.Database;
+  readonly #keyring: Keyring;
+  readonly #cache = new Map<string, Cached>();
+
+  private constructor(db: SqliteDatabase.Database, keyring: Keyring) {
+    this.#db = db;
+    this.#keyring = keyring;
+  }
+
+  /** Opens (creating if needed) the store; secure_delete zeroes a destroyed key's bytes in the file itself. */
+  static open(file: string, keyring: Keyring): ContactKeyStore {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const db = new SqliteDatabase(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 10000');
+    db.pragma('secure_delete = ON');
+    db.exec(`create table if not exists contact_keys (contact_id text primary key, page_id text, wrapped text not null,
+      created_at integer not null);
+      create table if not exists destroyed_keys (contact_id text primary key, destroyed_at integer not null);`);
+    return new ContactKeyStore(db, keyring);
+  }
+
+  /** The contact's key, created on first use; `erased` once it was destroyed, so nothing new is sealed under it. */
+  keyFor(contactId: string, pageId: string | null): KeyObject {
+    const found = this.existingKey(contactId);
+    if (found) return found;
+    if (this.isDestroyed(contactId)) throw new AppError('erased', 'this contact was erased');
+    const raw = randomBytes(KEY_BYTES);
+    const wrapped = this.#keyring.encrypt(raw, wrapContext(contactId, pageId));
+    // Two processes may race to create the key: the first insert wins and both use the stored one.
+    this.#db.prepare('insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)')
+      .run(contactId, pageId, wrapped, Date.now());
+    raw.fill(0);
+    const key = this.existingKey(contactId);
+    if (!key) throw new AppError('internal', 'a contact key could not be stored');
+    return key;
+  }
+
+  /** The contact's key, or null when it never existed or was destroyed. */
+  existingKey(contactId: string): KeyObject | null {
+    const now = Date.now();
+    const hit = this.#cache.get(contactId);
+    if (hit && hit.until > now) return hit.key;
+    this.#cache.delete(contactId);
+    const row = this.#db.prepare('select wrapped, page_id from contact_keys where contact_id = ?').get(contactId) as
+      | { wrapped: string; page_id: string | null }
+      | undefined;
+    if (!row) return null;
+    const raw = this.#keyring.decryptBuffer(row.wrapped, wrapContext(contactId, row.page_id));
+    const key = createSecretKey(raw);
+    raw.fill(0);
+    if (this.#cache.size >= CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(contactId, { key, until: now + CACHE_TTL_MS });
+    return key;
+  }
+
+  isDestroyed(contactId: string): boolean {
+    return this.#db.prepare('select 1 from destroyed_keys where contact_id = ?').get(contactId) !== undefined;
+  }
+
+  /**
+   * Destroys the contact's key for good and checkpoints the file so no copy of it stays in the WAL. Idempotent;
+   * returns whether a key existed.
+   */
+  destroy(contactId: string, now: number): boolean {
+    this.#cache.delete(contactId);
+    const removed = this.#db.transaction(() => {
+      const n = this.#db.prepare('delete from contact_keys where contact_id = ?').run(contactId).changes;
+      this.#db.prepare('insert or ignore into destroyed_keys (contact_id, destroyed_at) values (?, ?)').run(contactId, now);
+      return n;
+    })();
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return removed > 0;
+  }
+
+  /** How many live keys the store holds (for status and tests). */
+  count(): number {
+    return (this.#db.prepare('select count(*) as n from contact_keys').get() as { n: number }).n;
+  }
+
+  close(): void {
+    this.#cache.clear();
+    this.#db.close();
+  }
+}
+
+function wrapContext(contactId: string, pageId: string | null) {
+  return { table: 'contact_keys', column: 'key', pageId, rowId: contactId };
+}

@@ -1,0 +1,50 @@
+import { sql } from 'kysely';
+import type { AppContext } from '../../app/context.ts';
+import type { Executor } from '../audit/audit.repository.ts';
+import { contactKeys } from './contact-fields.ts';
+import { deleteContactRows, deliveryIdsOfContact, personalTables, purgeDeliveryBodies } from './personal-data.repository.ts';
+import { clearRequestData } from './privacy.repository.ts';
+
+/** What an erasure removed: the counts the tombstone keeps (no personal data). */
+export interface ErasureCounts {
+  tables: Record<string, number>;
+  raw_deliveries: number;
+  request_exports: number;
+  key_destroyed: boolean;
+}
+
+/**
+ * Removes every piece of personal data held about the contact: its rows in every personal-data table of the
+ * registry, the raw webhook bodies that carried its events, the exports of its requests, and finally its data key,
+ * which leaves any older copy of its fields (backups included) undecryptable. Idempotent: a second run finds
+ * nothing and changes nothing. `inTransaction` runs inside the same transaction as the deletions (for the caller's
+ * audit row and tombstone).
+ */
+export async function eraseContactData(
+  ctx: AppContext,
+  contactId: string,
+  inTransaction: (trx: Executor, counts: ErasureCounts) => Promise<void> = async () => {},
+): Promise<ErasureCounts> {
+  const sqlite = ctx.database.dialect === 'sqlite';
+  // Zeroes freed pages and cells, so deleted ciphertexts and blind indexes do not linger in the database file.
+  if (sqlite) await sql`pragma secure_delete = on`.execute(ctx.db);
+  const counts = await ctx.db.transaction().execute(async (trx) => {
+    const c: ErasureCounts = { tables: {}, raw_deliveries: 0, request_exports: 0, key_destroyed: false };
+    c.raw_deliveries = await purgeDeliveryBodies(trx, await deliveryIdsOfContact(trx, contactId));
+    for (const p of personalTables()) c.tables[p.table] = await deleteContactRows(trx, p, contactId);
+    c.request_exports = await clearRequestData(trx, contactId);
+    await inTransaction(trx, c);
+    return c;
+  });
+  // After the commit: had the deletions failed, the data would still be there and must stay readable.
+  counts.key_destroyed = contactKeys(ctx).destroy(contactId, ctx.clock.now());
+  // Old page images stay in the WAL until a checkpoint; TRUNCATE also empties the file. Best effort: a reader in
+  // another process may hold it back, and the next checkpoint finishes the job.
+  if (sqlite) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.db);
+  return counts;
+}
+
+/** Total rows an erasure touched, for logs and metrics. */
+export function erasedRowCount(c: ErasureCounts): number {
+  return Object.values(c.tables).reduce((a, n) => a + n, 0) + c.raw_deliveries + c.request_exports;
+}

@@ -1,0 +1,82 @@
+import type { AppContext } from '../../app/context.ts';
+import type { ColumnClass } from '../../db/classification.ts';
+import type { Executor } from '../audit/audit.repository.ts';
+import { toIso } from '../../lib/time.ts';
+import { openContactField } from './contact-fields.ts';
+import { personalTables, selectContactRows, type PersonalTable, type Row } from './personal-data.repository.ts';
+
+export const EXPORT_FORMAT = 'pagescope.contact-export/v1';
+
+export interface ContactExport {
+  format: typeof EXPORT_FORMAT;
+  generated_at: string;
+  contact_id: string;
+  page_id: string | null;
+  psid: string | null;
+  /** One entry per personal-data table of the registry, each a list of rows with their personal data decrypted. */
+  tables: Record<string, Record<string, unknown>[]>;
+  counts: Record<string, number>;
+}
+
+// Derived or operational values say nothing about the person and are left out; everything else is theirs.
+const EXPORTED: ReadonlySet<ColumnClass> = new Set(['encrypted', 'personal', 'reference']);
+
+/**
+ * Builds the machine-readable export of every piece of personal data held about the contact, decrypted, PSID and
+ * every message included, by walking the data-classification registry. Reads only; the caller audits.
+ */
+export async function buildContactExport(ctx: AppContext, db: Executor, contactId: string): Promise<ContactExport> {
+  const tables: ContactExport['tables'] = {};
+  const counts: ContactExport['counts'] = {};
+  for (const p of personalTables()) {
+    const rows = await selectContactRows(db, p, contactId);
+    tables[p.table] = rows.map((row) => presentRow(ctx, p, row));
+    counts[p.table] = rows.length;
+  }
+  const contact = tables.contacts?.[0];
+  return {
+    format: EXPORT_FORMAT,
+    generated_at: toIso(ctx.clock.now())!,
+    contact_id: contactId,
+    page_id: typeof contact?.page_id === 'string' ? contact.page_id : null,
+    psid: typeof contact?.psid === 'string' ? contact.psid : null,
+    tables,
+    counts,
+  };
+}
+
+function presentRow(ctx: AppContext, p: PersonalTable, row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const owner = String(row[p.t.contactColumn]);
+  const pageId = p.t.pageColumn ? (row[p.t.pageColumn] as string | null) : null;
+  for (const [column, cls] of Object.entries(p.t.columns)) {
+    if (!EXPORTED.has(cls)) continue;
+    const value = row[column];
+    if (cls !== 'encrypted') {
+      out[column] = column.endsWith('_at') && typeof value === 'number' ? toIso(value) : value;
+      continue;
+    }
+    const name = column.replace(/_enc$/, '');
+    if (value === null || value === undefined) {
+      out[name] = null;
+      continue;
+    }
+    try {
+      out[name] = decode(openContactField(ctx, owner, String(value), { table: p.table, column, pageId, rowId: String(row[p.t.idColumn]) }));
+    } catch {
+      // A damaged value is reported as such rather than failing the whole export.
+      out[name] = null;
+      out[`${name}_unreadable`] = true;
+    }
+  }
+  return out;
+}
+
+function decode(text: string): unknown {
+  if (!/^\s*[[{]/.test(text)) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

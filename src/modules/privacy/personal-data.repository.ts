@@ -1,0 +1,71 @@
+// Registry-driven access to everything a contact owns: which tables and columns come from the data-classification
+// registry, never from a list here, so a table added later is exported and erased without touching this file.
+import { sql } from 'kysely';
+import { CLASSIFICATION, type TableClassification } from '../../db/classification.ts';
+import type { Executor } from '../audit/audit.repository.ts';
+
+export type Row = Record<string, unknown>;
+
+export interface PersonalTable {
+  table: string;
+  t: TableClassification & { contactColumn: string };
+  /** Other columns pointing at a contact (a link's other end, a merge target). */
+  pointers: string[];
+}
+
+const POINTER = /(^|_)contact_id$|^merged_into$/;
+
+/** Every table whose registry entry names a contact column, the contacts table itself last. */
+export function personalTables(): PersonalTable[] {
+  const out: PersonalTable[] = [];
+  for (const [table, t] of Object.entries(CLASSIFICATION)) {
+    if (t.contactColumn === null) continue;
+    const pointers = Object.keys(t.columns).filter((c) => c !== t.contactColumn && t.columns[c] === 'reference' && POINTER.test(c));
+    out.push({ table, t: t as PersonalTable['t'], pointers });
+  }
+  return out.sort((a, b) => Number(a.t.contactColumn === a.t.idColumn) - Number(b.t.contactColumn === b.t.idColumn));
+}
+
+/** A contact's rows in one table: those it owns, and those of which it is the other end (links). */
+export async function selectContactRows(db: Executor, p: PersonalTable, contactId: string): Promise<Row[]> {
+  const owned = await sql<Row>`select * from ${sql.table(p.table)} where ${sql.ref(p.t.contactColumn)} = ${contactId}
+    order by ${sql.ref(p.t.idColumn)}`.execute(db);
+  const rows = [...owned.rows];
+  if (p.t.contactColumn === p.t.idColumn) return rows;
+  for (const column of p.pointers) {
+    const linked = await sql<Row>`select * from ${sql.table(p.table)} where ${sql.ref(column)} = ${contactId}
+      and ${sql.ref(p.t.contactColumn)} <> ${contactId}`.execute(db);
+    rows.push(...linked.rows);
+  }
+  return rows;
+}
+
+/** Deletes the contact's rows in one table (and rows linking to it; on the contacts table a pointer is cleared). */
+export async function deleteContactRows(db: Executor, p: PersonalTable, contactId: string): Promise<number> {
+  let n = 0;
+  for (const column of p.pointers) {
+    const r = p.t.contactColumn === p.t.idColumn
+      ? await sql`update ${sql.table(p.table)} set ${sql.ref(column)} = null where ${sql.ref(column)} = ${contactId}`.execute(db)
+      : await sql`delete from ${sql.table(p.table)} where ${sql.ref(column)} = ${contactId}`.execute(db);
+    n += Number(r.numAffectedRows ?? 0n);
+  }
+  const r = await sql`delete from ${sql.table(p.table)} where ${sql.ref(p.t.contactColumn)} = ${contactId}`.execute(db);
+  return n + Number(r.numAffectedRows ?? 0n);
+}
+
+/** Raw webhook deliveries that carried any of the contact's events (found through webhook_events.delivery_id). */
+export async function deliveryIdsOfContact(db: Executor, contactId: string): Promise<string[]> {
+  const rows = await db.selectFrom('webhook_events').select('delivery_id').distinct().where('contact_id', '=', contactId).execute();
+  return rows.map((r) => r.delivery_id);
+}
+
+/** Drops the raw bodies of those deliveries; the row (and its body hash, which dedupes redeliveries) stays. */
+export async function purgeDeliveryBodies(db: Executor, ids: readonly string[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const r = await db.updateTable('webhook_deliveries').set({ body_enc: null, status: 'purged' })
+      .where('id', 'in', ids.slice(i, i + 500)).where('body_enc', 'is not', null).executeTakeFirst();
+    n += Number(r.numUpdatedRows);
+  }
+  return n;
+}
