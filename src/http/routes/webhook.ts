@@ -1,0 +1,40 @@
+import type { RouteModule } from '../app.ts';
+import { AppError } from '../../errors.ts';
+import { constantTimeEqual } from '../../crypto/index.ts';
+import { receiveWebhook } from '../../modules/ingest/receive-webhook.ts';
+
+function header(value: string | string[] | undefined): string | undefined {
+  // A repeated signature header is ambiguous: treat it as malformed rather than pick one.
+  return Array.isArray(value) ? 'repeated' : value;
+}
+
+/**
+ * Meta's webhook: the GET handshake and the signed POST. The POST body is kept as exact bytes (this scope has its
+ * own catch-all parser, so even a body that is not JSON reaches the signature check and gets a 403, not a 400).
+ */
+export const ingestRoutes: RouteModule = async (app, ctx) => {
+  if (!ctx.config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: /webhook answers 503 until it is configured');
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.webhookMaxBytes }, (_req, body, done) => done(null, body));
+
+    scope.get('/webhook', { schema: { hide: true }, config: { auth: 'public' } }, async (req, reply) => {
+      if (!ctx.config.meta.appSecret) throw new AppError('not_ready', 'webhook handling is not configured: set META_APP_SECRET');
+      const q = req.query as Record<string, unknown>;
+      const expected = ctx.config.meta.verifyToken;
+      const token = q['hub.verify_token'];
+      const challenge = q['hub.challenge'];
+      const ok = q['hub.mode'] === 'subscribe' && expected !== null && typeof token === 'string' && constantTimeEqual(token, expected) && typeof challenge === 'string';
+      if (!ok) throw new AppError('forbidden', 'verification failed: wrong hub.mode or hub.verify_token');
+      return reply.status(200).type('text/plain; charset=utf-8').send(challenge);
+    });
+
+    scope.post('/webhook', { schema: { hide: true }, config: { auth: 'public' }, bodyLimit: ctx.config.webhookMaxBytes }, async (req, reply) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const sha256 = header(req.headers['x-hub-signature-256']);
+      const sha1 = header(req.headers['x-hub-signature']);
+      await receiveWebhook(ctx, raw, { ...(sha256 !== undefined && { sha256 }), ...(sha1 !== undefined && { sha1 }) });
+      return reply.status(200).type('text/plain; charset=utf-8').send('EVENT_RECEIVED');
+    });
+  });
+};

@@ -1,0 +1,47 @@
+import type { Keyring } from '../../crypto/index.ts';
+import type { ContactTable } from '../../db/tables/conversations.ts';
+import { toIso } from '../../lib/time.ts';
+import { windowFor } from '../messaging/send.policy.ts';
+import { openContactField } from './contact-fields.ts';
+
+/**
+ * The contract's Contact, built from an allow-list: decrypted names, the messaging window, consent. The PSID only
+ * when the caller may read identifiers (and has audited the read).
+ */
+export function presentContact(keyring: Keyring, row: ContactTable, opts: { withPsid: boolean }) {
+  const first = openContactField(keyring, row, 'first_name_enc');
+  const last = openContactField(keyring, row, 'last_name_enc');
+  const name = openContactField(keyring, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);
+  const window = windowFor(row.last_user_action_at);
+  const attributes = openContactField(keyring, row, 'attributes_enc');
+  return {
+    id: row.id,
+    page_id: row.page_id,
+    ...(opts.withPsid && { psid: openContactField(keyring, row, 'psid_enc') }),
+    name,
+    first_name: first,
+    last_name: last,
+    picture_url: openContactField(keyring, row, 'picture_enc'),
+    locale: row.locale,
+    timezone: row.timezone,
+    status: row.status,
+    window: {
+      last_user_action_at: toIso(row.last_user_action_at),
+      standard_ends_at: toIso(window.standardEndsAt),
+      human_agent_ends_at: toIso(window.humanAgentEndsAt),
+    },
+    consent: {
+      replies: row.consent_replies,
+      replies_at: toIso(row.consent_replies_at),
+      marketing: row.consent_marketing,
+      marketing_at: toIso(row.consent_marketing_at),
+    },
+    tags: JSON.parse(row.tags) as string[],
+    attributes: attributes === null ? {} : (JSON.parse(attributes) as Record<string, unknown>),
+    merged_into: row.merged_into,
+    created_at: toIso(row.created_at),
+    last_seen_at: toIso(row.last_seen_at),
+  };
+}
+
+export type ContactView = ReturnType<typeof presentContact>;

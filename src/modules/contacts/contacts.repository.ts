@@ -1,0 +1,140 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../audit/audit.repository.ts';
+import type { ContactTable } from '../../db/tables/conversations.ts';
+
+type TimeColumn = 'last_user_action_at' | 'last_inbound_at' | 'last_outbound_at' | 'last_seen_at' | 'read_watermark' | 'delivery_watermark';
+
+/** `max(column, at)` that also treats NULL as smaller, in SQL both dialects accept. */
+function laterOf(column: TimeColumn, at: number): RawBuilder<number> {
+  return sql<number>`case when ${sql.ref(column)} is null or ${sql.ref(column)} < ${at} then ${at} else ${sql.ref(column)} end`;
+}
+
+export async function findContactByBidx(db: Executor, pageId: string, psidBidx: string): Promise<ContactTable | undefined> {
+  return db.selectFrom('contacts').selectAll().where('page_id', '=', pageId).where('psid_bidx', '=', psidBidx).executeTakeFirst();
+}
+
+/** The contact when it exists and its Page is within `scope` (null: every Page); scope is part of the query. */
+export async function findContactById(db: Executor, id: string, scope: readonly string[] | null): Promise<ContactTable | undefined> {
+  let q = db.selectFrom('contacts').selectAll().where('id', '=', id);
+  if (scope !== null) q = q.where('page_id', 'in', scope.length ? [...scope] : ['\u0000']);
+  return q.executeTakeFirst();
+}
+
+/** Inserts unless (page_id, psid_bidx) exists; the caller reads the row back either way. */
+export async function insertContactIfAbsent(db: Executor, row: ContactTable): Promise<void> {
+  await db.insertInto('contacts').values(row).onConflict((oc) => oc.columns(['page_id', 'psid_bidx']).doNothing()).execute();
+}
+
+/**
+ * Moves the contact's activity times forward to `at` where they are older (never backwards), so events applied in
+ * any order leave the same state. `userAction` also refreshes the messaging window.
+ */
+export async function touchContact(db: Executor, id: string, at: number, now: number, what: { userAction?: boolean; inbound?: boolean; outbound?: boolean }): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({
+      last_seen_at: laterOf('last_seen_at', at),
+      ...(what.userAction && { last_user_action_at: laterOf('last_user_action_at', at) }),
+      ...(what.inbound && { last_inbound_at: laterOf('last_inbound_at', at) }),
+      ...(what.outbound && { last_outbound_at: laterOf('last_outbound_at', at) }),
+      created_at: sql<number>`case when created_at > ${at} then ${at} else created_at end`,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Raises a read or delivery watermark; a lower one changes nothing. */
+export async function raiseWatermark(db: Executor, id: string, column: 'read_watermark' | 'delivery_watermark', watermark: number, now: number): Promise<void> {
+  await db.updateTable('contacts').set({ [column]: laterOf(column, watermark), updated_at: now }).where('id', '=', id).execute();
+}
+
+/** An unreachable contact that acted at `at` is reachable again, unless it was marked unreachable after `at`. */
+export async function reactivateIfUnreachable(db: Executor, id: string, at: number, now: number): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ status: 'active', status_reason: 'wrote_again', status_at: at, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'unreachable')
+    .where((eb) => eb.or([eb('status_at', 'is', null), eb('status_at', '<', at)]))
+    .execute();
+}
+
+/** Sets marketing consent when `at` is newer than the stored decision (a withdrawal wins a tie). */
+export async function setMarketingConsent(db: Executor, id: string, value: 'granted' | 'withdrawn', at: number, now: number): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ consent_marketing: value, consent_marketing_at: at, updated_at: now })
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([
+        eb('consent_marketing_at', 'is', null),
+        eb('consent_marketing_at', '<', at),
+        ...(value === 'withdrawn' ? [eb('consent_marketing_at', '=', at)] : []),
+      ]),
+    )
+    .execute();
+}
+
+export async function updateContact(db: Executor, id: string, set: Partial<Omit<ContactTable, 'id' | 'page_id'>>): Promise<void> {
+  await db.updateTable('contacts').set(set).where('id', '=', id).execute();
+}
+
+export interface ContactListFilter {
+  pageId: string;
+  /** Every token must match (blind-indexed name fragments). */
+  tokens: string[];
+  cursor: string | null;
+  limit: number;
+}
+
+/** Newest first by id; merged and erased contacts are left out of lists. */
+export async function listContacts(db: Executor, f: ContactListFilter): Promise<ContactTable[]> {
+  let q = db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('page_id', '=', f.pageId)
+    .where('merged_into', 'is', null)
+    .where('status', '!=', 'erased')
+    .orderBy('id', 'desc')
+    .limit(f.limit);
+  for (const token of f.tokens) {
+    q = q.where('id', 'in', (eb) => eb.selectFrom('contact_name_tokens').select('contact_id').where('page_id', '=', f.pageId).where('token', '=', token));
+  }
+  if (f.cursor) q = q.where('id', '<', f.cursor);
+  return q.execute();
+}
+
+/** Replaces a contact's searchable name fragments. */
+export async function replaceNameTokens(db: Executor, contactId: string, pageId: string, tokens: string[]): Promise<void> {
+  await db.deleteFrom('contact_name_tokens').where('contact_id', '=', contactId).execute();
+  if (tokens.length === 0) return;
+  await db
+    .insertInto('contact_name_tokens')
+    .values(tokens.map((token) => ({ contact_id: contactId, page_id: pageId, token })))
+    .onConflict((oc) => oc.columns(['contact_id', 'token']).doNothing())
+    .execute();
+}
+
+/** Contacts due for a profile fetch, oldest due first. */
+export async function contactsDueForProfile(db: Executor, now: number, limit: number): Promise<ContactTable[]> {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('profile_next_at', '<=', now)
+    .where('status', '!=', 'erased')
+    .orderBy('profile_next_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Ids of contacts merged into `id` (their history shows in its history). */
+export async function mergedContactIds(db: Executor, id: string): Promise<string[]> {
+  const rows = await db.selectFrom('contacts').select('id').where('merged_into', '=', id).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Contacts merged into `from` are merged into `to` instead (merges never chain). */
+export async function repointMerged(db: Executor, from: string, to: string, now: number): Promise<void> {
+  await db.updateTable('contacts').set({ merged_into: to, updated_at: now }).where('merged_into', '=', from).execute();
+}

@@ -1,0 +1,59 @@
+import type { AppContext } from '../../app/context.ts';
+import type { ContactTable } from '../../db/tables/conversations.ts';
+import { notFound } from '../../errors.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import { assertCan, assertPage, can, type Actor } from '../access/actor.ts';
+import { findContactByBidx, findContactById, listContacts as listContactRows } from './contacts.repository.ts';
+import { psidIndex } from './contact-fields.ts';
+import { presentContact, type ContactView } from './contact.presenter.ts';
+import { queryTokens } from './name-tokens.ts';
+
+async function auditIdentifierRead(ctx: AppContext, actor: Actor, pageId: string, contactIds: string[], via: string, psidIncluded: boolean): Promise<void> {
+  await appendAudit(ctx.db, actor, {
+    action: 'contact.identifier_read', pageId, subjectType: 'contact', subjectId: contactIds.length === 1 ? contactIds[0]! : null,
+    details: { via, psid_included: psidIncluded, contact_ids: contactIds },
+  }, ctx.clock.now());
+}
+
+/** A visible, non-erased contact or not_found (another Page's contact is not found too: the scope is in the query). */
+export async function loadVisibleContact(ctx: AppContext, actor: Actor, contactId: string): Promise<ContactTable> {
+  const row = await findContactById(ctx.db, contactId, actor.pageScope);
+  if (!row || row.status === 'erased') throw notFound('contact');
+  return row;
+}
+
+/** One contact; the PSID is included (and the read audited) only for actors allowed to read identifiers. */
+export async function getContact(ctx: AppContext, actor: Actor, contactId: string): Promise<ContactView> {
+  assertCan(actor, 'contacts:read');
+  const row = await loadVisibleContact(ctx, actor, contactId);
+  const withPsid = can(actor, 'identifiers:read');
+  if (withPsid) await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'get', true);
+  return presentContact(ctx.keyring, row, { withPsid });
+}
+
+/**
+ * Finds a contact by PSID through the blind index. Any reader may look up a PSID it already knows; the answer carries
+ * the PSID only for identifier readers. Every lookup that finds someone is audited.
+ */
+export async function findContactByPsid(ctx: AppContext, actor: Actor, pageId: string, psid: string): Promise<ContactView> {
+  assertCan(actor, 'contacts:read');
+  assertPage(actor, pageId, 'contact');
+  const row = await findContactByBidx(ctx.db, pageId, psidIndex(ctx.keyring, psid));
+  if (!row || row.status === 'erased') throw notFound('contact');
+  const withPsid = can(actor, 'identifiers:read');
+  await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'psid_lookup', withPsid);
+  return presentContact(ctx.keyring, row, { withPsid });
+}
+
+/** Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive). */
+export async function listContacts(ctx: AppContext, actor: Actor, pageId: string, q: string | null, cursor: string | null, limit: number): Promise<{ rows: ContactView[]; nextCursor: string | null }> {
+  assertCan(actor, 'contacts:read');
+  assertPage(actor, pageId);
+  const tokens = q ? queryTokens(ctx.keyring, q) : [];
+  const rows = await listContactRows(ctx.db, { pageId, tokens, cursor, limit: limit + 1 });
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const withPsid = can(actor, 'identifiers:read');
+  if (withPsid && page.length > 0) await auditIdentifierRead(ctx, actor, pageId, page.map((r) => r.id), 'list', true);
+  return { rows: page.map((r) => presentContact(ctx.keyring, r, { withPsid })), nextCursor: more ? page[page.length - 1]!.id : null };
+}

@@ -1,0 +1,29 @@
+import type { AppContext } from '../../app/context.ts';
+import { AppError } from '../../errors.ts';
+import { assertCan, type Actor } from '../access/actor.ts';
+import { mergedContactIds } from '../contacts/contacts.repository.ts';
+import { loadVisibleContact } from '../contacts/read-contacts.ts';
+import { listMessages as listMessageRows } from './messages.repository.ts';
+import { presentMessage, type MessageView } from './message.presenter.ts';
+
+function parseCursor(cursor: string | null): { sentAt: number; id: string } | null {
+  if (cursor === null) return null;
+  const m = /^(\d{1,16})\.(msg_[0-9a-z]{26})$/.exec(cursor);
+  if (!m) throw new AppError('validation_failed', 'cursor is not one this API returned');
+  return { sentAt: Number(m[1]), id: m[2]! };
+}
+
+/**
+ * A contact's conversation history (with that of contacts merged into it), newest first unless `order` is asc,
+ * cursor-paginated by (time, id) so pages never skip or repeat a message.
+ */
+export async function listContactMessages(ctx: AppContext, actor: Actor, contactId: string, order: 'asc' | 'desc', cursor: string | null, limit: number): Promise<{ rows: MessageView[]; nextCursor: string | null }> {
+  assertCan(actor, 'messages:read');
+  const contact = await loadVisibleContact(ctx, actor, contactId);
+  const contactIds = [contact.id, ...(await mergedContactIds(ctx.db, contact.id))];
+  const rows = await listMessageRows(ctx.db, { contactIds, order, after: parseCursor(cursor), limit: limit + 1 });
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  return { rows: page.map((r) => presentMessage(ctx.keyring, r)), nextCursor: more && last ? `${last.sent_at}.${last.id}` : null };
+}

@@ -1,0 +1,49 @@
+import type { Executor } from '../audit/audit.repository.ts';
+import type { ContactEventTable, MessageTable } from '../../db/tables/conversations.ts';
+
+/** Inserts a history row unless its (page_id, mid) is already there; true when this call stored it. */
+export async function insertMessageIfAbsent(db: Executor, row: MessageTable): Promise<boolean> {
+  const r = await db.insertInto('messages').values(row).onConflict((oc) => oc.columns(['page_id', 'mid']).doNothing()).executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export async function insertContactEvent(db: Executor, row: ContactEventTable): Promise<void> {
+  await db.insertInto('contact_events').values(row).execute();
+}
+
+/** The most recent handover event of a contact at or after `at`, if any (decides who owns the thread). */
+export async function laterHandoverExists(db: Executor, contactId: string, at: number, excludeId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('contact_events')
+    .select('id')
+    .where('contact_id', '=', contactId)
+    .where('kind', 'in', ['pass_thread_control', 'take_thread_control'])
+    .where('occurred_at', '>', at)
+    .where('id', '!=', excludeId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface MessagePageQuery {
+  contactIds: string[];
+  order: 'asc' | 'desc';
+  after: { sentAt: number; id: string } | null;
+  limit: number;
+}
+
+/** One page of history for these contacts, by event time then id, in the order asked. */
+export async function listMessages(db: Executor, q: MessagePageQuery): Promise<MessageTable[]> {
+  let query = db
+    .selectFrom('messages')
+    .selectAll()
+    .where('contact_id', 'in', q.contactIds)
+    .orderBy('sent_at', q.order)
+    .orderBy('id', q.order)
+    .limit(q.limit);
+  const after = q.after;
+  if (after) {
+    const cmp = q.order === 'asc' ? '>' : '<';
+    query = query.where((eb) => eb.or([eb('sent_at', cmp, after.sentAt), eb.and([eb('sent_at', '=', after.sentAt), eb('id', cmp, after.id)])]));
+  }
+  return query.execute();
+}

@@ -1,0 +1,45 @@
+import type { ContactTable } from '../../db/tables/conversations.ts';
+import type { AccountLinkingEvent, FeedbackEvent, PostbackEvent, ReactionEvent, ReferralEvent, RequestThreadControlEvent } from '../../platform/index.ts';
+import { findContactById, reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
+import { deleteLinks } from '../contacts/links.repository.ts';
+import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
+
+/** A button press: activity, window refresh, reachability, then the inbound hooks with the payload. */
+export async function applyPostback(e: EffectContext, contact: ContactTable, ev: PostbackEvent): Promise<void> {
+  await recordContactEvent(e, contact, 'postback', ev.timestamp, defined({ mid: ev.mid, title: ev.title, payload: ev.payload, referral: ev.referral, channel: ev.channel }));
+  await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
+  await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
+  const after = (await findContactById(e.trx, contact.id, null)) ?? contact;
+  await e.ctx.inboundHooks.run({ ctx: e.ctx, trx: e.trx, contact: after, event: ev, ...(ev.payload !== undefined && { payload: ev.payload }) });
+}
+
+/** m.me links, ads and QR codes opening an existing thread. */
+export async function applyReferral(e: EffectContext, contact: ContactTable, ev: ReferralEvent): Promise<void> {
+  await recordContactEvent(e, contact, 'referral', ev.timestamp, defined({ ref: ev.ref, source: ev.source, type: ev.type, ad_id: ev.adId, referer_uri: ev.refererUri }));
+  await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+}
+
+/** A reaction is a user action (it opens the window) and activity on the message it targets. */
+export async function applyReaction(e: EffectContext, contact: ContactTable, ev: ReactionEvent): Promise<void> {
+  await recordContactEvent(e, contact, 'reaction', ev.timestamp, defined({ mid: ev.mid, action: ev.action, reaction: ev.reaction, emoji: ev.emoji }));
+  await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+}
+
+/**
+ * Account linking: the business's authorization code is kept (encrypted) as activity; unlinking also removes the
+ * links that account linking had made for this contact.
+ */
+export async function applyAccountLinking(e: EffectContext, contact: ContactTable, ev: AccountLinkingEvent): Promise<void> {
+  await recordContactEvent(e, contact, `account_${ev.status}`, ev.timestamp, defined({ authorization_code: ev.authorizationCode }));
+  if (ev.status === 'unlinked') await deleteLinks(e.trx, contact.id, 'account_linking');
+  await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+}
+
+export async function applyFeedback(e: EffectContext, contact: ContactTable, ev: FeedbackEvent): Promise<void> {
+  await recordContactEvent(e, contact, 'feedback', ev.timestamp, { screens: ev.screens });
+  await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+}
+
+export async function applyThreadRequest(e: EffectContext, contact: ContactTable, ev: RequestThreadControlEvent): Promise<void> {
+  await recordContactEvent(e, contact, 'request_thread_control', ev.timestamp, defined({ requested_owner_app_id: ev.requestedOwnerAppId, metadata: ev.metadata }));
+}

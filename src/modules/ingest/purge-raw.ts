@@ -1,0 +1,14 @@
+import type { AppContext } from '../../app/context.ts';
+import { purgeDeliveryBodies, purgeEventRaw } from './webhook.repository.ts';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * Retention of raw webhook data: bodies of processed deliveries and raw copies of kept events older than
+ * `rawRetentionDays` are dropped (the rows stay, as the dedupe ledger). Deliveries not yet processed are never touched.
+ * Returns rows purged in this pass (at most `limit` of each kind).
+ */
+export async function purgeRawWebhookData(ctx: AppContext, limit = 500): Promise<number> {
+  const cutoff = ctx.clock.now() - ctx.config.rawRetentionDays * DAY;
+  return (await purgeDeliveryBodies(ctx.db, cutoff, limit)) + (await purgeEventRaw(ctx.db, cutoff, limit));
+}

@@ -1,0 +1,81 @@
+import type { AppContext } from '../../app/context.ts';
+import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
+import { AppError } from '../../errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { parseEnvelope, verifyWebhookSignature, type SignatureHeaders } from '../../platform/index.ts';
+import { GroupCommit } from './group-commit.ts';
+import { notifyDeliveryStored } from './notify.ts';
+import { insertDeliveries } from './webhook.repository.ts';
+
+export type ReceiveOutcome = 'stored' | 'duplicate';
+
+const committers = new WeakMap<AppContext, GroupCommit<WebhookDeliveryTable, boolean>>();
+
+function committerFor(ctx: AppContext): GroupCommit<WebhookDeliveryTable, boolean> {
+  let gc = committers.get(ctx);
+  if (!gc) {
+    gc = new GroupCommit<WebhookDeliveryTable, boolean>(
+      async (rows) => {
+        const inserted = await ctx.db.transaction().execute((trx) => insertDeliveries(trx, rows));
+        // Two identical bodies in one batch: the first one in the batch counts as stored, the rest as duplicates.
+        const seen = new Set<string>();
+        return rows.map((r) => {
+          const fresh = inserted.has(r.body_hash) && !seen.has(r.body_hash);
+          seen.add(r.body_hash);
+          return fresh;
+        });
+      },
+      256,
+      (size) => ctx.metrics.webhookCommitBatch.observe(size),
+    );
+    committers.set(ctx, gc);
+  }
+  return gc;
+}
+
+function refuse(ctx: AppContext, outcome: string, err: AppError): never {
+  ctx.metrics.webhookDeliveries.inc({ outcome });
+  throw err;
+}
+
+/**
+ * Accepts one webhook POST: checks the signature over the exact bytes, checks it is a Meta envelope, and stores the
+ * body encrypted, deduplicated by a keyed hash. Resolves only once the row is committed (shared group commit);
+ * storage failure is `storage_unavailable` so Meta retries. Nothing is stored for a refused request.
+ */
+export async function receiveWebhook(ctx: AppContext, raw: Buffer, headers: SignatureHeaders): Promise<ReceiveOutcome> {
+  const secret = ctx.config.meta.appSecret;
+  if (!secret) refuse(ctx, 'not_configured', new AppError('not_ready', 'webhook handling is not configured: set META_APP_SECRET'));
+  const verdict = verifyWebhookSignature(raw, headers, secret);
+  if (!verdict.ok) {
+    refuse(ctx, `signature_${verdict.reason}`, new AppError('invalid_signature', 'X-Hub-Signature-256 is missing, malformed or does not match the body'));
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    refuse(ctx, 'not_envelope', new AppError('bad_request', 'the body is not JSON'));
+  }
+  const envelope = parseEnvelope(json);
+  if (!envelope.ok) refuse(ctx, 'not_envelope', new AppError('bad_request', `the body is not a Meta webhook envelope (${envelope.reason})`));
+
+  const now = ctx.clock.now();
+  const id = newId('wd', now);
+  const row: WebhookDeliveryTable = {
+    id, received_at: now,
+    // latin1 maps bytes one to one, so two bodies hash alike only when their bytes are identical.
+    body_hash: ctx.keyring.blindIndex(raw.toString('latin1'), 'webhook-body'),
+    body_enc: ctx.keyring.encrypt(raw, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: id }),
+    status: 'pending', attempts: 0, lease_owner: null, lease_until: null, processed_at: null, event_count: null, error: null,
+  };
+  let fresh: boolean;
+  try {
+    fresh = await committerFor(ctx).submit(row);
+  } catch (err) {
+    ctx.logger.error({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, 'webhook delivery could not be stored');
+    refuse(ctx, 'storage_error', new AppError('storage_unavailable', 'the delivery could not be stored; Meta will retry'));
+  }
+  ctx.metrics.webhookDeliveries.inc({ outcome: fresh ? 'stored' : 'duplicate' });
+  if (fresh) notifyDeliveryStored(ctx);
+  return fresh ? 'stored' : 'duplicate';
+}

@@ -1,0 +1,82 @@
+import type { Executor } from '../audit/audit.repository.ts';
+import type { WebhookDeliveryTable, WebhookEventTable } from '../../db/tables/conversations.ts';
+
+/** Stores deliveries in one statement; a body already stored (same hash) is skipped. Returns the hashes inserted. */
+export async function insertDeliveries(db: Executor, rows: WebhookDeliveryTable[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await db
+    .insertInto('webhook_deliveries')
+    .values(rows)
+    .onConflict((oc) => oc.column('body_hash').doNothing())
+    .returning('body_hash')
+    .execute();
+  return new Set(inserted.map((r) => r.body_hash));
+}
+
+/**
+ * Claims up to `limit` pending deliveries whose lease is free, oldest first, in one statement (so SQLite takes the
+ * write lock at once and PostgreSQL skips rows another claimer is locking). Returns the ids claimed.
+ */
+export async function claimDeliveries(db: Executor, owner: string, now: number, leaseMs: number, limit: number, skipLocked: boolean): Promise<string[]> {
+  const rows = await db
+    .updateTable('webhook_deliveries')
+    .set((eb) => ({ lease_owner: owner, lease_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', (eb) => {
+      let q = eb
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+        .orderBy('id')
+        .limit(limit);
+      if (skipLocked) q = q.forUpdate().skipLocked();
+      return q;
+    })
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id).sort();
+}
+
+export async function loadLeased(db: Executor, ids: string[], owner: string): Promise<WebhookDeliveryTable[]> {
+  return db.selectFrom('webhook_deliveries').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').orderBy('id').execute();
+}
+
+/** Marks a delivery done, only while this worker still holds it; false when the lease was lost meanwhile. */
+export async function finishDelivery(db: Executor, id: string, owner: string, set: { status: 'processed' | 'failed'; eventCount: number | null; error: string | null; now: number }): Promise<boolean> {
+  const r = await db
+    .updateTable('webhook_deliveries')
+    .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Records an event in the idempotency ledger; true only for the first time this (page, key) is seen. */
+export async function insertEventIfNew(db: Executor, row: WebhookEventTable): Promise<boolean> {
+  const r = await db.insertInto('webhook_events').values(row).onConflict((oc) => oc.columns(['page_id', 'event_key']).doNothing()).executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export async function registeredPages(db: Executor, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('pages').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Drops the raw body of processed deliveries received before `cutoff`; returns how many were purged. */
+export async function purgeDeliveryBodies(db: Executor, cutoff: number, limit: number): Promise<number> {
+  const ids = await db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'processed').where('processed_at', '<', cutoff).limit(limit).execute();
+  if (ids.length === 0) return 0;
+  await db.updateTable('webhook_deliveries').set({ body_enc: null, status: 'purged' }).where('id', 'in', ids.map((r) => r.id)).where('status', '=', 'processed').execute();
+  return ids.length;
+}
+
+/** Drops the raw copy of events stored before `cutoff`. */
+export async function purgeEventRaw(db: Executor, cutoff: number, limit: number): Promise<number> {
+  const ids = await db.selectFrom('webhook_events').select('id').where('raw_enc', 'is not', null).where('created_at', '<', cutoff).limit(limit).execute();
+  if (ids.length === 0) return 0;
+  await db.updateTable('webhook_events').set({ raw_enc: null }).where('id', 'in', ids.map((r) => r.id)).execute();
+  return ids.length;
+}
