@@ -33,3 +33,7 @@ export async function setConsentCache(
 ): Promise<void> {
   await db.updateTable('contacts').set(set).where('id', '=', contactId).execute();
 }
+
+export async function findContactById(db: Executor, id: string): Promise<{ id: string; page_id: string } | undefined> {
+  return db.selectFrom('contacts').select(['id', 'page_id']).where('id', '=', id).executeTakeFirst();
+}
