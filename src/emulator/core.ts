@@ -18,6 +18,8 @@ export interface Core {
   delivery: WebhookDelivery;
   /** Delivers the events the Page is subscribed to; resolves with the POST attempts. */
   emit(events: WebhookEvent[]): Promise<DeliveryRecord[]>;
+  /** False when no webhook URL (or transport) is set: events need not be built at all. */
+  receiving(): boolean;
   /** Events emitted in the background (after Graph calls) that flush() waits for. */
   background: Set<Promise<unknown>>;
 }

@@ -11,7 +11,7 @@ import { RateLimiter } from './rate-limit.ts';
 import { Ring } from './ring.ts';
 import { createSignedRequest } from './signed-request.ts';
 import { threadControl, type HandoverKind } from './graph/handover.ts';
-import { handleGraph, type CallLogEntry } from './graph/router.ts';
+import { handleGraph, type CallLogEntry, type GraphHooks } from './graph/router.ts';
 import type { GraphRequest, GraphResponse } from './graph/request.ts';
 import { WebhookDelivery, type DeliveryAlert, type DeliveryRecord } from './webhook-delivery.ts';
 import { World, type Page, type Person, type Thread } from './world.ts';
@@ -56,10 +56,12 @@ export class Emulator {
         if (page) page.subscribed = false;
       },
       isSubscribed: (pageId) => world.pages.get(pageId)?.subscribed ?? false,
+      enforcesTimeout: opts.transport === undefined,
     });
     const core: Core = {
       opts, world, clock: this.clock, random: new Random(`${opts.seed}:ids`), limiter: new RateLimiter(),
       delivery: this.delivery, background: new Set(),
+      receiving: () => opts.webhookUrl !== undefined || input.transport !== undefined,
       emit: (events) => this.delivery.deliver(events.filter((e) => subscribedTo(core, e))),
     };
     this.core = core;
@@ -139,15 +141,18 @@ export class Emulator {
 
   /** Answers a Graph API request exactly as the HTTP server would. */
   graph(req: GraphRequest): Promise<GraphResponse> {
-    return handleGraph(this.core, req, {
-      setCallback: (url, token) => this.setWebhook(url, token),
-      linkingLookup: (pageId, token) => {
-        const entry = this.world.linkingTokens.get(token);
-        if (!entry || entry.thread.page.id !== pageId || this.clock.now() > entry.expiresAt) return undefined;
-        return entry.thread.psid;
-      },
-    }, this.callLog, () => ++this.callId);
+    return handleGraph(this.core, req, this.hooks, this.callLog, this.nextCallId);
   }
+
+  private readonly nextCallId = () => ++this.callId;
+  private readonly hooks: GraphHooks = {
+    setCallback: (url, token) => this.setWebhook(url, token),
+    linkingLookup: (pageId, token) => {
+      const entry = this.world.linkingTokens.get(token);
+      if (!entry || entry.thread.page.id !== pageId || this.clock.now() > entry.expiresAt) return undefined;
+      return entry.thread.psid;
+    },
+  };
 
   /** Moves the clock, attempting each retry when it falls due on the way (so alerts fire at the right time). */
   async advance(ms: number): Promise<DeliveryRecord[]> {

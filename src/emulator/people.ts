@@ -58,8 +58,11 @@ export async function act(core: Core, person: Person, page: Page, action: Action
   const existing = world.existingThread(page, person);
   let events: WebhookEvent[] = [];
   const result: ActionResult = { type: action.type, psid: existing?.psid ?? null, events: [], deliveries: [] };
-  const ids = (t: Thread) => ({ psid: t.psid, pageId: page.id, ts: now });
-  const onChannel = (t: Thread, e: WebhookEvent) => ({ ...e, channel: channelFor(core, t, now) });
+  const ids = idsOf;
+  const onChannel = (t: Thread, e: WebhookEvent): WebhookEvent => {
+    e.channel = channelFor(core, t, now);
+    return e;
+  };
 
   switch (action.type) {
     case 'message':
@@ -83,7 +86,7 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       thread.pendingUserRef = null;
       world.record(thread, { mid, from: 'person', timestamp: now, text, attachments, reply_to: action.type === 'message' ? action.reply_to : undefined });
       userActed(thread, now);
-      events = [onChannel(thread, messageEvent(ids(thread), message, prior))];
+      events = [onChannel(thread, messageEvent(ids(thread, now), message, prior))];
       result.mid = mid;
       break;
     }
@@ -97,7 +100,7 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       const channel = channelFor(core, thread, now);
       const referral = action.referral ? { source: 'SHORTLINK', type: 'OPEN_THREAD', ...action.referral } : undefined;
       userActed(thread, now);
-      events = [{ ...postbackEvent(ids(thread), { mid, title, payload, referral }, channel === 'standby'), channel }];
+      events = [{ ...postbackEvent(ids(thread, now), { mid, title, payload, referral }, channel === 'standby'), channel }];
       result.mid = mid;
       break;
     }
@@ -114,8 +117,8 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       if (!existing && getStarted !== undefined) {
         // A new conversation from m.me or an ad arrives as the Get Started postback carrying the referral.
         const mid = newMid(core);
-        events = [onChannel(thread, postbackEvent(ids(thread), { mid, title: 'Get Started', payload: getStarted, referral }, false))];
-      } else events = [onChannel(thread, referralEvent(ids(thread), referral))];
+        events = [onChannel(thread, postbackEvent(ids(thread, now), { mid, title: 'Get Started', payload: getStarted, referral }, false))];
+      } else events = [onChannel(thread, referralEvent(ids(thread, now), referral))];
       break;
     }
     case 'reaction': {
@@ -123,12 +126,12 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       const reaction = action.reaction ?? 'love';
       userActed(thread, now);
       const emoji = action.emoji ?? REACTION_EMOJI[reaction] ?? '\u{1F44D}';
-      events = [onChannel(thread, reactionEvent(ids(thread), { mid: action.mid, reaction, emoji, action: action.action ?? 'react' }))];
+      events = [onChannel(thread, reactionEvent(ids(thread, now), { mid: action.mid, reaction, emoji, action: action.action ?? 'react' }))];
       break;
     }
     case 'read': {
       const thread = requireThread(existing);
-      events = [onChannel(thread, readEvent(ids(thread), now))];
+      events = [onChannel(thread, readEvent(ids(thread, now), now))];
       break;
     }
     case 'optin': {
@@ -158,7 +161,7 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       const thread = requireThread(existing);
       const status = action.status ?? 'linked';
       thread.linked = status === 'linked';
-      events = [accountLinkingEvent(ids(thread), status, action.authorization_code ?? (status === 'linked' ? core.random.alnum(16) : undefined))];
+      events = [accountLinkingEvent(ids(thread, now), status, action.authorization_code ?? (status === 'linked' ? core.random.alnum(16) : undefined))];
       break;
     }
     default:
@@ -168,6 +171,10 @@ export async function act(core: Core, person: Person, page: Page, action: Action
   result.events = events.map((e) => e.item);
   result.deliveries = await core.emit(events);
   return result;
+}
+
+function idsOf(t: Thread, now: number): { psid: string; pageId: string; ts: number } {
+  return { psid: t.psid, pageId: t.page.id, ts: now };
 }
 
 function requireThread(thread: Thread | undefined): Thread {

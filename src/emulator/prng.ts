@@ -48,7 +48,12 @@ export class Random {
     return s;
   }
   base64url(n: number): string {
-    return this.chars(B64URL, n);
+    let s = '';
+    while (s.length < n) {
+      let bits = (this.next() * 4294967296) >>> 0;
+      for (let k = 0; k < 5 && s.length < n; k++, bits >>>= 6) s += B64URL[bits & 63];
+    }
+    return s;
   }
   alnum(n: number): string {
     return this.chars(ALNUM, n);

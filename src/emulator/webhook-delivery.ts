@@ -67,6 +67,8 @@ export interface DeliveryDeps {
   url: () => string | undefined;
   unsubscribe: (pageId: string) => void;
   isSubscribed: (pageId: string) => boolean;
+  /** True when the transport itself gives up after timeoutMs (the built-in HTTP one does). */
+  enforcesTimeout: boolean;
 }
 
 export class WebhookDelivery {
@@ -94,6 +96,7 @@ export class WebhookDelivery {
   /** Queues events for delivery; resolves with the attempts of the POST(s) that carried them. */
   deliver(events: WebhookEvent[]): Promise<DeliveryRecord[]> {
     if (events.length === 0 || !this.deps.url()) return Promise.resolve([]);
+    if (events.length === 1) return new Promise((done) => this.enqueue({ event: events[0]!, done }));
     const promises = events.map((event) => new Promise<DeliveryRecord[]>((done) => this.enqueue({ event, done })));
     return Promise.all(promises).then((lists) => [...new Set(lists.flat())]);
   }
@@ -160,12 +163,15 @@ export class WebhookDelivery {
   }
 
   private async postBatch(batch: Queued[]): Promise<void> {
-    const live = batch.filter((q) => this.deps.isSubscribed(q.event.pageId));
-    for (const q of batch) if (!live.includes(q)) q.done([]);
+    const live: Queued[] = [];
+    for (const q of batch) {
+      if (this.deps.isSubscribed(q.event.pageId)) live.push(q);
+      else q.done([]);
+    }
     if (live.length === 0) return;
     const body = metaStringify(envelope(live.map((q) => q.event), this.deps.clock.now()));
     const headers = { 'content-type': 'application/json', ...signBody(this.deps.appSecret, body) };
-    const pageIds = [...new Set(live.map((q) => q.event.pageId))];
+    const pageIds = live.length === 1 ? [live[0]!.event.pageId] : [...new Set(live.map((q) => q.event.pageId))];
     const records: DeliveryRecord[] = [];
     let ok = false;
     for (let attempt = 1; attempt <= 1 + this.opts.immediateRetries && !ok; attempt++) {
@@ -206,7 +212,8 @@ export class WebhookDelivery {
       page_ids: pageIds, entries, headers, body,
     };
     try {
-      const res = await withTimeout(this.deps.transport({ url, method: 'POST', headers, body, timeoutMs: this.opts.timeoutMs }), this.opts.timeoutMs);
+      const sent = this.deps.transport({ url, method: 'POST', headers, body, timeoutMs: this.opts.timeoutMs });
+      const res = await (this.deps.enforcesTimeout ? sent : withTimeout(sent, this.opts.timeoutMs));
       record.status = res.status;
       record.ok = res.status === 200;
     } catch (err) {

@@ -178,7 +178,8 @@ export class World {
 
   record(thread: Thread, message: ThreadMessage): void {
     thread.messages.push(message);
-    if (thread.messages.length > MESSAGES_KEPT) thread.messages.splice(0, thread.messages.length - MESSAGES_KEPT);
+    // Trim in bulk so a long conversation costs O(1) per message, not a shift of the whole history.
+    if (thread.messages.length >= 2 * MESSAGES_KEPT) thread.messages.splice(0, thread.messages.length - MESSAGES_KEPT);
   }
 
   engagedUsers(page: Page): number {

@@ -9,7 +9,7 @@ import { recordingTransport } from '../../src/emulator/testing.ts';
 const text = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => s.length > 0);
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ type: fc.constant('message' as const), text }),
-  fc.record({ type: fc.constant('message' as const), attachments: fc.constant([{ type: 'image', url: 'https://cdn.example/a/b.png' }]) }),
+  fc.record({ type: fc.constant('message' as const), attachments: fc.constant<unknown[]>([{ type: 'image', url: 'https://cdn.example/a/b.png' }]) }),
   fc.record({ type: fc.constant('quick_reply' as const), text, payload: text }),
   fc.record({ type: fc.constant('postback' as const), payload: text, title: text }),
   fc.record({ type: fc.constant('reaction' as const), mid: fc.constant('m_x'), reaction: fc.constantFrom('love', 'sad', 'wow') }),

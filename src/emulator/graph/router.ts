@@ -84,8 +84,7 @@ export async function handleGraph(core: Core, req: GraphRequest, hooks: GraphHoo
     status = graphError.status;
     body = graphError.toBody(`A${core.random.base64url(22)}`);
   }
-  const logged: Params = {};
-  for (const [k, v] of Object.entries(params)) if (!SECRET_PARAMS.has(k)) logged[k] = v;
-  log.push({ id: nextId(), at: core.clock.now(), method: req.method.toUpperCase(), path: req.path, params: logged, status, answer: body });
+  for (const k of SECRET_PARAMS) delete params[k]; // params is a fresh object per request
+  log.push({ id: nextId(), at: core.clock.now(), method: req.method, path: req.path, params, status, answer: body });
   return { status, body };
 }

@@ -130,6 +130,7 @@ function commit(
   touchOwner(thread, now);
   if (target.kind === 'marketing') target.token.lastSentAt = now;
   if (target.kind === 'user_ref') core.world.userRefs.get(target.userRef)!.used = true;
+  if (!core.receiving()) return answer(core, target, thread.psid, mid, message);
   const events: WebhookEvent[] = [];
   const ids = { psid: thread.psid, pageId: thread.page.id, ts: now };
   if (core.opts.policy.echoes) {
@@ -142,9 +143,13 @@ function commit(
     core.background.add(p);
     void p.finally(() => core.background.delete(p));
   }
-  const answer: Record<string, unknown> = {};
-  if (target.kind !== 'user_ref') answer.recipient_id = thread.psid;
-  answer.message_id = mid;
-  if (message.attachment?.payload.is_reusable === true) answer.attachment_id = core.random.int(9e14) + 1e15 + '';
-  return answer;
+  return answer(core, target, thread.psid, mid, message);
+}
+
+function answer(core: Core, target: Target, psid: string, mid: string, message: ValidMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (target.kind !== 'user_ref') out.recipient_id = psid;
+  out.message_id = mid;
+  if (message.attachment?.payload.is_reusable === true) out.attachment_id = String(1e15 + core.random.int(9e14));
+  return out;
 }

@@ -1,0 +1,113 @@
+// Emulator throughput, each figure beside a baseline from the same run:
+// 1. Send API over HTTP (validated calls/s) vs a bare node:http server answering the same requests;
+// 2. signed webhook events/s (build + serialise + sign + hand to the transport) vs a raw JSON.stringify+HMAC loop.
+// The load generator (autocannon) runs in its own process so it does not share the server's event loop.
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createEmulator, startEmulatorServer } from '../src/emulator/index.ts';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const CONNECTIONS = 64;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Load { rps: number; non2xx: number; errors: number; p99: number }
+
+function autocannon(url: string, body: string): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const bin = join(root, 'node_modules', 'autocannon', 'autocannon.js');
+    const args = [bin, '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '--json', url];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', () => {
+      try {
+        const r = JSON.parse(out) as { requests: { average: number }; non2xx: number; errors: number; latency: { p99: number } };
+        resolve({ rps: r.requests.average, non2xx: r.non2xx, errors: r.errors, p99: r.latency.p99 });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+async function sendApi(): Promise<void> {
+  const server = await startEmulatorServer({ rateLimits: false, clockMode: 'frozen', seed: 'bench' });
+  const emu = server.emulator;
+  const page = emu.createPage({ name: 'Bench' });
+  const user = emu.createUser({ first_name: 'Bench', last_name: 'User' });
+  const psid = (await emu.act(user.id, page.id, { type: 'message', text: 'hi' })).psid!;
+  const body = JSON.stringify({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'Your order has shipped 📦' } });
+  const check = await fetch(`${server.url}/v25.0/me/messages?access_token=${page.access_token}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  if (check.status !== 200) throw new Error(`emulator refused the benchmark request: ${await check.text()}`);
+
+  const answer = JSON.stringify({ recipient_id: psid, message_id: `m_${'x'.repeat(86)}` });
+  const bare = http.createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (raw += c));
+    req.on('end', () => {
+      JSON.parse(raw);
+      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(answer) });
+      res.end(answer);
+    });
+  });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/v25.0/me/messages`;
+
+  const base = await autocannon(bareUrl, body);
+  const emuLoad = await autocannon(`${server.url}/v25.0/me/messages?access_token=${page.access_token}`, body);
+  bare.close();
+  await server.close();
+  const ok = emuLoad.non2xx === 0 && emuLoad.errors === 0;
+  console.log(`Send API (HTTP, ${CONNECTIONS} connections, ${DURATION_S}s)`);
+  console.log(`  baseline bare node:http + JSON.parse : ${base.rps.toFixed(0)} req/s (p99 ${base.p99} ms)`);
+  console.log(`  emulator, validated sends            : ${emuLoad.rps.toFixed(0)} calls/s (p99 ${emuLoad.p99} ms, non-2xx ${emuLoad.non2xx}, errors ${emuLoad.errors})`);
+  console.log(`  ratio emulator/baseline              : ${(emuLoad.rps / base.rps).toFixed(2)}  target ≥ 10000 calls/s: ${ok && emuLoad.rps >= 10_000 ? 'met' : 'NOT met'}`);
+}
+
+async function webhookEvents(): Promise<void> {
+  const N = 100_000;
+  const secret = 'bench-secret';
+  let posted = 0;
+  const emu = createEmulator({
+    appSecret: secret, clockMode: 'frozen', rateLimits: false, seed: 'bench', webhookUrl: 'http://sink/webhook',
+    delivery: { concurrency: 256, logLimit: 1000 },
+    transport: async () => {
+      posted++;
+      return { status: 200, body: '' };
+    },
+  });
+  const pages = [emu.createPage({ name: 'A' }), emu.createPage({ name: 'B' })];
+  const users = Array.from({ length: 100 }, (_, i) => emu.createUser({ first_name: `Person${i}`, last_name: 'Ørsted' }));
+  const texts = ['Hi!', 'Où est ma commande ?', 'Thanks 🙏', 'https://example.com/order/42'];
+  const act = (i: number) => emu.act(users[i % users.length]!.id, pages[i % 2]!.id, { type: 'message', text: texts[i % texts.length]! });
+  for (let i = 0; i < 2000; i++) await act(i); // warm-up
+  posted = 0;
+  const t0 = performance.now();
+  const chunk = 500;
+  for (let i = 0; i < N; i += chunk) await Promise.all(Array.from({ length: chunk }, (_, j) => act(i + j)));
+  await emu.flush();
+  const emuRate = (posted / (performance.now() - t0)) * 1000;
+
+  const item = { sender: { id: '1146600205738123' }, recipient: { id: '544213423282588' }, timestamp: 1795824000000, message: { mid: `m_${'x'.repeat(86)}`, text: 'Thanks 🙏' } };
+  let sink = 0;
+  const t1 = performance.now();
+  for (let i = 0; i < N; i++) {
+    const body = JSON.stringify({ object: 'page', entry: [{ id: '544213423282588', time: 1795824000000 + i, messaging: [item] }] });
+    sink += createHmac('sha256', secret).update(body).digest('hex').length + createHmac('sha1', secret).update(body).digest('hex').length;
+  }
+  const baseRate = (N / (performance.now() - t1)) * 1000;
+  if (sink === 0) throw new Error('unreachable');
+  console.log(`Signed webhook events (in-process: person acts → event → Meta serialisation → sha256+sha1 → transport), ${N} events`);
+  console.log(`  baseline JSON.stringify + 2 HMAC loop : ${baseRate.toFixed(0)} events/s`);
+  console.log(`  emulator                              : ${emuRate.toFixed(0)} events/s (${posted} POSTs)`);
+  console.log(`  ratio emulator/baseline               : ${(emuRate / baseRate).toFixed(2)}  target ≥ 20000 events/s: ${emuRate >= 20_000 ? 'met' : 'NOT met'}`);
+}
+
+await sendApi();
+await webhookEvents();
