@@ -1,0 +1,54 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Keyring } from '../../crypto/index.ts';
+import { open, seal } from '../../crypto/aead.ts';
+import { ContactKeyStore } from './contact-key-store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pagescope-keys-'));
+const master = randomBytes(32);
+const keyring = Keyring.open(master, [Keyring.wrapNewVersion(master, 1)]);
+const store = ContactKeyStore.open(join(dir, 'contact-keys.db'), keyring);
+after(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+const aad = Buffer.from('x');
+const WRAPPED = /v1\.[A-Za-z0-9_-]{40,}/g;
+/** The store's bytes on disk, main file and WAL together, as a backup would see them. */
+const fileText = () => ['', '-wal'].map((s) => join(dir, `contact-keys.db${s}`)).filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('');
+
+test('gives a contact the same key every time, and different contacts different keys', () => {
+  const sealed = seal(store.keyFor('ct_a', '1001'), Buffer.from('hello'), aad);
+  assert.equal(open(store.keyFor('ct_a', '1001'), sealed, aad)?.toString(), 'hello');
+  assert.equal(open(store.keyFor('ct_b', '1001'), sealed, aad), null);
+});
+
+test('keeps keys only wrapped: another master key cannot open the store', () => {
+  const otherMaster = randomBytes(32);
+  const other = ContactKeyStore.open(join(dir, 'contact-keys.db'), Keyring.open(otherMaster, [Keyring.wrapNewVersion(otherMaster, 1)]));
+  assert.throws(() => other.existingKey('ct_a'), { code: 'decryption_failed' });
+  other.close();
+});
+
+test('a second process sees the key the first created', () => {
+  const second = ContactKeyStore.open(join(dir, 'contact-keys.db'), keyring);
+  const sealed = seal(store.keyFor('ct_c', '1001'), Buffer.from('shared'), aad);
+  assert.equal(open(second.existingKey('ct_c')!, sealed, aad)?.toString(), 'shared');
+  second.close();
+});
+
+test('destroying a key is final: it is gone from the file, and no new key is made for that contact', () => {
+  store.keyFor('ct_d', '1001');
+  const before = new Set(fileText().match(WRAPPED));
+  assert.equal(store.destroy('ct_d', Date.now()), true);
+  assert.equal(store.existingKey('ct_d'), null);
+  assert.throws(() => store.keyFor('ct_d', '1001'), { code: 'erased' });
+  assert.equal(store.destroy('ct_d', Date.now()), false);
+  assert.equal(before.size, 4, 'the files held four wrapped keys before');
+  assert.equal(store.count(), 3);
+  assert.equal(new Set(fileText().match(WRAPPED)).size, 3, 'only the three live keys remain on disk');
+});
