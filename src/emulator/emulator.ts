@@ -113,6 +113,7 @@ export class Emulator {
       postback: (pageId: string, payload?: string, title?: string, referral?: Record<string, unknown>) => run(pageId, { type: 'postback', payload, title, referral }),
       reacts: (pageId: string, mid: string, reaction = 'love', action: 'react' | 'unreact' = 'react') => run(pageId, { type: 'reaction', mid, reaction, action }),
       reads: (pageId: string) => run(pageId, { type: 'read' }),
+      edits: (pageId: string, mid: string, text: string) => run(pageId, { type: 'edit', mid, text }),
       follows: (pageId: string, ref: string, extra: { source?: string; ad_id?: string } = {}) => run(pageId, { type: 'referral', ref, ...extra }),
       checksBox: (pageId: string, userRef: string, ref?: string) => run(pageId, { type: 'optin', user_ref: userRef, ref }),
       marketing: (pageId: string, marketing: 'opt_in' | 'stop' | 'resume', topic?: string) => run(pageId, { type: 'optin', marketing, topic }),

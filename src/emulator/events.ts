@@ -109,6 +109,11 @@ export function marketingOptinEvent(
   return inbound('messaging_optins', ids, { optin });
 }
 
+/** `message_edits`: the edited text and how many times the message was edited. */
+export function editEvent(ids: Ids, e: { mid: string; text: string; numEdit: number }): WebhookEvent {
+  return inbound('message_edits', ids, { message_edit: { mid: e.mid, text: e.text, num_edit: e.numEdit } });
+}
+
 /** `messaging_account_linking`: linked with the authorization code, or unlinked. */
 export function accountLinkingEvent(ids: Ids, status: 'linked' | 'unlinked', authorizationCode?: string): WebhookEvent {
   const account_linking: Record<string, unknown> = { status };

@@ -2,7 +2,7 @@
 // (window, block state, inbox) and returns the events with the delivery attempts that carried them.
 import { channelFor, newMid, touchOwner, type Core } from './core.ts';
 import {
-  accountLinkingEvent, checkboxOptinEvent, marketingOptinEvent, messageEvent, postbackEvent, reactionEvent,
+  accountLinkingEvent, checkboxOptinEvent, editEvent, marketingOptinEvent, messageEvent, postbackEvent, reactionEvent,
   readEvent, referralEvent, REACTION_EMOJI, type InboundMessage, type WebhookEvent,
 } from './events.ts';
 import type { Page, Person, Thread } from './world.ts';
@@ -20,6 +20,7 @@ export type Action =
   | { type: 'postback'; payload?: string; title?: string; referral?: Record<string, unknown> }
   | { type: 'reaction'; mid: string; reaction?: string; emoji?: string; action?: 'react' | 'unreact' }
   | { type: 'read' }
+  | { type: 'edit'; mid: string; text: string }
   | { type: 'referral'; ref?: string; source?: string; ad_id?: string; ads_context_data?: Record<string, unknown> }
   | { type: 'optin'; user_ref?: string; ref?: string; marketing?: 'opt_in' | 'stop' | 'resume'; topic?: string; payload?: string }
   | { type: 'block' }
@@ -132,6 +133,18 @@ export async function act(core: Core, person: Person, page: Page, action: Action
     case 'read': {
       const thread = requireThread(existing);
       events = [onChannel(thread, readEvent(ids(thread, now), now))];
+      break;
+    }
+    case 'edit': {
+      // People may edit their own messages, at most 5 times (Messenger's client-side limit).
+      const thread = requireThread(existing);
+      const original = thread.messages.find((m) => m.mid === action.mid && m.from === 'person');
+      if (!original) throw new ActionError(404, 'no message of this person with that mid');
+      const edits = (original.edits ?? 0) + 1;
+      if (edits > 5) throw new ActionError(409, 'a message can be edited at most 5 times');
+      original.edits = edits;
+      original.text = action.text;
+      events = [onChannel(thread, editEvent(ids(thread, now), { mid: action.mid, text: action.text, numEdit: edits }))];
       break;
     }
     case 'optin': {

@@ -39,6 +39,7 @@ export interface ThreadMessage {
   tag?: string;
   reply_to?: string;
   sender_action?: string;
+  edits?: number;
 }
 
 export interface MarketingToken {

@@ -237,3 +237,12 @@ test('events for fields the Page is not subscribed to are not sent (§1.4)', asy
   await u.says(page.id, 'still here');
   assert.equal(rec.requests.length, before + 1);
 });
+
+test('an edit carries message_edit {mid, text, num_edit}; a sixth edit is refused (§2.10)', async () => {
+  const { u, page, last, emu, user } = await setup();
+  const mid = (await u.says(page.id, 'helo')).mid!;
+  await u.edits(page.id, mid, 'hello');
+  assert.deepEqual(last().message_edit, { mid, text: 'hello', num_edit: 1 });
+  for (let i = 2; i <= 5; i++) await u.edits(page.id, mid, `hello ${i}`);
+  await assert.rejects(emu.act(user.id, page.id, { type: 'edit', mid, text: 'again' }), /at most 5/);
+});
