@@ -42,4 +42,5 @@ export async function applyFeedback(e: EffectContext, contact: ContactTable, ev:
 
 export async function applyThreadRequest(e: EffectContext, contact: ContactTable, ev: RequestThreadControlEvent): Promise<void> {
   await recordContactEvent(e, contact, 'request_thread_control', ev.timestamp, defined({ requested_owner_app_id: ev.requestedOwnerAppId, metadata: ev.metadata }));
+  await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }

@@ -26,7 +26,7 @@ export async function linkUserRef(e: EffectContext, contact: ContactTable, userR
   const row = await userRefRow(e, contact.page_id, userRef, at);
   if (row.contact_id === null || row.linked_at === null || at < row.linked_at) {
     await updateUserRef(e.trx, row.id, { contact_id: contact.id, linked_at: at });
-    await recordContactEvent(e, contact, 'user_ref_linked', at, { user_ref_id: row.id });
+    await recordContactEvent(e, contact, 'user_ref_linked', at, null);
   }
 }
 

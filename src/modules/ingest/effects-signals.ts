@@ -1,6 +1,6 @@
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { DeliveryEvent, PolicyEnforcementEvent, ReadEvent, ThreadControlEvent } from '../../platform/index.ts';
-import { raiseWatermark, updateContact } from '../contacts/contacts.repository.ts';
+import { raiseWatermark, touchContact, updateContact } from '../contacts/contacts.repository.ts';
 import { laterHandoverExists } from '../conversations/messages.repository.ts';
 import { advanceDeliveries } from '../messaging/delivery-status.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
@@ -12,6 +12,7 @@ export async function applyReceipt(e: EffectContext, contact: ContactTable, ev: 
   const column = ev.kind === 'read' ? 'read_watermark' : 'delivery_watermark';
   await raiseWatermark(e.trx, contact.id, column, ev.watermark, e.now);
   await advanceDeliveries(e.trx, contact.id, ev.kind === 'read' ? 'read' : 'delivered', ev.watermark);
+  await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
 
 /** Pass/take thread control: the owner is whoever the newest handover (by event time) names. */
@@ -20,6 +21,7 @@ export async function applyHandover(e: EffectContext, contact: ContactTable, ev:
   if (!(await laterHandoverExists(e.trx, contact.id, ev.timestamp, id))) {
     await updateContact(e.trx, contact.id, { thread_owner_app_id: ev.newOwnerAppId ?? null, updated_at: e.now });
   }
+  await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
 
 /** Meta's policy notice concerns the whole Page: it goes to the audit log and the operator's log (no personal data in it). */
