@@ -40,7 +40,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   native.pragma('synchronous = FULL');
   native.pragma('busy_timeout = 10000');
   native.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: native }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -50,6 +50,28 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3's prepare costs more than running a point query. Queries are
+ * few distinct strings, so a bounded cache of prepared statements keeps the hot paths at driver speed.
+ */
+function withStatementCache(native: SqliteDatabase.Database, max = 512): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return new Proxy(native, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
+      return (sqlText: string) => {
+        let stmt = cache.get(sqlText);
+        if (!stmt) {
+          stmt = target.prepare(sqlText);
+          if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+          cache.set(sqlText, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }
 
 async function openPostgres(url: string, schema: string | undefined, max: number): Promise<Database> {

@@ -7,12 +7,18 @@ import { dropSchema, openDatabase, type Database } from '../../src/db/database.t
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { Dialect } from '../../src/db/types.ts';
 
-export const TEST_PG_URL = process.env.PAGESCOPE_TEST_DATABASE_URL || null;
-export const TEST_REDIS_URL = process.env.PAGESCOPE_TEST_REDIS_URL || null;
+/** PostgreSQL for tests, read when needed (a benchmark may set it after start-up). */
+export function testPgUrl(): string | null {
+  return process.env.PAGESCOPE_TEST_DATABASE_URL || null;
+}
+
+export function testRedisUrl(): string | null {
+  return process.env.PAGESCOPE_TEST_REDIS_URL || null;
+}
 
 /** SQLite always; PostgreSQL too when PAGESCOPE_TEST_DATABASE_URL is set. */
 export function testDialects(): Dialect[] {
-  return TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+  return testPgUrl() ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
 export interface TestDatabase extends Database {
@@ -27,7 +33,7 @@ export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> 
   const schema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
   const database = await openDatabase({
     dataDir,
-    databaseUrl: dialect === 'postgres' ? TEST_PG_URL : null,
+    databaseUrl: dialect === 'postgres' ? testPgUrl() : null,
     ...(schema ? { schema } : {}),
   });
   await migrateToLatest(database);
@@ -36,7 +42,8 @@ export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> 
     dataDir,
     destroy: async () => {
       await database.close();
-      if (schema && TEST_PG_URL) await dropSchema(TEST_PG_URL, schema);
+      const url = testPgUrl();
+      if (schema && url) await dropSchema(url, schema);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
