@@ -20,6 +20,7 @@ export function seedToInt(seed: string | number): number {
 }
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64URL_CODES = Array.from(B64URL, (c) => c.charCodeAt(0));
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** A random source with the helpers the emulator needs; deterministic for a given seed. */
@@ -42,18 +43,20 @@ export class Random {
   chance(p: number): boolean {
     return p > 0 && this.next() < p;
   }
+  // Strings are built from char codes in one go: appending char by char leaves long-lived rope strings that
+  // cost memory and GC time when ids are kept (thread history, logs).
   chars(alphabet: string, n: number): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += alphabet[this.int(alphabet.length)];
-    return s;
+    const codes = new Array<number>(n);
+    for (let i = 0; i < n; i++) codes[i] = alphabet.charCodeAt(this.int(alphabet.length));
+    return String.fromCharCode(...codes);
   }
   base64url(n: number): string {
-    let s = '';
-    while (s.length < n) {
+    const codes = new Array<number>(n);
+    for (let i = 0; i < n; ) {
       let bits = (this.next() * 4294967296) >>> 0;
-      for (let k = 0; k < 5 && s.length < n; k++, bits >>>= 6) s += B64URL[bits & 63];
+      for (let k = 0; k < 5 && i < n; k++, bits >>>= 6) codes[i++] = B64URL_CODES[bits & 63]!;
     }
-    return s;
+    return String.fromCharCode(...codes);
   }
   alnum(n: number): string {
     return this.chars(ALNUM, n);

@@ -73,13 +73,13 @@ export interface UserRef {
   used: boolean;
 }
 
-const MESSAGES_KEPT = 500;
+const MESSAGES_KEPT = 200;
 
 export class World {
   readonly pages = new Map<string, Page>();
   readonly people = new Map<string, Person>();
   private readonly tokens = new Map<string, Page>();
-  private readonly threads = new Map<string, Thread>(); // `${pageId}:${personId}`
+  private readonly threads = new Map<string, Map<string, Thread>>(); // pageId → personId → thread
   private readonly byPsid = new Map<string, Map<string, Thread>>();
   readonly userRefs = new Map<string, UserRef>();
   readonly marketingTokens = new Map<string, MarketingToken>();
@@ -133,13 +133,12 @@ export class World {
 
   /** The thread if the person has contacted the Page (and so has a PSID there). */
   existingThread(page: Page, person: Person): Thread | undefined {
-    return this.threads.get(`${page.id}:${person.id}`);
+    return this.threads.get(page.id)?.get(person.id);
   }
 
   /** The thread, created on first contact with a PSID that is stable per (person, Page) and differs per Page. */
   contact(page: Page, person: Person): Thread {
-    const key = `${page.id}:${person.id}`;
-    let thread = this.threads.get(key);
+    let thread = this.existingThread(page, person);
     if (thread) return thread;
     let psid = deriveDigits(this.seed, 16, 'psid', person.id, page.id);
     let index = this.byPsid.get(page.id);
@@ -149,7 +148,9 @@ export class World {
       page, person, psid, lastUserActionAt: null, blocked: false, owner: null, ownerExpiresAt: 0,
       messages: [], pendingUserRef: null, linked: false,
     };
-    this.threads.set(key, thread);
+    let perPage = this.threads.get(page.id);
+    if (!perPage) this.threads.set(page.id, (perPage = new Map()));
+    perPage.set(person.id, thread);
     index.set(psid, thread);
     return thread;
   }
