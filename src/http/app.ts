@@ -19,6 +19,10 @@ declare module 'fastify' {
     /** Set by the auth hook on routes with `config.auth: 'token'`. */
     actor?: Actor;
   }
+  interface FastifyInstance {
+    /** Every route registered, for tests that check each one (auth, Page scope). */
+    routeTable: { method: string; url: string; auth: 'token' | 'public' | undefined }[];
+  }
   interface FastifyContextConfig {
     /** 'token': bearer token required (every /api/v1 route but the OpenAPI document); 'public' otherwise. */
     auth?: 'token' | 'public';
@@ -62,6 +66,12 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
       err.statusCode = 400;
       done(err, undefined);
     }
+  });
+
+  const routeTable: FastifyInstance['routeTable'] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, auth: (r.config as { auth?: 'token' | 'public' } | undefined)?.auth });
   });
 
   app.setErrorHandler(handleError);

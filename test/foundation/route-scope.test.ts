@@ -1,0 +1,65 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testDialects } from '../support/db.ts';
+import { bearer, createTestApp, type TestApp } from '../support/app.ts';
+import { seedContact, type SeededContact } from '../support/seed.ts';
+import { routeModules } from '../../src/app/modules.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { createToken } from '../../src/modules/access/create-token.ts';
+import { registerPage } from '../../src/modules/pages/register-page.ts';
+
+// Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
+// missing here fails this test until a fixture is added: no route escapes the Page-scope check.
+function fixtures(b: SeededContact): Record<string, string> {
+  return { pageId: PAGE_B, contactId: b.contactId, psid: b.psid, deliveryId: b.deliveryId, messageId: b.messageId };
+}
+const PAGE_A = '1100000000000001';
+const PAGE_B = '2200000000000002';
+
+for (const dialect of testDialects()) {
+  test(`every API route keeps a Page-A token out of Page B [${dialect}]`, async (t) => {
+    let app!: TestApp;
+    let tokenA = '';
+    let b!: SeededContact;
+    before(async () => {
+      app = await createTestApp(dialect, { routes: routeModules() });
+      await registerPage(app.ctx, cliActor, { id: PAGE_A, name: 'A', access_token: 'EAA-token-page-a' });
+      await registerPage(app.ctx, cliActor, { id: PAGE_B, name: 'B', access_token: 'EAA-token-page-b' });
+      await seedContact(app.ctx, PAGE_A, { psid: '1000000000000001', name: 'Ann A', text: 'hello from A' });
+      b = await seedContact(app.ctx, PAGE_B, { psid: '2000000000000002', name: 'Bob B', text: 'hello from B' });
+      tokenA = (await createToken(app.ctx, cliActor, { name: 'owner of A', role: 'owner', pageIds: [PAGE_A] })).token;
+    });
+    after(async () => app.close());
+
+    await t.test('every /api/v1 route but the OpenAPI document requires a token', () => {
+      const open = app.server.routeTable.filter((r) => r.url.startsWith('/api/v1/') && r.url !== '/api/v1/openapi.json' && r.method !== 'HEAD' && r.auth !== 'token');
+      assert.deepEqual(open, []);
+    });
+
+    await t.test('a route naming a Page-B object answers 404, exactly as for a missing one', async () => {
+      const fx = fixtures(b);
+      const routes = app.server.routeTable.filter((r) => r.auth === 'token' && r.url.includes(':') && r.method !== 'HEAD');
+      assert.ok(routes.length >= 1);
+      for (const r of routes) {
+        const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+        const missing = params.filter((p) => fx[p] === undefined);
+        assert.deepEqual(missing, [], `${r.method} ${r.url}: add a Page-B fixture for :${missing.join(', :')} in route-scope.test.ts`);
+        const url = r.url.replace(/:(\w+)/g, (_m, p: string) => encodeURIComponent(fx[p]!));
+        const res = await app.server.inject({ method: r.method as 'GET', url, headers: bearer(tokenA), payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
+        assert.equal(res.statusCode, 404, `${r.method} ${r.url} answered ${res.statusCode}: ${res.body}`);
+        assert.equal(res.json().error.code, 'not_found');
+      }
+    });
+
+    await t.test('a route without parameters shows nothing of Page B', async () => {
+      const fx = fixtures(b);
+      const routes = app.server.routeTable.filter((r) => r.auth === 'token' && !r.url.includes(':') && r.method === 'GET');
+      for (const r of routes) {
+        const res = await app.server.inject({ method: 'GET', url: r.url, headers: bearer(tokenA) });
+        for (const [name, value] of Object.entries(fx)) {
+          assert.equal(res.body.includes(value), false, `${r.url} shows Page B's ${name}`);
+        }
+      }
+    });
+  });
+}
