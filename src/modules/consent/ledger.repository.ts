@@ -12,13 +12,20 @@ export async function findSameEvent(db: Executor, contactId: string, purpose: st
     .where('action', '=', action).where('event_id', '=', eventId).executeTakeFirst();
 }
 
-/** The latest record per purpose: when events arrive out of order, the one that happened last wins. */
+/**
+ * The latest record per purpose: when events arrive out of order, the one that happened last wins; at the same
+ * instant a withdrawal wins over a grant (the cautious reading), then the one recorded last.
+ */
 export async function latestByPurpose(db: Executor, contactId: string): Promise<ConsentRecordTable[]> {
-  const rows = await db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId)
-    .orderBy('purpose').orderBy('occurred_at').orderBy('id').execute();
+  const rows = await db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId).execute();
+  rows.sort((a, b) => a.occurred_at - b.occurred_at || rank(a) - rank(b) || a.recorded_at - b.recorded_at || (a.id < b.id ? -1 : 1));
   const latest = new Map<string, ConsentRecordTable>();
   for (const r of rows) latest.set(r.purpose, r);
   return [...latest.values()];
+}
+
+function rank(r: ConsentRecordTable): number {
+  return r.action === 'withdraw' ? 1 : 0;
 }
 
 /** A contact's ledger, oldest first. */

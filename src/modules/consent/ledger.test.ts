@@ -1,25 +1,32 @@
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachDialect } from '../../../test/support/db.ts';
+import { testDialects } from '../../../test/support/db.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { seedContact } from '../../../test/privacy/seed.ts';
 import { closeContactKeys } from '../privacy/contact-fields.ts';
 import { cliActor } from '../access/actor.ts';
 import { allowsTopic, consentForPolicy, deriveConsent, recordConsent, type ConsentInput } from './ledger.ts';
 
-forEachDialect('the consent ledger', (_db, dialect) => {
+for (const dialect of testDialects()) describe(`the consent ledger [${dialect}]`, () => {
   let app: TestApp;
   let contactId = '';
-  const T0 = Date.UTC(2026, 10, 1);
+  // After the seeded grant (the test clock stands at 28 November), so the records below are the latest.
+  const T0 = Date.UTC(2026, 10, 29);
   const record = (input: Partial<ConsentInput>) =>
     app.ctx.db.transaction().execute((trx) =>
       recordConsent(trx, app.ctx, { contactId, pageId: '1001', purpose: 'replies', action: 'withdraw', source: 'keyword', actor: 'contact', occurredAt: T0, ...input }),
     );
 
-  test('starts from replies granted and marketing unasked', async () => {
+  before(async () => {
     app = await createTestApp(dialect);
-    const seeded = await seedContact(app.ctx);
-    contactId = seeded.contactId;
+    contactId = (await seedContact(app.ctx)).contactId;
+  });
+  after(async () => {
+    closeContactKeys(app.ctx);
+    await app.close();
+  });
+
+  test('derives the state from the ledger, not from the contacts row', async () => {
     // The seed holds one marketing grant; the state comes from it, not from the contacts row.
     assert.deepEqual(await deriveConsent(app.ctx.db, contactId), { replies: 'granted', marketing: 'granted', topics: {} });
   });
@@ -48,11 +55,18 @@ forEachDialect('the consent ledger', (_db, dialect) => {
     assert.equal(late.state.replies, 'withdrawn');
   });
 
+  test('a grant and a withdrawal at the same instant resolve to the withdrawal, whatever their order', async () => {
+    await record({ purpose: 'marketing', action: 'withdraw', eventId: 'we_m1', occurredAt: T0 + 30_000 });
+    const tie = await record({ purpose: 'marketing', action: 'grant', eventId: 'we_m2', occurredAt: T0 + 30_000 });
+    assert.equal(tie.state.marketing, 'withdrawn');
+    await record({ purpose: 'marketing', action: 'grant', eventId: 'we_m3', occurredAt: T0 + 40_000 });
+  });
+
   test('START gives consent back, and every change is audited with its actor', async () => {
     await record({ action: 'grant', eventId: 'we_2', occurredAt: T0 + 60_000 });
     assert.equal((await deriveConsent(app.ctx.db, contactId)).replies, 'granted');
     const audit = await app.ctx.db.selectFrom('audit_events').selectAll().where('subject_id', '=', contactId).where('action', 'like', 'consent.%').execute();
-    assert.deepEqual(audit.map((a) => a.action), ['consent.withdraw', 'consent.grant', 'consent.grant']);
+    assert.deepEqual(audit.map((a) => a.action), ['consent.withdraw', 'consent.grant', 'consent.withdraw', 'consent.grant', 'consent.grant', 'consent.grant']);
   });
 
   test('topics are consented one by one; a withdrawn topic blocks its campaigns only', async () => {
@@ -66,7 +80,5 @@ forEachDialect('the consent ledger', (_db, dialect) => {
 
   test('refuses a purpose it does not know', async () => {
     await assert.rejects(record({ purpose: 'everything' as never }), { code: 'validation_failed' });
-    closeContactKeys(app.ctx);
-    await app.close();
   });
 });
