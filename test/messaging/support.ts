@@ -21,7 +21,8 @@ export interface MessagingWorld {
 
 /** A test app wired to a fresh emulator on a free port. */
 export async function createMessagingWorld(dialect: Dialect, emulator: EmulatorOptionsInput = {}): Promise<MessagingWorld> {
-  const meta = await startEmulatorServer({ seed: `msg-${Math.random()}`, ...emulator });
+  // The same app secret on both sides, and the emulator requiring appsecret_proof, as a locked-down Meta app does.
+  const meta = await startEmulatorServer({ seed: `msg-${Math.random()}`, appSecret: 'test-app-secret', ...emulator, policy: { requireAppsecretProof: true, ...emulator.policy } });
   const app = await createTestApp(dialect, { routes: [messagingRoutes], env: { META_GRAPH_URL: meta.url } });
   const ctx: AppContext = { ...app.ctx, clock: systemClock };
   return {

@@ -1,0 +1,128 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testDialects } from '../support/db.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { registerPage } from '../../src/modules/pages/register-page.ts';
+import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
+import { sendMessage } from '../../src/modules/messaging/send-message.ts';
+import { acceptedDeliveryIds, addContact, addPage, createMessagingWorld, eventually, type MessagingWorld } from './support.ts';
+
+const FAST_RETRY = { backoff: { baseMs: 50, maxMs: 300 }, maxAttempts: 50 };
+
+for (const dialect of testDialects()) {
+  test(`the dispatcher against the emulator [${dialect}]`, async (t) => {
+    let w!: MessagingWorld;
+    before(async () => {
+      w = await createMessagingWorld(dialect, { rateLimits: { textPerSecond: 10 } });
+    });
+    after(async () => w.close());
+    const send = async (contactId: string, text: string) => (await sendMessage(w.ctx, cliActor, contactId, { text })).delivery.id;
+    const delivery = (id: string) => w.ctx.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const statusOf = async (ids: string[]) => (await w.ctx.db.selectFrom('deliveries').select('status').where('id', 'in', ids).execute()).map((r) => r.status);
+
+    await t.test('sends each delivery once, in order per contact, tagged with its delivery id as metadata', async () => {
+      const page = await addPage(w, 'Order Page');
+      const a = await addContact(w, page.id);
+      const b = await addContact(w, page.id, {}, 'Bo');
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) ids.push(await send(i % 3 === 0 ? b.id : a.id, `message ${i}`));
+      const worker = startDispatcher(w.ctx, { concurrency: 8, retry: FAST_RETRY });
+      await eventually(async () => (await statusOf(ids)).every((s) => s === 'sent'), 'all twelve are sent');
+      await worker.stop();
+      const accepted = acceptedDeliveryIds(w.meta).filter((id) => ids.includes(id));
+      assert.deepEqual([...accepted].sort(), [...ids].sort());
+      const inboxA = w.meta.emulator.inbox(a.userId, page.id).map((m) => m.text);
+      assert.deepEqual(inboxA, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].filter((i) => i % 3 !== 0).map((i) => `message ${i}`));
+      const first = await delivery(ids[1]!);
+      const history = await w.ctx.db.selectFrom('messages').select('mid').where('id', '=', first.message_id).executeTakeFirstOrThrow();
+      assert.equal(history.mid, first.mid);
+      assert.equal(w.meta.emulator.inbox(a.userId, page.id)[0]!.mid, first.mid);
+    });
+
+    await t.test('retries rate-limited sends (613) with backoff until Meta accepts them', async () => {
+      const page = await addPage(w, 'Busy Page');
+      const people = [];
+      for (let i = 0; i < 15; i++) people.push(await addContact(w, page.id, {}, `P${i}`));
+      const ids = [];
+      for (const p of people) for (let i = 0; i < 2; i++) ids.push(await send(p.id, `burst ${i}`));
+      // Our limit is set far above the emulator's 10/s, so Meta's own limit answers 613 and we must retry.
+      const worker = startDispatcher(w.ctx, { concurrency: 32, rates: { text: 1000 }, retry: FAST_RETRY });
+      await eventually(async () => (await statusOf(ids)).every((s) => s === 'sent'), 'all thirty are sent', 30_000);
+      await worker.stop();
+      const rateLimited = w.meta.emulator.calls().filter((c) => (c.answer as { error?: { code?: number } }).error?.code === 613);
+      assert.ok(rateLimited.length > 0, 'the emulator refused some sends with 613');
+      const accepted = acceptedDeliveryIds(w.meta).filter((id) => ids.includes(id));
+      assert.equal(accepted.length, ids.length);
+      assert.equal(new Set(accepted).size, ids.length);
+    });
+
+    await t.test('marks a contact who blocked the Page unreachable, fails that send without retry, and skips the next', async () => {
+      const page = await addPage(w, 'Blocked Page');
+      const c = await addContact(w, page.id);
+      await w.meta.emulator.user(c.userId).blocks(page.id);
+      const first = await send(c.id, 'are you there?');
+      const second = await send(c.id, 'hello?');
+      const worker = startDispatcher(w.ctx, { retry: FAST_RETRY });
+      await eventually(async () => (await statusOf([first, second])).every((s) => s === 'failed' || s === 'skipped'), 'both are final');
+      await worker.stop();
+      const d1 = await delivery(first);
+      assert.deepEqual([d1.status, d1.error_code, d1.meta_code, d1.attempts], ['failed', 'unreachable', 551, 1]);
+      assert.deepEqual([(await delivery(second)).status, (await delivery(second)).reason], ['skipped', 'unreachable']);
+      const contact = await w.ctx.db.selectFrom('contacts').select(['status', 'status_reason']).where('id', '=', c.id).executeTakeFirstOrThrow();
+      assert.deepEqual(contact, { status: 'unreachable', status_reason: 'unreachable' });
+    });
+
+    await t.test('fails a send Meta says is outside the window (10/2018278) without retrying it', async () => {
+      const page = await addPage(w, 'Late Page');
+      const c = await addContact(w, page.id);
+      await w.meta.emulator.advance(25 * 3_600_000);
+      try {
+        const id = await send(c.id, 'too late for Meta');
+        const worker = startDispatcher(w.ctx, { retry: FAST_RETRY });
+        await eventually(async () => (await statusOf([id]))[0] === 'failed', 'the send failed');
+        await worker.stop();
+        const d = await delivery(id);
+        assert.deepEqual([d.error_code, d.meta_code, d.meta_subcode, d.attempts], ['outside_window', 10, 2018278, 1]);
+      } finally {
+        await w.ctx.db.updateTable('contacts').set({ status: 'erased' }).where('id', '=', c.id).execute();
+      }
+    });
+
+    await t.test('pauses a Page whose token Meta rejects (190), keeps its queue, and resumes it when the token is replaced', async () => {
+      const page = await addPage(w, 'Revoked Page', 'EAAG-revoked-page-token');
+      const c = await addContact(w, page.id);
+      const ids = [];
+      for (let i = 0; i < 4; i++) ids.push(await send(c.id, `kept ${i}`));
+      const worker = startDispatcher(w.ctx, { retry: FAST_RETRY, idleMs: 20 });
+      await eventually(async () => (await w.ctx.db.selectFrom('pages').select('status').where('id', '=', page.id).executeTakeFirstOrThrow()).status === 'paused_reauth', 'the Page is paused');
+      await eventually(async () => (await statusOf(ids)).every((s) => s === 'queued'), 'its deliveries are back in the queue');
+      const audit = await w.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'page.paused_reauth').where('page_id', '=', page.id).execute();
+      assert.equal(audit.length, 1);
+      assert.match(await w.ctx.metrics.registry.metrics(), /pagescope_pages_paused_reauth_total 1/);
+      assert.match(w.app.logs.text(), /sends to this Page are paused/);
+      assert.equal(w.app.logs.text().includes('EAAG-revoked-page-token'), false);
+
+      await registerPage(w.ctx, cliActor, { id: page.id, name: 'Revoked Page', access_token: page.token });
+      await eventually(async () => (await statusOf(ids)).every((s) => s === 'sent'), 'all four are sent after re-registration');
+      await worker.stop();
+      assert.deepEqual(w.meta.emulator.inbox(c.userId, page.id).map((m) => m.text), ['kept 0', 'kept 1', 'kept 2', 'kept 3']);
+    });
+
+    await t.test('drains on stop: nothing is left sending and nothing claimed is lost', async () => {
+      const page = await addPage(w, 'Drain Page');
+      const people = [];
+      for (let i = 0; i < 8; i++) people.push(await addContact(w, page.id, {}, `D${i}`));
+      const ids = [];
+      for (const p of people) for (let i = 0; i < 5; i++) ids.push(await send(p.id, `drain ${i}`));
+      const worker = startDispatcher(w.ctx, { concurrency: 8, retry: FAST_RETRY });
+      await eventually(async () => (await statusOf(ids)).some((s) => s === 'sent'), 'sending has begun');
+      await worker.stop();
+      const after = await statusOf(ids);
+      assert.equal(after.filter((s) => s === 'sending').length, 0);
+      const accepted = new Set(acceptedDeliveryIds(w.meta));
+      const sentIds = (await w.ctx.db.selectFrom('deliveries').select('id').where('id', 'in', ids).where('status', '=', 'sent').execute()).map((r) => r.id);
+      assert.ok(sentIds.every((id) => accepted.has(id)));
+      assert.equal([...accepted].filter((id) => ids.includes(id)).length, sentIds.length, 'every send Meta accepted is recorded as sent');
+    });
+  });
+}
