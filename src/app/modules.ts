@@ -1,19 +1,46 @@
+import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
+import { contactRoutes } from '../http/routes/contacts.ts';
+import { messagingRoutes } from '../http/routes/messaging.ts';
+import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
+import { privacyRoutes } from '../http/routes/privacy.ts';
+import { ingestRoutes } from '../http/routes/webhook.ts';
+import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
+import { startIngestWorkers } from '../modules/ingest/workers.ts';
+import { startDispatcher } from '../modules/messaging/dispatcher.ts';
+import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
+import { startPrivacyWorkers } from '../modules/privacy/workers.ts';
 import type { AppContext } from './context.ts';
 import type { BackgroundWorker } from './worker.ts';
 
 /**
- * The product's feature modules as the server composes them: their HTTP routes (web role) and their background
- * workers (worker role). Adding a module means adding it here, and nowhere else in the wiring.
+ * The product's feature modules as the server composes them: their HTTP routes (web role), the hooks they hang on
+ * inbound events, and their background workers (worker role). Adding a module means adding it here.
  */
 export function routeModules(): RouteModule[] {
-  return [];
+  return [ingestRoutes, contactRoutes, messagingRoutes, privacyRoutes, metaCallbackRoutes];
+}
+
+/** Hooks that run inside the webhook processing transaction, in this order. */
+export function installHooks(ctx: AppContext): void {
+  if (!ctx.inboundHooks.names().includes('consent-keywords')) registerConsentKeywordHook(ctx.inboundHooks);
 }
 
 export interface WorkerOptions {
   workerId: string;
 }
 
-export function startWorkers(_ctx: AppContext, _opts: WorkerOptions): BackgroundWorker[] {
-  return [];
+/** Starts every background worker; with REDIS_URL the send rate limits are shared by all instances. */
+export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWorker[] {
+  const workers: BackgroundWorker[] = [...startIngestWorkers(ctx)];
+  if (ctx.config.redisUrl) {
+    const redis = new Redis(ctx.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis error'));
+    const dispatcher = startDispatcher(ctx, { workerId: opts.workerId, limiter: new RedisRateLimiter(redis) });
+    workers.push({ name: dispatcher.name, wake: dispatcher.wake, stop: async () => { await dispatcher.stop(); redis.disconnect(); } });
+  } else {
+    workers.push(startDispatcher(ctx, { workerId: opts.workerId }));
+  }
+  workers.push(...startPrivacyWorkers(ctx));
+  return workers;
 }

@@ -8,7 +8,7 @@ import { refreshKeyring } from '../modules/keys/keyring-store.ts';
 import { rewrapPending } from '../modules/keys/rotate-keys.ts';
 import { openApp } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
-import { routeModules, startWorkers } from './modules.ts';
+import { installHooks, routeModules, startWorkers } from './modules.ts';
 import { startLoop, type BackgroundWorker } from './worker.ts';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -42,6 +42,7 @@ function keyMaintenance(ctx: AppContext): BackgroundWorker {
 /** Starts pagescope in the given role: the HTTP server (web), the background workers (worker), or both. */
 export async function startPagescope(config: Config, opts: StartOptions): Promise<RunningServer> {
   const ctx = await openApp(config, { migrate: true, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  installHooks(ctx);
   await opts.setup?.(ctx);
   let server: FastifyInstance | null = null;
   let url: string | null = null;

@@ -35,7 +35,7 @@ test('serve starts, answers /readyz and a valid OpenAPI 3.1 document, and exits 
     const base = match[1]!;
     const ready = await fetch(`${base}/readyz`);
     assert.equal(ready.status, 200);
-    const doc = await (await fetch(`${base}/api/v1/openapi.json`)).json();
+    const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as { openapi: string } & Record<string, unknown>;
     assert.equal(doc.openapi, '3.1.0');
     const result = await new Validator().validate(doc);
     assert.equal(result.valid, true, JSON.stringify(result.errors));
