@@ -1,0 +1,44 @@
+// A processing worker in its own process, for crash tests: opens the app's database and processes deliveries until
+// killed (the test sends SIGKILL at random moments), or with `--drain` until nothing is pending, then exits 0.
+import { openDatabase } from '../../src/db/database.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { createMetrics } from '../../src/app/metrics.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { systemClock } from '../../src/lib/time.ts';
+import { openKeyring } from '../../src/modules/keys/keyring-store.ts';
+import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
+import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
+import type { AppContext } from '../../src/app/context.ts';
+
+export interface CrashWorkerConfig {
+  dataDir: string;
+  databaseUrl: string | null;
+  schema?: string;
+  masterKey: string;
+  leaseMs: number;
+}
+
+const cfg = JSON.parse(process.argv[2]!) as CrashWorkerConfig;
+const drainMode = process.argv.includes('--drain');
+const database = await openDatabase({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, ...(cfg.schema && { schema: cfg.schema }) });
+const keyring = await openKeyring(database, Buffer.from(cfg.masterKey, 'base64'));
+const ctx: AppContext = {
+  config: loadConfig({ PAGESCOPE_DATA_DIR: cfg.dataDir, META_APP_SECRET: 'unused' }), database, db: database.db, keyring,
+  logger: createLogger('silent'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks(),
+};
+process.stdout.write('ready\n');
+// The test starts the next worker while the current one runs (start-up is slow); it begins work on "go".
+await new Promise<void>((resolve) => {
+  if (drainMode) return resolve();
+  process.stdin.once('data', () => resolve());
+});
+const pending = async () => Number((await ctx.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
+for (;;) {
+  // Small random batches move the kill points around inside and between transactions.
+  const n = await processPendingDeliveries(ctx, { limit: 1 + Math.floor(Math.random() * 6), leaseMs: cfg.leaseMs });
+  if (n > 0) process.stdout.write(`processed ${n}\n`);
+  else if (drainMode && (await pending()) === 0) break;
+  else await new Promise((r) => setTimeout(r, 10));
+}
+await database.close();
+process.exit(0);
