@@ -6,6 +6,7 @@ import { metaStringify } from './serialise.ts';
 import { signBody } from './signature.ts';
 import type { Clock } from './clock.ts';
 import { Ring } from './ring.ts';
+import { Watchdog } from './watchdog.ts';
 import type { Random } from './prng.ts';
 import type { DeliveryOptions, WebhookTransport } from './options.ts';
 
@@ -50,15 +51,6 @@ const FIFTEEN_MINUTES = 15 * 60_000;
 const ONE_HOUR = 60 * 60_000;
 const THIRTY_SIX_HOURS = 36 * ONE_HOUR;
 
-/** Rejects when `p` takes longer than `ms`: a slow answer is a failed delivery, whatever the transport. */
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
 export interface DeliveryDeps {
   appSecret: string;
   clock: Clock;
@@ -91,7 +83,10 @@ export class WebhookDelivery {
     private readonly deps: DeliveryDeps,
   ) {
     this.log = new Ring(opts.logLimit);
+    this.watchdog = new Watchdog(opts.timeoutMs);
   }
+
+  private readonly watchdog: Watchdog;
 
   /** Queues events for delivery; resolves with the attempts of the POST(s) that carried them. */
   deliver(events: WebhookEvent[]): Promise<DeliveryRecord[]> {
@@ -213,7 +208,7 @@ export class WebhookDelivery {
     };
     try {
       const sent = this.deps.transport({ url, method: 'POST', headers, body, timeoutMs: this.opts.timeoutMs });
-      const res = await (this.deps.enforcesTimeout ? sent : withTimeout(sent, this.opts.timeoutMs));
+      const res = await (this.deps.enforcesTimeout ? sent : this.watchdog.watch(sent));
       record.status = res.status;
       record.ok = res.status === 200;
     } catch (err) {
