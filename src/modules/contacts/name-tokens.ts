@@ -3,9 +3,12 @@ import type { Keyring } from '../../crypto/index.ts';
 const MIN_PREFIX = 2;
 const MAX_WORD = 24;
 
+// Letters that Unicode does not decompose into a base letter and a mark.
+const FOLD: Record<string, string> = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+
 /** Lower-case, accent-folded words of a name or a query ("Chloé Müller" → ["chloe", "muller"]). */
 export function nameWords(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[øæœßłđðþı]/g, (c) => FOLD[c] ?? c);
   return [...new Set(folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= MIN_PREFIX).map((w) => [...w].slice(0, MAX_WORD).join('')))];
 }
 

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { Keyring } from '../../crypto/index.ts';
+import { nameTokens, nameWords, queryTokens } from './name-tokens.ts';
+
+const master = randomBytes(32);
+const keyring = Keyring.open(master, [Keyring.wrapNewVersion(master, 1)]);
+
+describe('name search tokens', () => {
+  it('folds accents and case and splits on anything that is not a letter or digit', () => {
+    assert.deepEqual(nameWords('Chloé DUBOIS-Müller'), ['chloe', 'dubois', 'muller']);
+  });
+
+  it('lets every query word of two or more characters match the start of a name word', () => {
+    const stored = new Set(nameTokens(keyring, ['Søren', 'Åberg']));
+    for (const q of ['so', 'SØR', 'soren', 'ab', 'aberg soren']) {
+      assert.ok(queryTokens(keyring, q).every((t) => stored.has(t)), q);
+    }
+    for (const q of ['ren', 'sorenx', 'berg']) assert.ok(!queryTokens(keyring, q).every((t) => stored.has(t)), q);
+  });
+
+  it('stores keyed hashes, never the name or its prefixes', () => {
+    const tokens = nameTokens(keyring, ['Zoë']);
+    assert.equal(tokens.length, 2);
+    assert.ok(tokens.every((t) => /^[A-Za-z0-9_-]{43}$/.test(t) && !t.toLowerCase().includes('zo')));
+  });
+});
