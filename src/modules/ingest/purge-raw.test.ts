@@ -17,8 +17,8 @@ for (const dialect of testDialects()) {
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_pending', 'still pending', t)]));
         app.clock.advance(8 * DAY);
         assert.equal(await purgeRawWebhookData(app.ctx), 2);
-        const rows = await app.ctx.db.selectFrom('webhook_deliveries').select(['status', 'body_enc']).orderBy('id').execute();
-        assert.deepEqual(rows.map((r) => [r.status, r.body_enc === null]), [['purged', true], ['pending', false]]);
+        const rows = await app.ctx.db.selectFrom('webhook_deliveries').select(['status', 'body_enc']).orderBy('status').execute();
+        assert.deepEqual(rows.map((r) => [r.status, r.body_enc === null]), [['pending', false], ['purged', true]]);
         assert.equal((await app.ctx.db.selectFrom('webhook_events').select('raw_enc').where('raw_enc', 'is not', null).execute()).length, 0);
         assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_old', 'old', t), { sender: { id: '6000000000000001' }, recipient: { id: PAGE_A }, timestamp: t, mystery: {} }]))).statusCode, 200);
         assert.equal((await app.ctx.db.selectFrom('webhook_deliveries').selectAll().execute()).length, 2, 'a purged body still deduplicates');
