@@ -151,6 +151,12 @@ for (const dialect of testDialects()) {
       assert.equal(record.action, 'withdraw');
     });
 
+    await t.test('no app-scoped id, PSID or signed request reaches the logs', async () => {
+      const logs = app.logs.text();
+      assert.ok(logs.length > 0);
+      for (const secret of ['424242', '31337', '"777"', person.psid, 'signed_request=']) assert.equal(logs.includes(secret), false, secret);
+    });
+
     await t.test('the form parser is scoped to the callbacks: the API still refuses form bodies', async () => {
       const res = await app.server.inject({ method: 'POST', url: '/api/v1/privacy/requests', headers: { ...bearer(app.ownerToken), 'content-type': 'application/x-www-form-urlencoded' }, payload: 'type=access&contact_id=x' });
       assert.equal(res.statusCode, 415);

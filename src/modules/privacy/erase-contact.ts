@@ -38,6 +38,11 @@ export async function eraseContactData(
   });
   // After the commit: had the deletions failed, the data would still be there and must stay readable.
   counts.key_destroyed = contactKeys(ctx).destroy(contactId, ctx.clock.now());
+  // A writer that still held the contact (ingest on another connection) may have added a row between the commit
+  // and the key's destruction; nothing can be sealed for the contact any more, so one more sweep ends it.
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const p of personalTables()) counts.tables[p.table]! += await deleteContactRows(trx, p, contactId);
+  });
   // Old page images stay in the WAL until a checkpoint; TRUNCATE also empties the file. Best effort: a reader in
   // another process may hold it back, and the next checkpoint finishes the job.
   if (sqlite) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.db);

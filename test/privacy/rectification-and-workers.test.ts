@@ -1,0 +1,80 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testDialects } from '../support/db.ts';
+import { bearer, createTestApp, type TestApp } from '../support/app.ts';
+import { privacyRoutes } from '../../src/http/routes/privacy.ts';
+import { closeContactKeys, hasContactLayer, openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
+import { startPrivacyWorkers } from '../../src/modules/privacy/workers.ts';
+import { seedContact, type SeededContact } from './seed.ts';
+
+for (const dialect of testDialects()) {
+  test(`rectification, failures and the background workers [${dialect}]`, async (t) => {
+    let app!: TestApp;
+    let person!: SeededContact;
+    before(async () => {
+      app = await createTestApp(dialect, { routes: [privacyRoutes] });
+      person = await seedContact(app.ctx);
+    });
+    after(async () => {
+      closeContactKeys(app.ctx);
+      await app.close();
+    });
+    const api = (method: 'GET' | 'POST', url: string, payload?: object) => app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
+    const attributes = async () => {
+      const c = await app.ctx.db.selectFrom('contacts').selectAll().where('id', '=', person.contactId).executeTakeFirstOrThrow();
+      const field = { table: 'contacts', column: 'attributes_enc', pageId: c.page_id, rowId: c.id };
+      return { value: JSON.parse(openContactField(app.ctx, c.id, c.attributes_enc!, field)), layered: hasContactLayer(app.ctx, c.attributes_enc!, field) };
+    };
+
+    await t.test('a rectification sets and removes attributes, re-sealed under the contact key', async () => {
+      assert.equal((await attributes()).layered, false, 'seeded the old way, keyring only');
+      const res = await api('POST', '/api/v1/privacy/requests', { type: 'rectification', contact_id: person.contactId, attributes: { vip: null, tier: 'gold' } });
+      assert.equal(res.statusCode, 202);
+      await runDueRequests(app.ctx);
+      assert.deepEqual(await attributes(), { value: { tier: 'gold' }, layered: true });
+      const done = (await api('GET', `/api/v1/privacy/requests/${res.json().id}`)).json();
+      assert.deepEqual(done.result, { attributes_changed: ['tier', 'vip'] });
+    });
+
+    await t.test('the audit names the attributes changed, never their values', async () => {
+      const audit = await app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'privacy.rectification.completed').executeTakeFirstOrThrow();
+      assert.equal(audit.details!.includes('gold'), false);
+      assert.ok(audit.details!.includes('tier'));
+    });
+
+    await t.test('a malformed rectification is refused up front', async () => {
+      const res = await api('POST', '/api/v1/privacy/requests', { type: 'rectification', contact_id: person.contactId, attributes: { nested: { no: 1 } } });
+      assert.equal(res.statusCode, 400);
+    });
+
+    await t.test('a request that keeps failing is retried with backoff, then marked failed, each attempt audited', async () => {
+      const res = await api('POST', '/api/v1/privacy/requests', { type: 'rectification', contact_id: person.contactId, attributes: { tier: 'silver' } });
+      const id = res.json().id;
+      // Damage the stored input: it no longer decrypts, as after tampering.
+      await app.ctx.db.updateTable('privacy_requests').set({ input_enc: 'v1.AAAA' }).where('id', '=', id).execute();
+      for (let i = 0; i < 5; i++) {
+        await runDueRequests(app.ctx);
+        app.clock.advance(2 * 60 * 60 * 1000);
+      }
+      const row = (await api('GET', `/api/v1/privacy/requests/${id}`)).json();
+      assert.equal(row.status, 'failed');
+      const attempts = await app.ctx.db.selectFrom('audit_events').selectAll().where('subject_id', '=', id).where('action', '=', 'privacy.rectification.attempt_failed').execute();
+      assert.equal(attempts.length, 5);
+      assert.ok(attempts.every((a) => a.details!.includes('decryption_failed')));
+    });
+
+    await t.test('the workers run a request in the background and stop cleanly', async () => {
+      const res = await api('POST', '/api/v1/privacy/requests', { type: 'access', contact_id: person.contactId });
+      const workers = startPrivacyWorkers(app.ctx, { graph: null, idleMs: 10 });
+      assert.deepEqual(workers.map((w) => w.name), ['privacy.requests', 'privacy.deadlines', 'retention']);
+      let status = '';
+      for (let i = 0; i < 200 && status !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        status = (await api('GET', `/api/v1/privacy/requests/${res.json().id}`)).json().status;
+      }
+      await Promise.all(workers.map((w) => w.stop()));
+      assert.equal(status, 'completed');
+    });
+  });
+}
