@@ -30,6 +30,10 @@ export function emulatorCommand(): Command {
       const server = await startEmulatorServer({
         port: o.port, host: o.host, appSecret: o.appSecret, appId: o.appId, verifyToken: o.verifyToken, seed: o.seed, webhookUrl: o.webhook,
       });
+      // Meta verifies a callback when it is registered; pagescope may start after us, so a failed handshake only warns.
+      void server.emulator.setWebhook(o.webhook, o.verifyToken).then((r) => {
+        if (!r.ok) console.error(`emulator: webhook handshake with ${o.webhook} failed (${r.error ?? 'no challenge echoed'}); webhooks will be sent anyway`);
+      });
       if (o.json) console.log(JSON.stringify({ url: server.url }));
       else console.log(`Messenger Platform emulator listening on ${server.url} (Graph API: META_GRAPH_URL=${server.url}; control API: ${server.url}/_emulator)`);
       const stop = () => void server.close().then(() => process.exit(0));

@@ -155,6 +155,11 @@ export class Emulator {
     },
   };
 
+  /** A fresh opaque trace id, like Meta's `x-fb-trace-id`. */
+  traceId(): string {
+    return `A${this.traces.base64url(22)}`;
+  }
+
   /** Moves the clock, attempting each retry when it falls due on the way (so alerts fire at the right time). */
   async advance(ms: number): Promise<DeliveryRecord[]> {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance_ms must be a non-negative number');

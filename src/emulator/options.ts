@@ -37,6 +37,8 @@ export interface PolicyOptions {
   deliveryReceipts: boolean;
   /** Answer the User Profile API (false → 100/33, as for apps without Business Asset User Profile Access). */
   profileAccess: boolean;
+  /** Without profile access: error 100/33 as seen in practice (default), or `{}` as the doc says. */
+  profileDenied: 'error' | 'empty';
   /** Require appsecret_proof on every call (ID matching always requires it). */
   requireAppsecretProof: boolean;
   /** `{"success":"true"}` as the doc shows for subscribed_apps (default), or a boolean. */
@@ -152,6 +154,7 @@ export function resolveOptions(input: EmulatorOptionsInput = {}): EmulatorOption
       echoes: true,
       deliveryReceipts: true,
       profileAccess: true,
+      profileDenied: 'error',
       requireAppsecretProof: false,
       subscribedAppsSuccessAsString: true,
       requireMessagingType: false,

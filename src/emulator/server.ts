@@ -63,7 +63,8 @@ export function emulatorHandler(emu: Emulator): (req: http.IncomingMessage, res:
       }
       const out = await emu.graph({ method: req.method ?? 'GET', path, query: Object.fromEntries(query), headers: req.headers, body });
       const version = VERSION.exec(path)?.[1] ?? 'v25.0';
-      send(res, out.status, metaStringify(out.body), { 'facebook-api-version': version });
+      const trace = (out.body as { error?: { fbtrace_id?: string } } | null)?.error?.fbtrace_id ?? emu.traceId();
+      send(res, out.status, metaStringify(out.body), { 'facebook-api-version': version, 'x-fb-trace-id': trace });
     })().catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, JSON.stringify({ error: { code: 'internal', message: err instanceof Error ? err.message : 'error' } }));
     });

@@ -205,3 +205,10 @@ test('GET /me with a Page token names the Page; unknown paths and versions in an
   assert.equal(v2.status, 200);
   assert.equal(((await get('/me/nonsense_edge')).body as Body).error.code, 100);
 });
+
+test('without profile access the answer can be switched to the documented empty object (§5.1)', async () => {
+  const { get, psid } = await setup({ policy: { profileAccess: false, profileDenied: 'empty' } });
+  const res = await get(`/${psid}`, { fields: 'first_name' });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, {});
+});

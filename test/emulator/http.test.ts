@@ -63,6 +63,7 @@ test('the control API sets the webhook after the handshake, creates Pages and pe
   });
   assert.equal(sent.status, 200);
   assert.equal(sent.headers.get('facebook-api-version'), 'v25.0');
+  assert.match(sent.headers.get('x-fb-trace-id') ?? '', /^[A-Za-z0-9_-]{11,}$/);
   const inbox = await call('GET', `/_emulator/users/${user.json.id}/inbox?page_id=${page.json.id}`);
   assert.equal(inbox.json.data[0].text, 'Gracias / thanks');
 

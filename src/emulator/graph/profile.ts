@@ -9,7 +9,10 @@ const DEFAULT_FIELDS = 'first_name,last_name,profile_pic,id';
 
 /** The person's profile as that Page sees it; 100/33 without profile access, 2018218 for phone-number accounts. */
 export function userProfile(core: Core, page: Page, thread: Thread, params: Params): Record<string, unknown> {
-  if (!core.opts.policy.profileAccess) throw errors.unsupported('GET', thread.psid);
+  if (!core.opts.policy.profileAccess) {
+    if (core.opts.policy.profileDenied === 'empty') return {};
+    throw errors.unsupported('GET', thread.psid);
+  }
   const { person } = thread;
   if (person.noProfile) throw errors.noProfile();
   const fields = (str(params.fields) ?? DEFAULT_FIELDS).split(',').map((f) => f.trim()).filter(Boolean);

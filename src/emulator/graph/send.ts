@@ -103,6 +103,10 @@ export function sendMessage(core: Core, page: Page, params: Params): Record<stri
   if (!recipient) throw errors.param('The parameter recipient is required');
   if (rawMessage === undefined) throw errors.param('The parameter message is required');
   const message = validateMessage(obj(rawMessage) ?? {});
+  const notificationType = params.notification_type;
+  if (notificationType !== undefined && !['REGULAR', 'SILENT_PUSH', 'NO_PUSH'].includes(String(notificationType))) {
+    throw errors.param('param notification_type must be one of {REGULAR, SILENT_PUSH, NO_PUSH}');
+  }
   const isMarketing = recipient.notification_messages_token !== undefined;
   const tagging = isMarketing ? null : validateTagging(params, now, core.opts.policy.deprecatedTagsCutoff, core.opts.policy.requireMessagingType);
   if (tagging?.tag === 'CUSTOMER_FEEDBACK' && message.attachment?.payload.template_type !== 'customer_feedback') {
