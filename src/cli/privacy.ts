@@ -7,6 +7,7 @@ import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
 import { createPrivacyRequest, type CreateRequestInput } from '../modules/privacy/create-request.ts';
 import { getPrivacyRequest, readRequestExport } from '../modules/privacy/get-request.ts';
 import { presentRequest } from '../modules/privacy/request.presenter.ts';
+import { resealContactFields } from '../modules/privacy/reseal-contact-fields.ts';
 import { runDueRequests } from '../modules/privacy/run-requests.ts';
 import { runRetention } from '../modules/retention/retention.ts';
 import { print, progress, UsageError } from './output.ts';
@@ -92,6 +93,17 @@ export function privacyCommand(): Command {
       withPrivacy(cmd, async (ctx) => {
         const n = await runDueRequests(ctx);
         print(cmd, { ran: n }, `${n} request(s) run`);
+      }),
+    );
+
+  privacy
+    .command('reseal')
+    .description('move contact data written before per-contact keys under them, so erasure also covers older backups')
+    .action(async (_opts: unknown, cmd: Command) =>
+      withPrivacy(cmd, async (ctx) => {
+        progress('re-sealing contact data under per-contact keys…');
+        const r = await resealContactFields(ctx);
+        print(cmd, r, `${r.resealed} of ${r.scanned} values re-sealed${r.failed ? `, ${r.failed} could not be opened` : ''}`);
       }),
     );
 

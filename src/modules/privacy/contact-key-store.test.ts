@@ -52,3 +52,11 @@ test('destroying a key is final: it is gone from the file, and no new key is mad
   assert.equal(store.count(), 3);
   assert.equal(new Set(fileText().match(WRAPPED)).size, 3, 'only the three live keys remain on disk');
 });
+
+test('a key destroyed by another process can no longer seal here, even while cached', () => {
+  const other = ContactKeyStore.open(join(dir, 'contact-keys.db'), keyring);
+  store.keyFor('ct_e', '1001');
+  other.destroy('ct_e', Date.now());
+  other.close();
+  assert.throws(() => store.keyFor('ct_e', '1001'), { code: 'erased' });
+});

@@ -46,9 +46,13 @@ export class ContactKeyStore {
 
   /** The contact's key, created on first use; `erased` once it was destroyed, so nothing new is sealed under it. */
   keyFor(contactId: string, pageId: string | null): KeyObject {
+    // Checked on every seal, not cached: another process may have destroyed the key a moment ago.
+    if (this.isDestroyed(contactId)) {
+      this.#cache.delete(contactId);
+      throw new AppError('erased', 'this contact was erased');
+    }
     const found = this.existingKey(contactId);
     if (found) return found;
-    if (this.isDestroyed(contactId)) throw new AppError('erased', 'this contact was erased');
     const raw = randomBytes(KEY_BYTES);
     const wrapped = this.#keyring.encrypt(raw, wrapContext(contactId, pageId));
     // Two processes may race to create the key: the first insert wins and both use the stored one.

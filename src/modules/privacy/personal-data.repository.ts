@@ -69,3 +69,28 @@ export async function purgeDeliveryBodies(db: Executor, ids: readonly string[]):
   }
   return n;
 }
+
+export interface OwnedCiphertext {
+  id: string;
+  pageId: string | null;
+  contactId: string;
+  value: string;
+}
+
+/** The next ciphertexts of one contact-owned column after `afterId`, in id order, rows without a contact skipped. */
+export async function ownedCiphertextBatch(db: Executor, p: PersonalTable, column: string, afterId: string | null, limit: number): Promise<OwnedCiphertext[]> {
+  const page = p.t.pageColumn ? sql.ref(p.t.pageColumn) : sql`null`;
+  const after = afterId === null ? sql`` : sql`and ${sql.ref(p.t.idColumn)} > ${afterId}`;
+  const r = await sql<{ id: string; page_id: string | null; contact_id: string; value: string }>`
+    select ${sql.ref(p.t.idColumn)} as id, ${page} as page_id, ${sql.ref(p.t.contactColumn)} as contact_id, ${sql.ref(column)} as value
+    from ${sql.table(p.table)} where ${sql.ref(column)} is not null and ${sql.ref(p.t.contactColumn)} is not null ${after}
+    order by ${sql.ref(p.t.idColumn)} limit ${limit}`.execute(db);
+  return r.rows.map((row) => ({ id: String(row.id), pageId: row.page_id === null ? null : String(row.page_id), contactId: String(row.contact_id), value: row.value }));
+}
+
+/** Compare-and-set, so a concurrent writer's newer value wins over a re-seal of the old one. */
+export async function replaceOwnedCiphertext(db: Executor, p: PersonalTable, column: string, id: string, expected: string, value: string): Promise<number> {
+  const r = await sql`update ${sql.table(p.table)} set ${sql.ref(column)} = ${value}
+    where ${sql.ref(p.t.idColumn)} = ${id} and ${sql.ref(column)} = ${expected}`.execute(db);
+  return Number(r.numAffectedRows ?? 0n);
+}
