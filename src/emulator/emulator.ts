@@ -42,7 +42,7 @@ export class Emulator {
     this.world = new World(opts.seed, opts.autoSubscribe);
     this.clock = new Clock(opts.clockStart, opts.clockMode);
     this.callLog = new Ring(opts.callLogLimit);
-    this.traces = new Random(`${opts.seed}:traces`);
+    this.traces = new Random(opts.runSeed ? `${opts.seed}:${opts.runSeed}:traces` : `${opts.seed}:traces`);
     this.transport = opts.transport ?? httpTransport(opts.delivery.concurrency);
     const world = this.world;
     this.delivery = new WebhookDelivery(opts.delivery, {
@@ -59,7 +59,7 @@ export class Emulator {
       enforcesTimeout: opts.transport === undefined,
     });
     const core: Core = {
-      opts, world, clock: this.clock, random: new Random(`${opts.seed}:ids`), limiter: new RateLimiter(),
+      opts, world, clock: this.clock, random: new Random(opts.runSeed ? `${opts.seed}:${opts.runSeed}:ids` : `${opts.seed}:ids`), limiter: new RateLimiter(),
       delivery: this.delivery, background: new Set(),
       receiving: () => opts.webhookUrl !== undefined || input.transport !== undefined,
       emit: (events) => this.delivery.deliver(events.filter((e) => subscribedTo(core, e))),

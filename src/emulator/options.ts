@@ -69,6 +69,11 @@ export interface EmulatorOptions {
   dataDeletionUrl?: string;
   deauthorizeUrl?: string;
   seed: string;
+  /**
+   * Varies what each run creates (message ids, traces) while `seed` keeps identities (Pages, people, PSIDs)
+   * stable: a restarted sandbox finds the same people, and their new messages do not reuse old ids.
+   */
+  runSeed?: string;
   clockStart: number;
   clockMode: ClockMode;
   /** Subscribe every new Page to all fields (default true), as after `POST /{page}/subscribed_apps`. */
@@ -127,6 +132,7 @@ export function resolveOptions(input: EmulatorOptionsInput = {}): EmulatorOption
     dataDeletionUrl: input.dataDeletionUrl,
     deauthorizeUrl: input.deauthorizeUrl,
     seed: input.seed ?? 'pagescope-emulator',
+    ...(input.runSeed !== undefined ? { runSeed: input.runSeed } : {}),
     clockStart: input.clockStart ?? Date.now(),
     clockMode: input.clockMode ?? 'running',
     autoSubscribe: input.autoSubscribe ?? true,
