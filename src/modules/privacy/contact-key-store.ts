@@ -24,10 +24,15 @@ export class ContactKeyStore {
   readonly #db: SqliteDatabase.Database;
   readonly #keyring: Keyring;
   readonly #cache = new Map<string, Cached>();
+  // Prepared once: the destroyed check runs on every seal.
+  readonly #isDestroyed: SqliteDatabase.Statement<[string]>;
+  readonly #select: SqliteDatabase.Statement<[string]>;
 
   private constructor(db: SqliteDatabase.Database, keyring: Keyring) {
     this.#db = db;
     this.#keyring = keyring;
+    this.#isDestroyed = db.prepare('select 1 from destroyed_keys where contact_id = ?');
+    this.#select = db.prepare('select wrapped, page_id from contact_keys where contact_id = ?');
   }
 
   /** Opens (creating if needed) the store; secure_delete zeroes a destroyed key's bytes in the file itself. */
@@ -70,7 +75,7 @@ export class ContactKeyStore {
     const hit = this.#cache.get(contactId);
     if (hit && hit.until > now) return hit.key;
     this.#cache.delete(contactId);
-    const row = this.#db.prepare('select wrapped, page_id from contact_keys where contact_id = ?').get(contactId) as
+    const row = this.#select.get(contactId) as
       | { wrapped: string; page_id: string | null }
       | undefined;
     if (!row) return null;
@@ -83,7 +88,7 @@ export class ContactKeyStore {
   }
 
   isDestroyed(contactId: string): boolean {
-    return this.#db.prepare('select 1 from destroyed_keys where contact_id = ?').get(contactId) !== undefined;
+    return this.#isDestroyed.get(contactId) !== undefined;
   }
 
   /**
