@@ -4,6 +4,7 @@ import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { reportError } from './output.ts';
 import { pagesCommand } from './pages.ts';
+import { sandboxCommand } from './sandbox.ts';
 import { serveCommand } from './serve.ts';
 import { tokensCommand } from './tokens.ts';
 
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data dir (PAGESCOPE_DATA_DIR, default ./.pagescope)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const cmd of [initCommand(), serveCommand(), migrateCommand(), pagesCommand(), tokensCommand(), keysCommand()]) {
+  for (const cmd of [initCommand(), serveCommand(), sandboxCommand(), migrateCommand(), pagesCommand(), tokensCommand(), keysCommand()]) {
     program.addCommand(cmd);
   }
   // Options may follow the subcommand (`pagescope pages list --json`): let every subcommand see the globals.

@@ -1,0 +1,46 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** What the sandbox keeps between runs so that `npm start` continues where it stopped. */
+export interface SandboxState {
+  appSecret: string;
+  verifyToken: string;
+  appId: string;
+  seed: string;
+  runs: number;
+  pages: { id: string; name: string; access_token: string }[];
+  ownerTokenId: string | null;
+}
+
+const FILE = 'sandbox.json';
+
+export function resetSandbox(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Loads the sandbox's state, creating it (random app secret, demo Page identities) on the first run. */
+export function loadSandboxState(dataDir: string): { state: SandboxState; fresh: boolean } {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, FILE);
+  if (existsSync(path)) return { state: JSON.parse(readFileSync(path, 'utf8')) as SandboxState, fresh: false };
+  const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('').replace(/^0/, '1');
+  const state: SandboxState = {
+    appSecret: randomBytes(16).toString('hex'),
+    verifyToken: randomBytes(8).toString('hex'),
+    appId: digits(15),
+    seed: randomBytes(4).toString('hex'),
+    runs: 0,
+    pages: [
+      { id: digits(15), name: 'Demo Shop', access_token: `EAAsandbox${randomBytes(24).toString('base64url')}` },
+      { id: digits(15), name: 'Demo Shop — Outlet', access_token: `EAAsandbox${randomBytes(24).toString('base64url')}` },
+    ],
+    ownerTokenId: null,
+  };
+  saveSandboxState(dataDir, state);
+  return { state, fresh: true };
+}
+
+export function saveSandboxState(dataDir: string, state: SandboxState): void {
+  writeFileSync(join(dataDir, FILE), JSON.stringify(state, null, 2), { mode: 0o600 });
+}

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/config.ts';
+import { initialise } from '../app/bootstrap.ts';
+import { startPagescope, type RunningServer } from '../app/server.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+import { cliActor } from '../modules/access/actor.ts';
+import { createToken } from '../modules/access/create-token.ts';
+import { revokeToken } from '../modules/access/tokens.repository.ts';
+import { registerPage } from '../modules/pages/register-page.ts';
+import { findPage } from '../modules/pages/pages.repository.ts';
+import { activitySummary, type ActivitySummary } from '../modules/reports/summary.repository.ts';
+import { createEmulator, createTraffic, startEmulatorServer, type EmulatorServer, type Traffic } from '../emulator/index.ts';
+import { automationStats, registerDemoAutomation } from './demo-automation.ts';
+import { loadSandboxState, resetSandbox, saveSandboxState } from './sandbox-state.ts';
+
+export interface SandboxOptions {
+  dataDir: string;
+  port: number;
+  host?: string;
+  reset?: boolean;
+  /** Simulated people and their pace; gentle by default so a person can follow along. */
+  people?: number;
+  actionsPerSecond?: number;
+  logger?: Logger;
+}
+
+export interface SandboxReady {
+  url: string;
+  owner_token: string;
+  emulator_url: string;
+  api_docs: string;
+  pages: { id: string; name: string }[];
+}
+
+export interface Sandbox {
+  ready: SandboxReady;
+  summary(): Promise<ActivitySummary & { automation: typeof automationStats; traffic: Traffic['stats'] }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole loop, offline, in one process: pagescope (its own data dir), the embedded emulator on its own port,
+ * two demo Pages wired both ways (webhook → pagescope, Graph → emulator), a demo automation and seeded traffic.
+ * A second start continues with the same data; `reset` starts over.
+ */
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  if (opts.reset) resetSandbox(opts.dataDir);
+  const { state } = loadSandboxState(opts.dataDir);
+  state.runs += 1;
+  const host = opts.host ?? '127.0.0.1';
+  const logger = opts.logger ?? createLogger('warn', process.stderr as never);
+
+  // The emulator's identities (Pages, people, PSIDs) follow the sandbox's seed across runs; message ids are fresh per run.
+  const emulator = createEmulator({ appId: state.appId, appSecret: state.appSecret, verifyToken: state.verifyToken, seed: state.seed, runSeed: String(state.runs), clockMode: 'running' });
+  for (const p of state.pages) emulator.createPage(p);
+  const emu: EmulatorServer = await startEmulatorServer({ emulator, host, port: 0 });
+
+  const env = {
+    ...process.env,
+    PAGESCOPE_DATA_DIR: opts.dataDir,
+    META_APP_ID: state.appId,
+    META_APP_SECRET: state.appSecret,
+    META_VERIFY_TOKEN: state.verifyToken,
+    META_GRAPH_URL: emu.url,
+    DATABASE_URL: '',
+    PAGESCOPE_MASTER_KEY: '',
+  };
+  const config = loadConfig(env, { dataDir: opts.dataDir, port: opts.port, host, databaseUrl: null });
+  if (!existsSync(join(opts.dataDir, 'master.key'))) await initialise(config, { env });
+
+  let running: RunningServer;
+  try {
+    running = await startPagescope(config, { role: 'all', logger, setup: (ctx) => registerDemoAutomation(ctx.inboundHooks) });
+  } catch (err) {
+    await emu.close();
+    throw err;
+  }
+  const ctx = running.ctx;
+  for (const p of state.pages) {
+    if (!(await findPage(ctx.db, p.id))) await registerPage(ctx, cliActor, p);
+  }
+  // A fresh one-time owner token each run; the previous run's is revoked.
+  if (state.ownerTokenId) await revokeToken(ctx.db, state.ownerTokenId, ctx.clock.now());
+  const owner = await createToken(ctx, cliActor, { name: `sandbox owner (run ${state.runs})`, role: 'owner' });
+  state.ownerTokenId = owner.id;
+  saveSandboxState(opts.dataDir, state);
+
+  const handshake = await emulator.setWebhook(`${running.url}/webhook`, state.verifyToken);
+  if (!handshake.ok) throw new Error(`the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`);
+
+  const rate = opts.actionsPerSecond ?? 3;
+  const traffic = createTraffic(emulator, {
+    seed: `${state.seed}:${state.runs}`,
+    people: opts.people ?? 24,
+    pageIds: state.pages.map((p) => p.id),
+    rates: { message: rate * 0.45, postback: rate * 0.12, quick_reply: rate * 0.1, read: rate * 0.18, reaction: rate * 0.05, referral: rate * 0.03, optin: rate * 0.02, optout: rate * 0.03, block: rate * 0.015, unblock: rate * 0.005 },
+    onError: () => {},
+  });
+  traffic.start();
+
+  return {
+    ready: {
+      url: running.url!,
+      owner_token: owner.token,
+      emulator_url: emu.url,
+      api_docs: `${running.url}/api/docs`,
+      pages: state.pages.map((p) => ({ id: p.id, name: p.name })),
+    },
+    summary: async () => ({ ...(await activitySummary(ctx.db)), automation: automationStats, traffic: traffic.stats }),
+    stop: async () => {
+      await traffic.stop();
+      await running.close(10_000);
+      await emu.close();
+    },
+  };
+}

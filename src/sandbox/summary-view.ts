@@ -1,0 +1,19 @@
+import type { ActivitySummary } from '../modules/reports/summary.repository.ts';
+
+function counts(rec: Record<string, number>): string {
+  const entries = Object.entries(rec).filter(([, n]) => n > 0);
+  return entries.length ? entries.map(([k, n]) => `${k} ${n}`).join(', ') : '—';
+}
+
+/** The sandbox's live summary as a few aligned lines (no personal data: counts only). */
+export function formatSummary(s: ActivitySummary & { automation: { sent: number; refused: Record<string, number> } }, pages: { id: string; name: string }[]): string {
+  const refused: Record<string, number> = { ...s.refused_by_reason };
+  for (const [k, n] of Object.entries(s.automation.refused)) refused[k] = (refused[k] ?? 0) + n;
+  return [
+    `contacts     ${pages.map((p) => `${p.name}: ${s.contacts_by_page[p.id] ?? 0}`).join('   ')}`,
+    `messages     in ${s.messages.inbound}   out ${s.messages.outbound}`,
+    `deliveries   ${counts(s.deliveries)}`,
+    `opted out    ${s.opted_out}   unreachable ${s.unreachable}`,
+    `refused      ${counts(refused)}`,
+  ].join('\n');
+}
