@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
+import { emulatorCommand } from '../emulator/cli.ts';
 import { initCommand } from './init.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { reportError } from './output.ts';
 import { pagesCommand } from './pages.ts';
+import { privacyCommand } from './privacy.ts';
 import { sandboxCommand } from './sandbox.ts';
+import { sendCommand } from './send.ts';
 import { serveCommand } from './serve.ts';
 import { tokensCommand } from './tokens.ts';
 
@@ -16,7 +19,7 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data dir (PAGESCOPE_DATA_DIR, default ./.pagescope)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const cmd of [initCommand(), serveCommand(), sandboxCommand(), migrateCommand(), pagesCommand(), tokensCommand(), keysCommand()]) {
+  for (const cmd of [initCommand(), serveCommand(), sandboxCommand(), migrateCommand(), pagesCommand(), tokensCommand(), keysCommand(), sendCommand(), privacyCommand(), emulatorCommand()]) {
     program.addCommand(cmd);
   }
   // Options may follow the subcommand (`pagescope pages list --json`): let every subcommand see the globals.
