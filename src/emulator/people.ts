@@ -59,7 +59,6 @@ export async function act(core: Core, person: Person, page: Page, action: Action
   const existing = world.existingThread(page, person);
   let events: WebhookEvent[] = [];
   const result: ActionResult = { type: action.type, psid: existing?.psid ?? null, events: [], deliveries: [] };
-  const ids = idsOf;
   const onChannel = (t: Thread, e: WebhookEvent): WebhookEvent => {
     e.channel = channelFor(core, t, now);
     return e;
@@ -87,7 +86,7 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       thread.pendingUserRef = null;
       world.record(thread, { mid, from: 'person', timestamp: now, text, attachments, reply_to: action.type === 'message' ? action.reply_to : undefined });
       userActed(thread, now);
-      events = [onChannel(thread, messageEvent(ids(thread, now), message, prior))];
+      events = [onChannel(thread, messageEvent(idsOf(thread, now), message, prior))];
       result.mid = mid;
       break;
     }
@@ -101,7 +100,7 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       const channel = channelFor(core, thread, now);
       const referral = action.referral ? { source: 'SHORTLINK', type: 'OPEN_THREAD', ...action.referral } : undefined;
       userActed(thread, now);
-      events = [{ ...postbackEvent(ids(thread, now), { mid, title, payload, referral }, channel === 'standby'), channel }];
+      events = [{ ...postbackEvent(idsOf(thread, now), { mid, title, payload, referral }, channel === 'standby'), channel }];
       result.mid = mid;
       break;
     }
@@ -118,8 +117,8 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       if (!existing && getStarted !== undefined) {
         // A new conversation from m.me or an ad arrives as the Get Started postback carrying the referral.
         const mid = newMid(core);
-        events = [onChannel(thread, postbackEvent(ids(thread, now), { mid, title: 'Get Started', payload: getStarted, referral }, false))];
-      } else events = [onChannel(thread, referralEvent(ids(thread, now), referral))];
+        events = [onChannel(thread, postbackEvent(idsOf(thread, now), { mid, title: 'Get Started', payload: getStarted, referral }, false))];
+      } else events = [onChannel(thread, referralEvent(idsOf(thread, now), referral))];
       break;
     }
     case 'reaction': {
@@ -127,12 +126,12 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       const reaction = action.reaction ?? 'love';
       userActed(thread, now);
       const emoji = action.emoji ?? REACTION_EMOJI[reaction] ?? '\u{1F44D}';
-      events = [onChannel(thread, reactionEvent(ids(thread, now), { mid: action.mid, reaction, emoji, action: action.action ?? 'react' }))];
+      events = [onChannel(thread, reactionEvent(idsOf(thread, now), { mid: action.mid, reaction, emoji, action: action.action ?? 'react' }))];
       break;
     }
     case 'read': {
       const thread = requireThread(existing);
-      events = [onChannel(thread, readEvent(ids(thread, now), now))];
+      events = [onChannel(thread, readEvent(idsOf(thread, now), now))];
       break;
     }
     case 'edit': {
@@ -144,7 +143,7 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       if (edits > 5) throw new ActionError(409, 'a message can be edited at most 5 times');
       original.edits = edits;
       original.text = action.text;
-      events = [onChannel(thread, editEvent(ids(thread, now), { mid: action.mid, text: action.text, numEdit: edits }))];
+      events = [onChannel(thread, editEvent(idsOf(thread, now), { mid: action.mid, text: action.text, numEdit: edits }))];
       break;
     }
     case 'optin': {
@@ -158,7 +157,7 @@ export async function act(core: Core, person: Person, page: Page, action: Action
         if (!userRef) throw new ActionError(400, 'an optin needs user_ref (checkbox plugin) or marketing');
         const thread = world.contact(page, person);
         thread.pendingUserRef = userRef;
-        world.userRefs.set(userRef, { userRef, page, person, createdAt: now, used: false });
+        world.userRefs.set(userRef, { userRef, page, person, createdAt: now });
         events = [checkboxOptinEvent(page.id, now, userRef, action.ref)];
         result.user_ref = userRef; // the app does not learn the PSID until the person replies
       }
@@ -174,7 +173,7 @@ export async function act(core: Core, person: Person, page: Page, action: Action
       const thread = requireThread(existing);
       const status = action.status ?? 'linked';
       thread.linked = status === 'linked';
-      events = [accountLinkingEvent(ids(thread, now), status, action.authorization_code ?? (status === 'linked' ? core.random.alnum(16) : undefined))];
+      events = [accountLinkingEvent(idsOf(thread, now), status, action.authorization_code ?? (status === 'linked' ? core.random.alnum(16) : undefined))];
       break;
     }
     default:

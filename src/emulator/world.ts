@@ -70,7 +70,6 @@ export interface UserRef {
   page: Page;
   person: Person;
   createdAt: number;
-  used: boolean;
 }
 
 const MESSAGES_KEPT = 200;

@@ -2,7 +2,7 @@
 // `messaging_handovers` webhooks that reach our app when another app passes, takes or requests control.
 import { DAY, currentOwner, type Core } from '../core.ts';
 import { errors } from '../errors.ts';
-import { handoverEvent } from '../events.ts';
+import { handoverEvent, type WebhookEvent } from '../events.ts';
 import { PAGE_INBOX_APP_ID } from '../options.ts';
 import type { Page, Thread } from '../world.ts';
 import type { DeliveryRecord } from '../webhook-delivery.ts';
@@ -27,14 +27,14 @@ function threadFor(core: Core, page: Page, params: Params): Thread {
  * Applies one thread-control call made by `appId`; returns the webhooks our app receives because of it
  * (Meta sends pass to the new owner, take to the previous owner, request to the current owner).
  */
-export function threadControl(core: Core, page: Page, appId: string, kind: HandoverKind, params: Params): { events: ReturnType<typeof handoverEvent>[] } {
+export function threadControl(core: Core, page: Page, appId: string, kind: HandoverKind, params: Params): { events: WebhookEvent[] } {
   const thread = threadFor(core, page, params);
   const now = core.clock.now();
   const owner = currentOwner(thread, now);
   const metadata = str(params.metadata);
   const ids = { psid: thread.psid, pageId: page.id, ts: now };
   const ours = core.opts.appId;
-  const events: ReturnType<typeof handoverEvent>[] = [];
+  const events: WebhookEvent[] = [];
   if (thread.blocked) throw errors.unavailable();
   switch (kind) {
     case 'pass': {

@@ -55,13 +55,19 @@ async function route(core: Core, req: GraphRequest, params: Params, hooks: Graph
   if (is('POST', 'messages')) return sendMessage(core, pageFor(caller, node, method), params);
   if (method === 'POST' && HANDOVER[edge]) return threadControlCall(core, pageFor(caller, node, method), HANDOVER[edge]!, params);
   if (is('GET', 'thread_owner')) return threadOwner(core, pageFor(caller, node, method), params);
-  if (is('GET', 'secondary_receivers')) return (pageFor(caller, node, method), secondaryReceivers(core));
+  if (is('GET', 'secondary_receivers')) {
+    pageFor(caller, node, method);
+    return secondaryReceivers(core);
+  }
   if (edge === 'messenger_profile' && ['GET', 'POST', 'DELETE'].includes(method)) return messengerProfile(core, pageFor(caller, node, method), method, params);
   if (edge === 'subscribed_apps' && ['GET', 'POST', 'DELETE'].includes(method)) return subscribedApps(core, pageFor(caller, node, method), method, params);
   if (is('GET', 'ids_for_pages')) return idsForPages(core, caller, node, params);
   if (is('GET', 'ids_for_apps')) return idsForApps(core, caller, node, params);
   if (is('POST', 'unlink_accounts')) return unlinkAccounts(core, pageFor(caller, node, method), params);
-  if (is('POST', 'message_attachments')) return (pageFor(caller, node, method), uploadAttachment(core, params));
+  if (is('POST', 'message_attachments')) {
+    pageFor(caller, node, method);
+    return uploadAttachment(core, params);
+  }
   if (is('POST', 'subscriptions')) {
     if (caller.kind !== 'app' || node !== core.opts.appId) throw errors.unsupported(method, node);
     return appSubscriptions(core, params, hooks.setCallback);

@@ -13,7 +13,7 @@ type Target =
   | { kind: 'user_ref'; thread: Thread; userRef: string; optedInAt: number }
   | { kind: 'marketing'; thread: Thread; token: MarketingToken };
 
-function resolveRecipient(core: Core, page: Page, recipient: Record<string, unknown>, now: number): Target {
+function resolveRecipient(core: Core, page: Page, recipient: Record<string, unknown>): Target {
   const id = str(recipient.id);
   if (id !== undefined) {
     const thread = core.world.threadByPsid(page.id, id);
@@ -36,7 +36,6 @@ function resolveRecipient(core: Core, page: Page, recipient: Record<string, unkn
   }
   if (recipient.one_time_notif_token !== undefined) throw errors.param('One-Time Notification tokens are no longer supported');
   if (recipient.phone_number !== undefined) throw errors.param('Sending to phone numbers is not available for this Page');
-  void now;
   throw errors.param('The parameter recipient is required');
 }
 
@@ -83,7 +82,7 @@ function senderAction(core: Core, page: Page, params: Params, action: string, no
   const recipient = obj(params.recipient);
   if (!recipient) throw errors.param('The parameter recipient is required');
   checkRate(core, page, false, now);
-  const target = resolveRecipient(core, page, recipient, now);
+  const target = resolveRecipient(core, page, recipient);
   checkPolicy(core, target, null, now);
   if (action === 'react' || action === 'unreact') {
     const mid = str(obj(params.payload)?.message_id);
@@ -113,7 +112,7 @@ export function sendMessage(core: Core, page: Page, params: Params): Record<stri
     throw errors.param('The CUSTOMER_FEEDBACK tag may only be used with the customer feedback template');
   }
   checkRate(core, page, isMedia(core, message), now);
-  const target = resolveRecipient(core, page, recipient, now);
+  const target = resolveRecipient(core, page, recipient);
   checkPolicy(core, target, tagging, now);
   const replyTo = str(obj(params.reply_to)?.mid);
   if (replyTo !== undefined && !target.thread.messages.some((m) => m.mid === replyTo)) throw errors.param('param reply_to[mid] is not a message in this thread');
@@ -133,7 +132,6 @@ function commit(
   });
   touchOwner(thread, now);
   if (target.kind === 'marketing') target.token.lastSentAt = now;
-  if (target.kind === 'user_ref') core.world.userRefs.get(target.userRef)!.used = true;
   if (!core.receiving()) return answer(core, target, thread.psid, mid, message);
   const events: WebhookEvent[] = [];
   const ids = { psid: thread.psid, pageId: thread.page.id, ts: now };
