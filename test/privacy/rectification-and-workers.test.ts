@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
-import { closeContactKeys, hasContactLayer, openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { closeContactKeys, contactKeys, hasContactLayer, openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { deleteContactRows, personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
 import { startPrivacyWorkers } from '../../src/modules/privacy/workers.ts';
 import { seedContact, type SeededContact } from './seed.ts';
@@ -62,6 +63,26 @@ for (const dialect of testDialects()) {
       const attempts = await app.ctx.db.selectFrom('audit_events').selectAll().where('subject_id', '=', id).where('action', '=', 'privacy.rectification.attempt_failed').execute();
       assert.equal(attempts.length, 5);
       assert.ok(attempts.every((a) => a.details!.includes('decryption_failed')));
+    });
+
+    await t.test('an erasure cut short between its deletions and the key destruction is finished by the next run', async () => {
+      const victim = await seedContact(app.ctx, { contactLayer: true });
+      const res = await api('POST', '/api/v1/privacy/requests', { type: 'erasure', contact_id: victim.contactId });
+      const id = res.json().id;
+      // What a crash leaves behind: the deletions committed with their counts, the request still leased, the key alive.
+      const tables: Record<string, number> = {};
+      for (const p of personalTables()) tables[p.table] = await deleteContactRows(app.ctx.db, p, victim.contactId);
+      const earlier = { tables, raw_deliveries: 1, request_exports: 0, key_destroyed: false };
+      await app.ctx.db.updateTable('privacy_requests').set({ status: 'in_progress', result: JSON.stringify(earlier), next_attempt_at: app.clock.now() + 60_000 }).where('id', '=', id).execute();
+      assert.notEqual(contactKeys(app.ctx).existingKey(victim.contactId), null);
+      await runDueRequests(app.ctx);
+      assert.equal((await api('GET', `/api/v1/privacy/requests/${id}`)).json().status, 'in_progress', 'not before the lease runs out');
+      app.clock.advance(61_000);
+      await runDueRequests(app.ctx);
+      const done = (await api('GET', `/api/v1/privacy/requests/${id}`)).json();
+      assert.equal(done.status, 'completed');
+      assert.deepEqual(done.result, { ...earlier, key_destroyed: true }, 'the counts of the run that deleted are kept');
+      assert.equal(contactKeys(app.ctx).existingKey(victim.contactId), null);
     });
 
     await t.test('the workers run a request in the background and stop cleanly', async () => {

@@ -5,7 +5,7 @@ import { systemActor } from '../access/actor.ts';
 import { appendAudit, type Executor } from '../audit/audit.repository.ts';
 import { openContactField, sealContactField } from './contact-fields.ts';
 import { requestField } from './create-request.ts';
-import { eraseContactData, erasedRowCount } from './erase-contact.ts';
+import { eraseContactData, erasedRowCount, type ErasureCounts } from './erase-contact.ts';
 import { buildContactExport } from './export-contact.ts';
 import { claimRequest, findContact, updateRequest } from './privacy.repository.ts';
 import { rectifyAttributes, type AttributePatch } from './rectify-contact.ts';
@@ -43,10 +43,7 @@ async function execute(ctx: AppContext, r: PrivacyRequestTable): Promise<number>
     await appendAudit(trx, actor, { action: `privacy.${r.type}.completed`, pageId: r.page_id, subjectType: 'privacy_request', subjectId: r.id, details: { contact_id: contactId, ...result } }, now);
   };
   if (r.type === 'erasure') {
-    // The tombstone and audit row commit with the deletions; a rerun after a crash finds nothing left and completes.
-    const counts = await eraseContactData(ctx, contactId, (trx, c) => complete(trx, { ...c, key_destroyed: undefined }));
-    await updateRequest(ctx.db, r.id, { result: JSON.stringify(counts) });
-    ctx.logger.info({ privacy_request: r.id, rows: erasedRowCount(counts) }, 'contact erased');
+    await executeErasure(ctx, r);
     return 1;
   }
   if (!(await findContact(ctx.db, contactId))) {
@@ -66,6 +63,37 @@ async function execute(ctx: AppContext, r: PrivacyRequestTable): Promise<number>
     await complete(trx, { attributes_changed: changed }, { input_enc: null });
   });
   return 1;
+}
+
+/**
+ * Erases the request's contact. The request completes only once the key is destroyed too: a crash in between leaves
+ * it in progress, and the rerun (after the lease) finds nothing left, destroys the key and completes, keeping the
+ * counts of the run that did the deleting.
+ */
+export async function executeErasure(ctx: AppContext, r: PrivacyRequestTable): Promise<ErasureCounts> {
+  const contactId = r.contact_id!;
+  const earlier = r.result ? (JSON.parse(r.result) as Partial<ErasureCounts>) : null;
+  const counts = await eraseContactData(ctx, contactId, (trx, c) => updateRequest(trx, r.id, { result: JSON.stringify(merge(earlier, c)) }));
+  const total = merge(earlier, counts);
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    await updateRequest(trx, r.id, { status: 'completed', completed_at: now, result: JSON.stringify(total), error: null, updated_at: now });
+    await appendAudit(trx, systemActor('privacy-executor', r.request_id), {
+      action: 'privacy.erasure.completed', pageId: r.page_id, subjectType: 'privacy_request', subjectId: r.id, details: { contact_id: contactId, source: r.source, ...total },
+    }, now);
+  });
+  ctx.logger.info({ privacy_request: r.id, rows: erasedRowCount(total) }, 'contact erased');
+  return total;
+}
+
+function merge(earlier: Partial<ErasureCounts> | null, now: ErasureCounts): ErasureCounts {
+  if (!earlier?.tables) return now;
+  const tables = { ...earlier.tables };
+  for (const [t, n] of Object.entries(now.tables)) tables[t] = (tables[t] ?? 0) + n;
+  return {
+    tables, raw_deliveries: (earlier.raw_deliveries ?? 0) + now.raw_deliveries, request_exports: (earlier.request_exports ?? 0) + now.request_exports,
+    key_destroyed: earlier.key_destroyed === true || now.key_destroyed,
+  };
 }
 
 async function recordFailure(ctx: AppContext, r: PrivacyRequestTable, err: unknown): Promise<void> {

@@ -2,13 +2,15 @@
 import type { AppContext } from '../../app/context.ts';
 import { systemActor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { newRequestRow } from '../privacy/create-request.ts';
-import { eraseContactData } from '../privacy/erase-contact.ts';
-import { findContact, insertRequest, updateRequest } from '../privacy/privacy.repository.ts';
+import { auditCreated, newRequestRow } from '../privacy/create-request.ts';
+import { findContact, insertRequest } from '../privacy/privacy.repository.ts';
+import { executeErasure } from '../privacy/run-requests.ts';
 import * as repo from './retention.repository.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 500;
+// As long as the request executor's lease: past it, a retention erasure cut short is the executor's to finish.
+const LEASE_MS = 5 * 60_000;
 
 export type RetentionJobName = 'raw-deliveries' | 'message-text' | 'inactive-contacts';
 
@@ -89,19 +91,25 @@ export async function runRetention(ctx: AppContext, opts: { dryRun?: boolean } =
   return out;
 }
 
-/** An inactive contact goes the way of an erasure request, with its own tombstone, so the removal is provable. */
+/**
+ * An inactive contact goes the way of an erasure request, with its own tombstone, so the removal is provable. The
+ * request is written in progress under a lease first: if this process stops midway, the executor finishes it.
+ */
 async function eraseInactive(ctx: AppContext, ids: readonly string[]): Promise<number> {
   const actor = systemActor('retention.inactive-contacts');
+  let n = 0;
   for (const id of ids) {
     const contact = await findContact(ctx.db, id);
     if (!contact) continue;
-    const row = newRequestRow(ctx, { type: 'erasure', pageId: contact.page_id, contactId: id, regime: ctx.config.privacy?.regime ?? 'gdpr', source: 'retention', actor });
-    const counts = await eraseContactData(ctx, id, async (trx, c) => {
-      const now = ctx.clock.now();
-      await insertRequest(trx, { ...row, status: 'completed', started_at: now, completed_at: now, result: JSON.stringify(c) });
-      await appendAudit(trx, actor, { action: 'privacy.erasure.completed', pageId: contact.page_id, subjectType: 'privacy_request', subjectId: row.id, details: { contact_id: id, reason: 'inactive' } }, now);
+    const now = ctx.clock.now();
+    const row = { ...newRequestRow(ctx, { type: 'erasure', pageId: contact.page_id, contactId: id, regime: ctx.config.privacy?.regime ?? 'gdpr', source: 'retention', actor }),
+      status: 'in_progress' as const, started_at: now, attempts: 1, next_attempt_at: now + LEASE_MS };
+    await ctx.db.transaction().execute(async (trx) => {
+      await insertRequest(trx, row);
+      await auditCreated(trx, actor, row, now);
     });
-    await updateRequest(ctx.db, row.id, { result: JSON.stringify(counts) });
+    await executeErasure(ctx, row);
+    n++;
   }
-  return ids.length;
+  return n;
 }
