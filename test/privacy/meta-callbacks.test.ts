@@ -149,6 +149,9 @@ for (const dialect of testDialects()) {
       assert.equal(contact.consent_marketing, 'withdrawn');
       const record = await app.ctx.db.selectFrom('consent_records').selectAll().where('contact_id', '=', other.contactId).where('source', '=', 'meta_deauthorize').executeTakeFirstOrThrow();
       assert.equal(record.action, 'withdraw');
+      const api = await app.server.inject({ method: 'GET', url: `/api/v1/privacy/consent/${other.contactId}`, headers: bearer(app.ownerToken) });
+      assert.equal(api.json().state.marketing, 'withdrawn');
+      assert.deepEqual(api.json().records.map((r: { source: string; action: string }) => `${r.source}:${r.action}`), ['optin:grant', 'meta_deauthorize:withdraw']);
     });
 
     await t.test('no app-scoped id, PSID or signed request reaches the logs', async () => {

@@ -17,10 +17,8 @@ export async function findSameEvent(db: Executor, contactId: string, purpose: st
  * instant a withdrawal wins over a grant (the cautious reading), then the one recorded last.
  */
 export async function latestByPurpose(db: Executor, contactId: string): Promise<ConsentRecordTable[]> {
-  const rows = await db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId).execute();
-  rows.sort((a, b) => a.occurred_at - b.occurred_at || rank(a) - rank(b) || a.recorded_at - b.recorded_at || (a.id < b.id ? -1 : 1));
   const latest = new Map<string, ConsentRecordTable>();
-  for (const r of rows) latest.set(r.purpose, r);
+  for (const r of await consentHistory(db, contactId)) latest.set(r.purpose, r);
   return [...latest.values()];
 }
 
@@ -28,9 +26,14 @@ function rank(r: ConsentRecordTable): number {
   return r.action === 'withdraw' ? 1 : 0;
 }
 
-/** A contact's ledger, oldest first. */
+function ledgerOrder(a: ConsentRecordTable, b: ConsentRecordTable): number {
+  return a.occurred_at - b.occurred_at || rank(a) - rank(b) || a.recorded_at - b.recorded_at || (a.id < b.id ? -1 : 1);
+}
+
+/** A contact's ledger in the order that decides its state: oldest first, a withdrawal after a grant of the same instant. */
 export async function consentHistory(db: Executor, contactId: string): Promise<ConsentRecordTable[]> {
-  return db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId).orderBy('occurred_at').orderBy('id').execute();
+  const rows = await db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId).execute();
+  return rows.sort(ledgerOrder);
 }
 
 export async function setConsentCache(
