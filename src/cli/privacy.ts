@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { AppContext } from '../app/context.ts';
 import { cliActor } from '../modules/access/actor.ts';
-import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
+import { closeContactKeys, contactKeys } from '../modules/privacy/contact-fields.ts';
 import { createPrivacyRequest, type CreateRequestInput } from '../modules/privacy/create-request.ts';
 import { getPrivacyRequest, readRequestExport } from '../modules/privacy/get-request.ts';
 import { presentRequest } from '../modules/privacy/request.presenter.ts';
@@ -104,6 +104,16 @@ export function privacyCommand(): Command {
         progress('re-sealing contact data under per-contact keys…');
         const r = await resealContactFields(ctx);
         print(cmd, r, `${r.resealed} of ${r.scanned} values re-sealed${r.failed ? `, ${r.failed} could not be opened` : ''}`);
+      }),
+    );
+
+  privacy
+    .command('rewrap-keys')
+    .description('after `keys rotate`: re-wrap the per-contact keys (kept outside the database) under the current key version')
+    .action(async (_opts: unknown, cmd: Command) =>
+      withPrivacy(cmd, async (ctx) => {
+        const n = contactKeys(ctx).rewrapAll();
+        print(cmd, { rewrapped: n }, `${n} contact key(s) re-wrapped`);
       }),
     );
 

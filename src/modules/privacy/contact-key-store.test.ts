@@ -60,3 +60,14 @@ test('a key destroyed by another process can no longer seal here, even while cac
   other.close();
   assert.throws(() => store.keyFor('ct_e', '1001'), { code: 'erased' });
 });
+
+test('after a key rotation, re-wraps the contact keys under the new version and they still open the same data', () => {
+  const sealed = seal(store.keyFor('ct_f', '1001'), Buffer.from('kept'), aad);
+  keyring.addVersion(Keyring.wrapNewVersion(master, 2));
+  const rotated = ContactKeyStore.open(join(dir, 'contact-keys.db'), keyring);
+  assert.equal(rotated.rewrapAll(), rotated.count());
+  assert.equal(rotated.rewrapAll(), 0);
+  assert.equal((fileText().match(/v2\.[A-Za-z0-9_-]{40,}/g) ?? []).length >= rotated.count(), true);
+  assert.equal(open(rotated.existingKey('ct_f')!, sealed, aad)?.toString(), 'kept');
+  rotated.close();
+});

@@ -106,6 +106,21 @@ export class ContactKeyStore {
     return removed > 0;
   }
 
+  /**
+   * Re-wraps every contact key still under an old keyring version (run it after `keys rotate`, before any old
+   * version is retired: rotation re-wraps the main database only). Idempotent; returns how many it re-wrapped.
+   */
+  rewrapAll(): number {
+    const rows = this.#db.prepare('select contact_id, page_id, wrapped from contact_keys').all() as { contact_id: string; page_id: string | null; wrapped: string }[];
+    const update = this.#db.prepare('update contact_keys set wrapped = ? where contact_id = ? and wrapped = ?');
+    let n = 0;
+    for (const r of rows) {
+      if (!this.#keyring.needsRewrap(r.wrapped)) continue;
+      n += update.run(this.#keyring.rewrap(r.wrapped, wrapContext(r.contact_id, r.page_id)), r.contact_id, r.wrapped).changes;
+    }
+    return n;
+  }
+
   /** How many live keys the store holds (for status and tests). */
   count(): number {
     return (this.#db.prepare('select count(*) as n from contact_keys').get() as { n: number }).n;
