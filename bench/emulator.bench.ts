@@ -12,6 +12,7 @@ import { createEmulator, startEmulatorServer } from '../src/emulator/index.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
 const CONNECTIONS = 64;
+const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,7 +25,7 @@ function median(loads: Load[]): Load {
 function autocannon(url: string, body: string): Promise<Load> {
   return new Promise((resolve, reject) => {
     const bin = join(root, 'node_modules', 'autocannon', 'autocannon.js');
-    const args = [bin, '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '--json', url];
+    const args = [bin, '-c', String(CONNECTIONS), '-p', String(PIPELINING), '-d', String(DURATION_S), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '--json', url];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -71,15 +72,41 @@ async function sendApi(): Promise<void> {
     bases.push(await autocannon(bareUrl, body));
     emus.push(await autocannon(`${server.url}/v25.0/me/messages?access_token=${page.access_token}`, body));
   }
+  const inProcess = await inProcessSends(emu, page.access_token, body, answer);
   bare.close();
   await server.close();
   const base = median(bases);
   const emuLoad = median(emus);
   const ok = emus.every((l) => l.non2xx === 0 && l.errors === 0);
-  console.log(`Send API (HTTP, ${CONNECTIONS} connections, median of ${ROUNDS} alternating ${DURATION_S}s runs)`);
+  console.log(`Send API (HTTP, ${CONNECTIONS} connections, pipelining ${PIPELINING}, median of ${ROUNDS} alternating ${DURATION_S}s runs)`);
   console.log(`  baseline bare node:http + JSON.parse : ${base.rps.toFixed(0)} req/s (p99 ${base.p99} ms)`);
   console.log(`  emulator, validated sends            : ${emuLoad.rps.toFixed(0)} calls/s (p99 ${emuLoad.p99} ms; every answer 200: ${ok ? 'yes' : 'NO'})`);
   console.log(`  ratio emulator/baseline              : ${(emuLoad.rps / base.rps).toFixed(2)}  target ≥ 10000 calls/s: ${ok && emuLoad.rps >= 10_000 ? 'met' : 'NOT met'}`);
+  console.log(`  handler alone, in-process            : ${inProcess[0].toFixed(0)} calls/s beside ${inProcess[1].toFixed(0)} parse+stringify/s (ratio ${(inProcess[0] / inProcess[1]).toFixed(2)})`);
+}
+
+/** The Send API handler alone (no sockets) beside JSON.parse of the request + JSON.stringify of an answer. */
+async function inProcessSends(emu: ReturnType<typeof createEmulator>, token: string, body: string, answer: string): Promise<[number, number]> {
+  const N = 20_000;
+  const parsed = JSON.parse(answer) as unknown;
+  const emuRates: number[] = [];
+  const baseRates: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    let t = performance.now();
+    for (let i = 0; i < N; i++) {
+      const r = await emu.graph({ method: 'POST', path: '/v25.0/me/messages', query: { access_token: token }, body });
+      if (r.status !== 200) throw new Error('refused');
+    }
+    emuRates.push((N / (performance.now() - t)) * 1000);
+    t = performance.now();
+    for (let i = 0; i < N; i++) {
+      JSON.parse(body);
+      await Promise.resolve(JSON.stringify(parsed));
+    }
+    baseRates.push((N / (performance.now() - t)) * 1000);
+  }
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+  return [mid(emuRates), mid(baseRates)];
 }
 
 async function webhookEvents(): Promise<void> {
