@@ -35,6 +35,14 @@ function contactRow(i: number, now: number): ContactTable {
 
 const COLUMNS = Object.keys(contactRow(0, 0));
 
+/** A bare pg client on the benchmark's schema: the baseline pays no pool and no query builder. */
+async function rawPgClient(database: TestDatabase): Promise<pg.Client> {
+  const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]!.s;
+  const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+  await client.connect();
+  return client;
+}
+
 async function productInsert(database: TestDatabase, offset: number): Promise<number> {
   const start = performance.now();
   for (let b = 0; b < N; b += BATCH) {
@@ -64,9 +72,7 @@ async function rawInsert(database: TestDatabase, dialect: Dialect, offset: numbe
     native.close();
     return rate;
   }
-  const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]!.s;
-  const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
-  await client.connect();
+  const client = await rawPgClient(database);
   const start = performance.now();
   for (const batch of batches) {
     const params: unknown[] = [];
@@ -102,9 +108,7 @@ async function rawLookup(database: TestDatabase, dialect: Dialect): Promise<numb
     native.close();
     return rate;
   }
-  const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]!.s;
-  const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
-  await client.connect();
+  const client = await rawPgClient(database);
   const start = performance.now();
   for (const k of keys) await client.query({ name: 'lookup', text: 'select id, psid_enc from contacts where page_id = $1 and psid_bidx = $2', values: [PAGE, k] });
   const rate = LOOKUPS / ((performance.now() - start) / 1000);
