@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { signWebhookBody } from '../../src/platform/index.ts';
 import { testDialects } from '../support/db.ts';
 import type { TestApp } from '../support/app.ts';
@@ -157,7 +158,9 @@ for (const dialect of testDialects()) {
     it('answers 5xx when storage is down, so Meta retries', async () => {
       const app = await ingestApp(dialect);
       try {
-        await app.database.close();
+        // SQLite: the delivery writer has its own connection, so break the storage itself; PostgreSQL: lose the server.
+        if (dialect === 'sqlite') await sql`drop table webhook_deliveries`.execute(app.ctx.db);
+        else await app.database.close();
         const res = await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000008', 'm_down', 'x', T0)]));
         assert.equal(res.statusCode, 503);
       } finally {

@@ -4,6 +4,7 @@ import { AppError } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseEnvelope, verifyWebhookSignature, type SignatureHeaders } from '../../platform/index.ts';
 import { GroupCommit } from './group-commit.ts';
+import { SqliteDeliveryWriter } from './delivery-writer.repository.ts';
 import { notifyDeliveryStored } from './notify.ts';
 import { insertDeliveries } from './webhook.repository.ts';
 
@@ -14,9 +15,11 @@ const committers = new WeakMap<AppContext, GroupCommit<WebhookDeliveryTable, boo
 function committerFor(ctx: AppContext): GroupCommit<WebhookDeliveryTable, boolean> {
   let gc = committers.get(ctx);
   if (!gc) {
+    // On SQLite the commit (and its fsync) runs in a worker thread so the event loop keeps serving requests.
+    const writer = ctx.database.file ? new SqliteDeliveryWriter(ctx.database.file) : null;
     gc = new GroupCommit<WebhookDeliveryTable, boolean>(
       async (rows) => {
-        const inserted = await ctx.db.transaction().execute((trx) => insertDeliveries(trx, rows));
+        const inserted = writer ? await writer.write(rows) : await ctx.db.transaction().execute((trx) => insertDeliveries(trx, rows));
         // Two identical bodies in one batch: the first one in the batch counts as stored, the rest as duplicates.
         const seen = new Set<string>();
         return rows.map((r) => {
