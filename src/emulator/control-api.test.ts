@@ -65,3 +65,10 @@ test('missing fields and unknown users are clear errors', async () => {
   assert.equal((await call('GET', '/psid', {}, 'user_id=&page_id=')).status, 400);
   assert.equal((await call('POST', '/users/x/actions', { page_id: page.id })).status, 400);
 });
+
+test('an unknown action type is a 400, even one named like an object property', async () => {
+  const { call, page, user } = await setup();
+  for (const type of ['dance', 'toString', '__proto__']) {
+    assert.equal((await call('POST', `/users/${user.id}/actions`, { page_id: page.id, type })).status, 400, type);
+  }
+});

@@ -52,146 +52,166 @@ function userActed(thread: Thread, now: number): void {
   touchOwner(thread, now);
 }
 
-/** Runs one action of `person` on `page`; throws ActionError for an impossible action. */
-export async function act(core: Core, person: Person, page: Page, action: Action): Promise<ActionResult> {
-  const now = core.clock.now();
-  const { world } = core;
-  const existing = world.existingThread(page, person);
-  let events: WebhookEvent[] = [];
-  const result: ActionResult = { type: action.type, psid: existing?.psid ?? null, events: [], deliveries: [] };
-  const onChannel = (t: Thread, e: WebhookEvent): WebhookEvent => {
-    e.channel = channelFor(core, t, now);
-    return e;
-  };
-
-  switch (action.type) {
-    case 'message':
-    case 'quick_reply': {
-      const thread = world.contact(page, person);
-      thread.blocked = false; // writing to a Page means the person unblocked it first
-      const mid = newMid(core);
-      const message: InboundMessage = { mid };
-      const text = action.text;
-      const attachments = action.type === 'message' && action.attachments ? normaliseAttachments(action.attachments) : undefined;
-      if (text === undefined && !attachments) throw new ActionError(400, 'a message needs text or attachments');
-      if (text !== undefined) message.text = text;
-      if (attachments) message.attachments = attachments;
-      if (action.type === 'quick_reply') message.quick_reply = { payload: action.payload };
-      if (action.type === 'message' && action.reply_to) {
-        const quoted = thread.messages.find((m) => m.mid === action.reply_to);
-        message.reply_to = { mid: action.reply_to, is_self_reply: quoted?.from === 'person' };
-      }
-      if (action.type === 'message' && action.referral) message.referral = { source: 'ADS', type: 'OPEN_THREAD', ...action.referral };
-      const prior = thread.pendingUserRef ?? undefined;
-      thread.pendingUserRef = null;
-      world.record(thread, { mid, from: 'person', timestamp: now, text, attachments, reply_to: action.type === 'message' ? action.reply_to : undefined });
-      userActed(thread, now);
-      events = [onChannel(thread, messageEvent(idsOf(thread, now), message, prior))];
-      result.mid = mid;
-      break;
-    }
-    case 'postback': {
-      const thread = world.contact(page, person);
-      const getStarted = (page.messengerProfile.get_started as { payload?: string } | undefined)?.payload;
-      const payload = action.payload ?? getStarted;
-      if (payload === undefined) throw new ActionError(400, 'a postback needs a payload (or a Get Started button on the Page)');
-      const title = action.title ?? (action.payload === undefined ? 'Get Started' : payload);
-      const mid = newMid(core);
-      const channel = channelFor(core, thread, now);
-      const referral = action.referral ? { source: 'SHORTLINK', type: 'OPEN_THREAD', ...action.referral } : undefined;
-      userActed(thread, now);
-      events = [{ ...postbackEvent(idsOf(thread, now), { mid, title, payload, referral }, channel === 'standby'), channel }];
-      result.mid = mid;
-      break;
-    }
-    case 'referral': {
-      const referral: Record<string, unknown> = {};
-      if (action.ref !== undefined) referral.ref = action.ref;
-      if (action.ad_id !== undefined) referral.ad_id = action.ad_id;
-      referral.source = action.source ?? (action.ad_id ? 'ADS' : 'SHORTLINK');
-      referral.type = 'OPEN_THREAD';
-      if (action.ads_context_data) referral.ads_context_data = action.ads_context_data;
-      const getStarted = (page.messengerProfile.get_started as { payload?: string } | undefined)?.payload;
-      const thread = world.contact(page, person);
-      userActed(thread, now);
-      if (!existing && getStarted !== undefined) {
-        // A new conversation from m.me or an ad arrives as the Get Started postback carrying the referral.
-        const mid = newMid(core);
-        events = [onChannel(thread, postbackEvent(idsOf(thread, now), { mid, title: 'Get Started', payload: getStarted, referral }, false))];
-      } else events = [onChannel(thread, referralEvent(idsOf(thread, now), referral))];
-      break;
-    }
-    case 'reaction': {
-      const thread = requireThread(existing);
-      const reaction = action.reaction ?? 'love';
-      userActed(thread, now);
-      const emoji = action.emoji ?? REACTION_EMOJI[reaction] ?? '\u{1F44D}';
-      events = [onChannel(thread, reactionEvent(idsOf(thread, now), { mid: action.mid, reaction, emoji, action: action.action ?? 'react' }))];
-      break;
-    }
-    case 'read': {
-      const thread = requireThread(existing);
-      events = [onChannel(thread, readEvent(idsOf(thread, now), now))];
-      break;
-    }
-    case 'edit': {
-      // People may edit their own messages, at most 5 times (Messenger's client-side limit).
-      const thread = requireThread(existing);
-      const original = thread.messages.find((m) => m.mid === action.mid && m.from === 'person');
-      if (!original) throw new ActionError(404, 'no message of this person with that mid');
-      const edits = (original.edits ?? 0) + 1;
-      if (edits > 5) throw new ActionError(409, 'a message can be edited at most 5 times');
-      original.edits = edits;
-      original.text = action.text;
-      events = [onChannel(thread, editEvent(idsOf(thread, now), { mid: action.mid, text: action.text, numEdit: edits }))];
-      break;
-    }
-    case 'optin': {
-      if (action.marketing) {
-        const thread = requireThread(existing);
-        const r = marketing(core, person, page, thread, action.marketing, action.topic ?? 'Updates', action.payload, now);
-        events = [r.event];
-        result.notification_messages_token = r.token;
-      } else {
-        const userRef = action.user_ref;
-        if (!userRef) throw new ActionError(400, 'an optin needs user_ref (checkbox plugin) or marketing');
-        const thread = world.contact(page, person);
-        thread.pendingUserRef = userRef;
-        world.userRefs.set(userRef, { userRef, page, person, createdAt: now });
-        events = [checkboxOptinEvent(page.id, now, userRef, action.ref)];
-        result.user_ref = userRef; // the app does not learn the PSID until the person replies
-      }
-      break;
-    }
-    case 'block':
-    case 'unblock': {
-      // Meta sends no webhook for either; the Send API answers 551/1545041 while blocked.
-      requireThread(existing).blocked = action.type === 'block';
-      break;
-    }
-    case 'account_linking': {
-      const thread = requireThread(existing);
-      const status = action.status ?? 'linked';
-      thread.linked = status === 'linked';
-      events = [accountLinkingEvent(idsOf(thread, now), status, action.authorization_code ?? (status === 'linked' ? core.random.alnum(16) : undefined))];
-      break;
-    }
-    default:
-      throw new ActionError(400, `unknown action type ${(action as { type: string }).type}`);
-  }
-  if (!(action.type === 'optin' && action.user_ref)) result.psid = world.existingThread(page, person)?.psid ?? null;
-  result.events = events.map((e) => e.item);
-  result.deliveries = await core.emit(events);
-  return result;
+interface Ctx {
+  core: Core;
+  person: Person;
+  page: Page;
+  existing: Thread | undefined;
+  now: number;
+  result: ActionResult;
 }
+type Handler<K extends Action['type']> = (ctx: Ctx, action: Extract<Action, { type: K }>) => WebhookEvent[];
 
 function idsOf(t: Thread, now: number): { psid: string; pageId: string; ts: number } {
   return { psid: t.psid, pageId: t.page.id, ts: now };
 }
 
+/** Puts an inbound event on `standby` while another app owns the thread. */
+function routed(ctx: Ctx, thread: Thread, e: WebhookEvent): WebhookEvent[] {
+  e.channel = channelFor(ctx.core, thread, ctx.now);
+  return [e];
+}
+
 function requireThread(thread: Thread | undefined): Thread {
   if (!thread) throw new ActionError(409, 'this person has not contacted the Page yet');
   return thread;
+}
+
+function getStartedPayload(page: Page): string | undefined {
+  return (page.messengerProfile.get_started as { payload?: string } | undefined)?.payload;
+}
+
+const onMessage: Handler<'message' | 'quick_reply'> = (ctx, action) => {
+  const { core, now } = ctx;
+  const thread = core.world.contact(ctx.page, ctx.person);
+  thread.blocked = false; // writing to a Page means the person unblocked it first
+  const mid = newMid(core);
+  const message: InboundMessage = { mid };
+  const text = action.text;
+  const attachments = action.type === 'message' && action.attachments ? normaliseAttachments(action.attachments) : undefined;
+  if (text === undefined && !attachments) throw new ActionError(400, 'a message needs text or attachments');
+  if (text !== undefined) message.text = text;
+  if (attachments) message.attachments = attachments;
+  if (action.type === 'quick_reply') message.quick_reply = { payload: action.payload };
+  const replyTo = action.type === 'message' ? action.reply_to : undefined;
+  if (replyTo) {
+    const quoted = thread.messages.find((m) => m.mid === replyTo);
+    message.reply_to = { mid: replyTo, is_self_reply: quoted?.from === 'person' };
+  }
+  if (action.type === 'message' && action.referral) message.referral = { source: 'ADS', type: 'OPEN_THREAD', ...action.referral };
+  const prior = thread.pendingUserRef ?? undefined;
+  thread.pendingUserRef = null;
+  core.world.record(thread, { mid, from: 'person', timestamp: now, text, attachments, reply_to: replyTo });
+  userActed(thread, now);
+  ctx.result.mid = mid;
+  return routed(ctx, thread, messageEvent(idsOf(thread, now), message, prior));
+};
+
+const onPostback: Handler<'postback'> = (ctx, action) => {
+  const { core, now } = ctx;
+  const thread = core.world.contact(ctx.page, ctx.person);
+  const payload = action.payload ?? getStartedPayload(ctx.page);
+  if (payload === undefined) throw new ActionError(400, 'a postback needs a payload (or a Get Started button on the Page)');
+  const title = action.title ?? (action.payload === undefined ? 'Get Started' : payload);
+  const mid = newMid(core);
+  const standby = channelFor(core, thread, now) === 'standby';
+  const referral = action.referral ? { source: 'SHORTLINK', type: 'OPEN_THREAD', ...action.referral } : undefined;
+  userActed(thread, now);
+  ctx.result.mid = mid;
+  return routed(ctx, thread, postbackEvent(idsOf(thread, now), { mid, title, payload, referral }, standby));
+};
+
+const onReferral: Handler<'referral'> = (ctx, action) => {
+  const { core, now } = ctx;
+  const referral: Record<string, unknown> = {};
+  if (action.ref !== undefined) referral.ref = action.ref;
+  if (action.ad_id !== undefined) referral.ad_id = action.ad_id;
+  referral.source = action.source ?? (action.ad_id ? 'ADS' : 'SHORTLINK');
+  referral.type = 'OPEN_THREAD';
+  if (action.ads_context_data) referral.ads_context_data = action.ads_context_data;
+  const getStarted = getStartedPayload(ctx.page);
+  const thread = core.world.contact(ctx.page, ctx.person);
+  userActed(thread, now);
+  if (!ctx.existing && getStarted !== undefined) {
+    // A new conversation from m.me or an ad arrives as the Get Started postback carrying the referral.
+    return routed(ctx, thread, postbackEvent(idsOf(thread, now), { mid: newMid(core), title: 'Get Started', payload: getStarted, referral }, false));
+  }
+  return routed(ctx, thread, referralEvent(idsOf(thread, now), referral));
+};
+
+const onReaction: Handler<'reaction'> = (ctx, action) => {
+  const thread = requireThread(ctx.existing);
+  const reaction = action.reaction ?? 'love';
+  userActed(thread, ctx.now);
+  const emoji = action.emoji ?? (Object.hasOwn(REACTION_EMOJI, reaction) ? REACTION_EMOJI[reaction]! : '\u{1F44D}');
+  return routed(ctx, thread, reactionEvent(idsOf(thread, ctx.now), { mid: action.mid, reaction, emoji, action: action.action ?? 'react' }));
+};
+
+const onRead: Handler<'read'> = (ctx) => {
+  const thread = requireThread(ctx.existing);
+  return routed(ctx, thread, readEvent(idsOf(thread, ctx.now), ctx.now));
+};
+
+const onEdit: Handler<'edit'> = (ctx, action) => {
+  // People may edit their own messages, at most 5 times (Messenger's client-side limit).
+  const thread = requireThread(ctx.existing);
+  const original = thread.messages.find((m) => m.mid === action.mid && m.from === 'person');
+  if (!original) throw new ActionError(404, 'no message of this person with that mid');
+  const edits = (original.edits ?? 0) + 1;
+  if (edits > 5) throw new ActionError(409, 'a message can be edited at most 5 times');
+  original.edits = edits;
+  original.text = action.text;
+  return routed(ctx, thread, editEvent(idsOf(thread, ctx.now), { mid: action.mid, text: action.text, numEdit: edits }));
+};
+
+const onOptin: Handler<'optin'> = (ctx, action) => {
+  const { core, page, person, now } = ctx;
+  if (action.marketing) {
+    const thread = requireThread(ctx.existing);
+    const r = marketing(core, person, page, thread, action.marketing, action.topic ?? 'Updates', action.payload, now);
+    ctx.result.notification_messages_token = r.token;
+    return [r.event];
+  }
+  const userRef = action.user_ref;
+  if (!userRef) throw new ActionError(400, 'an optin needs user_ref (checkbox plugin) or marketing');
+  const thread = core.world.contact(page, person);
+  thread.pendingUserRef = userRef;
+  core.world.userRefs.set(userRef, { userRef, page, person, createdAt: now });
+  ctx.result.user_ref = userRef; // the app does not learn the PSID until the person replies
+  return [checkboxOptinEvent(page.id, now, userRef, action.ref)];
+};
+
+const onBlock: Handler<'block' | 'unblock'> = (ctx, action) => {
+  // Meta sends no webhook for either; the Send API answers 551/1545041 while blocked.
+  requireThread(ctx.existing).blocked = action.type === 'block';
+  return [];
+};
+
+const onAccountLinking: Handler<'account_linking'> = (ctx, action) => {
+  const thread = requireThread(ctx.existing);
+  const status = action.status ?? 'linked';
+  thread.linked = status === 'linked';
+  const code = action.authorization_code ?? (status === 'linked' ? ctx.core.random.alnum(16) : undefined);
+  return [accountLinkingEvent(idsOf(thread, ctx.now), status, code)];
+};
+
+// Each handler accepts only its own kinds of action; `act` dispatches on `type`, so the record can be loose.
+const HANDLERS: Record<Action['type'], (ctx: Ctx, action: never) => WebhookEvent[]> = {
+  message: onMessage, quick_reply: onMessage, postback: onPostback, referral: onReferral, reaction: onReaction,
+  read: onRead, edit: onEdit, optin: onOptin, block: onBlock, unblock: onBlock, account_linking: onAccountLinking,
+};
+
+/** Runs one action of `person` on `page`; throws ActionError for an impossible action. */
+export async function act(core: Core, person: Person, page: Page, action: Action): Promise<ActionResult> {
+  const existing = core.world.existingThread(page, person);
+  const result: ActionResult = { type: action.type, psid: existing?.psid ?? null, events: [], deliveries: [] };
+  const handler = Object.hasOwn(HANDLERS, action.type) ? (HANDLERS[action.type] as (ctx: Ctx, action: Action) => WebhookEvent[]) : undefined;
+  if (!handler) throw new ActionError(400, `unknown action type ${String((action as { type: unknown }).type)}`);
+  const events = handler({ core, person, page, existing, now: core.clock.now(), result }, action);
+  if (!(action.type === 'optin' && action.user_ref)) result.psid = core.world.existingThread(page, person)?.psid ?? null;
+  result.events = events.map((e) => e.item);
+  result.deliveries = await core.emit(events);
+  return result;
 }
 
 function marketing(

@@ -212,3 +212,11 @@ test('without profile access the answer can be switched to the documented empty 
   assert.equal(res.status, 200);
   assert.deepEqual(res.body, {});
 });
+
+test('edges named like object properties are unknown paths, not handlers', async () => {
+  const { post, psid } = await setup();
+  for (const edge of ['constructor', 'toString', '__proto__']) {
+    const res = await post(`/me/${edge}`, { recipient: { id: psid } });
+    assert.equal(res.status, 400, edge);
+  }
+});

@@ -53,7 +53,7 @@ async function route(core: Core, req: GraphRequest, params: Params, hooks: Graph
   }
   const is = (m: string, e: string) => method === m && edge === e;
   if (is('POST', 'messages')) return sendMessage(core, pageFor(caller, node, method), params);
-  if (method === 'POST' && HANDOVER[edge]) return threadControlCall(core, pageFor(caller, node, method), HANDOVER[edge]!, params);
+  if (method === 'POST' && Object.hasOwn(HANDOVER, edge)) return threadControlCall(core, pageFor(caller, node, method), HANDOVER[edge]!, params);
   if (is('GET', 'thread_owner')) return threadOwner(core, pageFor(caller, node, method), params);
   if (is('GET', 'secondary_receivers')) {
     pageFor(caller, node, method);
