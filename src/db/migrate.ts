@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database } from './database.ts';
 import type { Dialect } from './types.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
@@ -15,22 +15,27 @@ const STEPS: Record<string, Step> = {
   '0003-privacy': m0003,
 };
 
-function migrator(database: Database): Migrator {
+/**
+ * On PostgreSQL the migration tables are named in the connection's own schema: Kysely otherwise looks for them in
+ * every schema, and a database holding several pagescope schemas (tests, tenants) would find another's tables.
+ */
+async function migrator(database: Database): Promise<Migrator> {
   const migrations: Record<string, Migration> = {};
   for (const [name, step] of Object.entries(STEPS)) {
     migrations[name] = { up: (db) => step.up(db, database.dialect) };
   }
-  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+  const schema = database.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s : undefined;
+  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
 /** Applies pending migrations, each in its own transaction; returns the names applied. Safe to run twice. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
-  const result: MigrationResultSet = await migrator(database).migrateToLatest();
+  const result: MigrationResultSet = await (await migrator(database)).migrateToLatest();
   if (result.error) throw result.error;
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 export async function pendingMigrations(database: Database): Promise<string[]> {
-  const all = await migrator(database).getMigrations();
+  const all = await (await migrator(database)).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
