@@ -4,7 +4,7 @@ import { spec } from 'node:test/reporters';
 
 const [concurrency, ...files] = process.argv.slice(2);
 let failed = false;
-const stream = run({ files, concurrency: Number(concurrency), timeout: 10 * 60_000 });
+const stream = run({ files, concurrency: Number(concurrency), timeout: 4 * 60_000 });
 stream.on('test:fail', () => {
   failed = true;
 });
