@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
 import SqliteDatabase from 'better-sqlite3';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -29,6 +29,10 @@ import { psidIndex } from '../src/modules/contacts/contact-fields.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
 import { registerPage } from '../src/modules/pages/register-page.ts';
 import type { AppContext } from '../src/app/context.ts';
+
+// autocannon ships no type declarations; this is the part of its API the benchmark uses.
+type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';

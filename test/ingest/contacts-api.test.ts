@@ -16,7 +16,9 @@ for (const dialect of testDialects()) {
     const get = (url: string, token: string) => app.server.inject({ url, headers: bearer(token) });
 
     before(async () => {
-      ({ app, emu, pages: [pageA, pageB] = [] } = await emulatedApp(dialect));
+      let pages: string[];
+      ({ app, emu, pages } = await emulatedApp(dialect));
+      [pageA, pageB] = pages as [string, string];
       chloe = emu.emulator.createUser({ first_name: 'Chloé', last_name: 'Dubois-Müller', locale: 'fr_FR', timezone: 1 }).id;
       await emu.emulator.user(chloe).says(pageA!, 'Bonjour, où est ma commande ?');
       await emu.emulator.user(chloe).says(pageB!, 'Hello from the other shop');
