@@ -4,7 +4,7 @@ import { subscribedTo, type Core } from './core.ts';
 import { policyEnforcementEvent } from './events.ts';
 import { verifyCallback, type HandshakeResult } from './handshake.ts';
 import { httpTransport } from './http-transport.ts';
-import { resolveOptions, type EmulatorOptions, type EmulatorOptionsInput } from './options.ts';
+import { resolveOptions, type EmulatorOptions, type EmulatorOptionsInput, type WebhookTransport } from './options.ts';
 import { act, ActionError, type Action, type ActionResult } from './people.ts';
 import { Random } from './prng.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -34,7 +34,8 @@ export class Emulator {
   private readonly traces: Random;
   private callId = 0;
   private timer: NodeJS.Timeout | null = null;
-  private readonly transport;
+  private readonly transport: WebhookTransport;
+  private readonly ownTransport: ReturnType<typeof httpTransport> | undefined;
 
   constructor(input: EmulatorOptionsInput = {}) {
     const opts = resolveOptions(input);
@@ -43,7 +44,8 @@ export class Emulator {
     this.clock = new Clock(opts.clockStart, opts.clockMode);
     this.callLog = new Ring(opts.callLogLimit);
     this.traces = new Random(opts.runSeed ? `${opts.seed}:${opts.runSeed}:traces` : `${opts.seed}:traces`);
-    this.transport = opts.transport ?? httpTransport(opts.delivery.concurrency);
+    this.ownTransport = opts.transport ? undefined : httpTransport(opts.delivery.concurrency);
+    this.transport = opts.transport ?? this.ownTransport!;
     const world = this.world;
     this.delivery = new WebhookDelivery(opts.delivery, {
       appSecret: opts.appSecret,
@@ -255,10 +257,11 @@ export class Emulator {
     await this.delivery.flush();
   }
 
-  /** Stops the retry timer. */
+  /** Stops the retry timer and closes the webhook connections. */
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.ownTransport?.destroy();
   }
 }
 

@@ -3,12 +3,12 @@ import https from 'node:https';
 import type { TransportRequest, TransportResponse, WebhookTransport } from './options.ts';
 
 /** The default webhook transport: real HTTP(S) with keep-alive; a timeout or socket error rejects. */
-export function httpTransport(maxSockets: number): WebhookTransport {
+export function httpTransport(maxSockets: number): WebhookTransport & { destroy(): void } {
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets }),
     'https:': new https.Agent({ keepAlive: true, maxSockets }),
   };
-  return (req: TransportRequest) =>
+  const transport = (req: TransportRequest) =>
     new Promise<TransportResponse>((resolve, reject) => {
       const url = new URL(req.url);
       const lib = url.protocol === 'https:' ? https : http;
@@ -31,4 +31,6 @@ export function httpTransport(maxSockets: number): WebhookTransport {
       });
       r.end(req.body);
     });
+  // Keep-alive sockets would otherwise outlive the emulator.
+  return Object.assign(transport, { destroy: () => Object.values(agents).forEach((a) => a.destroy()) });
 }

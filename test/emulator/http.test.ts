@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { startEmulatorServer, verifySignature256 } from '../../src/emulator/index.ts';
+import { createEmulator, startEmulatorServer, verifySignature256 } from '../../src/emulator/index.ts';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -119,4 +119,34 @@ test('a webhook URL that is not a URL is a usage error (exit 2)', async () => {
   const script = new URL('./run-emulator-cli.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', script, 'emulator', '--app-secret', 's', '--webhook', 'not a url'], { stdio: 'ignore' });
   assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 2);
+});
+
+test('over real HTTP, a slow webhook answer times out and a 500 is retried at once', async () => {
+  let calls = 0;
+  const slow = http.createServer((req, res) => {
+    calls++;
+    if (req.url === '/slow') setTimeout(() => res.end('late'), 1000).unref();
+    else res.writeHead(calls < 2 ? 500 : 200).end();
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  const emu = createEmulator({ clockMode: 'frozen', webhookUrl: `${base}/slow`, delivery: { timeoutMs: 100, immediateRetries: 0 } });
+  const page = emu.createPage({ name: 'P' });
+  const user = emu.createUser({ first_name: 'A', last_name: 'B' });
+  const timedOut = await emu.user(user.id).says(page.id, 'hello');
+  assert.equal(timedOut.deliveries[0]!.ok, false);
+  assert.match(timedOut.deliveries[0]!.error ?? '', /timed out after 100 ms/);
+  emu.options.webhookUrl = `${base}/flaky`;
+  calls = 0;
+  const retried = await emu.user(user.id).says(page.id, 'again');
+  assert.deepEqual(retried.deliveries.map((d) => d.status), [500]);
+  const emu2 = createEmulator({ clockMode: 'frozen', webhookUrl: `${base}/flaky`, delivery: { immediateRetries: 2 } });
+  const p2 = emu2.createPage({ name: 'P' });
+  const u2 = emu2.createUser({ first_name: 'A', last_name: 'B' });
+  calls = 0;
+  assert.deepEqual((await emu2.user(u2.id).says(p2.id, 'x')).deliveries.map((d) => d.status), [500, 200]);
+  emu.close();
+  emu2.close();
+  slow.closeAllConnections();
+  slow.close();
 });
