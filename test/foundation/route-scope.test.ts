@@ -7,11 +7,22 @@ import { routeModules } from '../../src/app/modules.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
+import { createPrivacyRequest } from '../../src/modules/privacy/create-request.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
-function fixtures(b: SeededContact): Record<string, string> {
-  return { pageId: PAGE_B, contactId: b.contactId, psid: b.psid, deliveryId: b.deliveryId, messageId: b.messageId };
+function fixtures(b: SeededContact, requestId: string): Record<string, string> {
+  return { pageId: PAGE_B, contactId: b.contactId, psid: b.psid, deliveryId: b.deliveryId, messageId: b.messageId, requestId };
+}
+
+// A valid body for each route that takes one, so the answer is about access and not about a malformed request.
+function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
+  return {
+    'POST /api/v1/contacts/:contactId/merge': { into: a.contactId },
+    'POST /api/v1/contacts/:contactId/messages': { text: 'hello', author: 'agent' },
+    'POST /api/v1/privacy/requests/:requestId/resolve': { contact_ids: [b.contactId] },
+    'POST /api/v1/privacy/requests': { type: 'access', contact_id: b.contactId },
+  };
 }
 const PAGE_A = '1100000000000001';
 const PAGE_B = '2200000000000002';
@@ -20,13 +31,16 @@ for (const dialect of testDialects()) {
   test(`every API route keeps a Page-A token out of Page B [${dialect}]`, async (t) => {
     let app!: TestApp;
     let tokenA = '';
+    let a!: SeededContact;
     let b!: SeededContact;
+    let requestB = '';
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
       await registerPage(app.ctx, cliActor, { id: PAGE_A, name: 'A', access_token: 'EAA-token-page-a' });
       await registerPage(app.ctx, cliActor, { id: PAGE_B, name: 'B', access_token: 'EAA-token-page-b' });
-      await seedContact(app.ctx, PAGE_A, { psid: '1000000000000001', name: 'Ann A', text: 'hello from A' });
+      a = await seedContact(app.ctx, PAGE_A, { psid: '1000000000000001', name: 'Ann A', text: 'hello from A' });
       b = await seedContact(app.ctx, PAGE_B, { psid: '2000000000000002', name: 'Bob B', text: 'hello from B' });
+      requestB = (await createPrivacyRequest(app.ctx, cliActor, { type: 'access', contact_id: b.contactId })).id;
       tokenA = (await createToken(app.ctx, cliActor, { name: 'owner of A', role: 'owner', pageIds: [PAGE_A] })).token;
     });
     after(async () => app.close());
@@ -36,23 +50,24 @@ for (const dialect of testDialects()) {
       assert.deepEqual(open, []);
     });
 
-    await t.test('a route naming a Page-B object answers 404, exactly as for a missing one', async () => {
-      const fx = fixtures(b);
-      const routes = app.server.routeTable.filter((r) => r.auth === 'token' && r.url.includes(':') && r.method !== 'HEAD');
+    await t.test('a route naming a Page-B object, in its path or its body, answers 404, exactly as for a missing one', async () => {
+      const fx = fixtures(b, requestB);
+      const body = bodies(a, b);
+      const routes = app.server.routeTable.filter((r) => r.auth === 'token' && r.method !== 'HEAD' && (r.url.includes(':') || body[`${r.method} ${r.url}`] !== undefined));
       assert.ok(routes.length >= 1);
       for (const r of routes) {
         const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
         const missing = params.filter((p) => fx[p] === undefined);
         assert.deepEqual(missing, [], `${r.method} ${r.url}: add a Page-B fixture for :${missing.join(', :')} in route-scope.test.ts`);
         const url = r.url.replace(/:(\w+)/g, (_m, p: string) => encodeURIComponent(fx[p]!));
-        const res = await app.server.inject({ method: r.method as 'GET', url, headers: bearer(tokenA), payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
+        const res = await app.server.inject({ method: r.method as 'GET', url, headers: bearer(tokenA), payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : (body[`${r.method} ${r.url}`] ?? {}) });
         assert.equal(res.statusCode, 404, `${r.method} ${r.url} answered ${res.statusCode}: ${res.body}`);
         assert.equal(res.json().error.code, 'not_found');
       }
     });
 
     await t.test('a route without parameters shows nothing of Page B', async () => {
-      const fx = fixtures(b);
+      const fx = fixtures(b, requestB);
       const routes = app.server.routeTable.filter((r) => r.auth === 'token' && !r.url.includes(':') && r.method === 'GET');
       for (const r of routes) {
         const res = await app.server.inject({ method: 'GET', url: r.url, headers: bearer(tokenA) });
