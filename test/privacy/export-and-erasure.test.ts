@@ -70,6 +70,11 @@ for (const dialect of testDialects()) {
       assert.equal(hidden.statusCode, 404);
       assert.deepEqual({ ...hidden.json().error, request_id: null }, { ...missing.json().error, request_id: null });
       assert.equal((await api('GET', '/api/v1/privacy/requests')).json().data.length, 1, 'and nothing was opened');
+      const [mine] = (await api('GET', '/api/v1/privacy/requests')).json().data;
+      for (const [method, suffix] of [['GET', ''], ['GET', '/export'], ['POST', '/extend'], ['POST', '/resolve'], ['GET', '/app-scoped-id']] as const) {
+        const res = await app.server.inject({ method, url: `/api/v1/privacy/requests/${mine.id}${suffix}`, headers: bearer(other.token), ...(method === 'POST' && { payload: {} }) });
+        assert.equal(res.statusCode, 404, `${method} …${suffix} answered ${res.statusCode}`);
+      }
     });
 
     let backupFile = '';

@@ -20,7 +20,7 @@ const requestSchema = {
   required: ['id', 'type', 'contact_id', 'status', 'received_at', 'due_at', 'completed_at'],
 } as const;
 
-const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 100 } }, required: ['id'] } as const;
+const idParams = { type: 'object', properties: { requestId: { type: 'string', maxLength: 100 } }, required: ['requestId'] } as const;
 const withErrors = { ...errorResponses, 409: errorResponses[404], 422: errorResponses[404] };
 
 /** Data subject requests (access, erasure, rectification) and the consent ledger, for tokens with privacy:manage. */
@@ -56,49 +56,50 @@ export const privacyRoutes: RouteModule = (app, ctx) => {
   );
 
   app.get(
-    '/api/v1/privacy/requests/:id',
+    '/api/v1/privacy/requests/:requestId',
     { config: { auth: 'token' }, schema: { tags: ['privacy'], summary: 'One data subject request', params: idParams, response: { 200: requestSchema, ...errorResponses } } },
-    async (req) => presentRequest(await getPrivacyRequest(ctx, req.actor!, (req.params as { id: string }).id)),
+    async (req) => presentRequest(await getPrivacyRequest(ctx, req.actor!, (req.params as { requestId: string }).requestId)),
   );
 
   app.get(
-    '/api/v1/privacy/requests/:id/export',
+    '/api/v1/privacy/requests/:requestId/export',
     {
       config: { auth: 'token' },
       schema: { tags: ['privacy'], summary: "The access request's export: every piece of personal data held about the contact (each read audited)", params: idParams, response: { 200: { type: 'object', additionalProperties: true }, ...withErrors } },
     },
     async (req, reply) => {
-      const doc = await readRequestExport(ctx, req.actor!, (req.params as { id: string }).id);
+      const doc = await readRequestExport(ctx, req.actor!, (req.params as { requestId: string }).requestId);
       return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${doc.contact_id}.json"`).send(doc);
     },
   );
 
   app.post(
-    '/api/v1/privacy/requests/:id/extend',
+    '/api/v1/privacy/requests/:requestId/extend',
     { config: { auth: 'token' }, schema: { tags: ['privacy'], summary: 'Extend the deadline once, recording that the person was told now', params: idParams, response: { 200: requestSchema, ...withErrors } } },
-    async (req) => presentRequest(await extendPrivacyRequest(ctx, req.actor!, (req.params as { id: string }).id)),
+    async (req) => presentRequest(await extendPrivacyRequest(ctx, req.actor!, (req.params as { requestId: string }).requestId)),
   );
 
   app.post(
-    '/api/v1/privacy/requests/:id/resolve',
+    '/api/v1/privacy/requests/:requestId/resolve',
     {
       config: { auth: 'token' },
       schema: {
         tags: ['privacy'], summary: 'Settle a request awaiting review with the contacts found (none: nothing is held)', params: idParams,
-        body: { type: 'object', properties: { contact_ids: { type: 'array', items: { type: 'string' }, maxItems: 100 } }, required: ['contact_ids'], additionalProperties: false },
+        // contact_ids is checked after the request is found, so another Page's request is a 404 whatever the body.
+        body: { type: 'object', properties: { contact_ids: { type: 'array', items: { type: 'string' }, maxItems: 100 } }, additionalProperties: false },
         response: { 200: requestSchema, ...withErrors },
       },
     },
-    async (req) => presentRequest(await resolvePrivacyRequest(ctx, req.actor!, (req.params as { id: string }).id, (req.body as { contact_ids: string[] }).contact_ids)),
+    async (req) => presentRequest(await resolvePrivacyRequest(ctx, req.actor!, (req.params as { requestId: string }).requestId, (req.body as { contact_ids?: string[] } | undefined)?.contact_ids)),
   );
 
   app.get(
-    '/api/v1/privacy/requests/:id/app-scoped-id',
+    '/api/v1/privacy/requests/:requestId/app-scoped-id',
     {
       config: { auth: 'token' },
       schema: { tags: ['privacy'], summary: "The app-scoped id of a request awaiting review (identifiers permission; audited)", params: idParams, response: { 200: { type: 'object', properties: { app_scoped_user_id: { type: 'string' } } }, ...withErrors } },
     },
-    async (req) => ({ app_scoped_user_id: await revealAppScopedId(ctx, req.actor!, (req.params as { id: string }).id) }),
+    async (req) => ({ app_scoped_user_id: await revealAppScopedId(ctx, req.actor!, (req.params as { requestId: string }).requestId) }),
   );
 
   app.get(

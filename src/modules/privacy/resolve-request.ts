@@ -33,8 +33,9 @@ export async function revealAppScopedId(ctx: AppContext, actor: Actor, id: strin
  * Settles a request waiting for review with the contacts the operator found: the request takes the first, a sibling
  * erasure opens for each other one, and with none the request completes ("nothing held"). Audited.
  */
-export async function resolvePrivacyRequest(ctx: AppContext, actor: Actor, id: string, contactIds: readonly string[]): Promise<PrivacyRequestTable> {
+export async function resolvePrivacyRequest(ctx: AppContext, actor: Actor, id: string, contactIds: readonly string[] | undefined): Promise<PrivacyRequestTable> {
   const r = await reviewRequest(ctx, actor, id);
+  if (!Array.isArray(contactIds)) throw new AppError('validation_failed', 'contact_ids must list the contacts found (an empty list: none are held)');
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const contacts = [];
