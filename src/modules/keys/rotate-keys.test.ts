@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { cliActor } from '../access/actor.ts';
 import { registerPage, decryptPageToken } from '../pages/register-page.ts';
 import { addKeyVersion, keyStatus, rewrapPending, rotationPending } from './rotate-keys.ts';
+import { openContactField, sealContactField } from '../privacy/contact-fields.ts';
 
 for (const dialect of testDialects()) {
   test(`key rotation [${dialect}]`, async (t) => {
@@ -46,9 +47,22 @@ for (const dialect of testDialects()) {
       for (const row of rows) assert.match(decryptPageToken(app.ctx, row), /^EAA-token-\d+-(v0|w\d+)$/);
     });
 
+    await t.test('moves the per-contact keys, kept outside the database, to the new version too', async () => {
+      const field = { table: 'messages', column: 'text_enc', pageId: '100000', rowId: 'msg_rotation' };
+      const sealed = sealContactField(app.ctx, 'ct_rotation', 'hello', field);
+      const before = await keyStatus(app.ctx);
+      await addKeyVersion(app.ctx, cliActor, app.masterKey);
+      const result = await rewrapPending(app.ctx);
+      assert.ok(result?.completed);
+      const after = await keyStatus(app.ctx);
+      assert.ok(before.find((v) => v.version === 2)!.rows > after.find((v) => v.version === 2)!.rows, 'the contact key left version 2');
+      assert.deepEqual(after.filter((v) => !v.current).map((v) => v.rows), [0, 0]);
+      assert.equal(openContactField(app.ctx, 'ct_rotation', sealed, field), 'hello');
+    });
+
     await t.test('audits the rotation', async () => {
       const audit = await app.ctx.db.selectFrom('audit_events').select('action').where('action', '=', 'keys.rotate').execute();
-      assert.equal(audit.length, 1);
+      assert.equal(audit.length, 2);
     });
   });
 }

@@ -6,6 +6,7 @@ import { assertCan } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { ciphertextBatch, countCiphertextsOfVersion, deleteMeta, getMeta, insertKeyVersion, replaceCiphertext, setMeta } from './keys.repository.ts';
 import { refreshKeyring } from './keyring-store.ts';
+import { contactKeys } from '../privacy/contact-fields.ts';
 
 const PENDING = 'rotation_pending';
 
@@ -56,6 +57,8 @@ export async function rewrapPending(ctx: AppContext, opts: { onProgress?: (p: Re
   if ((await getMeta(ctx.db, PENDING)) === undefined) return null;
   await refreshKeyring(ctx.db, ctx.keyring);
   const result = await rewrapAll(ctx.keyring, sources(ctx), { batchSize: 500, maxPasses: 20, ...opts });
+  // The per-contact keys live outside the database, wrapped by the keyring: they move to the new version too.
+  if (!result.aborted) result.rewrapped += contactKeys(ctx).rewrapAll();
   if (result.completed) {
     const stale = (await keyStatus(ctx)).filter((v) => v.version !== ctx.keyring.currentVersion && v.rows > 0);
     if (stale.length === 0) await deleteMeta(ctx.db, PENDING);
@@ -64,13 +67,14 @@ export async function rewrapPending(ctx: AppContext, opts: { onProgress?: (p: Re
   return result;
 }
 
-/** How many stored ciphertexts each key version still protects. */
+/** How many stored ciphertexts (database columns and per-contact keys) each key version still protects. */
 export async function keyStatus(ctx: AppContext): Promise<{ version: number; rows: number; current: boolean }[]> {
   await refreshKeyring(ctx.db, ctx.keyring);
   const out = [];
   for (const version of ctx.keyring.versions()) {
     let rows = 0;
     for (const c of ciphertextColumns()) rows += await countCiphertextsOfVersion(ctx.db, c.table, c.column, version);
+    rows += contactKeys(ctx).countByVersion(version);
     out.push({ version, rows, current: version === ctx.keyring.currentVersion });
   }
   return out;

@@ -121,6 +121,11 @@ export class ContactKeyStore {
     return n;
   }
 
+  /** How many contact keys each keyring version wraps (for `keys status`). */
+  countByVersion(version: number): number {
+    return (this.#db.prepare('select count(*) as n from contact_keys where wrapped like ?').get(`v${version}.%`) as { n: number }).n;
+  }
+
   /** How many live keys the store holds (for status and tests). */
   count(): number {
     return (this.#db.prepare('select count(*) as n from contact_keys').get() as { n: number }).n;
