@@ -39,7 +39,7 @@ function startWorker(cfg: CrashWorkerConfig, drainMode = false): Worker {
 
 for (const dialect of testDialects()) {
   describe(`processing survives kill -9 [${dialect}]`, () => {
-    it(`ends, after ${ROUNDS} kills at random moments under emulator traffic, in the state of an uninterrupted run`, { timeout: 120_000 }, async () => {
+    it(`ends, after ${ROUNDS} kills at random moments under emulator traffic, in the state of an uninterrupted run`, { timeout: 300_000 }, async () => {
       const crashed = await ingestApp(dialect);
       const reference = await ingestApp(dialect);
       const apps: TestApp[] = [crashed, reference];

@@ -9,6 +9,7 @@ export async function applyPostback(e: EffectContext, contact: ContactTable, ev:
   await recordContactEvent(e, contact, 'postback', ev.timestamp, defined({ mid: ev.mid, title: ev.title, payload: ev.payload, referral: ev.referral, channel: ev.channel }));
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
+  if (e.ctx.inboundHooks.names().length === 0) return;
   const after = (await findContactById(e.trx, contact.id, null)) ?? contact;
   await e.ctx.inboundHooks.run({ ctx: e.ctx, trx: e.trx, contact: after, event: ev, ...(ev.payload !== undefined && { payload: ev.payload }) });
 }

@@ -36,6 +36,7 @@ export async function applyMessage(e: EffectContext, contact: ContactTable, ev: 
     await linkUserRef(e, contact, ev.priorMessage.identifier, ev.timestamp);
   }
   if (ev.referral) await recordContactEvent(e, contact, 'referral', ev.timestamp, defined({ ...ev.referral, via: 'message' }));
+  if (e.ctx.inboundHooks.names().length === 0) return;
   const after = (await findContactById(e.trx, contact.id, null)) ?? contact;
   await e.ctx.inboundHooks.run({
     ctx: e.ctx, trx: e.trx, contact: after, event: ev, messageId: row.id,
