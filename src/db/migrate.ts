@@ -4,6 +4,7 @@ import type { Dialect } from './types.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-conversations-and-outbox.ts';
 import * as m0003 from './migrations/0003-privacy.ts';
+import * as m0004 from './migrations/0004-messaging-outbox-order.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Step = { up(db: any, dialect: Dialect): Promise<void> };
@@ -13,6 +14,7 @@ const STEPS: Record<string, Step> = {
   '0001-foundation': m0001,
   '0002-conversations-and-outbox': m0002,
   '0003-privacy': m0003,
+  '0004-messaging-outbox-order': m0004,
 };
 
 /**

@@ -43,7 +43,7 @@ for (const dialect of testDialects()) {
       const page = await addPage(w, 'Busy Page');
       const people = [];
       for (let i = 0; i < 15; i++) people.push(await addContact(w, page.id, {}, `P${i}`));
-      const ids = [];
+      const ids: string[] = [];
       for (const p of people) for (let i = 0; i < 2; i++) ids.push(await send(p.id, `burst ${i}`));
       // Our limit is set far above the emulator's 10/s, so Meta's own limit answers 613 and we must retry.
       const worker = startDispatcher(w.ctx, { concurrency: 32, rates: { text: 1000 }, retry: FAST_RETRY });
@@ -91,7 +91,7 @@ for (const dialect of testDialects()) {
     await t.test('pauses a Page whose token Meta rejects (190), keeps its queue, and resumes it when the token is replaced', async () => {
       const page = await addPage(w, 'Revoked Page', 'EAAG-revoked-page-token');
       const c = await addContact(w, page.id);
-      const ids = [];
+      const ids: string[] = [];
       for (let i = 0; i < 4; i++) ids.push(await send(c.id, `kept ${i}`));
       const worker = startDispatcher(w.ctx, { retry: FAST_RETRY, idleMs: 20 });
       await eventually(async () => (await w.ctx.db.selectFrom('pages').select('status').where('id', '=', page.id).executeTakeFirstOrThrow()).status === 'paused_reauth', 'the Page is paused');
@@ -112,7 +112,7 @@ for (const dialect of testDialects()) {
       const page = await addPage(w, 'Drain Page');
       const people = [];
       for (let i = 0; i < 8; i++) people.push(await addContact(w, page.id, {}, `D${i}`));
-      const ids = [];
+      const ids: string[] = [];
       for (const p of people) for (let i = 0; i < 5; i++) ids.push(await send(p.id, `drain ${i}`));
       const worker = startDispatcher(w.ctx, { concurrency: 8, retry: FAST_RETRY });
       await eventually(async () => (await statusOf(ids)).some((s) => s === 'sent'), 'sending has begun');

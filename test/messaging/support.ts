@@ -51,22 +51,27 @@ export interface SeededContact {
 export async function addContact(w: MessagingWorld, pageId: string, over: Partial<ContactTable> = {}, first = 'Ada'): Promise<SeededContact> {
   const user = w.meta.emulator.createUser({ first_name: first, last_name: 'Test', locale: over.locale ?? 'en_US' });
   const said = await w.meta.emulator.user(user.id).says(pageId, 'hello');
-  const psid = said.psid!;
+  const id = await insertContact(w.ctx, pageId, said.psid!, over);
+  return { id, userId: user.id, psid: said.psid! };
+}
+
+/** The contact row the ingest would have written for a person who just wrote (PSID encrypted and blind-indexed). */
+export async function insertContact(ctx: AppContext, pageId: string, psid: string, over: Partial<ContactTable> = {}): Promise<string> {
   const id = newId('ct');
-  const now = w.app.clock.now();
+  const now = Date.now();
   const row: ContactTable = {
-    id, page_id: pageId, psid_bidx: w.ctx.keyring.blindIndex(psid, 'psid'),
-    psid_enc: w.ctx.keyring.encrypt(psid, { table: 'contacts', column: 'psid_enc', pageId, rowId: id }),
+    id, page_id: pageId, psid_bidx: ctx.keyring.blindIndex(psid, 'psid'),
+    psid_enc: ctx.keyring.encrypt(psid, { table: 'contacts', column: 'psid_enc', pageId, rowId: id }),
     name_enc: null, first_name_enc: null, last_name_enc: null, picture_enc: null, locale: 'en_US', timezone: 0,
     status: 'active', status_reason: null, status_at: null, psid_invalid_at: null,
-    last_user_action_at: Date.now(), last_inbound_at: Date.now(), last_outbound_at: null, read_watermark: null, delivery_watermark: null,
+    last_user_action_at: now, last_inbound_at: now, last_outbound_at: null, read_watermark: null, delivery_watermark: null,
     thread_owner_app_id: null, profile_status: 'pending', profile_fetched_at: null, profile_next_at: null,
     consent_replies: 'granted', consent_replies_at: null, consent_marketing: 'none', consent_marketing_at: null,
     tags: '[]', attributes_enc: null, merged_into: null, created_at: now, updated_at: now, last_seen_at: now,
     ...over,
   };
-  await w.ctx.db.insertInto('contacts').values(row).execute();
-  return { id, userId: user.id, psid };
+  await ctx.db.insertInto('contacts').values(row).execute();
+  return id;
 }
 
 /** Polls until `check` holds (tests never assert on time, only on what eventually happened). */

@@ -17,16 +17,26 @@ export interface ClaimOptions {
 }
 
 /**
- * Claims up to `limit` due deliveries of active Pages, oldest first, never one whose contact has an earlier
- * delivery still queued or sending (one contact's messages go out in order). Atomic on both dialects: one
- * UPDATE … WHERE id IN (SELECT …) RETURNING; PostgreSQL adds FOR UPDATE SKIP LOCKED so claimers never wait.
+ * Claims up to `limit` due deliveries of active Pages, oldest due first, never one whose contact has an earlier
+ * delivery still queued or sending (one contact's messages go out in order). Rows whose worker died (lease
+ * expired) are taken over first. Each claim is one atomic UPDATE … WHERE id IN (SELECT …) RETURNING on both
+ * dialects; PostgreSQL adds FOR UPDATE SKIP LOCKED so that claimers never wait for each other.
  */
 export async function claimDeliveries(db: Executor, dialect: Dialect, o: ClaimOptions): Promise<DeliveryTable[]> {
+  const expired = await claimWhere(db, dialect, o, 'sending', o.limit);
+  const fresh = expired.length < o.limit ? await claimWhere(db, dialect, o, 'queued', o.limit - expired.length) : [];
+  // RETURNING gives no order on PostgreSQL; sending in id order keeps the claimed batch in creation order.
+  return [...expired, ...fresh].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+// One status per query, ordered by next_attempt_at alone: the (status, next_attempt_at) index then yields rows in
+// order and the scan stops at the limit instead of sorting every due row.
+async function claimWhere(db: Executor, dialect: Dialect, o: ClaimOptions, status: 'queued' | 'sending', limit: number): Promise<DeliveryTable[]> {
   let due = db
     .selectFrom('deliveries as d')
     .innerJoin('pages as p', 'p.id', 'd.page_id')
     .select('d.id')
-    .where('d.status', 'in', ['queued', 'sending'])
+    .where('d.status', '=', status)
     .where('d.next_attempt_at', '<=', o.now)
     .where('p.status', '=', 'active')
     .where(({ not, exists, selectFrom }) =>
@@ -35,24 +45,22 @@ export async function claimDeliveries(db: Executor, dialect: Dialect, o: ClaimOp
           selectFrom('deliveries as e')
             .select('e.id')
             .whereRef('e.contact_id', '=', 'd.contact_id')
-            .whereRef('e.id', '<', 'd.id')
-            .where('e.status', 'in', ['queued', 'sending']),
+            .where('e.status', 'in', ['queued', 'sending'])
+            .whereRef('e.id', '<', 'd.id'),
         ),
       ),
     )
     .orderBy('d.next_attempt_at')
-    .orderBy('d.id')
-    .limit(o.limit);
+    .limit(limit);
   if (dialect === 'postgres') due = due.forUpdate('d').skipLocked();
   const until = o.now + o.leaseMs;
-  const rows = await db
+  return db
     .updateTable('deliveries')
     .set({ status: 'sending', attempts: sql<number>`attempts + 1`, lease_owner: o.owner, lease_until: until, next_attempt_at: until, updated_at: o.now })
     .where('id', 'in', due)
+    .where('status', '=', status)
     .returningAll()
     .execute();
-  // RETURNING gives no order on PostgreSQL; sending in id order keeps the claimed batch in creation order.
-  return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export type ResultSet = Partial<

@@ -1,0 +1,30 @@
+// The dispatcher as its own process, for the crash test: killed with SIGKILL at random moments, or stopped with
+// SIGTERM (then it drains and exits 0). Configured by the environment like the real server.
+import { loadConfig } from '../../src/config/config.ts';
+import { openApp } from '../../src/app/bootstrap.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
+
+const config = loadConfig(process.env);
+const ctx = await openApp(config, { logger: createLogger('warn', process.stderr as never) });
+const worker = startDispatcher(ctx, {
+  workerId: process.env.CRASH_WORKER_ID ?? 'crash-child',
+  concurrency: Number(process.env.CRASH_CONCURRENCY ?? 32),
+  leaseMs: Number(process.env.CRASH_LEASE_MS ?? 3000),
+  timeoutMs: 2000,
+  rates: { text: Number(process.env.CRASH_PAGE_RATE ?? 250) },
+  idleMs: 20,
+});
+process.stdout.write('ready\n');
+process.once('SIGTERM', () => {
+  void worker.stop().then(async () => {
+    await ctx.database.close();
+    process.exit(0);
+  });
+});
+if (process.env.CRASH_DEBUG) {
+  setInterval(() => {
+    void ctx.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
+      .then(async (rows) => process.stderr.write(`${JSON.stringify(rows)} ${(await ctx.metrics.registry.metrics()).split('\n').filter((l) => /send_api_seconds_(sum|count)/.test(l)).join(' ')}\n`));
+  }, 1000).unref();
+}
