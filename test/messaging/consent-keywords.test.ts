@@ -53,7 +53,9 @@ for (const dialect of testDialects()) {
       const data = JSON.parse(w.ctx.keyring.decrypt(events[0]!.data_enc!, { table: 'contact_events', column: 'data_enc', pageId: page.id, rowId: events[0]!.id }));
       assert.deepEqual([data.source_event_key, data.keyword, typeof data.wording_version], ['m_stop', 'opt_out', 'string']);
       const audit = await w.ctx.db.selectFrom('audit_events').select('action').where('subject_id', '=', contact.id).execute();
-      assert.deepEqual(audit.map((a) => a.action), ['contact.consent_withdrawn']);
+      assert.deepEqual(audit.map((a) => a.action), ['consent.withdraw']);
+      const ledger = await w.ctx.db.selectFrom('consent_records').select(['purpose', 'action', 'source', 'event_id']).where('contact_id', '=', contact.id).execute();
+      assert.deepEqual(ledger, [{ purpose: 'replies', action: 'withdraw', source: 'keyword', event_id: 'm_stop' }]);
     });
 
     await t.test('never queues a second confirmation when the same message is handled again', async () => {

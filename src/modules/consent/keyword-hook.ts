@@ -5,15 +5,13 @@ import type { Transaction } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { DB } from '../../db/types.ts';
 import { newId } from '../../lib/ids.ts';
-import { systemActor } from '../access/actor.ts';
-import { appendAudit } from '../audit/audit.repository.ts';
 import type { InboundEventContext, InboundHooks } from '../ingest/hooks.ts';
 import { enqueueSend } from '../messaging/enqueue-send.ts';
 import { confirmationText, detectConsentKeyword, KEYWORDS_WORDING_VERSION, type ConsentKeyword } from './keywords.ts';
-import { insertConsentEvent, setRepliesConsent } from './consent.repository.ts';
+import { insertConsentEvent } from './consent.repository.ts';
+import { recordConsent } from './ledger.ts';
 
 export const CONSENT_HOOK_NAME = 'consent-keywords';
-const actor = systemActor(CONSENT_HOOK_NAME);
 
 /** Registers the keyword handler; it acts only on inbound text messages that are exactly a keyword. */
 export function registerConsentKeywordHook(hooks: InboundHooks): void {
@@ -21,8 +19,8 @@ export function registerConsentKeywordHook(hooks: InboundHooks): void {
 }
 
 /**
- * Applies a keyword: consent changes only if this message is newer than the last change (reordered webhooks never
- * undo a later choice); each applied change is recorded, audited and confirmed exactly once.
+ * Applies a keyword through the consent ledger (audited there): consent changes only if this message is newer than
+ * the last choice (reordered webhooks never undo a later one); each change is recorded and confirmed exactly once.
  */
 export async function handleConsentKeyword(e: InboundEventContext): Promise<void> {
   if (e.event.kind !== 'message' || e.text === undefined) return;
@@ -30,15 +28,13 @@ export async function handleConsentKeyword(e: InboundEventContext): Promise<void
   if (keyword === null) return;
   const { ctx, trx, contact, event } = e;
   const at = event.timestamp;
-  const applied = await setRepliesConsent(trx, contact.id, keyword === 'opt_out' ? 'withdrawn' : 'granted', at, ctx.clock.now());
+  // The ledger is the source of truth (contacts.consent_* is its cache); it orders choices by when they were made
+  // and records each event once, so a late or repeated keyword changes nothing and is not confirmed.
+  const { changed: applied } = await recordConsent(trx, ctx, {
+    contactId: contact.id, pageId: contact.page_id, purpose: 'replies', action: keyword === 'opt_out' ? 'withdraw' : 'grant',
+    source: 'keyword', eventId: event.idempotencyKey, wordingVersion: KEYWORDS_WORDING_VERSION, actor: 'contact', occurredAt: at,
+  });
   await recordEvent(trx, ctx, e, keyword, applied, at);
-  await appendAudit(trx, actor, {
-    action: keyword === 'opt_out' ? 'contact.consent_withdrawn' : 'contact.consent_granted',
-    pageId: contact.page_id,
-    subjectType: 'contact',
-    subjectId: contact.id,
-    details: { source: 'keyword', applied, wording_version: KEYWORDS_WORDING_VERSION },
-  }, ctx.clock.now());
   if (!applied) return;
   await enqueueSend(trx, ctx, {
     contactId: contact.id,
