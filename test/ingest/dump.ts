@@ -1,4 +1,5 @@
 import type { AppContext } from '../../src/app/context.ts';
+import { openContactField } from '../../src/modules/privacy/contact-fields.ts';
 
 /**
  * A canonical, id-free picture of what ingest produced (decrypted), so two databases that saw the same traffic can be
@@ -6,10 +7,14 @@ import type { AppContext } from '../../src/app/context.ts';
  */
 export async function canonicalState(ctx: AppContext): Promise<Record<string, unknown>> {
   const db = ctx.db;
-  const k = ctx.keyring;
-  const dec = (v: string | null, table: string, column: string, pageId: string | null, rowId: string) => (v === null ? null : k.decrypt(v, { table, column, pageId, rowId }));
+  // Contact-owned values are sealed under the contact's key; others (user_refs awaiting a contact) under the keyring.
+  const dec = (v: string | null, table: string, column: string, pageId: string | null, rowId: string, owner: string | null = null) => {
+    if (v === null) return null;
+    const field = { table, column, pageId, rowId };
+    return owner === null ? ctx.keyring.decrypt(v, field) : openContactField(ctx, owner, v, field);
+  };
   const contacts = await db.selectFrom('contacts').selectAll().execute();
-  const psidOf = new Map(contacts.map((c) => [c.id, `${c.page_id}/${dec(c.psid_enc, 'contacts', 'psid_enc', c.page_id, c.id)}`]));
+  const psidOf = new Map(contacts.map((c) => [c.id, `${c.page_id}/${dec(c.psid_enc, 'contacts', 'psid_enc', c.page_id, c.id, c.id)}`]));
   const by = <T>(rows: T[], key: (r: T) => string) => rows.map((r) => [key(r), r] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   const messages = await db.selectFrom('messages').selectAll().execute();
   const events = await db.selectFrom('contact_events').selectAll().execute();
@@ -30,17 +35,17 @@ export async function canonicalState(ctx: AppContext): Promise<Record<string, un
     messages: by(
       messages.map((m) => ({
         who: psidOf.get(m.contact_id), mid: m.mid, direction: m.direction, author: m.author, sent_at: m.sent_at, reply_to_mid: m.reply_to_mid,
-        text: dec(m.text_enc, 'messages', 'text_enc', m.page_id, m.id), attachments: dec(m.attachments_enc, 'messages', 'attachments_enc', m.page_id, m.id),
-        quick_reply: dec(m.quick_reply_enc, 'messages', 'quick_reply_enc', m.page_id, m.id),
+        text: dec(m.text_enc, 'messages', 'text_enc', m.page_id, m.id, m.contact_id), attachments: dec(m.attachments_enc, 'messages', 'attachments_enc', m.page_id, m.id, m.contact_id),
+        quick_reply: dec(m.quick_reply_enc, 'messages', 'quick_reply_enc', m.page_id, m.id, m.contact_id),
       })),
       (m) => `${m.who}|${m.mid}`,
     ),
     contact_events: by(
-      events.map((e) => ({ who: psidOf.get(e.contact_id), kind: e.kind, at: e.occurred_at, data: dec(e.data_enc, 'contact_events', 'data_enc', e.page_id, e.id) })),
+      events.map((e) => ({ who: psidOf.get(e.contact_id), kind: e.kind, at: e.occurred_at, data: dec(e.data_enc, 'contact_events', 'data_enc', e.page_id, e.id, e.contact_id) })),
       (e) => JSON.stringify(e),
     ),
     subscriptions: by(
-      subs.map((s) => ({ who: psidOf.get(s.contact_id), topic: s.topic, status: s.status, status_at: s.status_at, token: dec(s.token_enc, 'marketing_subscriptions', 'token_enc', s.page_id, s.id) })),
+      subs.map((s) => ({ who: psidOf.get(s.contact_id), topic: s.topic, status: s.status, status_at: s.status_at, token: dec(s.token_enc, 'marketing_subscriptions', 'token_enc', s.page_id, s.id, s.contact_id) })),
       (s) => JSON.stringify(s),
     ),
     user_refs: by(

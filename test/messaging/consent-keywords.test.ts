@@ -7,6 +7,7 @@ import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
 import { registerConsentKeywordHook } from '../../src/modules/consent/keyword-hook.ts';
 import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
 import { addContact, addPage, createMessagingWorld, eventually, type MessagingWorld } from './support.ts';
+import { openContactField } from '../../src/modules/privacy/contact-fields.ts';
 
 for (const dialect of testDialects()) {
   test(`opt-out and opt-in keywords [${dialect}]`, async (t) => {
@@ -46,11 +47,11 @@ for (const dialect of testDialects()) {
       const queued = await confirmations();
       assert.equal(queued.length, 1);
       assert.equal(queued[0]!.idempotency_key, 'consent:m_stop');
-      const text = w.ctx.keyring.decrypt(queued[0]!.body_enc, { table: 'deliveries', column: 'body_enc', pageId: page.id, rowId: queued[0]!.id });
+      const text = openContactField(w.ctx, queued[0]!.contact_id, queued[0]!.body_enc, { table: 'deliveries', column: 'body_enc', pageId: page.id, rowId: queued[0]!.id });
       assert.match(text, /désabonné/);
       const events = await w.ctx.db.selectFrom('contact_events').selectAll().where('contact_id', '=', contact.id).where('kind', '=', 'consent').execute();
       assert.equal(events.length, 1);
-      const data = JSON.parse(w.ctx.keyring.decrypt(events[0]!.data_enc!, { table: 'contact_events', column: 'data_enc', pageId: page.id, rowId: events[0]!.id }));
+      const data = JSON.parse(openContactField(w.ctx, events[0]!.contact_id, events[0]!.data_enc!, { table: 'contact_events', column: 'data_enc', pageId: page.id, rowId: events[0]!.id }));
       assert.deepEqual([data.source_event_key, data.keyword, typeof data.wording_version], ['m_stop', 'opt_out', 'string']);
       const audit = await w.ctx.db.selectFrom('audit_events').select('action').where('subject_id', '=', contact.id).execute();
       assert.deepEqual(audit.map((a) => a.action), ['consent.withdraw']);

@@ -7,6 +7,7 @@ import type { DB } from '../../db/types.ts';
 import { newId } from '../../lib/ids.ts';
 import type { InboundEventContext, InboundHooks } from '../ingest/hooks.ts';
 import { enqueueSend } from '../messaging/enqueue-send.ts';
+import { sealContactField } from '../privacy/contact-fields.ts';
 import { confirmationText, detectConsentKeyword, KEYWORDS_WORDING_VERSION, type ConsentKeyword } from './keywords.ts';
 import { insertConsentEvent } from './consent.repository.ts';
 import { recordConsent } from './ledger.ts';
@@ -56,7 +57,7 @@ async function recordEvent(trx: Transaction<DB>, ctx: AppContext, e: InboundEven
     contact_id: e.contact.id,
     kind: 'consent',
     occurred_at: at,
-    data_enc: ctx.keyring.encrypt(JSON.stringify(data), { table: 'contact_events', column: 'data_enc', pageId: e.contact.page_id, rowId: id }),
+    data_enc: sealContactField(ctx, e.contact.id, JSON.stringify(data), { table: 'contact_events', column: 'data_enc', pageId: e.contact.page_id, rowId: id }),
     created_at: ctx.clock.now(),
   });
 }

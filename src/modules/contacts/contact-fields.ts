@@ -1,19 +1,20 @@
-import type { Keyring } from '../../crypto/index.ts';
+import type { AppContext } from '../../app/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
+import { openContactField as openOwned, sealContactField as sealOwned } from '../privacy/contact-fields.ts';
 
 type EncryptedColumn = 'psid_enc' | 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc' | 'attributes_enc';
 
-/** Encrypts one contact field bound to its row and Page. */
-export function sealContactField(keyring: Keyring, row: Pick<ContactTable, 'id' | 'page_id'>, column: EncryptedColumn, value: string): string {
-  return keyring.encrypt(value, { table: 'contacts', column, pageId: row.page_id, rowId: row.id });
+/** Encrypts one contact field bound to its row and Page, under the contact's own key (erasure destroys it). */
+export function sealContactField(ctx: AppContext, row: Pick<ContactTable, 'id' | 'page_id'>, column: EncryptedColumn, value: string): string {
+  return sealOwned(ctx, row.id, value, { table: 'contacts', column, pageId: row.page_id, rowId: row.id });
 }
 
 /** Decrypts one contact field, or null when it is not set. */
-export function openContactField(keyring: Keyring, row: ContactTable, column: EncryptedColumn): string | null {
+export function openContactField(ctx: AppContext, row: ContactTable, column: EncryptedColumn): string | null {
   const value = row[column];
-  return value === null ? null : keyring.decrypt(value, { table: 'contacts', column, pageId: row.page_id, rowId: row.id });
+  return value === null ? null : openOwned(ctx, row.id, value, { table: 'contacts', column, pageId: row.page_id, rowId: row.id });
 }
 
-export function psidIndex(keyring: Keyring, psid: string): string {
+export function psidIndex(keyring: AppContext['keyring'], psid: string): string {
   return keyring.blindIndex(psid, 'psid');
 }

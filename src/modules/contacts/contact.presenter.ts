@@ -1,4 +1,4 @@
-import type { Keyring } from '../../crypto/index.ts';
+import type { AppContext } from '../../app/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { toIso } from '../../lib/time.ts';
 import { windowFor } from '../messaging/send.policy.ts';
@@ -8,20 +8,20 @@ import { openContactField } from './contact-fields.ts';
  * The contract's Contact, built from an allow-list: decrypted names, the messaging window, consent. The PSID only
  * when the caller may read identifiers (and has audited the read).
  */
-export function presentContact(keyring: Keyring, row: ContactTable, opts: { withPsid: boolean }) {
-  const first = openContactField(keyring, row, 'first_name_enc');
-  const last = openContactField(keyring, row, 'last_name_enc');
-  const name = openContactField(keyring, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);
+export function presentContact(ctx: AppContext, row: ContactTable, opts: { withPsid: boolean }) {
+  const first = openContactField(ctx, row, 'first_name_enc');
+  const last = openContactField(ctx, row, 'last_name_enc');
+  const name = openContactField(ctx, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);
   const window = windowFor(row.last_user_action_at);
-  const attributes = openContactField(keyring, row, 'attributes_enc');
+  const attributes = openContactField(ctx, row, 'attributes_enc');
   return {
     id: row.id,
     page_id: row.page_id,
-    ...(opts.withPsid && { psid: openContactField(keyring, row, 'psid_enc') }),
+    ...(opts.withPsid && { psid: openContactField(ctx, row, 'psid_enc') }),
     name,
     first_name: first,
     last_name: last,
-    picture_url: openContactField(keyring, row, 'picture_enc'),
+    picture_url: openContactField(ctx, row, 'picture_enc'),
     locale: row.locale,
     timezone: row.timezone,
     status: row.status,

@@ -61,20 +61,6 @@ export async function reactivateIfUnreachable(db: Executor, id: string, at: numb
 }
 
 /** Sets marketing consent when `at` is newer than the stored decision (a withdrawal wins a tie). */
-export async function setMarketingConsent(db: Executor, id: string, value: 'granted' | 'withdrawn', at: number, now: number): Promise<void> {
-  await db
-    .updateTable('contacts')
-    .set({ consent_marketing: value, consent_marketing_at: at, updated_at: now })
-    .where('id', '=', id)
-    .where((eb) =>
-      eb.or([
-        eb('consent_marketing_at', 'is', null),
-        eb('consent_marketing_at', '<', at),
-        ...(value === 'withdrawn' ? [eb('consent_marketing_at', '=', at)] : []),
-      ]),
-    )
-    .execute();
-}
 
 export async function updateContact(db: Executor, id: string, set: Partial<Omit<ContactTable, 'id' | 'page_id'>>): Promise<void> {
   await db.updateTable('contacts').set(set).where('id', '=', id).execute();

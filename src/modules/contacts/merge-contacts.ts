@@ -20,7 +20,7 @@ export async function mergeContacts(ctx: AppContext, actor: Actor, sourceId: str
   if (source.id === target.id) throw new AppError('validation_failed', 'a contact cannot be merged into itself');
   if (source.page_id !== target.page_id) throw new AppError('conflict', 'contacts of different Pages are different people to Meta; link them instead of merging');
   if (target.merged_into !== null) throw new AppError('conflict', 'the target was itself merged into another contact; merge into that one');
-  if (source.merged_into === target.id) return presentContact(ctx.keyring, target, { withPsid: false });
+  if (source.merged_into === target.id) return presentContact(ctx, target, { withPsid: false });
   if (source.merged_into !== null) throw new AppError('conflict', 'this contact is already merged into another one; split it first');
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
@@ -30,7 +30,7 @@ export async function mergeContacts(ctx: AppContext, actor: Actor, sourceId: str
     await appendAudit(trx, actor, { action: 'contact.merge', pageId: target.page_id, subjectType: 'contact', subjectId: source.id, details: { into: target.id } }, now);
   });
   const merged = await findContactById(ctx.db, target.id, null);
-  return presentContact(ctx.keyring, merged!, { withPsid: false });
+  return presentContact(ctx, merged!, { withPsid: false });
 }
 
 /** Undoes a merge: the contact stands alone again with its own history. Audited in the same transaction. */
@@ -45,5 +45,5 @@ export async function splitContact(ctx: AppContext, actor: Actor, contactId: str
     await deleteLinks(trx, contact.id, 'merge', from);
     await appendAudit(trx, actor, { action: 'contact.split', pageId: contact.page_id, subjectType: 'contact', subjectId: contact.id, details: { from } }, now);
   });
-  return presentContact(ctx.keyring, { ...contact, merged_into: null }, { withPsid: false });
+  return presentContact(ctx, { ...contact, merged_into: null }, { withPsid: false });
 }

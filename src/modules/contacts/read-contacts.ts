@@ -28,7 +28,7 @@ export async function getContact(ctx: AppContext, actor: Actor, contactId: strin
   const row = await loadVisibleContact(ctx, actor, contactId);
   const withPsid = can(actor, 'identifiers:read');
   if (withPsid) await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'get', true);
-  return presentContact(ctx.keyring, row, { withPsid });
+  return presentContact(ctx, row, { withPsid });
 }
 
 /**
@@ -42,7 +42,7 @@ export async function findContactByPsid(ctx: AppContext, actor: Actor, pageId: s
   if (!row || row.status === 'erased') throw notFound('contact');
   const withPsid = can(actor, 'identifiers:read');
   await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'psid_lookup', withPsid);
-  return presentContact(ctx.keyring, row, { withPsid });
+  return presentContact(ctx, row, { withPsid });
 }
 
 /** Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive). */
@@ -55,5 +55,5 @@ export async function listContacts(ctx: AppContext, actor: Actor, pageId: string
   const page = more ? rows.slice(0, limit) : rows;
   const withPsid = can(actor, 'identifiers:read');
   if (withPsid && page.length > 0) await auditIdentifierRead(ctx, actor, pageId, page.map((r) => r.id), 'list', true);
-  return { rows: page.map((r) => presentContact(ctx.keyring, r, { withPsid })), nextCursor: more ? page[page.length - 1]!.id : null };
+  return { rows: page.map((r) => presentContact(ctx, r, { withPsid })), nextCursor: more ? page[page.length - 1]!.id : null };
 }

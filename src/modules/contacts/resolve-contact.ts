@@ -17,7 +17,7 @@ export async function resolveContact(ctx: AppContext, db: Executor, pageId: stri
   const now = ctx.clock.now();
   const id = newId('ct', now);
   const row: ContactTable = {
-    id, page_id: pageId, psid_bidx: bidx, psid_enc: sealContactField(ctx.keyring, { id, page_id: pageId }, 'psid_enc', psid),
+    id, page_id: pageId, psid_bidx: bidx, psid_enc: sealContactField(ctx, { id, page_id: pageId }, 'psid_enc', psid),
     name_enc: null, first_name_enc: null, last_name_enc: null, picture_enc: null, locale: null, timezone: null,
     status: 'active', status_reason: null, status_at: null, psid_invalid_at: null,
     last_user_action_at: null, last_inbound_at: null, last_outbound_at: null, read_watermark: null, delivery_watermark: null,

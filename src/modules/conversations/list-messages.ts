@@ -25,5 +25,5 @@ export async function listContactMessages(ctx: AppContext, actor: Actor, contact
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page[page.length - 1];
-  return { rows: page.map((r) => presentMessage(ctx.keyring, r)), nextCursor: more && last ? `${last.sent_at}.${last.id}` : null };
+  return { rows: page.map((r) => presentMessage(ctx, r)), nextCursor: more && last ? `${last.sent_at}.${last.id}` : null };
 }

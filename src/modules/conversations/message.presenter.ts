@@ -1,4 +1,4 @@
-import type { Keyring } from '../../crypto/index.ts';
+import type { AppContext } from '../../app/context.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';
 import { toIso } from '../../lib/time.ts';
 import { openMessageField } from './message-fields.ts';
@@ -11,8 +11,8 @@ export interface AttachmentView {
   payload?: unknown;
 }
 
-function attachmentsOf(keyring: Keyring, row: MessageTable): AttachmentView[] {
-  const json = openMessageField(keyring, row, 'attachments_enc');
+function attachmentsOf(ctx: AppContext, row: MessageTable): AttachmentView[] {
+  const json = openMessageField(ctx, row, 'attachments_enc');
   if (json === null) return [];
   const list = JSON.parse(json) as Record<string, unknown>[];
   return list.map((a) => ({
@@ -25,16 +25,16 @@ function attachmentsOf(keyring: Keyring, row: MessageTable): AttachmentView[] {
 }
 
 /** The contract's Message: decrypted text and attachments, never ciphertext or internal columns. */
-export function presentMessage(keyring: Keyring, row: MessageTable) {
-  const quickReply = openMessageField(keyring, row, 'quick_reply_enc');
+export function presentMessage(ctx: AppContext, row: MessageTable) {
+  const quickReply = openMessageField(ctx, row, 'quick_reply_enc');
   return {
     id: row.id,
     mid: row.mid,
     contact_id: row.contact_id,
     direction: row.direction,
     author: row.author,
-    text: openMessageField(keyring, row, 'text_enc'),
-    attachments: attachmentsOf(keyring, row),
+    text: openMessageField(ctx, row, 'text_enc'),
+    attachments: attachmentsOf(ctx, row),
     ...(quickReply !== null && { quick_reply_payload: quickReply }),
     ...(row.reply_to_mid !== null && { reply_to_mid: row.reply_to_mid }),
     created_at: toIso(row.sent_at),

@@ -10,7 +10,7 @@ import { linkUserRef } from './effects-optins.ts';
 
 function historyRow(e: EffectContext, contact: ContactTable, ev: MessageEvent | EchoEvent, direction: 'inbound' | 'outbound', author: MessageTable['author']): MessageTable {
   const id = newId('msg', e.now);
-  const seal = (column: 'text_enc' | 'attachments_enc' | 'quick_reply_enc', v: string) => sealMessageField(e.ctx.keyring, { id, page_id: contact.page_id }, column, v);
+  const seal = (column: 'text_enc' | 'attachments_enc' | 'quick_reply_enc', v: string) => sealMessageField(e.ctx, { id, page_id: contact.page_id, contact_id: contact.id }, column, v);
   const quickReply = ev.kind === 'message' ? ev.quickReplyPayload : undefined;
   return {
     id, page_id: contact.page_id, contact_id: contact.id, mid: ev.mid, direction, author,

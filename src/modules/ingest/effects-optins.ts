@@ -1,7 +1,9 @@
 import type { ContactTable, MarketingSubscriptionTable } from '../../db/tables/conversations.ts';
 import { newId } from '../../lib/ids.ts';
 import type { OptinEvent } from '../../platform/index.ts';
-import { setMarketingConsent, touchContact } from '../contacts/contacts.repository.ts';
+import { touchContact } from '../contacts/contacts.repository.ts';
+import { recordConsent } from '../consent/ledger.ts';
+import { sealContactField } from '../privacy/contact-fields.ts';
 import { findSubscription, findUserRef, insertSubscriptionIfAbsent, insertUserRefIfAbsent, updateSubscription, updateUserRef } from './consent.repository.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 
@@ -39,13 +41,18 @@ type SubscriptionStatus = MarketingSubscriptionTable['status'];
 async function applyMarketingOptin(e: EffectContext, contact: ContactTable, ev: OptinEvent): Promise<void> {
   const topic = ev.topic ?? ev.title ?? 'default';
   const status: SubscriptionStatus = ev.notificationStatus === 'STOP_NOTIFICATIONS' ? 'stopped' : 'active';
-  await setMarketingConsent(e.trx, contact.id, status === 'stopped' ? 'withdrawn' : 'granted', ev.timestamp, e.now);
+  // The consent ledger is the source of truth: the person's choice is recorded there, with the event that carried it.
+  const action = status === 'stopped' ? 'withdraw' : 'grant';
+  const safeTopic = topic.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 100);
+  for (const purpose of ['marketing', `topic:${safeTopic}`] as const) {
+    await recordConsent(e.trx, e.ctx, { contactId: contact.id, pageId: contact.page_id, purpose, action, source: 'marketing_optin', eventId: ev.idempotencyKey, actor: 'contact', occurredAt: ev.timestamp });
+  }
   let sub = await findSubscription(e.trx, contact.id, topic);
   if (!sub && ev.token !== undefined) {
     const id = newId('ms', e.now);
     await insertSubscriptionIfAbsent(e.trx, {
       id, page_id: contact.page_id, contact_id: contact.id, topic,
-      token_enc: e.ctx.keyring.encrypt(ev.token, { table: 'marketing_subscriptions', column: 'token_enc', pageId: contact.page_id, rowId: id }),
+      token_enc: sealContactField(e.ctx, contact.id, ev.token, { table: 'marketing_subscriptions', column: 'token_enc', pageId: contact.page_id, rowId: id }),
       status, status_at: ev.timestamp, expires_at: ev.tokenExpiry ? ev.tokenExpiry : null, timezone: ev.timezone ?? null,
       frequency: ev.frequency ?? null, last_sent_at: null, created_at: ev.timestamp,
     });
@@ -57,7 +64,7 @@ async function applyMarketingOptin(e: EffectContext, contact: ContactTable, ev: 
   await updateSubscription(e.trx, sub.id, {
     status, status_at: ev.timestamp,
     ...(ev.token !== undefined && {
-      token_enc: e.ctx.keyring.encrypt(ev.token, { table: 'marketing_subscriptions', column: 'token_enc', pageId: contact.page_id, rowId: sub.id }),
+      token_enc: sealContactField(e.ctx, contact.id, ev.token, { table: 'marketing_subscriptions', column: 'token_enc', pageId: contact.page_id, rowId: sub.id }),
       expires_at: ev.tokenExpiry ? ev.tokenExpiry : null,
     }),
     ...(ev.timezone !== undefined && { timezone: ev.timezone }),

@@ -9,6 +9,7 @@ import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 import { createGraphClient, type GraphClient, type SendMessageBody } from '../../platform/index.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
+import { openContactField } from '../privacy/contact-fields.ts';
 import { claimDeliveries } from './outbox.repository.ts';
 import { CONSENT_CONFIRMATION_CREATOR, decideFor } from './enqueue-send.ts';
 import { findMarketingSubscription, findPages, findSendTargets, type SendTarget } from './send-targets.repository.ts';
@@ -87,12 +88,12 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
     if (!decision.allowed) {
       return decision.reason === 'page_unauthorized' || decision.reason === 'page_disabled' ? { type: 'requeue', at: now } : { type: 'skipped', reason: decision.reason };
     }
-    const message = JSON.parse(ctx.keyring.decrypt(d.body_enc, { table: 'deliveries', column: 'body_enc', pageId: d.page_id, rowId: d.id })) as Record<string, unknown>;
+    const message = JSON.parse(openContactField(ctx, d.contact_id, d.body_enc, { table: 'deliveries', column: 'body_enc', pageId: d.page_id, rowId: d.id })) as Record<string, unknown>;
     message.metadata = d.id;
     const body: SendMessageBody = decision.marketingToken && sub
-      ? { recipient: { notification_messages_token: ctx.keyring.decrypt(sub.token_enc, { table: 'marketing_subscriptions', column: 'token_enc', pageId: d.page_id, rowId: sub.id }) }, message }
+      ? { recipient: { notification_messages_token: openContactField(ctx, d.contact_id, sub.token_enc, { table: 'marketing_subscriptions', column: 'token_enc', pageId: d.page_id, rowId: sub.id }) }, message }
       : {
-          recipient: { id: ctx.keyring.decrypt(target.psid_enc, { table: 'contacts', column: 'psid_enc', pageId: d.page_id, rowId: target.id }) },
+          recipient: { id: openContactField(ctx, target.id, target.psid_enc, { table: 'contacts', column: 'psid_enc', pageId: d.page_id, rowId: target.id }) },
           messaging_type: decision.messagingType,
           ...(decision.tag && { tag: decision.tag }),
           message,

@@ -5,6 +5,7 @@ import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { sealContactField } from '../privacy/contact-fields.ts';
 import { insertDelivery, insertOutboundMessage, findDeliveryByKey } from './deliveries.repository.ts';
 import { decideSend, type Author, type MarketingTokenState, type MessageKind, type RefusalReason, type SendDecision } from './send.policy.ts';
 import { findMarketingSubscription, findPages, findSendTarget, type SendTarget } from './send-targets.repository.ts';
@@ -82,7 +83,7 @@ export async function enqueueSend(trx: Transaction<DB>, ctx: AppContext, input: 
     kind: input.kind,
     messaging_type: decision.allowed ? decision.messagingType : null,
     tag: decision.allowed ? (decision.tag ?? null) : null,
-    body_enc: ctx.keyring.encrypt(JSON.stringify(input.message), { table: 'deliveries', column: 'body_enc', pageId: page.id, rowId: id }),
+    body_enc: sealContactField(ctx, target.id, JSON.stringify(input.message), { table: 'deliveries', column: 'body_enc', pageId: page.id, rowId: id }),
     status: decision.allowed ? 'queued' : 'skipped',
     reason: decision.allowed ? null : decision.reason,
     error_code: null,
@@ -120,8 +121,8 @@ function historyRow(ctx: AppContext, d: DeliveryTable, message: Record<string, u
     mid: null,
     direction: 'outbound' as const,
     author: d.author,
-    text_enc: text === null ? null : ctx.keyring.encrypt(text, at('text_enc')),
-    attachments_enc: attachment === null ? null : ctx.keyring.encrypt(JSON.stringify([attachment]), at('attachments_enc')),
+    text_enc: text === null ? null : sealContactField(ctx, d.contact_id, text, at('text_enc')),
+    attachments_enc: attachment === null ? null : sealContactField(ctx, d.contact_id, JSON.stringify([attachment]), at('attachments_enc')),
     quick_reply_enc: null,
     reply_to_mid: null,
     app_id: null,
