@@ -7,6 +7,7 @@ import type { AppContext } from '../app/context.ts';
 import type { Actor } from '../modules/access/actor.ts';
 import { authenticate } from '../modules/access/authenticate.ts';
 import { errorBody, handleError } from './errors.ts';
+import { rawRouteServer, type RawRoute } from './raw-routes.ts';
 import { openApiInfo } from './openapi.ts';
 import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -20,6 +21,8 @@ declare module 'fastify' {
     actor?: Actor;
   }
   interface FastifyInstance {
+    /** Hot routes answered by node:http ahead of Fastify on the real server (see raw-routes.ts). */
+    rawRoutes: RawRoute[];
     /** Every route registered, for tests that check each one (auth, Page scope). */
     routeTable: { method: string; url: string; auth: 'token' | 'public' | undefined }[];
   }
@@ -42,7 +45,9 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,100}$/;
 
 /** The HTTP server: one error handler, request ids, security headers, raw-body JSON, auth on /api/v1. */
 export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const rawRoutes: RawRoute[] = [];
   const app = Fastify({
+    serverFactory: rawRouteServer(() => rawRoutes),
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
     // One line per finished request (onResponse below) instead of Fastify's two, with the route pattern, not the URL.
     logController: new LogController({ disableRequestLogging: true }),
@@ -68,6 +73,7 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
     }
   });
 
+  app.decorate('rawRoutes', rawRoutes);
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {

@@ -1,0 +1,79 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { isAppError } from '../errors.ts';
+import { errorBody } from './errors.ts';
+
+/**
+ * A route served straight from node:http, ahead of Fastify's routing, hooks and plugins. Only for a hot path whose
+ * whole behaviour lives in one command (the webhook POST: Meta's retries and bursts make its cost per request
+ * matter); every other route goes through Fastify. Such a route is registered on Fastify too, so `inject()` tests
+ * and the real server answer alike.
+ */
+export interface RawRoute {
+  method: string;
+  path: string;
+  /** Largest body read; a larger one is answered 413 without being read. */
+  bodyLimit: number;
+  handle(body: Buffer, req: IncomingMessage): Promise<{ status: number; type: string; body: string }>;
+  /** Called after each answer (metrics). */
+  done?(status: number): void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,100}$/;
+
+function send(res: ServerResponse, requestId: string, status: number, type: string, body: string): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': requestId,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+async function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const given = req.headers['x-request-id'];
+  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  const answer = (status: number, type: string, body: string) => {
+    send(res, requestId, status, type, body);
+    route.done?.(status);
+  };
+  const tooLarge = () => answer(413, 'application/json; charset=utf-8', JSON.stringify(errorBody('payload_too_large', 'the request body is larger than this endpoint accepts', requestId)));
+  if (Number(req.headers['content-length'] ?? 0) > route.bodyLimit) {
+    tooLarge();
+    req.resume();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > route.bodyLimit) {
+      tooLarge();
+      req.resume();
+      return;
+    }
+    chunks.push(chunk);
+  }
+  try {
+    const r = await route.handle(Buffer.concat(chunks, size), req);
+    answer(r.status, r.type, r.body);
+  } catch (err) {
+    const known = isAppError(err);
+    const status = known ? err.status : 500;
+    answer(status, 'application/json; charset=utf-8', JSON.stringify(known ? errorBody(err.code, err.message, requestId) : errorBody('internal', 'internal error; quote the request id when reporting it', requestId)));
+  }
+}
+
+/** A node:http server that answers the raw routes itself and hands every other request to Fastify. */
+export function rawRouteServer(routes: () => readonly RawRoute[]) {
+  return (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void): Server =>
+    createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      const q = req.url?.indexOf('?') ?? -1;
+      const path = q === -1 ? req.url : req.url!.slice(0, q);
+      const route = routes().find((r) => r.method === req.method && r.path === path);
+      if (!route) return fastifyHandler(req, res);
+      serve(route, req, res).catch(() => res.destroy());
+    });
+}
