@@ -1,4 +1,4 @@
-import { Migrator, sql, type Migration, type MigrationResultSet } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.ts';
 import type { Dialect } from './types.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
@@ -7,37 +7,71 @@ import * as m0003 from './migrations/0003-privacy.ts';
 import * as m0004 from './migrations/0004-messaging-outbox-order.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Step = { up(db: any, dialect: Dialect): Promise<void> };
+type AnyDb = Kysely<any>;
+type Step = { up(db: AnyDb, dialect: Dialect): Promise<void> };
 
 /** One ordered list of migrations; each step writes the same schema for both dialects. */
-const STEPS: Record<string, Step> = {
-  '0001-foundation': m0001,
-  '0002-conversations-and-outbox': m0002,
-  '0003-privacy': m0003,
-  '0004-messaging-outbox-order': m0004,
-};
+const STEPS: [string, Step][] = [
+  ['0001-foundation', m0001],
+  ['0002-conversations-and-outbox', m0002],
+  ['0003-privacy', m0003],
+  ['0004-messaging-outbox-order', m0004],
+];
 
-/**
- * On PostgreSQL the migration tables are named in the connection's own schema: Kysely otherwise looks for them in
- * every schema, and a database holding several pagescope schemas (tests, tenants) would find another's tables.
- */
-async function migrator(database: Database): Promise<Migrator> {
-  const migrations: Record<string, Migration> = {};
-  for (const [name, step] of Object.entries(STEPS)) {
-    migrations[name] = { up: (db) => step.up(db, database.dialect) };
-  }
-  const schema = database.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s : undefined;
-  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
+// A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of
+// the database, which fails when another schema is dropped at that moment (parallel tests, other tenants).
+const TABLE = 'pagescope_migrations';
+const PG_LOCK = 7_361_402_117;
+
+async function ensureTable(db: AnyDb): Promise<void> {
+  await sql.raw(`create table if not exists ${TABLE} (name text primary key, applied_at bigint not null)`).execute(db);
 }
 
-/** Applies pending migrations, each in its own transaction; returns the names applied. Safe to run twice. */
+async function applied(db: AnyDb): Promise<Set<string>> {
+  const rows = await db.selectFrom(TABLE).select('name').execute();
+  return new Set(rows.map((r: { name: string }) => r.name));
+}
+
+/**
+ * Applies pending migrations, all in one transaction under an exclusive lock (an advisory lock on PostgreSQL, an
+ * immediate transaction on SQLite), so two processes starting together apply each step once. Safe to run twice.
+ */
 export async function migrateToLatest(database: Database): Promise<string[]> {
-  const result: MigrationResultSet = await (await migrator(database)).migrateToLatest();
-  if (result.error) throw result.error;
-  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const db = database.db as AnyDb;
+  await ensureTable(db);
+  const run = async (trx: AnyDb): Promise<string[]> => {
+    const done = await applied(trx);
+    const out: string[] = [];
+    for (const [name, step] of STEPS) {
+      if (done.has(name)) continue;
+      await step.up(trx, database.dialect);
+      await trx.insertInto(TABLE).values({ name, applied_at: Date.now() }).execute();
+      out.push(name);
+    }
+    return out;
+  };
+  if (database.dialect === 'postgres') {
+    return db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${PG_LOCK})`.execute(trx);
+      return run(trx);
+    });
+  }
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const out = await run(conn);
+      await sql`commit`.execute(conn);
+      return out;
+    } catch (err) {
+      await sql`rollback`.execute(conn);
+      throw err;
+    }
+  });
 }
 
 export async function pendingMigrations(database: Database): Promise<string[]> {
-  const all = await (await migrator(database)).getMigrations();
-  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  const db = database.db as AnyDb;
+  await ensureTable(db);
+  const done = await applied(db);
+  return STEPS.map(([name]) => name).filter((name) => !done.has(name));
 }
