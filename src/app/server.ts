@@ -7,6 +7,7 @@ import type { Clock } from '../lib/time.ts';
 import { refreshKeyring } from '../modules/keys/keyring-store.ts';
 import { rewrapPending } from '../modules/keys/rotate-keys.ts';
 import { openApp } from './bootstrap.ts';
+import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
 import type { AppContext } from './context.ts';
 import { installHooks, routeModules, startWorkers } from './modules.ts';
 import { startLoop, type BackgroundWorker } from './worker.ts';
@@ -64,6 +65,7 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
       closing ??= (async () => {
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.race([Promise.all([server?.close(), ...workers.map((w) => w.stop())]), deadline]);
+        closeContactKeys(ctx);
         await ctx.database.close();
       })();
       return closing;

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { openApp } from '../../src/app/bootstrap.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
+import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 
 const config = loadConfig(process.env);
 const ctx = await openApp(config, { logger: createLogger('warn', process.stderr as never) });
@@ -18,6 +19,7 @@ const worker = startDispatcher(ctx, {
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
   void worker.stop().then(async () => {
+    closeContactKeys(ctx);
     await ctx.database.close();
     process.exit(0);
   });

@@ -68,7 +68,7 @@ test(`kill -9 of the dispatcher during ${SENDS} sends, ${ROUNDS} times: nothing 
       const last = round === ROUNDS;
       const workerId = `crash-${round}`;
       const child = spawn(process.execPath, [...(process.env.CRASH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), '--import', 'tsx', CHILD], { env: { ...env, CRASH_WORKER_ID: workerId }, stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
         child.once('exit', () => reject(new Error('the dispatcher exited before it was ready')));

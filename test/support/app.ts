@@ -12,6 +12,7 @@ import { createToken } from '../../src/modules/access/create-token.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import type { Dialect } from '../../src/db/types.ts';
 import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
+import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 
 /** A clock tests move by hand. */
@@ -65,6 +66,7 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
     ctx, database, clock, logs, masterKey, ownerToken: token, server,
     close: async () => {
       await server.close();
+      closeContactKeys(ctx);
       await database.destroy();
     },
   };
