@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { emulatorCommand } from '../emulator/cli.ts';
+import { contactsCommand } from './contacts.ts';
 import { initCommand } from './init.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data dir (PAGESCOPE_DATA_DIR, default ./.pagescope)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const cmd of [initCommand(), serveCommand(), sandboxCommand(), migrateCommand(), pagesCommand(), tokensCommand(), keysCommand(), sendCommand(), privacyCommand(), emulatorCommand()]) {
+  for (const cmd of [initCommand(), serveCommand(), sandboxCommand(), migrateCommand(), pagesCommand(), tokensCommand(), keysCommand(), sendCommand(), contactsCommand(), privacyCommand(), emulatorCommand()]) {
     program.addCommand(cmd);
   }
   // Options may follow the subcommand (`pagescope pages list --json`): let every subcommand see the globals.
