@@ -16,14 +16,18 @@ const worker = startDispatcher(ctx, {
   rates: { text: Number(process.env.CRASH_PAGE_RATE ?? 250) },
   idleMs: 20,
 });
-process.stdout.write('ready\n');
-process.once('SIGTERM', () => {
+// The handler is in place before 'ready' is announced, and a repeated SIGTERM does not cut the drain short.
+let stopping = false;
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
   void worker.stop().then(async () => {
     closeContactKeys(ctx);
     await ctx.database.close();
     process.exit(0);
   });
 });
+process.stdout.write('ready\n');
 if (process.env.CRASH_DEBUG) {
   setInterval(() => {
     void ctx.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
