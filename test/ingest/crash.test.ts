@@ -71,6 +71,9 @@ for (const dialect of testDialects()) {
           worker.go();
           if (round + 1 < ROUNDS) next = startWorker(cfg);
           const step = traffic.step(200);
+          // Every other round waits until the worker has committed something, so that on a slow machine some kills
+          // still land between commits of real work; then the kill comes at a random moment.
+          if (round % 2 === 1) for (let waited = 0; worker.progress() === 0 && waited < 3000; waited += 10) await sleep(10);
           await sleep(Math.floor(Math.random() * 150));
           worker.child.kill('SIGKILL');
           await worker.exited;
