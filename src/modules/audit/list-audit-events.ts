@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
+import { pageOf } from '../../lib/paging.ts';
 import type { AuditEventTable } from '../../db/tables/foundation.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { listAudit } from './audit.repository.ts';
@@ -28,7 +29,5 @@ export async function listAuditEvents(ctx: AppContext, actor: Actor, q: AuditQue
     ...(q.since !== undefined && !Number.isNaN(q.since) ? { since: q.since } : {}),
     ...(q.until !== undefined && !Number.isNaN(q.until) ? { until: q.until } : {}),
   });
-  const more = rows.length > q.limit;
-  const page = more ? rows.slice(0, q.limit) : rows;
-  return { rows: page, nextCursor: more ? (page[page.length - 1]?.id ?? null) : null };
+  return pageOf(rows, q.limit, (last) => last.id);
 }

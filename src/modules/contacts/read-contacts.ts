@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
+import { pageOf } from '../../lib/paging.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { notFound } from '../../errors.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
@@ -51,9 +52,8 @@ export async function listContacts(ctx: AppContext, actor: Actor, pageId: string
   assertPage(actor, pageId);
   const tokens = q ? queryTokens(ctx.keyring, q) : [];
   const rows = await listContactRows(ctx.db, { pageId, tokens, cursor, limit: limit + 1 });
-  const more = rows.length > limit;
-  const page = more ? rows.slice(0, limit) : rows;
+  const page = pageOf(rows, limit, (last) => last.id);
   const withPsid = can(actor, 'identifiers:read');
-  if (withPsid && page.length > 0) await auditIdentifierRead(ctx, actor, pageId, page.map((r) => r.id), 'list', true);
-  return { rows: page.map((r) => presentContact(ctx, r, { withPsid })), nextCursor: more ? page[page.length - 1]!.id : null };
+  if (withPsid && page.rows.length > 0) await auditIdentifierRead(ctx, actor, pageId, page.rows.map((r) => r.id), 'list', true);
+  return { rows: page.rows.map((r) => presentContact(ctx, r, { withPsid })), nextCursor: page.nextCursor };
 }

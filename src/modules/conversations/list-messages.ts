@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
+import { pageOf } from '../../lib/paging.ts';
 import { AppError } from '../../errors.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { mergedContactIds } from '../contacts/contacts.repository.ts';
@@ -22,8 +23,6 @@ export async function listContactMessages(ctx: AppContext, actor: Actor, contact
   const contact = await loadVisibleContact(ctx, actor, contactId);
   const contactIds = [contact.id, ...(await mergedContactIds(ctx.db, contact.id))];
   const rows = await listMessageRows(ctx.db, { contactIds, order, after: parseCursor(cursor), limit: limit + 1 });
-  const more = rows.length > limit;
-  const page = more ? rows.slice(0, limit) : rows;
-  const last = page[page.length - 1];
-  return { rows: page.map((r) => presentMessage(ctx, r)), nextCursor: more && last ? `${last.sent_at}.${last.id}` : null };
+  const page = pageOf(rows, limit, (last) => `${last.sent_at}.${last.id}`);
+  return { rows: page.rows.map((r) => presentMessage(ctx, r)), nextCursor: page.nextCursor };
 }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
+import { pageOf } from '../../lib/paging.ts';
 import { assertCan, assertPage, type Actor } from '../access/actor.ts';
 import { notFound } from '../../errors.ts';
 import { findPage, listPages as listPageRows } from './pages.repository.ts';
@@ -8,9 +9,7 @@ import type { PageTable } from '../../db/tables/foundation.ts';
 export async function listPages(ctx: AppContext, actor: Actor, cursor: string | null, limit: number): Promise<{ rows: PageTable[]; nextCursor: string | null }> {
   assertCan(actor, 'pages:read');
   const rows = await listPageRows(ctx.db, actor.pageScope, cursor, limit + 1);
-  const more = rows.length > limit;
-  const page = more ? rows.slice(0, limit) : rows;
-  return { rows: page, nextCursor: more ? (page[page.length - 1]?.id ?? null) : null };
+  return pageOf(rows, limit, (last) => last.id);
 }
 
 /** One Page, or not_found when it does not exist or lies outside the actor's scope. */

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
+import { pageOf } from '../../lib/paging.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { assertCan, canSeePage, type Actor } from '../access/actor.ts';
@@ -25,7 +26,7 @@ export async function getPrivacyRequest(ctx: AppContext, actor: Actor, id: strin
 export async function listPrivacyRequests(ctx: AppContext, actor: Actor, cursor: string | null, limit: number) {
   assertCan(actor, 'privacy:manage');
   const rows = await listRequests(ctx.db, actor.pageScope, cursor, limit + 1);
-  return { rows: rows.slice(0, limit), nextCursor: rows.length > limit ? rows[limit - 1]!.id : null };
+  return pageOf(rows, limit, (last) => last.id);
 }
 
 /**
