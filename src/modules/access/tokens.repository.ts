@@ -27,10 +27,6 @@ export async function revokeToken(db: Executor, id: string, now: number): Promis
   return Number(r.numUpdatedRows);
 }
 
-export async function listTokens(db: Executor): Promise<ApiTokenTable[]> {
-  return db.selectFrom('api_tokens').selectAll().orderBy('id').execute();
-}
-
 export async function countAccounts(db: Executor): Promise<number> {
   const r = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
