@@ -19,7 +19,7 @@ export function createMetrics() {
     }),
     webhookDeliveries: new Counter({
       name: 'pagescope_webhook_deliveries_total',
-      help: 'Webhook POSTs by outcome',
+      help: 'Webhook POSTs by outcome: stored or refused (and why) at receipt; duplicate when processing finds bytes it has seen before',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

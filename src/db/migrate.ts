@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-conversations-and-outbox.ts';
 import * as m0003 from './migrations/0003-privacy.ts';
 import * as m0004 from './migrations/0004-messaging-outbox-order.ts';
+import * as m0005 from './migrations/0005-webhook-dedupe-off-the-ack-path.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -16,6 +17,7 @@ const STEPS: [string, Step][] = [
   ['0002-conversations-and-outbox', m0002],
   ['0003-privacy', m0003],
   ['0004-messaging-outbox-order', m0004],
+  ['0005-webhook-dedupe-off-the-ack-path', m0005],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

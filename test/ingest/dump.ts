@@ -53,6 +53,7 @@ export async function canonicalState(ctx: AppContext): Promise<Record<string, un
       (r) => String(r.ref),
     ),
     ledger: by(ledger.map((e) => `${e.page_id}|${e.kind}|${e.status}|${e.occurred_at}`), (s) => s),
-    deliveries_not_processed: deliveries.filter((d) => d.status !== 'processed').length,
+    // Duplicates depend on timing (Meta's retries after a kill), so only what is neither applied nor set aside counts.
+    deliveries_not_settled: deliveries.filter((d) => d.status !== 'processed' && d.status !== 'duplicate').length,
   };
 }

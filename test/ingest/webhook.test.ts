@@ -113,6 +113,11 @@ for (const dialect of testDialects()) {
 
     it('turns the same delivery sent 50 times, concurrently and in sequence, into one message and one contact', async () => {
       const [contacts, messages] = [await countRows(app, 'contacts'), await countRows(app, 'messages')];
+      const byStatus = async () => {
+        const rows = await app.ctx.db.selectFrom('webhook_deliveries').select('status').execute();
+        return [rows.filter((r) => r.status === 'processed').length, rows.filter((r) => r.status === 'duplicate').length] as const;
+      };
+      const [processed, duplicates] = await byStatus();
       const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000006', 'm_dup', 'again and again', T0)]);
       const concurrent = await Promise.all(Array.from({ length: 25 }, () => postWebhook(app, body)));
       assert.ok(concurrent.every((r) => r.statusCode === 200));
@@ -123,6 +128,9 @@ for (const dialect of testDialects()) {
       await drain(app);
       assert.equal(await countRows(app, 'contacts'), contacts + 1);
       assert.equal(await countRows(app, 'messages'), messages + 1);
+      assert.deepEqual(await byStatus(), [processed + 1, duplicates + 49], 'one delivery applied, 49 set aside as duplicates');
+      const metrics = await app.ctx.metrics.registry.getSingleMetricAsString('pagescope_webhook_deliveries_total');
+      assert.match(metrics, new RegExp(`outcome="duplicate"} ${duplicates + 49}$`, 'm'));
     });
 
     it('processes every entry of a batched POST, standby and echoes included', async () => {

@@ -4,16 +4,23 @@ import type { TableClassification } from '../classification.ts';
 export interface WebhookDeliveryTable {
   id: string;
   received_at: number;
-  /** Keyed hash of the raw bytes: the same POST stored twice is one row. */
+  /** Keyed hash of the raw bytes; the processor marks a later delivery of the same bytes `duplicate`. */
   body_hash: string;
   body_enc: string | null;
-  status: 'pending' | 'processed' | 'failed' | 'purged';
+  status: 'pending' | 'processed' | 'duplicate' | 'failed' | 'purged';
   attempts: number;
   lease_owner: string | null;
   lease_until: number | null;
   processed_at: number | null;
   event_count: number | null;
   error: string | null;
+}
+
+/** The first delivery of each distinct body (by keyed hash): the processor's dedupe of identical POSTs. */
+export interface WebhookBodyHashTable {
+  body_hash: string;
+  delivery_id: string;
+  created_at: number;
 }
 
 /** One row per distinct event ever seen: the idempotency ledger, and raw storage for what is not handled. */
@@ -147,6 +154,7 @@ export interface MarketingSubscriptionTable {
 
 export interface ConversationTables {
   webhook_deliveries: WebhookDeliveryTable;
+  webhook_body_hashes: WebhookBodyHashTable;
   webhook_events: WebhookEventTable;
   contacts: ContactTable;
   contact_name_tokens: ContactNameTokenTable;
@@ -164,6 +172,10 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
       id: 'reference', received_at: 'system', body_hash: 'blind_index', body_enc: 'encrypted', status: 'system', attempts: 'system',
       lease_owner: 'system', lease_until: 'system', processed_at: 'system', event_count: 'system', error: 'system',
     },
+  },
+  webhook_body_hashes: {
+    idColumn: 'body_hash', pageColumn: null, contactColumn: null,
+    columns: { body_hash: 'blind_index', delivery_id: 'reference', created_at: 'system' },
   },
   webhook_events: {
     idColumn: 'id', pageColumn: 'page_id', contactColumn: 'contact_id',

@@ -7,12 +7,12 @@ import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 
 const ROLE = 'pagescope-delivery-writer';
 type Request = { seq: number; rows: Pick<WebhookDeliveryTable, 'id' | 'received_at' | 'body_hash' | 'body_enc'>[] };
-type Answer = { seq: number; inserted?: string[]; error?: string };
+type Answer = { seq: number; error?: string };
 
 /** Writes groups of deliveries through its own connection (WAL, synchronous=FULL) in a worker thread. */
 export class SqliteDeliveryWriter {
   readonly #worker: Worker;
-  readonly #waiting = new Map<number, { resolve: (hashes: Set<string>) => void; reject: (e: Error) => void }>();
+  readonly #waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #seq = 0;
 
   constructor(file: string) {
@@ -24,7 +24,7 @@ export class SqliteDeliveryWriter {
       this.#waiting.delete(a.seq);
       if (this.#waiting.size === 0) this.#worker.unref();
       if (a.error !== undefined) w?.reject(new Error(`delivery writer: ${a.error}`));
-      else w?.resolve(new Set(a.inserted));
+      else w?.resolve();
     });
     this.#worker.on('error', (err) => this.#failAll(err));
     this.#worker.on('exit', () => this.#failAll(new Error('delivery writer stopped')));
@@ -37,8 +37,8 @@ export class SqliteDeliveryWriter {
     this.#waiting.clear();
   }
 
-  /** Inserts the rows in one transaction (existing body hashes skipped); resolves after the commit, with the hashes inserted. */
-  write(rows: WebhookDeliveryTable[]): Promise<Set<string>> {
+  /** Inserts the rows in one transaction; resolves after the commit. */
+  write(rows: WebhookDeliveryTable[]): Promise<void> {
     const seq = ++this.#seq;
     return new Promise((resolve, reject) => {
       if (this.#waiting.size === 0) this.#worker.ref();
@@ -58,13 +58,15 @@ function serveWrites(file: string): void {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 10000');
   const insert = db.prepare(
-    `insert into webhook_deliveries (id, received_at, body_hash, body_enc, status, attempts) values (?, ?, ?, ?, 'pending', 0)
-     on conflict (body_hash) do nothing`,
+    `insert into webhook_deliveries (id, received_at, body_hash, body_enc, status, attempts) values (?, ?, ?, ?, 'pending', 0)`,
   );
-  const insertAll = db.transaction((rows: Request['rows']) => rows.filter((r) => insert.run(r.id, r.received_at, r.body_hash, r.body_enc).changes > 0).map((r) => r.body_hash));
+  const insertAll = db.transaction((rows: Request['rows']) => {
+    for (const r of rows) insert.run(r.id, r.received_at, r.body_hash, r.body_enc);
+  });
   parentPort!.on('message', ({ seq, rows }: Request) => {
     try {
-      parentPort!.postMessage({ seq, inserted: insertAll(rows) } satisfies Answer);
+      insertAll(rows);
+      parentPort!.postMessage({ seq } satisfies Answer);
     } catch (err) {
       parentPort!.postMessage({ seq, error: String((err as { code?: string }).code ?? (err as Error).name) } satisfies Answer);
     }

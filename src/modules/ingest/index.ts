@@ -1,5 +1,5 @@
 // Webhook ingest: receive (verify, store, ack), process (dedupe, identity, history, consent), retention.
-export { receiveWebhook, type ReceiveOutcome } from './receive-webhook.ts';
+export { receiveWebhook } from './receive-webhook.ts';
 export { processPendingDeliveries, type ProcessOptions } from './process-deliveries.ts';
 export { purgeRawWebhookData } from './purge-raw.ts';
 export { startIngestWorkers, type IngestWorkerOptions } from './workers.ts';

@@ -4,7 +4,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { applyEvent } from './apply-event.ts';
-import { claimDeliveries, finishDelivery, loadLeased, registeredPages } from './webhook.repository.ts';
+import { claimBodyHashes, claimDeliveries, finishDelivery, loadLeased, registeredPages } from './webhook.repository.ts';
 
 export interface ProcessOptions {
   /** Deliveries per transaction (default 50). */
@@ -37,24 +37,36 @@ const timeOf = (ev: WebhookEvent, row: WebhookDeliveryTable) => ev.timestamp ?? 
 
 /**
  * Applies a batch of claimed deliveries in ONE transaction: deliveries are marked done first (taking the write lock
- * at once), then every event, sorted by event time, goes through the idempotency ledger. A crash anywhere rolls the
- * whole batch back and the lease lets it be claimed again: nothing is lost, nothing is applied twice.
+ * at once), then every event, sorted by event time, goes through the idempotency ledger. A delivery whose exact bytes
+ * arrived before (Meta's retry of a POST we did acknowledge) is marked `duplicate` and applies nothing. A crash
+ * anywhere rolls the whole batch back and the lease lets it be claimed again: nothing is lost, nothing is applied twice.
  */
-async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string): Promise<number> {
+  return ctx.db.transaction().execute(async (trx) => {
     const now = ctx.clock.now();
+    const duplicates = await claimBodyHashes(trx, batch.map((d) => d.row), now);
     const live: Extract<Decoded, { events: WebhookEvent[] }>[] = [];
+    let duplicated = 0;
     for (const d of batch) {
       const ok = 'events' in d;
-      const kept = await finishDelivery(trx, d.row.id, owner, { status: ok ? 'processed' : 'failed', eventCount: ok ? d.events.length : null, error: ok ? null : d.error, now });
-      if (kept && ok) live.push(d);
+      const dup = duplicates.has(d.row.id);
+      const status = dup ? 'duplicate' : ok ? 'processed' : 'failed';
+      const kept = await finishDelivery(trx, d.row.id, owner, { status, eventCount: dup ? 0 : ok ? d.events.length : null, error: dup || ok ? null : d.error, now });
+      if (kept && dup) duplicated++;
+      else if (kept && ok) live.push(d);
     }
     const pageIds = [...new Set(live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')))];
     const registered = await registeredPages(trx, pageIds);
     const items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
     items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
     for (const { ev, d } of items) await applyEvent({ ctx, trx, now, deliveryId: d.row.id }, ev, d.object, registered, d.row.received_at);
+    return duplicated;
   });
+}
+
+async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string): Promise<void> {
+  const duplicated = await applyBatch(ctx, batch, owner);
+  if (duplicated > 0) ctx.metrics.webhookDeliveries.inc({ outcome: 'duplicate' }, duplicated);
 }
 
 async function failAlone(ctx: AppContext, d: Decoded, owner: string, err: unknown): Promise<void> {
@@ -74,7 +86,7 @@ export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOpt
   if (ids.length === 0) return 0;
   const batch = (await loadLeased(ctx.db, ids, owner)).map((row) => decode(ctx, row));
   try {
-    await applyBatch(ctx, batch, owner);
+    await applyCounted(ctx, batch, owner);
   } catch (err) {
     if (batch.length === 1) {
       await failAlone(ctx, batch[0]!, owner, err);
@@ -82,7 +94,7 @@ export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOpt
     }
     for (const d of batch) {
       try {
-        await applyBatch(ctx, [d], owner);
+        await applyCounted(ctx, [d], owner);
       } catch (e) {
         await failAlone(ctx, d, owner, e);
       }

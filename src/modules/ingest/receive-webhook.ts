@@ -8,25 +8,18 @@ import { SqliteDeliveryWriter } from './delivery-writer.repository.ts';
 import { notifyDeliveryStored } from './notify.ts';
 import { insertDeliveries } from './webhook.repository.ts';
 
-export type ReceiveOutcome = 'stored' | 'duplicate';
+const committers = new WeakMap<AppContext, GroupCommit<WebhookDeliveryTable, void>>();
 
-const committers = new WeakMap<AppContext, GroupCommit<WebhookDeliveryTable, boolean>>();
-
-function committerFor(ctx: AppContext): GroupCommit<WebhookDeliveryTable, boolean> {
+function committerFor(ctx: AppContext): GroupCommit<WebhookDeliveryTable, void> {
   let gc = committers.get(ctx);
   if (!gc) {
     // On SQLite the commit (and its fsync) runs in a worker thread so the event loop keeps serving requests.
     const writer = ctx.database.file ? new SqliteDeliveryWriter(ctx.database.file) : null;
-    gc = new GroupCommit<WebhookDeliveryTable, boolean>(
+    gc = new GroupCommit<WebhookDeliveryTable, void>(
       async (rows) => {
-        const inserted = writer ? await writer.write(rows) : await ctx.db.transaction().execute((trx) => insertDeliveries(trx, rows));
-        // Two identical bodies in one batch: the first one in the batch counts as stored, the rest as duplicates.
-        const seen = new Set<string>();
-        return rows.map((r) => {
-          const fresh = inserted.has(r.body_hash) && !seen.has(r.body_hash);
-          seen.add(r.body_hash);
-          return fresh;
-        });
+        if (writer) await writer.write(rows);
+        else await ctx.db.transaction().execute((trx) => insertDeliveries(trx, rows));
+        return rows.map(() => undefined);
       },
       256,
       (size) => ctx.metrics.webhookCommitBatch.observe(size),
@@ -43,10 +36,11 @@ function refuse(ctx: AppContext, outcome: string, err: AppError): never {
 
 /**
  * Accepts one webhook POST: checks the signature over the exact bytes, checks it is a Meta envelope, and stores the
- * body encrypted, deduplicated by a keyed hash. Resolves only once the row is committed (shared group commit);
- * storage failure is `storage_unavailable` so Meta retries. Nothing is stored for a refused request.
+ * body encrypted with a keyed hash of it (the processor skips a body it has seen before). Resolves only once the row
+ * is committed (shared group commit); storage failure is `storage_unavailable` so Meta retries. Nothing is stored
+ * for a refused request.
  */
-export async function receiveWebhook(ctx: AppContext, raw: Buffer, headers: SignatureHeaders): Promise<ReceiveOutcome> {
+export async function receiveWebhook(ctx: AppContext, raw: Buffer, headers: SignatureHeaders): Promise<void> {
   const secret = ctx.config.meta.appSecret;
   if (!secret) refuse(ctx, 'not_configured', new AppError('not_ready', 'webhook handling is not configured: set META_APP_SECRET'));
   const verdict = verifyWebhookSignature(raw, headers, secret);
@@ -72,14 +66,12 @@ export async function receiveWebhook(ctx: AppContext, raw: Buffer, headers: Sign
     body_enc: ctx.keyring.encrypt(raw, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: id }),
     status: 'pending', attempts: 0, lease_owner: null, lease_until: null, processed_at: null, event_count: null, error: null,
   };
-  let fresh: boolean;
   try {
-    fresh = await committerFor(ctx).submit(row);
+    await committerFor(ctx).submit(row);
   } catch (err) {
     ctx.logger.error({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, 'webhook delivery could not be stored');
     refuse(ctx, 'storage_error', new AppError('storage_unavailable', 'the delivery could not be stored; Meta will retry'));
   }
-  ctx.metrics.webhookDeliveries.inc({ outcome: fresh ? 'stored' : 'duplicate' });
-  if (fresh) notifyDeliveryStored(ctx);
-  return fresh ? 'stored' : 'duplicate';
+  ctx.metrics.webhookDeliveries.inc({ outcome: 'stored' });
+  notifyDeliveryStored(ctx);
 }

@@ -1,16 +1,29 @@
 import type { Executor } from '../audit/audit.repository.ts';
 import type { WebhookDeliveryTable, WebhookEventTable } from '../../db/tables/conversations.ts';
 
-/** Stores deliveries in one statement; a body already stored (same hash) is skipped. Returns the hashes inserted. */
-export async function insertDeliveries(db: Executor, rows: WebhookDeliveryTable[]): Promise<Set<string>> {
+/** Stores deliveries in one statement. Identical bodies are all stored here; the processor dedupes them. */
+export async function insertDeliveries(db: Executor, rows: WebhookDeliveryTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto('webhook_deliveries').values(rows).execute();
+}
+
+/**
+ * Claims each body hash for the first delivery that carries it; returns the ids of the deliveries whose body was
+ * seen before (an earlier delivery, or an earlier row of this same list). Runs in the processor's transaction, so a
+ * rolled-back batch claims nothing.
+ */
+export async function claimBodyHashes(db: Executor, rows: { id: string; body_hash: string }[], now: number): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
+  const first = new Map<string, string>();
+  for (const r of rows) if (!first.has(r.body_hash)) first.set(r.body_hash, r.id);
   const inserted = await db
-    .insertInto('webhook_deliveries')
-    .values(rows)
+    .insertInto('webhook_body_hashes')
+    .values([...first].map(([body_hash, delivery_id]) => ({ body_hash, delivery_id, created_at: now })))
     .onConflict((oc) => oc.column('body_hash').doNothing())
-    .returning('body_hash')
+    .returning('delivery_id')
     .execute();
-  return new Set(inserted.map((r) => r.body_hash));
+  const fresh = new Set(inserted.map((r) => r.delivery_id));
+  return new Set(rows.filter((r) => !fresh.has(r.id)).map((r) => r.id));
 }
 
 /**
@@ -42,10 +55,11 @@ export async function loadLeased(db: Executor, ids: string[], owner: string): Pr
 }
 
 /** Marks a delivery done, only while this worker still holds it; false when the lease was lost meanwhile. */
-export async function finishDelivery(db: Executor, id: string, owner: string, set: { status: 'processed' | 'failed'; eventCount: number | null; error: string | null; now: number }): Promise<boolean> {
+export async function finishDelivery(db: Executor, id: string, owner: string, set: { status: 'processed' | 'duplicate' | 'failed'; eventCount: number | null; error: string | null; now: number }): Promise<boolean> {
   const r = await db
     .updateTable('webhook_deliveries')
-    .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null })
+    // A duplicate's body is a copy of one kept elsewhere: it is dropped at once.
+    .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null, ...(set.status === 'duplicate' && { body_enc: null }) })
     .where('id', '=', id)
     .where('lease_owner', '=', owner)
     .where('status', '=', 'pending')
