@@ -1,12 +1,13 @@
 // AES-256-GCM with a random 96-bit nonce; sealed layout is nonce ‖ ciphertext ‖ 128-bit tag.
-import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
+import { secureRandomBytes } from '../lib/random.ts';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** Encrypts and authenticates `plaintext` together with `aad`; a fresh random nonce each call. */
 export function seal(key: KeyObject, plaintext: Buffer, aad: Buffer): Buffer {
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = secureRandomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);

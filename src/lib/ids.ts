@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './random.ts';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case: sortable as plain strings
 
@@ -23,5 +23,5 @@ function encodeRandom(bytes: Buffer): string {
  * ordering by creation time, which keeps cursor pagination simple on both SQLite and PostgreSQL.
  */
 export function newId(prefix: string, now: number = Date.now()): string {
-  return `${prefix}_${encodeTime(now)}${encodeRandom(randomBytes(16))}`;
+  return `${prefix}_${encodeTime(now)}${encodeRandom(secureRandomBytes(16))}`;
 }

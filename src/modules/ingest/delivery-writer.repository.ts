@@ -7,7 +7,8 @@ import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 
 const ROLE = 'pagescope-delivery-writer';
 type Request = { seq: number; rows: Pick<WebhookDeliveryTable, 'id' | 'received_at' | 'body_hash' | 'body_enc'>[] };
-type Answer = { seq: number; error?: string };
+/** `commit` numbers the writer's commits and `rows` is that commit's size, so the caller can observe each commit once. */
+type Answer = { seq: number; commit: number; rows: number; error?: string };
 
 /** Writes groups of deliveries through its own connection (WAL, synchronous=FULL) in a worker thread. */
 export class SqliteDeliveryWriter {
@@ -15,7 +16,9 @@ export class SqliteDeliveryWriter {
   readonly #waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #seq = 0;
 
-  constructor(file: string) {
+  #lastCommit = 0;
+
+  constructor(file: string, private readonly onCommit?: (rows: number) => void) {
     // The worker loads this same module; Node 20 does not carry `--import tsx` into workers, so it registers tsx first.
     const entry = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
     this.#worker = new Worker(entry, { eval: true, workerData: { role: ROLE, file } });
@@ -23,6 +26,8 @@ export class SqliteDeliveryWriter {
       const w = this.#waiting.get(a.seq);
       this.#waiting.delete(a.seq);
       if (this.#waiting.size === 0) this.#worker.unref();
+      if (a.commit !== this.#lastCommit && a.error === undefined) this.onCommit?.(a.rows);
+      this.#lastCommit = a.commit;
       if (a.error !== undefined) w?.reject(new Error(`delivery writer: ${a.error}`));
       else w?.resolve();
     });
@@ -63,13 +68,23 @@ function serveWrites(file: string): void {
   const insertAll = db.transaction((rows: Request['rows']) => {
     for (const r of rows) insert.run(r.id, r.received_at, r.body_hash, r.body_enc);
   });
-  parentPort!.on('message', ({ seq, rows }: Request) => {
+  // Requests that arrive while a commit runs wait in the port; they are then written together by one commit.
+  const waiting: Request[] = [];
+  let commits = 0;
+  const commit = () => {
+    const requests = waiting.splice(0);
+    const rows = requests.length === 1 ? requests[0]!.rows : requests.flatMap((r) => r.rows);
+    commits++;
     try {
       insertAll(rows);
-      parentPort!.postMessage({ seq } satisfies Answer);
+      for (const { seq } of requests) parentPort!.postMessage({ seq, commit: commits, rows: rows.length } satisfies Answer);
     } catch (err) {
-      parentPort!.postMessage({ seq, error: String((err as { code?: string }).code ?? (err as Error).name) } satisfies Answer);
+      const error = String((err as { code?: string }).code ?? (err as Error).name);
+      for (const { seq } of requests) parentPort!.postMessage({ seq, commit: commits, rows: rows.length, error } satisfies Answer);
     }
+  };
+  parentPort!.on('message', (request: Request) => {
+    if (waiting.push(request) === 1) setImmediate(commit);
   });
 }
 

@@ -4,6 +4,19 @@ interface Waiter<T, R> {
   reject: (e: unknown) => void;
 }
 
+export interface GroupCommitOptions {
+  /** Largest batch handed to one write (default 256). */
+  maxBatch?: number;
+  /**
+   * Writes allowed in flight at once (default 1: the next batch waits for the running write). A writer that queues
+   * and merges batches itself (the SQLite delivery writer) takes more, so its next commit never waits for this
+   * thread to see the previous one end.
+   */
+  maxInFlight?: number;
+  /** Called with each batch's size after it is written (metrics). */
+  onBatch?: (size: number) => void;
+}
+
 /**
  * Batches concurrent writes into one transaction: items submitted while a commit is in flight (or in the same turn of
  * the event loop) are written together by the next commit. Each submitter's promise settles only after the commit
@@ -11,14 +24,20 @@ interface Waiter<T, R> {
  */
 export class GroupCommit<T, R> {
   readonly #queue: Waiter<T, R>[] = [];
-  #busy = false;
+  readonly #maxBatch: number;
+  readonly #maxInFlight: number;
+  readonly #onBatch: ((size: number) => void) | undefined;
+  #inFlight = 0;
   #scheduled = false;
 
   constructor(
     private readonly write: (items: T[]) => Promise<R[]>,
-    private readonly maxBatch = 256,
-    private readonly onBatch?: (size: number) => void,
-  ) {}
+    opts: GroupCommitOptions = {},
+  ) {
+    this.#maxBatch = opts.maxBatch ?? 256;
+    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
+    this.#onBatch = opts.onBatch;
+  }
 
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -28,7 +47,7 @@ export class GroupCommit<T, R> {
   }
 
   #schedule(): void {
-    if (this.#busy || this.#scheduled) return;
+    if (this.#inFlight >= this.#maxInFlight || this.#scheduled) return;
     this.#scheduled = true;
     // setImmediate runs after the I/O phase, so requests read in the same poll are committed together.
     setImmediate(() => void this.#flush());
@@ -36,16 +55,18 @@ export class GroupCommit<T, R> {
 
   async #flush(): Promise<void> {
     this.#scheduled = false;
-    this.#busy = true;
-    const batch = this.#queue.splice(0, this.maxBatch);
+    if (this.#queue.length === 0) return;
+    this.#inFlight++;
+    const batch = this.#queue.splice(0, this.#maxBatch);
+    if (this.#queue.length > 0) this.#schedule();
     try {
       const results = await this.write(batch.map((w) => w.item));
-      this.onBatch?.(batch.length);
+      this.#onBatch?.(batch.length);
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
       for (const w of batch) w.reject(err);
     } finally {
-      this.#busy = false;
+      this.#inFlight--;
       if (this.#queue.length > 0) this.#schedule();
     }
   }

@@ -14,15 +14,17 @@ function committerFor(ctx: AppContext): GroupCommit<WebhookDeliveryTable, void> 
   let gc = committers.get(ctx);
   if (!gc) {
     // On SQLite the commit (and its fsync) runs in a worker thread so the event loop keeps serving requests.
-    const writer = ctx.database.file ? new SqliteDeliveryWriter(ctx.database.file) : null;
+    const observe = (size: number) => ctx.metrics.webhookCommitBatch.observe(size);
+    const writer = ctx.database.file ? new SqliteDeliveryWriter(ctx.database.file, observe) : null;
     gc = new GroupCommit<WebhookDeliveryTable, void>(
       async (rows) => {
         if (writer) await writer.write(rows);
         else await ctx.db.transaction().execute((trx) => insertDeliveries(trx, rows));
         return rows.map(() => undefined);
       },
-      256,
-      (size) => ctx.metrics.webhookCommitBatch.observe(size),
+      // The SQLite writer merges whatever reached it while it was committing into its next commit, so batches go to it
+      // at once rather than wait here for the previous commit's answer.
+      { maxBatch: 256, maxInFlight: writer ? 8 : 1, ...(!writer && { onBatch: observe }) },
     );
     committers.set(ctx, gc);
   }
