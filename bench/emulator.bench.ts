@@ -1,9 +1,13 @@
 // Emulator throughput, each figure beside a baseline from the same run:
 // 1. Send API over HTTP (validated calls/s) vs a bare node:http server answering the same requests;
 // 2. signed webhook events/s (build + serialise + sign + hand to the transport) vs a raw JSON.stringify+HMAC loop.
-// The load generator (autocannon) runs in its own process so it does not share the server's event loop.
+// The load generator runs in its own process so it does not share the server's event loop: wrk (C, Debian's `wrk`
+// package) when it is installed, since it spends far less of the shared cores than the server it loads; otherwise
+// autocannon (node). BENCH_LOAD=autocannon forces autocannon.
 import http from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -20,6 +24,50 @@ interface Load { rps: number; non2xx: number; errors: number; p99: number }
 
 function median(loads: Load[]): Load {
   return [...loads].sort((a, b) => a.rps - b.rps)[Math.floor(loads.length / 2)]!;
+}
+
+const WRK = process.env.BENCH_LOAD !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
+
+function collect(bin: string, args: string[], parse: (out: string) => Load): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', () => {
+      try {
+        resolve(parse(out));
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+}
+
+/** wrk with one thread (the machine has two cores: one for the server, one for the load), parsed from its report. */
+function wrk(url: string, body: string): Promise<Load> {
+  const dir = mkdtempSync(join(tmpdir(), 'pagescope-wrk-'));
+  const script = join(dir, 'post.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${DURATION_S}s`, '--latency', '-s', script, url];
+  return collect('wrk', args, (out) => {
+    rmSync(dir, { recursive: true, force: true });
+    const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+    if (!rps) throw new Error(`wrk printed no rate: ${out.slice(0, 200)}`);
+    const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
+    const unit = { us: 0.001, ms: 1, s: 1000 } as const;
+    const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+    return {
+      rps: Number(rps[1]),
+      non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+      errors: errs ? errs.slice(1).reduce((a, n) => a + Number(n), 0) : 0,
+      p99: p99 ? Number((Number(p99[1]) * unit[p99[2] as keyof typeof unit]).toFixed(2)) : NaN,
+    };
+  });
+}
+
+function load(url: string, body: string): Promise<Load> {
+  return WRK && PIPELINING === 1 ? wrk(url, body) : autocannon(url, body);
 }
 
 function autocannon(url: string, body: string): Promise<Load> {
@@ -69,8 +117,8 @@ async function sendApi(): Promise<void> {
   const bases: Load[] = [];
   const emus: Load[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    bases.push(await autocannon(bareUrl, body));
-    emus.push(await autocannon(`${server.url}/v25.0/me/messages?access_token=${page.access_token}`, body));
+    bases.push(await load(bareUrl, body));
+    emus.push(await load(`${server.url}/v25.0/me/messages?access_token=${page.access_token}`, body));
   }
   const inProcess = await inProcessSends(emu, page.access_token, body, answer);
   bare.close();
@@ -78,7 +126,7 @@ async function sendApi(): Promise<void> {
   const base = median(bases);
   const emuLoad = median(emus);
   const ok = emus.every((l) => l.non2xx === 0 && l.errors === 0);
-  console.log(`Send API (HTTP, ${CONNECTIONS} connections, pipelining ${PIPELINING}, median of ${ROUNDS} alternating ${DURATION_S}s runs)`);
+  console.log(`Send API (HTTP, ${CONNECTIONS} connections, pipelining ${PIPELINING}, load from ${WRK && PIPELINING === 1 ? 'wrk' : 'autocannon'}, median of ${ROUNDS} alternating ${DURATION_S}s runs)`);
   console.log(`  baseline bare node:http + JSON.parse : ${base.rps.toFixed(0)} req/s (p99 ${base.p99} ms)`);
   console.log(`  emulator, validated sends            : ${emuLoad.rps.toFixed(0)} calls/s (p99 ${emuLoad.p99} ms; every answer 200: ${ok ? 'yes' : 'NO'})`);
   console.log(`  ratio emulator/baseline              : ${(emuLoad.rps / base.rps).toFixed(2)}  target ≥ 10000 calls/s: ${ok && emuLoad.rps >= 10_000 ? 'met' : 'NOT met'}`);

@@ -20,6 +20,8 @@ export interface Config {
   webhookMaxBytes: number;
   rawRetentionDays: number;
   profileRefreshHours: number;
+  /** Whether new contacts are matched to the same person's contacts on the business's other Pages (`ids_for_pages`). */
+  linkIdsForPages: boolean;
   /** Data subject requests and retention (issue 6); 0 days means "keep". */
   privacy?: {
     regime: 'gdpr' | 'ccpa';
@@ -123,8 +125,21 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     webhookMaxBytes: int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     rawRetentionDays: int(env, 'PAGESCOPE_RAW_RETENTION_DAYS', 30, 0, 3650),
     profileRefreshHours: int(env, 'PAGESCOPE_PROFILE_REFRESH_HOURS', 24, 1, 24 * 365),
+    linkIdsForPages: linkIdsForPages(env),
     privacy: privacyConfig(env),
   };
+}
+
+/** ids_for_pages calls Meta with `appsecret_proof` and needs the business's permission, so it is off unless asked for. */
+function linkIdsForPages(env: Env): boolean {
+  const name = 'PAGESCOPE_LINK_IDS_FOR_PAGES';
+  const raw = (str(env, name) ?? 'false').toLowerCase();
+  if (!['true', 'false', 'on', 'off', '1', '0'].includes(raw)) throw new ConfigError(name, `must be true or false (got "${raw}")`);
+  const on = ['true', 'on', '1'].includes(raw);
+  if (on && str(env, 'META_APP_SECRET') === null) {
+    throw new ConfigError(name, 'needs META_APP_SECRET (ids_for_pages requires appsecret_proof); set the secret or set this to false');
+  }
+  return on;
 }
 
 function privacyConfig(env: Env): NonNullable<Config['privacy']> {

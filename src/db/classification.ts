@@ -2,6 +2,7 @@ import { FOUNDATION_CLASSIFICATION } from './tables/foundation.ts';
 import { CONVERSATION_CLASSIFICATION } from './tables/conversations.ts';
 import { MESSAGING_CLASSIFICATION } from './tables/messaging.ts';
 import { PRIVACY_CLASSIFICATION } from './tables/privacy.ts';
+import { IDENTITY_CLASSIFICATION } from './tables/identity.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -33,6 +34,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...CONVERSATION_CLASSIFICATION,
   ...MESSAGING_CLASSIFICATION,
   ...PRIVACY_CLASSIFICATION,
+  ...IDENTITY_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

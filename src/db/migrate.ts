@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002-conversations-and-outbox.ts';
 import * as m0003 from './migrations/0003-privacy.ts';
 import * as m0004 from './migrations/0004-messaging-outbox-order.ts';
 import * as m0005 from './migrations/0005-webhook-dedupe-off-the-ack-path.ts';
+import * as m0006 from './migrations/0006-contact-identity.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -18,6 +19,7 @@ const STEPS: [string, Step][] = [
   ['0003-privacy', m0003],
   ['0004-messaging-outbox-order', m0004],
   ['0005-webhook-dedupe-off-the-ack-path', m0005],
+  ['0006-contact-identity', m0006],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

@@ -3,12 +3,13 @@ import type { FoundationTables } from './tables/foundation.ts';
 import type { ConversationTables } from './tables/conversations.ts';
 import type { MessagingTables } from './tables/messaging.ts';
 import type { PrivacyTables } from './tables/privacy.ts';
+import type { IdentityTables } from './tables/identity.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
  * interface here, so that no two domains edit the same table list.
  */
-export interface DB extends FoundationTables, ConversationTables, MessagingTables, PrivacyTables {}
+export interface DB extends FoundationTables, ConversationTables, MessagingTables, PrivacyTables, IdentityTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

@@ -74,6 +74,8 @@ export async function seedContact(ctx: AppContext, opts: { pageId?: string; at?:
     contact_events: [{ id: newId('ce', at), page_id: pageId, contact_id: contactId, kind: 'postback', occurred_at: at, created_at: at }],
     marketing_subscriptions: [{ id: newId('ms', at), page_id: pageId, contact_id: contactId, topic: 'news', status: 'active', status_at: at, created_at: at }],
     deliveries: [{ id: newId('dl', at), page_id: pageId, contact_id: contactId, message_id: 'msg_x', author: 'agent', kind: 'text', status: 'sent', attempts: 1, next_attempt_at: at, created_at: at, updated_at: at }],
+    account_link_codes: [{ id: newId('alc', at), page_id: pageId, contact_id: contactId, code_bidx: ctx.keyring.blindIndex(`${tag}-code`, 'account-linking-code'), created_at: at }],
+    contact_id_matching: [{ contact_id: contactId, page_id: pageId, status: 'matched', next_at: at, checked_at: at }],
     consent_records: [{ id: newId('cr', at), page_id: pageId, contact_id: contactId, purpose: 'marketing', action: 'grant', source: 'optin', wording: 'Get our news', wording_version: 'v1', actor_type: 'contact', actor_id: contactId, occurred_at: at, recorded_at: at }],
   };
   const missing = personalTables().map((p) => p.table).filter((t) => !rows[t]);
