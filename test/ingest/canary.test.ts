@@ -6,7 +6,7 @@ import { enrichProfiles } from '../../src/modules/contacts/enrich-profiles.ts';
 import { drain, emulatedApp } from './support.ts';
 
 describe('personal data at rest and in logs [sqlite]', () => {
-  it('leaves no trace of a canary PSID, name or message text in the database files, the WAL or the log', async () => {
+  it('leaves no trace of a canary PSID, name, message text or account-linking code in the database files, the WAL or the log', async () => {
     const { app, emu, pages } = await emulatedApp('sqlite');
     const pageId = pages[0]!;
     const first = 'Zephyrinacanary';
@@ -17,6 +17,8 @@ describe('personal data at rest and in logs [sqlite]', () => {
       await emu.emulator.user(user).says(pageId, text);
       await emu.emulator.user(user).quickReply(pageId, `${text} again`, 'QR_CANARY');
       await emu.emulator.user(user).reads(pageId);
+      const code = 'crm-canary-code-5e81d2';
+      await emu.emulator.user(user).links(pageId, code);
       await drain(app);
       await enrichProfiles(app.ctx);
       const psid = emu.emulator.psid(user, pageId)!;
@@ -29,7 +31,7 @@ describe('personal data at rest and in logs [sqlite]', () => {
       const file = app.database.file!;
       const files = [file, `${file}-wal`, `${file}-shm`].filter((f) => existsSync(f));
       assert.ok(files.some((f) => f.endsWith('-wal')), 'the WAL is scanned while the app is open');
-      const canaries = [psid, first, last, 'canary text 7f3a9c', first.toLowerCase().slice(0, 6)];
+      const canaries = [psid, first, last, 'canary text 7f3a9c', first.toLowerCase().slice(0, 6), code];
       const scan = () => {
         for (const f of files.filter((f) => existsSync(f))) {
           const bytes = readFileSync(f);

@@ -23,6 +23,20 @@ export const contactSchema = {
     tags: { type: 'array', items: { type: 'string' } },
     attributes: { type: 'object', additionalProperties: true },
     merged_into: text,
+    links: {
+      type: 'array',
+      description: 'only in the detail view: other records of the same person the token may see (another Page, linked by account linking, ids_for_pages or an operator; or merged)',
+      items: {
+        type: 'object',
+        properties: {
+          contact_id: { type: 'string' },
+          page_id: { type: 'string' },
+          source: { type: 'string', enum: ['account_linking', 'ids_for_pages', 'operator', 'merge'] },
+          created_at: { type: 'string', format: 'date-time' },
+        },
+        required: ['contact_id', 'page_id', 'source', 'created_at'],
+      },
+    },
     created_at: { type: 'string', format: 'date-time' },
     last_seen_at: { type: 'string', format: 'date-time' },
   },

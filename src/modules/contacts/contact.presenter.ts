@@ -1,14 +1,22 @@
 import type { AppContext } from '../../app/context.ts';
-import type { ContactTable } from '../../db/tables/conversations.ts';
+import type { ContactLinkTable, ContactTable } from '../../db/tables/conversations.ts';
 import { toIso } from '../../lib/time.ts';
 import { windowFor } from '../messaging/send.policy.ts';
 import { openContactField } from './contact-fields.ts';
 
+/** A link to another record of the same person: on another Page (account linking, ids_for_pages, an operator) or merged. */
+export interface ContactLinkView {
+  contact_id: string;
+  page_id: string;
+  source: ContactLinkTable['source'];
+  created_at: string;
+}
+
 /**
  * The contract's Contact, built from an allow-list: decrypted names, the messaging window, consent. The PSID only
- * when the caller may read identifiers (and has audited the read).
+ * when the caller may read identifiers (and has audited the read); links only in the detail view.
  */
-export function presentContact(ctx: AppContext, row: ContactTable, opts: { withPsid: boolean }) {
+export function presentContact(ctx: AppContext, row: ContactTable, opts: { withPsid: boolean; links?: ContactLinkView[] }) {
   const first = openContactField(ctx, row, 'first_name_enc');
   const last = openContactField(ctx, row, 'last_name_enc');
   const name = openContactField(ctx, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);
@@ -39,6 +47,7 @@ export function presentContact(ctx: AppContext, row: ContactTable, opts: { withP
     tags: JSON.parse(row.tags) as string[],
     attributes: attributes === null ? {} : (JSON.parse(attributes) as Record<string, unknown>),
     merged_into: row.merged_into,
+    ...(opts.links && { links: opts.links }),
     created_at: toIso(row.created_at),
     last_seen_at: toIso(row.last_seen_at),
   };

@@ -1,8 +1,19 @@
 import type { Executor } from '../audit/audit.repository.ts';
 import type { ContactLinkTable } from '../../db/tables/conversations.ts';
 
-export async function insertLink(db: Executor, row: ContactLinkTable): Promise<void> {
-  await db.insertInto('contact_links').values(row).execute();
+/**
+ * Records a link unless the same (pair, source) is already recorded: one row per pair and source, even when two
+ * workers record it at once (a unique index decides). Links other than `merge` have no direction and are stored
+ * with the smaller id first; a merge link points from the merged contact to the survivor. True when inserted.
+ */
+export async function insertLink(db: Executor, row: ContactLinkTable): Promise<boolean> {
+  const [a, b] = row.source === 'merge' || row.contact_id < row.linked_contact_id ? [row.contact_id, row.linked_contact_id] : [row.linked_contact_id, row.contact_id];
+  const r = await db
+    .insertInto('contact_links')
+    .values({ ...row, contact_id: a, linked_contact_id: b })
+    .onConflict((oc) => oc.columns(['contact_id', 'linked_contact_id', 'source']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
 export async function findLink(db: Executor, a: string, b: string): Promise<ContactLinkTable | undefined> {
@@ -21,6 +32,10 @@ export async function deleteLinks(db: Executor, contactId: string, source: Conta
   return Number(r.numDeletedRows);
 }
 
-export async function linksOf(db: Executor, contactId: string): Promise<ContactLinkTable[]> {
-  return db.selectFrom('contact_links').selectAll().where((eb) => eb.or([eb('contact_id', '=', contactId), eb('linked_contact_id', '=', contactId)])).orderBy('id').execute();
+/** Every link touching any of these contacts, oldest first. */
+export async function linksOf(db: Executor, contactIds: readonly string[], source?: ContactLinkTable['source']): Promise<ContactLinkTable[]> {
+  if (contactIds.length === 0) return [];
+  let q = db.selectFrom('contact_links').selectAll().where((eb) => eb.or([eb('contact_id', 'in', [...contactIds]), eb('linked_contact_id', 'in', [...contactIds])]));
+  if (source !== undefined) q = q.where('source', '=', source);
+  return q.orderBy('id').execute();
 }

@@ -3,10 +3,13 @@ import { pageOf } from '../../lib/paging.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { notFound } from '../../errors.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { assertCan, assertPage, can, type Actor } from '../access/actor.ts';
-import { findContactByBidx, findContactById, listContacts as listContactRows } from './contacts.repository.ts';
+import { toIso } from '../../lib/time.ts';
+import { assertCan, assertPage, can, canSeePage, type Actor } from '../access/actor.ts';
+import { findContactByBidx, findContactById, listContacts as listContactRows, mergedContactIds } from './contacts.repository.ts';
 import { psidIndex } from './contact-fields.ts';
-import { presentContact, type ContactView } from './contact.presenter.ts';
+import { presentContact, type ContactLinkView, type ContactView } from './contact.presenter.ts';
+import { findContactsByIds } from './identity.repository.ts';
+import { linksOf } from './links.repository.ts';
 import { queryTokens } from './name-tokens.ts';
 
 async function auditIdentifierRead(ctx: AppContext, actor: Actor, pageId: string, contactIds: string[], via: string, psidIncluded: boolean): Promise<void> {
@@ -23,13 +26,38 @@ export async function loadVisibleContact(ctx: AppContext, actor: Actor, contactI
   return row;
 }
 
-/** One contact; the PSID is included (and the read audited) only for actors allowed to read identifiers. */
+/**
+ * The contact's links to other records of the same person, as the actor may see them: its own links, and those of
+ * the records merged into it (a survivor stands for the person). Contacts of Pages outside the actor's scope and
+ * erased contacts are left out, so a link reveals nothing a 404 would hide.
+ */
+async function linkViews(ctx: AppContext, actor: Actor, row: ContactTable): Promise<ContactLinkView[]> {
+  const group = new Set(row.merged_into === null ? [row.id, ...(await mergedContactIds(ctx.db, row.id))] : [row.id]);
+  const seen = new Map<string, { other: string; source: ContactLinkView['source']; createdAt: number }>();
+  for (const l of await linksOf(ctx.db, [...group])) {
+    const own = l.contact_id === row.id || l.linked_contact_id === row.id;
+    const other = l.contact_id === row.id || (!own && group.has(l.contact_id)) ? l.linked_contact_id : l.contact_id;
+    if (other === row.id || (!own && group.has(other))) continue;
+    const key = `${other} ${l.source}`;
+    if (!seen.has(key)) seen.set(key, { other, source: l.source, createdAt: l.created_at });
+  }
+  const contacts = new Map((await findContactsByIds(ctx.db, [...new Set([...seen.values()].map((s) => s.other))])).map((c) => [c.id, c]));
+  const views: ContactLinkView[] = [];
+  for (const s of seen.values()) {
+    const c = contacts.get(s.other);
+    if (!c || c.status === 'erased' || !canSeePage(actor, c.page_id)) continue;
+    views.push({ contact_id: c.id, page_id: c.page_id, source: s.source, created_at: toIso(s.createdAt)! });
+  }
+  return views;
+}
+
+/** One contact with its links; the PSID is included (and the read audited) only for actors allowed to read identifiers. */
 export async function getContact(ctx: AppContext, actor: Actor, contactId: string): Promise<ContactView> {
   assertCan(actor, 'contacts:read');
   const row = await loadVisibleContact(ctx, actor, contactId);
   const withPsid = can(actor, 'identifiers:read');
   if (withPsid) await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'get', true);
-  return presentContact(ctx, row, { withPsid });
+  return presentContact(ctx, row, { withPsid, links: await linkViews(ctx, actor, row) });
 }
 
 /**
@@ -43,7 +71,7 @@ export async function findContactByPsid(ctx: AppContext, actor: Actor, pageId: s
   if (!row || row.status === 'erased') throw notFound('contact');
   const withPsid = can(actor, 'identifiers:read');
   await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'psid_lookup', withPsid);
-  return presentContact(ctx, row, { withPsid });
+  return presentContact(ctx, row, { withPsid, links: await linkViews(ctx, actor, row) });
 }
 
 /** Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive). */

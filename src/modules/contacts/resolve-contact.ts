@@ -5,10 +5,12 @@ import { newId } from '../../lib/ids.ts';
 import { AppError } from '../../errors.ts';
 import { findContactByBidx, insertContactIfAbsent } from './contacts.repository.ts';
 import { psidIndex, sealContactField } from './contact-fields.ts';
+import { scheduleIdMatch } from './identity.repository.ts';
 
 /**
  * The contact for this PSID on this Page, created on first sight (profile fetch pending). Idempotent and safe under
  * concurrency: the unique (page_id, psid_bidx) index decides which insert wins; everyone reads the winner back.
+ * With PAGESCOPE_LINK_IDS_FOR_PAGES on, a new contact is also put on the ids_for_pages schedule.
  */
 export async function resolveContact(ctx: AppContext, db: Executor, pageId: string, psid: string, at: number): Promise<ContactTable> {
   const bidx = psidIndex(ctx.keyring, psid);
@@ -28,5 +30,7 @@ export async function resolveContact(ctx: AppContext, db: Executor, pageId: stri
   await insertContactIfAbsent(db, row);
   const stored = await findContactByBidx(db, pageId, bidx);
   if (!stored) throw new AppError('internal', 'contact vanished right after it was stored');
+  // A new contact is matched to the person's contacts on other Pages once, by the id matcher, never per event.
+  if (stored.id === id && ctx.config.linkIdsForPages) await scheduleIdMatch(db, id, pageId, now);
   return stored;
 }

@@ -1,7 +1,7 @@
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { AccountLinkingEvent, FeedbackEvent, PostbackEvent, ReactionEvent, ReferralEvent, RequestThreadControlEvent } from '../../platform/index.ts';
 import { findContactById, reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
-import { deleteLinks } from '../contacts/links.repository.ts';
+import { forgetAccountLinking, recordAccountLinking } from '../contacts/identity-links.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 
 /** A button press: activity, window refresh, reachability, then the inbound hooks with the payload. */
@@ -27,13 +27,15 @@ export async function applyReaction(e: EffectContext, contact: ContactTable, ev:
 }
 
 /**
- * Account linking: the business's authorization code is kept (encrypted) as activity; unlinking also removes the
- * links that account linking had made for this contact.
+ * Account linking: the business's authorization code is kept (encrypted) as activity and, as a keyed hash, links
+ * this contact to the same person's contacts on other Pages or reconciles it with an older record on this Page.
+ * Unlinking removes the links that account linking made for this contact and its stored codes.
  */
 export async function applyAccountLinking(e: EffectContext, contact: ContactTable, ev: AccountLinkingEvent): Promise<void> {
   await recordContactEvent(e, contact, `account_${ev.status}`, ev.timestamp, defined({ authorization_code: ev.authorizationCode }));
-  if (ev.status === 'unlinked') await deleteLinks(e.trx, contact.id, 'account_linking');
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+  if (ev.status === 'unlinked') await forgetAccountLinking(e.trx, contact.id);
+  else if (ev.authorizationCode !== undefined && ev.authorizationCode !== '') await recordAccountLinking(e.ctx, e.trx, contact, ev.authorizationCode, e.now);
 }
 
 export async function applyFeedback(e: EffectContext, contact: ContactTable, ev: FeedbackEvent): Promise<void> {

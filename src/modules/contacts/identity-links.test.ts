@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { testDialects } from '../../../test/support/db.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { cliActor } from '../access/actor.ts';
+import { recordConsent } from '../consent/ledger.ts';
+import { registerPage } from '../pages/register-page.ts';
+import { findContactById, updateContact } from './contacts.repository.ts';
+import { openContactField, sealContactField } from './contact-fields.ts';
+import { recordAccountLinking, reconcileContacts } from './identity-links.ts';
+import { mergeContacts } from './merge-contacts.ts';
+import { resolveContact } from './resolve-contact.ts';
+
+const PAGE_A = '100000000000021';
+const PAGE_B = '100000000000022';
+
+for (const dialect of testDialects()) {
+  describe(`identity links and reconciliation [${dialect}]`, () => {
+    let app: TestApp;
+    let next = 6000000000000000;
+    before(async () => {
+      app = await createTestApp(dialect);
+      for (const id of [PAGE_A, PAGE_B]) await registerPage(app.ctx, cliActor, { id, name: `Page ${id}`, access_token: `token-${id}` });
+    });
+    after(() => app.close());
+
+    const newContact = async (pageId: string) => resolveContact(app.ctx, app.ctx.db, pageId, String(++next), app.clock.now());
+    const reload = async (id: string) => (await findContactById(app.ctx.db, id, null))!;
+
+    it('links two Pages\' contacts even when both codes are recorded by concurrent transactions', async () => {
+      const [a, b] = [await newContact(PAGE_A), await newContact(PAGE_B)];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let firstRecorded!: () => void;
+      const recorded = new Promise<void>((r) => (firstRecorded = r));
+      const first = app.ctx.db.transaction().execute(async (trx) => {
+        await recordAccountLinking(app.ctx, trx, a, 'shared-code', app.clock.now());
+        firstRecorded();
+        await gate;
+      });
+      await recorded;
+      const second = app.ctx.db.transaction().execute((trx) => recordAccountLinking(app.ctx, trx, b, 'shared-code', app.clock.now()));
+      // The second transaction has started (on PostgreSQL it now waits for the first); then the first commits.
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      await Promise.all([first, second]);
+      const links = await app.ctx.db.selectFrom('contact_links').selectAll().where('source', '=', 'account_linking').execute();
+      assert.equal(links.length, 1);
+    });
+
+    it('keeps the record whose PSID works, whichever of the two brought the code first', async () => {
+      const older = await newContact(PAGE_A);
+      app.clock.advance(1000);
+      const newer = await newContact(PAGE_A);
+      await app.ctx.db.updateTable('contacts').set({ psid_invalid_at: app.clock.now() }).where('id', '=', newer.id).execute();
+      await app.ctx.db.transaction().execute(async (trx) => {
+        await recordAccountLinking(app.ctx, trx, newer, 'code-42', app.clock.now());
+        await recordAccountLinking(app.ctx, trx, older, 'code-42', app.clock.now());
+      });
+      assert.equal((await reload(newer.id)).merged_into, older.id);
+      assert.equal((await reload(older.id)).merged_into, null);
+    });
+
+    it('carries tags, attributes and newer consent into the survivor, and never records them twice', async () => {
+      const [stale, survivor] = [await newContact(PAGE_A), await newContact(PAGE_A)];
+      await updateContact(app.ctx.db, stale.id, { tags: '["vip","wholesale"]', attributes_enc: sealContactField(app.ctx, stale, 'attributes_enc', JSON.stringify({ crm_id: 'C-1', tier: 'gold' })) });
+      await updateContact(app.ctx.db, survivor.id, { tags: '["vip"]', attributes_enc: sealContactField(app.ctx, survivor, 'attributes_enc', JSON.stringify({ tier: 'silver' })) });
+      await app.ctx.db.transaction().execute(async (trx) => {
+        await recordConsent(trx, app.ctx, { contactId: survivor.id, pageId: PAGE_A, purpose: 'marketing', action: 'grant', source: 'optin', actor: 'contact', occurredAt: app.clock.now() - 2000 });
+        await recordConsent(trx, app.ctx, { contactId: stale.id, pageId: PAGE_A, purpose: 'marketing', action: 'withdraw', source: 'keyword', actor: 'contact', occurredAt: app.clock.now() - 1000 });
+        await recordConsent(trx, app.ctx, { contactId: stale.id, pageId: PAGE_A, purpose: 'replies', action: 'grant', source: 'keyword', actor: 'contact', occurredAt: app.clock.now() - 5000 });
+      });
+      await app.ctx.db.updateTable('contacts').set({ psid_invalid_at: app.clock.now() }).where('id', '=', stale.id).execute();
+      for (let i = 0; i < 2; i++) {
+        await app.ctx.db.transaction().execute((trx) => reconcileContacts(app.ctx, trx, [stale.id, survivor.id], 'account_linking', app.clock.now()));
+      }
+      const row = await reload(survivor.id);
+      assert.equal((await reload(stale.id)).merged_into, survivor.id);
+      assert.deepEqual(JSON.parse(row.tags), ['vip', 'wholesale']);
+      assert.deepEqual(JSON.parse(openContactField(app.ctx, row, 'attributes_enc')!), { crm_id: 'C-1', tier: 'silver' });
+      assert.equal(row.consent_marketing, 'withdrawn');
+      const copied = await app.ctx.db.selectFrom('consent_records').select(['purpose', 'source']).where('contact_id', '=', survivor.id).where('source', '=', 'merge').execute();
+      assert.deepEqual(copied.map((r) => r.purpose).sort(), ['marketing', 'replies']);
+      const audits = await app.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'contact.reconcile').where('subject_id', '=', stale.id).execute();
+      assert.equal(audits.length, 1);
+    });
+
+    it('merges records that are already merged elsewhere at their survivors, so merges never chain', async () => {
+      const [x, y, z] = [await newContact(PAGE_A), await newContact(PAGE_A), await newContact(PAGE_A)];
+      await mergeContacts(app.ctx, cliActor, x.id, y.id);
+      await app.ctx.db.transaction().execute((trx) => reconcileContacts(app.ctx, trx, [x.id, z.id], 'ids_for_pages', app.clock.now()));
+      const rows = await Promise.all([x, y, z].map((c) => reload(c.id)));
+      const survivor = rows.find((r) => r.merged_into === null)!;
+      assert.deepEqual(rows.filter((r) => r.merged_into !== null).map((r) => r.merged_into), [survivor.id, survivor.id]);
+    });
+  });
+}
