@@ -5,7 +5,9 @@ import { bearer, type TestApp } from '../support/app.ts';
 import type { EmulatorServer } from '../../src/emulator/index.ts';
 import { createGraphClient } from '../../src/platform/index.ts';
 import { matchIdsForPages } from '../../src/modules/contacts/match-ids.ts';
+import { startIngestWorkers } from '../../src/modules/ingest/index.ts';
 import { insertLink } from '../../src/modules/contacts/links.repository.ts';
+import { psidIndex } from '../../src/modules/contacts/contact-fields.ts';
 import { markPsidInvalid } from '../../src/modules/messaging/send-targets.repository.ts';
 import { drain, emulatedApp, envelope, messageItem, postWebhook } from './support.ts';
 
@@ -199,6 +201,25 @@ for (const dialect of testDialects()) {
       assert.equal(await matchIdsForPages(app.ctx), 2);
       assert.equal(idsCalls(), 4);
       assert.equal((await app.ctx.db.selectFrom('contact_links').selectAll().execute()).length, 1, 'asking again records nothing twice');
+    });
+
+    it('runs as a background worker beside the others when switched on, and links a new person without being asked', async () => {
+      const workers = startIngestWorkers(app.ctx, { idleMs: 50, profileIdleMs: 60_000, retentionIdleMs: 60_000, idMatchIdleMs: 50 });
+      try {
+        assert.deepEqual(workers.map((w) => w.name), ['webhook-processor', 'profile-enricher', 'raw-retention', 'id-matcher']);
+        const ivo = emu.emulator.createUser({ first_name: 'Ivo', last_name: 'Horak' }).id;
+        await emu.emulator.user(ivo).says(pageA, 'ahoj A');
+        await emu.emulator.user(ivo).says(pageB, 'ahoj B');
+        let links: unknown[] = [];
+        for (let i = 0; i < 100 && links.length === 0; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const ids = (await app.ctx.db.selectFrom('contacts').select('id').where('psid_bidx', 'in', [pageA, pageB].map((p) => psidIndex(app.ctx.keyring, emu.emulator.psid(ivo, p)!))).execute()).map((r) => r.id);
+          links = ids.length < 2 ? [] : await app.ctx.db.selectFrom('contact_links').selectAll().where('contact_id', 'in', ids).where('linked_contact_id', 'in', ids).execute();
+        }
+        assert.equal(links.length, 1);
+      } finally {
+        await Promise.all(workers.map((w) => w.stop()));
+      }
     });
 
     it('records a Graph error on the schedule without personal data and tries again after the cooldown', async () => {
