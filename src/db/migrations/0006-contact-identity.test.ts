@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { forEachDialect } from '../../../test/support/db.ts';
 import { up } from './0006-contact-identity.ts';
 
-const link = (id: string, source: string) => ({ id, contact_id: 'ct_a', linked_contact_id: 'ct_b', source, created_at: 1, created_by: null });
+const link = (id: string, source: 'operator' | 'merge') => ({ id, contact_id: 'ct_a', linked_contact_id: 'ct_b', source, created_at: 1, created_by: null });
 
 forEachDialect('migration 0006 (contact identity)', (database) => {
   test('keeps the first of repeated links on a database that has them, then refuses a repeat', async () => {
