@@ -1,11 +1,14 @@
 // Webhook ingest: durable acknowledgements per second and p99 latency through the real server on SQLite (signature,
 // encryption, group commit with fsync) beside a bare node:http server that only checks the HMAC, driven by the same
-// autocannon load from this process while each server runs in its own; then events processed per second, and PSID
-// lookup latency with 10k and 1M contacts. Run: node --import tsx bench/ingest.bench.ts
+// load while each server runs in its own process; then events processed per second, and PSID lookup latency with
+// 10k and 1M contacts. Run: node --import tsx bench/ingest.bench.ts
+// The load comes from wrk (C, Debian's `wrk` package) when installed, replaying 20,000 distinct signed bodies: it
+// spends far less of the two shared cores than the servers it loads. Otherwise (or with BENCH_LOAD=autocannon)
+// autocannon from this process signs a fresh body per request.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +26,7 @@ import { ingestRoutes } from '../src/http/routes/webhook.ts';
 import { initialiseKeys, openKeyring } from '../src/modules/keys/keyring-store.ts';
 import { InboundHooks } from '../src/modules/ingest/hooks.ts';
 import { processPendingDeliveries } from '../src/modules/ingest/process-deliveries.ts';
+import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
 import { findContactByPsid } from '../src/modules/contacts/read-contacts.ts';
 import { findContactByBidx } from '../src/modules/contacts/contacts.repository.ts';
 import { psidIndex } from '../src/modules/contacts/contact-fields.ts';
@@ -39,6 +43,7 @@ const PAGE = '1717527131834678';
 const DURATION_S = Number(process.env.BENCH_INGEST_SECONDS ?? 8);
 const CONNECTIONS = 50;
 const BIG = Number(process.env.BENCH_INGEST_CONTACTS ?? 1_000_000);
+const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 30_000);
 
 async function context(dataDir: string, master: Buffer, database?: Database): Promise<AppContext> {
   const db = database ?? (await openDatabase({ dataDir, databaseUrl: null }));
@@ -73,46 +78,117 @@ async function serve(mode: string, dataDir: string, masterB64: string): Promise<
   process.stdout.write(`port ${(app.server.address() as { port: number }).port}\n`);
 }
 
-function startChild(mode: string, dataDir: string, master: Buffer): Promise<{ port: number; stop: () => void }> {
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function startChild(mode: string, dataDir: string, master: Buffer): Promise<{ port: number; pid: number; stop: () => void }> {
   const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE && mode === 'real' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/h6-ingest-prof'] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', mode, dataDir, master.toString('base64')], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => {
     child.stdout.on('data', (d: Buffer) => {
       const m = /port (\d+)/.exec(d.toString());
-      if (m) resolve({ port: Number(m[1]), stop: () => child.kill('SIGTERM') });
+      if (m) resolve({ port: Number(m[1]), pid: child.pid!, stop: () => child.kill('SIGTERM') });
     });
   });
 }
 
 let seq = 0;
-/** A unique, realistic, signed webhook body per request, as Meta sends (no two identical). */
-function signedRequest(req: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }) {
+/** A realistic webhook body as Meta sends it, numbered, with its signature. */
+function signedBody(): { body: string; signature: string } {
   const n = seq++;
   const ts = 1_764_331_200_000 + n;
   const body = JSON.stringify({ object: 'page', entry: [{ id: PAGE, time: ts, messaging: [{ sender: { id: String(4_000_000_000_000_000 + (n % 5000)) }, recipient: { id: PAGE }, timestamp: ts, message: { mid: `m_bench_${n}_${process.pid}`, text: `order question number ${n}, is it shipped yet?` } }] }] });
+  return { body, signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` };
+}
+
+/** autocannon's hook: a unique signed body per request (no two identical). */
+function signedRequest(req: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }) {
+  const { body, signature } = signedBody();
   req.body = body;
-  req.headers = { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` };
+  req.headers = { 'content-type': 'application/json', 'x-hub-signature-256': signature };
   return req;
 }
 
 type Run = { rps: number; p99: number; non2xx: number; total: number };
 
+const WRK = process.env.BENCH_LOAD !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
+const WRK_BODIES = 20_000;
+
+/** A wrk script replaying WRK_BODIES distinct signed bodies, one per line after its signature. */
+function wrkScript(dir: string): string {
+  const data = join(dir, 'bodies.tsv');
+  writeFileSync(data, Array.from({ length: WRK_BODIES }, () => { const { body, signature } = signedBody(); return `${signature}\t${body}`; }).join('\n') + '\n');
+  const script = join(dir, 'webhook.lua');
+  writeFileSync(script, `local reqs, i = {}, 0
+function init(args)
+  for line in io.lines(${JSON.stringify(data)}) do
+    local tab = line:find("\\t", 1, true)
+    reqs[#reqs + 1] = wrk.format("POST", "/webhook", { ["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = line:sub(1, tab - 1) }, line:sub(tab + 1))
+  end
+end
+function request()
+  i = i + 1
+  if i > #reqs then i = 1 end
+  return reqs[i]
+end
+`);
+  return script;
+}
+
+let script: string | null = null;
+
+function wrkLoad(port: number, seconds: number): Promise<Run> {
+  script ??= wrkScript(mkdtempSync(join(tmpdir(), 'pagescope-wrk-')));
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script!, `http://127.0.0.1:${port}/webhook`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', () => {
+      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+      const total = /(\d+) requests in/.exec(out);
+      const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
+      if (!rps || !total) return reject(new Error(`wrk printed no rate: ${out.slice(0, 300)}`));
+      const unit = { us: 0.001, ms: 1, s: 1000 } as const;
+      resolve({
+        rps: Number(rps[1]), total: Number(total[1]), non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+        p99: p99 ? Number((Number(p99[1]) * unit[p99[2] as keyof typeof unit]).toFixed(2)) : NaN,
+      });
+    });
+  });
+}
+
 async function load(port: number, seconds = DURATION_S): Promise<Run> {
+  if (WRK) return wrkLoad(port, seconds);
   const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests: [{ method: 'POST', path: '/webhook', setupRequest: signedRequest }] });
   return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, total: r.requests.total };
 }
 
 /** Warm-up, then two measured windows per server, alternating, so a noisy neighbour weighs on both alike. */
-async function compare(bare: number, real: number): Promise<{ bare: Run; real: Run }> {
-  await load(bare, 1);
-  await load(real, 1);
-  const runs: { bare: Run[]; real: Run[] } = { bare: [], real: [] };
+type Server = { port: number; pid: number };
+
+/** One measured window; also the server's CPU time per request over it, which other load on the machine moves less. */
+async function measure(server: Server): Promise<Run & { cpuUs: number }> {
+  const cpu0 = cpuSeconds(server.pid);
+  const run = await load(server.port);
+  return { ...run, cpuUs: ((cpuSeconds(server.pid) - cpu0) / run.total) * 1e6 };
+}
+
+/** Warm-up, then two measured windows per server, alternating, so a noisy neighbour weighs on both alike. */
+async function compare(bare: Server, real: Server): Promise<{ bare: Run & { cpuUs: number }; real: Run & { cpuUs: number } }> {
+  await load(bare.port, 1);
+  await load(real.port, 1);
+  const runs: { bare: (Run & { cpuUs: number })[]; real: (Run & { cpuUs: number })[] } = { bare: [], real: [] };
   for (let i = 0; i < 2; i++) {
-    runs.bare.push(await load(bare));
-    runs.real.push(await load(real));
+    runs.bare.push(await measure(bare));
+    runs.real.push(await measure(real));
   }
-  const mean = (rs: Run[]): Run => ({
+  const mean = (rs: (Run & { cpuUs: number })[]) => ({
     rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length, p99: Math.max(...rs.map((r) => r.p99)),
     non2xx: rs.reduce((a, r) => a + r.non2xx, 0), total: rs.reduce((a, r) => a + r.total, 0),
+    cpuUs: rs.reduce((a, r) => a + r.cpuUs, 0) / rs.length,
   });
   return { bare: mean(runs.bare), real: mean(runs.real) };
 }
@@ -175,21 +251,34 @@ async function main(): Promise<void> {
 
     const bare = await startChild('bare', dataDir, master);
     const real = await startChild('real', dataDir, master);
-    const { bare: bareRun, real: realRun } = await compare(bare.port, real.port);
+    const { bare: bareRun, real: realRun } = await compare(bare, real);
     bare.stop();
     const metricsText = await (await fetch(`http://127.0.0.1:${real.port}/metrics`)).text();
     const batches = metricsText.split('\n').filter((l) => /^pagescope_webhook_commit_batch_size_(sum|count)/.test(l)).map((l) => Number(l.split(' ')[1]));
     real.stop();
-    console.log(`webhook acks/s (durable, SQLite, ${CONNECTIONS} connections, 2 × ${DURATION_S}s each): pagescope ${realRun.rps.toFixed(0)}  bare HMAC server ${bareRun.rps.toFixed(0)}  ratio ${(realRun.rps / bareRun.rps).toFixed(2)}`);
+    console.log(`webhook acks/s (durable, SQLite, ${CONNECTIONS} connections, load from ${WRK ? `wrk replaying ${WRK_BODIES} signed bodies` : 'autocannon'}, 2 × ${DURATION_S}s each): pagescope ${realRun.rps.toFixed(0)}  bare HMAC server ${bareRun.rps.toFixed(0)}  ratio ${(realRun.rps / bareRun.rps).toFixed(2)}`);
     console.log(`group commit: ${batches[1]} commits, ${((batches[0] ?? 0) / (batches[1] ?? 1)).toFixed(1)} deliveries per commit on average`);
     console.log(`webhook p99 latency ms: pagescope ${realRun.p99}  bare ${bareRun.p99}  (non-2xx: ${realRun.non2xx} / ${bareRun.non2xx})`);
+    console.log(`server CPU per request (all threads, user + system) µs: pagescope ${realRun.cpuUs.toFixed(0)}  bare ${bareRun.cpuUs.toFixed(0)}`);
 
-    const pending = await ctx.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    const count = async (table: 'webhook_deliveries' | 'webhook_events', status: string) =>
+      Number((await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', status as never).executeTakeFirstOrThrow()).n);
+    // Processing is measured on distinct deliveries (wrk's replayed bodies would be mostly repeats): the acked ones
+    // are dropped and EVENTS fresh signed bodies are stored through the product's own receive path.
+    await ctx.db.deleteFrom('webhook_deliveries').execute();
+    for (let i = 0; i < EVENTS; i += 500) {
+      await Promise.all(Array.from({ length: Math.min(500, EVENTS - i) }, () => {
+        const { body, signature } = signedBody();
+        return receiveWebhook(ctx, Buffer.from(body), { sha256: signature });
+      }));
+    }
+    const pending = await count('webhook_deliveries', 'pending');
     const started = process.hrtime.bigint();
-    let processed = 0;
-    for (let n; (n = await processPendingDeliveries(ctx, { limit: 200 })) > 0; ) processed += n;
+    while ((await processPendingDeliveries(ctx, { limit: 200 })) > 0);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    console.log(`events processed/s: ${(processed / seconds).toFixed(0)} (${processed} of ${Number(pending.n)} stored deliveries, one event each, in ${seconds.toFixed(1)} s)`);
+    const events = await count('webhook_events', 'processed');
+    const duplicates = await count('webhook_deliveries', 'duplicate');
+    console.log(`events processed/s: ${(events / seconds).toFixed(0)} (${events} events applied from ${pending} stored deliveries, ${duplicates} of them repeats set aside, in ${seconds.toFixed(1)} s)`);
 
     const file = database.file!;
     const fromWebhooks = Number((await ctx.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
