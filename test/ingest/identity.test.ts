@@ -222,6 +222,21 @@ for (const dialect of testDialects()) {
       }
     });
 
+    it('also matches contacts that appeared while the feature was off, once it is switched on', async () => {
+      const jan = emu.emulator.createUser({ first_name: 'Jan', last_name: 'Kowal' }).id;
+      await emu.emulator.user(jan).says(pageA, 'czesc A');
+      await emu.emulator.user(jan).says(pageB, 'czesc B');
+      await drain(app);
+      const ids = [await contactId(jan, pageA), await contactId(jan, pageB)];
+      // As if they had been created with the flag off: not on the schedule.
+      await app.ctx.db.deleteFrom('contact_id_matching').where('contact_id', 'in', ids).execute();
+      assert.equal(await matchIdsForPages(app.ctx), 0, 'this process already scheduled what existed when it started');
+      const restarted = { ...app.ctx };
+      assert.equal(await matchIdsForPages(restarted), 2);
+      const links = await app.ctx.db.selectFrom('contact_links').selectAll().where('contact_id', 'in', ids).where('linked_contact_id', 'in', ids).execute();
+      assert.deepEqual(links.map((l) => l.source), ['ids_for_pages']);
+    });
+
     it('records a Graph error on the schedule without personal data and tries again after the cooldown', async () => {
       const finn = emu.emulator.createUser({ first_name: 'Finn', last_name: 'Berg' }).id;
       await emu.emulator.user(finn).says(pageA, 'moin A');
