@@ -54,7 +54,8 @@ export interface ContactTable {
   status: 'active' | 'unreachable' | 'erased';
   status_reason: string | null;
   status_at: number | null;
-  /** Set when Meta answered 100/2018001: the PSID no longer reaches anyone; cleared by reconciliation. */
+  /** Set when Meta answered 100/2018001: the PSID no longer reaches anyone. It stays set: reconciliation merges such a
+   * record into the one with the working PSID, and the dispatcher never sends to it. */
   psid_invalid_at: number | null;
   last_user_action_at: number | null;
   last_inbound_at: number | null;
