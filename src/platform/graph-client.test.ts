@@ -15,6 +15,7 @@ let server: Server;
 let baseUrl: string;
 let seen: Seen[] = [];
 let replies: Reply[] = [];
+let connections = 0;
 
 before(async () => {
   server = createServer((req, res) => {
@@ -25,6 +26,7 @@ before(async () => {
       setTimeout(() => res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body), reply.delayMs ?? 0);
     });
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -196,4 +198,52 @@ test('a thread owned by another app is reported as such', async () => {
   const graph = client();
   script(json(400, { error: { message: '(#10) Message failed to send because another app is controlling this thread now.', type: 'OAuthException', code: 10, error_subcode: 2018300 } }));
   assert.equal((await rejection(graph.takeThreadControl(TOKEN, PSID))).classification.kind, 'thread_owned');
+});
+
+test('calls reuse their connections (keep-alive): one for calls in sequence, no new ones for a second burst', async () => {
+  const graph = client();
+  const before = connections;
+  const body = { recipient: { id: PSID }, message: { text: 'x' } };
+  for (let i = 0; i < 5; i++) {
+    script(json(200, { message_id: `m_${i}` }));
+    await graph.sendMessage(TOKEN, body);
+  }
+  assert.equal(connections - before, 1);
+  const burst = async () => {
+    script(...Array.from({ length: 8 }, (_, i) => ({ ...json(200, { message_id: `m_b${i}` }), delayMs: 20 })));
+    await Promise.all(Array.from({ length: 8 }, () => graph.sendMessage(TOKEN, body)));
+  };
+  await burst();
+  const afterFirst = connections;
+  assert.ok(afterFirst - before <= 8);
+  await burst();
+  assert.equal(connections, afterFirst);
+});
+
+/** A server that starts a 200 answer and then, if `cutAfterMs`, drops the connection, else stalls. */
+async function halfAnswer(cutAfterMs: number | null, timeoutMs: number): Promise<GraphError> {
+  const half = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    res.write('{"message_id":');
+    if (cutAfterMs !== null) setTimeout(() => res.socket?.destroy(), cutAfterMs);
+  });
+  await new Promise<void>((resolve) => half.listen(0, '127.0.0.1', resolve));
+  try {
+    const graph = createGraphClient({ baseUrl: `http://127.0.0.1:${(half.address() as AddressInfo).port}`, version: 'v25.0', timeoutMs });
+    return await rejection(graph.sendMessage(TOKEN, { recipient: { id: PSID }, message: { text: 'x' } }));
+  } finally {
+    half.closeAllConnections();
+    half.close();
+  }
+}
+
+test('an answer cut off before its end is a retryable network error', async () => {
+  const error = await halfAnswer(10, 2000);
+  assert.deepEqual([error.classification.stableCode, error.classification.retry], ['meta_network_error', true]);
+});
+
+test('an answer that begins and then stalls times out as a retryable error', async () => {
+  const error = await halfAnswer(null, 100);
+  assert.deepEqual([error.classification.stableCode, error.classification.retry], ['meta_timeout', true]);
 });

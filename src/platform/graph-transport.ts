@@ -1,12 +1,15 @@
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { classifyGraphError, classifyNetworkFailure, type GraphErrorClass } from './graph-errors.ts';
 
 export type GraphTransportOptions = {
   baseUrl: string;
   version: string;
   appSecret?: string;
-  fetch?: typeof fetch;
   timeoutMs: number;
+  /** Connections kept open to the Graph API and reused (keep-alive); default 64, above any dispatcher's concurrency. */
+  maxSockets?: number;
 };
 
 export type GraphCall = {
@@ -38,33 +41,48 @@ export function appSecretProof(token: string, appSecret: string): string {
   return createHmac('sha256', appSecret).update(token).digest('hex');
 }
 
-/** Performs one Graph call; resolves with the parsed JSON of a 2xx answer, rejects only with a `GraphError`. */
+// Graph answers are small JSON documents; anything this large is not one, and is not read into memory.
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Performs one Graph call; resolves with the parsed JSON of a 2xx answer, rejects only with a `GraphError`.
+ * Calls go through node:http(s) with a keep-alive agent: one per transport, so connections are reused across calls
+ * (a fresh TLS handshake per send would cost more than the send), and idle ones never hold the process open.
+ */
 export function createGraphTransport(options: GraphTransportOptions): (call: GraphCall) => Promise<unknown> {
-  const fetchImpl = options.fetch ?? fetch;
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const base = new URL(`${options.baseUrl.replace(/\/+$/, '')}/`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('the Graph API URL must start with http:// or https://');
+  const secure = base.protocol === 'https:';
+  const agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
+  const target = {
+    protocol: base.protocol,
+    hostname: base.hostname.replace(/^\[|\]$/g, ''),
+    port: base.port || (secure ? 443 : 80),
+    agent,
+    request: secure ? https.request : http.request,
+  };
+  const prefix = `${base.pathname}${options.version}/`;
   return async (call) => {
-    const url = new URL(`${base}/${options.version}/${call.path}`);
-    for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
-    if (options.appSecret) url.searchParams.set('appsecret_proof', appSecretProof(call.token, options.appSecret));
+    const query = new URLSearchParams(call.query);
+    if (options.appSecret) query.set('appsecret_proof', appSecretProof(call.token, options.appSecret));
+    const search = query.toString();
     // The token travels in a header, not the URL, so proxies and access logs never record it.
-    const headers: Record<string, string> = { authorization: `Bearer ${call.token}`, accept: 'application/json' };
-    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    const headers: Record<string, string | number> = { authorization: `Bearer ${call.token}`, accept: 'application/json' };
+    let payload: Buffer | undefined;
+    if (call.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(call.body), 'utf8');
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = payload.length;
+    }
     const fail = (classification: GraphErrorClass) => new GraphError(call.operation, scrub(classification, call.token));
 
-    let status: number;
-    let text: string;
+    let answer: { status: number; text: string };
     try {
-      const response = await fetchImpl(url, {
-        method: call.method,
-        headers,
-        ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      status = response.status;
-      text = await response.text();
+      answer = await exchange(target, call.method, `${prefix}${call.path}${search ? `?${search}` : ''}`, headers, payload, options.timeoutMs);
     } catch (error) {
       throw fail(classifyNetworkFailure(error));
     }
+    const { status, text } = answer;
     const json = parseJson(text);
     const carriesError = typeof json === 'object' && json !== null && 'error' in json;
     if (status < 200 || status > 299 || carriesError) throw fail(classifyGraphError(status, json ?? text));
@@ -74,6 +92,48 @@ export function createGraphTransport(options: GraphTransportOptions): (call: Gra
     }
     return json;
   };
+}
+
+interface Target {
+  protocol: string;
+  hostname: string;
+  port: string | number;
+  agent: http.Agent;
+  request: typeof http.request;
+}
+
+/** One request and its whole answer; rejects on a network failure, or with a TimeoutError after `timeoutMs`. */
+function exchange(t: Target, method: string, path: string, headers: Record<string, string | number>, payload: Buffer | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    let timedOut = false;
+    // Whatever the socket reports after the deadline (the answer was cut off because we cut it), it timed out.
+    const failed = (err: unknown) => {
+      clearTimeout(timer);
+      reject(timedOut ? Object.assign(new Error('the Graph API did not answer in time'), { name: 'TimeoutError' }) : err);
+    };
+    const req = t.request({ protocol: t.protocol, hostname: t.hostname, port: t.port, agent: t.agent, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) req.destroy(new Error('the answer is too large'));
+        else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks, size).toString('utf8') });
+      });
+      // After the answer has begun, failures are reported on it rather than on the request.
+      res.on('aborted', () => failed(new Error('the connection closed before the answer was complete')));
+      res.on('error', failed);
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy(new Error('timed out'));
+    }, timeoutMs);
+    req.on('error', failed);
+    req.end(payload);
+  });
 }
 
 function parseJson(text: string): unknown {
