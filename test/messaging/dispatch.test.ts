@@ -108,6 +108,51 @@ for (const dialect of testDialects()) {
       assert.deepEqual(w.meta.emulator.inbox(c.userId, page.id).map((m) => m.text), ['kept 0', 'kept 1', 'kept 2', 'kept 3']);
     });
 
+    await t.test("keeps a contact's queue flowing without waiting for the idle pause: each result claims that contact's next", async () => {
+      const page = await addPage(w, 'Flow Page');
+      const c = await addContact(w, page.id);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await send(c.id, `flow ${i}`));
+      // The first claim finds one delivery (the others wait behind it) and the idle pause is a minute: only the
+      // claim made with each result can move the queue.
+      const worker = startDispatcher(w.ctx, { concurrency: 4, idleMs: 60_000, retry: FAST_RETRY });
+      try {
+        await eventually(async () => (await statusOf(ids)).every((s) => s === 'sent'), 'all five are sent');
+      } finally {
+        await worker.stop();
+      }
+      assert.deepEqual(w.meta.emulator.inbox(c.userId, page.id).map((m) => m.text), ['flow 0', 'flow 1', 'flow 2', 'flow 3', 'flow 4']);
+    });
+
+    await t.test('claims ahead of its free slots, and on stop gives back what it had not started', async () => {
+      const page = await addPage(w, 'Ahead Page');
+      const people = [];
+      for (let i = 0; i < 6; i++) people.push(await addContact(w, page.id, {}, `A${i}`));
+      const ids: string[] = [];
+      for (const p of people) ids.push(await send(p.id, 'ahead'));
+      // One slot, and our own limit lets one send through per second: the rest wait claimed.
+      const worker = startDispatcher(w.ctx, { concurrency: 1, prefetch: 5, rates: { text: 1, windowMs: 1000 }, retry: FAST_RETRY });
+      try {
+        await eventually(async () => (await statusOf(ids)).includes('sent'), 'the first is sent');
+        const waiting = (await statusOf(ids)).filter((s) => s === 'sending').length;
+        assert.ok(waiting >= 4, `${waiting} claimed behind the one slot`);
+      } finally {
+        await worker.stop();
+      }
+      const rows = await w.ctx.db.selectFrom('deliveries').select(['id', 'status', 'lease_owner', 'next_attempt_at']).where('id', 'in', ids).execute();
+      const accepted = new Set(acceptedDeliveryIds(w.meta));
+      for (const r of rows) {
+        assert.equal(r.lease_owner, null);
+        if (accepted.has(r.id)) assert.equal(r.status, 'sent');
+        else assert.equal(r.status, 'queued', 'a delivery that was not sent is back in the queue');
+      }
+      assert.ok(rows.filter((r) => r.status === 'queued').length >= 4);
+      const worker2 = startDispatcher(w.ctx, { concurrency: 8, retry: FAST_RETRY });
+      await eventually(async () => (await statusOf(ids)).every((s) => s === 'sent'), 'the rest are sent by the next worker');
+      await worker2.stop();
+      assert.equal(acceptedDeliveryIds(w.meta).filter((id) => ids.includes(id)).length, 6, 'each was sent once');
+    });
+
     await t.test('drains on stop: nothing is left sending and nothing claimed is lost', async () => {
       const page = await addPage(w, 'Drain Page');
       const people = [];

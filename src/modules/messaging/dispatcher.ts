@@ -1,15 +1,17 @@
 // The dispatcher: claims due deliveries with a lease, re-checks the policy, waits for the Page's rate limit, calls
 // the Send API and records the outcome, fenced by the attempt number. Outcomes of concurrent sends are committed
-// together (group commit), so a busy dispatcher pays one transaction per batch, not one per message.
+// together with the next claim (group commit), so a busy dispatcher pays one transaction per batch, not one per
+// message, and claimed deliveries wait in a short queue so that a free slot never waits for a commit.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AppContext } from '../../app/context.ts';
-import { startLoop, type BackgroundWorker } from '../../app/worker.ts';
+import type { BackgroundWorker } from '../../app/worker.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 import { createGraphClient, type GraphClient, type SendMessageBody } from '../../platform/index.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
 import { openContactField } from '../privacy/contact-fields.ts';
+import type { Executor } from '../audit/audit.repository.ts';
 import { claimDeliveries } from './outbox.repository.ts';
 import { CONSENT_CONFIRMATION_CREATOR, decideFor } from './enqueue-send.ts';
 import { findMarketingSubscription, findPages, findSendTargets, type SendTarget } from './send-targets.repository.ts';
@@ -20,8 +22,10 @@ import { recordOutcome, type Attempt } from './record-outcome.ts';
 import { messagingMetrics } from './messaging.metrics.ts';
 
 export interface DispatcherOptions {
-  /** Sends in flight at once (default 16). */
+  /** Send API calls in flight at once (default 16). */
   concurrency?: number;
+  /** Deliveries claimed ahead, waiting for a free slot (default: as many as `concurrency`). */
+  prefetch?: number;
   /** Shared limiter (a RedisRateLimiter when several instances run); default: one in this process. */
   limiter?: RateLimiter;
   /** Lease owner name, unique per instance (default host:pid:random). */
@@ -37,6 +41,10 @@ export interface DispatcherOptions {
   retry?: RetryPolicy;
   /** Pause when nothing is due (default 200 ms). */
   idleMs?: number;
+  /** Longest a result waits for its commit while the claimed queue is still full (default 20 ms). */
+  commitDelayMs?: number;
+  /** Pause after a failed commit (default 1 s). */
+  errorMs?: number;
 }
 
 // The window is a little longer than Meta's second: our grant and Meta's count are a network hop apart.
@@ -48,13 +56,31 @@ interface Prepared extends Attempt {
   kind: 'text' | 'media';
 }
 
+/** A claimed delivery with what its policy re-check needs, read in the claim's transaction. */
+interface Claimed {
+  delivery: DeliveryTable;
+  target: SendTarget | undefined;
+  page: PageTable | undefined;
+  /** Date.now() after which it goes back to the queue unsent rather than outlive its lease. */
+  deadline: number;
+}
+
+interface Finished {
+  attempt: Attempt;
+  outcome: SendOutcome;
+}
+
 /**
- * Starts the outbox dispatcher. Every send is written down before it is made; a crash can repeat only the sends in
- * flight at that moment, never one whose result was committed. `stop()` stops claiming, drains in-flight sends
- * and commits their outcomes.
+ * Starts the outbox dispatcher. Every send is written down (claimed) before it is made; a crash can repeat only the
+ * sends in flight at that moment, never one whose result was committed. `stop()` stops claiming, gives back what
+ * was claimed but not started, drains the sends in flight and commits their outcomes.
  */
 export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): BackgroundWorker {
   const concurrency = Math.max(1, opts.concurrency ?? 16);
+  const prefetch = Math.max(0, opts.prefetch ?? concurrency);
+  const idleMs = opts.idleMs ?? 200;
+  const errorMs = opts.errorMs ?? 1000;
+  const commitDelayMs = opts.commitDelayMs ?? 20;
   const owner = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const leaseMs = opts.leaseMs ?? 60_000;
   const limiter = opts.limiter ?? new MemoryRateLimiter();
@@ -66,8 +92,9 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
     opts.graph ??
     createGraphClient({ baseUrl: ctx.config.meta.graphUrl, version: ctx.config.meta.graphVersion, appSecret: ctx.config.meta.appSecret ?? undefined, timeoutMs: opts.timeoutMs ?? 8000 });
   const tokens = new Map<string, { enc: string; token: string }>();
-  const inFlight = new Set<Promise<void>>();
-  const results = new GroupCommit(ctx);
+  const ready: Claimed[] = [];
+  const sending = new Set<Promise<void>>();
+  const finished: Finished[] = [];
   let stopping = false;
 
   const pageToken = (page: PageTable): string => {
@@ -108,8 +135,7 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
   // Waits for the Page's rate limit; gives the delivery back to the queue rather than sit on its lease. Besides
   // `rate` per window, sends are paced (a tenth of it per tenth of the window): a full second's worth granted in
   // one burst would reach Meta bunched with the next second's by network and event-loop jitter.
-  async function admit(p: Prepared): Promise<SendOutcome | null> {
-    const deadline = Date.now() + leaseMs / 3;
+  async function admit(p: Prepared, deadline: number): Promise<SendOutcome | null> {
     const limit = rate(p.kind);
     const key = `send:${p.delivery.page_id}:${p.kind}`;
     const burst = Math.max(1, Math.floor(limit / 10));
@@ -124,8 +150,8 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
     }
   }
 
-  async function send(p: Prepared): Promise<SendOutcome> {
-    const held = await admit(p);
+  async function send(p: Prepared, deadline: number): Promise<SendOutcome> {
+    const held = await admit(p, deadline);
     if (held) return held;
     const started = performance.now();
     try {
@@ -138,94 +164,133 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
     }
   }
 
-  async function run(d: DeliveryTable, target: SendTarget | undefined, page: PageTable | undefined): Promise<void> {
+  // One claimed delivery from claim to outcome: the policy re-check, the rate limit and the Send API call. Never
+  // rejects: a failure inside pagescope (decryption, storage) becomes a retry, logged with ids only.
+  async function attemptOne(c: Claimed): Promise<Finished> {
+    const d = c.delivery;
     let attempt: Attempt = { delivery: d, attempt: d.attempts };
-    let outcome: SendOutcome;
     try {
-      const prepared = await prepare(d, target, page, ctx.clock.now());
-      if ('type' in prepared) outcome = prepared;
-      else {
-        attempt = prepared;
-        outcome = await send(prepared);
-      }
+      if (stopping || Date.now() > c.deadline) return { attempt, outcome: { type: 'requeue', at: ctx.clock.now() } };
+      const prepared = await prepare(d, c.target, c.page, ctx.clock.now());
+      if ('type' in prepared) return { attempt, outcome: prepared };
+      attempt = prepared;
+      return { attempt, outcome: await send(prepared, c.deadline) };
     } catch (err) {
-      // Not a Graph answer: a decryption or storage failure. Log it (ids only) and try again later.
       ctx.logger.error({ err, delivery_id: d.id }, 'preparing a send failed');
-      outcome = outcomeOfError(err, d.attempts, ctx.clock.now(), retry);
+      return { attempt, outcome: outcomeOfError(err, d.attempts, ctx.clock.now(), retry) };
     }
-    await results.commit(attempt, outcome);
   }
 
-  function spawn(d: DeliveryTable, target: SendTarget | undefined, page: PageTable | undefined): void {
-    const p: Promise<void> = run(d, target, page)
-      .catch((err: unknown) => ctx.logger.error({ err, delivery_id: d.id }, 'recording a send outcome failed; the lease will expire and it is retried'))
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
+  // Starts sends from the claimed queue while slots are free. A slot is free again as soon as Meta answers: the
+  // outcome waits for the next commit without holding up the next send (it stays leased until then).
+  function fill(): void {
+    while (sending.size < concurrency && ready.length > 0) {
+      const c = ready.shift()!;
+      const p: Promise<void> = attemptOne(c)
+        .then((f) => {
+          if (finished.length === 0) waitingSince = Date.now();
+          finished.push(f);
+        })
+        .finally(() => {
+          sending.delete(p);
+          nudge();
+          fill();
+        });
+      sending.add(p);
+    }
   }
 
-  const loop = startLoop({ name: `dispatcher:${owner}`, logger: ctx.logger, idleMs: opts.idleMs ?? 200 }, async () => {
-    // Claim in batches: wait until at least half the slots are free, so claims are not one transaction per send.
-    if (inFlight.size > concurrency / 2) {
-      await Promise.race(inFlight);
-      return 1;
+  let nudged: (() => void) | null = null;
+  const nudge = () => nudged?.();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(() => resolve(), ms) : null;
+      nudged = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (nudged = null));
+
+  // The commit loop. Each turn is one transaction that records every outcome that arrived since the last one and,
+  // in the same transaction, claims deliveries for the free room; so a busy dispatcher pays one commit per turn
+  // for all of its results and claims. A contact's next delivery becomes claimable in the very transaction that
+  // records the previous one's result, and is sent only after that commit: one contact's messages stay in order.
+  //
+  // A commit on SQLite blocks the event loop for its fsync, so turns are paced: one is due when the claimed queue
+  // runs low (its claim refills it while the sends in flight keep Meta busy), or when a result has waited
+  // `commitDelayMs`; under load a turn then carries a queue's worth of results instead of a handful.
+  let idleUntil = 0;
+  let waitingSince = 0;
+  const lowWater = Math.floor(concurrency / 4);
+  const roomFor = () => (stopping ? 0 : concurrency + prefetch - sending.size - ready.length);
+  const dueIn = (): number => {
+    const low = ready.length <= lowWater;
+    if (finished.length > 0) return stopping || low ? 0 : Math.max(0, waitingSince + commitDelayMs - Date.now());
+    return roomFor() > 0 && low ? Math.max(0, idleUntil - Date.now()) : Infinity;
+  };
+  const committer = (async () => {
+    for (;;) {
+      if (stopping) requeueReady();
+      const wait = dueIn();
+      if (wait > 0) {
+        if (stopping && sending.size === 0 && finished.length === 0) return;
+        await pause(wait);
+        continue;
+      }
+      // Let the answers that arrived in this turn of the event loop join the same commit.
+      await new Promise((resolve) => setImmediate(resolve));
+      const batch = finished.splice(0);
+      const room = roomFor();
+      // While the queue is exhausted (the last full claim came back short), a turn claims only the next deliveries of
+      // the contacts it settles: one index probe each instead of a walk of the queue. The full claim resumes after
+      // `idleMs` (new sends, retries falling due, expired leases) or on wake().
+      const full = Date.now() >= idleUntil;
+      const contacts = full ? [] : [...new Set(batch.map((f) => f.attempt.delivery.contact_id))];
+      const claim = room > 0 && (full || contacts.length > 0);
+      try {
+        const claimed = await ctx.db.transaction().execute(async (trx) => {
+          const now = ctx.clock.now();
+          for (const f of batch) await recordOutcome(trx, ctx, f.attempt, f.outcome, now);
+          return claim ? claimWithContext(trx, now, room, full ? undefined : contacts) : [];
+        });
+        if (full && claimed.length < room) idleUntil = Date.now() + idleMs;
+        ready.push(...claimed);
+      } catch (err) {
+        // Nothing of this turn was written: the results' leases expire and those sends are retried (the only
+        // repeats there can be), and no delivery was claimed.
+        ctx.logger.error({ err, worker: owner }, 'committing send outcomes failed; their leases will expire and they are retried');
+        await pause(errorMs);
+      }
+      fill();
     }
-    const now = ctx.clock.now();
-    const batch = await claimDeliveries(ctx.db, ctx.database.dialect, { owner, now, leaseMs, limit: concurrency - inFlight.size });
-    if (batch.length === 0) {
-      if (inFlight.size === 0) return 0;
-      await Promise.race(inFlight);
-      return 1;
-    }
-    const targets = new Map((await findSendTargets(ctx.db, [...new Set(batch.map((d) => d.contact_id))])).map((t) => [t.id, t]));
-    const pages = new Map((await findPages(ctx.db, [...new Set(batch.map((d) => d.page_id))])).map((p) => [p.id, p]));
-    for (const d of batch) spawn(d, targets.get(d.contact_id), pages.get(d.page_id));
-    return batch.length;
-  });
+  })();
+
+  async function claimWithContext(trx: Executor, now: number, limit: number, contactIds?: string[]): Promise<Claimed[]> {
+    const rows = await claimDeliveries(trx, ctx.database.dialect, { owner, now, leaseMs, limit, ...(contactIds && { contactIds }) });
+    if (rows.length === 0) return [];
+    const targets = new Map((await findSendTargets(trx, [...new Set(rows.map((d) => d.contact_id))])).map((t) => [t.id, t]));
+    const pages = new Map((await findPages(trx, [...new Set(rows.map((d) => d.page_id))])).map((p) => [p.id, p]));
+    // Sends start within a third of the lease, so a send never outlives its claim (the Graph timeout is shorter).
+    const deadline = Date.now() + leaseMs / 3;
+    return rows.map((d) => ({ delivery: d, target: targets.get(d.contact_id), page: pages.get(d.page_id), deadline }));
+  }
+
+  // On stop, deliveries claimed but not started go back to the queue as they were.
+  function requeueReady(): void {
+    const at = ctx.clock.now();
+    for (const c of ready.splice(0)) finished.push({ attempt: { delivery: c.delivery, attempt: c.delivery.attempts }, outcome: { type: 'requeue', at } });
+  }
 
   return {
-    name: loop.name,
-    wake: () => loop.wake(),
+    name: `dispatcher:${owner}`,
+    wake: () => {
+      idleUntil = 0;
+      nudge();
+    },
     stop: async () => {
       stopping = true;
-      await loop.stop();
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      nudge();
+      await committer;
     },
   };
-}
-
-/** Commits outcomes that arrive while a commit is running together, in the next single transaction. */
-class GroupCommit {
-  private pending: { attempt: Attempt; outcome: SendOutcome; done: (err?: unknown) => void }[] = [];
-  private running = false;
-
-  constructor(private readonly ctx: AppContext) {}
-
-  commit(attempt: Attempt, outcome: SendOutcome): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ attempt, outcome, done: (err) => (err === undefined ? resolve() : reject(err)) });
-      // Wait for the rest of this turn of the event loop: answers that arrived together commit together.
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.drain());
-      }
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        const now = this.ctx.clock.now();
-        await this.ctx.db.transaction().execute(async (trx) => {
-          for (const r of batch) await recordOutcome(trx, this.ctx, r.attempt, r.outcome, now);
-        });
-        for (const r of batch) r.done();
-      } catch (err) {
-        for (const r of batch) r.done(err);
-      }
-      if (this.pending.length > 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.running = false;
-  }
 }
