@@ -210,8 +210,9 @@ for (const dialect of testDialects()) {
         const ivo = emu.emulator.createUser({ first_name: 'Ivo', last_name: 'Horak' }).id;
         await emu.emulator.user(ivo).says(pageA, 'ahoj A');
         await emu.emulator.user(ivo).says(pageB, 'ahoj B');
+        // Up to 30 s: on a loaded machine the webhook, the processor and the matcher each take their turn.
         let links: unknown[] = [];
-        for (let i = 0; i < 100 && links.length === 0; i++) {
+        for (let i = 0; i < 600 && links.length === 0; i++) {
           await new Promise((r) => setTimeout(r, 50));
           const ids = (await app.ctx.db.selectFrom('contacts').select('id').where('psid_bidx', 'in', [pageA, pageB].map((p) => psidIndex(app.ctx.keyring, emu.emulator.psid(ivo, p)!))).execute()).map((r) => r.id);
           links = ids.length < 2 ? [] : await app.ctx.db.selectFrom('contact_links').selectAll().where('contact_id', 'in', ids).where('linked_contact_id', 'in', ids).execute();

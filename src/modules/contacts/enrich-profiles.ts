@@ -1,12 +1,11 @@
 import type { AppContext } from '../../app/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
-import type { PageTable } from '../../db/tables/foundation.ts';
-import { backoffDelay, createGraphClient, GraphError, type GraphClient, type UserProfile } from '../../platform/index.ts';
+import { createGraphClient, GraphError, type GraphClient, type UserProfile } from '../../platform/index.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
-import { findPage } from '../pages/pages.repository.ts';
 import { contactsDueForProfile, replaceNameTokens, updateContact } from './contacts.repository.ts';
 import { openContactField, sealContactField } from './contact-fields.ts';
 import { nameTokens } from './name-tokens.ts';
+import { PagePacer } from './page-pacing.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -74,35 +73,23 @@ export async function enrichProfiles(ctx: AppContext, opts: EnrichOptions = {}):
   const due = await contactsDueForProfile(ctx.db, now, opts.limit ?? 20);
   if (due.length === 0) return 0;
   const graph = opts.graph ?? graphFor(ctx);
-  let backoff = pageBackoff.get(ctx);
-  if (!backoff) pageBackoff.set(ctx, (backoff = new Map()));
-  const pages = new Map<string, PageTable | undefined>();
+  const pacer = PagePacer.forPass(pageBackoff, ctx, now);
   let handled = 0;
   for (const contact of due) {
-    const waiting = backoff.get(contact.page_id);
-    if (waiting && waiting.until > now) {
-      await updateContact(ctx.db, contact.id, { profile_next_at: waiting.until });
+    const admitted = await pacer.admit(contact.page_id);
+    if ('retryAt' in admitted) {
+      await updateContact(ctx.db, contact.id, { profile_next_at: admitted.retryAt });
       continue;
     }
-    if (!pages.has(contact.page_id)) pages.set(contact.page_id, await findPage(ctx.db, contact.page_id));
-    const page = pages.get(contact.page_id);
-    if (!page || page.status !== 'active') {
-      await updateContact(ctx.db, contact.id, { profile_next_at: now + HOUR });
-      continue;
-    }
+    const page = admitted.page;
     let set: Partial<ContactTable>;
     try {
       const profile = await graph.getUserProfile(decryptPageToken(ctx, page), openContactField(ctx, contact, 'psid_enc')!, FIELDS);
       set = profileUpdate(ctx, contact, profile, now);
-      backoff.delete(contact.page_id);
+      pacer.succeeded(contact.page_id);
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
-      if (err.classification.kind === 'rate_limited') {
-        const strikes = (waiting?.strikes ?? 0) + 1;
-        const until = now + MINUTE + backoffDelay(strikes, { baseMs: MINUTE, maxMs: HOUR });
-        backoff.set(contact.page_id, { until, strikes });
-        set = { profile_next_at: until };
-      } else set = failureUpdate(ctx, err, now);
+      set = err.classification.kind === 'rate_limited' ? { profile_next_at: pacer.rateLimited(contact.page_id) } : failureUpdate(ctx, err, now);
       ctx.logger.info({ page_id: contact.page_id, contact_id: contact.id, code: err.classification.stableCode }, 'profile fetch did not succeed');
     }
     // The names and their search tokens change together or not at all.

@@ -3,16 +3,15 @@ import type { AppContext } from '../../app/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { ContactIdMatchTable } from '../../db/tables/identity.ts';
-import type { PageTable } from '../../db/tables/foundation.ts';
-import { backoffDelay, GraphError, type GraphClient, type IdMatch } from '../../platform/index.ts';
+import { GraphError, type GraphClient, type IdMatch } from '../../platform/index.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
-import { findPage } from '../pages/pages.repository.ts';
 import { findContactByBidx } from './contacts.repository.ts';
 import { openContactField, psidIndex } from './contact-fields.ts';
 import { graphFor } from './enrich-profiles.ts';
 import { linkAcrossPages, reconcileContacts } from './identity-links.ts';
 import { deleteIdMatch, dueIdMatches, findContactsByIds, registeredPageIds, scheduleUnmatchedContacts, updateIdMatch } from './identity.repository.ts';
 import { linksOf } from './links.repository.ts';
+import { PagePacer } from './page-pacing.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -85,9 +84,7 @@ export async function matchIdsForPages(ctx: AppContext, opts: MatchIdsOptions = 
   const due = await dueIdMatches(ctx.db, now, opts.limit ?? 20);
   if (due.length === 0) return 0;
   const graph = opts.graph ?? graphFor(ctx);
-  let backoff = pageBackoff.get(ctx);
-  if (!backoff) pageBackoff.set(ctx, (backoff = new Map()));
-  const pages = new Map<string, PageTable | undefined>();
+  const pacer = PagePacer.forPass(pageBackoff, ctx, now);
   let handled = 0;
   for (const { contact } of due) {
     handled++;
@@ -96,31 +93,22 @@ export async function matchIdsForPages(ctx: AppContext, opts: MatchIdsOptions = 
       await deleteIdMatch(ctx.db, contact.id);
       continue;
     }
-    const waiting = backoff.get(contact.page_id);
-    if (waiting && waiting.until > now) {
-      await updateIdMatch(ctx.db, contact.id, { next_at: waiting.until });
+    const admitted = await pacer.admit(contact.page_id);
+    if ('retryAt' in admitted) {
+      await updateIdMatch(ctx.db, contact.id, { next_at: admitted.retryAt });
       continue;
     }
-    if (!pages.has(contact.page_id)) pages.set(contact.page_id, await findPage(ctx.db, contact.page_id));
-    const page = pages.get(contact.page_id);
-    if (!page || page.status !== 'active') {
-      await updateIdMatch(ctx.db, contact.id, { next_at: now + HOUR });
-      continue;
-    }
+    const page = admitted.page;
     const psid = openContactField(ctx, contact, 'psid_enc')!;
     let matches: IdMatch[];
     try {
       matches = await graph.idsForPages(decryptPageToken(ctx, page), psid);
-      backoff.delete(contact.page_id);
+      pacer.succeeded(contact.page_id);
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
-      let set: Partial<ContactIdMatchTable>;
-      if (err.classification.kind === 'rate_limited') {
-        const strikes = (waiting?.strikes ?? 0) + 1;
-        const until = now + MINUTE + backoffDelay(strikes, { baseMs: MINUTE, maxMs: HOUR });
-        backoff.set(contact.page_id, { until, strikes });
-        set = { next_at: until, error_code: err.classification.stableCode };
-      } else set = failureUpdate(ctx, err, now);
+      const set: Partial<ContactIdMatchTable> = err.classification.kind === 'rate_limited'
+        ? { next_at: pacer.rateLimited(contact.page_id), error_code: err.classification.stableCode }
+        : failureUpdate(ctx, err, now);
       ctx.logger.info({ page_id: contact.page_id, contact_id: contact.id, code: err.classification.stableCode }, 'ids_for_pages did not succeed');
       await updateIdMatch(ctx.db, contact.id, set);
       continue;
