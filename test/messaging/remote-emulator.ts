@@ -19,8 +19,8 @@ export interface RemoteEmulator {
   createPage(name: string): Promise<{ id: string; access_token: string }>;
   /** A person who wrote to the Page, and their PSID there. */
   createPerson(pageId: string, firstName: string): Promise<{ userId: string; psid: string }>;
-  /** The Graph call log, oldest first (pages through it with since_id). */
-  calls(): Promise<RemoteCall[]>;
+  /** The Graph call log after call `sinceId` (default: all of it), oldest first (pages through it with since_id). */
+  calls(sinceId?: number): Promise<RemoteCall[]>;
   close(): Promise<void>;
 }
 
@@ -48,10 +48,10 @@ export async function startRemoteEmulator(options: EmulatorOptionsInput): Promis
       const acted = await control<{ psid: string }>('POST', `/users/${user.id}/actions`, { page_id: pageId, type: 'message', text: 'hello' });
       return { userId: user.id, psid: acted.psid };
     },
-    async calls() {
+    async calls(sinceId = 0) {
       const all: RemoteCall[] = [];
       for (;;) {
-        const since = all.length ? all[all.length - 1]!.id : 0;
+        const since = all.length ? all[all.length - 1]!.id : sinceId;
         const page = (await control<{ data: RemoteCall[] }>('GET', `/calls?since_id=${since}`)).data;
         if (page.length === 0) return all;
         all.push(...page);
