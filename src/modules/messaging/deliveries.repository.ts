@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../audit/audit.repository.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';
@@ -24,6 +25,13 @@ export async function findDeliveryByKey(db: Executor, pageId: string, idempotenc
 /** Records Meta's message id on the history row unless the echo got there first. */
 export async function setHistoryMid(db: Executor, messageId: string, mid: string): Promise<void> {
   await db.updateTable('messages').set({ mid }).where('id', '=', messageId).where('mid', 'is', null).execute();
+}
+
+/** setHistoryMid for many history rows in one statement. */
+export async function setHistoryMids(db: Executor, rows: readonly { messageId: string; mid: string }[]): Promise<void> {
+  if (rows.length === 0) return;
+  const mid = sql<string>`case ${sql.ref('id')} ${sql.join(rows.map((r) => sql`when ${r.messageId} then ${r.mid}`), sql` `)} end`;
+  await db.updateTable('messages').set({ mid }).where('id', 'in', rows.map((r) => r.messageId)).where('mid', 'is', null).execute();
 }
 
 /** Deliveries by status, for tests, the CLI and operators' dashboards. */

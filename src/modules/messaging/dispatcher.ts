@@ -18,7 +18,7 @@ import { findMarketingSubscription, findPages, findSendTargets, type SendTarget 
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { pageSendRatePerSecond } from './send.policy.ts';
 import { DEFAULT_RETRY, outcomeOfError, type RetryPolicy, type SendOutcome } from './send-outcome.ts';
-import { recordOutcome, type Attempt } from './record-outcome.ts';
+import { recordOutcomes, type Attempt } from './record-outcome.ts';
 import { messagingMetrics } from './messaging.metrics.ts';
 
 export interface DispatcherOptions {
@@ -250,7 +250,7 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
       try {
         const claimed = await ctx.db.transaction().execute(async (trx) => {
           const now = ctx.clock.now();
-          for (const f of batch) await recordOutcome(trx, ctx, f.attempt, f.outcome, now);
+          await recordOutcomes(trx, ctx, batch, now);
           return claim ? claimWithContext(trx, now, room, full ? undefined : contacts) : [];
         });
         if (full && claimed.length < room) idleUntil = Date.now() + idleMs;

@@ -4,7 +4,7 @@ import { CompiledQuery } from 'kysely';
 import { forEachDialect } from '../../../test/support/db.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import { newId } from '../../lib/ids.ts';
-import { claimDeliveries, claimQuery, releaseLeases, settleAttempt, type ClaimOptions } from './outbox.repository.ts';
+import { claimDeliveries, claimQuery, releaseLeases, settleAttempt, settleSent, type ClaimOptions } from './outbox.repository.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 const LEASE = 60_000;
@@ -88,6 +88,24 @@ forEachDialect('the outbox queue', (database, dialect) => {
     const claimed = await claim('w1', 10, NOW, ['ct_g', 'ct_i', 'ct_unknown']);
     assert.deepEqual(claimed.map((d) => d.id), [g1, i1]);
     assert.equal((await row(h1)).status, 'queued');
+  });
+
+  test('records many sent attempts at once, each fenced by its own attempt number', async () => {
+    const p = await freshPage();
+    const a = await enqueue(p, 'ct_k', { messaging_type: null, tag: null });
+    const b = await enqueue(p, 'ct_l', { messaging_type: 'RESPONSE', tag: null });
+    const c = await enqueue(p, 'ct_m');
+    await claim('w1', 10);
+    const settled = await settleSent(database().db, [
+      { id: a, attempt: 1, mid: 'm_a', labels: { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } },
+      { id: b, attempt: 1, mid: 'm_b' },
+      { id: c, attempt: 7, mid: 'm_c' },
+    ], NOW + 5);
+    assert.deepEqual([...settled].sort(), [a, b].sort());
+    const [ra, rb, rc] = [await row(a), await row(b), await row(c)];
+    assert.deepEqual([ra.status, ra.mid, ra.messaging_type, ra.tag, ra.sent_at, ra.lease_owner], ['sent', 'm_a', 'MESSAGE_TAG', 'HUMAN_AGENT', NOW + 5, null]);
+    assert.deepEqual([rb.status, rb.mid, rb.messaging_type, rb.tag], ['sent', 'm_b', 'RESPONSE', null], 'labels not given are kept');
+    assert.deepEqual([rc.status, rc.mid, rc.lease_owner], ['sending', null, 'w1'], 'another attempt holds it');
   });
 
   test('gives every delivery of a stopping worker back to the queue', async () => {

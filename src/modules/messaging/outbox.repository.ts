@@ -107,6 +107,47 @@ export async function settleAttempt(db: Executor, id: string, attempt: number, s
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** One sent attempt to record: Meta's message id and the labels the send went out with. */
+export interface SentAttempt {
+  id: string;
+  attempt: number;
+  mid: string;
+  labels?: Pick<DeliveryTable, 'messaging_type' | 'tag'>;
+}
+
+/**
+ * `settleAttempt` for many sent attempts in one statement (a busy dispatcher's turn), each still fenced by its own
+ * attempt number. Returns the ids it settled; the others were fenced off and are left unchanged.
+ */
+export async function settleSent(db: Executor, rows: readonly SentAttempt[], now: number): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  // CASE id WHEN … THEN … END: each row's own value, with the column's own as the fallback for an absent label.
+  const perRow = <T>(value: (r: SentAttempt) => unknown) =>
+    sql<T>`case ${sql.ref('id')} ${sql.join(rows.map((r) => sql`when ${r.id} then ${value(r)}`), sql` `)} end`;
+  const updated = await db
+    .updateTable('deliveries')
+    .set({
+      status: 'sent',
+      mid: perRow<string>((r) => r.mid),
+      sent_at: now,
+      error_code: null,
+      error_message: null,
+      meta_code: null,
+      meta_subcode: null,
+      messaging_type: perRow<string | null>((r) => (r.labels ? r.labels.messaging_type : sql.ref('messaging_type'))),
+      tag: perRow<string | null>((r) => (r.labels ? r.labels.tag : sql.ref('tag'))),
+      lease_owner: null,
+      lease_until: null,
+      updated_at: now,
+    })
+    .where('id', 'in', rows.map((r) => r.id))
+    .where('status', '=', 'sending')
+    .where('attempts', '=', perRow<number>((r) => sql`cast(${r.attempt} as integer)`))
+    .returning('id')
+    .execute();
+  return new Set(updated.map((r) => r.id));
+}
+
 /** Hands every delivery of a worker back to the queue (a clean stop), so nothing waits for its lease to expire. */
 export async function releaseLeases(db: Executor, owner: string, now: number): Promise<number> {
   const r = await db

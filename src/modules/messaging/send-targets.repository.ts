@@ -59,10 +59,16 @@ export async function markPsidInvalid(db: Executor, contactId: string, at: numbe
 }
 
 export async function touchLastOutbound(db: Executor, contactId: string, at: number): Promise<void> {
+  await touchLastOutbounds(db, [contactId], at);
+}
+
+/** Records an outbound send at `at` on each contact, never moving last_outbound_at back. */
+export async function touchLastOutbounds(db: Executor, contactIds: readonly string[], at: number): Promise<void> {
+  if (contactIds.length === 0) return;
   await db
     .updateTable('contacts')
     .set({ last_outbound_at: at })
-    .where('id', '=', contactId)
+    .where('id', 'in', [...contactIds])
     .where((eb) => eb.or([eb('last_outbound_at', 'is', null), eb('last_outbound_at', '<', at)]))
     .execute();
 }
