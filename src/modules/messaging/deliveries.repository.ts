@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../audit/audit.repository.ts';
+import { padToBucket } from './batch-size.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';
 
@@ -28,8 +29,9 @@ export async function setHistoryMid(db: Executor, messageId: string, mid: string
 }
 
 /** setHistoryMid for many history rows in one statement. */
-export async function setHistoryMids(db: Executor, rows: readonly { messageId: string; mid: string }[]): Promise<void> {
-  if (rows.length === 0) return;
+export async function setHistoryMids(db: Executor, batch: readonly { messageId: string; mid: string }[]): Promise<void> {
+  if (batch.length === 0) return;
+  const rows = padToBucket(batch);
   const mid = sql<string>`case ${sql.ref('id')} ${sql.join(rows.map((r) => sql`when ${r.messageId} then ${r.mid}`), sql` `)} end`;
   await db.updateTable('messages').set({ mid }).where('id', 'in', rows.map((r) => r.messageId)).where('mid', 'is', null).execute();
 }

@@ -4,7 +4,7 @@ import { CompiledQuery } from 'kysely';
 import { forEachDialect } from '../../../test/support/db.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import { newId } from '../../lib/ids.ts';
-import { claimDeliveries, claimQuery, releaseLeases, settleAttempt, settleSent, type ClaimOptions } from './outbox.repository.ts';
+import { claimDeliveries, claimQuery, releaseLeases, settleAttempt, settleSent, settleSentQuery, type ClaimOptions } from './outbox.repository.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 const LEASE = 60_000;
@@ -129,6 +129,12 @@ forEachDialect('the outbox queue', (database, dialect) => {
         const [outer] = await plan(o, status);
         assert.match(outer ?? '', /^SEARCH deliveries USING (COVERING )?INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/, `${status}: ${outer}`);
       }
+    });
+
+    test('settles sent attempts by primary key, not by walking every sending row', async () => {
+      const q = settleSentQuery(database().db, [{ id: 'dl_a', attempt: 1, mid: 'm_a' }, { id: 'dl_b', attempt: 2, mid: 'm_b' }], NOW).compile();
+      const r = await database().db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
+      assert.match(r.rows[0]?.detail ?? '', /^SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
     });
 
     test('finds the deliveries of named contacts through the contact index, not the queue', async () => {

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../audit/audit.repository.ts';
 import type { Dialect } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
+import { padToBucket } from './batch-size.ts';
 
 export interface ClaimOptions {
   owner: string;
@@ -70,7 +71,7 @@ export function claimQuery(db: Executor, dialect: Dialect, o: ClaimOptions, stat
       ),
     )
     .limit(o.limit);
-  due = o.contactIds ? due.where('d.contact_id', 'in', [...o.contactIds]) : due.orderBy('d.next_attempt_at');
+  due = o.contactIds ? due.where('d.contact_id', 'in', padToBucket(o.contactIds)) : due.orderBy('d.next_attempt_at');
   if (dialect === 'postgres') due = due.forUpdate('d').skipLocked();
   const until = o.now + o.leaseMs;
   let claim = db
@@ -119,12 +120,19 @@ export interface SentAttempt {
  * `settleAttempt` for many sent attempts in one statement (a busy dispatcher's turn), each still fenced by its own
  * attempt number. Returns the ids it settled; the others were fenced off and are left unchanged.
  */
-export async function settleSent(db: Executor, rows: readonly SentAttempt[], now: number): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
+export async function settleSent(db: Executor, batch: readonly SentAttempt[], now: number): Promise<Set<string>> {
+  if (batch.length === 0) return new Set();
+  const updated = await settleSentQuery(db, batch, now).execute();
+  return new Set(updated.map((r) => r.id));
+}
+
+/** The statement of settleSent (exported for the query-plan test). */
+export function settleSentQuery(db: Executor, batch: readonly SentAttempt[], now: number) {
+  const rows = padToBucket(batch);
   // CASE id WHEN … THEN … END: each row's own value, with the column's own as the fallback for an absent label.
   const perRow = <T>(value: (r: SentAttempt) => unknown) =>
     sql<T>`case ${sql.ref('id')} ${sql.join(rows.map((r) => sql`when ${r.id} then ${value(r)}`), sql` `)} end`;
-  const updated = await db
+  return db
     .updateTable('deliveries')
     .set({
       status: 'sent',
@@ -141,11 +149,11 @@ export async function settleSent(db: Executor, rows: readonly SentAttempt[], now
       updated_at: now,
     })
     .where('id', 'in', rows.map((r) => r.id))
-    .where('status', '=', 'sending')
+    // `|| ''` keeps SQLite's planner on the primary key: with the status index it would walk every sending row and
+    // evaluate the CASEs for each.
+    .where(sql<string>`${sql.ref('status')} || ''`, '=', 'sending')
     .where('attempts', '=', perRow<number>((r) => sql`cast(${r.attempt} as integer)`))
-    .returning('id')
-    .execute();
-  return new Set(updated.map((r) => r.id));
+    .returning('id');
 }
 
 /** Hands every delivery of a worker back to the queue (a clean stop), so nothing waits for its lease to expire. */

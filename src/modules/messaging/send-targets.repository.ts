@@ -2,6 +2,7 @@
 // send policy and the dispatcher need. (Contacts belong to the contacts module; these queries never change a
 // column that module owns except the send outcomes Meta reports: unreachable, PSID invalid, last outbound.)
 import type { Executor } from '../audit/audit.repository.ts';
+import { padToBucket } from './batch-size.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 
@@ -20,12 +21,12 @@ export async function findSendTarget(db: Executor, contactId: string): Promise<S
 
 export async function findSendTargets(db: Executor, contactIds: readonly string[]): Promise<SendTarget[]> {
   if (contactIds.length === 0) return [];
-  return db.selectFrom('contacts').select(TARGET_COLUMNS).where('id', 'in', [...contactIds]).execute();
+  return db.selectFrom('contacts').select(TARGET_COLUMNS).where('id', 'in', padToBucket(contactIds)).execute();
 }
 
 export async function findPages(db: Executor, pageIds: readonly string[]): Promise<PageTable[]> {
   if (pageIds.length === 0) return [];
-  return db.selectFrom('pages').selectAll().where('id', 'in', [...pageIds]).execute();
+  return db.selectFrom('pages').selectAll().where('id', 'in', padToBucket(pageIds)).execute();
 }
 
 /** The contact's most recent active marketing subscription, the only one a campaign may address. */
@@ -68,7 +69,7 @@ export async function touchLastOutbounds(db: Executor, contactIds: readonly stri
   await db
     .updateTable('contacts')
     .set({ last_outbound_at: at })
-    .where('id', 'in', [...contactIds])
+    .where('id', 'in', padToBucket(contactIds))
     .where((eb) => eb.or([eb('last_outbound_at', 'is', null), eb('last_outbound_at', '<', at)]))
     .execute();
 }
