@@ -24,7 +24,8 @@ import { messagingMetrics } from './messaging.metrics.ts';
 export interface DispatcherOptions {
   /** Send API calls in flight at once (default 16). */
   concurrency?: number;
-  /** Deliveries claimed ahead, waiting for a free slot (default: as many as `concurrency`). */
+  /** Deliveries claimed ahead, waiting for a free slot (default: twice `concurrency`, so that a turn commits a batch
+   *  of that size while the slots stay busy). */
   prefetch?: number;
   /** Shared limiter (a RedisRateLimiter when several instances run); default: one in this process. */
   limiter?: RateLimiter;
@@ -77,7 +78,7 @@ interface Finished {
  */
 export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): BackgroundWorker {
   const concurrency = Math.max(1, opts.concurrency ?? 16);
-  const prefetch = Math.max(0, opts.prefetch ?? concurrency);
+  const prefetch = Math.max(0, opts.prefetch ?? concurrency * 2);
   const idleMs = opts.idleMs ?? 200;
   const errorMs = opts.errorMs ?? 1000;
   const commitDelayMs = opts.commitDelayMs ?? 20;
