@@ -9,17 +9,20 @@ export interface RateLimiter {
   tryAcquire(key: string, limit: number, windowMs: number, now?: number): Promise<Acquisition>;
 }
 
-// The last `limit` grant times of one key, oldest at `head`; memory is exactly `limit` numbers.
+// The last grant times of one key, oldest at `head`: at most `limit` of them, in a ring that starts small and grows
+// only while the grants within one window need the room, so memory follows the traffic, not the limit.
 interface Log {
   times: Float64Array;
   head: number;
   size: number;
+  limit: number;
   windowMs: number;
 }
 
 const SWEEP_EVERY = 1024;
+const INITIAL_CAPACITY = 16;
 
-/** Per-process limiter; memory is bounded by `limit` timestamps per key, and idle keys are swept away. */
+/** Per-process limiter; memory is bounded by the grants of one window per key, and idle keys are swept away. */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly logs = new Map<string, Log>();
   private calls = 0;
@@ -36,15 +39,16 @@ export class MemoryRateLimiter implements RateLimiter {
 
     const log = this.logFor(key, limit, windowMs);
     // A clock that steps back must not open room that the recorded grants already used.
-    const newest = log.size > 0 ? log.times[(log.head + log.size - 1) % limit]! : -Infinity;
+    const newest = log.size > 0 ? log.times[(log.head + log.size - 1) % log.times.length]! : -Infinity;
     const at = Math.max(now, newest);
     if (log.size === limit) {
       const oldest = log.times[log.head]!;
       if (at - oldest < windowMs) return { ok: false, retryAfterMs: oldest + windowMs - at };
       log.times[log.head] = at;
-      log.head = (log.head + 1) % limit;
+      log.head = (log.head + 1) % log.times.length;
     } else {
-      log.times[(log.head + log.size) % limit] = at;
+      if (log.size === log.times.length) makeRoom(log, at);
+      log.times[(log.head + log.size) % log.times.length] = at;
       log.size += 1;
     }
     return { ok: true };
@@ -55,20 +59,22 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.logs.size;
   }
 
+  /** Grant times held for `key` (for tests of the memory bound). */
+  capacityOf(key: string): number {
+    return this.logs.get(key)?.times.length ?? 0;
+  }
+
   private logFor(key: string, limit: number, windowMs: number): Log {
     const log = this.logs.get(key);
-    if (log && log.times.length === limit) {
+    if (log && log.limit === limit) {
       log.windowMs = Math.max(log.windowMs, windowMs);
       return log;
     }
-    const fresh: Log = { times: new Float64Array(limit), head: 0, size: 0, windowMs };
+    // New key, or the limit changed: keep the most recent grants that still fit, so the new limit counts them.
+    const keep = log ? Math.min(log.size, limit) : 0;
+    const fresh: Log = { times: new Float64Array(Math.min(limit, Math.max(INITIAL_CAPACITY, keep))), head: 0, size: keep, limit, windowMs };
     if (log) {
-      // The limit changed: keep the most recent grants that still fit, so the new limit counts them.
-      const keep = Math.min(log.size, limit);
-      for (let i = 0; i < keep; i++) {
-        fresh.times[i] = log.times[(log.head + log.size - keep + i) % log.times.length]!;
-      }
-      fresh.size = keep;
+      for (let i = 0; i < keep; i++) fresh.times[i] = log.times[(log.head + log.size - keep + i) % log.times.length]!;
       fresh.windowMs = Math.max(log.windowMs, windowMs);
     }
     this.logs.set(key, fresh);
@@ -85,4 +91,19 @@ export class MemoryRateLimiter implements RateLimiter {
       if (now - newest >= log.windowMs) this.logs.delete(key);
     }
   }
+}
+
+// The ring is full but below the limit: grants older than a window can no longer refuse anything, so they go first;
+// if the window itself holds that many, the ring doubles (never beyond the limit).
+function makeRoom(log: Log, at: number): void {
+  const cap = log.times.length;
+  while (log.size > 0 && at - log.times[log.head]! >= log.windowMs) {
+    log.head = (log.head + 1) % cap;
+    log.size -= 1;
+  }
+  if (log.size < cap) return;
+  const grown = new Float64Array(Math.min(log.limit, cap * 2));
+  for (let i = 0; i < log.size; i++) grown[i] = log.times[(log.head + i) % cap]!;
+  log.times = grown;
+  log.head = 0;
 }
