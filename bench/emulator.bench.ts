@@ -6,6 +6,7 @@
 // autocannon (node). BENCH_LOAD=autocannon forces autocannon.
 import http from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
+import { runWrk, wrkAvailable } from './wrk.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHmac } from 'node:crypto';
@@ -26,48 +27,20 @@ function median(loads: Load[]): Load {
   return [...loads].sort((a, b) => a.rps - b.rps)[Math.floor(loads.length / 2)]!;
 }
 
-const WRK = process.env.BENCH_LOAD !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
-
-function collect(bin: string, args: string[], parse: (out: string) => Load): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('error', reject);
-    child.on('exit', () => {
-      try {
-        resolve(parse(out));
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-  });
-}
-
-/** wrk with one thread (the machine has two cores: one for the server, one for the load), parsed from its report. */
-function wrk(url: string, body: string): Promise<Load> {
+/** wrk posting the same body on every request. */
+async function wrk(url: string, body: string): Promise<Load> {
   const dir = mkdtempSync(join(tmpdir(), 'pagescope-wrk-'));
-  const script = join(dir, 'post.lua');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`);
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${DURATION_S}s`, '--latency', '-s', script, url];
-  return collect('wrk', args, (out) => {
+  try {
+    const script = join(dir, 'post.lua');
+    writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+    return await runWrk({ url, script, connections: CONNECTIONS, seconds: DURATION_S });
+  } finally {
     rmSync(dir, { recursive: true, force: true });
-    const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-    if (!rps) throw new Error(`wrk printed no rate: ${out.slice(0, 200)}`);
-    const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
-    const unit = { us: 0.001, ms: 1, s: 1000 } as const;
-    const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-    return {
-      rps: Number(rps[1]),
-      non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-      errors: errs ? errs.slice(1).reduce((a, n) => a + Number(n), 0) : 0,
-      p99: p99 ? Number((Number(p99[1]) * unit[p99[2] as keyof typeof unit]).toFixed(2)) : NaN,
-    };
-  });
+  }
 }
 
 function load(url: string, body: string): Promise<Load> {
-  return WRK && PIPELINING === 1 ? wrk(url, body) : autocannon(url, body);
+  return wrkAvailable && PIPELINING === 1 ? wrk(url, body) : autocannon(url, body);
 }
 
 function autocannon(url: string, body: string): Promise<Load> {
@@ -126,7 +99,7 @@ async function sendApi(): Promise<void> {
   const base = median(bases);
   const emuLoad = median(emus);
   const ok = emus.every((l) => l.non2xx === 0 && l.errors === 0);
-  console.log(`Send API (HTTP, ${CONNECTIONS} connections, pipelining ${PIPELINING}, load from ${WRK && PIPELINING === 1 ? 'wrk' : 'autocannon'}, median of ${ROUNDS} alternating ${DURATION_S}s runs)`);
+  console.log(`Send API (HTTP, ${CONNECTIONS} connections, pipelining ${PIPELINING}, load from ${wrkAvailable && PIPELINING === 1 ? 'wrk' : 'autocannon'}, median of ${ROUNDS} alternating ${DURATION_S}s runs)`);
   console.log(`  baseline bare node:http + JSON.parse : ${base.rps.toFixed(0)} req/s (p99 ${base.p99} ms)`);
   console.log(`  emulator, validated sends            : ${emuLoad.rps.toFixed(0)} calls/s (p99 ${emuLoad.p99} ms; every answer 200: ${ok ? 'yes' : 'NO'})`);
   console.log(`  ratio emulator/baseline              : ${(emuLoad.rps / base.rps).toFixed(2)}  target ≥ 10000 calls/s: ${ok && emuLoad.rps >= 10_000 ? 'met' : 'NOT met'}`);

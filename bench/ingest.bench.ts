@@ -6,7 +6,8 @@
 // spends far less of the two shared cores than the servers it loads. Otherwise (or with BENCH_LOAD=autocannon)
 // autocannon from this process signs a fresh body per request.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { runWrk, wrkAvailable } from './wrk.ts';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,7 +114,6 @@ function signedRequest(req: { method?: string; path?: string; headers?: Record<s
 
 type Run = { rps: number; p99: number; non2xx: number; total: number };
 
-const WRK = process.env.BENCH_LOAD !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
 const WRK_BODIES = 20_000;
 
 /** A wrk script replaying WRK_BODIES distinct signed bodies, one per line after its signature. */
@@ -141,27 +141,11 @@ let script: string | null = null;
 
 function wrkLoad(port: number, seconds: number): Promise<Run> {
   script ??= wrkScript(mkdtempSync(join(tmpdir(), 'pagescope-wrk-')));
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script!, `http://127.0.0.1:${port}/webhook`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('error', reject);
-    child.on('exit', () => {
-      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-      const total = /(\d+) requests in/.exec(out);
-      const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
-      if (!rps || !total) return reject(new Error(`wrk printed no rate: ${out.slice(0, 300)}`));
-      const unit = { us: 0.001, ms: 1, s: 1000 } as const;
-      resolve({
-        rps: Number(rps[1]), total: Number(total[1]), non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-        p99: p99 ? Number((Number(p99[1]) * unit[p99[2] as keyof typeof unit]).toFixed(2)) : NaN,
-      });
-    });
-  });
+  return runWrk({ url: `http://127.0.0.1:${port}/webhook`, script, connections: CONNECTIONS, seconds });
 }
 
 async function load(port: number, seconds = DURATION_S): Promise<Run> {
-  if (WRK) return wrkLoad(port, seconds);
+  if (wrkAvailable) return wrkLoad(port, seconds);
   const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests: [{ method: 'POST', path: '/webhook', setupRequest: signedRequest }] });
   return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, total: r.requests.total };
 }
@@ -256,7 +240,7 @@ async function main(): Promise<void> {
     const metricsText = await (await fetch(`http://127.0.0.1:${real.port}/metrics`)).text();
     const batches = metricsText.split('\n').filter((l) => /^pagescope_webhook_commit_batch_size_(sum|count)/.test(l)).map((l) => Number(l.split(' ')[1]));
     real.stop();
-    console.log(`webhook acks/s (durable, SQLite, ${CONNECTIONS} connections, load from ${WRK ? `wrk replaying ${WRK_BODIES} signed bodies` : 'autocannon'}, 2 × ${DURATION_S}s each): pagescope ${realRun.rps.toFixed(0)}  bare HMAC server ${bareRun.rps.toFixed(0)}  ratio ${(realRun.rps / bareRun.rps).toFixed(2)}`);
+    console.log(`webhook acks/s (durable, SQLite, ${CONNECTIONS} connections, load from ${wrkAvailable ? `wrk replaying ${WRK_BODIES} signed bodies` : 'autocannon'}, 2 × ${DURATION_S}s each): pagescope ${realRun.rps.toFixed(0)}  bare HMAC server ${bareRun.rps.toFixed(0)}  ratio ${(realRun.rps / bareRun.rps).toFixed(2)}`);
     console.log(`group commit: ${batches[1]} commits, ${((batches[0] ?? 0) / (batches[1] ?? 1)).toFixed(1)} deliveries per commit on average`);
     console.log(`webhook p99 latency ms: pagescope ${realRun.p99}  bare ${bareRun.p99}  (non-2xx: ${realRun.non2xx} / ${bareRun.non2xx})`);
     console.log(`server CPU per request (all threads, user + system) µs: pagescope ${realRun.cpuUs.toFixed(0)}  bare ${bareRun.cpuUs.toFixed(0)}`);
