@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pagescope_process_' });
-  return {
+  const metrics = {
     registry,
     httpRequests: new Counter({
       name: 'pagescope_http_requests_total',
@@ -53,6 +53,8 @@ export function createMetrics() {
       registers: [registry],
     }),
   };
+  // Counted for every webhook POST Meta sends: the labelled child is looked up once, not per request.
+  return { ...metrics, webhookStored: metrics.webhookDeliveries.labels({ outcome: 'stored' }) };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

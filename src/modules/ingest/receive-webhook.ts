@@ -31,13 +31,6 @@ function committerFor(ctx: AppContext): GroupCommit<WebhookDeliveryTable, void> 
   return gc;
 }
 
-const storedCounters = new WeakMap<AppContext, { inc(): void }>();
-const storedCounter = (ctx: AppContext) => {
-  let c = storedCounters.get(ctx);
-  if (!c) storedCounters.set(ctx, (c = ctx.metrics.webhookDeliveries.labels({ outcome: 'stored' })));
-  return c;
-};
-
 function refuse(ctx: AppContext, outcome: string, err: AppError): never {
   ctx.metrics.webhookDeliveries.inc({ outcome });
   throw err;
@@ -81,6 +74,6 @@ export async function receiveWebhook(ctx: AppContext, raw: Buffer, headers: Sign
     ctx.logger.error({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, 'webhook delivery could not be stored');
     refuse(ctx, 'storage_error', new AppError('storage_unavailable', 'the delivery could not be stored; Meta will retry'));
   }
-  storedCounter(ctx).inc();
+  ctx.metrics.webhookStored.inc();
   notifyDeliveryStored(ctx);
 }
