@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Executor } from '../audit/audit.repository.ts';
 import { contactKeys } from './contact-fields.ts';
-import { deleteContactRows, deliveryIdsOfContact, personalTables, purgeDeliveryBodies } from './personal-data.repository.ts';
+import { deleteContactRows, deliveryIdsOfContact, personalTables, personRecords, purgeDeliveryBodies } from './personal-data.repository.ts';
 import { clearRequestData } from './privacy.repository.ts';
 
 /** What an erasure removed: the counts the tombstone keeps (no personal data). */
@@ -14,11 +14,11 @@ export interface ErasureCounts {
 }
 
 /**
- * Removes every piece of personal data held about the contact: its rows in every personal-data table of the
- * registry, the raw webhook bodies that carried its events, the exports of its requests, and finally its data key,
- * which leaves any older copy of its fields (backups included) undecryptable. Idempotent: a second run finds
- * nothing and changes nothing. `inTransaction` runs inside the same transaction as the deletions (for the caller's
- * audit row and tombstone).
+ * Removes every piece of personal data held about the person: for the contact and every record merged with it
+ * (`personRecords`), their rows in every personal-data table of the registry, the raw webhook bodies that carried
+ * their events, the exports of their requests, and finally their data keys, which leaves any older copy of their
+ * fields (backups included) undecryptable. Idempotent: a second run finds nothing and changes nothing.
+ * `inTransaction` runs inside the same transaction as the deletions (for the caller's audit row and tombstone).
  */
 export async function eraseContactData(
   ctx: AppContext,
@@ -28,20 +28,27 @@ export async function eraseContactData(
   const sqlite = ctx.database.dialect === 'sqlite';
   // Zeroes freed pages and cells, so deleted ciphertexts and blind indexes do not linger in the database file.
   if (sqlite) await sql`pragma secure_delete = on`.execute(ctx.db);
+  let records: string[] = [contactId];
   const counts = await ctx.db.transaction().execute(async (trx) => {
+    records = await personRecords(trx, contactId);
     const c: ErasureCounts = { tables: {}, raw_deliveries: 0, request_exports: 0, key_destroyed: false };
-    c.raw_deliveries = await purgeDeliveryBodies(trx, await deliveryIdsOfContact(trx, contactId));
-    for (const p of personalTables()) c.tables[p.table] = await deleteContactRows(trx, p, contactId);
-    c.request_exports = await clearRequestData(trx, contactId);
+    for (const id of records) c.raw_deliveries += await purgeDeliveryBodies(trx, await deliveryIdsOfContact(trx, id));
+    // Table by table (the contacts table last), every record of the person.
+    for (const p of personalTables()) {
+      c.tables[p.table] = 0;
+      for (const id of records) c.tables[p.table]! += await deleteContactRows(trx, p, id);
+    }
+    for (const id of records) c.request_exports += await clearRequestData(trx, id);
     await inTransaction(trx, c);
     return c;
   });
   // After the commit: had the deletions failed, the data would still be there and must stay readable.
-  counts.key_destroyed = contactKeys(ctx).destroy(contactId, ctx.clock.now());
-  // A writer that still held the contact (ingest on another connection) may have added a row between the commit
-  // and the key's destruction; nothing can be sealed for the contact any more, so one more sweep ends it.
+  const now = ctx.clock.now();
+  for (const id of records) counts.key_destroyed = contactKeys(ctx).destroy(id, now) || counts.key_destroyed;
+  // A writer that still held a record (ingest on another connection) may have added a row between the commit and
+  // the key's destruction; nothing can be sealed for it any more, so one more sweep ends it.
   await ctx.db.transaction().execute(async (trx) => {
-    for (const p of personalTables()) counts.tables[p.table]! += await deleteContactRows(trx, p, contactId);
+    for (const p of personalTables()) for (const id of records) counts.tables[p.table]! += await deleteContactRows(trx, p, id);
   });
   // Old page images stay in the WAL until a checkpoint; TRUNCATE also empties the file. Best effort: a reader in
   // another process may hold it back, and the next checkpoint finishes the job.

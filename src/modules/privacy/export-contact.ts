@@ -3,7 +3,7 @@ import type { ColumnClass } from '../../db/classification.ts';
 import type { Executor } from '../audit/audit.repository.ts';
 import { toIso } from '../../lib/time.ts';
 import { openContactField } from './contact-fields.ts';
-import { personalTables, selectContactRows, type PersonalTable, type Row } from './personal-data.repository.ts';
+import { personalTables, personRecords, selectContactRows, type PersonalTable, type Row } from './personal-data.repository.ts';
 
 export const EXPORT_FORMAT = 'pagescope.contact-export/v1';
 
@@ -22,16 +22,21 @@ export interface ContactExport {
 const EXPORTED: ReadonlySet<ColumnClass> = new Set(['encrypted', 'personal', 'reference']);
 
 /**
- * Builds the machine-readable export of every piece of personal data held about the contact, decrypted, PSID and
- * every message included, by walking the data-classification registry. Reads only; the caller audits.
+ * Builds the machine-readable export of every piece of personal data held about the person, decrypted, PSID and
+ * every message included, by walking the data-classification registry: the contact's rows and those of every
+ * record merged with it (`personRecords`; the requested contact's own row comes first). Reads only; the caller
+ * audits.
  */
 export async function buildContactExport(ctx: AppContext, db: Executor, contactId: string): Promise<ContactExport> {
   const tables: ContactExport['tables'] = {};
   const counts: ContactExport['counts'] = {};
+  const records = await personRecords(db, contactId);
   for (const p of personalTables()) {
-    const rows = await selectContactRows(db, p, contactId);
-    tables[p.table] = rows.map((row) => presentRow(ctx, p, row));
-    counts[p.table] = rows.length;
+    // A row joining two of the person's records (their merge link) is found from both ends: listed once.
+    const rows = new Map<unknown, Row>();
+    for (const id of records) for (const row of await selectContactRows(db, p, id)) if (!rows.has(row[p.t.idColumn])) rows.set(row[p.t.idColumn], row);
+    tables[p.table] = [...rows.values()].map((row) => presentRow(ctx, p, row));
+    counts[p.table] = rows.size;
   }
   const contact = tables.contacts?.[0];
   return {
