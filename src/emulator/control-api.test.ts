@@ -72,3 +72,25 @@ test('an unknown action type is a 400, even one named like an object property', 
     assert.equal((await call('POST', `/users/${user.id}/actions`, { page_id: page.id, type })).status, 400, type);
   }
 });
+
+test('a reassigned PSID matches no one, and the person comes back under a new one', async () => {
+  const { call, page, user, send, rec } = await setup();
+  const old = (await call('GET', '/psid', {}, `user_id=${user.id}&page_id=${page.id}`)).body.psid as string;
+  assert.deepEqual((await call('POST', `/users/${user.id}/reassign-psid`, { page_id: page.id })).body, { retired_psid: old });
+  const refused = await send({ recipient: { id: old }, messaging_type: 'RESPONSE', message: { text: 'still there?' } });
+  assert.equal(refused.status, 400);
+  assert.deepEqual([(refused.body as Body).error.code, (refused.body as Body).error.error_subcode], [100, 2018001]);
+  assert.equal((await call('GET', '/psid', {}, `user_id=${user.id}&page_id=${page.id}`)).status, 404);
+  await call('POST', `/users/${user.id}/actions`, { page_id: page.id, type: 'message', text: 'new phone, who dis' });
+  const renewed = (await call('GET', '/psid', {}, `user_id=${user.id}&page_id=${page.id}`)).body.psid as string;
+  assert.match(renewed, /^\d{16}$/);
+  assert.notEqual(renewed, old);
+  assert.equal((rec.envelopes().at(-1)!.entry[0] as Body).messaging[0].sender.id, renewed);
+  assert.equal((await send({ recipient: { id: renewed }, messaging_type: 'RESPONSE', message: { text: 'welcome back' } })).status, 200);
+});
+
+test('a PSID cannot be reassigned before the person has contacted the Page', async () => {
+  const { call, emu, page } = await setup();
+  const stranger = emu.createUser({ first_name: 'Bo', last_name: 'Lee' });
+  assert.equal((await call('POST', `/users/${stranger.id}/reassign-psid`, { page_id: page.id })).status, 409);
+});

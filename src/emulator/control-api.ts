@@ -60,6 +60,7 @@ async function route(emu: Emulator, req: ControlRequest): Promise<unknown> {
     const kind = body.kind === 'deauthorize' ? 'deauthorize' : 'data_deletion';
     return emu.removeApp(b, kind, body.url as string | undefined);
   }
+  if (a === 'users' && b && m === 'POST' && c === 'reassign-psid') return emu.reassignPsid(b, need(body, 'page_id'));
   if (a === 'users' && b && m === 'POST' && c === 'account-linking-token') return { account_linking_token: emu.accountLinkingToken(b, need(body, 'page_id')) };
   if (a === 'psid' && m === 'GET') {
     const psid = emu.psid(need({ u: req.query.get('user_id') ?? '' }, 'u'), need({ p: req.query.get('page_id') ?? '' }, 'p'));

@@ -206,6 +206,14 @@ export class Emulator {
   }
 
   /** An account_linking_token for the person on a Page, valid 5 minutes (as Meta's). */
+  /** Takes the person's PSID on the Page back (see World.reassignPsid); the new one comes with their next contact. */
+  reassignPsid(userId: string, pageId: string): { retired_psid: string } {
+    const { person, page } = this.lookup(userId, pageId);
+    const retired = this.world.reassignPsid(page, person);
+    if (!retired) throw new ActionError(409, 'this person has not contacted the Page yet');
+    return { retired_psid: retired };
+  }
+
   accountLinkingToken(userId: string, pageId: string): string {
     const thread = this.thread(userId, pageId);
     if (!thread) throw new ActionError(409, 'this person has not contacted the Page yet');

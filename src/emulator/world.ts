@@ -80,6 +80,8 @@ export class World {
   private readonly tokens = new Map<string, Page>();
   private readonly threads = new Map<string, Map<string, Thread>>(); // pageId → personId → thread
   private readonly byPsid = new Map<string, Map<string, Thread>>();
+  /** PSIDs taken back from their person (pageId → PSIDs): never handed out again. */
+  private readonly retired = new Map<string, Set<string>>();
   readonly userRefs = new Map<string, UserRef>();
   readonly marketingTokens = new Map<string, MarketingToken>();
   readonly linkingTokens = new Map<string, { thread: Thread; expiresAt: number }>();
@@ -142,7 +144,8 @@ export class World {
     let psid = deriveDigits(this.seed, 16, 'psid', person.id, page.id);
     let index = this.byPsid.get(page.id);
     if (!index) this.byPsid.set(page.id, (index = new Map()));
-    for (let salt = 1; index.has(psid); salt++) psid = deriveDigits(this.seed, 16, 'psid', person.id, page.id, String(salt));
+    const retired = this.retired.get(page.id);
+    for (let salt = 1; index.has(psid) || retired?.has(psid); salt++) psid = deriveDigits(this.seed, 16, 'psid', person.id, page.id, String(salt));
     thread = {
       page, person, psid, lastUserActionAt: null, blocked: false, owner: null, ownerExpiresAt: 0,
       messages: [], pendingUserRef: null, linked: false,
@@ -152,6 +155,22 @@ export class World {
     perPage.set(person.id, thread);
     index.set(psid, thread);
     return thread;
+  }
+
+  /**
+   * Takes the person's PSID on the Page back, as Meta may: the old PSID then matches no one (100/2018001 on a send)
+   * and the person gets a new PSID, with a new conversation, when they next contact the Page. Returns the old PSID.
+   */
+  reassignPsid(page: Page, person: Person): string | undefined {
+    const thread = this.existingThread(page, person);
+    if (!thread) return undefined;
+    this.threads.get(page.id)!.delete(person.id);
+    this.byPsid.get(page.id)!.delete(thread.psid);
+    let retired = this.retired.get(page.id);
+    if (!retired) this.retired.set(page.id, (retired = new Set()));
+    retired.add(thread.psid);
+    for (const [token, link] of this.linkingTokens) if (link.thread === thread) this.linkingTokens.delete(token);
+    return thread.psid;
   }
 
   threadByPsid(pageId: string, psid: string): Thread | undefined {

@@ -72,6 +72,25 @@ for (const dialect of testDialects()) {
       assert.deepEqual(contact, { status: 'unreachable', status_reason: 'unreachable' });
     });
 
+    await t.test('flags a contact whose PSID Meta took back (100/2018001) for reconciliation, fails that send once, and skips the next', async () => {
+      const page = await addPage(w, 'Reassigned Page');
+      const c = await addContact(w, page.id);
+      w.meta.emulator.reassignPsid(c.userId, page.id);
+      const first = await send(c.id, 'your order shipped');
+      const second = await send(c.id, 'tracking number inside');
+      const worker = startDispatcher(w.ctx, { retry: FAST_RETRY });
+      await eventually(async () => (await statusOf([first, second])).every((s) => s === 'failed' || s === 'skipped'), 'both are final');
+      await worker.stop();
+      const d1 = await delivery(first);
+      assert.deepEqual([d1.status, d1.error_code, d1.meta_code, d1.meta_subcode, d1.attempts], ['failed', 'invalid_recipient', 100, 2018001, 1]);
+      assert.deepEqual([(await delivery(second)).status, (await delivery(second)).reason], ['skipped', 'invalid_recipient']);
+      const contact = await w.ctx.db.selectFrom('contacts').select('psid_invalid_at').where('id', '=', c.id).executeTakeFirstOrThrow();
+      assert.notEqual(contact.psid_invalid_at, null);
+      // Meta gives the person a new PSID when they next write; the old one stays unknown to it.
+      await w.meta.emulator.user(c.userId).says(page.id, 'new phone');
+      assert.notEqual(w.meta.emulator.psid(c.userId, page.id), c.psid);
+    });
+
     await t.test('fails a send Meta says is outside the window (10/2018278) without retrying it', async () => {
       const page = await addPage(w, 'Late Page');
       const c = await addContact(w, page.id);
