@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { DB, Db, Dialect } from './types.ts';
 
 // int8 columns hold epoch milliseconds and counters, all far below 2^53: read them back as numbers.
@@ -14,6 +15,15 @@ export interface Database {
   /** SQLite file path, when embedded. */
   file: string | null;
   ping(): Promise<void>;
+  /**
+   * A write transaction that resolves once committed, with `durable`, which resolves once the commit is on disk:
+   * act on the result (send what it claimed) only after `durable`. On SQLite the commit skips its fsync
+   * (synchronous=NORMAL for this transaction alone) and the WAL is flushed from libuv's thread pool, so the thread
+   * goes on meanwhile, and the next transaction may commit before this one's flush ends (the WAL is one log, in
+   * order: a later durable commit makes every earlier one durable). Other queries may see the writes before they
+   * are durable, as with PostgreSQL's synchronous_commit=off. On PostgreSQL the commit is durable when it returns.
+   */
+  transactionFlushedLater<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<{ result: T; durable: Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -41,6 +51,17 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   native.pragma('busy_timeout = 10000');
   native.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  // fdatasync through any descriptor of the WAL makes every frame written to it so far durable.
+  let wal: Promise<FileHandle> | null = null;
+  const flushWal = async () => {
+    wal ??= open(`${file}-wal`, 'r');
+    try {
+      await (await wal).datasync();
+    } catch (err) {
+      wal = null;
+      throw err;
+    }
+  };
   return {
     db,
     dialect: 'sqlite',
@@ -48,7 +69,26 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    transactionFlushedLater: async (fn) => {
+      // The connection is held across the pragma, the transaction and the reset, so no other transaction commits
+      // without its fsync meanwhile.
+      const result = await db.connection().execute(async (conn) => {
+        native.pragma('synchronous = NORMAL');
+        try {
+          return await conn.transaction().execute(fn);
+        } finally {
+          native.pragma('synchronous = FULL');
+        }
+      });
+      const durable = flushWal();
+      // Whoever awaits it sees a failure; an unawaited one must not crash the process.
+      durable.catch(() => {});
+      return { result, durable };
+    },
+    close: async () => {
+      await db.destroy();
+      await (await wal?.catch(() => null))?.close();
+    },
   };
 }
 
@@ -100,6 +140,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    transactionFlushedLater: async (fn) => ({ result: await db.transaction().execute(fn), durable: Promise.resolve() }),
     close: () => db.destroy(),
   };
 }

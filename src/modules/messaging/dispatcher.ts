@@ -217,15 +217,19 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
   // for all of its results and claims. A contact's next delivery becomes claimable in the very transaction that
   // records the previous one's result, and is sent only after that commit: one contact's messages stay in order.
   //
-  // A commit on SQLite blocks the event loop for its fsync, so turns are paced: one is due when the claimed queue
-  // runs low (its claim refills it while the sends in flight keep Meta busy), or when a result has waited
-  // `commitDelayMs`; under load a turn then carries a queue's worth of results instead of a handful.
+  // A turn's flush to disk runs off the event loop (transactionFlushedLater): the next turn may commit meanwhile,
+  // and what a turn claimed is sent only once its commit is on disk. Turns are paced: one is due when the claimed
+  // queue (counting claims still being flushed) runs low, or when a result has waited `commitDelayMs`; under load a
+  // turn then carries a queue's worth of results instead of a handful.
   let idleUntil = 0;
   let waitingSince = 0;
   const lowWater = Math.floor(concurrency / 4);
-  const roomFor = () => (stopping ? 0 : concurrency + prefetch - sending.size - ready.length);
+  // Deliveries claimed by a committed turn whose flush to disk has not ended: not sent before it has.
+  let flushing = 0;
+  const flushes = new Set<Promise<void>>();
+  const roomFor = () => (stopping ? 0 : concurrency + prefetch - sending.size - ready.length - flushing);
   const dueIn = (): number => {
-    const low = ready.length <= lowWater;
+    const low = ready.length + flushing <= lowWater;
     if (finished.length > 0) return stopping || low ? 0 : Math.max(0, waitingSince + commitDelayMs - Date.now());
     return roomFor() > 0 && low ? Math.max(0, idleUntil - Date.now()) : Infinity;
   };
@@ -234,7 +238,7 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
       if (stopping) requeueReady();
       const wait = dueIn();
       if (wait > 0) {
-        if (stopping && sending.size === 0 && finished.length === 0) return;
+        if (stopping && sending.size === 0 && finished.length === 0 && flushes.size === 0) return;
         await pause(wait);
         continue;
       }
@@ -249,13 +253,29 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
       const contacts = full ? [] : [...new Set(batch.map((f) => f.attempt.delivery.contact_id))];
       const claim = room > 0 && (full || contacts.length > 0);
       try {
-        const claimed = await ctx.db.transaction().execute(async (trx) => {
+        const { result: claimed, durable } = await ctx.database.transactionFlushedLater(async (trx) => {
           const now = ctx.clock.now();
           await recordOutcomes(trx, ctx, batch, now);
           return claim ? claimWithContext(trx, now, room, full ? undefined : contacts) : [];
         });
         if (full && claimed.length < room) idleUntil = Date.now() + idleMs;
-        ready.push(...claimed);
+        // The next turn may commit while this one is flushed; what this one claimed is sent once it is on disk.
+        flushing += claimed.length;
+        const flushed: Promise<void> = durable
+          .then(
+            () => void ready.push(...claimed),
+            (err: unknown) => {
+              // Claimed but maybe not on disk: not sent; their leases expire and they are claimed again.
+              ctx.logger.error({ err, worker: owner }, 'flushing a dispatcher turn to disk failed; its claims wait for their leases to expire');
+            },
+          )
+          .finally(() => {
+            flushing -= claimed.length;
+            flushes.delete(flushed);
+            fill();
+            nudge();
+          });
+        flushes.add(flushed);
       } catch (err) {
         // Nothing of this turn was written: the results' leases expire and those sends are retried (the only
         // repeats there can be), and no delivery was claimed.
