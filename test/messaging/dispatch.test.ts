@@ -19,6 +19,15 @@ for (const dialect of testDialects()) {
     const send = async (contactId: string, text: string) => (await sendMessage(w.ctx, cliActor, contactId, { text })).delivery.id;
     const delivery = (id: string) => w.ctx.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const statusOf = async (ids: string[]) => (await w.ctx.db.selectFrom('deliveries').select('status').where('id', 'in', ids).execute()).map((r) => r.status);
+    // Two messages to the contact, and the dispatcher run until both are final (failed or skipped).
+    const sendTwoUntilFinal = async (contactId: string): Promise<[string, string]> => {
+      const first = await send(contactId, 'are you there?');
+      const second = await send(contactId, 'hello?');
+      const worker = startDispatcher(w.ctx, { retry: FAST_RETRY });
+      await eventually(async () => (await statusOf([first, second])).every((s) => s === 'failed' || s === 'skipped'), 'both are final');
+      await worker.stop();
+      return [first, second];
+    };
 
     await t.test('sends each delivery once, in order per contact, tagged with its delivery id as metadata', async () => {
       const page = await addPage(w, 'Order Page');
@@ -60,11 +69,7 @@ for (const dialect of testDialects()) {
       const page = await addPage(w, 'Blocked Page');
       const c = await addContact(w, page.id);
       await w.meta.emulator.user(c.userId).blocks(page.id);
-      const first = await send(c.id, 'are you there?');
-      const second = await send(c.id, 'hello?');
-      const worker = startDispatcher(w.ctx, { retry: FAST_RETRY });
-      await eventually(async () => (await statusOf([first, second])).every((s) => s === 'failed' || s === 'skipped'), 'both are final');
-      await worker.stop();
+      const [first, second] = await sendTwoUntilFinal(c.id);
       const d1 = await delivery(first);
       assert.deepEqual([d1.status, d1.error_code, d1.meta_code, d1.attempts], ['failed', 'unreachable', 551, 1]);
       assert.deepEqual([(await delivery(second)).status, (await delivery(second)).reason], ['skipped', 'unreachable']);
@@ -76,11 +81,7 @@ for (const dialect of testDialects()) {
       const page = await addPage(w, 'Reassigned Page');
       const c = await addContact(w, page.id);
       w.meta.emulator.reassignPsid(c.userId, page.id);
-      const first = await send(c.id, 'your order shipped');
-      const second = await send(c.id, 'tracking number inside');
-      const worker = startDispatcher(w.ctx, { retry: FAST_RETRY });
-      await eventually(async () => (await statusOf([first, second])).every((s) => s === 'failed' || s === 'skipped'), 'both are final');
-      await worker.stop();
+      const [first, second] = await sendTwoUntilFinal(c.id);
       const d1 = await delivery(first);
       assert.deepEqual([d1.status, d1.error_code, d1.meta_code, d1.meta_subcode, d1.attempts], ['failed', 'invalid_recipient', 100, 2018001, 1]);
       assert.deepEqual([(await delivery(second)).status, (await delivery(second)).reason], ['skipped', 'invalid_recipient']);
