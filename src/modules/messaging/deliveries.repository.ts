@@ -23,12 +23,7 @@ export async function findDeliveryByKey(db: Executor, pageId: string, idempotenc
   return db.selectFrom('deliveries').selectAll().where('page_id', '=', pageId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
 }
 
-/** Records Meta's message id on the history row unless the echo got there first. */
-export async function setHistoryMid(db: Executor, messageId: string, mid: string): Promise<void> {
-  await db.updateTable('messages').set({ mid }).where('id', '=', messageId).where('mid', 'is', null).execute();
-}
-
-/** setHistoryMid for many history rows in one statement. */
+/** Records Meta's message ids on the history rows in one statement, each unless the echo got there first. */
 export async function setHistoryMids(db: Executor, batch: readonly { messageId: string; mid: string }[]): Promise<void> {
   if (batch.length === 0) return;
   const rows = padToBucket(batch);

@@ -5,11 +5,11 @@ import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { GraphErrorClass } from '../../platform/index.ts';
 import { systemActor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { setHistoryMid, setHistoryMids } from './deliveries.repository.ts';
+import { setHistoryMids } from './deliveries.repository.ts';
 import { messagingMetrics } from './messaging.metrics.ts';
 import { settleAttempt, settleSent, type ResultSet } from './outbox.repository.ts';
 import type { SendOutcome } from './send-outcome.ts';
-import { markMarketingSent, markPsidInvalid, markUnreachable, pausePageForReauth, touchLastOutbound, touchLastOutbounds } from './send-targets.repository.ts';
+import { markMarketingSent, markPsidInvalid, markUnreachable, pausePageForReauth, touchLastOutbounds } from './send-targets.repository.ts';
 
 export interface Attempt {
   delivery: DeliveryTable;
@@ -27,22 +27,15 @@ function errorColumns(e: GraphErrorClass): ResultSet {
 }
 
 /**
- * Writes one attempt's outcome, fenced by its attempt number, with its effects on the contact and the Page in the
- * same transaction. Returns false (and changes nothing) when the attempt no longer holds the delivery.
+ * Writes one attempt's outcome other than `sent` (sent ones are settled together by `recordOutcomes`), fenced by its
+ * attempt number, with its effects on the contact and the Page in the same transaction. Returns false (and changes
+ * nothing) when the attempt no longer holds the delivery.
  */
-export async function recordOutcome(trx: Transaction<DB>, ctx: AppContext, a: Attempt, o: SendOutcome, now: number): Promise<boolean> {
+async function recordUnsent(trx: Transaction<DB>, ctx: AppContext, a: Attempt, o: Exclude<SendOutcome, { type: 'sent' }>, now: number): Promise<boolean> {
   const { delivery: d } = a;
   const settle = (set: ResultSet) => settleAttempt(trx, d.id, a.attempt, set, now);
   let done: boolean;
   switch (o.type) {
-    case 'sent':
-      done = await settle({ status: 'sent', mid: o.mid, sent_at: now, error_code: null, error_message: null, meta_code: null, meta_subcode: null, ...a.labels });
-      if (done) {
-        await setHistoryMid(trx, d.message_id, o.mid);
-        await touchLastOutbound(trx, d.contact_id, now);
-        if (a.marketingSubscriptionId) await markMarketingSent(trx, a.marketingSubscriptionId, now);
-      }
-      break;
     case 'retry':
       done = await settle({ status: 'queued', next_attempt_at: o.at, ...errorColumns(o.error) });
       break;
@@ -69,13 +62,13 @@ export async function recordOutcome(trx: Transaction<DB>, ctx: AppContext, a: At
 
 /**
  * Writes the outcomes of a dispatcher's turn inside one transaction: the sent ones (nearly all of them on a busy
- * dispatcher) three statements for the lot, each still fenced by its attempt number, the rest one by one.
+ * dispatcher) in three statements for the lot, each still fenced by its attempt number, the rest one by one.
  */
 export async function recordOutcomes(trx: Transaction<DB>, ctx: AppContext, items: readonly { attempt: Attempt; outcome: SendOutcome }[], now: number): Promise<void> {
   const sent: { a: Attempt; mid: string }[] = [];
   for (const { attempt, outcome } of items) {
     if (outcome.type === 'sent') sent.push({ a: attempt, mid: outcome.mid });
-    else await recordOutcome(trx, ctx, attempt, outcome, now);
+    else await recordUnsent(trx, ctx, attempt, outcome, now);
   }
   if (sent.length === 0) return;
   const settled = await settleSent(trx, sent.map(({ a, mid }) => ({ id: a.delivery.id, attempt: a.attempt, mid, ...(a.labels && { labels: a.labels }) })), now);

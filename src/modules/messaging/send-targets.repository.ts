@@ -59,10 +59,6 @@ export async function markPsidInvalid(db: Executor, contactId: string, at: numbe
   await db.updateTable('contacts').set({ psid_invalid_at: at, updated_at: at }).where('id', '=', contactId).where('psid_invalid_at', 'is', null).execute();
 }
 
-export async function touchLastOutbound(db: Executor, contactId: string, at: number): Promise<void> {
-  await touchLastOutbounds(db, [contactId], at);
-}
-
 /** Records an outbound send at `at` on each contact, never moving last_outbound_at back. */
 export async function touchLastOutbounds(db: Executor, contactIds: readonly string[], at: number): Promise<void> {
   if (contactIds.length === 0) return;
