@@ -120,6 +120,18 @@ export async function mergedContactIds(db: Executor, id: string): Promise<string
   return rows.map((r) => r.id);
 }
 
+/**
+ * Every record of the person the contact belongs to on its Page, the contact itself first: the contact a merge kept
+ * and the contacts merged into it (one person whose PSID changed, or whom an operator merged). Contacts on other
+ * Pages, linked or not, are other records to Meta and are not included.
+ */
+export async function mergeGroupIds(db: Executor, contactId: string): Promise<string[]> {
+  const row = await db.selectFrom('contacts').select(['id', 'merged_into']).where('id', '=', contactId).executeTakeFirst();
+  if (!row) return [contactId];
+  const root = row.merged_into ?? row.id;
+  return [...new Set([contactId, root, ...(await mergedContactIds(db, root))])];
+}
+
 /** Contacts merged into `from` are merged into `to` instead (merges never chain). */
 export async function repointMerged(db: Executor, from: string, to: string, now: number): Promise<void> {
   await db.updateTable('contacts').set({ merged_into: to, updated_at: now }).where('merged_into', '=', from).execute();

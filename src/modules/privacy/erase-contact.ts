@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Executor } from '../audit/audit.repository.ts';
 import { contactKeys } from './contact-fields.ts';
-import { deleteContactRows, deliveryIdsOfContact, personalTables, personRecords, purgeDeliveryBodies } from './personal-data.repository.ts';
+import { mergeGroupIds } from '../contacts/contacts.repository.ts';
+import { deleteContactRows, deliveryIdsOfContact, personalTables, purgeDeliveryBodies } from './personal-data.repository.ts';
 import { clearRequestData } from './privacy.repository.ts';
 
 /** What an erasure removed: the counts the tombstone keeps (no personal data). */
@@ -15,7 +16,7 @@ export interface ErasureCounts {
 
 /**
  * Removes every piece of personal data held about the person: for the contact and every record merged with it
- * (`personRecords`), their rows in every personal-data table of the registry, the raw webhook bodies that carried
+ * (`mergeGroupIds`), their rows in every personal-data table of the registry, the raw webhook bodies that carried
  * their events, the exports of their requests, and finally their data keys, which leaves any older copy of their
  * fields (backups included) undecryptable. Idempotent: a second run finds nothing and changes nothing.
  * `inTransaction` runs inside the same transaction as the deletions (for the caller's audit row and tombstone).
@@ -30,7 +31,7 @@ export async function eraseContactData(
   if (sqlite) await sql`pragma secure_delete = on`.execute(ctx.db);
   let records: string[] = [contactId];
   const counts = await ctx.db.transaction().execute(async (trx) => {
-    records = await personRecords(trx, contactId);
+    records = await mergeGroupIds(trx, contactId);
     const c: ErasureCounts = { tables: {}, raw_deliveries: 0, request_exports: 0, key_destroyed: false };
     for (const id of records) c.raw_deliveries += await purgeDeliveryBodies(trx, await deliveryIdsOfContact(trx, id));
     // Table by table (the contacts table last), every record of the person.

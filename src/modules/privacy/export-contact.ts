@@ -3,7 +3,8 @@ import type { ColumnClass } from '../../db/classification.ts';
 import type { Executor } from '../audit/audit.repository.ts';
 import { toIso } from '../../lib/time.ts';
 import { openContactField } from './contact-fields.ts';
-import { personalTables, personRecords, selectContactRows, type PersonalTable, type Row } from './personal-data.repository.ts';
+import { mergeGroupIds } from '../contacts/contacts.repository.ts';
+import { personalTables, selectContactRows, type PersonalTable, type Row } from './personal-data.repository.ts';
 
 export const EXPORT_FORMAT = 'pagescope.contact-export/v1';
 
@@ -24,13 +25,13 @@ const EXPORTED: ReadonlySet<ColumnClass> = new Set(['encrypted', 'personal', 're
 /**
  * Builds the machine-readable export of every piece of personal data held about the person, decrypted, PSID and
  * every message included, by walking the data-classification registry: the contact's rows and those of every
- * record merged with it (`personRecords`; the requested contact's own row comes first). Reads only; the caller
+ * record merged with it (`mergeGroupIds`; the requested contact's own row comes first). Reads only; the caller
  * audits.
  */
 export async function buildContactExport(ctx: AppContext, db: Executor, contactId: string): Promise<ContactExport> {
   const tables: ContactExport['tables'] = {};
   const counts: ContactExport['counts'] = {};
-  const records = await personRecords(db, contactId);
+  const records = await mergeGroupIds(db, contactId);
   for (const p of personalTables()) {
     // A row joining two of the person's records (their merge link) is found from both ends: listed once.
     const rows = new Map<unknown, Row>();

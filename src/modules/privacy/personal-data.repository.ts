@@ -53,20 +53,6 @@ export async function deleteContactRows(db: Executor, p: PersonalTable, contactI
   return n + Number(r.numAffectedRows ?? 0n);
 }
 
-/**
- * Every record of the person the contact belongs to on its Page: the contact a merge kept and the contacts merged
- * into it (one person whose PSID changed, or whom an operator merged). An access request exports them all and an
- * erasure erases them all; the requested contact comes first. Contacts on other Pages, linked or not, are other
- * records to Meta and are not included.
- */
-export async function personRecords(db: Executor, contactId: string): Promise<string[]> {
-  const row = await db.selectFrom('contacts').select(['id', 'merged_into']).where('id', '=', contactId).executeTakeFirst();
-  if (!row) return [contactId];
-  const root = row.merged_into ?? row.id;
-  const merged = await db.selectFrom('contacts').select('id').where('merged_into', '=', root).orderBy('id').execute();
-  return [...new Set([contactId, root, ...merged.map((r) => r.id)])];
-}
-
 /** Raw webhook deliveries that carried any of the contact's events (found through webhook_events.delivery_id). */
 export async function deliveryIdsOfContact(db: Executor, contactId: string): Promise<string[]> {
   const rows = await db.selectFrom('webhook_events').select('delivery_id').distinct().where('contact_id', '=', contactId).execute();
