@@ -8,7 +8,7 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { mergeContacts } from '../../src/modules/contacts/merge-contacts.ts';
 import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { buildContactExport } from '../../src/modules/privacy/export-contact.ts';
-import { eraseContactData } from '../../src/modules/privacy/erase-contact.ts';
+import { eraseContactData, erasedRowCount } from '../../src/modules/privacy/erase-contact.ts';
 import { personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 import { seedContact, type SeededContact } from './seed.ts';
 
@@ -58,6 +58,10 @@ for (const dialect of testDialects()) {
       assert.equal(await rowsLeft(app, mergedAway.contactId), 0, 'the merged record outlived the erasure of its person');
       const raw = await app.ctx.db.selectFrom('webhook_deliveries').select('body_enc').where('id', 'in', [kept.deliveryId, mergedAway.deliveryId]).execute();
       assert.ok(raw.every((r) => r.body_enc === null), 'a raw delivery of the person kept its body');
+    });
+
+    await t.test('erasing the person again, through either record, finds nothing and changes nothing', async () => {
+      for (const id of [kept.contactId, mergedAway.contactId]) assert.equal(erasedRowCount(await eraseContactData(app.ctx, id)), 0);
     });
 
     await t.test('a bystander on the same Page keeps everything', async () => {
