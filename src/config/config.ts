@@ -64,6 +64,17 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return Number(raw);
 }
 
+const TRUE = ['true', 'on', '1'];
+const FALSE = ['false', 'off', '0'];
+
+/** A switch: true/on/1 or false/off/0 in any case; `words` names the pair the documentation uses. */
+function bool(env: Env, name: string, fallback: boolean, words: string): boolean {
+  const raw = str(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (!TRUE.includes(raw) && !FALSE.includes(raw)) throw new ConfigError(name, `must be ${words} (got "${raw}")`);
+  return TRUE.includes(raw);
+}
+
 function url(env: Env, name: string, fallback: string | null, protocols: string[], hint: string): string | null {
   const raw = str(env, name) ?? fallback;
   if (raw === null) return null;
@@ -133,9 +144,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
 /** ids_for_pages calls Meta with `appsecret_proof` and needs the business's permission, so it is off unless asked for. */
 function linkIdsForPages(env: Env): boolean {
   const name = 'PAGESCOPE_LINK_IDS_FOR_PAGES';
-  const raw = (str(env, name) ?? 'false').toLowerCase();
-  if (!['true', 'false', 'on', 'off', '1', '0'].includes(raw)) throw new ConfigError(name, `must be true or false (got "${raw}")`);
-  const on = ['true', 'on', '1'].includes(raw);
+  const on = bool(env, name, false, 'true or false');
   if (on && str(env, 'META_APP_SECRET') === null) {
     throw new ConfigError(name, 'needs META_APP_SECRET (ids_for_pages requires appsecret_proof); set the secret or set this to false');
   }
@@ -145,15 +154,11 @@ function linkIdsForPages(env: Env): boolean {
 function privacyConfig(env: Env): NonNullable<Config['privacy']> {
   const regime = (str(env, 'PAGESCOPE_PRIVACY_REGIME') ?? 'gdpr').toLowerCase();
   if (regime !== 'gdpr' && regime !== 'ccpa') throw new ConfigError('PAGESCOPE_PRIVACY_REGIME', `must be gdpr or ccpa (got "${regime}")`);
-  const matching = (str(env, 'PAGESCOPE_PRIVACY_ID_MATCHING') ?? 'off').toLowerCase();
-  if (!['on', 'off', 'true', 'false', '1', '0'].includes(matching)) {
-    throw new ConfigError('PAGESCOPE_PRIVACY_ID_MATCHING', `must be on or off (got "${matching}")`);
-  }
   const keysFile = str(env, 'PAGESCOPE_CONTACT_KEYS_FILE');
   return {
     regime,
     contactKeysFile: keysFile === null ? null : resolve(keysFile),
-    idMatching: ['on', 'true', '1'].includes(matching),
+    idMatching: bool(env, 'PAGESCOPE_PRIVACY_ID_MATCHING', false, 'on or off'),
     messageTextDays: int(env, 'PAGESCOPE_RETENTION_MESSAGE_TEXT_DAYS', 0, 0, 36500),
     inactiveContactDays: int(env, 'PAGESCOPE_RETENTION_INACTIVE_CONTACT_DAYS', 0, 0, 36500),
   };
