@@ -78,6 +78,14 @@ test('a message is sent to /{version}/me/messages with the token in a header and
   assert.deepEqual(request?.body, body);
 });
 
+test('each Page token carries its own proof, call after call', async () => {
+  const graph = client({ appSecret: SECRET });
+  const tokens = [TOKEN, 'EAAGotherpage987', TOKEN, 'EAAGotherpage987'];
+  script(...tokens.map(() => json(200, { recipient_id: PSID, message_id: 'm_x' })));
+  for (const t of tokens) await graph.sendMessage(t, { recipient: { id: PSID }, messaging_type: 'RESPONSE', message: { text: 'Hi' } });
+  assert.deepEqual(seen.map((r) => r.query.get('appsecret_proof')), tokens.map((t) => appSecretProof(t, SECRET)));
+});
+
 test('the appsecret_proof is the HMAC-SHA256 of the token keyed by the secret', () => {
   // Computed independently: printf %s token | openssl dgst -sha256 -hmac secret
   assert.equal(appSecretProof('token', 'secret'), 'e941110e3d2bfe82621f0e3e1434730d7305d106c5f68c87165d0b27a4611a4a');

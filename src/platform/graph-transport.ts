@@ -43,6 +43,8 @@ export function appSecretProof(token: string, appSecret: string): string {
 
 // Graph answers are small JSON documents; anything this large is not one, and is not read into memory.
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+// One per Page token in use; past this many (tokens replaced over a long run) the cache starts again.
+const MAX_CACHED_PROOFS = 1024;
 
 /**
  * Performs one Graph call; resolves with the parsed JSON of a 2xx answer, rejects only with a `GraphError`.
@@ -62,9 +64,19 @@ export function createGraphTransport(options: GraphTransportOptions): (call: Gra
     request: secure ? https.request : http.request,
   };
   const prefix = `${base.pathname}${options.version}/`;
+  // A Page's token changes rarely and every send carries its proof: one HMAC per token, not per call.
+  const proofs = new Map<string, string>();
+  const proofOf = (token: string, appSecret: string) => {
+    let proof = proofs.get(token);
+    if (proof === undefined) {
+      if (proofs.size >= MAX_CACHED_PROOFS) proofs.clear();
+      proofs.set(token, (proof = appSecretProof(token, appSecret)));
+    }
+    return proof;
+  };
   return async (call) => {
     const query = new URLSearchParams(call.query);
-    if (options.appSecret) query.set('appsecret_proof', appSecretProof(call.token, options.appSecret));
+    if (options.appSecret) query.set('appsecret_proof', proofOf(call.token, options.appSecret));
     const search = query.toString();
     // The token travels in a header, not the URL, so proxies and access logs never record it.
     const headers: Record<string, string | number> = { authorization: `Bearer ${call.token}`, accept: 'application/json' };
