@@ -224,9 +224,9 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
   let idleUntil = 0;
   let waitingSince = 0;
   const lowWater = Math.floor(concurrency / 4);
-  // Deliveries claimed by a committed turn whose flush to disk has not ended: not sent before it has.
+  // Committed turns whose flush to disk has not ended, and the deliveries they claimed: not sent before it has.
+  let turnsFlushing = 0;
   let flushing = 0;
-  const flushes = new Set<Promise<void>>();
   const roomFor = () => (stopping ? 0 : concurrency + prefetch - sending.size - ready.length - flushing);
   const dueIn = (): number => {
     const low = ready.length + flushing <= lowWater;
@@ -238,7 +238,7 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
       if (stopping) requeueReady();
       const wait = dueIn();
       if (wait > 0) {
-        if (stopping && sending.size === 0 && finished.length === 0 && flushes.size === 0) return;
+        if (stopping && sending.size === 0 && finished.length === 0 && turnsFlushing === 0) return;
         await pause(wait);
         continue;
       }
@@ -260,8 +260,9 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
         });
         if (full && claimed.length < room) idleUntil = Date.now() + idleMs;
         // The next turn may commit while this one is flushed; what this one claimed is sent once it is on disk.
+        turnsFlushing++;
         flushing += claimed.length;
-        const flushed: Promise<void> = durable
+        void durable
           .then(
             () => void ready.push(...claimed),
             (err: unknown) => {
@@ -270,12 +271,11 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
             },
           )
           .finally(() => {
+            turnsFlushing--;
             flushing -= claimed.length;
-            flushes.delete(flushed);
             fill();
             nudge();
           });
-        flushes.add(flushed);
       } catch (err) {
         // Nothing of this turn was written: the results' leases expire and those sends are retried (the only
         // repeats there can be), and no delivery was claimed.
