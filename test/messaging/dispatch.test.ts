@@ -48,6 +48,31 @@ for (const dialect of testDialects()) {
       assert.equal(w.meta.emulator.inbox(a.userId, page.id)[0]!.mid, first.mid);
     });
 
+    await t.test('sends nothing a turn claimed before that turn is on disk', async () => {
+      const page = await addPage(w, 'Flush Page');
+      const c = await addContact(w, page.id);
+      const id = await send(c.id, 'only once it is written down');
+      let release!: () => void;
+      const flushEnds = new Promise<void>((resolve) => (release = resolve));
+      const database = w.ctx.database;
+      // The same database, whose flushes to disk end only when the test says so.
+      const slowDisk: typeof database = {
+        ...database,
+        transactionFlushedLater: async (fn) => {
+          const { result, durable } = await database.transactionFlushedLater(fn);
+          return { result, durable: durable.then(() => flushEnds) };
+        },
+      };
+      const worker = startDispatcher({ ...w.ctx, database: slowDisk }, { retry: FAST_RETRY });
+      await eventually(async () => (await delivery(id)).status === 'sending', 'the delivery is claimed');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(acceptedDeliveryIds(w.meta).includes(id), false, 'sent before its claim was on disk');
+      release();
+      await eventually(async () => (await delivery(id)).status === 'sent', 'sent once the flush ended');
+      await worker.stop();
+      assert.equal(acceptedDeliveryIds(w.meta).filter((d) => d === id).length, 1);
+    });
+
     await t.test('retries rate-limited sends (613) with backoff until Meta accepts them', async () => {
       const page = await addPage(w, 'Busy Page');
       const people = [];
