@@ -46,6 +46,15 @@ function fieldAad(version: number, ctx: FieldContext): Buffer {
   return encodeFields(['pagescope/field/v1', version, ctx.table, ctx.column, ctx.pageId, ctx.rowId]);
 }
 
+/** A keyring's keys on their way to another thread of the same process (see `Keyring.transfer`). */
+export interface KeyringTransfer {
+  kek: KeyObject;
+  blindIndexKey: KeyObject;
+  tokenHashKey: KeyObject;
+  deks: [version: number, dek: KeyObject][];
+  current: number;
+}
+
 export class Keyring {
   readonly #kek: KeyObject;
   readonly #blindIndexKey: KeyObject;
@@ -53,10 +62,10 @@ export class Keyring {
   readonly #deks = new Map<number, KeyObject>();
   #current = 0;
 
-  private constructor(master: Buffer) {
-    this.#kek = deriveKey(master, 'kek/v1');
-    this.#blindIndexKey = deriveKey(master, 'blind-index/v1');
-    this.#tokenHashKey = deriveKey(master, 'token-hash/v1');
+  private constructor(keys: Pick<KeyringTransfer, 'kek' | 'blindIndexKey' | 'tokenHashKey'>) {
+    this.#kek = keys.kek;
+    this.#blindIndexKey = keys.blindIndexKey;
+    this.#tokenHashKey = keys.tokenHashKey;
   }
 
   /** A new random DEK for `version`, wrapped under the master key's KEK, ready to store; nothing else changes. */
@@ -80,7 +89,7 @@ export class Keyring {
     if (versions.length === 0) {
       throw new AppError('config_invalid', 'no encryption key versions are stored; run `pagescope init` first');
     }
-    const ring = new Keyring(master);
+    const ring = new Keyring({ kek: deriveKey(master, 'kek/v1'), blindIndexKey: deriveKey(master, 'blind-index/v1'), tokenHashKey: deriveKey(master, 'token-hash/v1') });
     for (const entry of versions) ring.#add(entry, keyCheck !== undefined);
     const current = currentVersion ?? Math.max(...ring.#deks.keys());
     if (!ring.#deks.has(current)) throw new AppError('internal', `the current key version ${current} is not stored`);
@@ -103,6 +112,22 @@ export class Keyring {
           'not the one this database was initialised with',
       );
     }
+  }
+
+  /**
+   * This keyring's keys as KeyObjects, which node passes between threads of one process by `postMessage`: for a
+   * worker thread that encrypts and indexes as this keyring does. Never serialise or log it.
+   */
+  transfer(): KeyringTransfer {
+    return { kek: this.#kek, blindIndexKey: this.#blindIndexKey, tokenHashKey: this.#tokenHashKey, deks: [...this.#deks], current: this.#current };
+  }
+
+  /** The keyring another thread of this process sent with `transfer()`. */
+  static fromTransfer(t: KeyringTransfer): Keyring {
+    const ring = new Keyring(t);
+    for (const [version, dek] of t.deks) ring.#deks.set(version, dek);
+    ring.#current = t.current;
+    return ring;
   }
 
   /** Loads a version stored after start-up (e.g. by `keys rotate` in another process); a higher one becomes current. */

@@ -51,17 +51,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   native.pragma('busy_timeout = 10000');
   native.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
-  // fdatasync through any descriptor of the WAL makes every frame written to it so far durable.
-  let wal: Promise<FileHandle> | null = null;
-  const flushWal = async () => {
-    wal ??= open(`${file}-wal`, 'r');
-    try {
-      await (await wal).datasync();
-    } catch (err) {
-      wal = null;
-      throw err;
-    }
-  };
+  const flushWal = walFlusher(file);
   return {
     db,
     dialect: 'sqlite',
@@ -87,9 +77,28 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     },
     close: async () => {
       await db.destroy();
-      await (await wal?.catch(() => null))?.close();
+      await flushWal.close();
     },
   };
+}
+
+/**
+ * Makes every frame written so far to a SQLite database's WAL durable: an fdatasync through a descriptor of its own,
+ * in libuv's thread pool (the WAL is one file, in order, so one flush covers every commit before it). For commits
+ * made with synchronous=NORMAL, acknowledged only once a flush that began after them has ended.
+ */
+export function walFlusher(file: string): (() => Promise<void>) & { close(): Promise<void> } {
+  let wal: Promise<FileHandle> | null = null;
+  const flush = async () => {
+    wal ??= open(`${file}-wal`, 'r');
+    try {
+      await (await wal).datasync();
+    } catch (err) {
+      wal = null;
+      throw err;
+    }
+  };
+  return Object.assign(flush, { close: async () => void (await (await wal?.catch(() => null))?.close()) });
 }
 
 /**

@@ -7,6 +7,8 @@ import { testDialects } from '../support/db.ts';
 import type { TestApp } from '../support/app.ts';
 import { ingestRoutes } from '../../src/http/routes/webhook.ts';
 import { createTestApp } from '../support/app.ts';
+import { addKeyVersion } from '../../src/modules/keys/rotate-keys.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
 import { PAGE_A, SECRET, countRows, drain, echoItem, envelope, ingestApp, messageItem, postWebhook } from './support.ts';
 
 const T0 = Date.UTC(2026, 10, 28, 10);
@@ -147,6 +149,24 @@ for (const dialect of testDialects()) {
       assert.deepEqual([echo.direction, echo.author], ['outbound', 'page']);
       const contact = await app.ctx.db.selectFrom('contacts').selectAll().where('id', '=', echo.contact_id).executeTakeFirstOrThrow();
       assert.equal(contact.last_user_action_at, T0 + 50, 'the echo does not refresh the window');
+    });
+  });
+
+  describe(`POST /webhook across a key rotation [${dialect}]`, () => {
+    it('stores deliveries under the version that became current, and both versions still process', async () => {
+      const app = await ingestApp(dialect);
+      try {
+        const version = async () => app.ctx.keyring.versionOf((await app.ctx.db.selectFrom('webhook_deliveries').select('body_enc').orderBy('id', 'desc').executeTakeFirstOrThrow()).body_enc!);
+        assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000031', 'm_rot_1', 'before', T0)]))).statusCode, 200);
+        assert.equal(await version(), 1);
+        assert.equal(await addKeyVersion(app.ctx, cliActor, app.masterKey), 2);
+        assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000031', 'm_rot_2', 'after', T0 + 1)]))).statusCode, 200);
+        assert.equal(await version(), 2);
+        await drain(app);
+        assert.equal(await countRows(app, 'messages'), 2);
+      } finally {
+        await app.close();
+      }
     });
   });
 

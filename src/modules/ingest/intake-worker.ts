@@ -1,0 +1,212 @@
+// The webhook intake on SQLite, in a worker thread. A POST's own work (its signature, its envelope, its encryption,
+// its insert) and each group's commit with its fsync run here, beside the server's thread, which only reads the
+// requests, hands their bytes over in one message per turn of its event loop, and answers. better-sqlite3 is
+// synchronous, so a commit on the server's thread would stop every request for its duration; and the work per POST
+// on the server's thread is what bounded the rate at which Meta's deliveries could be acknowledged.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import SqliteDatabase from 'better-sqlite3';
+import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
+import { walFlusher } from '../../db/database.ts';
+import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
+import type { SignatureHeaders } from '../../platform/index.ts';
+import { acceptDelivery, type Refusal } from './accept-delivery.ts';
+
+const ROLE = 'pagescope-webhook-intake';
+
+/** The POSTs one turn of the server's event loop read: their bytes end to end in one transferred buffer. */
+type Batch = { type: 'batch'; seq: number; now: number; bytes: ArrayBuffer; ends: number[]; sha256: (string | undefined)[]; sha1: (string | undefined)[] };
+/** The keyring again, after a key rotation made another version current. */
+type Keys = { type: 'keys'; keys: KeyringTransfer };
+/** Per POST of a batch, null when it is stored, else why not; `commit` numbers the commit that carried the batch. */
+type Answer = { seq: number; commit: number; rows: number; refusals: (Refusal | null)[] };
+
+interface Waiting {
+  raw: Buffer;
+  headers: SignatureHeaders;
+  resolve: (refusal: Refusal | null) => void;
+}
+
+/** A storage failure, answered 503 so Meta retries; `cause` is a code for the log, never data. */
+export const storageRefusal = (cause: string): Refusal & { cause: string } => ({
+  outcome: 'storage_error', code: 'storage_unavailable', message: 'the delivery could not be stored; Meta will retry', cause,
+});
+
+export interface IntakeOptions {
+  file: string;
+  keyring: Keyring;
+  appSecret: string | null;
+  now: () => number;
+  /** Called with each commit's size, once per commit (metrics). */
+  onCommit?: (rows: number) => void;
+  /** Called when the worker stops (it failed): the owner makes a new intake for later requests. */
+  onStop?: () => void;
+}
+
+/** POSTs queued before they go to the worker without waiting for the end of the poll: it starts on them sooner. */
+const SEND_EVERY = 8;
+
+/** The server thread's side: queues POSTs, sends each turn's to the worker, and settles each with its answer. */
+export class WebhookIntake {
+  readonly #worker: Worker;
+  readonly #opts: IntakeOptions;
+  readonly #waiting = new Map<number, Waiting[]>();
+  #queue: Waiting[] = [];
+  #seq = 0;
+  #lastCommit = 0;
+  #keyVersion: number;
+  #stopped = false;
+
+  constructor(opts: IntakeOptions) {
+    this.#opts = opts;
+    this.#keyVersion = opts.keyring.currentVersion;
+    // The worker loads this same module; Node 20 does not carry `--import tsx` into workers, so it registers tsx first.
+    const entry = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+    this.#worker = new Worker(entry, { eval: true, workerData: { role: ROLE, file: opts.file, appSecret: opts.appSecret, keys: opts.keyring.transfer() } });
+    this.#worker.on('message', (a: Answer) => this.#answered(a));
+    this.#worker.on('error', () => this.#stop('worker_error'));
+    this.#worker.on('exit', () => this.#stop('worker_exit'));
+    // Idle, the worker must not keep the process alive; it is held only while POSTs are waiting.
+    this.#worker.unref();
+  }
+
+  /** Resolves with null once the POST is committed, or with why it was refused or could not be stored. */
+  accept(raw: Buffer, headers: SignatureHeaders): Promise<Refusal | null> {
+    if (this.#stopped) return Promise.resolve(storageRefusal('worker_stopped'));
+    return new Promise((resolve) => {
+      // setImmediate runs after the I/O phase, so the POSTs read in one poll go over together.
+      const n = this.#queue.push({ raw, headers, resolve });
+      if (n === 1) setImmediate(this.#send);
+      else if (n >= SEND_EVERY) this.#send();
+    });
+  }
+
+  readonly #send = (): void => {
+    const items = this.#queue;
+    this.#queue = [];
+    if (items.length === 0 || this.#stopped) return this.#fail(items, 'worker_stopped');
+    if (this.#opts.keyring.currentVersion !== this.#keyVersion) {
+      this.#keyVersion = this.#opts.keyring.currentVersion;
+      this.#worker.postMessage({ type: 'keys', keys: this.#opts.keyring.transfer() } satisfies Keys);
+    }
+    let size = 0;
+    const ends = items.map((w) => (size += w.raw.length));
+    // Its own ArrayBuffer (not a slice of node's pool), so it moves to the worker without a copy.
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const w of items) at += w.raw.copy(bytes, at);
+    const seq = ++this.#seq;
+    if (this.#waiting.size === 0) this.#worker.ref();
+    this.#waiting.set(seq, items);
+    const batch: Batch = {
+      type: 'batch', seq, now: this.#opts.now(), bytes: bytes.buffer, ends,
+      sha256: items.map((w) => w.headers.sha256), sha1: items.map((w) => w.headers.sha1),
+    };
+    this.#worker.postMessage(batch, [bytes.buffer]);
+  };
+
+  #answered(a: Answer): void {
+    const items = this.#waiting.get(a.seq) ?? [];
+    this.#waiting.delete(a.seq);
+    if (this.#waiting.size === 0) this.#worker.unref();
+    if (a.commit !== this.#lastCommit && a.rows > 0) this.#opts.onCommit?.(a.rows);
+    this.#lastCommit = a.commit;
+    items.forEach((w, i) => w.resolve(a.refusals[i] ?? null));
+  }
+
+  #fail(items: Waiting[], cause: string): void {
+    for (const w of items) w.resolve(storageRefusal(cause));
+  }
+
+  #stop(cause: string): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const items of this.#waiting.values()) this.#fail(items, cause);
+    this.#waiting.clear();
+    this.#opts.onStop?.();
+  }
+
+  async close(): Promise<void> {
+    this.#stopped = true;
+    await this.#worker.terminate();
+  }
+}
+
+/** Flushes of the WAL allowed at once; commits made meanwhile wait and go together into the next one. */
+const FLUSHES_IN_FLIGHT = 4;
+
+/**
+ * The worker: decides each POST as the server's thread would and stores the taken ones, a group per commit. A commit
+ * skips SQLite's own fsync (synchronous=NORMAL) and its batches are answered only once an fdatasync of the WAL that
+ * began after it has ended, in the thread pool: the worker decides and writes the next group while the disk flushes
+ * the last, and up to FLUSHES_IN_FLIGHT flushes overlap.
+ */
+function serveIntake(file: string, appSecret: string | null, keys: KeyringTransfer): void {
+  let keyring = Keyring.fromTransfer(keys);
+  const db = new SqliteDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 10000');
+  const flushWal = walFlusher(file);
+  const insert = db.prepare(
+    `insert into webhook_deliveries (id, received_at, body_hash, body_enc, status, attempts) values (?, ?, ?, ?, 'pending', 0)`,
+  );
+  const insertAll = db.transaction((rows: WebhookDeliveryTable[]) => {
+    for (const r of rows) insert.run(r.id, r.received_at, r.body_hash, r.body_enc);
+  });
+  // Batches that arrive while a commit runs, or while the flushes are all taken, wait here and go in one commit.
+  const waiting: Batch[] = [];
+  let commits = 0;
+  let flushing = 0;
+  const answer = (batches: Batch[], decided: (Refusal | WebhookDeliveryTable)[][], commit: number, rows: number, failed: Refusal | null) => {
+    batches.forEach((b, i) => {
+      const refusals = decided[i]!.map((d) => ('id' in d ? failed : d));
+      parentPort!.postMessage({ seq: b.seq, commit, rows: failed ? 0 : rows, refusals } satisfies Answer);
+    });
+  };
+  const commit = () => {
+    if (flushing >= FLUSHES_IN_FLIGHT || waiting.length === 0) return;
+    const batches = waiting.splice(0);
+    const rows: WebhookDeliveryTable[] = [];
+    const decided = batches.map((b) => {
+      const body = Buffer.from(b.bytes);
+      let start = 0;
+      return b.ends.map((end, i): Refusal | WebhookDeliveryTable => {
+        const raw = body.subarray(start, end);
+        start = end;
+        const headers: SignatureHeaders = { ...(b.sha256[i] !== undefined && { sha256: b.sha256[i] }), ...(b.sha1[i] !== undefined && { sha1: b.sha1[i] }) };
+        try {
+          const a = acceptDelivery(keyring, appSecret, raw, headers, b.now);
+          if (!a.ok) return { outcome: a.outcome, code: a.code, message: a.message };
+          rows.push(a.row);
+          return a.row;
+        } catch (err) {
+          return storageRefusal(String((err as Error)?.name ?? 'error'));
+        }
+      });
+    });
+    const n = ++commits;
+    if (rows.length === 0) return answer(batches, decided, n, 0, null);
+    try {
+      insertAll(rows);
+    } catch (err) {
+      return answer(batches, decided, n, 0, storageRefusal(String((err as { code?: string }).code ?? (err as Error).name)));
+    }
+    flushing++;
+    flushWal().then(
+      () => answer(batches, decided, n, rows.length, null),
+      (err: unknown) => answer(batches, decided, n, 0, storageRefusal(String((err as { code?: string }).code ?? 'flush_failed'))),
+    ).finally(() => {
+      flushing--;
+      if (waiting.length > 0) setImmediate(commit);
+    });
+  };
+  parentPort!.on('message', (m: Batch | Keys) => {
+    if (m.type === 'keys') keyring = Keyring.fromTransfer(m.keys);
+    else if (waiting.push(m) === 1) setImmediate(commit);
+  });
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
+  const d = workerData as { file: string; appSecret: string | null; keys: KeyringTransfer };
+  serveIntake(d.file, d.appSecret, d.keys);
+}
