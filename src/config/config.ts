@@ -18,6 +18,8 @@ export interface Config {
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   webhookMaxBytes: number;
+  /** SQLite: the webhook spool's ring file, in bytes; 0 stores each POST straight into the database instead. */
+  webhookSpoolBytes: number;
   rawRetentionDays: number;
   profileRefreshHours: number;
   /** Whether new contacts are matched to the same person's contacts on the business's other Pages (`ids_for_pages`). */
@@ -134,11 +136,22 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     },
     logLevel: level as Config['logLevel'],
     webhookMaxBytes: int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    webhookSpoolBytes: webhookSpoolBytes(env, int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024)),
     rawRetentionDays: int(env, 'PAGESCOPE_RAW_RETENTION_DAYS', 30, 0, 3650),
     profileRefreshHours: int(env, 'PAGESCOPE_PROFILE_REFRESH_HOURS', 24, 1, 24 * 365),
     linkIdsForPages: linkIdsForPages(env),
     privacy: privacyConfig(env),
   };
+}
+
+/** The spool must hold several of the largest bodies, so that one never waits for a whole ring to be moved. */
+function webhookSpoolBytes(env: Env, maxBody: number): number {
+  const name = 'PAGESCOPE_WEBHOOK_SPOOL_MB';
+  const mb = int(env, name, 64, 0, 65_536);
+  if (mb > 0 && mb * 1024 * 1024 < 4 * maxBody) {
+    throw new ConfigError(name, `must be 0 (off) or at least 4 × PAGESCOPE_WEBHOOK_MAX_BYTES (${Math.ceil((4 * maxBody) / 1024 / 1024)} MB)`);
+  }
+  return mb * 1024 * 1024;
 }
 
 /** ids_for_pages calls Meta with `appsecret_proof` and needs the business's permission, so it is off unless asked for. */

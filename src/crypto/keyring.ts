@@ -154,6 +154,24 @@ export class Keyring {
     return `v${version}.${sealed.toString('base64url')}`;
   }
 
+  /** As `encrypt`, for bytes kept as bytes (a file, not a column): its version in 4 bytes, then nonce‖ciphertext‖tag. */
+  encryptBytes(plaintext: Buffer, ctx: FieldContext): Buffer {
+    const version = this.#current;
+    const sealed = seal(this.#deks.get(version)!, plaintext, fieldAad(version, ctx));
+    const out = Buffer.allocUnsafe(4 + sealed.length);
+    out.writeUInt32BE(version, 0);
+    sealed.copy(out, 4);
+    return out;
+  }
+
+  /** The bytes `encryptBytes` sealed for this `ctx`, or `decryption_failed`. */
+  decryptBytes(bytes: Buffer, ctx: FieldContext): Buffer {
+    const dek = bytes.length > 4 ? this.#deks.get(bytes.readUInt32BE(0)) : undefined;
+    const plaintext = dek && open(dek, bytes.subarray(4), fieldAad(bytes.readUInt32BE(0), ctx));
+    if (!plaintext) throw decryptionFailed();
+    return plaintext;
+  }
+
   /** The exact bytes encrypted for this `ctx`, or `decryption_failed`; never other data. */
   decryptBuffer(ciphertext: string, ctx: FieldContext): Buffer {
     const parsed = parse(ciphertext);

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bearer } from '../support/app.ts';
 import { enrichProfiles } from '../../src/modules/contacts/enrich-profiles.ts';
 import { drain, emulatedApp } from './support.ts';
 
 describe('personal data at rest and in logs [sqlite]', () => {
-  it('leaves no trace of a canary PSID, name, message text or account-linking code in the database files, the WAL or the log', async () => {
+  it('leaves no trace of a canary PSID, name, message text or account-linking code in the database files, the WAL, the webhook spool or the log', async () => {
     const { app, emu, pages } = await emulatedApp('sqlite');
     const pageId = pages[0]!;
     const first = 'Zephyrinacanary';
@@ -29,8 +30,10 @@ describe('personal data at rest and in logs [sqlite]', () => {
       assert.ok(history.body.includes(text));
 
       const file = app.database.file!;
-      const files = [file, `${file}-wal`, `${file}-shm`].filter((f) => existsSync(f));
+      const spool = join(dirname(file), 'webhook-spool.ring');
+      const files = [file, `${file}-wal`, `${file}-shm`, spool].filter((f) => existsSync(f));
       assert.ok(files.some((f) => f.endsWith('-wal')), 'the WAL is scanned while the app is open');
+      assert.ok(files.includes(spool), 'the webhook spool, where every POST is first written, is scanned');
       const canaries = [psid, first, last, 'canary text 7f3a9c', first.toLowerCase().slice(0, 6), code];
       const scan = () => {
         for (const f of files.filter((f) => existsSync(f))) {

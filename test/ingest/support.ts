@@ -4,6 +4,7 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { ingestRoutes } from '../../src/http/routes/webhook.ts';
+import { webhookSpoolSettled } from '../../src/modules/ingest/receive-webhook.ts';
 import { contactRoutes } from '../../src/http/routes/contacts.ts';
 import { startEmulatorServer, type EmulatorServer } from '../../src/emulator/index.ts';
 import type { Dialect } from '../../src/db/types.ts';
@@ -24,12 +25,17 @@ export async function tokenFor(app: TestApp, role: string, pageIds?: string[]): 
   return (await createToken(app.ctx, cliActor, { name: `${role}-${pageIds?.join('-') ?? 'all'}`, role, ...(pageIds && { pageIds }) })).token;
 }
 
-/** POSTs a body to /webhook, signed with the app secret unless headers are given. */
-export function postWebhook(app: TestApp, body: string | Buffer, headers?: Record<string, string>): Promise<LightMyRequestResponse> {
-  return app.server.inject({
+/**
+ * POSTs a body to /webhook, signed with the app secret unless headers are given; returns once what was acknowledged
+ * is in webhook_deliveries (on SQLite the 200 comes once it is in the spool, and the spool's mover follows).
+ */
+export async function postWebhook(app: TestApp, body: string | Buffer, headers?: Record<string, string>): Promise<LightMyRequestResponse> {
+  const res = await app.server.inject({
     method: 'POST', url: '/webhook', payload: body,
     headers: { 'content-type': 'application/json', ...(headers ?? { 'x-hub-signature-256': signWebhookBody(body, SECRET) }) },
   });
+  await webhookSpoolSettled(app.ctx);
+  return res;
 }
 
 type Item = Record<string, unknown>;
@@ -58,6 +64,7 @@ export async function countRows(app: TestApp, table: 'webhook_deliveries' | 'web
 /** Processes until nothing is pending. */
 export async function drain(app: TestApp): Promise<void> {
   const { processPendingDeliveries } = await import('../../src/modules/ingest/index.ts');
+  await webhookSpoolSettled(app.ctx);
   while ((await processPendingDeliveries(app.ctx, { limit: 50 })) > 0);
 }
 

@@ -16,6 +16,16 @@ export interface WebhookDeliveryTable {
   error: string | null;
 }
 
+/** How far the webhook spool (SQLite) has been moved into webhook_deliveries: one row, id 1. */
+export interface WebhookSpoolTable {
+  id: number;
+  /** The last spool record moved. */
+  seq: number;
+  /** Where the next record starts, as a byte count over all laps of the ring. */
+  position: number;
+  updated_at: number;
+}
+
 /** The first delivery of each distinct body (by keyed hash): the processor's dedupe of identical POSTs. */
 export interface WebhookBodyHashTable {
   body_hash: string;
@@ -156,6 +166,7 @@ export interface MarketingSubscriptionTable {
 export interface ConversationTables {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_body_hashes: WebhookBodyHashTable;
+  webhook_spool: WebhookSpoolTable;
   webhook_events: WebhookEventTable;
   contacts: ContactTable;
   contact_name_tokens: ContactNameTokenTable;
@@ -177,6 +188,10 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
   webhook_body_hashes: {
     idColumn: 'body_hash', pageColumn: null, contactColumn: null,
     columns: { body_hash: 'blind_index', delivery_id: 'reference', created_at: 'system' },
+  },
+  webhook_spool: {
+    idColumn: 'id', pageColumn: null, contactColumn: null,
+    columns: { id: 'system', seq: 'system', position: 'system', updated_at: 'system' },
   },
   webhook_events: {
     idColumn: 'id', pageColumn: 'page_id', contactColumn: 'contact_id',

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { AppError } from '../../errors.ts';
@@ -5,10 +6,44 @@ import type { SignatureHeaders } from '../../platform/index.ts';
 import { acceptDelivery, type Refusal } from './accept-delivery.ts';
 import { GroupCommit } from './group-commit.ts';
 import { storageRefusal, WebhookIntake } from './intake-worker.ts';
+import { WebhookSpool } from './spool.ts';
 import { notifyDeliveryStored } from './notify.ts';
 import { insertDeliveries } from './webhook.repository.ts';
 
+const spools = new WeakMap<AppContext, WebhookSpool>();
 const intakes = new WeakMap<AppContext, WebhookIntake>();
+
+/**
+ * Opens the webhook spool of this app (SQLite, unless PAGESCOPE_WEBHOOK_SPOOL_MB is 0) and starts moving what an
+ * earlier run acknowledged and did not move. The server calls it once, before it takes traffic. Without a spool
+ * (PostgreSQL, switched off, or held by another live process) POSTs are stored straight into the database.
+ */
+export async function openWebhookSpool(ctx: AppContext): Promise<void> {
+  if (!ctx.database.file || ctx.config.webhookSpoolBytes === 0 || spools.has(ctx)) return;
+  const progress = await ctx.db.selectFrom('webhook_spool').select(['seq', 'position']).where('id', '=', 1).executeTakeFirst();
+  const spool = await WebhookSpool.open({
+    dataDir: dirname(ctx.database.file), file: ctx.database.file, bytes: ctx.config.webhookSpoolBytes,
+    keyring: ctx.keyring, appSecret: ctx.config.meta.appSecret, now: () => ctx.clock.now(),
+    progress: progress ?? { seq: 0, position: 0 },
+    onWritten: (posts) => ctx.metrics.webhookCommitBatch.observe(posts),
+    onMoved: () => notifyDeliveryStored(ctx),
+    onMoveFailed: (code) => ctx.logger.error({ err: { code } }, 'webhook spool: deliveries could not be moved into the database; retrying'),
+  });
+  if (spool) spools.set(ctx, spool);
+  else ctx.logger.warn('the webhook spool is held by another live process: this one stores each POST straight into the database');
+}
+
+/** Stops the spool: POSTs written are moved first (within a grace period; what is left is moved at the next start). */
+export async function closeWebhookSpool(ctx: AppContext): Promise<void> {
+  const spool = spools.get(ctx);
+  spools.delete(ctx);
+  await spool?.close();
+}
+
+/** Resolves once every POST the spool acknowledged so far is a row of webhook_deliveries. */
+export async function webhookSpoolSettled(ctx: AppContext): Promise<void> {
+  await spools.get(ctx)?.settled();
+}
 const committers = new WeakMap<AppContext, GroupCommit<WebhookDeliveryTable, void>>();
 
 /** SQLite: the intake worker decides and stores POSTs beside the server's thread (see intake-worker.ts). */
@@ -52,18 +87,21 @@ async function acceptHere(ctx: AppContext, raw: Buffer, headers: SignatureHeader
 
 /**
  * Accepts one webhook POST: checks the signature over the exact bytes, checks it is a Meta envelope, and stores the
- * body encrypted with a keyed hash of it (the processor skips a body it has seen before). Resolves only once the row
- * is committed (shared group commit); storage failure is `storage_unavailable` so Meta retries. Nothing is stored
- * for a refused request.
+ * body encrypted with a keyed hash of it (the processor skips a body it has seen before). Resolves only once the POST
+ * is durable: in the spool, or committed as a row (shared group commit); storage failure is `storage_unavailable` so
+ * Meta retries. Nothing is stored for a refused request.
  */
 export async function receiveWebhook(ctx: AppContext, raw: Buffer, headers: SignatureHeaders): Promise<void> {
   const file = ctx.database.file;
-  const refusal = file ? await intakeFor(ctx, file).accept(raw, headers) : await acceptHere(ctx, raw, headers);
+  const spool = spools.get(ctx);
+  const spooled = spool !== undefined && !spool.stopped;
+  const refusal = spooled ? await spool.accept(raw, headers) : file ? await intakeFor(ctx, file).accept(raw, headers) : await acceptHere(ctx, raw, headers);
   if (refusal) {
     if ('cause' in refusal) ctx.logger.error({ err: { code: refusal.cause } }, 'webhook delivery could not be stored');
     ctx.metrics.webhookDeliveries.inc({ outcome: refusal.outcome });
     throw new AppError(refusal.code, refusal.message);
   }
   ctx.metrics.webhookStored.inc();
-  notifyDeliveryStored(ctx);
+  // A spooled POST wakes the processor once it is moved into the database.
+  if (!spooled) notifyDeliveryStored(ctx);
 }
