@@ -1,5 +1,5 @@
 // Webhook ingest: durable acknowledgements per second and p99 latency through the real server on SQLite (signature,
-// encryption, group commit with fsync) beside a bare node:http server that only checks the HMAC and beside the
+// encryption, the webhook spool's O_DSYNC writes; and with the spool off, group commits with fsync) beside a bare node:http server that only checks the HMAC and beside the
 // durable floor (the bare server plus O_DSYNC appends of each group), driven by the same load while each server
 // runs in its own process; then events processed per second, and PSID lookup latency with 10k and 1M contacts.
 // Run: node --import tsx bench/ingest.bench.ts
@@ -48,9 +48,9 @@ const CONNECTIONS = 50;
 const BIG = Number(process.env.BENCH_INGEST_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 30_000);
 
-async function context(dataDir: string, master: Buffer, database?: Database): Promise<AppContext> {
+async function context(dataDir: string, master: Buffer, database?: Database, env: Record<string, string> = {}): Promise<AppContext> {
   const db = database ?? (await openDatabase({ dataDir, databaseUrl: null }));
-  const config = loadConfig({ PAGESCOPE_DATA_DIR: dataDir, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'warn' });
+  const config = loadConfig({ PAGESCOPE_DATA_DIR: dataDir, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'warn', ...env });
   return {
     config, database: db, db: db.db, keyring: await openKeyring(db, master), logger: createLogger('warn'), clock: systemClock,
     metrics: createMetrics(), inboundHooks: new InboundHooks(),
@@ -117,12 +117,15 @@ async function durableFloor(dataDir: string): Promise<void> {
   });
 }
 
-/** Child mode: the real server, the bare HMAC-only one, or the durable floor; prints its port. */
+/**
+ * Child mode: the real server (`real`: POSTs answered once in the webhook spool; `direct`: the spool off, each POST
+ * answered once committed to the database), the bare HMAC-only one, or the durable floor; prints its port.
+ */
 async function serve(mode: string, dataDir: string, masterB64: string): Promise<void> {
   process.on('SIGTERM', () => process.exit(0));
   if (mode === 'bare') return hmacServer((_body, done) => done());
   if (mode === 'floor') return durableFloor(dataDir);
-  const ctx = await context(dataDir, Buffer.from(masterB64, 'base64'));
+  const ctx = await context(dataDir, Buffer.from(masterB64, 'base64'), undefined, mode === 'direct' ? { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' } : {});
   const app = await buildServer(ctx, { routes: [ingestRoutes] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`port ${(app.server.address() as { port: number }).port}\n`);
@@ -283,15 +286,18 @@ async function main(): Promise<void> {
     const bare = await startChild('bare', dataDir, master);
     const floor = await startChild('floor', dataDir, master);
     const real = await startChild('real', dataDir, master);
-    const { bare: bareRun, floor: floorRun, real: realRun } = await compare({ bare, floor, real });
+    const direct = await startChild('direct', dataDir, master);
+    const { bare: bareRun, floor: floorRun, real: realRun, direct: directRun } = await compare({ bare, floor, real, direct });
     bare.stop();
     floor.stop();
+    direct.stop();
     const metricsText = await (await fetch(`http://127.0.0.1:${real.port}/metrics`)).text();
     const batches = metricsText.split('\n').filter((l) => /^pagescope_webhook_commit_batch_size_(sum|count)/.test(l)).map((l) => Number(l.split(' ')[1]));
     real.stop();
     console.log(`webhook acks/s (durable, SQLite, ${CONNECTIONS} connections, load from ${wrkAvailable ? `wrk replaying ${WRK_BODIES} signed bodies` : 'autocannon'}, 2 × ${DURATION_S}s each): pagescope ${realRun.rps.toFixed(0)}  bare HMAC server ${bareRun.rps.toFixed(0)}  ratio ${(realRun.rps / bareRun.rps).toFixed(2)}`);
     console.log(`durable floor (HMAC check, then O_DSYNC appends of each group, ${FLOOR_WRITES_IN_FLIGHT} in flight): ${floorRun.rps.toFixed(0)}/s, ratio to bare ${(floorRun.rps / bareRun.rps).toFixed(2)}; pagescope reaches ${(realRun.rps / floorRun.rps).toFixed(2)} of it`);
-    console.log(`group commit: ${batches[1]} commits, ${((batches[0] ?? 0) / (batches[1] ?? 1)).toFixed(1)} deliveries per commit on average`);
+    console.log(`without the spool (PAGESCOPE_WEBHOOK_SPOOL_MB=0, each POST committed to SQLite before its 200): ${directRun.rps.toFixed(0)}/s, ratio to bare ${(directRun.rps / bareRun.rps).toFixed(2)}, p99 ${directRun.p99} ms, CPU per request ${directRun.cpuUs.toFixed(0)} µs`);
+    console.log(`spool: ${batches[1]} records written, ${((batches[0] ?? 0) / (batches[1] ?? 1)).toFixed(1)} POSTs per record on average`);
     console.log(`webhook p99 latency ms: pagescope ${realRun.p99}  durable floor ${floorRun.p99}  bare ${bareRun.p99}  (non-2xx: ${realRun.non2xx} / ${floorRun.non2xx} / ${bareRun.non2xx})`);
     console.log(`server CPU per request (all threads, user + system) µs: pagescope ${realRun.cpuUs.toFixed(0)}  durable floor ${floorRun.cpuUs.toFixed(0)}  bare ${bareRun.cpuUs.toFixed(0)}`);
 
