@@ -17,12 +17,9 @@ export const ingestRoutes: RouteModule = async (app, ctx) => {
   if (!ctx.config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: /webhook answers 503 until it is configured');
   await openWebhookSpool(ctx);
   app.addHook('onClose', () => closeWebhookSpool(ctx));
-  const acceptPost = async (raw: Buffer, headers: IncomingHttpHeaders) => {
-    const sha256 = header(headers['x-hub-signature-256']);
-    const sha1 = header(headers['x-hub-signature']);
-    await receiveWebhook(ctx, raw, { ...(sha256 !== undefined && { sha256 }), ...(sha1 !== undefined && { sha1 }) });
-    return { status: 200, type: 'text/plain; charset=utf-8', body: 'EVENT_RECEIVED' };
-  };
+  const received = { status: 200, type: 'text/plain; charset=utf-8', body: 'EVENT_RECEIVED' };
+  const acceptPost = (raw: Buffer, headers: IncomingHttpHeaders) =>
+    receiveWebhook(ctx, raw, { sha256: header(headers['x-hub-signature-256']), sha1: header(headers['x-hub-signature']) }).then(() => received);
   // One labelled child per status, looked up once: this runs for every POST Meta sends.
   const children = new Map<number, ReturnType<typeof ctx.metrics.httpRequests.labels>>();
   const counted = (status: number) => {

@@ -173,7 +173,7 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
       return b.ends.map((end, i): Refusal | WebhookDeliveryTable => {
         const raw = body.subarray(start, end);
         start = end;
-        const headers: SignatureHeaders = { ...(b.sha256[i] !== undefined && { sha256: b.sha256[i] }), ...(b.sha1[i] !== undefined && { sha1: b.sha1[i] }) };
+        const headers: SignatureHeaders = { sha256: b.sha256[i], sha1: b.sha1[i] };
         try {
           const a = acceptDelivery(keyring, appSecret, raw, headers, b.now);
           if (!a.ok) return { outcome: a.outcome, code: a.code, message: a.message };

@@ -91,17 +91,21 @@ async function acceptHere(ctx: AppContext, raw: Buffer, headers: SignatureHeader
  * is durable: in the spool, or committed as a row (shared group commit); storage failure is `storage_unavailable` so
  * Meta retries. Nothing is stored for a refused request.
  */
-export async function receiveWebhook(ctx: AppContext, raw: Buffer, headers: SignatureHeaders): Promise<void> {
-  const file = ctx.database.file;
+export function receiveWebhook(ctx: AppContext, raw: Buffer, headers: SignatureHeaders): Promise<void> {
   const spool = spools.get(ctx);
-  const spooled = spool !== undefined && !spool.stopped;
-  const refusal = spooled ? await spool.accept(raw, headers) : file ? await intakeFor(ctx, file).accept(raw, headers) : await acceptHere(ctx, raw, headers);
+  // One promise step per POST: Meta's bursts make each one count (a spooled POST wakes the processor once moved).
+  if (spool !== undefined && !spool.stopped) return spool.accept(raw, headers).then((refusal) => settle(ctx, refusal, false));
+  const file = ctx.database.file;
+  return (file ? intakeFor(ctx, file).accept(raw, headers) : acceptHere(ctx, raw, headers)).then((refusal) => settle(ctx, refusal, true));
+}
+
+/** Counts the POST's outcome; throws the refusal's error, so the route answers it. */
+function settle(ctx: AppContext, refusal: Refusal | null, notify: boolean): void {
   if (refusal) {
     if ('cause' in refusal) ctx.logger.error({ err: { code: refusal.cause } }, 'webhook delivery could not be stored');
     ctx.metrics.webhookDeliveries.inc({ outcome: refusal.outcome });
     throw new AppError(refusal.code, refusal.message);
   }
   ctx.metrics.webhookStored.inc();
-  // A spooled POST wakes the processor once it is moved into the database.
-  if (!spooled) notifyDeliveryStored(ctx);
+  if (notify) notifyDeliveryStored(ctx);
 }
