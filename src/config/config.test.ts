@@ -27,3 +27,19 @@ describe('PAGESCOPE_LINK_IDS_FOR_PAGES', () => {
     assert.throws(() => loadConfig({ PAGESCOPE_DATA_DIR: base.PAGESCOPE_DATA_DIR, PAGESCOPE_LINK_IDS_FOR_PAGES: 'true' }), /PAGESCOPE_LINK_IDS_FOR_PAGES: needs META_APP_SECRET/);
   });
 });
+
+describe('PAGESCOPE_WEBHOOK_SPOOL_MB', () => {
+  const base = { PAGESCOPE_DATA_DIR: '/tmp/pagescope-config-test' };
+
+  it('is 64 MB by default, and 0 switches the spool off', () => {
+    assert.equal(loadConfig(base).webhookSpoolBytes, 64 * 1024 * 1024);
+    assert.equal(loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '0' }).webhookSpoolBytes, 0);
+  });
+
+  it('must hold four of the largest bodies, and says how much that is', () => {
+    assert.equal(loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '4' }).webhookSpoolBytes, 4 * 1024 * 1024);
+    assert.throws(() => loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '3' }), /PAGESCOPE_WEBHOOK_SPOOL_MB: must be 0 \(off\) or at least 4 × PAGESCOPE_WEBHOOK_MAX_BYTES \(4 MB\)/);
+    assert.equal(loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '1', PAGESCOPE_WEBHOOK_MAX_BYTES: '262144' }).webhookSpoolBytes, 1024 * 1024);
+    assert.throws(() => loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: 'lots' }), /PAGESCOPE_WEBHOOK_SPOOL_MB: must be a whole number/);
+  });
+});

@@ -115,6 +115,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     overrides.databaseUrl !== undefined
       ? overrides.databaseUrl
       : url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:'], 'use postgres://user@host:5432/db, or unset it for the embedded SQLite');
+  const webhookMaxBytes = int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
   return {
     dataDir: resolve(overrides.dataDir ?? str(env, 'PAGESCOPE_DATA_DIR') ?? './.pagescope'),
     databaseUrl,
@@ -135,8 +136,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       graphVersion,
     },
     logLevel: level as Config['logLevel'],
-    webhookMaxBytes: int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    webhookSpoolBytes: webhookSpoolBytes(env, int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024)),
+    webhookMaxBytes,
+    webhookSpoolBytes: webhookSpoolBytes(env, webhookMaxBytes),
     rawRetentionDays: int(env, 'PAGESCOPE_RAW_RETENTION_DAYS', 30, 0, 3650),
     profileRefreshHours: int(env, 'PAGESCOPE_PROFILE_REFRESH_HOURS', 24, 1, 24 * 365),
     linkIdsForPages: linkIdsForPages(env),

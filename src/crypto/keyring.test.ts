@@ -139,3 +139,26 @@ test('versionOf refuses something that is not a keyring ciphertext', () => {
     assert.throws(() => keyring.versionOf(text), fails('decryption_failed'));
   }
 });
+
+test('bytes sealed as bytes open only for the same place, and a changed byte fails', () => {
+  const keyring = Keyring.open(master, [v1]);
+  const record = { table: 'webhook_spool', column: 'record', pageId: null, rowId: '7' };
+  const sealed = keyring.encryptBytes(Buffer.from('a spooled webhook body'), record);
+  assert.equal(sealed.readUInt32BE(0), 1, 'the key version leads');
+  assert.equal(keyring.decryptBytes(sealed, record).toString(), 'a spooled webhook body');
+  assert.throws(() => keyring.decryptBytes(sealed, { ...record, rowId: '8' }), fails('decryption_failed'));
+  const tampered = Buffer.from(sealed);
+  tampered[tampered.length - 1]! ^= 1;
+  assert.throws(() => keyring.decryptBytes(tampered, record), fails('decryption_failed'));
+  assert.throws(() => keyring.decryptBytes(Buffer.alloc(3), record), fails('decryption_failed'));
+});
+
+test('a keyring rebuilt from its transfer (as a worker thread receives it) encrypts, decrypts and indexes as the original', () => {
+  const keyring = Keyring.open(master, [v1, Keyring.wrapNewVersion(master, 2)]);
+  const copy = Keyring.fromTransfer(keyring.transfer());
+  assert.equal(copy.currentVersion, 2);
+  assert.equal(copy.decrypt(keyring.encrypt('1256217357730577', ctx), ctx), '1256217357730577');
+  assert.equal(keyring.decrypt(copy.encrypt('1256217357730577', ctx), ctx), '1256217357730577');
+  assert.equal(copy.blindIndex('1256217357730577', 'psid'), keyring.blindIndex('1256217357730577', 'psid'));
+  assert.equal(copy.hashToken('tok'), keyring.hashToken('tok'));
+});
