@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { openDatabase } from '../../src/db/database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
+import { signWebhookBody } from '../../src/platform/index.ts';
+
+const SERVER = fileURLToPath(new URL('./spool-crash-server.ts', import.meta.url));
+const SECRET = 'spool-crash-secret';
+const PAGE = '100000000000001';
+const ROUNDS = 12;
+const POSTERS = 16;
+
+function start(cfg: object): { child: ChildProcess; port: Promise<number>; line: (text: string) => Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters.filter((w) => out.includes(w.text))) w.resolve();
+  });
+  const line = (text: string) => new Promise<void>((resolve) => (out.includes(text) ? resolve() : waiters.push({ text, resolve })));
+  return { child, port: line('port ').then(() => Number(/port (\d+)/.exec(out)![1])), line };
+}
+
+const body = (mid: string) =>
+  JSON.stringify({ object: 'page', entry: [{ id: PAGE, time: 1, messaging: [{ sender: { id: '2000000000000001' }, recipient: { id: PAGE }, timestamp: 1, message: { mid, text: 'spooled' } }] }] });
+
+describe('webhook spool under kill -9 [sqlite]', () => {
+  it(`keeps every POST it answered 200, exactly once, across ${ROUNDS} kills at random moments under load`, { timeout: 240_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pagescope-spool-crash-'));
+    const master = randomBytes(32);
+    try {
+      const setup = await openDatabase({ dataDir, databaseUrl: null });
+      await migrateToLatest(setup);
+      await initialiseKeys(setup.db, master, Date.now());
+      await setup.close();
+      const cfg = { dataDir, masterKey: master.toString('base64'), secret: SECRET };
+      const answered = new Set<string>();
+      let sent = 0;
+      let inFlightAtKills = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const server = start(cfg);
+        const url = `http://127.0.0.1:${await server.port}/webhook`;
+        let stop = false;
+        let inFlight = 0;
+        const posters = Array.from({ length: POSTERS }, async (_, p) => {
+          for (let k = 0; !stop; k++) {
+            const mid = `m_${round}_${p}_${k}`;
+            const raw = body(mid);
+            sent++;
+            inFlight++;
+            try {
+              const res = await fetch(url, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(raw, SECRET) } });
+              if (res.status === 200) answered.add(mid);
+              await res.arrayBuffer();
+            } catch {
+              return;
+            } finally {
+              inFlight--;
+            }
+          }
+        });
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
+        inFlightAtKills += inFlight;
+        server.child.kill('SIGKILL');
+        stop = true;
+        await Promise.all(posters);
+      }
+      // A last start moves what the killed ones answered and did not move.
+      const last = start(cfg);
+      await last.port;
+      last.child.stdin!.write('settle\n');
+      await last.line('settled');
+      last.child.kill('SIGKILL');
+
+      const database = await openDatabase({ dataDir, databaseUrl: null });
+      const keyring = await openKeyring(database, master);
+      const rows = await database.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).execute();
+      const mids = rows.map((r) => (JSON.parse(keyring.decrypt(r.body_enc!, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id })) as { entry: { messaging: { message: { mid: string } }[] }[] }).entry[0]!.messaging[0]!.message.mid);
+      await database.close();
+      const stored = new Set(mids);
+      const lost = [...answered].filter((m) => !stored.has(m));
+      console.log(`spool crash: ${ROUNDS} kills, ${sent} POSTs sent, ${answered.size} answered 200, ${inFlightAtKills} in flight at kills, ${rows.length} stored, ${lost.length} lost`);
+      assert.ok(answered.size > ROUNDS * POSTERS, 'the server answered POSTs between kills');
+      assert.deepEqual(lost, [], 'every POST answered 200 is stored');
+      assert.equal(stored.size, mids.length, 'no POST is stored twice');
+      assert.ok(rows.length <= answered.size + inFlightAtKills, 'nothing is stored that was not sent');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
