@@ -31,8 +31,18 @@ export function createMetrics() {
     }),
     webhookCommitBatch: new Histogram({
       name: 'pagescope_webhook_commit_batch_size',
-      help: 'Deliveries committed together by one group commit',
+      help: 'Deliveries made durable together: by one spool record (SQLite) or one group commit',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    }),
+    webhookSpoolUnmoved: new Gauge({
+      name: 'pagescope_webhook_spool_unmoved_bytes',
+      help: 'Bytes of the webhook spool answered but not yet moved into the database; at the spool size POSTs get 503',
+      registers: [registry],
+    }),
+    webhookSpoolBytes: new Gauge({
+      name: 'pagescope_webhook_spool_size_bytes',
+      help: 'Size of the webhook spool (0 when POSTs are committed straight to the database)',
       registers: [registry],
     }),
     eventsProcessed: new Counter({

@@ -199,9 +199,13 @@ for (const dialect of testDialects()) {
           assert.equal(statuses.at(-1), 503, 'a full spool answers 503, so Meta retries later');
           for (let i = 0; i < 200 && !/could not be moved into the database/.test(app.logs.text()); i++) await new Promise((r) => setTimeout(r, 10));
           assert.match(app.logs.text(), /could not be moved into the database/);
+          const gauge = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await app.ctx.metrics.registry.getSingleMetricAsString(name))![1]);
+          assert.equal(await gauge('pagescope_webhook_spool_size_bytes'), 1024 * 1024);
+          assert.ok((await gauge('pagescope_webhook_spool_unmoved_bytes')) > 6 * 100_000, 'operators see the spool filling');
           await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
           await drain(app);
           assert.equal(await countRows(app, 'messages'), taken, 'every POST answered 200 became its message');
+          assert.equal(await gauge('pagescope_webhook_spool_unmoved_bytes'), 0);
         } finally {
           await app.close();
         }

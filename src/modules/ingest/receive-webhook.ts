@@ -21,15 +21,27 @@ const intakes = new WeakMap<AppContext, WebhookIntake>();
 export async function openWebhookSpool(ctx: AppContext): Promise<void> {
   if (!ctx.database.file || ctx.config.webhookSpoolBytes === 0 || spools.has(ctx)) return;
   const progress = await ctx.db.selectFrom('webhook_spool').select(['seq', 'position']).where('id', '=', 1).executeTakeFirst();
-  const spool = await WebhookSpool.open({
+  let spool: WebhookSpool | null = null;
+  const gauge = () => ctx.metrics.webhookSpoolUnmoved.set(spool?.unmovedBytes ?? 0);
+  spool = await WebhookSpool.open({
     dataDir: dirname(ctx.database.file), file: ctx.database.file, bytes: ctx.config.webhookSpoolBytes,
     keyring: ctx.keyring, appSecret: ctx.config.meta.appSecret, now: () => ctx.clock.now(),
     progress: progress ?? { seq: 0, position: 0 },
-    onWritten: (posts) => ctx.metrics.webhookCommitBatch.observe(posts),
-    onMoved: () => notifyDeliveryStored(ctx),
+    onWritten: (posts) => {
+      ctx.metrics.webhookCommitBatch.observe(posts);
+      gauge();
+    },
+    onMoved: () => {
+      gauge();
+      notifyDeliveryStored(ctx);
+    },
     onMoveFailed: (code) => ctx.logger.error({ err: { code } }, 'webhook spool: deliveries could not be moved into the database; retrying'),
   });
-  if (spool) spools.set(ctx, spool);
+  if (spool) {
+    spools.set(ctx, spool);
+    ctx.metrics.webhookSpoolBytes.set(spool.sizeBytes);
+    gauge();
+  }
   else ctx.logger.warn('the webhook spool is held by another live process: this one stores each POST straight into the database');
 }
 

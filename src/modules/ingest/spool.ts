@@ -204,6 +204,16 @@ export class WebhookSpool {
     }
   }
 
+  /** Ring bytes answered (or being written) and not yet moved into the database. */
+  get unmovedBytes(): number {
+    return this.#unmoved;
+  }
+
+  /** The ring's size in bytes. */
+  get sizeBytes(): number {
+    return this.#size;
+  }
+
   /** True once a write failed or the mover stopped: later POSTs are stored without the spool. */
   get stopped(): boolean {
     return this.#stopped;
