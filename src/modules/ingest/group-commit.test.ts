@@ -52,34 +52,4 @@ describe('group commit', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => gc.submit(i)));
     assert.deepEqual(sizes, [4, 4, 2]);
   });
-
-  it('with room for two writes in flight, starts the next batch while the first is still running, never a third', async () => {
-    const started: number[][] = [];
-    const gates: (() => void)[] = [];
-    let running = 0;
-    let most = 0;
-    const gc = new GroupCommit<number, number>(async (items) => {
-      started.push(items);
-      most = Math.max(most, ++running);
-      await new Promise<void>((r) => gates.push(r));
-      running--;
-      return items;
-    }, { maxInFlight: 2 });
-    const all = [gc.submit(1)];
-    await new Promise((r) => setImmediate(r));
-    all.push(gc.submit(2), gc.submit(3));
-    await new Promise((r) => setImmediate(r));
-    all.push(gc.submit(4));
-    await new Promise((r) => setImmediate(r));
-    assert.deepEqual(started, [[1], [2, 3]], 'the second batch started before the first ended; the third waits');
-    gates.shift()!();
-    await all[0];
-    await new Promise((r) => setImmediate(r));
-    assert.deepEqual(started, [[1], [2, 3], [4]]);
-    while (gates.length > 0) gates.shift()!();
-    await new Promise((r) => setImmediate(r));
-    gates.forEach((g) => g());
-    assert.deepEqual(await Promise.all(all), [1, 2, 3, 4]);
-    assert.equal(most, 2);
-  });
 });

@@ -7,12 +7,6 @@ interface Waiter<T, R> {
 export interface GroupCommitOptions {
   /** Largest batch handed to one write (default 256). */
   maxBatch?: number;
-  /**
-   * Writes allowed in flight at once (default 1: the next batch waits for the running write). A writer that queues
-   * and merges batches itself (the SQLite delivery writer) takes more, so its next commit never waits for this
-   * thread to see the previous one end.
-   */
-  maxInFlight?: number;
   /** Called with each batch's size after it is written (metrics). */
   onBatch?: (size: number) => void;
 }
@@ -25,7 +19,6 @@ export interface GroupCommitOptions {
 export class GroupCommit<T, R> {
   readonly #queue: Waiter<T, R>[] = [];
   readonly #maxBatch: number;
-  readonly #maxInFlight: number;
   readonly #onBatch: ((size: number) => void) | undefined;
   #inFlight = 0;
   #scheduled = false;
@@ -35,7 +28,6 @@ export class GroupCommit<T, R> {
     opts: GroupCommitOptions = {},
   ) {
     this.#maxBatch = opts.maxBatch ?? 256;
-    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
     this.#onBatch = opts.onBatch;
   }
 
@@ -47,7 +39,7 @@ export class GroupCommit<T, R> {
   }
 
   #schedule(): void {
-    if (this.#inFlight >= this.#maxInFlight || this.#scheduled) return;
+    if (this.#inFlight > 0 || this.#scheduled) return;
     this.#scheduled = true;
     // setImmediate runs after the I/O phase, so requests read in the same poll are committed together.
     setImmediate(() => void this.#flush());
