@@ -1,6 +1,7 @@
-// The webhook intake on SQLite, in a worker thread. A POST's own work (its signature, its envelope, its encryption,
-// its insert) and each group's commit with its fsync run here, beside the server's thread, which only reads the
-// requests, hands their bytes over in one message per turn of its event loop, and answers. better-sqlite3 is
+// The webhook intake on SQLite when the spool is off (or held by another process), in a worker thread. A POST's own
+// work (its signature, its envelope, its encryption, its insert) and each group's commit with its fsync run here,
+// beside the server's thread, which only reads the requests, hands their bytes over (one message per turn of its
+// event loop, or per SEND_EVERY POSTs), and answers. better-sqlite3 is
 // synchronous, so a commit on the server's thread would stop every request for its duration; and the work per POST
 // on the server's thread is what bounded the rate at which Meta's deliveries could be acknowledged.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';

@@ -7,7 +7,7 @@
 // Record: magic (4) ‖ sealed length (4) ‖ seq (8, float64) ‖ keyring.encryptBytes(plain) bound to the seq. Plain:
 // count (4) ‖ received_at (8) ‖ per POST: signature digest (64 hex) ‖ body length (4) ‖ body. A record never wraps:
 // one that does not fit before the end of the ring starts at 0. Records are acknowledged in seq order, so at a
-// restart everything up to the first record that is missing or does not decrypt was never acknowledged.
+// restart nothing from the first record that is missing or does not decrypt onwards was ever acknowledged.
 import { closeSync, constants as fsc, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setPriority } from 'node:os';
