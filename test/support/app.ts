@@ -57,6 +57,7 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
   await initialiseKeys(database.db, masterKey, clock.now());
   const keyring = await openKeyring(database, masterKey);
   const logs = new LogCapture();
+  // A small webhook spool: every test app serving /webhook on SQLite zero-fills its ring once.
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_APP_SECRET: 'test-app-secret', META_VERIFY_TOKEN: 'verify-me', PAGESCOPE_WEBHOOK_SPOOL_MB: '4', ...opts.env });
   const ctx: AppContext = { config, database, db: database.db, keyring, logger: createLogger('debug', logs), clock, metrics: createMetrics(), inboundHooks: new InboundHooks() };
   const { token } = await createToken(ctx, cliActor, { name: 'owner', role: 'owner' });
