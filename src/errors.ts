@@ -61,3 +61,13 @@ export function isAppError(err: unknown): err is AppError {
 export function notFound(what: string): AppError {
   return new AppError('not_found', `${what} not found`);
 }
+
+/**
+ * A short code for a caught error, fit for logs and stored failure reasons: its `code` (SQLITE_BUSY, ENOSPC, …),
+ * else its class name, never its message (which may quote data).
+ */
+export function errorCode(err: unknown, fallback = 'error'): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code !== undefined && code !== null) return String(code);
+  return (err as Error | null)?.name ?? fallback;
+}

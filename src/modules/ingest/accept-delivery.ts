@@ -11,6 +11,11 @@ export interface Refusal {
   message: string;
 }
 
+/** A storage failure, answered 503 so Meta retries; `cause` is a code for the log, never data. */
+export const storageRefusal = (cause: string): Refusal & { cause: string } => ({
+  outcome: 'storage_error', code: 'storage_unavailable', message: 'the delivery could not be stored; Meta will retry', cause,
+});
+
 export type Acceptance = { ok: true; row: WebhookDeliveryTable } | ({ ok: false } & Refusal);
 
 /**

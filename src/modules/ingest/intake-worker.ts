@@ -6,11 +6,12 @@
 // on the server's thread is what bounded the rate at which Meta's deliveries could be acknowledged.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
+import { errorCode } from '../../errors.ts';
 import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
 import { walFlusher } from '../../db/database.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
-import { acceptDelivery, type Refusal } from './accept-delivery.ts';
+import { acceptDelivery, storageRefusal, type Refusal } from './accept-delivery.ts';
 
 const ROLE = 'pagescope-webhook-intake';
 
@@ -26,11 +27,6 @@ interface Waiting {
   headers: SignatureHeaders;
   resolve: (refusal: Refusal | null) => void;
 }
-
-/** A storage failure, answered 503 so Meta retries; `cause` is a code for the log, never data. */
-export const storageRefusal = (cause: string): Refusal & { cause: string } => ({
-  outcome: 'storage_error', code: 'storage_unavailable', message: 'the delivery could not be stored; Meta will retry', cause,
-});
 
 export interface IntakeOptions {
   file: string;
@@ -181,7 +177,7 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
           rows.push(a.row);
           return a.row;
         } catch (err) {
-          return storageRefusal(String((err as Error)?.name ?? 'error'));
+          return storageRefusal(errorCode(err));
         }
       });
     });
@@ -190,12 +186,12 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
     try {
       insertAll(rows);
     } catch (err) {
-      return answer(batches, decided, n, 0, storageRefusal(String((err as { code?: string }).code ?? (err as Error).name)));
+      return answer(batches, decided, n, 0, storageRefusal(errorCode(err)));
     }
     flushing++;
     flushWal().then(
       () => answer(batches, decided, n, rows.length, null),
-      (err: unknown) => answer(batches, decided, n, 0, storageRefusal(String((err as { code?: string }).code ?? 'flush_failed'))),
+      (err: unknown) => answer(batches, decided, n, 0, storageRefusal(errorCode(err, 'flush_failed'))),
     ).finally(() => {
       flushing--;
       if (waiting.length > 0) setImmediate(commit);

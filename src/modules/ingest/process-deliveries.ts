@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
+import { errorCode } from '../../errors.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { applyEvent } from './apply-event.ts';
@@ -72,7 +73,7 @@ async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string): P
 async function failAlone(ctx: AppContext, d: Decoded, owner: string, err: unknown): Promise<void> {
   ctx.logger.error({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code }, delivery_id: d.row.id, attempts: d.row.attempts }, 'webhook delivery failed to process');
   if (d.row.attempts >= MAX_ATTEMPTS) {
-    await finishDelivery(ctx.db, d.row.id, owner, { status: 'failed', eventCount: null, error: `processing_failed:${String((err as { code?: unknown })?.code ?? (err as Error)?.name ?? 'error')}`.slice(0, 200), now: ctx.clock.now() });
+    await finishDelivery(ctx.db, d.row.id, owner, { status: 'failed', eventCount: null, error: `processing_failed:${errorCode(err)}`.slice(0, 200), now: ctx.clock.now() });
   }
 }
 

@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
 import type { AppContext } from '../../app/context.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, errorCode } from '../../errors.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
-import { acceptDelivery, type Refusal } from './accept-delivery.ts';
+import { acceptDelivery, storageRefusal, type Refusal } from './accept-delivery.ts';
 import { GroupCommit } from './group-commit.ts';
-import { storageRefusal, WebhookIntake } from './intake-worker.ts';
+import { WebhookIntake } from './intake-worker.ts';
 import { WebhookSpool } from './spool.ts';
 import { notifyDeliveryStored } from './notify.ts';
 import { insertDeliveries } from './webhook.repository.ts';
@@ -93,7 +93,7 @@ async function acceptHere(ctx: AppContext, raw: Buffer, headers: SignatureHeader
     await gc.submit(a.row);
     return null;
   } catch (err) {
-    return storageRefusal(String((err as { code?: unknown }).code ?? (err as Error).name));
+    return storageRefusal(errorCode(err));
   }
 }
 

@@ -16,9 +16,9 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import SqliteDatabase from 'better-sqlite3';
 import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
+import { errorCode } from '../../errors.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
-import { checkDelivery, deliveryRow, signatureDigest, type Refusal } from './accept-delivery.ts';
-import { storageRefusal } from './intake-worker.ts';
+import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
 
 const ROLE = 'pagescope-webhook-spool-mover';
 const MAGIC = 0x70737031; // "psp1"
@@ -405,7 +405,7 @@ function serveMover(file: string, keys: KeyringTransfer): void {
       parentPort!.postMessage({ type: 'moved', consumed: moves.reduce((a, m) => a + m.consumed, 0), rows } satisfies Moved);
     } catch (err) {
       // Nothing is lost: the records stay here and in the ring; moving is tried again, later each time.
-      parentPort!.postMessage({ type: 'failed', code: String((err as { code?: string }).code ?? (err as Error).name) } satisfies Moved);
+      parentPort!.postMessage({ type: 'failed', code: errorCode(err) } satisfies Moved);
       retrying = true;
       setTimeout(() => {
         retrying = false;
