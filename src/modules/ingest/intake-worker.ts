@@ -4,21 +4,19 @@
 // event loop, or per SEND_EVERY POSTs), and answers. better-sqlite3 is
 // synchronous, so a commit on the server's thread would stop every request for its duration; and the work per POST
 // on the server's thread is what bounded the rate at which Meta's deliveries could be acknowledged.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import SqliteDatabase from 'better-sqlite3';
+import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { errorCode } from '../../errors.ts';
 import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
 import { walFlusher } from '../../db/database.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { acceptDelivery, storageRefusal, type Refusal } from './accept-delivery.ts';
+import { openDeliveryStore, startDeliveryThread, type KeyringUpdate } from './delivery-thread.ts';
 
 const ROLE = 'pagescope-webhook-intake';
 
 /** The POSTs one turn of the server's event loop read: their bytes end to end in one transferred buffer. */
 type Batch = { type: 'batch'; seq: number; now: number; bytes: ArrayBuffer; ends: number[]; sha256: (string | undefined)[]; sha1: (string | undefined)[] };
-/** The keyring again, after a key rotation made another version current. */
-type Keys = { type: 'keys'; keys: KeyringTransfer };
 /** Per POST of a batch, null when it is stored, else why not; `commit` numbers the commit that carried the batch. */
 type Answer = { seq: number; commit: number; rows: number; refusals: (Refusal | null)[] };
 
@@ -50,15 +48,12 @@ export class WebhookIntake {
   #queue: Waiting[] = [];
   #seq = 0;
   #lastCommit = 0;
-  #keyVersion: number;
+  readonly #followKeys: () => void;
   #stopped = false;
 
   constructor(opts: IntakeOptions) {
     this.#opts = opts;
-    this.#keyVersion = opts.keyring.currentVersion;
-    // The worker loads this same module; Node 20 does not carry `--import tsx` into workers, so it registers tsx first.
-    const entry = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-    this.#worker = new Worker(entry, { eval: true, workerData: { role: ROLE, file: opts.file, appSecret: opts.appSecret, keys: opts.keyring.transfer() } });
+    ({ worker: this.#worker, followKeys: this.#followKeys } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file, appSecret: opts.appSecret }));
     this.#worker.on('message', (a: Answer) => this.#answered(a));
     this.#worker.on('error', () => this.#stop('worker_error'));
     this.#worker.on('exit', () => this.#stop('worker_exit'));
@@ -81,10 +76,7 @@ export class WebhookIntake {
     const items = this.#queue;
     this.#queue = [];
     if (items.length === 0 || this.#stopped) return this.#fail(items, 'worker_stopped');
-    if (this.#opts.keyring.currentVersion !== this.#keyVersion) {
-      this.#keyVersion = this.#opts.keyring.currentVersion;
-      this.#worker.postMessage({ type: 'keys', keys: this.#opts.keyring.transfer() } satisfies Keys);
-    }
+    this.#followKeys();
     let size = 0;
     const ends = items.map((w) => (size += w.raw.length));
     // Its own ArrayBuffer (not a slice of node's pool), so it moves to the worker without a copy.
@@ -139,16 +131,10 @@ const FLUSHES_IN_FLIGHT = 4;
  */
 function serveIntake(file: string, appSecret: string | null, keys: KeyringTransfer): void {
   let keyring = Keyring.fromTransfer(keys);
-  const db = new SqliteDatabase(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 10000');
+  const { db, insert } = openDeliveryStore(file, 'NORMAL');
   const flushWal = walFlusher(file);
-  const insert = db.prepare(
-    `insert into webhook_deliveries (id, received_at, body_hash, body_enc, status, attempts) values (?, ?, ?, ?, 'pending', 0)`,
-  );
   const insertAll = db.transaction((rows: WebhookDeliveryTable[]) => {
-    for (const r of rows) insert.run(r.id, r.received_at, r.body_hash, r.body_enc);
+    for (const r of rows) insert(r);
   });
   // Batches that arrive while a commit runs, or while the flushes are all taken, wait here and go in one commit.
   const waiting: Batch[] = [];
@@ -197,7 +183,7 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
       if (waiting.length > 0) setImmediate(commit);
     });
   };
-  parentPort!.on('message', (m: Batch | Keys) => {
+  parentPort!.on('message', (m: Batch | KeyringUpdate) => {
     if (m.type === 'keys') keyring = Keyring.fromTransfer(m.keys);
     else if (waiting.push(m) === 1) setImmediate(commit);
   });

@@ -12,13 +12,13 @@ import { closeSync, constants as fsc, fstatSync, fsyncSync, ftruncateSync, openS
 import { open, type FileHandle } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import SqliteDatabase from 'better-sqlite3';
+import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
+import type SqliteDatabase from 'better-sqlite3';
 import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
-import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { errorCode } from '../../errors.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
+import { openDeliveryStore, startDeliveryThread, type KeyringUpdate } from './delivery-thread.ts';
 
 const ROLE = 'pagescope-webhook-spool-mover';
 const MAGIC = 0x70737031; // "psp1"
@@ -35,7 +35,6 @@ const recordContext = (seq: number) => ({ table: 'webhook_spool', column: 'recor
 
 /** A record to move: its bytes in plain, where the next record starts, and the ring bytes it frees once moved. */
 type Move = { type: 'move'; seq: number; next: number; consumed: number; plain: ArrayBuffer };
-type Keys = { type: 'keys'; keys: KeyringTransfer };
 type Moved = { type: 'moved'; consumed: number; rows: number } | { type: 'failed'; code: string };
 
 interface Waiting {
@@ -140,7 +139,7 @@ export class WebhookSpool {
   #head: number;
   /** Ring bytes written and not yet moved (records and the skipped ends of laps). */
   #unmoved = 0;
-  #keyVersion: number;
+  readonly #followKeys: () => void;
   #stopped = false;
   #closing = false;
   #settledWaiters: (() => void)[] = [];
@@ -153,9 +152,7 @@ export class WebhookSpool {
     this.#lockPath = lockPath;
     this.#seq = recovered.seq;
     this.#head = recovered.position;
-    this.#keyVersion = opts.keyring.currentVersion;
-    const entry = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-    this.#mover = new Worker(entry, { eval: true, workerData: { role: ROLE, file: opts.file, keys: opts.keyring.transfer() } });
+    ({ worker: this.#mover, followKeys: this.#followKeys } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file }));
     this.#mover.on('message', (m: Moved) => this.#moved(m));
     this.#mover.on('error', () => this.#stop());
     this.#mover.on('exit', () => this.#stop());
@@ -256,7 +253,7 @@ export class WebhookSpool {
       plain.writeUInt32LE(w.raw.length, at);
       at += 4 + w.raw.copy(plain, at + 4);
     }
-    this.#checkKeys();
+    this.#followKeys();
     const seq = ++this.#seq;
     const sealed = this.#opts.keyring.encryptBytes(plain, recordContext(seq));
     const record = Buffer.allocUnsafe(HEADER + sealed.length);
@@ -291,12 +288,6 @@ export class WebhookSpool {
       this.#opts.onWritten?.(g.items.length);
       this.#sendToMover(g.seq, g.plain, g.next, g.consumed);
     }
-  }
-
-  #checkKeys(): void {
-    if (this.#opts.keyring.currentVersion === this.#keyVersion) return;
-    this.#keyVersion = this.#opts.keyring.currentVersion;
-    this.#mover.postMessage({ type: 'keys', keys: this.#opts.keyring.transfer() } satisfies Keys);
   }
 
   #sendToMover(seq: number, plain: Buffer, next: number, consumed: number): void {
@@ -359,19 +350,10 @@ function serveMover(file: string, keys: KeyringTransfer): void {
     // Not permitted here: moving still works, only at the server's priority.
   }
   let keyring = Keyring.fromTransfer(keys);
-  const db = new SqliteDatabase(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 10000');
-  // Prepared at the first move, inside its try: a database that cannot take them yet is retried like any failure.
-  let statements: { insert: SqliteDatabase.Statement; progress: SqliteDatabase.Statement } | null = null;
+  const { db, insert } = openDeliveryStore(file, 'FULL');
+  // Prepared at the first move, inside its try, as the insert is.
+  let progress: SqliteDatabase.Statement | null = null;
   const moveAll = db.transaction((moves: Move[]) => {
-    statements ??= {
-      insert: db.prepare(`insert into webhook_deliveries (id, received_at, body_hash, body_enc, status, attempts) values (?, ?, ?, ?, 'pending', 0)`),
-      progress: db.prepare(`insert into webhook_spool (id, seq, position, updated_at) values (1, ?, ?, ?)
-        on conflict (id) do update set seq = excluded.seq, position = excluded.position, updated_at = excluded.updated_at`),
-    };
-    const { insert, progress } = statements;
     let rows = 0;
     for (const m of moves) {
       const plain = Buffer.from(m.plain);
@@ -382,13 +364,14 @@ function serveMover(file: string, keys: KeyringTransfer): void {
         const digest = plain.toString('latin1', at, at + DIGEST);
         const length = plain.readUInt32LE(at + DIGEST);
         at += DIGEST + 4;
-        const row: WebhookDeliveryTable = deliveryRow(keyring, plain.subarray(at, at + length), digest, now);
+        insert(deliveryRow(keyring, plain.subarray(at, at + length), digest, now));
         at += length;
-        insert.run(row.id, row.received_at, row.body_hash, row.body_enc);
         rows++;
       }
     }
     const last = moves[moves.length - 1]!;
+    progress ??= db.prepare(`insert into webhook_spool (id, seq, position, updated_at) values (1, ?, ?, ?)
+      on conflict (id) do update set seq = excluded.seq, position = excluded.position, updated_at = excluded.updated_at`);
     progress.run(last.seq, last.next, Date.now());
     return rows;
   });
@@ -413,7 +396,7 @@ function serveMover(file: string, keys: KeyringTransfer): void {
       }, RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]);
     }
   };
-  parentPort!.on('message', (m: Move | Keys) => {
+  parentPort!.on('message', (m: Move | KeyringUpdate) => {
     if (m.type === 'keys') keyring = Keyring.fromTransfer(m.keys);
     else if (waiting.push(m) === 1) setImmediate(move);
   });
