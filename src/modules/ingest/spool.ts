@@ -94,9 +94,12 @@ function lock(path: string): boolean {
   return true;
 }
 
+/** A record read back at start-up, as the mover takes it. */
+type Recovered = Omit<Move, 'type' | 'plain'> & { plain: Buffer };
+
 /** Reads the records written after `progress` and still valid, in order, and where the next record goes. */
-function recover(fd: number, size: number, keyring: Keyring, progress: { seq: number; position: number }): { records: { seq: number; plain: Buffer; next: number; consumed: number }[]; seq: number; position: number } {
-  const records: { seq: number; plain: Buffer; next: number; consumed: number }[] = [];
+function recover(fd: number, size: number, keyring: Keyring, progress: { seq: number; position: number }): { records: Recovered[]; seq: number; position: number } {
+  const records: Recovered[] = [];
   let seq = progress.seq;
   let position = progress.position;
   const header = Buffer.alloc(HEADER);
@@ -303,7 +306,6 @@ export class WebhookSpool {
       this.#mover.unref();
       for (const fn of this.#settledWaiters.splice(0)) fn();
     }
-    // Room again for POSTs that found the ring full is only for new POSTs: those were already answered 503.
   }
 
   #refuse(items: Waiting[], cause: string): void {
@@ -328,8 +330,9 @@ export class WebhookSpool {
     this.#closing = true;
     this.#refuse(this.#queue.splice(0), 'spool_stopped');
     // Records still unmoved at the deadline stay in the ring; the next start moves them.
-    const deadline = Date.now() + graceMs;
-    while ((this.#groups.length > 0 || this.#unmoved > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
     await this.#mover.terminate();
     await this.#file.close();
     openHere.delete(this.#ringPath);
