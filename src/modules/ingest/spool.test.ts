@@ -68,6 +68,10 @@ describe('webhook spool [sqlite]', () => {
     assert.equal((await spool.accept(forged.raw, { sha256: signWebhookBody('other', SECRET) }))?.code, 'invalid_signature');
     const notEnvelope = Buffer.from('{"hello":1}');
     assert.equal((await spool.accept(notEnvelope, { sha256: signWebhookBody(notEnvelope, SECRET) }))?.code, 'bad_request');
+    assert.equal(spool.unmovedBytes, 0, 'no record was written for them');
+    const before = (await bodies()).length;
+    await spool.settled();
+    assert.equal((await bodies()).length, before, 'no delivery was stored for them');
     await spool.close();
   });
 
