@@ -206,6 +206,24 @@ for (const dialect of testDialects()) {
           await drain(app);
           assert.equal(await countRows(app, 'messages'), taken, 'every POST answered 200 became its message');
           assert.equal(await gauge('pagescope_webhook_spool_unmoved_bytes'), 0);
+          for (const secret of ['2000000000000040', 'm_full_0', 'xxxxxxxx']) assert.ok(!app.logs.text().includes(secret), `${secret} is not in the log`);
+        } finally {
+          await app.close();
+        }
+      });
+    }
+
+    if (dialect === 'sqlite') {
+      it('without the spool, the intake worker refuses a bad signature (403) and a non-envelope (400), storing nothing', async () => {
+        const app = await ingestApp(dialect, { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' });
+        try {
+          const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000050', 'm_intake', 'through the intake worker', T0)]);
+          assert.equal((await postWebhook(app, body, { 'x-hub-signature-256': signWebhookBody(`${body} `, SECRET) })).statusCode, 403);
+          assert.equal((await postWebhook(app, body, { 'x-hub-signature': 'sha1=3daa41999293ff66c3eb313e04bcf77861bb0276' })).statusCode, 403);
+          assert.equal((await postWebhook(app, '{"hello":"world"}')).statusCode, 400);
+          assert.equal(await totalRows(app), 0);
+          assert.equal((await postWebhook(app, body)).statusCode, 200);
+          assert.equal(await countRows(app, 'webhook_deliveries'), 1, 'the intake worker stored the signed envelope before its 200');
         } finally {
           await app.close();
         }
