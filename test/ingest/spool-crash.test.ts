@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { openDatabase } from '../../src/db/database.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import { signWebhookBody } from '../../src/platform/index.ts';
+import { openTestDatabase } from '../support/db.ts';
 
 const SERVER = fileURLToPath(new URL('./spool-crash-server.ts', import.meta.url));
 const SECRET = 'spool-crash-secret';
@@ -34,14 +30,12 @@ const body = (mid: string) =>
 
 describe('webhook spool under kill -9 [sqlite]', () => {
   it(`keeps every POST it answered 200, exactly once, across ${ROUNDS} kills at random moments under load`, { timeout: 240_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pagescope-spool-crash-'));
+    // The test keeps its own connection open beside the servers' (SQLite in WAL mode), and reads the result through it.
+    const database = await openTestDatabase('sqlite');
     const master = randomBytes(32);
     try {
-      const setup = await openDatabase({ dataDir, databaseUrl: null });
-      await migrateToLatest(setup);
-      await initialiseKeys(setup.db, master, Date.now());
-      await setup.close();
-      const cfg = { dataDir, masterKey: master.toString('base64'), secret: SECRET };
+      await initialiseKeys(database.db, master, Date.now());
+      const cfg = { dataDir: database.dataDir, masterKey: master.toString('base64'), secret: SECRET };
       const answered = new Set<string>();
       let sent = 0;
       let inFlightAtKills = 0;
@@ -80,11 +74,9 @@ describe('webhook spool under kill -9 [sqlite]', () => {
       await last.line('settled');
       last.child.kill('SIGKILL');
 
-      const database = await openDatabase({ dataDir, databaseUrl: null });
       const keyring = await openKeyring(database, master);
       const rows = await database.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).execute();
       const mids = rows.map((r) => (JSON.parse(keyring.decrypt(r.body_enc!, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id })) as { entry: { messaging: { message: { mid: string } }[] }[] }).entry[0]!.messaging[0]!.message.mid);
-      await database.close();
       const stored = new Set(mids);
       const lost = [...answered].filter((m) => !stored.has(m));
       console.log(`spool crash: ${ROUNDS} kills, ${sent} POSTs sent, ${answered.size} answered 200, ${inFlightAtKills} in flight at kills, ${rows.length} stored, ${lost.length} lost`);
@@ -93,7 +85,7 @@ describe('webhook spool under kill -9 [sqlite]', () => {
       assert.equal(stored.size, mids.length, 'no POST is stored twice');
       assert.ok(rows.length <= answered.size + inFlightAtKills, 'nothing is stored that was not sent');
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      await database.destroy();
     }
   });
 });
