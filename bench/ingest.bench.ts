@@ -1,7 +1,8 @@
 // Webhook ingest: durable acknowledgements per second and p99 latency through the real server on SQLite (signature,
-// encryption, the webhook spool's O_DSYNC writes; and with the spool off, group commits with fsync) beside a bare node:http server that only checks the HMAC and beside the
-// durable floor (the bare server plus O_DSYNC appends of each group), driven by the same load while each server
-// runs in its own process; then events processed per second, and PSID lookup latency with 10k and 1M contacts.
+// encryption, the webhook spool's O_DSYNC writes; and with the spool off, group commits with fsync) beside a bare
+// node:http server that only checks the HMAC and beside the durable floor (the bare server plus O_DSYNC appends of
+// each group), driven by the same load while each server runs in its own process; then events processed per
+// second, and PSID lookup latency with 10k and 1M contacts.
 // Run: node --import tsx bench/ingest.bench.ts
 // The load comes from wrk (C, Debian's `wrk` package) when installed, replaying 20,000 distinct signed bodies: it
 // spends far less of the two shared cores than the servers it loads. Otherwise (or with BENCH_LOAD=autocannon)
