@@ -149,35 +149,40 @@ export class Keyring {
   /** `v<version>.<base64url(nonce‖ciphertext‖tag)>` under the current version; a new random nonce every call. */
   encrypt(plaintext: string | Buffer, ctx: FieldContext): string {
     const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-    const version = this.#current;
-    const sealed = seal(this.#deks.get(version)!, bytes, fieldAad(version, ctx));
-    return `v${version}.${sealed.toString('base64url')}`;
+    return `v${this.#current}.${this.#seal(bytes, ctx).toString('base64url')}`;
   }
 
   /** As `encrypt`, for bytes kept as bytes (a file, not a column): its version in 4 bytes, then nonce‖ciphertext‖tag. */
   encryptBytes(plaintext: Buffer, ctx: FieldContext): Buffer {
-    const version = this.#current;
-    const sealed = seal(this.#deks.get(version)!, plaintext, fieldAad(version, ctx));
+    const sealed = this.#seal(plaintext, ctx);
     const out = Buffer.allocUnsafe(4 + sealed.length);
-    out.writeUInt32BE(version, 0);
+    out.writeUInt32BE(this.#current, 0);
     sealed.copy(out, 4);
     return out;
   }
 
   /** The bytes `encryptBytes` sealed for this `ctx`, or `decryption_failed`. */
   decryptBytes(bytes: Buffer, ctx: FieldContext): Buffer {
-    const dek = bytes.length > 4 ? this.#deks.get(bytes.readUInt32BE(0)) : undefined;
-    const plaintext = dek && open(dek, bytes.subarray(4), fieldAad(bytes.readUInt32BE(0), ctx));
-    if (!plaintext) throw decryptionFailed();
-    return plaintext;
+    if (bytes.length <= 4) throw decryptionFailed();
+    return this.#open(bytes.readUInt32BE(0), bytes.subarray(4), ctx);
   }
 
   /** The exact bytes encrypted for this `ctx`, or `decryption_failed`; never other data. */
   decryptBuffer(ciphertext: string, ctx: FieldContext): Buffer {
     const parsed = parse(ciphertext);
-    const dek = parsed && this.#deks.get(parsed.version);
-    if (!parsed || !dek) throw decryptionFailed();
-    const plaintext = open(dek, parsed.sealed, fieldAad(parsed.version, ctx));
+    if (!parsed) throw decryptionFailed();
+    return this.#open(parsed.version, parsed.sealed, ctx);
+  }
+
+  /** nonce‖ciphertext‖tag under the current version, bound to `ctx`. */
+  #seal(plaintext: Buffer, ctx: FieldContext): Buffer {
+    return seal(this.#deks.get(this.#current)!, plaintext, fieldAad(this.#current, ctx));
+  }
+
+  /** The plaintext of `sealed` under `version` for `ctx`, or `decryption_failed` for every cause alike. */
+  #open(version: number, sealed: Buffer, ctx: FieldContext): Buffer {
+    const dek = this.#deks.get(version);
+    const plaintext = dek && open(dek, sealed, fieldAad(version, ctx));
     if (!plaintext) throw decryptionFailed();
     return plaintext;
   }
