@@ -37,12 +37,13 @@ export async function openWebhookSpool(ctx: AppContext): Promise<void> {
     },
     onMoveFailed: (code) => ctx.logger.error({ err: { code } }, 'webhook spool: deliveries could not be moved into the database; retrying'),
   });
-  if (spool) {
-    spools.set(ctx, spool);
-    ctx.metrics.webhookSpoolBytes.set(spool.sizeBytes);
-    gauge();
+  if (!spool) {
+    ctx.logger.warn('the webhook spool is held by another live process: this one stores each POST straight into the database');
+    return;
   }
-  else ctx.logger.warn('the webhook spool is held by another live process: this one stores each POST straight into the database');
+  spools.set(ctx, spool);
+  ctx.metrics.webhookSpoolBytes.set(spool.sizeBytes);
+  gauge();
 }
 
 /** Stops the spool: POSTs written are moved first (within a grace period; what is left is moved at the next start). */
