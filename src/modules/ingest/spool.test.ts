@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
@@ -23,12 +23,15 @@ describe('webhook spool [sqlite]', () => {
   after(() => app.close());
 
   const dataDir = () => dirname(app.database.file!);
-  const open = async (bytes = MB) => {
+  const tryOpen = async (bytes = MB) => {
     const progress = await app.ctx.db.selectFrom('webhook_spool').select(['seq', 'position']).where('id', '=', 1).executeTakeFirst();
-    const spool = await WebhookSpool.open({
+    return WebhookSpool.open({
       dataDir: dataDir(), file: app.database.file!, bytes, keyring: app.ctx.keyring, appSecret: SECRET, now: () => Date.now(),
       progress: progress ?? { seq: 0, position: 0 },
     });
+  };
+  const open = async (bytes = MB) => {
+    const spool = await tryOpen(bytes);
     assert.ok(spool, 'the spool opens');
     return spool;
   };
@@ -60,6 +63,18 @@ describe('webhook spool [sqlite]', () => {
     await again.settled();
     assert.equal((await bodies()).length, 40, 'a second restart moves nothing again');
     await again.close();
+  });
+
+  it('is held by one owner at a time: a second open here, or a lock of another live process, gets none', async () => {
+    const first = await open();
+    assert.equal(await tryOpen(), null, 'a second spool on the same data dir in this process');
+    await first.close();
+    const lockPath = join(dataDir(), 'webhook-spool.lock');
+    writeFileSync(lockPath, String(process.ppid));
+    assert.equal(await tryOpen(), null, 'the lock of a live process (this one\'s parent)');
+    // A lock left by a process that is gone (pid 2^22 + 1 is above Linux's pid limit) is taken over.
+    writeFileSync(lockPath, String(4_194_305));
+    await (await open()).close();
   });
 
   it('refuses what is not signed or not an envelope, and writes nothing for it', async () => {
