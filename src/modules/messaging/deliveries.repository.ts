@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
+import type { Dialect } from '../../db/types.ts';
 import type { Executor } from '../audit/audit.repository.ts';
 import { padToBucket } from './batch-size.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
@@ -23,9 +24,16 @@ export async function findDeliveryByKey(db: Executor, pageId: string, idempotenc
   return db.selectFrom('deliveries').selectAll().where('page_id', '=', pageId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
 }
 
-/** Records Meta's message ids on the history rows in one statement, each unless the echo got there first. */
-export async function setHistoryMids(db: Executor, batch: readonly { messageId: string; mid: string }[]): Promise<void> {
+/**
+ * Records Meta's message ids on the history rows, each unless the echo got there first: one statement for the batch
+ * on PostgreSQL, one short prepared statement per row on SQLite (as settleSent does, and for the same reason).
+ */
+export async function setHistoryMids(db: Executor, dialect: Dialect, batch: readonly { messageId: string; mid: string }[]): Promise<void> {
   if (batch.length === 0) return;
+  if (dialect === 'sqlite') {
+    for (const r of batch) await db.executeQuery(CompiledQuery.raw('update messages set mid = ? where id = ? and mid is null', [r.mid, r.messageId]));
+    return;
+  }
   const rows = padToBucket(batch);
   const mid = sql<string>`case ${sql.ref('id')} ${sql.join(rows.map((r) => sql`when ${r.messageId} then ${r.mid}`), sql` `)} end`;
   await db.updateTable('messages').set({ mid }).where('id', 'in', rows.map((r) => r.messageId)).where('mid', 'is', null).execute();

@@ -4,7 +4,7 @@ import { CompiledQuery } from 'kysely';
 import { forEachDialect } from '../../../test/support/db.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import { newId } from '../../lib/ids.ts';
-import { claimDeliveries, claimQuery, releaseLeases, settleAttempt, settleSent, settleSentQuery, type ClaimOptions } from './outbox.repository.ts';
+import { claimDeliveries, claimQuery, releaseLeases, settleAttempt, settleSent, settleSentRow, type ClaimOptions } from './outbox.repository.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 const LEASE = 60_000;
@@ -96,7 +96,7 @@ forEachDialect('the outbox queue', (database, dialect) => {
     const b = await enqueue(p, 'ct_l', { messaging_type: 'RESPONSE', tag: null });
     const c = await enqueue(p, 'ct_m');
     await claim('w1', 10);
-    const settled = await settleSent(database().db, [
+    const settled = await settleSent(database().db, dialect, [
       { id: a, attempt: 1, mid: 'm_a', labels: { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } },
       { id: b, attempt: 1, mid: 'm_b' },
       { id: c, attempt: 7, mid: 'm_c' },
@@ -132,9 +132,11 @@ forEachDialect('the outbox queue', (database, dialect) => {
     });
 
     test('settles sent attempts by primary key, not by walking every sending row', async () => {
-      const q = settleSentQuery(database().db, [{ id: 'dl_a', attempt: 1, mid: 'm_a' }, { id: 'dl_b', attempt: 2, mid: 'm_b' }], NOW).compile();
-      const r = await database().db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
-      assert.match(r.rows[0]?.detail ?? '', /^SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
+      for (const labels of [undefined, { messaging_type: 'RESPONSE' as const, tag: null }]) {
+        const q = settleSentRow({ id: 'dl_a', attempt: 1, mid: 'm_a', ...(labels && { labels }) }, NOW);
+        const r = await database().db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
+        assert.match(r.rows[0]?.detail ?? '', /^SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
+      }
     });
 
     test('finds the deliveries of named contacts through the contact index, not the queue', async () => {

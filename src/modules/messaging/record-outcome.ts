@@ -62,7 +62,7 @@ async function recordUnsent(trx: Transaction<DB>, ctx: AppContext, a: Attempt, o
 
 /**
  * Writes the outcomes of a dispatcher's turn inside one transaction: the sent ones (nearly all of them on a busy
- * dispatcher) in three statements for the lot, each still fenced by its attempt number, the rest one by one.
+ * dispatcher) together, each still fenced by its attempt number, the rest one by one.
  */
 export async function recordOutcomes(trx: Transaction<DB>, ctx: AppContext, items: readonly { attempt: Attempt; outcome: SendOutcome }[], now: number): Promise<void> {
   const sent: { a: Attempt; mid: string }[] = [];
@@ -71,9 +71,9 @@ export async function recordOutcomes(trx: Transaction<DB>, ctx: AppContext, item
     else await recordUnsent(trx, ctx, attempt, outcome, now);
   }
   if (sent.length === 0) return;
-  const settled = await settleSent(trx, sent.map(({ a, mid }) => ({ id: a.delivery.id, attempt: a.attempt, mid, ...(a.labels && { labels: a.labels }) })), now);
+  const settled = await settleSent(trx, ctx.database.dialect, sent.map(({ a, mid }) => ({ id: a.delivery.id, attempt: a.attempt, mid, ...(a.labels && { labels: a.labels }) })), now);
   const done = sent.filter(({ a }) => settled.has(a.delivery.id));
-  await setHistoryMids(trx, done.map(({ a, mid }) => ({ messageId: a.delivery.message_id, mid })));
+  await setHistoryMids(trx, ctx.database.dialect, done.map(({ a, mid }) => ({ messageId: a.delivery.message_id, mid })));
   await touchLastOutbounds(trx, [...new Set(done.map(({ a }) => a.delivery.contact_id))], now);
   for (const { a } of done) if (a.marketingSubscriptionId) await markMarketingSent(trx, a.marketingSubscriptionId, now);
   if (done.length > 0) ctx.metrics.deliveriesByStatus.inc({ status: 'sent', reason: '' }, done.length);
