@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
@@ -65,13 +65,19 @@ describe('webhook spool [sqlite]', () => {
     await again.close();
   });
 
-  it('is held by one owner at a time: a second open here, or a lock of another live process, gets none', async () => {
+  it('is held by one owner at a time: a second open here, or a lock of another live process, gets none; a dead or reused holder\'s lock is taken over', async () => {
     const first = await open();
     assert.equal(await tryOpen(), null, 'a second spool on the same data dir in this process');
     await first.close();
     const lockPath = join(dataDir(), 'webhook-spool.lock');
-    writeFileSync(lockPath, String(process.ppid));
+    const parentStarted = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+    writeFileSync(lockPath, `${process.ppid} ${parentStarted}`);
     assert.equal(await tryOpen(), null, 'the lock of a live process (this one\'s parent)');
+    writeFileSync(lockPath, String(process.ppid));
+    assert.equal(await tryOpen(), null, 'a lock naming only the pid of a live process (as written before start times)');
+    // The pid of a live process that started at another time: a crashed holder whose pid was reused.
+    writeFileSync(lockPath, `${process.ppid} 1`);
+    await (await open()).close();
     // A lock left by a process that is gone (pid 2^22 + 1 is above Linux's pid limit) is taken over.
     writeFileSync(lockPath, String(4_194_305));
     await (await open()).close();

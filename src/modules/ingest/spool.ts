@@ -80,17 +80,41 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** When a process started, in clock ticks since boot (Linux's /proc); null where that cannot be read. */
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the process named by a lock file is still the one that wrote it. The file holds its pid and, on Linux,
+ * its start time, so a pid reused by an unrelated process after a crash does not keep the spool (and the POSTs
+ * it acknowledged) locked away.
+ */
+function holderAlive(content: string): boolean {
+  const [pidText, started] = content.trim().split(' ');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  if (!pidAlive(pid)) return false;
+  const now = started ? startTime(pid) : null;
+  return now === null || now === started;
+}
+
 /** Takes the spool's lock file; false when a live process other than this one holds it. */
 function lock(path: string): boolean {
+  const mine = `${process.pid} ${startTime(process.pid) ?? ''}`.trim();
   try {
-    writeFileSync(path, String(process.pid), { flag: 'wx', mode: 0o600 });
+    writeFileSync(path, mine, { flag: 'wx', mode: 0o600 });
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  const holder = Number(readFileSync(path, 'utf8'));
-  if (Number.isInteger(holder) && holder !== process.pid && pidAlive(holder)) return false;
-  writeFileSync(path, String(process.pid), { mode: 0o600 });
+  if (holderAlive(readFileSync(path, 'utf8'))) return false;
+  writeFileSync(path, mine, { mode: 0o600 });
   return true;
 }
 
