@@ -13,13 +13,12 @@ import { insertDeliveries } from './webhook.repository.ts';
 const spools = new WeakMap<AppContext, WebhookSpool>();
 const intakes = new WeakMap<AppContext, WebhookIntake>();
 
-/**
- * Opens the webhook spool of this app (SQLite, unless PAGESCOPE_WEBHOOK_SPOOL_MB is 0) and starts moving what an
- * earlier run acknowledged and did not move. The server calls it once, before it takes traffic. Without a spool
- * (PostgreSQL, switched off, or held by another live process) POSTs are stored straight into the database.
- */
-export async function openWebhookSpool(ctx: AppContext): Promise<void> {
-  if (!ctx.database.file || ctx.config.webhookSpoolBytes === 0 || spools.has(ctx)) return;
+/** Whether this app keeps a webhook spool at all: SQLite, with PAGESCOPE_WEBHOOK_SPOOL_MB above 0. */
+export const spoolConfigured = (ctx: AppContext): ctx is AppContext & { database: { file: string } } =>
+  ctx.database.file !== null && ctx.config.webhookSpoolBytes > 0;
+
+/** Opens the spool of the app's data dir with its metrics and logging; null when another live process holds it. */
+async function openSpool(ctx: AppContext & { database: { file: string } }): Promise<WebhookSpool | null> {
   const progress = await ctx.db.selectFrom('webhook_spool').select(['seq', 'position']).where('id', '=', 1).executeTakeFirst();
   let spool: WebhookSpool | null = null;
   const gauge = () => ctx.metrics.webhookSpoolUnmoved.set(spool?.unmovedBytes ?? 0);
@@ -37,20 +36,68 @@ export async function openWebhookSpool(ctx: AppContext): Promise<void> {
     },
     onMoveFailed: (code) => ctx.logger.error({ err: { code } }, 'webhook spool: deliveries could not be moved into the database; retrying'),
   });
-  if (!spool) {
-    ctx.logger.warn('the webhook spool is held by another live process: this one stores each POST straight into the database');
-    return;
-  }
-  spools.set(ctx, spool);
-  ctx.metrics.webhookSpoolBytes.set(spool.sizeBytes);
+  if (spool) ctx.metrics.webhookSpoolBytes.set(spool.sizeBytes);
   gauge();
+  return spool;
+}
+
+const retries = new WeakMap<AppContext, NodeJS.Timeout>();
+
+/**
+ * Opens the webhook spool of this app (SQLite, unless PAGESCOPE_WEBHOOK_SPOOL_MB is 0) and starts moving what an
+ * earlier run acknowledged and did not move. The server calls it once, before it takes traffic. Without a spool
+ * (PostgreSQL, or switched off) POSTs are stored straight into the database; so they are while another live process
+ * holds the spool, and the spool is tried again every `retryMs` until it is free.
+ */
+export async function openWebhookSpool(ctx: AppContext, retryMs = 5000): Promise<void> {
+  if (!spoolConfigured(ctx) || spools.has(ctx) || retries.has(ctx)) return;
+  const spool = await openSpool(ctx);
+  if (spool) return void spools.set(ctx, spool);
+  ctx.logger.warn('the webhook spool is held by another live process: this one stores each POST straight into the database until it is free');
+  let trying = false;
+  const retry = setInterval(() => {
+    if (trying) return;
+    trying = true;
+    openSpool(ctx)
+      .then((taken) => {
+        if (!taken) return;
+        // Closed meanwhile: the spool goes back at once.
+        if (retries.get(ctx) !== retry) return taken.close();
+        clearInterval(retry);
+        retries.delete(ctx);
+        spools.set(ctx, taken);
+        ctx.logger.info('the webhook spool is free again: POSTs are answered from it');
+      })
+      .catch((err: unknown) => ctx.logger.error({ err: { code: errorCode(err) } }, 'the webhook spool could not be opened; trying again'))
+      .finally(() => (trying = false));
+  }, retryMs);
+  retry.unref();
+  retries.set(ctx, retry);
 }
 
 /** Stops the spool: POSTs written are moved first (within a grace period; what is left is moved at the next start). */
 export async function closeWebhookSpool(ctx: AppContext): Promise<void> {
+  clearInterval(retries.get(ctx));
+  retries.delete(ctx);
   const spool = spools.get(ctx);
   spools.delete(ctx);
   await spool?.close();
+}
+
+/**
+ * For a process without the web role (SQLite): moves into the database what a web process answered from the spool
+ * and had not moved when it stopped, if no live process holds the spool now; without it those deliveries would wait
+ * for the next web process to start. Opens only a ring that exists, and lets it go once moved (within `graceMs`; what
+ * is left stays for the next try). Returns the records moved.
+ */
+export async function rescueWebhookSpool(ctx: AppContext, graceMs = 30_000): Promise<number> {
+  if (!spoolConfigured(ctx) || spools.has(ctx) || !WebhookSpool.ringExists(dirname(ctx.database.file))) return 0;
+  const spool = await openSpool(ctx);
+  if (!spool) return 0;
+  const records = spool.recoveredRecords;
+  await spool.close(graceMs);
+  if (records > 0) ctx.logger.warn({ records }, 'moved webhook deliveries that a stopped web process had answered from the spool and not moved');
+  return records;
 }
 
 /** Resolves once every POST the spool acknowledged so far is a row of webhook_deliveries. */

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { signWebhookBody } from '../../platform/index.ts';
 import { WebhookSpool } from './spool.ts';
+import { closeWebhookSpool, openWebhookSpool, receiveWebhook, rescueWebhookSpool, webhookSpoolSettled } from './receive-webhook.ts';
 
 const SECRET = 'test-app-secret';
 const MB = 1024 * 1024;
@@ -70,8 +71,7 @@ describe('webhook spool [sqlite]', () => {
     assert.equal(await tryOpen(), null, 'a second spool on the same data dir in this process');
     await first.close();
     const lockPath = join(dataDir(), 'webhook-spool.lock');
-    const parentStarted = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
-    writeFileSync(lockPath, `${process.ppid} ${parentStarted}`);
+    writeFileSync(lockPath, parentLock());
     assert.equal(await tryOpen(), null, 'the lock of a live process (this one\'s parent)');
     writeFileSync(lockPath, String(process.ppid));
     assert.equal(await tryOpen(), null, 'a lock naming only the pid of a live process (as written before start times)');
@@ -81,6 +81,59 @@ describe('webhook spool [sqlite]', () => {
     // A lock left by a process that is gone (pid 2^22 + 1 is above Linux's pid limit) is taken over.
     writeFileSync(lockPath, String(4_194_305));
     await (await open()).close();
+  });
+
+  const parentLock = () => `${process.ppid} ${readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]}`;
+
+  it('is rescued by a process without the web role: what a stopped web process answered is moved once no live process holds it', async () => {
+    await reset();
+    const spool = await open();
+    await sql`alter table webhook_deliveries rename to webhook_deliveries_away`.execute(app.ctx.db);
+    assert.deepEqual(await Promise.all(Array.from({ length: 30 }, (_, i) => spool.accept(post(i).raw, post(i).headers))), Array(30).fill(null));
+    // The web process dies before its mover could write anything.
+    await spool.close(0);
+    await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
+    const lockPath = join(dataDir(), 'webhook-spool.lock');
+    writeFileSync(lockPath, parentLock());
+    assert.equal(await rescueWebhookSpool(app.ctx), 0, 'a live holder keeps the spool');
+    assert.deepEqual(await bodies(), []);
+    writeFileSync(lockPath, String(4_194_305));
+    assert.ok((await rescueWebhookSpool(app.ctx)) > 0, 'records moved');
+    assert.deepEqual(await bodies(), Array.from({ length: 30 }, (_, i) => i));
+    assert.equal(existsSync(lockPath), false, 'the spool is let go once moved');
+    assert.equal(await rescueWebhookSpool(app.ctx), 0, 'and nothing is moved twice');
+    assert.equal((await bodies()).length, 30);
+  });
+
+  it('is never created by a rescue: a data dir without a ring stays without one', async () => {
+    const other = await createTestApp('sqlite');
+    try {
+      assert.equal(await rescueWebhookSpool(other.ctx), 0);
+      assert.equal(WebhookSpool.ringExists(dirname(other.database.file!)), false);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('is taken by the web side as soon as the process holding it lets it go; meanwhile POSTs are stored directly', async () => {
+    await reset();
+    const lockPath = join(dataDir(), 'webhook-spool.lock');
+    writeFileSync(lockPath, parentLock());
+    await openWebhookSpool(app.ctx, 20);
+    try {
+      await receiveWebhook(app.ctx, post(1).raw, post(1).headers);
+      assert.deepEqual(await bodies(), [1], 'stored straight into the database while the spool is held');
+      writeFileSync(lockPath, String(4_194_305));
+      const ours = () => readFileSync(lockPath, 'utf8').startsWith(`${process.pid} `);
+      for (let i = 0; i < 500 && !ours(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(ours(), 'the spool was taken within 5 s of being let go');
+      await receiveWebhook(app.ctx, post(2).raw, post(2).headers);
+      await webhookSpoolSettled(app.ctx);
+      assert.deepEqual(await bodies(), [1, 2]);
+    } finally {
+      await closeWebhookSpool(app.ctx);
+    }
+    assert.equal(existsSync(lockPath), false, 'closing lets it go');
   });
 
   it('refuses what is not signed or not an envelope, and writes nothing for it', async () => {

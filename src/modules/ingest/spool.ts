@@ -8,7 +8,7 @@
 // count (4) ‖ received_at (8) ‖ per POST: signature digest (64 hex) ‖ body length (4) ‖ body. A record never wraps:
 // one that does not fit before the end of the ring starts at 0. Records are acknowledged in seq order, so at a
 // restart nothing from the first record that is missing or does not decrypt onwards was ever acknowledged.
-import { closeSync, constants as fsc, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,8 @@ export interface SpoolOptions {
   onMoved?: (rows: number) => void;
   onMoveFailed?: (code: string) => void;
 }
+
+const ringFile = (dataDir: string) => join(dataDir, 'webhook-spool.ring');
 
 /** Paths of the spools open in this process: a second app on the same data dir stores its POSTs directly. */
 const openHere = new Set<string>();
@@ -170,6 +172,7 @@ export class WebhookSpool {
   #stopped = false;
   #closing = false;
   #settledWaiters: (() => void)[] = [];
+  readonly #recovered: number;
 
   private constructor(opts: SpoolOptions, size: number, file: FileHandle, ringPath: string, lockPath: string, recovered: ReturnType<typeof recover>) {
     this.#opts = opts;
@@ -179,6 +182,7 @@ export class WebhookSpool {
     this.#lockPath = lockPath;
     this.#seq = recovered.seq;
     this.#head = recovered.position;
+    this.#recovered = recovered.records.length;
     ({ worker: this.#mover, followKeys: this.#followKeys } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file }));
     this.#mover.on('message', (m: Moved) => this.#moved(m));
     this.#mover.on('error', () => this.#stop());
@@ -193,7 +197,7 @@ export class WebhookSpool {
    * previous run acknowledged and did not move, and starts the mover. Null when another live process holds it.
    */
   static async open(opts: SpoolOptions): Promise<WebhookSpool | null> {
-    const ringPath = join(opts.dataDir, 'webhook-spool.ring');
+    const ringPath = ringFile(opts.dataDir);
     const lockPath = join(opts.dataDir, 'webhook-spool.lock');
     if (openHere.has(ringPath) || !lock(lockPath)) return null;
     openHere.add(ringPath);
@@ -226,6 +230,16 @@ export class WebhookSpool {
       openHere.delete(ringPath);
       throw err;
     }
+  }
+
+  /** Whether the data dir holds a spool's ring (a process that only moves what is left never makes one). */
+  static ringExists(dataDir: string): boolean {
+    return existsSync(ringFile(dataDir));
+  }
+
+  /** Records found at open that an earlier run answered and did not move (they are being moved now). */
+  get recoveredRecords(): number {
+    return this.#recovered;
   }
 
   /** Ring bytes answered (or being written) and not yet moved into the database. */

@@ -6,6 +6,7 @@ import { matchIdsForPages } from '../contacts/match-ids.ts';
 import { onDeliveryStored } from './notify.ts';
 import { processPendingDeliveries, type ProcessOptions } from './process-deliveries.ts';
 import { purgeRawWebhookData } from './purge-raw.ts';
+import { rescueWebhookSpool, spoolConfigured } from './receive-webhook.ts';
 
 export interface IngestWorkerOptions {
   process?: ProcessOptions;
@@ -17,9 +18,14 @@ export interface IngestWorkerOptions {
   /** Pause of the ID matcher when nothing is due (it runs only with PAGESCOPE_LINK_IDS_FOR_PAGES on). */
   idMatchIdleMs?: number;
   retentionIdleMs?: number;
+  /** How often a process looks for webhook-spool records left unmoved by a stopped web process (default 30 s). */
+  spoolRescueIdleMs?: number;
 }
 
-/** The ingest side's background work: the delivery processor, the profile enricher, raw-data retention and, when enabled, the ID matcher. */
+/**
+ * The ingest side's background work: the delivery processor, the profile enricher, raw-data retention, on SQLite the
+ * rescue of a stopped web process's spool and, when enabled, the ID matcher.
+ */
 export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = {}): BackgroundWorker[] {
   const processor = startLoop({ name: 'webhook-processor', logger: ctx.logger, idleMs: opts.idleMs ?? 1000 }, () => processPendingDeliveries(ctx, opts.process));
   const unsubscribe = onDeliveryStored(ctx, () => processor.wake());
@@ -30,10 +36,16 @@ export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = 
   const matcher = ctx.config.linkIdsForPages
     ? [startLoop({ name: 'id-matcher', logger: ctx.logger, idleMs: opts.idMatchIdleMs ?? 5000, errorMs: 30_000 }, () => matchIdsForPages(ctx, opts.graph ? { graph: opts.graph } : {}))]
     : [];
+  // SQLite: what a web process answered from its spool and did not move before it stopped is moved from here when
+  // no live process holds the spool (a worker-only process would otherwise leave it for the next web process).
+  const rescue = spoolConfigured(ctx)
+    ? [startLoop({ name: 'webhook-spool-rescue', logger: ctx.logger, idleMs: opts.spoolRescueIdleMs ?? 30_000, errorMs: 30_000 }, () => rescueWebhookSpool(ctx))]
+    : [];
   return [
     { name: processor.name, wake: processor.wake, stop: async () => { unsubscribe(); await processor.stop(); } },
     enricher,
     retention,
     ...matcher,
+    ...rescue,
   ];
 }
