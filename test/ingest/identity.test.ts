@@ -206,7 +206,8 @@ for (const dialect of testDialects()) {
     it('runs as a background worker beside the others when switched on, and links a new person without being asked', async () => {
       const workers = startIngestWorkers(app.ctx, { idleMs: 50, profileIdleMs: 60_000, retentionIdleMs: 60_000, idMatchIdleMs: 50 });
       try {
-        assert.deepEqual(workers.map((w) => w.name), ['webhook-processor', 'profile-enricher', 'raw-retention', 'id-matcher']);
+        // On SQLite a fourth loop moves what a stopped web process left in the webhook spool.
+        assert.deepEqual(workers.map((w) => w.name), ['webhook-processor', 'profile-enricher', 'raw-retention', ...(dialect === 'sqlite' ? ['webhook-spool-rescue'] : []), 'id-matcher']);
         const ivo = emu.emulator.createUser({ first_name: 'Ivo', last_name: 'Horak' }).id;
         await emu.emulator.user(ivo).says(pageA, 'ahoj A');
         await emu.emulator.user(ivo).says(pageB, 'ahoj B');

@@ -21,7 +21,8 @@ for (const dialect of testDialects()) {
           contact = await app.ctx.db.selectFrom('contacts').selectAll().executeTakeFirst();
         }
         assert.equal(contact?.profile_status, 'ok');
-        assert.deepEqual(workers.map((w) => w.name), ['webhook-processor', 'profile-enricher', 'raw-retention']);
+        // On SQLite a fourth loop moves what a stopped web process left in the webhook spool.
+        assert.deepEqual(workers.map((w) => w.name), ['webhook-processor', 'profile-enricher', 'raw-retention', ...(dialect === 'sqlite' ? ['webhook-spool-rescue'] : [])]);
       } finally {
         await Promise.all(workers.map((w) => w.stop()));
         await app.close();

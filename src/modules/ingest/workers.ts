@@ -45,7 +45,7 @@ export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = 
     { name: processor.name, wake: processor.wake, stop: async () => { unsubscribe(); await processor.stop(); } },
     enricher,
     retention,
-    ...matcher,
     ...rescue,
+    ...matcher,
   ];
 }
