@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { signWebhookBody } from '../../platform/index.ts';
 import { WebhookSpool } from './spool.ts';
+import { startIngestWorkers } from './workers.ts';
 import { closeWebhookSpool, openWebhookSpool, receiveWebhook, rescueWebhookSpool, webhookSpoolSettled } from './receive-webhook.ts';
 
 const SECRET = 'test-app-secret';
@@ -103,6 +104,22 @@ describe('webhook spool [sqlite]', () => {
     assert.equal(existsSync(lockPath), false, 'the spool is let go once moved');
     assert.equal(await rescueWebhookSpool(app.ctx), 0, 'and nothing is moved twice');
     assert.equal((await bodies()).length, 30);
+  });
+
+  it('is rescued by the background workers of such a process on their own', async () => {
+    await reset();
+    const spool = await open();
+    await sql`alter table webhook_deliveries rename to webhook_deliveries_away`.execute(app.ctx.db);
+    assert.deepEqual(await Promise.all([7, 8, 9].map((i) => spool.accept(post(i).raw, post(i).headers))), [null, null, null]);
+    await spool.close(0);
+    await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
+    const workers = startIngestWorkers(app.ctx, { idleMs: 60_000, profileIdleMs: 60_000, retentionIdleMs: 60_000, spoolRescueIdleMs: 100 });
+    try {
+      for (let i = 0; i < 100 && (await bodies()).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(await bodies(), [7, 8, 9]);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
   });
 
   it('is never created by a rescue: a data dir without a ring stays without one', async () => {

@@ -37,9 +37,11 @@ export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = 
     ? [startLoop({ name: 'id-matcher', logger: ctx.logger, idleMs: opts.idMatchIdleMs ?? 5000, errorMs: 30_000 }, () => matchIdsForPages(ctx, opts.graph ? { graph: opts.graph } : {}))]
     : [];
   // SQLite: what a web process answered from its spool and did not move before it stopped is moved from here when
-  // no live process holds the spool (a worker-only process would otherwise leave it for the next web process).
+  // no live process holds the spool (a worker-only process would otherwise leave it for the next web process). The
+  // first look comes one pause after start, so a web process started beside this one takes the spool first.
+  let started = false;
   const rescue = spoolConfigured(ctx)
-    ? [startLoop({ name: 'webhook-spool-rescue', logger: ctx.logger, idleMs: opts.spoolRescueIdleMs ?? 30_000, errorMs: 30_000 }, () => rescueWebhookSpool(ctx))]
+    ? [startLoop({ name: 'webhook-spool-rescue', logger: ctx.logger, idleMs: opts.spoolRescueIdleMs ?? 30_000, errorMs: 30_000 }, async () => (started ? rescueWebhookSpool(ctx) : ((started = true), 0)))]
     : [];
   return [
     { name: processor.name, wake: processor.wake, stop: async () => { unsubscribe(); await processor.stop(); } },
