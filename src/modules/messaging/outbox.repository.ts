@@ -144,7 +144,10 @@ export function settleSentRow(r: SentAttempt, now: number): CompiledQuery {
     : CompiledQuery.raw(`${SETTLE_SENT} ${FENCED}`, [r.mid, now, now, r.id, r.attempt]);
 }
 
-/** PostgreSQL's statement of settleSent: the whole batch, each row's values picked by CASE id WHEN … END. */
+/**
+ * PostgreSQL's statement of settleSent: the whole batch, each row's values picked by CASE id WHEN … END, with the
+ * column's own value as the fallback for an absent label.
+ */
 export function settleSentQuery(db: Executor, batch: readonly SentAttempt[], now: number) {
   const rows = padToBucket(batch);
   const perRow = <T>(value: (r: SentAttempt) => unknown) =>
