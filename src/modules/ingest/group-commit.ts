@@ -20,7 +20,7 @@ export class GroupCommit<T, R> {
   readonly #queue: Waiter<T, R>[] = [];
   readonly #maxBatch: number;
   readonly #onBatch: ((size: number) => void) | undefined;
-  #inFlight = 0;
+  #writing = false;
   #scheduled = false;
 
   constructor(
@@ -39,7 +39,7 @@ export class GroupCommit<T, R> {
   }
 
   #schedule(): void {
-    if (this.#inFlight > 0 || this.#scheduled) return;
+    if (this.#writing || this.#scheduled) return;
     this.#scheduled = true;
     // setImmediate runs after the I/O phase, so requests read in the same poll are committed together.
     setImmediate(() => void this.#flush());
@@ -48,9 +48,8 @@ export class GroupCommit<T, R> {
   async #flush(): Promise<void> {
     this.#scheduled = false;
     if (this.#queue.length === 0) return;
-    this.#inFlight++;
+    this.#writing = true;
     const batch = this.#queue.splice(0, this.#maxBatch);
-    if (this.#queue.length > 0) this.#schedule();
     try {
       const results = await this.write(batch.map((w) => w.item));
       this.#onBatch?.(batch.length);
@@ -58,7 +57,7 @@ export class GroupCommit<T, R> {
     } catch (err) {
       for (const w of batch) w.reject(err);
     } finally {
-      this.#inFlight--;
+      this.#writing = false;
       if (this.#queue.length > 0) this.#schedule();
     }
   }
