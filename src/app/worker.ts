@@ -16,6 +16,8 @@ export interface LoopOptions {
   idleMs: number;
   /** Pause after an iteration that failed. */
   errorMs?: number;
+  /** Pause `idleMs` before the first iteration too (a loop that must let another process go first). */
+  idleFirst?: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export function startLoop(opts: LoopOptions, iteration: () => Promise<number>): 
       wakeUp = null;
     });
   const done = (async () => {
+    if (opts.idleFirst) await sleep(opts.idleMs);
     while (!stopping) {
       let worked: number;
       try {

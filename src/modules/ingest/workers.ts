@@ -38,10 +38,13 @@ export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = 
     : [];
   // SQLite: what a web process answered from its spool and did not move before it stopped is moved from here when
   // no live process holds the spool (a worker-only process would otherwise leave it for the next web process). The
-  // first look comes one pause after start, so a web process started beside this one takes the spool first.
-  let started = false;
+  // first look comes one pause after start, so a web process started beside this one takes the spool first; one look
+  // per pause, as a rescue moves everything there is.
   const rescue = spoolConfigured(ctx)
-    ? [startLoop({ name: 'webhook-spool-rescue', logger: ctx.logger, idleMs: opts.spoolRescueIdleMs ?? 30_000, errorMs: 30_000 }, async () => (started ? rescueWebhookSpool(ctx) : ((started = true), 0)))]
+    ? [startLoop({ name: 'webhook-spool-rescue', logger: ctx.logger, idleMs: opts.spoolRescueIdleMs ?? 30_000, errorMs: 30_000, idleFirst: true }, async () => {
+        await rescueWebhookSpool(ctx);
+        return 0;
+      })]
     : [];
   return [
     { name: processor.name, wake: processor.wake, stop: async () => { unsubscribe(); await processor.stop(); } },
