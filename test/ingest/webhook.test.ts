@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -214,8 +215,9 @@ for (const dialect of testDialects()) {
     }
 
     if (dialect === 'sqlite') {
-      it('without the spool, the intake worker refuses a bad signature (403) and a non-envelope (400), storing nothing', async () => {
+      it('without the spool, the intake worker refuses a bad signature (403) and a non-envelope (400), storing nothing, and closes with the app', async () => {
         const app = await ingestApp(dialect, { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' });
+        const file = app.database.file!;
         try {
           const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000050', 'm_intake', 'through the intake worker', T0)]);
           assert.equal((await postWebhook(app, body, { 'x-hub-signature-256': signWebhookBody(`${body} `, SECRET) })).statusCode, 403);
@@ -227,6 +229,15 @@ for (const dialect of testDialects()) {
         } finally {
           await app.close();
         }
+        // The worker's own connection is closed with the app: no descriptor of this process still opens the database.
+        const held = readdirSync('/proc/self/fd').filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`).startsWith(file);
+          } catch {
+            return false;
+          }
+        });
+        assert.deepEqual(held, []);
       });
     }
 

@@ -114,8 +114,10 @@ export class WebhookIntake {
     this.#opts.onStop?.();
   }
 
+  /** Stops the worker; POSTs still waiting for it are answered as not stored, so Meta retries them. */
   async close(): Promise<void> {
-    this.#stopped = true;
+    this.#fail(this.#queue.splice(0), 'worker_stopped');
+    this.#stop('worker_stopped');
     await this.#worker.terminate();
   }
 }

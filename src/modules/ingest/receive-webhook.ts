@@ -75,13 +75,18 @@ export async function openWebhookSpool(ctx: AppContext, retryMs = 5000): Promise
   retries.set(ctx, retry);
 }
 
-/** Stops the spool: POSTs written are moved first (within a grace period; what is left is moved at the next start). */
-export async function closeWebhookSpool(ctx: AppContext): Promise<void> {
+/**
+ * Stops storing this app's webhooks: the spool (POSTs written are moved first, within a grace period; what is left is
+ * moved at the next start) and the intake worker with its database connection.
+ */
+export async function closeWebhookIntake(ctx: AppContext): Promise<void> {
   clearInterval(retries.get(ctx));
   retries.delete(ctx);
   const spool = spools.get(ctx);
   spools.delete(ctx);
-  await spool?.close();
+  const intake = intakes.get(ctx);
+  intakes.delete(ctx);
+  await Promise.all([spool?.close(), intake?.close()]);
 }
 
 /**

@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { signWebhookBody } from '../../platform/index.ts';
 import { WebhookSpool } from './spool.ts';
 import { startIngestWorkers } from './workers.ts';
-import { closeWebhookSpool, openWebhookSpool, receiveWebhook, rescueWebhookSpool, webhookSpoolSettled } from './receive-webhook.ts';
+import { closeWebhookIntake, openWebhookSpool, receiveWebhook, rescueWebhookSpool, webhookSpoolSettled } from './receive-webhook.ts';
 
 const SECRET = 'test-app-secret';
 const MB = 1024 * 1024;
@@ -148,7 +148,7 @@ describe('webhook spool [sqlite]', () => {
       await webhookSpoolSettled(app.ctx);
       assert.deepEqual(await bodies(), [1, 2]);
     } finally {
-      await closeWebhookSpool(app.ctx);
+      await closeWebhookIntake(app.ctx);
     }
     assert.equal(existsSync(lockPath), false, 'closing lets it go');
   });
