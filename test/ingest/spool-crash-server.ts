@@ -1,25 +1,16 @@
 // The webhook endpoint in its own process, for the spool's crash test: serves POST /webhook on SQLite with the
 // spool on, prints its port, and is killed with SIGKILL at random moments; on "settle" it waits until everything
 // the spool answered is moved into the database and prints "settled".
-import { openDatabase } from '../../src/db/database.ts';
+import { openApp } from '../../src/app/bootstrap.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { createMetrics } from '../../src/app/metrics.ts';
-import { createLogger } from '../../src/lib/logger.ts';
-import { systemClock } from '../../src/lib/time.ts';
-import { openKeyring } from '../../src/modules/keys/keyring-store.ts';
-import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
 import { webhookSpoolSettled } from '../../src/modules/ingest/receive-webhook.ts';
 import { buildServer } from '../../src/http/app.ts';
 import { ingestRoutes } from '../../src/http/routes/webhook.ts';
-import type { AppContext } from '../../src/app/context.ts';
 
 const cfg = JSON.parse(process.argv[2]!) as { dataDir: string; masterKey: string; secret: string };
-const database = await openDatabase({ dataDir: cfg.dataDir, databaseUrl: null });
-const ctx: AppContext = {
-  config: loadConfig({ PAGESCOPE_DATA_DIR: cfg.dataDir, META_APP_SECRET: cfg.secret, PAGESCOPE_WEBHOOK_SPOOL_MB: '4' }),
-  database, db: database.db, keyring: await openKeyring(database, Buffer.from(cfg.masterKey, 'base64')),
-  logger: createLogger('silent'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks(),
-};
+const ctx = await openApp(loadConfig({
+  PAGESCOPE_DATA_DIR: cfg.dataDir, PAGESCOPE_MASTER_KEY: cfg.masterKey, META_APP_SECRET: cfg.secret, PAGESCOPE_WEBHOOK_SPOOL_MB: '4', LOG_LEVEL: 'silent',
+}));
 const app = await buildServer(ctx, { routes: [ingestRoutes] });
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`port ${(app.server.address() as { port: number }).port}\n`);
