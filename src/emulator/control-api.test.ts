@@ -25,6 +25,16 @@ test('the summary and the lists show what exists', async () => {
   assert.deepEqual((await call('GET', '/users')).body.data.map((u: Body) => u.id), [user.id]);
 });
 
+test('a PSID leads to the person who holds it on that Page, and to nobody on another Page', async () => {
+  const { call, page, user } = await setup();
+  const psid = (await call('GET', '/psid', {}, `user_id=${user.id}&page_id=${page.id}`)).body.psid;
+  const found = await call('GET', '/users', {}, `page_id=${page.id}&psid=${psid}`);
+  assert.deepEqual(found.body.data.map((u: Body) => u.id), [user.id]);
+  const other = (await call('POST', '/pages', { name: 'Other' })).body.id;
+  assert.deepEqual((await call('GET', '/users', {}, `page_id=${other}&psid=${psid}`)).body.data, []);
+  assert.equal((await call('GET', '/users', {}, `psid=${psid}`)).status, 400);
+});
+
 test('a Page can be created with a chosen id and token, but not twice', async () => {
   const { call } = await setup();
   const created = await call('POST', '/pages', { id: '111122223333444', name: 'Mine', access_token: 'EAAmine' });

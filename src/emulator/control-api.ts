@@ -42,7 +42,13 @@ async function route(emu: Emulator, req: ControlRequest): Promise<unknown> {
     return { deliveries: await emu.enforcePolicy(b, need(body, 'action') as 'warning' | 'block' | 'unblock', body.reason as string | undefined) };
   }
   if (a === 'users' && parts.length === 1) {
-    if (m === 'GET') return { data: emu.users() };
+    if (m === 'GET') {
+      // `?page_id=&psid=` finds the person behind a PSID: a contact in pagescope shows the PSID, the inbox is per user.
+      const psid = req.query.get('psid');
+      if (psid === null) return { data: emu.users() };
+      const user = emu.userByPsid(need({ page_id: req.query.get('page_id') ?? '' }, 'page_id'), psid);
+      return { data: user ? [user] : [] };
+    }
     if (m === 'POST') {
       return emu.createUser({
         first_name: need(body, 'first_name'), last_name: need(body, 'last_name'), locale: body.locale as string | undefined,

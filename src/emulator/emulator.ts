@@ -91,6 +91,12 @@ export class Emulator {
     return [...this.world.people.values()].map(userView);
   }
 
+  /** The person who holds `psid` on the Page now (a retired PSID finds nobody). */
+  userByPsid(pageId: string, psid: string): UserView | null {
+    const thread = this.world.threadByPsid(pageId, psid);
+    return thread ? userView(thread.person) : null;
+  }
+
   private lookup(userId: string, pageId: string): { person: Person; page: Page } {
     const person = this.world.people.get(userId);
     if (!person) throw new ActionError(404, `no user ${userId}`);
