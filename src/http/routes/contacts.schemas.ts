@@ -7,7 +7,8 @@ export const contactSchema = {
     id: { type: 'string' },
     page_id: { type: 'string' },
     psid: { type: 'string', description: 'only for tokens allowed to read identifiers; each such read is audited' },
-    name: text, first_name: text, last_name: text, picture_url: text, locale: text,
+    name: text, first_name: text, last_name: text, locale: text,
+    picture_url: { type: ['string', 'null'], description: 'only for tokens allowed to read identifiers (a platform URL that identifies the person)' },
     timezone: { type: ['number', 'null'] },
     status: { type: 'string', enum: ['active', 'unreachable', 'erased'] },
     window: {
