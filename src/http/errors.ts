@@ -48,9 +48,6 @@ export function errorAnswer(err: unknown, requestId: string): { status: number; 
   if (fe.validation) return { status, body: errorBody('validation_failed', validationMessage(fe), requestId) };
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status, body: errorBody('payload_too_large', 'the request body is larger than this endpoint accepts', requestId) };
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status, body: errorBody('unsupported_media_type', 'send the body as application/json', requestId) };
-  if (fe.code === 'FST_ERR_CTP_INVALID_UTF8' || fe.code === 'invalid_utf8') {
-    return { status, body: errorBody('bad_request', 'the request body is not valid UTF-8', requestId) };
-  }
   return { status, body: errorBody('bad_request', 'the request could not be read: check that the body is valid JSON', requestId) };
 }
 
