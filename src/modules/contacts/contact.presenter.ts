@@ -34,6 +34,9 @@ export function presentContact(ctx: AppContext, row: ContactTable, opts: { withI
     locale: row.locale,
     timezone: row.timezone,
     status: row.status,
+    // Since when, and why (`invalid_recipient`: Meta said it knows no such PSID; else Meta's reason), until they act.
+    unreachable_since: row.status === 'unreachable' ? toIso(row.status_at) : null,
+    unreachable_reason: row.status === 'unreachable' ? row.status_reason : null,
     window: {
       last_user_action_at: toIso(row.last_user_action_at),
       standard_ends_at: toIso(window.standardEndsAt),
