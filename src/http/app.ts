@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../app/context.ts';
 import type { Actor } from '../modules/access/actor.ts';
 import { authenticate } from '../modules/access/authenticate.ts';
+import { authFailures } from '../modules/access/auth-failures.ts';
 import { AppError } from '../errors.ts';
 import { errorBody, handleError } from './errors.ts';
 import { methodsOf, parseQueryNumbers } from './request-shape.ts';
@@ -91,6 +92,10 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   });
 
   app.setErrorHandler(handleError);
+  // Failed authentications are counted in memory and written every few seconds, and once more on close.
+  const failures = authFailures(ctx);
+  failures.start();
+  app.addHook('onClose', () => failures.close());
   app.setNotFoundHandler((req, reply) => {
     const allowed = methodsOf(routeTable, req.url);
     if (allowed.length > 0) {
@@ -113,7 +118,7 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   });
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config.auth === 'token') {
-      req.actor = await authenticate(ctx, req.headers.authorization, String(req.id));
+      req.actor = await authenticate(ctx, req.headers.authorization, String(req.id), req.ip);
     }
   });
 

@@ -82,5 +82,7 @@ export function handleError(err: FastifyError | Error, req: FastifyRequest, repl
   const id = String(req.id);
   const { status, body } = errorAnswer(err, id);
   if (status >= 500) logServerError(req.log, err, id, req.routeOptions.url ?? 'unmatched');
+  const retryAfter = body.error.details?.retry_after_seconds;
+  if (status === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   void reply.status(status).send(body);
 }
