@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { routeModules } from '../../src/app/modules.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
 import { authFailures } from '../../src/modules/access/auth-failures.ts';
+import { createToken } from '../../src/modules/access/create-token.ts';
 import { runRetentionJob } from '../../src/modules/retention/retention.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { testDialects } from '../support/db.ts';
@@ -44,6 +46,15 @@ for (const dialect of testDialects()) {
       assert.deepEqual([...new Set(rows.map((r) => [r.kind, r.reason].join(' ')))], ['api_token unknown_or_revoked_token']);
       assert.equal(await count('audit_events'), auditBefore, 'no audit row per failure');
       assert.equal(JSON.stringify(rows).includes('psk_wrong'), false, 'no token is kept');
+    });
+
+    it('shows the counts to a token that sees every Page, and to no other', async () => {
+      const owner = await app.server.inject({ url: '/api/v1/auth-failures?limit=10', headers: bearer(app.ownerToken) });
+      assert.equal(owner.statusCode, 200);
+      const mine = owner.json().data.filter((r: { source: string }) => r.source === '203.0.113.7');
+      assert.deepEqual(mine.map((r: { kind: string; failures: number }) => [r.kind, r.failures]), [['api_token', 1000]]);
+      const agent = (await createToken(app.ctx, cliActor, { name: 'agent', role: 'agent' })).token;
+      assert.equal((await app.server.inject({ url: '/api/v1/auth-failures', headers: bearer(agent) })).statusCode, 403);
     });
 
     it('counts rejected signed_request callbacks the same way', async () => {
