@@ -21,6 +21,10 @@ export interface Config {
   /** SQLite: the webhook spool's ring file, in bytes; 0 stores each POST straight into the database instead. */
   webhookSpoolBytes: number;
   rawRetentionDays: number;
+  /** Failed authentications one source may make per minute before it is answered 429; 0: no limit. */
+  authFailureLimit: number;
+  /** Days the per-minute counts of failed authentications are kept; 0 keeps them. */
+  authFailureRetentionDays: number;
   profileRefreshHours: number;
   /** Whether new contacts are matched to the same person's contacts on the business's other Pages (`ids_for_pages`). */
   linkIdsForPages: boolean;
@@ -139,6 +143,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     webhookMaxBytes,
     webhookSpoolBytes: webhookSpoolBytes(env, webhookMaxBytes),
     rawRetentionDays: int(env, 'PAGESCOPE_RAW_RETENTION_DAYS', 30, 0, 3650),
+    authFailureLimit: int(env, 'PAGESCOPE_AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+    authFailureRetentionDays: int(env, 'PAGESCOPE_AUTH_FAILURE_RETENTION_DAYS', 30, 0, 3650),
     profileRefreshHours: int(env, 'PAGESCOPE_PROFILE_REFRESH_HOURS', 24, 1, 24 * 365),
     linkIdsForPages: linkIdsForPages(env),
     privacy: privacyConfig(env),

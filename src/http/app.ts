@@ -6,7 +6,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../app/context.ts';
 import type { Actor } from '../modules/access/actor.ts';
 import { authenticate } from '../modules/access/authenticate.ts';
+import { authFailures } from '../modules/access/auth-failures.ts';
+import { AppError } from '../errors.ts';
 import { errorBody, handleError } from './errors.ts';
+import { methodsOf, parseQueryNumbers } from './request-shape.ts';
 import { rawRouteServer, type RawRoute } from './raw-routes.ts';
 import { openApiInfo } from './openapi.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -42,12 +45,13 @@ export interface BuildServerOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,100}$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The HTTP server: one error handler, request ids, security headers, raw-body JSON, auth on /api/v1. */
 export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}): Promise<FastifyInstance> {
   const rawRoutes: RawRoute[] = [];
   const app = Fastify({
-    serverFactory: rawRouteServer(() => rawRoutes),
+    serverFactory: rawRouteServer(() => rawRoutes, ctx.logger),
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
     // One line per finished request (onResponse below) instead of Fastify's two, with the route pattern, not the URL.
     logController: new LogController({ disableRequestLogging: true }),
@@ -57,19 +61,26 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // No coercion: `{"text": 5}` is a 400 naming the field, never the text "5". Query strings are all text on the
+    // wire; numbers among them are parsed by `parseQueryNumbers` below, explicitly.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
   // One JSON parser for the whole server that keeps the exact bytes: the webhook signature is over them.
+  // Invalid UTF-8 is refused, not read with replacement characters that would then be stored and sent.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
     req.rawBody = body;
     if (body.length === 0) return done(null, undefined);
+    let text: string;
     try {
-      done(null, JSON.parse(body.toString('utf8')));
+      text = utf8.decode(body);
     } catch {
-      const err = new Error('invalid JSON') as Error & { statusCode: number };
-      err.statusCode = 400;
-      done(err, undefined);
+      return done(new AppError('bad_request', 'the request body is not valid UTF-8'), undefined);
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('bad_request', 'the request body is not valid JSON'), undefined);
     }
   });
 
@@ -81,9 +92,19 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   });
 
   app.setErrorHandler(handleError);
+  // Failed authentications are counted in memory and written every few seconds, and once more on close.
+  const failures = authFailures(ctx);
+  failures.start();
+  app.addHook('onClose', () => failures.close());
   app.setNotFoundHandler((req, reply) => {
+    const allowed = methodsOf(routeTable, req.url);
+    if (allowed.length > 0) {
+      void reply.status(405).header('allow', allowed.join(', ')).send(errorBody('method_not_allowed', `${req.method} is not allowed here; this path accepts ${allowed.join(', ')}`, String(req.id)));
+      return;
+    }
     void reply.status(404).send(errorBody('not_found', 'no such route', String(req.id)));
   });
+  app.addHook('preValidation', async (req) => parseQueryNumbers(req));
   app.addHook('onSend', async (req, reply, payload) => {
     void reply.header('x-request-id', req.id);
     return payload;
@@ -97,7 +118,7 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   });
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config.auth === 'token') {
-      req.actor = await authenticate(ctx, req.headers.authorization, String(req.id));
+      req.actor = await authenticate(ctx, req.headers.authorization, String(req.id), req.ip);
     }
   });
 

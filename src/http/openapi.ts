@@ -1,5 +1,9 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { AppContext } from '../app/context.ts';
+import { ERROR_STATUS } from '../errors.ts';
+
+/** Every stable error code an answer may carry (src/errors.ts is the one list; a test checks the sources use no other). */
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[];
 
 /** The OpenAPI 3.1 document's frame; each route contributes its own schema. */
 export function openApiInfo(ctx: AppContext): NonNullable<Extract<SwaggerOptions, { openapi?: unknown }>['openapi']> {
@@ -29,7 +33,12 @@ export const errorSchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' }, request_id: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
+      properties: {
+        code: { type: 'string', enum: ERROR_CODES, description: 'stable snake_case; every 5xx is `internal`' },
+        message: { type: 'string', description: 'what went wrong and what to do; names the field for a validation error' },
+        request_id: { type: 'string' },
+        details: { type: 'object', additionalProperties: true },
+      },
       required: ['code', 'message', 'request_id'],
     },
   },
@@ -41,6 +50,8 @@ export const errorResponses = {
   401: errorSchema,
   403: errorSchema,
   404: errorSchema,
+  405: errorSchema,
+  500: errorSchema,
 } as const;
 
 export function listOf(item: object) {

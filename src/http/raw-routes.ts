@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { isAppError } from '../errors.ts';
-import { errorBody } from './errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { errorAnswer, errorBody, logServerError } from './errors.ts';
 
 /**
  * A route served straight from node:http, ahead of Fastify's routing, hooks and plugins. Only for a hot path whose
@@ -56,7 +56,7 @@ function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | nul
   });
 }
 
-function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse): void {
+function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
   const given = req.headers['x-request-id'];
   const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   const answer = (status: number, type: string, body: string) => {
@@ -74,22 +74,23 @@ function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse): void
     route.handle(body, req).then(
       (r) => answer(r.status, r.type, r.body),
       (err: unknown) => {
-        const known = isAppError(err);
-        const status = known ? err.status : 500;
-        answer(status, 'application/json; charset=utf-8', JSON.stringify(known ? errorBody(err.code, err.message, requestId) : errorBody('internal', 'internal error; quote the request id when reporting it', requestId)));
+        // The same answers as Fastify's error handler, and the same log line for a 5xx.
+        const { status, body } = errorAnswer(err, requestId);
+        if (status >= 500) logServerError(logger, err, requestId, route.path);
+        answer(status, 'application/json; charset=utf-8', JSON.stringify(body));
       },
     ).catch(() => res.destroy());
   });
 }
 
 /** A node:http server that answers the raw routes itself and hands every other request to Fastify. */
-export function rawRouteServer(routes: () => readonly RawRoute[]) {
+export function rawRouteServer(routes: () => readonly RawRoute[], logger: Logger) {
   return (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void): Server =>
     createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       const q = req.url?.indexOf('?') ?? -1;
       const path = q === -1 ? req.url : req.url!.slice(0, q);
       const route = routes().find((r) => r.method === req.method && r.path === path);
       if (!route) return fastifyHandler(req, res);
-      serve(route, req, res);
+      serve(route, req, res, logger);
     });
 }

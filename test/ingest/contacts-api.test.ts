@@ -63,18 +63,38 @@ for (const dialect of testDialects()) {
       assert.equal(next.json().data[0].direction, 'inbound');
     });
 
-    it('gives the PSID only to identifier readers, audits every such read, and lets others look up a PSID they know', async () => {
+    it('gives the identifiers (PSID, picture URL) only to identifier readers and audits every such read', async () => {
       const psid = emu.emulator.psid(chloe, pageA!)!;
       const owner = await get(`/api/v1/pages/${pageA}/contacts/by-psid/${psid}`, app.ownerToken);
       assert.equal(owner.json().psid, psid);
-      const analyst = await tokenFor(app, 'analyst');
-      const lookup = await get(`/api/v1/pages/${pageA}/contacts/by-psid/${psid}`, analyst);
+      assert.match(owner.json().picture_url, /^https?:/);
+      const agent = await tokenFor(app, 'agent');
+      const lookup = await get(`/api/v1/pages/${pageA}/contacts/by-psid/${psid}`, agent);
       assert.equal(lookup.statusCode, 200);
-      assert.equal(lookup.json().psid, undefined);
-      assert.equal((await get(`/api/v1/contacts/${lookup.json().id}`, analyst)).json().psid, undefined);
+      for (const role of ['agent', 'marketer', 'analyst']) {
+        const token = role === 'agent' ? agent : await tokenFor(app, role);
+        const views = [(await get(`/api/v1/contacts/${owner.json().id}`, token)).json(), (await get(`/api/v1/pages/${pageA}/contacts`, token)).json().data[0]];
+        for (const v of views) {
+          assert.equal(v.id, owner.json().id, role);
+          assert.equal('psid' in v, false, `${role} sees no PSID`);
+          assert.equal('picture_url' in v, false, `${role} sees no picture URL`);
+        }
+      }
       const audits = await app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'contact.identifier_read').execute();
       assert.ok(audits.length >= 2);
       assert.ok(audits.every((a) => !(a.details ?? '').includes(psid)));
+    });
+
+    it('refuses a lookup by PSID to analysts and marketers, whatever the PSID', async () => {
+      const psid = emu.emulator.psid(chloe, pageA!)!;
+      for (const role of ['analyst', 'marketer']) {
+        const token = await tokenFor(app, role);
+        for (const p of [psid, '999999999999']) {
+          const r = await get(`/api/v1/pages/${pageA}/contacts/by-psid/${p}`, token);
+          assert.equal(r.statusCode, 403, `${role} ${p === psid ? 'known' : 'unknown'} PSID`);
+          assert.equal(r.json().error.code, 'forbidden');
+        }
+      }
     });
 
     it('answers 404 to a Page-A token for everything of Page B, exactly as for what does not exist', async () => {
@@ -95,17 +115,26 @@ for (const dialect of testDialects()) {
       assert.equal((await get(`/api/v1/pages/${pageA}/contacts`, tokenA)).json().data.length, 1);
     });
 
-    it('merges two contacts of one Page into one history and splits them again, audited', async () => {
+    it('lets only owners and admins merge two contacts of one Page into one history and split them again, audited', async () => {
       const other = emu.emulator.createUser({ first_name: 'Chloe', last_name: 'Dubois' }).id;
       await emu.emulator.user(other).says(pageA!, 'same person, new account');
       await drain(app);
       const idOf = async (user: string) => (await get(`/api/v1/pages/${pageA}/contacts/by-psid/${emu.emulator.psid(user, pageA!)}`, app.ownerToken)).json().id as string;
       const [newer, older] = [await idOf(other), await idOf(chloe)];
-      const merged = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/merge`, headers: bearer(app.ownerToken), payload: { into: older } });
+      for (const role of ['agent', 'marketer', 'analyst']) {
+        const token = await tokenFor(app, role);
+        const refused = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/merge`, headers: bearer(token), payload: { into: older } });
+        assert.deepEqual([refused.statusCode, refused.json().error.code], [403, 'forbidden'], role);
+      }
+      assert.equal((await get(`/api/v1/contacts/${older}/messages`, app.ownerToken)).json().data.length, 2, 'nothing merged by a refused role');
+      const admin = await tokenFor(app, 'admin');
+      const merged = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/merge`, headers: bearer(admin), payload: { into: older } });
       assert.equal(merged.statusCode, 200);
       const history = (await get(`/api/v1/contacts/${older}/messages`, app.ownerToken)).json().data;
       assert.equal(history.length, 3);
       assert.equal((await get(`/api/v1/pages/${pageA}/contacts`, app.ownerToken)).json().data.length, 1);
+      const agentSplit = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/split`, headers: bearer(await tokenFor(app, 'agent')) });
+      assert.equal(agentSplit.statusCode, 403);
       const split = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/split`, headers: bearer(app.ownerToken) });
       assert.equal(split.statusCode, 200);
       assert.equal((await get(`/api/v1/contacts/${older}/messages`, app.ownerToken)).json().data.length, 2);

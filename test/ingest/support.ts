@@ -8,6 +8,7 @@ import { webhookSpoolSettled } from '../../src/modules/ingest/receive-webhook.ts
 import { contactRoutes } from '../../src/http/routes/contacts.ts';
 import { startEmulatorServer, type EmulatorServer } from '../../src/emulator/index.ts';
 import type { Dialect } from '../../src/db/types.ts';
+import type { RouteModule } from '../../src/http/app.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 export const SECRET = 'test-app-secret';
@@ -72,7 +73,7 @@ export async function drain(app: TestApp): Promise<void> {
  * An emulator (Graph over HTTP, webhooks delivered in-process to the app) wired to a fresh test app whose Pages are
  * the emulator's: the app's Graph URL and app secret are the emulator's. `appEnv` adds settings (e.g. feature flags).
  */
-export async function emulatedApp(dialect: Dialect, emuOptions: Parameters<typeof startEmulatorServer>[0] = {}, appEnv: Record<string, string> = {}): Promise<{ app: TestApp; emu: EmulatorServer; pages: string[] }> {
+export async function emulatedApp(dialect: Dialect, emuOptions: Parameters<typeof startEmulatorServer>[0] = {}, appEnv: Record<string, string> = {}, routes: RouteModule[] = []): Promise<{ app: TestApp; emu: EmulatorServer; pages: string[] }> {
   let target: TestApp | null = null;
   const emu = await startEmulatorServer({
     appSecret: SECRET, clockMode: 'frozen', clockStart: Date.UTC(2026, 10, 28, 12), rateLimits: false, ...emuOptions,
@@ -82,7 +83,7 @@ export async function emulatedApp(dialect: Dialect, emuOptions: Parameters<typeo
       return { status: res.statusCode, body: res.body };
     },
   });
-  const app = await createTestApp(dialect, { routes: [ingestRoutes, contactRoutes], env: { ...appEnv, META_GRAPH_URL: emu.url } });
+  const app = await createTestApp(dialect, { routes: [ingestRoutes, contactRoutes, ...routes], env: { ...appEnv, META_GRAPH_URL: emu.url } });
   const pages: string[] = [];
   for (const name of ['Shop A', 'Shop B']) {
     const page = emu.emulator.createPage({ name });

@@ -97,6 +97,7 @@ for (const dialect of testDialects()) {
         ['raw-deliveries', { webhook_deliveries: 1, webhook_events: 1 }],
         ['message-text', { messages: 2, deliveries: 1 }],
         ['inactive-contacts', { contacts: 1 }],
+        ['auth-failures', { auth_failures: 0 }],
       ]);
       assert.deepEqual(reports[2]!.ids.contacts, [old.contactId]);
       assert.deepEqual(await snapshot(), before);
@@ -127,7 +128,7 @@ for (const dialect of testDialects()) {
       assert.ok(rows.every((m) => m.text_enc === null && m.attachments_enc === null && m.quick_reply_enc === null));
       app.clock.advance(300 * DAY);
       assert.deepEqual((await runRetentionJob(app.ctx, 'inactive-contacts')).counts, { contacts: 1 });
-      assert.deepEqual((await runRetention(app.ctx, { dryRun: true })).map((r) => Object.values(r.counts).reduce((a, n) => a + n, 0)), [0, 0, 0]);
+      assert.deepEqual((await runRetention(app.ctx, { dryRun: true })).map((r) => Object.values(r.counts).reduce((a, n) => a + n, 0)), [0, 0, 0, 0]);
     });
 
     await t.test('each run that removed something is audited', async () => {

@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { authFailures } from '../../src/modules/access/auth-failures.ts';
 import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
@@ -80,9 +81,10 @@ for (const dialect of testDialects()) {
       });
     }
 
-    await t.test('refusals are audited and store no callback', async () => {
-      const rejected = await app.ctx.db.selectFrom('audit_events').select('details').where('action', 'like', 'privacy.meta_%.rejected').execute();
-      assert.equal(rejected.length, refusals.length * 2);
+    await t.test('refusals are counted per source and minute and store no callback', async () => {
+      await authFailures(app.ctx).flush();
+      const rejected = await app.ctx.db.selectFrom('auth_failures').selectAll().where('kind', 'in', ['meta_data_deletion', 'meta_deauthorize']).execute();
+      assert.equal(rejected.reduce((n, r) => n + r.failures, 0), refusals.length * 2);
       assert.equal((await app.ctx.db.selectFrom('privacy_callbacks').select('id').execute()).length, 2);
     });
 

@@ -57,6 +57,21 @@ export interface AuditEventTable {
   details: string | null;
 }
 
+/**
+ * Failed authentications counted per kind, source address, minute and reason (one row, not one per request); noise
+ * with a retention, apart from the audit log. `source` is the client's address as the server saw it.
+ */
+export interface AuthFailureTable {
+  id: string;
+  kind: 'api_token' | 'meta_data_deletion' | 'meta_deauthorize';
+  source: string;
+  reason: string;
+  /** Start of the minute, ms since the epoch. */
+  minute: number;
+  failures: number;
+  last_at: number;
+}
+
 export interface FoundationTables {
   meta: MetaTable;
   key_versions: KeyVersionTable;
@@ -64,6 +79,7 @@ export interface FoundationTables {
   accounts: AccountTable;
   api_tokens: ApiTokenTable;
   audit_events: AuditEventTable;
+  auth_failures: AuthFailureTable;
 }
 
 export const FOUNDATION_CLASSIFICATION: Record<keyof FoundationTables, TableClassification> = {
@@ -93,5 +109,12 @@ export const FOUNDATION_CLASSIFICATION: Record<keyof FoundationTables, TableClas
       id: 'reference', at: 'system', actor_type: 'system', actor_id: 'reference', request_id: 'system', action: 'system',
       outcome: 'system', page_id: 'reference', subject_type: 'system', subject_id: 'reference', details: 'system',
     },
+  },
+  // An address may identify a person: plaintext because it is what an operator blocks, bounded by a retention job.
+  auth_failures: {
+    idColumn: 'id',
+    pageColumn: null,
+    contactColumn: null,
+    columns: { id: 'reference', kind: 'system', source: 'personal', reason: 'system', minute: 'system', failures: 'system', last_at: 'system' },
   },
 };

@@ -3,6 +3,21 @@ import { errorResponses, listOf, pagingQuery } from '../openapi.ts';
 import { listBody, parsePaging } from '../pagination.ts';
 import { listAuditEvents } from '../../modules/audit/list-audit-events.ts';
 import { presentAuditEvent } from '../../modules/audit/audit.presenter.ts';
+import { listAuthFailureCounts } from '../../modules/access/list-auth-failures.ts';
+
+const authFailureSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: ['api_token', 'meta_data_deletion', 'meta_deauthorize'] },
+    source: { type: 'string', description: 'the client address as the server saw it' },
+    reason: { type: 'string' },
+    minute: { type: 'string', format: 'date-time' },
+    failures: { type: 'integer' },
+    last_at: { type: 'string', format: 'date-time' },
+  },
+  required: ['id', 'kind', 'source', 'reason', 'minute', 'failures', 'last_at'],
+} as const;
 
 const auditSchema = {
   type: 'object',
@@ -56,6 +71,25 @@ export const auditRoutes: RouteModule = (app, ctx) => {
         until: q.until ? Date.parse(q.until) : undefined,
       });
       return listBody(rows.map(presentAuditEvent), nextCursor);
+    },
+  );
+
+  app.get(
+    '/api/v1/auth-failures',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['audit'],
+        summary: 'Failed authentications counted per address, minute and reason, newest first (tokens that see every Page; kept PAGESCOPE_AUTH_FAILURE_RETENTION_DAYS)',
+        querystring: { type: 'object', properties: { ...pagingQuery.properties, since: { type: 'string', format: 'date-time' } } },
+        response: { 200: listOf(authFailureSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { limit, cursor } = parsePaging(req.query);
+      const since = (req.query as { since?: string }).since;
+      const { rows, nextCursor } = await listAuthFailureCounts(ctx, req.actor!, { limit, cursor, ...(since && { since: Date.parse(since) }) });
+      return listBody(rows, nextCursor);
     },
   );
 };

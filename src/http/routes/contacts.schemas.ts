@@ -7,9 +7,12 @@ export const contactSchema = {
     id: { type: 'string' },
     page_id: { type: 'string' },
     psid: { type: 'string', description: 'only for tokens allowed to read identifiers; each such read is audited' },
-    name: text, first_name: text, last_name: text, picture_url: text, locale: text,
+    name: text, first_name: text, last_name: text, locale: text,
+    picture_url: { type: ['string', 'null'], description: 'only for tokens allowed to read identifiers (a platform URL that identifies the person)' },
     timezone: { type: ['number', 'null'] },
-    status: { type: 'string', enum: ['active', 'unreachable', 'erased'] },
+    status: { type: 'string', enum: ['active', 'unreachable', 'erased'], description: '`unreachable`: Meta refused a send to this person (blocked the Page, deactivated, or no longer knows the PSID); sends are refused with 422 `unreachable` until they act again' },
+    unreachable_since: { ...time, description: 'when the contact became unreachable; null unless status is unreachable' },
+    unreachable_reason: { type: ['string', 'null'], description: '`invalid_recipient` (Meta knows no such PSID), `unreachable` (blocked or deactivated), …; null unless status is unreachable' },
     window: {
       type: 'object',
       properties: { last_user_action_at: time, standard_ends_at: time, human_agent_ends_at: time },
@@ -40,7 +43,7 @@ export const contactSchema = {
     created_at: { type: 'string', format: 'date-time' },
     last_seen_at: { type: 'string', format: 'date-time' },
   },
-  required: ['id', 'page_id', 'name', 'first_name', 'last_name', 'locale', 'timezone', 'status', 'window', 'consent', 'tags', 'attributes', 'created_at', 'last_seen_at'],
+  required: ['id', 'page_id', 'name', 'first_name', 'last_name', 'locale', 'timezone', 'status', 'unreachable_since', 'unreachable_reason', 'window', 'consent', 'tags', 'attributes', 'created_at', 'last_seen_at'],
 } as const;
 
 export const messageSchema = {

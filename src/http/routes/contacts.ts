@@ -29,7 +29,7 @@ export const contactRoutes: RouteModule = (app, ctx) => {
   app.get('/api/v1/pages/:pageId/contacts/by-psid/:psid', {
     config: { auth: 'token' },
     schema: {
-      tags: ['contacts'], summary: 'Find a contact by its Page-scoped id (audited; the answer holds the PSID only for identifier readers)',
+      tags: ['contacts'], summary: 'Find a contact by its Page-scoped id: owners, admins and agents (audited; the PSID and picture_url only for identifier readers; other roles 403)',
       params: { type: 'object', properties: { pageId: { type: 'string' }, psid: { type: 'string', pattern: '^[0-9]{1,32}$' } }, required: ['pageId', 'psid'] },
       response: { 200: contactSchema, ...errorResponses },
     },
@@ -60,7 +60,7 @@ export const contactRoutes: RouteModule = (app, ctx) => {
   app.post('/api/v1/contacts/:contactId/merge', {
     config: { auth: 'token' },
     schema: {
-      tags: ['contacts'], summary: 'Merge this contact into another contact of the same Page (history kept, audited)', params: idParam('contactId'),
+      tags: ['contacts'], summary: 'Merge this contact into another contact of the same Page (owner or admin; history kept, audited)', params: idParam('contactId'),
       body: { type: 'object', properties: { into: { type: 'string' } }, required: ['into'], additionalProperties: false },
       response: { 200: contactSchema, ...errorResponses },
     },
@@ -72,6 +72,6 @@ export const contactRoutes: RouteModule = (app, ctx) => {
 
   app.post('/api/v1/contacts/:contactId/split', {
     config: { auth: 'token' },
-    schema: { tags: ['contacts'], summary: 'Undo a merge: the contact stands alone again (audited)', params: idParam('contactId'), response: { 200: contactSchema, ...errorResponses } },
+    schema: { tags: ['contacts'], summary: 'Undo a merge: the contact stands alone again (owner or admin; audited)', params: idParam('contactId'), response: { 200: contactSchema, ...errorResponses } },
   }, async (req) => splitContact(ctx, req.actor!, (req.params as { contactId: string }).contactId));
 };

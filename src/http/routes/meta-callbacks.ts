@@ -37,7 +37,7 @@ function routes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const body = (req.body ?? {}) as { signed_request?: unknown };
-      const cb = await receiveMetaCallback(ctx, 'data_deletion', body.signed_request, String(req.id));
+      const cb = await receiveMetaCallback(ctx, 'data_deletion', body.signed_request, String(req.id), req.ip);
       return { url: statusUrl(ctx, cb.confirmation_code), confirmation_code: cb.confirmation_code };
     },
   );
@@ -47,7 +47,7 @@ function routes(app: FastifyInstance, ctx: AppContext): void {
     { config: { auth: 'public' }, schema: { tags: ['meta'], summary: "Meta's deauthorize callback", body: signedRequestBody } },
     async (req) => {
       const body = (req.body ?? {}) as { signed_request?: unknown };
-      await receiveMetaCallback(ctx, 'deauthorize', body.signed_request, String(req.id));
+      await receiveMetaCallback(ctx, 'deauthorize', body.signed_request, String(req.id), req.ip);
       return { success: true };
     },
   );

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { AppError } from '../../errors.ts';
-import { appendAudit } from '../audit/audit.repository.ts';
+import { failedAuthentication } from './auth-failures.ts';
 import type { Actor } from './actor.ts';
 import { isRole } from './roles.ts';
 import { findActiveTokenByHash, touchToken } from './tokens.repository.ts';
@@ -9,15 +9,16 @@ const TOUCH_EVERY_MS = 60_000;
 const lastTouched = new Map<string, number>();
 
 /**
- * Resolves a bearer token to an actor, or throws `unauthenticated`. Every failure is audited (without the token).
- * `last_used_at` is written at most once a minute per token so reads stay reads.
+ * Resolves a bearer token to an actor, or throws `unauthenticated`. Failures are counted per source address and
+ * minute (no write per request, see auth-failures.ts), and a source that keeps failing is answered `rate_limited`;
+ * a valid token works whatever its address did before. `last_used_at` is written at most once a minute per token so
+ * reads stay reads.
  */
-export async function authenticate(ctx: AppContext, header: string | undefined, requestId: string): Promise<Actor> {
+export async function authenticate(ctx: AppContext, header: string | undefined, requestId: string, source: string): Promise<Actor> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  const fail = async (reason: string): Promise<never> => {
+  const fail = (reason: string): never => {
     ctx.metrics.authFailures.inc();
-    await appendAudit(ctx.db, { type: 'anonymous', id: null, requestId }, { action: 'auth.failure', outcome: 'failure', details: { reason } }, ctx.clock.now());
-    throw new AppError('unauthenticated', 'a valid API token is required: send Authorization: Bearer <token>');
+    throw failedAuthentication(ctx, 'api_token', source, reason, new AppError('unauthenticated', 'a valid API token is required: send Authorization: Bearer <token>'));
   };
   if (!match?.[1]) return fail(header ? 'malformed_header' : 'missing_token');
   const row = await findActiveTokenByHash(ctx.db, ctx.keyring.hashToken(match[1]));

@@ -1,10 +1,17 @@
-/** What a token may do. Each route and command names the permission it needs; nothing is allowed by default. */
+/**
+ * What a token may do. Each route and command names the permission it needs; nothing is allowed by default.
+ * `contacts:merge` (merge and split) changes whom an access export or an erasure covers, so only owners and admins
+ * hold it. `identifiers:read` shows PSIDs and picture URLs; `identifiers:lookup` finds a contact by a PSID the caller
+ * already knows (the answer still carries identifiers only with `identifiers:read`).
+ */
 export type Permission =
   | 'pages:read'
   | 'pages:write'
   | 'contacts:read'
   | 'contacts:write'
+  | 'contacts:merge'
   | 'identifiers:read'
+  | 'identifiers:lookup'
   | 'messages:read'
   | 'messages:send'
   | 'privacy:manage'
@@ -16,14 +23,14 @@ export const ROLES = ['owner', 'admin', 'agent', 'marketer', 'analyst'] as const
 export type Role = (typeof ROLES)[number];
 
 const ALL: readonly Permission[] = [
-  'pages:read', 'pages:write', 'contacts:read', 'contacts:write', 'identifiers:read', 'messages:read',
+  'pages:read', 'pages:write', 'contacts:read', 'contacts:write', 'contacts:merge', 'identifiers:read', 'identifiers:lookup', 'messages:read',
   'messages:send', 'privacy:manage', 'audit:read', 'tokens:manage', 'campaigns:manage',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: ALL,
   admin: ALL,
-  agent: ['pages:read', 'contacts:read', 'contacts:write', 'messages:read', 'messages:send'],
+  agent: ['pages:read', 'contacts:read', 'contacts:write', 'identifiers:lookup', 'messages:read', 'messages:send'],
   marketer: ['pages:read', 'contacts:read', 'campaigns:manage'],
   analyst: ['pages:read', 'contacts:read', 'messages:read'],
 };

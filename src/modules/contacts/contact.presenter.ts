@@ -13,10 +13,10 @@ export interface ContactLinkView {
 }
 
 /**
- * The contract's Contact, built from an allow-list: decrypted names, the messaging window, consent. The PSID only
- * when the caller may read identifiers (and has audited the read); links only in the detail view.
+ * The contract's Contact, built from an allow-list: decrypted names, the messaging window, consent. The identifiers
+ * (PSID, picture URL) only when the caller may read them (and has audited the read); links only in the detail view.
  */
-export function presentContact(ctx: AppContext, row: ContactTable, opts: { withPsid: boolean; links?: ContactLinkView[] }) {
+export function presentContact(ctx: AppContext, row: ContactTable, opts: { withIdentifiers: boolean; links?: ContactLinkView[] }) {
   const first = openContactField(ctx, row, 'first_name_enc');
   const last = openContactField(ctx, row, 'last_name_enc');
   const name = openContactField(ctx, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);
@@ -25,14 +25,18 @@ export function presentContact(ctx: AppContext, row: ContactTable, opts: { withP
   return {
     id: row.id,
     page_id: row.page_id,
-    ...(opts.withPsid && { psid: openContactField(ctx, row, 'psid_enc') }),
+    ...(opts.withIdentifiers && { psid: openContactField(ctx, row, 'psid_enc') }),
     name,
     first_name: first,
     last_name: last,
-    picture_url: openContactField(ctx, row, 'picture_enc'),
+    // A platform URL that identifies the person: an identifier like the PSID.
+    ...(opts.withIdentifiers && { picture_url: openContactField(ctx, row, 'picture_enc') }),
     locale: row.locale,
     timezone: row.timezone,
     status: row.status,
+    // Since when, and why (`invalid_recipient`: Meta said it knows no such PSID; else Meta's reason), until they act.
+    unreachable_since: row.status === 'unreachable' ? toIso(row.status_at) : null,
+    unreachable_reason: row.status === 'unreachable' ? row.status_reason : null,
     window: {
       last_user_action_at: toIso(row.last_user_action_at),
       standard_ends_at: toIso(window.standardEndsAt),

@@ -49,14 +49,25 @@ export async function raiseWatermark(db: Executor, id: string, column: 'read_wat
   await db.updateTable('contacts').set({ [column]: laterOf(column, watermark), updated_at: now }).where('id', '=', id).execute();
 }
 
-/** An unreachable contact that acted at `at` is reachable again, unless it was marked unreachable after `at`. */
+/**
+ * A contact that acted at `at` is reachable again: an unreachable status is cleared unless it was set after `at`,
+ * and so is the mark of a PSID Meta said it did not know (the action proves it works). One statement that changes
+ * nothing for a contact in neither state.
+ */
 export async function reactivateIfUnreachable(db: Executor, id: string, at: number, now: number): Promise<void> {
+  const revive = sql<boolean>`status = 'unreachable' and (status_at is null or status_at < ${at})`;
   await db
     .updateTable('contacts')
-    .set({ status: 'active', status_reason: 'wrote_again', status_at: at, updated_at: now })
+    .set({
+      status: sql`case when ${revive} then 'active' else status end`,
+      status_reason: sql`case when ${revive} then 'wrote_again' else status_reason end`,
+      status_at: sql`case when ${revive} then ${at} else status_at end`,
+      psid_invalid_at: sql`case when psid_invalid_at < ${at} then null else psid_invalid_at end`,
+      updated_at: now,
+    })
     .where('id', '=', id)
-    .where('status', '=', 'unreachable')
-    .where((eb) => eb.or([eb('status_at', 'is', null), eb('status_at', '<', at)]))
+    // Parenthesised as a whole: Kysely joins a raw condition to the id check with a bare `and`.
+    .where(sql<boolean>`((${revive}) or psid_invalid_at < ${at})`)
     .execute();
 }
 

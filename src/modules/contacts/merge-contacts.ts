@@ -75,27 +75,27 @@ export async function mergeWithin(ctx: AppContext, trx: Transaction<DB>, actor: 
 /**
  * Merges `sourceId` into `intoId` (two contacts of one Page that are the same person): history kept and shown under
  * the target, consent and tags carried over, linked and audited in one transaction; merging again into the same
- * target changes nothing.
+ * target changes nothing. Owners and admins only (`contacts:merge`): a merge changes whom exports and erasures cover.
  */
 export async function mergeContacts(ctx: AppContext, actor: Actor, sourceId: string, intoId: string): Promise<ContactView> {
-  assertCan(actor, 'contacts:write');
+  assertCan(actor, 'contacts:merge');
   const source = await loadVisibleContact(ctx, actor, sourceId);
   const target = await loadVisibleContact(ctx, actor, intoId);
   if (source.id === target.id) throw new AppError('validation_failed', 'a contact cannot be merged into itself');
   if (source.page_id !== target.page_id) throw new AppError('conflict', 'contacts of different Pages are different people to Meta; link them instead of merging');
   if (target.merged_into !== null) throw new AppError('conflict', 'the target was itself merged into another contact; merge into that one');
-  if (source.merged_into === target.id) return presentContact(ctx, target, { withPsid: false });
+  if (source.merged_into === target.id) return presentContact(ctx, target, { withIdentifiers: false });
   if (source.merged_into !== null) throw new AppError('conflict', 'this contact is already merged into another one; split it first');
   const now = ctx.clock.now();
   const merged = await ctx.db.transaction().execute((trx) => mergeWithin(ctx, trx, actor, source.id, target.id, now, { action: 'contact.merge' }));
   if (!merged) throw new AppError('conflict', 'this contact was merged into another one meanwhile; split it first');
   const after = await findContactById(ctx.db, target.id, null);
-  return presentContact(ctx, after!, { withPsid: false });
+  return presentContact(ctx, after!, { withIdentifiers: false });
 }
 
 /** Undoes a merge: the contact stands alone again with its own history. Audited in the same transaction. */
 export async function splitContact(ctx: AppContext, actor: Actor, contactId: string): Promise<ContactView> {
-  assertCan(actor, 'contacts:write');
+  assertCan(actor, 'contacts:merge');
   const contact = await loadVisibleContact(ctx, actor, contactId);
   const from = contact.merged_into;
   if (from === null) throw new AppError('conflict', 'this contact is not merged into another one');
@@ -105,5 +105,5 @@ export async function splitContact(ctx: AppContext, actor: Actor, contactId: str
     await deleteLinks(trx, contact.id, 'merge', from);
     await appendAudit(trx, actor, { action: 'contact.split', pageId: contact.page_id, subjectType: 'contact', subjectId: contact.id, details: { from } }, now);
   });
-  return presentContact(ctx, { ...contact, merged_into: null }, { withPsid: false });
+  return presentContact(ctx, { ...contact, merged_into: null }, { withIdentifiers: false });
 }

@@ -55,23 +55,25 @@ async function linkViews(ctx: AppContext, actor: Actor, row: ContactTable): Prom
 export async function getContact(ctx: AppContext, actor: Actor, contactId: string): Promise<ContactView> {
   assertCan(actor, 'contacts:read');
   const row = await loadVisibleContact(ctx, actor, contactId);
-  const withPsid = can(actor, 'identifiers:read');
-  if (withPsid) await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'get', true);
-  return presentContact(ctx, row, { withPsid, links: await linkViews(ctx, actor, row) });
+  const withIdentifiers = can(actor, 'identifiers:read');
+  if (withIdentifiers) await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'get', true);
+  return presentContact(ctx, row, { withIdentifiers, links: await linkViews(ctx, actor, row) });
 }
 
 /**
- * Finds a contact by PSID through the blind index. Any reader may look up a PSID it already knows; the answer carries
- * the PSID only for identifier readers. Every lookup that finds someone is audited.
+ * Finds a contact by PSID through the blind index: for roles that work with identifiers (`identifiers:lookup`; not
+ * analysts or marketers, to whom a lookup would confirm who a PSID is). The answer carries the identifiers only for
+ * identifier readers. Every lookup that finds someone is audited.
  */
 export async function findContactByPsid(ctx: AppContext, actor: Actor, pageId: string, psid: string): Promise<ContactView> {
   assertCan(actor, 'contacts:read');
+  assertCan(actor, 'identifiers:lookup');
   assertPage(actor, pageId, 'contact');
   const row = await findContactByBidx(ctx.db, pageId, psidIndex(ctx.keyring, psid));
   if (!row || row.status === 'erased') throw notFound('contact');
-  const withPsid = can(actor, 'identifiers:read');
-  await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'psid_lookup', withPsid);
-  return presentContact(ctx, row, { withPsid, links: await linkViews(ctx, actor, row) });
+  const withIdentifiers = can(actor, 'identifiers:read');
+  await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'psid_lookup', withIdentifiers);
+  return presentContact(ctx, row, { withIdentifiers, links: await linkViews(ctx, actor, row) });
 }
 
 /** Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive). */
@@ -81,7 +83,7 @@ export async function listContacts(ctx: AppContext, actor: Actor, pageId: string
   const tokens = q ? queryTokens(ctx.keyring, q) : [];
   const rows = await listContactRows(ctx.db, { pageId, tokens, cursor, limit: limit + 1 });
   const page = pageOf(rows, limit, (last) => last.id);
-  const withPsid = can(actor, 'identifiers:read');
-  if (withPsid && page.rows.length > 0) await auditIdentifierRead(ctx, actor, pageId, page.rows.map((r) => r.id), 'list', true);
-  return { rows: page.rows.map((r) => presentContact(ctx, r, { withPsid })), nextCursor: page.nextCursor };
+  const withIdentifiers = can(actor, 'identifiers:read');
+  if (withIdentifiers && page.rows.length > 0) await auditIdentifierRead(ctx, actor, pageId, page.rows.map((r) => r.id), 'list', true);
+  return { rows: page.rows.map((r) => presentContact(ctx, r, { withIdentifiers })), nextCursor: page.nextCursor };
 }

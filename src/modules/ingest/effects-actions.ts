@@ -18,12 +18,14 @@ export async function applyPostback(e: EffectContext, contact: ContactTable, ev:
 export async function applyReferral(e: EffectContext, contact: ContactTable, ev: ReferralEvent): Promise<void> {
   await recordContactEvent(e, contact, 'referral', ev.timestamp, defined({ ref: ev.ref, source: ev.source, type: ev.type, ad_id: ev.adId, referer_uri: ev.refererUri }));
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+  await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
 }
 
 /** A reaction is a user action (it opens the window) and activity on the message it targets. */
 export async function applyReaction(e: EffectContext, contact: ContactTable, ev: ReactionEvent): Promise<void> {
   await recordContactEvent(e, contact, 'reaction', ev.timestamp, defined({ mid: ev.mid, action: ev.action, reaction: ev.reaction, emoji: ev.emoji }));
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+  await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
 }
 
 /**
@@ -34,6 +36,7 @@ export async function applyReaction(e: EffectContext, contact: ContactTable, ev:
 export async function applyAccountLinking(e: EffectContext, contact: ContactTable, ev: AccountLinkingEvent): Promise<void> {
   await recordContactEvent(e, contact, `account_${ev.status}`, ev.timestamp, defined({ authorization_code: ev.authorizationCode }));
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+  await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
   if (ev.status === 'unlinked') await forgetAccountLinking(e.trx, contact.id);
   else if (ev.authorizationCode !== undefined && ev.authorizationCode !== '') await recordAccountLinking(e.ctx, e.trx, contact, ev.authorizationCode, e.now);
 }
@@ -41,6 +44,7 @@ export async function applyAccountLinking(e: EffectContext, contact: ContactTabl
 export async function applyFeedback(e: EffectContext, contact: ContactTable, ev: FeedbackEvent): Promise<void> {
   await recordContactEvent(e, contact, 'feedback', ev.timestamp, { screens: ev.screens });
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
+  await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
 }
 
 export async function applyThreadRequest(e: EffectContext, contact: ContactTable, ev: RequestThreadControlEvent): Promise<void> {

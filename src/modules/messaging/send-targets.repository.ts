@@ -54,9 +54,13 @@ export async function markUnreachable(db: Executor, contactId: string, reason: s
     .execute();
 }
 
-/** Meta no longer knows the PSID: flag the contact for reconciliation, keep the first time it was seen. */
+/**
+ * Meta no longer knows the PSID: flag the contact for reconciliation (keeping the first time it was seen) and show it
+ * unreachable, so sends are refused up front instead of skipped in silence, until the person acts again.
+ */
 export async function markPsidInvalid(db: Executor, contactId: string, at: number): Promise<void> {
   await db.updateTable('contacts').set({ psid_invalid_at: at, updated_at: at }).where('id', '=', contactId).where('psid_invalid_at', 'is', null).execute();
+  await markUnreachable(db, contactId, 'invalid_recipient', at);
 }
 
 /** Records an outbound send at `at` on each contact, never moving last_outbound_at back. */

@@ -4,6 +4,7 @@ import type { PrivacyCallbackTable } from '../../db/tables/privacy.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseSignedRequest } from '../../platform/signed-request.ts';
+import { failedAuthentication } from '../access/auth-failures.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { findCallbackBySignature, insertCallback } from './privacy.repository.ts';
 
@@ -28,9 +29,10 @@ export function statusUrl(ctx: AppContext, code: string): string {
 /**
  * Verifies Meta's signed_request (HMAC-SHA256 over the encoded payload with the app secret, algorithm, freshness)
  * and records the callback for the background mapper; the same signed request twice is one callback with one code.
- * Anything unverifiable is `invalid_signed_request`, audited as a failure. Makes no Graph call.
+ * Anything unverifiable is `invalid_signed_request`, counted per source and minute as a failed authentication (and
+ * `rate_limited` once a source keeps failing). Makes no Graph call.
  */
-export async function receiveMetaCallback(ctx: AppContext, kind: CallbackKind, signedRequest: unknown, requestId: string): Promise<PrivacyCallbackTable> {
+export async function receiveMetaCallback(ctx: AppContext, kind: CallbackKind, signedRequest: unknown, requestId: string, source: string): Promise<PrivacyCallbackTable> {
   const now = ctx.clock.now();
   const meta = { type: 'meta' as const, id: null, requestId };
   const secret = ctx.config.meta.appSecret;
@@ -40,10 +42,9 @@ export async function receiveMetaCallback(ctx: AppContext, kind: CallbackKind, s
   const expired = payload && typeof payload.expires === 'number' && payload.expires * 1000 < now;
   const userId = payload && typeof payload.user_id === 'string' && /^[0-9]{1,32}$/.test(payload.user_id) ? payload.user_id : null;
   if (reason || expired || !userId || !payload) {
-    await ctx.db.transaction().execute((trx) =>
-      appendAudit(trx, meta, { action: `privacy.meta_${kind}.rejected`, outcome: 'failure', details: { reason: reason ?? (expired ? 'stale' : 'no_user_id') } }, now),
-    );
-    throw new AppError('invalid_signed_request', 'the signed_request is missing, malformed, not signed with this app\'s secret, not HMAC-SHA256, or stale');
+    // Counted per source and minute, not one audit row each: anyone can POST here (see auth-failures.ts).
+    throw failedAuthentication(ctx, `meta_${kind}`, source, reason ?? (expired ? 'stale' : 'no_user_id'),
+      new AppError('invalid_signed_request', 'the signed_request is missing, malformed, not signed with this app\'s secret, not HMAC-SHA256, or stale'));
   }
   const userBidx = ctx.keyring.blindIndex(userId, 'asid');
   const issuedAt = payload.issued_at * 1000;

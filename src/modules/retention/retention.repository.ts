@@ -59,3 +59,15 @@ export async function inactiveContacts(db: Executor, cutoff: number, limit: numb
   return db.selectFrom('contacts').select(['id', 'page_id']).where('last_seen_at', '<', cutoff).where('status', '<>', 'erased')
     .orderBy('id').limit(limit).execute();
 }
+
+/** Counts of failed authentications whose minute ended before the cutoff (noise, apart from the audit log). */
+export async function staleAuthFailures(db: Executor, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('auth_failures').select('id').where('minute', '<', cutoff).orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function deleteAuthFailures(db: Executor, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db.deleteFrom('auth_failures').where('id', 'in', [...ids]).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

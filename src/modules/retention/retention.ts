@@ -12,7 +12,7 @@ const BATCH = 500;
 // As long as the request executor's lease: past it, a retention erasure cut short is the executor's to finish.
 const LEASE_MS = 5 * 60_000;
 
-export type RetentionJobName = 'raw-deliveries' | 'message-text' | 'inactive-contacts';
+export type RetentionJobName = 'raw-deliveries' | 'message-text' | 'inactive-contacts' | 'auth-failures';
 
 export interface RetentionReport {
   job: RetentionJobName;
@@ -24,12 +24,16 @@ export interface RetentionReport {
   ids: Record<string, string[]>;
 }
 
-/** The limits in force: raw deliveries from PAGESCOPE_RAW_RETENTION_DAYS, the rest from the privacy settings. */
+/**
+ * The limits in force: raw deliveries from PAGESCOPE_RAW_RETENTION_DAYS, counts of failed authentications from
+ * PAGESCOPE_AUTH_FAILURE_RETENTION_DAYS, the rest from the privacy settings.
+ */
 export function retentionLimits(ctx: AppContext): Record<RetentionJobName, number> {
   return {
     'raw-deliveries': ctx.config.rawRetentionDays,
     'message-text': ctx.config.privacy?.messageTextDays ?? 0,
     'inactive-contacts': ctx.config.privacy?.inactiveContactDays ?? 0,
+    'auth-failures': ctx.config.authFailureRetentionDays,
   };
 }
 
@@ -48,6 +52,9 @@ function kinds(ctx: AppContext, job: RetentionJobName): Kind[] {
       { name: 'messages', find: (c) => repo.staleMessageTexts(db, c, BATCH), purge: (ids) => repo.purgeMessageTexts(db, ids) },
       { name: 'deliveries', find: (c) => repo.staleDeliveries(db, c, BATCH), purge: (ids) => repo.deleteDeliveries(db, ids) },
     ];
+  }
+  if (job === 'auth-failures') {
+    return [{ name: 'auth_failures', find: (c) => repo.staleAuthFailures(db, c, BATCH), purge: (ids) => repo.deleteAuthFailures(db, ids) }];
   }
   return [{ name: 'contacts', find: async (c) => (await repo.inactiveContacts(db, c, BATCH)).map((r) => r.id), purge: (ids) => eraseInactive(ctx, ids) }];
 }
@@ -87,7 +94,7 @@ export async function runRetentionJob(ctx: AppContext, job: RetentionJobName, op
 /** Every job in turn. */
 export async function runRetention(ctx: AppContext, opts: { dryRun?: boolean } = {}): Promise<RetentionReport[]> {
   const out: RetentionReport[] = [];
-  for (const job of ['raw-deliveries', 'message-text', 'inactive-contacts'] as const) out.push(await runRetentionJob(ctx, job, opts));
+  for (const job of ['raw-deliveries', 'message-text', 'inactive-contacts', 'auth-failures'] as const) out.push(await runRetentionJob(ctx, job, opts));
   return out;
 }
 
