@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -15,8 +15,12 @@ export interface SandboxState {
 
 const FILE = 'sandbox.json';
 
+export const LOCK_FILE = 'sandbox.lock';
+
+/** Empties the sandbox's data dir, keeping only the lock file of the sandbox that is resetting it. */
 export function resetSandbox(dataDir: string): void {
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!existsSync(dataDir)) return;
+  for (const name of readdirSync(dataDir)) if (name !== LOCK_FILE) rmSync(join(dataDir, name), { recursive: true, force: true });
 }
 
 /** Loads the sandbox's state, creating it (random app secret, demo Page identities) on the first run. */

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config.ts';
 import { initialise } from '../app/bootstrap.ts';
 import { startPagescope, type RunningServer } from '../app/server.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import { takePidLock } from '../lib/pid-lock.ts';
+import { AppError } from '../errors.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { createToken } from '../modules/access/create-token.ts';
 import { revokeToken } from '../modules/access/tokens.repository.ts';
@@ -12,7 +14,7 @@ import { findPage } from '../modules/pages/pages.repository.ts';
 import { activitySummary, type ActivitySummary } from '../modules/reports/summary.repository.ts';
 import { createEmulator, createTraffic, startEmulatorServer, type EmulatorServer, type Traffic } from '../emulator/index.ts';
 import { automationStats, registerDemoAutomation } from './demo-automation.ts';
-import { loadSandboxState, resetSandbox, saveSandboxState } from './sandbox-state.ts';
+import { LOCK_FILE, loadSandboxState, resetSandbox, saveSandboxState } from './sandbox-state.ts';
 
 export interface SandboxOptions {
   dataDir: string;
@@ -45,6 +47,19 @@ export interface Sandbox {
  * A second start continues with the same data; `reset` starts over.
  */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  // One sandbox per data dir: a second one would revoke the first's token and take its webhooks to its own emulator.
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const lock = takePidLock(join(opts.dataDir, LOCK_FILE));
+  if (!lock.ok) throw new AppError('conflict', `a sandbox is already running on this data dir (pid ${lock.holderPid}); stop it or pass --data-dir`);
+  try {
+    return await startLocked(opts, lock.release);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sandbox> {
   if (opts.reset) resetSandbox(opts.dataDir);
   const { state } = loadSandboxState(opts.dataDir);
   state.runs += 1;
@@ -112,6 +127,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       await traffic.stop();
       await running.close(10_000);
       await emu.close();
+      unlock();
     },
   };
 }
