@@ -9,6 +9,7 @@ import * as m0005 from './migrations/0005-webhook-dedupe-off-the-ack-path.ts';
 import * as m0006 from './migrations/0006-contact-identity.ts';
 import * as m0007 from './migrations/0007-webhook-spool.ts';
 import * as m0008 from './migrations/0008-deliveries-without-mid-index.ts';
+import * as m0009 from './migrations/0009-api-token-expiry.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -24,6 +25,7 @@ const STEPS: [string, Step][] = [
   ['0006-contact-identity', m0006],
   ['0007-webhook-spool', m0007],
   ['0008-deliveries-without-mid-index', m0008],
+  ['0009-api-token-expiry', m0009],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of
