@@ -139,11 +139,11 @@ for (const dialect of testDialects()) {
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) ids.push(await send(c.id, `kept ${i}`));
       const worker = startDispatcher(w.ctx, { retry: FAST_RETRY, idleMs: 20 });
-      await eventually(async () => (await w.ctx.db.selectFrom('pages').select('status').where('id', '=', page.id).executeTakeFirstOrThrow()).status === 'paused_reauth', 'the Page is paused');
+      await eventually(async () => (await w.ctx.db.selectFrom('pages').select('status').where('id', '=', page.id).executeTakeFirstOrThrow()).status === 'token_invalid', 'the Page is paused');
       await eventually(async () => (await statusOf(ids)).every((s) => s === 'queued'), 'its deliveries are back in the queue');
-      const audit = await w.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'page.paused_reauth').where('page_id', '=', page.id).execute();
+      const audit = await w.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'page.token_invalid').where('page_id', '=', page.id).execute();
       assert.equal(audit.length, 1);
-      assert.match(await w.ctx.metrics.registry.metrics(), /pagescope_pages_paused_reauth_total 1/);
+      assert.match(await w.ctx.metrics.registry.metrics(), /pagescope_pages_token_invalid_total{source="send"} 1/);
       assert.match(w.app.logs.text(), /sends to this Page are paused/);
       assert.equal(w.app.logs.text().includes('EAAG-revoked-page-token'), false);
 
