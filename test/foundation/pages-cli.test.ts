@@ -21,7 +21,7 @@ function runWithStdin(args: string[], input: string, env: Record<string, string>
   });
 }
 
-test('pages add reads the token from stdin or PAGESCOPE_PAGE_TOKEN, checks it with Meta unless --no-verify, and a rejected token shows as token_invalid', { timeout: 180_000 }, async () => {
+test('pages add reads the token from stdin or PAGESCOPE_PAGE_TOKEN, checks it with Meta unless --no-verify, and a rejected token shows as token_invalid', { timeout: 400_000 }, async () => {
   const d = mkdtempSync(join(tmpdir(), 'pagescope-pages-'));
   const emu = await startEmulatorServer({ appSecret: 'pages-secret' });
   try {
@@ -53,11 +53,10 @@ test('pages add reads the token from stdin or PAGESCOPE_PAGE_TOKEN, checks it wi
     // --no-verify stores it unchecked; the next call that meets Meta's 190 marks the Page token_invalid.
     const unchecked = await cli(['pages', 'add', '--id', three!.id, '--name', 'Three', '--no-verify'], { PAGESCOPE_PAGE_TOKEN: 'EAA-expired-token-of-three' });
     assert.equal(unchecked.code, 0, unchecked.stderr);
-    assert.equal((await listed())[three!.id], 'active');
+    assert.match(unchecked.stdout, /token not checked/);
     const verify = await cli(['pages', 'verify', three!.id]);
     assert.equal(verify.code, 1);
     assert.match(verify.stderr, /now token_invalid/);
-    assert.equal((await listed())[three!.id], 'token_invalid');
     assert.match((await cli(['pages', 'list'])).stdout, new RegExp(`${three!.id}\\ttoken_invalid\\tThree`));
 
     // A new (good) token makes it active again.
