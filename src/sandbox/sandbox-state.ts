@@ -62,8 +62,9 @@ export function loadEmulatorWorld(dataDir: string): WorldSnapshot | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as WorldSnapshot) : null;
 }
 
-export function saveEmulatorWorld(dataDir: string, world: WorldSnapshot): void {
-  writeAtomically(join(dataDir, WORLD_FILE), JSON.stringify(world));
+/** Saves `JSON.stringify(emulator.saveWorld())`. */
+export function saveEmulatorWorld(dataDir: string, worldJson: string): void {
+  writeAtomically(join(dataDir, WORLD_FILE), worldJson);
 }
 
 // Written whole then renamed, so a run killed mid-write leaves the previous file, never half of one.

@@ -15,7 +15,7 @@ import type { AppContext } from '../app/context.ts';
 import { registerPage } from '../modules/pages/register-page.ts';
 import { findPage } from '../modules/pages/pages.repository.ts';
 import { activitySummary, type ActivitySummary } from '../modules/reports/summary.repository.ts';
-import { createEmulator, createTraffic, startEmulatorServer, type EmulatorServer, type Traffic, type WorldSnapshot } from '../emulator/index.ts';
+import { createEmulator, createTraffic, startEmulatorServer, type EmulatorServer, type Traffic } from '../emulator/index.ts';
 import { automationStats, registerDemoAutomation } from './demo-automation.ts';
 import { LOCK_FILE, loadEmulatorWorld, loadSandboxState, resetSandbox, saveEmulatorWorld, saveSandboxState, type SandboxState } from './sandbox-state.ts';
 
@@ -100,14 +100,21 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     throw err;
   }
   const ctx = running.ctx;
-  for (const p of state.pages) {
-    if (!(await findPage(ctx.db, p.id))) await registerPage(ctx, cliActor, p);
+  let owner: { token: string; kept: boolean };
+  try {
+    for (const p of state.pages) {
+      if (!(await findPage(ctx.db, p.id))) await registerPage(ctx, cliActor, p);
+    }
+    owner = await ownerToken(ctx, state);
+    saveSandboxState(opts.dataDir, state);
+    const handshake = await emulator.setWebhook(`${running.url}/webhook`, state.verifyToken);
+    if (!handshake.ok) throw new Error(`the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`);
+  } catch (err) {
+    // Nothing may keep running (and the process alive) when the start fails half-way.
+    await running.close(1000);
+    await emu.close();
+    throw err;
   }
-  const owner = await ownerToken(ctx, state);
-  saveSandboxState(opts.dataDir, state);
-
-  const handshake = await emulator.setWebhook(`${running.url}/webhook`, state.verifyToken);
-  if (!handshake.ok) throw new Error(`the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`);
 
   const rate = opts.actionsPerSecond ?? 3;
   const traffic = createTraffic(emulator, {
@@ -125,7 +132,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
   const saveWorld = () => {
     const text = JSON.stringify(emulator.saveWorld());
     if (text === savedWorld) return;
-    saveEmulatorWorld(opts.dataDir, JSON.parse(text) as WorldSnapshot);
+    saveEmulatorWorld(opts.dataDir, text);
     savedWorld = text;
   };
   saveWorld();
