@@ -1,29 +1,59 @@
 import { Command } from 'commander';
+import type { AppContext } from '../app/context.ts';
+import { AppError } from '../errors.ts';
 import { cliActor } from '../modules/access/actor.ts';
+import { markPageTokenInvalid, type TokenCheckSource } from '../modules/pages/mark-token-invalid.ts';
 import { presentPage } from '../modules/pages/page.presenter.ts';
 import { getPage, listPages } from '../modules/pages/list-pages.ts';
-import { decryptPageToken, registerPage } from '../modules/pages/register-page.ts';
-import { createGraphClient } from '../platform/index.ts';
+import { decryptPageToken, registerPage, validatePageInput } from '../modules/pages/register-page.ts';
+import { verifyPageToken } from '../modules/pages/verify-page-token.ts';
+import { createGraphClient, GraphError, type GraphClient } from '../platform/index.ts';
 import { print } from './output.ts';
+import { PAGE_TOKEN_ENV, readPageToken } from './page-token-input.ts';
 import { withApp } from './with-app.ts';
+
+function graphOf(ctx: AppContext): GraphClient {
+  return createGraphClient({ baseUrl: ctx.config.meta.graphUrl, version: ctx.config.meta.graphVersion, appSecret: ctx.config.meta.appSecret ?? undefined, timeoutMs: 10_000 });
+}
+
+/** Runs a Graph call with a registered Page's token; a 190 marks the Page token_invalid before the error is shown. */
+async function withStoredToken<T>(ctx: AppContext, pageId: string, source: TokenCheckSource, call: (token: string) => Promise<T>): Promise<T> {
+  const page = await getPage(ctx, cliActor, pageId);
+  try {
+    return await call(decryptPageToken(ctx, page));
+  } catch (err) {
+    const rejected = (err instanceof AppError && err.code === 'page_unauthorized') || (err instanceof GraphError && err.classification.kind === 'reauthorize');
+    if (!rejected) throw err;
+    const e = err instanceof GraphError ? err.classification : {};
+    await markPageTokenInvalid(ctx.db, ctx, page.id, source, e);
+    throw new AppError('page_unauthorized', `Meta rejected the access token of Page ${page.id} (invalid or expired): the Page is now token_invalid and its sends wait. Add a new token with \`pagescope pages add --id ${page.id} …\``);
+  }
+}
 
 export function pagesCommand(): Command {
   const pages = new Command('pages').description('register and inspect Facebook Pages');
   pages
     .command('add')
-    .description('register a Page and its Page access token (stored encrypted); makes no Graph call. Adding it again replaces the token')
+    .description(
+      `register a Page and its Page access token (stored encrypted), checked with Meta first (GET /me). The token is read from standard input (recommended: \`pagescope pages add --id ID --name NAME --token - < token.txt\`), else from ${PAGE_TOKEN_ENV}; --token TOKEN also works but shows in \`ps\` and shell history. Adding it again replaces the token`,
+    )
     .requiredOption('--id <id>', 'the numeric Facebook Page id')
     .requiredOption('--name <name>', 'a name for people to recognise it')
-    .requiredOption('--token <token>', 'the Page access token')
-    .action(async (opts: { id: string; name: string; token: string }, cmd: Command) =>
-      withApp(cmd, async (ctx) => {
-        const { page, created } = await registerPage(ctx, cliActor, { id: opts.id, name: opts.name, access_token: opts.token });
-        print(cmd, { id: page.id, name: page.name, status: page.status, created }, `${created ? 'Registered' : 'Updated'} Page ${page.id} (${page.name}).`);
-      }),
-    );
+    .option('--token <token>', `the Page access token; \`-\` (or no --token and no ${PAGE_TOKEN_ENV}) reads it from standard input`)
+    .option('--no-verify', 'register without checking the token with Meta')
+    .action(async (opts: { id: string; name: string; token?: string; verify: boolean }, cmd: Command) => {
+      const token = await readPageToken(opts.token);
+      await withApp(cmd, async (ctx) => {
+        const input = validatePageInput({ id: opts.id, name: opts.name, access_token: token });
+        // Checked before anything is stored: a wrong or rejected token leaves the Page as it was.
+        if (opts.verify) await verifyPageToken(graphOf(ctx), input.id, input.access_token);
+        const { page, created } = await registerPage(ctx, cliActor, input);
+        print(cmd, { id: page.id, name: page.name, status: page.status, created, verified: opts.verify }, `${created ? 'Registered' : 'Updated'} Page ${page.id} (${page.name})${opts.verify ? ', token checked with Meta' : ', token not checked (--no-verify)'}.`);
+      });
+    });
   pages
     .command('list')
-    .description('list registered Pages')
+    .description('list registered Pages with their status (token_invalid: Meta rejected the token; add a new one)')
     .action(async (_opts, cmd: Command) =>
       withApp(cmd, async (ctx) => {
         const all = [];
@@ -38,16 +68,12 @@ export function pagesCommand(): Command {
     );
   pages
     .command('verify')
-    .description('check the Page access token with Meta (GET /me)')
+    .description('check the stored Page access token with Meta (GET /me); a rejected token marks the Page token_invalid')
     .argument('<id>', 'Page id')
     .action(async (id: string, _opts, cmd: Command) =>
       withApp(cmd, async (ctx) => {
-        const page = await getPage(ctx, cliActor, id);
-        const graph = createGraphClient({ baseUrl: ctx.config.meta.graphUrl, version: ctx.config.meta.graphVersion, appSecret: ctx.config.meta.appSecret ?? undefined, timeoutMs: 10_000 });
-        const me = await graph.getMe(decryptPageToken(ctx, page));
-        const ok = String(me.id) === page.id;
-        print(cmd, { id: page.id, valid: ok, graph_id: me.id, graph_name: me.name }, ok ? `The token of Page ${page.id} is valid (${String(me.name)}).` : `The token belongs to ${String(me.id)}, not to Page ${page.id}.`);
-        if (!ok) process.exitCode = 1;
+        const me = await withStoredToken(ctx, id, 'verify', (token) => verifyPageToken(graphOf(ctx), id, token));
+        print(cmd, { id, valid: true, graph_name: me.name }, `The token of Page ${id} is valid${me.name ? ` (${me.name})` : ''}.`);
       }),
     );
   pages
@@ -57,11 +83,9 @@ export function pagesCommand(): Command {
     .option('--fields <list>', 'comma-separated webhook fields', 'messages,messaging_postbacks,messaging_optins,messaging_referrals,message_deliveries,message_reads,message_echoes,message_reactions,messaging_handovers,standby,messaging_policy_enforcement,messaging_account_linking')
     .action(async (id: string, opts: { fields: string }, cmd: Command) =>
       withApp(cmd, async (ctx) => {
-        const page = await getPage(ctx, cliActor, id);
-        const graph = createGraphClient({ baseUrl: ctx.config.meta.graphUrl, version: ctx.config.meta.graphVersion, appSecret: ctx.config.meta.appSecret ?? undefined, timeoutMs: 10_000 });
         const fields = opts.fields.split(',').map((f) => f.trim()).filter(Boolean);
-        await graph.subscribeApp(page.id, decryptPageToken(ctx, page), fields);
-        print(cmd, { id: page.id, subscribed: true, fields }, `Subscribed the app to Page ${page.id}: ${fields.join(', ')}.`);
+        await withStoredToken(ctx, id, 'subscribe', (token) => graphOf(ctx).subscribeApp(id, token, fields));
+        print(cmd, { id, subscribed: true, fields }, `Subscribed the app to Page ${id}: ${fields.join(', ')}.`);
       }),
     );
   return pages;

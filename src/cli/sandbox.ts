@@ -27,7 +27,7 @@ export function sandboxCommand(): Command {
             'pagescope sandbox — everything runs here, offline; Ctrl-C stops it, `npm start` continues, `--reset` starts over.',
             `  pagescope    ${ready.url}   (API docs: ${ready.api_docs})`,
             `  emulator     ${ready.emulator_url}/_emulator   (Meta's stand-in: people, Pages, webhooks, Graph API)`,
-            `  owner token  ${ready.owner_token}   (shown once; a new one each run)`,
+            `  owner token  ${ready.owner_token}   (${ready.owner_token_kept ? 'the same as the last run' : 'new'}; it stays valid across runs until \`--reset\` or \`pagescope tokens revoke\`)`,
             ...ready.pages.map((p) => `  Page         ${p.id}  ${p.name}`),
             '',
           ].join('\n') + '\n',

@@ -14,7 +14,7 @@ import { threadControl, type HandoverKind } from './graph/handover.ts';
 import { handleGraph, type CallLogEntry, type GraphHooks } from './graph/router.ts';
 import type { GraphRequest, GraphResponse } from './graph/request.ts';
 import { WebhookDelivery, type DeliveryAlert, type DeliveryRecord } from './webhook-delivery.ts';
-import { World, type Page, type Person, type Thread } from './world.ts';
+import { World, type Page, type Person, type Thread, type WorldSnapshot } from './world.ts';
 
 export interface PageView { id: string; name: string; access_token: string }
 export interface UserView { id: string; first_name: string; last_name: string; locale: string; timezone: number; app_scoped_id: string }
@@ -81,6 +81,25 @@ export class Emulator {
   /** Adds a person; PSIDs are assigned per Page on first contact. */
   createUser(input: { first_name: string; last_name: string; locale?: string; timezone?: number; gender?: string; no_profile?: boolean }): UserView {
     return userView(this.world.addPerson(input));
+  }
+
+  /** The world's lasting state (people, PSIDs, blocks, windows, marketing tokens) as JSON-ready data. */
+  saveWorld(): WorldSnapshot {
+    return this.world.snapshot();
+  }
+
+  /** Restores `saveWorld()`'s people and threads; call it after adding the Pages and before adding people. */
+  loadWorld(snapshot: WorldSnapshot): void {
+    this.world.restore(snapshot);
+  }
+
+  /** What traffic needs to know of a person on a Page: their PSID, whether they block it, their marketing topics. */
+  threadState(userId: string, pageId: string): { psid: string; blocked: boolean; marketing: Record<string, 'active' | 'stopped'> } | null {
+    const thread = this.thread(userId, pageId);
+    if (!thread) return null;
+    const marketing: Record<string, 'active' | 'stopped'> = {};
+    for (const t of this.world.marketingTokens.values()) if (t.pageId === pageId && t.personId === userId) marketing[t.topic] = t.status;
+    return { psid: thread.psid, blocked: thread.blocked, marketing };
   }
 
   pages(): PageView[] {

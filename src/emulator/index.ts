@@ -12,3 +12,4 @@ export type { GraphRequest, GraphResponse } from './graph/request.ts';
 export type { DeliveryRecord, DeliveryAlert } from './webhook-delivery.ts';
 export type { CallLogEntry } from './graph/router.ts';
 export type { HandshakeResult } from './handshake.ts';
+export type { WorldSnapshot } from './world.ts';

@@ -10,6 +10,11 @@ export interface TrafficOptions {
   seed: string | number;
   people: number;
   pageIds: string[];
+  /**
+   * People of the emulator to use (a restored world's), in this order, before creating new ones up to `people`:
+   * what they did before (contacts, blocks, opt-ins) is read from the emulator.
+   */
+  userIds?: string[];
   /** Actions per second across the whole population, by kind. */
   rates: Partial<Record<TrafficKind, number>>;
   /** Real-time mode: how often a step runs (default 100 ms). */
@@ -56,11 +61,23 @@ export class Traffic {
   ) {
     if (opts.pageIds.length === 0) throw new Error('traffic needs at least one Page');
     this.random = new Random(`traffic:${opts.seed}`);
-    for (let i = 0; i < opts.people; i++) {
+    for (const userId of (opts.userIds ?? []).slice(0, opts.people)) this.sims.push(this.resume(userId));
+    for (let i = this.sims.length; i < opts.people; i++) {
       const [locale, timezone] = this.random.pick(LOCALES);
       const user = emu.createUser({ first_name: this.random.pick(FIRST), last_name: this.random.pick(LAST), locale, timezone });
       this.sims.push({ userId: user.id, pageId: this.random.pick(opts.pageIds), contacted: false, blocked: false, optedIn: false, stopped: false });
     }
+  }
+
+  /** A person of the emulator as traffic left them: on the Page they contacted (else a Page drawn now). */
+  private resume(userId: string): Sim {
+    for (const pageId of this.opts.pageIds) {
+      const state = this.emu.threadState(userId, pageId);
+      if (!state) continue;
+      const offers = state.marketing.Offers;
+      return { userId, pageId, contacted: true, blocked: state.blocked, optedIn: offers !== undefined, stopped: offers === 'stopped' };
+    }
+    return { userId, pageId: this.random.pick(this.opts.pageIds), contacted: false, blocked: false, optedIn: false, stopped: false };
   }
 
   /** The simulated people's user ids, in creation order. */

@@ -74,6 +74,20 @@ export interface UserRef {
 
 const MESSAGES_KEPT = 200;
 
+/**
+ * The lasting part of a world (people, who contacted which Page with which PSID, blocks, windows, marketing
+ * tokens, retired PSIDs), as plain JSON, so a restarted emulator meets the same people. Messages and short-lived
+ * tokens (user_ref, account linking) are not kept.
+ */
+export interface WorldSnapshot {
+  version: 1;
+  person_count: number;
+  people: { id: string; first_name: string; last_name: string; locale: string; timezone: number; gender: string; no_profile: boolean }[];
+  threads: { page_id: string; person_id: string; psid: string; last_user_action_at: number | null; blocked: boolean; linked: boolean; owner: string | null; owner_expires_at: number }[];
+  retired: Record<string, string[]>;
+  marketing_tokens: MarketingToken[];
+}
+
 export class World {
   readonly pages = new Map<string, Page>();
   readonly people = new Map<string, Person>();
@@ -200,6 +214,53 @@ export class World {
     thread.messages.push(message);
     // Trim in bulk so a long conversation costs O(1) per message, not a shift of the whole history.
     if (thread.messages.length >= 2 * MESSAGES_KEPT) thread.messages.splice(0, thread.messages.length - MESSAGES_KEPT);
+  }
+
+  snapshot(): WorldSnapshot {
+    const threads: WorldSnapshot['threads'] = [];
+    for (const perPage of this.threads.values()) {
+      for (const t of perPage.values()) {
+        threads.push({ page_id: t.page.id, person_id: t.person.id, psid: t.psid, last_user_action_at: t.lastUserActionAt, blocked: t.blocked, linked: t.linked, owner: t.owner, owner_expires_at: t.ownerExpiresAt });
+      }
+    }
+    return {
+      version: 1,
+      person_count: this.personCount,
+      people: [...this.people.values()].map((p) => ({ id: p.id, first_name: p.firstName, last_name: p.lastName, locale: p.locale, timezone: p.timezone, gender: p.gender, no_profile: p.noProfile })),
+      threads,
+      retired: Object.fromEntries([...this.retired].map(([pageId, set]) => [pageId, [...set]])),
+      marketing_tokens: [...this.marketingTokens.values()].map((t) => ({ ...t })),
+    };
+  }
+
+  /** Brings back a snapshot's people and threads; threads of Pages not added (yet) are left out. */
+  restore(s: WorldSnapshot): void {
+    if (s.version !== 1) throw new Error(`unknown world snapshot version ${String(s.version)}`);
+    for (const p of s.people) {
+      this.people.set(p.id, { id: p.id, firstName: p.first_name, lastName: p.last_name, locale: p.locale, timezone: p.timezone, gender: p.gender, noProfile: p.no_profile });
+    }
+    this.personCount = Math.max(this.personCount, s.person_count);
+    for (const [pageId, psids] of Object.entries(s.retired)) {
+      let retired = this.retired.get(pageId);
+      if (!retired) this.retired.set(pageId, (retired = new Set()));
+      for (const psid of psids) retired.add(psid);
+    }
+    for (const t of s.threads) {
+      const page = this.pages.get(t.page_id);
+      const person = this.people.get(t.person_id);
+      if (!page || !person) continue;
+      const thread: Thread = {
+        page, person, psid: t.psid, lastUserActionAt: t.last_user_action_at, blocked: t.blocked, owner: t.owner, ownerExpiresAt: t.owner_expires_at,
+        messages: [], pendingUserRef: null, linked: t.linked,
+      };
+      let perPage = this.threads.get(page.id);
+      if (!perPage) this.threads.set(page.id, (perPage = new Map()));
+      perPage.set(person.id, thread);
+      let index = this.byPsid.get(page.id);
+      if (!index) this.byPsid.set(page.id, (index = new Map()));
+      index.set(t.psid, thread);
+    }
+    for (const m of s.marketing_tokens) if (this.pages.has(m.pageId) && this.people.has(m.personId)) this.marketingTokens.set(m.token, { ...m });
   }
 
   engagedUsers(page: Page): number {

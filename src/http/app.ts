@@ -15,6 +15,7 @@ import { openApiInfo } from './openapi.ts';
 import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -132,6 +133,6 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
 
-  for (const mod of [healthRoutes, pageRoutes, auditRoutes, ...(opts.routes ?? [])]) await mod(app, ctx);
+  for (const mod of [healthRoutes, pageRoutes, auditRoutes, tokenRoutes, ...(opts.routes ?? [])]) await mod(app, ctx);
   return app;
 }

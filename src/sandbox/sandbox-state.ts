@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { WorldSnapshot } from '../emulator/index.ts';
 
 /** What the sandbox keeps between runs so that `npm start` continues where it stopped. */
 export interface SandboxState {
@@ -11,12 +12,20 @@ export interface SandboxState {
   runs: number;
   pages: { id: string; name: string; access_token: string }[];
   ownerTokenId: string | null;
+  /** The owner token printed in the banner, kept (this file is 0600) so it stays valid across runs until --reset. */
+  ownerToken?: string | null;
+  /** The simulated people's ids at the emulator, so a restart finds the same people. */
+  people?: string[];
 }
 
 const FILE = 'sandbox.json';
 
+export const LOCK_FILE = 'sandbox.lock';
+
+/** Empties the sandbox's data dir, keeping only the lock file of the sandbox that is resetting it. */
 export function resetSandbox(dataDir: string): void {
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!existsSync(dataDir)) return;
+  for (const name of readdirSync(dataDir)) if (name !== LOCK_FILE) rmSync(join(dataDir, name), { recursive: true, force: true });
 }
 
 /** Loads the sandbox's state, creating it (random app secret, demo Page identities) on the first run. */
@@ -42,5 +51,25 @@ export function loadSandboxState(dataDir: string): { state: SandboxState; fresh:
 }
 
 export function saveSandboxState(dataDir: string, state: SandboxState): void {
-  writeFileSync(join(dataDir, FILE), JSON.stringify(state, null, 2), { mode: 0o600 });
+  writeAtomically(join(dataDir, FILE), JSON.stringify(state, null, 2));
+}
+
+const WORLD_FILE = 'emulator-world.json';
+
+/** The emulator's world as the last run left it (its simulated people and their PSIDs), or null on a first run. */
+export function loadEmulatorWorld(dataDir: string): WorldSnapshot | null {
+  const path = join(dataDir, WORLD_FILE);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as WorldSnapshot) : null;
+}
+
+/** Saves `JSON.stringify(emulator.saveWorld())`. */
+export function saveEmulatorWorld(dataDir: string, worldJson: string): void {
+  writeAtomically(join(dataDir, WORLD_FILE), worldJson);
+}
+
+// Written whole then renamed, so a run killed mid-write leaves the previous file, never half of one.
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, path);
 }

@@ -1,18 +1,23 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/config.ts';
 import { initialise } from '../app/bootstrap.ts';
 import { startPagescope, type RunningServer } from '../app/server.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import { takePidLock } from '../lib/pid-lock.ts';
+import { AppError } from '../errors.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { createToken } from '../modules/access/create-token.ts';
-import { revokeToken } from '../modules/access/tokens.repository.ts';
+import { getToken } from '../modules/access/list-tokens.ts';
+import { revokeToken } from '../modules/access/revoke-token.ts';
+import { tokenStatus } from '../modules/access/token.presenter.ts';
+import type { AppContext } from '../app/context.ts';
 import { registerPage } from '../modules/pages/register-page.ts';
 import { findPage } from '../modules/pages/pages.repository.ts';
 import { activitySummary, type ActivitySummary } from '../modules/reports/summary.repository.ts';
 import { createEmulator, createTraffic, startEmulatorServer, type EmulatorServer, type Traffic } from '../emulator/index.ts';
 import { automationStats, registerDemoAutomation } from './demo-automation.ts';
-import { loadSandboxState, resetSandbox, saveSandboxState } from './sandbox-state.ts';
+import { LOCK_FILE, loadEmulatorWorld, loadSandboxState, resetSandbox, saveEmulatorWorld, saveSandboxState, type SandboxState } from './sandbox-state.ts';
 
 export interface SandboxOptions {
   dataDir: string;
@@ -28,6 +33,8 @@ export interface SandboxOptions {
 export interface SandboxReady {
   url: string;
   owner_token: string;
+  /** Whether the owner token is the one the last run printed (false on a first run, or when it was revoked or expired). */
+  owner_token_kept: boolean;
   emulator_url: string;
   api_docs: string;
   pages: { id: string; name: string }[];
@@ -45,6 +52,19 @@ export interface Sandbox {
  * A second start continues with the same data; `reset` starts over.
  */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  // One sandbox per data dir: a second one would revoke the first's token and take its webhooks to its own emulator.
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const lock = takePidLock(join(opts.dataDir, LOCK_FILE));
+  if (!lock.ok) throw new AppError('conflict', `a sandbox is already running on this data dir (pid ${lock.holderPid}); stop it or pass --data-dir`);
+  try {
+    return await startLocked(opts, lock.release);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sandbox> {
   if (opts.reset) resetSandbox(opts.dataDir);
   const { state } = loadSandboxState(opts.dataDir);
   state.runs += 1;
@@ -54,6 +74,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   // The emulator's identities (Pages, people, PSIDs) follow the sandbox's seed across runs; message ids are fresh per run.
   const emulator = createEmulator({ appId: state.appId, appSecret: state.appSecret, verifyToken: state.verifyToken, seed: state.seed, runSeed: String(state.runs), clockMode: 'running' });
   for (const p of state.pages) emulator.createPage(p);
+  // The people who wrote before, with their PSIDs, blocks and windows: replies to earlier contacts still reach them.
+  const world = loadEmulatorWorld(opts.dataDir);
+  if (world) emulator.loadWorld(world);
   const emu: EmulatorServer = await startEmulatorServer({ emulator, host, port: 0 });
 
   const env = {
@@ -77,17 +100,21 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     throw err;
   }
   const ctx = running.ctx;
-  for (const p of state.pages) {
-    if (!(await findPage(ctx.db, p.id))) await registerPage(ctx, cliActor, p);
+  let owner: { token: string; kept: boolean };
+  try {
+    for (const p of state.pages) {
+      if (!(await findPage(ctx.db, p.id))) await registerPage(ctx, cliActor, p);
+    }
+    owner = await ownerToken(ctx, state);
+    saveSandboxState(opts.dataDir, state);
+    const handshake = await emulator.setWebhook(`${running.url}/webhook`, state.verifyToken);
+    if (!handshake.ok) throw new Error(`the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`);
+  } catch (err) {
+    // Nothing may keep running (and the process alive) when the start fails half-way.
+    await running.close(1000);
+    await emu.close();
+    throw err;
   }
-  // A fresh one-time owner token each run; the previous run's is revoked.
-  if (state.ownerTokenId) await revokeToken(ctx.db, state.ownerTokenId, ctx.clock.now());
-  const owner = await createToken(ctx, cliActor, { name: `sandbox owner (run ${state.runs})`, role: 'owner' });
-  state.ownerTokenId = owner.id;
-  saveSandboxState(opts.dataDir, state);
-
-  const handshake = await emulator.setWebhook(`${running.url}/webhook`, state.verifyToken);
-  if (!handshake.ok) throw new Error(`the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`);
 
   const rate = opts.actionsPerSecond ?? 3;
   const traffic = createTraffic(emulator, {
@@ -95,14 +122,29 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     people: opts.people ?? 24,
     pageIds: state.pages.map((p) => p.id),
     rates: { message: rate * 0.45, postback: rate * 0.12, quick_reply: rate * 0.1, read: rate * 0.18, reaction: rate * 0.05, referral: rate * 0.03, optin: rate * 0.02, optout: rate * 0.03, block: rate * 0.015, unblock: rate * 0.005 },
+    userIds: state.people ?? [],
     onError: () => {},
   });
+  state.people = traffic.userIds();
+  saveSandboxState(opts.dataDir, state);
+  // The world is saved every few seconds and at stop, so even a run killed with -9 keeps nearly all of it.
+  let savedWorld = '';
+  const saveWorld = () => {
+    const text = JSON.stringify(emulator.saveWorld());
+    if (text === savedWorld) return;
+    saveEmulatorWorld(opts.dataDir, text);
+    savedWorld = text;
+  };
+  saveWorld();
+  const worldTimer = setInterval(saveWorld, 2000);
+  worldTimer.unref();
   traffic.start();
 
   return {
     ready: {
       url: running.url!,
       owner_token: owner.token,
+      owner_token_kept: owner.kept,
       emulator_url: emu.url,
       api_docs: `${running.url}/api/docs`,
       pages: state.pages.map((p) => ({ id: p.id, name: p.name })),
@@ -110,8 +152,28 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     summary: async () => ({ ...(await activitySummary(ctx.db)), automation: automationStats, traffic: traffic.stats }),
     stop: async () => {
       await traffic.stop();
+      clearInterval(worldTimer);
+      saveWorld();
       await running.close(10_000);
       await emu.close();
+      unlock();
     },
   };
+}
+
+/**
+ * The owner token of the banner: the last run's while it is still valid (stored in the 0600 state file), so what a
+ * person copied keeps working across runs; a new one when it was revoked or expired (or on the first run).
+ */
+async function ownerToken(ctx: AppContext, state: SandboxState): Promise<{ token: string; kept: boolean }> {
+  if (state.ownerTokenId) {
+    const row = await getToken(ctx, cliActor, state.ownerTokenId).catch(() => null);
+    if (row && state.ownerToken && tokenStatus(row, ctx.clock.now()) === 'active') return { token: state.ownerToken, kept: true };
+    // A token whose secret this file no longer holds (written by an older sandbox) cannot be printed again.
+    if (row && !state.ownerToken) await revokeToken(ctx, cliActor, row.id);
+  }
+  const owner = await createToken(ctx, cliActor, { name: `sandbox owner (run ${state.runs})`, role: 'owner' });
+  state.ownerTokenId = owner.id;
+  state.ownerToken = owner.token;
+  return { token: owner.token, kept: false };
 }

@@ -15,5 +15,6 @@ export function formatSummary(s: ActivitySummary & { automation: { sent: number;
     `deliveries   ${counts(s.deliveries)}`,
     `opted out    ${s.opted_out}   unreachable ${s.unreachable}`,
     `refused      ${counts(refused)}`,
+    ...(s.pages_token_invalid.length ? [`token invalid ${pages.filter((p) => s.pages_token_invalid.includes(p.id)).map((p) => p.name).join(', ') || s.pages_token_invalid.join(', ')}: Meta rejected the Page token; sends wait for a new one (\`pagescope pages add\`)`] : []),
   ].join('\n');
 }

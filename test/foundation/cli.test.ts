@@ -80,8 +80,8 @@ test('pages add, pages list and tokens create print one JSON object with --json'
   const d = dir();
   try {
     await runCli(['--data-dir', d, 'init', '--json']);
-    const add = await runCli(['--data-dir', d, 'pages', 'add', '--id', '1234567', '--name', 'Demo', '--token', 'EAA-demo-token', '--json']);
-    assert.deepEqual(JSON.parse(add.stdout), { id: '1234567', name: 'Demo', status: 'active', created: true });
+    const add = await runCli(['--data-dir', d, 'pages', 'add', '--id', '1234567', '--name', 'Demo', '--token', 'EAA-demo-token', '--no-verify', '--json']);
+    assert.deepEqual(JSON.parse(add.stdout), { id: '1234567', name: 'Demo', status: 'active', created: true, verified: false });
     const list = JSON.parse((await runCli(['--data-dir', d, 'pages', 'list', '--json'])).stdout);
     assert.deepEqual(list.data.map((p: { id: string }) => p.id), ['1234567']);
     const tok = JSON.parse((await runCli(['--data-dir', d, 'tokens', 'create', '--name', 'agent', '--role', 'agent', '--page', '1234567', '--json'])).stdout);

@@ -11,8 +11,8 @@ import { createPrivacyRequest } from '../../src/modules/privacy/create-request.t
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
-function fixtures(b: SeededContact, requestId: string): Record<string, string> {
-  return { pageId: PAGE_B, contactId: b.contactId, psid: b.psid, deliveryId: b.deliveryId, messageId: b.messageId, requestId };
+function fixtures(b: SeededContact, requestId: string, tokenId: string): Record<string, string> {
+  return { pageId: PAGE_B, contactId: b.contactId, psid: b.psid, deliveryId: b.deliveryId, messageId: b.messageId, requestId, tokenId };
 }
 
 // A valid body for each route that takes one, so the answer is about access and not about a malformed request.
@@ -34,6 +34,7 @@ for (const dialect of testDialects()) {
     let a!: SeededContact;
     let b!: SeededContact;
     let requestB = '';
+    let tokenB = '';
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
       await registerPage(app.ctx, cliActor, { id: PAGE_A, name: 'A', access_token: 'EAA-token-page-a' });
@@ -42,6 +43,7 @@ for (const dialect of testDialects()) {
       b = await seedContact(app.ctx, PAGE_B, { psid: '2000000000000002', name: 'Bob B', text: 'hello from B' });
       requestB = (await createPrivacyRequest(app.ctx, cliActor, { type: 'access', contact_id: b.contactId })).id;
       tokenA = (await createToken(app.ctx, cliActor, { name: 'owner of A', role: 'owner', pageIds: [PAGE_A] })).token;
+      tokenB = (await createToken(app.ctx, cliActor, { name: 'agent of B', role: 'agent', pageIds: [PAGE_B] })).id;
     });
     after(async () => app.close());
 
@@ -51,7 +53,7 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('a route naming a Page-B object, in its path or its body, answers 404, exactly as for a missing one', async () => {
-      const fx = fixtures(b, requestB);
+      const fx = fixtures(b, requestB, tokenB);
       const body = bodies(a, b);
       const routes = app.server.routeTable.filter((r) => r.auth === 'token' && r.method !== 'HEAD' && (r.url.includes(':') || body[`${r.method} ${r.url}`] !== undefined));
       assert.ok(routes.length >= 1);
@@ -67,7 +69,7 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('a route without parameters shows nothing of Page B', async () => {
-      const fx = fixtures(b, requestB);
+      const fx = fixtures(b, requestB, tokenB);
       const routes = app.server.routeTable.filter((r) => r.auth === 'token' && !r.url.includes(':') && r.method === 'GET');
       for (const r of routes) {
         const res = await app.server.inject({ method: 'GET', url: r.url, headers: bearer(tokenA) });

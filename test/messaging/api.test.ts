@@ -107,7 +107,7 @@ for (const dialect of testDialects()) {
     await t.test('refuses exactly what the send policy refuses, with the policy’s reason as the 422 code', async () => {
       const ages = [null, HOUR, 30 * HOUR, 8 * 24 * HOUR];
       let checked = 0;
-      for (const pageStatus of ['active', 'paused_reauth', 'disabled'] as const) {
+      for (const pageStatus of ['active', 'token_invalid', 'disabled'] as const) {
         await w.ctx.db.updateTable('pages').set({ status: pageStatus }).where('id', '=', pageA.id).execute();
         for (const status of ['active', 'unreachable'] as const) {
           for (const replies of ['granted', 'withdrawn'] as const) {

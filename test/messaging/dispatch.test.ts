@@ -139,12 +139,15 @@ for (const dialect of testDialects()) {
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) ids.push(await send(c.id, `kept ${i}`));
       const worker = startDispatcher(w.ctx, { retry: FAST_RETRY, idleMs: 20 });
-      await eventually(async () => (await w.ctx.db.selectFrom('pages').select('status').where('id', '=', page.id).executeTakeFirstOrThrow()).status === 'paused_reauth', 'the Page is paused');
+      await eventually(async () => (await w.ctx.db.selectFrom('pages').select('status').where('id', '=', page.id).executeTakeFirstOrThrow()).status === 'token_invalid', 'the Page is paused');
       await eventually(async () => (await statusOf(ids)).every((s) => s === 'queued'), 'its deliveries are back in the queue');
-      const audit = await w.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'page.paused_reauth').where('page_id', '=', page.id).execute();
+      const audit = await w.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'page.token_invalid').where('page_id', '=', page.id).execute();
       assert.equal(audit.length, 1);
-      assert.match(await w.ctx.metrics.registry.metrics(), /pagescope_pages_paused_reauth_total 1/);
-      assert.match(w.app.logs.text(), /sends to this Page are paused/);
+      assert.match(await w.ctx.metrics.registry.metrics(), /pagescope_pages_token_invalid_total{source="send"} 1/);
+      assert.match(w.app.logs.text(), /Meta rejected the Page access token .*marked token_invalid/);
+      // Operators see it where they look: the Page's API object and `pages list` (the same presenter).
+      const shown = await w.app.server.inject({ method: 'GET', url: `/api/v1/pages/${page.id}`, headers: { authorization: `Bearer ${w.app.ownerToken}` } });
+      assert.equal(shown.json().status, 'token_invalid');
       assert.equal(w.app.logs.text().includes('EAAG-revoked-page-token'), false);
 
       await registerPage(w.ctx, cliActor, { id: page.id, name: 'Revoked Page', access_token: page.token });

@@ -17,7 +17,8 @@ export interface PageTable {
   id: string;
   name: string;
   access_token_enc: string;
-  status: 'active' | 'paused_reauth' | 'disabled';
+  /** `token_invalid`: Meta rejected the Page access token (code 190); sends wait until a new token is added. */
+  status: 'active' | 'token_invalid' | 'disabled';
   created_at: number;
   updated_at: number;
 }
@@ -40,6 +41,8 @@ export interface ApiTokenTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Null: never expires. */
+  expires_at: number | null;
 }
 
 /** Append-only: triggers refuse UPDATE and DELETE on both dialects. Holds ids, never personal data. */
@@ -98,7 +101,7 @@ export const FOUNDATION_CLASSIFICATION: Record<keyof FoundationTables, TableClas
     contactColumn: null,
     columns: {
       id: 'reference', account_id: 'reference', name: 'system', role: 'system', token_hash: 'secret', page_scope: 'system',
-      created_at: 'system', last_used_at: 'system', revoked_at: 'system',
+      created_at: 'system', last_used_at: 'system', revoked_at: 'system', expires_at: 'system',
     },
   },
   audit_events: {

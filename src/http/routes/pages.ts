@@ -10,7 +10,7 @@ export const pageSchema = {
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
-    status: { type: 'string', enum: ['active', 'paused_reauth', 'disabled'] },
+    status: { type: 'string', enum: ['active', 'token_invalid', 'disabled'], description: 'token_invalid: Meta rejected the access token (code 190); sends wait until a new token is registered' },
     created_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
   },

@@ -12,13 +12,15 @@ export interface CreateTokenInput {
   role: string;
   pageIds?: string[];
   accountId?: string;
+  /** When the token stops working (ms since the epoch); absent or null: never. */
+  expiresAt?: number | null;
 }
 
 /**
  * Creates an API token (192 random bits) and returns it once; only its keyed hash is stored. Audited in the same
- * transaction. Page scopes must name registered Pages.
+ * transaction. Page scopes must name registered Pages; an expiry must lie in the future.
  */
-export async function createToken(ctx: AppContext, actor: Actor, input: CreateTokenInput): Promise<{ id: string; token: string; role: string; pages: string[] | null }> {
+export async function createToken(ctx: AppContext, actor: Actor, input: CreateTokenInput): Promise<{ id: string; token: string; role: string; pages: string[] | null; expires_at: number | null }> {
   assertCan(actor, 'tokens:manage');
   if (!isRole(input.role)) throw new AppError('validation_failed', `role must be one of owner, admin, agent, marketer, analyst`);
   if (!input.name.trim()) throw new AppError('validation_failed', 'name must not be empty');
@@ -28,6 +30,8 @@ export async function createToken(ctx: AppContext, actor: Actor, input: CreateTo
   }
   const pages = input.pageIds?.length ? [...new Set(input.pageIds)] : null;
   const now = ctx.clock.now();
+  const expiresAt = input.expiresAt ?? null;
+  if (expiresAt !== null && (!Number.isSafeInteger(expiresAt) || expiresAt <= now)) throw new AppError('validation_failed', 'expires_at must be a time in the future');
   const token = generateToken('psk_');
   const id = newId('tok', now);
   await ctx.db.transaction().execute(async (trx) => {
@@ -50,8 +54,9 @@ export async function createToken(ctx: AppContext, actor: Actor, input: CreateTo
       created_at: now,
       last_used_at: null,
       revoked_at: null,
+      expires_at: expiresAt,
     });
-    await appendAudit(trx, actor, { action: 'token.create', subjectType: 'token', subjectId: id, details: { role: input.role, pages } }, now);
+    await appendAudit(trx, actor, { action: 'token.create', subjectType: 'token', subjectId: id, details: { role: input.role, pages, expires_at: expiresAt } }, now);
   });
-  return { id, token, role: input.role, pages };
+  return { id, token, role: input.role, pages, expires_at: expiresAt };
 }

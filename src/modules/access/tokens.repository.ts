@@ -9,6 +9,7 @@ export async function insertToken(db: Executor, row: ApiTokenTable): Promise<voi
   await db.insertInto('api_tokens').values(row).execute();
 }
 
+/** Not revoked; the caller checks `expires_at`, so that the use of an expired token can be recorded. */
 export async function findActiveTokenByHash(db: Executor, hash: string): Promise<ApiTokenTable | undefined> {
   return db
     .selectFrom('api_tokens')
@@ -30,4 +31,15 @@ export async function revokeToken(db: Executor, id: string, now: number): Promis
 export async function countAccounts(db: Executor): Promise<number> {
   const r = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+export async function findTokenById(db: Executor, id: string): Promise<ApiTokenTable | undefined> {
+  return db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Tokens in id order (ids grow with creation time), after a cursor. */
+export async function listTokenRows(db: Executor, after: string | null, limit: number): Promise<ApiTokenTable[]> {
+  let q = db.selectFrom('api_tokens').selectAll().orderBy('id').limit(limit);
+  if (after) q = q.where('id', '>', after);
+  return q.execute();
 }

@@ -80,5 +80,20 @@ for (const dialect of testDialects()) {
       const row = await reload(c.id);
       assert.ok(row.profile_next_at! < expiresAt);
     });
+
+    it('marks the Page token_invalid when Meta rejects its token (190), once, and calls no more for its contacts', async () => {
+      const other = '100000000000010';
+      await registerPage(app.ctx, cliActor, { id: other, name: 'Expired', access_token: 'page-token-expired' });
+      const psids = ['5000000000000011', '5000000000000012'];
+      for (const p of psids) await resolveContact(app.ctx, app.ctx.db, other, p, app.clock.now());
+      const calls: string[] = [];
+      await enrichProfiles(app.ctx, { graph: fakeGraph(Object.fromEntries(psids.map((p) => [p, metaError(190, 463)])), calls) });
+      assert.equal(calls.length, 1, 'the second contact of that Page waits');
+      const page = await app.ctx.db.selectFrom('pages').select('status').where('id', '=', other).executeTakeFirstOrThrow();
+      assert.equal(page.status, 'token_invalid');
+      const audit = await app.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'page.token_invalid').where('page_id', '=', other).execute();
+      assert.deepEqual(audit.map((a) => JSON.parse(a.details!).source), ['profile']);
+      assert.equal(app.logs.text().includes('page-token-expired'), false);
+    });
   });
 }

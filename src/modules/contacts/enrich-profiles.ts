@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { createGraphClient, GraphError, type GraphClient, type UserProfile } from '../../platform/index.ts';
+import { markPageTokenInvalid } from '../pages/mark-token-invalid.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
 import { contactsDueForProfile, replaceNameTokens, updateContact } from './contacts.repository.ts';
 import { openContactField, sealContactField } from './contact-fields.ts';
@@ -89,6 +90,10 @@ export async function enrichProfiles(ctx: AppContext, opts: EnrichOptions = {}):
       pacer.succeeded(contact.page_id);
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
+      if (err.classification.kind === 'reauthorize') {
+        pacer.tokenInvalid(contact.page_id);
+        await markPageTokenInvalid(ctx.db, ctx, contact.page_id, 'profile', err.classification);
+      }
       set = err.classification.kind === 'rate_limited' ? { profile_next_at: pacer.rateLimited(contact.page_id) } : failureUpdate(ctx, err, now);
       ctx.logger.info({ page_id: contact.page_id, contact_id: contact.id, code: err.classification.stableCode }, 'profile fetch did not succeed');
     }

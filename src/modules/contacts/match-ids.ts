@@ -4,6 +4,7 @@ import type { DB } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { ContactIdMatchTable } from '../../db/tables/identity.ts';
 import { GraphError, type GraphClient, type IdMatch } from '../../platform/index.ts';
+import { markPageTokenInvalid } from '../pages/mark-token-invalid.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
 import { findContactByBidx } from './contacts.repository.ts';
 import { openContactField, psidIndex } from './contact-fields.ts';
@@ -106,6 +107,10 @@ export async function matchIdsForPages(ctx: AppContext, opts: MatchIdsOptions = 
       pacer.succeeded(contact.page_id);
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
+      if (err.classification.kind === 'reauthorize') {
+        pacer.tokenInvalid(contact.page_id);
+        await markPageTokenInvalid(ctx.db, ctx, contact.page_id, 'id_matching', err.classification);
+      }
       const set: Partial<ContactIdMatchTable> = err.classification.kind === 'rate_limited'
         ? { next_at: pacer.rateLimited(contact.page_id), error_code: err.classification.stableCode }
         : failureUpdate(ctx, err, now);

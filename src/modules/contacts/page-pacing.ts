@@ -38,6 +38,12 @@ export class PagePacer {
     return page && page.status === 'active' ? { page } : { retryAt: this.now + HOUR };
   }
 
+  /** Meta rejected the Page's token: its other contacts wait as for a Page that is not active. */
+  tokenInvalid(pageId: string): void {
+    const page = this.#pages.get(pageId);
+    if (page) this.#pages.set(pageId, { ...page, status: 'token_invalid' });
+  }
+
   succeeded(pageId: string): void {
     this.backoff.delete(pageId);
   }

@@ -8,7 +8,7 @@
 // count (4) ‖ received_at (8) ‖ per POST: signature digest (64 hex) ‖ body length (4) ‖ body. A record never wraps:
 // one that does not fit before the end of the ring starts at 0. Records are acknowledged in seq order, so at a
 // restart nothing from the first record that is missing or does not decrypt onwards was ever acknowledged.
-import { closeSync, constants as fsc, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_t
 import type SqliteDatabase from 'better-sqlite3';
 import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
 import { errorCode } from '../../errors.ts';
+import { takePidLock } from '../../lib/pid-lock.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
 import { openDeliveryStore, startDeliveryThread, type KeyringUpdate } from './delivery-thread.ts';
@@ -72,53 +73,6 @@ const ringFile = (dataDir: string) => join(dataDir, 'webhook-spool.ring');
 
 /** Paths of the spools open in this process: a second app on the same data dir stores its POSTs directly. */
 const openHere = new Set<string>();
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** When a process started, in clock ticks since boot (Linux's /proc); null where that cannot be read. */
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Whether the process named by a lock file is still the one that wrote it. The file holds its pid and, on Linux,
- * its start time, so a pid reused by an unrelated process after a crash does not keep the spool (and the POSTs
- * it acknowledged) locked away.
- */
-function holderAlive(content: string): boolean {
-  const [pidText, started] = content.trim().split(' ');
-  const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  if (!pidAlive(pid)) return false;
-  const now = started ? startTime(pid) : null;
-  return now === null || now === started;
-}
-
-/** Takes the spool's lock file; false when a live process other than this one holds it. */
-function lock(path: string): boolean {
-  const mine = `${process.pid} ${startTime(process.pid) ?? ''}`.trim();
-  try {
-    writeFileSync(path, mine, { flag: 'wx', mode: 0o600 });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  if (holderAlive(readFileSync(path, 'utf8'))) return false;
-  writeFileSync(path, mine, { mode: 0o600 });
-  return true;
-}
 
 /** A record read back at start-up, as the mover takes it. */
 type Recovered = Omit<Move, 'type' | 'plain'> & { plain: Buffer };
@@ -199,7 +153,8 @@ export class WebhookSpool {
   static async open(opts: SpoolOptions): Promise<WebhookSpool | null> {
     const ringPath = ringFile(opts.dataDir);
     const lockPath = join(opts.dataDir, 'webhook-spool.lock');
-    if (openHere.has(ringPath) || !lock(lockPath)) return null;
+    // The lock names this process (pid and start time), so a spool left by a process that died is taken over.
+    if (openHere.has(ringPath) || !takePidLock(lockPath).ok) return null;
     openHere.add(ringPath);
     try {
       const fd = openSync(ringPath, fsc.O_RDWR | fsc.O_CREAT, 0o600);

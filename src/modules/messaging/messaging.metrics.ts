@@ -2,11 +2,6 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 function create(registry: Registry) {
   return {
-    pagesPaused: new Counter({
-      name: 'pagescope_pages_paused_reauth_total',
-      help: 'Pages paused because Meta rejected their access token (code 190); re-register the Page to resume',
-      registers: [registry],
-    }),
     sendSeconds: new Histogram({
       name: 'pagescope_send_api_seconds',
       help: 'Send API call latency by outcome',

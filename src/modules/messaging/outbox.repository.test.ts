@@ -16,7 +16,7 @@ forEachDialect('the outbox queue', (database, dialect) => {
   beforeEach(async () => {
     await database().db.deleteFrom('deliveries').execute();
   });
-  async function freshPage(status: 'active' | 'paused_reauth' = 'active'): Promise<string> {
+  async function freshPage(status: 'active' | 'token_invalid' = 'active'): Promise<string> {
     const id = `7000${dialect === 'sqlite' ? 1 : 2}${String(++page).padStart(4, '0')}`;
     await database().db.insertInto('pages').values({ id, name: 'Queue', access_token_enc: 'x', status, created_at: NOW, updated_at: NOW }).execute();
     return id;
@@ -62,7 +62,7 @@ forEachDialect('the outbox queue', (database, dialect) => {
   });
 
   test('skips Pages that are not active', async () => {
-    const paused = await freshPage('paused_reauth');
+    const paused = await freshPage('token_invalid');
     await enqueue(paused, 'ct_e');
     assert.deepEqual(await claim('w1', 10), []);
   });

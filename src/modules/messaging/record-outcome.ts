@@ -3,13 +3,11 @@ import type { AppContext } from '../../app/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { GraphErrorClass } from '../../platform/index.ts';
-import { systemActor } from '../access/actor.ts';
-import { appendAudit } from '../audit/audit.repository.ts';
+import { markPageTokenInvalid } from '../pages/mark-token-invalid.ts';
 import { setHistoryMids } from './deliveries.repository.ts';
-import { messagingMetrics } from './messaging.metrics.ts';
 import { settleAttempt, settleSent, type ResultSet } from './outbox.repository.ts';
 import type { SendOutcome } from './send-outcome.ts';
-import { markMarketingSent, markPsidInvalid, markUnreachable, pausePageForReauth, touchLastOutbounds } from './send-targets.repository.ts';
+import { markMarketingSent, markPsidInvalid, markUnreachable, touchLastOutbounds } from './send-targets.repository.ts';
 
 export interface Attempt {
   delivery: DeliveryTable;
@@ -19,8 +17,6 @@ export interface Attempt {
   labels?: Pick<DeliveryTable, 'messaging_type' | 'tag'>;
   marketingSubscriptionId?: string | null;
 }
-
-const dispatcherActor = systemActor('dispatcher');
 
 function errorColumns(e: GraphErrorClass): ResultSet {
   return { error_code: e.stableCode, error_message: e.message, meta_code: e.code ?? null, meta_subcode: e.subcode ?? null };
@@ -53,7 +49,7 @@ async function recordUnsent(trx: Transaction<DB>, ctx: AppContext, a: Attempt, o
     case 'reauthorize':
       // The message is fine; the Page's token is not. It waits in the queue until the Page is registered again.
       done = await settle({ status: 'queued', next_attempt_at: now, ...errorColumns(o.error) });
-      if (done && (await pausePageForReauth(trx, d.page_id, now))) await announcePause(trx, ctx, d, o.error, now);
+      if (done) await markPageTokenInvalid(trx, ctx, d.page_id, 'send', o.error, { delivery_id: d.id });
       break;
   }
   if (done && o.type !== 'requeue') ctx.metrics.deliveriesByStatus.inc({ status: o.type === 'reauthorize' ? 'paused' : o.type, reason: reasonOf(o) });
@@ -83,19 +79,4 @@ function reasonOf(o: SendOutcome): string {
   if (o.type === 'skipped') return o.reason;
   if (o.type === 'failed' || o.type === 'retry' || o.type === 'reauthorize') return o.error.stableCode;
   return '';
-}
-
-async function announcePause(trx: Transaction<DB>, ctx: AppContext, d: DeliveryTable, e: GraphErrorClass, now: number): Promise<void> {
-  await appendAudit(trx, dispatcherActor, {
-    action: 'page.paused_reauth',
-    pageId: d.page_id,
-    subjectType: 'page',
-    subjectId: d.page_id,
-    details: { meta_code: e.code ?? null, meta_subcode: e.subcode ?? null, delivery_id: d.id },
-  }, now);
-  messagingMetrics(ctx.metrics.registry).pagesPaused.inc();
-  ctx.logger.error(
-    { page_id: d.page_id, code: 'page_unauthorized', meta_code: e.code, meta_subcode: e.subcode },
-    'Meta rejected the Page access token; sends to this Page are paused. Register the Page again with a new token (POST /api/v1/pages or `pagescope pages add`) to resume',
-  );
 }

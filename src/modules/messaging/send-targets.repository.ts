@@ -73,9 +73,3 @@ export async function touchLastOutbounds(db: Executor, contactIds: readonly stri
     .where((eb) => eb.or([eb('last_outbound_at', 'is', null), eb('last_outbound_at', '<', at)]))
     .execute();
 }
-
-/** Pauses an active Page for re-authorisation; true only for the call that paused it (so it is announced once). */
-export async function pausePageForReauth(db: Executor, pageId: string, at: number): Promise<boolean> {
-  const r = await db.updateTable('pages').set({ status: 'paused_reauth', updated_at: at }).where('id', '=', pageId).where('status', '=', 'active').executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
-}

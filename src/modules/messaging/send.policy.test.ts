@@ -25,7 +25,7 @@ function oracle(i: SendPolicyInput, capMs = 48 * HOUR): SendDecision {
   const no = (reason: string) => ({ allowed: false, reason }) as SendDecision;
   const hard: [string, boolean][] = [
     ['erased', i.contactStatus === 'erased'],
-    ['page_unauthorized', i.pageStatus === 'paused_reauth'],
+    ['page_unauthorized', i.pageStatus === 'token_invalid'],
     ['page_disabled', i.pageStatus === 'disabled'],
     ['unreachable', i.contactStatus === 'unreachable'],
   ];
@@ -77,7 +77,7 @@ const policyInput: fc.Arbitrary<SendPolicyInput> = fc.record({
     marketing: fc.constantFrom('none' as const, 'granted' as const, 'withdrawn' as const),
   }),
   marketingToken: token,
-  pageStatus: fc.constantFrom('active' as const, 'active' as const, 'paused_reauth' as const, 'disabled' as const),
+  pageStatus: fc.constantFrom('active' as const, 'active' as const, 'token_invalid' as const, 'disabled' as const),
   isOptOutConfirmation: fc.option(fc.boolean(), { nil: undefined }),
   kind: fc.constantFrom('text' as const, 'media' as const, 'template' as const),
 }, { requiredKeys: ['author', 'now', 'lastUserActionAt', 'contactStatus', 'consent', 'marketingToken', 'pageStatus', 'kind'] });
@@ -163,7 +163,7 @@ describe('reasons, most useful first', () => {
   });
 
   it('says page_unauthorized or page_disabled before unreachable', () => {
-    assert.deepEqual(decideSend(input({ pageStatus: 'paused_reauth', contactStatus: 'unreachable' })),
+    assert.deepEqual(decideSend(input({ pageStatus: 'token_invalid', contactStatus: 'unreachable' })),
       { allowed: false, reason: 'page_unauthorized' });
     assert.deepEqual(decideSend(input({ pageStatus: 'disabled', contactStatus: 'unreachable' })),
       { allowed: false, reason: 'page_disabled' });

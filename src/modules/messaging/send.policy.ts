@@ -26,7 +26,7 @@ export interface SendPolicyInput {
   contactStatus: 'active' | 'unreachable' | 'erased';
   consent: { replies: 'granted' | 'withdrawn'; marketing: 'none' | 'granted' | 'withdrawn' };
   marketingToken: MarketingTokenState | null;
-  pageStatus: 'active' | 'paused_reauth' | 'disabled';
+  pageStatus: 'active' | 'token_invalid' | 'disabled';
   /** The single confirmation sent after an opt-out keyword; the caller sends it once. */
   isOptOutConfirmation?: boolean;
   kind: MessageKind;
@@ -94,7 +94,7 @@ const refuse = (reason: RefusalReason): SendDecision => ({ allowed: false, reaso
  */
 export function decideSend(input: SendPolicyInput, options: SendPolicyOptions = {}): SendDecision {
   if (input.contactStatus === 'erased') return refuse('erased');
-  if (input.pageStatus === 'paused_reauth') return refuse('page_unauthorized');
+  if (input.pageStatus === 'token_invalid') return refuse('page_unauthorized');
   if (input.pageStatus === 'disabled') return refuse('page_disabled');
   if (input.contactStatus === 'unreachable') return refuse('unreachable');
 

@@ -20,3 +20,9 @@ export async function insertPage(db: Executor, row: PageTable): Promise<void> {
 export async function updatePage(db: Executor, id: string, set: Partial<Omit<PageTable, 'id'>>): Promise<void> {
   await db.updateTable('pages').set(set).where('id', '=', id).execute();
 }
+
+/** Marks an active Page's token invalid; true only for the call that changed it (so it is announced once). */
+export async function markTokenInvalid(db: Executor, pageId: string, at: number): Promise<boolean> {
+  const r = await db.updateTable('pages').set({ status: 'token_invalid', updated_at: at }).where('id', '=', pageId).where('status', '=', 'active').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

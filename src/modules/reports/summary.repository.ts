@@ -7,11 +7,13 @@ export interface ActivitySummary {
   opted_out: number;
   unreachable: number;
   refused_by_reason: Record<string, number>;
+  /** Pages whose access token Meta rejected (190): their sends wait until a new token is added. */
+  pages_token_invalid: string[];
 }
 
 /** Counts for the operator's live view: a handful of grouped counts over indexed columns, no personal data. */
 export async function activitySummary(db: Executor): Promise<ActivitySummary> {
-  const [contacts, messages, deliveries, optedOut, unreachable, refused] = await Promise.all([
+  const [contacts, messages, deliveries, optedOut, unreachable, refused, tokenInvalid] = await Promise.all([
     db.selectFrom('contacts').select(['page_id', (eb) => eb.fn.countAll<number>().as('n')]).where('status', '!=', 'erased').where('merged_into', 'is', null).groupBy('page_id').execute(),
     db.selectFrom('messages').select(['direction', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('direction').execute(),
     db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute(),
@@ -23,6 +25,7 @@ export async function activitySummary(db: Executor): Promise<ActivitySummary> {
       .where('status', 'in', ['skipped', 'failed'])
       .groupBy(['reason', 'error_code'])
       .execute(),
+    db.selectFrom('pages').select('id').where('status', '=', 'token_invalid').orderBy('id').execute(),
   ]);
   const refusedByReason: Record<string, number> = {};
   for (const r of refused) {
@@ -39,5 +42,6 @@ export async function activitySummary(db: Executor): Promise<ActivitySummary> {
     opted_out: Number(optedOut.n),
     unreachable: Number(unreachable.n),
     refused_by_reason: refusedByReason,
+    pages_token_invalid: tokenInvalid.map((r) => r.id),
   };
 }
