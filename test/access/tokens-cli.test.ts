@@ -39,7 +39,7 @@ test('tokens list shows each token without its secret, tokens revoke makes it an
     assert.equal(badExpiry.code, 1);
     assert.match(badExpiry.stderr, /--expires-in must be a duration/);
 
-    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's3cret' }, /listening on (http:\/\/\S+)/);
+    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's3cret' }, /listening on (http:\/\/\S+)/, 60_000);
     try {
       const get = (token: string, path: string) => fetch(`${match[1]!}${path}`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal((await get(agent.token, '/api/v1/pages')).status, 401);
