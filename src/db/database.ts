@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
+import { privateFile } from '../lib/private-files.ts';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { DB, Db, Dialect } from './types.ts';
 
@@ -45,6 +46,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.schema, opts.poolSize ?? 10);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const file = join(opts.dataDir, opts.fileName ?? 'pagescope.db');
+  // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+  privateFile(file);
   const native = new SqliteDatabase(file);
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = FULL');
