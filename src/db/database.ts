@@ -53,6 +53,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   native.pragma('synchronous = FULL');
   native.pragma('busy_timeout = 10000');
   native.pragma('foreign_keys = ON');
+  // Deleted and overwritten values are zeroed in the file, not left in free space (erasure, dropped raw bodies).
+  native.pragma('secure_delete = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   const flushWal = walFlusher(file);
   return {

@@ -58,8 +58,9 @@ export async function loadLeased(db: Executor, ids: string[], owner: string): Pr
 export async function finishDelivery(db: Executor, id: string, owner: string, set: { status: 'processed' | 'duplicate' | 'failed'; eventCount: number | null; error: string | null; now: number }): Promise<boolean> {
   const r = await db
     .updateTable('webhook_deliveries')
-    // A duplicate's body is a copy of one kept elsewhere: it is dropped at once.
-    .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null, ...(set.status === 'duplicate' && { body_enc: null }) })
+    // No raw body is kept past processing (an erasure could not reach the copies in backups): a processed delivery's
+    // effects are in the tables and a duplicate's body is a copy. A failed one keeps it until retention.
+    .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null, ...(set.status !== 'failed' && { body_enc: null }) })
     .where('id', '=', id)
     .where('lease_owner', '=', owner)
     .where('status', '=', 'pending')

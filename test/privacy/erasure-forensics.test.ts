@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { CLASSIFICATION } from '../../src/db/classification.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { enrichProfiles } from '../../src/modules/contacts/enrich-profiles.ts';
+import { createPrivacyRequest } from '../../src/modules/privacy/create-request.ts';
+import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
+import { testDialects } from '../support/db.ts';
+import { forensicRead } from '../support/forensics.ts';
+import { bearer, type TestApp } from '../support/app.ts';
+import { drain, emulatedApp } from '../ingest/support.ts';
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+const isKeyStore = (path: string) => /contact-keys\.db/.test(path);
+
+/**
+ * A backup as the README describes it, taken while the server runs: every file of the data dir (the database, its
+ * WAL and shared memory, the webhook spool) except the contact key store, which is backed up apart and kept short;
+ * on PostgreSQL, a dump of every table as pg_dump would write it (live rows only).
+ */
+async function takeBackup(app: TestApp, into: string): Promise<string[]> {
+  for (const f of filesUnder(app.database.dataDir).filter((f) => !isKeyStore(f))) copyFileSync(f, join(into, f.slice(app.database.dataDir.length + 1).replaceAll('/', '_')));
+  if (app.ctx.database.dialect === 'postgres') {
+    const dump: Record<string, unknown[]> = {};
+    for (const table of [...Object.keys(CLASSIFICATION), 'key_versions']) {
+      dump[table] = (await sql`select * from ${sql.table(table)}`.execute(app.ctx.db).catch(() => ({ rows: [] }))).rows;
+    }
+    writeFileSync(join(into, 'pg-dump.json'), JSON.stringify(dump));
+  }
+  return filesUnder(into);
+}
+
+for (const dialect of testDialects()) {
+  describe(`erasure reaches every copy [${dialect}]`, () => {
+    it('leaves nothing of the person that the master key can read, in the data dir or in a backup taken before the erasure, while another person stays readable', async () => {
+      const { app, emu, pages } = await emulatedApp(dialect);
+      const backupDir = mkdtempSync(join(tmpdir(), 'pagescope-backup-'));
+      try {
+        const page = pages[0]!;
+        const people = ['Person', 'Bystander'].map((role, i) => {
+          const first = `Zeph${role}firstcanary`;
+          const last = `Quill${role}lastcanary`;
+          const user = emu.emulator.createUser({ first_name: first, last_name: last }).id;
+          return { user, first, last, texts: [`${role} canary text ${i}a9c1: my order`, `${role} second canary ${i}e7b2`], code: `crm-${role.toLowerCase()}-code-${i}5e81d2` };
+        });
+        for (const p of people) {
+          for (const t of p.texts) await emu.emulator.user(p.user).says(page, t);
+          await emu.emulator.user(p.user).links(page, p.code);
+        }
+        await drain(app);
+        await enrichProfiles(app.ctx);
+        await drain(app);
+        const [person, bystander] = people.map((p) => ({ ...p, psid: emu.emulator.psid(p.user, page)! }));
+        const contact = (await app.server.inject({ url: `/api/v1/pages/${page}/contacts/by-psid/${person!.psid}`, headers: bearer(app.ownerToken) })).json() as { id: string; first_name: string };
+        assert.equal(contact.first_name, person!.first, 'the profile went all the way through');
+        const valuesOf = (p: typeof person) => [p!.psid, p!.first, p!.last, ...p!.texts, p!.code];
+
+        const dataDir = app.database.dataDir;
+        const keyFiles = () => filesUnder(dataDir).filter(isKeyStore);
+        const backup = await takeBackup(app, backupDir);
+        // The reader finds a person's values before the erasure: it could find them after it.
+        const before = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), valuesOf(person));
+        for (const v of valuesOf(person)) assert.ok(before.found.has(v), `the forensic read does not find ${v} even before the erasure`);
+        if (dialect === 'sqlite') assert.ok(backup.some((f) => f.endsWith('webhook-spool.ring')) && backup.some((f) => f.endsWith('-wal')), 'the backup holds the spool and the WAL');
+
+        const request = await createPrivacyRequest(app.ctx, cliActor, { type: 'erasure', contact_id: contact.id }, 'cli');
+        await runDueRequests(app.ctx);
+        const done = await app.ctx.db.selectFrom('privacy_requests').select('status').where('id', '=', request.id).executeTakeFirstOrThrow();
+        assert.equal(done.status, 'completed');
+
+        const after = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), [...valuesOf(person), ...valuesOf(bystander)]);
+        const left = valuesOf(person).filter((v) => after.found.has(v)).map((v) => `${v} in ${after.found.get(v)!.join(', ')}`);
+        assert.deepEqual(left, [], 'values of the erased person still readable');
+        for (const v of [bystander!.psid, bystander!.first, ...bystander!.texts]) assert.ok(after.found.has(v), `the other person's ${v} is no longer readable`);
+      } finally {
+        await emu.close();
+        await app.close();
+        rmSync(backupDir, { recursive: true, force: true });
+        if (existsSync(backupDir)) throw new Error('backup left behind');
+      }
+    });
+  });
+}
