@@ -11,8 +11,13 @@ import { createPrivacyRequest } from '../../src/modules/privacy/create-request.t
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
 import { testDialects } from '../support/db.ts';
 import { forensicRead } from '../support/forensics.ts';
-import { bearer, type TestApp } from '../support/app.ts';
+import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { drain, emulatedApp } from '../ingest/support.ts';
+import { deliveryRow } from '../../src/modules/ingest/accept-delivery.ts';
+import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
+import { insertDeliveries } from '../../src/modules/ingest/webhook.repository.ts';
+import { eraseContactData } from '../../src/modules/privacy/erase-contact.ts';
+import { seedContact } from './seed.ts';
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
@@ -87,6 +92,27 @@ for (const dialect of testDialects()) {
         await emu.close();
         await app.close();
         rmSync(backupDir, { recursive: true, force: true });
+      }
+    });
+
+    it('drops the raw bodies kept because their processing failed that name the person, and keeps the others', async () => {
+      const app = await createTestApp(dialect);
+      try {
+        const person = await seedContact(app.ctx, { contactLayer: true });
+        const bystander = await seedContact(app.ctx, { contactLayer: true });
+        // Bodies a processor could not apply (as one that changed would leave them): kept, and linked to nobody.
+        const failing = (psid: string, n: number) => deliveryRow(app.ctx.keyring, Buffer.from(JSON.stringify({ object: 'page', sender: { id: psid } })), String(n).repeat(64), app.clock.now());
+        const rows = [failing(person.psid, 1), failing(bystander.psid, 2)];
+        await insertDeliveries(app.ctx.db, rows);
+        while ((await processPendingDeliveries(app.ctx)) > 0);
+        const kept = async () => (await app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'status', 'body_enc']).where('id', 'in', rows.map((r) => r.id)).orderBy('id').execute())
+          .map((r) => [r.id === rows[0]!.id ? 'person' : 'bystander', r.status, r.body_enc !== null]);
+        assert.deepEqual(await kept(), [['person', 'failed', true], ['bystander', 'failed', true]]);
+        const counts = await eraseContactData(app.ctx, person.contactId);
+        assert.deepEqual(await kept(), [['person', 'purged', false], ['bystander', 'failed', true]]);
+        assert.equal(counts.raw_deliveries, 2, 'the delivery its events came from, and the failed one');
+      } finally {
+        await app.close();
       }
     });
   });

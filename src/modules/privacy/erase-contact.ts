@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Executor } from '../audit/audit.repository.ts';
-import { contactKeys } from './contact-fields.ts';
+import { contactKeys, openContactField } from './contact-fields.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
-import { deleteContactRows, deliveryIdsOfContact, personalTables, purgeDeliveryBodies } from './personal-data.repository.ts';
+import { deleteContactRows, deliveryIdsOfContact, failedDeliveryBodies, personalTables, psidCiphertexts, purgeDeliveryBodies } from './personal-data.repository.ts';
 import { clearRequestData } from './privacy.repository.ts';
 
 /** What an erasure removed: the counts the tombstone keeps (no personal data). */
@@ -34,6 +34,7 @@ export async function eraseContactData(
     records = await mergeGroupIds(trx, contactId);
     const c: ErasureCounts = { tables: {}, raw_deliveries: 0, request_exports: 0, key_destroyed: false };
     for (const id of records) c.raw_deliveries += await purgeDeliveryBodies(trx, await deliveryIdsOfContact(trx, id));
+    c.raw_deliveries += await purgeDeliveryBodies(trx, await failedBodiesNaming(ctx, trx, records));
     // Table by table (the contacts table last), every record of the person.
     for (const p of personalTables()) {
       c.tables[p.table] = 0;
@@ -55,6 +56,32 @@ export async function eraseContactData(
   // another process may hold it back, and the next checkpoint finishes the job.
   if (sqlite) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.db);
   return counts;
+}
+
+/**
+ * Failed deliveries (kept raw until the retention, linked to no contact) whose body names one of the person's PSIDs:
+ * read before the person's key is destroyed, while their PSIDs can still be opened. Failed bodies are few.
+ */
+async function failedBodiesNaming(ctx: AppContext, trx: Executor, records: readonly string[]): Promise<string[]> {
+  const failed = await failedDeliveryBodies(trx);
+  if (failed.length === 0) return [];
+  const psids: string[] = [];
+  for (const r of await psidCiphertexts(trx, records)) {
+    try {
+      psids.push(`"${openContactField(ctx, r.id, r.psid_enc, { table: 'contacts', column: 'psid_enc', pageId: r.page_id, rowId: r.id })}"`);
+    } catch {
+      // Already unreadable (an earlier erasure of this record): nothing of it can be matched, or read.
+    }
+  }
+  if (psids.length === 0) return [];
+  return failed.filter((d) => {
+    try {
+      const body = ctx.keyring.decrypt(d.body_enc, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: d.id });
+      return psids.some((p) => body.includes(p));
+    } catch {
+      return false;
+    }
+  }).map((d) => d.id);
 }
 
 /** Total rows an erasure touched, for logs and metrics. */

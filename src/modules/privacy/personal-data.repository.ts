@@ -70,6 +70,18 @@ export async function purgeDeliveryBodies(db: Executor, ids: readonly string[]):
   return n;
 }
 
+/** Raw bodies kept because their processing failed (they name no contact: nothing was applied from them). */
+export async function failedDeliveryBodies(db: Executor): Promise<{ id: string; body_enc: string }[]> {
+  const rows = await db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).where('status', '=', 'failed').where('body_enc', 'is not', null).execute();
+  return rows.map((r) => ({ id: r.id, body_enc: r.body_enc! }));
+}
+
+/** The PSID ciphertexts of the given contacts, with what opens them. */
+export async function psidCiphertexts(db: Executor, contactIds: readonly string[]): Promise<{ id: string; page_id: string; psid_enc: string }[]> {
+  if (contactIds.length === 0) return [];
+  return db.selectFrom('contacts').select(['id', 'page_id', 'psid_enc']).where('id', 'in', [...contactIds]).execute();
+}
+
 export interface OwnedCiphertext {
   id: string;
   pageId: string | null;
