@@ -95,7 +95,7 @@ for (const dialect of testDialects()) {
       }
     });
 
-    it('drops the raw bodies kept because their processing failed that name the person, and keeps the others', async () => {
+    it('drops the raw data kept without a contact that names the person (failed bodies, unhandled events), and keeps the others', async () => {
       const app = await createTestApp(dialect);
       try {
         const person = await seedContact(app.ctx, { contactLayer: true });
@@ -103,14 +103,22 @@ for (const dialect of testDialects()) {
         // Bodies a processor could not apply (as one that changed would leave them): kept, and linked to nobody.
         const failing = (psid: string, n: number) => deliveryRow(app.ctx.keyring, Buffer.from(JSON.stringify({ object: 'page', sender: { id: psid } })), String(n).repeat(64), app.clock.now());
         const rows = [failing(person.psid, 1), failing(bystander.psid, 2)];
-        await insertDeliveries(app.ctx.db, rows);
+        // And events of a kind pagescope does not handle, kept raw with no contact.
+        const unknown = (p: typeof person, n: number) => deliveryRow(app.ctx.keyring, Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: p.pageId, time: 1, messaging: [{ sender: { id: p.psid }, recipient: { id: p.pageId }, timestamp: 1, mystery: { n } }] }] })), String(n).repeat(64), app.clock.now());
+        const personsUnknown = unknown(person, 3);
+        await insertDeliveries(app.ctx.db, [...rows, personsUnknown, unknown(bystander, 4)]);
         while ((await processPendingDeliveries(app.ctx)) > 0);
         const kept = async () => (await app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'status', 'body_enc']).where('id', 'in', rows.map((r) => r.id)).orderBy('id').execute())
           .map((r) => [r.id === rows[0]!.id ? 'person' : 'bystander', r.status, r.body_enc !== null]);
+        // Both people write to the same Page: what tells their events apart is the PSID inside.
+        const rawEvents = async () => (await app.ctx.db.selectFrom('webhook_events').select(['delivery_id', 'raw_enc']).where('kind', '=', 'unknown').execute())
+          .map((r) => [r.delivery_id === personsUnknown.id ? 'person' : 'bystander', r.raw_enc !== null]);
         assert.deepEqual(await kept(), [['person', 'failed', true], ['bystander', 'failed', true]]);
+        assert.equal((await rawEvents()).filter(([, raw]) => raw).length, 2);
         const counts = await eraseContactData(app.ctx, person.contactId);
         assert.deepEqual(await kept(), [['person', 'purged', false], ['bystander', 'failed', true]]);
-        assert.equal(counts.raw_deliveries, 2, 'the delivery its events came from, and the failed one');
+        assert.deepEqual((await rawEvents()).sort(), [['bystander', true], ['person', false]]);
+        assert.equal(counts.raw_deliveries, 3, 'the delivery its events came from, the failed one and the unhandled event');
       } finally {
         await app.close();
       }

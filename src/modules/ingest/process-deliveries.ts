@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { errorCode } from '../../errors.ts';
-import { truncateWal } from '../../db/wal.ts';
+import { truncateWalNow } from '../../db/wal.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { applyEvent } from './apply-event.ts';
@@ -41,11 +41,10 @@ const bodiesDropped = new WeakSet<AppContext>();
 /**
  * Once processing has caught up, the WAL frames that still hold the dropped raw bodies (written when they were
  * stored) are checkpointed away: a copy of the data dir taken from then on holds no raw body that was processed.
+ * When another connection is busy it is tried again at the next pass that finds nothing to do.
  */
 async function forgetProcessedBodies(ctx: AppContext): Promise<void> {
-  if (!bodiesDropped.has(ctx)) return;
-  bodiesDropped.delete(ctx);
-  await truncateWal(ctx.database);
+  if (bodiesDropped.has(ctx) && (await truncateWalNow(ctx.database))) bodiesDropped.delete(ctx);
 }
 
 const timeOf = (ev: WebhookEvent, row: WebhookDeliveryTable) => ev.timestamp ?? row.received_at;
