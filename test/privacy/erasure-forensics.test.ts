@@ -9,6 +9,7 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { enrichProfiles } from '../../src/modules/contacts/enrich-profiles.ts';
 import { createPrivacyRequest } from '../../src/modules/privacy/create-request.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
+import type { Dialect } from '../../src/db/types.ts';
 import { testDialects } from '../support/db.ts';
 import { forensicRead } from '../support/forensics.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
@@ -46,53 +47,70 @@ async function takeBackup(app: TestApp, into: string): Promise<string[]> {
   return filesUnder(into);
 }
 
+/**
+ * Two people write (texts, an account-linking code; names through the profile), a backup is taken, the first is
+ * erased, and everything is read as someone holding the master key would. `filler` messages each come first.
+ */
+async function eraseAndReadEverything(dialect: Dialect, filler: number): Promise<void> {
+  const { app, emu, pages } = await emulatedApp(dialect);
+  const backupDir = mkdtempSync(join(tmpdir(), 'pagescope-backup-'));
+  try {
+    const page = pages[0]!;
+    const people = ['Person', 'Bystander'].map((role, i) => {
+      const first = `Zeph${role}firstcanary`;
+      const last = `Quill${role}lastcanary`;
+      const user = emu.emulator.createUser({ first_name: first, last_name: last }).id;
+      return { user, first, last, texts: [`${role} canary text ${i}a9c1: my order`, `${role} second canary ${i}e7b2`], code: `crm-${role.toLowerCase()}-code-${i}5e81d2` };
+    });
+    for (let k = 0; k < filler; k++) for (const p of people) await emu.emulator.user(p.user).says(page, `${p.texts[0]} ${k} ${'x'.repeat(300)}`);
+    for (const p of people) {
+      for (const t of p.texts) await emu.emulator.user(p.user).says(page, t);
+      await emu.emulator.user(p.user).links(page, p.code);
+    }
+    await drain(app);
+    await enrichProfiles(app.ctx);
+    await drain(app);
+    const [person, bystander] = people.map((p) => ({ ...p, psid: emu.emulator.psid(p.user, page)! }));
+    const contact = (await app.server.inject({ url: `/api/v1/pages/${page}/contacts/by-psid/${person!.psid}`, headers: bearer(app.ownerToken) })).json() as { id: string; first_name: string };
+    assert.equal(contact.first_name, person!.first, 'the profile went all the way through');
+    const valuesOf = (p: typeof person) => [p!.psid, p!.first, p!.last, ...p!.texts, p!.code];
+
+    const dataDir = app.database.dataDir;
+    const keyFiles = () => filesUnder(dataDir).filter(isKeyStore);
+    const backup = await takeBackup(app, backupDir);
+    // The reader finds a person's values before the erasure: it could find them after it.
+    const before = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), valuesOf(person));
+    for (const v of valuesOf(person)) assert.ok(before.found.has(v), `the forensic read does not find ${v} even before the erasure`);
+    if (dialect === 'sqlite') assert.ok(backup.some((f) => f.endsWith('webhook-spool.ring')) && backup.some((f) => f.endsWith('-wal')), 'the backup holds the spool and the WAL');
+
+    const request = await createPrivacyRequest(app.ctx, cliActor, { type: 'erasure', contact_id: contact.id }, 'cli');
+    await runDueRequests(app.ctx);
+    const done = await app.ctx.db.selectFrom('privacy_requests').select('status').where('id', '=', request.id).executeTakeFirstOrThrow();
+    assert.equal(done.status, 'completed');
+
+    const after = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), [...valuesOf(person), ...valuesOf(bystander)]);
+    const left = valuesOf(person).filter((v) => after.found.has(v)).map((v) => `${v} in ${after.found.get(v)!.join(', ')}`);
+    assert.deepEqual(left, [], 'values of the erased person still readable');
+    for (const v of [bystander!.psid, bystander!.first, ...bystander!.texts]) assert.ok(after.found.has(v), `the other person's ${v} is no longer readable`);
+  } finally {
+    await emu.close();
+    await app.close();
+    rmSync(backupDir, { recursive: true, force: true });
+  }
+}
+
 for (const dialect of testDialects()) {
   describe(`erasure reaches every copy [${dialect}]`, () => {
     it('leaves nothing of the person that the master key can read, in the data dir or in a backup taken before the erasure, while another person stays readable', async () => {
-      const { app, emu, pages } = await emulatedApp(dialect);
-      const backupDir = mkdtempSync(join(tmpdir(), 'pagescope-backup-'));
-      try {
-        const page = pages[0]!;
-        const people = ['Person', 'Bystander'].map((role, i) => {
-          const first = `Zeph${role}firstcanary`;
-          const last = `Quill${role}lastcanary`;
-          const user = emu.emulator.createUser({ first_name: first, last_name: last }).id;
-          return { user, first, last, texts: [`${role} canary text ${i}a9c1: my order`, `${role} second canary ${i}e7b2`], code: `crm-${role.toLowerCase()}-code-${i}5e81d2` };
-        });
-        for (const p of people) {
-          for (const t of p.texts) await emu.emulator.user(p.user).says(page, t);
-          await emu.emulator.user(p.user).links(page, p.code);
-        }
-        await drain(app);
-        await enrichProfiles(app.ctx);
-        await drain(app);
-        const [person, bystander] = people.map((p) => ({ ...p, psid: emu.emulator.psid(p.user, page)! }));
-        const contact = (await app.server.inject({ url: `/api/v1/pages/${page}/contacts/by-psid/${person!.psid}`, headers: bearer(app.ownerToken) })).json() as { id: string; first_name: string };
-        assert.equal(contact.first_name, person!.first, 'the profile went all the way through');
-        const valuesOf = (p: typeof person) => [p!.psid, p!.first, p!.last, ...p!.texts, p!.code];
+      await eraseAndReadEverything(dialect, 0);
+    });
 
-        const dataDir = app.database.dataDir;
-        const keyFiles = () => filesUnder(dataDir).filter(isKeyStore);
-        const backup = await takeBackup(app, backupDir);
-        // The reader finds a person's values before the erasure: it could find them after it.
-        const before = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), valuesOf(person));
-        for (const v of valuesOf(person)) assert.ok(before.found.has(v), `the forensic read does not find ${v} even before the erasure`);
-        if (dialect === 'sqlite') assert.ok(backup.some((f) => f.endsWith('webhook-spool.ring')) && backup.some((f) => f.endsWith('-wal')), 'the backup holds the spool and the WAL');
-
-        const request = await createPrivacyRequest(app.ctx, cliActor, { type: 'erasure', contact_id: contact.id }, 'cli');
-        await runDueRequests(app.ctx);
-        const done = await app.ctx.db.selectFrom('privacy_requests').select('status').where('id', '=', request.id).executeTakeFirstOrThrow();
-        assert.equal(done.status, 'completed');
-
-        const after = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), [...valuesOf(person), ...valuesOf(bystander)]);
-        const left = valuesOf(person).filter((v) => after.found.has(v)).map((v) => `${v} in ${after.found.get(v)!.join(', ')}`);
-        assert.deepEqual(left, [], 'values of the erased person still readable');
-        for (const v of [bystander!.psid, bystander!.first, ...bystander!.texts]) assert.ok(after.found.has(v), `the other person's ${v} is no longer readable`);
-      } finally {
-        await emu.close();
-        await app.close();
-        rmSync(backupDir, { recursive: true, force: true });
-      }
+    // Known limit (README, Privacy): when SQLite rebalances the pages of webhook_deliveries while they still hold raw
+    // bodies, copies of those bodies stay in the unused space of the rebuilt pages (secure_delete zeroes what is
+    // deleted, not what is moved), sealed by the keyring only. Raw bodies sealed under a key that processing
+    // destroys would end it. A PostgreSQL dump holds live rows only.
+    it('does so too after enough traffic that the database rebalances its pages', dialect === 'sqlite' ? { todo: 'stale copies in rebalanced SQLite pages' } : {}, async () => {
+      await eraseAndReadEverything(dialect, 40);
     });
 
     it('drops the raw data kept without a contact that names the person (failed bodies, unhandled events), and keeps the others', async () => {
