@@ -143,7 +143,7 @@ describe('webhook spool [sqlite]', () => {
     try {
       // The workers' processor applies them as they arrive and drops their bodies: the moved rows are counted.
       const moved = async () => (await app.ctx.db.selectFrom('webhook_deliveries').select('status').execute()).map((r) => r.status);
-      for (let i = 0; i < 100 && (await moved()).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && (await moved()).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal((await moved()).length, 3);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
