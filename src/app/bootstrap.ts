@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createMasterKeyFile, loadMasterKey, masterKeyPath } from '../crypto/index.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import { privateDataDir, privateUmask } from '../lib/private-files.ts';
 import { systemClock, type Clock } from '../lib/time.ts';
 import { AppError } from '../errors.ts';
 import { cliActor } from '../modules/access/actor.ts';
@@ -26,6 +27,8 @@ export interface OpenAppOptions {
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
   const master = loadMasterKey({ env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  makeDataDirPrivate(config.dataDir, logger);
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     if (opts.migrate) await migrateToLatest(database);
@@ -36,7 +39,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
       database,
       db: database.db,
       keyring,
-      logger: opts.logger ?? createLogger(config.logLevel),
+      logger,
       clock: opts.clock ?? systemClock,
       metrics: createMetrics(),
       inboundHooks: new InboundHooks(),
@@ -45,6 +48,16 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
     await database.close();
     throw err;
   }
+}
+
+/**
+ * Files created from here on are private (umask 077), and what an earlier run or another tool left readable to
+ * others in the data dir is tightened (dirs 0700, files 0600), each change logged. A master key file readable by
+ * others is refused before this runs (`loadMasterKey`): it may have been read already.
+ */
+function makeDataDirPrivate(dataDir: string, logger: Logger): void {
+  privateUmask();
+  for (const t of privateDataDir(dataDir)) logger.info({ path: t.path, from: t.from, to: t.to }, 'data dir: file mode tightened');
 }
 
 export interface InitResult {
@@ -65,7 +78,7 @@ export async function initialise(config: Config, opts: OpenAppOptions = {}): Pro
   if (existsSync(config.dataDir) && readdirSync(config.dataDir).some((f) => f === 'master.key' || f.startsWith('pagescope.db'))) {
     throw new AppError('already_initialised', `${config.dataDir} is already initialised; use it as it is, or choose an empty --data-dir`);
   }
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  makeDataDirPrivate(config.dataDir, opts.logger ?? createLogger(config.logLevel));
   const keyFromEnv = config.masterKey !== null;
   if (!keyFromEnv) createMasterKeyFile(config.dataDir);
   const master = loadMasterKey({ env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });

@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
+import { privateFile } from '../lib/private-files.ts';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { DB, Db, Dialect } from './types.ts';
 
@@ -45,11 +46,15 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.schema, opts.poolSize ?? 10);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const file = join(opts.dataDir, opts.fileName ?? 'pagescope.db');
+  // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+  privateFile(file);
   const native = new SqliteDatabase(file);
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = FULL');
   native.pragma('busy_timeout = 10000');
   native.pragma('foreign_keys = ON');
+  // Deleted and overwritten values are zeroed in the file, not left in free space (erasure, dropped raw bodies).
+  native.pragma('secure_delete = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   const flushWal = walFlusher(file);
   return {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { errorCode } from '../../errors.ts';
+import { truncateWalNow } from '../../db/wal.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { applyEvent } from './apply-event.ts';
@@ -32,6 +33,18 @@ function decode(ctx: AppContext, row: WebhookDeliveryTable): Decoded {
   } catch {
     return { row, error: 'undecodable' };
   }
+}
+
+/** Contexts whose processing dropped raw bodies since their WAL was last emptied. */
+const bodiesDropped = new WeakSet<AppContext>();
+
+/**
+ * Once processing has caught up, the WAL frames that still hold the dropped raw bodies (written when they were
+ * stored) are checkpointed away: a copy of the data dir taken from then on holds no raw body that was processed.
+ * When another connection is busy it is tried again at the next pass that finds nothing to do.
+ */
+async function forgetProcessedBodies(ctx: AppContext): Promise<void> {
+  if (bodiesDropped.has(ctx) && (await truncateWalNow(ctx.database))) bodiesDropped.delete(ctx);
 }
 
 const timeOf = (ev: WebhookEvent, row: WebhookDeliveryTable) => ev.timestamp ?? row.received_at;
@@ -84,7 +97,11 @@ async function failAlone(ctx: AppContext, d: Decoded, owner: string, err: unknow
 export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOptions = {}): Promise<number> {
   const owner = opts.owner ?? PROCESS_OWNER;
   const ids = await claimDeliveries(ctx.db, owner, ctx.clock.now(), opts.leaseMs ?? 60_000, opts.limit ?? 50, ctx.database.dialect === 'postgres');
-  if (ids.length === 0) return 0;
+  if (ids.length === 0) {
+    await forgetProcessedBodies(ctx);
+    return 0;
+  }
+  bodiesDropped.add(ctx);
   const batch = (await loadLeased(ctx.db, ids, owner)).map((row) => decode(ctx, row));
   try {
     await applyCounted(ctx, batch, owner);

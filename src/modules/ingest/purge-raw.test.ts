@@ -2,28 +2,35 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { testDialects } from '../../../test/support/db.ts';
 import { drain, envelope, ingestApp, messageItem, postWebhook, PAGE_A } from '../../../test/ingest/support.ts';
+import { deliveryRow } from './accept-delivery.ts';
 import { purgeRawWebhookData } from './purge-raw.ts';
+import { insertDeliveries } from './webhook.repository.ts';
 
 const DAY = 24 * 3600_000;
 
 for (const dialect of testDialects()) {
   describe(`raw webhook retention [${dialect}]`, () => {
-    it('drops raw bodies and raw events only once processed and older than the retention, keeping the dedupe rows', async () => {
+    it('keeps no raw body once processed, keeps a failed one and raw events until the retention, and keeps the dedupe rows', async () => {
       const app = await ingestApp(dialect, { PAGESCOPE_RAW_RETENTION_DAYS: '7' });
       try {
         const t = app.clock.now();
+        const status = async () => (await app.ctx.db.selectFrom('webhook_deliveries').select(['status', 'body_enc']).orderBy('status').execute()).map((r) => [r.status, r.body_enc === null]);
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_old', 'old', t), { sender: { id: '6000000000000001' }, recipient: { id: PAGE_A }, timestamp: t, mystery: {} }]));
         await drain(app);
+        assert.deepEqual(await status(), [['processed', true]], 'its effects are in the tables: the body goes at once');
+        // A stored body that processing cannot apply (as a parser that changed would leave) fails and keeps its body.
+        await insertDeliveries(app.ctx.db, [deliveryRow(app.ctx.keyring, Buffer.from('{"object":"page"}'), 'f'.repeat(64), t)]);
+        await drain(app);
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_pending', 'still pending', t)]));
+        assert.deepEqual(await status(), [['failed', false], ['pending', false], ['processed', true]]);
+        assert.equal(await purgeRawWebhookData(app.ctx), 0, 'nothing is older than the retention yet');
         app.clock.advance(8 * DAY);
-        assert.equal(await purgeRawWebhookData(app.ctx), 2);
-        const rows = await app.ctx.db.selectFrom('webhook_deliveries').select(['status', 'body_enc']).orderBy('status').execute();
-        assert.deepEqual(rows.map((r) => [r.status, r.body_enc === null]), [['pending', false], ['purged', true]]);
+        assert.equal(await purgeRawWebhookData(app.ctx), 2, 'the failed body and the raw event');
+        assert.deepEqual(await status(), [['pending', false], ['processed', true], ['purged', true]]);
         assert.equal((await app.ctx.db.selectFrom('webhook_events').select('raw_enc').where('raw_enc', 'is not', null).execute()).length, 0);
         assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_old', 'old', t), { sender: { id: '6000000000000001' }, recipient: { id: PAGE_A }, timestamp: t, mystery: {} }]))).statusCode, 200);
         await drain(app);
-        const again = await app.ctx.db.selectFrom('webhook_deliveries').select(['status', 'body_enc']).orderBy('status').execute();
-        assert.deepEqual(again.map((r) => [r.status, r.body_enc === null]), [['duplicate', true], ['processed', false], ['purged', true]], 'a purged body still deduplicates');
+        assert.deepEqual(await status(), [['duplicate', true], ['processed', true], ['processed', true], ['purged', true]], 'a dropped body still deduplicates');
       } finally {
         await app.close();
       }

@@ -58,8 +58,9 @@ export async function loadLeased(db: Executor, ids: string[], owner: string): Pr
 export async function finishDelivery(db: Executor, id: string, owner: string, set: { status: 'processed' | 'duplicate' | 'failed'; eventCount: number | null; error: string | null; now: number }): Promise<boolean> {
   const r = await db
     .updateTable('webhook_deliveries')
-    // A duplicate's body is a copy of one kept elsewhere: it is dropped at once.
-    .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null, ...(set.status === 'duplicate' && { body_enc: null }) })
+    // No raw body is kept past processing (an erasure could not reach the copies in backups): a processed delivery's
+    // effects are in the tables and a duplicate's body is a copy. A failed one keeps it until retention.
+    .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null, ...(set.status !== 'failed' && { body_enc: null }) })
     .where('id', '=', id)
     .where('lease_owner', '=', owner)
     .where('status', '=', 'pending')
@@ -79,11 +80,15 @@ export async function registeredPages(db: Executor, ids: string[]): Promise<Set<
   return new Set(rows.map((r) => r.id));
 }
 
-/** Drops the raw body of processed deliveries received before `cutoff`; returns how many were purged. */
+/**
+ * Drops the raw body of settled deliveries whose processing ended before `cutoff` (processing drops a processed one's
+ * body at once; a failed one keeps it until here); returns how many were purged.
+ */
 export async function purgeDeliveryBodies(db: Executor, cutoff: number, limit: number): Promise<number> {
-  const ids = await db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'processed').where('processed_at', '<', cutoff).limit(limit).execute();
+  const ids = await db.selectFrom('webhook_deliveries').select('id').where('status', 'in', ['processed', 'failed']).where('body_enc', 'is not', null)
+    .where('processed_at', '<', cutoff).limit(limit).execute();
   if (ids.length === 0) return 0;
-  await db.updateTable('webhook_deliveries').set({ body_enc: null, status: 'purged' }).where('id', 'in', ids.map((r) => r.id)).where('status', '=', 'processed').execute();
+  await db.updateTable('webhook_deliveries').set({ body_enc: null, status: 'purged' }).where('id', 'in', ids.map((r) => r.id)).where('status', 'in', ['processed', 'failed']).execute();
   return ids.length;
 }
 

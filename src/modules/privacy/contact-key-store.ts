@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { Keyring } from '../../crypto/index.ts';
 import { AppError } from '../../errors.ts';
+import { privateFile } from '../../lib/private-files.ts';
 
 const KEY_BYTES = 32;
 // Another process may destroy a key; a short cache life bounds how long this process can still use it.
@@ -37,7 +38,10 @@ export class ContactKeyStore {
 
   /** Opens (creating if needed) the store; secure_delete zeroes a destroyed key's bytes in the file itself. */
   static open(file: string, keyring: Keyring): ContactKeyStore {
+    // 0600 wherever PAGESCOPE_CONTACT_KEYS_FILE puts it (SQLite's -wal and -shm follow the file's mode); a dir made
+    // for it is 0700, an existing one is the operator's.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    privateFile(file);
     const db = new SqliteDatabase(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

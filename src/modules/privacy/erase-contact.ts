@@ -1,14 +1,16 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
 import type { Executor } from '../audit/audit.repository.ts';
-import { contactKeys } from './contact-fields.ts';
+import { contactKeys, openContactField } from './contact-fields.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
-import { deleteContactRows, deliveryIdsOfContact, personalTables, purgeDeliveryBodies } from './personal-data.repository.ts';
+import type { FieldContext } from '../../crypto/index.ts';
+import { contactlessRawEvents, deleteContactRows, deliveryIdsOfContact, dropRawEvents, failedDeliveryBodies, personalTables, psidCiphertexts, purgeDeliveryBodies } from './personal-data.repository.ts';
 import { clearRequestData } from './privacy.repository.ts';
 
 /** What an erasure removed: the counts the tombstone keeps (no personal data). */
 export interface ErasureCounts {
   tables: Record<string, number>;
+  /** Raw webhook bodies dropped, and raw copies of events that named the person without a contact. */
   raw_deliveries: number;
   request_exports: number;
   key_destroyed: boolean;
@@ -34,6 +36,8 @@ export async function eraseContactData(
     records = await mergeGroupIds(trx, contactId);
     const c: ErasureCounts = { tables: {}, raw_deliveries: 0, request_exports: 0, key_destroyed: false };
     for (const id of records) c.raw_deliveries += await purgeDeliveryBodies(trx, await deliveryIdsOfContact(trx, id));
+    const raw = await rawDataNaming(ctx, trx, records);
+    c.raw_deliveries += (await purgeDeliveryBodies(trx, raw.deliveries)) + (await dropRawEvents(trx, raw.events));
     // Table by table (the contacts table last), every record of the person.
     for (const p of personalTables()) {
       c.tables[p.table] = 0;
@@ -55,6 +59,36 @@ export async function eraseContactData(
   // another process may hold it back, and the next checkpoint finishes the job.
   if (sqlite) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.db);
   return counts;
+}
+
+/**
+ * Raw data kept without a contact that names one of the person's PSIDs: bodies whose processing failed (kept until
+ * the retention) and raw copies of events applied to no contact on the person's Pages. Read before the person's key
+ * is destroyed, while their PSIDs can still be opened; both are few.
+ */
+async function rawDataNaming(ctx: AppContext, trx: Executor, records: readonly string[]): Promise<{ deliveries: string[]; events: string[] }> {
+  const psids: string[] = [];
+  const pages = new Set<string>();
+  for (const r of await psidCiphertexts(trx, records)) {
+    pages.add(r.page_id);
+    try {
+      psids.push(`"${openContactField(ctx, r.id, r.psid_enc, { table: 'contacts', column: 'psid_enc', pageId: r.page_id, rowId: r.id })}"`);
+    } catch {
+      // Already unreadable (an earlier erasure of this record): nothing of it can be matched, or read.
+    }
+  }
+  if (psids.length === 0) return { deliveries: [], events: [] };
+  const names = (sealed: string, field: FieldContext) => {
+    try {
+      const plain = ctx.keyring.decrypt(sealed, field);
+      return psids.some((p) => plain.includes(p));
+    } catch {
+      return false;
+    }
+  };
+  const deliveries = (await failedDeliveryBodies(trx)).filter((d) => names(d.body_enc, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: d.id }));
+  const events = (await contactlessRawEvents(trx, [...pages])).filter((e) => names(e.raw_enc, { table: 'webhook_events', column: 'raw_enc', pageId: e.page_id || null, rowId: e.id }));
+  return { deliveries: deliveries.map((d) => d.id), events: events.map((e) => e.id) };
 }
 
 /** Total rows an erasure touched, for logs and metrics. */

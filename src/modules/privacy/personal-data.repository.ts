@@ -70,6 +70,36 @@ export async function purgeDeliveryBodies(db: Executor, ids: readonly string[]):
   return n;
 }
 
+/** Raw bodies kept because their processing failed (they name no contact: nothing was applied from them). */
+export async function failedDeliveryBodies(db: Executor): Promise<{ id: string; body_enc: string }[]> {
+  const rows = await db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).where('status', '=', 'failed').where('body_enc', 'is not', null).execute();
+  return rows.map((r) => ({ id: r.id, body_enc: r.body_enc! }));
+}
+
+/** Raw copies of events applied to no contact (unknown kinds, `…_without_psid`) on the given Pages. */
+export async function contactlessRawEvents(db: Executor, pageIds: readonly string[]): Promise<{ id: string; page_id: string; raw_enc: string }[]> {
+  if (pageIds.length === 0) return [];
+  const rows = await db.selectFrom('webhook_events').select(['id', 'page_id', 'raw_enc']).where('page_id', 'in', [...pageIds])
+    .where('contact_id', 'is', null).where('raw_enc', 'is not', null).execute();
+  return rows.map((r) => ({ id: r.id, page_id: r.page_id, raw_enc: r.raw_enc! }));
+}
+
+/** Drops raw event copies; the ledger rows stay (they dedupe redeliveries). */
+export async function dropRawEvents(db: Executor, ids: readonly string[]): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const r = await db.updateTable('webhook_events').set({ raw_enc: null }).where('id', 'in', ids.slice(i, i + 500)).executeTakeFirst();
+    n += Number(r.numUpdatedRows);
+  }
+  return n;
+}
+
+/** The PSID ciphertexts of the given contacts, with what opens them. */
+export async function psidCiphertexts(db: Executor, contactIds: readonly string[]): Promise<{ id: string; page_id: string; psid_enc: string }[]> {
+  if (contactIds.length === 0) return [];
+  return db.selectFrom('contacts').select(['id', 'page_id', 'psid_enc']).where('id', 'in', [...contactIds]).execute();
+}
+
 export interface OwnedCiphertext {
   id: string;
   pageId: string | null;

@@ -1,6 +1,6 @@
 import type { Executor } from '../audit/audit.repository.ts';
 
-// Raw bodies are kept for reprocessing; only deliveries already processed (or given up on) may lose them.
+// Processing drops a raw body once applied; a failed delivery keeps its body until here. Pending ones are never touched.
 const SETTLED_DELIVERY = ['processed', 'failed'] as const;
 const FINAL_SEND = ['sent', 'delivered', 'read', 'failed', 'skipped'] as const;
 
