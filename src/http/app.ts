@@ -47,7 +47,7 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,100}$/;
 export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}): Promise<FastifyInstance> {
   const rawRoutes: RawRoute[] = [];
   const app = Fastify({
-    serverFactory: rawRouteServer(() => rawRoutes),
+    serverFactory: rawRouteServer(() => rawRoutes, ctx.config.http),
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
     // One line per finished request (onResponse below) instead of Fastify's two, with the route pattern, not the URL.
     logController: new LogController({ disableRequestLogging: true }),
