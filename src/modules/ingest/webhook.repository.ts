@@ -9,21 +9,22 @@ export async function insertDeliveries(db: Executor, rows: WebhookDeliveryTable[
 
 /**
  * Claims each body hash for the first delivery that carries it; returns the ids of the deliveries whose body was
- * seen before (an earlier delivery, or an earlier row of this same list). Runs in the processor's transaction, so a
- * rolled-back batch claims nothing.
+ * claimed by ANOTHER delivery (an earlier one, or an earlier row of this same list). A delivery that claimed its hash
+ * in an earlier, committed turn of its own processing (a large delivery is applied over several transactions) is not
+ * a duplicate of itself. Runs in the processor's transaction, so a rolled-back turn claims nothing.
  */
 export async function claimBodyHashes(db: Executor, rows: { id: string; body_hash: string }[], now: number): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const first = new Map<string, string>();
   for (const r of rows) if (!first.has(r.body_hash)) first.set(r.body_hash, r.id);
-  const inserted = await db
+  await db
     .insertInto('webhook_body_hashes')
     .values([...first].map(([body_hash, delivery_id]) => ({ body_hash, delivery_id, created_at: now })))
     .onConflict((oc) => oc.column('body_hash').doNothing())
-    .returning('delivery_id')
     .execute();
-  const fresh = new Set(inserted.map((r) => r.delivery_id));
-  return new Set(rows.filter((r) => !fresh.has(r.id)).map((r) => r.id));
+  const owners = await db.selectFrom('webhook_body_hashes').select(['body_hash', 'delivery_id']).where('body_hash', 'in', [...first.keys()]).execute();
+  const ownerOf = new Map(owners.map((o) => [o.body_hash, o.delivery_id]));
+  return new Set(rows.filter((r) => ownerOf.get(r.body_hash) !== r.id).map((r) => r.id));
 }
 
 /**
