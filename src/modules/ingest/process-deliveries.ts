@@ -1,25 +1,28 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { errorCode } from '../../errors.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { contactKeys } from '../privacy/contact-fields.ts';
 import { applyEvent } from './apply-event.ts';
-import { claimBodyHashes, claimDeliveries, finishDelivery, loadLeased, registeredPages } from './webhook.repository.ts';
+import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
+import { claimBodyHashes, claimDeliveries, deliveryLeaseOwners, finishDelivery, loadLeased, registeredPages, releaseDeliveryLeases, renewDeliveryLeases } from './webhook.repository.ts';
 
 export interface ProcessOptions {
   /** Deliveries per transaction (default 50). */
   limit?: number;
   /** Lease holder name; defaults to one per process. */
   owner?: string;
-  /** How long a claim stays exclusive before another worker may take it over (default 60 s). */
+  /**
+   * How long a claim stays exclusive before another worker may take it over (default 15 s); renewed while a batch
+   * is being applied, so only a worker that stopped loses it.
+   */
   leaseMs?: number;
 }
 
 /** After this many failed attempts a delivery that fails on its own is set aside as `failed` (its raw body stays). */
 const MAX_ATTEMPTS = 5;
-const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+const PROCESS_OWNER = newLeaseOwner();
+const LEASE_MS = 15_000;
 
 type Decoded = { row: WebhookDeliveryTable; object: string; events: WebhookEvent[] } | { row: WebhookDeliveryTable; error: string };
 
@@ -56,7 +59,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * deliveries pending and leased: claimed again, the events already applied are found in the ledger and skipped, so
  * nothing is lost and nothing is applied twice.
  */
-async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string): Promise<number> {
+async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<number> {
   let live: Live[] = [];
   let items: { ev: WebhookEvent; d: Live }[] = [];
   let registered: ReadonlySet<string> = new Set();
@@ -64,6 +67,7 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string): Pro
   let next = 0;
   const keys = contactKeys(ctx);
   let durable: Promise<void> = Promise.resolve();
+  let renewedAt = performance.now();
   for (let turn = 0; turn === 0 || next < items.length; turn++) {
     // The next turn waits for this one's flush: a commit that writes into the log while the disk flushes it can
     // block the thread until the flush ends (a page under writeback is not written to).
@@ -71,6 +75,10 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string): Pro
     ({ durable } = await ctx.database.transactionFlushedLater((trx) => keys.deferringSync(async () => {
       const now = ctx.clock.now();
       const until = performance.now() + TURN_MS;
+      if (performance.now() - renewedAt > leaseMs / 3) {
+        await renewDeliveryLeases(trx, live.map((d) => d.row.id), owner, now + leaseMs);
+        renewedAt = performance.now();
+      }
       if (turn === 0) {
         const duplicates = await claimBodyHashes(trx, batch.map((d) => d.row), now);
         for (const d of batch) {
@@ -102,8 +110,8 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string): Pro
   return duplicated;
 }
 
-async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string): Promise<void> {
-  const duplicated = await applyBatch(ctx, batch, owner);
+async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<void> {
+  const duplicated = await applyBatch(ctx, batch, owner, leaseMs);
   if (duplicated > 0) ctx.metrics.webhookDeliveries.inc({ outcome: 'duplicate' }, duplicated);
 }
 
@@ -114,23 +122,42 @@ async function failAlone(ctx: AppContext, d: Decoded, owner: string, err: unknow
   }
 }
 
+const tookBack = new WeakSet<AppContext>();
+
+/**
+ * Frees at once the deliveries that a dead process of this machine had claimed (this process's earlier life, killed
+ * before it finished them), instead of letting them wait for their leases to expire. The processor does it at its
+ * first iteration; returns how many it freed.
+ */
+export async function takeBackDeliveries(ctx: AppContext): Promise<number> {
+  const dead = (await deliveryLeaseOwners(ctx.db)).filter(leaseOwnerIsDead);
+  const n = await releaseDeliveryLeases(ctx.db, dead);
+  if (n > 0) ctx.logger.warn({ deliveries: n, owners: dead.length }, 'took back webhook deliveries claimed by a process that stopped');
+  return n;
+}
+
 /**
  * One iteration of the processor: claims pending deliveries (oldest first, leased) and applies them; returns how many
  * were claimed. A batch that fails is retried one delivery at a time, so one bad delivery cannot hold up the rest.
  */
 export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOptions = {}): Promise<number> {
   const owner = opts.owner ?? PROCESS_OWNER;
+  const leaseMs = opts.leaseMs ?? LEASE_MS;
+  if (!tookBack.has(ctx)) {
+    tookBack.add(ctx);
+    await takeBackDeliveries(ctx);
+  }
   // The claim need not wait for the disk (a claim lost in a crash only means the delivery is claimed again), and on
   // SQLite an fsync on this thread would hold the HTTP server meanwhile.
   const { result: ids } = await ctx.database.transactionFlushedLater((trx) =>
-    claimDeliveries(trx, owner, ctx.clock.now(), opts.leaseMs ?? 60_000, opts.limit ?? 50, ctx.database.dialect === 'postgres'),
+    claimDeliveries(trx, owner, ctx.clock.now(), leaseMs, opts.limit ?? 50, ctx.database.dialect === 'postgres'),
   );
   if (ids.length === 0) return 0;
   const batch = (await loadLeased(ctx.db, ids, owner)).map((row) => decode(ctx, row));
   // Decoding a large delivery is work of its own: the event loop runs before the first turn.
   await nextTurn();
   try {
-    await applyCounted(ctx, batch, owner);
+    await applyCounted(ctx, batch, owner, leaseMs);
   } catch (err) {
     if (batch.length === 1) {
       await failAlone(ctx, batch[0]!, owner, err);
@@ -138,7 +165,7 @@ export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOpt
     }
     for (const d of batch) {
       try {
-        await applyCounted(ctx, [d], owner);
+        await applyCounted(ctx, [d], owner, leaseMs);
       } catch (e) {
         await failAlone(ctx, d, owner, e);
       }

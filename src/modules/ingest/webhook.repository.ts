@@ -51,6 +51,25 @@ export async function claimDeliveries(db: Executor, owner: string, now: number, 
   return rows.map((r) => r.id).sort();
 }
 
+/** Keeps this worker's claim on deliveries it is still applying (a large batch takes several turns). */
+export async function renewDeliveryLeases(db: Executor, ids: string[], owner: string, until: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('webhook_deliveries').set({ lease_until: until }).where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').execute();
+}
+
+/** Who holds leases on pending deliveries. */
+export async function deliveryLeaseOwners(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('webhook_deliveries').select('lease_owner').distinct().where('status', '=', 'pending').where('lease_owner', 'is not', null).execute();
+  return rows.map((r) => r.lease_owner!);
+}
+
+/** Frees the pending deliveries these owners hold, so they can be claimed at once; returns how many. */
+export async function releaseDeliveryLeases(db: Executor, owners: string[]): Promise<number> {
+  if (owners.length === 0) return 0;
+  const r = await db.updateTable('webhook_deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'in', owners).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export async function loadLeased(db: Executor, ids: string[], owner: string): Promise<WebhookDeliveryTable[]> {
   return db.selectFrom('webhook_deliveries').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').orderBy('id').execute();
 }
