@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { buildServer } from '../http/app.ts';
@@ -11,6 +10,7 @@ import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
 import type { AppContext } from './context.ts';
 import { installHooks, routeModules, startWorkers } from './modules.ts';
 import { startLoop, type BackgroundWorker } from './worker.ts';
+import { newLeaseOwner } from '../lib/lease-owner.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -53,7 +53,7 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
     url = await server.listen({ host: config.host, port: config.port });
   }
   const workers = [keyMaintenance(ctx)];
-  if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: `${hostname()}:${process.pid}` }));
+  if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: newLeaseOwner() }));
   ctx.logger.info({ role: opts.role, url, database: ctx.database.dialect, workers: workers.map((w) => w.name) }, 'pagescope started');
   let closing: Promise<void> | null = null;
   return {

@@ -18,6 +18,11 @@ export interface Config {
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   webhookMaxBytes: number;
+  /** Webhook bodies being received at once (more are answered 429), and the time to receive one (then 408). */
+  webhookMaxBodies: number;
+  webhookBodyTimeoutMs: number;
+  /** Limits of the HTTP server for every route. */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number; maxConnections: number };
   /** SQLite: the webhook spool's ring file, in bytes; 0 stores each POST straight into the database instead. */
   webhookSpoolBytes: number;
   rawRetentionDays: number;
@@ -141,6 +146,13 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     },
     logLevel: level as Config['logLevel'],
     webhookMaxBytes,
+    webhookMaxBodies: int(env, 'PAGESCOPE_WEBHOOK_MAX_BODIES', 64, 1, 100_000),
+    webhookBodyTimeoutMs: int(env, 'PAGESCOPE_WEBHOOK_BODY_TIMEOUT_S', 10, 1, 3600) * 1000,
+    http: {
+      requestTimeoutMs: int(env, 'PAGESCOPE_HTTP_REQUEST_TIMEOUT_S', 30, 1, 3600) * 1000,
+      headersTimeoutMs: 10_000,
+      maxConnections: int(env, 'PAGESCOPE_HTTP_MAX_CONNECTIONS', 1024, 0, 1_000_000),
+    },
     webhookSpoolBytes: webhookSpoolBytes(env, webhookMaxBytes),
     rawRetentionDays: int(env, 'PAGESCOPE_RAW_RETENTION_DAYS', 30, 0, 3650),
     authFailureLimit: int(env, 'PAGESCOPE_AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { privateFile } from '../lib/private-files.ts';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
 import type { DB, Db, Dialect } from './types.ts';
 
 // int8 columns hold epoch milliseconds and counters, all far below 2^53: read them back as numbers.
@@ -38,9 +38,37 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
+/** How long a SQLite connection waits for another one's write lock before it gives up (SQLITE_BUSY). */
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Kysely begins SQLite transactions with a plain (deferred) BEGIN: such a transaction reads under a snapshot and asks
+ * for the write lock only at its first write, and when another connection (the webhook intake or spool threads, a
+ * CLI command) committed in between, SQLite refuses at once with SQLITE_BUSY_SNAPSHOT, without waiting. BEGIN
+ * IMMEDIATE takes the write lock first, waiting up to the busy timeout, so a transaction that reads then writes
+ * always sees the latest data and cannot fail that way.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #settings: SqliteDialectConfig;
+  constructor(settings: SqliteDialectConfig) {
+    super(settings);
+    this.#settings = settings;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#settings);
+  }
+}
+
 /**
  * Opens the database: PostgreSQL when a URL is given, else SQLite in the data dir (WAL, synchronous=FULL so that a
- * commit is on disk before anything is acknowledged, busy timeout so CLI commands can run beside the server).
+ * commit is on disk before anything is acknowledged, busy timeout so CLI commands can run beside the server, and
+ * write transactions that take the write lock when they begin).
  */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.schema, opts.poolSize ?? 10);
@@ -51,11 +79,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const native = new SqliteDatabase(file);
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = FULL');
-  native.pragma('busy_timeout = 10000');
+  native.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   native.pragma('foreign_keys = ON');
   // Deleted and overwritten values are zeroed in the file, not left in free space (erasure, dropped raw bodies).
   native.pragma('secure_delete = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(native) }) });
   const flushWal = walFlusher(file);
   return {
     db,

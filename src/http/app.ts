@@ -52,7 +52,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}): Promise<FastifyInstance> {
   const rawRoutes: RawRoute[] = [];
   const app = Fastify({
-    serverFactory: rawRouteServer(() => rawRoutes, ctx.logger),
+    serverFactory: rawRouteServer(() => rawRoutes, ctx.config.http, ctx.logger),
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
     // One line per finished request (onResponse below) instead of Fastify's two, with the route pattern, not the URL.
     logController: new LogController({ disableRequestLogging: true }),

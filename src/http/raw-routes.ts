@@ -14,6 +14,13 @@ export interface RawRoute {
   path: string;
   /** Largest body read; a larger one is answered 413 without being read. */
   bodyLimit: number;
+  /**
+   * Bodies of this route being received at once; one more is answered 429 with Retry-After at once, unread, and its
+   * connection closed. Bounds what unauthenticated senders can make the server buffer (with `bodyLimit`).
+   */
+  maxBodies?: number;
+  /** Time to receive a whole body; a body still incomplete then is answered 408 and its connection closed. */
+  bodyTimeoutMs?: number;
   handle(body: Buffer, req: IncomingMessage): Promise<{ status: number; type: string; body: string }>;
   /** Called after each answer (metrics). */
   done?(status: number): void;
@@ -33,28 +40,47 @@ function send(res: ServerResponse, requestId: string, status: number, type: stri
   res.end(body);
 }
 
-/** Reads the body with plain listeners (an async iterator per request costs more than the rest of a small route). */
-function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | null) => void): void {
+/**
+ * Reads the body with plain listeners (an async iterator per request costs more than the rest of a small route).
+ * `done` is called once: with the body, `too_large`, or `timeout` (what was read is dropped at once), or `aborted`
+ * when the client went away first.
+ */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number | undefined, done: (body: Buffer | 'too_large' | 'timeout' | 'aborted') => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
-  let over = false;
+  let settled = false;
+  const timer = timeoutMs === undefined ? null : setTimeout(() => finish('timeout'), timeoutMs);
+  const finish = (outcome: Buffer | 'too_large' | 'timeout' | 'aborted') => {
+    if (settled) return;
+    settled = true;
+    if (timer) clearTimeout(timer);
+    chunks.length = 0;
+    req.removeListener('data', onData);
+    done(outcome);
+  };
   const onData = (chunk: Buffer) => {
     size += chunk.length;
     if (size > limit) {
-      over = true;
-      chunks.length = 0;
-      req.removeListener('data', onData);
       req.resume();
-      done(null);
-      return;
+      return finish('too_large');
     }
     chunks.push(chunk);
   };
   req.on('data', onData);
   req.on('end', () => {
-    if (!over) done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    if (!settled) finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
   });
+  req.on('close', () => finish('aborted'));
 }
+
+/** Answers without reading the rest of the body, and closes the connection once the answer is out. */
+function closeAfter(res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  res.once('finish', () => res.socket?.destroy());
+}
+
+/** Bodies being received, per route. */
+const receiving = new WeakMap<RawRoute, number>();
 
 function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
   const given = req.headers['x-request-id'];
@@ -69,8 +95,21 @@ function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse, logge
     req.resume();
     return;
   }
-  readBody(req, route.bodyLimit, (body) => {
-    if (body === null) return tooLarge();
+  const busy = receiving.get(route) ?? 0;
+  if (route.maxBodies !== undefined && busy >= route.maxBodies) {
+    closeAfter(res);
+    res.setHeader('retry-after', '1');
+    return answer(429, 'application/json; charset=utf-8', JSON.stringify(errorBody('rate_limited', 'too many requests are sending their bodies at once; retry shortly', requestId)));
+  }
+  receiving.set(route, busy + 1);
+  readBody(req, route.bodyLimit, route.bodyTimeoutMs, (body) => {
+    receiving.set(route, (receiving.get(route) ?? 1) - 1);
+    if (body === 'aborted') return;
+    if (body === 'too_large') return tooLarge();
+    if (body === 'timeout') {
+      closeAfter(res);
+      return answer(408, 'application/json; charset=utf-8', JSON.stringify(errorBody('request_timeout', 'the request body did not arrive in time', requestId)));
+    }
     route.handle(body, req).then(
       (r) => answer(r.status, r.type, r.body),
       (err: unknown) => {
@@ -83,14 +122,33 @@ function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse, logge
   });
 }
 
+/** Limits of the HTTP server as a whole, for every route (see the Configuration table of the README). */
+export interface ServerLimits {
+  /** Time to receive a whole request, headers and body (node's requestTimeout). */
+  requestTimeoutMs: number;
+  /** Time to receive the headers (node's headersTimeout). */
+  headersTimeoutMs: number;
+  /** Open connections; more are closed as they arrive (node's server.maxConnections). 0: no limit. */
+  maxConnections: number;
+}
+
 /** A node:http server that answers the raw routes itself and hands every other request to Fastify. */
-export function rawRouteServer(routes: () => readonly RawRoute[], logger: Logger) {
-  return (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void): Server =>
-    createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-      const q = req.url?.indexOf('?') ?? -1;
-      const path = q === -1 ? req.url : req.url!.slice(0, q);
-      const route = routes().find((r) => r.method === req.method && r.path === path);
-      if (!route) return fastifyHandler(req, res);
-      serve(route, req, res, logger);
-    });
+export function rawRouteServer(routes: () => readonly RawRoute[], limits: ServerLimits | undefined, logger: Logger) {
+  return (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+    const server = createServer(
+      {
+        keepAliveTimeout: 65_000,
+        ...(limits && { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) }),
+      },
+      (req, res) => {
+        const q = req.url?.indexOf('?') ?? -1;
+        const path = q === -1 ? req.url : req.url!.slice(0, q);
+        const route = routes().find((r) => r.method === req.method && r.path === path);
+        if (!route) return fastifyHandler(req, res);
+        serve(route, req, res, logger);
+      },
+    );
+    if (limits && limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+    return server;
+  };
 }

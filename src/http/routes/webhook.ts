@@ -32,6 +32,8 @@ export const ingestRoutes: RouteModule = async (app, ctx) => {
     method: 'POST',
     path: '/webhook',
     bodyLimit: ctx.config.webhookMaxBytes,
+    maxBodies: ctx.config.webhookMaxBodies,
+    bodyTimeoutMs: ctx.config.webhookBodyTimeoutMs,
     handle: (body, req) => acceptPost(body, req.headers),
     done: (status) => counted(status).inc(),
   });

@@ -1,25 +1,29 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import { errorCode } from '../../errors.ts';
 import { truncateWalNow } from '../../db/wal.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
+import { contactKeys } from '../privacy/contact-fields.ts';
 import { applyEvent } from './apply-event.ts';
-import { claimBodyHashes, claimDeliveries, finishDelivery, loadLeased, registeredPages } from './webhook.repository.ts';
+import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
+import { claimBodyHashes, claimDeliveries, deliveryLeaseOwners, finishDelivery, loadLeased, registeredPages, releaseDeliveryLeases, renewDeliveryLeases } from './webhook.repository.ts';
 
 export interface ProcessOptions {
   /** Deliveries per transaction (default 50). */
   limit?: number;
   /** Lease holder name; defaults to one per process. */
   owner?: string;
-  /** How long a claim stays exclusive before another worker may take it over (default 60 s). */
+  /**
+   * How long a claim stays exclusive before another worker may take it over (default 15 s); renewed while a batch
+   * is being applied, so only a worker that stopped loses it.
+   */
   leaseMs?: number;
 }
 
 /** After this many failed attempts a delivery that fails on its own is set aside as `failed` (its raw body stays). */
 const MAX_ATTEMPTS = 5;
-const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+const PROCESS_OWNER = newLeaseOwner();
+const LEASE_MS = 15_000;
 
 type Decoded = { row: WebhookDeliveryTable; object: string; events: WebhookEvent[] } | { row: WebhookDeliveryTable; error: string };
 
@@ -50,36 +54,77 @@ async function forgetProcessedBodies(ctx: AppContext): Promise<void> {
 const timeOf = (ev: WebhookEvent, row: WebhookDeliveryTable) => ev.timestamp ?? row.received_at;
 
 /**
- * Applies a batch of claimed deliveries in ONE transaction: deliveries are marked done first (taking the write lock
- * at once), then every event, sorted by event time, goes through the idempotency ledger. A delivery whose exact bytes
- * arrived before (Meta's retry of a POST we did acknowledge) is marked `duplicate` and applies nothing. A crash
- * anywhere rolls the whole batch back and the lease lets it be claimed again: nothing is lost, nothing is applied twice.
+ * How long one processing transaction may apply events before it commits and lets the event loop run: the processor
+ * shares its thread with the HTTP server, and a delivery of a thousand first messages (a new contact, its key and its
+ * history each) would otherwise hold acknowledgements, the API and /healthz for seconds.
  */
-async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string): Promise<number> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const now = ctx.clock.now();
-    const duplicates = await claimBodyHashes(trx, batch.map((d) => d.row), now);
-    const live: Extract<Decoded, { events: WebhookEvent[] }>[] = [];
-    let duplicated = 0;
-    for (const d of batch) {
-      const ok = 'events' in d;
-      const dup = duplicates.has(d.row.id);
-      const status = dup ? 'duplicate' : ok ? 'processed' : 'failed';
-      const kept = await finishDelivery(trx, d.row.id, owner, { status, eventCount: dup ? 0 : ok ? d.events.length : null, error: dup || ok ? null : d.error, now });
-      if (kept && dup) duplicated++;
-      else if (kept && ok) live.push(d);
-    }
-    const pageIds = [...new Set(live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')))];
-    const registered = await registeredPages(trx, pageIds);
-    const items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
-    items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
-    for (const { ev, d } of items) await applyEvent({ ctx, trx, now, deliveryId: d.row.id }, ev, d.object, registered, d.row.received_at);
-    return duplicated;
-  });
+const TURN_MS = 10;
+
+type Live = Extract<Decoded, { events: WebhookEvent[] }>;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Applies a batch of claimed deliveries in turns of at most TURN_MS of work, each its own transaction, with the event
+ * loop free in between. The first turn sets duplicates and undecodable deliveries aside (a delivery whose exact bytes
+ * arrived before, Meta's retry of a POST we did acknowledge, applies nothing); then every event, sorted by event time,
+ * goes through the idempotency ledger; the last turn marks the deliveries processed. A crash between turns leaves the
+ * deliveries pending and leased: claimed again, the events already applied are found in the ledger and skipped, so
+ * nothing is lost and nothing is applied twice.
+ */
+async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<number> {
+  let live: Live[] = [];
+  let items: { ev: WebhookEvent; d: Live }[] = [];
+  let registered: ReadonlySet<string> = new Set();
+  let duplicated = 0;
+  let next = 0;
+  const keys = contactKeys(ctx);
+  let durable: Promise<void> = Promise.resolve();
+  let renewedAt = performance.now();
+  for (let turn = 0; turn === 0 || next < items.length; turn++) {
+    // The next turn waits for this one's flush: a commit that writes into the log while the disk flushes it can
+    // block the thread until the flush ends (a page under writeback is not written to).
+    if (turn > 0) await Promise.all([nextTurn(), durable]);
+    ({ durable } = await ctx.database.transactionFlushedLater((trx) => keys.deferringSync(async () => {
+      const now = ctx.clock.now();
+      const until = performance.now() + TURN_MS;
+      if (performance.now() - renewedAt > leaseMs / 3) {
+        await renewDeliveryLeases(trx, live.map((d) => d.row.id), owner, now + leaseMs);
+        renewedAt = performance.now();
+      }
+      if (turn === 0) {
+        const duplicates = await claimBodyHashes(trx, batch.map((d) => d.row), now);
+        for (const d of batch) {
+          const dup = duplicates.has(d.row.id);
+          if (!dup && 'events' in d) {
+            live.push(d);
+            continue;
+          }
+          const kept = await finishDelivery(trx, d.row.id, owner, { status: dup ? 'duplicate' : 'failed', eventCount: dup ? 0 : null, error: dup || !('error' in d) ? null : d.error, now });
+          if (kept && dup) duplicated++;
+        }
+        const pageIds = [...new Set(live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')))];
+        registered = await registeredPages(trx, pageIds);
+        items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
+        items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
+      }
+      // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
+      for (let applied = 0; next < items.length && ((applied === 0 && turn > 0) || performance.now() < until); applied++, next++) {
+        const { ev, d } = items[next]!;
+        await applyEvent({ ctx, trx, now, deliveryId: d.row.id }, ev, d.object, registered, d.row.received_at);
+      }
+      if (next < items.length) return;
+      for (const d of live) await finishDelivery(trx, d.row.id, owner, { status: 'processed', eventCount: d.events.length, error: null, now });
+      live = [];
+    })));
+  }
+  // Turns commit without waiting for the disk (the log is one file, in order): the last one's flush covers them all.
+  await durable;
+  return duplicated;
 }
 
-async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string): Promise<void> {
-  const duplicated = await applyBatch(ctx, batch, owner);
+async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<void> {
+  const duplicated = await applyBatch(ctx, batch, owner, leaseMs);
   if (duplicated > 0) ctx.metrics.webhookDeliveries.inc({ outcome: 'duplicate' }, duplicated);
 }
 
@@ -90,21 +135,46 @@ async function failAlone(ctx: AppContext, d: Decoded, owner: string, err: unknow
   }
 }
 
+const tookBack = new WeakSet<AppContext>();
+
+/**
+ * Frees at once the deliveries that a dead process of this machine had claimed (this process's earlier life, killed
+ * before it finished them), instead of letting them wait for their leases to expire. The processor does it at its
+ * first iteration; returns how many it freed.
+ */
+export async function takeBackDeliveries(ctx: AppContext): Promise<number> {
+  const dead = (await deliveryLeaseOwners(ctx.db)).filter(leaseOwnerIsDead);
+  const n = await releaseDeliveryLeases(ctx.db, dead);
+  if (n > 0) ctx.logger.warn({ deliveries: n, owners: dead.length }, 'took back webhook deliveries claimed by a process that stopped');
+  return n;
+}
+
 /**
  * One iteration of the processor: claims pending deliveries (oldest first, leased) and applies them; returns how many
  * were claimed. A batch that fails is retried one delivery at a time, so one bad delivery cannot hold up the rest.
  */
 export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOptions = {}): Promise<number> {
   const owner = opts.owner ?? PROCESS_OWNER;
-  const ids = await claimDeliveries(ctx.db, owner, ctx.clock.now(), opts.leaseMs ?? 60_000, opts.limit ?? 50, ctx.database.dialect === 'postgres');
+  const leaseMs = opts.leaseMs ?? LEASE_MS;
+  if (!tookBack.has(ctx)) {
+    tookBack.add(ctx);
+    await takeBackDeliveries(ctx);
+  }
+  // The claim need not wait for the disk (a claim lost in a crash only means the delivery is claimed again), and on
+  // SQLite an fsync on this thread would hold the HTTP server meanwhile.
+  const { result: ids } = await ctx.database.transactionFlushedLater((trx) =>
+    claimDeliveries(trx, owner, ctx.clock.now(), leaseMs, opts.limit ?? 50, ctx.database.dialect === 'postgres'),
+  );
   if (ids.length === 0) {
     await forgetProcessedBodies(ctx);
     return 0;
   }
   bodiesDropped.add(ctx);
   const batch = (await loadLeased(ctx.db, ids, owner)).map((row) => decode(ctx, row));
+  // Decoding a large delivery is work of its own: the event loop runs before the first turn.
+  await nextTurn();
   try {
-    await applyCounted(ctx, batch, owner);
+    await applyCounted(ctx, batch, owner, leaseMs);
   } catch (err) {
     if (batch.length === 1) {
       await failAlone(ctx, batch[0]!, owner, err);
@@ -112,7 +182,7 @@ export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOpt
     }
     for (const d of batch) {
       try {
-        await applyCounted(ctx, [d], owner);
+        await applyCounted(ctx, [d], owner, leaseMs);
       } catch (e) {
         await failAlone(ctx, d, owner, e);
       }

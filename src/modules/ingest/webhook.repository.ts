@@ -9,21 +9,22 @@ export async function insertDeliveries(db: Executor, rows: WebhookDeliveryTable[
 
 /**
  * Claims each body hash for the first delivery that carries it; returns the ids of the deliveries whose body was
- * seen before (an earlier delivery, or an earlier row of this same list). Runs in the processor's transaction, so a
- * rolled-back batch claims nothing.
+ * claimed by ANOTHER delivery (an earlier one, or an earlier row of this same list). A delivery that claimed its hash
+ * in an earlier, committed turn of its own processing (a large delivery is applied over several transactions) is not
+ * a duplicate of itself. Runs in the processor's transaction, so a rolled-back turn claims nothing.
  */
 export async function claimBodyHashes(db: Executor, rows: { id: string; body_hash: string }[], now: number): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const first = new Map<string, string>();
   for (const r of rows) if (!first.has(r.body_hash)) first.set(r.body_hash, r.id);
-  const inserted = await db
+  await db
     .insertInto('webhook_body_hashes')
     .values([...first].map(([body_hash, delivery_id]) => ({ body_hash, delivery_id, created_at: now })))
     .onConflict((oc) => oc.column('body_hash').doNothing())
-    .returning('delivery_id')
     .execute();
-  const fresh = new Set(inserted.map((r) => r.delivery_id));
-  return new Set(rows.filter((r) => !fresh.has(r.id)).map((r) => r.id));
+  const owners = await db.selectFrom('webhook_body_hashes').select(['body_hash', 'delivery_id']).where('body_hash', 'in', [...first.keys()]).execute();
+  const ownerOf = new Map(owners.map((o) => [o.body_hash, o.delivery_id]));
+  return new Set(rows.filter((r) => ownerOf.get(r.body_hash) !== r.id).map((r) => r.id));
 }
 
 /**
@@ -48,6 +49,25 @@ export async function claimDeliveries(db: Executor, owner: string, now: number, 
     .returning('id')
     .execute();
   return rows.map((r) => r.id).sort();
+}
+
+/** Keeps this worker's claim on deliveries it is still applying (a large batch takes several turns). */
+export async function renewDeliveryLeases(db: Executor, ids: string[], owner: string, until: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('webhook_deliveries').set({ lease_until: until }).where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').execute();
+}
+
+/** Who holds leases on pending deliveries. */
+export async function deliveryLeaseOwners(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('webhook_deliveries').select('lease_owner').distinct().where('status', '=', 'pending').where('lease_owner', 'is not', null).execute();
+  return rows.map((r) => r.lease_owner!);
+}
+
+/** Frees the pending deliveries these owners hold, so they can be claimed at once; returns how many. */
+export async function releaseDeliveryLeases(db: Executor, owners: string[]): Promise<number> {
+  if (owners.length === 0) return 0;
+  const r = await db.updateTable('webhook_deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'in', owners).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export async function loadLeased(db: Executor, ids: string[], owner: string): Promise<WebhookDeliveryTable[]> {

@@ -2,8 +2,6 @@
 // the Send API and records the outcome, fenced by the attempt number. Outcomes of concurrent sends are committed
 // together with the next claim (group commit), so a busy dispatcher pays one transaction per batch, not one per
 // message, and claimed deliveries wait in a short queue so that a free slot never waits for a commit.
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { AppContext } from '../../app/context.ts';
 import type { BackgroundWorker } from '../../app/worker.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
@@ -12,7 +10,8 @@ import { createGraphClient, type GraphClient, type SendMessageBody } from '../..
 import { decryptPageToken } from '../pages/register-page.ts';
 import { openContactField } from '../privacy/contact-fields.ts';
 import type { Executor } from '../audit/audit.repository.ts';
-import { claimDeliveries } from './outbox.repository.ts';
+import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
+import { claimDeliveries, releaseLeases, sendingLeaseOwners } from './outbox.repository.ts';
 import { CONSENT_CONFIRMATION_CREATOR, decideFor } from './enqueue-send.ts';
 import { findMarketingSubscription, findPages, findSendTargets, type SendTarget } from './send-targets.repository.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.ts';
@@ -29,9 +28,12 @@ export interface DispatcherOptions {
   prefetch?: number;
   /** Shared limiter (a RedisRateLimiter when several instances run); default: one in this process. */
   limiter?: RateLimiter;
-  /** Lease owner name, unique per instance (default host:pid:random). */
+  /** Lease owner name, unique per instance (default: newLeaseOwner(), which a restarted process can recognise). */
   workerId?: string;
-  /** How long a claim holds a delivery before another worker may take it over (default 60 s). */
+  /**
+   * How long a claim holds a delivery before another worker may take it over (default 20 s): a send starts within a
+   * third of it and the Graph call times out before the rest, so a live worker never outlives its claim.
+   */
   leaseMs?: number;
   /** Per-Page sends per window: text 300 and media 10 by default (Meta's), over `windowMs` (default 1050 ms). */
   rates?: { text?: number; media?: number; windowMs?: number };
@@ -72,6 +74,19 @@ interface Finished {
 }
 
 /**
+ * Puts back in the queue at once the deliveries that a dead process of this machine was sending (this process's
+ * earlier life, killed mid-send), instead of letting them wait for their leases to expire. As after an expired lease,
+ * a send that was in flight at the crash may be repeated. The dispatcher does it when it starts; returns how many.
+ */
+export async function takeBackSends(ctx: AppContext): Promise<number> {
+  const dead = (await sendingLeaseOwners(ctx.db)).filter(leaseOwnerIsDead);
+  let n = 0;
+  for (const owner of dead) n += await releaseLeases(ctx.db, owner, ctx.clock.now());
+  if (n > 0) ctx.logger.warn({ deliveries: n, owners: dead.length }, 'took back sends claimed by a process that stopped');
+  return n;
+}
+
+/**
  * Starts the outbox dispatcher. Every send is written down (claimed) before it is made; a crash can repeat only the
  * sends in flight at that moment, never one whose result was committed. `stop()` stops claiming, gives back what
  * was claimed but not started, drains the sends in flight and commits their outcomes.
@@ -82,8 +97,8 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
   const idleMs = opts.idleMs ?? 200;
   const errorMs = opts.errorMs ?? 1000;
   const commitDelayMs = opts.commitDelayMs ?? 20;
-  const owner = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const leaseMs = opts.leaseMs ?? 60_000;
+  const owner = opts.workerId ?? newLeaseOwner();
+  const leaseMs = opts.leaseMs ?? 20_000;
   const limiter = opts.limiter ?? new MemoryRateLimiter();
   const windowMs = opts.rates?.windowMs ?? DEFAULT_WINDOW_MS;
   const rate = (kind: 'text' | 'media') => (kind === 'media' ? opts.rates?.media : opts.rates?.text) ?? pageSendRatePerSecond(kind);
@@ -234,6 +249,11 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
     return roomFor() > 0 && low ? Math.max(0, idleUntil - Date.now()) : Infinity;
   };
   const committer = (async () => {
+    try {
+      await takeBackSends(ctx);
+    } catch (err) {
+      ctx.logger.error({ err, worker: owner }, 'taking back the sends of a stopped process failed; they wait for their leases to expire');
+    }
     for (;;) {
       if (stopping) requeueReady();
       const wait = dueIn();

@@ -174,6 +174,12 @@ export function settleSentQuery(db: Executor, batch: readonly SentAttempt[], now
     .returning('id');
 }
 
+/** Who holds leases on deliveries being sent. */
+export async function sendingLeaseOwners(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('deliveries').select('lease_owner').distinct().where('status', '=', 'sending').where('lease_owner', 'is not', null).execute();
+  return rows.map((r) => r.lease_owner!);
+}
+
 /** Hands every delivery of a worker back to the queue (a clean stop), so nothing waits for its lease to expire. */
 export async function releaseLeases(db: Executor, owner: string, now: number): Promise<number> {
   const r = await db
