@@ -52,7 +52,7 @@ test('the data dir is 0700 and every file in it 0600 after init, serving traffic
 
     // Files left readable by an earlier run or another tool are tightened at the next start.
     chmodSync(join(d, 'pagescope.db'), 0o644);
-    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'info' }, /listening on (http:\/\/\S+)/);
+    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'info' }, /listening on (http:\/\/\S+)/, 90_000);
     try {
       const base = match[1]!;
       const auth = { authorization: `Bearer ${owner}` };
