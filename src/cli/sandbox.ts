@@ -16,6 +16,8 @@ export function sandboxCommand(): Command {
     .action(async (opts: { port: number; reset?: boolean; people: number; rate: number; interval: number }, cmd: Command) => {
       const g = globals(cmd);
       const dataDir = resolve(g.dataDir ?? process.env.PAGESCOPE_SANDBOX_DIR ?? './.pagescope-sandbox');
+      // Listened for from the start: a Ctrl-C right after the banner (or during start-up) stops it cleanly too.
+      const stopSignal = untilSignal();
       const sandbox = await startSandbox({ dataDir, port: opts.port, reset: opts.reset ?? false, people: opts.people, actionsPerSecond: opts.rate });
       const { ready } = sandbox;
       const tty = !g.json && process.stdout.isTTY;
@@ -53,7 +55,7 @@ export function sandboxCommand(): Command {
       };
       const timer = setInterval(() => void show().catch(() => {}), Math.max(200, opts.interval));
       await show();
-      await untilSignal();
+      await stopSignal;
       clearInterval(timer);
       if (!g.json) process.stdout.write('\nstopping…\n');
       await sandbox.stop();

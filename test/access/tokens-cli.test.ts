@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitOf, runCli, startCli } from '../support/cli.ts';
 
-test('tokens list shows each token without its secret, tokens revoke makes it answer 401, and both are audited', { timeout: 120_000 }, async () => {
+test('tokens list shows each token without its secret, tokens revoke makes it answer 401, and both are audited', { timeout: 400_000 }, async () => {
   const d = mkdtempSync(join(tmpdir(), 'pagescope-tokens-'));
   try {
     const cli = async (...args: string[]) => {
