@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteModule } from '../app.ts';
 import { AppError } from '../../errors.ts';
 import { constantTimeEqual } from '../../crypto/index.ts';
-import { closeWebhookIntake, openWebhookSpool, receiveWebhook } from '../../modules/ingest/receive-webhook.ts';
+import { addReadinessCheck } from '../../app/readiness.ts';
+import { closeWebhookIntake, openWebhookSpool, receiveWebhook, webhookStorageProblem } from '../../modules/ingest/receive-webhook.ts';
 
 function header(value: string | string[] | undefined): string | undefined {
   // A repeated signature header is ambiguous: treat it as malformed rather than pick one.
@@ -16,6 +17,7 @@ function header(value: string | string[] | undefined): string | undefined {
 export const ingestRoutes: RouteModule = async (app, ctx) => {
   if (!ctx.config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: /webhook answers 503 until it is configured');
   await openWebhookSpool(ctx);
+  addReadinessCheck(ctx, 'webhook', () => webhookStorageProblem(ctx));
   app.addHook('onClose', () => closeWebhookIntake(ctx));
   const received = { status: 200, type: 'text/plain; charset=utf-8', body: 'EVENT_RECEIVED' };
   const acceptPost = (raw: Buffer, headers: IncomingHttpHeaders) =>

@@ -105,6 +105,20 @@ export async function rescueWebhookSpool(ctx: AppContext, graceMs = 30_000): Pro
   return records;
 }
 
+/**
+ * Why this app's webhook could not store a POST now, or null when it can: the app secret is missing, or neither the
+ * spool's mover nor the intake worker (the threads that store POSTs on SQLite) could start. On PostgreSQL POSTs are
+ * stored from this thread, so the database answering is enough.
+ */
+export async function webhookStorageProblem(ctx: AppContext): Promise<string | null> {
+  if (!ctx.config.meta.appSecret) return 'webhook_secret_missing';
+  const spool = spools.get(ctx);
+  if (spool !== undefined && !spool.stopped && (await spool.ready)) return null;
+  const file = ctx.database.file;
+  if (file === null) return null;
+  return (await intakeFor(ctx, file).ready) ? null : 'webhook_storage_failed';
+}
+
 /** Resolves once every POST the spool acknowledged so far is a row of webhook_deliveries. */
 export async function webhookSpoolSettled(ctx: AppContext): Promise<void> {
   await spools.get(ctx)?.settled();
