@@ -48,9 +48,16 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
   let server: FastifyInstance | null = null;
   let url: string | null = null;
   if (opts.role !== 'worker') {
-    if (!config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: the webhook answers 503 until it is');
     server = await buildServer(ctx, { routes: routeModules() });
-    url = await server.listen({ host: config.host, port: config.port });
+    try {
+      url = await server.listen({ host: config.host, port: config.port });
+    } catch (err) {
+      // Nothing was served: release what opening took (the webhook spool's lock, the database) before reporting.
+      await server.close();
+      closeContactKeys(ctx);
+      await ctx.database.close();
+      throw err;
+    }
   }
   const workers = [keyMaintenance(ctx)];
   if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: `${hostname()}:${process.pid}` }));

@@ -33,7 +33,7 @@ test('/readyz is not ready while the thread that stores webhooks cannot start, a
   const database = app.ctx.database;
   try {
     // The intake worker opens its own connection to this file; a folder that does not exist cannot be opened.
-    app.ctx.database = { ...database, file: join(database.dataDir, 'missing', 'pagescope.db') };
+    app.ctx.database = { ...database, file: join(app.database.dataDir, 'missing', 'pagescope.db') };
     const body = JSON.stringify({ object: 'page', entry: [] });
     const post = await app.server.inject({ method: 'POST', url: '/webhook', payload: body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, 'test-app-secret') } });
     assert.equal(post.statusCode, 503);

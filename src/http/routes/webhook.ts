@@ -15,7 +15,8 @@ function header(value: string | string[] | undefined): string | undefined {
  * own catch-all parser, so even a body that is not JSON reaches the signature check and gets a 403, not a 400).
  */
 export const ingestRoutes: RouteModule = async (app, ctx) => {
-  if (!ctx.config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: /webhook answers 503 until it is configured');
+  if (!ctx.config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: /webhook answers 503 and /readyz is not ready until it is configured');
+  if (!ctx.config.meta.verifyToken) ctx.logger.warn("META_VERIFY_TOKEN is not set: Meta's webhook handshake (GET /webhook) answers 403 until it is; set it to the verify token entered in the App Dashboard");
   await openWebhookSpool(ctx);
   addReadinessCheck(ctx, 'webhook', () => webhookStorageProblem(ctx));
   app.addHook('onClose', () => closeWebhookIntake(ctx));
