@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   already_initialised: 409,
+  init_incomplete: 409,
   payload_too_large: 413,
   outside_window: 422,
   human_agent_window_closed: 422,
