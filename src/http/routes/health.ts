@@ -1,6 +1,7 @@
 import type { RouteModule } from '../app.ts';
 import { readinessProblems } from '../../app/readiness.ts';
 import { errorBody } from '../errors.ts';
+import { METRICS_UNAUTHENTICATED, metricsAllowed } from '../metrics-server.ts';
 
 /** What each reason of /readyz means for the operator, and what to do. */
 const REASONS: Record<string, string> = {
@@ -13,7 +14,8 @@ const REASONS: Record<string, string> = {
 };
 
 /**
- * Liveness, readiness and Prometheus metrics; none of them needs a token. /readyz answers 503 with the reasons
+ * Liveness, readiness and Prometheus metrics; none of them needs an API token (/metrics takes its own,
+ * PAGESCOPE_METRICS_TOKEN, when set). /readyz answers 503 with the reasons
  * (stable codes in `details.reasons`) while the database does not answer or a part registered with
  * addReadinessCheck cannot work, such as the webhook's storage.
  */
@@ -26,7 +28,10 @@ export const healthRoutes: RouteModule = (app, ctx) => {
     const message = `not ready: ${reasons.map((r) => REASONS[r] ?? r).join('; ')}`;
     return reply.status(503).send(errorBody('not_ready', message, String(req.id), { reasons }));
   });
-  app.get('/metrics', { schema: { hide: true }, config: { auth: 'public' } }, async (_req, reply) => {
+  // With PAGESCOPE_METRICS_LISTEN the metrics have their own address (see metrics-server.ts) and are not served here.
+  if (ctx.config.metrics?.listen) return;
+  app.get('/metrics', { schema: { hide: true }, config: { auth: 'public' } }, async (req, reply) => {
+    if (!metricsAllowed(ctx, req.headers.authorization)) return reply.status(401).send(errorBody('unauthenticated', METRICS_UNAUTHENTICATED, String(req.id)));
     void reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });
