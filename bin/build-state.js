@@ -19,16 +19,19 @@ function newestSource(dir) {
   return newest;
 }
 
-/** 'fresh', 'stale' (a source changed after the build began) or 'missing' (never built, or a build that failed). */
-export function buildState() {
+/**
+ * 'fresh', 'stale' (a source changed after the build began) or 'missing' (never built, or a build that failed), for
+ * the package at `root`.
+ */
+export function buildState(root = ROOT) {
   let built;
   try {
-    built = statSync(STAMP).mtimeMs;
+    built = statSync(join(root, 'dist', '.built')).mtimeMs;
   } catch {
     return 'missing';
   }
   try {
-    return newestSource(join(ROOT, 'src')) > built ? 'stale' : 'fresh';
+    return newestSource(join(root, 'src')) > built ? 'stale' : 'fresh';
   } catch {
     // No src/ beside dist/ (a package of the compiled code alone): nothing to be stale against.
     return 'fresh';
