@@ -22,14 +22,14 @@ async function storedWebhooks(base: string): Promise<number> {
 }
 
 for (const [label, env] of [['compiled', {}], ['from source (tsx)', { PAGESCOPE_FROM_SOURCE: '1' }]] as const) {
-  test(`serve started from an unrelated directory stores a signed webhook and is ready [${label}]`, { timeout: 60_000 }, async () => {
+  test(`serve started from an unrelated directory stores a signed webhook and is ready [${label}]`, { timeout: 120_000 }, async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pagescope-elsewhere-'));
     try {
       const init = await runCli(['init', '--json'], env, cwd);
       assert.equal(init.code, 0, init.stderr);
       // The default data dir is relative to where pagescope was started.
       assert.ok(existsSync(join(cwd, '.pagescope', 'master.key')));
-      const { child, match } = await startCli(['serve', '--port', '0'], { ...env, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v' }, /listening on (http:\/\/\S+)/, 30_000, cwd);
+      const { child, match } = await startCli(['serve', '--port', '0'], { ...env, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v' }, /listening on (http:\/\/\S+)/, 60_000, cwd);
       try {
         const base = match[1]!;
         const res = await postSignedWebhook(base);
@@ -75,10 +75,10 @@ test('the sandbox started from an unrelated directory takes its people\'s webhoo
   }
 });
 
-test('the emulator started from an unrelated directory answers', { timeout: 60_000 }, async () => {
+test('the emulator started from an unrelated directory answers', { timeout: 120_000 }, async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'pagescope-elsewhere-'));
   try {
-    const { child, match } = await startCli(['emulator', '--port', '0', '--app-secret', 's', '--webhook', 'http://127.0.0.1:9/webhook'], {}, /listening on (http:\/\/\S+)/, 30_000, cwd);
+    const { child, match } = await startCli(['emulator', '--port', '0', '--app-secret', 's', '--webhook', 'http://127.0.0.1:9/webhook'], {}, /listening on (http:\/\/\S+)/, 60_000, cwd);
     try {
       assert.equal((await fetch(`${match[1]!}/_emulator`)).status, 200);
     } finally {

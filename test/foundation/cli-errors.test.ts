@@ -22,7 +22,7 @@ test('serve --port 99999 is a usage error that blames --port, not PAGESCOPE_PUBL
   }
 });
 
-test('a port in use is one line naming the port and the fix, not a raw EADDRINUSE', { timeout: 60_000 }, async () => {
+test('a port in use is one line naming the port and the fix, not a raw EADDRINUSE', { timeout: 120_000 }, async () => {
   const d = dir();
   const taken: Server = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
@@ -65,11 +65,11 @@ test('with --json an error is also one JSON object on stdout, with a stable code
   }
 });
 
-test('serve without META_VERIFY_TOKEN warns at start that the handshake will fail', { timeout: 60_000 }, async () => {
+test('serve without META_VERIFY_TOKEN warns at start that the handshake will fail', { timeout: 120_000 }, async () => {
   const d = dir();
   try {
     assert.equal((await runCli(['--data-dir', d, 'init'])).code, 0);
-    const { child, output } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's' }, /listening on/);
+    const { child, output } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's' }, /listening on/, 60_000);
     child.kill('SIGTERM');
     assert.equal(await exitOf(child), 0);
     assert.match(output(), /META_VERIFY_TOKEN is not set/);

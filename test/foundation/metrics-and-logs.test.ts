@@ -46,12 +46,12 @@ test('bad metrics and log settings stop start-up naming the variable', () => {
   assert.deepEqual(loadConfig({ PAGESCOPE_METRICS_LISTEN: '[::1]:9464' }).metrics?.listen, { host: '::1', port: 9464 });
 });
 
-test('with PAGESCOPE_METRICS_LISTEN, serve answers /metrics on that address only (token still required)', { timeout: 60_000 }, async () => {
+test('with PAGESCOPE_METRICS_LISTEN, serve answers /metrics on that address only (token still required)', { timeout: 120_000 }, async () => {
   const d = mkdtempSync(join(tmpdir(), 'pagescope-metrics-'));
   try {
     assert.equal((await runCli(['--data-dir', d, 'init'])).code, 0);
     const env = { META_APP_SECRET: 's', META_VERIFY_TOKEN: 'v', PAGESCOPE_METRICS_LISTEN: '127.0.0.1:0', PAGESCOPE_METRICS_TOKEN: TOKEN };
-    const { child, output } = await startCli(['--data-dir', d, 'serve', '--port', '0'], env, /metrics on http:\/\/\S+/);
+    const { child, output } = await startCli(['--data-dir', d, 'serve', '--port', '0'], env, /metrics on http:\/\/\S+/, 60_000);
     try {
       const base = /listening on (http:\/\/\S+)/.exec(output())![1]!;
       const metricsUrl = /metrics on (http:\/\/\S+)/.exec(output())![1]!;
@@ -93,13 +93,13 @@ test('the server logs readable lines on a terminal and JSON lines when asked or 
   }
 });
 
-test('serve logs JSON lines when its output is not a terminal, readable ones with LOG_FORMAT=pretty', { timeout: 60_000 }, async () => {
+test('serve logs JSON lines when its output is not a terminal, readable ones with LOG_FORMAT=pretty', { timeout: 120_000 }, async () => {
   const d = mkdtempSync(join(tmpdir(), 'pagescope-logs-'));
   try {
     assert.equal((await runCli(['--data-dir', d, 'init'])).code, 0);
     for (const [format, json] of [[undefined, true], ['pretty', false]] as const) {
       const env: Record<string, string> = { META_APP_SECRET: 's', LOG_LEVEL: 'warn', ...(format ? { LOG_FORMAT: format } : {}) };
-      const { child, output } = await startCli(['--data-dir', d, 'serve', '--port', '0'], env, /listening on/);
+      const { child, output } = await startCli(['--data-dir', d, 'serve', '--port', '0'], env, /listening on/, 60_000);
       child.kill('SIGTERM');
       assert.equal(await exitOf(child), 0);
       const warning = output().split('\n').find((l) => l.includes('META_VERIFY_TOKEN is not set'))!;

@@ -66,11 +66,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test('serve with an unreachable REDIS_URL is not ready, naming Redis', { timeout: 60_000 }, async () => {
+test('serve with an unreachable REDIS_URL is not ready, naming Redis', { timeout: 120_000 }, async () => {
   const d = mkdtempSync(join(tmpdir(), 'pagescope-ready-'));
   try {
     assert.equal((await runCli(['--data-dir', d, 'init'])).code, 0);
-    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's', META_VERIFY_TOKEN: 'v', REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'error' }, /listening on (http:\/\/\S+)/);
+    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's', META_VERIFY_TOKEN: 'v', REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'error' }, /listening on (http:\/\/\S+)/, 60_000);
     try {
       const res = await fetch(`${match[1]!}/readyz`);
       assert.equal(res.status, 503);
