@@ -10,10 +10,15 @@ import { signWebhookBody } from '../../src/platform/index.ts';
 import { createTestApp } from '../support/app.ts';
 import { exitOf, runCli, startCli } from '../support/cli.ts';
 
+/** /readyz once the thread that stores webhooks has finished starting (or failed to). */
 async function readiness(app: Awaited<ReturnType<typeof createTestApp>>): Promise<{ status: number; reasons: string[]; text: string }> {
-  const res = await app.server.inject({ method: 'GET', url: '/readyz' });
-  const body = res.json() as { error?: { details?: { reasons?: string[] } } };
-  return { status: res.statusCode, reasons: body.error?.details?.reasons ?? [], text: res.body };
+  for (;;) {
+    const res = await app.server.inject({ method: 'GET', url: '/readyz' });
+    const body = res.json() as { error?: { details?: { reasons?: string[] } } };
+    const reasons = body.error?.details?.reasons ?? [];
+    if (!reasons.includes('webhook_storage_starting')) return { status: res.statusCode, reasons, text: res.body };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 test('/readyz is not ready, with its reason, while META_APP_SECRET is missing', async () => {
@@ -72,9 +77,13 @@ test('serve with an unreachable REDIS_URL is not ready, naming Redis', { timeout
     assert.equal((await runCli(['--data-dir', d, 'init'])).code, 0);
     const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's', META_VERIFY_TOKEN: 'v', REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'error' }, /listening on (http:\/\/\S+)/, 60_000);
     try {
-      const res = await fetch(`${match[1]!}/readyz`);
+      let res = await fetch(`${match[1]!}/readyz`);
+      let body = (await res.json()) as { error: { code: string; details: { reasons: string[] } } };
+      while (body.error.details.reasons.includes('webhook_storage_starting')) {
+        res = await fetch(`${match[1]!}/readyz`);
+        body = (await res.json()) as typeof body;
+      }
       assert.equal(res.status, 503);
-      const body = (await res.json()) as { error: { code: string; details: { reasons: string[] } } };
       assert.equal(body.error.code, 'not_ready');
       assert.deepEqual(body.error.details.reasons, ['redis_unreachable']);
     } finally {

@@ -8,6 +8,7 @@ const REASONS: Record<string, string> = {
   database_unreachable: 'the database is not reachable',
   webhook_secret_missing: 'META_APP_SECRET is not set, so webhooks cannot be checked or stored: set it and restart',
   webhook_storage_failed: 'the thread that stores webhooks failed to start: see the log',
+  webhook_storage_starting: 'the thread that stores webhooks is still starting',
   redis_unreachable: 'REDIS_URL is set but Redis does not answer',
   check_timed_out: 'a check did not answer in time',
   check_failed: 'a check failed',

@@ -29,28 +29,33 @@ function workerFor(moduleUrl: string, workerData: Record<string, unknown>): Work
   return new Worker(entry, { eval: true, workerData });
 }
 
+/** Where a delivery thread stands: loading its module and opening its database, able to store, or gone. */
+export type ThreadState = 'starting' | 'ready' | 'failed';
+
 /**
  * Starts `moduleUrl` in a worker thread with `data` as its workerData, plus the keyring; its messages go to
- * `onMessage`. Returns the worker, `ready` (true once the thread announced it can store, false if it failed or
- * exited before that: the server is not ready while it is false) and a function to call before each message: it
- * sends the keyring again once another version became current.
+ * `onMessage`. Returns the worker, `state` (ready once the thread announced it can store, failed if it failed or
+ * exited: the server is not ready until it is ready) and a function to call before each message: it sends the
+ * keyring again once another version became current.
  */
 export function startDeliveryThread<M>(
   moduleUrl: string, keyring: Keyring, data: Record<string, unknown>, onMessage: (m: M) => void,
-): { worker: Worker; followKeys: () => void; ready: Promise<boolean> } {
+): { worker: Worker; followKeys: () => void; state: () => ThreadState } {
   const worker = workerFor(moduleUrl, { ...data, keys: keyring.transfer() });
-  const ready = new Promise<boolean>((resolve) => {
-    worker.on('message', (m: M | typeof READY) => (m === READY ? resolve(true) : onMessage(m as M)));
-    worker.once('error', () => resolve(false));
-    worker.once('exit', () => resolve(false));
+  let state: ThreadState = 'starting';
+  worker.on('message', (m: M | typeof READY) => {
+    if (m === READY) state = 'ready';
+    else onMessage(m as M);
   });
+  worker.once('error', () => (state = 'failed'));
+  worker.once('exit', () => (state = 'failed'));
   let version = keyring.currentVersion;
   const followKeys = () => {
     if (keyring.currentVersion === version) return;
     version = keyring.currentVersion;
     worker.postMessage({ type: 'keys', keys: keyring.transfer() } satisfies KeyringUpdate);
   };
-  return { worker, followKeys, ready };
+  return { worker, followKeys, state: () => state };
 }
 
 /**

@@ -18,7 +18,7 @@ import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
 import { errorCode } from '../../errors.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
-import { announceReady, openDeliveryStore, startDeliveryThread, type KeyringUpdate } from './delivery-thread.ts';
+import { announceReady, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
 
 const ROLE = 'pagescope-webhook-spool-mover';
 const MAGIC = 0x70737031; // "psp1"
@@ -173,8 +173,8 @@ export class WebhookSpool {
   #closing = false;
   #settledWaiters: (() => void)[] = [];
   readonly #recovered: number;
-  /** True once the mover can store, false if it failed to start (see startDeliveryThread). */
-  readonly ready: Promise<boolean>;
+  /** Whether the mover can store yet (see startDeliveryThread). */
+  readonly threadState: () => ThreadState;
 
   private constructor(opts: SpoolOptions, size: number, file: FileHandle, ringPath: string, lockPath: string, recovered: ReturnType<typeof recover>) {
     this.#opts = opts;
@@ -185,7 +185,7 @@ export class WebhookSpool {
     this.#seq = recovered.seq;
     this.#head = recovered.position;
     this.#recovered = recovered.records.length;
-    ({ worker: this.#mover, followKeys: this.#followKeys, ready: this.ready } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file }, (m: Moved) => this.#moved(m)));
+    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file }, (m: Moved) => this.#moved(m)));
     this.#mover.on('error', () => this.#stop());
     this.#mover.on('exit', () => this.#stop());
     this.#mover.unref();
