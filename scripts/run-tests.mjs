@@ -3,8 +3,9 @@
 // Usage: npm test [-- path-filter ...]   e.g. `npm test -- crypto` runs the files whose path contains "crypto".
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { buildState } from '../bin/build-state.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -28,6 +29,14 @@ const files = ['src', 'test']
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
+}
+
+// The tests that start the bin run what users run, the compiled dist/: build it first when src/ changed since.
+const state = buildState();
+if (state !== 'fresh') {
+  console.error(`dist/ is ${state}: building it first (npm run build)`);
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
+  if (built.status !== 0) process.exit(1);
 }
 
 // The runner script itself runs under plain node; each test file runs in its own child with tsx loaded.

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   already_initialised: 409,
   method_not_allowed: 405,
   request_timeout: 408,
+  init_incomplete: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   outside_window: 422,

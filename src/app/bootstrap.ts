@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -10,7 +11,8 @@ import { AppError } from '../errors.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { createToken } from '../modules/access/create-token.ts';
 import { countAccounts } from '../modules/access/tokens.repository.ts';
-import { initialiseKeys, openKeyring } from '../modules/keys/keyring-store.ts';
+import { initialiseKeys, keysInitialised, openKeyring } from '../modules/keys/keyring-store.ts';
+import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
 import type { AppContext } from './context.ts';
 import { createMetrics } from './metrics.ts';
 import { InboundHooks } from '../modules/ingest/hooks.ts';
@@ -69,30 +71,18 @@ export interface InitResult {
   owner_token_id: string;
 }
 
-/**
- * Creates the data dir, the master key file (mode 0600, unless the key comes from the environment), the database
- * schema, key version 1 and the first owner account. Refuses a data dir or database that is already initialised.
- */
-export async function initialise(config: Config, opts: OpenAppOptions = {}): Promise<InitResult> {
-  const env = opts.env ?? process.env;
-  if (existsSync(config.dataDir) && readdirSync(config.dataDir).some((f) => f === 'master.key' || f.startsWith('pagescope.db'))) {
-    throw new AppError('already_initialised', `${config.dataDir} is already initialised; use it as it is, or choose an empty --data-dir`);
-  }
-  makeDataDirPrivate(config.dataDir, opts.logger ?? createLogger(config.logLevel));
-  const keyFromEnv = config.masterKey !== null;
-  if (!keyFromEnv) createMasterKeyFile(config.dataDir);
-  const master = loadMasterKey({ env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
-  const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  try {
-    await migrateToLatest(database);
-    const clock = opts.clock ?? systemClock;
-    if (!(await initialiseKeys(database.db, master, clock.now())) || (await countAccounts(database.db)) > 0) {
-      throw new AppError('already_initialised', 'this database is already initialised; run `pagescope tokens create` for another token');
-    }
-  } finally {
-    master.fill(0);
-    await database.close();
-  }
+/** What `init` writes in the data dir; whatever of it a failed init made is removed again. */
+const INIT_FILES = /^(master\.key|\.master\.key\..*\.tmp|pagescope\.db(-wal|-shm|-journal)?|contact-keys\.db(-wal|-shm|-journal)?)$/;
+
+/** Removes what a failed init made in the data dir (and the dir, if it made that too and nothing else is in it). */
+function undoInit(dataDir: string, dirExisted: boolean): void {
+  if (!existsSync(dataDir)) return;
+  for (const f of readdirSync(dataDir)) if (INIT_FILES.test(f)) rmSync(join(dataDir, f), { force: true });
+  if (!dirExisted && readdirSync(dataDir).length === 0) rmdirSync(dataDir);
+}
+
+/** The owner token that completes an init (a new one, or the one an interrupted init did not get to create). */
+async function createOwner(config: Config, opts: OpenAppOptions, env: Record<string, string | undefined>, keyFromEnv: boolean): Promise<InitResult> {
   const ctx = await openApp(config, { ...opts, env });
   try {
     const owner = await createToken(ctx, cliActor, { name: 'owner', role: 'owner' });
@@ -105,6 +95,70 @@ export async function initialise(config: Config, opts: OpenAppOptions = {}): Pro
       owner_token_id: owner.id,
     };
   } finally {
+    closeContactKeys(ctx);
     await ctx.database.close();
+  }
+}
+
+/** An init that stopped after the keys were stored and before the owner existed: its master key opens the database. */
+async function interruptedInit(config: Config, opts: OpenAppOptions, env: Record<string, string | undefined>): Promise<boolean> {
+  let ctx: AppContext;
+  try {
+    ctx = await openApp(config, { ...opts, env, logger: opts.logger ?? createLogger('silent') });
+  } catch {
+    return false;
+  }
+  try {
+    return (await countAccounts(ctx.db)) === 0;
+  } catch {
+    return false;
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+/**
+ * Creates the data dir, the master key file (mode 0600, unless the key comes from the environment), the database
+ * schema, key version 1 and the first owner account. All or nothing: the database is reached and found new before a
+ * key is written (a data dir is refused against a database that another one initialised), and an init that fails
+ * removes what it wrote, except when the keys already went into a PostgreSQL database: then the key file stays with
+ * them, and the next `init` on that data dir finishes the job. Refuses a data dir that is already initialised.
+ */
+export async function initialise(config: Config, opts: OpenAppOptions = {}): Promise<InitResult> {
+  const env = opts.env ?? process.env;
+  const keyFromEnv = config.masterKey !== null;
+  const dirExisted = existsSync(config.dataDir);
+  if (dirExisted && readdirSync(config.dataDir).some((f) => f === 'master.key' || f.startsWith('pagescope.db'))) {
+    if (await interruptedInit(config, opts, env)) return createOwner(config, opts, env, keyFromEnv);
+    throw new AppError('already_initialised', `${config.dataDir} is already initialised; use it as it is, or choose an empty --data-dir`);
+  }
+  makeDataDirPrivate(config.dataDir, opts.logger ?? createLogger(config.logLevel));
+  let keysStored = false;
+  let dialect: 'sqlite' | 'postgres' | null = null;
+  try {
+    const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    dialect = database.dialect;
+    try {
+      await migrateToLatest(database);
+      if ((await keysInitialised(database.db)) || (await countAccounts(database.db)) > 0) {
+        throw new AppError('already_initialised', 'this database is already initialised by another data dir; use that data dir (or its PAGESCOPE_MASTER_KEY), or point DATABASE_URL at an empty database');
+      }
+      if (!keyFromEnv) createMasterKeyFile(config.dataDir);
+      const master = loadMasterKey({ env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
+      try {
+        keysStored = await initialiseKeys(database.db, master, (opts.clock ?? systemClock).now());
+      } finally {
+        master.fill(0);
+      }
+      if (!keysStored) throw new AppError('already_initialised', 'this database was initialised by another init meanwhile');
+    } finally {
+      await database.close();
+    }
+    return await createOwner(config, opts, env, keyFromEnv);
+  } catch (err) {
+    // Keys stored in PostgreSQL need this data dir's key file: keep it, and let the next init finish.
+    if (keysStored && dialect === 'postgres') throw new AppError('init_incomplete', `init stopped before the owner token was created (${err instanceof Error ? err.message : String(err)}); run \`pagescope init\` again with the same data dir to finish`);
+    undoInit(config.dataDir, dirExisted);
+    throw err;
   }
 }

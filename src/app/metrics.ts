@@ -3,7 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The product's Prometheus metrics; one registry per running app so tests can run several side by side. */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'pagescope_process_' });
+  // prom-client's names already start with process_ or nodejs_: pagescope_process_cpu_user_seconds_total.
+  collectDefaultMetrics({ register: registry, prefix: 'pagescope_' });
   const metrics = {
     registry,
     httpRequests: new Counter({

@@ -11,6 +11,7 @@ import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/workers.ts';
 import type { AppContext } from './context.ts';
+import { addReadinessCheck } from './readiness.ts';
 import type { BackgroundWorker } from './worker.ts';
 
 /**
@@ -36,6 +37,7 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   if (ctx.config.redisUrl) {
     const redis = new Redis(ctx.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
     redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis error'));
+    addReadinessCheck(ctx, 'redis', async () => (redis.status === 'ready' ? null : 'redis_unreachable'));
     const dispatcher = startDispatcher(ctx, { workerId: opts.workerId, limiter: new RedisRateLimiter(redis) });
     workers.push({ name: dispatcher.name, wake: dispatcher.wake, stop: async () => { await dispatcher.stop(); redis.disconnect(); } });
   } else {

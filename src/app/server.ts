@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { buildServer } from '../http/app.ts';
+import { startMetricsServer } from '../http/metrics-server.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/time.ts';
 import { refreshKeyring } from '../modules/keys/keyring-store.ts';
@@ -18,6 +19,8 @@ export interface RunningServer {
   ctx: AppContext;
   server: FastifyInstance | null;
   url: string | null;
+  /** Where /metrics is served on its own address (PAGESCOPE_METRICS_LISTEN), else null. */
+  metricsUrl: string | null;
   workers: BackgroundWorker[];
   /** Stops accepting, finishes in-flight requests and work (within `graceMs`), closes the database. */
   close(graceMs?: number): Promise<void>;
@@ -47,10 +50,20 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
   await opts.setup?.(ctx);
   let server: FastifyInstance | null = null;
   let url: string | null = null;
-  if (opts.role !== 'worker') {
-    if (!config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: the webhook answers 503 until it is');
-    server = await buildServer(ctx, { routes: routeModules() });
-    url = await server.listen({ host: config.host, port: config.port });
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+  try {
+    if (opts.role !== 'worker') {
+      server = await buildServer(ctx, { routes: routeModules() });
+      url = await server.listen({ host: config.host, port: config.port });
+    }
+    const listen = config.metrics?.listen;
+    if (listen) metricsServer = await startMetricsServer(ctx, listen);
+  } catch (err) {
+    // Nothing was served: release what opening took (the webhook spool's lock, the database) before reporting.
+    await server?.close();
+    closeContactKeys(ctx);
+    await ctx.database.close();
+    throw err;
   }
   const workers = [keyMaintenance(ctx)];
   if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: newLeaseOwner() }));
@@ -60,11 +73,12 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
     ctx,
     server,
     url,
+    metricsUrl: metricsServer?.url ?? null,
     workers,
     close: (graceMs = 10_000) => {
       closing ??= (async () => {
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-        await Promise.race([Promise.all([server?.close(), ...workers.map((w) => w.stop())]), deadline]);
+        await Promise.race([Promise.all([server?.close(), metricsServer?.close(), ...workers.map((w) => w.stop())]), deadline]);
         closeContactKeys(ctx);
         await ctx.database.close();
       })();

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config/config.ts';
 import { isAppError } from '../errors.ts';
 
@@ -33,19 +33,50 @@ export function progress(text: string, done = false): void {
 
 export class UsageError extends Error {}
 
-/** One clear line per failure (the stack only with --debug); exit 2 for usage errors, 1 for the rest. */
-export function reportError(err: unknown, debug: boolean): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+/** `--port`: a usage error naming the flag for anything but 0-65535 (0 picks a free port). */
+export function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a whole number from 0 to 65535 (0 picks a free port)');
+  return Number(value);
+}
+
+/** A listen that failed because the address is taken: one line with the fix, not a raw EADDRINUSE. */
+function addressInUse(err: unknown): string | null {
+  if (!(err instanceof Error) || !('code' in err) || err.code !== 'EADDRINUSE') return null;
+  const { address, port } = err as Error & { address?: string; port?: number };
+  const where = port !== undefined ? `port ${port}${address ? ` on ${address}` : ''}` : 'the address';
+  return `${where} is already in use by another process: stop that process, or choose another port with --port (or PORT)`;
+}
+
+/** Writes an error as one JSON object on stdout, for scripts that asked for --json. */
+function printJsonError(code: string, message: string): void {
+  process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+}
+
+/**
+ * One clear line per failure on stderr (the stack only with --debug); with --json also `{"error": {"code",
+ * "message"}}` on stdout, so a script reading stdout sees the failure too. Exit 2 for usage errors, 1 for the rest.
+ */
+export function reportError(err: unknown, debug: boolean, json = false): number {
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) return 0;
+    // Commander has written its own message to stderr already.
+    if (json) printJsonError('usage', err.message.replace(/^error: /, ''));
+    return 2;
+  }
   if (err instanceof UsageError) {
     process.stderr.write(`pagescope: ${err.message}\n`);
+    if (json) printJsonError('usage', err.message);
     return 2;
   }
   let line: string;
-  if (err instanceof ConfigError) line = `configuration error: ${err.message}`;
-  else if (isAppError(err)) line = err.message;
-  else if (err instanceof Error && 'code' in err && err.code === 'ECONNREFUSED') line = `cannot connect (${(err as Error).message}); is the database running and DATABASE_URL right?`;
-  else line = err instanceof Error ? err.message : String(err);
+  let code: string;
+  if (err instanceof ConfigError) [code, line] = ['config_invalid', `configuration error: ${err.message}`];
+  else if (isAppError(err)) [code, line] = [err.code, err.message];
+  else if (addressInUse(err)) [code, line] = ['address_in_use', addressInUse(err)!];
+  else if (err instanceof Error && 'code' in err && err.code === 'ECONNREFUSED') [code, line] = ['database_unreachable', `cannot connect (${err.message}); is the database running and DATABASE_URL right?`];
+  else [code, line] = ['failed', err instanceof Error ? err.message : String(err)];
   process.stderr.write(`pagescope: ${line}\n`);
+  if (json) printJsonError(code, line);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return 1;
 }

@@ -2,13 +2,13 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { startSandbox } from '../sandbox/sandbox.ts';
 import { formatSummary } from '../sandbox/summary-view.ts';
-import { globals } from './output.ts';
+import { globals, parsePort } from './output.ts';
 import { untilSignal } from './serve.ts';
 
 export function sandboxCommand(): Command {
   return new Command('sandbox')
     .description('what `npm start` runs: pagescope + the embedded Messenger emulator + demo Pages and simulated people, offline')
-    .option('--port <n>', 'port of the pagescope server', (v) => Number(v), 8080)
+    .option('--port <n>', 'port of the pagescope server', parsePort, 8080)
     .option('--reset', 'start over with empty data')
     .option('--people <n>', 'simulated people', (v) => Number(v), 24)
     .option('--rate <n>', 'simulated actions per second, all people together', (v) => Number(v), 3)

@@ -17,6 +17,10 @@ export interface Config {
     graphVersion: string;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json` lines, `pretty` lines for people, or `auto`: pretty on a terminal, JSON otherwise (LOG_FORMAT). */
+  logFormat?: 'auto' | 'json' | 'pretty';
+  /** /metrics: a bearer token it requires, and its own listen address (then the main server does not serve it). */
+  metrics?: { token: string | null; listen: { host: string; port: number } | null };
   webhookMaxBytes: number;
   /** Webhook bodies being received at once (more are answered 429), and the time to receive one (then 408). */
   webhookMaxBodies: number;
@@ -145,6 +149,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       graphVersion,
     },
     logLevel: level as Config['logLevel'],
+    logFormat: logFormat(env),
+    metrics: metricsConfig(env),
     webhookMaxBytes,
     webhookMaxBodies: int(env, 'PAGESCOPE_WEBHOOK_MAX_BODIES', 64, 1, 100_000),
     webhookBodyTimeoutMs: int(env, 'PAGESCOPE_WEBHOOK_BODY_TIMEOUT_S', 10, 1, 3600) * 1000,
@@ -161,6 +167,23 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     linkIdsForPages: linkIdsForPages(env),
     privacy: privacyConfig(env),
   };
+}
+
+function logFormat(env: Env): NonNullable<Config['logFormat']> {
+  const v = (str(env, 'LOG_FORMAT') ?? 'auto').toLowerCase();
+  if (v !== 'auto' && v !== 'json' && v !== 'pretty') throw new ConfigError('LOG_FORMAT', `must be auto, json or pretty (got "${v}")`);
+  return v;
+}
+
+/** PAGESCOPE_METRICS_TOKEN (at least 16 characters) and PAGESCOPE_METRICS_LISTEN (`host:port`, `[v6]:port` or `port`). */
+function metricsConfig(env: Env): NonNullable<Config['metrics']> {
+  const token = str(env, 'PAGESCOPE_METRICS_TOKEN');
+  if (token !== null && token.length < 16) throw new ConfigError('PAGESCOPE_METRICS_TOKEN', 'must be at least 16 characters; generate one with `openssl rand -hex 24`');
+  const raw = str(env, 'PAGESCOPE_METRICS_LISTEN');
+  if (raw === null) return { token, listen: null };
+  const m = /^(?:(\[[0-9a-f:.]+\]|[^:\s]+):)?(\d{1,5})$/i.exec(raw);
+  if (!m || Number(m[2]) > 65535) throw new ConfigError('PAGESCOPE_METRICS_LISTEN', `must be host:port or a port, e.g. 127.0.0.1:9464 (got "${raw}")`);
+  return { token, listen: { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port: Number(m[2]) } };
 }
 
 /** The spool must hold several of the largest bodies, so that one never waits for a whole ring to be moved. */

@@ -2,13 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
 import { privateFile } from '../lib/private-files.ts';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
 import type { DB, Db, Dialect } from './types.ts';
 
-// int8 columns hold epoch milliseconds and counters, all far below 2^53: read them back as numbers.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+/** The PostgreSQL driver, loaded on first use: a CLI call on SQLite does not pay for loading it. */
+let pgDriver: Promise<typeof import('pg').default> | null = null;
+function loadPg(): Promise<typeof import('pg').default> {
+  return (pgDriver ??= import('pg').then(({ default: pg }) => {
+    // int8 columns hold epoch milliseconds and counters, all far below 2^53: read them back as numbers.
+    pg.types.setTypeParser(20, (v: string) => Number(v));
+    return pg;
+  }));
+}
 
 export interface Database {
   db: Db;
@@ -158,6 +164,7 @@ function withStatementCache(native: SqliteDatabase.Database, max = 512): SqliteD
 
 async function openPostgres(url: string, schema: string | undefined, max: number): Promise<Database> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error('invalid schema name');
+  const pg = await loadPg();
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -189,6 +196,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
 
 /** Drops a schema created for a test run. */
 export async function dropSchema(url: string, schema: string): Promise<void> {
+  const pg = await loadPg();
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {

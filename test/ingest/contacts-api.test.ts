@@ -115,6 +115,15 @@ for (const dialect of testDialects()) {
       assert.equal((await get(`/api/v1/pages/${pageA}/contacts`, tokenA)).json().data.length, 1);
     });
 
+    it('answers 404 under /pages/{pageId} for a Page that does not exist, as for any missing object', async () => {
+      const psid = emu.emulator.psid(chloe, pageA!)!;
+      for (const url of ['/api/v1/pages/999/contacts', '/api/v1/pages/999/contacts?q=chlo', `/api/v1/pages/999/contacts/by-psid/${psid}`, '/api/v1/pages/999']) {
+        const r = await get(url, app.ownerToken);
+        assert.equal(r.statusCode, 404, `${url}: ${r.body}`);
+        assert.equal(r.json().error.code, 'not_found');
+      }
+    });
+
     it('lets only owners and admins merge two contacts of one Page into one history and split them again, audited', async () => {
       const other = emu.emulator.createUser({ first_name: 'Chloe', last_name: 'Dubois' }).id;
       await emu.emulator.user(other).says(pageA!, 'same person, new account');

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteModule } from '../app.ts';
 import { AppError } from '../../errors.ts';
 import { constantTimeEqual } from '../../crypto/index.ts';
-import { closeWebhookIntake, openWebhookSpool, receiveWebhook } from '../../modules/ingest/receive-webhook.ts';
+import { addReadinessCheck } from '../../app/readiness.ts';
+import { closeWebhookIntake, openWebhookSpool, receiveWebhook, webhookStorageProblem } from '../../modules/ingest/receive-webhook.ts';
 
 function header(value: string | string[] | undefined): string | undefined {
   // A repeated signature header is ambiguous: treat it as malformed rather than pick one.
@@ -14,8 +15,10 @@ function header(value: string | string[] | undefined): string | undefined {
  * own catch-all parser, so even a body that is not JSON reaches the signature check and gets a 403, not a 400).
  */
 export const ingestRoutes: RouteModule = async (app, ctx) => {
-  if (!ctx.config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: /webhook answers 503 until it is configured');
+  if (!ctx.config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: /webhook answers 503 and /readyz is not ready until it is configured');
+  if (!ctx.config.meta.verifyToken) ctx.logger.warn("META_VERIFY_TOKEN is not set: Meta's webhook handshake (GET /webhook) answers 403 until it is; set it to the verify token entered in the App Dashboard");
   await openWebhookSpool(ctx);
+  addReadinessCheck(ctx, 'webhook', () => webhookStorageProblem(ctx));
   app.addHook('onClose', () => closeWebhookIntake(ctx));
   const received = { status: 200, type: 'text/plain; charset=utf-8', body: 'EVENT_RECEIVED' };
   const acceptPost = (raw: Buffer, headers: IncomingHttpHeaders) =>

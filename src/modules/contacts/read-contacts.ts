@@ -11,6 +11,7 @@ import { presentContact, type ContactLinkView, type ContactView } from './contac
 import { findContactsByIds } from './identity.repository.ts';
 import { linksOf } from './links.repository.ts';
 import { queryTokens } from './name-tokens.ts';
+import { findPage } from '../pages/pages.repository.ts';
 
 async function auditIdentifierRead(ctx: AppContext, actor: Actor, pageId: string, contactIds: string[], via: string, psidIncluded: boolean): Promise<void> {
   await appendAudit(ctx.db, actor, {
@@ -76,10 +77,14 @@ export async function findContactByPsid(ctx: AppContext, actor: Actor, pageId: s
   return presentContact(ctx, row, { withIdentifiers, links: await linkViews(ctx, actor, row) });
 }
 
-/** Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive). */
+/**
+ * Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive). A
+ * Page that does not exist is not_found, as one outside the actor's scope is: an empty list would say it exists.
+ */
 export async function listContacts(ctx: AppContext, actor: Actor, pageId: string, q: string | null, cursor: string | null, limit: number): Promise<{ rows: ContactView[]; nextCursor: string | null }> {
   assertCan(actor, 'contacts:read');
   assertPage(actor, pageId);
+  if (!(await findPage(ctx.db, pageId))) throw notFound('page');
   const tokens = q ? queryTokens(ctx.keyring, q) : [];
   const rows = await listContactRows(ctx.db, { pageId, tokens, cursor, limit: limit + 1 });
   const page = pageOf(rows, limit, (last) => last.id);

@@ -11,7 +11,7 @@ import { walFlusher } from '../../db/database.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { acceptDelivery, storageRefusal, type Refusal } from './accept-delivery.ts';
-import { openDeliveryStore, startDeliveryThread, type KeyringUpdate } from './delivery-thread.ts';
+import { announceReady, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
 
 const ROLE = 'pagescope-webhook-intake';
 
@@ -50,11 +50,12 @@ export class WebhookIntake {
   #lastCommit = 0;
   readonly #followKeys: () => void;
   #stopped = false;
+  /** Whether the worker can store yet (see startDeliveryThread). */
+  readonly threadState: () => ThreadState;
 
   constructor(opts: IntakeOptions) {
     this.#opts = opts;
-    ({ worker: this.#worker, followKeys: this.#followKeys } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file, appSecret: opts.appSecret }));
-    this.#worker.on('message', (a: Answer) => this.#answered(a));
+    ({ worker: this.#worker, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file, appSecret: opts.appSecret }, (a: Answer) => this.#answered(a)));
     this.#worker.on('error', () => this.#stop('worker_error'));
     this.#worker.on('exit', () => this.#stop('worker_exit'));
     // Idle, the worker must not keep the process alive; it is held only while POSTs are waiting.
@@ -189,6 +190,7 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
     if (m.type === 'keys') keyring = Keyring.fromTransfer(m.keys);
     else if (waiting.push(m) === 1) setImmediate(commit);
   });
+  announceReady();
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {

@@ -105,10 +105,32 @@ export async function rescueWebhookSpool(ctx: AppContext, graceMs = 30_000): Pro
   return records;
 }
 
+/**
+ * Why this app's webhook could not store a POST now, or null when it can: the app secret is missing, or the thread
+ * that stores POSTs on SQLite (the spool's mover, else the intake worker) is still starting or could not start. On
+ * PostgreSQL POSTs are stored from this thread, so the database answering is enough. Answers at once: a probe must.
+ */
+export async function webhookStorageProblem(ctx: AppContext): Promise<string | null> {
+  if (!ctx.config.meta.appSecret) return 'webhook_secret_missing';
+  const spool = spools.get(ctx);
+  const spoolState = spool === undefined || spool.stopped ? 'failed' : spool.threadState();
+  if (spoolState !== 'failed') return spoolState === 'ready' ? null : 'webhook_storage_starting';
+  const file = ctx.database.file;
+  if (file === null) return null;
+  const state = intakeFor(ctx, file).threadState();
+  if (state === 'ready') {
+    intakeFailures.delete(ctx);
+    return null;
+  }
+  return state === 'starting' && !intakeFailures.has(ctx) ? 'webhook_storage_starting' : 'webhook_storage_failed';
+}
+
 /** Resolves once every POST the spool acknowledged so far is a row of webhook_deliveries. */
 export async function webhookSpoolSettled(ctx: AppContext): Promise<void> {
   await spools.get(ctx)?.settled();
 }
+/** Apps whose intake worker stopped: readiness says failed, not starting, until a new one is ready. */
+const intakeFailures = new WeakSet<AppContext>();
 const committers = new WeakMap<AppContext, GroupCommit<WebhookDeliveryTable, void>>();
 
 /** SQLite: the intake worker decides and stores POSTs beside the server's thread (see intake-worker.ts). */
@@ -120,6 +142,7 @@ function intakeFor(ctx: AppContext, file: string): WebhookIntake {
       onCommit: (rows) => ctx.metrics.webhookCommitBatch.observe(rows),
       onStop: () => {
         if (intakes.get(ctx) === made) intakes.delete(ctx);
+        intakeFailures.add(ctx);
       },
     });
     intakes.set(ctx, (intake = made));

@@ -23,7 +23,7 @@ import { errorCode } from '../../errors.ts';
 import { takePidLock } from '../../lib/pid-lock.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
-import { openDeliveryStore, startDeliveryThread, type KeyringUpdate } from './delivery-thread.ts';
+import { announceReady, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
 
 const ROLE = 'pagescope-webhook-spool-mover';
 const MAGIC = 0x70737031; // "psp1"
@@ -167,6 +167,8 @@ export class WebhookSpool {
   #closing = false;
   #settledWaiters: (() => void)[] = [];
   readonly #recovered: number;
+  /** Whether the mover can store yet (see startDeliveryThread). */
+  readonly threadState: () => ThreadState;
 
   private constructor(opts: SpoolOptions, size: number, file: FileHandle, ringPath: string, lockPath: string, recovered: ReturnType<typeof recover>) {
     this.#opts = opts;
@@ -177,8 +179,7 @@ export class WebhookSpool {
     this.#seq = recovered.seq;
     this.#head = recovered.position;
     this.#recovered = recovered.records.length;
-    ({ worker: this.#mover, followKeys: this.#followKeys } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file, ring: ringPath }));
-    this.#mover.on('message', (m: Moved) => this.#moved(m));
+    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file, ring: ringPath }, (m: Moved) => this.#moved(m)));
     this.#mover.on('error', () => this.#stop());
     this.#mover.on('exit', () => this.#stop());
     this.#mover.unref();
@@ -458,6 +459,7 @@ function serveMover(file: string, keys: KeyringTransfer, ring: string): void {
     if (m.type === 'keys') keyring = Keyring.fromTransfer(m.keys);
     else if (waiting.push(m) === 1) setImmediate(move);
   });
+  announceReady();
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {

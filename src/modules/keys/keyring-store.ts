@@ -17,6 +17,11 @@ export async function openKeyring(database: Database, master: Buffer): Promise<K
 }
 
 /** Stores the key check and version 1 on a new installation; does nothing if keys already exist. */
+/** Whether the database holds keys already (some data dir's master key belongs to it). */
+export async function keysInitialised(db: Executor): Promise<boolean> {
+  return (await getMeta(db, KEY_CHECK)) !== undefined;
+}
+
 export async function initialiseKeys(db: Executor, master: Buffer, now: number): Promise<boolean> {
   if ((await getMeta(db, KEY_CHECK)) !== undefined) return false;
   await setMeta(db, KEY_CHECK, computeKeyCheck(master));

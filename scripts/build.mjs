@@ -1,0 +1,20 @@
+// `npm run build` (run by `npm install` and `npm ci` through `prepare`): compiles src/ to dist/ with tsc
+// (tsconfig.build.json: emit only, relative `.ts` imports rewritten to `.js`; `npm run typecheck` checks types), so
+// the CLI and the server start without compiling TypeScript on every call. The stamp is written last, with the time
+// the build began: a build that failed, or a source changed during it, leaves dist/ marked as not current.
+import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ROOT, STAMP } from '../bin/build-state.js';
+
+const began = new Date();
+rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit', cwd: ROOT });
+if (r.status !== 0) {
+  console.error('pagescope: the build failed (see above); dist/ is not usable until `npm run build` succeeds');
+  process.exit(r.status ?? 1);
+}
+writeFileSync(STAMP, `${began.toISOString()}\n`);
+utimesSync(STAMP, began, began);
