@@ -42,6 +42,8 @@ async function openSpool(ctx: AppContext & { database: { file: string } }): Prom
 }
 
 const retries = new WeakMap<AppContext, NodeJS.Timeout>();
+/** The retry open under way, if any: closing waits for it, so a spool taken meanwhile is let go before close ends. */
+const attempts = new WeakMap<AppContext, Promise<unknown>>();
 
 /**
  * Opens the webhook spool of this app (SQLite, unless PAGESCOPE_WEBHOOK_SPOOL_MB is 0) and starts moving what an
@@ -58,7 +60,7 @@ export async function openWebhookSpool(ctx: AppContext, retryMs = 5000): Promise
   const retry = setInterval(() => {
     if (trying) return;
     trying = true;
-    openSpool(ctx)
+    const attempt = openSpool(ctx)
       .then((taken) => {
         if (!taken) return;
         // Closed meanwhile: the spool goes back at once.
@@ -70,6 +72,7 @@ export async function openWebhookSpool(ctx: AppContext, retryMs = 5000): Promise
       })
       .catch((err: unknown) => ctx.logger.error({ err: { code: errorCode(err) } }, 'the webhook spool could not be opened; trying again'))
       .finally(() => (trying = false));
+    attempts.set(ctx, attempt);
   }, retryMs);
   retry.unref();
   retries.set(ctx, retry);
@@ -82,6 +85,9 @@ export async function openWebhookSpool(ctx: AppContext, retryMs = 5000): Promise
 export async function closeWebhookIntake(ctx: AppContext): Promise<void> {
   clearInterval(retries.get(ctx));
   retries.delete(ctx);
+  // An open still under way (it wipes the ring first) gives the spool back once it ends: wait for that too.
+  await attempts.get(ctx);
+  attempts.delete(ctx);
   const spool = spools.get(ctx);
   spools.delete(ctx);
   const intake = intakes.get(ctx);
