@@ -4,7 +4,7 @@ import { buildServer } from '../http/app.ts';
 import { startMetricsServer } from '../http/metrics-server.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/time.ts';
-import { refreshKeyring } from '../modules/keys/keyring-store.ts';
+import { KEY_REFRESH_MS, refreshKeyring } from '../modules/keys/keyring-store.ts';
 import { rewrapPending } from '../modules/keys/rotate-keys.ts';
 import { openApp } from './bootstrap.ts';
 import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
@@ -36,7 +36,7 @@ export interface StartOptions {
 
 /** Key maintenance every server runs: pick up versions added by `keys rotate`, and finish a pending re-wrap. */
 function keyMaintenance(ctx: AppContext): BackgroundWorker {
-  return startLoop({ name: 'keys', logger: ctx.logger, idleMs: 5000 }, async () => {
+  return startLoop({ name: 'keys', logger: ctx.logger, idleMs: KEY_REFRESH_MS }, async () => {
     await refreshKeyring(ctx.db, ctx.keyring);
     const r = await rewrapPending(ctx);
     return r && !r.completed ? 1 : 0;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadMasterKey } from '../crypto/index.ts';
 import { cliActor } from '../modules/access/actor.ts';
+import { KEY_REFRESH_MS } from '../modules/keys/keyring-store.ts';
 import { addKeyVersion, keyStatus, rewrapPending, rotationPending } from '../modules/keys/rotate-keys.ts';
 import { configFor, print, progress } from './output.ts';
 import { withApp } from './with-app.ts';
@@ -33,6 +34,10 @@ export function keysCommand(): Command {
           const master = loadMasterKey({ env: { ...process.env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
           version = await addKeyVersion(ctx, cliActor, master);
           master.fill(0);
+          // A running server loads the new version within KEY_REFRESH_MS; values re-wrapped before that would be
+          // unreadable to it for the rest of that time (its reads would fail), so the re-wrap starts after it.
+          progress(`waiting ${Math.ceil(KEY_REFRESH_MS / 1000) + 1} s for running servers to load key v${version}`);
+          await new Promise((resolve) => setTimeout(resolve, KEY_REFRESH_MS + 1000));
         }
         const abort = new AbortController();
         const onSignal = () => abort.abort();

@@ -31,6 +31,9 @@ export async function initialiseKeys(db: Executor, master: Buffer, now: number):
 }
 
 /** Loads versions another process added (e.g. `keys rotate` while serving), so new writes use the newest key. */
+/** How often every running server loads key versions added since it started (`keys rotate` waits this long). */
+export const KEY_REFRESH_MS = 5000;
+
 export async function refreshKeyring(db: Executor, keyring: Keyring): Promise<void> {
   for (const v of await loadKeyVersions(db)) keyring.addVersion(v);
 }
