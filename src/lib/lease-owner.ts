@@ -4,16 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-
-/** When a process started, in clock ticks since boot (Linux's /proc); null where that cannot be read. */
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
+import { pidAlive, startTime } from './process-identity.ts';
 
 /**
  * This kernel's boot and this process's pid namespace: pids compare only inside one namespace of one boot (two
@@ -26,15 +17,6 @@ function pidSpace(): string | null {
     return ns ? `${boot}.${ns}` : null;
   } catch {
     return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -57,7 +39,7 @@ export function leaseOwnerIsDead(owner: string): boolean {
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   if (pid === process.pid) return started !== STARTED;
-  if (!alive(pid)) return true;
+  if (!pidAlive(pid)) return true;
   const now = startTime(pid);
   return now !== null && now !== started;
 }

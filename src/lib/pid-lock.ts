@@ -2,25 +2,7 @@
 // `kill -9`) leaves the file behind; the next process sees that the pid is gone, or now belongs to a process started
 // at another time (a pid reused after a crash), and takes the lock over.
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** When a process started, in clock ticks since boot (Linux's /proc); null where that cannot be read. */
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
+import { pidAlive, startTime } from './process-identity.ts';
 
 /** The pid of the live process (other than this one) that wrote the lock file's content, or null. */
 function liveHolder(content: string): number | null {
