@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closedPort } from '../support/ports.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestRoutes } from '../../src/http/routes/webhook.ts';
@@ -61,15 +61,6 @@ test('/readyz is ready when the webhook can store', async () => {
     await app.close();
   }
 });
-
-/** A local port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 test('serve with an unreachable REDIS_URL is not ready, naming Redis', { timeout: 120_000 }, async () => {
   const d = mkdtempSync(join(tmpdir(), 'pagescope-ready-'));
