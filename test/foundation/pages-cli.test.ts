@@ -1,25 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulatorServer } from '../../src/emulator/index.ts';
-import { BIN, runCli, type CliResult } from '../support/cli.ts';
-
-/** Runs the CLI with `input` on its standard input (a pipe, as in `… | pagescope pages add`). */
-function runWithStdin(args: string[], input: string, env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+import { runCli } from '../support/cli.ts';
 
 test('pages add reads the token from stdin or PAGESCOPE_PAGE_TOKEN, checks it with Meta unless --no-verify, and a rejected token shows as token_invalid', { timeout: 400_000 }, async () => {
   const d = mkdtempSync(join(tmpdir(), 'pagescope-pages-'));
@@ -31,7 +16,7 @@ test('pages add reads the token from stdin or PAGESCOPE_PAGE_TOKEN, checks it wi
     const listed = async () => Object.fromEntries((JSON.parse((await cli(['pages', 'list', '--json'])).stdout) as { data: { id: string; status: string }[] }).data.map((p) => [p.id, p.status]));
     assert.equal((await cli(['init'])).code, 0);
 
-    const fromStdin = await runWithStdin(['--data-dir', d, 'pages', 'add', '--id', one!.id, '--name', 'One', '--token', '-', '--json'], `${one!.access_token}\n`, env);
+    const fromStdin = await runCli(['--data-dir', d, 'pages', 'add', '--id', one!.id, '--name', 'One', '--token', '-', '--json'], env, undefined, `${one!.access_token}\n`);
     assert.equal(fromStdin.code, 0, fromStdin.stderr);
     assert.equal(JSON.parse(fromStdin.stdout).verified, true);
     const fromEnv = await cli(['pages', 'add', '--id', two!.id, '--name', 'Two'], { PAGESCOPE_PAGE_TOKEN: two!.access_token });
@@ -40,10 +25,10 @@ test('pages add reads the token from stdin or PAGESCOPE_PAGE_TOKEN, checks it wi
     assert.deepEqual(await listed(), { [one!.id]: 'active', [two!.id]: 'active' });
 
     // Refused before anything is stored: another Page's token, a token Meta rejects.
-    const wrongPage = await runWithStdin(['--data-dir', d, 'pages', 'add', '--id', three!.id, '--name', 'Three'], one!.access_token, env);
+    const wrongPage = await runCli(['--data-dir', d, 'pages', 'add', '--id', three!.id, '--name', 'Three'], env, undefined, one!.access_token);
     assert.equal(wrongPage.code, 1);
     assert.match(wrongPage.stderr, new RegExp(`belongs to Page ${one!.id}, not to Page ${three!.id}`));
-    const rejected = await runWithStdin(['--data-dir', d, 'pages', 'add', '--id', three!.id, '--name', 'Three', '--token', '-'], 'EAA-expired-token-of-three', env);
+    const rejected = await runCli(['--data-dir', d, 'pages', 'add', '--id', three!.id, '--name', 'Three', '--token', '-'], env, undefined, 'EAA-expired-token-of-three');
     assert.equal(rejected.code, 1);
     assert.match(rejected.stderr, /Meta rejected the Page access token \(code 190/);
     assert.equal(rejected.stderr.includes('EAA-expired-token-of-three'), false);
@@ -60,7 +45,7 @@ test('pages add reads the token from stdin or PAGESCOPE_PAGE_TOKEN, checks it wi
     assert.match((await cli(['pages', 'list'])).stdout, new RegExp(`${three!.id}\\ttoken_invalid\\tThree`));
 
     // A new (good) token makes it active again.
-    const renewed = await runWithStdin(['--data-dir', d, 'pages', 'add', '--id', three!.id, '--name', 'Three'], three!.access_token, env);
+    const renewed = await runCli(['--data-dir', d, 'pages', 'add', '--id', three!.id, '--name', 'Three'], env, undefined, three!.access_token);
     assert.equal(renewed.code, 0, renewed.stderr);
     assert.equal((await listed())[three!.id], 'active');
   } finally {

@@ -9,8 +9,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `pagescope` bin in a child process, with a clean environment plus `env`, in `cwd` if given. */
-export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
+/**
+ * Runs the real `pagescope` bin in a child process, with a clean environment plus `env`, in `cwd` if given, and with
+ * `input` on its standard input (a pipe, as in `… | pagescope pages add`) if given.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env } });
     let stdout = '';
@@ -19,6 +22,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== undefined) child.stdin.end(input);
   });
 }
 
