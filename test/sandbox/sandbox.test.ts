@@ -6,22 +6,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { spawn } from 'node:child_process';
 import { BIN, exitOf } from '../support/cli.ts';
+import { until } from './support.ts';
 
 interface Ready {
   url: string;
   owner_token: string;
   emulator_url: string;
   pages: { id: string; name: string }[];
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 test('the sandbox shows the whole loop through the public API, and SIGINT ends it', { timeout: 120_000 }, async () => {
