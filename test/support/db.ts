@@ -8,12 +8,29 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { Dialect } from '../../src/db/types.ts';
 
 /** PostgreSQL for tests, read when needed (a benchmark may set it after start-up). */
+const noticed = new Set<string>();
+
+/**
+ * A service's test URL. Unset, its suites are skipped: with CI set that fails the run (a green CI must have run
+ * them); locally it says so loudly, once per test process.
+ */
+function serviceUrl(variable: string, service: string): string | null {
+  const url = process.env[variable] || null;
+  if (url) return url;
+  if (process.env.CI) throw new Error(`CI is set but ${variable} is not: the ${service} suites would be skipped; set it (see .ci/run)`);
+  if (!noticed.has(variable)) {
+    noticed.add(variable);
+    process.stderr.write(`\n*** ${variable} is not set: the ${service} suites of this file are SKIPPED ***\n\n`);
+  }
+  return null;
+}
+
 export function testPgUrl(): string | null {
-  return process.env.PAGESCOPE_TEST_DATABASE_URL || null;
+  return serviceUrl('PAGESCOPE_TEST_DATABASE_URL', 'PostgreSQL');
 }
 
 export function testRedisUrl(): string | null {
-  return process.env.PAGESCOPE_TEST_REDIS_URL || null;
+  return serviceUrl('PAGESCOPE_TEST_REDIS_URL', 'Redis');
 }
 
 /** SQLite always; PostgreSQL too when PAGESCOPE_TEST_DATABASE_URL is set. */
