@@ -58,6 +58,11 @@ export function createMetrics() {
       labelNames: ['status', 'reason'] as const,
       registers: [registry],
     }),
+    intakeKeys: new Gauge({
+      name: 'pagescope_intake_keys',
+      help: 'Intake keys held (raw webhook bodies are sealed under them; an old one goes once its bodies are processed)',
+      registers: [registry],
+    }),
     keyRewrapRemaining: new Gauge({
       name: 'pagescope_key_rewrap_remaining_rows',
       help: 'Rows still encrypted under a key version other than the current one',

@@ -3,7 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { join } from 'node:path';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
+import { ContactKeyStore } from '../../src/modules/privacy/contact-key-store.ts';
+import { openIntakeLayer } from '../../src/modules/privacy/intake-body.ts';
 import { signWebhookBody } from '../../src/platform/index.ts';
 import { openTestDatabase } from '../support/db.ts';
 
@@ -76,7 +79,13 @@ describe('webhook spool under kill -9 [sqlite]', () => {
 
       const keyring = await openKeyring(database, master);
       const rows = await database.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).execute();
-      const mids = rows.map((r) => (JSON.parse(keyring.decrypt(r.body_enc!, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id })) as { entry: { messaging: { message: { mid: string } }[] }[] }).entry[0]!.messaging[0]!.message.mid);
+      const keys = ContactKeyStore.open(join(database.dataDir, 'contact-keys.db'), keyring);
+      const plainOf = (r: { id: string; body_enc: string | null }) => {
+        const field = { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id };
+        return openIntakeLayer(keyring.decryptBuffer(r.body_enc!, field), (id) => keys.intakeKey(id), field).toString('utf8');
+      };
+      const mids = rows.map((r) => (JSON.parse(plainOf(r)) as { entry: { messaging: { message: { mid: string } }[] }[] }).entry[0]!.messaging[0]!.message.mid);
+      keys.close();
       const stored = new Set(mids);
       const lost = [...answered].filter((m) => !stored.has(m));
       console.log(`spool crash: ${ROUNDS} kills, ${sent} POSTs sent, ${answered.size} answered 200, ${inFlightAtKills} in flight at kills, ${rows.length} stored, ${lost.length} lost`);

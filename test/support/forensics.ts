@@ -1,7 +1,8 @@
 // A forensic reader: what someone holding the master key gets out of a set of files. It decrypts every sealed value
 // it finds, as an attacker would: AES-GCM's confidentiality does not depend on the associated data or the tag, so
 // each ciphertext is run through AES-CTR from the GCM counter (no row, table or Page needed), with every data key the
-// keyring holds and, for the values under a contact's key, with every contact key found in the given key files.
+// keyring holds and, for the values under a contact's key or an intake key, with every key found in the given key
+// files.
 import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Keyring } from '../../src/crypto/index.ts';
@@ -12,6 +13,15 @@ const SEALED_TEXT = /v([1-9][0-9]{0,8})\.(?=([A-Za-z0-9_-]{40,}))/g;
 const SPOOL_MAGIC = Buffer.from([0x31, 0x70, 0x73, 0x70]);
 /** The contact layer's prefix inside a keyring plaintext (src/modules/privacy/contact-fields.ts). */
 const CONTACT_LAYER = Buffer.from([0xff, 0x43, 0x4b, 0x01]);
+/** The intake layer's prefix (src/modules/privacy/intake-body.ts), then the key id's length and the id. */
+const INTAKE_LAYER = Buffer.from([0xff, 0x49, 0x4b, 0x01]);
+
+/** The sealed bytes of a contact or intake layer inside a keyring plaintext, or null for a keyring-only value. */
+function innerLayer(plain: Buffer): Buffer | null {
+  if (plain.subarray(0, 4).equals(CONTACT_LAYER)) return plain.subarray(4);
+  if (plain.length > 5 && plain.subarray(0, 4).equals(INTAKE_LAYER)) return plain.subarray(5 + plain[4]!);
+  return null;
+}
 
 /** nonce ‖ ciphertext ‖ (tag): the plaintext of as much ciphertext as there is, unauthenticated. */
 function ctr(key: KeyObject, sealed: Buffer): Buffer | null {
@@ -42,13 +52,13 @@ function keyringPlaintexts(bytes: Buffer, deks: Map<number, KeyObject>): Buffer[
 }
 
 export interface ForensicRead {
-  /** Which of the values were found, and where (file: plain bytes, keyring layer or contact layer). */
+  /** Which of the values were found, and where (file: plain bytes, keyring layer, or contact or intake layer). */
   found: Map<string, string[]>;
 }
 
 /**
  * Reads `files` as someone with the master key would: plain bytes, every keyring ciphertext, and every value under a
- * contact key that `keyFiles` (contact key stores, read the same way) still give away. Returns where each of
+ * contact or intake key that `keyFiles` (contact key stores, read the same way) still give away. Returns where each of
  * `values` was found.
  */
 export function forensicRead(keyring: Keyring, files: string[], keyFiles: string[], values: string[]): ForensicRead {
@@ -67,10 +77,11 @@ export function forensicRead(keyring: Keyring, files: string[], keyFiles: string
     search(bytes, `${f} (plain)`);
     for (const plain of keyringPlaintexts(bytes, deks)) {
       search(plain, `${f} (keyring)`);
-      if (!plain.subarray(0, 4).equals(CONTACT_LAYER)) continue;
+      const sealed = innerLayer(plain);
+      if (!sealed) continue;
       for (const key of contactKeys) {
-        const inner = ctr(key, plain.subarray(4));
-        if (inner) search(inner, `${f} (contact key)`);
+        const inner = ctr(key, sealed);
+        if (inner) search(inner, `${f} (${sealed.byteOffset - plain.byteOffset === 4 ? 'contact' : 'intake'} key)`);
       }
     }
   }

@@ -7,6 +7,8 @@ export interface WebhookDeliveryTable {
   /** Keyed hash of the raw bytes; the processor marks a later delivery of the same bytes `duplicate`. */
   body_hash: string;
   body_enc: string | null;
+  /** The intake key the body is sealed under (null for a body sealed by the keyring alone, before intake keys). */
+  body_key: string | null;
   status: 'pending' | 'processed' | 'duplicate' | 'failed' | 'purged';
   attempts: number;
   lease_owner: string | null;
@@ -14,6 +16,14 @@ export interface WebhookDeliveryTable {
   processed_at: number | null;
   event_count: number | null;
   error: string | null;
+}
+
+/** The intake keys raw bodies are sealed under, by id only (the keys are in the contact key store); see intake-keys.ts. */
+export interface IntakeKeyTable {
+  id: string;
+  created_at: number;
+  /** Set once another key is current: nothing new is stored under it, and it is destroyed once its bodies are gone. */
+  retired_at: number | null;
 }
 
 /** How far the webhook spool (SQLite) has been moved into webhook_deliveries: one row, id 1. */
@@ -167,6 +177,7 @@ export interface ConversationTables {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_body_hashes: WebhookBodyHashTable;
   webhook_spool: WebhookSpoolTable;
+  intake_keys: IntakeKeyTable;
   webhook_events: WebhookEventTable;
   contacts: ContactTable;
   contact_name_tokens: ContactNameTokenTable;
@@ -181,8 +192,9 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
   webhook_deliveries: {
     idColumn: 'id', pageColumn: null, contactColumn: null,
     columns: {
-      id: 'reference', received_at: 'system', body_hash: 'blind_index', body_enc: 'encrypted', status: 'system', attempts: 'system',
-      lease_owner: 'system', lease_until: 'system', processed_at: 'system', event_count: 'system', error: 'system',
+      id: 'reference', received_at: 'system', body_hash: 'blind_index', body_enc: 'encrypted', body_key: 'system',
+      status: 'system', attempts: 'system', lease_owner: 'system', lease_until: 'system', processed_at: 'system',
+      event_count: 'system', error: 'system',
     },
   },
   webhook_body_hashes: {
@@ -192,6 +204,10 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
   webhook_spool: {
     idColumn: 'id', pageColumn: null, contactColumn: null,
     columns: { id: 'system', seq: 'system', position: 'system', updated_at: 'system' },
+  },
+  intake_keys: {
+    idColumn: 'id', pageColumn: null, contactColumn: null,
+    columns: { id: 'system', created_at: 'system', retired_at: 'system' },
   },
   webhook_events: {
     idColumn: 'id', pageColumn: 'page_id', contactColumn: 'contact_id',

@@ -3,6 +3,7 @@ import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import type { ErrorCode } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseEnvelope, verifyWebhookSignature, type SignatureHeaders } from '../../platform/index.ts';
+import { sealIntakeBody, type IntakeKey } from '../privacy/intake-body.ts';
 
 /** Why a POST was not taken: the metric's outcome label, and the error answered. Nothing is stored for it. */
 export interface Refusal {
@@ -41,21 +42,25 @@ export function checkDelivery(appSecret: string | null, raw: Buffer, headers: Si
 export const signatureDigest = (headers: SignatureHeaders): string => headers.sha256!.trim().slice(7).toLowerCase();
 
 /**
- * The row that stores a taken POST: the body encrypted and bound to the row, keyed by a hash of it (the processor
+ * The row that stores a taken POST: the body encrypted under the intake key (which the row names) and the keyring,
+ * bound to the row, keyed by a hash of it (the processor
  * skips a body it has seen before). The verified signature is already a digest of the exact bytes (keyed with the
  * app secret): hashing its 32 bytes under our own key dedupes identical bodies without a second pass over the body.
  */
-export function deliveryRow(keyring: Keyring, raw: Buffer, digest: string, now: number): WebhookDeliveryTable {
+export function deliveryRow(keyring: Keyring, intake: IntakeKey, raw: Buffer, digest: string, now: number): WebhookDeliveryTable {
   const id = newId('wd', now);
   return {
     id, received_at: now, body_hash: keyring.blindIndex(digest, 'webhook-body'),
-    body_enc: keyring.encrypt(raw, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: id }),
+    body_enc: sealIntakeBody(keyring, intake, raw, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: id }),
+    body_key: intake.id,
     status: 'pending', attempts: 0, lease_owner: null, lease_until: null, processed_at: null, event_count: null, error: null,
   };
 }
 
 /** Decides one webhook POST and, when it is taken, builds its row; the server's thread and the intake worker alike. */
-export function acceptDelivery(keyring: Keyring, appSecret: string | null, raw: Buffer, headers: SignatureHeaders, now: number): Acceptance {
+export function acceptDelivery(
+  keyring: Keyring, intake: IntakeKey, appSecret: string | null, raw: Buffer, headers: SignatureHeaders, now: number,
+): Acceptance {
   const refusal = checkDelivery(appSecret, raw, headers);
-  return refusal ? { ok: false, ...refusal } : { ok: true, row: deliveryRow(keyring, raw, signatureDigest(headers), now) };
+  return refusal ? { ok: false, ...refusal } : { ok: true, row: deliveryRow(keyring, intake, raw, signatureDigest(headers), now) };
 }

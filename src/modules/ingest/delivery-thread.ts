@@ -1,19 +1,28 @@
 // What the intake worker and the spool's mover share: each is a worker thread of this process that seals webhook
-// deliveries with the app's keyring and inserts them into SQLite through a connection of its own.
+// deliveries with the app's keyring and the current intake key, and inserts them into SQLite through a connection of
+// its own.
 import { parentPort, Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import type { Keyring, KeyringTransfer } from '../../crypto/index.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
+import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
 
-/** The keyring again, after a key rotation made another version current. */
-export type KeyringUpdate = { type: 'keys'; keys: KeyringTransfer };
+/** The keyring and the intake key again, after a rotation of either made another one current. */
+export type KeyringUpdate = { type: 'keys'; keys: KeyringTransfer; intake: IntakeKey };
 
 /** What a delivery thread posts once its module is loaded and its database is open: it can store from then on. */
 const READY = 'pagescope-delivery-thread-ready';
+/** What a delivery thread posts when its intake key was retired: it waits for the current one (a KeyringUpdate). */
+const STALE = 'pagescope-delivery-thread-key-retired';
 
 /** Called by the thread when it can take work (see `ready` below). */
 export function announceReady(): void {
   parentPort!.postMessage(READY);
+}
+
+/** Called by the thread when a store failed with IntakeKeyRetired: the current key comes back as a KeyringUpdate. */
+export function askForCurrentKey(): void {
+  parentPort!.postMessage(STALE);
 }
 
 /**
@@ -33,45 +42,62 @@ function workerFor(moduleUrl: string, workerData: Record<string, unknown>): Work
 export type ThreadState = 'starting' | 'ready' | 'failed';
 
 /**
- * Starts `moduleUrl` in a worker thread with `data` as its workerData, plus the keyring; its messages go to
- * `onMessage`. Returns the worker, `state` (ready once the thread announced it can store, failed if it failed or
- * exited: the server is not ready until it is ready) and a function to call before each message: it sends the
- * keyring again once another version became current.
+ * Starts `moduleUrl` in a worker thread with `data` as its workerData, plus the keyring and the intake key; its
+ * messages go to `onMessage`. Returns the worker, `state` (ready once the thread announced it can store, failed if it
+ * failed or exited: the server is not ready until it is ready) and a function to call before each message: it sends
+ * the keys again once another keyring version or intake key became current (and when the thread asks for them).
  */
 export function startDeliveryThread<M>(
-  moduleUrl: string, keyring: Keyring, data: Record<string, unknown>, onMessage: (m: M) => void,
+  moduleUrl: string, keyring: Keyring, intakeKey: () => IntakeKey, data: Record<string, unknown>, onMessage: (m: M) => void,
 ): { worker: Worker; followKeys: () => void; state: () => ThreadState } {
-  const worker = workerFor(moduleUrl, { ...data, keys: keyring.transfer() });
+  let intake = intakeKey();
+  const worker = workerFor(moduleUrl, { ...data, keys: keyring.transfer(), intake });
   let state: ThreadState = 'starting';
-  worker.on('message', (m: M | typeof READY) => {
+  let version = keyring.currentVersion;
+  const followKeys = (asked = false) => {
+    const now = intakeKey();
+    if (!asked && keyring.currentVersion === version && now.id === intake.id) return;
+    version = keyring.currentVersion;
+    intake = now;
+    worker.postMessage({ type: 'keys', keys: keyring.transfer(), intake } satisfies KeyringUpdate);
+  };
+  worker.on('message', (m: M | typeof READY | typeof STALE) => {
     if (m === READY) state = 'ready';
+    else if (m === STALE) followKeys(true);
     else onMessage(m as M);
   });
   worker.once('error', () => (state = 'failed'));
   worker.once('exit', () => (state = 'failed'));
-  let version = keyring.currentVersion;
-  const followKeys = () => {
-    if (keyring.currentVersion === version) return;
-    version = keyring.currentVersion;
-    worker.postMessage({ type: 'keys', keys: keyring.transfer() } satisfies KeyringUpdate);
-  };
   return { worker, followKeys, state: () => state };
 }
 
 /**
- * The thread's own connection (WAL, the given synchronous mode) and an insert of one delivery row. The statement is
- * prepared at its first use, inside the caller's error handling: a database that cannot take rows yet is a failure
- * to retry, not a thread that dies at start.
+ * The thread's own connection (WAL, the given synchronous mode), an insert of one delivery row, and `holdKey`: call it
+ * in the transaction of the inserts, after them (the write lock is taken then): it throws IntakeKeyRetired when the
+ * key the rows are sealed under was retired meanwhile, so that nothing is stored under a key about to be destroyed.
+ * The statements are prepared at their first use, inside the caller's error handling: a database that cannot take
+ * rows yet is a failure to retry, not a thread that dies at start.
  */
-export function openDeliveryStore(file: string, synchronous: 'FULL' | 'NORMAL'): { db: SqliteDatabase.Database; insert: (row: WebhookDeliveryTable) => void } {
+export function openDeliveryStore(file: string, synchronous: 'FULL' | 'NORMAL'): {
+  db: SqliteDatabase.Database; insert: (row: WebhookDeliveryTable) => void; holdKey: (id: string) => void;
+} {
   const db = new SqliteDatabase(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 10000');
   let statement: SqliteDatabase.Statement | null = null;
   const insert = (row: WebhookDeliveryTable) => {
-    statement ??= db.prepare(`insert into webhook_deliveries (id, received_at, body_hash, body_enc, status, attempts) values (?, ?, ?, ?, 'pending', 0)`);
-    statement.run(row.id, row.received_at, row.body_hash, row.body_enc);
+    statement ??= db.prepare(`insert into webhook_deliveries (id, received_at, body_hash, body_enc, body_key, status, attempts)
+      values (?, ?, ?, ?, ?, 'pending', 0)`);
+    statement.run(row.id, row.received_at, row.body_hash, row.body_enc, row.body_key);
   };
-  return { db, insert };
+  let list: SqliteDatabase.Statement | null = null;
+  let retired: SqliteDatabase.Statement | null = null;
+  const holdKey = (id: string) => {
+    list ??= db.prepare('insert or ignore into intake_keys (id, created_at, retired_at) values (?, ?, null)');
+    retired ??= db.prepare('select 1 from intake_keys where id = ? and retired_at is not null');
+    list.run(id, Date.now());
+    if (retired.get(id) !== undefined) throw new IntakeKeyRetired();
+  };
+  return { db, insert, holdKey };
 }

@@ -11,7 +11,8 @@ import { walFlusher } from '../../db/database.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { acceptDelivery, storageRefusal, type Refusal } from './accept-delivery.ts';
-import { announceReady, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
+import { announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
+import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-intake';
 
@@ -29,6 +30,8 @@ interface Waiting {
 export interface IntakeOptions {
   file: string;
   keyring: Keyring;
+  /** The intake key bodies are sealed under now (followed by the worker). */
+  intakeKey: () => IntakeKey;
   appSecret: string | null;
   now: () => number;
   /** Called with each commit's size, once per commit (metrics). */
@@ -55,7 +58,7 @@ export class WebhookIntake {
 
   constructor(opts: IntakeOptions) {
     this.#opts = opts;
-    ({ worker: this.#worker, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file, appSecret: opts.appSecret }, (a: Answer) => this.#answered(a)));
+    ({ worker: this.#worker, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, appSecret: opts.appSecret }, (a: Answer) => this.#answered(a)));
     this.#worker.on('error', () => this.#stop('worker_error'));
     this.#worker.on('exit', () => this.#stop('worker_exit'));
     // Idle, the worker must not keep the process alive; it is held only while POSTs are waiting.
@@ -132,13 +135,17 @@ const FLUSHES_IN_FLIGHT = 4;
  * began after it has ended, in the thread pool: the worker decides and writes the next group while the disk flushes
  * the last, and up to FLUSHES_IN_FLIGHT flushes overlap.
  */
-function serveIntake(file: string, appSecret: string | null, keys: KeyringTransfer): void {
+function serveIntake(file: string, appSecret: string | null, keys: KeyringTransfer, intakeKey: IntakeKey): void {
   let keyring = Keyring.fromTransfer(keys);
-  const { db, insert } = openDeliveryStore(file, 'NORMAL');
+  let intake = intakeKey;
+  const { db, insert, holdKey } = openDeliveryStore(file, 'NORMAL');
   const flushWal = walFlusher(file);
   const insertAll = db.transaction((rows: WebhookDeliveryTable[]) => {
     for (const r of rows) insert(r);
+    holdKey(intake.id);
   });
+  // Its intake key was retired: batches wait for the current one, then are decided and sealed again.
+  let awaitingKey = false;
   // Batches that arrive while a commit runs, or while the flushes are all taken, wait here and go in one commit.
   const waiting: Batch[] = [];
   let commits = 0;
@@ -150,7 +157,7 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
     });
   };
   const commit = () => {
-    if (flushing >= FLUSHES_IN_FLIGHT || waiting.length === 0) return;
+    if (flushing >= FLUSHES_IN_FLIGHT || waiting.length === 0 || awaitingKey) return;
     const batches = waiting.splice(0);
     const rows: WebhookDeliveryTable[] = [];
     const decided = batches.map((b) => {
@@ -161,7 +168,7 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
         start = end;
         const headers: SignatureHeaders = { sha256: b.sha256[i], sha1: b.sha1[i] };
         try {
-          const a = acceptDelivery(keyring, appSecret, raw, headers, b.now);
+          const a = acceptDelivery(keyring, intake, appSecret, raw, headers, b.now);
           if (!a.ok) return { outcome: a.outcome, code: a.code, message: a.message };
           rows.push(a.row);
           return a.row;
@@ -175,6 +182,11 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
     try {
       insertAll(rows);
     } catch (err) {
+      if (err instanceof IntakeKeyRetired) {
+        waiting.unshift(...batches);
+        awaitingKey = true;
+        return askForCurrentKey();
+      }
       return answer(batches, decided, n, 0, storageRefusal(errorCode(err)));
     }
     flushing++;
@@ -187,13 +199,17 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
     });
   };
   parentPort!.on('message', (m: Batch | KeyringUpdate) => {
-    if (m.type === 'keys') keyring = Keyring.fromTransfer(m.keys);
-    else if (waiting.push(m) === 1) setImmediate(commit);
+    if (m.type === 'keys') {
+      keyring = Keyring.fromTransfer(m.keys);
+      intake = m.intake;
+      awaitingKey = false;
+      setImmediate(commit);
+    } else if (waiting.push(m) === 1) setImmediate(commit);
   });
   announceReady();
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
-  const d = workerData as { file: string; appSecret: string | null; keys: KeyringTransfer };
-  serveIntake(d.file, d.appSecret, d.keys);
+  const d = workerData as { file: string; appSecret: string | null; keys: KeyringTransfer; intake: IntakeKey };
+  serveIntake(d.file, d.appSecret, d.keys, d.intake);
 }

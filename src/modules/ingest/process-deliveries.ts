@@ -4,6 +4,7 @@ import { truncateWalNow } from '../../db/wal.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { contactKeys } from '../privacy/contact-fields.ts';
+import { openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
 import { claimBodyHashes, claimDeliveries, deliveryLeaseOwners, finishDelivery, loadLeased, registeredPages, releaseDeliveryLeases, renewDeliveryLeases } from './webhook.repository.ts';
@@ -30,7 +31,7 @@ type Decoded = { row: WebhookDeliveryTable; object: string; events: WebhookEvent
 function decode(ctx: AppContext, row: WebhookDeliveryTable): Decoded {
   if (row.body_enc === null) return { row, error: 'body_missing' };
   try {
-    const raw = ctx.keyring.decrypt(row.body_enc, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: row.id });
+    const raw = openIntakeBody(ctx, row.body_enc, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: row.id }).toString('utf8');
     const envelope = parseEnvelope(JSON.parse(raw));
     if (!envelope.ok) return { row, error: `not_envelope:${envelope.reason}` };
     return { row, object: envelope.envelope.object, events: extractEvents(envelope.envelope) };

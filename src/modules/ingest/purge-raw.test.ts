@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { testDialects } from '../../../test/support/db.ts';
 import { drain, envelope, ingestApp, messageItem, postWebhook, PAGE_A } from '../../../test/ingest/support.ts';
+import { currentIntakeKey } from '../privacy/intake-keys.ts';
 import { deliveryRow } from './accept-delivery.ts';
 import { purgeRawWebhookData } from './purge-raw.ts';
 import { insertDeliveries } from './webhook.repository.ts';
@@ -19,7 +20,7 @@ for (const dialect of testDialects()) {
         await drain(app);
         assert.deepEqual(await status(), [['processed', true]], 'its effects are in the tables: the body goes at once');
         // A stored body that processing cannot apply (as a parser that changed would leave) fails and keeps its body.
-        await insertDeliveries(app.ctx.db, [deliveryRow(app.ctx.keyring, Buffer.from('{"object":"page"}'), 'f'.repeat(64), t)]);
+        await insertDeliveries(app.ctx.db, [deliveryRow(app.ctx.keyring, currentIntakeKey(app.ctx), Buffer.from('{"object":"page"}'), 'f'.repeat(64), t)]);
         await drain(app);
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_pending', 'still pending', t)]));
         assert.deepEqual(await status(), [['failed', false], ['pending', false], ['processed', true]]);

@@ -1,9 +1,10 @@
 import { dirname } from 'node:path';
 import type { AppContext } from '../../app/context.ts';
-import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { AppError, errorCode } from '../../errors.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
-import { acceptDelivery, storageRefusal, type Refusal } from './accept-delivery.ts';
+import { IntakeKeyRetired } from '../privacy/intake-body.ts';
+import { currentIntakeKey, holdIntakeKeys } from '../privacy/intake-keys.ts';
+import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
 import { GroupCommit } from './group-commit.ts';
 import { WebhookIntake } from './intake-worker.ts';
 import { WebhookSpool } from './spool.ts';
@@ -24,7 +25,7 @@ async function openSpool(ctx: AppContext & { database: { file: string } }): Prom
   const gauge = () => ctx.metrics.webhookSpoolUnmoved.set(spool?.unmovedBytes ?? 0);
   spool = await WebhookSpool.open({
     dataDir: dirname(ctx.database.file), file: ctx.database.file, bytes: ctx.config.webhookSpoolBytes,
-    keyring: ctx.keyring, appSecret: ctx.config.meta.appSecret, now: () => ctx.clock.now(),
+    keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret, now: () => ctx.clock.now(),
     progress: progress ?? { seq: 0, position: 0 },
     onWritten: (posts) => {
       ctx.metrics.webhookCommitBatch.observe(posts);
@@ -137,14 +138,16 @@ export async function webhookSpoolSettled(ctx: AppContext): Promise<void> {
 }
 /** Apps whose intake worker stopped: readiness says failed, not starting, until a new one is ready. */
 const intakeFailures = new WeakSet<AppContext>();
-const committers = new WeakMap<AppContext, GroupCommit<WebhookDeliveryTable, void>>();
+/** A taken POST waiting for its group's commit: sealed there, under the intake key current at that moment. */
+type Taken = { raw: Buffer; digest: string; now: number };
+const committers = new WeakMap<AppContext, GroupCommit<Taken, void>>();
 
 /** SQLite: the intake worker decides and stores POSTs beside the server's thread (see intake-worker.ts). */
 function intakeFor(ctx: AppContext, file: string): WebhookIntake {
   let intake = intakes.get(ctx);
   if (!intake) {
     const made: WebhookIntake = new WebhookIntake({
-      file, keyring: ctx.keyring, appSecret: ctx.config.meta.appSecret, now: () => ctx.clock.now(),
+      file, keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret, now: () => ctx.clock.now(),
       onCommit: (rows) => ctx.metrics.webhookCommitBatch.observe(rows),
       onStop: () => {
         if (intakes.get(ctx) === made) intakes.delete(ctx);
@@ -156,23 +159,41 @@ function intakeFor(ctx: AppContext, file: string): WebhookIntake {
   return intake;
 }
 
+/**
+ * Stores a group's POSTs under the current intake key, holding it until the commit; once more under the next one when
+ * it was retired meanwhile (another process rotated it).
+ */
+async function storeTaken(ctx: AppContext, taken: Taken[], retried = false): Promise<void> {
+  const intake = currentIntakeKey(ctx);
+  const rows = taken.map((t) => deliveryRow(ctx.keyring, intake, t.raw, t.digest, t.now));
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await insertDeliveries(trx, rows);
+      await holdIntakeKeys(trx, ctx.database.dialect === 'postgres', [intake.id], ctx.clock.now());
+    });
+  } catch (err) {
+    if (retried || !(err instanceof IntakeKeyRetired)) throw err;
+    await storeTaken(ctx, taken, true);
+  }
+}
+
 /** PostgreSQL: decided on this thread; concurrent POSTs share one insert and commit. */
 async function acceptHere(ctx: AppContext, raw: Buffer, headers: SignatureHeaders): Promise<Refusal | null> {
-  const a = acceptDelivery(ctx.keyring, ctx.config.meta.appSecret, raw, headers, ctx.clock.now());
-  if (!a.ok) return a;
+  const refusal = checkDelivery(ctx.config.meta.appSecret, raw, headers);
+  if (refusal) return refusal;
   let gc = committers.get(ctx);
   if (!gc) {
-    gc = new GroupCommit<WebhookDeliveryTable, void>(
-      async (rows) => {
-        await ctx.db.transaction().execute((trx) => insertDeliveries(trx, rows));
-        return rows.map(() => undefined);
+    gc = new GroupCommit<Taken, void>(
+      async (taken) => {
+        await storeTaken(ctx, taken);
+        return taken.map(() => undefined);
       },
       { maxBatch: 256, onBatch: (size) => ctx.metrics.webhookCommitBatch.observe(size) },
     );
     committers.set(ctx, gc);
   }
   try {
-    await gc.submit(a.row);
+    await gc.submit({ raw, digest: signatureDigest(headers), now: ctx.clock.now() });
     return null;
   } catch (err) {
     return storageRefusal(errorCode(err));

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { signWebhookBody } from '../../platform/index.ts';
+import { currentIntakeKey, openIntakeBody } from '../privacy/intake-keys.ts';
 import { WebhookSpool } from './spool.ts';
 import { startIngestWorkers } from './workers.ts';
 import { closeWebhookIntake, openWebhookSpool, receiveWebhook, rescueWebhookSpool, webhookSpoolSettled } from './receive-webhook.ts';
@@ -29,6 +30,7 @@ describe('webhook spool [sqlite]', () => {
     const progress = await app.ctx.db.selectFrom('webhook_spool').select(['seq', 'position']).where('id', '=', 1).executeTakeFirst();
     return WebhookSpool.open({
       dataDir: dataDir(), file: app.database.file!, bytes, keyring: app.ctx.keyring, appSecret: SECRET, now: () => Date.now(),
+      intakeKey: () => currentIntakeKey(app.ctx),
       progress: progress ?? { seq: 0, position: 0 },
     });
   };
@@ -39,7 +41,7 @@ describe('webhook spool [sqlite]', () => {
   };
   const bodies = async () =>
     (await app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).execute())
-      .map((r) => JSON.parse(app.ctx.keyring.decrypt(r.body_enc!, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id })).entry[0].messaging[0].n as number)
+      .map((r) => JSON.parse(openIntakeBody(app.ctx, r.body_enc!, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id }).toString('utf8')).entry[0].messaging[0].n as number)
       .sort((a, b) => a - b);
   const reset = async () => {
     await app.ctx.db.deleteFrom('webhook_deliveries').execute();

@@ -23,7 +23,8 @@ import { errorCode } from '../../errors.ts';
 import { takePidLock } from '../../lib/pid-lock.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
-import { announceReady, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
+import { announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
+import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-spool-mover';
 const MAGIC = 0x70737031; // "psp1"
@@ -63,6 +64,8 @@ export interface SpoolOptions {
   file: string;
   bytes: number;
   keyring: Keyring;
+  /** The intake key bodies are sealed under now (followed by the mover). */
+  intakeKey: () => IntakeKey;
   appSecret: string | null;
   now: () => number;
   /** The last record moved and where the next one starts (the webhook_spool row), read before opening. */
@@ -179,7 +182,7 @@ export class WebhookSpool {
     this.#seq = recovered.seq;
     this.#head = recovered.position;
     this.#recovered = recovered.records.length;
-    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, { role: ROLE, file: opts.file, ring: ringPath }, (m: Moved) => this.#moved(m)));
+    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, ring: ringPath }, (m: Moved) => this.#moved(m)));
     this.#mover.on('error', () => this.#stop());
     this.#mover.on('exit', () => this.#stop());
     this.#mover.unref();
@@ -380,7 +383,7 @@ export class WebhookSpool {
 }
 
 /** The mover: stores each record's POSTs as deliveries and the spool's progress, in one transaction per turn. */
-function serveMover(file: string, keys: KeyringTransfer, ring: string): void {
+function serveMover(file: string, keys: KeyringTransfer, intakeKey: IntakeKey, ring: string): void {
   try {
     // Linux: a thread's own priority (0 names the calling thread). Where that is refused it runs at the default.
     setPriority(MOVER_NICE);
@@ -388,7 +391,8 @@ function serveMover(file: string, keys: KeyringTransfer, ring: string): void {
     // Not permitted here: moving still works, only at the server's priority.
   }
   let keyring = Keyring.fromTransfer(keys);
-  const { db, insert } = openDeliveryStore(file, 'FULL');
+  let intake = intakeKey;
+  const { db, insert, holdKey } = openDeliveryStore(file, 'FULL');
   let zeros = Buffer.alloc(0);
   // Once a move is committed its records are zeroed, before the server may write over them. Not flushed: a crash
   // before the page cache reaches the disk leaves them for the wipe at the next open. The descriptor is opened for
@@ -422,11 +426,12 @@ function serveMover(file: string, keys: KeyringTransfer, ring: string): void {
         const digest = plain.toString('latin1', at, at + DIGEST);
         const length = plain.readUInt32LE(at + DIGEST);
         at += DIGEST + 4;
-        insert(deliveryRow(keyring, plain.subarray(at, at + length), digest, now));
+        insert(deliveryRow(keyring, intake, plain.subarray(at, at + length), digest, now));
         at += length;
         rows++;
       }
     }
+    holdKey(intake.id);
     const last = moves[moves.length - 1]!;
     progress ??= db.prepare(`insert into webhook_spool (id, seq, position, updated_at) values (1, ?, ?, ?)
       on conflict (id) do update set seq = excluded.seq, position = excluded.position, updated_at = excluded.updated_at`);
@@ -436,8 +441,10 @@ function serveMover(file: string, keys: KeyringTransfer, ring: string): void {
   const waiting: Move[] = [];
   let failures = 0;
   let retrying = false;
+  // Its intake key was retired: the records wait for the current one, then are sealed again and moved.
+  let awaitingKey = false;
   const move = () => {
-    if (waiting.length === 0 || retrying) return;
+    if (waiting.length === 0 || retrying || awaitingKey) return;
     const moves = waiting.slice();
     try {
       const rows = moveAll(moves);
@@ -446,6 +453,10 @@ function serveMover(file: string, keys: KeyringTransfer, ring: string): void {
       wipe(moves);
       parentPort!.postMessage({ type: 'moved', consumed: moves.reduce((a, m) => a + m.consumed, 0), rows } satisfies Moved);
     } catch (err) {
+      if (err instanceof IntakeKeyRetired) {
+        awaitingKey = true;
+        return askForCurrentKey();
+      }
       // Nothing is lost: the records stay here and in the ring; moving is tried again, later each time.
       parentPort!.postMessage({ type: 'failed', code: errorCode(err) } satisfies Moved);
       retrying = true;
@@ -456,13 +467,17 @@ function serveMover(file: string, keys: KeyringTransfer, ring: string): void {
     }
   };
   parentPort!.on('message', (m: Move | KeyringUpdate) => {
-    if (m.type === 'keys') keyring = Keyring.fromTransfer(m.keys);
-    else if (waiting.push(m) === 1) setImmediate(move);
+    if (m.type === 'keys') {
+      keyring = Keyring.fromTransfer(m.keys);
+      intake = m.intake;
+      awaitingKey = false;
+      setImmediate(move);
+    } else if (waiting.push(m) === 1) setImmediate(move);
   });
   announceReady();
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
-  const d = workerData as { file: string; keys: KeyringTransfer; ring: string };
-  serveMover(d.file, d.keys, d.ring);
+  const d = workerData as { file: string; keys: KeyringTransfer; intake: IntakeKey; ring: string };
+  serveMover(d.file, d.keys, d.intake, d.ring);
 }

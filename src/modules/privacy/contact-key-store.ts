@@ -11,6 +11,8 @@ import type { Keyring } from '../../crypto/index.ts';
 import { AppError } from '../../errors.ts';
 import { privateFile } from '../../lib/private-files.ts';
 import { walFlusher } from '../../db/database.ts';
+import { newId } from '../../lib/ids.ts';
+import type { IntakeKey } from './intake-body.ts';
 
 const KEY_BYTES = 32;
 // Another process may destroy a key; a short cache life bounds how long this process can still use it.
@@ -27,7 +29,10 @@ interface Deferred {
   unsynced: number;
 }
 
-/** One SQLite file of wrapped contact keys, plus the list of contacts whose key was destroyed. */
+/**
+ * One SQLite file of wrapped contact keys, plus the list of contacts whose key was destroyed, and the intake keys raw
+ * webhook bodies are sealed under (see intake-keys.ts).
+ */
 export class ContactKeyStore {
   readonly #db: SqliteDatabase.Database;
   readonly #flushWal: ReturnType<typeof walFlusher>;
@@ -37,6 +42,9 @@ export class ContactKeyStore {
   // Prepared once: the destroyed check runs on every seal.
   readonly #isDestroyed: SqliteDatabase.Statement<[string]>;
   readonly #select: SqliteDatabase.Statement<[string]>;
+  readonly #intakeCache = new Map<string, Cached>();
+  readonly #newestIntake: SqliteDatabase.Statement<[]>;
+  readonly #selectIntake: SqliteDatabase.Statement<[string]>;
 
   private constructor(db: SqliteDatabase.Database, keyring: Keyring, file: string) {
     this.#db = db;
@@ -44,6 +52,8 @@ export class ContactKeyStore {
     this.#keyring = keyring;
     this.#isDestroyed = db.prepare('select 1 from destroyed_keys where contact_id = ?');
     this.#select = db.prepare('select wrapped, page_id from contact_keys where contact_id = ?');
+    this.#newestIntake = db.prepare('select id from intake_keys order by id desc limit 1');
+    this.#selectIntake = db.prepare('select wrapped from intake_keys where id = ?');
   }
 
   /** Opens (creating if needed) the store; secure_delete zeroes a destroyed key's bytes in the file itself. */
@@ -59,7 +69,8 @@ export class ContactKeyStore {
     db.pragma('secure_delete = ON');
     db.exec(`create table if not exists contact_keys (contact_id text primary key, page_id text, wrapped text not null,
       created_at integer not null);
-      create table if not exists destroyed_keys (contact_id text primary key, destroyed_at integer not null);`);
+      create table if not exists destroyed_keys (contact_id text primary key, destroyed_at integer not null);
+      create table if not exists intake_keys (id text primary key, wrapped text not null, created_at integer not null);`);
     return new ContactKeyStore(db, keyring, file);
   }
 
@@ -147,6 +158,61 @@ export class ContactKeyStore {
     return removed > 0;
   }
 
+  /** The newest intake key: the one raw bodies are sealed under. One is made when there is none. */
+  currentIntakeKey(now: number): IntakeKey {
+    const newest = this.#newestIntake.get() as { id: string } | undefined;
+    const key = newest && this.intakeKey(newest.id);
+    return key ? { id: newest.id, key } : this.createIntakeKey(now);
+  }
+
+  /** Makes a new intake key, durable before it returns (synchronous = FULL), which is the current one from then on. */
+  createIntakeKey(now: number): IntakeKey {
+    const id = newId('ik', now);
+    const raw = randomBytes(KEY_BYTES);
+    this.#db.prepare('insert into intake_keys (id, wrapped, created_at) values (?, ?, ?)')
+      .run(id, this.#keyring.encrypt(raw, intakeWrapContext(id)), now);
+    raw.fill(0);
+    const key = this.intakeKey(id);
+    if (!key) throw new AppError('internal', 'an intake key could not be stored');
+    return { id, key };
+  }
+
+  /** An intake key by id, or null once it was destroyed (here or by another process). */
+  intakeKey(id: string): KeyObject | null {
+    const now = Date.now();
+    const hit = this.#intakeCache.get(id);
+    if (hit && hit.until > now) return hit.key;
+    this.#intakeCache.delete(id);
+    const row = this.#selectIntake.get(id) as { wrapped: string } | undefined;
+    if (!row) return null;
+    const raw = this.#keyring.decryptBuffer(row.wrapped, intakeWrapContext(id));
+    const key = createSecretKey(raw);
+    raw.fill(0);
+    this.#intakeCache.set(id, { key, until: now + CACHE_TTL_MS });
+    return key;
+  }
+
+  /** The intake keys the store still holds (ids, never the keys), newest first: the first is the current one. */
+  intakeKeyList(): { id: string; created_at: number }[] {
+    return this.#db.prepare('select id, created_at from intake_keys order by id desc').all() as { id: string; created_at: number }[];
+  }
+
+  /**
+   * Destroys intake keys for good: deleted (zeroed, secure_delete), the WAL checkpointed and emptied, and the file
+   * rewritten (VACUUM), since a delete zeroes the cell but not the copies that earlier page splits and merges left in
+   * the unused space of other pages. Returns how many existed.
+   */
+  destroyIntakeKeys(ids: readonly string[]): number {
+    if (ids.length === 0) return 0;
+    for (const id of ids) this.#intakeCache.delete(id);
+    const remove = this.#db.prepare('delete from intake_keys where id = ?');
+    const removed = this.#db.transaction(() => ids.reduce((n, id) => n + remove.run(id).changes, 0))();
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    this.#db.exec('vacuum');
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return removed;
+  }
+
   /**
    * Re-wraps every contact key still under an old keyring version (run it after `keys rotate`, before any old
    * version is retired: rotation re-wraps the main database only). Idempotent; returns how many it re-wrapped.
@@ -159,12 +225,20 @@ export class ContactKeyStore {
       if (!this.#keyring.needsRewrap(r.wrapped)) continue;
       n += update.run(this.#keyring.rewrap(r.wrapped, wrapContext(r.contact_id, r.page_id)), r.contact_id, r.wrapped).changes;
     }
+    const intake = this.#db.prepare('select id, wrapped from intake_keys').all() as { id: string; wrapped: string }[];
+    const updateIntake = this.#db.prepare('update intake_keys set wrapped = ? where id = ? and wrapped = ?');
+    for (const r of intake) {
+      if (!this.#keyring.needsRewrap(r.wrapped)) continue;
+      n += updateIntake.run(this.#keyring.rewrap(r.wrapped, intakeWrapContext(r.id)), r.id, r.wrapped).changes;
+    }
     return n;
   }
 
-  /** How many contact keys each keyring version wraps (for `keys status`). */
+  /** How many contact and intake keys each keyring version wraps (for `keys status`). */
   countByVersion(version: number): number {
-    return (this.#db.prepare('select count(*) as n from contact_keys where wrapped like ?').get(`v${version}.%`) as { n: number }).n;
+    const count = (table: string) =>
+      (this.#db.prepare(`select count(*) as n from ${table} where wrapped like ?`).get(`v${version}.%`) as { n: number }).n;
+    return count('contact_keys') + count('intake_keys');
   }
 
   /** How many live keys the store holds (for status and tests). */
@@ -174,6 +248,7 @@ export class ContactKeyStore {
 
   close(): void {
     this.#cache.clear();
+    this.#intakeCache.clear();
     this.#db.close();
     void this.#flushWal.close();
   }
@@ -181,4 +256,8 @@ export class ContactKeyStore {
 
 function wrapContext(contactId: string, pageId: string | null) {
   return { table: 'contact_keys', column: 'key', pageId, rowId: contactId };
+}
+
+function intakeWrapContext(id: string) {
+  return { table: 'intake_keys', column: 'key', pageId: null, rowId: id };
 }

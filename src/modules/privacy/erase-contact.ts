@@ -6,6 +6,7 @@ import { mergeGroupIds } from '../contacts/contacts.repository.ts';
 import type { FieldContext } from '../../crypto/index.ts';
 import { contactlessRawEvents, deleteContactRows, deliveryIdsOfContact, dropRawEvents, failedDeliveryBodies, personalTables, psidCiphertexts, purgeDeliveryBodies } from './personal-data.repository.ts';
 import { clearRequestData } from './privacy.repository.ts';
+import { openIntakeBody, rotateIntakeKey } from './intake-keys.ts';
 
 /** What an erasure removed: the counts the tombstone keeps (no personal data). */
 export interface ErasureCounts {
@@ -55,6 +56,11 @@ export async function eraseContactData(
   await ctx.db.transaction().execute(async (trx) => {
     for (const p of personalTables()) for (const id of records) counts.tables[p.table]! += await deleteContactRows(trx, p, id);
   });
+  // Copies of raw bodies outlive their rows (in rebalanced SQLite pages, in backups); what makes them unreadable is
+  // the destruction of the intake key they were sealed under. A new key takes over now, and the old one goes at once
+  // when no body is left under it, else as soon as the bodies still waiting are processed (the person's kept bodies
+  // were dropped above; others' kept bodies are sealed again under the new key).
+  await rotateIntakeKey(ctx);
   // Old page images stay in the WAL until a checkpoint; TRUNCATE also empties the file. Best effort: a reader in
   // another process may hold it back, and the next checkpoint finishes the job.
   if (sqlite) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.db);
@@ -78,15 +84,17 @@ async function rawDataNaming(ctx: AppContext, trx: Executor, records: readonly s
     }
   }
   if (psids.length === 0) return { deliveries: [], events: [] };
-  const names = (sealed: string, field: FieldContext) => {
+  const names = (sealed: string, field: FieldContext, open = (s: string, f: FieldContext) => ctx.keyring.decrypt(s, f)) => {
     try {
-      const plain = ctx.keyring.decrypt(sealed, field);
+      const plain = open(sealed, field);
       return psids.some((p) => plain.includes(p));
     } catch {
       return false;
     }
   };
-  const deliveries = (await failedDeliveryBodies(trx)).filter((d) => names(d.body_enc, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: d.id }));
+  const openBody = (s: string, f: FieldContext) => openIntakeBody(ctx, s, f).toString('utf8');
+  const deliveries = (await failedDeliveryBodies(trx))
+    .filter((d) => names(d.body_enc, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: d.id }, openBody));
   const events = (await contactlessRawEvents(trx, [...pages])).filter((e) => names(e.raw_enc, { table: 'webhook_events', column: 'raw_enc', pageId: e.page_id || null, rowId: e.id }));
   return { deliveries: deliveries.map((d) => d.id), events: events.map((e) => e.id) };
 }
