@@ -60,7 +60,7 @@ export function createMetrics() {
     }),
     intakeKeys: new Gauge({
       name: 'pagescope_intake_keys',
-      help: 'Intake keys held (raw webhook bodies are sealed under them; an old one goes once its bodies are processed)',
+      help: 'Intake keys held (raw webhook bodies are sealed under them; an old one goes once its bodies are gone)',
       registers: [registry],
     }),
     keyRewrapRemaining: new Gauge({

@@ -3,6 +3,7 @@ import { loadMasterKey } from '../crypto/index.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { KEY_REFRESH_MS } from '../modules/keys/keyring-store.ts';
 import { addKeyVersion, keyStatus, rewrapPending, rotationPending } from '../modules/keys/rotate-keys.ts';
+import { contactKeys } from '../modules/privacy/contact-fields.ts';
 import { configFor, print, progress } from './output.ts';
 import { withApp } from './with-app.ts';
 
@@ -15,10 +16,14 @@ export function keysCommand(): Command {
       withApp(cmd, async (ctx) => {
         const versions = await keyStatus(ctx);
         const pending = await rotationPending(ctx);
+        // Raw webhook bodies are sealed under intake keys: the current one, and old ones until their bodies are gone.
+        const intake = contactKeys(ctx).intakeKeyList().length;
         print(
           cmd,
-          { versions, rotation_pending: pending },
-          versions.map((v) => `v${v.version}${v.current ? ' (current)' : ''}: ${v.rows} rows`).join('\n') + (pending ? '\nA re-wrap is pending: `pagescope keys rotate --resume`, or any running server finishes it.' : ''),
+          { versions, rotation_pending: pending, intake_keys: intake },
+          versions.map((v) => `v${v.version}${v.current ? ' (current)' : ''}: ${v.rows} rows`).join('\n')
+            + `\nintake keys: ${intake}`
+            + (pending ? '\nA re-wrap is pending: `pagescope keys rotate --resume`, or any running server finishes it.' : ''),
         );
       }),
     );

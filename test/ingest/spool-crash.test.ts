@@ -82,9 +82,11 @@ describe('webhook spool under kill -9 [sqlite]', () => {
       const keys = ContactKeyStore.open(join(database.dataDir, 'contact-keys.db'), keyring);
       const plainOf = (r: { id: string; body_enc: string | null }) => {
         const field = { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id };
-        return openIntakeLayer(keyring.decryptBuffer(r.body_enc!, field), (id) => keys.intakeKey(id), field).toString('utf8');
+        const outer = keyring.decryptBuffer(r.body_enc!, field);
+        return openIntakeLayer(outer, (id) => keys.intakeKey(id), field).toString('utf8');
       };
-      const mids = rows.map((r) => (JSON.parse(plainOf(r)) as { entry: { messaging: { message: { mid: string } }[] }[] }).entry[0]!.messaging[0]!.message.mid);
+      type Body = { entry: { messaging: { message: { mid: string } }[] }[] };
+      const mids = rows.map((r) => (JSON.parse(plainOf(r)) as Body).entry[0]!.messaging[0]!.message.mid);
       keys.close();
       const stored = new Set(mids);
       const lost = [...answered].filter((m) => !stored.has(m));

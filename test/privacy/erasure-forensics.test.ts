@@ -118,11 +118,13 @@ for (const dialect of testDialects()) {
       try {
         const person = await seedContact(app.ctx, { contactLayer: true });
         const bystander = await seedContact(app.ctx, { contactLayer: true });
+        const row = (raw: Buffer, digest: string, at: number) =>
+          deliveryRow(app.ctx.keyring, currentIntakeKey(app.ctx), raw, digest, at);
         // Bodies a processor could not apply (as one that changed would leave them): kept, and linked to nobody.
-        const failing = (psid: string, n: number) => deliveryRow(app.ctx.keyring, currentIntakeKey(app.ctx), Buffer.from(JSON.stringify({ object: 'page', sender: { id: psid } })), String(n).repeat(64), app.clock.now());
+        const failing = (psid: string, n: number) => row(Buffer.from(JSON.stringify({ object: 'page', sender: { id: psid } })), String(n).repeat(64), app.clock.now());
         const rows = [failing(person.psid, 1), failing(bystander.psid, 2)];
         // And events of a kind pagescope does not handle, kept raw with no contact.
-        const unknown = (p: typeof person, n: number) => deliveryRow(app.ctx.keyring, currentIntakeKey(app.ctx), Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: p.pageId, time: 1, messaging: [{ sender: { id: p.psid }, recipient: { id: p.pageId }, timestamp: 1, mystery: { n } }] }] })), String(n).repeat(64), app.clock.now());
+        const unknown = (p: typeof person, n: number) => row(Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: p.pageId, time: 1, messaging: [{ sender: { id: p.psid }, recipient: { id: p.pageId }, timestamp: 1, mystery: { n } }] }] })), String(n).repeat(64), app.clock.now());
         const personsUnknown = unknown(person, 3);
         await insertDeliveries(app.ctx.db, [...rows, personsUnknown, unknown(bystander, 4)]);
         while ((await processPendingDeliveries(app.ctx)) > 0);

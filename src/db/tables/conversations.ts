@@ -18,7 +18,7 @@ export interface WebhookDeliveryTable {
   error: string | null;
 }
 
-/** The intake keys raw bodies are sealed under, by id only (the keys are in the contact key store); see intake-keys.ts. */
+/** The intake keys raw bodies are sealed under, by id only (the keys are in the contact key store): intake-keys.ts. */
 export interface IntakeKeyTable {
   id: string;
   created_at: number;

@@ -5,6 +5,8 @@ import { newId } from '../../lib/ids.ts';
 import { parseEnvelope, verifyWebhookSignature, type SignatureHeaders } from '../../platform/index.ts';
 import { sealIntakeBody, type IntakeKey } from '../privacy/intake-body.ts';
 
+const bodyField = (rowId: string) => ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
+
 /** Why a POST was not taken: the metric's outcome label, and the error answered. Nothing is stored for it. */
 export interface Refusal {
   outcome: string;
@@ -47,11 +49,13 @@ export const signatureDigest = (headers: SignatureHeaders): string => headers.sh
  * skips a body it has seen before). The verified signature is already a digest of the exact bytes (keyed with the
  * app secret): hashing its 32 bytes under our own key dedupes identical bodies without a second pass over the body.
  */
-export function deliveryRow(keyring: Keyring, intake: IntakeKey, raw: Buffer, digest: string, now: number): WebhookDeliveryTable {
+export function deliveryRow(
+  keyring: Keyring, intake: IntakeKey, raw: Buffer, digest: string, now: number,
+): WebhookDeliveryTable {
   const id = newId('wd', now);
   return {
     id, received_at: now, body_hash: keyring.blindIndex(digest, 'webhook-body'),
-    body_enc: sealIntakeBody(keyring, intake, raw, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: id }),
+    body_enc: sealIntakeBody(keyring, intake, raw, bodyField(id)),
     body_key: intake.id,
     status: 'pending', attempts: 0, lease_owner: null, lease_until: null, processed_at: null, event_count: null, error: null,
   };
@@ -62,5 +66,6 @@ export function acceptDelivery(
   keyring: Keyring, intake: IntakeKey, appSecret: string | null, raw: Buffer, headers: SignatureHeaders, now: number,
 ): Acceptance {
   const refusal = checkDelivery(appSecret, raw, headers);
-  return refusal ? { ok: false, ...refusal } : { ok: true, row: deliveryRow(keyring, intake, raw, signatureDigest(headers), now) };
+  if (refusal) return { ok: false, ...refusal };
+  return { ok: true, row: deliveryRow(keyring, intake, raw, signatureDigest(headers), now) };
 }

@@ -48,7 +48,8 @@ export type ThreadState = 'starting' | 'ready' | 'failed';
  * the keys again once another keyring version or intake key became current (and when the thread asks for them).
  */
 export function startDeliveryThread<M>(
-  moduleUrl: string, keyring: Keyring, intakeKey: () => IntakeKey, data: Record<string, unknown>, onMessage: (m: M) => void,
+  moduleUrl: string, keyring: Keyring, intakeKey: () => IntakeKey, data: Record<string, unknown>,
+  onMessage: (m: M) => void,
 ): { worker: Worker; followKeys: () => void; state: () => ThreadState } {
   let intake = intakeKey();
   const worker = workerFor(moduleUrl, { ...data, keys: keyring.transfer(), intake });
@@ -87,8 +88,8 @@ export function openDeliveryStore(file: string, synchronous: 'FULL' | 'NORMAL'):
   db.pragma('busy_timeout = 10000');
   let statement: SqliteDatabase.Statement | null = null;
   const insert = (row: WebhookDeliveryTable) => {
-    statement ??= db.prepare(`insert into webhook_deliveries (id, received_at, body_hash, body_enc, body_key, status, attempts)
-      values (?, ?, ?, ?, ?, 'pending', 0)`);
+    statement ??= db.prepare(`insert into webhook_deliveries
+      (id, received_at, body_hash, body_enc, body_key, status, attempts) values (?, ?, ?, ?, ?, 'pending', 0)`);
     statement.run(row.id, row.received_at, row.body_hash, row.body_enc, row.body_key);
   };
   let list: SqliteDatabase.Statement | null = null;

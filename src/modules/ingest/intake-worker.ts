@@ -11,7 +11,9 @@ import { walFlusher } from '../../db/database.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { acceptDelivery, storageRefusal, type Refusal } from './accept-delivery.ts';
-import { announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
+import {
+  announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState,
+} from './delivery-thread.ts';
 import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-intake';
@@ -58,7 +60,10 @@ export class WebhookIntake {
 
   constructor(opts: IntakeOptions) {
     this.#opts = opts;
-    ({ worker: this.#worker, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, appSecret: opts.appSecret }, (a: Answer) => this.#answered(a)));
+    ({ worker: this.#worker, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(
+      import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, appSecret: opts.appSecret },
+      (a: Answer) => this.#answered(a),
+    ));
     this.#worker.on('error', () => this.#stop('worker_error'));
     this.#worker.on('exit', () => this.#stop('worker_exit'));
     // Idle, the worker must not keep the process alive; it is held only while POSTs are waiting.

@@ -4,7 +4,7 @@ import { truncateWalNow } from '../../db/wal.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { contactKeys } from '../privacy/contact-fields.ts';
-import { openIntakeBody } from '../privacy/intake-keys.ts';
+import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
 import { claimBodyHashes, claimDeliveries, deliveryLeaseOwners, finishDelivery, loadLeased, registeredPages, releaseDeliveryLeases, renewDeliveryLeases } from './webhook.repository.ts';
@@ -31,7 +31,8 @@ type Decoded = { row: WebhookDeliveryTable; object: string; events: WebhookEvent
 function decode(ctx: AppContext, row: WebhookDeliveryTable): Decoded {
   if (row.body_enc === null) return { row, error: 'body_missing' };
   try {
-    const raw = openIntakeBody(ctx, row.body_enc, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: row.id }).toString('utf8');
+    const field = { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: row.id };
+    const raw = openIntakeBody(ctx, row.body_enc, field).toString('utf8');
     const envelope = parseEnvelope(JSON.parse(raw));
     if (!envelope.ok) return { row, error: `not_envelope:${envelope.reason}` };
     return { row, object: envelope.envelope.object, events: extractEvents(envelope.envelope) };
@@ -167,6 +168,7 @@ export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOpt
     claimDeliveries(trx, owner, ctx.clock.now(), leaseMs, opts.limit ?? 50, ctx.database.dialect === 'postgres'),
   );
   if (ids.length === 0) {
+    await destroyDrainedIntakeKeys(ctx);
     await forgetProcessedBodies(ctx);
     return 0;
   }

@@ -20,7 +20,9 @@ for (const dialect of testDialects()) {
         await drain(app);
         assert.deepEqual(await status(), [['processed', true]], 'its effects are in the tables: the body goes at once');
         // A stored body that processing cannot apply (as a parser that changed would leave) fails and keeps its body.
-        await insertDeliveries(app.ctx.db, [deliveryRow(app.ctx.keyring, currentIntakeKey(app.ctx), Buffer.from('{"object":"page"}'), 'f'.repeat(64), t)]);
+        const intake = currentIntakeKey(app.ctx);
+        const failing = deliveryRow(app.ctx.keyring, intake, Buffer.from('{"object":"page"}'), 'f'.repeat(64), t);
+        await insertDeliveries(app.ctx.db, [failing]);
         await drain(app);
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_pending', 'still pending', t)]));
         assert.deepEqual(await status(), [['failed', false], ['pending', false], ['processed', true]]);

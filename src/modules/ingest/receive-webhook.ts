@@ -25,7 +25,8 @@ async function openSpool(ctx: AppContext & { database: { file: string } }): Prom
   const gauge = () => ctx.metrics.webhookSpoolUnmoved.set(spool?.unmovedBytes ?? 0);
   spool = await WebhookSpool.open({
     dataDir: dirname(ctx.database.file), file: ctx.database.file, bytes: ctx.config.webhookSpoolBytes,
-    keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret, now: () => ctx.clock.now(),
+    keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret,
+    now: () => ctx.clock.now(),
     progress: progress ?? { seq: 0, position: 0 },
     onWritten: (posts) => {
       ctx.metrics.webhookCommitBatch.observe(posts);
@@ -147,7 +148,8 @@ function intakeFor(ctx: AppContext, file: string): WebhookIntake {
   let intake = intakes.get(ctx);
   if (!intake) {
     const made: WebhookIntake = new WebhookIntake({
-      file, keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret, now: () => ctx.clock.now(),
+      file, keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret,
+      now: () => ctx.clock.now(),
       onCommit: (rows) => ctx.metrics.webhookCommitBatch.observe(rows),
       onStop: () => {
         if (intakes.get(ctx) === made) intakes.delete(ctx);

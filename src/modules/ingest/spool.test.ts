@@ -39,9 +39,11 @@ describe('webhook spool [sqlite]', () => {
     assert.ok(spool, 'the spool opens');
     return spool;
   };
+  const bodyField = (rowId: string) => ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
   const bodies = async () =>
     (await app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).execute())
-      .map((r) => JSON.parse(openIntakeBody(app.ctx, r.body_enc!, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id }).toString('utf8')).entry[0].messaging[0].n as number)
+      .map((r) => openIntakeBody(app.ctx, r.body_enc!, bodyField(r.id)))
+      .map((plain) => JSON.parse(plain.toString('utf8')).entry[0].messaging[0].n as number)
       .sort((a, b) => a - b);
   const reset = async () => {
     await app.ctx.db.deleteFrom('webhook_deliveries').execute();

@@ -23,7 +23,9 @@ import { errorCode } from '../../errors.ts';
 import { takePidLock } from '../../lib/pid-lock.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
-import { announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState } from './delivery-thread.ts';
+import {
+  announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState,
+} from './delivery-thread.ts';
 import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-spool-mover';
@@ -182,7 +184,10 @@ export class WebhookSpool {
     this.#seq = recovered.seq;
     this.#head = recovered.position;
     this.#recovered = recovered.records.length;
-    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, ring: ringPath }, (m: Moved) => this.#moved(m)));
+    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(
+      import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, ring: ringPath },
+      (m: Moved) => this.#moved(m),
+    ));
     this.#mover.on('error', () => this.#stop());
     this.#mover.on('exit', () => this.#stop());
     this.#mover.unref();

@@ -70,7 +70,8 @@ export class ContactKeyStore {
     db.exec(`create table if not exists contact_keys (contact_id text primary key, page_id text, wrapped text not null,
       created_at integer not null);
       create table if not exists destroyed_keys (contact_id text primary key, destroyed_at integer not null);
-      create table if not exists intake_keys (id text primary key, wrapped text not null, created_at integer not null);`);
+      create table if not exists intake_keys (id text primary key, wrapped text not null,
+        created_at integer not null);`);
     return new ContactKeyStore(db, keyring, file);
   }
 
@@ -194,7 +195,8 @@ export class ContactKeyStore {
 
   /** The intake keys the store still holds (ids, never the keys), newest first: the first is the current one. */
   intakeKeyList(): { id: string; created_at: number }[] {
-    return this.#db.prepare('select id, created_at from intake_keys order by id desc').all() as { id: string; created_at: number }[];
+    const list = this.#db.prepare('select id, created_at from intake_keys order by id desc');
+    return list.all() as { id: string; created_at: number }[];
   }
 
   /**
@@ -236,8 +238,10 @@ export class ContactKeyStore {
 
   /** How many contact and intake keys each keyring version wraps (for `keys status`). */
   countByVersion(version: number): number {
-    const count = (table: string) =>
-      (this.#db.prepare(`select count(*) as n from ${table} where wrapped like ?`).get(`v${version}.%`) as { n: number }).n;
+    const count = (table: string) => {
+      const n = this.#db.prepare(`select count(*) as n from ${table} where wrapped like ?`).get(`v${version}.%`);
+      return (n as { n: number }).n;
+    };
     return count('contact_keys') + count('intake_keys');
   }
 

@@ -84,7 +84,8 @@ async function rawDataNaming(ctx: AppContext, trx: Executor, records: readonly s
     }
   }
   if (psids.length === 0) return { deliveries: [], events: [] };
-  const names = (sealed: string, field: FieldContext, open = (s: string, f: FieldContext) => ctx.keyring.decrypt(s, f)) => {
+  const keyringOnly = (s: string, f: FieldContext) => ctx.keyring.decrypt(s, f);
+  const names = (sealed: string, field: FieldContext, open = keyringOnly) => {
     try {
       const plain = open(sealed, field);
       return psids.some((p) => plain.includes(p));
@@ -93,8 +94,9 @@ async function rawDataNaming(ctx: AppContext, trx: Executor, records: readonly s
     }
   };
   const openBody = (s: string, f: FieldContext) => openIntakeBody(ctx, s, f).toString('utf8');
+  const deliveryField = (rowId: string) => ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
   const deliveries = (await failedDeliveryBodies(trx))
-    .filter((d) => names(d.body_enc, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: d.id }, openBody));
+    .filter((d) => names(d.body_enc, deliveryField(d.id), openBody));
   const events = (await contactlessRawEvents(trx, [...pages])).filter((e) => names(e.raw_enc, { table: 'webhook_events', column: 'raw_enc', pageId: e.page_id || null, rowId: e.id }));
   return { deliveries: deliveries.map((d) => d.id), events: events.map((e) => e.id) };
 }

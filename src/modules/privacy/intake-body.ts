@@ -53,6 +53,8 @@ export function openIntakeLayer(outer: Buffer, keyOf: (id: string) => KeyObject 
   if (keyId === null) return outer;
   const key = keyOf(keyId);
   const plain = key && open(key, outer.subarray(MAGIC.length + 1 + keyId.length), innerAad(keyId, field));
-  if (!plain) throw new AppError('decryption_failed', 'a raw webhook body could not be decrypted (its intake key was destroyed)');
+  if (!plain) {
+    throw new AppError('decryption_failed', 'a raw webhook body could not be decrypted (its intake key is gone)');
+  }
   return plain;
 }

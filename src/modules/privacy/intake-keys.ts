@@ -19,7 +19,8 @@ import { IntakeKeyRetired, openIntakeLayer, sealIntakeBody, type IntakeKey } fro
 export const INTAKE_KEY_LIFE_MS = 60 * 60_000;
 const RESEAL_BATCH = 200;
 
-const bodyField = (rowId: string): FieldContext => ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
+const bodyField = (rowId: string): FieldContext =>
+  ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
 
 /** The key new bodies are sealed under (the store's newest; one is made when there is none). */
 export function currentIntakeKey(ctx: AppContext): IntakeKey {
@@ -36,7 +37,9 @@ export function openIntakeBody(ctx: AppContext, ciphertext: string, field: Field
  * one of them is retired. On PostgreSQL it holds their rows (FOR SHARE) until the commit, so a retirement waits for
  * the bodies being stored, and the count of bodies that precedes a key's destruction sees them.
  */
-export async function holdIntakeKeys(trx: Executor, postgres: boolean, ids: readonly string[], now: number): Promise<void> {
+export async function holdIntakeKeys(
+  trx: Executor, postgres: boolean, ids: readonly string[], now: number,
+): Promise<void> {
   const distinct = [...new Set(ids)];
   if (distinct.length === 0) return;
   await trx.insertInto('intake_keys').values(distinct.map((id) => ({ id, created_at: now, retired_at: null })))
@@ -77,15 +80,25 @@ export async function maintainIntakeKeys(ctx: AppContext, lifeMs = INTAKE_KEY_LI
       await trx.insertInto('intake_keys').values(old.map((id) => ({ id, created_at: now, retired_at: now })))
         .onConflict((oc) => oc.column('id').doNothing()).execute();
     }
-    await trx.updateTable('intake_keys').set({ retired_at: now }).where('retired_at', 'is', null).where('id', '<', current.id).execute();
+    await trx.updateTable('intake_keys').set({ retired_at: now }).where('retired_at', 'is', null)
+      .where('id', '<', current.id).execute();
   });
   const resealed = await resealKeptBodies(ctx, current, old);
-  const held = new Set(old.length === 0 ? [] : (await ctx.db.selectFrom('webhook_deliveries').select('body_key').distinct()
-    .where('body_key', 'in', old).where('body_enc', 'is not', null).execute()).map((r) => r.body_key));
+  const held = new Set(old.length === 0 ? [] : (await ctx.db.selectFrom('webhook_deliveries').select('body_key')
+    .distinct().where('body_key', 'in', old).where('body_enc', 'is not', null).execute()).map((r) => r.body_key));
   const destroyed = store.destroyIntakeKeys(old.filter((id) => !held.has(id)));
   const live = store.intakeKeyList().length;
   ctx.metrics.intakeKeys.set(live);
   return { live, destroyed, resealed };
+}
+
+/**
+ * Destroys the old intake keys whose bodies are all processed, when there are any (a look at the key store first, so
+ * the processor can call it whenever it has caught up): an erasure's old key goes as soon as the bodies that were
+ * still waiting under it are processed.
+ */
+export async function destroyDrainedIntakeKeys(ctx: AppContext): Promise<void> {
+  if (contactKeys(ctx).intakeKeyList().length > 1) await maintainIntakeKeys(ctx);
 }
 
 /**
@@ -100,7 +113,8 @@ async function resealKeptBodies(ctx: AppContext, current: IntakeKey, old: readon
   for (;;) {
     const rows = await ctx.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).where('status', '=', 'failed')
       .where('body_enc', 'is not', null).where('id', '>', after)
-      .where((w) => (old.length > 0 ? w.or([w('body_key', 'is', null), w('body_key', 'in', old)]) : w('body_key', 'is', null)))
+      .where((w) => (old.length > 0 ? w.or([w('body_key', 'is', null), w('body_key', 'in', old)])
+        : w('body_key', 'is', null)))
       .orderBy('id').limit(RESEAL_BATCH).execute();
     if (rows.length === 0) return n;
     after = rows[rows.length - 1]!.id;

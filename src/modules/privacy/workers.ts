@@ -3,6 +3,7 @@ import { startLoop, type BackgroundWorker } from '../../app/worker.ts';
 import { createGraphClient, type GraphClient } from '../../platform/graph-client.ts';
 import { runRetention } from '../retention/retention.ts';
 import { warnDeadlines } from './deadline-warner.ts';
+import { maintainIntakeKeys } from './intake-keys.ts';
 import { processNextCallback, settleCallbacks } from './process-meta-callback.ts';
 import { runNextRequest } from './run-requests.ts';
 
@@ -12,6 +13,8 @@ export interface PrivacyWorkerOptions {
   idleMs?: number;
   deadlineEveryMs?: number;
   retentionEveryMs?: number;
+  /** How often the intake keys are looked at: a new one each INTAKE_KEY_LIFE_MS, old ones destroyed (default 60 s). */
+  intakeKeysIdleMs?: number;
 }
 
 /** Keeps a slow loop on its own period: the iteration runs only when the period has passed. */
@@ -27,8 +30,8 @@ function every(ctx: AppContext, periodMs: number, run: () => Promise<unknown>): 
 }
 
 /**
- * The privacy background work: the request executor (with Meta callback mapping), the deadline warner and the
- * retention jobs. Each is a loop that drains on stop.
+ * The privacy background work: the request executor (with Meta callback mapping), the deadline warner, the
+ * retention jobs and the rotation of intake keys. Each is a loop that drains on stop.
  */
 export function startPrivacyWorkers(ctx: AppContext, opts: PrivacyWorkerOptions = {}): BackgroundWorker[] {
   const graph = opts.graph !== undefined ? opts.graph
@@ -41,5 +44,10 @@ export function startPrivacyWorkers(ctx: AppContext, opts: PrivacyWorkerOptions 
       every(ctx, opts.deadlineEveryMs ?? 15 * 60_000, () => warnDeadlines(ctx))),
     startLoop({ name: 'retention', logger: ctx.logger, idleMs: Math.min(idleMs * 60, 60_000) },
       every(ctx, opts.retentionEveryMs ?? 60 * 60_000, () => runRetention(ctx))),
+    startLoop({ name: 'privacy.intake-keys', logger: ctx.logger, idleMs: opts.intakeKeysIdleMs ?? 60_000, errorMs: 30_000 },
+      async () => {
+        await maintainIntakeKeys(ctx);
+        return 0;
+      }),
   ];
 }
