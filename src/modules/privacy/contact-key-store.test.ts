@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import SqliteDatabase from 'better-sqlite3';
 import { join } from 'node:path';
 import { Keyring } from '../../crypto/index.ts';
 import { open, seal } from '../../crypto/aead.ts';
@@ -70,4 +71,20 @@ test('after a key rotation, re-wraps the contact keys under the new version and 
   assert.equal((fileText().match(/v2\.[A-Za-z0-9_-]{40,}/g) ?? []).length >= rotated.count(), true);
   assert.equal(open(rotated.existingKey('ct_f')!, sealed, aad)?.toString(), 'kept');
   rotated.close();
+});
+
+test('an intake key destroyed is gone from the file and its WAL; the newest key is the current one', () => {
+  const now = Date.now();
+  const first = store.currentIntakeKey(now);
+  assert.equal(store.currentIntakeKey(now).id, first.id, 'the same key until a new one is made');
+  const second = store.createIntakeKey(now);
+  assert.equal(store.currentIntakeKey(now).id, second.id);
+  const reader = new SqliteDatabase(join(dir, 'contact-keys.db'), { readonly: true });
+  const { wrapped } = reader.prepare('select wrapped from intake_keys where id = ?').get(first.id) as { wrapped: string };
+  reader.close();
+  assert.ok(fileText().includes(wrapped));
+  assert.equal(store.destroyIntakeKeys([first.id]), 1);
+  assert.equal(store.intakeKey(first.id), null);
+  assert.ok(!fileText().includes(wrapped), 'no copy of the wrapped key is left in the file or its WAL');
+  assert.deepEqual(store.intakeKeyList().map((k) => k.id), [second.id]);
 });

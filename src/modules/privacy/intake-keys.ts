@@ -76,10 +76,9 @@ export async function maintainIntakeKeys(ctx: AppContext, lifeMs = INTAKE_KEY_LI
   // Retired in its own transaction, so that writers see it before any body under these keys is counted. A key newer
   // than this pass's current one (made meanwhile by another process) is left alone.
   await ctx.db.transaction().execute(async (trx) => {
-    if (old.length > 0) {
-      await trx.insertInto('intake_keys').values(old.map((id) => ({ id, created_at: now, retired_at: now })))
-        .onConflict((oc) => oc.column('id').doNothing()).execute();
-    }
+    const listed = [...old.map((id) => ({ id, created_at: now, retired_at: now as number | null })),
+      { id: current.id, created_at: now, retired_at: null }];
+    await trx.insertInto('intake_keys').values(listed).onConflict((oc) => oc.column('id').doNothing()).execute();
     await trx.updateTable('intake_keys').set({ retired_at: now }).where('retired_at', 'is', null)
       .where('id', '<', current.id).execute();
   });
