@@ -88,7 +88,7 @@ for (const dialect of testDialects()) {
     await t.test('the workers run a request in the background and stop cleanly', async () => {
       const res = await api('POST', '/api/v1/privacy/requests', { type: 'access', contact_id: person.contactId });
       const workers = startPrivacyWorkers(app.ctx, { graph: null, idleMs: 10 });
-      assert.deepEqual(workers.map((w) => w.name), ['privacy.requests', 'privacy.deadlines', 'retention']);
+      assert.deepEqual(workers.map((w) => w.name), ['privacy.requests', 'privacy.deadlines', 'retention', 'privacy.intake-keys']);
       let status = '';
       for (let i = 0; i < 200 && status !== 'completed'; i++) {
         await new Promise((r) => setTimeout(r, 10));
