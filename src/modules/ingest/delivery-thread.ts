@@ -56,7 +56,14 @@ export function startDeliveryThread<M>(
   let state: ThreadState = 'starting';
   let version = keyring.currentVersion;
   const followKeys = (asked = false) => {
-    const now = intakeKey();
+    let now = intake;
+    try {
+      now = intakeKey();
+    } catch {
+      // The key store could not be read: the thread keeps its key; one that was retired waits for the next try (at
+      // the next batch), rather than being sent back to fail again.
+      asked = false;
+    }
     if (!asked && keyring.currentVersion === version && now.id === intake.id) return;
     version = keyring.currentVersion;
     intake = now;
