@@ -6,7 +6,7 @@ import { cliActor } from '../access/actor.ts';
 import { recordConsent } from '../consent/ledger.ts';
 import { registerPage } from '../pages/register-page.ts';
 import { findContactById, updateContact } from './contacts.repository.ts';
-import { openContactField, sealContactField } from './contact-fields.ts';
+import { openContactColumn, sealContactColumn } from './contact-columns.ts';
 import { recordAccountLinking, reconcileContacts } from './identity-links.ts';
 import { mergeContacts } from './merge-contacts.ts';
 import { resolveContact } from './resolve-contact.ts';
@@ -63,8 +63,8 @@ for (const dialect of testDialects()) {
 
     it('carries tags, attributes and newer consent into the survivor, and never records them twice', async () => {
       const [stale, survivor] = [await newContact(PAGE_A), await newContact(PAGE_A)];
-      await updateContact(app.ctx.db, stale.id, { tags: '["vip","wholesale"]', attributes_enc: sealContactField(app.ctx, stale, 'attributes_enc', JSON.stringify({ crm_id: 'C-1', tier: 'gold' })) });
-      await updateContact(app.ctx.db, survivor.id, { tags: '["vip"]', attributes_enc: sealContactField(app.ctx, survivor, 'attributes_enc', JSON.stringify({ tier: 'silver' })) });
+      await updateContact(app.ctx.db, stale.id, { tags: '["vip","wholesale"]', attributes_enc: sealContactColumn(app.ctx, stale, 'attributes_enc', JSON.stringify({ crm_id: 'C-1', tier: 'gold' })) });
+      await updateContact(app.ctx.db, survivor.id, { tags: '["vip"]', attributes_enc: sealContactColumn(app.ctx, survivor, 'attributes_enc', JSON.stringify({ tier: 'silver' })) });
       await app.ctx.db.transaction().execute(async (trx) => {
         await recordConsent(trx, app.ctx, { contactId: survivor.id, pageId: PAGE_A, purpose: 'marketing', action: 'grant', source: 'optin', actor: 'contact', occurredAt: app.clock.now() - 2000 });
         await recordConsent(trx, app.ctx, { contactId: stale.id, pageId: PAGE_A, purpose: 'marketing', action: 'withdraw', source: 'keyword', actor: 'contact', occurredAt: app.clock.now() - 1000 });
@@ -77,7 +77,7 @@ for (const dialect of testDialects()) {
       const row = await reload(survivor.id);
       assert.equal((await reload(stale.id)).merged_into, survivor.id);
       assert.deepEqual(JSON.parse(row.tags), ['vip', 'wholesale']);
-      assert.deepEqual(JSON.parse(openContactField(app.ctx, row, 'attributes_enc')!), { crm_id: 'C-1', tier: 'silver' });
+      assert.deepEqual(JSON.parse(openContactColumn(app.ctx, row, 'attributes_enc')!), { crm_id: 'C-1', tier: 'silver' });
       assert.equal(row.consent_marketing, 'withdrawn');
       const copied = await app.ctx.db.selectFrom('consent_records').select(['purpose', 'source']).where('contact_id', '=', survivor.id).where('source', '=', 'merge').execute();
       assert.deepEqual(copied.map((r) => r.purpose).sort(), ['marketing', 'replies']);
