@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { testDialects } from '../../../test/support/db.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { until } from '../../../test/support/until.ts';
 import { cliActor } from '../access/actor.ts';
 import { recordConsent } from '../consent/ledger.ts';
 import { registerPage } from '../pages/register-page.ts';
@@ -39,9 +41,27 @@ for (const dialect of testDialects()) {
         await gate;
       });
       await recorded;
-      const second = app.ctx.db.transaction().execute((trx) => recordAccountLinking(app.ctx, trx, b, 'shared-code', app.clock.now()));
-      // The second transaction has started (on PostgreSQL it now waits for the first); then the first commits.
-      await new Promise((r) => setTimeout(r, 100));
+      let secondBackend!: (pid: number) => void;
+      const secondPid = new Promise<number>((r) => (secondBackend = r));
+      let secondEnded = false;
+      const second = app.ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          if (dialect === 'postgres') {
+            secondBackend((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid);
+          }
+          await recordAccountLinking(app.ctx, trx, b, 'shared-code', app.clock.now());
+        })
+        .finally(() => (secondEnded = true));
+      // On PostgreSQL the first commits once the second waits for its lock; on SQLite the second cannot begin before.
+      if (dialect === 'postgres') {
+        const pid = await secondPid;
+        const activity = sql<{ w: string }>`select wait_event_type as w from pg_stat_activity where pid = ${pid}`;
+        await until('the second transaction to wait for the first', async () => {
+          const r = await activity.execute(app.ctx.db);
+          return r.rows[0]?.w === 'Lock' || secondEnded ? true : undefined;
+        }, 15_000, 10);
+      }
       release();
       await Promise.all([first, second]);
       const links = await app.ctx.db.selectFrom('contact_links').selectAll().where('source', '=', 'account_linking').execute();
