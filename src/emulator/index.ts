@@ -7,7 +7,7 @@ export { ActionError, type Action, type ActionResult } from './people.ts';
 export { metaStringify } from './serialise.ts';
 export { signBody, verifySignature256, appsecretProof } from './meta-signatures.ts';
 export { createSignedRequest, parseSignedRequest, type SignedRequestPayload } from './meta-signed-request.ts';
-export { GraphError, type GraphErrorBody } from './graph-errors.ts';
+export { GraphError, type GraphErrorBody } from './graph-error-answers.ts';
 export type { GraphRequest, GraphResponse } from './graph/request.ts';
 export type { DeliveryRecord, DeliveryAlert } from './webhook-delivery.ts';
 export type { CallLogEntry } from './graph/router.ts';

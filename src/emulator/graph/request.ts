@@ -1,6 +1,6 @@
 // Parsing a Graph request the way Meta accepts it: JSON body, form fields whose values are JSON-encoded, or
 // JSON-stringified values in the query string; the token in `access_token` or `Authorization: Bearer`.
-import { errors } from '../graph-errors.ts';
+import { errors } from '../graph-error-answers.ts';
 import { appsecretProof } from '../meta-signatures.ts';
 import type { Core } from '../core.ts';
 import type { Page } from '../world.ts';

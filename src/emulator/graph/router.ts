@@ -2,7 +2,7 @@
 // GraphErrors into Meta's error JSON, and writes the call log.
 import type { Core } from '../core.ts';
 import type { Ring } from '../ring.ts';
-import { GraphError, errors } from '../graph-errors.ts';
+import { GraphError, errors } from '../graph-error-answers.ts';
 import { idsForApps, idsForPages } from './id-matching.ts';
 import { secondaryReceivers, threadControlCall, threadOwner, type HandoverKind } from './handover.ts';
 import { messengerProfile } from './messenger-profile.ts';
