@@ -2,7 +2,12 @@
  * Polls `fn` until it returns something other than undefined, and returns that: how a test waits for a condition
  * instead of sleeping a fixed time. Throws, naming `what`, after `timeoutMs`.
  */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 250,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -5,7 +5,8 @@ import type { Actor } from '../access/actor.ts';
 import { assertCan } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import {
-  ciphertextBatch, countCiphertextsOfVersion, deleteMeta, getMeta, insertKeyVersion, latestKeyVersion, replaceCiphertext, setMeta,
+  ciphertextBatch, countCiphertextsOfVersion, deleteMeta, getMeta, insertKeyVersion, latestKeyVersion,
+  replaceCiphertext, setMeta,
 } from './keys.repository.ts';
 import { refreshKeyring } from './keyring-store.ts';
 import { contactKeys } from '../privacy/contact-fields.ts';

@@ -44,7 +44,8 @@ for (const dialect of testDialects()) {
       assert.equal(first.claimed.length, 1, 'one delivery of a contact at a time');
       const sent = first.claimed[0]!.delivery;
       const attempt = { delivery: sent, attempt: sent.attempts };
-      const next = await commitTurn(ctx, [{ attempt, outcome: { type: 'sent', mid: 'm_commit_1' } }], claimOf([contactId]));
+      const sentOutcome = { attempt, outcome: { type: 'sent' as const, mid: 'm_commit_1' } };
+      const next = await commitTurn(ctx, [sentOutcome], claimOf([contactId]));
       await next.durable;
       assert.equal(await status(sent.id), 'sent');
       assert.equal(next.claimed.length, 1);
@@ -57,7 +58,8 @@ for (const dialect of testDialects()) {
       const { claimed } = await commitTurn(ctx, [], claimOf([contactId]));
       const d = claimed[0]!.delivery;
       const stale = { delivery: d, attempt: d.attempts - 1 };
-      const turn = await commitTurn(ctx, [{ attempt: stale, outcome: { type: 'sent', mid: 'm_stale' } }], claimOf([contactId]));
+      const late = { attempt: stale, outcome: { type: 'sent' as const, mid: 'm_stale' } };
+      const turn = await commitTurn(ctx, [late], claimOf([contactId]));
       assert.equal(await status(d.id), 'sending');
       assert.deepEqual(turn.claimed, [], 'the next delivery waits while the first is still sending');
     });
@@ -66,7 +68,8 @@ for (const dialect of testDialects()) {
       const contactId = await contactWithTwoSends();
       const { claimed } = await commitTurn(ctx, [], claimOf([contactId]));
       const d = claimed[0]!.delivery;
-      const outcomes = [{ attempt: { delivery: d, attempt: d.attempts }, outcome: { type: 'sent' as const, mid: 'm_lost' } }];
+      const attempt = { delivery: d, attempt: d.attempts };
+      const outcomes = [{ attempt, outcome: { type: 'sent' as const, mid: 'm_lost' } }];
       // A claim the database refuses (a limit that is not a number) fails the whole turn, outcomes included.
       await assert.rejects(commitTurn(ctx, outcomes, { ...claimOf([contactId]), limit: Number.NaN }));
       assert.equal(await status(d.id), 'sending');

@@ -41,7 +41,12 @@ export async function setHistoryMids(db: Executor, dialect: Dialect, batch: read
 
 /** The id of the Page's history message that Meta gave `mid`, if one has it. */
 export async function findMessageIdByMid(db: Executor, pageId: string, mid: string): Promise<string | undefined> {
-  const row = await db.selectFrom('messages').select('id').where('page_id', '=', pageId).where('mid', '=', mid).executeTakeFirst();
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('page_id', '=', pageId)
+    .where('mid', '=', mid)
+    .executeTakeFirst();
   return row?.id;
 }
 
@@ -61,7 +66,12 @@ export async function markSentByEcho(db: Executor, deliveryId: string, mid: stri
 }
 
 /** Moves sent messages up to a delivery or read watermark forward; never backwards (watermarks are monotonic). */
-export async function advanceDeliveries(db: Executor, contactId: string, to: 'delivered' | 'read', watermark: number): Promise<number> {
+export async function advanceDeliveries(
+  db: Executor,
+  contactId: string,
+  to: 'delivered' | 'read',
+  watermark: number,
+): Promise<number> {
   const from = to === 'delivered' ? (['sent'] as const) : (['sent', 'delivered'] as const);
   const set = to === 'delivered'
     ? { status: 'delivered' as const, delivered_at: watermark, updated_at: watermark }

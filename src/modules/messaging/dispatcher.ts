@@ -79,7 +79,9 @@ async function attemptSend(parts: SendParts, c: ClaimedSend): Promise<FinishedSe
   const d = c.delivery;
   let attempt: Attempt = { delivery: d, attempt: d.attempts };
   try {
-    if (parts.stopping() || Date.now() > c.deadline) return { attempt, outcome: { type: 'requeue', at: ctx.clock.now() } };
+    if (parts.stopping() || Date.now() > c.deadline) {
+      return { attempt, outcome: { type: 'requeue', at: ctx.clock.now() } };
+    }
     const prepared = await prepareSend(ctx, parts.tokens, c, ctx.clock.now());
     if ('type' in prepared) return { attempt, outcome: prepared };
     attempt = prepared;
@@ -124,8 +126,8 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
   const leaseMs = opts.leaseMs ?? 20_000;
   const metrics = messagingMetrics(ctx.metrics.registry);
   const { graphUrl: baseUrl, graphVersion: version, appSecret } = ctx.config.meta;
-  const graph =
-    opts.graph ?? createGraphClient({ baseUrl, version, appSecret: appSecret ?? undefined, timeoutMs: opts.timeoutMs ?? 8000 });
+  const timeoutMs = opts.timeoutMs ?? 8000;
+  const graph = opts.graph ?? createGraphClient({ baseUrl, version, appSecret: appSecret ?? undefined, timeoutMs });
   const limiter = opts.limiter ?? new MemoryRateLimiter();
   const onWait = (kind: SendKind) => metrics.rateLimitWaits.inc({ kind });
   const parts: SendParts = {
@@ -173,8 +175,8 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
   // On stop, deliveries claimed but not started go back to the queue as they were.
   function requeueReady(): void {
     const at = ctx.clock.now();
-    for (const c of ready.splice(0)) {
-      finished.push({ attempt: { delivery: c.delivery, attempt: c.delivery.attempts }, outcome: { type: 'requeue', at } });
+    for (const { delivery } of ready.splice(0)) {
+      finished.push({ attempt: { delivery, attempt: delivery.attempts }, outcome: { type: 'requeue', at } });
     }
   }
 

@@ -26,15 +26,16 @@ for (const dialect of testDialects()) {
     });
     after(() => app.close());
 
-    async function queued(author: 'automation' | 'agent' = 'automation'): Promise<{ claimed: ClaimedSend; psid: string }> {
+    async function queued(): Promise<{ claimed: ClaimedSend; psid: string }> {
       const pageId = `71000000000${String(++pages).padStart(4, '0')}`;
       await registerPage(ctx, cliActor, { id: pageId, name: 'Prepare', access_token: `token-${pageId}` });
       const psid = String(++psids);
       const contactId = await insertContact(ctx, pageId, psid);
-      await ctx.db.transaction().execute((trx) =>
-        enqueueSend(trx, ctx, { contactId, author, message: { text: 'your order shipped' }, kind: 'text' }));
-      const claimed = await ctx.db.transaction().execute((trx) =>
-        claimSends(trx, dialect, { owner: 'w-prepare', now: Date.now(), leaseMs: LEASE, limit: 1, contactIds: [contactId] }));
+      const message = { text: 'your order shipped' };
+      const input = { contactId, author: 'automation' as const, message, kind: 'text' as const };
+      await ctx.db.transaction().execute((trx) => enqueueSend(trx, ctx, input));
+      const claim = { owner: 'w-prepare', now: Date.now(), leaseMs: LEASE, limit: 1, contactIds: [contactId] };
+      const claimed = await ctx.db.transaction().execute((trx) => claimSends(trx, dialect, claim));
       assert.equal(claimed.length, 1);
       return { claimed: claimed[0]!, psid };
     }
@@ -47,7 +48,7 @@ for (const dialect of testDialects()) {
       assert.ok(claimed.deadline >= before + LEASE / 3 && claimed.deadline <= Date.now() + LEASE / 3);
     });
 
-    it('builds the Send API body: the PSID as recipient, the window\'s messaging type, the delivery id as metadata', async () => {
+    it('builds the Send API body: the PSID as recipient, the messaging type, the delivery id as metadata', async () => {
       const { claimed, psid } = await queued();
       const p = await prepareSend(ctx, new PageTokens(ctx), claimed, Date.now());
       assert.ok(!('type' in p), 'prepared');
@@ -68,10 +69,11 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await prepareSend(ctx, tokens, { ...claimed, target: undefined }, Date.now()),
         { type: 'skipped', reason: 'erased' });
       const refused = { ...claimed, target: { ...claimed.target!, psid_invalid_at: Date.now() } };
-      assert.deepEqual(await prepareSend(ctx, tokens, refused, Date.now()), { type: 'skipped', reason: 'invalid_recipient' });
+      const invalid = { type: 'skipped', reason: 'invalid_recipient' };
+      assert.deepEqual(await prepareSend(ctx, tokens, refused, Date.now()), invalid);
     });
 
-    it('skips a send the policy now refuses (the contact opted out), and puts back one whose Page is paused', async () => {
+    it('skips a send the policy now refuses (opted out), and puts back one whose Page is paused', async () => {
       const { claimed } = await queued();
       const tokens = new PageTokens(ctx);
       const optedOut = { ...claimed, target: { ...claimed.target!, consent_replies: 'withdrawn' as const } };
@@ -85,7 +87,8 @@ for (const dialect of testDialects()) {
       const { claimed } = await queued();
       const tokens = new PageTokens(ctx);
       assert.equal(tokens.of(claimed.page!), `token-${claimed.page!.id}`);
-      const { page } = await registerPage(ctx, cliActor, { id: claimed.page!.id, name: 'Prepare', access_token: 'renewed-token' });
+      const renewed = { id: claimed.page!.id, name: 'Prepare', access_token: 'renewed-token' };
+      const { page } = await registerPage(ctx, cliActor, renewed);
       assert.equal(tokens.of(page), 'renewed-token');
     });
   });
