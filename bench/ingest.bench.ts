@@ -34,7 +34,7 @@ import { processPendingDeliveries } from '../src/modules/ingest/process-deliveri
 import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
 import { findContactByPsid } from '../src/modules/contacts/read-contacts.ts';
 import { findContactByBidx } from '../src/modules/contacts/contacts.repository.ts';
-import { psidIndex } from '../src/modules/contacts/contact-fields.ts';
+import { psidIndex } from '../src/modules/contacts/contact-columns.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
 import { registerPage } from '../src/modules/pages/register-page.ts';
 import type { AppContext } from '../src/app/context.ts';

@@ -9,7 +9,7 @@ import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
 import { startIngestWorkers } from '../modules/ingest/workers.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
-import { startPrivacyWorkers } from '../modules/privacy/workers.ts';
+import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
 import type { AppContext } from './context.ts';
 import { addReadinessCheck } from './readiness.ts';
 import type { BackgroundWorker } from './worker.ts';

@@ -4,19 +4,36 @@ import { createLogger } from '../lib/logger.ts';
 import { startLoop } from './worker.ts';
 
 const logger = createLogger('silent');
-const tick = () => new Promise((r) => setTimeout(r, 20));
+
+/** Counts a loop's iterations; `next()` resolves when the next one runs. */
+function counted() {
+  let n = 0;
+  let ran: (() => void) | null = null;
+  return {
+    count: () => n,
+    next: () => new Promise<void>((resolve) => (ran = resolve)),
+    iteration: async () => {
+      n++;
+      ran?.();
+      return 0;
+    },
+  };
+}
 
 describe('a background loop', () => {
   it('runs its first iteration at once, or after one pause with idleFirst (or when woken)', async () => {
-    let plain = 0;
-    let delayed = 0;
-    const a = startLoop({ name: 'plain', logger, idleMs: 60_000 }, async () => (plain++, 0));
-    const b = startLoop({ name: 'delayed', logger, idleMs: 60_000, idleFirst: true }, async () => (delayed++, 0));
-    await tick();
-    assert.deepEqual([plain, delayed], [1, 0]);
+    const plain = counted();
+    const delayed = counted();
+    const plainRan = plain.next();
+    const a = startLoop({ name: 'plain', logger, idleMs: 60_000 }, plain.iteration);
+    const b = startLoop({ name: 'delayed', logger, idleMs: 60_000, idleFirst: true }, delayed.iteration);
+    await plainRan;
+    // Nothing but a wake-up ends the delayed loop's first pause (a minute) in this test.
+    assert.deepEqual([plain.count(), delayed.count()], [1, 0]);
+    const delayedRan = delayed.next();
     b.wake();
-    await tick();
-    assert.deepEqual([plain, delayed], [1, 1]);
+    await delayedRan;
+    assert.deepEqual([plain.count(), delayed.count()], [1, 1]);
     await Promise.all([a.stop(), b.stop()]);
   });
 });

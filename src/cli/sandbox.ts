@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { startSandbox } from '../sandbox/sandbox.ts';
+import { startSandbox } from '../sandbox/start-sandbox.ts';
 import { formatSummary } from '../sandbox/summary-view.ts';
 import { globals, parsePort } from './output.ts';
 import { untilSignal } from './serve.ts';

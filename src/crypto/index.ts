@@ -5,6 +5,6 @@ export { computeKeyCheck, MASTER_KEY_BYTES } from './key-hierarchy.ts';
 export type { WrappedKeyVersion } from './key-wrap.ts';
 export { Keyring } from './keyring.ts';
 export type { FieldContext, KeyringTransfer } from './keyring.ts';
-export { generateToken, constantTimeEqual } from './tokens.ts';
+export { generateToken, constantTimeEqual } from './bearer-tokens.ts';
 export { rewrapAll } from './rotation.ts';
 export type { RewrapSource, RewrapOptions, RewrapProgress, RewrapResult } from './rotation.ts';

@@ -23,3 +23,12 @@ export async function truncateWalNow(database: Database): Promise<boolean> {
     }
   });
 }
+
+/**
+ * SQLite: copies every WAL frame into the database file and truncates the WAL, waiting (up to the busy timeout) for
+ * writers, unlike truncateWalNow. Best effort: a reader in another process may hold part of it back; the next
+ * checkpoint finishes the job. Nothing on PostgreSQL.
+ */
+export async function checkpointWal(database: Database): Promise<void> {
+  if (database.dialect === 'sqlite') await sql`pragma wal_checkpoint(TRUNCATE)`.execute(database.db);
+}

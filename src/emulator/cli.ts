@@ -1,6 +1,6 @@
 // `pagescope emulator`: the standalone Messenger Platform emulator.
 import { Command, InvalidArgumentError } from 'commander';
-import { startEmulatorServer } from './server.ts';
+import { startEmulatorServer } from './http-server.ts';
 
 function port(value: string): number {
   const n = Number(value);

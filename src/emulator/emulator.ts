@@ -9,7 +9,7 @@ import { act, ActionError, type Action, type ActionResult } from './people.ts';
 import { Random } from './prng.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { Ring } from './ring.ts';
-import { createSignedRequest } from './signed-request.ts';
+import { createSignedRequest } from './meta-signed-request.ts';
 import { threadControl, type HandoverKind } from './graph/handover.ts';
 import { handleGraph, type CallLogEntry, type GraphHooks } from './graph/router.ts';
 import type { GraphRequest, GraphResponse } from './graph/request.ts';

@@ -3,7 +3,7 @@
 // unsubscribed from the Page ("messenger" policy), or events are dropped after 36 h ("graph" policy).
 import { envelope, type WebhookEvent } from './events.ts';
 import { metaStringify } from './serialise.ts';
-import { signBody } from './signature.ts';
+import { signBody } from './meta-signatures.ts';
 import type { Clock } from './clock.ts';
 import { Ring } from './ring.ts';
 import { Watchdog } from './watchdog.ts';

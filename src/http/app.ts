@@ -8,7 +8,7 @@ import type { Actor } from '../modules/access/actor.ts';
 import { authenticate } from '../modules/access/authenticate.ts';
 import { authFailures } from '../modules/access/auth-failures.ts';
 import { AppError } from '../errors.ts';
-import { errorBody, handleError } from './errors.ts';
+import { errorBody, handleError } from './error-answers.ts';
 import { methodsOf, parseQueryNumbers } from './request-shape.ts';
 import { rawRouteServer, type RawRoute } from './raw-routes.ts';
 import { openApiInfo } from './openapi.ts';

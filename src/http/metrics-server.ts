@@ -4,7 +4,7 @@ import type { AppContext } from '../app/context.ts';
 import { ConfigError } from '../config/config.ts';
 import type { ErrorCode } from '../errors.ts';
 import { constantTimeEqual } from '../crypto/index.ts';
-import { errorBody } from './errors.ts';
+import { errorBody } from './error-answers.ts';
 
 /** Whether a request may read /metrics: always without PAGESCOPE_METRICS_TOKEN, else only with it as bearer token. */
 export function metricsAllowed(ctx: AppContext, authorization: string | undefined): boolean {

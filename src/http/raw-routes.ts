@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../lib/logger.ts';
-import { errorAnswer, errorBody, logServerError } from './errors.ts';
+import { errorAnswer, errorBody, logServerError } from './error-answers.ts';
 
 /**
  * A route served straight from node:http, ahead of Fastify's routing, hooks and plugins. Only for a hot path whose

@@ -7,6 +7,7 @@ import { createEmulator, createTraffic } from '../../src/emulator/index.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { testPgUrl } from '../support/db.ts';
+import { randomFor } from '../support/random.ts';
 import type { Dialect } from '../../src/db/types.ts';
 import type { TestApp } from '../support/app.ts';
 import { canonicalState } from './dump.ts';
@@ -41,7 +42,8 @@ function startWorker(cfg: CrashWorkerConfig, drainMode = false): Worker {
 /** The crash test for one dialect; each dialect has its own test file, so each gets the runner's whole per-file time. */
 export function describeCrashTest(dialect: Dialect): void {
   describe(`processing survives kill -9 [${dialect}]`, () => {
-    it(`ends, after ${ROUNDS} kills at random moments under emulator traffic, in the state of an uninterrupted run`, { timeout: 300_000 }, async () => {
+    it(`ends, after ${ROUNDS} kills at random moments under emulator traffic, in the state of an uninterrupted run`, { timeout: 300_000 }, async (t) => {
+      const { seed, random } = randomFor(t);
       const crashed = await ingestApp(dialect);
       const reference = await ingestApp(dialect);
       const apps: TestApp[] = [crashed, reference];
@@ -61,22 +63,24 @@ export function describeCrashTest(dialect: Dialect): void {
         rates: { message: 60, quick_reply: 10, postback: 10, reaction: 8, read: 25, referral: 5, optin: 6, optout: 4, block: 1, unblock: 1 },
       });
       const schema = dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(crashed.ctx.db)).rows[0]!.s : undefined;
-      const cfg: CrashWorkerConfig = { dataDir: crashed.database.dataDir, databaseUrl: dialect === 'postgres' ? testPgUrl() : null, ...(schema && { schema }), masterKey: crashed.masterKey.toString('base64'), leaseMs: 250 };
+      const cfg: CrashWorkerConfig = { dataDir: crashed.database.dataDir, databaseUrl: dialect === 'postgres' ? testPgUrl() : null, ...(schema && { schema }), masterKey: crashed.masterKey.toString('base64'), leaseMs: 250, seed };
       try {
         let kills = 0;
         let workDone = 0;
         // The next worker starts while this one runs: process start-up dominates a round.
-        let next = startWorker(cfg);
+        // Each worker draws its batch sizes from its own seed, derived from the test's.
+        const workerCfg = (n: number): CrashWorkerConfig => ({ ...cfg, seed: (seed + n) >>> 0 });
+        let next = startWorker(workerCfg(0));
         for (let round = 0; round < ROUNDS; round++) {
           const worker = next;
           await worker.ready;
           worker.go();
-          if (round + 1 < ROUNDS) next = startWorker(cfg);
+          if (round + 1 < ROUNDS) next = startWorker(workerCfg(round + 1));
           const step = traffic.step(200);
           // Every other round waits until the worker has committed something, so that on a slow machine some kills
           // still land between commits of real work; then the kill comes at a random moment.
           if (round % 2 === 1) for (let waited = 0; worker.progress() === 0 && waited < 3000; waited += 10) await sleep(10);
-          await sleep(Math.floor(Math.random() * 150));
+          await sleep(Math.floor(random() * 150));
           worker.child.kill('SIGKILL');
           await worker.exited;
           await step;
@@ -84,7 +88,7 @@ export function describeCrashTest(dialect: Dialect): void {
           workDone += worker.progress();
         }
         await emu.flush();
-        const finisher = startWorker(cfg, true);
+        const finisher = startWorker(workerCfg(ROUNDS), true);
         assert.equal(await finisher.exited, 0);
         await drain(reference);
         assert.equal(kills, ROUNDS);

@@ -9,6 +9,7 @@ import { openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
 import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
 import type { AppContext } from '../../src/app/context.ts';
+import { seededRandom } from '../support/random.ts';
 
 export interface CrashWorkerConfig {
   dataDir: string;
@@ -16,10 +17,13 @@ export interface CrashWorkerConfig {
   schema?: string;
   masterKey: string;
   leaseMs: number;
+  /** Seeds this worker's random batch sizes (the test logs its seed, from which this one derives). */
+  seed: number;
 }
 
 const cfg = JSON.parse(process.argv[2]!) as CrashWorkerConfig;
 const drainMode = process.argv.includes('--drain');
+const random = seededRandom(cfg.seed);
 const database = await openDatabase({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, ...(cfg.schema && { schema: cfg.schema }) });
 const keyring = await openKeyring(database, Buffer.from(cfg.masterKey, 'base64'));
 const ctx: AppContext = {
@@ -35,7 +39,7 @@ await new Promise<void>((resolve) => {
 const pending = async () => Number((await ctx.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
 for (;;) {
   // Small random batches move the kill points around inside and between transactions.
-  const n = await processPendingDeliveries(ctx, { limit: 1 + Math.floor(Math.random() * 6), leaseMs: cfg.leaseMs });
+  const n = await processPendingDeliveries(ctx, { limit: 1 + Math.floor(random() * 6), leaseMs: cfg.leaseMs });
   if (n > 0) process.stdout.write(`processed ${n}\n`);
   else if (drainMode && (await pending()) === 0) break;
   else await new Promise((r) => setTimeout(r, 10));

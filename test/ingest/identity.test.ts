@@ -7,7 +7,7 @@ import { createGraphClient } from '../../src/platform/index.ts';
 import { matchIdsForPages } from '../../src/modules/contacts/match-ids.ts';
 import { startIngestWorkers } from '../../src/modules/ingest/index.ts';
 import { insertLink } from '../../src/modules/contacts/links.repository.ts';
-import { psidIndex } from '../../src/modules/contacts/contact-fields.ts';
+import { psidIndex } from '../../src/modules/contacts/contact-columns.ts';
 import { markPsidInvalid } from '../../src/modules/messaging/send-targets.repository.ts';
 import { drain, emulatedApp, envelope, messageItem, postWebhook } from './support.ts';
 

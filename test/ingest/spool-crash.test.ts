@@ -9,6 +9,7 @@ import { ContactKeyStore } from '../../src/modules/privacy/contact-key-store.ts'
 import { openIntakeLayer } from '../../src/modules/privacy/intake-body.ts';
 import { signWebhookBody } from '../../src/platform/index.ts';
 import { openTestDatabase } from '../support/db.ts';
+import { randomFor } from '../support/random.ts';
 
 const SERVER = fileURLToPath(new URL('./spool-crash-server.ts', import.meta.url));
 const SECRET = 'spool-crash-secret';
@@ -32,7 +33,8 @@ const body = (mid: string) =>
   JSON.stringify({ object: 'page', entry: [{ id: PAGE, time: 1, messaging: [{ sender: { id: '2000000000000001' }, recipient: { id: PAGE }, timestamp: 1, message: { mid, text: 'spooled' } }] }] });
 
 describe('webhook spool under kill -9 [sqlite]', () => {
-  it(`keeps every POST it answered 200, exactly once, across ${ROUNDS} kills at random moments under load`, { timeout: 240_000 }, async () => {
+  it(`keeps every POST it answered 200, exactly once, across ${ROUNDS} kills at random moments under load`, { timeout: 240_000 }, async (t) => {
+    const { random } = randomFor(t);
     // The test keeps its own connection open beside the servers' (SQLite in WAL mode), and reads the result through it.
     const database = await openTestDatabase('sqlite');
     const master = randomBytes(32);
@@ -64,7 +66,7 @@ describe('webhook spool under kill -9 [sqlite]', () => {
             }
           }
         });
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
+        await new Promise((r) => setTimeout(r, 100 + random() * 400));
         inFlightAtKills += inFlight;
         server.child.kill('SIGKILL');
         stop = true;

@@ -1,7 +1,8 @@
 // kill -9 of the dispatcher at random moments during 10,000 sends to the emulator (rate limits on, four Pages): nothing
 // is lost, only sends in flight at a kill may be repeated (at most once per kill that found them in flight), and a
 // send whose result was committed is never sent again. About 40 s on a 2-core machine (CRASH_DEBUG=1 prints the
-// timeline); PAGESCOPE_CRASH_SENDS (default 10000) and PAGESCOPE_CRASH_ROUNDS (default 20) scale it.
+// timeline); PAGESCOPE_CRASH_SENDS (default 10000) and PAGESCOPE_CRASH_ROUNDS (default 20) scale it. The kill
+// moments come from a seed the test prints; PAGESCOPE_TEST_SEED=<seed> chooses the same ones again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,6 +19,7 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { enqueueSend } from '../../src/modules/messaging/enqueue-send.ts';
 import { openTestDatabase } from '../support/db.ts';
+import { randomFor } from '../support/random.ts';
 import { insertContact } from './support.ts';
 import { startRemoteEmulator } from './remote-emulator.ts';
 
@@ -29,7 +31,8 @@ const KILL_AFTER_MS = [250, 1500] as const;
 const CONTACTS_PER_PAGE = 100;
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
-test(`kill -9 of the dispatcher during ${SENDS} sends, ${ROUNDS} times: nothing lost, no committed send repeated`, { timeout: 180_000 }, async () => {
+test(`kill -9 of the dispatcher during ${SENDS} sends, ${ROUNDS} times: nothing lost, no committed send repeated`, { timeout: 180_000 }, async (t) => {
+  const { random } = randomFor(t);
   const meta = await startRemoteEmulator({ seed: 'crash', appSecret: 'crash-secret', callLogLimit: SENDS * 3, policy: { echoes: false, deliveryReceipts: false } });
   const database = await openTestDatabase('sqlite');
   const masterKey = randomBytes(32);
@@ -123,7 +126,7 @@ test(`kill -9 of the dispatcher during ${SENDS} sends, ${ROUNDS} times: nothing 
         assert.equal(await current.exited, 0, 'SIGTERM drains and exits 0');
         break;
       }
-      await new Promise((r) => setTimeout(r, KILL_AFTER_MS[0] + Math.random() * (KILL_AFTER_MS[1] - KILL_AFTER_MS[0])));
+      await new Promise((r) => setTimeout(r, KILL_AFTER_MS[0] + random() * (KILL_AFTER_MS[1] - KILL_AFTER_MS[0])));
       current.child.kill('SIGKILL');
       await current.exited;
       const tKill = Date.now();

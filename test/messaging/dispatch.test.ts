@@ -50,27 +50,31 @@ for (const dialect of testDialects()) {
 
     await t.test('sends nothing a turn claimed before that turn is on disk', async () => {
       const page = await addPage(w, 'Flush Page');
-      const c = await addContact(w, page.id);
-      const id = await send(c.id, 'only once it is written down');
+      const held = await send((await addContact(w, page.id)).id, 'only once it is written down');
       let release!: () => void;
       const flushEnds = new Promise<void>((resolve) => (release = resolve));
       const database = w.ctx.database;
-      // The same database, whose flushes to disk end only when the test says so.
+      const claims = (result: unknown, id: string) =>
+        Array.isArray(result) && (result as { delivery: { id: string } }[]).some((c) => c.delivery.id === id);
+      // The same database, where the flush to disk of the turn that claims `held` ends only when the test says so.
       const slowDisk: typeof database = {
         ...database,
         transactionFlushedLater: async (fn) => {
           const { result, durable } = await database.transactionFlushedLater(fn);
-          return { result, durable: durable.then(() => flushEnds) };
+          return { result, durable: claims(result, held) ? durable.then(() => flushEnds) : durable };
         },
       };
       const worker = startDispatcher({ ...w.ctx, database: slowDisk }, { retry: FAST_RETRY });
-      await eventually(async () => (await delivery(id)).status === 'sending', 'the delivery is claimed');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(acceptedDeliveryIds(w.meta).includes(id), false, 'sent before its claim was on disk');
+      await eventually(async () => (await delivery(held)).status === 'sending', 'the delivery is claimed');
+      // A later delivery, claimed by a turn whose flush ends at once, goes out while the first one's flush is held.
+      const later = await send((await addContact(w, page.id, {}, 'Cy')).id, 'written down at once');
+      worker.wake();
+      await eventually(async () => (await delivery(later)).status === 'sent', 'the later delivery is sent');
+      assert.equal(acceptedDeliveryIds(w.meta).includes(held), false, 'sent before its claim was on disk');
       release();
-      await eventually(async () => (await delivery(id)).status === 'sent', 'sent once the flush ended');
+      await eventually(async () => (await delivery(held)).status === 'sent', 'sent once the flush ended');
       await worker.stop();
-      assert.equal(acceptedDeliveryIds(w.meta).filter((d) => d === id).length, 1);
+      assert.equal(acceptedDeliveryIds(w.meta).filter((d) => d === held).length, 1);
     });
 
     await t.test('retries rate-limited sends (613) with backoff until Meta accepts them', async () => {

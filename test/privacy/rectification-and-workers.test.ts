@@ -6,7 +6,7 @@ import { privacyRoutes } from '../../src/http/routes/privacy.ts';
 import { closeContactKeys, contactKeys, hasContactLayer, openContactField } from '../../src/modules/privacy/contact-fields.ts';
 import { deleteContactRows, personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
-import { startPrivacyWorkers } from '../../src/modules/privacy/workers.ts';
+import { startPrivacyWorkers } from '../../src/modules/privacy/privacy-workers.ts';
 import { seedContact, type SeededContact } from './seed.ts';
 
 for (const dialect of testDialects()) {

@@ -1,7 +1,7 @@
 // Handover protocol / conversation routing (reference §6): thread control calls, thread owner, and the
 // `messaging_handovers` webhooks that reach our app when another app passes, takes or requests control.
 import { DAY, currentOwner, type Core } from '../core.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../graph-error-answers.ts';
 import { handoverEvent, type WebhookEvent } from '../events.ts';
 import { PAGE_INBOX_APP_ID } from '../options.ts';
 import type { Page, Thread } from '../world.ts';

@@ -1,7 +1,7 @@
 // Messenger Profile API (`/{page|me}/messenger_profile`): get started, persistent menu, ice breakers, greeting;
 // 10 calls per 10 minutes per Page on the emulator's clock.
 import type { Core } from '../core.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../graph-error-answers.ts';
 import type { Page } from '../world.ts';
 import { obj, str, type Params } from './request.ts';
 

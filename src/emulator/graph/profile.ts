@@ -1,6 +1,6 @@
 // User Profile API (`GET /{psid}?fields=…`) and `GET /me` for a Page token (reference §5.1).
 import type { Core } from '../core.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../graph-error-answers.ts';
 import type { Page, Thread } from '../world.ts';
 import { str, type Params } from './request.ts';
 

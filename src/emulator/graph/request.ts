@@ -1,7 +1,7 @@
 // Parsing a Graph request the way Meta accepts it: JSON body, form fields whose values are JSON-encoded, or
 // JSON-stringified values in the query string; the token in `access_token` or `Authorization: Bearer`.
-import { errors } from '../errors.ts';
-import { appsecretProof } from '../signature.ts';
+import { errors } from '../graph-error-answers.ts';
+import { appsecretProof } from '../meta-signatures.ts';
 import type { Core } from '../core.ts';
 import type { Page } from '../world.ts';
 

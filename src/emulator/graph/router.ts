@@ -2,13 +2,13 @@
 // GraphErrors into Meta's error JSON, and writes the call log.
 import type { Core } from '../core.ts';
 import type { Ring } from '../ring.ts';
-import { GraphError, errors } from '../errors.ts';
-import { idsForApps, idsForPages } from './ids.ts';
+import { GraphError, errors } from '../graph-error-answers.ts';
+import { idsForApps, idsForPages } from './id-matching.ts';
 import { secondaryReceivers, threadControlCall, threadOwner, type HandoverKind } from './handover.ts';
 import { messengerProfile } from './messenger-profile.ts';
 import { pageNode, userProfile } from './profile.ts';
 import { authenticate, pageFor, parseParams, type GraphRequest, type GraphResponse, type Params } from './request.ts';
-import { sendMessage } from './send.ts';
+import { sendMessage } from './send-api.ts';
 import { appSubscriptions, subscribedApps, unlinkAccounts, uploadAttachment } from './subscriptions.ts';
 
 export interface CallLogEntry {

@@ -1,5 +1,5 @@
 // Validation of the Send API's `message` object and message tags, with Meta's limits (reference §3.2, §3.4).
-import { errors } from '../errors.ts';
+import { errors } from '../graph-error-answers.ts';
 import { obj, str } from './request.ts';
 
 export const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'] as const;

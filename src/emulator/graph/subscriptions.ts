@@ -1,7 +1,7 @@
 // Page subscriptions (`/{page}/subscribed_apps`), app subscriptions with the callback handshake
 // (`POST /{app-id}/subscriptions`), account unlinking and the attachment upload API.
 import type { Core } from '../core.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../graph-error-answers.ts';
 import { accountLinkingEvent } from '../events.ts';
 import { ALL_FIELDS, type Page } from '../world.ts';
 import { str, type Params } from './request.ts';

@@ -1,6 +1,6 @@
 import type { RouteModule } from '../app.ts';
 import { readinessProblems } from '../../app/readiness.ts';
-import { errorBody } from '../errors.ts';
+import { errorBody } from '../error-answers.ts';
 import { METRICS_UNAUTHENTICATED, metricsAllowed } from '../metrics-server.ts';
 
 /** What each reason of /readyz means for the operator, and what to do. */

@@ -4,6 +4,7 @@ import { newId } from '../../lib/ids.ts';
 import { generateToken } from '../../crypto/index.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { assertCan, type Actor } from './actor.ts';
+import { existingPageIds } from '../pages/pages.repository.ts';
 import { isRole } from './roles.ts';
 import { insertAccount, insertToken } from './tokens.repository.ts';
 
@@ -36,7 +37,7 @@ export async function createToken(ctx: AppContext, actor: Actor, input: CreateTo
   const id = newId('tok', now);
   await ctx.db.transaction().execute(async (trx) => {
     if (pages) {
-      const found = await trx.selectFrom('pages').select('id').where('id', 'in', pages).execute();
+      const found = await existingPageIds(trx, pages);
       if (found.length !== pages.length) throw new AppError('validation_failed', 'every --page must be a registered Page id');
     }
     let accountId = input.accountId;

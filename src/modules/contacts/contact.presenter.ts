@@ -2,7 +2,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { ContactLinkTable, ContactTable } from '../../db/tables/conversations.ts';
 import { toIso } from '../../lib/time.ts';
 import { windowFor } from '../messaging/send.policy.ts';
-import { openContactField } from './contact-fields.ts';
+import { openContactColumn } from './contact-columns.ts';
 
 /** A link to another record of the same person: on another Page (account linking, ids_for_pages, an operator) or merged. */
 export interface ContactLinkView {
@@ -17,20 +17,20 @@ export interface ContactLinkView {
  * (PSID, picture URL) only when the caller may read them (and has audited the read); links only in the detail view.
  */
 export function presentContact(ctx: AppContext, row: ContactTable, opts: { withIdentifiers: boolean; links?: ContactLinkView[] }) {
-  const first = openContactField(ctx, row, 'first_name_enc');
-  const last = openContactField(ctx, row, 'last_name_enc');
-  const name = openContactField(ctx, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);
+  const first = openContactColumn(ctx, row, 'first_name_enc');
+  const last = openContactColumn(ctx, row, 'last_name_enc');
+  const name = openContactColumn(ctx, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);
   const window = windowFor(row.last_user_action_at);
-  const attributes = openContactField(ctx, row, 'attributes_enc');
+  const attributes = openContactColumn(ctx, row, 'attributes_enc');
   return {
     id: row.id,
     page_id: row.page_id,
-    ...(opts.withIdentifiers && { psid: openContactField(ctx, row, 'psid_enc') }),
+    ...(opts.withIdentifiers && { psid: openContactColumn(ctx, row, 'psid_enc') }),
     name,
     first_name: first,
     last_name: last,
     // A platform URL that identifies the person: an identifier like the PSID.
-    ...(opts.withIdentifiers && { picture_url: openContactField(ctx, row, 'picture_enc') }),
+    ...(opts.withIdentifiers && { picture_url: openContactColumn(ctx, row, 'picture_enc') }),
     locale: row.locale,
     timezone: row.timezone,
     status: row.status,

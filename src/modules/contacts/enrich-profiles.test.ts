@@ -8,7 +8,7 @@ import { registerPage } from '../pages/register-page.ts';
 import { enrichProfiles } from './enrich-profiles.ts';
 import { resolveContact } from './resolve-contact.ts';
 import { findContactById } from './contacts.repository.ts';
-import { openContactField } from './contact-fields.ts';
+import { openContactColumn } from './contact-columns.ts';
 
 const PAGE = '100000000000009';
 const HOUR = 3600_000;
@@ -45,7 +45,7 @@ for (const dialect of testDialects()) {
       assert.equal(await enrichProfiles(app.ctx, { graph }), 1);
       assert.equal(await enrichProfiles(app.ctx, { graph }), 0);
       const row = await reload(c.id);
-      assert.deepEqual([row.profile_status, openContactField(app.ctx, row, 'first_name_enc'), row.timezone], ['ok', 'Ana', -3]);
+      assert.deepEqual([row.profile_status, openContactColumn(app.ctx, row, 'first_name_enc'), row.timezone], ['ok', 'Ana', -3]);
       app.clock.advance(app.ctx.config.profileRefreshHours * HOUR);
       await enrichProfiles(app.ctx, { graph });
       assert.deepEqual(calls, ['5000000000000001', '5000000000000001']);
@@ -58,7 +58,7 @@ for (const dialect of testDialects()) {
       await enrichProfiles(app.ctx, { graph });
       const rows = await Promise.all(contacts.map((c) => reload(c.id)));
       assert.deepEqual(rows.map((r) => r.profile_status), ['name_only', 'no_permission', 'no_profile', 'no_permission']);
-      assert.equal(openContactField(app.ctx, rows[0]!, 'name_enc'), 'Only Name');
+      assert.equal(openContactColumn(app.ctx, rows[0]!, 'name_enc'), 'Only Name');
       assert.ok(rows[1]!.profile_next_at! - app.clock.now() >= 24 * HOUR, 'no permission is retried much later');
     });
 

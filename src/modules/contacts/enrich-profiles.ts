@@ -4,7 +4,7 @@ import { createGraphClient, GraphError, type GraphClient, type UserProfile } fro
 import { markPageTokenInvalid } from '../pages/mark-token-invalid.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
 import { contactsDueForProfile, replaceNameTokens, updateContact } from './contacts.repository.ts';
-import { openContactField, sealContactField } from './contact-fields.ts';
+import { openContactColumn, sealContactColumn } from './contact-columns.ts';
 import { nameTokens } from './name-tokens.ts';
 import { PagePacer } from './page-pacing.ts';
 
@@ -42,7 +42,7 @@ function profileUpdate(ctx: AppContext, contact: ContactTable, p: UserProfile, n
   let next = now + (status === 'no_permission' ? 7 * DAY : ctx.config.profileRefreshHours * HOUR);
   const expiry = pictureExpiry(picture ?? undefined);
   if (expiry !== null) next = Math.max(now + 10 * MINUTE, Math.min(next, expiry - HOUR));
-  const seal = (column: 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc', v: string | null) => (v === null ? null : sealContactField(ctx, contact, column, v));
+  const seal = (column: 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc', v: string | null) => (v === null ? null : sealContactColumn(ctx, contact, column, v));
   // Meta answers an empty object when it will not share the profile: keep what we knew rather than erase it.
   if (status === 'no_permission') return { profile_status: status, profile_fetched_at: now, profile_next_at: next };
   return {
@@ -85,7 +85,7 @@ export async function enrichProfiles(ctx: AppContext, opts: EnrichOptions = {}):
     const page = admitted.page;
     let set: Partial<ContactTable>;
     try {
-      const profile = await graph.getUserProfile(decryptPageToken(ctx, page), openContactField(ctx, contact, 'psid_enc')!, FIELDS);
+      const profile = await graph.getUserProfile(decryptPageToken(ctx, page), openContactColumn(ctx, contact, 'psid_enc')!, FIELDS);
       set = profileUpdate(ctx, contact, profile, now);
       pacer.succeeded(contact.page_id);
     } catch (err) {
@@ -102,7 +102,7 @@ export async function enrichProfiles(ctx: AppContext, opts: EnrichOptions = {}):
       await updateContact(trx, contact.id, { ...set, updated_at: now });
       if (set.first_name_enc === undefined && set.name_enc === undefined) return;
       const view = { ...contact, ...set } as ContactTable;
-      const names = (['name_enc', 'first_name_enc', 'last_name_enc'] as const).map((c) => openContactField(ctx, view, c));
+      const names = (['name_enc', 'first_name_enc', 'last_name_enc'] as const).map((c) => openContactColumn(ctx, view, c));
       await replaceNameTokens(trx, contact.id, contact.page_id, nameTokens(ctx.keyring, names));
     });
     handled++;

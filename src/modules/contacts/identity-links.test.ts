@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { testDialects } from '../../../test/support/db.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { until } from '../../../test/support/until.ts';
 import { cliActor } from '../access/actor.ts';
 import { recordConsent } from '../consent/ledger.ts';
 import { registerPage } from '../pages/register-page.ts';
 import { findContactById, updateContact } from './contacts.repository.ts';
-import { openContactField, sealContactField } from './contact-fields.ts';
+import { openContactColumn, sealContactColumn } from './contact-columns.ts';
 import { recordAccountLinking, reconcileContacts } from './identity-links.ts';
 import { mergeContacts } from './merge-contacts.ts';
 import { resolveContact } from './resolve-contact.ts';
@@ -39,9 +41,27 @@ for (const dialect of testDialects()) {
         await gate;
       });
       await recorded;
-      const second = app.ctx.db.transaction().execute((trx) => recordAccountLinking(app.ctx, trx, b, 'shared-code', app.clock.now()));
-      // The second transaction has started (on PostgreSQL it now waits for the first); then the first commits.
-      await new Promise((r) => setTimeout(r, 100));
+      let secondBackend!: (pid: number) => void;
+      const secondPid = new Promise<number>((r) => (secondBackend = r));
+      let secondEnded = false;
+      const second = app.ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          if (dialect === 'postgres') {
+            secondBackend((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid);
+          }
+          await recordAccountLinking(app.ctx, trx, b, 'shared-code', app.clock.now());
+        })
+        .finally(() => (secondEnded = true));
+      // On PostgreSQL the first commits once the second waits for its lock; on SQLite the second cannot begin before.
+      if (dialect === 'postgres') {
+        const pid = await secondPid;
+        const activity = sql<{ w: string }>`select wait_event_type as w from pg_stat_activity where pid = ${pid}`;
+        await until('the second transaction to wait for the first', async () => {
+          const r = await activity.execute(app.ctx.db);
+          return r.rows[0]?.w === 'Lock' || secondEnded ? true : undefined;
+        }, 15_000, 10);
+      }
       release();
       await Promise.all([first, second]);
       const links = await app.ctx.db.selectFrom('contact_links').selectAll().where('source', '=', 'account_linking').execute();
@@ -63,8 +83,8 @@ for (const dialect of testDialects()) {
 
     it('carries tags, attributes and newer consent into the survivor, and never records them twice', async () => {
       const [stale, survivor] = [await newContact(PAGE_A), await newContact(PAGE_A)];
-      await updateContact(app.ctx.db, stale.id, { tags: '["vip","wholesale"]', attributes_enc: sealContactField(app.ctx, stale, 'attributes_enc', JSON.stringify({ crm_id: 'C-1', tier: 'gold' })) });
-      await updateContact(app.ctx.db, survivor.id, { tags: '["vip"]', attributes_enc: sealContactField(app.ctx, survivor, 'attributes_enc', JSON.stringify({ tier: 'silver' })) });
+      await updateContact(app.ctx.db, stale.id, { tags: '["vip","wholesale"]', attributes_enc: sealContactColumn(app.ctx, stale, 'attributes_enc', JSON.stringify({ crm_id: 'C-1', tier: 'gold' })) });
+      await updateContact(app.ctx.db, survivor.id, { tags: '["vip"]', attributes_enc: sealContactColumn(app.ctx, survivor, 'attributes_enc', JSON.stringify({ tier: 'silver' })) });
       await app.ctx.db.transaction().execute(async (trx) => {
         await recordConsent(trx, app.ctx, { contactId: survivor.id, pageId: PAGE_A, purpose: 'marketing', action: 'grant', source: 'optin', actor: 'contact', occurredAt: app.clock.now() - 2000 });
         await recordConsent(trx, app.ctx, { contactId: stale.id, pageId: PAGE_A, purpose: 'marketing', action: 'withdraw', source: 'keyword', actor: 'contact', occurredAt: app.clock.now() - 1000 });
@@ -77,7 +97,7 @@ for (const dialect of testDialects()) {
       const row = await reload(survivor.id);
       assert.equal((await reload(stale.id)).merged_into, survivor.id);
       assert.deepEqual(JSON.parse(row.tags), ['vip', 'wholesale']);
-      assert.deepEqual(JSON.parse(openContactField(app.ctx, row, 'attributes_enc')!), { crm_id: 'C-1', tier: 'silver' });
+      assert.deepEqual(JSON.parse(openContactColumn(app.ctx, row, 'attributes_enc')!), { crm_id: 'C-1', tier: 'silver' });
       assert.equal(row.consent_marketing, 'withdrawn');
       const copied = await app.ctx.db.selectFrom('consent_records').select(['purpose', 'source']).where('contact_id', '=', survivor.id).where('source', '=', 'merge').execute();
       assert.deepEqual(copied.map((r) => r.purpose).sort(), ['marketing', 'replies']);

@@ -7,7 +7,7 @@ import { GraphError, type GraphClient, type IdMatch } from '../../platform/index
 import { markPageTokenInvalid } from '../pages/mark-token-invalid.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
 import { findContactByBidx } from './contacts.repository.ts';
-import { openContactField, psidIndex } from './contact-fields.ts';
+import { openContactColumn, psidIndex } from './contact-columns.ts';
 import { graphFor } from './enrich-profiles.ts';
 import { linkAcrossPages, reconcileContacts } from './identity-links.ts';
 import { deleteIdMatch, dueIdMatches, findContactsByIds, registeredPageIds, scheduleUnmatchedContacts, updateIdMatch } from './identity.repository.ts';
@@ -100,7 +100,7 @@ export async function matchIdsForPages(ctx: AppContext, opts: MatchIdsOptions = 
       continue;
     }
     const page = admitted.page;
-    const psid = openContactField(ctx, contact, 'psid_enc')!;
+    const psid = openContactColumn(ctx, contact, 'psid_enc')!;
     let matches: IdMatch[];
     try {
       matches = await graph.idsForPages(decryptPageToken(ctx, page), psid);

@@ -9,7 +9,7 @@ import { assertCan, type Actor } from '../access/actor.ts';
 import { recordConsent, type ConsentPurpose } from '../consent/ledger.ts';
 import { latestByPurpose } from '../consent/ledger.repository.ts';
 import { findContactById, repointMerged, updateContact } from './contacts.repository.ts';
-import { openContactField, sealContactField } from './contact-fields.ts';
+import { openContactColumn, sealContactColumn } from './contact-columns.ts';
 import { markMerged } from './identity.repository.ts';
 import { deleteLinks, insertLink } from './links.repository.ts';
 import { loadVisibleContact } from './read-contacts.ts';
@@ -31,12 +31,12 @@ async function carryOver(ctx: AppContext, trx: Transaction<DB>, actor: Actor, so
   const targetTags = JSON.parse(target.tags) as string[];
   const tags = [...new Set([...targetTags, ...(JSON.parse(source.tags) as string[])])];
   if (tags.length !== targetTags.length) set.tags = JSON.stringify(tags);
-  const sourceAttrs = openContactField(ctx, source, 'attributes_enc');
+  const sourceAttrs = openContactColumn(ctx, source, 'attributes_enc');
   if (sourceAttrs !== null) {
-    const targetAttrs = openContactField(ctx, target, 'attributes_enc');
+    const targetAttrs = openContactColumn(ctx, target, 'attributes_enc');
     const before = targetAttrs === null ? {} : (JSON.parse(targetAttrs) as Record<string, unknown>);
     const merged = { ...(JSON.parse(sourceAttrs) as Record<string, unknown>), ...before };
-    if (Object.keys(merged).length !== Object.keys(before).length) set.attributes_enc = sealContactField(ctx, target, 'attributes_enc', JSON.stringify(merged));
+    if (Object.keys(merged).length !== Object.keys(before).length) set.attributes_enc = sealContactColumn(ctx, target, 'attributes_enc', JSON.stringify(merged));
   }
   if (Object.keys(set).length > 0) await updateContact(trx, target.id, { ...set, updated_at: now });
 

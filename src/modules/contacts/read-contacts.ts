@@ -6,7 +6,7 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import { toIso } from '../../lib/time.ts';
 import { assertCan, assertPage, can, canSeePage, type Actor } from '../access/actor.ts';
 import { findContactByBidx, findContactById, listContacts as listContactRows, mergedContactIds } from './contacts.repository.ts';
-import { psidIndex } from './contact-fields.ts';
+import { psidIndex } from './contact-columns.ts';
 import { presentContact, type ContactLinkView, type ContactView } from './contact.presenter.ts';
 import { findContactsByIds } from './identity.repository.ts';
 import { linksOf } from './links.repository.ts';

@@ -4,7 +4,7 @@ import type { Executor } from '../audit/audit.repository.ts';
 import { newId } from '../../lib/ids.ts';
 import { AppError } from '../../errors.ts';
 import { findContactByBidx, insertContactIfAbsent } from './contacts.repository.ts';
-import { psidIndex, sealContactField } from './contact-fields.ts';
+import { psidIndex, sealContactColumn } from './contact-columns.ts';
 import { scheduleIdMatch } from './identity.repository.ts';
 
 /**
@@ -19,7 +19,7 @@ export async function resolveContact(ctx: AppContext, db: Executor, pageId: stri
   const now = ctx.clock.now();
   const id = newId('ct', now);
   const row: ContactTable = {
-    id, page_id: pageId, psid_bidx: bidx, psid_enc: sealContactField(ctx, { id, page_id: pageId }, 'psid_enc', psid),
+    id, page_id: pageId, psid_bidx: bidx, psid_enc: sealContactColumn(ctx, { id, page_id: pageId }, 'psid_enc', psid),
     name_enc: null, first_name_enc: null, last_name_enc: null, picture_enc: null, locale: null, timezone: null,
     status: 'active', status_reason: null, status_at: null, psid_invalid_at: null,
     last_user_action_at: null, last_inbound_at: null, last_outbound_at: null, read_watermark: null, delivery_watermark: null,

@@ -4,7 +4,7 @@ import type { OptinEvent } from '../../platform/index.ts';
 import { reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
 import { recordConsent } from '../consent/ledger.ts';
 import { sealContactField } from '../privacy/contact-fields.ts';
-import { findSubscription, findUserRef, insertSubscriptionIfAbsent, insertUserRefIfAbsent, updateSubscription, updateUserRef } from './consent.repository.ts';
+import { findSubscription, findUserRef, insertSubscriptionIfAbsent, insertUserRefIfAbsent, updateSubscription, updateUserRef } from './optins.repository.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 
 async function userRefRow(e: EffectContext, pageId: string, userRef: string, at: number) {

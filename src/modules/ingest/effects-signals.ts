@@ -2,7 +2,7 @@ import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { DeliveryEvent, PolicyEnforcementEvent, ReadEvent, ThreadControlEvent } from '../../platform/index.ts';
 import { raiseWatermark, touchContact, updateContact } from '../contacts/contacts.repository.ts';
 import { laterHandoverExists } from '../conversations/messages.repository.ts';
-import { advanceDeliveries } from '../messaging/delivery-status.ts';
+import { advanceDeliveries } from '../messaging/deliveries.repository.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { systemActor } from '../access/actor.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';

@@ -64,3 +64,9 @@ export async function replaceCiphertext(
     where ${sql.ref(c.idColumn)} = ${id} and ${sql.ref(c.column)} = ${expected}`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
+
+/** The newest key version's number, 0 before the first. */
+export async function latestKeyVersion(db: Executor): Promise<number> {
+  const row = await db.selectFrom('key_versions').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+  return Number(row?.v ?? 0);
+}

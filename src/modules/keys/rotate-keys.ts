@@ -4,7 +4,10 @@ import { ciphertextColumns } from '../../db/classification.ts';
 import type { Actor } from '../access/actor.ts';
 import { assertCan } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { ciphertextBatch, countCiphertextsOfVersion, deleteMeta, getMeta, insertKeyVersion, replaceCiphertext, setMeta } from './keys.repository.ts';
+import {
+  ciphertextBatch, countCiphertextsOfVersion, deleteMeta, getMeta, insertKeyVersion, latestKeyVersion,
+  replaceCiphertext, setMeta,
+} from './keys.repository.ts';
 import { refreshKeyring } from './keyring-store.ts';
 import { contactKeys } from '../privacy/contact-fields.ts';
 
@@ -38,8 +41,7 @@ export async function addKeyVersion(ctx: AppContext, actor: Actor, master: Buffe
   assertCan(actor, 'tokens:manage');
   const now = ctx.clock.now();
   const version = await ctx.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('key_versions').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
-    const next = Number(row?.v ?? 0) + 1;
+    const next = (await latestKeyVersion(trx)) + 1;
     await insertKeyVersion(trx, { ...Keyring.wrapNewVersion(master, next), createdAt: now });
     await setMeta(trx, PENDING, String(next));
     await appendAudit(trx, actor, { action: 'keys.rotate', subjectType: 'key_version', subjectId: String(next) }, now);

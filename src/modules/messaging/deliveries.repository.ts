@@ -39,6 +39,53 @@ export async function setHistoryMids(db: Executor, dialect: Dialect, batch: read
   await db.updateTable('messages').set({ mid }).where('id', 'in', rows.map((r) => r.messageId)).where('mid', 'is', null).execute();
 }
 
+/** The id of the Page's history message that Meta gave `mid`, if one has it. */
+export async function findMessageIdByMid(db: Executor, pageId: string, mid: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('page_id', '=', pageId)
+    .where('mid', '=', mid)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Records Meta's message id on one history row, unless it has one already. */
+export async function setHistoryMid(db: Executor, messageId: string, mid: string): Promise<void> {
+  await db.updateTable('messages').set({ mid }).where('id', '=', messageId).where('mid', 'is', null).execute();
+}
+
+/** Marks a delivery sent as its echo says, unless it already has a result (the Send API's answer came first). */
+export async function markSentByEcho(db: Executor, deliveryId: string, mid: string, at: number): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ mid, status: 'sent', sent_at: at, updated_at: at, lease_owner: null, lease_until: null })
+    .where('id', '=', deliveryId)
+    .where('status', 'in', ['queued', 'sending'])
+    .execute();
+}
+
+/** Moves sent messages up to a delivery or read watermark forward; never backwards (watermarks are monotonic). */
+export async function advanceDeliveries(
+  db: Executor,
+  contactId: string,
+  to: 'delivered' | 'read',
+  watermark: number,
+): Promise<number> {
+  const from = to === 'delivered' ? (['sent'] as const) : (['sent', 'delivered'] as const);
+  const set = to === 'delivered'
+    ? { status: 'delivered' as const, delivered_at: watermark, updated_at: watermark }
+    : { status: 'read' as const, read_at: watermark, updated_at: watermark };
+  const r = await db
+    .updateTable('deliveries')
+    .set(set)
+    .where('contact_id', '=', contactId)
+    .where('status', 'in', [...from])
+    .where('sent_at', '<=', watermark)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 /** Deliveries by status, for tests, the CLI and operators' dashboards. */
 export async function countDeliveriesByStatus(db: Executor, pageId?: string): Promise<Record<string, number>> {
   let q = db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status');

@@ -1,24 +1,24 @@
-// The dispatcher: claims due deliveries with a lease, re-checks the policy, waits for the Page's rate limit, calls
-// the Send API and records the outcome, fenced by the attempt number. Outcomes of concurrent sends are committed
+// The dispatcher: claims due deliveries with a lease (claim-sends.ts), re-checks the policy and builds the body
+// (prepare-send.ts), waits for the Page's rate limit (send-pacer.ts), calls the Send API (call-send-api.ts) and
+// records the outcome, fenced by the attempt number (commit-turn.ts). Outcomes of concurrent sends are committed
 // together with the next claim (group commit), so a busy dispatcher pays one transaction per batch, not one per
-// message, and claimed deliveries wait in a short queue so that a free slot never waits for a commit.
+// message, and claimed deliveries wait in a short queue so that a free slot never waits for a commit. This file is
+// the loop that composes those parts: the send slots, the claimed queue and the pacing of turns.
 import type { AppContext } from '../../app/context.ts';
 import type { BackgroundWorker } from '../../app/worker.ts';
-import type { DeliveryTable } from '../../db/tables/messaging.ts';
-import type { PageTable } from '../../db/tables/foundation.ts';
-import { createGraphClient, type GraphClient, type SendMessageBody } from '../../platform/index.ts';
-import { decryptPageToken } from '../pages/register-page.ts';
-import { openContactField } from '../privacy/contact-fields.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import { createGraphClient, type GraphClient } from '../../platform/index.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
-import { claimDeliveries, releaseLeases, sendingLeaseOwners } from './outbox.repository.ts';
-import { CONSENT_CONFIRMATION_CREATOR, decideFor } from './enqueue-send.ts';
-import { findMarketingSubscription, findPages, findSendTargets, type SendTarget } from './send-targets.repository.ts';
-import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.ts';
-import { pageSendRatePerSecond } from './send.policy.ts';
-import { DEFAULT_RETRY, outcomeOfError, type RetryPolicy, type SendOutcome } from './send-outcome.ts';
-import { recordOutcomes, type Attempt } from './record-outcome.ts';
+import { callSendApi, type SendApiCaller } from './call-send-api.ts';
+import type { ClaimedSend } from './claim-sends.ts';
+import { commitTurn, type FinishedSend } from './commit-turn.ts';
 import { messagingMetrics } from './messaging.metrics.ts';
+import { releaseLeases, sendingLeaseOwners } from './outbox.repository.ts';
+import { PageTokens, prepareSend } from './prepare-send.ts';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.ts';
+import type { Attempt } from './record-outcome.ts';
+import { SendPacer, type SendKind } from './send-pacer.ts';
+import { DEFAULT_RETRY, outcomeOfError, type RetryPolicy } from './send-outcome.ts';
+import { msUntilTurn, type TurnPacing, type TurnState } from './turn-schedule.ts';
 
 export interface DispatcherOptions {
   /** Send API calls in flight at once (default 16). */
@@ -50,29 +50,6 @@ export interface DispatcherOptions {
   errorMs?: number;
 }
 
-// The window is a little longer than Meta's second: our grant and Meta's count are a network hop apart.
-const DEFAULT_WINDOW_MS = 1050;
-
-interface Prepared extends Attempt {
-  body: SendMessageBody;
-  token: string;
-  kind: 'text' | 'media';
-}
-
-/** A claimed delivery with what its policy re-check needs, read in the claim's transaction. */
-interface Claimed {
-  delivery: DeliveryTable;
-  target: SendTarget | undefined;
-  page: PageTable | undefined;
-  /** Date.now() after which it goes back to the queue unsent rather than outlive its lease. */
-  deadline: number;
-}
-
-interface Finished {
-  attempt: Attempt;
-  outcome: SendOutcome;
-}
-
 /**
  * Puts back in the queue at once the deliveries that a dead process of this machine was sending (this process's
  * earlier life, killed mid-send), instead of letting them wait for their leases to expire. As after an expired lease,
@@ -86,6 +63,55 @@ export async function takeBackSends(ctx: AppContext): Promise<number> {
   return n;
 }
 
+/** The parts one send goes through, from claim to outcome. */
+interface SendParts {
+  ctx: AppContext;
+  tokens: PageTokens;
+  pacer: SendPacer;
+  api: SendApiCaller;
+  stopping: () => boolean;
+}
+
+// One claimed delivery from claim to outcome: the policy re-check, the rate limit and the Send API call. Never
+// rejects: a failure inside pagescope (decryption, storage) becomes a retry, logged with ids only.
+async function attemptSend(parts: SendParts, c: ClaimedSend): Promise<FinishedSend> {
+  const { ctx } = parts;
+  const d = c.delivery;
+  let attempt: Attempt = { delivery: d, attempt: d.attempts };
+  try {
+    if (parts.stopping() || Date.now() > c.deadline) {
+      return { attempt, outcome: { type: 'requeue', at: ctx.clock.now() } };
+    }
+    const prepared = await prepareSend(ctx, parts.tokens, c, ctx.clock.now());
+    if ('type' in prepared) return { attempt, outcome: prepared };
+    attempt = prepared;
+    const held = await parts.pacer.admit(d.page_id, prepared.kind, c.deadline, parts.stopping);
+    return { attempt, outcome: held ?? (await callSendApi(parts.api, prepared)) };
+  } catch (err) {
+    ctx.logger.error({ err, delivery_id: d.id }, 'preparing a send failed');
+    return { attempt, outcome: outcomeOfError(err, d.attempts, ctx.clock.now(), parts.api.retry) };
+  }
+}
+
+/** A pause that a nudge ends early (a result arrived, a flush ended, a wake-up, a stop). */
+class NudgeablePause {
+  private nudged: (() => void) | null = null;
+
+  nudge(): void {
+    this.nudged?.();
+  }
+
+  wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(() => resolve(), ms) : null;
+      this.nudged = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (this.nudged = null));
+  }
+}
+
 /**
  * Starts the outbox dispatcher. Every send is written down (claimed) before it is made; a crash can repeat only the
  * sends in flight at that moment, never one whose result was committed. `stop()` stops claiming, gives back what
@@ -96,241 +122,137 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
   const prefetch = Math.max(0, opts.prefetch ?? concurrency * 2);
   const idleMs = opts.idleMs ?? 200;
   const errorMs = opts.errorMs ?? 1000;
-  const commitDelayMs = opts.commitDelayMs ?? 20;
   const owner = opts.workerId ?? newLeaseOwner();
   const leaseMs = opts.leaseMs ?? 20_000;
-  const limiter = opts.limiter ?? new MemoryRateLimiter();
-  const windowMs = opts.rates?.windowMs ?? DEFAULT_WINDOW_MS;
-  const rate = (kind: 'text' | 'media') => (kind === 'media' ? opts.rates?.media : opts.rates?.text) ?? pageSendRatePerSecond(kind);
-  const retry = opts.retry ?? DEFAULT_RETRY;
   const metrics = messagingMetrics(ctx.metrics.registry);
-  const graph =
-    opts.graph ??
-    createGraphClient({ baseUrl: ctx.config.meta.graphUrl, version: ctx.config.meta.graphVersion, appSecret: ctx.config.meta.appSecret ?? undefined, timeoutMs: opts.timeoutMs ?? 8000 });
-  const tokens = new Map<string, { enc: string; token: string }>();
-  const ready: Claimed[] = [];
-  const sending = new Set<Promise<void>>();
-  const finished: Finished[] = [];
-  let stopping = false;
-
-  const pageToken = (page: PageTable): string => {
-    const cached = tokens.get(page.id);
-    if (cached?.enc === page.access_token_enc) return cached.token;
-    const token = decryptPageToken(ctx, page);
-    tokens.set(page.id, { enc: page.access_token_enc, token });
-    return token;
+  const { graphUrl: baseUrl, graphVersion: version, appSecret } = ctx.config.meta;
+  const timeoutMs = opts.timeoutMs ?? 8000;
+  const graph = opts.graph ?? createGraphClient({ baseUrl, version, appSecret: appSecret ?? undefined, timeoutMs });
+  const limiter = opts.limiter ?? new MemoryRateLimiter();
+  const onWait = (kind: SendKind) => metrics.rateLimitWaits.inc({ kind });
+  const parts: SendParts = {
+    ctx,
+    tokens: new PageTokens(ctx),
+    pacer: new SendPacer({ limiter, clock: ctx.clock, ...(opts.rates && { rates: opts.rates }), onWait }),
+    api: { graph, clock: ctx.clock, retry: opts.retry ?? DEFAULT_RETRY, metrics },
+    stopping: () => stopping,
   };
-
-  async function prepare(d: DeliveryTable, target: SendTarget | undefined, page: PageTable | undefined, now: number): Promise<Prepared | SendOutcome> {
-    if (!target || !page || target.status === 'erased') return { type: 'skipped', reason: 'erased' };
-    if (target.psid_invalid_at !== null) return { type: 'skipped', reason: 'invalid_recipient' };
-    const isConfirmation = d.created_by === CONSENT_CONFIRMATION_CREATOR;
-    const sub = d.author === 'campaign' ? await findMarketingSubscription(ctx.db, d.contact_id) : undefined;
-    const marketingToken = sub ? { status: sub.status, expiresAt: sub.expires_at, lastMarketingSentAt: sub.last_sent_at } : null;
-    const decision = decideFor(target, page, { author: d.author, kind: d.kind, isConfirmation, marketingToken }, now);
-    if (!decision.allowed) {
-      return decision.reason === 'page_unauthorized' || decision.reason === 'page_disabled' ? { type: 'requeue', at: now } : { type: 'skipped', reason: decision.reason };
-    }
-    const message = JSON.parse(openContactField(ctx, d.contact_id, d.body_enc, { table: 'deliveries', column: 'body_enc', pageId: d.page_id, rowId: d.id })) as Record<string, unknown>;
-    message.metadata = d.id;
-    const body: SendMessageBody = decision.marketingToken && sub
-      ? { recipient: { notification_messages_token: openContactField(ctx, d.contact_id, sub.token_enc, { table: 'marketing_subscriptions', column: 'token_enc', pageId: d.page_id, rowId: sub.id }) }, message }
-      : {
-          recipient: { id: openContactField(ctx, target.id, target.psid_enc, { table: 'contacts', column: 'psid_enc', pageId: d.page_id, rowId: target.id }) },
-          messaging_type: decision.messagingType,
-          ...(decision.tag && { tag: decision.tag }),
-          message,
-        };
-    return {
-      delivery: d, attempt: d.attempts, body, token: pageToken(page), kind: d.kind === 'media' ? 'media' : 'text',
-      labels: { messaging_type: decision.marketingToken ? null : decision.messagingType, tag: decision.tag ?? null },
-      marketingSubscriptionId: decision.marketingToken && sub ? sub.id : null,
-    };
-  }
-
-  // Waits for the Page's rate limit; gives the delivery back to the queue rather than sit on its lease. Besides
-  // `rate` per window, sends are paced (a tenth of it per tenth of the window): a full second's worth granted in
-  // one burst would reach Meta bunched with the next second's by network and event-loop jitter.
-  async function admit(p: Prepared, deadline: number): Promise<SendOutcome | null> {
-    const limit = rate(p.kind);
-    const key = `send:${p.delivery.page_id}:${p.kind}`;
-    const burst = Math.max(1, Math.floor(limit / 10));
-    for (let waited = false; ; waited = true) {
-      let grant = await limiter.tryAcquire(`${key}:pace`, burst, Math.ceil(windowMs / 10));
-      if (grant.ok) grant = await limiter.tryAcquire(key, limit, windowMs);
-      if (grant.ok) return null;
-      if (!waited) metrics.rateLimitWaits.inc({ kind: p.kind });
-      const wait = Math.max(1, grant.retryAfterMs);
-      if (stopping || Date.now() + wait > deadline) return { type: 'requeue', at: ctx.clock.now() + wait };
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-
-  async function send(p: Prepared, deadline: number): Promise<SendOutcome> {
-    const held = await admit(p, deadline);
-    if (held) return held;
-    const started = performance.now();
-    try {
-      const r = await graph.sendMessage(p.token, p.body);
-      metrics.sendSeconds.observe({ outcome: 'sent' }, (performance.now() - started) / 1000);
-      return { type: 'sent', mid: r.messageId };
-    } catch (err) {
-      metrics.sendSeconds.observe({ outcome: 'error' }, (performance.now() - started) / 1000);
-      return outcomeOfError(err, p.attempt, ctx.clock.now(), retry);
-    }
-  }
-
-  // One claimed delivery from claim to outcome: the policy re-check, the rate limit and the Send API call. Never
-  // rejects: a failure inside pagescope (decryption, storage) becomes a retry, logged with ids only.
-  async function attemptOne(c: Claimed): Promise<Finished> {
-    const d = c.delivery;
-    let attempt: Attempt = { delivery: d, attempt: d.attempts };
-    try {
-      if (stopping || Date.now() > c.deadline) return { attempt, outcome: { type: 'requeue', at: ctx.clock.now() } };
-      const prepared = await prepare(d, c.target, c.page, ctx.clock.now());
-      if ('type' in prepared) return { attempt, outcome: prepared };
-      attempt = prepared;
-      return { attempt, outcome: await send(prepared, c.deadline) };
-    } catch (err) {
-      ctx.logger.error({ err, delivery_id: d.id }, 'preparing a send failed');
-      return { attempt, outcome: outcomeOfError(err, d.attempts, ctx.clock.now(), retry) };
-    }
-  }
+  const pacing: TurnPacing = { lowWater: Math.floor(concurrency / 4), commitDelayMs: opts.commitDelayMs ?? 20 };
+  const ready: ClaimedSend[] = [];
+  const sending = new Set<Promise<void>>();
+  const finished: FinishedSend[] = [];
+  const pause = new NudgeablePause();
+  let stopping = false;
+  let idleUntil = 0;
+  let waitingSince = 0;
+  // Committed turns whose flush to disk has not ended, and the deliveries they claimed: not sent before it has.
+  let turnsFlushing = 0;
+  let flushing = 0;
 
   // Starts sends from the claimed queue while slots are free. A slot is free again as soon as Meta answers: the
   // outcome waits for the next commit without holding up the next send (it stays leased until then).
   function fill(): void {
     while (sending.size < concurrency && ready.length > 0) {
-      const c = ready.shift()!;
-      const p: Promise<void> = attemptOne(c)
+      const p: Promise<void> = attemptSend(parts, ready.shift()!)
         .then((f) => {
           if (finished.length === 0) waitingSince = Date.now();
           finished.push(f);
         })
         .finally(() => {
           sending.delete(p);
-          nudge();
+          pause.nudge();
           fill();
         });
       sending.add(p);
     }
   }
 
-  let nudged: (() => void) | null = null;
-  const nudge = () => nudged?.();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(() => resolve(), ms) : null;
-      nudged = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => (nudged = null));
-
-  // The commit loop. Each turn is one transaction that records every outcome that arrived since the last one and,
-  // in the same transaction, claims deliveries for the free room; so a busy dispatcher pays one commit per turn
-  // for all of its results and claims. A contact's next delivery becomes claimable in the very transaction that
-  // records the previous one's result, and is sent only after that commit: one contact's messages stay in order.
-  //
-  // A turn's flush to disk runs off the event loop (transactionFlushedLater): the next turn may commit meanwhile,
-  // and what a turn claimed is sent only once its commit is on disk. Turns are paced: one is due when the claimed
-  // queue (counting claims still being flushed) runs low, or when a result has waited `commitDelayMs`; under load a
-  // turn then carries a queue's worth of results instead of a handful.
-  let idleUntil = 0;
-  let waitingSince = 0;
-  const lowWater = Math.floor(concurrency / 4);
-  // Committed turns whose flush to disk has not ended, and the deliveries they claimed: not sent before it has.
-  let turnsFlushing = 0;
-  let flushing = 0;
   const roomFor = () => (stopping ? 0 : concurrency + prefetch - sending.size - ready.length - flushing);
-  const dueIn = (): number => {
-    const low = ready.length + flushing <= lowWater;
-    if (finished.length > 0) return stopping || low ? 0 : Math.max(0, waitingSince + commitDelayMs - Date.now());
-    return roomFor() > 0 && low ? Math.max(0, idleUntil - Date.now()) : Infinity;
-  };
-  const committer = (async () => {
-    try {
-      await takeBackSends(ctx);
-    } catch (err) {
-      ctx.logger.error({ err, worker: owner }, 'taking back the sends of a stopped process failed; they wait for their leases to expire');
-    }
-    for (;;) {
-      if (stopping) requeueReady();
-      const wait = dueIn();
-      if (wait > 0) {
-        if (stopping && sending.size === 0 && finished.length === 0 && turnsFlushing === 0) return;
-        await pause(wait);
-        continue;
-      }
-      // Let the answers that arrived in this turn of the event loop join the same commit.
-      await new Promise((resolve) => setImmediate(resolve));
-      const batch = finished.splice(0);
-      const room = roomFor();
-      // While the queue is exhausted (the last full claim came back short), a turn claims only the next deliveries of
-      // the contacts it settles: one index probe each instead of a walk of the queue. The full claim resumes after
-      // `idleMs` (new sends, retries falling due, expired leases) or on wake().
-      const full = Date.now() >= idleUntil;
-      const contacts = full ? [] : [...new Set(batch.map((f) => f.attempt.delivery.contact_id))];
-      const claim = room > 0 && (full || contacts.length > 0);
-      try {
-        const { result: claimed, durable } = await ctx.database.transactionFlushedLater(async (trx) => {
-          const now = ctx.clock.now();
-          await recordOutcomes(trx, ctx, batch, now);
-          return claim ? claimWithContext(trx, now, room, full ? undefined : contacts) : [];
-        });
-        if (full && claimed.length < room) idleUntil = Date.now() + idleMs;
-        // The next turn may commit while this one is flushed; what this one claimed is sent once it is on disk.
-        turnsFlushing++;
-        flushing += claimed.length;
-        void durable
-          .then(
-            () => void ready.push(...claimed),
-            (err: unknown) => {
-              // Claimed but maybe not on disk: not sent; their leases expire and they are claimed again.
-              ctx.logger.error({ err, worker: owner }, 'flushing a dispatcher turn to disk failed; its claims wait for their leases to expire');
-            },
-          )
-          .finally(() => {
-            turnsFlushing--;
-            flushing -= claimed.length;
-            fill();
-            nudge();
-          });
-      } catch (err) {
-        // Nothing of this turn was written: the results' leases expire and those sends are retried (the only
-        // repeats there can be), and no delivery was claimed.
-        ctx.logger.error({ err, worker: owner }, 'committing send outcomes failed; their leases will expire and they are retried');
-        await pause(errorMs);
-      }
-      fill();
-    }
-  })();
-
-  async function claimWithContext(trx: Executor, now: number, limit: number, contactIds?: string[]): Promise<Claimed[]> {
-    const rows = await claimDeliveries(trx, ctx.database.dialect, { owner, now, leaseMs, limit, ...(contactIds && { contactIds }) });
-    if (rows.length === 0) return [];
-    const targets = new Map((await findSendTargets(trx, [...new Set(rows.map((d) => d.contact_id))])).map((t) => [t.id, t]));
-    const pages = new Map((await findPages(trx, [...new Set(rows.map((d) => d.page_id))])).map((p) => [p.id, p]));
-    // Sends start within a third of the lease, so a send never outlives its claim (the Graph timeout is shorter).
-    const deadline = Date.now() + leaseMs / 3;
-    return rows.map((d) => ({ delivery: d, target: targets.get(d.contact_id), page: pages.get(d.page_id), deadline }));
-  }
+  const turnState = (): TurnState => ({
+    stopping, finished: finished.length, waitingSince, queued: ready.length + flushing, room: roomFor(), idleUntil,
+  });
 
   // On stop, deliveries claimed but not started go back to the queue as they were.
   function requeueReady(): void {
     const at = ctx.clock.now();
-    for (const c of ready.splice(0)) finished.push({ attempt: { delivery: c.delivery, attempt: c.delivery.attempts }, outcome: { type: 'requeue', at } });
+    for (const { delivery } of ready.splice(0)) {
+      finished.push({ attempt: { delivery, attempt: delivery.attempts }, outcome: { type: 'requeue', at } });
+    }
   }
+
+  // One turn: one transaction that records every outcome that arrived since the last one and, in the same
+  // transaction, claims deliveries for the free room; so a busy dispatcher pays one commit per turn for all of its
+  // results and claims. Its flush to disk runs off the event loop: the next turn may commit meanwhile, and what a
+  // turn claimed is sent only once its commit is on disk.
+  async function turn(): Promise<void> {
+    const batch = finished.splice(0);
+    const room = roomFor();
+    // While the queue is exhausted (the last full claim came back short), a turn claims only the next deliveries of
+    // the contacts it settles: one index probe each instead of a walk of the queue. The full claim resumes after
+    // `idleMs` (new sends, retries falling due, expired leases) or on wake().
+    const full = Date.now() >= idleUntil;
+    const contactIds = full ? undefined : [...new Set(batch.map((f) => f.attempt.delivery.contact_id))];
+    const claim = room > 0 && (full || contactIds!.length > 0) ? { owner, leaseMs, limit: room, contactIds } : null;
+    try {
+      const { claimed, durable } = await commitTurn(ctx, batch, claim);
+      if (full && claimed.length < room) idleUntil = Date.now() + idleMs;
+      turnsFlushing++;
+      flushing += claimed.length;
+      void durable
+        .then(
+          () => void ready.push(...claimed),
+          (err: unknown) => {
+            // Claimed but maybe not on disk: not sent; their leases expire and they are claimed again.
+            const msg = 'flushing a dispatcher turn to disk failed; its claims wait for their leases to expire';
+            ctx.logger.error({ err, worker: owner }, msg);
+          },
+        )
+        .finally(() => {
+          turnsFlushing--;
+          flushing -= claimed.length;
+          fill();
+          pause.nudge();
+        });
+    } catch (err) {
+      // Nothing of this turn was written: the results' leases expire and those sends are retried (the only
+      // repeats there can be), and no delivery was claimed.
+      const msg = 'committing send outcomes failed; their leases will expire and they are retried';
+      ctx.logger.error({ err, worker: owner }, msg);
+      await pause.wait(errorMs);
+    }
+  }
+
+  const committer = (async () => {
+    try {
+      await takeBackSends(ctx);
+    } catch (err) {
+      const msg = 'taking back the sends of a stopped process failed; they wait for their leases to expire';
+      ctx.logger.error({ err, worker: owner }, msg);
+    }
+    for (;;) {
+      if (stopping) requeueReady();
+      const wait = msUntilTurn(turnState(), pacing, Date.now());
+      if (wait > 0) {
+        if (stopping && sending.size === 0 && finished.length === 0 && turnsFlushing === 0) return;
+        await pause.wait(wait);
+        continue;
+      }
+      // Let the answers that arrived in this turn of the event loop join the same commit.
+      await new Promise((resolve) => setImmediate(resolve));
+      await turn();
+      fill();
+    }
+  })();
 
   return {
     name: `dispatcher:${owner}`,
     wake: () => {
       idleUntil = 0;
-      nudge();
+      pause.nudge();
     },
     stop: async () => {
       stopping = true;
-      nudge();
+      pause.nudge();
       await committer;
     },
   };

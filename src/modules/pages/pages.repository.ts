@@ -26,3 +26,9 @@ export async function markTokenInvalid(db: Executor, pageId: string, at: number)
   const r = await db.updateTable('pages').set({ status: 'token_invalid', updated_at: at }).where('id', '=', pageId).where('status', '=', 'active').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** Which of `ids` are registered Pages. */
+export async function existingPageIds(db: Executor, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  return (await db.selectFrom('pages').select('id').where('id', 'in', [...ids]).execute()).map((r) => r.id);
+}

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
+import { zeroFreedPages } from '../../db/secure-delete.ts';
+import { checkpointWal } from '../../db/wal.ts';
 import type { Executor } from '../audit/audit.repository.ts';
 import { contactKeys, openContactField } from './contact-fields.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
@@ -29,9 +30,8 @@ export async function eraseContactData(
   contactId: string,
   inTransaction: (trx: Executor, counts: ErasureCounts) => Promise<void> = async () => {},
 ): Promise<ErasureCounts> {
-  const sqlite = ctx.database.dialect === 'sqlite';
   // Zeroes freed pages and cells, so deleted ciphertexts and blind indexes do not linger in the database file.
-  if (sqlite) await sql`pragma secure_delete = on`.execute(ctx.db);
+  await zeroFreedPages(ctx.database);
   let records: string[] = [contactId];
   const counts = await ctx.db.transaction().execute(async (trx) => {
     records = await mergeGroupIds(trx, contactId);
@@ -63,7 +63,7 @@ export async function eraseContactData(
   await rotateIntakeKey(ctx);
   // Old page images stay in the WAL until a checkpoint; TRUNCATE also empties the file. Best effort: a reader in
   // another process may hold it back, and the next checkpoint finishes the job.
-  if (sqlite) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(ctx.db);
+  await checkpointWal(ctx.database);
   return counts;
 }
 

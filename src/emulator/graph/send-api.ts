@@ -1,6 +1,6 @@
 // The Send API (`POST /{v}/{page-id|me}/messages`) with Meta's validation and policy, on the emulator's clock.
 import { DAY, currentOwner, newMid, touchOwner, type Core } from '../core.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../graph-error-answers.ts';
 import { deliveryEvent, echoEvent, type WebhookEvent } from '../events.ts';
 import type { MarketingToken, Page, Thread } from '../world.ts';
 import { obj, str, type Params } from './request.ts';

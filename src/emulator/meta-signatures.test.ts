@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appsecretProof, signBody, verifySignature256 } from './signature.ts';
+import { appsecretProof, signBody, verifySignature256 } from './meta-signatures.ts';
 
 const secret = '60efff025951cddde78c8d03de52cc90';
 const body = '{"object":"page","entry":[{"id":"1717527131834678","time":1475942721780,"messaging":[{"sender":{"id":"1256217357730577"},"recipient":{"id":"1717527131834678"},"timestamp":1475942721741,"message":{"mid":"mid.1475942721728:3b9e3646712f9bed52","seq":123,"text":"34wrr3wr"}}]}]}';

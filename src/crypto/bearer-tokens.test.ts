@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { constantTimeEqual, generateToken } from './tokens.ts';
+import { constantTimeEqual, generateToken } from './bearer-tokens.ts';
 
 test('a generated token is the prefix then 192 random bits in base64url', () => {
   const token = generateToken('psk_');

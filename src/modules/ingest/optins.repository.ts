@@ -1,3 +1,5 @@
+// The rows that opt-ins write: user refs (checkbox opt-ins, linked to a contact by its first message) and
+// marketing-message subscriptions.
 import type { Executor } from '../audit/audit.repository.ts';
 import type { MarketingSubscriptionTable, UserRefTable } from '../../db/tables/conversations.ts';
 

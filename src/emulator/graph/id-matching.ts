@@ -1,6 +1,6 @@
 // ID matching (reference §5.2): ids_for_pages and ids_for_apps, always with appsecret_proof.
 import type { Core } from '../core.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../graph-error-answers.ts';
 import type { Person } from '../world.ts';
 import { str, type Caller, type Params } from './request.ts';
 
