@@ -7,7 +7,7 @@ import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type { Keyring } from '../../crypto/index.ts';
+import type { FieldContext, Keyring } from '../../crypto/index.ts';
 import { AppError } from '../../errors.ts';
 import { privateFile } from '../../lib/private-files.ts';
 import { walFlusher } from '../../db/database.ts';
@@ -45,6 +45,8 @@ export class ContactKeyStore {
   readonly #intakeCache = new Map<string, Cached>();
   readonly #newestIntake: SqliteDatabase.Statement<[]>;
   readonly #selectIntake: SqliteDatabase.Statement<[string]>;
+  // The processor looks at the list each time it has caught up.
+  readonly #listIntake: SqliteDatabase.Statement<[]>;
 
   private constructor(db: SqliteDatabase.Database, keyring: Keyring, file: string) {
     this.#db = db;
@@ -54,6 +56,7 @@ export class ContactKeyStore {
     this.#select = db.prepare('select wrapped, page_id from contact_keys where contact_id = ?');
     this.#newestIntake = db.prepare('select id from intake_keys order by id desc limit 1');
     this.#selectIntake = db.prepare('select wrapped from intake_keys where id = ?');
+    this.#listIntake = db.prepare('select id, created_at from intake_keys order by id desc');
   }
 
   /** Opens (creating if needed) the store; secure_delete zeroes a destroyed key's bytes in the file itself. */
@@ -124,19 +127,29 @@ export class ContactKeyStore {
 
   /** The contact's key, or null when it never existed or was destroyed. */
   existingKey(contactId: string): KeyObject | null {
+    return this.#unwrapCached(this.#cache, contactId, () => {
+      const row = this.#select.get(contactId) as { wrapped: string; page_id: string | null } | undefined;
+      return row && { wrapped: row.wrapped, context: wrapContext(contactId, row.page_id) };
+    });
+  }
+
+  /**
+   * A key from `cache` while its cache life lasts, else unwrapped from the row `load` finds (null when there is none:
+   * never created, or destroyed here or by another process), and cached. The raw bytes are zeroed once wrapped in a
+   * KeyObject.
+   */
+  #unwrapCached(cache: Map<string, Cached>, id: string, load: () => { wrapped: string; context: FieldContext } | undefined): KeyObject | null {
     const now = Date.now();
-    const hit = this.#cache.get(contactId);
+    const hit = cache.get(id);
     if (hit && hit.until > now) return hit.key;
-    this.#cache.delete(contactId);
-    const row = this.#select.get(contactId) as
-      | { wrapped: string; page_id: string | null }
-      | undefined;
+    cache.delete(id);
+    const row = load();
     if (!row) return null;
-    const raw = this.#keyring.decryptBuffer(row.wrapped, wrapContext(contactId, row.page_id));
+    const raw = this.#keyring.decryptBuffer(row.wrapped, row.context);
     const key = createSecretKey(raw);
     raw.fill(0);
-    if (this.#cache.size >= CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value!);
-    this.#cache.set(contactId, { key, until: now + CACHE_TTL_MS });
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(id, { key, until: now + CACHE_TTL_MS });
     return key;
   }
 
@@ -180,23 +193,15 @@ export class ContactKeyStore {
 
   /** An intake key by id, or null once it was destroyed (here or by another process). */
   intakeKey(id: string): KeyObject | null {
-    const now = Date.now();
-    const hit = this.#intakeCache.get(id);
-    if (hit && hit.until > now) return hit.key;
-    this.#intakeCache.delete(id);
-    const row = this.#selectIntake.get(id) as { wrapped: string } | undefined;
-    if (!row) return null;
-    const raw = this.#keyring.decryptBuffer(row.wrapped, intakeWrapContext(id));
-    const key = createSecretKey(raw);
-    raw.fill(0);
-    this.#intakeCache.set(id, { key, until: now + CACHE_TTL_MS });
-    return key;
+    return this.#unwrapCached(this.#intakeCache, id, () => {
+      const row = this.#selectIntake.get(id) as { wrapped: string } | undefined;
+      return row && { wrapped: row.wrapped, context: intakeWrapContext(id) };
+    });
   }
 
   /** The intake keys the store still holds (ids, never the keys), newest first: the first is the current one. */
   intakeKeyList(): { id: string; created_at: number }[] {
-    const list = this.#db.prepare('select id, created_at from intake_keys order by id desc');
-    return list.all() as { id: string; created_at: number }[];
+    return this.#listIntake.all() as { id: string; created_at: number }[];
   }
 
   /**
@@ -225,18 +230,19 @@ export class ContactKeyStore {
    * version is retired: rotation re-wraps the main database only). Idempotent; returns how many it re-wrapped.
    */
   rewrapAll(): number {
-    const rows = this.#db.prepare('select contact_id, page_id, wrapped from contact_keys').all() as { contact_id: string; page_id: string | null; wrapped: string }[];
-    const update = this.#db.prepare('update contact_keys set wrapped = ? where contact_id = ? and wrapped = ?');
+    return this.#rewrapTable('contact_keys', 'contact_id', (r) => wrapContext(r.id, r.page_id ?? null))
+      + this.#rewrapTable('intake_keys', 'id', (r) => intakeWrapContext(r.id));
+  }
+
+  /** Re-wraps the keys of one table that an old keyring version wraps; returns how many. */
+  #rewrapTable(table: 'contact_keys' | 'intake_keys', idColumn: string, context: (r: { id: string; page_id?: string | null }) => FieldContext): number {
+    const pageColumn = table === 'contact_keys' ? ', page_id' : '';
+    const rows = this.#db.prepare(`select ${idColumn} as id, wrapped${pageColumn} from ${table}`).all() as { id: string; wrapped: string; page_id?: string | null }[];
+    const update = this.#db.prepare(`update ${table} set wrapped = ? where ${idColumn} = ? and wrapped = ?`);
     let n = 0;
     for (const r of rows) {
       if (!this.#keyring.needsRewrap(r.wrapped)) continue;
-      n += update.run(this.#keyring.rewrap(r.wrapped, wrapContext(r.contact_id, r.page_id)), r.contact_id, r.wrapped).changes;
-    }
-    const intake = this.#db.prepare('select id, wrapped from intake_keys').all() as { id: string; wrapped: string }[];
-    const updateIntake = this.#db.prepare('update intake_keys set wrapped = ? where id = ? and wrapped = ?');
-    for (const r of intake) {
-      if (!this.#keyring.needsRewrap(r.wrapped)) continue;
-      n += updateIntake.run(this.#keyring.rewrap(r.wrapped, intakeWrapContext(r.id)), r.id, r.wrapped).changes;
+      n += update.run(this.#keyring.rewrap(r.wrapped, context(r)), r.id, r.wrapped).changes;
     }
     return n;
   }
