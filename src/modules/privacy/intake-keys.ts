@@ -14,6 +14,9 @@ import type { FieldContext } from '../../crypto/index.ts';
 import type { Executor } from '../audit/audit.repository.ts';
 import { contactKeys } from './contact-fields.ts';
 import { IntakeKeyRetired, openIntakeLayer, sealIntakeBody, type IntakeKey } from './intake-body.ts';
+import {
+  anyIntakeKeyRetired, intakeKeysHoldingBodies, keptBodiesUnder, listIntakeKeys, replaceKeptBody, retireIntakeKeysBefore,
+} from './intake-keys.repository.ts';
 
 /** How long a key is current before a new one takes over, so that no key lives long. */
 export const INTAKE_KEY_LIFE_MS = 60 * 60_000;
@@ -42,11 +45,8 @@ export async function holdIntakeKeys(
 ): Promise<void> {
   const distinct = [...new Set(ids)];
   if (distinct.length === 0) return;
-  await trx.insertInto('intake_keys').values(distinct.map((id) => ({ id, created_at: now, retired_at: null })))
-    .onConflict((oc) => oc.column('id').doNothing()).execute();
-  let q = trx.selectFrom('intake_keys').select('retired_at').where('id', 'in', distinct);
-  if (postgres) q = q.forShare();
-  if ((await q.execute()).some((r) => r.retired_at !== null)) throw new IntakeKeyRetired();
+  await listIntakeKeys(trx, distinct.map((id) => ({ id, retired_at: null })), now);
+  if (await anyIntakeKeyRetired(trx, distinct, postgres)) throw new IntakeKeyRetired();
 }
 
 /** Makes a new intake key current (at each erasure), then retires and destroys what it can of the older ones. */
@@ -76,15 +76,11 @@ export async function maintainIntakeKeys(ctx: AppContext, lifeMs = INTAKE_KEY_LI
   // Retired in its own transaction, so that writers see it before any body under these keys is counted. A key newer
   // than this pass's current one (made meanwhile by another process) is left alone.
   await ctx.db.transaction().execute(async (trx) => {
-    const listed = [...old.map((id) => ({ id, created_at: now, retired_at: now as number | null })),
-      { id: current.id, created_at: now, retired_at: null }];
-    await trx.insertInto('intake_keys').values(listed).onConflict((oc) => oc.column('id').doNothing()).execute();
-    await trx.updateTable('intake_keys').set({ retired_at: now }).where('retired_at', 'is', null)
-      .where('id', '<', current.id).execute();
+    await listIntakeKeys(trx, [...old.map((id) => ({ id, retired_at: now })), { id: current.id, retired_at: null }], now);
+    await retireIntakeKeysBefore(trx, current.id, now);
   });
   const resealed = await resealKeptBodies(ctx, current, old);
-  const held = new Set(old.length === 0 ? [] : (await ctx.db.selectFrom('webhook_deliveries').select('body_key')
-    .distinct().where('body_key', 'in', old).where('body_enc', 'is not', null).execute()).map((r) => r.body_key));
+  const held = await intakeKeysHoldingBodies(ctx.db, old);
   const destroyed = store.destroyIntakeKeys(old.filter((id) => !held.has(id)));
   const live = store.intakeKeyList().length;
   ctx.metrics.intakeKeys.set(live);
@@ -110,11 +106,7 @@ async function resealKeptBodies(ctx: AppContext, current: IntakeKey, old: readon
   let after = '';
   let n = 0;
   for (;;) {
-    const rows = await ctx.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).where('status', '=', 'failed')
-      .where('body_enc', 'is not', null).where('id', '>', after)
-      .where((w) => (old.length > 0 ? w.or([w('body_key', 'is', null), w('body_key', 'in', old)])
-        : w('body_key', 'is', null)))
-      .orderBy('id').limit(RESEAL_BATCH).execute();
+    const rows = await keptBodiesUnder(ctx.db, old, after, RESEAL_BATCH);
     if (rows.length === 0) return n;
     after = rows[rows.length - 1]!.id;
     try {
@@ -130,9 +122,7 @@ async function resealKeptBodies(ctx: AppContext, current: IntakeKey, old: readon
           }
           const sealed = sealIntakeBody(ctx.keyring, current, plain, bodyField(r.id));
           plain.fill(0);
-          const u = await trx.updateTable('webhook_deliveries').set({ body_enc: sealed, body_key: current.id })
-            .where('id', '=', r.id).where('body_enc', '=', r.body_enc).executeTakeFirst();
-          done += Number(u.numUpdatedRows);
+          if (await replaceKeptBody(trx, r.id, r.body_enc!, sealed, current.id)) done++;
         }
         return done;
       });
