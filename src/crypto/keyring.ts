@@ -1,5 +1,5 @@
 // The keyring: field encryption bound to its row, blind indexes and token hashes, all under keys from one master key.
-import { createHmac, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { AppError } from '../errors.ts';
 import { open, seal } from './aead.ts';
@@ -60,6 +60,7 @@ export class Keyring {
   readonly #blindIndexKey: KeyObject;
   readonly #tokenHashKey: KeyObject;
   readonly #deks = new Map<number, KeyObject>();
+  readonly #searchKeys = new Map<number, KeyObject>();
   #current = 0;
 
   private constructor(keys: Pick<KeyringTransfer, 'kek' | 'blindIndexKey' | 'tokenHashKey'>) {
@@ -220,6 +221,23 @@ export class Keyring {
     return createHmac('sha256', this.#blindIndexKey)
       .update(encodeFields(['pagescope/blind-index/v1', purpose, value]))
       .digest('base64url');
+  }
+
+  /**
+   * A search token: HMAC-SHA256 (base64url, 22 chars: 128 bits is plenty for equality) of a normalised word under a
+   * search key of its own, derived from key version `version`'s DEK (the current one by default). Rotating the keys
+   * gives a new search key, so an index built under the old version is rebuilt, and a stolen index cannot be
+   * matched against guessed words without the key.
+   */
+  searchToken(word: string, version: number = this.#current): string {
+    let key = this.#searchKeys.get(version);
+    if (!key) {
+      const dek = this.#deks.get(version);
+      if (!dek) throw new AppError('internal', `key version ${version} is not loaded`);
+      key = createSecretKey(createHmac('sha256', dek.export()).update('pagescope/search-token/v1').digest());
+      this.#searchKeys.set(version, key);
+    }
+    return createHmac('sha256', key).update(word, 'utf8').digest('base64url').slice(0, 22);
   }
 
   /** HMAC-SHA256 of an API token under the token-hash key (base64url); store this, never the token. */

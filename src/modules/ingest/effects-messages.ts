@@ -4,6 +4,7 @@ import type { EchoEvent, MessageEditEvent, MessageEvent } from '../../platform/i
 import { findContactById, reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
 import { insertMessageIfAbsent } from '../conversations/messages.repository.ts';
 import { sealMessageField } from '../conversations/message-fields.ts';
+import { recordDeliveryChanges, recordInboundMessage, recordOutboundMessage } from '../conversations/conversation-activity.ts';
 import { matchEcho } from '../messaging/delivery-status.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 import { linkUserRef } from './effects-optins.ts';
@@ -29,7 +30,7 @@ function historyRow(e: EffectContext, contact: ContactTable, ev: MessageEvent | 
  */
 export async function applyMessage(e: EffectContext, contact: ContactTable, ev: MessageEvent): Promise<void> {
   const row = historyRow(e, contact, ev, 'inbound', 'contact');
-  await insertMessageIfAbsent(e.trx, row);
+  if (await insertMessageIfAbsent(e.trx, row)) await recordInboundMessage(e.trx, e.ctx, row, ev.text ?? null);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
   if (ev.priorMessage) {
@@ -48,7 +49,12 @@ export async function applyMessage(e: EffectContext, contact: ContactTable, ev: 
 /** What the Page sent, seen as an echo: our own send is matched to its delivery, anything else is history by 'page'. */
 export async function applyEcho(e: EffectContext, contact: ContactTable, ev: EchoEvent): Promise<void> {
   const matched = await matchEcho(e.trx, contact.page_id, ev.mid, ev.metadata, ev.timestamp);
-  if (matched === null) await insertMessageIfAbsent(e.trx, historyRow(e, contact, ev, 'outbound', 'page'));
+  if (matched === null) {
+    const row = historyRow(e, contact, ev, 'outbound', 'page');
+    if (await insertMessageIfAbsent(e.trx, row)) await recordOutboundMessage(e.trx, e.ctx, row, ev.text ?? null);
+  } else {
+    await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);
+  }
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { outbound: true });
 }
 

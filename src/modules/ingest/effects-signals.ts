@@ -3,6 +3,7 @@ import type { DeliveryEvent, PolicyEnforcementEvent, ReadEvent, ThreadControlEve
 import { raiseWatermark, touchContact, updateContact } from '../contacts/contacts.repository.ts';
 import { laterHandoverExists } from '../conversations/messages.repository.ts';
 import { advanceDeliveries } from '../messaging/deliveries.repository.ts';
+import { recordDeliveryChanges } from '../conversations/conversation-activity.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { systemActor } from '../access/actor.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
@@ -11,7 +12,8 @@ import { defined, recordContactEvent, type EffectContext } from './effect-contex
 export async function applyReceipt(e: EffectContext, contact: ContactTable, ev: ReadEvent | DeliveryEvent): Promise<void> {
   const column = ev.kind === 'read' ? 'read_watermark' : 'delivery_watermark';
   await raiseWatermark(e.trx, contact.id, column, ev.watermark, e.now);
-  await advanceDeliveries(e.trx, contact.id, ev.kind === 'read' ? 'read' : 'delivered', ev.watermark);
+  const moved = await advanceDeliveries(e.trx, contact.id, ev.kind === 'read' ? 'read' : 'delivered', ev.watermark);
+  if (moved > 0) await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
 

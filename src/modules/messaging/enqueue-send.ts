@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { recordOutboundMessage } from '../conversations/conversation-activity.ts';
 import type { AppContext } from '../../app/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
@@ -105,7 +106,11 @@ export async function enqueueSend(trx: Transaction<DB>, ctx: AppContext, input: 
     read_at: null,
   };
   await insertDelivery(trx, delivery);
-  if (decision.allowed) await insertOutboundMessage(trx, historyRow(ctx, delivery, input.message, now));
+  if (decision.allowed) {
+    await insertOutboundMessage(trx, historyRow(ctx, delivery, input.message, now));
+    const text = typeof input.message.text === 'string' ? input.message.text : null;
+    await recordOutboundMessage(trx, ctx, { id: delivery.message_id, page_id: delivery.page_id, contact_id: delivery.contact_id, sent_at: now, author: delivery.author }, text);
+  }
   ctx.metrics.deliveriesByStatus.inc({ status: delivery.status, reason: delivery.reason ?? '' });
   return { outcome: decision.allowed ? 'queued' : 'skipped', delivery };
 }

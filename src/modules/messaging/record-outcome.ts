@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { recordDeliveryChanges } from '../conversations/conversation-activity.ts';
 import type { AppContext } from '../../app/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
@@ -62,17 +63,21 @@ async function recordUnsent(trx: Transaction<DB>, ctx: AppContext, a: Attempt, o
  */
 export async function recordOutcomes(trx: Transaction<DB>, ctx: AppContext, items: readonly { attempt: Attempt; outcome: SendOutcome }[], now: number): Promise<void> {
   const sent: { a: Attempt; mid: string }[] = [];
+  const changed: { pageId: string; contactId: string; deliveryId: string }[] = [];
+  const change = (a: Attempt) => changed.push({ pageId: a.delivery.page_id, contactId: a.delivery.contact_id, deliveryId: a.delivery.id });
   for (const { attempt, outcome } of items) {
     if (outcome.type === 'sent') sent.push({ a: attempt, mid: outcome.mid });
-    else await recordUnsent(trx, ctx, attempt, outcome, now);
+    else if ((await recordUnsent(trx, ctx, attempt, outcome, now)) && outcome.type !== 'requeue') change(attempt);
   }
-  if (sent.length === 0) return;
+  if (sent.length === 0) return recordDeliveryChanges(trx, ctx, changed);
   const settled = await settleSent(trx, ctx.database.dialect, sent.map(({ a, mid }) => ({ id: a.delivery.id, attempt: a.attempt, mid, ...(a.labels && { labels: a.labels }) })), now);
   const done = sent.filter(({ a }) => settled.has(a.delivery.id));
   await setHistoryMids(trx, ctx.database.dialect, done.map(({ a, mid }) => ({ messageId: a.delivery.message_id, mid })));
   await touchLastOutbounds(trx, [...new Set(done.map(({ a }) => a.delivery.contact_id))], now);
   for (const { a } of done) if (a.marketingSubscriptionId) await markMarketingSent(trx, a.marketingSubscriptionId, now);
   if (done.length > 0) ctx.metrics.deliveriesByStatus.inc({ status: 'sent', reason: '' }, done.length);
+  for (const { a } of done) change(a);
+  await recordDeliveryChanges(trx, ctx, changed);
 }
 
 function reasonOf(o: SendOutcome): string {

@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import type { Executor } from '../audit/audit.repository.ts';
+import type { Dialect } from '../../db/types.ts';
+import type { Insertable, Selectable } from 'kysely';
+import type { InboxEventTable } from '../../db/tables/inbox.ts';
+
+export type NewInboxEvent = Omit<Insertable<InboxEventTable>, 'seq'>;
+export type InboxEvent = Selectable<InboxEventTable>;
+
+/** The PostgreSQL channel a commit that appended events notifies (the payload is empty: the table is the truth). */
+export const EVENTS_CHANNEL = 'pagescope_inbox_events';
+const PG_EVENTS_LOCK = 7_361_402_201;
+
+/**
+ * Appends events in the caller's transaction, so they commit with the change they describe or not at all. On
+ * PostgreSQL the appends of concurrent transactions are serialised by a transaction-scoped advisory lock, so seqs
+ * become visible in the order they were given and a reader that has seen seq N never later finds a smaller one; a
+ * NOTIFY (delivered at commit) wakes other processes. SQLite has one writer: the order holds by itself.
+ */
+export async function appendEvents(db: Executor, dialect: Dialect, events: readonly NewInboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(${PG_EVENTS_LOCK})`.execute(db);
+    await sql`select pg_notify(${EVENTS_CHANNEL}, '')`.execute(db);
+  }
+  await db.insertInto('inbox_events').values([...events]).execute();
+}
+
+/** Events after `after` on these Pages (null: all), oldest first. */
+export async function eventsAfter(db: Executor, after: number, pageScope: readonly string[] | null, limit: number): Promise<InboxEvent[]> {
+  let q = db.selectFrom('inbox_events').selectAll().where('seq', '>', after).orderBy('seq').limit(limit);
+  if (pageScope !== null) {
+    if (pageScope.length === 0) return [];
+    q = q.where('page_id', 'in', pageScope);
+  }
+  const rows = await q.execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at) }));
+}
+
+/** The newest seq, and the oldest still kept (0 and 0 when there are none). */
+export async function eventBounds(db: Executor): Promise<{ newest: number; oldest: number }> {
+  const row = await db
+    .selectFrom('inbox_events')
+    .select((eb) => [eb.fn.max('seq').as('newest'), eb.fn.min('seq').as('oldest')])
+    .executeTakeFirst();
+  return { newest: Number(row?.newest ?? 0), oldest: Number(row?.oldest ?? 0) };
+}
+
+/** Removes events older than `before` (ms), at most `limit`; the number removed. */
+export async function pruneEvents(db: Executor, before: number, limit: number): Promise<number> {
+  const r = await db
+    .deleteFrom('inbox_events')
+    .where('seq', 'in', (eb) => eb.selectFrom('inbox_events').select('seq').where('at', '<', before).orderBy('seq').limit(limit))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
