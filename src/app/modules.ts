@@ -10,6 +10,7 @@ import { startIngestWorkers } from '../modules/ingest/workers.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
+import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
 import type { AppContext } from './context.ts';
 import { addReadinessCheck } from './readiness.ts';
 import type { BackgroundWorker } from './worker.ts';
@@ -44,5 +45,6 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
     workers.push(startDispatcher(ctx, { workerId: opts.workerId }));
   }
   workers.push(...startPrivacyWorkers(ctx));
+  workers.push(...startInboxWorkers(ctx));
   return workers;
 }

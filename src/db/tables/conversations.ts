@@ -135,7 +135,8 @@ export interface MessageTable {
   contact_id: string;
   mid: string | null;
   direction: 'inbound' | 'outbound';
-  author: 'contact' | 'agent' | 'automation' | 'campaign' | 'page';
+  /** `note`: an operator's private note, shown in the history and never sent. */
+  author: 'contact' | 'agent' | 'automation' | 'campaign' | 'page' | 'note';
   text_enc: string | null;
   attachments_enc: string | null;
   quick_reply_enc: string | null;

@@ -38,3 +38,9 @@ export function assertPage(actor: Actor, pageId: string, what = 'page'): void {
 export function pageScopeOf(actor: Actor): readonly string[] | null {
   return actor.pageScope;
 }
+
+/** The operator (a signed-in person) acting, whom a conversation can be assigned to; null for tokens and the system. */
+export function operatorIdOf(actor: Actor): string | null {
+  void actor;
+  return null;
+}

@@ -14,6 +14,7 @@ export type Permission =
   | 'identifiers:lookup'
   | 'messages:read'
   | 'messages:send'
+  | 'conversations:write'
   | 'privacy:manage'
   | 'audit:read'
   | 'tokens:manage'
@@ -24,13 +25,13 @@ export type Role = (typeof ROLES)[number];
 
 const ALL: readonly Permission[] = [
   'pages:read', 'pages:write', 'contacts:read', 'contacts:write', 'contacts:merge', 'identifiers:read', 'identifiers:lookup', 'messages:read',
-  'messages:send', 'privacy:manage', 'audit:read', 'tokens:manage', 'campaigns:manage',
+  'messages:send', 'conversations:write', 'privacy:manage', 'audit:read', 'tokens:manage', 'campaigns:manage',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: ALL,
   admin: ALL,
-  agent: ['pages:read', 'contacts:read', 'contacts:write', 'identifiers:lookup', 'messages:read', 'messages:send'],
+  agent: ['pages:read', 'contacts:read', 'contacts:write', 'identifiers:lookup', 'messages:read', 'messages:send', 'conversations:write'],
   marketer: ['pages:read', 'contacts:read', 'campaigns:manage'],
   analyst: ['pages:read', 'contacts:read', 'messages:read'],
 };

@@ -1,0 +1,41 @@
+import type { AppContext } from '../../app/context.ts';
+import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
+import type { ConversationTable } from '../../db/tables/inbox.ts';
+import { toIso } from '../../lib/time.ts';
+import { presentContact } from '../contacts/contact.presenter.ts';
+import { openMessageField } from './message-fields.ts';
+
+export interface AssigneeView {
+  id: string;
+  email: string | null;
+}
+
+/**
+ * The contract's Conversation, from an allow-list: the contact's name, status and window (never its PSID), the last
+ * message's decrypted text, and `version` for a change that must not overwrite a newer one (If-Match).
+ */
+export function presentConversation(ctx: AppContext, row: ConversationTable, contact: ContactTable, last: MessageTable | undefined, assignee: AssigneeView | null) {
+  const person = presentContact(ctx, contact, { withIdentifiers: false });
+  return {
+    id: row.id,
+    page_id: row.page_id,
+    contact: { id: person.id, name: person.name, status: person.status },
+    status: row.status,
+    assignee,
+    labels: JSON.parse(row.labels) as string[],
+    unread_count: row.unread_count,
+    waiting_since: toIso(row.waiting_since),
+    last_message: last
+      ? { id: last.id, direction: last.direction, author: last.author, text: openMessageField(ctx, last, 'text_enc'), created_at: toIso(last.sent_at) }
+      : null,
+    window: person.window,
+    handled_by: row.handled_by,
+    snoozed_until: toIso(row.snoozed_until),
+    last_activity_at: toIso(row.last_activity_at),
+    version: row.version,
+    created_at: toIso(row.created_at),
+    updated_at: toIso(row.updated_at),
+  };
+}
+
+export type ConversationView = ReturnType<typeof presentConversation>;

@@ -1,0 +1,43 @@
+import type { AppContext } from '../../app/context.ts';
+import { getMeta, setMeta } from '../keys/keys.repository.ts';
+import { messagesAfter, replaceMessageTokens } from './conversations.repository.ts';
+import { openMessageField } from './message-fields.ts';
+import { messageTokenRows } from './message-tokens.ts';
+
+const STATE_KEY = 'search_index';
+
+interface WalkState {
+  /** The key version the walk indexes under. */
+  version: number;
+  after: { createdAt: number; id: string } | null;
+  done: boolean;
+}
+
+/**
+ * One step of the walk that (re)builds the search index: history that existed before the index (an upgrade) or was
+ * indexed under an older key version (a rotation) gets its tokens under the current version. New messages are indexed
+ * as they are stored, so once the walk is done it rests until the keys rotate again. Returns the messages indexed.
+ */
+export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<number> {
+  const raw = await getMeta(ctx.db, STATE_KEY);
+  const version = ctx.keyring.currentVersion;
+  let state: WalkState = raw ? (JSON.parse(raw) as WalkState) : { version, after: null, done: false };
+  if (state.version !== version) state = { version, after: null, done: false };
+  if (state.done) return 0;
+  const rows = await messagesAfter(ctx.db, state.after, batch);
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const m of rows) {
+      let text: string | null;
+      try {
+        text = openMessageField(ctx, m, 'text_enc');
+      } catch {
+        continue; // its contact was erased meanwhile: nothing left to index
+      }
+      await replaceMessageTokens(trx, m.id, messageTokenRows(ctx.keyring, m, text, version));
+    }
+    const last = rows[rows.length - 1];
+    const next: WalkState = last ? { version, after: { createdAt: Number(last.created_at), id: last.id }, done: rows.length < batch } : { ...state, done: true };
+    await setMeta(trx, STATE_KEY, JSON.stringify(next));
+  });
+  return rows.length;
+}
