@@ -76,6 +76,9 @@ export async function seedContact(ctx: AppContext, opts: { pageId?: string; at?:
     deliveries: [{ id: newId('dl', at), page_id: pageId, contact_id: contactId, message_id: 'msg_x', author: 'agent', kind: 'text', status: 'sent', attempts: 1, next_attempt_at: at, created_at: at, updated_at: at }],
     account_link_codes: [{ id: newId('alc', at), page_id: pageId, contact_id: contactId, code_bidx: ctx.keyring.blindIndex(`${tag}-code`, 'account-linking-code'), created_at: at }],
     contact_id_matching: [{ contact_id: contactId, page_id: pageId, status: 'matched', next_at: at, checked_at: at }],
+    conversations: [{ id: `cv_${contactId.slice(3)}`, page_id: pageId, contact_id: contactId, status: 'open', handled_by: 'human', labels: '["vip"]', unread_count: 1, waiting_since: at, last_activity_at: at, version: 1, created_at: at, updated_at: at }],
+    inbox_events: [{ page_id: pageId, type: 'message.created', conversation_id: `cv_${contactId.slice(3)}`, contact_id: contactId, at }],
+    message_tokens: [{ message_id: newId('msg', at), page_id: pageId, contact_id: contactId, key_version: ctx.keyring.currentVersion, token: ctx.keyring.searchToken(`${tag}-word`) }],
     consent_records: [{ id: newId('cr', at), page_id: pageId, contact_id: contactId, purpose: 'marketing', action: 'grant', source: 'optin', wording: 'Get our news', wording_version: 'v1', actor_type: 'contact', actor_id: contactId, occurred_at: at, recorded_at: at }],
   };
   const missing = personalTables().map((p) => p.table).filter((t) => !rows[t]);
