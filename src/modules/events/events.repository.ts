@@ -26,9 +26,9 @@ export async function appendEvents(db: Executor, dialect: Dialect, events: reado
   await db.insertInto('inbox_events').values([...events]).execute();
 }
 
-/** Events after `after` on these Pages (null: all), oldest first. */
-export async function eventsAfter(db: Executor, after: number, pageScope: readonly string[] | null, limit: number): Promise<InboxEvent[]> {
-  let q = db.selectFrom('inbox_events').selectAll().where('seq', '>', after).orderBy('seq').limit(limit);
+/** Events after `after` and up to `upTo` on these Pages (null: all), oldest first. */
+export async function eventsAfter(db: Executor, after: number, upTo: number, pageScope: readonly string[] | null, limit: number): Promise<InboxEvent[]> {
+  let q = db.selectFrom('inbox_events').selectAll().where('seq', '>', after).where('seq', '<=', upTo).orderBy('seq').limit(limit);
   if (pageScope !== null) {
     if (pageScope.length === 0) return [];
     q = q.where('page_id', 'in', pageScope);

@@ -43,6 +43,8 @@ export async function listEvents(ctx: AppContext, actor: Actor, after: number | 
   const bounds = await eventBounds(ctx.db);
   if (after === null) return { data: [], next_after: bounds.newest, reset: false };
   if (after > bounds.newest || (bounds.oldest > 0 && after < bounds.oldest - 1)) return { data: [], next_after: bounds.newest, reset: true };
-  const rows = await eventsAfter(ctx.db, after, pageScopeOf(actor), limit);
-  return { data: rows.map(presentEvent), next_after: rows.length ? rows[rows.length - 1]!.seq : after, reset: false };
+  // Up to the newest seen before reading: seqs become visible in order, so when fewer than `limit` come back the
+  // reader has seen everything up to it, and one who may see only some Pages skips the others' events for good.
+  const rows = await eventsAfter(ctx.db, after, bounds.newest, pageScopeOf(actor), limit);
+  return { data: rows.map(presentEvent), next_after: rows.length === limit ? rows[rows.length - 1]!.seq : bounds.newest, reset: false };
 }
