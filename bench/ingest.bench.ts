@@ -22,14 +22,14 @@ import SqliteDatabase from 'better-sqlite3';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { createMetrics } from '../src/app/metrics.ts';
+import { createMetrics } from '../src/kernel/metrics.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { systemClock } from '../src/lib/time.ts';
 import { newId } from '../src/lib/ids.ts';
 import { buildServer } from '../src/http/app.ts';
 import { ingestRoutes } from '../src/http/routes/webhook.ts';
 import { initialiseKeys, openKeyring } from '../src/modules/keys/keyring-store.ts';
-import { InboundHooks } from '../src/modules/ingest/hooks.ts';
+import { InboundHooks } from '../src/kernel/inbound-hooks.ts';
 import { processPendingDeliveries } from '../src/modules/ingest/process-deliveries.ts';
 import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
 import { findContactByPsid } from '../src/modules/contacts/read-contacts.ts';
@@ -37,7 +37,7 @@ import { findContactByBidx } from '../src/modules/contacts/contacts.repository.t
 import { psidIndex } from '../src/modules/contacts/contact-columns.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
 import { registerPage } from '../src/modules/pages/register-page.ts';
-import type { AppContext } from '../src/app/context.ts';
+import type { AppContext } from '../src/kernel/context.ts';
 
 // autocannon ships no type declarations; this is the part of its API the benchmark uses.
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };

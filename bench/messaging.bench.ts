@@ -5,14 +5,14 @@
 // BENCH_ROUNDS (3) interleaved runs of BENCH_SENDS (4000) sends. Run: npm run bench -- messaging
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AppContext } from '../src/app/context.ts';
-import { createMetrics } from '../src/app/metrics.ts';
+import type { AppContext } from '../src/kernel/context.ts';
+import { createMetrics } from '../src/kernel/metrics.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { appSecretProof } from '../src/platform/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { systemClock } from '../src/lib/time.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
-import { InboundHooks } from '../src/modules/ingest/hooks.ts';
+import { InboundHooks } from '../src/kernel/inbound-hooks.ts';
 import { initialiseKeys, openKeyring } from '../src/modules/keys/keyring-store.ts';
 import { startDispatcher } from '../src/modules/messaging/dispatcher.ts';
 import { enqueueSend } from '../src/modules/messaging/enqueue-send.ts';

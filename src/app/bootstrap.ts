@@ -12,10 +12,10 @@ import { cliActor } from '../modules/access/actor.ts';
 import { createToken } from '../modules/access/create-token.ts';
 import { countAccounts } from '../modules/access/tokens.repository.ts';
 import { initialiseKeys, keysInitialised, openKeyring } from '../modules/keys/keyring-store.ts';
-import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
-import type { AppContext } from './context.ts';
-import { createMetrics } from './metrics.ts';
-import { InboundHooks } from '../modules/ingest/hooks.ts';
+import { closeContactKeys } from '../crypto/contact-layer.ts';
+import type { AppContext } from '../kernel/context.ts';
+import { createMetrics } from '../kernel/metrics.ts';
+import { InboundHooks } from '../kernel/inbound-hooks.ts';
 
 export interface OpenAppOptions {
   logger?: Logger;

@@ -10,9 +10,9 @@ import { startIngestWorkers } from '../modules/ingest/workers.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
-import type { AppContext } from './context.ts';
-import { addReadinessCheck } from './readiness.ts';
-import type { BackgroundWorker } from './worker.ts';
+import type { AppContext } from '../kernel/context.ts';
+import { addReadinessCheck } from '../kernel/readiness.ts';
+import type { BackgroundWorker } from '../kernel/loop.ts';
 
 /**
  * The product's feature modules as the server composes them: their HTTP routes (web role), the hooks they hang on

@@ -7,10 +7,10 @@ import type { Clock } from '../lib/time.ts';
 import { KEY_REFRESH_MS, refreshKeyring } from '../modules/keys/keyring-store.ts';
 import { rewrapPending } from '../modules/keys/rotate-keys.ts';
 import { openApp } from './bootstrap.ts';
-import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
-import type { AppContext } from './context.ts';
+import { closeContactKeys } from '../crypto/contact-layer.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { installHooks, routeModules, startWorkers } from './modules.ts';
-import { startLoop, type BackgroundWorker } from './worker.ts';
+import { startLoop, type BackgroundWorker } from '../kernel/loop.ts';
 import { newLeaseOwner } from '../lib/lease-owner.ts';
 
 export type Role = 'all' | 'web' | 'worker';

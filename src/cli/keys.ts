@@ -3,7 +3,7 @@ import { loadMasterKey } from '../crypto/index.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { KEY_REFRESH_MS } from '../modules/keys/keyring-store.ts';
 import { addKeyVersion, keyStatus, rewrapPending, rotationPending } from '../modules/keys/rotate-keys.ts';
-import { contactKeys } from '../modules/privacy/contact-fields.ts';
+import { contactKeys } from '../crypto/contact-layer.ts';
 import { configFor, print, progress } from './output.ts';
 import { withApp } from './with-app.ts';
 

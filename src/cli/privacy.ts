@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { cliActor } from '../modules/access/actor.ts';
-import { closeContactKeys, contactKeys } from '../modules/privacy/contact-fields.ts';
+import { closeContactKeys, contactKeys } from '../crypto/contact-layer.ts';
 import { createPrivacyRequest, type CreateRequestInput } from '../modules/privacy/create-request.ts';
 import { getPrivacyRequest, readRequestExport } from '../modules/privacy/get-request.ts';
 import { presentRequest } from '../modules/privacy/request.presenter.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { openApp } from '../app/bootstrap.ts';
 import { createLogger } from '../lib/logger.ts';
 import { configFor } from './output.ts';

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import type { Actor } from '../modules/access/actor.ts';
 import { authenticate } from '../modules/access/authenticate.ts';
 import { authFailures } from '../modules/access/auth-failures.ts';

@@ -1,5 +1,5 @@
 import type { SwaggerOptions } from '@fastify/swagger';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { ERROR_STATUS } from '../errors.ts';
 
 /** Every stable error code an answer may carry (src/errors.ts is the one list; a test checks the sources use no other). */

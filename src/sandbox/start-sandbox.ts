@@ -11,7 +11,7 @@ import { createToken } from '../modules/access/create-token.ts';
 import { getToken } from '../modules/access/list-tokens.ts';
 import { revokeToken } from '../modules/access/revoke-token.ts';
 import { tokenStatus } from '../modules/access/token.presenter.ts';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { registerPage } from '../modules/pages/register-page.ts';
 import { findPage } from '../modules/pages/pages.repository.ts';
 import { activitySummary, type ActivitySummary } from '../modules/reports/summary.repository.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.ts';
 import { openApp } from '../../src/app/bootstrap.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
+import { closeContactKeys } from '../../src/crypto/contact-layer.ts';
 import { runCli } from '../support/cli.ts';
 import { seedContact } from '../support/seed.ts';
 

@@ -2,13 +2,13 @@
 // killed (the test sends SIGKILL at random moments), or with `--drain` until nothing is pending, then exits 0.
 import { openDatabase } from '../../src/db/database.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { createMetrics } from '../../src/app/metrics.ts';
+import { createMetrics } from '../../src/kernel/metrics.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/lib/time.ts';
 import { openKeyring } from '../../src/modules/keys/keyring-store.ts';
-import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
+import { InboundHooks } from '../../src/kernel/inbound-hooks.ts';
 import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
-import type { AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/kernel/context.ts';
 import { seededRandom } from '../support/random.ts';
 
 export interface CrashWorkerConfig {

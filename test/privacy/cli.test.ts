@@ -9,7 +9,7 @@ import { initialise, openApp } from '../../src/app/bootstrap.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { privacyCommand } from '../../src/cli/privacy.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
+import { closeContactKeys } from '../../src/crypto/contact-layer.ts';
 import { seedContact, type SeededContact } from './seed.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pagescope-cli-'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
+import { closeContactKeys } from '../../src/crypto/contact-layer.ts';
 import { warnDeadlines } from '../../src/modules/privacy/deadline-warner.ts';
 import { runRetention, runRetentionJob } from '../../src/modules/retention/retention.ts';
 import { seedContact, type SeededContact } from './seed.ts';

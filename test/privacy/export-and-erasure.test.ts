@@ -9,7 +9,7 @@ import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
-import { closeContactKeys, openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { closeContactKeys, openContactField } from '../../src/crypto/contact-layer.ts';
 import { personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 import { eraseContactData } from '../../src/modules/privacy/erase-contact.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';

@@ -6,7 +6,7 @@ import { testDialects } from '../support/db.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { mergeContacts } from '../../src/modules/contacts/merge-contacts.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
+import { closeContactKeys } from '../../src/crypto/contact-layer.ts';
 import { buildContactExport } from '../../src/modules/privacy/export-contact.ts';
 import { eraseContactData, erasedRowCount } from '../../src/modules/privacy/erase-contact.ts';
 import { personalTables } from '../../src/modules/privacy/personal-data.repository.ts';

@@ -7,7 +7,7 @@ import { metaCallbackRoutes } from '../../src/http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
 import { createSignedRequest } from '../../src/platform/signed-request.ts';
 import type { GraphClient, IdMatch } from '../../src/platform/graph-client.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
+import { closeContactKeys } from '../../src/crypto/contact-layer.ts';
 import { processNextCallback, settleCallbacks } from '../../src/modules/privacy/process-meta-callback.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
 import { seedContact, type SeededContact } from './seed.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
-import { closeContactKeys, contactKeys, hasContactLayer, openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { closeContactKeys, contactKeys, hasContactLayer, openContactField } from '../../src/crypto/contact-layer.ts';
 import { deleteContactRows, personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
 import { startPrivacyWorkers } from '../../src/modules/privacy/privacy-workers.ts';

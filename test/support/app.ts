@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/config.ts';
-import type { AppContext } from '../../src/app/context.ts';
-import { createMetrics } from '../../src/app/metrics.ts';
+import type { AppContext } from '../../src/kernel/context.ts';
+import { createMetrics } from '../../src/kernel/metrics.ts';
 import { buildServer, type RouteModule } from '../../src/http/app.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Clock } from '../../src/lib/time.ts';
@@ -11,8 +11,8 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import type { Dialect } from '../../src/db/types.ts';
-import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
+import { InboundHooks } from '../../src/kernel/inbound-hooks.ts';
+import { closeContactKeys } from '../../src/crypto/contact-layer.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 
 /** A clock tests move by hand. */

@@ -1,5 +1,5 @@
 import type { RouteModule } from '../app.ts';
-import { readinessProblems } from '../../app/readiness.ts';
+import { readinessProblems } from '../../kernel/readiness.ts';
 import { errorBody } from '../error-answers.ts';
 import { METRICS_UNAUTHENTICATED, metricsAllowed } from '../metrics-server.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteModule } from '../app.ts';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { receiveMetaCallback, statusUrl } from '../../modules/privacy/receive-meta-callback.ts';
 import { deletionStatus, type DeletionStatus } from '../../modules/privacy/deletion-status.ts';
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RouteModule } from '../app.ts';
 import { AppError } from '../../errors.ts';
 import { constantTimeEqual } from '../../crypto/index.ts';
-import { addReadinessCheck } from '../../app/readiness.ts';
+import { addReadinessCheck } from '../../kernel/readiness.ts';
 import { closeWebhookIntake, openWebhookSpool, receiveWebhook, webhookStorageProblem } from '../../modules/ingest/receive-webhook.ts';
 
 function header(value: string | string[] | undefined): string | undefined {

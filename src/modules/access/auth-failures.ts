@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { AuthFailureTable } from '../../db/tables/foundation.ts';
 import { AppError, errorCode } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';

@@ -1,7 +1,7 @@
 // The consent ledger: every grant and withdrawal with its provenance. The current state is derived from it;
 // contacts.consent_* is only a cache of that derivation, rewritten in the same transaction as each record.
 import type { Transaction } from 'kysely';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { ConsentRecordTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { Executor } from '../audit/audit.repository.ts';
 import { newId } from '../../lib/ids.ts';

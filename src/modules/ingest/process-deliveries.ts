@@ -1,9 +1,9 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { errorCode } from '../../errors.ts';
 import { truncateWalNow } from '../../db/wal.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
-import { contactKeys } from '../privacy/contact-fields.ts';
+import { contactKeys } from '../../crypto/contact-layer.ts';
 import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';

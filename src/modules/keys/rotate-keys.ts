@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { Keyring, rewrapAll, type RewrapProgress, type RewrapResult, type RewrapSource } from '../../crypto/index.ts';
 import { ciphertextColumns } from '../../db/classification.ts';
 import type { Actor } from '../access/actor.ts';
@@ -9,7 +9,7 @@ import {
   replaceCiphertext, setMeta,
 } from './keys.repository.ts';
 import { refreshKeyring } from './keyring-store.ts';
-import { contactKeys } from '../privacy/contact-fields.ts';
+import { contactKeys } from '../../crypto/contact-layer.ts';
 
 const PENDING = 'rotation_pending';
 

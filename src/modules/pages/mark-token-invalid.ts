@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { GraphErrorClass } from '../../platform/index.ts';
 import { systemActor, type Actor } from '../access/actor.ts';
 import { appendAudit, type Executor } from '../audit/audit.repository.ts';

@@ -1,8 +1,8 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { zeroFreedPages } from '../../db/secure-delete.ts';
 import { checkpointWal } from '../../db/wal.ts';
 import type { Executor } from '../audit/audit.repository.ts';
-import { contactKeys, openContactField } from './contact-fields.ts';
+import { contactKeys, openContactField } from '../../crypto/contact-layer.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
 import type { FieldContext } from '../../crypto/index.ts';
 import { contactlessRawEvents, deleteContactRows, deliveryIdsOfContact, dropRawEvents, failedDeliveryBodies, personalTables, psidCiphertexts, purgeDeliveryBodies } from './personal-data.repository.ts';

@@ -1,4 +1,4 @@
-// Raw webhook bodies: sealed under an intake key, then under the keyring as every field is (as contact-fields.ts
+// Raw webhook bodies: sealed under an intake key, then under the keyring as every field is (as contact-layer.ts
 // does for contact-owned fields). The intake keys live outside the database (contact-keys.db) and are destroyed once
 // no body is left under them (intake-keys.ts), so a copy of a body that outlives its row (a backup, or the unused
 // space that SQLite's page rebalancing leaves behind) cannot be read once its key is gone. This file is what the

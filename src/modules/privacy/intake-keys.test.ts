@@ -6,7 +6,7 @@ import { drain, envelope, ingestApp, messageItem, postWebhook, PAGE_A, SECRET } 
 import { deliveryRow } from '../ingest/accept-delivery.ts';
 import { WebhookIntake } from '../ingest/intake-worker.ts';
 import { insertDeliveries } from '../ingest/webhook.repository.ts';
-import { closeContactKeys, contactKeys } from './contact-fields.ts';
+import { closeContactKeys, contactKeys } from '../../crypto/contact-layer.ts';
 import type { IntakeKey } from './intake-body.ts';
 import { currentIntakeKey, maintainIntakeKeys, openIntakeBody, rotateIntakeKey } from './intake-keys.ts';
 

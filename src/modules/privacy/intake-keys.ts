@@ -9,10 +9,10 @@
 // stored under it: the transaction that stores bodies checks their key in `intake_keys` (PostgreSQL: and holds its row
 // FOR SHARE) and fails with IntakeKeyRetired once it is retired; the writer seals again under the current key. A key is
 // retired (in a transaction of its own, which waits for those holds) before the rows under it are counted.
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { FieldContext } from '../../crypto/index.ts';
 import type { Executor } from '../audit/audit.repository.ts';
-import { contactKeys } from './contact-fields.ts';
+import { contactKeys } from '../../crypto/contact-layer.ts';
 import { IntakeKeyRetired, openIntakeLayer, sealIntakeBody, type IntakeKey } from './intake-body.ts';
 import {
   anyIntakeKeyRetired, intakeKeysHoldingBodies, keptBodiesUnder, listIntakeKeys, replaceKeptBody, retireIntakeKeysBefore,

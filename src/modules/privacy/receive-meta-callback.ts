@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PrivacyCallbackTable } from '../../db/tables/privacy.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from './context.ts';
 
 // Routes and workers are wired separately by the integrator; this lets a stored delivery wake the processor at once.
 const listeners = new WeakMap<AppContext, Set<() => void>>();

@@ -7,12 +7,12 @@ import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type { FieldContext, Keyring } from '../../crypto/index.ts';
-import { AppError } from '../../errors.ts';
-import { privateFile } from '../../lib/private-files.ts';
-import { walFlusher } from '../../db/database.ts';
-import { newId } from '../../lib/ids.ts';
-import type { IntakeKey } from './intake-body.ts';
+import type { FieldContext, Keyring } from './index.ts';
+import { AppError } from '../errors.ts';
+import { privateFile } from '../lib/private-files.ts';
+import { walFlusher } from '../db/database.ts';
+import { newId } from '../lib/ids.ts';
+import type { IntakeKey } from '../modules/privacy/intake-body.ts';
 
 const KEY_BYTES = 32;
 // Another process may destroy a key; a short cache life bounds how long this process can still use it.

@@ -2,11 +2,11 @@
 // layer keeps key rotation and the `{table, column, pageId, rowId}` binding unchanged; the inner layer is what
 // erasure destroys. A value written before this layer existed (keyring only) still opens.
 import { join } from 'node:path';
-import type { FieldContext } from '../../crypto/index.ts';
-import { open, seal } from '../../crypto/aead.ts';
-import { encodeFields } from '../../crypto/encoding.ts';
-import type { AppContext } from '../../app/context.ts';
-import { AppError } from '../../errors.ts';
+import type { FieldContext } from './index.ts';
+import { open, seal } from './aead.ts';
+import { encodeFields } from './encoding.ts';
+import type { AppContext } from '../kernel/context.ts';
+import { AppError } from '../errors.ts';
 import { ContactKeyStore } from './contact-key-store.ts';
 
 // 0xFF never starts valid UTF-8, so a keyring-only value (always UTF-8 text or JSON) cannot look like this.

@@ -5,7 +5,7 @@ import type { Keyring } from '../crypto/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/time.ts';
 import type { Metrics } from './metrics.ts';
-import type { InboundHooks } from '../modules/ingest/hooks.ts';
+import type { InboundHooks } from './inbound-hooks.ts';
 
 /**
  * Everything a command needs, passed explicitly: no module reaches for globals, so tests build one per case and
