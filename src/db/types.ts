@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { FoundationTables } from './tables/foundation.ts';
 import type { ConversationTables } from './tables/conversations.ts';
 import type { MessagingTables } from './tables/messaging.ts';
@@ -13,3 +13,6 @@ export interface DB extends FoundationTables, ConversationTables, MessagingTable
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;
+
+/** What a repository function runs on: the database itself, or the transaction of the command that calls it. */
+export type Executor = Kysely<DB> | Transaction<DB>;

@@ -2,13 +2,13 @@
 // contacts.consent_* is only a cache of that derivation, rewritten in the same transaction as each record.
 import type { Transaction } from 'kysely';
 import type { AppContext } from '../../kernel/context.ts';
-import type { DB } from '../../db/types.ts';
+import type { DB, Executor } from '../../db/types.ts';
 import type { ConsentRecordTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { toIso } from '../../lib/time.ts';
 import { newId } from '../../lib/ids.ts';
 import { assertCan, canSeePage, systemActor, type Actor } from '../access/actor.ts';
-import { appendAudit, type Executor } from '../audit/audit.repository.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
 import { consentHistory, findContactById, findSameEvent, insertConsentRecord, latestByPurpose, setConsentCache } from './ledger.repository.ts';
 
 export type ConsentPurpose = 'replies' | 'marketing' | `topic:${string}`;

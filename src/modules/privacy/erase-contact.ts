@@ -1,7 +1,7 @@
 import type { AppContext } from '../../kernel/context.ts';
 import { zeroFreedPages } from '../../db/secure-delete.ts';
 import { checkpointWal } from '../../db/wal.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { contactKeys, openContactField } from '../../crypto/contact-layer.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
 import type { FieldContext } from '../../crypto/index.ts';

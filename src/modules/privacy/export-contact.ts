@@ -1,6 +1,6 @@
 import type { AppContext } from '../../kernel/context.ts';
 import type { ColumnClass } from '../../db/classification.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { toIso } from '../../lib/time.ts';
 import { openContactField } from '../../crypto/contact-layer.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';

@@ -11,7 +11,7 @@
 // retired (in a transaction of its own, which waits for those holds) before the rows under it are counted.
 import type { AppContext } from '../../kernel/context.ts';
 import type { FieldContext } from '../../crypto/index.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { contactKeys } from '../../crypto/contact-layer.ts';
 import { IntakeKeyRetired, openIntakeLayer, sealIntakeBody, type IntakeKey } from './intake-body.ts';
 import {

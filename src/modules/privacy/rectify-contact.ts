@@ -1,6 +1,6 @@
 import type { AppContext } from '../../kernel/context.ts';
 import { AppError } from '../../errors.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { openContactField, sealContactField } from '../../crypto/contact-layer.ts';
 import { findContact, updateContactAttributes } from './privacy.repository.ts';
 
