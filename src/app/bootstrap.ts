@@ -12,10 +12,7 @@ import { cliActor } from '../modules/access/actor.ts';
 import { createToken } from '../modules/access/create-token.ts';
 import { countAccounts } from '../modules/access/tokens.repository.ts';
 import { initialiseKeys, keysInitialised, openKeyring } from '../modules/keys/keyring-store.ts';
-import { closeContactKeys } from '../crypto/contact-layer.ts';
-import type { AppContext } from '../kernel/context.ts';
-import { createMetrics } from '../kernel/metrics.ts';
-import { InboundHooks } from '../kernel/inbound-hooks.ts';
+import { createContext, type AppContext } from '../kernel/context.ts';
 
 export interface OpenAppOptions {
   logger?: Logger;
@@ -25,7 +22,10 @@ export interface OpenAppOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Opens the database and the keyring; fails closed on a wrong master key before any request is served. */
+/**
+ * Opens the database, the keyring and the context's resources (the contact key store); `ctx.close()` closes them all.
+ * Fails closed on a wrong master key before any request is served.
+ */
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
   const master = loadMasterKey({ env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
@@ -36,16 +36,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
     if (opts.migrate) await migrateToLatest(database);
     const keyring = await openKeyring(database, master);
     master.fill(0);
-    return {
-      config,
-      database,
-      db: database.db,
-      keyring,
-      logger,
-      clock: opts.clock ?? systemClock,
-      metrics: createMetrics(),
-      inboundHooks: new InboundHooks(),
-    };
+    return createContext({ config, database, keyring, logger, clock: opts.clock ?? systemClock }, { ownsDatabase: true });
   } catch (err) {
     await database.close();
     throw err;
@@ -95,8 +86,7 @@ async function createOwner(config: Config, opts: OpenAppOptions, env: Record<str
       owner_token_id: owner.id,
     };
   } finally {
-    closeContactKeys(ctx);
-    await ctx.database.close();
+    await ctx.close();
   }
 }
 
@@ -113,7 +103,7 @@ async function interruptedInit(config: Config, opts: OpenAppOptions, env: Record
   } catch {
     return false;
   } finally {
-    await ctx.database.close();
+    await ctx.close();
   }
 }
 

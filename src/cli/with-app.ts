@@ -11,6 +11,6 @@ export async function withApp<T>(cmd: Command, fn: (ctx: AppContext) => Promise<
   try {
     return await fn(ctx);
   } finally {
-    await ctx.database.close();
+    await ctx.close();
   }
 }
