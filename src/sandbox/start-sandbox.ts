@@ -12,9 +12,8 @@ import { getToken } from '../modules/access/list-tokens.ts';
 import { revokeToken } from '../modules/access/revoke-token.ts';
 import { tokenStatus } from '../modules/access/token.presenter.ts';
 import type { AppContext } from '../kernel/context.ts';
-import { registerPage } from '../modules/pages/register-page.ts';
-import { findPage } from '../modules/pages/pages.repository.ts';
-import { activitySummary, type ActivitySummary } from '../modules/reports/summary.repository.ts';
+import { ensurePageRegistered } from '../modules/pages/ensure-page.ts';
+import { readActivitySummary, type ActivitySummary } from '../modules/reports/read-summary.ts';
 import { createEmulator, createTraffic, startEmulatorServer, type EmulatorServer, type Traffic } from '../emulator/index.ts';
 import { automationStats, registerDemoAutomation } from './demo-automation.ts';
 import { LOCK_FILE, loadEmulatorWorld, loadSandboxState, resetSandbox, saveEmulatorWorld, saveSandboxState, type SandboxState } from './sandbox-state.ts';
@@ -102,9 +101,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
   const ctx = running.ctx;
   let owner: { token: string; kept: boolean };
   try {
-    for (const p of state.pages) {
-      if (!(await findPage(ctx.db, p.id))) await registerPage(ctx, cliActor, p);
-    }
+    for (const p of state.pages) await ensurePageRegistered(ctx, cliActor, p);
     owner = await ownerToken(ctx, state);
     saveSandboxState(opts.dataDir, state);
     const handshake = await emulator.setWebhook(`${running.url}/webhook`, state.verifyToken);
@@ -149,7 +146,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
       api_docs: `${running.url}/api/docs`,
       pages: state.pages.map((p) => ({ id: p.id, name: p.name })),
     },
-    summary: async () => ({ ...(await activitySummary(ctx.db)), automation: automationStats, traffic: traffic.stats }),
+    summary: async () => ({ ...(await readActivitySummary(ctx, cliActor)), automation: automationStats, traffic: traffic.stats }),
     stop: async () => {
       await traffic.stop();
       clearInterval(worldTimer);
