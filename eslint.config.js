@@ -43,8 +43,8 @@ function noRepositories(dir, message) {
 }
 
 const ABOVE_THE_KERNEL = ['modules', 'app', 'http', 'cli', 'sandbox'];
-const belowTheModules = (dir) =>
-  layer(dir, ABOVE_THE_KERNEL, `src/${dir} is below the modules: it imports no module, nor app, http, cli or sandbox (docs/architecture.md)`);
+const foundation = (dir) =>
+  layer(dir, ['kernel', ...ABOVE_THE_KERNEL], `src/${dir} is a foundation: it imports no kernel, module, app, http, cli or sandbox code (docs/architecture.md)`);
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.pagescope*/**', 'coverage/**'] },
@@ -60,7 +60,8 @@ export default tseslint.config(
     },
   },
   ...selfContained('emulator', 'the emulator imports nothing outside src/emulator (it could ship as its own package)'),
-  ...['platform', 'crypto', 'db', 'lib', 'config', 'kernel'].flatMap(belowTheModules),
+  ...['platform', 'crypto', 'db', 'lib', 'config'].flatMap(foundation),
+  ...layer('kernel', ABOVE_THE_KERNEL, 'the kernel is below the modules: it imports no module, nor app, http, cli or sandbox (docs/architecture.md)'),
   ...layer('modules', ['http', 'app', 'cli', 'sandbox'], 'a module imports no http, app, cli or sandbox code: they call it, not the other way (docs/architecture.md)'),
   noRepositories('cli', 'the CLI calls commands, never repositories (docs/architecture.md)'),
   noRepositories('sandbox', 'the sandbox calls commands, never repositories (docs/architecture.md)'),
