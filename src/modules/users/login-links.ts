@@ -29,7 +29,7 @@ export async function insertLinkFor(ctx: AppContext, db: Executor, userId: strin
  * A new one-time sign-in link for an account (an invitation again, or a way back in after a lost password), valid 24
  * hours. Audited; the link itself is shown once and stored only as a keyed hash.
  */
-export async function createLoginLink(ctx: AppContext, actor: Actor, userId: string): Promise<{ login_url: string; expires_at: number }> {
+export async function createLoginLink(ctx: AppContext, actor: Actor, userId: string): Promise<{ token: string; login_url: string; expires_at: number }> {
   assertCan(actor, 'users:manage');
   const user = await findUserById(ctx.db, userId);
   if (!user || !visibleTo(actor, user)) throw notFound('user');
@@ -40,7 +40,7 @@ export async function createLoginLink(ctx: AppContext, actor: Actor, userId: str
     await appendAudit(trx, actor, { action: 'user.login_link.create', subjectType: 'user', subjectId: userId, details: { link_id: l.id } }, now);
     return l;
   });
-  return { login_url: loginUrl(ctx, link.token), expires_at: link.expiresAt };
+  return { token: link.token, login_url: loginUrl(ctx, link.token), expires_at: link.expiresAt };
 }
 
 /**
