@@ -3,6 +3,7 @@ import { CONVERSATION_CLASSIFICATION } from './tables/conversations.ts';
 import { MESSAGING_CLASSIFICATION } from './tables/messaging.ts';
 import { PRIVACY_CLASSIFICATION } from './tables/privacy.ts';
 import { IDENTITY_CLASSIFICATION } from './tables/identity.ts';
+import { USER_CLASSIFICATION } from './tables/users.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -35,6 +36,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...MESSAGING_CLASSIFICATION,
   ...PRIVACY_CLASSIFICATION,
   ...IDENTITY_CLASSIFICATION,
+  ...USER_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

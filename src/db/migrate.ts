@@ -13,6 +13,7 @@ import * as m0009 from './migrations/0009-invalid-psid-is-unreachable.ts';
 import * as m0010 from './migrations/0010-auth-failure-counters.ts';
 import * as m0011 from './migrations/0011-api-token-expiry.ts';
 import * as m0012 from './migrations/0012-intake-keys.ts';
+import * as m0013 from './migrations/0013-operator-users.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -32,6 +33,7 @@ const STEPS: [string, Step][] = [
   ['0010-auth-failure-counters', m0010],
   ['0011-api-token-expiry', m0011],
   ['0012-intake-keys', m0012],
+  ['0013-operator-users', m0013],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

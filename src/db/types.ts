@@ -4,12 +4,13 @@ import type { ConversationTables } from './tables/conversations.ts';
 import type { MessagingTables } from './tables/messaging.ts';
 import type { PrivacyTables } from './tables/privacy.ts';
 import type { IdentityTables } from './tables/identity.ts';
+import type { UserTables } from './tables/users.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
  * interface here, so that no two domains edit the same table list.
  */
-export interface DB extends FoundationTables, ConversationTables, MessagingTables, PrivacyTables, IdentityTables {}
+export interface DB extends FoundationTables, ConversationTables, MessagingTables, PrivacyTables, IdentityTables, UserTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../kernel/context.ts';
 import type { Actor } from '../modules/access/actor.ts';
-import { authenticate } from '../modules/access/authenticate.ts';
+import { authenticateRequest } from './session-auth.ts';
 import { authFailures } from '../modules/access/auth-failures.ts';
 import { AppError } from '../errors.ts';
 import { errorBody, handleError } from './error-answers.ts';
@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { authRoutes } from './routes/auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,7 +32,10 @@ declare module 'fastify' {
     routeTable: { method: string; url: string; auth: 'token' | 'public' | undefined }[];
   }
   interface FastifyContextConfig {
-    /** 'token': bearer token required (every /api/v1 route but the OpenAPI document); 'public' otherwise. */
+    /**
+     * 'token': a bearer token or a session cookie required (every /api/v1 route but the OpenAPI document and sign-in);
+     * 'public' otherwise.
+     */
     auth?: 'token' | 'public';
   }
 }
@@ -117,9 +121,9 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
       req.log.info({ route, method: req.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
   });
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config.auth === 'token') {
-      req.actor = await authenticate(ctx, req.headers.authorization, String(req.id), req.ip);
+      req.actor = await authenticateRequest(ctx, req, reply);
     }
   });
 
@@ -133,6 +137,6 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
 
-  for (const mod of [healthRoutes, pageRoutes, auditRoutes, tokenRoutes, ...(opts.routes ?? [])]) await mod(app, ctx);
+  for (const mod of [healthRoutes, pageRoutes, auditRoutes, tokenRoutes, authRoutes, ...(opts.routes ?? [])]) await mod(app, ctx);
   return app;
 }

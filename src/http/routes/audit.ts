@@ -9,7 +9,7 @@ const authFailureSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    kind: { type: 'string', enum: ['api_token', 'meta_data_deletion', 'meta_deauthorize'] },
+    kind: { type: 'string', enum: ['api_token', 'operator_login', 'meta_data_deletion', 'meta_deauthorize'] },
     source: { type: 'string', description: 'the client address as the server saw it' },
     reason: { type: 'string' },
     minute: { type: 'string', format: 'date-time' },

@@ -49,6 +49,19 @@ export class AuthFailureLedger {
     return { limited: limit > 0 && seen.n > limit, retryAfterSeconds: Math.max(1, Math.ceil((minute + MINUTE_MS - now) / 1000)) };
   }
 
+  /**
+   * Seconds until the source may try again when it has already failed too often this minute, else 0: checked before
+   * a password is verified, so an address over its limit gets no more guesses.
+   */
+  retryAfter(kind: FailureKind, source: string): number {
+    const now = this.ctx.clock.now();
+    const minute = now - (now % MINUTE_MS);
+    const seen = this.perSource.get(`${kind}\u0000${source}`);
+    const limit = this.ctx.config.authFailureLimit;
+    if (!seen || seen.minute !== minute || limit === 0 || seen.n < limit) return 0;
+    return Math.max(1, Math.ceil((minute + MINUTE_MS - now) / 1000));
+  }
+
   /** Writes what was counted since the last flush, one transaction; what fails to write is kept for the next one. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {

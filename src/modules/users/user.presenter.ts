@@ -1,0 +1,28 @@
+import type { UserTable } from '../../db/tables/users.ts';
+import { toIso } from '../../lib/time.ts';
+
+export type UserStatus = 'active' | 'locked' | 'disabled' | 'invited';
+
+export function userStatus(row: Pick<UserTable, 'disabled_at' | 'locked_until' | 'password_hash'>, now: number): UserStatus {
+  if (row.disabled_at !== null) return 'disabled';
+  if (row.locked_until !== null && row.locked_until > now) return 'locked';
+  return row.password_hash === null ? 'invited' : 'active';
+}
+
+/** What a signed-in person sees of themselves (`/api/v1/me`, sign-in): never the hash, the counts or the index. */
+export function presentSignedIn(row: UserTable, email: string) {
+  return { id: row.id, email, role: row.role, pages: row.pages ? (JSON.parse(row.pages) as string[]) : null };
+}
+
+/** An account as `users list` shows it; `email` is the opened ciphertext. */
+export function presentUser(row: UserTable, email: string, now: number) {
+  return {
+    ...presentSignedIn(row, email),
+    status: userStatus(row, now),
+    created_at: toIso(row.created_at),
+    password_changed_at: toIso(row.password_changed_at),
+    disabled_at: toIso(row.disabled_at),
+  };
+}
+
+export type UserView = ReturnType<typeof presentUser>;
