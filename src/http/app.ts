@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -28,8 +28,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Hot routes answered by node:http ahead of Fastify on the real server (see raw-routes.ts). */
     rawRoutes: RawRoute[];
-    /** Every route registered, for tests that check each one (auth, Page scope). */
-    routeTable: { method: string; url: string; auth: 'token' | 'public' | undefined }[];
+    /** Every route registered, for tests that check each one (auth, Page scope, schemas). */
+    routeTable: { method: string; url: string; auth: 'token' | 'public' | undefined; schema: FastifySchema | undefined }[];
   }
   interface FastifyContextConfig {
     /**
@@ -93,7 +93,7 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, auth: (r.config as { auth?: 'token' | 'public' } | undefined)?.auth });
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, auth: (r.config as { auth?: 'token' | 'public' } | undefined)?.auth, schema: r.schema });
   });
 
   app.setErrorHandler(handleError);

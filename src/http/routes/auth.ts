@@ -1,41 +1,32 @@
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteModule } from '../app.ts';
-import { errorResponses, errorSchema } from '../openapi.ts';
+import { ErrorBody, errorResponses, Nullable, StringEnum } from '../schema-types.ts';
+import { ROLES } from '../../modules/access/roles.ts';
 import { sessionCookie } from '../cookies.ts';
 import { overHttps } from '../session-auth.ts';
 import { AppError } from '../../errors.ts';
 import type { OpenedSession } from '../../modules/users/sessions.ts';
-import { presentSignedIn } from '../../modules/users/user.presenter.ts';
+import { presentMe, presentPasswordChange, presentSignedIn } from '../../modules/users/user.presenter.ts';
 import { setPassword } from '../../modules/users/set-password.ts';
 import { signIn, signInWithLink, signOut } from '../../modules/users/sign-in.ts';
 import { currentUser } from '../../modules/users/current-user.ts';
 
-export const signedInUserSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    email: { type: 'string' },
-    role: { type: 'string', enum: ['owner', 'admin', 'agent', 'marketer', 'analyst'] },
-    pages: { type: ['array', 'null'], items: { type: 'string' }, description: 'the Pages the account is limited to; null: every Page' },
-  },
-  required: ['id', 'email', 'role', 'pages'],
-} as const;
+export const SignedInUserSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  role: StringEnum(ROLES),
+  pages: Nullable(Type.Array(Type.String()), { description: 'the Pages the account is limited to; null: every Page' }),
+});
 
-const meSchema = {
-  type: 'object',
-  description: 'either `user` and `csrf_token` (a session) or `token` (a bearer token)',
-  properties: {
-    user: signedInUserSchema,
-    csrf_token: { type: 'string', description: 'send it as x-csrf-token with every change made with the session cookie' },
-    token: {
-      type: 'object',
-      properties: { id: { type: 'string' }, role: { type: 'string' }, pages: { type: ['array', 'null'], items: { type: 'string' } } },
-      required: ['id', 'role', 'pages'],
-    },
-  },
-} as const;
+const MeSchema = Type.Object({
+  user: Type.Optional(SignedInUserSchema),
+  csrf_token: Type.Optional(Type.String({ description: 'send it as x-csrf-token with every change made with the session cookie' })),
+  token: Type.Optional(Type.Object({ id: Type.String(), role: Type.String(), pages: Nullable(Type.Array(Type.String())) })),
+}, { description: 'either `user` and `csrf_token` (a session) or `token` (a bearer token)' });
 
-const limited = { 429: errorSchema } as const;
+const limited = { 429: ErrorBody };
 
 function setSession(req: FastifyRequest, reply: FastifyReply, session: OpenedSession, now: number): void {
   void reply.header('set-cookie', sessionCookie(session.token, { secure: overHttps(req), maxAgeSeconds: (session.expiresAt - now) / 1000 }));
@@ -46,7 +37,8 @@ function setSession(req: FastifyRequest, reply: FastifyReply, session: OpenedSes
  * browser who it is and its CSRF token; sign-out and password changes. Thin: each calls one command of the users
  * module.
  */
-export const authRoutes: RouteModule = (app, ctx) => {
+export const authRoutes: RouteModule = (server, ctx) => {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/api/v1/auth/login',
     {
@@ -59,18 +51,12 @@ export const authRoutes: RouteModule = (app, ctx) => {
           '(after PAGESCOPE_LOGIN_LOCK_AFTER wrong passwords, for PAGESCOPE_LOGIN_LOCK_MINUTES) or disabled. An address that ' +
           'fails too often in a minute is answered 429 `too_many_attempts` with Retry-After.',
         security: [],
-        body: {
-          type: 'object',
-          properties: { email: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
-          required: ['email', 'password'],
-          additionalProperties: false,
-        },
-        response: { 200: { type: 'object', properties: { user: signedInUserSchema }, required: ['user'] }, ...errorResponses, ...limited },
+        body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ user: SignedInUserSchema }), ...errorResponses, ...limited },
       },
     },
     async (req, reply) => {
-      const body = req.body as { email: string; password: string };
-      const r = await signIn(ctx, body, { source: req.ip, requestId: String(req.id) });
+      const r = await signIn(ctx, req.body, { source: req.ip, requestId: String(req.id) });
       setSession(req, reply, r.session, ctx.clock.now());
       return { user: presentSignedIn(r.user, r.email) };
     },
@@ -84,12 +70,12 @@ export const authRoutes: RouteModule = (app, ctx) => {
         tags: ['auth'],
         summary: 'A one-time sign-in link (24 hours): opens a session, sets the cookie and redirects (303) to / — to /?set_password=1 when the account has no password yet',
         security: [],
-        params: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } }, required: ['token'] },
+        params: Type.Object({ token: Type.String({ maxLength: 200 }) }),
         response: { ...errorResponses, ...limited },
       },
     },
     async (req, reply) => {
-      const r = await signInWithLink(ctx, (req.params as { token: string }).token, { source: req.ip, requestId: String(req.id) });
+      const r = await signInWithLink(ctx, req.params.token, { source: req.ip, requestId: String(req.id) });
       setSession(req, reply, r.session, ctx.clock.now());
       // The link must not linger in a Referer or a shared history entry beyond this answer.
       void reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
@@ -104,12 +90,12 @@ export const authRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['auth'],
         summary: 'Sign out: ends this session at once and clears the cookie (needs x-csrf-token)',
-        response: { 204: { type: 'null' }, ...errorResponses },
+        response: { 204: Type.Null(), ...errorResponses },
       },
     },
     async (req, reply) => {
       await signOut(ctx, req.actor!);
-      return reply.status(204).header('set-cookie', sessionCookie(null, { secure: overHttps(req) })).send();
+      return reply.status(204).header('set-cookie', sessionCookie(null, { secure: overHttps(req) })).send(null);
     },
   );
 
@@ -117,16 +103,16 @@ export const authRoutes: RouteModule = (app, ctx) => {
     '/api/v1/me',
     {
       config: { auth: 'token' },
-      schema: { tags: ['auth'], summary: 'Who the request acts as: the signed-in account and its CSRF token, or the bearer token', response: { 200: meSchema, ...errorResponses } },
+      schema: { tags: ['auth'], summary: 'Who the request acts as: the signed-in account and its CSRF token, or the bearer token', response: { 200: MeSchema, ...errorResponses } },
     },
     async (req) => {
       const actor = req.actor!;
       if (actor.type === 'user') {
         if (!req.userSession) throw new AppError('session_expired', 'the session has ended; sign in again');
         const { row, email } = await currentUser(ctx, actor);
-        return { user: presentSignedIn(row, email), csrf_token: req.userSession.csrfToken };
+        return presentMe({ user: presentSignedIn(row, email), csrfToken: req.userSession.csrfToken });
       }
-      return { token: { id: actor.id, role: actor.role, pages: actor.pageScope } };
+      return presentMe({ actor });
     },
   );
 
@@ -138,19 +124,14 @@ export const authRoutes: RouteModule = (app, ctx) => {
         tags: ['auth'],
         summary: 'Set the signed-in account\'s password (12+ characters, not the email); ends its other sessions',
         description: '`current_password` is required unless the session was opened by a sign-in link. Needs x-csrf-token.',
-        body: {
-          type: 'object',
-          properties: { current_password: { type: 'string', maxLength: 1024 }, new_password: { type: 'string', minLength: 1, maxLength: 1024 } },
-          required: ['new_password'],
-          additionalProperties: false,
-        },
-        response: { 200: { type: 'object', properties: { sessions_revoked: { type: 'integer', description: 'other sessions of the account that were ended' } }, required: ['sessions_revoked'] }, ...errorResponses },
+        body: Type.Object({ current_password: Type.Optional(Type.String({ maxLength: 1024 })), new_password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ sessions_revoked: Type.Integer({ description: 'other sessions of the account that were ended' }) }), ...errorResponses },
       },
     },
     async (req) => {
-      const body = req.body as { current_password?: string; new_password: string };
+      const body = req.body;
       const r = await setPassword(ctx, req.actor!, { newPassword: body.new_password, ...(body.current_password !== undefined && { currentPassword: body.current_password }) });
-      return { sessions_revoked: r.sessionsRevoked };
+      return presentPasswordChange(r);
     },
   );
 };

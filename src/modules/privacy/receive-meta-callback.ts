@@ -32,7 +32,7 @@ export function statusUrl(ctx: AppContext, code: string): string {
  * Anything unverifiable is `invalid_signed_request`, counted per source and minute as a failed authentication (and
  * `rate_limited` once a source keeps failing). Makes no Graph call.
  */
-export async function receiveMetaCallback(ctx: AppContext, kind: CallbackKind, signedRequest: unknown, requestId: string, source: string): Promise<PrivacyCallbackTable> {
+export async function receiveMetaCallback(ctx: AppContext, kind: CallbackKind, signedRequest: string | undefined, requestId: string, source: string): Promise<PrivacyCallbackTable> {
   const now = ctx.clock.now();
   const meta = { type: 'meta' as const, id: null, requestId };
   const secret = ctx.config.meta.appSecret;
