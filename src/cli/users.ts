@@ -3,8 +3,10 @@ import { cliActor } from '../modules/access/actor.ts';
 import { createUser } from '../modules/users/create-user.ts';
 import { disableUser } from '../modules/users/disable-user.ts';
 import { listUsers } from '../modules/users/list-users.ts';
+import { createLoginLink } from '../modules/users/login-links.ts';
 import { openEmail } from '../modules/users/user-email.ts';
 import { presentUser, type UserView } from '../modules/users/user.presenter.ts';
+import { toIso } from '../lib/time.ts';
 import { print } from './output.ts';
 import { withApp } from './with-app.ts';
 
@@ -45,6 +47,16 @@ export function usersCommand(): Command {
           cursor = r.nextCursor;
         } while (cursor);
         print(cmd, { data: all }, all.length ? all.map(row).join('\n') : 'No accounts yet: add one with `pagescope users add --email … --role …`.');
+      }),
+    );
+  users
+    .command('link')
+    .description('print a new one-time sign-in link (24 hours) for an account: a way back in after a lost password')
+    .argument('<id>', 'account id (us_…), as `users list` shows it')
+    .action(async (id: string, _opts, cmd: Command) =>
+      withApp(cmd, async (ctx) => {
+        const l = await createLoginLink(ctx, cliActor, id);
+        print(cmd, { id, login_url: l.login_url, expires_at: toIso(l.expires_at) }, `One-time sign-in link for ${id} (valid 24 hours, shown once): ${l.login_url}`);
       }),
     );
   users

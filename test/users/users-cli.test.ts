@@ -41,6 +41,9 @@ test('init prints a sign-in link that works in a browser; users add, list and di
     assert.equal(listed.stdout.includes('scrypt'), false);
     assert.match((await cli('users', 'list')).stdout, new RegExp(`${ann.id}\\tinvited\\tagent\\tall Pages\\t.*ann@example.com`));
 
+    const relinked = await cli('users', 'link', ann.id, '--json');
+    assert.equal(relinked.code, 0, relinked.stderr);
+    assert.match(relinked.json().login_url as string, /\/login\/psl_/);
     const disabled = await cli('users', 'disable', ann.id, '--json');
     assert.equal(disabled.code, 0, disabled.stderr);
     assert.equal(disabled.json().status, 'disabled');
@@ -66,6 +69,7 @@ test('init prints a sign-in link that works in a browser; users add, list and di
       // The link worked once; the disabled account's link does not work at all.
       assert.equal((await fetch(owner.login_url, { redirect: 'manual' })).status, 401);
       assert.equal((await fetch(ann.login_url, { redirect: 'manual' })).status, 401);
+      assert.equal((await fetch(relinked.json().login_url as string, { redirect: 'manual' })).status, 401);
     } finally {
       child.kill('SIGTERM');
       await exitOf(child);
