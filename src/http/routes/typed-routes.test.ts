@@ -16,6 +16,7 @@ const NO_BODY_SCHEMA: Record<string, string> = {
   'POST /webhook': "the exact bytes Meta signed, of any content type, checked by the signature",
   'POST /api/v1/contacts/:contactId/split': 'takes no body',
   'POST /api/v1/privacy/requests/:requestId/extend': 'takes no body',
+  'POST /api/v1/auth/logout': 'takes no body',
 };
 
 /** Successful answers that are not JSON, so have no response schema. */
@@ -25,6 +26,7 @@ const NOT_JSON: Record<string, string> = {
   'POST /webhook': 'EVENT_RECEIVED, as text',
   'GET /meta/data-deletion/:code': 'an HTML page for the person',
   'GET /api/v1/openapi.json': 'the OpenAPI document itself',
+  'GET /login/:token': 'a redirect (303) that sets the session cookie',
 };
 
 describe('typed routes', () => {
