@@ -22,14 +22,12 @@ import SqliteDatabase from 'better-sqlite3';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { createMetrics } from '../src/app/metrics.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { systemClock } from '../src/lib/time.ts';
 import { newId } from '../src/lib/ids.ts';
 import { buildServer } from '../src/http/app.ts';
 import { ingestRoutes } from '../src/http/routes/webhook.ts';
 import { initialiseKeys, openKeyring } from '../src/modules/keys/keyring-store.ts';
-import { InboundHooks } from '../src/modules/ingest/hooks.ts';
 import { processPendingDeliveries } from '../src/modules/ingest/process-deliveries.ts';
 import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
 import { findContactByPsid } from '../src/modules/contacts/read-contacts.ts';
@@ -37,7 +35,7 @@ import { findContactByBidx } from '../src/modules/contacts/contacts.repository.t
 import { psidIndex } from '../src/modules/contacts/contact-columns.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
 import { registerPage } from '../src/modules/pages/register-page.ts';
-import type { AppContext } from '../src/app/context.ts';
+import { createContext, type AppContext } from '../src/kernel/context.ts';
 
 // autocannon ships no type declarations; this is the part of its API the benchmark uses.
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
@@ -53,10 +51,7 @@ const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 30_000);
 async function context(dataDir: string, master: Buffer, database?: Database, env: Record<string, string> = {}): Promise<AppContext> {
   const db = database ?? (await openDatabase({ dataDir, databaseUrl: null }));
   const config = loadConfig({ PAGESCOPE_DATA_DIR: dataDir, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'warn', ...env });
-  return {
-    config, database: db, db: db.db, keyring: await openKeyring(db, master), logger: createLogger('warn'), clock: systemClock,
-    metrics: createMetrics(), inboundHooks: new InboundHooks(),
-  };
+  return createContext({ config, database: db, keyring: await openKeyring(db, master), logger: createLogger('warn'), clock: systemClock });
 }
 
 function signatureMatches(body: Buffer, header: string | string[] | undefined): boolean {
@@ -343,7 +338,7 @@ async function main(): Promise<void> {
     stalls.sort((a, b) => a.maxMs - b.maxMs);
     const worst = stalls[stalls.length - 1]!;
     console.log(`longest event-loop stall while one delivery of ${BIG_DELIVERY_EVENTS} messages from new people is processed, median/worst of 5: ${stalls[2]!.maxMs.toFixed(0)}/${worst.maxMs.toFixed(0)} ms (CPU of the event loop's thread in the worst: ${worst.cpuMs.toFixed(0)} ms, in 10 ms ticks; most such CPU between two timer runs: ${Math.max(...stalls.map((x) => x.busiestCpuMs)).toFixed(0)} ms), each delivery processed in ${stalls.map((x) => x.seconds.toFixed(1)).join('/')} s; before processing was sliced: 3,300 ms as filed in issue 14, ${BEFORE_SLICING_MS} ms measured here with the same bench`);
-    if (process.env.BENCH_INGEST_ONLY === 'stall') return void (await database.close());
+    if (process.env.BENCH_INGEST_ONLY === 'stall') return void (await ctx.close(), await database.close());
 
     const bare = await startChild('bare', dataDir, master);
     const parsed = await startChild('parsed', dataDir, master);
@@ -398,6 +393,7 @@ async function main(): Promise<void> {
       const { ours, raw } = await lookupLatency(ctx, file, 0, bulk);
       console.log(`PSID lookup with ${target} contacts, ms p50/p99: pagescope ${percentile(ours, 50).toFixed(3)}/${percentile(ours, 99).toFixed(3)}  raw driver ${percentile(raw, 50).toFixed(3)}/${percentile(raw, 99).toFixed(3)}  ratio p50 ${(percentile(ours, 50) / percentile(raw, 50)).toFixed(2)}`);
     }
+    await ctx.close();
     await database.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -5,14 +5,12 @@
 // BENCH_ROUNDS (3) interleaved runs of BENCH_SENDS (4000) sends. Run: npm run bench -- messaging
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AppContext } from '../src/app/context.ts';
-import { createMetrics } from '../src/app/metrics.ts';
+import { createContext } from '../src/kernel/context.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { appSecretProof } from '../src/platform/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { systemClock } from '../src/lib/time.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
-import { InboundHooks } from '../src/modules/ingest/hooks.ts';
 import { initialiseKeys, openKeyring } from '../src/modules/keys/keyring-store.ts';
 import { startDispatcher } from '../src/modules/messaging/dispatcher.ts';
 import { enqueueSend } from '../src/modules/messaging/enqueue-send.ts';
@@ -33,7 +31,7 @@ async function world(meta: RemoteEmulator, pages: number) {
   const master = randomBytes(32);
   await initialiseKeys(database.db, master, Date.now());
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_GRAPH_URL: meta.url, META_APP_SECRET: SECRET });
-  const ctx: AppContext = { config, database, db: database.db, keyring: await openKeyring(database, master), logger: createLogger('warn'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks() };
+  const ctx = createContext({ config, database, keyring: await openKeyring(database, master), logger: createLogger('warn'), clock: systemClock });
   const targets: Target[] = [];
   for (let p = 0; p < pages; p++) {
     const page = await meta.createPage(`Bench ${p}`);
@@ -60,6 +58,7 @@ async function dispatcherRate(meta: RemoteEmulator, pages: number): Promise<numb
   }
   const seconds = (performance.now() - start) / 1000;
   await worker.stop();
+  await ctx.close();
   await database.destroy();
   return SENDS / seconds;
 }
@@ -71,7 +70,7 @@ async function dispatcherRate(meta: RemoteEmulator, pages: number): Promise<numb
 type RawClient = 'node:http' | 'fetch';
 
 async function rawRate(meta: RemoteEmulator, pages: number, client: RawClient): Promise<number> {
-  const { database, targets } = await world(meta, pages);
+  const { ctx, database, targets } = await world(meta, pages);
   const url = new URL(meta.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const bodyOf = (t: Target, i: number) => JSON.stringify({ recipient: { id: t.psid }, messaging_type: 'RESPONSE', message: { text: `bench ${i}`, metadata: 'dl_01m8gx1rvqwddyy8h1jc00e7y4' } });
@@ -109,6 +108,7 @@ async function rawRate(meta: RemoteEmulator, pages: number, client: RawClient): 
   }));
   const rate = SENDS / ((performance.now() - start) / 1000);
   agent.destroy();
+  await ctx.close();
   await database.destroy();
   return rate;
 }

@@ -11,11 +11,10 @@ import { AppError } from '../errors.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { createToken } from '../modules/access/create-token.ts';
 import { countAccounts } from '../modules/access/tokens.repository.ts';
+import { createUser } from '../modules/users/create-user.ts';
+import { validEmail } from '../modules/users/user-email.ts';
 import { initialiseKeys, keysInitialised, openKeyring } from '../modules/keys/keyring-store.ts';
-import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
-import type { AppContext } from './context.ts';
-import { createMetrics } from './metrics.ts';
-import { InboundHooks } from '../modules/ingest/hooks.ts';
+import { createContext, type AppContext } from '../kernel/context.ts';
 
 export interface OpenAppOptions {
   logger?: Logger;
@@ -25,7 +24,10 @@ export interface OpenAppOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Opens the database and the keyring; fails closed on a wrong master key before any request is served. */
+/**
+ * Opens the database, the keyring and the context's resources (the contact key store); `ctx.close()` closes them all.
+ * Fails closed on a wrong master key before any request is served.
+ */
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
   const master = loadMasterKey({ env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
@@ -36,16 +38,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
     if (opts.migrate) await migrateToLatest(database);
     const keyring = await openKeyring(database, master);
     master.fill(0);
-    return {
-      config,
-      database,
-      db: database.db,
-      keyring,
-      logger,
-      clock: opts.clock ?? systemClock,
-      metrics: createMetrics(),
-      inboundHooks: new InboundHooks(),
-    };
+    return createContext({ config, database, keyring, logger, clock: opts.clock ?? systemClock }, { ownsDatabase: true });
   } catch (err) {
     await database.close();
     throw err;
@@ -69,6 +62,15 @@ export interface InitResult {
   key_file: string | null;
   owner_token: string;
   owner_token_id: string;
+  /** The owner's account for signing in, and its one-time sign-in link (24 hours). */
+  owner_user_id: string;
+  owner_email: string;
+  login_url: string;
+}
+
+export interface InitOptions extends OpenAppOptions {
+  /** The owner account's email; default `owner@localhost`. */
+  ownerEmail?: string;
 }
 
 /** What `init` writes in the data dir; whatever of it a failed init made is removed again. */
@@ -82,10 +84,11 @@ function undoInit(dataDir: string, dirExisted: boolean): void {
 }
 
 /** The owner token that completes an init (a new one, or the one an interrupted init did not get to create). */
-async function createOwner(config: Config, opts: OpenAppOptions, env: Record<string, string | undefined>, keyFromEnv: boolean): Promise<InitResult> {
+async function createOwner(config: Config, opts: InitOptions, env: Record<string, string | undefined>, keyFromEnv: boolean): Promise<InitResult> {
   const ctx = await openApp(config, { ...opts, env });
   try {
     const owner = await createToken(ctx, cliActor, { name: 'owner', role: 'owner' });
+    const person = await createUser(ctx, cliActor, { email: opts.ownerEmail ?? 'owner@localhost', role: 'owner' });
     return {
       data_dir: config.dataDir,
       database: ctx.database.dialect,
@@ -93,10 +96,12 @@ async function createOwner(config: Config, opts: OpenAppOptions, env: Record<str
       key_file: keyFromEnv ? null : masterKeyPath(config.dataDir),
       owner_token: owner.token,
       owner_token_id: owner.id,
+      owner_user_id: person.user.id,
+      owner_email: person.email,
+      login_url: person.login_url,
     };
   } finally {
-    closeContactKeys(ctx);
-    await ctx.database.close();
+    await ctx.close();
   }
 }
 
@@ -113,19 +118,21 @@ async function interruptedInit(config: Config, opts: OpenAppOptions, env: Record
   } catch {
     return false;
   } finally {
-    await ctx.database.close();
+    await ctx.close();
   }
 }
 
 /**
  * Creates the data dir, the master key file (mode 0600, unless the key comes from the environment), the database
- * schema, key version 1 and the first owner account. All or nothing: the database is reached and found new before a
+ * schema, key version 1 and the first owner: an API token and an account that signs in through a one-time link. All or nothing: the database is reached and found new before a
  * key is written (a data dir is refused against a database that another one initialised), and an init that fails
  * removes what it wrote, except when the keys already went into a PostgreSQL database: then the key file stays with
  * them, and the next `init` on that data dir finishes the job. Refuses a data dir that is already initialised.
  */
-export async function initialise(config: Config, opts: OpenAppOptions = {}): Promise<InitResult> {
+export async function initialise(config: Config, opts: InitOptions = {}): Promise<InitResult> {
   const env = opts.env ?? process.env;
+  // A bad owner email is refused before anything is written.
+  if (opts.ownerEmail !== undefined) validEmail(opts.ownerEmail);
   const keyFromEnv = config.masterKey !== null;
   const dirExisted = existsSync(config.dataDir);
   if (dirExisted && readdirSync(config.dataDir).some((f) => f === 'master.key' || f.startsWith('pagescope.db'))) {

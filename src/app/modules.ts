@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
 import { contactRoutes } from '../http/routes/contacts.ts';
+import { conversationRoutes } from '../http/routes/conversations.ts';
+import { eventRoutes } from '../http/routes/events.ts';
 import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../http/routes/privacy.ts';
@@ -11,16 +13,16 @@ import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
 import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
-import type { AppContext } from './context.ts';
-import { addReadinessCheck } from './readiness.ts';
-import type { BackgroundWorker } from './worker.ts';
+import type { AppContext } from '../kernel/context.ts';
+import { addReadinessCheck } from '../kernel/readiness.ts';
+import type { BackgroundWorker } from '../kernel/loop.ts';
 
 /**
  * The product's feature modules as the server composes them: their HTTP routes (web role), the hooks they hang on
  * inbound events, and their background workers (worker role). Adding a module means adding it here.
  */
 export function routeModules(): RouteModule[] {
-  return [ingestRoutes, contactRoutes, messagingRoutes, privacyRoutes, metaCallbackRoutes];
+  return [ingestRoutes, contactRoutes, messagingRoutes, privacyRoutes, metaCallbackRoutes, conversationRoutes, eventRoutes];
 }
 
 /** Hooks that run inside the webhook processing transaction, in this order. */

@@ -7,10 +7,9 @@ import type { Clock } from '../lib/time.ts';
 import { KEY_REFRESH_MS, refreshKeyring } from '../modules/keys/keyring-store.ts';
 import { rewrapPending } from '../modules/keys/rotate-keys.ts';
 import { openApp } from './bootstrap.ts';
-import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
-import type { AppContext } from './context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { installHooks, routeModules, startWorkers } from './modules.ts';
-import { startLoop, type BackgroundWorker } from './worker.ts';
+import { startLoop, type BackgroundWorker } from '../kernel/loop.ts';
 import { newLeaseOwner } from '../lib/lease-owner.ts';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -61,8 +60,7 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
   } catch (err) {
     // Nothing was served: release what opening took (the webhook spool's lock, the database) before reporting.
     await server?.close();
-    closeContactKeys(ctx);
-    await ctx.database.close();
+    await ctx.close();
     throw err;
   }
   const workers = [keyMaintenance(ctx)];
@@ -79,8 +77,7 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
       closing ??= (async () => {
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.race([Promise.all([server?.close(), metricsServer?.close(), ...workers.map((w) => w.stop())]), deadline]);
-        closeContactKeys(ctx);
-        await ctx.database.close();
+        await ctx.close();
       })();
       return closing;
     },

@@ -3,7 +3,6 @@ import { loadMasterKey } from '../crypto/index.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { KEY_REFRESH_MS } from '../modules/keys/keyring-store.ts';
 import { addKeyVersion, keyStatus, rewrapPending, rotationPending } from '../modules/keys/rotate-keys.ts';
-import { contactKeys } from '../modules/privacy/contact-fields.ts';
 import { configFor, print, progress } from './output.ts';
 import { withApp } from './with-app.ts';
 
@@ -17,7 +16,7 @@ export function keysCommand(): Command {
         const versions = await keyStatus(ctx);
         const pending = await rotationPending(ctx);
         // Raw webhook bodies are sealed under intake keys: the current one, and old ones until their bodies are gone.
-        const intake = contactKeys(ctx).intakeKeyList().length;
+        const intake = ctx.contactKeys.intakeKeyList().length;
         print(
           cmd,
           { versions, rotation_pending: pending, intake_keys: intake },

@@ -13,6 +13,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
   { name: 'migrate', summary: 'apply pending database migrations', load: async () => (await import('./migrate.ts')).migrateCommand() },
   { name: 'pages', summary: 'register and inspect Facebook Pages', load: async () => (await import('./pages.ts')).pagesCommand() },
   { name: 'tokens', summary: 'API tokens', load: async () => (await import('./tokens.ts')).tokensCommand() },
+  { name: 'users', summary: 'people who sign in: add, list, disable', load: async () => (await import('./users.ts')).usersCommand() },
   { name: 'keys', summary: 'encryption key versions and rotation', load: async () => (await import('./keys.ts')).keysCommand() },
   { name: 'send', summary: 'queue a message to a contact', load: async () => (await import('./send.ts')).sendCommand() },
   { name: 'contacts', summary: 'merge two records of one person on a Page, or undo it', load: async () => (await import('./contacts.ts')).contactsCommand() },

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { AppError } from '../errors.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { markPageTokenInvalid, type TokenCheckSource } from '../modules/pages/mark-token-invalid.ts';

@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { AppContext } from '../app/context.ts';
 import { cliActor } from '../modules/access/actor.ts';
-import { closeContactKeys, contactKeys } from '../modules/privacy/contact-fields.ts';
 import { createPrivacyRequest, type CreateRequestInput } from '../modules/privacy/create-request.ts';
 import { getPrivacyRequest, readRequestExport } from '../modules/privacy/get-request.ts';
 import { presentRequest } from '../modules/privacy/request.presenter.ts';
@@ -14,17 +12,6 @@ import { print, progress, UsageError } from './output.ts';
 import { withApp } from './with-app.ts';
 
 type Present = ReturnType<typeof presentRequest>;
-
-/** Opens the app and also closes the contact key store this command may have opened. */
-function withPrivacy<T>(cmd: Command, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
-  return withApp(cmd, async (ctx) => {
-    try {
-      return await fn(ctx);
-    } finally {
-      closeContactKeys(ctx);
-    }
-  });
-}
 
 function describe(r: Present): string {
   return `${r.id}: ${r.type} of ${r.contact_id ?? '(awaiting review)'} — ${r.status}, due ${r.due_at}${r.completed_at ? `, completed ${r.completed_at}` : ''}`;
@@ -43,7 +30,7 @@ export function privacyCommand(): Command {
     .option('--attributes <json>', 'rectification: JSON object of attribute names to new values (null removes one)')
     .option('--now', 'run due requests before returning')
     .action(async (opts: { type: CreateRequestInput['type']; contact: string; regime?: 'gdpr' | 'ccpa'; attributes?: string; now?: boolean }, cmd: Command) =>
-      withPrivacy(cmd, async (ctx) => {
+      withApp(cmd, async (ctx) => {
         let attributes: unknown;
         if (opts.attributes !== undefined) {
           try {
@@ -67,7 +54,7 @@ export function privacyCommand(): Command {
     .command('status <id>')
     .description("a request's status, deadline and result counts")
     .action(async (id: string, _opts: unknown, cmd: Command) =>
-      withPrivacy(cmd, async (ctx) => {
+      withApp(cmd, async (ctx) => {
         const shown = presentRequest(await getPrivacyRequest(ctx, cliActor, id));
         print(cmd, shown, `${describe(shown)}${shown.result ? `\n${JSON.stringify(shown.result)}` : ''}`);
       }),
@@ -78,7 +65,7 @@ export function privacyCommand(): Command {
     .description("write a completed access request's export (every piece of personal data, decrypted) to a file; audited")
     .requiredOption('--out <file>', 'where to write it (created with mode 0600; keep it safe, it is personal data)')
     .action(async (id: string, opts: { out: string }, cmd: Command) =>
-      withPrivacy(cmd, async (ctx) => {
+      withApp(cmd, async (ctx) => {
         const doc = await readRequestExport(ctx, cliActor, id);
         const file = resolve(opts.out);
         writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
@@ -90,7 +77,7 @@ export function privacyCommand(): Command {
     .command('run')
     .description('run every due request now (the background worker does this too)')
     .action(async (_opts: unknown, cmd: Command) =>
-      withPrivacy(cmd, async (ctx) => {
+      withApp(cmd, async (ctx) => {
         const n = await runDueRequests(ctx);
         print(cmd, { ran: n }, `${n} request(s) run`);
       }),
@@ -100,7 +87,7 @@ export function privacyCommand(): Command {
     .command('reseal')
     .description('move contact data written before per-contact keys under them, so erasure also covers older backups')
     .action(async (_opts: unknown, cmd: Command) =>
-      withPrivacy(cmd, async (ctx) => {
+      withApp(cmd, async (ctx) => {
         progress('re-sealing contact data under per-contact keys…');
         const r = await resealContactFields(ctx);
         print(cmd, r, `${r.resealed} of ${r.scanned} values re-sealed${r.failed ? `, ${r.failed} could not be opened` : ''}`);
@@ -111,8 +98,8 @@ export function privacyCommand(): Command {
     .command('rewrap-keys')
     .description('after `keys rotate`: re-wrap the per-contact keys (kept outside the database) under the current key version')
     .action(async (_opts: unknown, cmd: Command) =>
-      withPrivacy(cmd, async (ctx) => {
-        const n = contactKeys(ctx).rewrapAll();
+      withApp(cmd, async (ctx) => {
+        const n = ctx.contactKeys.rewrapAll();
         print(cmd, { rewrapped: n }, `${n} contact key(s) re-wrapped`);
       }),
     );
@@ -122,7 +109,7 @@ export function privacyCommand(): Command {
     .description('purge what is past its retention limit; with --dry-run, list it and change nothing')
     .option('--dry-run', 'only list what would go')
     .action(async (opts: { dryRun?: boolean }, cmd: Command) =>
-      withPrivacy(cmd, async (ctx) => {
+      withApp(cmd, async (ctx) => {
         const reports = await runRetention(ctx, { dryRun: opts.dryRun === true });
         const lines = reports.map((r) => (r.cutoff === null ? `${r.job}: no limit set (kept forever)` : `${r.job}: before ${r.cutoff} — ${Object.entries(r.counts).map(([k, n]) => `${n} ${k}`).join(', ')}${opts.dryRun ? ' would go' : ' removed'}`));
         print(cmd, { dry_run: opts.dryRun === true, jobs: reports }, lines.join('\n'));

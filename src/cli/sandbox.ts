@@ -22,7 +22,7 @@ export function sandboxCommand(): Command {
       const { ready } = sandbox;
       const tty = !g.json && process.stdout.isTTY;
       if (g.json) {
-        process.stdout.write(`${JSON.stringify({ url: ready.url, owner_token: ready.owner_token, emulator_url: ready.emulator_url, pages: ready.pages })}\n`);
+        process.stdout.write(`${JSON.stringify({ url: ready.url, owner_token: ready.owner_token, login_url: ready.login_url, emulator_url: ready.emulator_url, pages: ready.pages })}\n`);
       } else {
         process.stdout.write(
           [
@@ -30,6 +30,7 @@ export function sandboxCommand(): Command {
             `  pagescope    ${ready.url}   (API docs: ${ready.api_docs})`,
             `  emulator     ${ready.emulator_url}/_emulator   (Meta's stand-in: people, Pages, webhooks, Graph API)`,
             `  owner token  ${ready.owner_token}   (${ready.owner_token_kept ? 'the same as the last run' : 'new'}; it stays valid across runs until \`--reset\` or \`pagescope tokens revoke\`)`,
+            `  sign in      ${ready.login_url}   (one-time link as the owner, valid 24 hours; a new one each run)`,
             ...ready.pages.map((p) => `  Page         ${p.id}  ${p.name}`),
             '',
           ].join('\n') + '\n',

@@ -43,3 +43,16 @@ describe('PAGESCOPE_WEBHOOK_SPOOL_MB', () => {
     assert.throws(() => loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: 'lots' }), /PAGESCOPE_WEBHOOK_SPOOL_MB: must be a whole number/);
   });
 });
+
+describe('sign-in settings', () => {
+  const base = { PAGESCOPE_DATA_DIR: '/tmp/pagescope-config-test' };
+
+  it('default to 12 idle hours, 14 days at most, and a 15-minute lockout after 5 wrong passwords', () => {
+    assert.deepEqual(loadConfig(base).signIn, { sessionIdleHours: 12, sessionMaxDays: 14, lockAfter: 5, lockMinutes: 15 });
+  });
+
+  it('refuse an idle time longer than the maximum age, naming the variable', () => {
+    assert.throws(() => loadConfig({ ...base, PAGESCOPE_SESSION_IDLE_HOURS: '49', PAGESCOPE_SESSION_MAX_DAYS: '2' }), /^ConfigError: PAGESCOPE_SESSION_IDLE_HOURS: must not exceed/);
+    assert.throws(() => loadConfig({ ...base, PAGESCOPE_LOGIN_LOCK_AFTER: '0' }), /PAGESCOPE_LOGIN_LOCK_AFTER: must be a whole number from 1 to 1000/);
+  });
+});

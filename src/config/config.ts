@@ -37,6 +37,8 @@ export interface Config {
   profileRefreshHours: number;
   /** Whether new contacts are matched to the same person's contacts on the business's other Pages (`ids_for_pages`). */
   linkIdsForPages: boolean;
+  /** People who sign in: session lifetimes and the per-account lockout after wrong passwords. */
+  signIn?: { sessionIdleHours: number; sessionMaxDays: number; lockAfter: number; lockMinutes: number };
   /** Data subject requests and retention (issue 6); 0 days means "keep". */
   privacy?: {
     regime: 'gdpr' | 'ccpa';
@@ -165,7 +167,23 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     authFailureRetentionDays: int(env, 'PAGESCOPE_AUTH_FAILURE_RETENTION_DAYS', 30, 0, 3650),
     profileRefreshHours: int(env, 'PAGESCOPE_PROFILE_REFRESH_HOURS', 24, 1, 24 * 365),
     linkIdsForPages: linkIdsForPages(env),
+    signIn: signInConfig(env),
     privacy: privacyConfig(env),
+  };
+}
+
+/** An idle session ends before an absolute one can: the idle time must be shorter than the maximum age. */
+function signInConfig(env: Env): NonNullable<Config['signIn']> {
+  const sessionIdleHours = int(env, 'PAGESCOPE_SESSION_IDLE_HOURS', 12, 1, 24 * 365);
+  const sessionMaxDays = int(env, 'PAGESCOPE_SESSION_MAX_DAYS', 14, 1, 365);
+  if (sessionIdleHours > sessionMaxDays * 24) {
+    throw new ConfigError('PAGESCOPE_SESSION_IDLE_HOURS', `must not exceed PAGESCOPE_SESSION_MAX_DAYS × 24 (${sessionMaxDays * 24})`);
+  }
+  return {
+    sessionIdleHours,
+    sessionMaxDays,
+    lockAfter: int(env, 'PAGESCOPE_LOGIN_LOCK_AFTER', 5, 1, 1000),
+    lockMinutes: int(env, 'PAGESCOPE_LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
   };
 }
 

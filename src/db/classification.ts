@@ -4,6 +4,7 @@ import { MESSAGING_CLASSIFICATION } from './tables/messaging.ts';
 import { PRIVACY_CLASSIFICATION } from './tables/privacy.ts';
 import { IDENTITY_CLASSIFICATION } from './tables/identity.ts';
 import { INBOX_CLASSIFICATION } from './tables/inbox.ts';
+import { USER_CLASSIFICATION } from './tables/users.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -37,6 +38,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...PRIVACY_CLASSIFICATION,
   ...IDENTITY_CLASSIFICATION,
   ...INBOX_CLASSIFICATION,
+  ...USER_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

@@ -14,6 +14,7 @@ import * as m0010 from './migrations/0010-auth-failure-counters.ts';
 import * as m0011 from './migrations/0011-api-token-expiry.ts';
 import * as m0012 from './migrations/0012-intake-keys.ts';
 import * as m0014 from './migrations/0014-inbox.ts';
+import * as m0013 from './migrations/0013-operator-users.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -34,6 +35,7 @@ const STEPS: [string, Step][] = [
   ['0011-api-token-expiry', m0011],
   ['0012-intake-keys', m0012],
   ['0014-inbox', m0014],
+  ['0013-operator-users', m0013],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

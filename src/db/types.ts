@@ -1,16 +1,21 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { FoundationTables } from './tables/foundation.ts';
 import type { ConversationTables } from './tables/conversations.ts';
 import type { MessagingTables } from './tables/messaging.ts';
 import type { PrivacyTables } from './tables/privacy.ts';
 import type { IdentityTables } from './tables/identity.ts';
 import type { InboxTables } from './tables/inbox.ts';
+import type { UserTables } from './tables/users.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
  * interface here, so that no two domains edit the same table list.
  */
-export interface DB extends FoundationTables, ConversationTables, MessagingTables, PrivacyTables, IdentityTables, InboxTables {}
+export interface DB
+  extends FoundationTables, ConversationTables, MessagingTables, PrivacyTables, IdentityTables, UserTables, InboxTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;
+
+/** What a repository function runs on: the database itself, or the transaction of the command that calls it. */
+export type Executor = Kysely<DB> | Transaction<DB>;

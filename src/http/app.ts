@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import type { Actor } from '../modules/access/actor.ts';
-import { authenticate } from '../modules/access/authenticate.ts';
+import { authenticateRequest } from './session-auth.ts';
 import { authFailures } from '../modules/access/auth-failures.ts';
 import { AppError } from '../errors.ts';
 import { errorBody, handleError } from './error-answers.ts';
@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { authRoutes } from './routes/auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,11 +28,14 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Hot routes answered by node:http ahead of Fastify on the real server (see raw-routes.ts). */
     rawRoutes: RawRoute[];
-    /** Every route registered, for tests that check each one (auth, Page scope). */
-    routeTable: { method: string; url: string; auth: 'token' | 'public' | undefined }[];
+    /** Every route registered, for tests that check each one (auth, Page scope, schemas). */
+    routeTable: { method: string; url: string; auth: 'token' | 'public' | undefined; schema: FastifySchema | undefined }[];
   }
   interface FastifyContextConfig {
-    /** 'token': bearer token required (every /api/v1 route but the OpenAPI document); 'public' otherwise. */
+    /**
+     * 'token': a bearer token or a session cookie required (every /api/v1 route but the OpenAPI document and sign-in);
+     * 'public' otherwise.
+     */
     auth?: 'token' | 'public';
   }
 }
@@ -89,7 +93,7 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, auth: (r.config as { auth?: 'token' | 'public' } | undefined)?.auth });
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, auth: (r.config as { auth?: 'token' | 'public' } | undefined)?.auth, schema: r.schema });
   });
 
   app.setErrorHandler(handleError);
@@ -117,9 +121,9 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
       req.log.info({ route, method: req.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
   });
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.routeOptions.config.auth === 'token') {
-      req.actor = await authenticate(ctx, req.headers.authorization, String(req.id), req.ip);
+      req.actor = await authenticateRequest(ctx, req, reply);
     }
   });
 
@@ -133,6 +137,6 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
 
-  for (const mod of [healthRoutes, pageRoutes, auditRoutes, tokenRoutes, ...(opts.routes ?? [])]) await mod(app, ctx);
+  for (const mod of [healthRoutes, pageRoutes, auditRoutes, tokenRoutes, authRoutes, ...(opts.routes ?? [])]) await mod(app, ctx);
   return app;
 }

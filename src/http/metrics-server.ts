@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { ConfigError } from '../config/config.ts';
 import type { ErrorCode } from '../errors.ts';
 import { constantTimeEqual } from '../crypto/index.ts';

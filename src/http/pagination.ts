@@ -3,16 +3,14 @@ import { AppError } from '../errors.ts';
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
-/** `?limit=&cursor=` as the contract says: 50 by default, larger values clamped to 200. */
-export function parsePaging(query: unknown): { limit: number; cursor: string | null } {
-  const q = (query ?? {}) as Record<string, unknown>;
-  let limit = DEFAULT_LIMIT;
-  if (q.limit !== undefined && q.limit !== '') {
-    const n = Number(q.limit);
-    if (!Number.isInteger(n) || n < 1) throw new AppError('validation_failed', 'limit must be a positive whole number');
-    limit = Math.min(n, MAX_LIMIT);
-  }
-  const cursor = typeof q.cursor === 'string' && q.cursor !== '' ? q.cursor : null;
+/**
+ * `?limit=&cursor=` as the contract says: 50 by default, larger values clamped to 200. The route's schema
+ * (`pagingProperties`) already holds limit to a whole number from 1; a cursor is opaque to the schema, so whether it is
+ * one this API could have returned is decided here.
+ */
+export function parsePaging(query: { limit?: number; cursor?: string }): { limit: number; cursor: string | null } {
+  const limit = Math.min(query.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
+  const cursor = query.cursor !== undefined && query.cursor !== '' ? query.cursor : null;
   if (cursor !== null && !/^[A-Za-z0-9_.:-]{1,200}$/.test(cursor)) throw new AppError('validation_failed', 'cursor is not one this API returned');
   return { limit, cursor };
 }

@@ -5,6 +5,8 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+export function toIso(ms: number): string;
+export function toIso(ms: number | null | undefined): string | null;
 export function toIso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -1,4 +1,4 @@
-import type { InboundHooks } from '../modules/ingest/hooks.ts';
+import type { InboundHooks } from '../kernel/inbound-hooks.ts';
 import { enqueueSend } from '../modules/messaging/enqueue-send.ts';
 import { detectConsentKeyword } from '../modules/consent/keywords.ts';
 

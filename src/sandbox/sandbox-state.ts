@@ -14,6 +14,8 @@ export interface SandboxState {
   ownerTokenId: string | null;
   /** The owner token printed in the banner, kept (this file is 0600) so it stays valid across runs until --reset. */
   ownerToken?: string | null;
+  /** The owner's account (made by init), for which each run prints a fresh one-time sign-in link. */
+  ownerUserId?: string | null;
   /** The simulated people's ids at the emulator, so a restart finds the same people. */
   people?: string[];
 }

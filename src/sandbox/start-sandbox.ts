@@ -11,10 +11,11 @@ import { createToken } from '../modules/access/create-token.ts';
 import { getToken } from '../modules/access/list-tokens.ts';
 import { revokeToken } from '../modules/access/revoke-token.ts';
 import { tokenStatus } from '../modules/access/token.presenter.ts';
-import type { AppContext } from '../app/context.ts';
-import { registerPage } from '../modules/pages/register-page.ts';
-import { findPage } from '../modules/pages/pages.repository.ts';
-import { activitySummary, type ActivitySummary } from '../modules/reports/summary.repository.ts';
+import type { AppContext } from '../kernel/context.ts';
+import { ensurePageRegistered } from '../modules/pages/ensure-page.ts';
+import { readActivitySummary, type ActivitySummary } from '../modules/reports/read-summary.ts';
+import { createUser } from '../modules/users/create-user.ts';
+import { createLoginLink } from '../modules/users/login-links.ts';
 import { createEmulator, createTraffic, startEmulatorServer, type EmulatorServer, type Traffic } from '../emulator/index.ts';
 import { automationStats, registerDemoAutomation } from './demo-automation.ts';
 import { LOCK_FILE, loadEmulatorWorld, loadSandboxState, resetSandbox, saveEmulatorWorld, saveSandboxState, type SandboxState } from './sandbox-state.ts';
@@ -35,6 +36,8 @@ export interface SandboxReady {
   owner_token: string;
   /** Whether the owner token is the one the last run printed (false on a first run, or when it was revoked or expired). */
   owner_token_kept: boolean;
+  /** A one-time link (24 hours) that signs in as the owner; a new one each run. */
+  login_url: string;
   emulator_url: string;
   api_docs: string;
   pages: { id: string; name: string }[];
@@ -90,7 +93,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     PAGESCOPE_MASTER_KEY: '',
   };
   const config = loadConfig(env, { dataDir: opts.dataDir, port: opts.port, host, databaseUrl: null });
-  if (!existsSync(join(opts.dataDir, 'master.key'))) await initialise(config, { env });
+  if (!existsSync(join(opts.dataDir, 'master.key'))) state.ownerUserId = (await initialise(config, { env })).owner_user_id;
 
   let running: RunningServer;
   try {
@@ -101,11 +104,11 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
   }
   const ctx = running.ctx;
   let owner: { token: string; kept: boolean };
+  let loginUrl: string;
   try {
-    for (const p of state.pages) {
-      if (!(await findPage(ctx.db, p.id))) await registerPage(ctx, cliActor, p);
-    }
+    for (const p of state.pages) await ensurePageRegistered(ctx, cliActor, p);
     owner = await ownerToken(ctx, state);
+    loginUrl = `${running.url}/login/${await ownerLinkToken(ctx, state)}`;
     saveSandboxState(opts.dataDir, state);
     const handshake = await emulator.setWebhook(`${running.url}/webhook`, state.verifyToken);
     if (!handshake.ok) throw new Error(`the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`);
@@ -145,11 +148,12 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
       url: running.url!,
       owner_token: owner.token,
       owner_token_kept: owner.kept,
+      login_url: loginUrl,
       emulator_url: emu.url,
       api_docs: `${running.url}/api/docs`,
       pages: state.pages.map((p) => ({ id: p.id, name: p.name })),
     },
-    summary: async () => ({ ...(await activitySummary(ctx.db)), automation: automationStats, traffic: traffic.stats }),
+    summary: async () => ({ ...(await readActivitySummary(ctx, cliActor)), automation: automationStats, traffic: traffic.stats }),
     stop: async () => {
       await traffic.stop();
       clearInterval(worldTimer);
@@ -176,4 +180,18 @@ async function ownerToken(ctx: AppContext, state: SandboxState): Promise<{ token
   state.ownerTokenId = owner.id;
   state.ownerToken = owner.token;
   return { token: owner.token, kept: false };
+}
+
+/**
+ * A fresh one-time sign-in link's token for the owner's account; the account is made when this data dir has none
+ * (a sandbox from before accounts existed).
+ */
+async function ownerLinkToken(ctx: AppContext, state: SandboxState): Promise<string> {
+  if (state.ownerUserId) {
+    const link = await createLoginLink(ctx, cliActor, state.ownerUserId).catch(() => null);
+    if (link) return link.token;
+  }
+  const created = await createUser(ctx, cliActor, { email: `owner+run${state.runs}@localhost`, role: 'owner' });
+  state.ownerUserId = created.user.id;
+  return new URL(created.login_url).pathname.split('/').pop()!;
 }

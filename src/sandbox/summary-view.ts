@@ -1,4 +1,4 @@
-import type { ActivitySummary } from '../modules/reports/summary.repository.ts';
+import type { ActivitySummary } from '../modules/reports/read-summary.ts';
 
 function counts(rec: Record<string, number>): string {
   const entries = Object.entries(rec).filter(([, n]) => n > 0);

@@ -8,6 +8,8 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { createPrivacyRequest } from '../../src/modules/privacy/create-request.ts';
+import { createUser } from '../../src/modules/users/create-user.ts';
+import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
@@ -35,6 +37,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
+    let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
       await registerPage(app.ctx, cliActor, { id: PAGE_A, name: 'A', access_token: 'EAA-token-page-a' });
@@ -44,11 +47,16 @@ for (const dialect of testDialects()) {
       requestB = (await createPrivacyRequest(app.ctx, cliActor, { type: 'access', contact_id: b.contactId })).id;
       tokenA = (await createToken(app.ctx, cliActor, { name: 'owner of A', role: 'owner', pageIds: [PAGE_A] })).token;
       tokenB = (await createToken(app.ctx, cliActor, { name: 'agent of B', role: 'agent', pageIds: [PAGE_B] })).id;
+      // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
+      const person = await createUser(app.ctx, cliActor, { email: 'owner-a@example.com', role: 'owner', pageIds: [PAGE_A] });
+      const signed = await signInWithLink(app.ctx, new URL(person.login_url).pathname.split('/').pop()!, { source: '127.0.0.9', requestId: null });
+      sessionA = { cookie: `pagescope_session=${signed.session.token}`, 'x-csrf-token': signed.session.csrfToken };
     });
     after(async () => app.close());
 
-    await t.test('every /api/v1 route but the OpenAPI document requires a token', () => {
-      const open = app.server.routeTable.filter((r) => r.url.startsWith('/api/v1/') && r.url !== '/api/v1/openapi.json' && r.method !== 'HEAD' && r.auth !== 'token');
+    await t.test('every /api/v1 route but the OpenAPI document and sign-in requires a token or a session', () => {
+      const PUBLIC = ['/api/v1/openapi.json', '/api/v1/auth/login'];
+      const open = app.server.routeTable.filter((r) => r.url.startsWith('/api/v1/') && !PUBLIC.includes(r.url) && r.method !== 'HEAD' && r.auth !== 'token');
       assert.deepEqual(open, []);
     });
 
@@ -76,6 +84,21 @@ for (const dialect of testDialects()) {
         for (const [name, value] of Object.entries(fx)) {
           assert.equal(res.body.includes(value), false, `${r.url} shows Page B's ${name}`);
         }
+      }
+    });
+
+    await t.test('a Page-A person signed in with a session is kept out of Page B the same way', async () => {
+      const fx = fixtures(b, requestB, tokenB);
+      const body = bodies(a, b);
+      const routes = app.server.routeTable.filter((r) => r.auth === 'token' && r.method !== 'HEAD' && (r.url.includes(':') || body[`${r.method} ${r.url}`] !== undefined));
+      for (const r of routes) {
+        const url = r.url.replace(/:(\w+)/g, (_m, p: string) => encodeURIComponent(fx[p]!));
+        const res = await app.server.inject({ method: r.method as 'GET', url, headers: sessionA, payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : (body[`${r.method} ${r.url}`] ?? {}) });
+        assert.equal(res.statusCode, 404, `${r.method} ${r.url} answered ${res.statusCode}: ${res.body}`);
+      }
+      for (const r of app.server.routeTable.filter((x) => x.auth === 'token' && !x.url.includes(':') && x.method === 'GET')) {
+        const res = await app.server.inject({ method: 'GET', url: r.url, headers: sessionA });
+        for (const [name, value] of Object.entries(fx)) assert.equal(res.body.includes(value), false, `${r.url} shows Page B's ${name}`);
       }
     });
   });

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.ts';
 import { openApp } from '../../src/app/bootstrap.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { runCli } from '../support/cli.ts';
 import { seedContact } from '../support/seed.ts';
 
@@ -17,8 +16,7 @@ test('operators merge two contacts of one Page and split them again from the CLI
     const ctx = await openApp(loadConfig({ PAGESCOPE_DATA_DIR: dir }));
     const old = await seedContact(ctx, '4400000000000004', { psid: '4000000000000001', name: 'Old PSID', text: 'before the block' });
     const current = await seedContact(ctx, '4400000000000004', { psid: '4000000000000002', name: 'New PSID', text: 'after' });
-    closeContactKeys(ctx);
-    await ctx.database.close();
+    await ctx.close();
 
     const merge = await runCli(['--data-dir', dir, 'contacts', 'merge', old.contactId, '--into', current.contactId, '--json']);
     assert.equal(merge.code, 0, merge.stderr);
@@ -31,8 +29,7 @@ test('operators merge two contacts of one Page and split them again from the CLI
 
     const check = await openApp(loadConfig({ PAGESCOPE_DATA_DIR: dir }));
     const actions = (await check.db.selectFrom('audit_events').select('action').where('subject_id', 'in', [old.contactId, current.contactId]).execute()).map((r) => r.action);
-    closeContactKeys(check);
-    await check.database.close();
+    await check.close();
     assert.ok(actions.some((a) => a.includes('merge')), `audit holds the merge: ${actions.join(', ')}`);
     assert.ok(actions.some((a) => a.includes('split')), `audit holds the split: ${actions.join(', ')}`);
   } finally {

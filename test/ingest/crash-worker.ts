@@ -2,13 +2,11 @@
 // killed (the test sends SIGKILL at random moments), or with `--drain` until nothing is pending, then exits 0.
 import { openDatabase } from '../../src/db/database.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { createMetrics } from '../../src/app/metrics.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/lib/time.ts';
 import { openKeyring } from '../../src/modules/keys/keyring-store.ts';
-import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
 import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
-import type { AppContext } from '../../src/app/context.ts';
+import { createContext } from '../../src/kernel/context.ts';
 import { seededRandom } from '../support/random.ts';
 
 export interface CrashWorkerConfig {
@@ -26,10 +24,10 @@ const drainMode = process.argv.includes('--drain');
 const random = seededRandom(cfg.seed);
 const database = await openDatabase({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, ...(cfg.schema && { schema: cfg.schema }) });
 const keyring = await openKeyring(database, Buffer.from(cfg.masterKey, 'base64'));
-const ctx: AppContext = {
-  config: loadConfig({ PAGESCOPE_DATA_DIR: cfg.dataDir, META_APP_SECRET: 'unused' }), database, db: database.db, keyring,
-  logger: createLogger('silent'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks(),
-};
+const ctx = createContext(
+  { config: loadConfig({ PAGESCOPE_DATA_DIR: cfg.dataDir, META_APP_SECRET: 'unused' }), database, keyring, logger: createLogger('silent'), clock: systemClock },
+  { ownsDatabase: true },
+);
 process.stdout.write('ready\n');
 // The test starts the next worker while the current one runs (start-up is slow); it begins work on "go".
 await new Promise<void>((resolve) => {
@@ -44,5 +42,5 @@ for (;;) {
   else if (drainMode && (await pending()) === 0) break;
   else await new Promise((r) => setTimeout(r, 10));
 }
-await database.close();
+await ctx.close();
 process.exit(0);

@@ -1,5 +1,5 @@
-import type { AppContext } from '../../src/app/context.ts';
-import { openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import type { AppContext } from '../../src/kernel/context.ts';
+import { openContactField } from '../../src/crypto/contact-layer.ts';
 
 /**
  * A canonical, id-free picture of what ingest produced (decrypted), so two databases that saw the same traffic can be

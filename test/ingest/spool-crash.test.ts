@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
-import { ContactKeyStore } from '../../src/modules/privacy/contact-key-store.ts';
+import { ContactKeyStore } from '../../src/crypto/contact-key-store.ts';
 import { openIntakeLayer } from '../../src/modules/privacy/intake-body.ts';
 import { signWebhookBody } from '../../src/platform/index.ts';
 import { openTestDatabase } from '../support/db.ts';

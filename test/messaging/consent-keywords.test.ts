@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import type { ContactTable } from '../../src/db/tables/conversations.ts';
 import type { MessageEvent } from '../../src/platform/index.ts';
-import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
+import { InboundHooks } from '../../src/kernel/inbound-hooks.ts';
 import { registerConsentKeywordHook } from '../../src/modules/consent/keyword-hook.ts';
 import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
 import { addContact, addPage, createMessagingWorld, eventually, type MessagingWorld } from './support.ts';
-import { openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { openContactField } from '../../src/crypto/contact-layer.ts';
 
 for (const dialect of testDialects()) {
   test(`opt-out and opt-in keywords [${dialect}]`, async (t) => {

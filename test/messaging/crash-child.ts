@@ -6,10 +6,9 @@
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../../src/config/config.ts';
 import { openApp } from '../../src/app/bootstrap.ts';
-import type { BackgroundWorker } from '../../src/app/worker.ts';
+import type { BackgroundWorker } from '../../src/kernel/loop.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 
 const config = loadConfig(process.env);
 const ctx = await openApp(config, { logger: createLogger('warn', process.stderr as never) });
@@ -20,8 +19,7 @@ process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;
   void (worker?.stop() ?? Promise.resolve()).then(async () => {
-    closeContactKeys(ctx);
-    await ctx.database.close();
+    await ctx.close();
     process.exit(0);
   });
 });

@@ -11,9 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/lib/time.ts';
-import { createMetrics } from '../../src/app/metrics.ts';
-import type { AppContext } from '../../src/app/context.ts';
-import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
+import { createContext } from '../../src/kernel/context.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
@@ -39,7 +37,7 @@ test(`kill -9 of the dispatcher during ${SENDS} sends, ${ROUNDS} times: nothing 
   await initialiseKeys(database.db, masterKey, Date.now());
   const keyring = await openKeyring(database, masterKey);
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_GRAPH_URL: meta.url, META_APP_SECRET: 'crash-secret' });
-  const ctx: AppContext = { config, database, db: database.db, keyring, logger: createLogger('warn'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks() };
+  const ctx = createContext({ config, database, keyring, logger: createLogger('warn'), clock: systemClock });
   const children: { child: ChildProcess; exited: Promise<unknown> }[] = [];
   try {
     // Contacts interleaved across the Pages, so that the queue's order spreads the sends over every Page's rate.
@@ -162,6 +160,7 @@ test(`kill -9 of the dispatcher during ${SENDS} sends, ${ROUNDS} times: nothing 
     // A failed assertion must not leave a worker behind (a prepared one, or one not yet killed).
     for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
     await Promise.all(children.map((c) => c.exited));
+    await ctx.close();
     await database.destroy();
     await meta.close();
   }

@@ -1,6 +1,6 @@
 // Shared setup for the messaging tests: an app, the emulator as "Meta", a Page registered on both, and contacts
 // seeded directly (as the ingest would have written them), each with a real PSID from the emulator.
-import type { AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/kernel/context.ts';
 import type { ContactTable } from '../../src/db/tables/conversations.ts';
 import type { Dialect } from '../../src/db/types.ts';
 import { startEmulatorServer, type EmulatorOptionsInput, type EmulatorServer } from '../../src/emulator/index.ts';

@@ -9,7 +9,6 @@ import { initialise, openApp } from '../../src/app/bootstrap.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { privacyCommand } from '../../src/cli/privacy.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { seedContact, type SeededContact } from './seed.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pagescope-cli-'));
@@ -38,8 +37,7 @@ before(async () => {
   await initialise(config, { env: process.env, logger: createLogger('silent') });
   const ctx = await openApp(config, { env: process.env, logger: createLogger('silent') });
   person = await seedContact(ctx, { contactLayer: true, at: Date.now() - 40 * 24 * 60 * 60 * 1000 });
-  closeContactKeys(ctx);
-  await ctx.database.close();
+  await ctx.close();
 });
 after(() => {
   process.env = saved;
@@ -58,7 +56,7 @@ test('privacy export writes the decrypted export to a private file', async () =>
     try {
       return await ctx.db.selectFrom('privacy_requests').select('id').execute();
     } finally {
-      await ctx.database.close();
+      await ctx.close();
     }
   })());
   const file = join(dataDir, 'export.json');

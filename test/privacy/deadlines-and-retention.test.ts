@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { warnDeadlines } from '../../src/modules/privacy/deadline-warner.ts';
 import { runRetention, runRetentionJob } from '../../src/modules/retention/retention.ts';
 import { seedContact, type SeededContact } from './seed.ts';
@@ -19,7 +18,6 @@ for (const dialect of testDialects()) {
       person = await seedContact(app.ctx);
     });
     after(async () => {
-      closeContactKeys(app.ctx);
       await app.close();
     });
     const api = (method: 'GET' | 'POST', url: string, payload?: object) => app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
@@ -81,7 +79,6 @@ for (const dialect of testDialects()) {
       young = await seedContact(app.ctx, { at: now - 10 * DAY });
     });
     after(async () => {
-      closeContactKeys(app.ctx);
       await app.close();
     });
     const snapshot = async () => ({

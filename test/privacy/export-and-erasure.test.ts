@@ -9,7 +9,7 @@ import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
-import { closeContactKeys, openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { openContactField } from '../../src/crypto/contact-layer.ts';
 import { personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 import { eraseContactData } from '../../src/modules/privacy/erase-contact.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
@@ -28,7 +28,6 @@ for (const dialect of testDialects()) {
       bystander = await seedContact(app.ctx, { contactLayer: true });
     });
     after(async () => {
-      closeContactKeys(app.ctx);
       await app.close();
     });
     const api = (method: 'GET' | 'POST', url: string, payload?: object) => app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });

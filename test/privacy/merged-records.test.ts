@@ -6,7 +6,6 @@ import { testDialects } from '../support/db.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { mergeContacts } from '../../src/modules/contacts/merge-contacts.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { buildContactExport } from '../../src/modules/privacy/export-contact.ts';
 import { eraseContactData, erasedRowCount } from '../../src/modules/privacy/erase-contact.ts';
 import { personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
@@ -36,7 +35,6 @@ for (const dialect of testDialects()) {
       await mergeContacts(app.ctx, cliActor, mergedAway.contactId, kept.contactId);
     });
     after(async () => {
-      closeContactKeys(app.ctx);
       await app.close();
     });
 
@@ -79,7 +77,6 @@ for (const dialect of testDialects()) {
       assert.equal(await rowsLeft(app, mergedAway.contactId), 0);
       assert.equal(await rowsLeft(app, kept.contactId), 0, 'the record the person was merged into outlived the erasure');
     } finally {
-      closeContactKeys(app.ctx);
       await app.close();
     }
   });

@@ -7,7 +7,6 @@ import { metaCallbackRoutes } from '../../src/http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
 import { createSignedRequest } from '../../src/platform/signed-request.ts';
 import type { GraphClient, IdMatch } from '../../src/platform/graph-client.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { processNextCallback, settleCallbacks } from '../../src/modules/privacy/process-meta-callback.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
 import { seedContact, type SeededContact } from './seed.ts';
@@ -40,7 +39,6 @@ for (const dialect of testDialects()) {
       answers.set('424242', [{ id: person.psid, scope: { id: person.pageId } }, { id: '999', scope: { id: '8888' } }]);
     });
     after(async () => {
-      closeContactKeys(app.ctx);
       await app.close();
     });
     const now = () => Math.floor(app.clock.now() / 1000);

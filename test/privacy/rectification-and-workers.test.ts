@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
-import { closeContactKeys, contactKeys, hasContactLayer, openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { hasContactLayer, openContactField } from '../../src/crypto/contact-layer.ts';
 import { deleteContactRows, personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
 import { startPrivacyWorkers } from '../../src/modules/privacy/privacy-workers.ts';
@@ -18,7 +18,6 @@ for (const dialect of testDialects()) {
       person = await seedContact(app.ctx);
     });
     after(async () => {
-      closeContactKeys(app.ctx);
       await app.close();
     });
     const api = (method: 'GET' | 'POST', url: string, payload?: object) => app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
@@ -74,7 +73,7 @@ for (const dialect of testDialects()) {
       for (const p of personalTables()) tables[p.table] = await deleteContactRows(app.ctx.db, p, victim.contactId);
       const earlier = { tables, raw_deliveries: 1, request_exports: 0, key_destroyed: false };
       await app.ctx.db.updateTable('privacy_requests').set({ status: 'in_progress', result: JSON.stringify(earlier), next_attempt_at: app.clock.now() + 60_000 }).where('id', '=', id).execute();
-      assert.notEqual(contactKeys(app.ctx).existingKey(victim.contactId), null);
+      assert.notEqual(app.ctx.contactKeys.existingKey(victim.contactId), null);
       await runDueRequests(app.ctx);
       assert.equal((await api('GET', `/api/v1/privacy/requests/${id}`)).json().status, 'in_progress', 'not before the lease runs out');
       app.clock.advance(61_000);
@@ -82,7 +81,7 @@ for (const dialect of testDialects()) {
       const done = (await api('GET', `/api/v1/privacy/requests/${id}`)).json();
       assert.equal(done.status, 'completed');
       assert.deepEqual(done.result, { ...earlier, key_destroyed: true }, 'the counts of the run that deleted are kept');
-      assert.equal(contactKeys(app.ctx).existingKey(victim.contactId), null);
+      assert.equal(app.ctx.contactKeys.existingKey(victim.contactId), null);
     });
 
     await t.test('the workers run a request in the background and stop cleanly', async () => {

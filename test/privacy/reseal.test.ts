@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { closeContactKeys, hasContactLayer, openContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { hasContactLayer, openContactField } from '../../src/crypto/contact-layer.ts';
 import { eraseContactData } from '../../src/modules/privacy/erase-contact.ts';
 import { resealContactFields } from '../../src/modules/privacy/reseal-contact-fields.ts';
 import { seedContact, type SeededContact } from './seed.ts';
@@ -17,7 +17,6 @@ for (const dialect of testDialects()) {
       await seedContact(app.ctx, { contactLayer: true });
     });
     after(async () => {
-      closeContactKeys(app.ctx);
       await app.close();
     });
     const psid = async () => {

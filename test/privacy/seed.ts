@@ -2,10 +2,10 @@
 // encrypted exactly as the schema says ({table, column, pageId, rowId}); contact-owned columns optionally carry
 // the per-contact layer, as ingest and messaging will once switched over.
 import { randomBytes } from 'node:crypto';
-import type { AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/kernel/context.ts';
 import { CLASSIFICATION } from '../../src/db/classification.ts';
 import { newId } from '../../src/lib/ids.ts';
-import { sealContactField } from '../../src/modules/privacy/contact-fields.ts';
+import { sealContactField } from '../../src/crypto/contact-layer.ts';
 import { personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 
 export interface SeededContact {

@@ -11,6 +11,7 @@ import { until } from './support.ts';
 interface Ready {
   url: string;
   owner_token: string;
+  login_url: string;
   emulator_url: string;
   pages: { id: string; name: string }[];
 }
@@ -30,6 +31,12 @@ test('the sandbox shows the whole loop through the public API, and SIGINT ends i
       child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}: ${stderr}`)));
     });
     assert.equal(ready.pages.length, 2);
+    // The printed link signs in as the owner, in a browser's way: a session cookie and a redirect.
+    const signIn = await fetch(ready.login_url, { redirect: 'manual' });
+    assert.equal(signIn.status, 303);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const me = (await (await fetch(`${ready.url}/api/v1/me`, { headers: { cookie } })).json()) as { user: { role: string } };
+    assert.equal(me.user.role, 'owner');
     const api = async (path: string, init: RequestInit = {}) =>
       fetch(`${ready.url}${path}`, { ...init, headers: { authorization: `Bearer ${ready.owner_token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
     const emu = async (path: string, body?: unknown) =>

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/config.ts';
-import type { AppContext } from '../../src/app/context.ts';
-import { createMetrics } from '../../src/app/metrics.ts';
+import { createContext, type AppContext } from '../../src/kernel/context.ts';
 import { buildServer, type RouteModule } from '../../src/http/app.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Clock } from '../../src/lib/time.ts';
@@ -11,8 +10,6 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import type { Dialect } from '../../src/db/types.ts';
-import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 
 /** A clock tests move by hand. */
@@ -59,7 +56,7 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
   const logs = new LogCapture();
   // A small webhook spool: every test app serving /webhook on SQLite zero-fills its ring once.
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_APP_SECRET: 'test-app-secret', META_VERIFY_TOKEN: 'verify-me', PAGESCOPE_WEBHOOK_SPOOL_MB: '4', ...opts.env });
-  const ctx: AppContext = { config, database, db: database.db, keyring, logger: createLogger('debug', logs), clock, metrics: createMetrics(), inboundHooks: new InboundHooks() };
+  const ctx = createContext({ config, database, keyring, logger: createLogger('debug', logs), clock });
   const { token } = await createToken(ctx, cliActor, { name: 'owner', role: 'owner' });
   const server = await buildServer(ctx, { routes: opts.routes ?? [] });
   await server.ready();
@@ -67,7 +64,7 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
     ctx, database, clock, logs, masterKey, ownerToken: token, server,
     close: async () => {
       await server.close();
-      closeContactKeys(ctx);
+      await ctx.close();
       await database.destroy();
     },
   };

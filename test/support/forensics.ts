@@ -11,7 +11,7 @@ import type { Keyring } from '../../src/crypto/index.ts';
 const SEALED_TEXT = /v([1-9][0-9]{0,8})\.(?=([A-Za-z0-9_-]{40,}))/g;
 /** A webhook spool record: "psp1" little-endian, then the sealed length, the seq, and the sealed bytes. */
 const SPOOL_MAGIC = Buffer.from([0x31, 0x70, 0x73, 0x70]);
-/** The contact layer's prefix inside a keyring plaintext (src/modules/privacy/contact-fields.ts). */
+/** The contact layer's prefix inside a keyring plaintext (src/crypto/contact-layer.ts). */
 const CONTACT_LAYER = Buffer.from([0xff, 0x43, 0x4b, 0x01]);
 /** The intake layer's prefix (src/modules/privacy/intake-body.ts), then the key id's length and the id. */
 const INTAKE_LAYER = Buffer.from([0xff, 0x49, 0x4b, 0x01]);

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/kernel/context.ts';
 import { newId } from '../../src/lib/ids.ts';
 import type { ContactTable } from '../../src/db/tables/conversations.ts';
 

@@ -49,7 +49,7 @@ export interface ApiTokenTable {
 export interface AuditEventTable {
   id: string;
   at: number;
-  actor_type: 'token' | 'cli' | 'system' | 'anonymous' | 'meta';
+  actor_type: 'token' | 'user' | 'cli' | 'system' | 'anonymous' | 'meta';
   actor_id: string | null;
   request_id: string | null;
   action: string;
@@ -66,7 +66,7 @@ export interface AuditEventTable {
  */
 export interface AuthFailureTable {
   id: string;
-  kind: 'api_token' | 'meta_data_deletion' | 'meta_deauthorize';
+  kind: 'api_token' | 'operator_login' | 'meta_data_deletion' | 'meta_deauthorize';
   source: string;
   reason: string;
   /** Start of the minute, ms since the epoch. */

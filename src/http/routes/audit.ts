@@ -1,65 +1,56 @@
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
-import { errorResponses, listOf, pagingQuery } from '../openapi.ts';
+import { AnyObject, DateTime, errorResponses, ListOf, Nullable, pagingProperties, StringEnum } from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
 import { listAuditEvents } from '../../modules/audit/list-audit-events.ts';
 import { presentAuditEvent } from '../../modules/audit/audit.presenter.ts';
 import { listAuthFailureCounts } from '../../modules/access/list-auth-failures.ts';
+import { presentAuthFailure } from '../../modules/access/auth-failure.presenter.ts';
 
-const authFailureSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    kind: { type: 'string', enum: ['api_token', 'meta_data_deletion', 'meta_deauthorize'] },
-    source: { type: 'string', description: 'the client address as the server saw it' },
-    reason: { type: 'string' },
-    minute: { type: 'string', format: 'date-time' },
-    failures: { type: 'integer' },
-    last_at: { type: 'string', format: 'date-time' },
-  },
-  required: ['id', 'kind', 'source', 'reason', 'minute', 'failures', 'last_at'],
-} as const;
+const AuthFailureSchema = Type.Object({
+  id: Type.String(),
+  kind: StringEnum(['api_token', 'operator_login', 'meta_data_deletion', 'meta_deauthorize']),
+  source: Type.String({ description: 'the client address as the server saw it' }),
+  reason: Type.String(),
+  minute: DateTime(),
+  failures: Type.Integer(),
+  last_at: DateTime(),
+});
 
-const auditSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    at: { type: 'string', format: 'date-time' },
-    actor: { type: 'object', properties: { type: { type: 'string' }, id: { type: ['string', 'null'] } } },
-    request_id: { type: ['string', 'null'] },
-    action: { type: 'string' },
-    outcome: { type: 'string' },
-    page_id: { type: ['string', 'null'] },
-    subject: { type: ['object', 'null'], properties: { type: { type: 'string' }, id: { type: ['string', 'null'] } } },
-    details: { type: ['object', 'null'], additionalProperties: true },
-  },
-} as const;
+const AuditSchema = Type.Object({
+  id: Type.Optional(Type.String()),
+  at: Type.Optional(DateTime()),
+  actor: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), id: Type.Optional(Nullable(Type.String())) })),
+  request_id: Type.Optional(Nullable(Type.String())),
+  action: Type.Optional(Type.String()),
+  outcome: Type.Optional(Type.String()),
+  page_id: Type.Optional(Nullable(Type.String())),
+  subject: Type.Optional(Nullable(Type.Object({ type: Type.Optional(Type.String()), id: Type.Optional(Nullable(Type.String())) }))),
+  details: Type.Optional(Nullable(AnyObject())),
+});
 
-export const auditRoutes: RouteModule = (app, ctx) => {
+const AuditQuery = Type.Object({
+  ...pagingProperties,
+  action: Type.Optional(Type.String()),
+  page_id: Type.Optional(Type.String()),
+  subject_id: Type.Optional(Type.String()),
+  actor_id: Type.Optional(Type.String()),
+  since: Type.Optional(DateTime()),
+  until: Type.Optional(DateTime()),
+});
+
+export const auditRoutes: RouteModule = (server, ctx) => {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/audit-events',
     {
       config: { auth: 'token' },
-      schema: {
-        tags: ['audit'],
-        summary: 'The audit log, newest first, with filters',
-        querystring: {
-          type: 'object',
-          properties: {
-            ...pagingQuery.properties,
-            action: { type: 'string' },
-            page_id: { type: 'string' },
-            subject_id: { type: 'string' },
-            actor_id: { type: 'string' },
-            since: { type: 'string', format: 'date-time' },
-            until: { type: 'string', format: 'date-time' },
-          },
-        },
-        response: { 200: listOf(auditSchema), ...errorResponses },
-      },
+      schema: { tags: ['audit'], summary: 'The audit log, newest first, with filters', querystring: AuditQuery, response: { 200: ListOf(AuditSchema), ...errorResponses } },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
-      const q = req.query as Record<string, string | undefined>;
+      const q = req.query;
       const { rows, nextCursor } = await listAuditEvents(ctx, req.actor!, {
         limit,
         cursor,
@@ -81,15 +72,15 @@ export const auditRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['audit'],
         summary: 'Failed authentications counted per address, minute and reason, newest first (tokens that see every Page; kept PAGESCOPE_AUTH_FAILURE_RETENTION_DAYS)',
-        querystring: { type: 'object', properties: { ...pagingQuery.properties, since: { type: 'string', format: 'date-time' } } },
-        response: { 200: listOf(authFailureSchema), ...errorResponses },
+        querystring: Type.Object({ ...pagingProperties, since: Type.Optional(DateTime()) }),
+        response: { 200: ListOf(AuthFailureSchema), ...errorResponses },
       },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
-      const since = (req.query as { since?: string }).since;
+      const { since } = req.query;
       const { rows, nextCursor } = await listAuthFailureCounts(ctx, req.actor!, { limit, cursor, ...(since && { since: Date.parse(since) }) });
-      return listBody(rows, nextCursor);
+      return listBody(rows.map(presentAuthFailure), nextCursor);
     },
   );
 };

@@ -1,28 +1,32 @@
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
-import { errorResponses, listOf, pagingQuery } from '../openapi.ts';
+import { DateTime, errorResponses, IdParams, ListOf, PagingQuery, StringEnum } from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
 import { presentPage } from '../../modules/pages/page.presenter.ts';
 import { getPage, listPages } from '../../modules/pages/list-pages.ts';
 import { registerPage } from '../../modules/pages/register-page.ts';
 
-export const pageSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    status: { type: 'string', enum: ['active', 'token_invalid', 'disabled'], description: 'token_invalid: Meta rejected the access token (code 190); sends wait until a new token is registered' },
-    created_at: { type: 'string', format: 'date-time' },
-    updated_at: { type: 'string', format: 'date-time' },
-  },
-  required: ['id', 'name', 'status', 'created_at', 'updated_at'],
-} as const;
+export const PageSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: StringEnum(['active', 'token_invalid', 'disabled'], { description: 'token_invalid: Meta rejected the access token (code 190); sends wait until a new token is registered' }),
+  created_at: DateTime(),
+  updated_at: DateTime(),
+});
 
-export const pageRoutes: RouteModule = (app, ctx) => {
+const RegisterPageBody = Type.Object(
+  { id: Type.String(), name: Type.String(), access_token: Type.String() },
+  { additionalProperties: false },
+);
+
+export const pageRoutes: RouteModule = (server, ctx) => {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/pages',
     {
       config: { auth: 'token' },
-      schema: { tags: ['pages'], summary: 'Pages this token may see', querystring: pagingQuery, response: { 200: listOf(pageSchema), ...errorResponses } },
+      schema: { tags: ['pages'], summary: 'Pages this token may see', querystring: PagingQuery, response: { 200: ListOf(PageSchema), ...errorResponses } },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
@@ -35,14 +39,9 @@ export const pageRoutes: RouteModule = (app, ctx) => {
     '/api/v1/pages/:pageId',
     {
       config: { auth: 'token' },
-      schema: {
-        tags: ['pages'],
-        summary: 'One Page',
-        params: { type: 'object', properties: { pageId: { type: 'string' } }, required: ['pageId'] },
-        response: { 200: pageSchema, ...errorResponses },
-      },
+      schema: { tags: ['pages'], summary: 'One Page', params: IdParams('pageId'), response: { 200: PageSchema, ...errorResponses } },
     },
-    async (req) => presentPage(await getPage(ctx, req.actor!, (req.params as { pageId: string }).pageId)),
+    async (req) => presentPage(await getPage(ctx, req.actor!, req.params.pageId)),
   );
 
   app.post(
@@ -52,17 +51,12 @@ export const pageRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['pages'],
         summary: 'Register a Page with its Page access token (stored encrypted); registering it again replaces the token',
-        body: {
-          type: 'object',
-          properties: { id: { type: 'string' }, name: { type: 'string' }, access_token: { type: 'string' } },
-          required: ['id', 'name', 'access_token'],
-          additionalProperties: false,
-        },
-        response: { 200: pageSchema, 201: pageSchema, ...errorResponses },
+        body: RegisterPageBody,
+        response: { 200: PageSchema, 201: PageSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
-      const { page, created } = await registerPage(ctx, req.actor!, req.body as { id: string; name: string; access_token: string });
+      const { page, created } = await registerPage(ctx, req.actor!, req.body);
       return reply.status(created ? 201 : 200).send(presentPage(page));
     },
   );

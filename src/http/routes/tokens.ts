@@ -1,55 +1,53 @@
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
-import { errorResponses, listOf, pagingQuery } from '../openapi.ts';
+import { DateTime, errorResponses, IdParams, ListOf, Nullable, NullableDateTime, PagingQuery, StringEnum } from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
-import { AppError } from '../../errors.ts';
 import { createToken } from '../../modules/access/create-token.ts';
 import { getToken, listTokens } from '../../modules/access/list-tokens.ts';
+import { ROLES } from '../../modules/access/roles.ts';
 import { revokeToken } from '../../modules/access/revoke-token.ts';
-import { parseExpiresIn } from '../../modules/access/token-expiry.ts';
-import { presentToken } from '../../modules/access/token.presenter.ts';
-import { toIso } from '../../lib/time.ts';
+import { expiryOf } from '../../modules/access/token-expiry.ts';
+import { presentCreatedToken, presentToken } from '../../modules/access/token.presenter.ts';
 
-const date = { type: ['string', 'null'], format: 'date-time' } as const;
+export const TokenSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: StringEnum(ROLES),
+  pages: Nullable(Type.Array(Type.String()), { description: 'the Pages it is limited to; null: every Page' }),
+  status: StringEnum(['active', 'expired', 'revoked']),
+  created_at: DateTime(),
+  last_used_at: NullableDateTime({ description: 'updated at most once a minute' }),
+  expires_at: NullableDateTime({ description: 'null: never expires' }),
+  revoked_at: NullableDateTime(),
+});
 
-export const tokenSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    role: { type: 'string', enum: ['owner', 'admin', 'agent', 'marketer', 'analyst'] },
-    pages: { type: ['array', 'null'], items: { type: 'string' }, description: 'the Pages it is limited to; null: every Page' },
-    status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
-    created_at: { type: 'string', format: 'date-time' },
-    last_used_at: { ...date, description: 'updated at most once a minute' },
-    expires_at: { ...date, description: 'null: never expires' },
-    revoked_at: date,
+const CreatedTokenSchema = Type.Object({
+  ...TokenSchema.properties,
+  token: Type.String({ description: 'the secret, shown once; only its keyed hash is stored' }),
+});
+
+const CreateTokenBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    role: StringEnum(ROLES),
+    pages: Type.Optional(Type.Array(Type.String(), { maxItems: 1000 })),
+    expires_in: Type.Optional(Type.String({ description: 'a duration: 90m, 12h, 30d, 2w' })),
+    expires_at: Type.Optional(DateTime()),
   },
-  required: ['id', 'name', 'role', 'pages', 'status', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'],
-} as const;
+  { additionalProperties: false },
+);
 
-const createdSchema = {
-  type: 'object',
-  properties: { ...tokenSchema.properties, token: { type: 'string', description: 'the secret, shown once; only its keyed hash is stored' } },
-  required: [...tokenSchema.required, 'token'],
-} as const;
-
-const idParams = { type: 'object', properties: { tokenId: { type: 'string' } }, required: ['tokenId'] } as const;
-
-interface CreateBody {
-  name: string;
-  role: string;
-  pages?: string[];
-  expires_in?: string;
-  expires_at?: string;
-}
+const TokenParams = IdParams('tokenId');
 
 /** API tokens: list, create, read and revoke (owner and admin: `tokens:manage`). The secret is never shown again. */
-export const tokenRoutes: RouteModule = (app, ctx) => {
+export const tokenRoutes: RouteModule = (server, ctx) => {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/tokens',
     {
       config: { auth: 'token' },
-      schema: { tags: ['tokens'], summary: 'API tokens (owner, admin): never the secret nor its hash', querystring: pagingQuery, response: { 200: listOf(tokenSchema), ...errorResponses } },
+      schema: { tags: ['tokens'], summary: 'API tokens (owner, admin): never the secret nor its hash', querystring: PagingQuery, response: { 200: ListOf(TokenSchema), ...errorResponses } },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
@@ -66,29 +64,15 @@ export const tokenRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['tokens'],
         summary: 'Create an API token (owner, admin); the secret is in this answer only',
-        body: {
-          type: 'object',
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            role: { type: 'string', enum: ['owner', 'admin', 'agent', 'marketer', 'analyst'] },
-            pages: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
-            expires_in: { type: 'string', description: 'a duration: 90m, 12h, 30d, 2w' },
-            expires_at: { type: 'string', format: 'date-time' },
-          },
-          required: ['name', 'role'],
-          additionalProperties: false,
-        },
-        response: { 201: createdSchema, ...errorResponses },
+        body: CreateTokenBody,
+        response: { 201: CreatedTokenSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
-      const body = req.body as CreateBody;
-      if (body.expires_in !== undefined && body.expires_at !== undefined) throw new AppError('validation_failed', 'give expires_in or expires_at, not both');
+      const { name, role, pages, ...expiry } = req.body;
       const now = ctx.clock.now();
-      const expiresAt = body.expires_in !== undefined ? now + parseExpiresIn(body.expires_in) : body.expires_at !== undefined ? Date.parse(body.expires_at) : null;
-      const r = await createToken(ctx, req.actor!, { name: body.name, role: body.role, pageIds: body.pages ?? [], expiresAt });
-      const created = presentToken(await getToken(ctx, req.actor!, r.id), now);
-      return reply.status(201).send({ ...created, token: r.token, expires_at: toIso(r.expires_at) });
+      const r = await createToken(ctx, req.actor!, { name, role, pageIds: pages ?? [], expiresAt: expiryOf(now, expiry) });
+      return reply.status(201).send(presentCreatedToken(await getToken(ctx, req.actor!, r.id), r.token, now));
     },
   );
 
@@ -96,9 +80,9 @@ export const tokenRoutes: RouteModule = (app, ctx) => {
     '/api/v1/tokens/:tokenId',
     {
       config: { auth: 'token' },
-      schema: { tags: ['tokens'], summary: 'One API token (owner, admin)', params: idParams, response: { 200: tokenSchema, ...errorResponses } },
+      schema: { tags: ['tokens'], summary: 'One API token (owner, admin)', params: TokenParams, response: { 200: TokenSchema, ...errorResponses } },
     },
-    async (req) => presentToken(await getToken(ctx, req.actor!, (req.params as { tokenId: string }).tokenId), ctx.clock.now()),
+    async (req) => presentToken(await getToken(ctx, req.actor!, req.params.tokenId), ctx.clock.now()),
   );
 
   app.delete(
@@ -108,10 +92,10 @@ export const tokenRoutes: RouteModule = (app, ctx) => {
       schema: {
         tags: ['tokens'],
         summary: 'Revoke an API token (owner, admin): from now on it answers 401. Revoking it again changes nothing',
-        params: idParams,
-        response: { 200: tokenSchema, ...errorResponses },
+        params: TokenParams,
+        response: { 200: TokenSchema, ...errorResponses },
       },
     },
-    async (req) => presentToken(await revokeToken(ctx, req.actor!, (req.params as { tokenId: string }).tokenId), ctx.clock.now()),
+    async (req) => presentToken(await revokeToken(ctx, req.actor!, req.params.tokenId), ctx.clock.now()),
   );
 };

@@ -1,9 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
 import { AppError } from '../../errors.ts';
 import { constantTimeEqual } from '../../crypto/index.ts';
-import { addReadinessCheck } from '../../app/readiness.ts';
+import { addReadinessCheck } from '../../kernel/readiness.ts';
 import { closeWebhookIntake, openWebhookSpool, receiveWebhook, webhookStorageProblem } from '../../modules/ingest/receive-webhook.ts';
+
+// Unknown, not string: a repeated parameter (an array) is a failed handshake (403) like a wrong token, not a 400.
+const HandshakeQuery = Type.Object({
+  'hub.mode': Type.Optional(Type.Unknown()),
+  'hub.verify_token': Type.Optional(Type.Unknown()),
+  'hub.challenge': Type.Optional(Type.Unknown()),
+});
 
 function header(value: string | string[] | undefined): string | undefined {
   // A repeated signature header is ambiguous: treat it as malformed rather than pick one.
@@ -40,13 +49,14 @@ export const ingestRoutes: RouteModule = async (app, ctx) => {
     handle: (body, req) => acceptPost(body, req.headers),
     done: (status) => counted(status).inc(),
   });
-  await app.register(async (scope) => {
+  await app.register(async (plugin) => {
+    const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.webhookMaxBytes }, (_req, body, done) => done(null, body));
 
-    scope.get('/webhook', { schema: { hide: true }, config: { auth: 'public' } }, async (req, reply) => {
+    scope.get('/webhook', { schema: { hide: true, querystring: HandshakeQuery }, config: { auth: 'public' } }, async (req, reply) => {
       if (!ctx.config.meta.appSecret) throw new AppError('not_ready', 'webhook handling is not configured: set META_APP_SECRET');
-      const q = req.query as Record<string, unknown>;
+      const q = req.query;
       const expected = ctx.config.meta.verifyToken;
       const token = q['hub.verify_token'];
       const challenge = q['hub.challenge'];
@@ -55,6 +65,7 @@ export const ingestRoutes: RouteModule = async (app, ctx) => {
       return reply.status(200).type('text/plain; charset=utf-8').send(challenge);
     });
 
+    // No body schema: the body is the exact bytes Meta signed (any content type), checked by receiveWebhook.
     scope.post('/webhook', { schema: { hide: true }, config: { auth: 'public' }, bodyLimit: ctx.config.webhookMaxBytes }, async (req, reply) => {
       const r = await acceptPost(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers);
       return reply.status(r.status).type(r.type).send(r.body);

@@ -2,9 +2,13 @@ import type { Permission, Role } from './roles.ts';
 import { ROLE_PERMISSIONS } from './roles.ts';
 import { AppError, notFound } from '../../errors.ts';
 
-/** Who is acting: an API token, an operator at the CLI, or the system itself (workers, Meta's callbacks). */
+/**
+ * Who is acting: an API token, a person signed in with a session (`user`), an operator at the CLI, or the system
+ * itself (workers, Meta's callbacks). A user carries its role and Pages like a token, so every scope check applies.
+ */
 export type Actor =
   | { type: 'token'; id: string; accountId: string; role: Role; pageScope: readonly string[] | null; requestId: string | null }
+  | { type: 'user'; id: string; role: Role; pageScope: readonly string[] | null; requestId: string | null; sessionId: string | null }
   | { type: 'cli'; id: null; role: 'owner'; pageScope: null; requestId: null }
   | { type: 'system'; id: string | null; role: 'owner'; pageScope: null; requestId: string | null };
 
@@ -41,6 +45,5 @@ export function pageScopeOf(actor: Actor): readonly string[] | null {
 
 /** The operator (a signed-in person) acting, whom a conversation can be assigned to; null for tokens and the system. */
 export function operatorIdOf(actor: Actor): string | null {
-  void actor;
-  return null;
+  return actor.type === 'user' ? actor.id : null;
 }

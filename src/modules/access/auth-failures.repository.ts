@@ -1,6 +1,6 @@
 // Counters of failed authentications: one row per (kind, source, minute, reason), added to as flushes come in.
 import { sql } from 'kysely';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { AuthFailureTable } from '../../db/tables/foundation.ts';
 
 /** Adds each count to its row, creating the row on its first failure (an upsert both dialects accept). */

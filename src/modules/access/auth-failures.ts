@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { AuthFailureTable } from '../../db/tables/foundation.ts';
 import { AppError, errorCode } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -47,6 +47,19 @@ export class AuthFailureLedger {
     seen.n++;
     const limit = this.ctx.config.authFailureLimit;
     return { limited: limit > 0 && seen.n > limit, retryAfterSeconds: Math.max(1, Math.ceil((minute + MINUTE_MS - now) / 1000)) };
+  }
+
+  /**
+   * Seconds until the source may try again when it has already failed too often this minute, else 0: checked before
+   * a password is verified, so an address over its limit gets no more guesses.
+   */
+  retryAfter(kind: FailureKind, source: string): number {
+    const now = this.ctx.clock.now();
+    const minute = now - (now % MINUTE_MS);
+    const seen = this.perSource.get(`${kind}\u0000${source}`);
+    const limit = this.ctx.config.authFailureLimit;
+    if (!seen || seen.minute !== minute || limit === 0 || seen.n < limit) return 0;
+    return Math.max(1, Math.ceil((minute + MINUTE_MS - now) / 1000));
   }
 
   /** Writes what was counted since the last flush, one transaction; what fails to write is kept for the next one. */

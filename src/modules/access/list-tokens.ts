@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { notFound } from '../../errors.ts';
 import type { ApiTokenTable } from '../../db/tables/foundation.ts';
 import { pageOf } from '../../lib/paging.ts';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ApiTokenTable } from '../../db/tables/foundation.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import type { Actor } from './actor.ts';

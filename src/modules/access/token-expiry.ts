@@ -10,3 +10,13 @@ export function parseExpiresIn(text: string, field = 'expires_in'): number {
   if (!(ms > 0) || ms > MAX_MS) throw new AppError('validation_failed', `${field} must be a duration such as 90m, 12h, 30d or 2w (at most 10 years)`);
   return ms;
 }
+
+/**
+ * When a token asked for over the API stops working: `expires_in` (a duration from now) or `expires_at` (a time),
+ * not both; neither: never (null).
+ */
+export function expiryOf(now: number, asked: { expires_in?: string | undefined; expires_at?: string | undefined }): number | null {
+  if (asked.expires_in !== undefined && asked.expires_at !== undefined) throw new AppError('validation_failed', 'give expires_in or expires_at, not both');
+  if (asked.expires_in !== undefined) return now + parseExpiresIn(asked.expires_in);
+  return asked.expires_at !== undefined ? Date.parse(asked.expires_at) : null;
+}

@@ -1,5 +1,6 @@
 import type { ApiTokenTable } from '../../db/tables/foundation.ts';
 import { toIso } from '../../lib/time.ts';
+import type { Role } from './roles.ts';
 
 export type TokenStatus = 'active' | 'expired' | 'revoked';
 
@@ -14,7 +15,8 @@ export function presentToken(row: ApiTokenTable, now: number) {
   return {
     id: row.id,
     name: row.name,
-    role: row.role,
+    // The column holds only roles createToken accepted (isRole); the answer's schema lists them.
+    role: row.role as Role,
     pages: row.page_scope ? (JSON.parse(row.page_scope) as string[]) : null,
     status: tokenStatus(row, now),
     created_at: toIso(row.created_at),
@@ -25,3 +27,8 @@ export function presentToken(row: ApiTokenTable, now: number) {
 }
 
 export type TokenView = ReturnType<typeof presentToken>;
+
+/** The answer to creating a token: its public shape and, this once, the secret (only its keyed hash is stored). */
+export function presentCreatedToken(row: ApiTokenTable, secret: string, now: number) {
+  return { ...presentToken(row, now), token: secret };
+}

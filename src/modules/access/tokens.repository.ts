@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { AccountTable, ApiTokenTable } from '../../db/tables/foundation.ts';
 
 export async function insertAccount(db: Executor, row: AccountTable): Promise<void> {

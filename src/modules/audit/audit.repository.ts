@@ -1,10 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../db/types.ts';
+import type { Executor } from '../../db/types.ts';
 import type { AuditEventTable } from '../../db/tables/foundation.ts';
 import type { Actor } from '../access/actor.ts';
 import { newId } from '../../lib/ids.ts';
-
-export type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface AuditInput {
   action: string;

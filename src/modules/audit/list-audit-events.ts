@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { pageOf } from '../../lib/paging.ts';
 import type { AuditEventTable } from '../../db/tables/foundation.ts';
 import { assertCan, type Actor } from '../access/actor.ts';

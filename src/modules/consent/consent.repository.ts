@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { ContactEventTable } from '../../db/tables/conversations.ts';
 
 /** The contact's event history row for a consent change (its details encrypted by the caller). */

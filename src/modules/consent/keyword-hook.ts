@@ -2,12 +2,12 @@
 // webhook processing transaction: the consent change, its event, its audit row and the one confirmation commit
 // with the inbound message or not at all, and a redelivered message never runs the hook again.
 import type { Transaction } from 'kysely';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { DB } from '../../db/types.ts';
 import { newId } from '../../lib/ids.ts';
-import type { InboundEventContext, InboundHooks } from '../ingest/hooks.ts';
+import type { InboundEventContext, InboundHooks } from '../../kernel/inbound-hooks.ts';
 import { enqueueSend } from '../messaging/enqueue-send.ts';
-import { sealContactField } from '../privacy/contact-fields.ts';
+import { sealContactField } from '../../crypto/contact-layer.ts';
 import { confirmationText, detectConsentKeyword, KEYWORDS_WORDING_VERSION, type ConsentKeyword } from './keywords.ts';
 import { insertConsentEvent } from './consent.repository.ts';
 import { recordConsent } from './ledger.ts';

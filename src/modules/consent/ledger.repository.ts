@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { ConsentRecordTable } from '../../db/tables/privacy.ts';
 
 /** The ledger is append-only: this file offers no update and no delete (erasure goes through the registry). */

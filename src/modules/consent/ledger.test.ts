@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../../../test/support/db.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { seedContact } from '../../../test/privacy/seed.ts';
-import { closeContactKeys } from '../privacy/contact-fields.ts';
 import { cliActor } from '../access/actor.ts';
 import { allowsTopic, consentForPolicy, deriveConsent, recordConsent, type ConsentInput } from './ledger.ts';
 
@@ -22,7 +21,6 @@ for (const dialect of testDialects()) describe(`the consent ledger [${dialect}]`
     contactId = (await seedContact(app.ctx)).contactId;
   });
   after(async () => {
-    closeContactKeys(app.ctx);
     await app.close();
   });
 

@@ -1,14 +1,13 @@
 // The consent ledger: every grant and withdrawal with its provenance. The current state is derived from it;
 // contacts.consent_* is only a cache of that derivation, rewritten in the same transaction as each record.
 import type { Transaction } from 'kysely';
-import type { AppContext } from '../../app/context.ts';
-import type { DB } from '../../db/types.ts';
+import type { AppContext } from '../../kernel/context.ts';
+import type { DB, Executor } from '../../db/types.ts';
 import type { ConsentRecordTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { toIso } from '../../lib/time.ts';
 import { newId } from '../../lib/ids.ts';
 import { assertCan, canSeePage, systemActor, type Actor } from '../access/actor.ts';
-import { appendAudit, type Executor } from '../audit/audit.repository.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
 import { consentHistory, findContactById, findSameEvent, insertConsentRecord, latestByPurpose, setConsentCache } from './ledger.repository.ts';
 
 export type ConsentPurpose = 'replies' | 'marketing' | `topic:${string}`;
@@ -108,18 +107,11 @@ async function refreshCache(db: Executor, contactId: string, now: number): Promi
   });
 }
 
-/** A contact's derived consent and its ledger, for a reader who may see the contact (else 404). */
-export async function readConsent(ctx: AppContext, actor: Actor, contactId: string) {
+/** A contact's derived consent and its ledger (raw records; consent.presenter.ts shows them), for a reader who may see the contact (else 404). */
+export async function readConsent(ctx: AppContext, actor: Actor, contactId: string): Promise<{ contactId: string; state: ConsentState; records: ConsentRecordTable[] }> {
   assertCan(actor, 'contacts:read');
   const contact = await findContactById(ctx.db, contactId);
   if (!contact || !canSeePage(actor, contact.page_id)) throw notFound('contact');
-  const history = await consentHistory(ctx.db, contact.id);
-  return {
-    contact_id: contact.id,
-    state: await deriveConsent(ctx.db, contact.id),
-    records: history.map((r) => ({
-      id: r.id, purpose: r.purpose, action: r.action, source: r.source, event_id: r.event_id, wording: r.wording,
-      wording_version: r.wording_version, actor_type: r.actor_type, actor_id: r.actor_id, occurred_at: toIso(r.occurred_at), recorded_at: toIso(r.recorded_at),
-    })),
-  };
+  const records = await consentHistory(ctx.db, contact.id);
+  return { contactId: contact.id, state: await deriveConsent(ctx.db, contact.id), records };
 }

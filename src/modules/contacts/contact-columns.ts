@@ -1,8 +1,8 @@
 // The contacts table's encrypted columns, sealed under the contact's own key and bound to its row and Page, and the
 // PSID's blind index.
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
-import { openContactField as openOwned, sealContactField as sealOwned } from '../privacy/contact-fields.ts';
+import { openContactField as openOwned, sealContactField as sealOwned } from '../../crypto/contact-layer.ts';
 
 type EncryptedColumn = 'psid_enc' | 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc' | 'attributes_enc';
 

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ContactLinkTable, ContactTable } from '../../db/tables/conversations.ts';
 import { toIso } from '../../lib/time.ts';
 import { windowFor } from '../messaging/send.policy.ts';

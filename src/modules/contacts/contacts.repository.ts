@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 
 type TimeColumn = 'last_user_action_at' | 'last_inbound_at' | 'last_outbound_at' | 'last_seen_at' | 'read_watermark' | 'delivery_watermark';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { createGraphClient, GraphError, type GraphClient, type UserProfile } from '../../platform/index.ts';
 import { markPageTokenInvalid } from '../pages/mark-token-invalid.ts';

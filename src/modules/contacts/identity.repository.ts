@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
-import type { Executor } from '../audit/audit.repository.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { AccountLinkCodeTable, ContactIdMatchTable } from '../../db/tables/identity.ts';
-import type { Dialect } from '../../db/types.ts';
+import type { Dialect, Executor } from '../../db/types.ts';
 
 // Lock class for identity decisions (the second key is a hash of what is being decided on).
 const PG_IDENTITY_LOCK_CLASS = 4_004_003;

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { AppError } from '../../errors.ts';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 import { backoffDelay } from '../../platform/index.ts';
 import { findPage } from '../pages/pages.repository.ts';

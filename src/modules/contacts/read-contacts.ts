@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { pageOf } from '../../lib/paging.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { notFound } from '../../errors.ts';

@@ -1,6 +1,6 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { newId } from '../../lib/ids.ts';
 import { AppError } from '../../errors.ts';
 import { findContactByBidx, insertContactIfAbsent } from './contacts.repository.ts';

@@ -1,6 +1,6 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { appendEvents, type NewInboxEvent } from '../events/events.repository.ts';
 import { conversationIdOf, insertMessageTokens, touchInbound, touchOutbound } from './conversations.repository.ts';
 import { messageTokenRows } from './message-tokens.ts';

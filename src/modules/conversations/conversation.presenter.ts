@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
 import type { ConversationTable } from '../../db/tables/inbox.ts';
 import { toIso } from '../../lib/time.ts';

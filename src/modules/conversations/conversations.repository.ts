@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/types.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { ConversationTable, MessageTokenTable } from '../../db/tables/inbox.ts';
 import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
 

@@ -1,7 +1,7 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { notFound } from '../../errors.ts';
 import { assertCan, pageScopeOf, type Actor } from '../access/actor.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { ConversationTable } from '../../db/tables/inbox.ts';
 import { findConversation } from './conversations.repository.ts';
 import type { ConversationView } from './conversation.presenter.ts';

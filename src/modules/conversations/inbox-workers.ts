@@ -1,5 +1,5 @@
-import type { AppContext } from '../../app/context.ts';
-import { startLoop, type BackgroundWorker } from '../../app/worker.ts';
+import type { AppContext } from '../../kernel/context.ts';
+import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
 import { appendEvents, pruneEvents } from '../events/events.repository.ts';
 import { wakeSnoozed } from './conversations.repository.ts';
 import { indexNextMessages } from './search-index.ts';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { AppError } from '../../errors.ts';
 import { pageOf } from '../../lib/paging.ts';
 import { assertCan, assertPage, operatorIdOf, type Actor } from '../access/actor.ts';

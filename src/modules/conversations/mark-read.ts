@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { appendEvents } from '../events/events.repository.ts';
 import { updateConversation } from './conversations.repository.ts';

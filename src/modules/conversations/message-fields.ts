@@ -1,6 +1,6 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';
-import { openContactField, sealContactField } from '../privacy/contact-fields.ts';
+import { openContactField, sealContactField } from '../../crypto/contact-layer.ts';
 
 type EncryptedColumn = 'text_enc' | 'attachments_enc' | 'quick_reply_enc';
 

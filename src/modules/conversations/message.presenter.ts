@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';
 import { toIso } from '../../lib/time.ts';
 import { openMessageField } from './message-fields.ts';

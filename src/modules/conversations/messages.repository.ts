@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { ContactEventTable, MessageTable } from '../../db/tables/conversations.ts';
 
 /** Inserts a history row unless its (page_id, mid) is already there; true when this call stored it. */

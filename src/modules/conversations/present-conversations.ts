@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ConversationTable } from '../../db/tables/inbox.ts';
 import { contactsByIds, messagesByIds } from './conversations.repository.ts';
 import { presentConversation, type ConversationView } from './conversation.presenter.ts';

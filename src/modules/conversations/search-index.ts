@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { getMeta, setMeta } from '../keys/keys.repository.ts';
 import { messagesAfter, replaceMessageTokens } from './conversations.repository.ts';
 import { openMessageField } from './message-fields.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { Dialect } from '../../db/types.ts';
 import type { Insertable, Selectable } from 'kysely';
 import type { InboxEventTable } from '../../db/tables/inbox.ts';

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { assertCan, pageScopeOf, type Actor } from '../access/actor.ts';
 import { eventBounds, eventsAfter, type InboxEvent } from './events.repository.ts';
 

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
-import { sealContactField } from '../privacy/contact-fields.ts';
-import type { AppContext } from '../../app/context.ts';
+import { sealContactField } from '../../crypto/contact-layer.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { newId } from '../../lib/ids.ts';

@@ -3,7 +3,7 @@ import { newId } from '../../lib/ids.ts';
 import type { OptinEvent } from '../../platform/index.ts';
 import { reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
 import { recordConsent } from '../consent/ledger.ts';
-import { sealContactField } from '../privacy/contact-fields.ts';
+import { sealContactField } from '../../crypto/contact-layer.ts';
 import { findSubscription, findUserRef, insertSubscriptionIfAbsent, insertUserRefIfAbsent, updateSubscription, updateUserRef } from './optins.repository.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 

@@ -1,6 +1,6 @@
 // The rows that opt-ins write: user refs (checkbox opt-ins, linked to a contact by its first message) and
 // marketing-message subscriptions.
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { MarketingSubscriptionTable, UserRefTable } from '../../db/tables/conversations.ts';
 
 export async function findUserRef(db: Executor, pageId: string, bidx: string): Promise<UserRefTable | undefined> {

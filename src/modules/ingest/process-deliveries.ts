@@ -1,9 +1,8 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { errorCode } from '../../errors.ts';
 import { truncateWalNow } from '../../db/wal.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
-import { contactKeys } from '../privacy/contact-fields.ts';
 import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
@@ -80,7 +79,7 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
   let registered: ReadonlySet<string> = new Set();
   let duplicated = 0;
   let next = 0;
-  const keys = contactKeys(ctx);
+  const keys = ctx.contactKeys;
   let durable: Promise<void> = Promise.resolve();
   let renewedAt = performance.now();
   for (let turn = 0; turn === 0 || next < items.length; turn++) {

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { purgeDeliveryBodies, purgeEventRaw } from './webhook.repository.ts';
 
 const DAY = 24 * 60 * 60 * 1000;

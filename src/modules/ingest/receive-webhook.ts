@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { AppError, errorCode } from '../../errors.ts';
 import type { SignatureHeaders } from '../../platform/index.ts';
 import { IntakeKeyRetired } from '../privacy/intake-body.ts';
@@ -8,7 +8,7 @@ import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refus
 import { GroupCommit } from './group-commit.ts';
 import { WebhookIntake } from './intake-worker.ts';
 import { WebhookSpool } from './spool.ts';
-import { notifyDeliveryStored } from './notify.ts';
+import { notifyDeliveryStored } from '../../kernel/notifier.ts';
 import { insertDeliveries } from './webhook.repository.ts';
 
 const spools = new WeakMap<AppContext, WebhookSpool>();

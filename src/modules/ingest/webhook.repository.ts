@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { WebhookDeliveryTable, WebhookEventTable } from '../../db/tables/conversations.ts';
 
 /** Stores deliveries in one statement. Identical bodies are all stored here; the processor dedupes them. */

@@ -1,9 +1,9 @@
-import type { AppContext } from '../../app/context.ts';
-import { startLoop, type BackgroundWorker } from '../../app/worker.ts';
+import type { AppContext } from '../../kernel/context.ts';
+import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
 import type { GraphClient } from '../../platform/index.ts';
 import { enrichProfiles } from '../contacts/enrich-profiles.ts';
 import { matchIdsForPages } from '../contacts/match-ids.ts';
-import { onDeliveryStored } from './notify.ts';
+import { onDeliveryStored } from '../../kernel/notifier.ts';
 import { processPendingDeliveries, type ProcessOptions } from './process-deliveries.ts';
 import { purgeRawWebhookData } from './purge-raw.ts';
 import { rescueWebhookSpool, spoolConfigured } from './receive-webhook.ts';

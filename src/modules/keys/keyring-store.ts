@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.ts';
 import { Keyring, computeKeyCheck, type WrappedKeyVersion } from '../../crypto/index.ts';
 import { AppError } from '../../errors.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { getMeta, insertKeyVersion, loadKeyVersions, setMeta } from './keys.repository.ts';
 
 const KEY_CHECK = 'key_check';

@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { WrappedKeyVersion } from '../../crypto/index.ts';
 import { sql } from 'kysely';
 

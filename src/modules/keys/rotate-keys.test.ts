@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { cliActor } from '../access/actor.ts';
 import { registerPage, decryptPageToken } from '../pages/register-page.ts';
 import { addKeyVersion, keyStatus, rewrapPending, rotationPending } from './rotate-keys.ts';
-import { openContactField, sealContactField } from '../privacy/contact-fields.ts';
+import { openContactField, sealContactField } from '../../crypto/contact-layer.ts';
 
 for (const dialect of testDialects()) {
   test(`key rotation [${dialect}]`, async (t) => {

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { Keyring, rewrapAll, type RewrapProgress, type RewrapResult, type RewrapSource } from '../../crypto/index.ts';
 import { ciphertextColumns } from '../../db/classification.ts';
 import type { Actor } from '../access/actor.ts';
@@ -9,7 +9,6 @@ import {
   replaceCiphertext, setMeta,
 } from './keys.repository.ts';
 import { refreshKeyring } from './keyring-store.ts';
-import { contactKeys } from '../privacy/contact-fields.ts';
 
 const PENDING = 'rotation_pending';
 
@@ -60,7 +59,7 @@ export async function rewrapPending(ctx: AppContext, opts: { onProgress?: (p: Re
   await refreshKeyring(ctx.db, ctx.keyring);
   const result = await rewrapAll(ctx.keyring, sources(ctx), { batchSize: 500, maxPasses: 20, ...opts });
   // The per-contact keys live outside the database, wrapped by the keyring: they move to the new version too.
-  if (!result.aborted) result.rewrapped += contactKeys(ctx).rewrapAll();
+  if (!result.aborted) result.rewrapped += ctx.contactKeys.rewrapAll();
   if (result.completed) {
     const stale = (await keyStatus(ctx)).filter((v) => v.version !== ctx.keyring.currentVersion && v.rows > 0);
     if (stale.length === 0) await deleteMeta(ctx.db, PENDING);
@@ -76,7 +75,7 @@ export async function keyStatus(ctx: AppContext): Promise<{ version: number; row
   for (const version of ctx.keyring.versions()) {
     let rows = 0;
     for (const c of ciphertextColumns()) rows += await countCiphertextsOfVersion(ctx.db, c.table, c.column, version);
-    rows += contactKeys(ctx).countByVersion(version);
+    rows += ctx.contactKeys.countByVersion(version);
     out.push({ version, rows, current: version === ctx.keyring.currentVersion });
   }
   return out;

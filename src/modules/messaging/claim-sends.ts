@@ -2,8 +2,7 @@
 // Page), read in the claim's own transaction so that the re-check sees the state the claim was decided on.
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
-import type { Dialect } from '../../db/types.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Dialect, Executor } from '../../db/types.ts';
 import { claimDeliveries } from './outbox.repository.ts';
 import { findPages, findSendTargets, type SendTarget } from './send-targets.repository.ts';
 

@@ -1,7 +1,7 @@
 // Committing a dispatcher turn: the outcomes of the sends that finished since the last turn and the next claims, in
 // one transaction. A contact's next delivery becomes claimable in the very transaction that records the previous
 // one's result, and is sent only after that commit: one contact's messages stay in order.
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { claimSends, type ClaimedSend, type ClaimSendsOptions } from './claim-sends.ts';
 import { recordOutcomes, type Attempt } from './record-outcome.ts';
 import type { SendOutcome } from './send-outcome.ts';

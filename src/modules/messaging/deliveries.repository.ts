@@ -1,6 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import type { Dialect } from '../../db/types.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Dialect, Executor } from '../../db/types.ts';
 import { padToBucket } from './batch-size.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';

@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { findDelivery, findMessageIdByMid, markSentByEcho, setHistoryMid } from './deliveries.repository.ts';
 
 const DELIVERY_ID = /^dl_[0-9a-z]{26}$/;

@@ -34,9 +34,14 @@ export function presentDelivery(row: DeliveryTable) {
   };
 }
 
-/** The short form answered by `POST …/messages` (202). */
+/** The short form of a delivery just queued (the CLI's `send` prints it). */
 export function presentQueuedDelivery(row: DeliveryTable) {
   return { id: row.id, status: row.status, messaging_type: row.messaging_type, tag: row.tag };
+}
+
+/** The answer to `POST …/messages` (202): `{delivery: {id, status, messaging_type, tag}}`. */
+export function presentQueuedSend(row: DeliveryTable) {
+  return { delivery: presentQueuedDelivery(row) };
 }
 
 export type DeliveryView = ReturnType<typeof presentDelivery>;

@@ -4,8 +4,8 @@
 // together with the next claim (group commit), so a busy dispatcher pays one transaction per batch, not one per
 // message, and claimed deliveries wait in a short queue so that a free slot never waits for a commit. This file is
 // the loop that composes those parts: the send slots, the claimed queue and the pacing of turns.
-import type { AppContext } from '../../app/context.ts';
-import type { BackgroundWorker } from '../../app/worker.ts';
+import type { AppContext } from '../../kernel/context.ts';
+import type { BackgroundWorker } from '../../kernel/loop.ts';
 import { createGraphClient, type GraphClient } from '../../platform/index.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
 import { callSendApi, type SendApiCaller } from './call-send-api.ts';

@@ -1,12 +1,12 @@
 import type { Transaction } from 'kysely';
 import { recordOutboundMessage } from '../conversations/conversation-activity.ts';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { sealContactField } from '../privacy/contact-fields.ts';
+import { sealContactField } from '../../crypto/contact-layer.ts';
 import { insertDelivery, insertOutboundMessage, findDeliveryByKey } from './deliveries.repository.ts';
 import { decideSend, type Author, type MarketingTokenState, type MessageKind, type RefusalReason, type SendDecision } from './send.policy.ts';
 import { findMarketingSubscription, findPages, findSendTarget, type SendTarget } from './send-targets.repository.ts';

@@ -5,8 +5,7 @@
 // `attempts` grows by one on every claim and is the fencing token: a worker whose lease expired and whose row was
 // claimed again can no longer write a result, because every write names the attempt it belongs to.
 import { CompiledQuery, sql } from 'kysely';
-import type { Executor } from '../audit/audit.repository.ts';
-import type { Dialect } from '../../db/types.ts';
+import type { Dialect, Executor } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import { padToBucket } from './batch-size.ts';
 

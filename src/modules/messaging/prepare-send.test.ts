@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { systemClock } from '../../lib/time.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { testDialects } from '../../../test/support/db.ts';

@@ -1,10 +1,10 @@
 // Preparing a claimed send: the policy re-checked at send time (the contact may have opted out, blocked the Page or
 // been erased since the delivery was queued) and the Send API body built from the decrypted message and recipient.
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 import type { SendMessageBody } from '../../platform/index.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
-import { openContactField } from '../privacy/contact-fields.ts';
+import { openContactField } from '../../crypto/contact-layer.ts';
 import type { ClaimedSend } from './claim-sends.ts';
 import { CONSENT_CONFIRMATION_CREATOR, decideFor } from './enqueue-send.ts';
 import type { Attempt } from './record-outcome.ts';

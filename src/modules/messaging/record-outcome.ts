@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { recordDeliveryChanges } from '../conversations/conversation-activity.ts';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { GraphErrorClass } from '../../platform/index.ts';

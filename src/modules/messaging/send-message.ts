@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { assertCan, canSeePage, pageScopeOf, type Actor } from '../access/actor.ts';

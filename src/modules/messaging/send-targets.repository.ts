@@ -1,7 +1,7 @@
 // The messaging module's own reads and writes of contacts, Pages and marketing subscriptions: only the columns the
 // send policy and the dispatcher need. (Contacts belong to the contacts module; these queries never change a
 // column that module owns except the send outcomes Meta reports: unreachable, PSID invalid, last outbound.)
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { padToBucket } from './batch-size.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';

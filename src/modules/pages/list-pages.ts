@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { pageOf } from '../../lib/paging.ts';
 import { assertCan, assertPage, type Actor } from '../access/actor.ts';
 import { notFound } from '../../errors.ts';

@@ -1,7 +1,8 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { GraphErrorClass } from '../../platform/index.ts';
 import { systemActor, type Actor } from '../access/actor.ts';
-import { appendAudit, type Executor } from '../audit/audit.repository.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { markTokenInvalid } from './pages.repository.ts';
 import { pageMetrics } from './pages.metrics.ts';
 

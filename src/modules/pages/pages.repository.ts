@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 
 export async function findPage(db: Executor, id: string): Promise<PageTable | undefined> {

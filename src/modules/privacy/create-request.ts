@@ -1,12 +1,13 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { assertCan, canSeePage, type Actor } from '../access/actor.ts';
-import { appendAudit, type Executor } from '../audit/audit.repository.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { computeDueAt, type Regime } from './deadlines.ts';
 import { validatePatch } from './rectify-contact.ts';
-import { sealContactField } from './contact-fields.ts';
+import { sealContactField } from '../../crypto/contact-layer.ts';
 import { findContact, insertRequest } from './privacy.repository.ts';
 
 export type RequestType = PrivacyRequestTable['type'];

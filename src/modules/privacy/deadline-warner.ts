@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { systemActor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { warningAt } from './deadlines.ts';

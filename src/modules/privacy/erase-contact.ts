@@ -1,8 +1,8 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { zeroFreedPages } from '../../db/secure-delete.ts';
 import { checkpointWal } from '../../db/wal.ts';
-import type { Executor } from '../audit/audit.repository.ts';
-import { contactKeys, openContactField } from './contact-fields.ts';
+import type { Executor } from '../../db/types.ts';
+import { openContactField } from '../../crypto/contact-layer.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
 import type { FieldContext } from '../../crypto/index.ts';
 import { contactlessRawEvents, deleteContactRows, deliveryIdsOfContact, dropRawEvents, failedDeliveryBodies, personalTables, psidCiphertexts, purgeDeliveryBodies } from './personal-data.repository.ts';
@@ -50,7 +50,7 @@ export async function eraseContactData(
   });
   // After the commit: had the deletions failed, the data would still be there and must stay readable.
   const now = ctx.clock.now();
-  for (const id of records) counts.key_destroyed = contactKeys(ctx).destroy(id, now) || counts.key_destroyed;
+  for (const id of records) counts.key_destroyed = ctx.contactKeys.destroy(id, now) || counts.key_destroyed;
   // A writer that still held a record (ingest on another connection) may have added a row between the commit and
   // the key's destruction; nothing can be sealed for it any more, so one more sweep ends it.
   await ctx.db.transaction().execute(async (trx) => {

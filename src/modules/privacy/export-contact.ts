@@ -1,8 +1,8 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { ColumnClass } from '../../db/classification.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import { toIso } from '../../lib/time.ts';
-import { openContactField } from './contact-fields.ts';
+import { openContactField } from '../../crypto/contact-layer.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
 import { personalTables, selectContactRows, type PersonalTable, type Row } from './personal-data.repository.ts';
 

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { AppError } from '../../errors.ts';
 import type { Actor } from '../access/actor.ts';

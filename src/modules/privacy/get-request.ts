@@ -1,10 +1,10 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { pageOf } from '../../lib/paging.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { assertCan, canSeePage, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { openContactField } from './contact-fields.ts';
+import { openContactField } from '../../crypto/contact-layer.ts';
 import { requestField } from './create-request.ts';
 import { findRequest, listRequests } from './privacy.repository.ts';
 import type { ContactExport } from './export-contact.ts';

@@ -1,4 +1,4 @@
-// Raw webhook bodies: sealed under an intake key, then under the keyring as every field is (as contact-fields.ts
+// Raw webhook bodies: sealed under an intake key, then under the keyring as every field is (as contact-layer.ts
 // does for contact-owned fields). The intake keys live outside the database (contact-keys.db) and are destroyed once
 // no body is left under them (intake-keys.ts), so a copy of a body that outlives its row (a backup, or the unused
 // space that SQLite's page rebalancing leaves behind) cannot be read once its key is gone. This file is what the
@@ -9,11 +9,9 @@ import { open, seal } from '../../crypto/aead.ts';
 import { encodeFields } from '../../crypto/encoding.ts';
 import { AppError } from '../../errors.ts';
 
-/** An intake key, by its id (which every body sealed under it names). */
-export interface IntakeKey {
-  id: string;
-  key: KeyObject;
-}
+// The type lives beside the store that keeps the keys; the threads that store webhooks import it from here.
+import type { IntakeKey } from '../../crypto/contact-key-store.ts';
+export type { IntakeKey };
 
 // 0xFF never starts valid UTF-8, so a keyring-only body (always JSON text) cannot look like this. Then the key id's
 // length (one byte) and the id, then the sealed body.

@@ -1,6 +1,6 @@
 // The main database's side of intake keys: which keys exist (by id only; the keys themselves live in the contact key
 // store) and which are retired, and the raw bodies still held under them.
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 
 /** Lists keys in `intake_keys` (a key already listed keeps its row: a retirement is never undone). */
 export async function listIntakeKeys(db: Executor, keys: { id: string; retired_at: number | null }[], now: number): Promise<void> {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ContactKeyStore } from '../../crypto/contact-key-store.ts';
+import { contactKeysFile } from '../../kernel/context.ts';
 import { signWebhookBody } from '../../platform/index.ts';
 import { testDialects } from '../../../test/support/db.ts';
 import { drain, envelope, ingestApp, messageItem, postWebhook, PAGE_A, SECRET } from '../../../test/ingest/support.ts';
 import { deliveryRow } from '../ingest/accept-delivery.ts';
 import { WebhookIntake } from '../ingest/intake-worker.ts';
 import { insertDeliveries } from '../ingest/webhook.repository.ts';
-import { closeContactKeys, contactKeys } from './contact-fields.ts';
 import type { IntakeKey } from './intake-body.ts';
 import { currentIntakeKey, maintainIntakeKeys, openIntakeBody, rotateIntakeKey } from './intake-keys.ts';
 
@@ -32,7 +33,7 @@ for (const dialect of testDialects()) {
         const key = currentIntakeKey(app.ctx);
         assert.equal(row!.body_key, key.id, 'the row names the key its body is under');
         assert.match(opened(app, row!), /text of m_1/);
-        assert.equal(contactKeys(app.ctx).destroyIntakeKeys([key.id]), 1);
+        assert.equal(app.ctx.contactKeys.destroyIntakeKeys([key.id]), 1);
         assert.throws(() => opened(app, row!), { code: 'decryption_failed', message: /intake key is gone/ });
       } finally {
         await app.close();
@@ -51,8 +52,8 @@ for (const dialect of testDialects()) {
         const underOld = (await bodies(app)).map((r) => r.body_key === old);
         assert.deepEqual(underOld, [true, false], 'new bodies go under the new key');
         await drain(app);
-        assert.equal(contactKeys(app.ctx).intakeKey(old), null, 'processing caught up: the old key is gone');
-        assert.deepEqual(contactKeys(app.ctx).intakeKeyList().map((k) => k.id), [currentIntakeKey(app.ctx).id]);
+        assert.equal(app.ctx.contactKeys.intakeKey(old), null, 'processing caught up: the old key is gone');
+        assert.deepEqual(app.ctx.contactKeys.intakeKeyList().map((k) => k.id), [currentIntakeKey(app.ctx).id]);
       } finally {
         await app.close();
       }
@@ -100,7 +101,10 @@ for (const dialect of testDialects()) {
       try {
         await post(app, 'm_before');
         const key = currentIntakeKey(app.ctx).id;
-        closeContactKeys(app.ctx);
+        // What a restarted process opens: the same file, nothing cached.
+        const before = app.ctx.contactKeys;
+        app.ctx.contactKeys = ContactKeyStore.open(contactKeysFile(app.ctx.config), app.ctx.keyring);
+        before.close();
         assert.equal(currentIntakeKey(app.ctx).id, key);
         const [row] = await bodies(app);
         assert.match(opened(app, row!), /text of m_before/);

@@ -9,10 +9,9 @@
 // stored under it: the transaction that stores bodies checks their key in `intake_keys` (PostgreSQL: and holds its row
 // FOR SHARE) and fails with IntakeKeyRetired once it is retired; the writer seals again under the current key. A key is
 // retired (in a transaction of its own, which waits for those holds) before the rows under it are counted.
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { FieldContext } from '../../crypto/index.ts';
-import type { Executor } from '../audit/audit.repository.ts';
-import { contactKeys } from './contact-fields.ts';
+import type { Executor } from '../../db/types.ts';
 import { IntakeKeyRetired, openIntakeLayer, sealIntakeBody, type IntakeKey } from './intake-body.ts';
 import {
   anyIntakeKeyRetired, intakeKeysHoldingBodies, keptBodiesUnder, listIntakeKeys, replaceKeptBody, retireIntakeKeysBefore,
@@ -27,12 +26,12 @@ const bodyField = (rowId: string): FieldContext =>
 
 /** The key new bodies are sealed under (the store's newest; one is made when there is none). */
 export function currentIntakeKey(ctx: AppContext): IntakeKey {
-  return contactKeys(ctx).currentIntakeKey(ctx.clock.now());
+  return ctx.contactKeys.currentIntakeKey(ctx.clock.now());
 }
 
 /** Decrypts a stored raw body (intake key, or keyring only for a body stored before intake keys). */
 export function openIntakeBody(ctx: AppContext, ciphertext: string, field: FieldContext): Buffer {
-  return openIntakeLayer(ctx.keyring.decryptBuffer(ciphertext, field), (id) => contactKeys(ctx).intakeKey(id), field);
+  return openIntakeLayer(ctx.keyring.decryptBuffer(ciphertext, field), (id) => ctx.contactKeys.intakeKey(id), field);
 }
 
 /**
@@ -51,7 +50,7 @@ export async function holdIntakeKeys(
 
 /** Makes a new intake key current (at each erasure), then retires and destroys what it can of the older ones. */
 export async function rotateIntakeKey(ctx: AppContext): Promise<IntakeKeyPass> {
-  contactKeys(ctx).createIntakeKey(ctx.clock.now());
+  ctx.contactKeys.createIntakeKey(ctx.clock.now());
   return maintainIntakeKeys(ctx);
 }
 
@@ -68,7 +67,7 @@ export interface IntakeKeyPass {
  * a body under destroyed. Idempotent, and safe beside the same pass in another process.
  */
 export async function maintainIntakeKeys(ctx: AppContext, lifeMs = INTAKE_KEY_LIFE_MS): Promise<IntakeKeyPass> {
-  const store = contactKeys(ctx);
+  const store = ctx.contactKeys;
   const now = ctx.clock.now();
   let current = store.currentIntakeKey(now);
   if ((store.intakeKeyList()[0]?.created_at ?? now) <= now - lifeMs) current = store.createIntakeKey(now);
@@ -93,7 +92,7 @@ export async function maintainIntakeKeys(ctx: AppContext, lifeMs = INTAKE_KEY_LI
  * still waiting under it are processed.
  */
 export async function destroyDrainedIntakeKeys(ctx: AppContext): Promise<void> {
-  if (contactKeys(ctx).intakeKeyList().length > 1) await maintainIntakeKeys(ctx);
+  if (ctx.contactKeys.intakeKeyList().length > 1) await maintainIntakeKeys(ctx);
 }
 
 /**

@@ -2,7 +2,7 @@
 // registry, never from a list here, so a table added later is exported and erased without touching this file.
 import { sql } from 'kysely';
 import { CLASSIFICATION, type TableClassification } from '../../db/classification.ts';
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 
 export type Row = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
-import type { AppContext } from '../../app/context.ts';
-import { startLoop, type BackgroundWorker } from '../../app/worker.ts';
+import type { AppContext } from '../../kernel/context.ts';
+import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
 import { createGraphClient, type GraphClient } from '../../platform/graph-client.ts';
 import { runRetention } from '../retention/retention.ts';
 import { warnDeadlines } from './deadline-warner.ts';

@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 import type { PrivacyCallbackTable, PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PrivacyCallbackTable } from '../../db/tables/privacy.ts';
 import type { GraphClient, IdMatch } from '../../platform/graph-client.ts';
 import { GraphError } from '../../platform/graph-transport.ts';

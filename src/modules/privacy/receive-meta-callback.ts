@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PrivacyCallbackTable } from '../../db/tables/privacy.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -32,7 +32,7 @@ export function statusUrl(ctx: AppContext, code: string): string {
  * Anything unverifiable is `invalid_signed_request`, counted per source and minute as a failed authentication (and
  * `rate_limited` once a source keeps failing). Makes no Graph call.
  */
-export async function receiveMetaCallback(ctx: AppContext, kind: CallbackKind, signedRequest: unknown, requestId: string, source: string): Promise<PrivacyCallbackTable> {
+export async function receiveMetaCallback(ctx: AppContext, kind: CallbackKind, signedRequest: string | undefined, requestId: string, source: string): Promise<PrivacyCallbackTable> {
   const now = ctx.clock.now();
   const meta = { type: 'meta' as const, id: null, requestId };
   const secret = ctx.config.meta.appSecret;

@@ -1,7 +1,7 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { AppError } from '../../errors.ts';
-import type { Executor } from '../audit/audit.repository.ts';
-import { openContactField, sealContactField } from './contact-fields.ts';
+import type { Executor } from '../../db/types.ts';
+import { openContactField, sealContactField } from '../../crypto/contact-layer.ts';
 import { findContact, updateContactAttributes } from './privacy.repository.ts';
 
 export type AttributePatch = Record<string, string | number | boolean | null>;

@@ -12,10 +12,15 @@ export function presentRequest(r: PrivacyRequestTable) {
     regime: r.regime,
     source: r.source,
     review_reason: r.review_reason,
-    received_at: toIso(r.received_at)!,
-    due_at: toIso(r.due_at)!,
+    received_at: toIso(r.received_at),
+    due_at: toIso(r.due_at),
     extended: r.extended === 1,
     completed_at: toIso(r.completed_at),
     result: r.result ? (JSON.parse(r.result) as Record<string, unknown>) : null,
   };
+}
+
+/** The app-scoped id of a request awaiting review, for the reviewer who may read identifiers (the read is audited). */
+export function presentAppScopedId(appScopedUserId: string) {
+  return { app_scoped_user_id: appScopedUserId };
 }

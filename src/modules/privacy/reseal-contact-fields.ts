@@ -1,6 +1,6 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { isAppError } from '../../errors.ts';
-import { hasContactLayer, openContactFieldBuffer, sealContactField } from './contact-fields.ts';
+import { hasContactLayer, openContactFieldBuffer, sealContactField } from '../../crypto/contact-layer.ts';
 import { ownedCiphertextBatch, personalTables, replaceOwnedCiphertext } from './personal-data.repository.ts';
 
 export interface ResealResult {

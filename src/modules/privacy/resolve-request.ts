@@ -1,4 +1,4 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
@@ -35,7 +35,7 @@ export async function revealAppScopedId(ctx: AppContext, actor: Actor, id: strin
  */
 export async function resolvePrivacyRequest(ctx: AppContext, actor: Actor, id: string, contactIds: readonly string[] | undefined): Promise<PrivacyRequestTable> {
   const r = await reviewRequest(ctx, actor, id);
-  if (!Array.isArray(contactIds)) throw new AppError('validation_failed', 'contact_ids must list the contacts found (an empty list: none are held)');
+  if (contactIds === undefined) throw new AppError('validation_failed', 'contact_ids must list the contacts found (an empty list: none are held)');
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const contacts = [];

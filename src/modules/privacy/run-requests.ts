@@ -1,9 +1,10 @@
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { isAppError } from '../../errors.ts';
 import { systemActor } from '../access/actor.ts';
-import { appendAudit, type Executor } from '../audit/audit.repository.ts';
-import { openContactField, sealContactField } from './contact-fields.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
+import { openContactField, sealContactField } from '../../crypto/contact-layer.ts';
 import { requestField } from './create-request.ts';
 import { eraseContactData, erasedRowCount, type ErasureCounts } from './erase-contact.ts';
 import { buildContactExport } from './export-contact.ts';

@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 
 export interface ActivitySummary {
   contacts_by_page: Record<string, number>;

@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.ts';
+import type { Executor } from '../../db/types.ts';
 
 // Processing drops a raw body once applied; a failed delivery keeps its body until here. Pending ones are never touched.
 const SETTLED_DELIVERY = ['processed', 'failed'] as const;

@@ -1,5 +1,5 @@
 // Retention: named jobs that purge what is older than its configured limit. Each limit is in days; 0 keeps forever.
-import type { AppContext } from '../../app/context.ts';
+import type { AppContext } from '../../kernel/context.ts';
 import { systemActor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { auditCreated, newRequestRow } from '../privacy/create-request.ts';

@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
-import type { AppContext } from '../../app/context.ts';
-import type { DB } from '../../db/types.ts';
-import type { ContactTable } from '../../db/tables/conversations.ts';
-import type { WebhookEvent } from '../../platform/index.ts';
+import type { AppContext } from './context.ts';
+import type { DB } from '../db/types.ts';
+import type { ContactTable } from '../db/tables/conversations.ts';
+import type { WebhookEvent } from '../platform/index.ts';
 
 /**
  * What the processor tells other modules about a newly processed inbound event, inside the same transaction that

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../lib/logger.ts';
-import { startLoop } from './worker.ts';
+import { startLoop } from './loop.ts';
 
 const logger = createLogger('silent');
 

@@ -7,12 +7,12 @@ import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import type { FieldContext, Keyring } from '../../crypto/index.ts';
-import { AppError } from '../../errors.ts';
-import { privateFile } from '../../lib/private-files.ts';
-import { walFlusher } from '../../db/database.ts';
-import { newId } from '../../lib/ids.ts';
-import type { IntakeKey } from './intake-body.ts';
+import type { FieldContext, Keyring } from './index.ts';
+import { AppError } from '../errors.ts';
+import { privateFile } from '../lib/private-files.ts';
+import { walFlusher } from '../db/database.ts';
+import { migrateContactKeys } from '../db/migrate-contact-keys.ts';
+import { newId } from '../lib/ids.ts';
 
 const KEY_BYTES = 32;
 // Another process may destroy a key; a short cache life bounds how long this process can still use it.
@@ -22,6 +22,12 @@ const CACHE_MAX = 10_000;
 interface Cached {
   key: KeyObject;
   until: number;
+}
+
+/** An intake key, by its id (which every body sealed under it names). */
+export interface IntakeKey {
+  id: string;
+  key: KeyObject;
 }
 
 /** Keys created inside `deferringSync`, not yet flushed to disk. */
@@ -70,11 +76,12 @@ export class ContactKeyStore {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 10000');
     db.pragma('secure_delete = ON');
-    db.exec(`create table if not exists contact_keys (contact_id text primary key, page_id text, wrapped text not null,
-      created_at integer not null);
-      create table if not exists destroyed_keys (contact_id text primary key, destroyed_at integer not null);
-      create table if not exists intake_keys (id text primary key, wrapped text not null,
-        created_at integer not null);`);
+    try {
+      migrateContactKeys(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return new ContactKeyStore(db, keyring, file);
   }
 
@@ -261,7 +268,9 @@ export class ContactKeyStore {
     return (this.#db.prepare('select count(*) as n from contact_keys').get() as { n: number }).n;
   }
 
+  /** Closes the file; idempotent (the context's one close path may run after a failed start closed it). */
   close(): void {
+    if (!this.#db.open) return;
     this.#cache.clear();
     this.#intakeCache.clear();
     this.#db.close();

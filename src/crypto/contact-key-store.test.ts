@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import SqliteDatabase from 'better-sqlite3';
 import { join } from 'node:path';
-import { Keyring } from '../../crypto/index.ts';
-import { open, seal } from '../../crypto/aead.ts';
+import { Keyring } from './index.ts';
+import { open, seal } from './aead.ts';
 import { ContactKeyStore } from './contact-key-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pagescope-keys-'));

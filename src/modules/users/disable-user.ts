@@ -1,0 +1,27 @@
+import type { AppContext } from '../../kernel/context.ts';
+import type { UserTable } from '../../db/tables/users.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { assertCan, type Actor } from '../access/actor.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import { visibleTo } from './list-users.ts';
+import { disableUserRow, findUserById, revokeUserSessions } from './users.repository.ts';
+
+/**
+ * Disables an account: its sessions end at once (revoked in the same transaction), its links and password stop
+ * working. Audited once; disabling a disabled account changes nothing. Not found when the actor may not see it; an
+ * actor cannot disable itself (the last owner would lock everyone out).
+ */
+export async function disableUser(ctx: AppContext, actor: Actor, id: string): Promise<UserTable> {
+  assertCan(actor, 'users:manage');
+  const user = await findUserById(ctx.db, id);
+  if (!user || !visibleTo(actor, user)) throw notFound('user');
+  if (actor.type === 'user' && actor.id === id) throw new AppError('conflict', 'you cannot disable your own account');
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    if ((await disableUserRow(trx, id, now)) === 1) {
+      const sessions = await revokeUserSessions(trx, id, now);
+      await appendAudit(trx, actor, { action: 'user.disable', subjectType: 'user', subjectId: id, details: { sessions_revoked: sessions } }, now);
+    }
+    return (await findUserById(trx, id))!;
+  });
+}
