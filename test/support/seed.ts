@@ -7,6 +7,7 @@ export interface SeededContact {
   psid: string;
   messageId: string;
   deliveryId: string;
+  conversationId: string;
 }
 
 /**
@@ -29,6 +30,7 @@ export async function seedContact(ctx: AppContext, pageId: string, p: { psid: st
   const messageId = newId('msg', now);
   const outId = newId('msg', now);
   const deliveryId = newId('dl', now);
+  const conversationId = `cv_${contactId.slice(3)}`;
   await ctx.db.transaction().execute(async (trx) => {
     await trx.insertInto('contacts').values(row).execute();
     await trx
@@ -47,6 +49,13 @@ export async function seedContact(ctx: AppContext, pageId: string, p: { psid: st
         lease_until: null, campaign_id: null, idempotency_key: null, created_by: null, created_at: now, updated_at: now, sent_at: null, delivered_at: null, read_at: null,
       })
       .execute();
+    await trx
+      .insertInto('conversations')
+      .values({
+        id: conversationId, page_id: pageId, contact_id: contactId, status: 'open', assignee_id: null, handled_by: 'human', labels: '[]',
+        unread_count: 1, waiting_since: now, last_message_id: messageId, last_activity_at: now, snoozed_until: null, version: 1, created_at: now, updated_at: now,
+      })
+      .execute();
   });
-  return { contactId, psid: p.psid, messageId, deliveryId };
+  return { contactId, psid: p.psid, messageId, deliveryId, conversationId };
 }

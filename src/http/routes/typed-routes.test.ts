@@ -17,6 +17,7 @@ const NO_BODY_SCHEMA: Record<string, string> = {
   'POST /api/v1/contacts/:contactId/split': 'takes no body',
   'POST /api/v1/privacy/requests/:requestId/extend': 'takes no body',
   'POST /api/v1/auth/logout': 'takes no body',
+  'POST /api/v1/conversations/:conversationId/read': 'takes no body',
 };
 
 /** Successful answers that are not JSON, so have no response schema. */
@@ -27,6 +28,7 @@ const NOT_JSON: Record<string, string> = {
   'GET /meta/data-deletion/:code': 'an HTML page for the person',
   'GET /api/v1/openapi.json': 'the OpenAPI document itself',
   'GET /login/:token': 'a redirect (303) that sets the session cookie',
+  'GET /api/v1/events/stream': 'Server-Sent Events (text/event-stream)',
 };
 
 describe('typed routes', () => {
