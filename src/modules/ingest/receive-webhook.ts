@@ -5,9 +5,9 @@ import type { SignatureHeaders } from '../../platform/index.ts';
 import { IntakeKeyRetired } from '../privacy/intake-body.ts';
 import { currentIntakeKey, holdIntakeKeys } from '../privacy/intake-keys.ts';
 import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
-import { GroupCommit } from './group-commit.ts';
-import { WebhookIntake } from './intake-worker.ts';
-import { WebhookSpool } from './spool.ts';
+import { GroupCommit } from '../../intake/group-commit.ts';
+import { WebhookIntake } from '../../intake/intake-worker.ts';
+import { WebhookSpool } from '../../intake/spool.ts';
 import { notifyDeliveryStored } from './notify.ts';
 import { insertDeliveries } from './webhook.repository.ts';
 

@@ -4,7 +4,7 @@ import { signWebhookBody } from '../../platform/index.ts';
 import { testDialects } from '../../../test/support/db.ts';
 import { drain, envelope, ingestApp, messageItem, postWebhook, PAGE_A, SECRET } from '../../../test/ingest/support.ts';
 import { deliveryRow } from '../ingest/accept-delivery.ts';
-import { WebhookIntake } from '../ingest/intake-worker.ts';
+import { WebhookIntake } from '../../intake/intake-worker.ts';
 import { insertDeliveries } from '../ingest/webhook.repository.ts';
 import { closeContactKeys, contactKeys } from './contact-fields.ts';
 import type { IntakeKey } from './intake-body.ts';

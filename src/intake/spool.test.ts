@@ -3,12 +3,12 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync,
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { signWebhookBody } from '../../platform/index.ts';
-import { currentIntakeKey, openIntakeBody } from '../privacy/intake-keys.ts';
+import { createTestApp, type TestApp } from '../../test/support/app.ts';
+import { signWebhookBody } from '../platform/index.ts';
+import { currentIntakeKey, openIntakeBody } from '../modules/privacy/intake-keys.ts';
 import { WebhookSpool } from './spool.ts';
-import { startIngestWorkers } from './workers.ts';
-import { closeWebhookIntake, openWebhookSpool, receiveWebhook, rescueWebhookSpool, webhookSpoolSettled } from './receive-webhook.ts';
+import { startIngestWorkers } from '../modules/ingest/workers.ts';
+import { closeWebhookIntake, openWebhookSpool, receiveWebhook, rescueWebhookSpool, webhookSpoolSettled } from '../modules/ingest/receive-webhook.ts';
 
 const SECRET = 'test-app-secret';
 const MB = 1024 * 1024;

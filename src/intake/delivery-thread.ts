@@ -3,9 +3,9 @@
 // its own.
 import { parentPort, Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
-import type { Keyring, KeyringTransfer } from '../../crypto/index.ts';
-import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
-import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
+import type { Keyring, KeyringTransfer } from '../crypto/index.ts';
+import type { WebhookDeliveryTable } from '../db/tables/conversations.ts';
+import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 /** The keyring and the intake key again, after a rotation of either made another one current. */
 export type KeyringUpdate = { type: 'keys'; keys: KeyringTransfer; intake: IntakeKey };
