@@ -38,6 +38,7 @@ import { psidIndex } from '../src/modules/contacts/contact-columns.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
 import { registerPage } from '../src/modules/pages/register-page.ts';
 import type { AppContext } from '../src/app/context.ts';
+import { withWebhookIntake } from '../src/app/bootstrap.ts';
 
 // autocannon ships no type declarations; this is the part of its API the benchmark uses.
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
@@ -50,13 +51,13 @@ const CONNECTIONS = 50;
 const BIG = Number(process.env.BENCH_INGEST_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 30_000);
 
-async function context(dataDir: string, master: Buffer, database?: Database, env: Record<string, string> = {}): Promise<AppContext> {
+async function context(dataDir: string, master: Buffer, database?: Database, env: Record<string, string> = {}, spool = false): Promise<AppContext> {
   const db = database ?? (await openDatabase({ dataDir, databaseUrl: null }));
   const config = loadConfig({ PAGESCOPE_DATA_DIR: dataDir, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'warn', ...env });
-  return {
+  return withWebhookIntake({
     config, database: db, db: db.db, keyring: await openKeyring(db, master), logger: createLogger('warn'), clock: systemClock,
     metrics: createMetrics(), inboundHooks: new InboundHooks(),
-  };
+  }, spool);
 }
 
 function signatureMatches(body: Buffer, header: string | string[] | undefined): boolean {
@@ -129,7 +130,7 @@ async function serve(mode: string, dataDir: string, masterB64: string): Promise<
   // The least the contract allows: a signed body that is not JSON must be answered 400, so it must be parsed.
   if (mode === 'parsed') return hmacServer((body, done) => (JSON.parse(body.toString('utf8')), done()));
   if (mode === 'floor') return durableFloor(dataDir);
-  const ctx = await context(dataDir, Buffer.from(masterB64, 'base64'), undefined, mode === 'direct' ? { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' } : {});
+  const ctx = await context(dataDir, Buffer.from(masterB64, 'base64'), undefined, mode === 'direct' ? { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' } : {}, true);
   const app = await buildServer(ctx, { routes: [ingestRoutes] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`port ${(app.server.address() as { port: number }).port}\n`);

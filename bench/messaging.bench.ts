@@ -13,6 +13,7 @@ import { createLogger } from '../src/lib/logger.ts';
 import { systemClock } from '../src/lib/time.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
 import { InboundHooks } from '../src/modules/ingest/hooks.ts';
+import { withWebhookIntake } from '../src/app/bootstrap.ts';
 import { initialiseKeys, openKeyring } from '../src/modules/keys/keyring-store.ts';
 import { startDispatcher } from '../src/modules/messaging/dispatcher.ts';
 import { enqueueSend } from '../src/modules/messaging/enqueue-send.ts';
@@ -33,7 +34,7 @@ async function world(meta: RemoteEmulator, pages: number) {
   const master = randomBytes(32);
   await initialiseKeys(database.db, master, Date.now());
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_GRAPH_URL: meta.url, META_APP_SECRET: SECRET });
-  const ctx: AppContext = { config, database, db: database.db, keyring: await openKeyring(database, master), logger: createLogger('warn'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks() };
+  const ctx: AppContext = await withWebhookIntake({ config, database, db: database.db, keyring: await openKeyring(database, master), logger: createLogger('warn'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks() }, false);
   const targets: Target[] = [];
   for (let p = 0; p < pages; p++) {
     const page = await meta.createPage(`Bench ${p}`);

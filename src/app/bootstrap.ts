@@ -16,6 +16,8 @@ import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
 import type { AppContext } from './context.ts';
 import { createMetrics } from './metrics.ts';
 import { InboundHooks } from '../modules/ingest/hooks.ts';
+import { notifyDeliveryStored } from '../modules/ingest/notify.ts';
+import { openWebhookIntake } from '../intake/index.ts';
 
 export interface OpenAppOptions {
   logger?: Logger;
@@ -23,6 +25,11 @@ export interface OpenAppOptions {
   /** Apply pending migrations first (serve and sandbox do; other commands expect an initialised database). */
   migrate?: boolean;
   env?: Record<string, string | undefined>;
+  /**
+   * Whether this process answers Meta's webhook POSTs from the spool (serve's web role). Only such a process takes the
+   * spool (and moves what an earlier run left in it); any other stores a POST straight into the database.
+   */
+  webhookSpool?: boolean;
 }
 
 /** Opens the database and the keyring; fails closed on a wrong master key before any request is served. */
@@ -36,7 +43,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
     if (opts.migrate) await migrateToLatest(database);
     const keyring = await openKeyring(database, master);
     master.fill(0);
-    return {
+    return await withWebhookIntake({
       config,
       database,
       db: database.db,
@@ -45,11 +52,28 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
       clock: opts.clock ?? systemClock,
       metrics: createMetrics(),
       inboundHooks: new InboundHooks(),
-    };
+    }, opts.webhookSpool ?? false);
   } catch (err) {
     await database.close();
     throw err;
   }
+}
+
+/**
+ * Completes a context with its webhook intake, chosen once here (see src/intake): the intake needs the context it
+ * belongs to, so it comes last. A POST it stores wakes this app's processor. `spool`: see OpenAppOptions.webhookSpool.
+ */
+export async function withWebhookIntake(parts: Omit<AppContext, 'intake'>, spool: boolean, spoolRetryMs?: number): Promise<AppContext> {
+  const ctx = parts as AppContext;
+  ctx.intake = await openWebhookIntake(ctx, { spool, onStored: () => notifyDeliveryStored(ctx), ...(spoolRetryMs !== undefined && { spoolRetryMs }) });
+  return ctx;
+}
+
+/** Closes what openApp opened, in order: the webhook intake (its threads, the spool), the contact keys, the database. */
+export async function closeApp(ctx: AppContext): Promise<void> {
+  await ctx.intake.close();
+  closeContactKeys(ctx);
+  await ctx.database.close();
 }
 
 /**
@@ -95,8 +119,7 @@ async function createOwner(config: Config, opts: OpenAppOptions, env: Record<str
       owner_token_id: owner.id,
     };
   } finally {
-    closeContactKeys(ctx);
-    await ctx.database.close();
+    await closeApp(ctx);
   }
 }
 
@@ -113,7 +136,7 @@ async function interruptedInit(config: Config, opts: OpenAppOptions, env: Record
   } catch {
     return false;
   } finally {
-    await ctx.database.close();
+    await closeApp(ctx);
   }
 }
 

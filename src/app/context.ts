@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/time.ts';
 import type { Metrics } from './metrics.ts';
 import type { InboundHooks } from '../modules/ingest/hooks.ts';
+import type { WebhookIntake } from '../intake/webhook-intake.ts';
 
 /**
  * Everything a command needs, passed explicitly: no module reaches for globals, so tests build one per case and
@@ -21,4 +22,6 @@ export interface AppContext {
   metrics: Metrics;
   /** Modules that react to new inbound events inside the processing transaction (keywords, automations). */
   inboundHooks: InboundHooks;
+  /** How webhook POSTs become durable here, chosen once by openApp (src/intake). */
+  intake: WebhookIntake;
 }

@@ -6,8 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/time.ts';
 import { KEY_REFRESH_MS, refreshKeyring } from '../modules/keys/keyring-store.ts';
 import { rewrapPending } from '../modules/keys/rotate-keys.ts';
-import { openApp } from './bootstrap.ts';
-import { closeContactKeys } from '../modules/privacy/contact-fields.ts';
+import { closeApp, openApp } from './bootstrap.ts';
 import type { AppContext } from './context.ts';
 import { installHooks, routeModules, startWorkers } from './modules.ts';
 import { startLoop, type BackgroundWorker } from './worker.ts';
@@ -45,7 +44,7 @@ function keyMaintenance(ctx: AppContext): BackgroundWorker {
 
 /** Starts pagescope in the given role: the HTTP server (web), the background workers (worker), or both. */
 export async function startPagescope(config: Config, opts: StartOptions): Promise<RunningServer> {
-  const ctx = await openApp(config, { migrate: true, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const ctx = await openApp(config, { migrate: true, webhookSpool: opts.role !== 'worker', ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
   installHooks(ctx);
   await opts.setup?.(ctx);
   let server: FastifyInstance | null = null;
@@ -61,11 +60,10 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
   } catch (err) {
     // Nothing was served: release what opening took (the webhook spool's lock, the database) before reporting.
     await server?.close();
-    closeContactKeys(ctx);
-    await ctx.database.close();
+    await closeApp(ctx);
     throw err;
   }
-  const workers = [keyMaintenance(ctx)];
+  const workers: BackgroundWorker[] = [keyMaintenance(ctx)];
   if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: newLeaseOwner() }));
   ctx.logger.info({ role: opts.role, url, database: ctx.database.dialect, workers: workers.map((w) => w.name) }, 'pagescope started');
   let closing: Promise<void> | null = null;
@@ -79,8 +77,7 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
       closing ??= (async () => {
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.race([Promise.all([server?.close(), metricsServer?.close(), ...workers.map((w) => w.stop())]), deadline]);
-        closeContactKeys(ctx);
-        await ctx.database.close();
+        await closeApp(ctx);
       })();
       return closing;
     },

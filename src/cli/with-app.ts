@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.ts';
-import { openApp } from '../app/bootstrap.ts';
+import { closeApp, openApp } from '../app/bootstrap.ts';
 import { createLogger } from '../lib/logger.ts';
 import { configFor } from './output.ts';
 
@@ -11,6 +11,6 @@ export async function withApp<T>(cmd: Command, fn: (ctx: AppContext) => Promise<
   try {
     return await fn(ctx);
   } finally {
-    await ctx.database.close();
+    await closeApp(ctx);
   }
 }

@@ -46,7 +46,7 @@ export interface IntakeOptions {
 const SEND_EVERY = 8;
 
 /** The server thread's side: queues POSTs, sends each turn's to the worker, and settles each with its answer. */
-export class WebhookIntake {
+export class IntakeThread {
   readonly #worker: Worker;
   readonly #opts: IntakeOptions;
   readonly #waiting = new Map<number, Waiting[]>();

@@ -4,16 +4,15 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, describe, it } from 'node:test';
-import { openApp } from '../../src/app/bootstrap.ts';
+import { closeApp, openApp } from '../../src/app/bootstrap.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { startEmulatorServer, type EmulatorServer } from '../../src/emulator/index.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { initialiseKeys } from '../../src/modules/keys/keyring-store.ts';
-import { closeWebhookIntake, receiveWebhook } from '../../src/modules/ingest/receive-webhook.ts';
+import { receiveWebhook } from '../../src/modules/ingest/receive-webhook.ts';
 import { sendMessage } from '../../src/modules/messaging/send-message.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
-import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { exitOf, startCli } from '../support/cli.ts';
 import { openTestDatabase, testDialects, testPgUrl, type TestDatabase } from '../support/db.ts';
 import { eventually, insertContact } from '../messaging/support.ts';
@@ -40,9 +39,7 @@ for (const dialect of testDialects()) {
 
     after(async () => {
       if (ctx) {
-        await closeWebhookIntake(ctx);
-        closeContactKeys(ctx);
-        await ctx.database.close();
+        await closeApp(ctx);
       }
       await meta?.close();
       hanging?.closeAllConnections();

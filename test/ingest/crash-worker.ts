@@ -7,6 +7,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/lib/time.ts';
 import { openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
+import { withWebhookIntake } from '../../src/app/bootstrap.ts';
 import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { seededRandom } from '../support/random.ts';
@@ -26,10 +27,10 @@ const drainMode = process.argv.includes('--drain');
 const random = seededRandom(cfg.seed);
 const database = await openDatabase({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, ...(cfg.schema && { schema: cfg.schema }) });
 const keyring = await openKeyring(database, Buffer.from(cfg.masterKey, 'base64'));
-const ctx: AppContext = {
+const ctx: AppContext = await withWebhookIntake({
   config: loadConfig({ PAGESCOPE_DATA_DIR: cfg.dataDir, META_APP_SECRET: 'unused' }), database, db: database.db, keyring,
   logger: createLogger('silent'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks(),
-};
+}, false);
 process.stdout.write('ready\n');
 // The test starts the next worker while the current one runs (start-up is slow); it begins work on "go".
 await new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ import { systemClock } from '../../src/lib/time.ts';
 import { createMetrics } from '../../src/app/metrics.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
+import { withWebhookIntake } from '../../src/app/bootstrap.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
@@ -39,7 +40,7 @@ test(`kill -9 of the dispatcher during ${SENDS} sends, ${ROUNDS} times: nothing 
   await initialiseKeys(database.db, masterKey, Date.now());
   const keyring = await openKeyring(database, masterKey);
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_GRAPH_URL: meta.url, META_APP_SECRET: 'crash-secret' });
-  const ctx: AppContext = { config, database, db: database.db, keyring, logger: createLogger('warn'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks() };
+  const ctx: AppContext = await withWebhookIntake({ config, database, db: database.db, keyring, logger: createLogger('warn'), clock: systemClock, metrics: createMetrics(), inboundHooks: new InboundHooks() }, false);
   const children: { child: ChildProcess; exited: Promise<unknown> }[] = [];
   try {
     // Contacts interleaved across the Pages, so that the queue's order spreads the sends over every Page's rate.

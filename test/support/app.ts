@@ -12,6 +12,8 @@ import { createToken } from '../../src/modules/access/create-token.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import type { Dialect } from '../../src/db/types.ts';
 import { InboundHooks } from '../../src/modules/ingest/hooks.ts';
+import { withWebhookIntake } from '../../src/app/bootstrap.ts';
+import { ingestRoutes } from '../../src/http/routes/webhook.ts';
 import { closeContactKeys } from '../../src/modules/privacy/contact-fields.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 
@@ -50,7 +52,7 @@ export interface TestApp {
 }
 
 /** A fully initialised app on a fresh database, with an owner token, logging at debug level into memory. */
-export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModule[]; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModule[]; env?: Record<string, string>; spoolRetryMs?: number } = {}): Promise<TestApp> {
   const database = await openTestDatabase(dialect);
   const masterKey = randomBytes(32);
   const clock = new ManualClock();
@@ -59,7 +61,9 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
   const logs = new LogCapture();
   // A small webhook spool: every test app serving /webhook on SQLite zero-fills its ring once.
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_APP_SECRET: 'test-app-secret', META_VERIFY_TOKEN: 'verify-me', PAGESCOPE_WEBHOOK_SPOOL_MB: '4', ...opts.env });
-  const ctx: AppContext = { config, database, db: database.db, keyring, logger: createLogger('debug', logs), clock, metrics: createMetrics(), inboundHooks: new InboundHooks() };
+  // An app serving /webhook takes the spool (SQLite), as serve's web role does.
+  const serving = opts.routes?.includes(ingestRoutes) ?? false;
+  const ctx: AppContext = await withWebhookIntake({ config, database, db: database.db, keyring, logger: createLogger('debug', logs), clock, metrics: createMetrics(), inboundHooks: new InboundHooks() }, serving, opts.spoolRetryMs);
   const { token } = await createToken(ctx, cliActor, { name: 'owner', role: 'owner' });
   const server = await buildServer(ctx, { routes: opts.routes ?? [] });
   await server.ready();
@@ -67,6 +71,7 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
     ctx, database, clock, logs, masterKey, ownerToken: token, server,
     close: async () => {
       await server.close();
+      await ctx.intake.close();
       closeContactKeys(ctx);
       await database.destroy();
     },
