@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import type { Config } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -30,6 +31,8 @@ export interface OpenAppOptions {
    * spool (and moves what an earlier run left in it); any other stores a POST straight into the database.
    */
   webhookSpool?: boolean;
+  /** Options of the app's metrics (a worker thread leaves the process's own metrics to the main thread). */
+  metrics?: { processDefaults?: boolean };
 }
 
 /** Opens the database and the keyring; fails closed on a wrong master key before any request is served. */
@@ -50,7 +53,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
       keyring,
       logger,
       clock: opts.clock ?? systemClock,
-      metrics: createMetrics(),
+      metrics: createMetrics(opts.metrics),
       inboundHooks: new InboundHooks(),
     }, opts.webhookSpool ?? false);
   } catch (err) {
@@ -82,6 +85,8 @@ export async function closeApp(ctx: AppContext): Promise<void> {
  * others is refused before this runs (`loadMasterKey`): it may have been read already.
  */
 function makeDataDirPrivate(dataDir: string, logger: Logger): void {
+  // A worker thread (serve's processing) opens the app after the main thread did this, and may not set the umask.
+  if (!isMainThread) return;
   privateUmask();
   for (const t of privateDataDir(dataDir)) logger.info({ path: t.path, from: t.from, to: t.to }, 'data dir: file mode tightened');
 }

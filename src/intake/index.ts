@@ -26,6 +26,7 @@ export interface IntakeChoice {
  */
 export async function openWebhookIntake(ctx: AppContext, choice: IntakeChoice): Promise<WebhookIntake> {
   if (ctx.database.file === null) return new PostgresGroupCommitIntake(ctx, choice.onStored);
-  if (choice.spool && spoolConfigured(ctx)) return SpoolIntake.open(ctx, choice.onStored, choice.spoolRetryMs);
-  return new SqliteThreadIntake(ctx, ctx.database.file, choice.onStored);
+  const sqlite = ctx as AppContext & { database: { file: string } };
+  if (choice.spool && spoolConfigured(ctx)) return SpoolIntake.open(sqlite, choice.onStored, choice.spoolRetryMs);
+  return new SqliteThreadIntake(sqlite, choice.onStored);
 }

@@ -56,7 +56,7 @@ export class SpoolIntake implements WebhookIntake {
     private readonly ctx: SpoolApp,
     private readonly onStored: () => void,
   ) {
-    this.#direct = new SqliteThreadIntake(ctx, ctx.database.file, onStored);
+    this.#direct = new SqliteThreadIntake(ctx, onStored);
   }
 
   /** Opens the spool and starts moving what an earlier run acknowledged and did not move. */

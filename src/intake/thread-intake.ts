@@ -17,8 +17,7 @@ export class SqliteThreadIntake implements WebhookIntake {
   #closed = false;
 
   constructor(
-    private readonly ctx: AppContext,
-    private readonly file: string,
+    private readonly ctx: AppContext & { database: { file: string } },
     private readonly onStored: () => void,
   ) {}
 
@@ -26,7 +25,8 @@ export class SqliteThreadIntake implements WebhookIntake {
     if (this.#thread) return this.#thread;
     const ctx = this.ctx;
     const made: IntakeThread = new IntakeThread({
-      file: this.file, keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret,
+      // The app's database file as it is when the thread starts.
+      file: ctx.database.file, keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret,
       now: () => ctx.clock.now(),
       onCommit: (rows) => ctx.metrics.webhookCommitBatch.observe(rows),
       onStop: () => {
