@@ -29,7 +29,7 @@ import { newId } from '../src/lib/ids.ts';
 import { buildServer } from '../src/http/app.ts';
 import { ingestRoutes } from '../src/http/routes/webhook.ts';
 import { initialiseKeys, openKeyring } from '../src/modules/keys/keyring-store.ts';
-import { processPendingDeliveries } from '../src/modules/ingest/process-deliveries.ts';
+import { processPendingPosts } from '../src/modules/ingest/process-posts.ts';
 import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
 import { findContactByPsid } from '../src/modules/contacts/read-contacts.ts';
 import { findContactByBidx } from '../src/modules/contacts/contacts.repository.ts';
@@ -284,7 +284,7 @@ const BEFORE_SLICING_MS = '3,900–8,100';
  * (acknowledgements, the API, /healthz) waits that long. Measured as the longest gap between the runs of a 1 ms
  * interval timer (perf_hooks' monitorEventLoopDelay missed multi-second stalls here).
  */
-async function stallOfBigDelivery(ctx: AppContext): Promise<{ maxMs: number; cpuMs: number; busiestCpuMs: number; seconds: number }> {
+async function stallOfBigPost(ctx: AppContext): Promise<{ maxMs: number; cpuMs: number; busiestCpuMs: number; seconds: number }> {
   const ts = Date.now();
   const body = JSON.stringify({
     object: 'page',
@@ -315,7 +315,7 @@ async function stallOfBigDelivery(ctx: AppContext): Promise<{ maxMs: number; cpu
     lastCpu = cpu;
   }, 1);
   const started = process.hrtime.bigint();
-  while ((await processPendingDeliveries(ctx)) > 0);
+  while ((await processPendingPosts(ctx)) > 0);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   // A stall at the very end shows only once the timer runs again.
   await new Promise((resolve) => setTimeout(resolve, 20));
@@ -347,9 +347,9 @@ async function main(): Promise<void> {
     }
 
     // One delivery first to warm up (code compiled, statements prepared, the key store opened), then five measured.
-    await stallOfBigDelivery(ctx);
+    await stallOfBigPost(ctx);
     const stalls = [];
-    for (let i = 0; i < 5; i++) stalls.push(await stallOfBigDelivery(ctx));
+    for (let i = 0; i < 5; i++) stalls.push(await stallOfBigPost(ctx));
     stalls.sort((a, b) => a.maxMs - b.maxMs);
     const worst = stalls[stalls.length - 1]!;
     console.log(`longest event-loop stall while one delivery of ${BIG_DELIVERY_EVENTS} messages from new people is processed, median/worst of 5: ${stalls[2]!.maxMs.toFixed(0)}/${worst.maxMs.toFixed(0)} ms (CPU of the event loop's thread in the worst: ${worst.cpuMs.toFixed(0)} ms, in 10 ms ticks; most such CPU between two timer runs: ${Math.max(...stalls.map((x) => x.busiestCpuMs)).toFixed(0)} ms), each delivery processed in ${stalls.map((x) => x.seconds.toFixed(1)).join('/')} s; before processing was sliced: 3,300 ms as filed in issue 14, ${BEFORE_SLICING_MS} ms measured here with the same bench`);
@@ -376,23 +376,23 @@ async function main(): Promise<void> {
     console.log(`webhook p99 latency ms: pagescope ${realRun.p99}  durable floor ${floorRun.p99}  bare ${bareRun.p99}  (non-2xx: ${realRun.non2xx} / ${floorRun.non2xx} / ${bareRun.non2xx})`);
     console.log(`server CPU per request (all threads, user + system) µs: pagescope ${realRun.cpuUs.toFixed(0)}  durable floor ${floorRun.cpuUs.toFixed(0)}  bare ${bareRun.cpuUs.toFixed(0)}`);
 
-    const count = async (table: 'webhook_deliveries' | 'webhook_events', status: string) =>
+    const count = async (table: 'webhook_posts' | 'webhook_events', status: string) =>
       Number((await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', status as never).executeTakeFirstOrThrow()).n);
     // Processing is measured on distinct deliveries (wrk's replayed bodies would be mostly repeats): the acked ones
     // are dropped and EVENTS fresh signed bodies are stored through the product's own receive path.
-    await ctx.db.deleteFrom('webhook_deliveries').execute();
+    await ctx.db.deleteFrom('webhook_posts').execute();
     for (let i = 0; i < EVENTS; i += 500) {
       await Promise.all(Array.from({ length: Math.min(500, EVENTS - i) }, () => {
         const { body, signature } = signedBody();
         return receiveWebhook(ctx, Buffer.from(body), { sha256: signature });
       }));
     }
-    const pending = await count('webhook_deliveries', 'pending');
+    const pending = await count('webhook_posts', 'pending');
     const started = process.hrtime.bigint();
-    while ((await processPendingDeliveries(ctx, { limit: 200 })) > 0);
+    while ((await processPendingPosts(ctx, { limit: 200 })) > 0);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const events = await count('webhook_events', 'processed');
-    const duplicates = await count('webhook_deliveries', 'duplicate');
+    const duplicates = await count('webhook_posts', 'duplicate');
     console.log(`events processed/s: ${(events / seconds).toFixed(0)} (${events} events applied from ${pending} stored deliveries, ${duplicates} of them repeats set aside, in ${seconds.toFixed(1)} s)`);
 
     const file = database.file!;

@@ -133,7 +133,7 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
   const port = Number(new URL(url).port);
   const metrics = async () => (await fetch(`${url}/metrics`)).text();
   const db = new SqliteDatabase(join(dataDir, 'pagescope.db'), { readonly: true });
-  const pendingRows = db.prepare(`select count(*) as n from webhook_deliveries where status = 'pending'`);
+  const pendingRows = db.prepare(`select count(*) as n from webhook_posts where status = 'pending'`);
   const backlog = async () => (pendingRows.get() as { n: number }).n + (metric(await metrics(), 'pagescope_webhook_spool_unmoved_bytes') > 0 ? 1 : 0);
   const drain = async () => {
     const t = Date.now();

@@ -17,7 +17,7 @@ import { validEmail } from '../modules/users/user-email.ts';
 import { initialiseKeys, keysInitialised, openKeyring } from '../modules/keys/keyring-store.ts';
 import { createContext, type AppContext } from '../kernel/context.ts';
 import { createMetrics } from '../kernel/metrics.ts';
-import { notifyDeliveryStored } from '../kernel/notifier.ts';
+import { notifyPostStored } from '../kernel/notifier.ts';
 import { openWebhookIntake } from '../intake/index.ts';
 
 export interface OpenAppOptions {
@@ -63,7 +63,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
  * belongs to, so it comes last. A POST it stores wakes this app's processor. `spool`: see OpenAppOptions.webhookSpool.
  */
 export async function withWebhookIntake(ctx: AppContext, spool: boolean, spoolRetryMs?: number): Promise<AppContext> {
-  ctx.intake = await openWebhookIntake(ctx, { spool, onStored: () => notifyDeliveryStored(ctx), ...(spoolRetryMs !== undefined && { spoolRetryMs }) });
+  ctx.intake = await openWebhookIntake(ctx, { spool, onStored: () => notifyPostStored(ctx), ...(spoolRetryMs !== undefined && { spoolRetryMs }) });
   return ctx;
 }
 

@@ -9,7 +9,7 @@ import type { Config } from '../config/config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { startModuleWorker } from '../lib/module-worker.ts';
 import { KEY_REFRESH_MS, refreshKeyring } from '../modules/keys/keyring-store.ts';
-import { notifyDeliveryStored, onDeliveryStored } from '../kernel/notifier.ts';
+import { notifyPostStored, onPostStored } from '../kernel/notifier.ts';
 import { openApp } from './bootstrap.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { installHooks, startWorkers } from './modules.ts';
@@ -118,7 +118,7 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
   };
 
   // A POST stored by the main thread's intake wakes the processor on the other side.
-  const unsubscribe = onDeliveryStored(ctx, () => worker?.postMessage({ type: 'wake' } satisfies ToWorker));
+  const unsubscribe = onPostStored(ctx, () => worker?.postMessage({ type: 'wake' } satisfies ToWorker));
   // Ready once the thread runs, and its own checks (Redis, for its dispatcher) pass.
   addReadinessCheck(ctx, 'processing', async () => {
     if (state !== 'running') return state === 'starting' ? 'processing_starting' : 'processing_stopped';
@@ -174,7 +174,7 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
   });
   const workers = [keys, ...startWorkers(ctx, { workerId, spoolRescue: false })];
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'wake') notifyDeliveryStored(ctx);
+    if (m.type === 'wake') notifyPostStored(ctx);
     else if (m.type === 'readiness') void readinessProblems(ctx).then((problems) => post({ type: 'readiness', id: m.id, problems }));
     else if (m.type === 'metrics') void ctx.metrics.registry.getMetricsAsJSON().then((metrics) => post({ type: 'metrics', id: m.id, metrics: metrics as Metrics }));
     else if (m.type === 'stop') {

@@ -28,6 +28,11 @@ export interface TableClassification {
   /** Column linking a row to a contact, for data-subject requests; null when the table holds no contact data. */
   contactColumn: string | null;
   columns: Record<string, ColumnClass>;
+  /**
+   * The table name bound into this table's ciphertexts (their associated data) when it is not the table's own: a
+   * table renamed after rows were sealed keeps the name they were sealed under.
+   */
+  sealedAs?: string;
 }
 
 /** Every table's classification; each domain's table file exports its own part. */
@@ -42,12 +47,12 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */
-export function ciphertextColumns(): { table: string; column: string; idColumn: string; pageColumn: string | null }[] {
-  const out: { table: string; column: string; idColumn: string; pageColumn: string | null }[] = [];
+export function ciphertextColumns(): { table: string; sealedAs: string; column: string; idColumn: string; pageColumn: string | null }[] {
+  const out: { table: string; sealedAs: string; column: string; idColumn: string; pageColumn: string | null }[] = [];
   for (const [table, t] of Object.entries(CLASSIFICATION)) {
     for (const [column, cls] of Object.entries(t.columns)) {
       if (cls === 'encrypted' || (cls === 'secret' && column.endsWith('_enc'))) {
-        out.push({ table, column, idColumn: t.idColumn, pageColumn: t.pageColumn });
+        out.push({ table, sealedAs: t.sealedAs ?? table, column, idColumn: t.idColumn, pageColumn: t.pageColumn });
       }
     }
   }

@@ -13,8 +13,9 @@ import * as m0009 from './migrations/0009-invalid-psid-is-unreachable.ts';
 import * as m0010 from './migrations/0010-auth-failure-counters.ts';
 import * as m0011 from './migrations/0011-api-token-expiry.ts';
 import * as m0012 from './migrations/0012-intake-keys.ts';
-import * as m0014 from './migrations/0014-inbox.ts';
 import * as m0013 from './migrations/0013-operator-users.ts';
+import * as m0014 from './migrations/0014-inbox.ts';
+import * as m0015 from './migrations/0015-webhook-posts.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -34,8 +35,9 @@ const STEPS: [string, Step][] = [
   ['0010-auth-failure-counters', m0010],
   ['0011-api-token-expiry', m0011],
   ['0012-intake-keys', m0012],
-  ['0014-inbox', m0014],
   ['0013-operator-users', m0013],
+  ['0014-inbox', m0014],
+  ['0015-webhook-posts', m0015],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

@@ -1,7 +1,7 @@
 import type { AppContext } from '../kernel/context.ts';
 import { errorCode } from '../errors.ts';
-import { checkDelivery, deliveryRow, signatureDigest, storageRefusal } from '../modules/ingest/accept-delivery.ts';
-import { insertDeliveries } from '../modules/ingest/webhook.repository.ts';
+import { checkPost, postRow, signatureDigest, storageRefusal } from '../modules/ingest/accept-post.ts';
+import { insertPosts } from '../modules/ingest/webhook.repository.ts';
 import { IntakeKeyRetired } from '../modules/privacy/intake-body.ts';
 import { currentIntakeKey, holdIntakeKeys } from '../modules/privacy/intake-keys.ts';
 import type { SignatureHeaders } from '../platform/index.ts';
@@ -42,10 +42,10 @@ export class PostgresGroupCommitIntake implements WebhookIntake {
   async #store(taken: Taken[], retried = false): Promise<void> {
     const ctx = this.ctx;
     const intake = currentIntakeKey(ctx);
-    const rows = taken.map((t) => deliveryRow(ctx.keyring, intake, t.raw, t.digest, t.now));
+    const rows = taken.map((t) => postRow(ctx.keyring, intake, t.raw, t.digest, t.now));
     try {
       await ctx.db.transaction().execute(async (trx) => {
-        await insertDeliveries(trx, rows);
+        await insertPosts(trx, rows);
         await holdIntakeKeys(trx, true, [intake.id], ctx.clock.now());
       });
     } catch (err) {
@@ -55,7 +55,7 @@ export class PostgresGroupCommitIntake implements WebhookIntake {
   }
 
   accept(raw: Buffer, headers: SignatureHeaders): Promise<Accepted | Refusal> {
-    const refusal = checkDelivery(this.ctx.config.meta.appSecret, raw, headers);
+    const refusal = checkPost(this.ctx.config.meta.appSecret, raw, headers);
     if (refusal) return Promise.resolve(refusal);
     if (this.#closed) return Promise.resolve(storageRefusal('intake_closed'));
     const stored = this.#commits.submit({ raw, digest: signatureDigest(headers), now: this.ctx.clock.now() }).then(

@@ -14,7 +14,7 @@ export interface IntakeChoice {
    * spool at once, moving what an earlier run acknowledged and did not move. Other processes never take the spool.
    */
   spool: boolean;
-  /** Called whenever POSTs became rows of webhook_deliveries (the processor is woken by it). */
+  /** Called whenever POSTs became rows of webhook_posts (the processor is woken by it). */
   onStored: () => void;
   /** How often a spool held by another live process is tried again (default 5 s). */
   spoolRetryMs?: number;

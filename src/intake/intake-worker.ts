@@ -8,12 +8,12 @@ import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_t
 import { errorCode } from '../errors.ts';
 import { Keyring, type KeyringTransfer } from '../crypto/index.ts';
 import { walFlusher } from '../db/database.ts';
-import type { WebhookDeliveryTable } from '../db/tables/conversations.ts';
+import type { WebhookPostTable } from '../db/tables/conversations.ts';
 import type { SignatureHeaders } from '../platform/index.ts';
-import { acceptDelivery, storageRefusal, type Refusal } from '../modules/ingest/accept-delivery.ts';
+import { acceptPost, storageRefusal, type Refusal } from '../modules/ingest/accept-post.ts';
 import {
-  announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState,
-} from './delivery-thread.ts';
+  announceReady, askForCurrentKey, openPostStore, startPostThread, type KeyringUpdate, type ThreadState,
+} from './post-thread.ts';
 import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-intake';
@@ -55,12 +55,12 @@ export class IntakeThread {
   #lastCommit = 0;
   readonly #followKeys: () => void;
   #stopped = false;
-  /** Whether the worker can store yet (see startDeliveryThread). */
+  /** Whether the worker can store yet (see startPostThread). */
   readonly threadState: () => ThreadState;
 
   constructor(opts: IntakeOptions) {
     this.#opts = opts;
-    ({ worker: this.#worker, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(
+    ({ worker: this.#worker, followKeys: this.#followKeys, state: this.threadState } = startPostThread(
       import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, appSecret: opts.appSecret },
       (a: Answer) => this.#answered(a),
     ));
@@ -143,9 +143,9 @@ const FLUSHES_IN_FLIGHT = 4;
 function serveIntake(file: string, appSecret: string | null, keys: KeyringTransfer, intakeKey: IntakeKey): void {
   let keyring = Keyring.fromTransfer(keys);
   let intake = intakeKey;
-  const { db, insert, holdKey } = openDeliveryStore(file, 'NORMAL');
+  const { db, insert, holdKey } = openPostStore(file, 'NORMAL');
   const flushWal = walFlusher(file);
-  const insertAll = db.transaction((rows: WebhookDeliveryTable[]) => {
+  const insertAll = db.transaction((rows: WebhookPostTable[]) => {
     for (const r of rows) insert(r);
     holdKey(intake.id);
   });
@@ -155,7 +155,7 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
   const waiting: Batch[] = [];
   let commits = 0;
   let flushing = 0;
-  const answer = (batches: Batch[], decided: (Refusal | WebhookDeliveryTable)[][], commit: number, rows: number, failed: Refusal | null) => {
+  const answer = (batches: Batch[], decided: (Refusal | WebhookPostTable)[][], commit: number, rows: number, failed: Refusal | null) => {
     batches.forEach((b, i) => {
       const refusals = decided[i]!.map((d) => ('id' in d ? failed : d));
       parentPort!.postMessage({ seq: b.seq, commit, rows: failed ? 0 : rows, refusals } satisfies Answer);
@@ -164,16 +164,16 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
   const commit = () => {
     if (flushing >= FLUSHES_IN_FLIGHT || waiting.length === 0 || awaitingKey) return;
     const batches = waiting.splice(0);
-    const rows: WebhookDeliveryTable[] = [];
+    const rows: WebhookPostTable[] = [];
     const decided = batches.map((b) => {
       const body = Buffer.from(b.bytes);
       let start = 0;
-      return b.ends.map((end, i): Refusal | WebhookDeliveryTable => {
+      return b.ends.map((end, i): Refusal | WebhookPostTable => {
         const raw = body.subarray(start, end);
         start = end;
         const headers: SignatureHeaders = { sha256: b.sha256[i], sha1: b.sha1[i] };
         try {
-          const a = acceptDelivery(keyring, intake, appSecret, raw, headers, b.now);
+          const a = acceptPost(keyring, intake, appSecret, raw, headers, b.now);
           if (!a.ok) return { outcome: a.outcome, code: a.code, message: a.message };
           rows.push(a.row);
           return a.row;

@@ -40,7 +40,7 @@ async function openSpool(ctx: SpoolApp, onMoved: () => void): Promise<WebhookSpo
 
 /**
  * SQLite with the spool (the web role's default): a POST is answered once it is in the spool's ring, and the spool's
- * mover commits it into webhook_deliveries after. While another live process holds the spool, or once this one
+ * mover commits it into webhook_posts after. While another live process holds the spool, or once this one
  * stopped (a write failed, the mover died), POSTs go to the intake thread instead, and the spool is tried again every
  * `retryMs` until it is free.
  */
@@ -98,7 +98,7 @@ export class SpoolIntake implements WebhookIntake {
     return this.#direct.accept(raw, headers);
   }
 
-  /** Resolves once every POST the spool acknowledged so far is a row of webhook_deliveries. */
+  /** Resolves once every POST the spool acknowledged so far is a row of webhook_posts. */
   async settled(): Promise<void> {
     await this.#spool?.settled();
   }

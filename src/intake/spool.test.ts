@@ -44,24 +44,24 @@ describe('webhook spool [sqlite]', () => {
   };
   const bodyField = (rowId: string) => ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
   const bodies = async () =>
-    (await app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).execute())
+    (await app.ctx.db.selectFrom('webhook_posts').select(['id', 'body_enc']).execute())
       .map((r) => openIntakeBody(app.ctx, r.body_enc!, bodyField(r.id)))
       .map((plain) => JSON.parse(plain.toString('utf8')).entry[0].messaging[0].n as number)
       .sort((a, b) => a - b);
   const reset = async () => {
-    await app.ctx.db.deleteFrom('webhook_deliveries').execute();
+    await app.ctx.db.deleteFrom('webhook_posts').execute();
   };
 
   it('answers a POST once it is in the ring, and a restart moves what was answered and never moved, exactly once', async () => {
     await reset();
     const spool = await open();
     // The database takes nothing: what is answered lives only in the ring.
-    await sql`alter table webhook_deliveries rename to webhook_deliveries_away`.execute(app.ctx.db);
+    await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => spool.accept(post(i).raw, post(i).headers)));
     assert.deepEqual(answers, Array(40).fill(null));
     // A crash: the mover is gone before it could move anything.
     await spool.close(0);
-    await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
+    await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
     assert.deepEqual(await bodies(), []);
 
     const restarted = await open();
@@ -79,10 +79,10 @@ describe('webhook spool [sqlite]', () => {
     const ring = join(dataDir(), 'webhook-spool.ring');
     const nonZero = () => readFileSync(ring).filter((b) => b !== 0).length;
     const spool = await open();
-    await sql`alter table webhook_deliveries rename to webhook_deliveries_away`.execute(app.ctx.db);
+    await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
     assert.deepEqual(await Promise.all([1, 2, 3].map((i) => spool.accept(post(i, 200).raw, post(i, 200).headers))), [null, null, null]);
     assert.ok(nonZero() > 600, 'answered and not yet moved: in the ring');
-    await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
+    await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
     // The mover retries; once it has moved them they are wiped.
     await spool.settled();
     assert.equal((await bodies()).length, 3);
@@ -122,11 +122,11 @@ describe('webhook spool [sqlite]', () => {
   it('is rescued by a process without the web role: what a stopped web process answered is moved once no live process holds it', async () => {
     await reset();
     const spool = await open();
-    await sql`alter table webhook_deliveries rename to webhook_deliveries_away`.execute(app.ctx.db);
+    await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
     assert.deepEqual(await Promise.all(Array.from({ length: 30 }, (_, i) => spool.accept(post(i).raw, post(i).headers))), Array(30).fill(null));
     // The web process dies before its mover could write anything.
     await spool.close(0);
-    await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
+    await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
     const lockPath = join(dataDir(), 'webhook-spool.lock');
     writeFileSync(lockPath, parentLock());
     assert.equal(await rescueWebhookSpool(app.ctx), 0, 'a live holder keeps the spool');
@@ -142,14 +142,14 @@ describe('webhook spool [sqlite]', () => {
   it('is rescued by the background workers of such a process on their own', async () => {
     await reset();
     const spool = await open();
-    await sql`alter table webhook_deliveries rename to webhook_deliveries_away`.execute(app.ctx.db);
+    await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
     assert.deepEqual(await Promise.all([7, 8, 9].map((i) => spool.accept(post(i).raw, post(i).headers))), [null, null, null]);
     await spool.close(0);
-    await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
+    await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
     const workers = startIngestWorkers(app.ctx, { idleMs: 60_000, profileIdleMs: 60_000, retentionIdleMs: 60_000, spoolRescueIdleMs: 100 });
     try {
       // The workers' processor applies them as they arrive and drops their bodies: the moved rows are counted.
-      const moved = async () => (await app.ctx.db.selectFrom('webhook_deliveries').select('status').execute()).map((r) => r.status);
+      const moved = async () => (await app.ctx.db.selectFrom('webhook_posts').select('status').execute()).map((r) => r.status);
       for (let i = 0; i < 600 && (await moved()).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal((await moved()).length, 3);
     } finally {
@@ -223,10 +223,10 @@ describe('webhook spool [sqlite]', () => {
   it('stops at a torn record at a restart: every record before it is moved, and writing goes on from there', async () => {
     await reset();
     const spool = await open();
-    await sql`alter table webhook_deliveries rename to webhook_deliveries_away`.execute(app.ctx.db);
+    await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
     for (let i = 0; i < 5; i++) assert.equal(await spool.accept(post(i).raw, post(i).headers), null);
     await spool.close(0);
-    await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
+    await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
     // The fifth record as a crash mid-write would leave it: its last bytes never reached the disk.
     const progress = await app.ctx.db.selectFrom('webhook_spool').selectAll().executeTakeFirstOrThrow();
     const fd = openSync(join(dataDir(), 'webhook-spool.ring'), 'r+');

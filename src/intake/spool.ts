@@ -1,7 +1,7 @@
 // The webhook spool (SQLite). A taken POST is acknowledged as soon as it is in the spool: a ring file of encrypted
 // records, written with O_DSYNC (each write returns once it is on disk, the file never changes size, so no metadata
 // has to be journaled) by the server's thread through libuv's pool, the POSTs that arrive together in one record.
-// A worker thread of lower priority then moves each record into webhook_deliveries, with the spool's progress in the
+// A worker thread of lower priority then moves each record into webhook_posts, with the spool's progress in the
 // same transaction, so a restart moves every record exactly once; the processor takes it from there.
 //
 // Record: magic (4) ‖ sealed length (4) ‖ seq (8, float64) ‖ keyring.encryptBytes(plain) bound to the seq. Plain:
@@ -22,10 +22,10 @@ import { Keyring, type KeyringTransfer } from '../crypto/index.ts';
 import { errorCode } from '../errors.ts';
 import { takePidLock } from '../lib/pid-lock.ts';
 import type { SignatureHeaders } from '../platform/index.ts';
-import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from '../modules/ingest/accept-delivery.ts';
+import { checkPost, postRow, signatureDigest, storageRefusal, type Refusal } from '../modules/ingest/accept-post.ts';
 import {
-  announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState,
-} from './delivery-thread.ts';
+  announceReady, askForCurrentKey, openPostStore, startPostThread, type KeyringUpdate, type ThreadState,
+} from './post-thread.ts';
 import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-spool-mover';
@@ -172,7 +172,7 @@ export class WebhookSpool {
   #closing = false;
   #settledWaiters: (() => void)[] = [];
   readonly #recovered: number;
-  /** Whether the mover can store yet (see startDeliveryThread). */
+  /** Whether the mover can store yet (see startPostThread). */
   readonly threadState: () => ThreadState;
 
   private constructor(opts: SpoolOptions, size: number, file: FileHandle, ringPath: string, lockPath: string, recovered: ReturnType<typeof recover>) {
@@ -184,7 +184,7 @@ export class WebhookSpool {
     this.#seq = recovered.seq;
     this.#head = recovered.position;
     this.#recovered = recovered.records.length;
-    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startDeliveryThread(
+    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startPostThread(
       import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, ring: ringPath },
       (m: Moved) => this.#moved(m),
     ));
@@ -264,7 +264,7 @@ export class WebhookSpool {
 
   /** Resolves with null once the POST is on disk, or with why it was refused or could not be stored. */
   accept(raw: Buffer, headers: SignatureHeaders): Promise<Refusal | null> {
-    const refusal = checkDelivery(this.#opts.appSecret, raw, headers);
+    const refusal = checkPost(this.#opts.appSecret, raw, headers);
     if (refusal) return Promise.resolve(refusal);
     if (this.#stopped || this.#closing) return Promise.resolve(storageRefusal('spool_stopped'));
     return new Promise((resolve) => {
@@ -397,7 +397,7 @@ function serveMover(file: string, keys: KeyringTransfer, intakeKey: IntakeKey, r
   }
   let keyring = Keyring.fromTransfer(keys);
   let intake = intakeKey;
-  const { db, insert, holdKey } = openDeliveryStore(file, 'FULL');
+  const { db, insert, holdKey } = openPostStore(file, 'FULL');
   let zeros = Buffer.alloc(0);
   // Once a move is committed its records are zeroed, before the server may write over them. Not flushed: a crash
   // before the page cache reaches the disk leaves them for the wipe at the next open. The descriptor is opened for
@@ -431,7 +431,7 @@ function serveMover(file: string, keys: KeyringTransfer, intakeKey: IntakeKey, r
         const digest = plain.toString('latin1', at, at + DIGEST);
         const length = plain.readUInt32LE(at + DIGEST);
         at += DIGEST + 4;
-        insert(deliveryRow(keyring, intake, plain.subarray(at, at + length), digest, now));
+        insert(postRow(keyring, intake, plain.subarray(at, at + length), digest, now));
         at += length;
         rows++;
       }

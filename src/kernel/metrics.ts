@@ -19,8 +19,8 @@ export function createMetrics(opts: { processDefaults?: boolean } = {}) {
       help: 'Rejected API authentications',
       registers: [registry],
     }),
-    webhookDeliveries: new Counter({
-      name: 'pagescope_webhook_deliveries_total',
+    webhookPosts: new Counter({
+      name: 'pagescope_webhook_posts_total',
       help: 'Webhook POSTs by outcome: stored or refused (and why) at receipt; duplicate when processing finds bytes it has seen before',
       labelNames: ['outcome'] as const,
       registers: [registry],
@@ -71,7 +71,7 @@ export function createMetrics(opts: { processDefaults?: boolean } = {}) {
     }),
   };
   // Counted for every webhook POST Meta sends: the labelled child is looked up once, not per request.
-  return { ...metrics, webhookStored: metrics.webhookDeliveries.labels({ outcome: 'stored' }) };
+  return { ...metrics, webhookStored: metrics.webhookPosts.labels({ outcome: 'stored' }) };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -31,5 +31,5 @@ export function createSignal(): Signal {
 const deliveryStored = createSignal();
 
 /** Calls `fn` whenever a new inbound delivery is committed for this app; returns the unsubscribe function. */
-export const onDeliveryStored = deliveryStored.on;
-export const notifyDeliveryStored = deliveryStored.notify;
+export const onPostStored = deliveryStored.on;
+export const notifyPostStored = deliveryStored.notify;

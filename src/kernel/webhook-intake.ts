@@ -12,7 +12,7 @@ export interface Refusal {
   message: string;
 }
 
-/** A POST taken and durable: in the spool, or committed as a row of webhook_deliveries. */
+/** A POST taken and durable: in the spool, or committed as a row of webhook_posts. */
 export type Accepted = { readonly outcome: 'stored' };
 export const ACCEPTED: Accepted = Object.freeze({ outcome: 'stored' });
 
@@ -27,7 +27,7 @@ export interface WebhookIntake {
    * key; resolves once it is durable, or with why it was refused or could not be stored (then nothing is stored).
    */
   accept(raw: Buffer, headers: SignatureHeaders): Promise<Accepted | Refusal>;
-  /** Resolves once every POST accepted so far is a row of webhook_deliveries (the spool moves them after the ack). */
+  /** Resolves once every POST accepted so far is a row of webhook_posts (the spool moves them after the ack). */
   settled(): Promise<void>;
   /** Why POSTs could not be stored now (a stable reason for /readyz), or null when they can. Answers at once. */
   problem(): string | null;

@@ -28,7 +28,7 @@ async function readyStatus(base: string): Promise<number> {
 
 async function storedWebhooks(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  return Number(/^pagescope_webhook_deliveries_total\{outcome="stored"\} (\d+)/m.exec(text)?.[1] ?? 0);
+  return Number(/^pagescope_webhook_posts_total\{outcome="stored"\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
 for (const [label, env] of [['compiled', {}], ['from source (tsx)', { PAGESCOPE_FROM_SOURCE: '1' }]] as const) {

@@ -67,7 +67,7 @@ for (const dialect of testDialects()) {
       await until('the POST is processed', async () => ((await contacts()) === 1 ? true : undefined));
       const text = await metrics();
       assert.match(text, /^pagescope_events_processed_total\{kind="message"\} 1$/m, 'counted by the processing thread');
-      assert.match(text, /^pagescope_webhook_deliveries_total\{outcome="stored"\} 1$/m, 'counted by the server thread');
+      assert.match(text, /^pagescope_webhook_posts_total\{outcome="stored"\} 1$/m, 'counted by the server thread');
       assert.match(text, /^pagescope_event_loop_stall_max_seconds \d/m);
       assert.equal(text.match(/^# TYPE pagescope_process_cpu_user_seconds_total/gm)?.length, 1, 'the process\'s own metrics once');
     });

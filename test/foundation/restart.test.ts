@@ -88,7 +88,7 @@ for (const dialect of testDialects()) {
       await exitOf(first.child);
       const claimedSends = await sending();
       t.diagnostic(`killed with ${claimedSends} sends in flight and ${await applied()} of ${PEOPLE} events applied`);
-      const claimedDelivery = await db.selectFrom('webhook_deliveries').select(['id', 'lease_owner']).where('status', '=', 'pending').execute();
+      const claimedDelivery = await db.selectFrom('webhook_posts').select(['id', 'lease_owner']).where('status', '=', 'pending').execute();
       assert.equal(claimedSends, CONTACTS);
       assert.equal(claimedDelivery.length, 1, 'the large delivery was still being applied when the process was killed');
       assert.notEqual(claimedDelivery[0]!.lease_owner, null);
@@ -99,12 +99,12 @@ for (const dialect of testDialects()) {
       try {
         const held = async () =>
           (await db.selectFrom('deliveries').select('id').where('lease_owner', 'in', dead).execute()).length +
-          (await db.selectFrom('webhook_deliveries').select('id').where('lease_owner', 'in', dead).execute()).length;
+          (await db.selectFrom('webhook_posts').select('id').where('lease_owner', 'in', dead).execute()).length;
         await eventually(async () => (await held()) === 0, 'nothing is held by the killed process any more', 60_000);
         t.diagnostic(`the killed process's claims moved ${((Date.now() - restarted) / 1000).toFixed(1)} s after the restart began (process start included)`);
         await eventually(async () => {
           const left = await db.selectFrom('deliveries').select('id').where('status', 'in', ['queued', 'sending']).execute();
-          const pending = await db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending').execute();
+          const pending = await db.selectFrom('webhook_posts').select('id').where('status', '=', 'pending').execute();
           return left.length === 0 && pending.length === 0;
         }, 'every claimed item is finished after the restart', 120_000);
         t.diagnostic(`every claimed item finished ${((Date.now() - restarted) / 1000).toFixed(1)} s after the restart began`);

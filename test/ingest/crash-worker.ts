@@ -6,7 +6,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/lib/time.ts';
 import { openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import { withWebhookIntake } from '../../src/app/bootstrap.ts';
-import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
+import { processPendingPosts } from '../../src/modules/ingest/process-posts.ts';
 import { createContext } from '../../src/kernel/context.ts';
 import { seededRandom } from '../support/random.ts';
 
@@ -36,10 +36,10 @@ await new Promise<void>((resolve) => {
   if (drainMode) return resolve();
   process.stdin.once('data', () => resolve());
 });
-const pending = async () => Number((await ctx.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
+const pending = async () => Number((await ctx.db.selectFrom('webhook_posts').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
 for (;;) {
   // Small random batches move the kill points around inside and between transactions.
-  const n = await processPendingDeliveries(ctx, { limit: 1 + Math.floor(random() * 6), leaseMs: cfg.leaseMs });
+  const n = await processPendingPosts(ctx, { limit: 1 + Math.floor(random() * 6), leaseMs: cfg.leaseMs });
   if (n > 0) process.stdout.write(`processed ${n}\n`);
   else if (drainMode && (await pending()) === 0) break;
   else await new Promise((r) => setTimeout(r, 10));

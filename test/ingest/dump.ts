@@ -21,7 +21,7 @@ export async function canonicalState(ctx: AppContext): Promise<Record<string, un
   const subs = await db.selectFrom('marketing_subscriptions').selectAll().execute();
   const refs = await db.selectFrom('user_refs').selectAll().execute();
   const ledger = await db.selectFrom('webhook_events').select(['kind', 'status', 'occurred_at', 'page_id']).execute();
-  const deliveries = await db.selectFrom('webhook_deliveries').select(['status']).execute();
+  const deliveries = await db.selectFrom('webhook_posts').select(['status']).execute();
   return {
     contacts: by(
       contacts.map((c) => ({

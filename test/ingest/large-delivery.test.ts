@@ -2,7 +2,7 @@
 // turns, each its own transaction, with the event loop free in between: the server answers while it is processed.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
+import { processPendingPosts } from '../../src/modules/ingest/process-posts.ts';
 import { forEachDialect } from '../support/db.ts';
 import type { TestApp } from '../support/app.ts';
 import { countRows, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from './support.ts';
@@ -25,7 +25,7 @@ forEachDialect('a delivery of a thousand new people', (_db, dialect) => {
     assert.equal(res.statusCode, 200);
 
     let processed = false;
-    const processing = processPendingDeliveries(app.ctx).then(() => (processed = true));
+    const processing = processPendingPosts(app.ctx).then(() => (processed = true));
     // Asked once processing has begun: answered before it ends, with part of the delivery already committed.
     await new Promise((resolve) => setImmediate(resolve));
     const health = await app.server.inject({ method: 'GET', url: '/healthz' });
@@ -42,7 +42,7 @@ forEachDialect('a delivery of a thousand new people', (_db, dialect) => {
     await processing;
     assert.equal(await countRows(app, 'webhook_events'), PEOPLE);
     assert.equal(await countRows(app, 'contacts'), PEOPLE);
-    const delivery = await app.ctx.db.selectFrom('webhook_deliveries').select(['status', 'event_count']).executeTakeFirstOrThrow();
+    const delivery = await app.ctx.db.selectFrom('webhook_posts').select(['status', 'event_count']).executeTakeFirstOrThrow();
     assert.deepEqual(delivery, { status: 'processed', event_count: PEOPLE });
   });
 
@@ -56,17 +56,17 @@ forEachDialect('a delivery of a thousand new people', (_db, dialect) => {
     app.ctx.inboundHooks.register('fails-once', async () => {
       if (++seen === 200) throw new Error('storage failed');
     });
-    await assert.rejects(processPendingDeliveries(app.ctx, { owner: 'first', leaseMs: 1000 }));
+    await assert.rejects(processPendingPosts(app.ctx, { owner: 'first', leaseMs: 1000 }));
     const committed = (await countRows(app, 'webhook_events')) - before;
     assert.ok(committed > 0 && committed < 300, `some turns were committed before the failure (${committed} of 300 events)`);
 
     // Once the lease has expired the delivery is claimed again; it is not taken for a repeat of itself.
     app.clock.advance(1001);
-    await processPendingDeliveries(app.ctx, { owner: 'second' });
+    await processPendingPosts(app.ctx, { owner: 'second' });
     assert.equal(await countRows(app, 'webhook_events'), before + 300);
     const messages = await app.ctx.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('mid', 'like', 'm_again_%').executeTakeFirstOrThrow();
     assert.equal(Number(messages.n), 300, 'every message is in the history once');
-    const statuses = await app.ctx.db.selectFrom('webhook_deliveries').select('status').where('event_count', '=', 300).execute();
+    const statuses = await app.ctx.db.selectFrom('webhook_posts').select('status').where('event_count', '=', 300).execute();
     assert.deepEqual(statuses, [{ status: 'processed' }]);
   });
 });

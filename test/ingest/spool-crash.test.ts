@@ -80,7 +80,7 @@ describe('webhook spool under kill -9 [sqlite]', () => {
       last.child.kill('SIGKILL');
 
       const keyring = await openKeyring(database, master);
-      const rows = await database.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).execute();
+      const rows = await database.db.selectFrom('webhook_posts').select(['id', 'body_enc']).execute();
       const keys = ContactKeyStore.open(join(database.dataDir, 'contact-keys.db'), keyring);
       const plainOf = (r: { id: string; body_enc: string | null }) => {
         const field = { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: r.id };

@@ -27,7 +27,7 @@ export async function tokenFor(app: TestApp, role: string, pageIds?: string[]): 
 
 /**
  * POSTs a body to /webhook, signed with the app secret unless headers are given; returns once what was acknowledged
- * is in webhook_deliveries (on SQLite the 200 comes once it is in the spool, and the spool's mover follows).
+ * is in webhook_posts (on SQLite the 200 comes once it is in the spool, and the spool's mover follows).
  */
 export async function postWebhook(app: TestApp, body: string | Buffer, headers?: Record<string, string>): Promise<LightMyRequestResponse> {
   const res = await app.server.inject({
@@ -56,16 +56,16 @@ export function readItem(pageId: string, psid: string, watermark: number): Item 
   return { sender: { id: psid }, recipient: { id: pageId }, timestamp: watermark + 1, read: { watermark } };
 }
 
-export async function countRows(app: TestApp, table: 'webhook_deliveries' | 'webhook_events' | 'contacts' | 'messages' | 'contact_events' | 'user_refs' | 'marketing_subscriptions'): Promise<number> {
+export async function countRows(app: TestApp, table: 'webhook_posts' | 'webhook_events' | 'contacts' | 'messages' | 'contact_events' | 'user_refs' | 'marketing_subscriptions'): Promise<number> {
   const r = await app.ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 /** Processes until nothing is pending. */
 export async function drain(app: TestApp): Promise<void> {
-  const { processPendingDeliveries } = await import('../../src/modules/ingest/index.ts');
+  const { processPendingPosts } = await import('../../src/modules/ingest/index.ts');
   await app.ctx.intake.settled();
-  while ((await processPendingDeliveries(app.ctx, { limit: 50 })) > 0);
+  while ((await processPendingPosts(app.ctx, { limit: 50 })) > 0);
 }
 
 /**

@@ -19,7 +19,7 @@ for (const dialect of testDialects()) {
     // On SQLite the 200 comes once the POST is in the spool; the spool's mover then makes it a row.
     const stored = async () => {
       await app.ctx.intake.settled();
-      return countRows(app, 'webhook_deliveries');
+      return countRows(app, 'webhook_posts');
     };
     const post = (body: string, headers: Record<string, string> = { 'x-hub-signature-256': signWebhookBody(body, SECRET) }) =>
       fetch(`${base}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });

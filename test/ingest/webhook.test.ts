@@ -13,7 +13,7 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { PAGE_A, SECRET, countRows, drain, echoItem, envelope, ingestApp, messageItem, postWebhook } from './support.ts';
 
 const T0 = Date.UTC(2026, 10, 28, 10);
-const TABLES = ['webhook_deliveries', 'webhook_events', 'contacts', 'messages', 'contact_events'] as const;
+const TABLES = ['webhook_posts', 'webhook_events', 'contacts', 'messages', 'contact_events'] as const;
 
 async function totalRows(app: TestApp): Promise<number> {
   let n = 0;
@@ -41,7 +41,7 @@ for (const dialect of testDialects()) {
       const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000001', 'm_first', 'hello there', T0)]);
       const res = await postWebhook(app, body);
       assert.equal(res.statusCode, 200);
-      const row = await app.ctx.db.selectFrom('webhook_deliveries').selectAll().executeTakeFirstOrThrow();
+      const row = await app.ctx.db.selectFrom('webhook_posts').selectAll().executeTakeFirstOrThrow();
       assert.equal(row.status, 'pending');
       assert.ok(!row.body_enc!.includes('hello there'));
       await drain(app);
@@ -117,7 +117,7 @@ for (const dialect of testDialects()) {
     it('turns the same delivery sent 50 times, concurrently and in sequence, into one message and one contact', async () => {
       const [contacts, messages] = [await countRows(app, 'contacts'), await countRows(app, 'messages')];
       const byStatus = async () => {
-        const rows = await app.ctx.db.selectFrom('webhook_deliveries').select('status').execute();
+        const rows = await app.ctx.db.selectFrom('webhook_posts').select('status').execute();
         return [rows.filter((r) => r.status === 'processed').length, rows.filter((r) => r.status === 'duplicate').length] as const;
       };
       const [processed, duplicates] = await byStatus();
@@ -132,7 +132,7 @@ for (const dialect of testDialects()) {
       assert.equal(await countRows(app, 'contacts'), contacts + 1);
       assert.equal(await countRows(app, 'messages'), messages + 1);
       assert.deepEqual(await byStatus(), [processed + 1, duplicates + 49], 'one delivery applied, 49 set aside as duplicates');
-      const metrics = await app.ctx.metrics.registry.getSingleMetricAsString('pagescope_webhook_deliveries_total');
+      const metrics = await app.ctx.metrics.registry.getSingleMetricAsString('pagescope_webhook_posts_total');
       assert.match(metrics, new RegExp(`outcome="duplicate"} ${duplicates + 49}$`, 'm'));
     });
 
@@ -157,7 +157,7 @@ for (const dialect of testDialects()) {
     it('stores deliveries under the version that became current, and both versions still process', async () => {
       const app = await ingestApp(dialect);
       try {
-        const versions = async () => (await app.ctx.db.selectFrom('webhook_deliveries').select('body_enc').execute()).map((r) => app.ctx.keyring.versionOf(r.body_enc!)).sort();
+        const versions = async () => (await app.ctx.db.selectFrom('webhook_posts').select('body_enc').execute()).map((r) => app.ctx.keyring.versionOf(r.body_enc!)).sort();
         assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000031', 'm_rot_1', 'before', T0)]))).statusCode, 200);
         assert.deepEqual(await versions(), [1]);
         assert.equal(await addKeyVersion(app.ctx, cliActor, app.masterKey), 2);
@@ -189,7 +189,7 @@ for (const dialect of testDialects()) {
         // The smallest spool (1 MB, four of the largest bodies) and bodies of 100 kB: one record each.
         const app = await ingestApp(dialect, { PAGESCOPE_WEBHOOK_SPOOL_MB: '1', PAGESCOPE_WEBHOOK_MAX_BYTES: '262144' });
         try {
-          await sql`alter table webhook_deliveries rename to webhook_deliveries_away`.execute(app.ctx.db);
+          await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
           const statuses: number[] = [];
           for (let i = 0; i < 15 && !statuses.includes(503); i++) {
             const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000040', `m_full_${i}`, `${i} `.padEnd(100_000, 'x'), T0 + i)]);
@@ -203,7 +203,7 @@ for (const dialect of testDialects()) {
           const gauge = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await app.ctx.metrics.registry.getSingleMetricAsString(name))![1]);
           assert.equal(await gauge('pagescope_webhook_spool_size_bytes'), 1024 * 1024);
           assert.ok((await gauge('pagescope_webhook_spool_unmoved_bytes')) > 6 * 100_000, 'operators see the spool filling');
-          await sql`alter table webhook_deliveries_away rename to webhook_deliveries`.execute(app.ctx.db);
+          await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
           await drain(app);
           assert.equal(await countRows(app, 'messages'), taken, 'every POST answered 200 became its message');
           assert.equal(await gauge('pagescope_webhook_spool_unmoved_bytes'), 0);
@@ -225,7 +225,7 @@ for (const dialect of testDialects()) {
           assert.equal((await postWebhook(app, '{"hello":"world"}')).statusCode, 400);
           assert.equal(await totalRows(app), 0);
           assert.equal((await postWebhook(app, body)).statusCode, 200);
-          assert.equal(await countRows(app, 'webhook_deliveries'), 1, 'the intake worker stored the signed envelope before its 200');
+          assert.equal(await countRows(app, 'webhook_posts'), 1, 'the intake worker stored the signed envelope before its 200');
         } finally {
           await app.close();
         }
@@ -246,7 +246,7 @@ for (const dialect of testDialects()) {
       const app = await ingestApp(dialect, { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' });
       try {
         // SQLite: the intake worker has its own connection, so break the storage itself; PostgreSQL: lose the server.
-        if (dialect === 'sqlite') await sql`drop table webhook_deliveries`.execute(app.ctx.db);
+        if (dialect === 'sqlite') await sql`drop table webhook_posts`.execute(app.ctx.db);
         else await app.database.close();
         const res = await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000008', 'm_down', 'x', T0)]));
         assert.equal(res.statusCode, 503);

@@ -82,7 +82,7 @@ for (const dialect of testDialects()) {
       await app.close();
     });
     const snapshot = async () => ({
-      deliveries: await app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).orderBy('id').execute(),
+      deliveries: await app.ctx.db.selectFrom('webhook_posts').select(['id', 'body_enc']).orderBy('id').execute(),
       messages: await app.ctx.db.selectFrom('messages').select(['id', 'text_enc']).orderBy('id').execute(),
       contacts: await app.ctx.db.selectFrom('contacts').select('id').orderBy('id').execute(),
     });
@@ -91,7 +91,7 @@ for (const dialect of testDialects()) {
       const before = await snapshot();
       const reports = await runRetention(app.ctx, { dryRun: true });
       assert.deepEqual(reports.map((r) => [r.job, r.counts]), [
-        ['raw-deliveries', { webhook_deliveries: 1, webhook_events: 1 }],
+        ['raw-deliveries', { webhook_posts: 1, webhook_events: 1 }],
         ['message-text', { messages: 2, deliveries: 1 }],
         ['inactive-contacts', { contacts: 1 }],
         ['auth-failures', { auth_failures: 0 }],
@@ -102,7 +102,7 @@ for (const dialect of testDialects()) {
 
     await t.test('nothing younger than a limit is touched', async () => {
       await runRetention(app.ctx);
-      const row = await app.ctx.db.selectFrom('webhook_deliveries').select('body_enc').where('id', '=', young.deliveryId).executeTakeFirstOrThrow();
+      const row = await app.ctx.db.selectFrom('webhook_posts').select('body_enc').where('id', '=', young.deliveryId).executeTakeFirstOrThrow();
       assert.notEqual(row.body_enc, null);
       const texts = await app.ctx.db.selectFrom('messages').select('text_enc').where('contact_id', '=', young.contactId).execute();
       assert.equal(texts.filter((m) => m.text_enc !== null).length, 2);
@@ -116,7 +116,7 @@ for (const dialect of testDialects()) {
 
     await t.test('advancing the clock past each limit leaves no stale rows', async () => {
       app.clock.advance(25 * DAY);
-      assert.deepEqual((await runRetentionJob(app.ctx, 'raw-deliveries')).counts, { webhook_deliveries: 1, webhook_events: 1 });
+      assert.deepEqual((await runRetentionJob(app.ctx, 'raw-deliveries')).counts, { webhook_posts: 1, webhook_events: 1 });
       assert.deepEqual((await runRetentionJob(app.ctx, 'message-text')).counts, { messages: 0, deliveries: 0 });
       app.clock.advance(60 * DAY);
       assert.deepEqual((await runRetentionJob(app.ctx, 'message-text')).counts, { messages: 2, deliveries: 1 });

@@ -14,9 +14,9 @@ import { testDialects } from '../support/db.ts';
 import { forensicRead } from '../support/forensics.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { drain, emulatedApp } from '../ingest/support.ts';
-import { deliveryRow } from '../../src/modules/ingest/accept-delivery.ts';
-import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
-import { insertDeliveries } from '../../src/modules/ingest/webhook.repository.ts';
+import { postRow } from '../../src/modules/ingest/accept-post.ts';
+import { processPendingPosts } from '../../src/modules/ingest/process-posts.ts';
+import { insertPosts } from '../../src/modules/ingest/webhook.repository.ts';
 import { eraseContactData } from '../../src/modules/privacy/erase-contact.ts';
 import { currentIntakeKey } from '../../src/modules/privacy/intake-keys.ts';
 import { seedContact } from './seed.ts';
@@ -106,7 +106,7 @@ for (const dialect of testDialects()) {
       await eraseAndReadEverything(dialect, 0);
     });
 
-    // When SQLite rebalances the pages of webhook_deliveries while they still hold raw bodies, copies of those bodies
+    // When SQLite rebalances the pages of webhook_posts while they still hold raw bodies, copies of those bodies
     // stay in the unused space of the rebuilt pages (secure_delete zeroes what is deleted, not what is moved); they
     // are sealed under an intake key, which the erasure retires and destroys. A PostgreSQL dump holds live rows only.
     it('does so too after enough traffic that the database rebalances its pages', async () => {
@@ -119,20 +119,20 @@ for (const dialect of testDialects()) {
         const person = await seedContact(app.ctx, { contactLayer: true });
         const bystander = await seedContact(app.ctx, { contactLayer: true });
         const row = (raw: Buffer, digest: string, at: number) =>
-          deliveryRow(app.ctx.keyring, currentIntakeKey(app.ctx), raw, digest, at);
+          postRow(app.ctx.keyring, currentIntakeKey(app.ctx), raw, digest, at);
         // Bodies a processor could not apply (as one that changed would leave them): kept, and linked to nobody.
         const failing = (psid: string, n: number) => row(Buffer.from(JSON.stringify({ object: 'page', sender: { id: psid } })), String(n).repeat(64), app.clock.now());
         const rows = [failing(person.psid, 1), failing(bystander.psid, 2)];
         // And events of a kind pagescope does not handle, kept raw with no contact.
         const unknown = (p: typeof person, n: number) => row(Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: p.pageId, time: 1, messaging: [{ sender: { id: p.psid }, recipient: { id: p.pageId }, timestamp: 1, mystery: { n } }] }] })), String(n).repeat(64), app.clock.now());
         const personsUnknown = unknown(person, 3);
-        await insertDeliveries(app.ctx.db, [...rows, personsUnknown, unknown(bystander, 4)]);
-        while ((await processPendingDeliveries(app.ctx)) > 0);
-        const kept = async () => (await app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'status', 'body_enc']).where('id', 'in', rows.map((r) => r.id)).orderBy('id').execute())
+        await insertPosts(app.ctx.db, [...rows, personsUnknown, unknown(bystander, 4)]);
+        while ((await processPendingPosts(app.ctx)) > 0);
+        const kept = async () => (await app.ctx.db.selectFrom('webhook_posts').select(['id', 'status', 'body_enc']).where('id', 'in', rows.map((r) => r.id)).orderBy('id').execute())
           .map((r) => [r.id === rows[0]!.id ? 'person' : 'bystander', r.status, r.body_enc !== null]);
         // Both people write to the same Page: what tells their events apart is the PSID inside.
-        const rawEvents = async () => (await app.ctx.db.selectFrom('webhook_events').select(['delivery_id', 'raw_enc']).where('kind', '=', 'unknown').execute())
-          .map((r) => [r.delivery_id === personsUnknown.id ? 'person' : 'bystander', r.raw_enc !== null]);
+        const rawEvents = async () => (await app.ctx.db.selectFrom('webhook_events').select(['post_id', 'raw_enc']).where('kind', '=', 'unknown').execute())
+          .map((r) => [r.post_id === personsUnknown.id ? 'person' : 'bystander', r.raw_enc !== null]);
         assert.deepEqual(await kept(), [['person', 'failed', true], ['bystander', 'failed', true]]);
         assert.equal((await rawEvents()).filter(([, raw]) => raw).length, 2);
         const counts = await eraseContactData(app.ctx, person.contactId);

@@ -101,7 +101,7 @@ for (const dialect of testDialects()) {
         assert.equal(Number(n.rows[0]!.n), 0, `${p.table} still holds the contact`);
       }
       assert.equal(await app.ctx.db.selectFrom('contacts').select('id').where('psid_bidx', '=', person.psidBidx).executeTakeFirst(), undefined);
-      const raw = await app.ctx.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', person.deliveryId).executeTakeFirstOrThrow();
+      const raw = await app.ctx.db.selectFrom('webhook_posts').selectAll().where('id', '=', person.deliveryId).executeTakeFirstOrThrow();
       assert.equal(raw.body_enc, null);
     });
 

@@ -54,7 +54,7 @@ for (const dialect of testDialects()) {
       await eraseContactData(app.ctx, kept.contactId);
       assert.equal(await rowsLeft(app, kept.contactId), 0);
       assert.equal(await rowsLeft(app, mergedAway.contactId), 0, 'the merged record outlived the erasure of its person');
-      const raw = await app.ctx.db.selectFrom('webhook_deliveries').select('body_enc').where('id', 'in', [kept.deliveryId, mergedAway.deliveryId]).execute();
+      const raw = await app.ctx.db.selectFrom('webhook_posts').select('body_enc').where('id', 'in', [kept.deliveryId, mergedAway.deliveryId]).execute();
       assert.ok(raw.every((r) => r.body_enc === null), 'a raw delivery of the person kept its body');
     });
 

@@ -61,9 +61,9 @@ export async function seedContact(ctx: AppContext, opts: { pageId?: string; at?:
   // The raw delivery holds the PSID: it is not a contact table, and erasure must find it through webhook_events.
   const body = JSON.stringify({ object: 'page', entry: [{ id: pageId, messaging: [{ sender: { id: psid }, message: { text: canary('raw', 'text') } }] }] });
   const rows: Record<string, Row[]> = {
-    webhook_deliveries: [{ id: deliveryId, received_at: at, body_hash: ctx.keyring.blindIndex(tag, 'webhook-body'), body_enc: ctx.keyring.encrypt(body, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: deliveryId }), status: 'processed', attempts: 1, processed_at: at, event_count: 1 }],
+    webhook_posts: [{ id: deliveryId, received_at: at, body_hash: ctx.keyring.blindIndex(tag, 'webhook-body'), body_enc: ctx.keyring.encrypt(body, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: deliveryId }), status: 'processed', attempts: 1, processed_at: at, event_count: 1 }],
     contacts: [{ id: contactId, page_id: pageId, psid_bidx: psidBidx, locale: 'fr_FR', timezone: 1, status: 'active', profile_status: 'ok', consent_replies: 'granted', consent_marketing: 'none', tags: '["vip"]', created_at: at, updated_at: at, last_seen_at: at, last_user_action_at: at }],
-    webhook_events: [{ id: eventId, page_id: pageId, event_key: ctx.keyring.blindIndex(`${tag}-event`, 'event-key'), kind: 'message', status: 'processed', contact_id: contactId, occurred_at: at, delivery_id: deliveryId, created_at: at }],
+    webhook_events: [{ id: eventId, page_id: pageId, event_key: ctx.keyring.blindIndex(`${tag}-event`, 'event-key'), kind: 'message', status: 'processed', contact_id: contactId, occurred_at: at, post_id: deliveryId, created_at: at }],
     contact_name_tokens: [{ contact_id: contactId, page_id: pageId, token: ctx.keyring.blindIndex(`${tag}-name`, 'name-token') }],
     contact_links: [{ id: newId('cl', at), contact_id: contactId, linked_contact_id: newId('ct', at), source: 'operator', created_at: at }],
     user_refs: [{ id: newId('ur', at), page_id: pageId, user_ref_bidx: ctx.keyring.blindIndex(`${tag}-ref`, 'user-ref'), contact_id: contactId, opted_in_at: at }],

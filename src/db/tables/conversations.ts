@@ -1,7 +1,16 @@
 import type { TableClassification } from '../classification.ts';
 
+/**
+ * The table name raw bodies are sealed under (their associated data): the table was `webhook_deliveries` when the
+ * first bodies were sealed, and renamed `webhook_posts` (migration 0015) without re-sealing them.
+ */
+export const WEBHOOK_POST_SEALED_AS = 'webhook_deliveries';
+
+/** Where a raw body's ciphertext is bound: its row of webhook_posts, outside any Page. */
+export const webhookBodyField = (rowId: string) => ({ table: WEBHOOK_POST_SEALED_AS, column: 'body_enc', pageId: null, rowId });
+
 /** Raw webhook POSTs, committed before the 200 and processed afterwards. */
-export interface WebhookDeliveryTable {
+export interface WebhookPostTable {
   id: string;
   received_at: number;
   /** Keyed hash of the raw bytes; the processor marks a later delivery of the same bytes `duplicate`. */
@@ -26,7 +35,7 @@ export interface IntakeKeyTable {
   retired_at: number | null;
 }
 
-/** How far the webhook spool (SQLite) has been moved into webhook_deliveries: one row, id 1. */
+/** How far the webhook spool (SQLite) has been moved into webhook_posts: one row, id 1. */
 export interface WebhookSpoolTable {
   id: number;
   /** The last spool record moved. */
@@ -39,7 +48,7 @@ export interface WebhookSpoolTable {
 /** The first delivery of each distinct body (by keyed hash): the processor's dedupe of identical POSTs. */
 export interface WebhookBodyHashTable {
   body_hash: string;
-  delivery_id: string;
+  post_id: string;
   created_at: number;
 }
 
@@ -53,7 +62,7 @@ export interface WebhookEventTable {
   status: 'processed' | 'unhandled' | 'unregistered_page';
   contact_id: string | null;
   occurred_at: number;
-  delivery_id: string;
+  post_id: string;
   /** The raw item, encrypted, for events kept but not handled. */
   raw_enc: string | null;
   created_at: number;
@@ -175,7 +184,7 @@ export interface MarketingSubscriptionTable {
 }
 
 export interface ConversationTables {
-  webhook_deliveries: WebhookDeliveryTable;
+  webhook_posts: WebhookPostTable;
   webhook_body_hashes: WebhookBodyHashTable;
   webhook_spool: WebhookSpoolTable;
   intake_keys: IntakeKeyTable;
@@ -190,8 +199,8 @@ export interface ConversationTables {
 }
 
 export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, TableClassification> = {
-  webhook_deliveries: {
-    idColumn: 'id', pageColumn: null, contactColumn: null,
+  webhook_posts: {
+    idColumn: 'id', pageColumn: null, contactColumn: null, sealedAs: WEBHOOK_POST_SEALED_AS,
     columns: {
       id: 'reference', received_at: 'system', body_hash: 'blind_index', body_enc: 'encrypted', body_key: 'system',
       status: 'system', attempts: 'system', lease_owner: 'system', lease_until: 'system', processed_at: 'system',
@@ -200,7 +209,7 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
   },
   webhook_body_hashes: {
     idColumn: 'body_hash', pageColumn: null, contactColumn: null,
-    columns: { body_hash: 'blind_index', delivery_id: 'reference', created_at: 'system' },
+    columns: { body_hash: 'blind_index', post_id: 'reference', created_at: 'system' },
   },
   webhook_spool: {
     idColumn: 'id', pageColumn: null, contactColumn: null,
@@ -214,7 +223,7 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
     idColumn: 'id', pageColumn: 'page_id', contactColumn: 'contact_id',
     columns: {
       id: 'reference', page_id: 'reference', event_key: 'blind_index', kind: 'system', status: 'system', contact_id: 'reference',
-      occurred_at: 'personal', delivery_id: 'reference', raw_enc: 'encrypted', created_at: 'system',
+      occurred_at: 'personal', post_id: 'reference', raw_enc: 'encrypted', created_at: 'system',
     },
   },
   contacts: {

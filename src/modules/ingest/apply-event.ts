@@ -39,7 +39,7 @@ export async function applyEvent(e: EffectContext, ev: WebhookEvent, object: str
   const id = newId('we', e.now);
   const row: WebhookEventTable = {
     id, page_id: pageId, event_key: e.ctx.keyring.blindIndex(ev.idempotencyKey, 'event-key'), kind: ev.kind,
-    status: raw?.status ?? 'processed', contact_id: contact?.id ?? null, occurred_at: ev.timestamp ?? receivedAt, delivery_id: e.deliveryId,
+    status: raw?.status ?? 'processed', contact_id: contact?.id ?? null, occurred_at: ev.timestamp ?? receivedAt, post_id: e.postId,
     raw_enc: raw === null ? null : e.ctx.keyring.encrypt(JSON.stringify(ev.kind === 'unknown' ? ev.raw : ev), { table: 'webhook_events', column: 'raw_enc', pageId: pageId || null, rowId: id }),
     created_at: e.now,
   };

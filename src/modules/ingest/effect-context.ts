@@ -11,7 +11,7 @@ export interface EffectContext {
   ctx: AppContext;
   trx: Transaction<DB>;
   now: number;
-  deliveryId: string;
+  postId: string;
 }
 
 /** Appends one item to a contact's activity, its payload encrypted; returns the row id. */

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { testDialects } from '../../../test/support/db.ts';
 import { drain, envelope, ingestApp, messageItem, postWebhook, PAGE_A } from '../../../test/ingest/support.ts';
 import { currentIntakeKey } from '../privacy/intake-keys.ts';
-import { deliveryRow } from './accept-delivery.ts';
+import { postRow } from './accept-post.ts';
 import { purgeRawWebhookData } from './purge-raw.ts';
-import { insertDeliveries } from './webhook.repository.ts';
+import { insertPosts } from './webhook.repository.ts';
 
 const DAY = 24 * 3600_000;
 
@@ -15,14 +15,14 @@ for (const dialect of testDialects()) {
       const app = await ingestApp(dialect, { PAGESCOPE_RAW_RETENTION_DAYS: '7' });
       try {
         const t = app.clock.now();
-        const status = async () => (await app.ctx.db.selectFrom('webhook_deliveries').select(['status', 'body_enc']).orderBy('status').execute()).map((r) => [r.status, r.body_enc === null]);
+        const status = async () => (await app.ctx.db.selectFrom('webhook_posts').select(['status', 'body_enc']).orderBy('status').execute()).map((r) => [r.status, r.body_enc === null]);
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_old', 'old', t), { sender: { id: '6000000000000001' }, recipient: { id: PAGE_A }, timestamp: t, mystery: {} }]));
         await drain(app);
         assert.deepEqual(await status(), [['processed', true]], 'its effects are in the tables: the body goes at once');
         // A stored body that processing cannot apply (as a parser that changed would leave) fails and keeps its body.
         const intake = currentIntakeKey(app.ctx);
-        const failing = deliveryRow(app.ctx.keyring, intake, Buffer.from('{"object":"page"}'), 'f'.repeat(64), t);
-        await insertDeliveries(app.ctx.db, [failing]);
+        const failing = postRow(app.ctx.keyring, intake, Buffer.from('{"object":"page"}'), 'f'.repeat(64), t);
+        await insertPosts(app.ctx.db, [failing]);
         await drain(app);
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_pending', 'still pending', t)]));
         assert.deepEqual(await status(), [['failed', false], ['pending', false], ['processed', true]]);

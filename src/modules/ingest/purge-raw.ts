@@ -1,5 +1,5 @@
 import type { AppContext } from '../../kernel/context.ts';
-import { purgeDeliveryBodies, purgeEventRaw } from './webhook.repository.ts';
+import { purgePostBodies, purgeEventRaw } from './webhook.repository.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -10,5 +10,5 @@ const DAY = 24 * 60 * 60 * 1000;
  */
 export async function purgeRawWebhookData(ctx: AppContext, limit = 500): Promise<number> {
   const cutoff = ctx.clock.now() - ctx.config.rawRetentionDays * DAY;
-  return (await purgeDeliveryBodies(ctx.db, cutoff, limit)) + (await purgeEventRaw(ctx.db, cutoff, limit));
+  return (await purgePostBodies(ctx.db, cutoff, limit)) + (await purgeEventRaw(ctx.db, cutoff, limit));
 }

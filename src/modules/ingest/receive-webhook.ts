@@ -18,7 +18,7 @@ export function receiveWebhook(ctx: AppContext, raw: Buffer, headers: SignatureH
 function settle(ctx: AppContext, answer: Accepted | Refusal): void {
   if (refused(answer)) {
     if ('cause' in answer) ctx.logger.error({ err: { code: answer.cause } }, 'webhook delivery could not be stored');
-    ctx.metrics.webhookDeliveries.inc({ outcome: answer.outcome });
+    ctx.metrics.webhookPosts.inc({ outcome: answer.outcome });
     throw new AppError(answer.code, answer.message);
   }
   ctx.metrics.webhookStored.inc();

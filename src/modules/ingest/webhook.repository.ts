@@ -1,10 +1,10 @@
 import type { Executor } from '../../db/types.ts';
-import type { WebhookDeliveryTable, WebhookEventTable } from '../../db/tables/conversations.ts';
+import type { WebhookPostTable, WebhookEventTable } from '../../db/tables/conversations.ts';
 
 /** Stores deliveries in one statement. Identical bodies are all stored here; the processor dedupes them. */
-export async function insertDeliveries(db: Executor, rows: WebhookDeliveryTable[]): Promise<void> {
+export async function insertPosts(db: Executor, rows: WebhookPostTable[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto('webhook_deliveries').values(rows).execute();
+  await db.insertInto('webhook_posts').values(rows).execute();
 }
 
 /**
@@ -19,11 +19,11 @@ export async function claimBodyHashes(db: Executor, rows: { id: string; body_has
   for (const r of rows) if (!first.has(r.body_hash)) first.set(r.body_hash, r.id);
   await db
     .insertInto('webhook_body_hashes')
-    .values([...first].map(([body_hash, delivery_id]) => ({ body_hash, delivery_id, created_at: now })))
+    .values([...first].map(([body_hash, post_id]) => ({ body_hash, post_id, created_at: now })))
     .onConflict((oc) => oc.column('body_hash').doNothing())
     .execute();
-  const owners = await db.selectFrom('webhook_body_hashes').select(['body_hash', 'delivery_id']).where('body_hash', 'in', [...first.keys()]).execute();
-  const ownerOf = new Map(owners.map((o) => [o.body_hash, o.delivery_id]));
+  const owners = await db.selectFrom('webhook_body_hashes').select(['body_hash', 'post_id']).where('body_hash', 'in', [...first.keys()]).execute();
+  const ownerOf = new Map(owners.map((o) => [o.body_hash, o.post_id]));
   return new Set(rows.filter((r) => ownerOf.get(r.body_hash) !== r.id).map((r) => r.id));
 }
 
@@ -31,13 +31,13 @@ export async function claimBodyHashes(db: Executor, rows: { id: string; body_has
  * Claims up to `limit` pending deliveries whose lease is free, oldest first, in one statement (so SQLite takes the
  * write lock at once and PostgreSQL skips rows another claimer is locking). Returns the ids claimed.
  */
-export async function claimDeliveries(db: Executor, owner: string, now: number, leaseMs: number, limit: number, skipLocked: boolean): Promise<string[]> {
+export async function claimPosts(db: Executor, owner: string, now: number, leaseMs: number, limit: number, skipLocked: boolean): Promise<string[]> {
   const rows = await db
-    .updateTable('webhook_deliveries')
+    .updateTable('webhook_posts')
     .set((eb) => ({ lease_owner: owner, lease_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
     .where('id', 'in', (eb) => {
       let q = eb
-        .selectFrom('webhook_deliveries')
+        .selectFrom('webhook_posts')
         .select('id')
         .where('status', '=', 'pending')
         .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
@@ -52,32 +52,32 @@ export async function claimDeliveries(db: Executor, owner: string, now: number, 
 }
 
 /** Keeps this worker's claim on deliveries it is still applying (a large batch takes several turns). */
-export async function renewDeliveryLeases(db: Executor, ids: string[], owner: string, until: number): Promise<void> {
+export async function renewPostLeases(db: Executor, ids: string[], owner: string, until: number): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('webhook_deliveries').set({ lease_until: until }).where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').execute();
+  await db.updateTable('webhook_posts').set({ lease_until: until }).where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').execute();
 }
 
 /** Who holds leases on pending deliveries. */
-export async function deliveryLeaseOwners(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom('webhook_deliveries').select('lease_owner').distinct().where('status', '=', 'pending').where('lease_owner', 'is not', null).execute();
+export async function postLeaseOwners(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('webhook_posts').select('lease_owner').distinct().where('status', '=', 'pending').where('lease_owner', 'is not', null).execute();
   return rows.map((r) => r.lease_owner!);
 }
 
 /** Frees the pending deliveries these owners hold, so they can be claimed at once; returns how many. */
-export async function releaseDeliveryLeases(db: Executor, owners: string[]): Promise<number> {
+export async function releasePostLeases(db: Executor, owners: string[]): Promise<number> {
   if (owners.length === 0) return 0;
-  const r = await db.updateTable('webhook_deliveries').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'in', owners).where('status', '=', 'pending').executeTakeFirst();
+  const r = await db.updateTable('webhook_posts').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'in', owners).where('status', '=', 'pending').executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
-export async function loadLeased(db: Executor, ids: string[], owner: string): Promise<WebhookDeliveryTable[]> {
-  return db.selectFrom('webhook_deliveries').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').orderBy('id').execute();
+export async function loadLeased(db: Executor, ids: string[], owner: string): Promise<WebhookPostTable[]> {
+  return db.selectFrom('webhook_posts').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').orderBy('id').execute();
 }
 
 /** Marks a delivery done, only while this worker still holds it; false when the lease was lost meanwhile. */
-export async function finishDelivery(db: Executor, id: string, owner: string, set: { status: 'processed' | 'duplicate' | 'failed'; eventCount: number | null; error: string | null; now: number }): Promise<boolean> {
+export async function finishPost(db: Executor, id: string, owner: string, set: { status: 'processed' | 'duplicate' | 'failed'; eventCount: number | null; error: string | null; now: number }): Promise<boolean> {
   const r = await db
-    .updateTable('webhook_deliveries')
+    .updateTable('webhook_posts')
     // No raw body is kept past processing (an erasure could not reach the copies in backups): a processed delivery's
     // effects are in the tables and a duplicate's body is a copy. A failed one keeps it until retention.
     .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null, ...(set.status !== 'failed' && { body_enc: null }) })
@@ -104,11 +104,11 @@ export async function registeredPages(db: Executor, ids: string[]): Promise<Set<
  * Drops the raw body of settled deliveries whose processing ended before `cutoff` (processing drops a processed one's
  * body at once; a failed one keeps it until here); returns how many were purged.
  */
-export async function purgeDeliveryBodies(db: Executor, cutoff: number, limit: number): Promise<number> {
-  const ids = await db.selectFrom('webhook_deliveries').select('id').where('status', 'in', ['processed', 'failed']).where('body_enc', 'is not', null)
+export async function purgePostBodies(db: Executor, cutoff: number, limit: number): Promise<number> {
+  const ids = await db.selectFrom('webhook_posts').select('id').where('status', 'in', ['processed', 'failed']).where('body_enc', 'is not', null)
     .where('processed_at', '<', cutoff).limit(limit).execute();
   if (ids.length === 0) return 0;
-  await db.updateTable('webhook_deliveries').set({ body_enc: null, status: 'purged' }).where('id', 'in', ids.map((r) => r.id)).where('status', 'in', ['processed', 'failed']).execute();
+  await db.updateTable('webhook_posts').set({ body_enc: null, status: 'purged' }).where('id', 'in', ids.map((r) => r.id)).where('status', 'in', ['processed', 'failed']).execute();
   return ids.length;
 }
 

@@ -3,8 +3,8 @@ import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
 import type { GraphClient } from '../../platform/index.ts';
 import { enrichProfiles } from '../contacts/enrich-profiles.ts';
 import { matchIdsForPages } from '../contacts/match-ids.ts';
-import { notifyDeliveryStored, onDeliveryStored } from '../../kernel/notifier.ts';
-import { processPendingDeliveries, type ProcessOptions } from './process-deliveries.ts';
+import { notifyPostStored, onPostStored } from '../../kernel/notifier.ts';
+import { processPendingPosts, type ProcessOptions } from './process-posts.ts';
 import { purgeRawWebhookData } from './purge-raw.ts';
 import { rescueWebhookSpool, spoolConfigured } from '../../intake/index.ts';
 
@@ -32,8 +32,8 @@ export interface IngestWorkerOptions {
  * rescue of a stopped web process's spool and, when enabled, the ID matcher.
  */
 export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = {}): BackgroundWorker[] {
-  const processor = startLoop({ name: 'webhook-processor', logger: ctx.logger, idleMs: opts.idleMs ?? 1000 }, () => processPendingDeliveries(ctx, opts.process));
-  const unsubscribe = onDeliveryStored(ctx, () => processor.wake());
+  const processor = startLoop({ name: 'webhook-processor', logger: ctx.logger, idleMs: opts.idleMs ?? 1000 }, () => processPendingPosts(ctx, opts.process));
+  const unsubscribe = onPostStored(ctx, () => processor.wake());
   const enricher = startLoop({ name: 'profile-enricher', logger: ctx.logger, idleMs: opts.profileIdleMs ?? 5000, errorMs: 30_000 }, () =>
     enrichProfiles(ctx, opts.graph ? { graph: opts.graph } : {}),
   );
@@ -47,7 +47,7 @@ export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = 
   // per pause, as a rescue moves everything there is.
   const rescue = spoolConfigured(ctx) && opts.spoolRescue !== false
     ? [startLoop({ name: 'webhook-spool-rescue', logger: ctx.logger, idleMs: opts.spoolRescueIdleMs ?? 30_000, errorMs: 30_000, idleFirst: true }, async () => {
-        await rescueWebhookSpool(ctx, () => notifyDeliveryStored(ctx));
+        await rescueWebhookSpool(ctx, () => notifyPostStored(ctx));
         return 0;
       })]
     : [];

@@ -20,7 +20,7 @@ function sources(ctx: AppContext): RewrapSource[] {
       (await ciphertextBatch(ctx.db, c, after, limit)).map((r) => ({
         key: r.id,
         ciphertext: r.value,
-        ctx: { table: c.table, column: c.column, pageId: r.pageId, rowId: r.id },
+        ctx: { table: c.sealedAs, column: c.column, pageId: r.pageId, rowId: r.id },
       })),
     write: async (rows) => {
       let n = 0;

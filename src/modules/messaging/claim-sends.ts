@@ -3,7 +3,7 @@
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 import type { Dialect, Executor } from '../../db/types.ts';
-import { claimDeliveries } from './outbox.repository.ts';
+import { claimPosts } from './outbox.repository.ts';
 import { findPages, findSendTargets, type SendTarget } from './send-targets.repository.ts';
 
 /** A claimed delivery with what its policy re-check needs. */
@@ -31,7 +31,7 @@ export interface ClaimSendsOptions {
  * delivery queued or sending) and reads their contacts and Pages in the same transaction.
  */
 export async function claimSends(trx: Executor, dialect: Dialect, o: ClaimSendsOptions): Promise<ClaimedSend[]> {
-  const rows = await claimDeliveries(trx, dialect, o);
+  const rows = await claimPosts(trx, dialect, o);
   if (rows.length === 0) return [];
   const contactIds = [...new Set(rows.map((d) => d.contact_id))];
   const pageIds = [...new Set(rows.map((d) => d.page_id))];

@@ -4,7 +4,7 @@ import { CompiledQuery } from 'kysely';
 import { forEachDialect } from '../../../test/support/db.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import { newId } from '../../lib/ids.ts';
-import { claimDeliveries, claimQuery, releaseLeases, settleAttempt, settleSent, settleSentRow, type ClaimOptions } from './outbox.repository.ts';
+import { claimPosts, claimQuery, releaseLeases, settleAttempt, settleSent, settleSentRow, type ClaimOptions } from './outbox.repository.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 const LEASE = 60_000;
@@ -33,7 +33,7 @@ forEachDialect('the outbox queue', (database, dialect) => {
     return id;
   }
   const claim = (owner: string, limit: number, now = NOW, contactIds?: string[]) =>
-    database().db.transaction().execute((trx) => claimDeliveries(trx, dialect, { owner, now, leaseMs: LEASE, limit, ...(contactIds && { contactIds }) }));
+    database().db.transaction().execute((trx) => claimPosts(trx, dialect, { owner, now, leaseMs: LEASE, limit, ...(contactIds && { contactIds }) }));
   const row = (id: string) => database().db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   test('claims due deliveries oldest first, one per contact, and leases them with the next attempt number', async () => {

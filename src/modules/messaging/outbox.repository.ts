@@ -27,7 +27,7 @@ export interface ClaimOptions {
  * expired) are taken over first. Each claim is one atomic UPDATE … WHERE id IN (SELECT …) RETURNING on both
  * dialects; PostgreSQL adds FOR UPDATE SKIP LOCKED so that claimers never wait for each other.
  */
-export async function claimDeliveries(db: Executor, dialect: Dialect, o: ClaimOptions): Promise<DeliveryTable[]> {
+export async function claimPosts(db: Executor, dialect: Dialect, o: ClaimOptions): Promise<DeliveryTable[]> {
   if (o.contactIds) {
     if (o.contactIds.length === 0 || o.limit <= 0) return [];
     return inIdOrder(await claimQuery(db, dialect, o, 'queued').execute());

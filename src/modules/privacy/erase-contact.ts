@@ -1,11 +1,12 @@
 import type { AppContext } from '../../kernel/context.ts';
+import { webhookBodyField } from '../../db/tables/conversations.ts';
 import { zeroFreedPages } from '../../db/secure-delete.ts';
 import { checkpointWal } from '../../db/wal.ts';
 import type { Executor } from '../../db/types.ts';
 import { openContactField } from '../../crypto/contact-layer.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
 import type { FieldContext } from '../../crypto/index.ts';
-import { contactlessRawEvents, deleteContactRows, deliveryIdsOfContact, dropRawEvents, failedDeliveryBodies, personalTables, psidCiphertexts, purgeDeliveryBodies } from './personal-data.repository.ts';
+import { contactlessRawEvents, deleteContactRows, postIdsOfContact, dropRawEvents, failedPostBodies, personalTables, psidCiphertexts, purgePostBodies } from './personal-data.repository.ts';
 import { clearRequestData } from './privacy.repository.ts';
 import { openIntakeBody, rotateIntakeKey } from './intake-keys.ts';
 
@@ -36,9 +37,9 @@ export async function eraseContactData(
   const counts = await ctx.db.transaction().execute(async (trx) => {
     records = await mergeGroupIds(trx, contactId);
     const c: ErasureCounts = { tables: {}, raw_deliveries: 0, request_exports: 0, key_destroyed: false };
-    for (const id of records) c.raw_deliveries += await purgeDeliveryBodies(trx, await deliveryIdsOfContact(trx, id));
+    for (const id of records) c.raw_deliveries += await purgePostBodies(trx, await postIdsOfContact(trx, id));
     const raw = await rawDataNaming(ctx, trx, records);
-    c.raw_deliveries += (await purgeDeliveryBodies(trx, raw.deliveries)) + (await dropRawEvents(trx, raw.events));
+    c.raw_deliveries += (await purgePostBodies(trx, raw.deliveries)) + (await dropRawEvents(trx, raw.events));
     // Table by table (the contacts table last), every record of the person.
     for (const p of personalTables()) {
       c.tables[p.table] = 0;
@@ -94,8 +95,8 @@ async function rawDataNaming(ctx: AppContext, trx: Executor, records: readonly s
     }
   };
   const openBody = (s: string, f: FieldContext) => openIntakeBody(ctx, s, f).toString('utf8');
-  const deliveryField = (rowId: string) => ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
-  const deliveries = (await failedDeliveryBodies(trx))
+  const deliveryField = webhookBodyField;
+  const deliveries = (await failedPostBodies(trx))
     .filter((d) => names(d.body_enc, deliveryField(d.id), openBody));
   const events = (await contactlessRawEvents(trx, [...pages])).filter((e) => names(e.raw_enc, { table: 'webhook_events', column: 'raw_enc', pageId: e.page_id || null, rowId: e.id }));
   return { deliveries: deliveries.map((d) => d.id), events: events.map((e) => e.id) };

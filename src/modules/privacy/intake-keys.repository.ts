@@ -24,14 +24,14 @@ export async function retireIntakeKeysBefore(db: Executor, currentId: string, no
 /** Which of the keys some row still holds a body under. */
 export async function intakeKeysHoldingBodies(db: Executor, ids: readonly string[]): Promise<Set<string | null>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('webhook_deliveries').select('body_key').distinct().where('body_key', 'in', ids)
+  const rows = await db.selectFrom('webhook_posts').select('body_key').distinct().where('body_key', 'in', ids)
     .where('body_enc', 'is not', null).execute();
   return new Set(rows.map((r) => r.body_key));
 }
 
 /** The next batch of bodies kept on purpose (failed) under one of the `old` keys or under the keyring alone, by id. */
 export async function keptBodiesUnder(db: Executor, old: readonly string[], after: string, limit: number): Promise<{ id: string; body_enc: string | null }[]> {
-  return db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).where('status', '=', 'failed')
+  return db.selectFrom('webhook_posts').select(['id', 'body_enc']).where('status', '=', 'failed')
     .where('body_enc', 'is not', null).where('id', '>', after)
     .where((w) => (old.length > 0 ? w.or([w('body_key', 'is', null), w('body_key', 'in', old)]) : w('body_key', 'is', null)))
     .orderBy('id').limit(limit).execute();
@@ -39,7 +39,7 @@ export async function keptBodiesUnder(db: Executor, old: readonly string[], afte
 
 /** Replaces a body sealed again under `keyId`, unless it changed meanwhile; returns whether it did. */
 export async function replaceKeptBody(db: Executor, id: string, was: string, sealed: string, keyId: string): Promise<boolean> {
-  const u = await db.updateTable('webhook_deliveries').set({ body_enc: sealed, body_key: keyId }).where('id', '=', id)
+  const u = await db.updateTable('webhook_posts').set({ body_enc: sealed, body_key: keyId }).where('id', '=', id)
     .where('body_enc', '=', was).executeTakeFirst();
   return Number(u.numUpdatedRows) === 1;
 }

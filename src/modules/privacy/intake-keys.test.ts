@@ -5,9 +5,9 @@ import { contactKeysFile } from '../../kernel/context.ts';
 import { signWebhookBody } from '../../platform/index.ts';
 import { testDialects } from '../../../test/support/db.ts';
 import { drain, envelope, ingestApp, messageItem, postWebhook, PAGE_A, SECRET } from '../../../test/ingest/support.ts';
-import { deliveryRow } from '../ingest/accept-delivery.ts';
+import { postRow } from '../ingest/accept-post.ts';
 import { IntakeThread } from '../../intake/intake-worker.ts';
-import { insertDeliveries } from '../ingest/webhook.repository.ts';
+import { insertPosts } from '../ingest/webhook.repository.ts';
 import type { IntakeKey } from './intake-body.ts';
 import { currentIntakeKey, maintainIntakeKeys, openIntakeBody, rotateIntakeKey } from './intake-keys.ts';
 
@@ -20,7 +20,7 @@ const opened = (app: { ctx: Parameters<typeof openIntakeBody>[0] }, row: { id: s
 for (const dialect of testDialects()) {
   describe(`intake keys [${dialect}]`, () => {
     const bodies = async (app: Awaited<ReturnType<typeof ingestApp>>) =>
-      app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'status', 'body_enc', 'body_key']).orderBy('id')
+      app.ctx.db.selectFrom('webhook_posts').select(['id', 'status', 'body_enc', 'body_key']).orderBy('id')
         .execute();
     const post = (app: Awaited<ReturnType<typeof ingestApp>>, mid: string) =>
       postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, PSID, mid, `text of ${mid}`, app.clock.now())]));
@@ -65,8 +65,8 @@ for (const dialect of testDialects()) {
         const old = currentIntakeKey(app.ctx);
         // A body the processor cannot apply (as a parser that changed would leave it): failed, kept until retention.
         const kept = '{"object":"page","kept":"yes"}';
-        const failing = deliveryRow(app.ctx.keyring, old, Buffer.from(kept), 'e'.repeat(64), app.clock.now());
-        await insertDeliveries(app.ctx.db, [failing]);
+        const failing = postRow(app.ctx.keyring, old, Buffer.from(kept), 'e'.repeat(64), app.clock.now());
+        await insertPosts(app.ctx.db, [failing]);
         await drain(app);
         assert.deepEqual((await bodies(app)).map((r) => [r.status, r.body_key]), [['failed', old.id]]);
         const pass = await rotateIntakeKey(app.ctx);
@@ -127,7 +127,7 @@ describe('intake keys in the threads that store webhooks [sqlite]', () => {
     try {
       const keyOf = async (mid: string) => {
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, PSID, mid, 'hi', 1)]));
-        const rows = await app.ctx.db.selectFrom('webhook_deliveries').select('body_key').orderBy('id', 'desc').limit(1)
+        const rows = await app.ctx.db.selectFrom('webhook_posts').select('body_key').orderBy('id', 'desc').limit(1)
           .execute();
         return rows[0]!.body_key;
       };
@@ -158,7 +158,7 @@ describe('intake keys in the threads that store webhooks [sqlite]', () => {
       const answers = Array.from({ length: 8 }, (_, i) => intake.accept(raw(i + 1), signed(i + 1)));
       given = currentIntakeKey(app.ctx);
       assert.deepEqual(await Promise.all(answers), Array(8).fill(null));
-      const rows = await app.ctx.db.selectFrom('webhook_deliveries').select(['id', 'body_key', 'body_enc'])
+      const rows = await app.ctx.db.selectFrom('webhook_posts').select(['id', 'body_key', 'body_enc'])
         .orderBy('id').execute();
       assert.deepEqual(rows.map((r) => r.body_key === old.id), [true, ...Array(8).fill(false)]);
       const ns = rows.map((r) => (JSON.parse(opened(app, r)) as { entry: { time: number }[] }).entry[0]!.time);

@@ -9,6 +9,7 @@
 // stored under it: the transaction that stores bodies checks their key in `intake_keys` (PostgreSQL: and holds its row
 // FOR SHARE) and fails with IntakeKeyRetired once it is retired; the writer seals again under the current key. A key is
 // retired (in a transaction of its own, which waits for those holds) before the rows under it are counted.
+import { webhookBodyField } from '../../db/tables/conversations.ts';
 import type { AppContext } from '../../kernel/context.ts';
 import type { FieldContext } from '../../crypto/index.ts';
 import type { Executor } from '../../db/types.ts';
@@ -21,8 +22,7 @@ import {
 export const INTAKE_KEY_LIFE_MS = 60 * 60_000;
 const RESEAL_BATCH = 200;
 
-const bodyField = (rowId: string): FieldContext =>
-  ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
+const bodyField = (rowId: string): FieldContext => webhookBodyField(rowId);
 
 /** The key new bodies are sealed under (the store's newest; one is made when there is none). */
 export function currentIntakeKey(ctx: AppContext): IntakeKey {

@@ -53,17 +53,17 @@ export async function deleteContactRows(db: Executor, p: PersonalTable, contactI
   return n + Number(r.numAffectedRows ?? 0n);
 }
 
-/** Raw webhook deliveries that carried any of the contact's events (found through webhook_events.delivery_id). */
-export async function deliveryIdsOfContact(db: Executor, contactId: string): Promise<string[]> {
-  const rows = await db.selectFrom('webhook_events').select('delivery_id').distinct().where('contact_id', '=', contactId).execute();
-  return rows.map((r) => r.delivery_id);
+/** Raw webhook deliveries that carried any of the contact's events (found through webhook_events.post_id). */
+export async function postIdsOfContact(db: Executor, contactId: string): Promise<string[]> {
+  const rows = await db.selectFrom('webhook_events').select('post_id').distinct().where('contact_id', '=', contactId).execute();
+  return rows.map((r) => r.post_id);
 }
 
 /** Drops the raw bodies of those deliveries; the row (and its body hash, which dedupes redeliveries) stays. */
-export async function purgeDeliveryBodies(db: Executor, ids: readonly string[]): Promise<number> {
+export async function purgePostBodies(db: Executor, ids: readonly string[]): Promise<number> {
   let n = 0;
   for (let i = 0; i < ids.length; i += 500) {
-    const r = await db.updateTable('webhook_deliveries').set({ body_enc: null, status: 'purged' })
+    const r = await db.updateTable('webhook_posts').set({ body_enc: null, status: 'purged' })
       .where('id', 'in', ids.slice(i, i + 500)).where('body_enc', 'is not', null).executeTakeFirst();
     n += Number(r.numUpdatedRows);
   }
@@ -71,8 +71,8 @@ export async function purgeDeliveryBodies(db: Executor, ids: readonly string[]):
 }
 
 /** Raw bodies kept because their processing failed (they name no contact: nothing was applied from them). */
-export async function failedDeliveryBodies(db: Executor): Promise<{ id: string; body_enc: string }[]> {
-  const rows = await db.selectFrom('webhook_deliveries').select(['id', 'body_enc']).where('status', '=', 'failed').where('body_enc', 'is not', null).execute();
+export async function failedPostBodies(db: Executor): Promise<{ id: string; body_enc: string }[]> {
+  const rows = await db.selectFrom('webhook_posts').select(['id', 'body_enc']).where('status', '=', 'failed').where('body_enc', 'is not', null).execute();
   return rows.map((r) => ({ id: r.id, body_enc: r.body_enc! }));
 }
 

@@ -4,15 +4,15 @@ import type { Executor } from '../../db/types.ts';
 const SETTLED_DELIVERY = ['processed', 'failed'] as const;
 const FINAL_SEND = ['sent', 'delivered', 'read', 'failed', 'skipped'] as const;
 
-export async function staleRawDeliveries(db: Executor, cutoff: number, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('webhook_deliveries').select('id').where('received_at', '<', cutoff)
+export async function staleRawPosts(db: Executor, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('webhook_posts').select('id').where('received_at', '<', cutoff)
     .where('body_enc', 'is not', null).where('status', 'in', [...SETTLED_DELIVERY]).orderBy('id').limit(limit).execute();
   return rows.map((r) => r.id);
 }
 
-export async function purgeRawDeliveries(db: Executor, ids: readonly string[]): Promise<number> {
+export async function purgeRawPosts(db: Executor, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const r = await db.updateTable('webhook_deliveries').set({ body_enc: null, status: 'purged' }).where('id', 'in', [...ids]).executeTakeFirst();
+  const r = await db.updateTable('webhook_posts').set({ body_enc: null, status: 'purged' }).where('id', 'in', [...ids]).executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 

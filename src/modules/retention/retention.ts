@@ -43,7 +43,7 @@ function kinds(ctx: AppContext, job: RetentionJobName): Kind[] {
   const db = ctx.db;
   if (job === 'raw-deliveries') {
     return [
-      { name: 'webhook_deliveries', find: (c) => repo.staleRawDeliveries(db, c, BATCH), purge: (ids) => repo.purgeRawDeliveries(db, ids) },
+      { name: 'webhook_posts', find: (c) => repo.staleRawPosts(db, c, BATCH), purge: (ids) => repo.purgeRawPosts(db, ids) },
       { name: 'webhook_events', find: (c) => repo.staleRawEvents(db, c, BATCH), purge: (ids) => repo.purgeRawEvents(db, ids) },
     ];
   }

@@ -1,10 +1,10 @@
 import type { Keyring } from '../../crypto/index.ts';
-import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
+import { webhookBodyField, type WebhookPostTable } from '../../db/tables/conversations.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseEnvelope, verifyWebhookSignature, type SignatureHeaders } from '../../platform/index.ts';
 import { sealIntakeBody, type IntakeKey } from '../privacy/intake-body.ts';
 
-const bodyField = (rowId: string) => ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
+const bodyField = webhookBodyField;
 
 import type { Refusal } from '../../kernel/webhook-intake.ts';
 
@@ -15,13 +15,13 @@ export const storageRefusal = (cause: string): Refusal & { cause: string } => ({
   outcome: 'storage_error', code: 'storage_unavailable', message: 'the delivery could not be stored; Meta will retry', cause,
 });
 
-export type Acceptance = { ok: true; row: WebhookDeliveryTable } | ({ ok: false } & Refusal);
+export type Acceptance = { ok: true; row: WebhookPostTable } | ({ ok: false } & Refusal);
 
 /**
  * Whether a webhook POST is taken: the signature checked over the exact bytes, the body a Meta envelope. Null when
  * it is; else why not (nothing is stored for it).
  */
-export function checkDelivery(appSecret: string | null, raw: Buffer, headers: SignatureHeaders): Refusal | null {
+export function checkPost(appSecret: string | null, raw: Buffer, headers: SignatureHeaders): Refusal | null {
   if (!appSecret) return { outcome: 'not_configured', code: 'not_ready', message: 'webhook handling is not configured: set META_APP_SECRET' };
   const verdict = verifyWebhookSignature(raw, headers, appSecret);
   if (!verdict.ok) return { outcome: `signature_${verdict.reason}`, code: 'invalid_signature', message: 'X-Hub-Signature-256 is missing, malformed or does not match the body' };
@@ -45,9 +45,9 @@ export const signatureDigest = (headers: SignatureHeaders): string => headers.sh
  * skips a body it has seen before). The verified signature is already a digest of the exact bytes (keyed with the
  * app secret): hashing its 32 bytes under our own key dedupes identical bodies without a second pass over the body.
  */
-export function deliveryRow(
+export function postRow(
   keyring: Keyring, intake: IntakeKey, raw: Buffer, digest: string, now: number,
-): WebhookDeliveryTable {
+): WebhookPostTable {
   const id = newId('wd', now);
   return {
     id, received_at: now, body_hash: keyring.blindIndex(digest, 'webhook-body'),
@@ -58,10 +58,10 @@ export function deliveryRow(
 }
 
 /** Decides one webhook POST and, when it is taken, builds its row; the server's thread and the intake worker alike. */
-export function acceptDelivery(
+export function acceptPost(
   keyring: Keyring, intake: IntakeKey, appSecret: string | null, raw: Buffer, headers: SignatureHeaders, now: number,
 ): Acceptance {
-  const refusal = checkDelivery(appSecret, raw, headers);
+  const refusal = checkPost(appSecret, raw, headers);
   if (refusal) return { ok: false, ...refusal };
-  return { ok: true, row: deliveryRow(keyring, intake, raw, signatureDigest(headers), now) };
+  return { ok: true, row: postRow(keyring, intake, raw, signatureDigest(headers), now) };
 }

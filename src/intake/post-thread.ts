@@ -5,16 +5,16 @@ import { parentPort, type Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../lib/module-worker.ts';
 import SqliteDatabase from 'better-sqlite3';
 import type { Keyring, KeyringTransfer } from '../crypto/index.ts';
-import type { WebhookDeliveryTable } from '../db/tables/conversations.ts';
+import type { WebhookPostTable } from '../db/tables/conversations.ts';
 import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 /** The keyring and the intake key again, after a rotation of either made another one current. */
 export type KeyringUpdate = { type: 'keys'; keys: KeyringTransfer; intake: IntakeKey };
 
 /** What a delivery thread posts once its module is loaded and its database is open: it can store from then on. */
-const READY = 'pagescope-delivery-thread-ready';
+const READY = 'pagescope-post-thread-ready';
 /** What a delivery thread posts when its intake key was retired: it waits for the current one (a KeyringUpdate). */
-const STALE = 'pagescope-delivery-thread-key-retired';
+const STALE = 'pagescope-post-thread-key-retired';
 
 /** Called by the thread when it can take work (see `ready` below). */
 export function announceReady(): void {
@@ -35,7 +35,7 @@ export type ThreadState = 'starting' | 'ready' | 'failed';
  * failed or exited: the server is not ready until it is ready) and a function to call before each message: it sends
  * the keys again once another keyring version or intake key became current (and when the thread asks for them).
  */
-export function startDeliveryThread<M>(
+export function startPostThread<M>(
   moduleUrl: string, keyring: Keyring, intakeKey: () => IntakeKey, data: Record<string, unknown>,
   onMessage: (m: M) => void,
 ): { worker: Worker; followKeys: () => void; state: () => ThreadState } {
@@ -74,16 +74,16 @@ export function startDeliveryThread<M>(
  * The statements are prepared at their first use, inside the caller's error handling: a database that cannot take
  * rows yet is a failure to retry, not a thread that dies at start.
  */
-export function openDeliveryStore(file: string, synchronous: 'FULL' | 'NORMAL'): {
-  db: SqliteDatabase.Database; insert: (row: WebhookDeliveryTable) => void; holdKey: (id: string) => void;
+export function openPostStore(file: string, synchronous: 'FULL' | 'NORMAL'): {
+  db: SqliteDatabase.Database; insert: (row: WebhookPostTable) => void; holdKey: (id: string) => void;
 } {
   const db = new SqliteDatabase(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 10000');
   let statement: SqliteDatabase.Statement | null = null;
-  const insert = (row: WebhookDeliveryTable) => {
-    statement ??= db.prepare(`insert into webhook_deliveries
+  const insert = (row: WebhookPostTable) => {
+    statement ??= db.prepare(`insert into webhook_posts
       (id, received_at, body_hash, body_enc, body_key, status, attempts) values (?, ?, ?, ?, ?, 'pending', 0)`);
     statement.run(row.id, row.received_at, row.body_hash, row.body_enc, row.body_key);
   };

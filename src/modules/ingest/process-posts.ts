@@ -1,12 +1,12 @@
 import type { AppContext } from '../../kernel/context.ts';
 import { errorCode } from '../../errors.ts';
 import { truncateWalNow } from '../../db/wal.ts';
-import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
+import { webhookBodyField, type WebhookPostTable } from '../../db/tables/conversations.ts';
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
-import { claimBodyHashes, claimDeliveries, deliveryLeaseOwners, finishDelivery, loadLeased, registeredPages, releaseDeliveryLeases, renewDeliveryLeases } from './webhook.repository.ts';
+import { claimBodyHashes, claimPosts, postLeaseOwners, finishPost, loadLeased, registeredPages, releasePostLeases, renewPostLeases } from './webhook.repository.ts';
 
 export interface ProcessOptions {
   /** Deliveries per transaction (default 50). */
@@ -25,12 +25,12 @@ const MAX_ATTEMPTS = 5;
 const PROCESS_OWNER = newLeaseOwner();
 const LEASE_MS = 15_000;
 
-type Decoded = { row: WebhookDeliveryTable; object: string; events: WebhookEvent[] } | { row: WebhookDeliveryTable; error: string };
+type Decoded = { row: WebhookPostTable; object: string; events: WebhookEvent[] } | { row: WebhookPostTable; error: string };
 
-function decode(ctx: AppContext, row: WebhookDeliveryTable): Decoded {
+function decode(ctx: AppContext, row: WebhookPostTable): Decoded {
   if (row.body_enc === null) return { row, error: 'body_missing' };
   try {
-    const field = { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: row.id };
+    const field = webhookBodyField(row.id);
     const raw = openIntakeBody(ctx, row.body_enc, field).toString('utf8');
     const envelope = parseEnvelope(JSON.parse(raw));
     if (!envelope.ok) return { row, error: `not_envelope:${envelope.reason}` };
@@ -52,7 +52,7 @@ async function forgetProcessedBodies(ctx: AppContext): Promise<void> {
   if (bodiesDropped.has(ctx) && (await truncateWalNow(ctx.database))) bodiesDropped.delete(ctx);
 }
 
-const timeOf = (ev: WebhookEvent, row: WebhookDeliveryTable) => ev.timestamp ?? row.received_at;
+const timeOf = (ev: WebhookEvent, row: WebhookPostTable) => ev.timestamp ?? row.received_at;
 
 /**
  * How long one processing transaction may apply events before it commits and lets the event loop run: the processor
@@ -90,7 +90,7 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
       const now = ctx.clock.now();
       const until = performance.now() + TURN_MS;
       if (performance.now() - renewedAt > leaseMs / 3) {
-        await renewDeliveryLeases(trx, live.map((d) => d.row.id), owner, now + leaseMs);
+        await renewPostLeases(trx, live.map((d) => d.row.id), owner, now + leaseMs);
         renewedAt = performance.now();
       }
       if (turn === 0) {
@@ -101,7 +101,7 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
             live.push(d);
             continue;
           }
-          const kept = await finishDelivery(trx, d.row.id, owner, { status: dup ? 'duplicate' : 'failed', eventCount: dup ? 0 : null, error: dup || !('error' in d) ? null : d.error, now });
+          const kept = await finishPost(trx, d.row.id, owner, { status: dup ? 'duplicate' : 'failed', eventCount: dup ? 0 : null, error: dup || !('error' in d) ? null : d.error, now });
           if (kept && dup) duplicated++;
         }
         const pageIds = [...new Set(live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')))];
@@ -112,10 +112,10 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
       // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
       for (let applied = 0; next < items.length && ((applied === 0 && turn > 0) || performance.now() < until); applied++, next++) {
         const { ev, d } = items[next]!;
-        await applyEvent({ ctx, trx, now, deliveryId: d.row.id }, ev, d.object, registered, d.row.received_at);
+        await applyEvent({ ctx, trx, now, postId: d.row.id }, ev, d.object, registered, d.row.received_at);
       }
       if (next < items.length) return;
-      for (const d of live) await finishDelivery(trx, d.row.id, owner, { status: 'processed', eventCount: d.events.length, error: null, now });
+      for (const d of live) await finishPost(trx, d.row.id, owner, { status: 'processed', eventCount: d.events.length, error: null, now });
       live = [];
     })));
   }
@@ -126,13 +126,13 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
 
 async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<void> {
   const duplicated = await applyBatch(ctx, batch, owner, leaseMs);
-  if (duplicated > 0) ctx.metrics.webhookDeliveries.inc({ outcome: 'duplicate' }, duplicated);
+  if (duplicated > 0) ctx.metrics.webhookPosts.inc({ outcome: 'duplicate' }, duplicated);
 }
 
 async function failAlone(ctx: AppContext, d: Decoded, owner: string, err: unknown): Promise<void> {
-  ctx.logger.error({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code }, delivery_id: d.row.id, attempts: d.row.attempts }, 'webhook delivery failed to process');
+  ctx.logger.error({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code }, post_id: d.row.id, attempts: d.row.attempts }, 'webhook delivery failed to process');
   if (d.row.attempts >= MAX_ATTEMPTS) {
-    await finishDelivery(ctx.db, d.row.id, owner, { status: 'failed', eventCount: null, error: `processing_failed:${errorCode(err)}`.slice(0, 200), now: ctx.clock.now() });
+    await finishPost(ctx.db, d.row.id, owner, { status: 'failed', eventCount: null, error: `processing_failed:${errorCode(err)}`.slice(0, 200), now: ctx.clock.now() });
   }
 }
 
@@ -143,9 +143,9 @@ const tookBack = new WeakSet<AppContext>();
  * before it finished them), instead of letting them wait for their leases to expire. The processor does it at its
  * first iteration; returns how many it freed.
  */
-export async function takeBackDeliveries(ctx: AppContext): Promise<number> {
-  const dead = (await deliveryLeaseOwners(ctx.db)).filter(leaseOwnerIsDead);
-  const n = await releaseDeliveryLeases(ctx.db, dead);
+export async function takeBackPosts(ctx: AppContext): Promise<number> {
+  const dead = (await postLeaseOwners(ctx.db)).filter(leaseOwnerIsDead);
+  const n = await releasePostLeases(ctx.db, dead);
   if (n > 0) ctx.logger.warn({ deliveries: n, owners: dead.length }, 'took back webhook deliveries claimed by a process that stopped');
   return n;
 }
@@ -154,17 +154,17 @@ export async function takeBackDeliveries(ctx: AppContext): Promise<number> {
  * One iteration of the processor: claims pending deliveries (oldest first, leased) and applies them; returns how many
  * were claimed. A batch that fails is retried one delivery at a time, so one bad delivery cannot hold up the rest.
  */
-export async function processPendingDeliveries(ctx: AppContext, opts: ProcessOptions = {}): Promise<number> {
+export async function processPendingPosts(ctx: AppContext, opts: ProcessOptions = {}): Promise<number> {
   const owner = opts.owner ?? PROCESS_OWNER;
   const leaseMs = opts.leaseMs ?? LEASE_MS;
   if (!tookBack.has(ctx)) {
     tookBack.add(ctx);
-    await takeBackDeliveries(ctx);
+    await takeBackPosts(ctx);
   }
   // The claim need not wait for the disk (a claim lost in a crash only means the delivery is claimed again), and on
   // SQLite an fsync on this thread would hold the HTTP server meanwhile.
   const { result: ids } = await ctx.database.transactionFlushedLater((trx) =>
-    claimDeliveries(trx, owner, ctx.clock.now(), leaseMs, opts.limit ?? 50, ctx.database.dialect === 'postgres'),
+    claimPosts(trx, owner, ctx.clock.now(), leaseMs, opts.limit ?? 50, ctx.database.dialect === 'postgres'),
   );
   if (ids.length === 0) {
     await destroyDrainedIntakeKeys(ctx);
