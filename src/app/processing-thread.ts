@@ -117,8 +117,18 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
     });
   };
 
-  // A POST stored by the main thread's intake wakes the processor on the other side.
-  const unsubscribe = onDeliveryStored(ctx, () => worker?.postMessage({ type: 'wake' } satisfies ToWorker));
+  // A POST stored by the main thread's intake wakes the processor on the other side: one message per turn of this
+  // event loop, however many POSTs the turn stored (each message costs the acknowledging thread).
+  let wakeQueued = false;
+  const wake = () => {
+    if (wakeQueued) return;
+    wakeQueued = true;
+    setImmediate(() => {
+      wakeQueued = false;
+      worker?.postMessage({ type: 'wake' } satisfies ToWorker);
+    });
+  };
+  const unsubscribe = onDeliveryStored(ctx, wake);
   // Ready once the thread runs, and its own checks (Redis, for its dispatcher) pass.
   addReadinessCheck(ctx, 'processing', async () => {
     if (state !== 'running') return state === 'starting' ? 'processing_starting' : 'processing_stopped';
@@ -142,7 +152,7 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
     crash: async () => {
       await worker?.terminate();
     },
-    wake: () => worker?.postMessage({ type: 'wake' } satisfies ToWorker),
+    wake,
     stop: async () => {
       stopping = true;
       unsubscribe();
