@@ -2,6 +2,7 @@
 // own, so their CPU work never delays an acknowledgement: the main thread keeps the HTTP server and the webhook
 // intake. The two threads share nothing but messages on the worker's port: a stored POST's wake-up, the worker's log
 // lines (written to the main thread's log destination, in its format), its metrics for /metrics, and stop.
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { AggregatorRegistry, Counter, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { pino } from 'pino';
@@ -17,6 +18,8 @@ import { addReadinessCheck, readinessProblems } from '../kernel/readiness.ts';
 import { startLoop, type BackgroundWorker } from '../kernel/loop.ts';
 
 const ROLE = 'pagescope-processing';
+/** The processing thread's nice value (the server thread's is the process's, usually 0). */
+const PROCESSING_NICE = 10;
 
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
 /** From the main thread. */
@@ -117,8 +120,18 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
     });
   };
 
-  // A POST stored by the main thread's intake wakes the processor on the other side.
-  const unsubscribe = onPostStored(ctx, () => worker?.postMessage({ type: 'wake' } satisfies ToWorker));
+  // A POST stored by the main thread's intake wakes the processor on the other side: one message per turn of this
+  // event loop, however many POSTs the turn stored (each message costs the acknowledging thread).
+  let wakeQueued = false;
+  const wake = () => {
+    if (wakeQueued) return;
+    wakeQueued = true;
+    setImmediate(() => {
+      wakeQueued = false;
+      worker?.postMessage({ type: 'wake' } satisfies ToWorker);
+    });
+  };
+  const unsubscribe = onPostStored(ctx, wake);
   // Ready once the thread runs, and its own checks (Redis, for its dispatcher) pass.
   addReadinessCheck(ctx, 'processing', async () => {
     if (state !== 'running') return state === 'starting' ? 'processing_starting' : 'processing_stopped';
@@ -142,7 +155,7 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
     crash: async () => {
       await worker?.terminate();
     },
-    wake: () => worker?.postMessage({ type: 'wake' } satisfies ToWorker),
+    wake,
     stop: async () => {
       stopping = true;
       unsubscribe();
@@ -161,6 +174,13 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
 
 /** The worker: its own app (database connections, keyring, contact keys) and the background loops of every module. */
 async function runProcessing(config: Config, workerId: string): Promise<void> {
+  try {
+    // Linux: this thread's own priority (0 names the calling thread), below the server thread's, as the spool's
+    // mover does: on a busy machine the scheduler runs acknowledgements first and processing with what is left.
+    setPriority(PROCESSING_NICE);
+  } catch {
+    // Not permitted here: processing runs at the server's priority.
+  }
   const port = parentPort!;
   const post = (m: FromWorker) => port.postMessage(m);
   const logger = createLogger(config.logLevel, { write: (line: string) => post({ type: 'log', line }) });
