@@ -170,7 +170,12 @@ export interface ConversationQuery {
   closingSoonMs: number;
 }
 
-type Where = (eb: ExpressionBuilder<DB & { c: ConversationTable }, 'c'>) => Expression<SqlBool>;
+type Where = (eb: ExpressionBuilder<DB & { c: ConversationTable; ct: ContactTable }, 'c' | 'ct'>) => Expression<SqlBool>;
+
+/** The conversations with their contacts joined, for the window filters. */
+function withContacts(db: Executor) {
+  return db.selectFrom('conversations as c').innerJoin('contacts as ct', 'ct.id', 'c.contact_id');
+}
 
 function filters(q: ConversationQuery): Where[] {
   const out: Where[] = [];
@@ -179,18 +184,14 @@ function filters(q: ConversationQuery): Where[] {
   if (q.unread) out.push((eb) => eb('c.unread_count', '>', 0));
   if (q.unreplied) out.push((eb) => eb('c.waiting_since', 'is not', null));
   if (q.window) {
+    // On the contact's last action, joined (conversation and contact are one to one): see `withContacts`.
     const standardFrom = q.now - q.windowMs;
     const agentFrom = q.now - q.humanAgentWindowMs;
     const w = q.window;
-    out.push((eb) =>
-      eb('c.contact_id', 'in', (sub) => {
-        const base = sub.selectFrom('contacts').select('id').where('page_id', '=', q.pageId);
-        if (w === 'open') return base.where('last_user_action_at', '>', standardFrom);
-        if (w === 'closing_soon') return base.where('last_user_action_at', '>', standardFrom).where('last_user_action_at', '<=', standardFrom + q.closingSoonMs);
-        if (w === 'human_agent') return base.where('last_user_action_at', '>', agentFrom).where('last_user_action_at', '<=', standardFrom);
-        return base.where((e) => e.or([e('last_user_action_at', 'is', null), e('last_user_action_at', '<=', agentFrom)]));
-      }),
-    );
+    if (w === 'open') out.push((eb) => eb('ct.last_user_action_at', '>', standardFrom));
+    if (w === 'closing_soon') out.push((eb) => eb.and([eb('ct.last_user_action_at', '>', standardFrom), eb('ct.last_user_action_at', '<=', standardFrom + q.closingSoonMs)]));
+    if (w === 'human_agent') out.push((eb) => eb.and([eb('ct.last_user_action_at', '>', agentFrom), eb('ct.last_user_action_at', '<=', standardFrom)]));
+    if (w === 'closed') out.push((eb) => eb.or([eb('ct.last_user_action_at', 'is', null), eb('ct.last_user_action_at', '<=', agentFrom)]));
   }
   for (const word of q.words) {
     out.push((eb) =>
@@ -205,7 +206,7 @@ function filters(q: ConversationQuery): Where[] {
 
 /** One page of a Page's conversations in the order asked, by keyset (`after`). */
 export async function listConversations(db: Executor, q: ConversationQuery): Promise<ConversationTable[]> {
-  let query = db.selectFrom('conversations as c').selectAll('c');
+  let query = withContacts(db).selectAll('c');
   for (const f of filters(q)) query = query.where(f);
   if (q.assignee === 'me') query = q.userId === null ? query.where(sql<SqlBool>`1 = 0`) : query.where('c.assignee_id', '=', q.userId);
   if (q.assignee === 'unassigned') query = query.where('c.assignee_id', 'is', null);
@@ -224,7 +225,7 @@ export async function listConversations(db: Executor, q: ConversationQuery): Pro
 
 /** The three tabs' counts for the same status and filters, in one query. */
 export async function countConversations(db: Executor, q: ConversationQuery): Promise<{ mine: number; unassigned: number; all: number }> {
-  let query = db.selectFrom('conversations as c').select((eb) => [
+  let query = withContacts(db).select((eb) => [
     eb.fn.countAll().as('all'),
     eb.fn.sum(eb.case().when('c.assignee_id', 'is', null).then(1).else(0).end()).as('unassigned'),
     eb.fn.sum(q.userId === null ? sql<number>`0` : eb.case().when('c.assignee_id', '=', q.userId).then(1).else(0).end()).as('mine'),
