@@ -11,6 +11,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { runWrk, wrkAvailable } from './wrk.ts';
+import { measureBare, measureServe } from './serve-load.ts';
 import http from 'node:http';
 import { constants as fsConstants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -36,6 +37,7 @@ import { psidIndex } from '../src/modules/contacts/contact-columns.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
 import { registerPage } from '../src/modules/pages/register-page.ts';
 import { createContext, type AppContext } from '../src/kernel/context.ts';
+import { withWebhookIntake } from '../src/app/bootstrap.ts';
 
 // autocannon ships no type declarations; this is the part of its API the benchmark uses.
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
@@ -44,14 +46,14 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record
 const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';
 const DURATION_S = Number(process.env.BENCH_INGEST_SECONDS ?? 8);
-const CONNECTIONS = 50;
+const CONNECTIONS = 64;
 const BIG = Number(process.env.BENCH_INGEST_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 30_000);
 
-async function context(dataDir: string, master: Buffer, database?: Database, env: Record<string, string> = {}): Promise<AppContext> {
+async function context(dataDir: string, master: Buffer, database?: Database, env: Record<string, string> = {}, spool = false): Promise<AppContext> {
   const db = database ?? (await openDatabase({ dataDir, databaseUrl: null }));
   const config = loadConfig({ PAGESCOPE_DATA_DIR: dataDir, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'warn', ...env });
-  return createContext({ config, database: db, keyring: await openKeyring(db, master), logger: createLogger('warn'), clock: systemClock });
+  return withWebhookIntake(createContext({ config, database: db, keyring: await openKeyring(db, master), logger: createLogger('warn'), clock: systemClock }), spool);
 }
 
 function signatureMatches(body: Buffer, header: string | string[] | undefined): boolean {
@@ -124,7 +126,7 @@ async function serve(mode: string, dataDir: string, masterB64: string): Promise<
   // The least the contract allows: a signed body that is not JSON must be answered 400, so it must be parsed.
   if (mode === 'parsed') return hmacServer((body, done) => (JSON.parse(body.toString('utf8')), done()));
   if (mode === 'floor') return durableFloor(dataDir);
-  const ctx = await context(dataDir, Buffer.from(masterB64, 'base64'), undefined, mode === 'direct' ? { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' } : {});
+  const ctx = await context(dataDir, Buffer.from(masterB64, 'base64'), undefined, mode === 'direct' ? { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' } : {}, true);
   const app = await buildServer(ctx, { routes: [ingestRoutes] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`port ${(app.server.address() as { port: number }).port}\n`);
@@ -330,6 +332,19 @@ async function main(): Promise<void> {
     await initialiseKeys(database.db, master, Date.now());
     const ctx = await context(dataDir, master, database);
     await registerPage(ctx, cliActor, { id: PAGE, name: 'Bench', access_token: 'bench-page-token' });
+
+    // The real serve (all roles, started as a user starts it) beside the bare HMAC server, in the same run.
+    if (!process.env.BENCH_INGEST_ONLY || process.env.BENCH_INGEST_ONLY === 'serve') {
+      const bareServer = await startChild('bare', dataDir, master);
+      const o = { secret: SECRET, page: PAGE, connections: CONNECTIONS, seconds: DURATION_S };
+      const bareFig = await measureBare(bareServer.port, o);
+      const s = await measureServe(o);
+      bareServer.stop();
+      console.log(`serve (all roles, processing running) webhook acks/s at ${CONNECTIONS} connections, ${DURATION_S}s sustained, load from ${wrkAvailable ? 'wrk, fresh signed bodies' : 'autocannon'}: ${s.acks.toFixed(0)} (p99 ${s.p99} ms, non-2xx ${s.non2xx})  bare HMAC server ${bareFig.acks.toFixed(0)} (p99 ${bareFig.p99} ms)  ratio ${(s.acks / bareFig.acks).toFixed(2)}`);
+      console.log(`serve: server CPU per ack (all threads) ${s.cpuUsPerAck.toFixed(0)} µs; events processed while acknowledging ${s.processedPerS.toFixed(0)}/s (${s.processedInWindow} in the window); backlog at the end ${s.backlog} deliveries, drained in ${s.drainS.toFixed(1)} s (${s.drainPerS.toFixed(0)} events/s with no load); longest event-loop stall of the server thread ${s.stallMs.toFixed(0)} ms`);
+      console.log(`serve: p99 at half the rate reached (${s.halfRate}/s, autocannon, rate-limited): ${s.halfP99} ms (non-2xx ${s.halfNon2xx})  bare HMAC server at half its rate: ${bareFig.halfP99} ms`);
+      if (process.env.BENCH_INGEST_ONLY === 'serve') return void (await database.close());
+    }
 
     // One delivery first to warm up (code compiled, statements prepared, the key store opened), then five measured.
     await stallOfBigDelivery(ctx);

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import type { Config } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -15,6 +16,9 @@ import { createUser } from '../modules/users/create-user.ts';
 import { validEmail } from '../modules/users/user-email.ts';
 import { initialiseKeys, keysInitialised, openKeyring } from '../modules/keys/keyring-store.ts';
 import { createContext, type AppContext } from '../kernel/context.ts';
+import { createMetrics } from '../kernel/metrics.ts';
+import { notifyDeliveryStored } from '../kernel/notifier.ts';
+import { openWebhookIntake } from '../intake/index.ts';
 
 export interface OpenAppOptions {
   logger?: Logger;
@@ -22,11 +26,18 @@ export interface OpenAppOptions {
   /** Apply pending migrations first (serve and sandbox do; other commands expect an initialised database). */
   migrate?: boolean;
   env?: Record<string, string | undefined>;
+  /**
+   * Whether this process answers Meta's webhook POSTs from the spool (serve's web role). Only such a process takes the
+   * spool (and moves what an earlier run left in it); any other stores a POST straight into the database.
+   */
+  webhookSpool?: boolean;
+  /** Options of the app's metrics (a worker thread leaves the process's own metrics to the main thread). */
+  metrics?: { processDefaults?: boolean };
 }
 
 /**
- * Opens the database, the keyring and the context's resources (the contact key store); `ctx.close()` closes them all.
- * Fails closed on a wrong master key before any request is served.
+ * Opens the database, the keyring and the context's resources (the contact key store, the webhook intake);
+ * `ctx.close()` closes them all. Fails closed on a wrong master key before any request is served.
  */
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
@@ -34,15 +45,26 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
   const logger = opts.logger ?? createLogger(config.logLevel);
   makeDataDirPrivate(config.dataDir, logger);
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  let ctx: AppContext | null = null;
   try {
     if (opts.migrate) await migrateToLatest(database);
     const keyring = await openKeyring(database, master);
     master.fill(0);
-    return createContext({ config, database, keyring, logger, clock: opts.clock ?? systemClock }, { ownsDatabase: true });
+    ctx = createContext({ config, database, keyring, logger, clock: opts.clock ?? systemClock, metrics: createMetrics(opts.metrics) }, { ownsDatabase: true });
+    return await withWebhookIntake(ctx, opts.webhookSpool ?? false);
   } catch (err) {
-    await database.close();
+    await (ctx ? ctx.close() : database.close());
     throw err;
   }
+}
+
+/**
+ * Completes a context with its webhook intake, chosen once here (see src/intake): the intake needs the context it
+ * belongs to, so it comes last. A POST it stores wakes this app's processor. `spool`: see OpenAppOptions.webhookSpool.
+ */
+export async function withWebhookIntake(ctx: AppContext, spool: boolean, spoolRetryMs?: number): Promise<AppContext> {
+  ctx.intake = await openWebhookIntake(ctx, { spool, onStored: () => notifyDeliveryStored(ctx), ...(spoolRetryMs !== undefined && { spoolRetryMs }) });
+  return ctx;
 }
 
 /**
@@ -51,6 +73,8 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
  * others is refused before this runs (`loadMasterKey`): it may have been read already.
  */
 function makeDataDirPrivate(dataDir: string, logger: Logger): void {
+  // A worker thread (serve's processing) opens the app after the main thread did this, and may not set the umask.
+  if (!isMainThread) return;
   privateUmask();
   for (const t of privateDataDir(dataDir)) logger.info({ path: t.path, from: t.from, to: t.to }, 'data dir: file mode tightened');
 }

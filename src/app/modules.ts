@@ -32,11 +32,13 @@ export function installHooks(ctx: AppContext): void {
 
 export interface WorkerOptions {
   workerId: string;
+  /** See IngestWorkerOptions.spoolRescue (off in serve's processing thread). */
+  spoolRescue?: boolean;
 }
 
 /** Starts every background worker; with REDIS_URL the send rate limits are shared by all instances. */
 export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWorker[] {
-  const workers: BackgroundWorker[] = [...startIngestWorkers(ctx)];
+  const workers: BackgroundWorker[] = [...startIngestWorkers(ctx, opts.spoolRescue === false ? { spoolRescue: false } : {})];
   if (ctx.config.redisUrl) {
     const redis = new Redis(ctx.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
     redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis error'));

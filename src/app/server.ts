@@ -11,6 +11,9 @@ import type { AppContext } from '../kernel/context.ts';
 import { installHooks, routeModules, startWorkers } from './modules.ts';
 import { startLoop, type BackgroundWorker } from '../kernel/loop.ts';
 import { newLeaseOwner } from '../lib/lease-owner.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Gauge } from 'prom-client';
+import { startProcessingThread } from './processing-thread.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -31,6 +34,30 @@ export interface StartOptions {
   clock?: Clock;
   /** Hooks and extra workers registered before traffic starts (the sandbox's demo automation). */
   setup?: (ctx: AppContext) => void | Promise<void>;
+  /**
+   * With all roles, whether processing (webhooks, dispatcher, privacy jobs) runs in a worker thread of its own (the
+   * default), or on the server's thread. It stays on the server's thread when `setup` or `clock` is given: hooks and
+   * a clock of this thread cannot cross to another.
+   */
+  processingThread?: boolean;
+}
+
+/**
+ * The longest the server's event loop stood still since start (pagescope_event_loop_stall_max_seconds): every
+ * acknowledgement waits that long behind it.
+ */
+function watchEventLoop(ctx: AppContext): () => void {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  new Gauge({
+    name: 'pagescope_event_loop_stall_max_seconds',
+    help: 'Longest stall of the server thread\'s event loop since start (what an acknowledgement may wait behind)',
+    registers: [ctx.metrics.registry],
+    collect() {
+      this.set(delay.max / 1e9);
+    },
+  });
+  return () => delay.disable();
 }
 
 /** Key maintenance every server runs: pick up versions added by `keys rotate`, and finish a pending re-wrap. */
@@ -44,7 +71,7 @@ function keyMaintenance(ctx: AppContext): BackgroundWorker {
 
 /** Starts pagescope in the given role: the HTTP server (web), the background workers (worker), or both. */
 export async function startPagescope(config: Config, opts: StartOptions): Promise<RunningServer> {
-  const ctx = await openApp(config, { migrate: true, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const ctx = await openApp(config, { migrate: true, webhookSpool: opts.role !== 'worker', ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
   installHooks(ctx);
   await opts.setup?.(ctx);
   let server: FastifyInstance | null = null;
@@ -63,8 +90,11 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
     await ctx.close();
     throw err;
   }
-  const workers = [keyMaintenance(ctx)];
-  if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: newLeaseOwner() }));
+  const workers: BackgroundWorker[] = [keyMaintenance(ctx)];
+  const unwatch = watchEventLoop(ctx);
+  const threaded = opts.role === 'all' && (opts.processingThread ?? (opts.setup === undefined && opts.clock === undefined));
+  if (threaded) workers.push(startProcessingThread(ctx, config, newLeaseOwner()));
+  else if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: newLeaseOwner() }));
   ctx.logger.info({ role: opts.role, url, database: ctx.database.dialect, workers: workers.map((w) => w.name) }, 'pagescope started');
   let closing: Promise<void> | null = null;
   return {
@@ -77,6 +107,7 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
       closing ??= (async () => {
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.race([Promise.all([server?.close(), metricsServer?.close(), ...workers.map((w) => w.stop())]), deadline]);
+        unwatch();
         await ctx.close();
       })();
       return closing;

@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/time.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { InboundHooks } from './inbound-hooks.ts';
+import { NO_INTAKE, type WebhookIntake } from './webhook-intake.ts';
 
 /**
  * Everything a command needs, passed explicitly: no module reaches for globals, so tests build one per case and
@@ -25,7 +26,12 @@ export interface AppContext {
   inboundHooks: InboundHooks;
   /** The per-contact (and intake) key store, a file of its own beside the database; opened with the context. */
   contactKeys: ContactKeyStore;
-  /** Closes what the context owns (the contact key store, and the database when it was given to own); idempotent. */
+  /** How webhook POSTs become durable here: chosen once by openApp (src/intake); NO_INTAKE until then. */
+  intake: WebhookIntake;
+  /**
+   * Closes what the context owns, in order: the webhook intake (its threads, the spool), the contact key store, and
+   * the database when it was given to own; idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -65,8 +71,10 @@ export function createContext(parts: ContextParts, opts: ContextOptions = {}): A
     metrics: parts.metrics ?? createMetrics(),
     inboundHooks: new InboundHooks(),
     contactKeys,
+    intake: NO_INTAKE,
     close: () =>
       (closing ??= (async () => {
+        await ctx.intake.close();
         ctx.contactKeys.close();
         if (opts.ownsDatabase) await parts.database.close();
       })()),

@@ -1,10 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The product's Prometheus metrics; one registry per running app so tests can run several side by side. */
-export function createMetrics() {
+export function createMetrics(opts: { processDefaults?: boolean } = {}) {
   const registry = new Registry();
-  // prom-client's names already start with process_ or nodejs_: pagescope_process_cpu_user_seconds_total.
-  collectDefaultMetrics({ register: registry, prefix: 'pagescope_' });
+  // prom-client's names already start with process_ or nodejs_: pagescope_process_cpu_user_seconds_total. A worker
+  // thread leaves them to the main thread (they are the process's), whose /metrics carries the thread's own.
+  if (opts.processDefaults !== false) collectDefaultMetrics({ register: registry, prefix: 'pagescope_' });
   const metrics = {
     registry,
     httpRequests: new Counter({

@@ -1,7 +1,10 @@
 import type { AppContext } from './context.ts';
 
-/** A readiness check: null when its part works, else a stable reason code (never personal data). */
-export type ReadinessCheck = () => Promise<string | null>;
+/**
+ * A readiness check: null when its part works, else a stable reason code (never personal data); or several, for a
+ * check that speaks for another thread's parts (serve's processing thread).
+ */
+export type ReadinessCheck = () => Promise<string | string[] | null>;
 
 const checks = new WeakMap<AppContext, Map<string, ReadinessCheck>>();
 
@@ -25,5 +28,5 @@ export async function readinessProblems(ctx: AppContext): Promise<string[]> {
       return Promise.race([check().catch(() => 'check_failed'), late]).finally(() => clearTimeout(timer));
     }),
   );
-  return results.filter((r): r is string => r !== null);
+  return results.flatMap((r) => (r === null ? [] : r));
 }

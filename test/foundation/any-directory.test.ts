@@ -21,7 +21,7 @@ async function readyStatus(base: string): Promise<number> {
   for (;;) {
     const res = await fetch(`${base}/readyz`);
     const text = await res.text();
-    if (!text.includes('webhook_storage_starting')) return res.status;
+    if (!text.includes('_starting')) return res.status;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -35,7 +35,7 @@ test('serve starts, answers /readyz and a valid OpenAPI 3.1 document, and exits 
     const base = match[1]!;
     // Ready once the thread that stores webhooks has started.
     let ready = await fetch(`${base}/readyz`);
-    while (ready.status === 503 && (await ready.text()).includes('webhook_storage_starting')) ready = await fetch(`${base}/readyz`);
+    while (ready.status === 503 && (await ready.text()).includes('_starting')) ready = await fetch(`${base}/readyz`);
     assert.equal(ready.status, 200);
     const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as { openapi: string } & Record<string, unknown>;
     assert.equal(doc.openapi, '3.1.0');

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { startEmulatorServer, type EmulatorServer } from '../../src/emulator/index.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { initialiseKeys } from '../../src/modules/keys/keyring-store.ts';
-import { closeWebhookIntake, receiveWebhook } from '../../src/modules/ingest/receive-webhook.ts';
+import { receiveWebhook } from '../../src/modules/ingest/receive-webhook.ts';
 import { sendMessage } from '../../src/modules/messaging/send-message.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { exitOf, startCli } from '../support/cli.ts';
@@ -38,10 +38,7 @@ for (const dialect of testDialects()) {
     let hanging: Server | undefined;
 
     after(async () => {
-      if (ctx) {
-        await closeWebhookIntake(ctx);
-        await ctx.close();
-      }
+      await ctx?.close();
       await meta?.close();
       hanging?.closeAllConnections();
       hanging?.close();

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/lib/time.ts';
 import { openKeyring } from '../../src/modules/keys/keyring-store.ts';
+import { withWebhookIntake } from '../../src/app/bootstrap.ts';
 import { processPendingDeliveries } from '../../src/modules/ingest/process-deliveries.ts';
 import { createContext } from '../../src/kernel/context.ts';
 import { seededRandom } from '../support/random.ts';
@@ -28,6 +29,7 @@ const ctx = createContext(
   { config: loadConfig({ PAGESCOPE_DATA_DIR: cfg.dataDir, META_APP_SECRET: 'unused' }), database, keyring, logger: createLogger('silent'), clock: systemClock },
   { ownsDatabase: true },
 );
+await withWebhookIntake(ctx, false);
 process.stdout.write('ready\n');
 // The test starts the next worker while the current one runs (start-up is slow); it begins work on "go".
 await new Promise<void>((resolve) => {

@@ -4,7 +4,6 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { ingestRoutes } from '../../src/http/routes/webhook.ts';
-import { webhookSpoolSettled } from '../../src/modules/ingest/receive-webhook.ts';
 import { contactRoutes } from '../../src/http/routes/contacts.ts';
 import { startEmulatorServer, type EmulatorServer } from '../../src/emulator/index.ts';
 import type { Dialect } from '../../src/db/types.ts';
@@ -35,7 +34,7 @@ export async function postWebhook(app: TestApp, body: string | Buffer, headers?:
     method: 'POST', url: '/webhook', payload: body,
     headers: { 'content-type': 'application/json', ...(headers ?? { 'x-hub-signature-256': signWebhookBody(body, SECRET) }) },
   });
-  await webhookSpoolSettled(app.ctx);
+  await app.ctx.intake.settled();
   return res;
 }
 
@@ -65,7 +64,7 @@ export async function countRows(app: TestApp, table: 'webhook_deliveries' | 'web
 /** Processes until nothing is pending. */
 export async function drain(app: TestApp): Promise<void> {
   const { processPendingDeliveries } = await import('../../src/modules/ingest/index.ts');
-  await webhookSpoolSettled(app.ctx);
+  await app.ctx.intake.settled();
   while ((await processPendingDeliveries(app.ctx, { limit: 50 })) > 0);
 }
 

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { signWebhookBody } from '../../src/platform/index.ts';
 import { testDialects } from '../support/db.ts';
 import { bearer, type TestApp } from '../support/app.ts';
-import { webhookSpoolSettled } from '../../src/modules/ingest/receive-webhook.ts';
 import { PAGE_A, SECRET, countRows, envelope, ingestApp, messageItem } from './support.ts';
 
 // The real server answers POST /webhook from node:http ahead of Fastify; these requests go over a socket so that
@@ -19,7 +18,7 @@ for (const dialect of testDialects()) {
     after(async () => app.close());
     // On SQLite the 200 comes once the POST is in the spool; the spool's mover then makes it a row.
     const stored = async () => {
-      await webhookSpoolSettled(app.ctx);
+      await app.ctx.intake.settled();
       return countRows(app, 'webhook_deliveries');
     };
     const post = (body: string, headers: Record<string, string> = { 'x-hub-signature-256': signWebhookBody(body, SECRET) }) =>

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/lib/time.ts';
 import { createContext } from '../../src/kernel/context.ts';
+import { withWebhookIntake } from '../../src/app/bootstrap.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
@@ -38,6 +39,7 @@ test(`kill -9 of the dispatcher during ${SENDS} sends, ${ROUNDS} times: nothing 
   const keyring = await openKeyring(database, masterKey);
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_GRAPH_URL: meta.url, META_APP_SECRET: 'crash-secret' });
   const ctx = createContext({ config, database, keyring, logger: createLogger('warn'), clock: systemClock });
+  await withWebhookIntake(ctx, false);
   const children: { child: ChildProcess; exited: Promise<unknown> }[] = [];
   try {
     // Contacts interleaved across the Pages, so that the queue's order spreads the sends over every Page's rate.

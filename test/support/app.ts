@@ -10,6 +10,8 @@ import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { initialiseKeys, openKeyring } from '../../src/modules/keys/keyring-store.ts';
 import type { Dialect } from '../../src/db/types.ts';
+import { withWebhookIntake } from '../../src/app/bootstrap.ts';
+import { ingestRoutes } from '../../src/http/routes/webhook.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 
 /** A clock tests move by hand. */
@@ -47,7 +49,7 @@ export interface TestApp {
 }
 
 /** A fully initialised app on a fresh database, with an owner token, logging at debug level into memory. */
-export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModule[]; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModule[]; env?: Record<string, string>; spoolRetryMs?: number } = {}): Promise<TestApp> {
   const database = await openTestDatabase(dialect);
   const masterKey = randomBytes(32);
   const clock = new ManualClock();
@@ -57,6 +59,8 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
   // A small webhook spool: every test app serving /webhook on SQLite zero-fills its ring once.
   const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_APP_SECRET: 'test-app-secret', META_VERIFY_TOKEN: 'verify-me', PAGESCOPE_WEBHOOK_SPOOL_MB: '4', ...opts.env });
   const ctx = createContext({ config, database, keyring, logger: createLogger('debug', logs), clock });
+  // An app serving /webhook takes the spool (SQLite), as serve's web role does.
+  await withWebhookIntake(ctx, opts.routes?.includes(ingestRoutes) ?? false, opts.spoolRetryMs);
   const { token } = await createToken(ctx, cliActor, { name: 'owner', role: 'owner' });
   const server = await buildServer(ctx, { routes: opts.routes ?? [] });
   await server.ready();

@@ -5,7 +5,7 @@ import type { RouteModule } from '../app.ts';
 import { AppError } from '../../errors.ts';
 import { constantTimeEqual } from '../../crypto/index.ts';
 import { addReadinessCheck } from '../../kernel/readiness.ts';
-import { closeWebhookIntake, openWebhookSpool, receiveWebhook, webhookStorageProblem } from '../../modules/ingest/receive-webhook.ts';
+import { receiveWebhook } from '../../modules/ingest/receive-webhook.ts';
 
 // Unknown, not string: a repeated parameter (an array) is a failed handshake (403) like a wrong token, not a 400.
 const HandshakeQuery = Type.Object({
@@ -26,9 +26,8 @@ function header(value: string | string[] | undefined): string | undefined {
 export const ingestRoutes: RouteModule = async (app, ctx) => {
   if (!ctx.config.meta.appSecret) ctx.logger.warn('META_APP_SECRET is not set: /webhook answers 503 and /readyz is not ready until it is configured');
   if (!ctx.config.meta.verifyToken) ctx.logger.warn("META_VERIFY_TOKEN is not set: Meta's webhook handshake (GET /webhook) answers 403 until it is; set it to the verify token entered in the App Dashboard");
-  await openWebhookSpool(ctx);
-  addReadinessCheck(ctx, 'webhook', () => webhookStorageProblem(ctx));
-  app.addHook('onClose', () => closeWebhookIntake(ctx));
+  // The intake (spool, intake thread or group commit) was opened with the app and is closed with it.
+  addReadinessCheck(ctx, 'webhook', async () => (ctx.config.meta.appSecret ? ctx.intake.problem() : 'webhook_secret_missing'));
   const received = { status: 200, type: 'text/plain; charset=utf-8', body: 'EVENT_RECEIVED' };
   const acceptPost = (raw: Buffer, headers: IncomingHttpHeaders) =>
     receiveWebhook(ctx, raw, { sha256: header(headers['x-hub-signature-256']), sha1: header(headers['x-hub-signature']) }).then(() => received);

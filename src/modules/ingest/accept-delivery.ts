@@ -1,18 +1,14 @@
 import type { Keyring } from '../../crypto/index.ts';
 import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
-import type { ErrorCode } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseEnvelope, verifyWebhookSignature, type SignatureHeaders } from '../../platform/index.ts';
 import { sealIntakeBody, type IntakeKey } from '../privacy/intake-body.ts';
 
 const bodyField = (rowId: string) => ({ table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId });
 
-/** Why a POST was not taken: the metric's outcome label, and the error answered. Nothing is stored for it. */
-export interface Refusal {
-  outcome: string;
-  code: ErrorCode;
-  message: string;
-}
+import type { Refusal } from '../../kernel/webhook-intake.ts';
+
+export type { Refusal };
 
 /** A storage failure, answered 503 so Meta retries; `cause` is a code for the log, never data. */
 export const storageRefusal = (cause: string): Refusal & { cause: string } => ({

@@ -3,10 +3,10 @@ import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
 import type { GraphClient } from '../../platform/index.ts';
 import { enrichProfiles } from '../contacts/enrich-profiles.ts';
 import { matchIdsForPages } from '../contacts/match-ids.ts';
-import { onDeliveryStored } from '../../kernel/notifier.ts';
+import { notifyDeliveryStored, onDeliveryStored } from '../../kernel/notifier.ts';
 import { processPendingDeliveries, type ProcessOptions } from './process-deliveries.ts';
 import { purgeRawWebhookData } from './purge-raw.ts';
-import { rescueWebhookSpool, spoolConfigured } from './receive-webhook.ts';
+import { rescueWebhookSpool, spoolConfigured } from '../../intake/index.ts';
 
 export interface IngestWorkerOptions {
   process?: ProcessOptions;
@@ -20,6 +20,11 @@ export interface IngestWorkerOptions {
   retentionIdleMs?: number;
   /** How often a process looks for webhook-spool records left unmoved by a stopped web process (default 30 s). */
   spoolRescueIdleMs?: number;
+  /**
+   * Whether to look for a stopped web process's spool at all (default true). Off in the processing thread of
+   * `serve`: the web role of the same process holds the spool there.
+   */
+  spoolRescue?: boolean;
 }
 
 /**
@@ -40,9 +45,9 @@ export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = 
   // no live process holds the spool (a worker-only process would otherwise leave it for the next web process). The
   // first look comes one pause after start, so a web process started beside this one takes the spool first; one look
   // per pause, as a rescue moves everything there is.
-  const rescue = spoolConfigured(ctx)
+  const rescue = spoolConfigured(ctx) && opts.spoolRescue !== false
     ? [startLoop({ name: 'webhook-spool-rescue', logger: ctx.logger, idleMs: opts.spoolRescueIdleMs ?? 30_000, errorMs: 30_000, idleFirst: true }, async () => {
-        await rescueWebhookSpool(ctx);
+        await rescueWebhookSpool(ctx, () => notifyDeliveryStored(ctx));
         return 0;
       })]
     : [];

@@ -6,7 +6,7 @@ import { signWebhookBody } from '../../platform/index.ts';
 import { testDialects } from '../../../test/support/db.ts';
 import { drain, envelope, ingestApp, messageItem, postWebhook, PAGE_A, SECRET } from '../../../test/ingest/support.ts';
 import { deliveryRow } from '../ingest/accept-delivery.ts';
-import { WebhookIntake } from '../ingest/intake-worker.ts';
+import { IntakeThread } from '../../intake/intake-worker.ts';
 import { insertDeliveries } from '../ingest/webhook.repository.ts';
 import type { IntakeKey } from './intake-body.ts';
 import { currentIntakeKey, maintainIntakeKeys, openIntakeBody, rotateIntakeKey } from './intake-keys.ts';
@@ -144,7 +144,7 @@ describe('intake keys in the threads that store webhooks [sqlite]', () => {
   it('the intake worker told its key was retired seals again under the current one, and loses nothing', async () => {
     const app = await ingestApp('sqlite');
     let given: IntakeKey = currentIntakeKey(app.ctx);
-    const intake = new WebhookIntake({
+    const intake = new IntakeThread({
       file: app.database.file!, keyring: app.ctx.keyring, intakeKey: () => given, appSecret: SECRET,
       now: () => app.clock.now(),
     });

@@ -1,11 +1,12 @@
 // What the intake worker and the spool's mover share: each is a worker thread of this process that seals webhook
 // deliveries with the app's keyring and the current intake key, and inserts them into SQLite through a connection of
 // its own.
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, type Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../lib/module-worker.ts';
 import SqliteDatabase from 'better-sqlite3';
-import type { Keyring, KeyringTransfer } from '../../crypto/index.ts';
-import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
-import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
+import type { Keyring, KeyringTransfer } from '../crypto/index.ts';
+import type { WebhookDeliveryTable } from '../db/tables/conversations.ts';
+import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 /** The keyring and the intake key again, after a rotation of either made another one current. */
 export type KeyringUpdate = { type: 'keys'; keys: KeyringTransfer; intake: IntakeKey };
@@ -25,19 +26,6 @@ export function askForCurrentKey(): void {
   parentPort!.postMessage(STALE);
 }
 
-/**
- * The worker of `moduleUrl`. Compiled (dist/…/x.js) it is started as it is. Run from source (x.ts, the tests and a
- * checkout without a build) the thread must register tsx before it loads the module, since Node 20 does not carry
- * `--import tsx` into workers; tsx is resolved from this package, not from the working directory, so a server
- * started from any folder still stores its webhooks.
- */
-function workerFor(moduleUrl: string, workerData: Record<string, unknown>): Worker {
-  if (!moduleUrl.endsWith('.ts')) return new Worker(new URL(moduleUrl), { workerData });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl)}); })`;
-  return new Worker(entry, { eval: true, workerData });
-}
-
 /** Where a delivery thread stands: loading its module and opening its database, able to store, or gone. */
 export type ThreadState = 'starting' | 'ready' | 'failed';
 
@@ -52,7 +40,7 @@ export function startDeliveryThread<M>(
   onMessage: (m: M) => void,
 ): { worker: Worker; followKeys: () => void; state: () => ThreadState } {
   let intake = intakeKey();
-  const worker = workerFor(moduleUrl, { ...data, keys: keyring.transfer(), intake });
+  const worker = startModuleWorker(moduleUrl, { ...data, keys: keyring.transfer(), intake });
   let state: ThreadState = 'starting';
   let version = keyring.currentVersion;
   const followKeys = (asked = false) => {

@@ -18,15 +18,15 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
-import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
-import { errorCode } from '../../errors.ts';
-import { takePidLock } from '../../lib/pid-lock.ts';
-import type { SignatureHeaders } from '../../platform/index.ts';
-import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from './accept-delivery.ts';
+import { Keyring, type KeyringTransfer } from '../crypto/index.ts';
+import { errorCode } from '../errors.ts';
+import { takePidLock } from '../lib/pid-lock.ts';
+import type { SignatureHeaders } from '../platform/index.ts';
+import { checkDelivery, deliveryRow, signatureDigest, storageRefusal, type Refusal } from '../modules/ingest/accept-delivery.ts';
 import {
   announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState,
 } from './delivery-thread.ts';
-import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
+import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-spool-mover';
 const MAGIC = 0x70737031; // "psp1"

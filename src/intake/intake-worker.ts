@@ -5,16 +5,16 @@
 // synchronous, so a commit on the server's thread would stop every request for its duration; and the work per POST
 // on the server's thread is what bounded the rate at which Meta's deliveries could be acknowledged.
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
-import { errorCode } from '../../errors.ts';
-import { Keyring, type KeyringTransfer } from '../../crypto/index.ts';
-import { walFlusher } from '../../db/database.ts';
-import type { WebhookDeliveryTable } from '../../db/tables/conversations.ts';
-import type { SignatureHeaders } from '../../platform/index.ts';
-import { acceptDelivery, storageRefusal, type Refusal } from './accept-delivery.ts';
+import { errorCode } from '../errors.ts';
+import { Keyring, type KeyringTransfer } from '../crypto/index.ts';
+import { walFlusher } from '../db/database.ts';
+import type { WebhookDeliveryTable } from '../db/tables/conversations.ts';
+import type { SignatureHeaders } from '../platform/index.ts';
+import { acceptDelivery, storageRefusal, type Refusal } from '../modules/ingest/accept-delivery.ts';
 import {
   announceReady, askForCurrentKey, openDeliveryStore, startDeliveryThread, type KeyringUpdate, type ThreadState,
 } from './delivery-thread.ts';
-import { IntakeKeyRetired, type IntakeKey } from '../privacy/intake-body.ts';
+import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-intake';
 
@@ -46,7 +46,7 @@ export interface IntakeOptions {
 const SEND_EVERY = 8;
 
 /** The server thread's side: queues POSTs, sends each turn's to the worker, and settles each with its answer. */
-export class WebhookIntake {
+export class IntakeThread {
   readonly #worker: Worker;
   readonly #opts: IntakeOptions;
   readonly #waiting = new Map<number, Waiting[]>();

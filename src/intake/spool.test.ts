@@ -3,12 +3,15 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync,
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { signWebhookBody } from '../../platform/index.ts';
-import { currentIntakeKey, openIntakeBody } from '../privacy/intake-keys.ts';
+import { createTestApp, type TestApp } from '../../test/support/app.ts';
+import { signWebhookBody } from '../platform/index.ts';
+import { currentIntakeKey, openIntakeBody } from '../modules/privacy/intake-keys.ts';
 import { WebhookSpool } from './spool.ts';
-import { startIngestWorkers } from './workers.ts';
-import { closeWebhookIntake, openWebhookSpool, receiveWebhook, rescueWebhookSpool, webhookSpoolSettled } from './receive-webhook.ts';
+import { startIngestWorkers } from '../modules/ingest/workers.ts';
+import { ACCEPTED } from '../kernel/webhook-intake.ts';
+import { SpoolIntake, rescueWebhookSpool as rescue } from './spool-intake.ts';
+
+const rescueWebhookSpool = (ctx: TestApp['ctx']) => rescue(ctx, () => {});
 
 const SECRET = 'test-app-secret';
 const MB = 1024 * 1024;
@@ -168,19 +171,19 @@ describe('webhook spool [sqlite]', () => {
     await reset();
     const lockPath = join(dataDir(), 'webhook-spool.lock');
     writeFileSync(lockPath, parentLock());
-    await openWebhookSpool(app.ctx, 20);
+    const intake = await SpoolIntake.open(app.ctx as Parameters<typeof SpoolIntake.open>[0], () => {}, 20);
     try {
-      await receiveWebhook(app.ctx, post(1).raw, post(1).headers);
+      assert.deepEqual(await intake.accept(post(1).raw, post(1).headers), ACCEPTED);
       assert.deepEqual(await bodies(), [1], 'stored straight into the database while the spool is held');
       writeFileSync(lockPath, String(4_194_305));
       const ours = () => readFileSync(lockPath, 'utf8').startsWith(`${process.pid} `);
       for (let i = 0; i < 500 && !ours(); i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(ours(), 'the spool was taken within 5 s of being let go');
-      await receiveWebhook(app.ctx, post(2).raw, post(2).headers);
-      await webhookSpoolSettled(app.ctx);
+      assert.deepEqual(await intake.accept(post(2).raw, post(2).headers), ACCEPTED);
+      await intake.settled();
       assert.deepEqual(await bodies(), [1, 2]);
     } finally {
-      await closeWebhookIntake(app.ctx);
+      await intake.close();
     }
     assert.equal(existsSync(lockPath), false, 'closing lets it go');
   });
