@@ -170,12 +170,7 @@ export interface ConversationQuery {
   closingSoonMs: number;
 }
 
-type Where = (eb: ExpressionBuilder<DB & { c: ConversationTable; ct: ContactTable }, 'c' | 'ct'>) => Expression<SqlBool>;
-
-/** The conversations with their contacts joined, for the window filters. */
-function withContacts(db: Executor) {
-  return db.selectFrom('conversations as c').innerJoin('contacts as ct', 'ct.id', 'c.contact_id');
-}
+type Where = (eb: ExpressionBuilder<DB & { c: ConversationTable }, 'c'>) => Expression<SqlBool>;
 
 function filters(q: ConversationQuery): Where[] {
   const out: Where[] = [];
@@ -184,14 +179,26 @@ function filters(q: ConversationQuery): Where[] {
   if (q.unread) out.push((eb) => eb('c.unread_count', '>', 0));
   if (q.unreplied) out.push((eb) => eb('c.waiting_since', 'is not', null));
   if (q.window) {
-    // On the contact's last action, joined (conversation and contact are one to one): see `withContacts`.
     const standardFrom = q.now - q.windowMs;
     const agentFrom = q.now - q.humanAgentWindowMs;
     const w = q.window;
-    if (w === 'open') out.push((eb) => eb('ct.last_user_action_at', '>', standardFrom));
-    if (w === 'closing_soon') out.push((eb) => eb.and([eb('ct.last_user_action_at', '>', standardFrom), eb('ct.last_user_action_at', '<=', standardFrom + q.closingSoonMs)]));
-    if (w === 'human_agent') out.push((eb) => eb.and([eb('ct.last_user_action_at', '>', agentFrom), eb('ct.last_user_action_at', '<=', standardFrom)]));
-    if (w === 'closed') out.push((eb) => eb.or([eb('ct.last_user_action_at', 'is', null), eb('ct.last_user_action_at', '<=', agentFrom)]));
+    if (w === 'closing_soon' || w === 'human_agent') {
+      // A bounded range of last actions: the contacts index finds the few, the conversations follow by key.
+      const [from, to] = w === 'closing_soon' ? [standardFrom, standardFrom + q.closingSoonMs] : [agentFrom, standardFrom];
+      out.push((eb) =>
+        eb('c.contact_id', 'in', eb.selectFrom('contacts').select('id').where('page_id', '=', q.pageId).where('last_user_action_at', '>', from).where('last_user_action_at', '<=', to)),
+      );
+    } else {
+      // Most conversations fit: each candidate's contact is looked up by key.
+      out.push((eb) =>
+        eb.exists(
+          eb.selectFrom('contacts as ct').select('ct.id').whereRef('ct.id', '=', 'c.contact_id').where((e) => {
+            const at = e.ref('ct.last_user_action_at');
+            return w === 'open' ? e(at, '>', standardFrom) : e.or([e(at, 'is', null), e(at, '<=', agentFrom)]);
+          }),
+        ),
+      );
+    }
   }
   for (const word of q.words) {
     out.push((eb) =>
@@ -206,7 +213,7 @@ function filters(q: ConversationQuery): Where[] {
 
 /** One page of a Page's conversations in the order asked, by keyset (`after`). */
 export async function listConversations(db: Executor, q: ConversationQuery): Promise<ConversationTable[]> {
-  let query = withContacts(db).selectAll('c');
+  let query = db.selectFrom('conversations as c').selectAll('c');
   for (const f of filters(q)) query = query.where(f);
   if (q.assignee === 'me') query = q.userId === null ? query.where(sql<SqlBool>`1 = 0`) : query.where('c.assignee_id', '=', q.userId);
   if (q.assignee === 'unassigned') query = query.where('c.assignee_id', 'is', null);
@@ -225,7 +232,7 @@ export async function listConversations(db: Executor, q: ConversationQuery): Pro
 
 /** The three tabs' counts for the same status and filters, in one query. */
 export async function countConversations(db: Executor, q: ConversationQuery): Promise<{ mine: number; unassigned: number; all: number }> {
-  let query = withContacts(db).select((eb) => [
+  let query = db.selectFrom('conversations as c').select((eb) => [
     eb.fn.countAll().as('all'),
     eb.fn.sum(eb.case().when('c.assignee_id', 'is', null).then(1).else(0).end()).as('unassigned'),
     eb.fn.sum(q.userId === null ? sql<number>`0` : eb.case().when('c.assignee_id', '=', q.userId).then(1).else(0).end()).as('mine'),
