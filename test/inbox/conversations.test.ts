@@ -152,6 +152,21 @@ for (const dialect of testDialects()) {
       assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ window: 'open' }))).data.length, 2);
     });
 
+    await t.test('window filters: closing soon within the last 2 hours of 24, the human-agent days, closed after 7 days', async () => {
+      const ids = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data.map((c) => c.contact.id);
+      const at = (hoursAgo: number) => app.clock.now() - hoursAgo * HOUR;
+      await app.ctx.db.updateTable('contacts').set({ last_user_action_at: at(23) }).where('id', '=', ids[0]!).execute();
+      await app.ctx.db.updateTable('contacts').set({ last_user_action_at: at(72) }).where('id', '=', ids[1]!).execute();
+      const of = async (window: 'open' | 'closing_soon' | 'human_agent' | 'closed') => (await listConversations(app.ctx, owner(), PAGE_A, tab({ window }))).data.map((c) => c.contact.id);
+      assert.deepEqual(await of('closing_soon'), [ids[0]]);
+      assert.deepEqual(await of('human_agent'), [ids[1]]);
+      assert.deepEqual(await of('closed'), []);
+      assert.deepEqual((await of('open')).sort(), [ids[0]!].sort());
+      await app.ctx.db.updateTable('contacts').set({ last_user_action_at: at(24 * 8) }).where('id', '=', ids[1]!).execute();
+      assert.deepEqual(await of('closed'), [ids[1]]);
+      await app.ctx.db.updateTable('contacts').set({ last_user_action_at: app.clock.now() }).where('id', 'in', ids).execute();
+    });
+
     await t.test('pages follow one another by cursor without a gap or a repeat', async () => {
       for (let i = 0; i < 5; i++) await write(PAGE_A, `95${i}`, `question ${i}`);
       for (const sort of ['last_activity', 'waiting_since'] as const) {

@@ -30,6 +30,8 @@ export async function up(db: AnyDb, dialect: Dialect): Promise<void> {
   await sql.raw('create index conversations_page_status_waiting on conversations (page_id, status, (coalesce(waiting_since, 9007199254740991)), id)').execute(db);
   await db.schema.createIndex('conversations_page_assignee').on('conversations').columns(['page_id', 'assignee_id', 'status']).execute();
   await sql.raw('create index conversations_snoozed on conversations (snoozed_until) where status = \'snoozed\'').execute(db);
+  // The inbox's window filters ("closing soon", "human agent window") are ranges of the contact's last action.
+  await db.schema.createIndex('contacts_page_last_action').on('contacts').columns(['page_id', 'last_user_action_at']).execute();
 
   const seq = dialect === 'postgres' ? 'seq bigserial primary key' : 'seq integer primary key autoincrement';
   await sql.raw(

@@ -182,15 +182,23 @@ function filters(q: ConversationQuery): Where[] {
     const standardFrom = q.now - q.windowMs;
     const agentFrom = q.now - q.humanAgentWindowMs;
     const w = q.window;
-    out.push((eb) =>
-      eb('c.contact_id', 'in', (sub) => {
-        const base = sub.selectFrom('contacts').select('id').where('page_id', '=', q.pageId);
-        if (w === 'open') return base.where('last_user_action_at', '>', standardFrom);
-        if (w === 'closing_soon') return base.where('last_user_action_at', '>', standardFrom).where('last_user_action_at', '<=', standardFrom + q.closingSoonMs);
-        if (w === 'human_agent') return base.where('last_user_action_at', '>', agentFrom).where('last_user_action_at', '<=', standardFrom);
-        return base.where((e) => e.or([e('last_user_action_at', 'is', null), e('last_user_action_at', '<=', agentFrom)]));
-      }),
-    );
+    if (w === 'closing_soon' || w === 'human_agent') {
+      // A bounded range of last actions: the contacts index finds the few, the conversations follow by key.
+      const [from, to] = w === 'closing_soon' ? [standardFrom, standardFrom + q.closingSoonMs] : [agentFrom, standardFrom];
+      out.push((eb) =>
+        eb('c.contact_id', 'in', eb.selectFrom('contacts').select('id').where('page_id', '=', q.pageId).where('last_user_action_at', '>', from).where('last_user_action_at', '<=', to)),
+      );
+    } else {
+      // Most conversations fit: each candidate's contact is looked up by key.
+      out.push((eb) =>
+        eb.exists(
+          eb.selectFrom('contacts as ct').select('ct.id').whereRef('ct.id', '=', 'c.contact_id').where((e) => {
+            const at = e.ref('ct.last_user_action_at');
+            return w === 'open' ? e(at, '>', standardFrom) : e.or([e(at, 'is', null), e(at, '<=', agentFrom)]);
+          }),
+        ),
+      );
+    }
   }
   for (const word of q.words) {
     out.push((eb) =>
