@@ -16,9 +16,12 @@ function layer(dir, forbidden, message) {
   return Array.from({ length: MAX_DEPTH }, (_, k) => ({
     files: [`src/${dir}/${'*/'.repeat(k)}*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: `^(\\.\\./){${below + k}}(${forbidden.map(escape).join('|')})(/|$)`, message }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: `^(\\.\\./){${below + k}}(${forbidden.map(escape).join('|')})(/|$)`, message }],
+        },
+      ],
     },
   }));
 }
@@ -44,14 +47,33 @@ function noRepositories(dir, message) {
 
 const ABOVE_THE_KERNEL = ['modules', 'app', 'http', 'cli', 'sandbox'];
 const foundation = (dir) =>
-  layer(dir, ['kernel', ...ABOVE_THE_KERNEL], `src/${dir} is a foundation: it imports no kernel, module, app, http, cli or sandbox code (docs/architecture.md)`);
+  layer(
+    dir,
+    ['kernel', ...ABOVE_THE_KERNEL],
+    `src/${dir} is a foundation: it imports no kernel, module, app, http, cli or sandbox code (docs/architecture.md)`,
+  );
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.pagescope*/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
@@ -61,8 +83,16 @@ export default tseslint.config(
   },
   ...selfContained('emulator', 'the emulator imports nothing outside src/emulator (it could ship as its own package)'),
   ...['platform', 'crypto', 'db', 'lib', 'config'].flatMap(foundation),
-  ...layer('kernel', ABOVE_THE_KERNEL, 'the kernel is below the modules: it imports no module, nor app, http, cli or sandbox (docs/architecture.md)'),
-  ...layer('modules', ['http', 'app', 'cli', 'sandbox'], 'a module imports no http, app, cli or sandbox code: they call it, not the other way (docs/architecture.md)'),
+  ...layer(
+    'kernel',
+    ABOVE_THE_KERNEL,
+    'the kernel is below the modules: it imports no module, nor app, http, cli or sandbox (docs/architecture.md)',
+  ),
+  ...layer(
+    'modules',
+    ['http', 'app', 'cli', 'sandbox'],
+    'a module imports no http, app, cli or sandbox code: they call it, not the other way (docs/architecture.md)',
+  ),
   noRepositories('cli', 'the CLI calls commands, never repositories (docs/architecture.md)'),
   noRepositories('sandbox', 'the sandbox calls commands, never repositories (docs/architecture.md)'),
 );

@@ -67,7 +67,11 @@ function compare(a: () => unknown, b: () => unknown): [number, number] {
 const rows = [
   { what: 'encrypt (AES-256-GCM + AAD)', keyring: () => keyring.encrypt(plaintext, ctx), raw: rawSeal },
   { what: 'decrypt', keyring: () => keyring.decrypt(ciphertext, ctx), raw: rawOpen },
-  { what: 'blind index (HMAC-SHA256)', keyring: () => keyring.blindIndex(plaintext, 'psid'), raw: () => createHmac('sha256', rawKey).update(rawPlain).digest() },
+  {
+    what: 'blind index (HMAC-SHA256)',
+    keyring: () => keyring.blindIndex(plaintext, 'psid'),
+    raw: () => createHmac('sha256', rawKey).update(rawPlain).digest(),
+  },
 ];
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(12);
@@ -76,4 +80,6 @@ for (const row of rows) {
   const [k, r] = compare(row.keyring, row.raw);
   console.log(`${row.what.padEnd(30)} ${fmt(k)} ${fmt(r)}   ${(k / r).toFixed(2)}`);
 }
-console.log(`(${plaintext.length}-byte value; medians of ${ROUNDS} alternating ${ROUND_MS} ms rounds; node ${process.version})`);
+console.log(
+  `(${plaintext.length}-byte value; medians of ${ROUNDS} alternating ${ROUND_MS} ms rounds; node ${process.version})`,
+);

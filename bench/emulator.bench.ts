@@ -21,7 +21,12 @@ const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-interface Load { rps: number; non2xx: number; errors: number; p99: number }
+interface Load {
+  rps: number;
+  non2xx: number;
+  errors: number;
+  p99: number;
+}
 
 function median(loads: Load[]): Load {
   return [...loads].sort((a, b) => a.rps - b.rps)[Math.floor(loads.length / 2)]!;
@@ -32,7 +37,10 @@ async function wrk(url: string, body: string): Promise<Load> {
   const dir = mkdtempSync(join(tmpdir(), 'pagescope-wrk-'));
   try {
     const script = join(dir, 'post.lua');
-    writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+    writeFileSync(
+      script,
+      `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`,
+    );
     return await runWrk({ url, script, connections: CONNECTIONS, seconds: DURATION_S });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -46,14 +54,35 @@ function load(url: string, body: string): Promise<Load> {
 function autocannon(url: string, body: string): Promise<Load> {
   return new Promise((resolve, reject) => {
     const bin = join(root, 'node_modules', 'autocannon', 'autocannon.js');
-    const args = [bin, '-c', String(CONNECTIONS), '-p', String(PIPELINING), '-d', String(DURATION_S), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '--json', url];
+    const args = [
+      bin,
+      '-c',
+      String(CONNECTIONS),
+      '-p',
+      String(PIPELINING),
+      '-d',
+      String(DURATION_S),
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-b',
+      body,
+      '--json',
+      url,
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
     child.on('exit', () => {
       try {
-        const r = JSON.parse(out) as { requests: { average: number }; non2xx: number; errors: number; latency: { p99: number } };
+        const r = JSON.parse(out) as {
+          requests: { average: number };
+          non2xx: number;
+          errors: number;
+          latency: { p99: number };
+        };
         resolve({ rps: r.requests.average, non2xx: r.non2xx, errors: r.errors, p99: r.latency.p99 });
       } catch (err) {
         reject(err);
@@ -68,8 +97,16 @@ async function sendApi(): Promise<void> {
   const page = emu.createPage({ name: 'Bench' });
   const user = emu.createUser({ first_name: 'Bench', last_name: 'User' });
   const psid = (await emu.act(user.id, page.id, { type: 'message', text: 'hi' })).psid!;
-  const body = JSON.stringify({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'Your order has shipped 📦' } });
-  const check = await fetch(`${server.url}/v25.0/me/messages?access_token=${page.access_token}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const body = JSON.stringify({
+    recipient: { id: psid },
+    messaging_type: 'RESPONSE',
+    message: { text: 'Your order has shipped 📦' },
+  });
+  const check = await fetch(`${server.url}/v25.0/me/messages?access_token=${page.access_token}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
   if (check.status !== 200) throw new Error(`emulator refused the benchmark request: ${await check.text()}`);
 
   const answer = JSON.stringify({ recipient_id: psid, message_id: `m_${'x'.repeat(86)}` });
@@ -79,7 +116,10 @@ async function sendApi(): Promise<void> {
     req.on('data', (c: string) => (raw += c));
     req.on('end', () => {
       JSON.parse(raw);
-      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(answer) });
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=UTF-8',
+        'content-length': Buffer.byteLength(answer),
+      });
       res.end(answer);
     });
   });
@@ -99,15 +139,28 @@ async function sendApi(): Promise<void> {
   const base = median(bases);
   const emuLoad = median(emus);
   const ok = emus.every((l) => l.non2xx === 0 && l.errors === 0);
-  console.log(`Send API (HTTP, ${CONNECTIONS} connections, pipelining ${PIPELINING}, load from ${wrkAvailable && PIPELINING === 1 ? 'wrk' : 'autocannon'}, median of ${ROUNDS} alternating ${DURATION_S}s runs)`);
+  console.log(
+    `Send API (HTTP, ${CONNECTIONS} connections, pipelining ${PIPELINING}, load from ${wrkAvailable && PIPELINING === 1 ? 'wrk' : 'autocannon'}, median of ${ROUNDS} alternating ${DURATION_S}s runs)`,
+  );
   console.log(`  baseline bare node:http + JSON.parse : ${base.rps.toFixed(0)} req/s (p99 ${base.p99} ms)`);
-  console.log(`  emulator, validated sends            : ${emuLoad.rps.toFixed(0)} calls/s (p99 ${emuLoad.p99} ms; every answer 200: ${ok ? 'yes' : 'NO'})`);
-  console.log(`  ratio emulator/baseline              : ${(emuLoad.rps / base.rps).toFixed(2)}  target ≥ 10000 calls/s: ${ok && emuLoad.rps >= 10_000 ? 'met' : 'NOT met'}`);
-  console.log(`  handler alone, in-process            : ${inProcess[0].toFixed(0)} calls/s beside ${inProcess[1].toFixed(0)} parse+stringify/s (ratio ${(inProcess[0] / inProcess[1]).toFixed(2)})`);
+  console.log(
+    `  emulator, validated sends            : ${emuLoad.rps.toFixed(0)} calls/s (p99 ${emuLoad.p99} ms; every answer 200: ${ok ? 'yes' : 'NO'})`,
+  );
+  console.log(
+    `  ratio emulator/baseline              : ${(emuLoad.rps / base.rps).toFixed(2)}  target ≥ 10000 calls/s: ${ok && emuLoad.rps >= 10_000 ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `  handler alone, in-process            : ${inProcess[0].toFixed(0)} calls/s beside ${inProcess[1].toFixed(0)} parse+stringify/s (ratio ${(inProcess[0] / inProcess[1]).toFixed(2)})`,
+  );
 }
 
 /** The Send API handler alone (no sockets) beside JSON.parse of the request + JSON.stringify of an answer. */
-async function inProcessSends(emu: ReturnType<typeof createEmulator>, token: string, body: string, answer: string): Promise<[number, number]> {
+async function inProcessSends(
+  emu: ReturnType<typeof createEmulator>,
+  token: string,
+  body: string,
+  answer: string,
+): Promise<[number, number]> {
   const N = 20_000;
   const parsed = JSON.parse(answer) as unknown;
   const emuRates: number[] = [];
@@ -135,7 +188,11 @@ async function webhookEvents(): Promise<void> {
   const secret = 'bench-secret';
   let posted = 0;
   const emu = createEmulator({
-    appSecret: secret, clockMode: 'frozen', rateLimits: false, seed: 'bench', webhookUrl: 'http://sink/webhook',
+    appSecret: secret,
+    clockMode: 'frozen',
+    rateLimits: false,
+    seed: 'bench',
+    webhookUrl: 'http://sink/webhook',
     delivery: { concurrency: 256, logLimit: 1000 },
     transport: async () => {
       posted++;
@@ -143,7 +200,9 @@ async function webhookEvents(): Promise<void> {
     },
   });
   const pages = [emu.createPage({ name: 'A' }), emu.createPage({ name: 'B' })];
-  const users = Array.from({ length: 100 }, (_, i) => emu.createUser({ first_name: `Person${i}`, last_name: 'Ørsted' }));
+  const users = Array.from({ length: 100 }, (_, i) =>
+    emu.createUser({ first_name: `Person${i}`, last_name: 'Ørsted' }),
+  );
   const texts = ['Hi!', 'Où est ma commande ?', 'Thanks 🙏', 'https://example.com/order/42'];
   let n = 0;
   const act = () => {
@@ -157,13 +216,23 @@ async function webhookEvents(): Promise<void> {
     await emu.flush();
     return ((posted - before) / (performance.now() - t0)) * 1000;
   };
-  const item = { sender: { id: '1146600205738123' }, recipient: { id: '544213423282588' }, timestamp: 1795824000000, message: { mid: `m_${'x'.repeat(86)}`, text: 'Thanks 🙏' } };
+  const item = {
+    sender: { id: '1146600205738123' },
+    recipient: { id: '544213423282588' },
+    timestamp: 1795824000000,
+    message: { mid: `m_${'x'.repeat(86)}`, text: 'Thanks 🙏' },
+  };
   let sink = 0;
   const baselineRound = (): number => {
     const t1 = performance.now();
     for (let i = 0; i < PER_ROUND; i++) {
-      const body = JSON.stringify({ object: 'page', entry: [{ id: '544213423282588', time: 1795824000000 + i, messaging: [item] }] });
-      sink += createHmac('sha256', secret).update(body).digest('hex').length + createHmac('sha1', secret).update(body).digest('hex').length;
+      const body = JSON.stringify({
+        object: 'page',
+        entry: [{ id: '544213423282588', time: 1795824000000 + i, messaging: [item] }],
+      });
+      sink +=
+        createHmac('sha256', secret).update(body).digest('hex').length +
+        createHmac('sha1', secret).update(body).digest('hex').length;
     }
     return (PER_ROUND / (performance.now() - t1)) * 1000;
   };
@@ -178,10 +247,16 @@ async function webhookEvents(): Promise<void> {
   if (sink === 0) throw new Error('unreachable');
   const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const [baseRate, emuRate] = [mid(bases), mid(emus)];
-  console.log(`Signed webhook events (in-process: person acts → event → Meta serialisation → sha256+sha1 → transport), median of 5 alternating rounds of ${PER_ROUND}`);
+  console.log(
+    `Signed webhook events (in-process: person acts → event → Meta serialisation → sha256+sha1 → transport), median of 5 alternating rounds of ${PER_ROUND}`,
+  );
   console.log(`  baseline JSON.stringify + 2 HMAC loop : ${baseRate.toFixed(0)} events/s`);
-  console.log(`  emulator                              : ${emuRate.toFixed(0)} events/s (rounds: ${emus.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`  ratio emulator/baseline               : ${(emuRate / baseRate).toFixed(2)}  target ≥ 20000 events/s: ${emuRate >= 20_000 ? 'met' : 'NOT met'}`);
+  console.log(
+    `  emulator                              : ${emuRate.toFixed(0)} events/s (rounds: ${emus.map((x) => x.toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `  ratio emulator/baseline               : ${(emuRate / baseRate).toFixed(2)}  target ≥ 20000 events/s: ${emuRate >= 20_000 ? 'met' : 'NOT met'}`,
+  );
 }
 
 // Each part runs in a fresh process so that one part's heap and leftover load do not slow the other.
@@ -190,7 +265,10 @@ if (part === 'events') await webhookEvents();
 else if (part === 'send') await sendApi();
 else {
   for (const p of ['events', 'send']) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_PART: p } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PART: p },
+    });
     if (r.status !== 0) process.exitCode = 1;
   }
 }

@@ -41,7 +41,9 @@ import { withWebhookIntake } from '../src/app/bootstrap.ts';
 
 // autocannon ships no type declarations; this is the part of its API the benchmark uses.
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  opts: Record<string, unknown>,
+) => Promise<AutocannonResult>;
 
 const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';
@@ -50,10 +52,31 @@ const CONNECTIONS = 64;
 const BIG = Number(process.env.BENCH_INGEST_CONTACTS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 30_000);
 
-async function context(dataDir: string, master: Buffer, database?: Database, env: Record<string, string> = {}, spool = false): Promise<AppContext> {
+async function context(
+  dataDir: string,
+  master: Buffer,
+  database?: Database,
+  env: Record<string, string> = {},
+  spool = false,
+): Promise<AppContext> {
   const db = database ?? (await openDatabase({ dataDir, databaseUrl: null }));
-  const config = loadConfig({ PAGESCOPE_DATA_DIR: dataDir, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'warn', ...env });
-  return withWebhookIntake(createContext({ config, database: db, keyring: await openKeyring(db, master), logger: createLogger('warn'), clock: systemClock }), spool);
+  const config = loadConfig({
+    PAGESCOPE_DATA_DIR: dataDir,
+    META_APP_SECRET: SECRET,
+    META_VERIFY_TOKEN: 'v',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  return withWebhookIntake(
+    createContext({
+      config,
+      database: db,
+      keyring: await openKeyring(db, master),
+      logger: createLogger('warn'),
+      clock: systemClock,
+    }),
+    spool,
+  );
 }
 
 function signatureMatches(body: Buffer, header: string | string[] | undefined): boolean {
@@ -126,7 +149,13 @@ async function serve(mode: string, dataDir: string, masterB64: string): Promise<
   // The least the contract allows: a signed body that is not JSON must be answered 400, so it must be parsed.
   if (mode === 'parsed') return hmacServer((body, done) => (JSON.parse(body.toString('utf8')), done()));
   if (mode === 'floor') return durableFloor(dataDir);
-  const ctx = await context(dataDir, Buffer.from(masterB64, 'base64'), undefined, mode === 'direct' ? { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' } : {}, true);
+  const ctx = await context(
+    dataDir,
+    Buffer.from(masterB64, 'base64'),
+    undefined,
+    mode === 'direct' ? { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' } : {},
+    true,
+  );
   const app = await buildServer(ctx, { routes: [ingestRoutes] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.stdout.write(`port ${(app.server.address() as { port: number }).port}\n`);
@@ -138,8 +167,25 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function startChild(mode: string, dataDir: string, master: Buffer): Promise<{ port: number; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE && mode === 'real' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/h6-ingest-prof'] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', mode, dataDir, master.toString('base64')], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startChild(
+  mode: string,
+  dataDir: string,
+  master: Buffer,
+): Promise<{ port: number; pid: number; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE && mode === 'real' ? ['--cpu-prof', '--cpu-prof-dir=/tmp/h6-ingest-prof'] : []),
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--serve',
+      mode,
+      dataDir,
+      master.toString('base64'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve) => {
     child.stdout.on('data', (d: Buffer) => {
       const m = /port (\d+)/.exec(d.toString());
@@ -153,12 +199,33 @@ let seq = 0;
 function signedBody(): { body: string; signature: string } {
   const n = seq++;
   const ts = 1_764_331_200_000 + n;
-  const body = JSON.stringify({ object: 'page', entry: [{ id: PAGE, time: ts, messaging: [{ sender: { id: String(4_000_000_000_000_000 + (n % 5000)) }, recipient: { id: PAGE }, timestamp: ts, message: { mid: `m_bench_${n}_${process.pid}`, text: `order question number ${n}, is it shipped yet?` } }] }] });
+  const body = JSON.stringify({
+    object: 'page',
+    entry: [
+      {
+        id: PAGE,
+        time: ts,
+        messaging: [
+          {
+            sender: { id: String(4_000_000_000_000_000 + (n % 5000)) },
+            recipient: { id: PAGE },
+            timestamp: ts,
+            message: { mid: `m_bench_${n}_${process.pid}`, text: `order question number ${n}, is it shipped yet?` },
+          },
+        ],
+      },
+    ],
+  });
   return { body, signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` };
 }
 
 /** autocannon's hook: a unique signed body per request (no two identical). */
-function signedRequest(req: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }) {
+function signedRequest(req: {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}) {
   const { body, signature } = signedBody();
   req.body = body;
   req.headers = { 'content-type': 'application/json', 'x-hub-signature-256': signature };
@@ -172,9 +239,17 @@ const WRK_BODIES = 20_000;
 /** A wrk script replaying WRK_BODIES distinct signed bodies, one per line after its signature. */
 function wrkScript(dir: string): string {
   const data = join(dir, 'bodies.tsv');
-  writeFileSync(data, Array.from({ length: WRK_BODIES }, () => { const { body, signature } = signedBody(); return `${signature}\t${body}`; }).join('\n') + '\n');
+  writeFileSync(
+    data,
+    Array.from({ length: WRK_BODIES }, () => {
+      const { body, signature } = signedBody();
+      return `${signature}\t${body}`;
+    }).join('\n') + '\n',
+  );
   const script = join(dir, 'webhook.lua');
-  writeFileSync(script, `local reqs, i = {}, 0
+  writeFileSync(
+    script,
+    `local reqs, i = {}, 0
 function init(args)
   for line in io.lines(${JSON.stringify(data)}) do
     local tab = line:find("\\t", 1, true)
@@ -186,7 +261,8 @@ function request()
   if i > #reqs then i = 1 end
   return reqs[i]
 end
-`);
+`,
+  );
   return script;
 }
 
@@ -199,7 +275,12 @@ function wrkLoad(port: number, seconds: number): Promise<Run> {
 
 async function load(port: number, seconds = DURATION_S): Promise<Run> {
   if (wrkAvailable) return wrkLoad(port, seconds);
-  const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests: [{ method: 'POST', path: '/webhook', setupRequest: signedRequest }] });
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ method: 'POST', path: '/webhook', setupRequest: signedRequest }],
+  });
   return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, total: r.requests.total };
 }
 
@@ -221,8 +302,10 @@ async function compare<K extends string>(servers: Record<K, Server>): Promise<Re
   const runs = Object.fromEntries(names.map((n) => [n, [] as Measured[]])) as Record<K, Measured[]>;
   for (let i = 0; i < 2; i++) for (const name of names) runs[name].push(await measure(servers[name]));
   const mean = (rs: Measured[]): Measured => ({
-    rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length, p99: Math.max(...rs.map((r) => r.p99)),
-    non2xx: rs.reduce((a, r) => a + r.non2xx, 0), total: rs.reduce((a, r) => a + r.total, 0),
+    rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length,
+    p99: Math.max(...rs.map((r) => r.p99)),
+    non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+    total: rs.reduce((a, r) => a + r.total, 0),
     cpuUs: rs.reduce((a, r) => a + r.cpuUs, 0) / rs.length,
   });
   return Object.fromEntries(names.map((n) => [n, mean(runs[n])])) as Record<K, Measured>;
@@ -237,15 +320,30 @@ function bulkContacts(file: string, ctx: AppContext, from: number, to: number): 
   const native = new SqliteDatabase(file);
   native.pragma('journal_mode = WAL');
   const now = Date.now();
-  const stmt = native.prepare(`insert into contacts (id, page_id, psid_bidx, psid_enc, created_at, updated_at, last_seen_at) values (?, ?, ?, 'v1.placeholder', ?, ?, ?)`);
+  const stmt = native.prepare(
+    `insert into contacts (id, page_id, psid_bidx, psid_enc, created_at, updated_at, last_seen_at) values (?, ?, ?, 'v1.placeholder', ?, ?, ?)`,
+  );
   native.transaction(() => {
-    for (let i = from; i < to; i++) stmt.run(newId('ct', now), PAGE, ctx.keyring.blindIndex(String(5_000_000_000_000_000 + i), 'psid'), now, now, now);
+    for (let i = from; i < to; i++)
+      stmt.run(
+        newId('ct', now),
+        PAGE,
+        ctx.keyring.blindIndex(String(5_000_000_000_000_000 + i), 'psid'),
+        now,
+        now,
+        now,
+      );
   })();
   native.close();
 }
 
 /** Latency of the blind-index lookup through the product's repository (Kysely) beside the raw driver, same keys. */
-async function lookupLatency(ctx: AppContext, file: string, lo: number, hi: number): Promise<{ ours: number[]; raw: number[] }> {
+async function lookupLatency(
+  ctx: AppContext,
+  file: string,
+  lo: number,
+  hi: number,
+): Promise<{ ours: number[]; raw: number[] }> {
   const native = new SqliteDatabase(file, { readonly: true });
   const raw = native.prepare('select * from contacts where page_id = ? and psid_bidx = ?');
   const ours: number[] = [];
@@ -284,17 +382,29 @@ const BEFORE_SLICING_MS = '3,900–8,100';
  * (acknowledgements, the API, /healthz) waits that long. Measured as the longest gap between the runs of a 1 ms
  * interval timer (perf_hooks' monitorEventLoopDelay missed multi-second stalls here).
  */
-async function stallOfBigPost(ctx: AppContext): Promise<{ maxMs: number; cpuMs: number; busiestCpuMs: number; seconds: number }> {
+async function stallOfBigPost(
+  ctx: AppContext,
+): Promise<{ maxMs: number; cpuMs: number; busiestCpuMs: number; seconds: number }> {
   const ts = Date.now();
   const body = JSON.stringify({
     object: 'page',
-    entry: [{ id: PAGE, time: ts, messaging: Array.from({ length: BIG_DELIVERY_EVENTS }, (_, i) => ({
-      sender: { id: String(6_000_000_000_000_000 + seq * 10_000 + i) }, recipient: { id: PAGE }, timestamp: ts + i,
-      message: { mid: `m_big_${seq}_${i}_${process.pid}`, text: `first message from person ${i}` },
-    })) }],
+    entry: [
+      {
+        id: PAGE,
+        time: ts,
+        messaging: Array.from({ length: BIG_DELIVERY_EVENTS }, (_, i) => ({
+          sender: { id: String(6_000_000_000_000_000 + seq * 10_000 + i) },
+          recipient: { id: PAGE },
+          timestamp: ts + i,
+          message: { mid: `m_big_${seq}_${i}_${process.pid}`, text: `first message from person ${i}` },
+        })),
+      },
+    ],
   });
   seq++;
-  await receiveWebhook(ctx, Buffer.from(body), { sha256: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` });
+  await receiveWebhook(ctx, Buffer.from(body), {
+    sha256: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+  });
   // Beside each gap, the CPU time the event loop's own thread used during it (/proc, 10 ms ticks): on a shared
   // machine a gap can be the scheduler's or the disk's, not our work.
   const mainCpuMs = () => {
@@ -340,9 +450,15 @@ async function main(): Promise<void> {
       const bareFig = await measureBare(bareServer.port, o);
       const s = await measureServe(o);
       bareServer.stop();
-      console.log(`serve (all roles, processing running) webhook acks/s at ${CONNECTIONS} connections, ${DURATION_S}s sustained, load from ${wrkAvailable ? 'wrk, fresh signed bodies' : 'autocannon'}: ${s.acks.toFixed(0)} (p99 ${s.p99} ms, non-2xx ${s.non2xx})  bare HMAC server ${bareFig.acks.toFixed(0)} (p99 ${bareFig.p99} ms)  ratio ${(s.acks / bareFig.acks).toFixed(2)}`);
-      console.log(`serve: server CPU per ack (all threads) ${s.cpuUsPerAck.toFixed(0)} µs; events processed while acknowledging ${s.processedPerS.toFixed(0)}/s (${s.processedInWindow} in the window); backlog at the end ${s.backlog} deliveries, drained in ${s.drainS.toFixed(1)} s (${s.drainPerS.toFixed(0)} events/s with no load); longest event-loop stall of the server thread ${s.stallMs.toFixed(0)} ms`);
-      console.log(`serve: p99 at half the rate reached (${s.halfRate}/s, autocannon, rate-limited): ${s.halfP99} ms (non-2xx ${s.halfNon2xx})  bare HMAC server at half its rate: ${bareFig.halfP99} ms`);
+      console.log(
+        `serve (all roles, processing running) webhook acks/s at ${CONNECTIONS} connections, ${DURATION_S}s sustained, load from ${wrkAvailable ? 'wrk, fresh signed bodies' : 'autocannon'}: ${s.acks.toFixed(0)} (p99 ${s.p99} ms, non-2xx ${s.non2xx})  bare HMAC server ${bareFig.acks.toFixed(0)} (p99 ${bareFig.p99} ms)  ratio ${(s.acks / bareFig.acks).toFixed(2)}`,
+      );
+      console.log(
+        `serve: server CPU per ack (all threads) ${s.cpuUsPerAck.toFixed(0)} µs; events processed while acknowledging ${s.processedPerS.toFixed(0)}/s (${s.processedInWindow} in the window); backlog at the end ${s.backlog} deliveries, drained in ${s.drainS.toFixed(1)} s (${s.drainPerS.toFixed(0)} events/s with no load); longest event-loop stall of the server thread ${s.stallMs.toFixed(0)} ms`,
+      );
+      console.log(
+        `serve: p99 at half the rate reached (${s.halfRate}/s, autocannon, rate-limited): ${s.halfP99} ms (non-2xx ${s.halfNon2xx})  bare HMAC server at half its rate: ${bareFig.halfP99} ms`,
+      );
       if (process.env.BENCH_INGEST_ONLY === 'serve') return void (await database.close());
     }
 
@@ -352,7 +468,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) stalls.push(await stallOfBigPost(ctx));
     stalls.sort((a, b) => a.maxMs - b.maxMs);
     const worst = stalls[stalls.length - 1]!;
-    console.log(`longest event-loop stall while one delivery of ${BIG_DELIVERY_EVENTS} messages from new people is processed, median/worst of 5: ${stalls[2]!.maxMs.toFixed(0)}/${worst.maxMs.toFixed(0)} ms (CPU of the event loop's thread in the worst: ${worst.cpuMs.toFixed(0)} ms, in 10 ms ticks; most such CPU between two timer runs: ${Math.max(...stalls.map((x) => x.busiestCpuMs)).toFixed(0)} ms), each delivery processed in ${stalls.map((x) => x.seconds.toFixed(1)).join('/')} s; before processing was sliced: 3,300 ms as filed in issue 14, ${BEFORE_SLICING_MS} ms measured here with the same bench`);
+    console.log(
+      `longest event-loop stall while one delivery of ${BIG_DELIVERY_EVENTS} messages from new people is processed, median/worst of 5: ${stalls[2]!.maxMs.toFixed(0)}/${worst.maxMs.toFixed(0)} ms (CPU of the event loop's thread in the worst: ${worst.cpuMs.toFixed(0)} ms, in 10 ms ticks; most such CPU between two timer runs: ${Math.max(...stalls.map((x) => x.busiestCpuMs)).toFixed(0)} ms), each delivery processed in ${stalls.map((x) => x.seconds.toFixed(1)).join('/')} s; before processing was sliced: 3,300 ms as filed in issue 14, ${BEFORE_SLICING_MS} ms measured here with the same bench`,
+    );
     if (process.env.BENCH_INGEST_ONLY === 'stall') return void (await ctx.close(), await database.close());
 
     const bare = await startChild('bare', dataDir, master);
@@ -360,32 +478,65 @@ async function main(): Promise<void> {
     const floor = await startChild('floor', dataDir, master);
     const real = await startChild('real', dataDir, master);
     const direct = await startChild('direct', dataDir, master);
-    const { bare: bareRun, parsed: parsedRun, floor: floorRun, real: realRun, direct: directRun } = await compare({ bare, parsed, floor, real, direct });
+    const {
+      bare: bareRun,
+      parsed: parsedRun,
+      floor: floorRun,
+      real: realRun,
+      direct: directRun,
+    } = await compare({ bare, parsed, floor, real, direct });
     bare.stop();
     parsed.stop();
     floor.stop();
     direct.stop();
     const metricsText = await (await fetch(`http://127.0.0.1:${real.port}/metrics`)).text();
-    const batches = metricsText.split('\n').filter((l) => /^pagescope_webhook_commit_batch_size_(sum|count)/.test(l)).map((l) => Number(l.split(' ')[1]));
+    const batches = metricsText
+      .split('\n')
+      .filter((l) => /^pagescope_webhook_commit_batch_size_(sum|count)/.test(l))
+      .map((l) => Number(l.split(' ')[1]));
     real.stop();
-    console.log(`webhook acks/s (durable, SQLite, ${CONNECTIONS} connections, load from ${wrkAvailable ? `wrk replaying ${WRK_BODIES} signed bodies` : 'autocannon'}, 2 × ${DURATION_S}s each): pagescope ${realRun.rps.toFixed(0)}  bare HMAC server ${bareRun.rps.toFixed(0)}  ratio ${(realRun.rps / bareRun.rps).toFixed(2)}`);
-    console.log(`bare server that also parses the body (no more than the contract's 400 for a signed non-envelope needs): ${parsedRun.rps.toFixed(0)}/s, ratio to bare ${(parsedRun.rps / bareRun.rps).toFixed(2)}, CPU per request ${parsedRun.cpuUs.toFixed(0)} µs (bare ${bareRun.cpuUs.toFixed(0)} µs)`);
-    console.log(`durable floor (HMAC check, then O_DSYNC appends of each group, ${FLOOR_WRITES_IN_FLIGHT} in flight): ${floorRun.rps.toFixed(0)}/s, ratio to bare ${(floorRun.rps / bareRun.rps).toFixed(2)}; pagescope reaches ${(realRun.rps / floorRun.rps).toFixed(2)} of it`);
-    console.log(`without the spool (PAGESCOPE_WEBHOOK_SPOOL_MB=0, each POST committed to SQLite before its 200): ${directRun.rps.toFixed(0)}/s, ratio to bare ${(directRun.rps / bareRun.rps).toFixed(2)}, p99 ${directRun.p99} ms, CPU per request ${directRun.cpuUs.toFixed(0)} µs`);
-    console.log(`spool: ${batches[1]} records written, ${((batches[0] ?? 0) / (batches[1] ?? 1)).toFixed(1)} POSTs per record on average`);
-    console.log(`webhook p99 latency ms: pagescope ${realRun.p99}  durable floor ${floorRun.p99}  bare ${bareRun.p99}  (non-2xx: ${realRun.non2xx} / ${floorRun.non2xx} / ${bareRun.non2xx})`);
-    console.log(`server CPU per request (all threads, user + system) µs: pagescope ${realRun.cpuUs.toFixed(0)}  durable floor ${floorRun.cpuUs.toFixed(0)}  bare ${bareRun.cpuUs.toFixed(0)}`);
+    console.log(
+      `webhook acks/s (durable, SQLite, ${CONNECTIONS} connections, load from ${wrkAvailable ? `wrk replaying ${WRK_BODIES} signed bodies` : 'autocannon'}, 2 × ${DURATION_S}s each): pagescope ${realRun.rps.toFixed(0)}  bare HMAC server ${bareRun.rps.toFixed(0)}  ratio ${(realRun.rps / bareRun.rps).toFixed(2)}`,
+    );
+    console.log(
+      `bare server that also parses the body (no more than the contract's 400 for a signed non-envelope needs): ${parsedRun.rps.toFixed(0)}/s, ratio to bare ${(parsedRun.rps / bareRun.rps).toFixed(2)}, CPU per request ${parsedRun.cpuUs.toFixed(0)} µs (bare ${bareRun.cpuUs.toFixed(0)} µs)`,
+    );
+    console.log(
+      `durable floor (HMAC check, then O_DSYNC appends of each group, ${FLOOR_WRITES_IN_FLIGHT} in flight): ${floorRun.rps.toFixed(0)}/s, ratio to bare ${(floorRun.rps / bareRun.rps).toFixed(2)}; pagescope reaches ${(realRun.rps / floorRun.rps).toFixed(2)} of it`,
+    );
+    console.log(
+      `without the spool (PAGESCOPE_WEBHOOK_SPOOL_MB=0, each POST committed to SQLite before its 200): ${directRun.rps.toFixed(0)}/s, ratio to bare ${(directRun.rps / bareRun.rps).toFixed(2)}, p99 ${directRun.p99} ms, CPU per request ${directRun.cpuUs.toFixed(0)} µs`,
+    );
+    console.log(
+      `spool: ${batches[1]} records written, ${((batches[0] ?? 0) / (batches[1] ?? 1)).toFixed(1)} POSTs per record on average`,
+    );
+    console.log(
+      `webhook p99 latency ms: pagescope ${realRun.p99}  durable floor ${floorRun.p99}  bare ${bareRun.p99}  (non-2xx: ${realRun.non2xx} / ${floorRun.non2xx} / ${bareRun.non2xx})`,
+    );
+    console.log(
+      `server CPU per request (all threads, user + system) µs: pagescope ${realRun.cpuUs.toFixed(0)}  durable floor ${floorRun.cpuUs.toFixed(0)}  bare ${bareRun.cpuUs.toFixed(0)}`,
+    );
 
     const count = async (table: 'webhook_posts' | 'webhook_events', status: string) =>
-      Number((await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', status as never).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await ctx.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', '=', status as never)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     // Processing is measured on distinct deliveries (wrk's replayed bodies would be mostly repeats): the acked ones
     // are dropped and EVENTS fresh signed bodies are stored through the product's own receive path.
     await ctx.db.deleteFrom('webhook_posts').execute();
     for (let i = 0; i < EVENTS; i += 500) {
-      await Promise.all(Array.from({ length: Math.min(500, EVENTS - i) }, () => {
-        const { body, signature } = signedBody();
-        return receiveWebhook(ctx, Buffer.from(body), { sha256: signature });
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(500, EVENTS - i) }, () => {
+          const { body, signature } = signedBody();
+          return receiveWebhook(ctx, Buffer.from(body), { sha256: signature });
+        }),
+      );
     }
     const pending = await count('webhook_posts', 'pending');
     const started = process.hrtime.bigint();
@@ -393,20 +544,35 @@ async function main(): Promise<void> {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const events = await count('webhook_events', 'processed');
     const duplicates = await count('webhook_posts', 'duplicate');
-    console.log(`events processed/s: ${(events / seconds).toFixed(0)} (${events} events applied from ${pending} stored deliveries, ${duplicates} of them repeats set aside, in ${seconds.toFixed(1)} s)`);
+    console.log(
+      `events processed/s: ${(events / seconds).toFixed(0)} (${events} events applied from ${pending} stored deliveries, ${duplicates} of them repeats set aside, in ${seconds.toFixed(1)} s)`,
+    );
 
     const file = database.file!;
-    const fromWebhooks = Number((await ctx.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const fromWebhooks = Number(
+      (
+        await ctx.db
+          .selectFrom('contacts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     const cmd = await commandLatency(ctx);
-    console.log(`GET by-PSID command (audited, decrypted) with ${fromWebhooks} contacts, ms p50/p99: ${percentile(cmd, 50).toFixed(3)}/${percentile(cmd, 99).toFixed(3)}`);
+    console.log(
+      `GET by-PSID command (audited, decrypted) with ${fromWebhooks} contacts, ms p50/p99: ${percentile(cmd, 50).toFixed(3)}/${percentile(cmd, 99).toFixed(3)}`,
+    );
     let bulk = 0;
     for (const target of [10_000, BIG]) {
       const t = Date.now();
       bulkContacts(file, ctx, bulk, target - fromWebhooks);
-      console.log(`  (bulk-inserted ${target - fromWebhooks - bulk} contacts in ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+      console.log(
+        `  (bulk-inserted ${target - fromWebhooks - bulk} contacts in ${((Date.now() - t) / 1000).toFixed(1)} s)`,
+      );
       bulk = target - fromWebhooks;
       const { ours, raw } = await lookupLatency(ctx, file, 0, bulk);
-      console.log(`PSID lookup with ${target} contacts, ms p50/p99: pagescope ${percentile(ours, 50).toFixed(3)}/${percentile(ours, 99).toFixed(3)}  raw driver ${percentile(raw, 50).toFixed(3)}/${percentile(raw, 99).toFixed(3)}  ratio p50 ${(percentile(ours, 50) / percentile(raw, 50)).toFixed(2)}`);
+      console.log(
+        `PSID lookup with ${target} contacts, ms p50/p99: pagescope ${percentile(ours, 50).toFixed(3)}/${percentile(ours, 99).toFixed(3)}  raw driver ${percentile(raw, 50).toFixed(3)}/${percentile(raw, 99).toFixed(3)}  ratio p50 ${(percentile(ours, 50) / percentile(raw, 50)).toFixed(2)}`,
+      );
     }
     await ctx.close();
     await database.close();

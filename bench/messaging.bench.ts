@@ -24,21 +24,41 @@ const CONCURRENCY = 32;
 const CONTACTS = 100;
 const SECRET = 'bench-secret';
 
-interface Target { pageId: string; token: string; psid: string; contactId: string }
+interface Target {
+  pageId: string;
+  token: string;
+  psid: string;
+  contactId: string;
+}
 
 async function world(meta: RemoteEmulator, pages: number) {
   const database = await openTestDatabase('sqlite');
   const master = randomBytes(32);
   await initialiseKeys(database.db, master, Date.now());
-  const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_GRAPH_URL: meta.url, META_APP_SECRET: SECRET });
-  const ctx = createContext({ config, database, keyring: await openKeyring(database, master), logger: createLogger('warn'), clock: systemClock });
+  const config = loadConfig({
+    PAGESCOPE_DATA_DIR: database.dataDir,
+    META_GRAPH_URL: meta.url,
+    META_APP_SECRET: SECRET,
+  });
+  const ctx = createContext({
+    config,
+    database,
+    keyring: await openKeyring(database, master),
+    logger: createLogger('warn'),
+    clock: systemClock,
+  });
   const targets: Target[] = [];
   for (let p = 0; p < pages; p++) {
     const page = await meta.createPage(`Bench ${p}`);
     await registerPage(ctx, cliActor, { id: page.id, name: `Bench ${p}`, access_token: page.access_token });
     for (let c = 0; c < CONTACTS / pages; c++) {
       const { psid } = await meta.createPerson(page.id, `B${c}`);
-      targets.push({ pageId: page.id, token: page.access_token, psid, contactId: await insertContact(ctx, page.id, psid) });
+      targets.push({
+        pageId: page.id,
+        token: page.access_token,
+        psid,
+        contactId: await insertContact(ctx, page.id, psid),
+      });
     }
   }
   return { ctx, database, targets };
@@ -47,12 +67,22 @@ async function world(meta: RemoteEmulator, pages: number) {
 async function dispatcherRate(meta: RemoteEmulator, pages: number): Promise<number> {
   const { ctx, database, targets } = await world(meta, pages);
   await ctx.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < SENDS; i++) await enqueueSend(trx, ctx, { contactId: targets[i % targets.length]!.contactId, author: 'automation', message: { text: `bench ${i}` }, kind: 'text' });
+    for (let i = 0; i < SENDS; i++)
+      await enqueueSend(trx, ctx, {
+        contactId: targets[i % targets.length]!.contactId,
+        author: 'automation',
+        message: { text: `bench ${i}` },
+        kind: 'text',
+      });
   });
   const start = performance.now();
   const worker = startDispatcher(ctx, { concurrency: CONCURRENCY, rates: { text: 1_000_000 }, idleMs: 5 });
   for (;;) {
-    const open = await ctx.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['queued', 'sending']).executeTakeFirstOrThrow();
+    const open = await ctx.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['queued', 'sending'])
+      .executeTakeFirstOrThrow();
     if (Number(open.n) === 0) break;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -73,22 +103,41 @@ async function rawRate(meta: RemoteEmulator, pages: number, client: RawClient): 
   const { ctx, database, targets } = await world(meta, pages);
   const url = new URL(meta.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const bodyOf = (t: Target, i: number) => JSON.stringify({ recipient: { id: t.psid }, messaging_type: 'RESPONSE', message: { text: `bench ${i}`, metadata: 'dl_01m8gx1rvqwddyy8h1jc00e7y4' } });
-  const headersOf = (t: Target) => ({ authorization: `Bearer ${t.token}`, accept: 'application/json', 'content-type': 'application/json' });
+  const bodyOf = (t: Target, i: number) =>
+    JSON.stringify({
+      recipient: { id: t.psid },
+      messaging_type: 'RESPONSE',
+      message: { text: `bench ${i}`, metadata: 'dl_01m8gx1rvqwddyy8h1jc00e7y4' },
+    });
+  const headersOf = (t: Target) => ({
+    authorization: `Bearer ${t.token}`,
+    accept: 'application/json',
+    'content-type': 'application/json',
+  });
   const path = (t: Target) => `/v25.0/me/messages?appsecret_proof=${appSecretProof(t.token, SECRET)}`;
   const viaHttp = (t: Target, i: number) =>
     new Promise<void>((resolve, reject) => {
       const body = Buffer.from(bodyOf(t, i));
-      const req = http.request({ hostname: url.hostname, port: url.port, method: 'POST', path: path(t), headers: { ...headersOf(t), 'content-length': body.length }, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) reject(new Error(`raw send failed: ${res.statusCode} ${text}`));
-          else resolve(void JSON.parse(text));
-        });
-        res.on('error', reject);
-      });
+      const req = http.request(
+        {
+          hostname: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: path(t),
+          headers: { ...headersOf(t), 'content-length': body.length },
+          agent,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) reject(new Error(`raw send failed: ${res.statusCode} ${text}`));
+            else resolve(void JSON.parse(text));
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -100,12 +149,14 @@ async function rawRate(meta: RemoteEmulator, pages: number, client: RawClient): 
   const post = client === 'fetch' ? viaFetch : viaHttp;
   let next = 0;
   const start = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < SENDS) {
-      const i = next++;
-      await post(targets[i % targets.length]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < SENDS) {
+        const i = next++;
+        await post(targets[i % targets.length]!, i);
+      }
+    }),
+  );
   const rate = SENDS / ((performance.now() - start) / 1000);
   agent.destroy();
   await ctx.close();
@@ -116,9 +167,16 @@ async function rawRate(meta: RemoteEmulator, pages: number, client: RawClient): 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const meta = await startRemoteEmulator({ appSecret: SECRET, rateLimits: false, callLogLimit: 1000, policy: { echoes: false, deliveryReceipts: false } });
+const meta = await startRemoteEmulator({
+  appSecret: SECRET,
+  rateLimits: false,
+  callLogLimit: 1000,
+  policy: { echoes: false, deliveryReceipts: false },
+});
 try {
-  console.log(`messaging: ${SENDS} text sends per run, concurrency ${CONCURRENCY}, ${CONTACTS} contacts, SQLite, emulator in its own process, median of ${ROUNDS} interleaved runs`);
+  console.log(
+    `messaging: ${SENDS} text sends per run, concurrency ${CONCURRENCY}, ${CONTACTS} contacts, SQLite, emulator in its own process, median of ${ROUNDS} interleaved runs`,
+  );
   for (const pages of [1, 20]) {
     // Warm every path once, then interleave the three measurements ROUNDS times (the machine's load changes over a
     // run) and report each one's median.

@@ -12,7 +12,9 @@ import { runWrk, wrkAvailable, type WrkRun } from './wrk.ts';
 import { buildState } from '../bin/build-state.js';
 
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as (
+  opts: Record<string, unknown>,
+) => Promise<AutocannonResult>;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'pagescope.js');
@@ -31,16 +33,40 @@ let n = 0;
 function body(page: string, secret: string): { raw: string; signature: string } {
   const i = n++;
   const ts = 1_764_331_200_000 + i;
-  const raw = JSON.stringify({ object: 'page', entry: [{ id: page, time: ts, messaging: [{ sender: { id: String(4_100_000_000_000_000 + (i % PSIDS)) }, recipient: { id: page }, timestamp: ts, message: { mid: `m_serve_${i}_${process.pid}`, text: `order question number ${i}, is it shipped yet?` } }] }] });
+  const raw = JSON.stringify({
+    object: 'page',
+    entry: [
+      {
+        id: page,
+        time: ts,
+        messaging: [
+          {
+            sender: { id: String(4_100_000_000_000_000 + (i % PSIDS)) },
+            recipient: { id: page },
+            timestamp: ts,
+            message: { mid: `m_serve_${i}_${process.pid}`, text: `order question number ${i}, is it shipped yet?` },
+          },
+        ],
+      },
+    ],
+  });
   return { raw, signature: `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}` };
 }
 
 /** A wrk script replaying `count` fresh signed bodies (more than one window sends: none is a repeat). */
 function wrkScript(dir: string, count: number, o: ServeOptions): string {
   const data = join(dir, `bodies-${n}.tsv`);
-  writeFileSync(data, Array.from({ length: count }, () => { const b = body(o.page, o.secret); return `${b.signature}\t${b.raw}`; }).join('\n') + '\n');
+  writeFileSync(
+    data,
+    Array.from({ length: count }, () => {
+      const b = body(o.page, o.secret);
+      return `${b.signature}\t${b.raw}`;
+    }).join('\n') + '\n',
+  );
   const script = join(dir, `webhook-${n}.lua`);
-  writeFileSync(script, `local reqs, i = {}, 0
+  writeFileSync(
+    script,
+    `local reqs, i = {}, 0
 function init(args)
   for line in io.lines(${JSON.stringify(data)}) do
     local tab = line:find("\\t", 1, true)
@@ -52,7 +78,8 @@ function request()
   if i > #reqs then i = 1 end
   return reqs[i]
 end
-`);
+`,
+  );
   return script;
 }
 
@@ -68,11 +95,24 @@ async function fullLoad(dir: string, port: number, o: ServeOptions, seconds: num
 /** Load at a fixed overall rate (0: as fast as it goes), from autocannon (wrk has no rate limit). */
 async function rateLoad(port: number, o: ServeOptions, seconds: number, rate: number): Promise<WrkRun> {
   const r = await autocannon({
-    url: `http://127.0.0.1:${port}`, connections: o.connections, duration: seconds, ...(rate > 0 && { overallRate: rate }),
-    requests: [{ method: 'POST', path: '/webhook', setupRequest: (req: Record<string, unknown>) => {
-      const b = body(o.page, o.secret);
-      return { ...req, body: b.raw, headers: { 'content-type': 'application/json', 'x-hub-signature-256': b.signature } };
-    } }],
+    url: `http://127.0.0.1:${port}`,
+    connections: o.connections,
+    duration: seconds,
+    ...(rate > 0 && { overallRate: rate }),
+    requests: [
+      {
+        method: 'POST',
+        path: '/webhook',
+        setupRequest: (req: Record<string, unknown>) => {
+          const b = body(o.page, o.secret);
+          return {
+            ...req,
+            body: b.raw,
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': b.signature },
+          };
+        },
+      },
+    ],
   });
   return { rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, total: r.requests.total, errors: 0 };
 }
@@ -84,21 +124,41 @@ function cpuSeconds(pid: number): number {
 
 /** The figures of one metric line (sum over its labels), from a /metrics text. */
 function metric(text: string, name: string): number {
-  return text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`)).reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
 const cli = (args: string[], env: Record<string, string>) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', input: '' });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    input: '',
+  });
   if (r.status !== 0) throw new Error(`pagescope ${args[0]} failed: ${r.stderr}`);
 };
 
 /** `pagescope init`, a Page, and `pagescope serve` (all roles) on a fresh data dir; resolves once /readyz is 200. */
-async function startServe(dir: string, o: ServeOptions): Promise<{ url: string; child: ChildProcess; dataDir: string }> {
+async function startServe(
+  dir: string,
+  o: ServeOptions,
+): Promise<{ url: string; child: ChildProcess; dataDir: string }> {
   const dataDir = join(dir, 'data');
-  const env = { PAGESCOPE_DATA_DIR: dataDir, META_APP_SECRET: o.secret, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', META_GRAPH_URL: 'http://127.0.0.1:9' };
+  const env = {
+    PAGESCOPE_DATA_DIR: dataDir,
+    META_APP_SECRET: o.secret,
+    META_VERIFY_TOKEN: 'v',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    META_GRAPH_URL: 'http://127.0.0.1:9',
+  };
   cli(['init', '--json'], env);
   cli(['pages', 'add', '--id', o.page, '--name', 'Bench', '--token', 'bench-page-token', '--no-verify'], env);
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d: Buffer) => {
@@ -116,8 +176,19 @@ async function startServe(dir: string, o: ServeOptions): Promise<{ url: string; 
 }
 
 export interface ServeFigures {
-  acks: number; p99: number; non2xx: number; cpuUsPerAck: number; processedPerS: number; processedInWindow: number;
-  backlog: number; drainS: number; drainPerS: number; stallMs: number; halfRate: number; halfP99: number; halfNon2xx: number;
+  acks: number;
+  p99: number;
+  non2xx: number;
+  cpuUsPerAck: number;
+  processedPerS: number;
+  processedInWindow: number;
+  backlog: number;
+  drainS: number;
+  drainPerS: number;
+  stallMs: number;
+  halfRate: number;
+  halfP99: number;
+  halfNon2xx: number;
 }
 
 /**
@@ -127,14 +198,17 @@ export interface ServeFigures {
  */
 export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
   // What users run is the compiled dist/: built first when src/ changed since (as the tests do).
-  if (buildState() !== 'fresh') spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: ROOT });
+  if (buildState() !== 'fresh')
+    spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'pagescope-bench-serve-'));
   const { url, child, dataDir } = await startServe(dir, o);
   const port = Number(new URL(url).port);
   const metrics = async () => (await fetch(`${url}/metrics`)).text();
   const db = new SqliteDatabase(join(dataDir, 'pagescope.db'), { readonly: true });
   const pendingRows = db.prepare(`select count(*) as n from webhook_posts where status = 'pending'`);
-  const backlog = async () => (pendingRows.get() as { n: number }).n + (metric(await metrics(), 'pagescope_webhook_spool_unmoved_bytes') > 0 ? 1 : 0);
+  const backlog = async () =>
+    (pendingRows.get() as { n: number }).n +
+    (metric(await metrics(), 'pagescope_webhook_spool_unmoved_bytes') > 0 ? 1 : 0);
   const drain = async () => {
     const t = Date.now();
     while ((await backlog()) > 0) await new Promise((r) => setTimeout(r, 50));
@@ -149,7 +223,8 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
     const run = await fullLoad(dir, port, o, o.seconds, Math.ceil(warm.rps * o.seconds * 1.5) + 10_000);
     const cpuUsPerAck = ((cpuSeconds(child.pid!) - cpu0) / run.total) * 1e6;
     const after = await metrics();
-    const processed = metric(after, 'pagescope_events_processed_total') - metric(before, 'pagescope_events_processed_total');
+    const processed =
+      metric(after, 'pagescope_events_processed_total') - metric(before, 'pagescope_events_processed_total');
     const left = (pendingRows.get() as { n: number }).n;
     const drainS = await drain();
     const stallMs = metric(await metrics(), 'pagescope_event_loop_stall_max_seconds') * 1000;
@@ -157,8 +232,19 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
     const half = await rateLoad(port, o, o.seconds, halfRate);
     await drain();
     return {
-      acks: run.rps, p99: run.p99, non2xx: run.non2xx, cpuUsPerAck, processedPerS: processed / o.seconds, processedInWindow: processed,
-      backlog: left, drainS, drainPerS: drainS > 0 ? left / drainS : 0, stallMs, halfRate, halfP99: half.p99, halfNon2xx: half.non2xx,
+      acks: run.rps,
+      p99: run.p99,
+      non2xx: run.non2xx,
+      cpuUsPerAck,
+      processedPerS: processed / o.seconds,
+      processedInWindow: processed,
+      backlog: left,
+      drainS,
+      drainPerS: drainS > 0 ? left / drainS : 0,
+      stallMs,
+      halfRate,
+      halfP99: half.p99,
+      halfNon2xx: half.non2xx,
     };
   } finally {
     db.close();
@@ -169,7 +255,10 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
 }
 
 /** The bare HMAC server's figures at the same connections (full speed, and p99 at half its rate). */
-export async function measureBare(port: number, o: ServeOptions): Promise<{ acks: number; p99: number; halfP99: number }> {
+export async function measureBare(
+  port: number,
+  o: ServeOptions,
+): Promise<{ acks: number; p99: number; halfP99: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'pagescope-bench-bare-'));
   try {
     await fullLoad(dir, port, o, 2, 20_000);

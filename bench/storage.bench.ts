@@ -22,14 +22,39 @@ function contactRow(i: number, now: number): ContactTable {
   const id = newId('ct', now);
   const psid = String(2_000_000_000_000_000 + i);
   return {
-    id, page_id: PAGE, psid_bidx: keyring.blindIndex(psid, 'psid'),
+    id,
+    page_id: PAGE,
+    psid_bidx: keyring.blindIndex(psid, 'psid'),
     psid_enc: keyring.encrypt(psid, { table: 'contacts', column: 'psid_enc', pageId: PAGE, rowId: id }),
-    name_enc: null, first_name_enc: null, last_name_enc: null, picture_enc: null, locale: 'en_US', timezone: 0,
-    status: 'active', status_reason: null, status_at: null, psid_invalid_at: null, last_user_action_at: now,
-    last_inbound_at: now, last_outbound_at: null, read_watermark: null, delivery_watermark: null, thread_owner_app_id: null,
-    profile_status: 'pending', profile_fetched_at: null, profile_next_at: null, consent_replies: 'granted',
-    consent_replies_at: null, consent_marketing: 'none', consent_marketing_at: null, tags: '[]', attributes_enc: null,
-    merged_into: null, created_at: now, updated_at: now, last_seen_at: now,
+    name_enc: null,
+    first_name_enc: null,
+    last_name_enc: null,
+    picture_enc: null,
+    locale: 'en_US',
+    timezone: 0,
+    status: 'active',
+    status_reason: null,
+    status_at: null,
+    psid_invalid_at: null,
+    last_user_action_at: now,
+    last_inbound_at: now,
+    last_outbound_at: null,
+    read_watermark: null,
+    delivery_watermark: null,
+    thread_owner_app_id: null,
+    profile_status: 'pending',
+    profile_fetched_at: null,
+    profile_next_at: null,
+    consent_replies: 'granted',
+    consent_replies_at: null,
+    consent_marketing: 'none',
+    consent_marketing_at: null,
+    tags: '[]',
+    attributes_enc: null,
+    merged_into: null,
+    created_at: now,
+    updated_at: now,
+    last_seen_at: now,
   };
 }
 
@@ -58,14 +83,18 @@ async function productInsert(database: TestDatabase, offset: number): Promise<nu
 async function rawInsert(database: TestDatabase, dialect: Dialect, offset: number): Promise<number> {
   const batches: unknown[][][] = [];
   for (let b = 0; b < N; b += BATCH) {
-    batches.push(Array.from({ length: Math.min(BATCH, N - b) }, (_, i) => Object.values(contactRow(offset + b + i, Date.now()))));
+    batches.push(
+      Array.from({ length: Math.min(BATCH, N - b) }, (_, i) => Object.values(contactRow(offset + b + i, Date.now()))),
+    );
   }
   if (dialect === 'sqlite') {
     const Sqlite = (await import('better-sqlite3')).default;
     const native = new Sqlite(database.file!);
     native.pragma('journal_mode = WAL');
     native.pragma('synchronous = FULL');
-    const stmt = native.prepare(`insert into contacts (${COLUMNS.join(',')}) values (${COLUMNS.map(() => '?').join(',')})`);
+    const stmt = native.prepare(
+      `insert into contacts (${COLUMNS.join(',')}) values (${COLUMNS.map(() => '?').join(',')})`,
+    );
     const start = performance.now();
     for (const batch of batches) native.transaction(() => batch.forEach((r) => stmt.run(r)))();
     const rate = N / ((performance.now() - start) / 1000);
@@ -90,14 +119,21 @@ async function productLookup(database: TestDatabase): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < LOOKUPS; i++) {
     const psid = String(2_000_000_000_000_000 + ((i * 7919) % N));
-    const row = await database.db.selectFrom('contacts').select(['id', 'psid_enc']).where('page_id', '=', PAGE).where('psid_bidx', '=', keyring.blindIndex(psid, 'psid')).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('contacts')
+      .select(['id', 'psid_enc'])
+      .where('page_id', '=', PAGE)
+      .where('psid_bidx', '=', keyring.blindIndex(psid, 'psid'))
+      .executeTakeFirstOrThrow();
     keyring.decrypt(row.psid_enc, { table: 'contacts', column: 'psid_enc', pageId: PAGE, rowId: row.id });
   }
   return LOOKUPS / ((performance.now() - start) / 1000);
 }
 
 async function rawLookup(database: TestDatabase, dialect: Dialect): Promise<number> {
-  const keys = Array.from({ length: LOOKUPS }, (_, i) => keyring.blindIndex(String(2_000_000_000_000_000 + ((i * 7919) % N)), 'psid'));
+  const keys = Array.from({ length: LOOKUPS }, (_, i) =>
+    keyring.blindIndex(String(2_000_000_000_000_000 + ((i * 7919) % N)), 'psid'),
+  );
   if (dialect === 'sqlite') {
     const Sqlite = (await import('better-sqlite3')).default;
     const native = new Sqlite(database.file!, { readonly: true });
@@ -110,7 +146,12 @@ async function rawLookup(database: TestDatabase, dialect: Dialect): Promise<numb
   }
   const client = await rawPgClient(database);
   const start = performance.now();
-  for (const k of keys) await client.query({ name: 'lookup', text: 'select id, psid_enc from contacts where page_id = $1 and psid_bidx = $2', values: [PAGE, k] });
+  for (const k of keys)
+    await client.query({
+      name: 'lookup',
+      text: 'select id, psid_enc from contacts where page_id = $1 and psid_bidx = $2',
+      values: [PAGE, k],
+    });
   const rate = LOOKUPS / ((performance.now() - start) / 1000);
   await client.end();
   return rate;

@@ -2,10 +2,17 @@
 // machine's shared cores than the servers it loads. BENCH_LOAD=autocannon makes the benchmarks use autocannon instead.
 import { spawn, spawnSync } from 'node:child_process';
 
-export interface WrkRun { rps: number; total: number; non2xx: number; errors: number; p99: number }
+export interface WrkRun {
+  rps: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  p99: number;
+}
 
 /** Whether wrk is installed and not switched off. */
-export const wrkAvailable = process.env.BENCH_LOAD !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
+export const wrkAvailable =
+  process.env.BENCH_LOAD !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
 
 const UNIT_MS = { us: 0.001, ms: 1, s: 1000 } as const;
 

@@ -15,11 +15,15 @@ if (state === 'fresh' && !process.env.PAGESCOPE_FROM_SOURCE) {
   try {
     tsx = await import(import.meta.resolve('tsx/esm/api'));
   } catch {
-    process.stderr.write(`pagescope: the compiled code in dist/ is ${state === 'missing' ? 'missing' : 'older than src/'}: run \`npm run build\` in ${new URL('..', import.meta.url).pathname}\n`);
+    process.stderr.write(
+      `pagescope: the compiled code in dist/ is ${state === 'missing' ? 'missing' : 'older than src/'}: run \`npm run build\` in ${new URL('..', import.meta.url).pathname}\n`,
+    );
     process.exit(1);
   }
   if (state !== 'fresh' && !process.env.PAGESCOPE_FROM_SOURCE) {
-    process.stderr.write(`pagescope: dist/ is ${state === 'missing' ? 'missing' : 'older than src/'}, so the sources run through tsx (slower start); \`npm run build\` compiles them\n`);
+    process.stderr.write(
+      `pagescope: dist/ is ${state === 'missing' ? 'missing' : 'older than src/'}, so the sources run through tsx (slower start); \`npm run build\` compiles them\n`,
+    );
   }
   tsx.register();
   ({ main } = await import('../src/cli/main.ts'));

@@ -41,7 +41,10 @@ export interface OpenAppOptions {
  */
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
-  const master = loadMasterKey({ env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
+  const master = loadMasterKey({
+    env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined },
+    dataDir: config.dataDir,
+  });
   const logger = opts.logger ?? createLogger(config.logLevel);
   makeDataDirPrivate(config.dataDir, logger);
   const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
@@ -50,7 +53,10 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
     if (opts.migrate) await migrateToLatest(database);
     const keyring = await openKeyring(database, master);
     master.fill(0);
-    ctx = createContext({ config, database, keyring, logger, clock: opts.clock ?? systemClock, metrics: createMetrics(opts.metrics) }, { ownsDatabase: true });
+    ctx = createContext(
+      { config, database, keyring, logger, clock: opts.clock ?? systemClock, metrics: createMetrics(opts.metrics) },
+      { ownsDatabase: true },
+    );
     return await withWebhookIntake(ctx, opts.webhookSpool ?? false);
   } catch (err) {
     await (ctx ? ctx.close() : database.close());
@@ -63,7 +69,11 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
  * belongs to, so it comes last. A POST it stores wakes this app's processor. `spool`: see OpenAppOptions.webhookSpool.
  */
 export async function withWebhookIntake(ctx: AppContext, spool: boolean, spoolRetryMs?: number): Promise<AppContext> {
-  ctx.intake = await openWebhookIntake(ctx, { spool, onStored: () => notifyPostStored(ctx), ...(spoolRetryMs !== undefined && { spoolRetryMs }) });
+  ctx.intake = await openWebhookIntake(ctx, {
+    spool,
+    onStored: () => notifyPostStored(ctx),
+    ...(spoolRetryMs !== undefined && { spoolRetryMs }),
+  });
   return ctx;
 }
 
@@ -76,7 +86,8 @@ function makeDataDirPrivate(dataDir: string, logger: Logger): void {
   // A worker thread (serve's processing) opens the app after the main thread did this, and may not set the umask.
   if (!isMainThread) return;
   privateUmask();
-  for (const t of privateDataDir(dataDir)) logger.info({ path: t.path, from: t.from, to: t.to }, 'data dir: file mode tightened');
+  for (const t of privateDataDir(dataDir))
+    logger.info({ path: t.path, from: t.from, to: t.to }, 'data dir: file mode tightened');
 }
 
 export interface InitResult {
@@ -98,7 +109,8 @@ export interface InitOptions extends OpenAppOptions {
 }
 
 /** What `init` writes in the data dir; whatever of it a failed init made is removed again. */
-const INIT_FILES = /^(master\.key|\.master\.key\..*\.tmp|pagescope\.db(-wal|-shm|-journal)?|contact-keys\.db(-wal|-shm|-journal)?)$/;
+const INIT_FILES =
+  /^(master\.key|\.master\.key\..*\.tmp|pagescope\.db(-wal|-shm|-journal)?|contact-keys\.db(-wal|-shm|-journal)?)$/;
 
 /** Removes what a failed init made in the data dir (and the dir, if it made that too and nothing else is in it). */
 function undoInit(dataDir: string, dirExisted: boolean): void {
@@ -108,7 +120,12 @@ function undoInit(dataDir: string, dirExisted: boolean): void {
 }
 
 /** The owner token that completes an init (a new one, or the one an interrupted init did not get to create). */
-async function createOwner(config: Config, opts: InitOptions, env: Record<string, string | undefined>, keyFromEnv: boolean): Promise<InitResult> {
+async function createOwner(
+  config: Config,
+  opts: InitOptions,
+  env: Record<string, string | undefined>,
+  keyFromEnv: boolean,
+): Promise<InitResult> {
   const ctx = await openApp(config, { ...opts, env });
   try {
     const owner = await createToken(ctx, cliActor, { name: 'owner', role: 'owner' });
@@ -130,7 +147,11 @@ async function createOwner(config: Config, opts: InitOptions, env: Record<string
 }
 
 /** An init that stopped after the keys were stored and before the owner existed: its master key opens the database. */
-async function interruptedInit(config: Config, opts: OpenAppOptions, env: Record<string, string | undefined>): Promise<boolean> {
+async function interruptedInit(
+  config: Config,
+  opts: OpenAppOptions,
+  env: Record<string, string | undefined>,
+): Promise<boolean> {
   let ctx: AppContext;
   try {
     ctx = await openApp(config, { ...opts, env, logger: opts.logger ?? createLogger('silent') });
@@ -161,7 +182,10 @@ export async function initialise(config: Config, opts: InitOptions = {}): Promis
   const dirExisted = existsSync(config.dataDir);
   if (dirExisted && readdirSync(config.dataDir).some((f) => f === 'master.key' || f.startsWith('pagescope.db'))) {
     if (await interruptedInit(config, opts, env)) return createOwner(config, opts, env, keyFromEnv);
-    throw new AppError('already_initialised', `${config.dataDir} is already initialised; use it as it is, or choose an empty --data-dir`);
+    throw new AppError(
+      'already_initialised',
+      `${config.dataDir} is already initialised; use it as it is, or choose an empty --data-dir`,
+    );
   }
   makeDataDirPrivate(config.dataDir, opts.logger ?? createLogger(config.logLevel));
   let keysStored = false;
@@ -172,23 +196,34 @@ export async function initialise(config: Config, opts: InitOptions = {}): Promis
     try {
       await migrateToLatest(database);
       if ((await keysInitialised(database.db)) || (await countAccounts(database.db)) > 0) {
-        throw new AppError('already_initialised', 'this database is already initialised by another data dir; use that data dir (or its PAGESCOPE_MASTER_KEY), or point DATABASE_URL at an empty database');
+        throw new AppError(
+          'already_initialised',
+          'this database is already initialised by another data dir; use that data dir (or its PAGESCOPE_MASTER_KEY), or point DATABASE_URL at an empty database',
+        );
       }
       if (!keyFromEnv) createMasterKeyFile(config.dataDir);
-      const master = loadMasterKey({ env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
+      const master = loadMasterKey({
+        env: { ...env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined },
+        dataDir: config.dataDir,
+      });
       try {
         keysStored = await initialiseKeys(database.db, master, (opts.clock ?? systemClock).now());
       } finally {
         master.fill(0);
       }
-      if (!keysStored) throw new AppError('already_initialised', 'this database was initialised by another init meanwhile');
+      if (!keysStored)
+        throw new AppError('already_initialised', 'this database was initialised by another init meanwhile');
     } finally {
       await database.close();
     }
     return await createOwner(config, opts, env, keyFromEnv);
   } catch (err) {
     // Keys stored in PostgreSQL need this data dir's key file: keep it, and let the next init finish.
-    if (keysStored && dialect === 'postgres') throw new AppError('init_incomplete', `init stopped before the owner token was created (${err instanceof Error ? err.message : String(err)}); run \`pagescope init\` again with the same data dir to finish`);
+    if (keysStored && dialect === 'postgres')
+      throw new AppError(
+        'init_incomplete',
+        `init stopped before the owner token was created (${err instanceof Error ? err.message : String(err)}); run \`pagescope init\` again with the same data dir to finish`,
+      );
     undoInit(config.dataDir, dirExisted);
     throw err;
   }

@@ -22,7 +22,15 @@ import type { BackgroundWorker } from '../kernel/loop.ts';
  * inbound events, and their background workers (worker role). Adding a module means adding it here.
  */
 export function routeModules(): RouteModule[] {
-  return [ingestRoutes, contactRoutes, messagingRoutes, privacyRoutes, metaCallbackRoutes, conversationRoutes, eventRoutes];
+  return [
+    ingestRoutes,
+    contactRoutes,
+    messagingRoutes,
+    privacyRoutes,
+    metaCallbackRoutes,
+    conversationRoutes,
+    eventRoutes,
+  ];
 }
 
 /** Hooks that run inside the webhook processing transaction, in this order. */
@@ -38,13 +46,22 @@ export interface WorkerOptions {
 
 /** Starts every background worker; with REDIS_URL the send rate limits are shared by all instances. */
 export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWorker[] {
-  const workers: BackgroundWorker[] = [...startIngestWorkers(ctx, opts.spoolRescue === false ? { spoolRescue: false } : {})];
+  const workers: BackgroundWorker[] = [
+    ...startIngestWorkers(ctx, opts.spoolRescue === false ? { spoolRescue: false } : {}),
+  ];
   if (ctx.config.redisUrl) {
     const redis = new Redis(ctx.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
     redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis error'));
     addReadinessCheck(ctx, 'redis', async () => (redis.status === 'ready' ? null : 'redis_unreachable'));
     const dispatcher = startDispatcher(ctx, { workerId: opts.workerId, limiter: new RedisRateLimiter(redis) });
-    workers.push({ name: dispatcher.name, wake: dispatcher.wake, stop: async () => { await dispatcher.stop(); redis.disconnect(); } });
+    workers.push({
+      name: dispatcher.name,
+      wake: dispatcher.wake,
+      stop: async () => {
+        await dispatcher.stop();
+        redis.disconnect();
+      },
+    });
   } else {
     workers.push(startDispatcher(ctx, { workerId: opts.workerId }));
   }

@@ -23,7 +23,8 @@ const PROCESSING_NICE = 10;
 
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
 /** From the main thread. */
-type ToWorker = { type: 'wake' } | { type: 'metrics'; id: number } | { type: 'readiness'; id: number } | { type: 'stop' };
+type ToWorker =
+  { type: 'wake' } | { type: 'metrics'; id: number } | { type: 'readiness'; id: number } | { type: 'stop' };
 /** From the worker. */
 type FromWorker =
   | { type: 'ready' }
@@ -85,7 +86,9 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
       else if (m.type === 'readiness') answers.get(m.id)?.(m.problems);
       else if (m.type === 'stopped') stopped?.();
     });
-    w.on('error', (err: Error) => ctx.logger.error({ err: { code: (err as { code?: string }).code ?? err.name } }, 'the processing thread failed'));
+    w.on('error', (err: Error) =>
+      ctx.logger.error({ err: { code: (err as { code?: string }).code ?? err.name } }, 'the processing thread failed'),
+    );
     w.on('exit', (code) => {
       worker = null;
       state = 'stopped';
@@ -146,7 +149,9 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
   registry.metrics = async () => {
     const theirs = await ask<Metrics>('metrics');
     if (!theirs) return own();
-    return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), theirs] as Parameters<typeof AggregatorRegistry.aggregate>[0]).metrics();
+    return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), theirs] as Parameters<
+      typeof AggregatorRegistry.aggregate
+    >[0]).metrics();
   };
 
   return {
@@ -195,8 +200,12 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
   const workers = [keys, ...startWorkers(ctx, { workerId, spoolRescue: false })];
   port.on('message', (m: ToWorker) => {
     if (m.type === 'wake') notifyPostStored(ctx);
-    else if (m.type === 'readiness') void readinessProblems(ctx).then((problems) => post({ type: 'readiness', id: m.id, problems }));
-    else if (m.type === 'metrics') void ctx.metrics.registry.getMetricsAsJSON().then((metrics) => post({ type: 'metrics', id: m.id, metrics: metrics as Metrics }));
+    else if (m.type === 'readiness')
+      void readinessProblems(ctx).then((problems) => post({ type: 'readiness', id: m.id, problems }));
+    else if (m.type === 'metrics')
+      void ctx.metrics.registry
+        .getMetricsAsJSON()
+        .then((metrics) => post({ type: 'metrics', id: m.id, metrics: metrics as Metrics }));
     else if (m.type === 'stop') {
       void Promise.all(workers.map((w) => w.stop()))
         .then(() => ctx.close())

@@ -51,7 +51,7 @@ function watchEventLoop(ctx: AppContext): () => void {
   delay.enable();
   new Gauge({
     name: 'pagescope_event_loop_stall_max_seconds',
-    help: 'Longest stall of the server thread\'s event loop since start (what an acknowledgement may wait behind)',
+    help: "Longest stall of the server thread's event loop since start (what an acknowledgement may wait behind)",
     registers: [ctx.metrics.registry],
     collect() {
       this.set(delay.max / 1e9);
@@ -71,7 +71,12 @@ function keyMaintenance(ctx: AppContext): BackgroundWorker {
 
 /** Starts pagescope in the given role: the HTTP server (web), the background workers (worker), or both. */
 export async function startPagescope(config: Config, opts: StartOptions): Promise<RunningServer> {
-  const ctx = await openApp(config, { migrate: true, webhookSpool: opts.role !== 'worker', ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const ctx = await openApp(config, {
+    migrate: true,
+    webhookSpool: opts.role !== 'worker',
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   installHooks(ctx);
   await opts.setup?.(ctx);
   let server: FastifyInstance | null = null;
@@ -92,10 +97,14 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
   }
   const workers: BackgroundWorker[] = [keyMaintenance(ctx)];
   const unwatch = watchEventLoop(ctx);
-  const threaded = opts.role === 'all' && (opts.processingThread ?? (opts.setup === undefined && opts.clock === undefined));
+  const threaded =
+    opts.role === 'all' && (opts.processingThread ?? (opts.setup === undefined && opts.clock === undefined));
   if (threaded) workers.push(startProcessingThread(ctx, config, newLeaseOwner()));
   else if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: newLeaseOwner() }));
-  ctx.logger.info({ role: opts.role, url, database: ctx.database.dialect, workers: workers.map((w) => w.name) }, 'pagescope started');
+  ctx.logger.info(
+    { role: opts.role, url, database: ctx.database.dialect, workers: workers.map((w) => w.name) },
+    'pagescope started',
+  );
   let closing: Promise<void> | null = null;
   return {
     ctx,
@@ -106,7 +115,10 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
     close: (graceMs = 10_000) => {
       closing ??= (async () => {
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-        await Promise.race([Promise.all([server?.close(), metricsServer?.close(), ...workers.map((w) => w.stop())]), deadline]);
+        await Promise.race([
+          Promise.all([server?.close(), metricsServer?.close(), ...workers.map((w) => w.stop())]),
+          deadline,
+        ]);
         unwatch();
         await ctx.close();
       })();

@@ -6,7 +6,9 @@ import { withApp } from './with-app.ts';
 
 /** `pagescope contacts merge|split`: the operator's reconciliation of two records of one person on one Page. */
 export function contactsCommand(): Command {
-  const contacts = new Command('contacts').description('reconcile contacts: merge two records of one person on a Page, or undo it');
+  const contacts = new Command('contacts').description(
+    'reconcile contacts: merge two records of one person on a Page, or undo it',
+  );
   contacts
     .command('merge')
     .description('merge a contact into another of the same Page (history kept, link recorded, audited)')

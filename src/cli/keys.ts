@@ -20,9 +20,11 @@ export function keysCommand(): Command {
         print(
           cmd,
           { versions, rotation_pending: pending, intake_keys: intake },
-          versions.map((v) => `v${v.version}${v.current ? ' (current)' : ''}: ${v.rows} rows`).join('\n')
-            + `\nintake keys: ${intake}`
-            + (pending ? '\nA re-wrap is pending: `pagescope keys rotate --resume`, or any running server finishes it.' : ''),
+          versions.map((v) => `v${v.version}${v.current ? ' (current)' : ''}: ${v.rows} rows`).join('\n') +
+            `\nintake keys: ${intake}` +
+            (pending
+              ? '\nA re-wrap is pending: `pagescope keys rotate --resume`, or any running server finishes it.'
+              : ''),
         );
       }),
     );
@@ -35,7 +37,10 @@ export function keysCommand(): Command {
         let version = ctx.keyring.currentVersion;
         if (!opts.resume) {
           const config = configFor(cmd);
-          const master = loadMasterKey({ env: { ...process.env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined }, dataDir: config.dataDir });
+          const master = loadMasterKey({
+            env: { ...process.env, PAGESCOPE_MASTER_KEY: config.masterKey ?? undefined },
+            dataDir: config.dataDir,
+          });
           version = await addKeyVersion(ctx, cliActor, master);
           master.fill(0);
           // A running server loads the new version within KEY_REFRESH_MS; values re-wrapped before that would be
@@ -49,16 +54,24 @@ export function keysCommand(): Command {
         try {
           const result = await rewrapPending(ctx, {
             signal: abort.signal,
-            onProgress: (p) => progress(`re-wrapping ${p.source}: ${p.scanned} scanned, ${p.rewrapped} re-wrapped (pass ${p.pass})`),
+            onProgress: (p) =>
+              progress(`re-wrapping ${p.source}: ${p.scanned} scanned, ${p.rewrapped} re-wrapped (pass ${p.pass})`),
           });
           if (process.stderr.isTTY) progress('', true);
           const versions = await keyStatus(ctx);
           print(
             cmd,
-            { version, rewrapped: result?.rewrapped ?? 0, completed: result?.completed ?? true, aborted: result?.aborted ?? false, versions },
+            {
+              version,
+              rewrapped: result?.rewrapped ?? 0,
+              completed: result?.completed ?? true,
+              aborted: result?.aborted ?? false,
+              versions,
+            },
             result?.aborted
               ? `Stopped. Key v${version} is current; finish with \`pagescope keys rotate --resume\`.`
-              : `Key v${version} is current; re-wrapped ${result?.rewrapped ?? 0} values.\n` + versions.map((v) => `v${v.version}: ${v.rows} rows`).join('\n'),
+              : `Key v${version} is current; re-wrapped ${result?.rewrapped ?? 0} values.\n` +
+                  versions.map((v) => `v${v.version}: ${v.rows} rows`).join('\n'),
           );
         } finally {
           process.off('SIGINT', onSignal);

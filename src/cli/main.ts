@@ -7,18 +7,62 @@ import { reportError } from './output.ts';
  * loading modules it did not use.
  */
 const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[] = [
-  { name: 'init', summary: 'create the data dir, master key, database and first owner token', load: async () => (await import('./init.ts')).initCommand() },
-  { name: 'serve', summary: 'the production server: webhook, REST API and background workers', load: async () => (await import('./serve.ts')).serveCommand() },
-  { name: 'sandbox', summary: 'what `npm start` runs: pagescope + the embedded emulator + demo data, offline', load: async () => (await import('./sandbox.ts')).sandboxCommand() },
-  { name: 'migrate', summary: 'apply pending database migrations', load: async () => (await import('./migrate.ts')).migrateCommand() },
-  { name: 'pages', summary: 'register and inspect Facebook Pages', load: async () => (await import('./pages.ts')).pagesCommand() },
+  {
+    name: 'init',
+    summary: 'create the data dir, master key, database and first owner token',
+    load: async () => (await import('./init.ts')).initCommand(),
+  },
+  {
+    name: 'serve',
+    summary: 'the production server: webhook, REST API and background workers',
+    load: async () => (await import('./serve.ts')).serveCommand(),
+  },
+  {
+    name: 'sandbox',
+    summary: 'what `npm start` runs: pagescope + the embedded emulator + demo data, offline',
+    load: async () => (await import('./sandbox.ts')).sandboxCommand(),
+  },
+  {
+    name: 'migrate',
+    summary: 'apply pending database migrations',
+    load: async () => (await import('./migrate.ts')).migrateCommand(),
+  },
+  {
+    name: 'pages',
+    summary: 'register and inspect Facebook Pages',
+    load: async () => (await import('./pages.ts')).pagesCommand(),
+  },
   { name: 'tokens', summary: 'API tokens', load: async () => (await import('./tokens.ts')).tokensCommand() },
-  { name: 'users', summary: 'people who sign in: add, list, disable', load: async () => (await import('./users.ts')).usersCommand() },
-  { name: 'keys', summary: 'encryption key versions and rotation', load: async () => (await import('./keys.ts')).keysCommand() },
-  { name: 'send', summary: 'queue a message to a contact', load: async () => (await import('./send.ts')).sendCommand() },
-  { name: 'contacts', summary: 'merge two records of one person on a Page, or undo it', load: async () => (await import('./contacts.ts')).contactsCommand() },
-  { name: 'privacy', summary: 'data subject requests and retention', load: async () => (await import('./privacy.ts')).privacyCommand() },
-  { name: 'emulator', summary: 'the standalone Messenger Platform emulator', load: async () => (await import('../emulator/cli.ts')).emulatorCommand() },
+  {
+    name: 'users',
+    summary: 'people who sign in: add, list, disable',
+    load: async () => (await import('./users.ts')).usersCommand(),
+  },
+  {
+    name: 'keys',
+    summary: 'encryption key versions and rotation',
+    load: async () => (await import('./keys.ts')).keysCommand(),
+  },
+  {
+    name: 'send',
+    summary: 'queue a message to a contact',
+    load: async () => (await import('./send.ts')).sendCommand(),
+  },
+  {
+    name: 'contacts',
+    summary: 'merge two records of one person on a Page, or undo it',
+    load: async () => (await import('./contacts.ts')).contactsCommand(),
+  },
+  {
+    name: 'privacy',
+    summary: 'data subject requests and retention',
+    load: async () => (await import('./privacy.ts')).privacyCommand(),
+  },
+  {
+    name: 'emulator',
+    summary: 'the standalone Messenger Platform emulator',
+    load: async () => (await import('../emulator/cli.ts')).emulatorCommand(),
+  },
 ];
 
 /** Global options that take a value: the word after them is not a command name. */
@@ -68,7 +112,11 @@ export async function main(argv: string[]): Promise<number> {
     await (await buildProgram(argv)).parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) return 0;
+    if (
+      err instanceof CommanderError &&
+      (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+    )
+      return 0;
     return reportError(err, debug, json);
   }
 }

@@ -35,7 +35,8 @@ export class UsageError extends Error {}
 
 /** `--port`: a usage error naming the flag for anything but 0-65535 (0 picks a free port). */
 export function parsePort(value: string): number {
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a whole number from 0 to 65535 (0 picks a free port)');
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('must be a whole number from 0 to 65535 (0 picks a free port)');
   return Number(value);
 }
 
@@ -73,7 +74,11 @@ export function reportError(err: unknown, debug: boolean, json = false): number 
   if (err instanceof ConfigError) [code, line] = ['config_invalid', `configuration error: ${err.message}`];
   else if (isAppError(err)) [code, line] = [err.code, err.message];
   else if (addressInUse(err)) [code, line] = ['address_in_use', addressInUse(err)!];
-  else if (err instanceof Error && 'code' in err && err.code === 'ECONNREFUSED') [code, line] = ['database_unreachable', `cannot connect (${err.message}); is the database running and DATABASE_URL right?`];
+  else if (err instanceof Error && 'code' in err && err.code === 'ECONNREFUSED')
+    [code, line] = [
+      'database_unreachable',
+      `cannot connect (${err.message}); is the database running and DATABASE_URL right?`,
+    ];
   else [code, line] = ['failed', err instanceof Error ? err.message : String(err)];
   process.stderr.write(`pagescope: ${line}\n`);
   if (json) printJsonError(code, line);

@@ -30,8 +30,14 @@ export async function readPageToken(flag: string | undefined, env: NodeJS.Proces
   else if (flag === '-') token = process.stdin.isTTY ? await askTerminal() : await readAll(process.stdin);
   else if (env[PAGE_TOKEN_ENV]) token = env[PAGE_TOKEN_ENV];
   else if (!process.stdin.isTTY) token = await readAll(process.stdin);
-  else throw new UsageError(`give the Page access token on standard input (--token -), in ${PAGE_TOKEN_ENV}, or with --token`);
+  else
+    throw new UsageError(
+      `give the Page access token on standard input (--token -), in ${PAGE_TOKEN_ENV}, or with --token`,
+    );
   token = token.trim();
-  if (!token) throw new UsageError(`the Page access token is empty: give it on standard input (--token -), in ${PAGE_TOKEN_ENV}, or with --token`);
+  if (!token)
+    throw new UsageError(
+      `the Page access token is empty: give it on standard input (--token -), in ${PAGE_TOKEN_ENV}, or with --token`,
+    );
   return token;
 }

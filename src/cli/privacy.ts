@@ -19,35 +19,66 @@ function describe(r: Present): string {
 
 /** `pagescope privacy …`: data subject requests and retention from the command line, audited as the CLI actor. */
 export function privacyCommand(): Command {
-  const privacy = new Command('privacy').description('data subject requests (access, erasure, rectification) and retention');
+  const privacy = new Command('privacy').description(
+    'data subject requests (access, erasure, rectification) and retention',
+  );
 
   privacy
     .command('request')
     .description('open a data subject request; with --now it runs at once instead of by the background worker')
-    .addOption(new Option('--type <type>', 'what the person asks for').choices(['access', 'erasure', 'rectification']).makeOptionMandatory())
+    .addOption(
+      new Option('--type <type>', 'what the person asks for')
+        .choices(['access', 'erasure', 'rectification'])
+        .makeOptionMandatory(),
+    )
     .requiredOption('--contact <id>', 'the contact id (never the PSID)')
-    .addOption(new Option('--regime <regime>', 'whose deadline applies (default PAGESCOPE_PRIVACY_REGIME)').choices(['gdpr', 'ccpa']))
+    .addOption(
+      new Option('--regime <regime>', 'whose deadline applies (default PAGESCOPE_PRIVACY_REGIME)').choices([
+        'gdpr',
+        'ccpa',
+      ]),
+    )
     .option('--attributes <json>', 'rectification: JSON object of attribute names to new values (null removes one)')
     .option('--now', 'run due requests before returning')
-    .action(async (opts: { type: CreateRequestInput['type']; contact: string; regime?: 'gdpr' | 'ccpa'; attributes?: string; now?: boolean }, cmd: Command) =>
-      withApp(cmd, async (ctx) => {
-        let attributes: unknown;
-        if (opts.attributes !== undefined) {
-          try {
-            attributes = JSON.parse(opts.attributes);
-          } catch {
-            throw new UsageError('--attributes must be a JSON object, e.g. \'{"tier": "gold"}\'');
+    .action(
+      async (
+        opts: {
+          type: CreateRequestInput['type'];
+          contact: string;
+          regime?: 'gdpr' | 'ccpa';
+          attributes?: string;
+          now?: boolean;
+        },
+        cmd: Command,
+      ) =>
+        withApp(cmd, async (ctx) => {
+          let attributes: unknown;
+          if (opts.attributes !== undefined) {
+            try {
+              attributes = JSON.parse(opts.attributes);
+            } catch {
+              throw new UsageError('--attributes must be a JSON object, e.g. \'{"tier": "gold"}\'');
+            }
           }
-        }
-        let r = await createPrivacyRequest(ctx, cliActor, { type: opts.type, contact_id: opts.contact, ...(opts.regime && { regime: opts.regime }), ...(attributes !== undefined && { attributes }) }, 'cli');
-        if (opts.now) {
-          progress('running due privacy requests…');
-          await runDueRequests(ctx);
-          r = await getPrivacyRequest(ctx, cliActor, r.id);
-        }
-        const shown = presentRequest(r);
-        print(cmd, shown, describe(shown));
-      }),
+          let r = await createPrivacyRequest(
+            ctx,
+            cliActor,
+            {
+              type: opts.type,
+              contact_id: opts.contact,
+              ...(opts.regime && { regime: opts.regime }),
+              ...(attributes !== undefined && { attributes }),
+            },
+            'cli',
+          );
+          if (opts.now) {
+            progress('running due privacy requests…');
+            await runDueRequests(ctx);
+            r = await getPrivacyRequest(ctx, cliActor, r.id);
+          }
+          const shown = presentRequest(r);
+          print(cmd, shown, describe(shown));
+        }),
     );
 
   privacy
@@ -62,7 +93,9 @@ export function privacyCommand(): Command {
 
   privacy
     .command('export <id>')
-    .description("write a completed access request's export (every piece of personal data, decrypted) to a file; audited")
+    .description(
+      "write a completed access request's export (every piece of personal data, decrypted) to a file; audited",
+    )
     .requiredOption('--out <file>', 'where to write it (created with mode 0600; keep it safe, it is personal data)')
     .action(async (id: string, opts: { out: string }, cmd: Command) =>
       withApp(cmd, async (ctx) => {
@@ -90,13 +123,19 @@ export function privacyCommand(): Command {
       withApp(cmd, async (ctx) => {
         progress('re-sealing contact data under per-contact keys…');
         const r = await resealContactFields(ctx);
-        print(cmd, r, `${r.resealed} of ${r.scanned} values re-sealed${r.failed ? `, ${r.failed} could not be opened` : ''}`);
+        print(
+          cmd,
+          r,
+          `${r.resealed} of ${r.scanned} values re-sealed${r.failed ? `, ${r.failed} could not be opened` : ''}`,
+        );
       }),
     );
 
   privacy
     .command('rewrap-keys')
-    .description('after `keys rotate`: re-wrap the per-contact keys (kept outside the database) under the current key version')
+    .description(
+      'after `keys rotate`: re-wrap the per-contact keys (kept outside the database) under the current key version',
+    )
     .action(async (_opts: unknown, cmd: Command) =>
       withApp(cmd, async (ctx) => {
         const n = ctx.contactKeys.rewrapAll();
@@ -111,7 +150,13 @@ export function privacyCommand(): Command {
     .action(async (opts: { dryRun?: boolean }, cmd: Command) =>
       withApp(cmd, async (ctx) => {
         const reports = await runRetention(ctx, { dryRun: opts.dryRun === true });
-        const lines = reports.map((r) => (r.cutoff === null ? `${r.job}: no limit set (kept forever)` : `${r.job}: before ${r.cutoff} — ${Object.entries(r.counts).map(([k, n]) => `${n} ${k}`).join(', ')}${opts.dryRun ? ' would go' : ' removed'}`));
+        const lines = reports.map((r) =>
+          r.cutoff === null
+            ? `${r.job}: no limit set (kept forever)`
+            : `${r.job}: before ${r.cutoff} — ${Object.entries(r.counts)
+                .map(([k, n]) => `${n} ${k}`)
+                .join(', ')}${opts.dryRun ? ' would go' : ' removed'}`,
+        );
         print(cmd, { dry_run: opts.dryRun === true, jobs: reports }, lines.join('\n'));
       }),
     );

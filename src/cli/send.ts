@@ -22,7 +22,11 @@ export function sendCommand(): Command {
         });
         const view = presentQueuedDelivery(delivery);
         const label = delivery.tag ? `${delivery.messaging_type}/${delivery.tag}` : delivery.messaging_type;
-        print(cmd, { delivery: view, created }, `${created ? 'Queued' : 'Already queued'} delivery ${delivery.id} (${label}, ${delivery.status}).`);
+        print(
+          cmd,
+          { delivery: view, created },
+          `${created ? 'Queued' : 'Already queued'} delivery ${delivery.id} (${label}, ${delivery.status}).`,
+        );
       }),
     );
 }

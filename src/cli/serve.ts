@@ -21,12 +21,20 @@ export function serveCommand(): Command {
     .description('the production server: webhook, REST API, web UI and background workers')
     .option('--port <n>', 'port to listen on (PORT)', parsePort)
     .option('--host <h>', 'address to listen on (HOST)')
-    .addOption(new Option('--role <role>', 'which parts this process runs').choices(['all', 'web', 'worker']).default('all'))
+    .addOption(
+      new Option('--role <role>', 'which parts this process runs').choices(['all', 'web', 'worker']).default('all'),
+    )
     .action(async (opts: { port?: number; host?: string; role: Role }, cmd: Command) => {
-      const config = configFor(cmd, { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+      const config = configFor(cmd, {
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.host ? { host: opts.host } : {}),
+      });
       // Readable lines on a terminal; JSON lines when asked (--json, LOG_FORMAT=json) or when not a terminal.
       const format = globals(cmd).json ? 'json' : (config.logFormat ?? 'auto');
-      const running = await startPagescope(config, { role: opts.role, logger: createServerLogger(config.logLevel, format) });
+      const running = await startPagescope(config, {
+        role: opts.role,
+        logger: createServerLogger(config.logLevel, format),
+      });
       // Listening before the line is printed: whoever waits for it may stop the server at once.
       const signal = untilSignal();
       if (running.url) process.stderr.write(`pagescope ${opts.role} listening on ${running.url}\n`);

@@ -11,7 +11,16 @@ import { withApp } from './with-app.ts';
 
 function row(t: TokenView): string {
   const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
-  return [t.id, t.status, t.role, t.pages ? t.pages.join(',') : 'all Pages', `created ${when(t.created_at)}`, `last used ${when(t.last_used_at)}`, `expires ${when(t.expires_at)}`, t.name].join('\t');
+  return [
+    t.id,
+    t.status,
+    t.role,
+    t.pages ? t.pages.join(',') : 'all Pages',
+    `created ${when(t.created_at)}`,
+    `last used ${when(t.last_used_at)}`,
+    `expires ${when(t.expires_at)}`,
+    t.name,
+  ].join('\t');
 }
 
 export function tokensCommand(): Command {
@@ -21,11 +30,17 @@ export function tokensCommand(): Command {
     .description('create an API token; it is printed once and stored only as a keyed hash')
     .requiredOption('--name <name>', 'who or what uses it')
     .requiredOption('--role <role>', 'owner | admin | agent | marketer | analyst')
-    .option('--page <id>', 'limit the token to this Page (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--page <id>',
+      'limit the token to this Page (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--expires-in <duration>', 'the token stops working after this long: 90m, 12h, 30d, 2w (default: never)')
     .action(async (opts: { name: string; role: string; page: string[]; expiresIn?: string }, cmd: Command) =>
       withApp(cmd, async (ctx) => {
-        const expiresAt = opts.expiresIn === undefined ? null : ctx.clock.now() + parseExpiresIn(opts.expiresIn, '--expires-in');
+        const expiresAt =
+          opts.expiresIn === undefined ? null : ctx.clock.now() + parseExpiresIn(opts.expiresIn, '--expires-in');
         const r = await createToken(ctx, cliActor, { name: opts.name, role: opts.role, pageIds: opts.page, expiresAt });
         const expires = toIso(r.expires_at);
         print(
@@ -47,7 +62,11 @@ export function tokensCommand(): Command {
           all.push(...r.rows.map((t) => presentToken(t, ctx.clock.now())));
           cursor = r.nextCursor;
         } while (cursor);
-        print(cmd, { data: all }, all.length ? all.map(row).join('\n') : 'No API tokens yet: create one with `pagescope tokens create`.');
+        print(
+          cmd,
+          { data: all },
+          all.length ? all.map(row).join('\n') : 'No API tokens yet: create one with `pagescope tokens create`.',
+        );
       }),
     );
   tokens

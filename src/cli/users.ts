@@ -12,17 +12,33 @@ import { withApp } from './with-app.ts';
 
 function row(u: UserView): string {
   const when = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
-  return [u.id, u.status, u.role, u.pages ? u.pages.join(',') : 'all Pages', `created ${when(u.created_at)}`, u.email].join('\t');
+  return [
+    u.id,
+    u.status,
+    u.role,
+    u.pages ? u.pages.join(',') : 'all Pages',
+    `created ${when(u.created_at)}`,
+    u.email,
+  ].join('\t');
 }
 
 export function usersCommand(): Command {
-  const users = new Command('users').description('people who sign in to pagescope (operators); API tokens are `pagescope tokens`');
+  const users = new Command('users').description(
+    'people who sign in to pagescope (operators); API tokens are `pagescope tokens`',
+  );
   users
     .command('add')
-    .description('create an account and print a one-time sign-in link (24 hours) through which the person sets a password')
-    .requiredOption('--email <email>', 'the person\'s email address; it is how they sign in')
+    .description(
+      'create an account and print a one-time sign-in link (24 hours) through which the person sets a password',
+    )
+    .requiredOption('--email <email>', "the person's email address; it is how they sign in")
     .requiredOption('--role <role>', 'owner | admin | agent | marketer | analyst')
-    .option('--page <id>', 'limit the account to this Page (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--page <id>',
+      'limit the account to this Page (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .action(async (opts: { email: string; role: string; page: string[] }, cmd: Command) =>
       withApp(cmd, async (ctx) => {
         const r = await createUser(ctx, cliActor, { email: opts.email, role: opts.role, pageIds: opts.page });
@@ -46,7 +62,13 @@ export function usersCommand(): Command {
           all.push(...r.rows.map((u) => presentUser(u.row, u.email, ctx.clock.now())));
           cursor = r.nextCursor;
         } while (cursor);
-        print(cmd, { data: all }, all.length ? all.map(row).join('\n') : 'No accounts yet: add one with `pagescope users add --email … --role …`.');
+        print(
+          cmd,
+          { data: all },
+          all.length
+            ? all.map(row).join('\n')
+            : 'No accounts yet: add one with `pagescope users add --email … --role …`.',
+        );
       }),
     );
   users
@@ -56,7 +78,11 @@ export function usersCommand(): Command {
     .action(async (id: string, _opts, cmd: Command) =>
       withApp(cmd, async (ctx) => {
         const l = await createLoginLink(ctx, cliActor, id);
-        print(cmd, { id, login_url: l.login_url, expires_at: toIso(l.expires_at) }, `One-time sign-in link for ${id} (valid 24 hours, shown once): ${l.login_url}`);
+        print(
+          cmd,
+          { id, login_url: l.login_url, expires_at: toIso(l.expires_at) },
+          `One-time sign-in link for ${id} (valid 24 hours, shown once): ${l.login_url}`,
+        );
       }),
     );
   users

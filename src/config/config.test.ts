@@ -15,16 +15,22 @@ describe('PAGESCOPE_LINK_IDS_FOR_PAGES', () => {
   });
 
   it('stops start-up with one line naming the variable for anything else', () => {
-    assert.throws(() => loadConfig({ ...base, PAGESCOPE_LINK_IDS_FOR_PAGES: 'yes please' }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.equal(err.variable, 'PAGESCOPE_LINK_IDS_FOR_PAGES');
-      assert.match(err.message, /^PAGESCOPE_LINK_IDS_FOR_PAGES: must be true or false \(got "yes please"\)$/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ ...base, PAGESCOPE_LINK_IDS_FOR_PAGES: 'yes please' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.variable, 'PAGESCOPE_LINK_IDS_FOR_PAGES');
+        assert.match(err.message, /^PAGESCOPE_LINK_IDS_FOR_PAGES: must be true or false \(got "yes please"\)$/);
+        return true;
+      },
+    );
   });
 
   it('refuses to be turned on without the app secret that appsecret_proof needs', () => {
-    assert.throws(() => loadConfig({ PAGESCOPE_DATA_DIR: base.PAGESCOPE_DATA_DIR, PAGESCOPE_LINK_IDS_FOR_PAGES: 'true' }), /PAGESCOPE_LINK_IDS_FOR_PAGES: needs META_APP_SECRET/);
+    assert.throws(
+      () => loadConfig({ PAGESCOPE_DATA_DIR: base.PAGESCOPE_DATA_DIR, PAGESCOPE_LINK_IDS_FOR_PAGES: 'true' }),
+      /PAGESCOPE_LINK_IDS_FOR_PAGES: needs META_APP_SECRET/,
+    );
   });
 });
 
@@ -38,9 +44,18 @@ describe('PAGESCOPE_WEBHOOK_SPOOL_MB', () => {
 
   it('must hold four of the largest bodies, and says how much that is', () => {
     assert.equal(loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '4' }).webhookSpoolBytes, 4 * 1024 * 1024);
-    assert.throws(() => loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '3' }), /PAGESCOPE_WEBHOOK_SPOOL_MB: must be 0 \(off\) or at least 4 × PAGESCOPE_WEBHOOK_MAX_BYTES \(4 MB\)/);
-    assert.equal(loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '1', PAGESCOPE_WEBHOOK_MAX_BYTES: '262144' }).webhookSpoolBytes, 1024 * 1024);
-    assert.throws(() => loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: 'lots' }), /PAGESCOPE_WEBHOOK_SPOOL_MB: must be a whole number/);
+    assert.throws(
+      () => loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '3' }),
+      /PAGESCOPE_WEBHOOK_SPOOL_MB: must be 0 \(off\) or at least 4 × PAGESCOPE_WEBHOOK_MAX_BYTES \(4 MB\)/,
+    );
+    assert.equal(
+      loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: '1', PAGESCOPE_WEBHOOK_MAX_BYTES: '262144' }).webhookSpoolBytes,
+      1024 * 1024,
+    );
+    assert.throws(
+      () => loadConfig({ ...base, PAGESCOPE_WEBHOOK_SPOOL_MB: 'lots' }),
+      /PAGESCOPE_WEBHOOK_SPOOL_MB: must be a whole number/,
+    );
   });
 });
 
@@ -48,11 +63,22 @@ describe('sign-in settings', () => {
   const base = { PAGESCOPE_DATA_DIR: '/tmp/pagescope-config-test' };
 
   it('default to 12 idle hours, 14 days at most, and a 15-minute lockout after 5 wrong passwords', () => {
-    assert.deepEqual(loadConfig(base).signIn, { sessionIdleHours: 12, sessionMaxDays: 14, lockAfter: 5, lockMinutes: 15 });
+    assert.deepEqual(loadConfig(base).signIn, {
+      sessionIdleHours: 12,
+      sessionMaxDays: 14,
+      lockAfter: 5,
+      lockMinutes: 15,
+    });
   });
 
   it('refuse an idle time longer than the maximum age, naming the variable', () => {
-    assert.throws(() => loadConfig({ ...base, PAGESCOPE_SESSION_IDLE_HOURS: '49', PAGESCOPE_SESSION_MAX_DAYS: '2' }), /^ConfigError: PAGESCOPE_SESSION_IDLE_HOURS: must not exceed/);
-    assert.throws(() => loadConfig({ ...base, PAGESCOPE_LOGIN_LOCK_AFTER: '0' }), /PAGESCOPE_LOGIN_LOCK_AFTER: must be a whole number from 1 to 1000/);
+    assert.throws(
+      () => loadConfig({ ...base, PAGESCOPE_SESSION_IDLE_HOURS: '49', PAGESCOPE_SESSION_MAX_DAYS: '2' }),
+      /^ConfigError: PAGESCOPE_SESSION_IDLE_HOURS: must not exceed/,
+    );
+    assert.throws(
+      () => loadConfig({ ...base, PAGESCOPE_LOGIN_LOCK_AFTER: '0' }),
+      /PAGESCOPE_LOGIN_LOCK_AFTER: must be a whole number from 1 to 1000/,
+    );
   });
 });

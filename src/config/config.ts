@@ -129,7 +129,13 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const databaseUrl =
     overrides.databaseUrl !== undefined
       ? overrides.databaseUrl
-      : url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:'], 'use postgres://user@host:5432/db, or unset it for the embedded SQLite');
+      : url(
+          env,
+          'DATABASE_URL',
+          null,
+          ['postgres:', 'postgresql:'],
+          'use postgres://user@host:5432/db, or unset it for the embedded SQLite',
+        );
   const webhookMaxBytes = int(env, 'PAGESCOPE_WEBHOOK_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
   return {
     dataDir: resolve(overrides.dataDir ?? str(env, 'PAGESCOPE_DATA_DIR') ?? './.pagescope'),
@@ -139,15 +145,25 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     port,
     masterKey,
     publicUrl:
-      url(env, 'PAGESCOPE_PUBLIC_URL', `http://${host.includes(':') ? `[${host}]` : host}:${port}`, ['http:', 'https:'], 'use the https:// address Meta can reach') ??
-      '',
+      url(
+        env,
+        'PAGESCOPE_PUBLIC_URL',
+        `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        ['http:', 'https:'],
+        'use the https:// address Meta can reach',
+      ) ?? '',
     meta: {
       appId: str(env, 'META_APP_ID'),
       appSecret: str(env, 'META_APP_SECRET'),
       verifyToken: str(env, 'META_VERIFY_TOKEN'),
       graphUrl:
-        url(env, 'META_GRAPH_URL', 'https://graph.facebook.com', ['http:', 'https:'], 'use https://graph.facebook.com or the emulator URL') ??
-        '',
+        url(
+          env,
+          'META_GRAPH_URL',
+          'https://graph.facebook.com',
+          ['http:', 'https:'],
+          'use https://graph.facebook.com or the emulator URL',
+        ) ?? '',
       graphVersion,
     },
     logLevel: level as Config['logLevel'],
@@ -177,7 +193,10 @@ function signInConfig(env: Env): NonNullable<Config['signIn']> {
   const sessionIdleHours = int(env, 'PAGESCOPE_SESSION_IDLE_HOURS', 12, 1, 24 * 365);
   const sessionMaxDays = int(env, 'PAGESCOPE_SESSION_MAX_DAYS', 14, 1, 365);
   if (sessionIdleHours > sessionMaxDays * 24) {
-    throw new ConfigError('PAGESCOPE_SESSION_IDLE_HOURS', `must not exceed PAGESCOPE_SESSION_MAX_DAYS × 24 (${sessionMaxDays * 24})`);
+    throw new ConfigError(
+      'PAGESCOPE_SESSION_IDLE_HOURS',
+      `must not exceed PAGESCOPE_SESSION_MAX_DAYS × 24 (${sessionMaxDays * 24})`,
+    );
   }
   return {
     sessionIdleHours,
@@ -189,18 +208,27 @@ function signInConfig(env: Env): NonNullable<Config['signIn']> {
 
 function logFormat(env: Env): NonNullable<Config['logFormat']> {
   const v = (str(env, 'LOG_FORMAT') ?? 'auto').toLowerCase();
-  if (v !== 'auto' && v !== 'json' && v !== 'pretty') throw new ConfigError('LOG_FORMAT', `must be auto, json or pretty (got "${v}")`);
+  if (v !== 'auto' && v !== 'json' && v !== 'pretty')
+    throw new ConfigError('LOG_FORMAT', `must be auto, json or pretty (got "${v}")`);
   return v;
 }
 
 /** PAGESCOPE_METRICS_TOKEN (at least 16 characters) and PAGESCOPE_METRICS_LISTEN (`host:port`, `[v6]:port` or `port`). */
 function metricsConfig(env: Env): NonNullable<Config['metrics']> {
   const token = str(env, 'PAGESCOPE_METRICS_TOKEN');
-  if (token !== null && token.length < 16) throw new ConfigError('PAGESCOPE_METRICS_TOKEN', 'must be at least 16 characters; generate one with `openssl rand -hex 24`');
+  if (token !== null && token.length < 16)
+    throw new ConfigError(
+      'PAGESCOPE_METRICS_TOKEN',
+      'must be at least 16 characters; generate one with `openssl rand -hex 24`',
+    );
   const raw = str(env, 'PAGESCOPE_METRICS_LISTEN');
   if (raw === null) return { token, listen: null };
   const m = /^(?:(\[[0-9a-f:.]+\]|[^:\s]+):)?(\d{1,5})$/i.exec(raw);
-  if (!m || Number(m[2]) > 65535) throw new ConfigError('PAGESCOPE_METRICS_LISTEN', `must be host:port or a port, e.g. 127.0.0.1:9464 (got "${raw}")`);
+  if (!m || Number(m[2]) > 65535)
+    throw new ConfigError(
+      'PAGESCOPE_METRICS_LISTEN',
+      `must be host:port or a port, e.g. 127.0.0.1:9464 (got "${raw}")`,
+    );
   return { token, listen: { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port: Number(m[2]) } };
 }
 
@@ -209,7 +237,10 @@ function webhookSpoolBytes(env: Env, maxBody: number): number {
   const name = 'PAGESCOPE_WEBHOOK_SPOOL_MB';
   const mb = int(env, name, 64, 0, 65_536);
   if (mb > 0 && mb * 1024 * 1024 < 4 * maxBody) {
-    throw new ConfigError(name, `must be 0 (off) or at least 4 × PAGESCOPE_WEBHOOK_MAX_BYTES (${Math.ceil((4 * maxBody) / 1024 / 1024)} MB)`);
+    throw new ConfigError(
+      name,
+      `must be 0 (off) or at least 4 × PAGESCOPE_WEBHOOK_MAX_BYTES (${Math.ceil((4 * maxBody) / 1024 / 1024)} MB)`,
+    );
   }
   return mb * 1024 * 1024;
 }
@@ -219,14 +250,18 @@ function linkIdsForPages(env: Env): boolean {
   const name = 'PAGESCOPE_LINK_IDS_FOR_PAGES';
   const on = bool(env, name, false, 'true or false');
   if (on && str(env, 'META_APP_SECRET') === null) {
-    throw new ConfigError(name, 'needs META_APP_SECRET (ids_for_pages requires appsecret_proof); set the secret or set this to false');
+    throw new ConfigError(
+      name,
+      'needs META_APP_SECRET (ids_for_pages requires appsecret_proof); set the secret or set this to false',
+    );
   }
   return on;
 }
 
 function privacyConfig(env: Env): NonNullable<Config['privacy']> {
   const regime = (str(env, 'PAGESCOPE_PRIVACY_REGIME') ?? 'gdpr').toLowerCase();
-  if (regime !== 'gdpr' && regime !== 'ccpa') throw new ConfigError('PAGESCOPE_PRIVACY_REGIME', `must be gdpr or ccpa (got "${regime}")`);
+  if (regime !== 'gdpr' && regime !== 'ccpa')
+    throw new ConfigError('PAGESCOPE_PRIVACY_REGIME', `must be gdpr or ccpa (got "${regime}")`);
   const keysFile = str(env, 'PAGESCOPE_CONTACT_KEYS_FILE');
   return {
     regime,
@@ -240,7 +275,10 @@ function privacyConfig(env: Env): NonNullable<Config['privacy']> {
 /** The serving roles need the Meta app secret: without it webhook signatures cannot be checked. */
 export function requireWebhookSecret(config: Config): string {
   if (!config.meta.appSecret) {
-    throw new ConfigError('META_APP_SECRET', 'is required to receive webhooks; set it to your Meta app secret (App Dashboard → Settings → Basic)');
+    throw new ConfigError(
+      'META_APP_SECRET',
+      'is required to receive webhooks; set it to your Meta app secret (App Dashboard → Settings → Basic)',
+    );
   }
   return config.meta.appSecret;
 }

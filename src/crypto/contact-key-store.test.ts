@@ -20,7 +20,12 @@ after(() => {
 const aad = Buffer.from('x');
 const WRAPPED = /v1\.[A-Za-z0-9_-]{40,}/g;
 /** The store's bytes on disk, main file and WAL together, as a backup would see them. */
-const fileText = () => ['', '-wal'].map((s) => join(dir, `contact-keys.db${s}`)).filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('');
+const fileText = () =>
+  ['', '-wal']
+    .map((s) => join(dir, `contact-keys.db${s}`))
+    .filter(existsSync)
+    .map((f) => readFileSync(f).toString('latin1'))
+    .join('');
 
 test('gives a contact the same key every time, and different contacts different keys', () => {
   const sealed = seal(store.keyFor('ct_a', '1001'), Buffer.from('hello'), aad);
@@ -30,7 +35,10 @@ test('gives a contact the same key every time, and different contacts different 
 
 test('keeps keys only wrapped: another master key cannot open the store', () => {
   const otherMaster = randomBytes(32);
-  const other = ContactKeyStore.open(join(dir, 'contact-keys.db'), Keyring.open(otherMaster, [Keyring.wrapNewVersion(otherMaster, 1)]));
+  const other = ContactKeyStore.open(
+    join(dir, 'contact-keys.db'),
+    Keyring.open(otherMaster, [Keyring.wrapNewVersion(otherMaster, 1)]),
+  );
   assert.throws(() => other.existingKey('ct_a'), { code: 'decryption_failed' });
   other.close();
 });
@@ -80,11 +88,16 @@ test('an intake key destroyed is gone from the file and its WAL; the newest key 
   const second = store.createIntakeKey(now);
   assert.equal(store.currentIntakeKey(now).id, second.id);
   const reader = new SqliteDatabase(join(dir, 'contact-keys.db'), { readonly: true });
-  const { wrapped } = reader.prepare('select wrapped from intake_keys where id = ?').get(first.id) as { wrapped: string };
+  const { wrapped } = reader.prepare('select wrapped from intake_keys where id = ?').get(first.id) as {
+    wrapped: string;
+  };
   reader.close();
   assert.ok(fileText().includes(wrapped));
   assert.equal(store.destroyIntakeKeys([first.id]), 1);
   assert.equal(store.intakeKey(first.id), null);
   assert.ok(!fileText().includes(wrapped), 'no copy of the wrapped key is left in the file or its WAL');
-  assert.deepEqual(store.intakeKeyList().map((k) => k.id), [second.id]);
+  assert.deepEqual(
+    store.intakeKeyList().map((k) => k.id),
+    [second.id],
+  );
 });

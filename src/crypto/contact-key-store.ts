@@ -97,8 +97,10 @@ export class ContactKeyStore {
     const raw = randomBytes(KEY_BYTES);
     const wrapped = this.#keyring.encrypt(raw, wrapContext(contactId, pageId));
     // Two processes may race to create the key: the first insert wins and both use the stored one.
-    const insert = () => this.#db.prepare('insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)')
-      .run(contactId, pageId, wrapped, Date.now());
+    const insert = () =>
+      this.#db
+        .prepare('insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)')
+        .run(contactId, pageId, wrapped, Date.now());
     const deferred = this.#deferred.getStore();
     if (deferred) {
       // Without its own fsync: `deferringSync` flushes every key of its scope at once before its caller commits.
@@ -145,7 +147,11 @@ export class ContactKeyStore {
    * never created, or destroyed here or by another process), and cached. The raw bytes are zeroed once wrapped in a
    * KeyObject.
    */
-  #unwrapCached(cache: Map<string, Cached>, id: string, load: () => { wrapped: string; context: FieldContext } | undefined): KeyObject | null {
+  #unwrapCached(
+    cache: Map<string, Cached>,
+    id: string,
+    load: () => { wrapped: string; context: FieldContext } | undefined,
+  ): KeyObject | null {
     const now = Date.now();
     const hit = cache.get(id);
     if (hit && hit.until > now) return hit.key;
@@ -172,7 +178,9 @@ export class ContactKeyStore {
     this.#cache.delete(contactId);
     const removed = this.#db.transaction(() => {
       const n = this.#db.prepare('delete from contact_keys where contact_id = ?').run(contactId).changes;
-      this.#db.prepare('insert or ignore into destroyed_keys (contact_id, destroyed_at) values (?, ?)').run(contactId, now);
+      this.#db
+        .prepare('insert or ignore into destroyed_keys (contact_id, destroyed_at) values (?, ?)')
+        .run(contactId, now);
       return n;
     })();
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
@@ -190,7 +198,8 @@ export class ContactKeyStore {
   createIntakeKey(now: number): IntakeKey {
     const id = newId('ik', now);
     const raw = randomBytes(KEY_BYTES);
-    this.#db.prepare('insert into intake_keys (id, wrapped, created_at) values (?, ?, ?)')
+    this.#db
+      .prepare('insert into intake_keys (id, wrapped, created_at) values (?, ?, ?)')
       .run(id, this.#keyring.encrypt(raw, intakeWrapContext(id)), now);
     raw.fill(0);
     const key = this.intakeKey(id);
@@ -237,14 +246,24 @@ export class ContactKeyStore {
    * version is retired: rotation re-wraps the main database only). Idempotent; returns how many it re-wrapped.
    */
   rewrapAll(): number {
-    return this.#rewrapTable('contact_keys', 'contact_id', (r) => wrapContext(r.id, r.page_id ?? null))
-      + this.#rewrapTable('intake_keys', 'id', (r) => intakeWrapContext(r.id));
+    return (
+      this.#rewrapTable('contact_keys', 'contact_id', (r) => wrapContext(r.id, r.page_id ?? null)) +
+      this.#rewrapTable('intake_keys', 'id', (r) => intakeWrapContext(r.id))
+    );
   }
 
   /** Re-wraps the keys of one table that an old keyring version wraps; returns how many. */
-  #rewrapTable(table: 'contact_keys' | 'intake_keys', idColumn: string, context: (r: { id: string; page_id?: string | null }) => FieldContext): number {
+  #rewrapTable(
+    table: 'contact_keys' | 'intake_keys',
+    idColumn: string,
+    context: (r: { id: string; page_id?: string | null }) => FieldContext,
+  ): number {
     const pageColumn = table === 'contact_keys' ? ', page_id' : '';
-    const rows = this.#db.prepare(`select ${idColumn} as id, wrapped${pageColumn} from ${table}`).all() as { id: string; wrapped: string; page_id?: string | null }[];
+    const rows = this.#db.prepare(`select ${idColumn} as id, wrapped${pageColumn} from ${table}`).all() as {
+      id: string;
+      wrapped: string;
+      page_id?: string | null;
+    }[];
     const update = this.#db.prepare(`update ${table} set wrapped = ? where ${idColumn} = ? and wrapped = ?`);
     let n = 0;
     for (const r of rows) {

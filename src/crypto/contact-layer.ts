@@ -27,24 +27,43 @@ function innerAad(contactId: string, field: FieldContext): Buffer {
  * Encrypts a contact-owned value: drop-in for `keyring.encrypt(value, field)` on any column of a table whose
  * registry entry names a contactColumn. Refuses (`erased`) once the contact's key was destroyed.
  */
-export function sealContactField(ctx: ContactLayer, contactId: string, value: string | Buffer, field: FieldContext): string {
+export function sealContactField(
+  ctx: ContactLayer,
+  contactId: string,
+  value: string | Buffer,
+  field: FieldContext,
+): string {
   const key = ctx.contactKeys.keyFor(contactId, field.pageId);
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   return ctx.keyring.encrypt(Buffer.concat([MAGIC, seal(key, bytes, innerAad(contactId, field))]), field);
 }
 
 /** Decrypts a contact-owned value written by sealContactField (or by the keyring alone, before the switch). */
-export function openContactFieldBuffer(ctx: ContactLayer, contactId: string, ciphertext: string, field: FieldContext): Buffer {
+export function openContactFieldBuffer(
+  ctx: ContactLayer,
+  contactId: string,
+  ciphertext: string,
+  field: FieldContext,
+): Buffer {
   const outer = ctx.keyring.decryptBuffer(ciphertext, field);
   if (outer.length < MAGIC.length || !outer.subarray(0, MAGIC.length).equals(MAGIC)) return outer;
   const key = ctx.contactKeys.existingKey(contactId);
   const plain = key && open(key, outer.subarray(MAGIC.length), innerAad(contactId, field));
-  if (!plain) throw new AppError('decryption_failed', "a contact's value could not be decrypted (its key was destroyed by erasure, or it was moved)");
+  if (!plain)
+    throw new AppError(
+      'decryption_failed',
+      "a contact's value could not be decrypted (its key was destroyed by erasure, or it was moved)",
+    );
   return plain;
 }
 
 /** Drop-in for `keyring.decrypt(ciphertext, field)` on contact-owned columns. */
-export function openContactField(ctx: ContactLayer, contactId: string, ciphertext: string, field: FieldContext): string {
+export function openContactField(
+  ctx: ContactLayer,
+  contactId: string,
+  ciphertext: string,
+  field: FieldContext,
+): string {
   return openContactFieldBuffer(ctx, contactId, ciphertext, field).toString('utf8');
 }
 

@@ -7,7 +7,8 @@ const TAG_NUMBER = 2;
 /** Encodes a list of fields so that no two different lists give the same bytes: ("a","bc") ≠ ("ab","c"), null ≠ "". */
 export function encodeFields(fields: readonly (string | number | null)[]): Buffer {
   let size = 0;
-  for (const field of fields) size += field === null ? 1 : typeof field === 'number' ? 5 : 5 + Buffer.byteLength(field, 'utf8');
+  for (const field of fields)
+    size += field === null ? 1 : typeof field === 'number' ? 5 : 5 + Buffer.byteLength(field, 'utf8');
   // One allocation: this runs on every encrypt, decrypt and blind index.
   const out = Buffer.allocUnsafe(size);
   let at = 0;

@@ -52,7 +52,8 @@ test('flipping any single bit of a ciphertext makes it fail to decrypt', () => {
     fc.property(anyText, anyContext, fc.nat(), fc.integer({ min: 0, max: 7 }), (text, ctx, at, bit) => {
       const ciphertext = keyring.encrypt(text, ctx);
       const i = at % ciphertext.length;
-      const flipped = ciphertext.slice(0, i) + String.fromCharCode(ciphertext.charCodeAt(i) ^ (1 << bit)) + ciphertext.slice(i + 1);
+      const flipped =
+        ciphertext.slice(0, i) + String.fromCharCode(ciphertext.charCodeAt(i) ^ (1 << bit)) + ciphertext.slice(i + 1);
       assert.throws(() => keyring.decrypt(flipped, ctx), isDecryptionFailure);
     }),
   );
@@ -82,7 +83,10 @@ test('truncated or extended ciphertexts fail to decrypt', () => {
   fc.assert(
     fc.property(anyText, anyContext, fc.integer({ min: 1, max: 40 }), (text, ctx, n) => {
       const ciphertext = keyring.encrypt(text, ctx);
-      assert.throws(() => keyring.decrypt(ciphertext.slice(0, Math.max(0, ciphertext.length - n)), ctx), isDecryptionFailure);
+      assert.throws(
+        () => keyring.decrypt(ciphertext.slice(0, Math.max(0, ciphertext.length - n)), ctx),
+        isDecryptionFailure,
+      );
       assert.throws(() => keyring.decrypt(ciphertext + 'A'.repeat(n), ctx), isDecryptionFailure);
     }),
   );

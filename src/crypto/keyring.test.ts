@@ -45,8 +45,14 @@ test('two rows swapping their ciphertexts both fail to decrypt', () => {
 test('context fields are length-prefixed, so shifting a boundary or turning null into "" is another context', () => {
   const keyring = Keyring.open(master, [v1]);
   const ciphertext = keyring.encrypt('x', { table: 'a', column: 'bc', pageId: null, rowId: 'r' });
-  assert.throws(() => keyring.decrypt(ciphertext, { table: 'ab', column: 'c', pageId: null, rowId: 'r' }), fails('decryption_failed'));
-  assert.throws(() => keyring.decrypt(ciphertext, { table: 'a', column: 'bc', pageId: '', rowId: 'r' }), fails('decryption_failed'));
+  assert.throws(
+    () => keyring.decrypt(ciphertext, { table: 'ab', column: 'c', pageId: null, rowId: 'r' }),
+    fails('decryption_failed'),
+  );
+  assert.throws(
+    () => keyring.decrypt(ciphertext, { table: 'a', column: 'bc', pageId: '', rowId: 'r' }),
+    fails('decryption_failed'),
+  );
 });
 
 test('a wrong master key fails at open with wrong_master_key, with or without a stored key check', () => {
@@ -70,7 +76,10 @@ test('a wrapped key relabelled as another version does not unwrap', () => {
 });
 
 test('opening with no key versions asks for pagescope init', () => {
-  assert.throws(() => Keyring.open(master, []), (err) => err instanceof AppError && /pagescope init/.test(err.message));
+  assert.throws(
+    () => Keyring.open(master, []),
+    (err) => err instanceof AppError && /pagescope init/.test(err.message),
+  );
 });
 
 test('the newest version is current; older versions still decrypt and need a rewrap', () => {

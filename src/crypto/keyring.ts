@@ -79,18 +79,27 @@ export class Keyring {
    * Unwraps every stored version or throws before anything is decrypted: `wrong_master_key` when the key check (or,
    * without one, any unwrap) fails. The current version is the highest unless `currentVersion` names another.
    */
-  static open(master: Buffer, versions: readonly WrappedKeyVersion[], keyCheck?: string, currentVersion?: number): Keyring {
+  static open(
+    master: Buffer,
+    versions: readonly WrappedKeyVersion[],
+    keyCheck?: string,
+    currentVersion?: number,
+  ): Keyring {
     if (keyCheck !== undefined && !keyCheckMatches(master, keyCheck)) {
       throw new AppError(
         'wrong_master_key',
-        'the master key (PAGESCOPE_MASTER_KEY or the data dir\'s master.key) is not the key this database was ' +
+        "the master key (PAGESCOPE_MASTER_KEY or the data dir's master.key) is not the key this database was " +
           'initialised with; start with the original key',
       );
     }
     if (versions.length === 0) {
       throw new AppError('config_invalid', 'no encryption key versions are stored; run `pagescope init` first');
     }
-    const ring = new Keyring({ kek: deriveKey(master, 'kek/v1'), blindIndexKey: deriveKey(master, 'blind-index/v1'), tokenHashKey: deriveKey(master, 'token-hash/v1') });
+    const ring = new Keyring({
+      kek: deriveKey(master, 'kek/v1'),
+      blindIndexKey: deriveKey(master, 'blind-index/v1'),
+      tokenHashKey: deriveKey(master, 'token-hash/v1'),
+    });
     for (const entry of versions) ring.#add(entry, keyCheck !== undefined);
     const current = currentVersion ?? Math.max(...ring.#deks.keys());
     if (!ring.#deks.has(current)) throw new AppError('internal', `the current key version ${current} is not stored`);
@@ -120,7 +129,13 @@ export class Keyring {
    * worker thread that encrypts and indexes as this keyring does. Never serialise or log it.
    */
   transfer(): KeyringTransfer {
-    return { kek: this.#kek, blindIndexKey: this.#blindIndexKey, tokenHashKey: this.#tokenHashKey, deks: [...this.#deks], current: this.#current };
+    return {
+      kek: this.#kek,
+      blindIndexKey: this.#blindIndexKey,
+      tokenHashKey: this.#tokenHashKey,
+      deks: [...this.#deks],
+      current: this.#current,
+    };
   }
 
   /** The keyring another thread of this process sent with `transfer()`. */

@@ -21,14 +21,18 @@ function refusal(reason: string, ...phrases: string[]): (err: unknown) => boolea
     assert.ok(err instanceof AppError);
     assert.equal(err.code, 'config_invalid');
     assert.equal(err.details?.reason, reason);
-    for (const phrase of phrases) assert.ok(err.message.includes(phrase), `"${err.message}" should mention "${phrase}"`);
+    for (const phrase of phrases)
+      assert.ok(err.message.includes(phrase), `"${err.message}" should mention "${phrase}"`);
     return true;
   };
 }
 
 test('a base64 key of 32 bytes in PAGESCOPE_MASTER_KEY is the master key', () => {
   const key = randomBytes(32);
-  assert.deepEqual(loadMasterKey({ env: { PAGESCOPE_MASTER_KEY: key.toString('base64') }, dataDir: '/nonexistent' }), key);
+  assert.deepEqual(
+    loadMasterKey({ env: { PAGESCOPE_MASTER_KEY: key.toString('base64') }, dataDir: '/nonexistent' }),
+    key,
+  );
 });
 
 test('a trailing newline around the env key is tolerated', () => {
@@ -42,7 +46,9 @@ test('an env key of the wrong length is refused with the variable and the fix, a
     const value = randomBytes(bytes).toString('base64');
     assert.throws(
       () => loadMasterKey({ env: { PAGESCOPE_MASTER_KEY: value }, dataDir: '/nonexistent' }),
-      (err) => refusal('invalid_master_key', 'PAGESCOPE_MASTER_KEY', 'openssl rand -base64 32')(err) && !(err as Error).message.includes(value),
+      (err) =>
+        refusal('invalid_master_key', 'PAGESCOPE_MASTER_KEY', 'openssl rand -base64 32')(err) &&
+        !(err as Error).message.includes(value),
     );
   }
 });
@@ -78,7 +84,10 @@ test('creating a key file where one exists is refused and leaves the original in
   withDataDir((dir) => {
     const { path, key } = createMasterKeyFile(dir);
     const before = readFileSync(path, 'utf8');
-    assert.throws(() => createMasterKeyFile(dir), (err) => err instanceof AppError && err.code === 'already_initialised');
+    assert.throws(
+      () => createMasterKeyFile(dir),
+      (err) => err instanceof AppError && err.code === 'already_initialised',
+    );
     assert.equal(readFileSync(path, 'utf8'), before);
     assert.deepEqual(loadMasterKey({ env: {}, dataDir: dir }), key);
     assert.deepEqual(readdirSync(dir), ['master.key'], 'no temporary file is left behind');
@@ -97,13 +106,19 @@ test('a key file readable by group or others is refused, naming the file and chm
 
 test('a missing key file tells the operator to run pagescope init', () => {
   withDataDir((dir) => {
-    assert.throws(() => loadMasterKey({ env: {}, dataDir: dir }), refusal('missing_master_key', 'pagescope init', 'PAGESCOPE_MASTER_KEY'));
+    assert.throws(
+      () => loadMasterKey({ env: {}, dataDir: dir }),
+      refusal('missing_master_key', 'pagescope init', 'PAGESCOPE_MASTER_KEY'),
+    );
   });
 });
 
 test('a key file holding something other than 32 base64 bytes is refused', () => {
   withDataDir((dir) => {
     writeFileSync(join(dir, 'master.key'), randomBytes(16).toString('base64'), { mode: 0o600 });
-    assert.throws(() => loadMasterKey({ env: {}, dataDir: dir }), refusal('invalid_master_key', join(dir, 'master.key')));
+    assert.throws(
+      () => loadMasterKey({ env: {}, dataDir: dir }),
+      refusal('invalid_master_key', join(dir, 'master.key')),
+    );
   });
 });

@@ -23,7 +23,12 @@ test('a hash made with other parameters still verifies, and is marked for re-has
 });
 
 test('a stored string that is not ours verifies nothing and throws nothing', async () => {
-  for (const junk of ['', 'plain', '$scrypt$ln=99,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA', '$argon2id$v=19$m=1,t=1,p=1$x$y']) {
+  for (const junk of [
+    '',
+    'plain',
+    '$scrypt$ln=99,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA',
+    '$argon2id$v=19$m=1,t=1,p=1$x$y',
+  ]) {
     assert.equal(await verifyPassword('anything at all', junk), false, junk);
   }
 });

@@ -27,7 +27,9 @@ const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9_-]{16,
 function derive(password: string, salt: Buffer, params: ScryptParams, length: number): Promise<Buffer> {
   const N = 2 ** params.ln;
   const options: ScryptOptions = { N, r: params.r, p: params.p, maxmem: 256 * N * params.r + 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, length, options, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFC'), salt, length, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /** `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (base64url) of a fresh 32-byte salt; the parameters travel with the hash. */
@@ -44,7 +46,14 @@ export async function hashPassword(password: string, params: ScryptParams = DEFA
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const m = PHC.exec(stored);
   const params: ScryptParams = m ? { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) } : DEFAULT_SCRYPT;
-  const valid = m !== null && params.ln >= 10 && params.ln <= 20 && params.r >= 1 && params.r <= 32 && params.p >= 1 && params.p <= 16;
+  const valid =
+    m !== null &&
+    params.ln >= 10 &&
+    params.ln <= 20 &&
+    params.r >= 1 &&
+    params.r <= 32 &&
+    params.p >= 1 &&
+    params.p <= 16;
   const salt = valid ? Buffer.from(m[4]!, 'base64url') : Buffer.alloc(SALT_BYTES);
   const expected = valid ? Buffer.from(m[5]!, 'base64url') : Buffer.alloc(KEY_BYTES);
   const actual = await derive(password, salt, valid ? params : DEFAULT_SCRYPT, expected.length);
@@ -73,9 +82,12 @@ export async function verifyDecoy(password: string): Promise<false> {
 /** Throws `validation_failed` naming the rule a new password breaks: 12 to 1024 characters, and not the email. */
 export function checkPasswordPolicy(password: string, email: string): void {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH) throw new AppError('validation_failed', `the password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
-  if (length > MAX_PASSWORD_LENGTH) throw new AppError('validation_failed', `the password must be at most ${MAX_PASSWORD_LENGTH} characters long`);
+  if (length < MIN_PASSWORD_LENGTH)
+    throw new AppError('validation_failed', `the password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+  if (length > MAX_PASSWORD_LENGTH)
+    throw new AppError('validation_failed', `the password must be at most ${MAX_PASSWORD_LENGTH} characters long`);
   const p = password.trim().toLowerCase();
   const e = email.trim().toLowerCase();
-  if (p === e || p === e.split('@')[0]) throw new AppError('validation_failed', 'the password must not be the email address');
+  if (p === e || p === e.split('@')[0])
+    throw new AppError('validation_failed', 'the password must not be the email address');
 }

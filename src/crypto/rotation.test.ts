@@ -59,8 +59,16 @@ function filled(name: string, keyring: Keyring, count: number): MemorySource {
 
 function assertAllCurrentAndIntact(keyring: Keyring, source: MemorySource): void {
   for (const [key, ciphertext] of source.rows) {
-    assert.equal(keyring.versionOf(ciphertext), keyring.currentVersion, `${source.name}/${key} is on the current version`);
-    assert.equal(keyring.decrypt(ciphertext, source.ctx(key)), source.truth.get(key), `${source.name}/${key} holds its last value`);
+    assert.equal(
+      keyring.versionOf(ciphertext),
+      keyring.currentVersion,
+      `${source.name}/${key} is on the current version`,
+    );
+    assert.equal(
+      keyring.decrypt(ciphertext, source.ctx(key)),
+      source.truth.get(key),
+      `${source.name}/${key} holds its last value`,
+    );
   }
 }
 
@@ -75,7 +83,10 @@ test('every row of every source moves to the current version and still decrypts 
   assert.deepEqual(result.failed, []);
   for (const source of sources) assertAllCurrentAndIntact(keyring, source);
   const firstPass = progress.filter((p) => p.pass === 1);
-  assert.deepEqual(firstPass.filter((p) => p.source === 'contacts').map((p) => p.scanned), [32, 64, 96, 128, 160, 192, 224, 250]);
+  assert.deepEqual(
+    firstPass.filter((p) => p.source === 'contacts').map((p) => p.scanned),
+    [32, 64, 96, 128, 160, 192, 224, 250],
+  );
   assert.equal(firstPass.at(-1)?.source, 'messages');
   assert.equal(firstPass.at(-1)?.rewrapped, 70);
 });
@@ -156,9 +167,18 @@ test('a rotation with nothing to do completes in one pass without writing', asyn
   const source = filled('contacts', keyring, 40);
   source.beforeWrite = () => assert.fail('nothing should be written');
   const result = await rewrapAll(keyring, [source], { batchSize: 16 });
-  assert.deepEqual({ ...result, failed: result.failed.length }, {
-    rewrapped: 0, skipped: 40, conflicts: 0, failed: 0, passes: 1, completed: true, aborted: false,
-  });
+  assert.deepEqual(
+    { ...result, failed: result.failed.length },
+    {
+      rewrapped: 0,
+      skipped: 40,
+      conflicts: 0,
+      failed: 0,
+      passes: 1,
+      completed: true,
+      aborted: false,
+    },
+  );
 });
 
 test('a writer that keeps writing the old version makes rotation give up after maxPasses, not claim completion', async () => {

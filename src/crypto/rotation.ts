@@ -55,11 +55,23 @@ interface PassTotals {
  * Safe to run alongside writers (compare-and-set) and to restart after a crash or abort: a re-walk skips rows
  * already current without decrypting them. Stops between batches when `signal` aborts.
  */
-export async function rewrapAll(keyring: Keyring, sources: readonly RewrapSource[], options: RewrapOptions = {}): Promise<RewrapResult> {
+export async function rewrapAll(
+  keyring: Keyring,
+  sources: readonly RewrapSource[],
+  options: RewrapOptions = {},
+): Promise<RewrapResult> {
   const batchSize = options.batchSize ?? 500;
   const maxPasses = options.maxPasses ?? 5;
   let failed = new Map<string, { source: string; key: string }>();
-  const result: RewrapResult = { rewrapped: 0, skipped: 0, conflicts: 0, failed: [], passes: 0, completed: false, aborted: false };
+  const result: RewrapResult = {
+    rewrapped: 0,
+    skipped: 0,
+    conflicts: 0,
+    failed: [],
+    passes: 0,
+    completed: false,
+    aborted: false,
+  };
 
   while (result.passes < maxPasses) {
     result.passes++;
@@ -96,7 +108,14 @@ async function walkSource(
   options: RewrapOptions,
 ): Promise<boolean> {
   const progress: RewrapProgress = {
-    source: source.name, pass: passNumber, scanned: 0, rewrapped: 0, skipped: 0, conflicts: 0, failed: 0, lastKey: null,
+    source: source.name,
+    pass: passNumber,
+    scanned: 0,
+    rewrapped: 0,
+    skipped: 0,
+    conflicts: 0,
+    failed: 0,
+    lastKey: null,
   };
   for (;;) {
     if (options.signal?.aborted) return false;

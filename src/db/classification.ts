@@ -47,7 +47,13 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */
-export function ciphertextColumns(): { table: string; sealedAs: string; column: string; idColumn: string; pageColumn: string | null }[] {
+export function ciphertextColumns(): {
+  table: string;
+  sealedAs: string;
+  column: string;
+  idColumn: string;
+  pageColumn: string | null;
+}[] {
   const out: { table: string; sealedAs: string; column: string; idColumn: string; pageColumn: string | null }[] = [];
   for (const [table, t] of Object.entries(CLASSIFICATION)) {
     for (const [column, cls] of Object.entries(t.columns)) {

@@ -8,11 +8,18 @@ forEachDialect('transactions flushed later', (database, dialect) => {
     const { db, transactionFlushedLater } = database();
     const now = Date.now();
     const { result, durable } = await transactionFlushedLater(async (trx) => {
-      await trx.insertInto('webhook_body_hashes').values({ body_hash: `flush-later-${now}`, post_id: 'wd_x', created_at: now }).execute();
+      await trx
+        .insertInto('webhook_body_hashes')
+        .values({ body_hash: `flush-later-${now}`, post_id: 'wd_x', created_at: now })
+        .execute();
       return 'claimed';
     });
     assert.equal(result, 'claimed');
-    const seen = await db.selectFrom('webhook_body_hashes').select('post_id').where('body_hash', '=', `flush-later-${now}`).executeTakeFirst();
+    const seen = await db
+      .selectFrom('webhook_body_hashes')
+      .select('post_id')
+      .where('body_hash', '=', `flush-later-${now}`)
+      .executeTakeFirst();
     assert.equal(seen?.post_id, 'wd_x', 'the commit is visible before its flush ends');
     await durable;
     if (dialect === 'sqlite') {
@@ -26,12 +33,23 @@ forEachDialect('transactions flushed later', (database, dialect) => {
     const now = Date.now();
     await assert.rejects(
       transactionFlushedLater(async (trx) => {
-        await trx.insertInto('webhook_body_hashes').values({ body_hash: `flush-later-fail-${now}`, post_id: 'wd_y', created_at: now }).execute();
+        await trx
+          .insertInto('webhook_body_hashes')
+          .values({ body_hash: `flush-later-fail-${now}`, post_id: 'wd_y', created_at: now })
+          .execute();
         throw new Error('changed my mind');
       }),
       /changed my mind/,
     );
-    assert.equal(await db.selectFrom('webhook_body_hashes').select('post_id').where('body_hash', '=', `flush-later-fail-${now}`).executeTakeFirst(), undefined);
-    if (dialect === 'sqlite') assert.equal((await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]!.synchronous, 2);
+    assert.equal(
+      await db
+        .selectFrom('webhook_body_hashes')
+        .select('post_id')
+        .where('body_hash', '=', `flush-later-fail-${now}`)
+        .executeTakeFirst(),
+      undefined,
+    );
+    if (dialect === 'sqlite')
+      assert.equal((await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]!.synchronous, 2);
   });
 });

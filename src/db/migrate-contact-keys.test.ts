@@ -21,7 +21,9 @@ test('a new store gets every step once, and a second run applies nothing', () =>
   try {
     assert.deepEqual(migrateContactKeys(db), ['0001-contact-keys', '0002-intake-keys']);
     assert.deepEqual(migrateContactKeys(db), []);
-    const tables = (db.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (
+      db.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[]
+    ).map((r) => r.name);
     assert.deepEqual(tables, ['contact_keys', 'contact_keys_migrations', 'destroyed_keys', 'intake_keys']);
   } finally {
     db.close();
@@ -40,7 +42,8 @@ test('a store the code before the migrator created opens, adopts its tables, and
         created_at integer not null);`);
   old.prepare('insert into destroyed_keys (contact_id, destroyed_at) values (?, ?)').run('ct_erased', 1);
   const raw = randomBytes(32);
-  old.prepare('insert into intake_keys (id, wrapped, created_at) values (?, ?, ?)')
+  old
+    .prepare('insert into intake_keys (id, wrapped, created_at) values (?, ?, ?)')
     .run('ik_old', keyring.encrypt(raw, { table: 'intake_keys', column: 'key', pageId: null, rowId: 'ik_old' }), 1);
   old.close();
 

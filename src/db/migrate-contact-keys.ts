@@ -18,16 +18,18 @@ const TABLE = 'contact_keys_migrations';
  * of the steps it applied.
  */
 export function migrateContactKeys(db: SqliteDatabase.Database, now: number = Date.now()): string[] {
-  return db.transaction(() => {
-    db.exec(`create table if not exists ${TABLE} (name text primary key, applied_at integer not null)`);
-    const done = new Set((db.prepare(`select name from ${TABLE}`).all() as { name: string }[]).map((r) => r.name));
-    const applied: string[] = [];
-    for (const [name, step] of STEPS) {
-      if (done.has(name)) continue;
-      step.up(db);
-      db.prepare(`insert into ${TABLE} (name, applied_at) values (?, ?)`).run(name, now);
-      applied.push(name);
-    }
-    return applied;
-  }).immediate();
+  return db
+    .transaction(() => {
+      db.exec(`create table if not exists ${TABLE} (name text primary key, applied_at integer not null)`);
+      const done = new Set((db.prepare(`select name from ${TABLE}`).all() as { name: string }[]).map((r) => r.name));
+      const applied: string[] = [];
+      for (const [name, step] of STEPS) {
+        if (done.has(name)) continue;
+        step.up(db);
+        db.prepare(`insert into ${TABLE} (name, applied_at) values (?, ?)`).run(name, now);
+        applied.push(name);
+      }
+      return applied;
+    })
+    .immediate();
 }

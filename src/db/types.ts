@@ -12,7 +12,14 @@ import type { UserTables } from './tables/users.ts';
  * interface here, so that no two domains edit the same table list.
  */
 export interface DB
-  extends FoundationTables, ConversationTables, MessagingTables, PrivacyTables, IdentityTables, UserTables, InboxTables {}
+  extends
+    FoundationTables,
+    ConversationTables,
+    MessagingTables,
+    PrivacyTables,
+    IdentityTables,
+    UserTables,
+    InboxTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

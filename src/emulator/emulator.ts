@@ -16,12 +16,28 @@ import type { GraphRequest, GraphResponse } from './graph/request.ts';
 import { WebhookDelivery, type DeliveryAlert, type DeliveryRecord } from './webhook-delivery.ts';
 import { World, type Page, type Person, type Thread, type WorldSnapshot } from './world.ts';
 
-export interface PageView { id: string; name: string; access_token: string }
-export interface UserView { id: string; first_name: string; last_name: string; locale: string; timezone: number; app_scoped_id: string }
+export interface PageView {
+  id: string;
+  name: string;
+  access_token: string;
+}
+export interface UserView {
+  id: string;
+  first_name: string;
+  last_name: string;
+  locale: string;
+  timezone: number;
+  app_scoped_id: string;
+}
 
 const pageView = (p: Page): PageView => ({ id: p.id, name: p.name, access_token: p.accessToken });
 const userView = (p: Person): UserView => ({
-  id: p.id, first_name: p.firstName, last_name: p.lastName, locale: p.locale, timezone: p.timezone, app_scoped_id: p.id,
+  id: p.id,
+  first_name: p.firstName,
+  last_name: p.lastName,
+  locale: p.locale,
+  timezone: p.timezone,
+  app_scoped_id: p.id,
 });
 
 export class Emulator {
@@ -61,8 +77,13 @@ export class Emulator {
       enforcesTimeout: opts.transport === undefined,
     });
     const core: Core = {
-      opts, world, clock: this.clock, random: new Random(opts.runSeed ? `${opts.seed}:${opts.runSeed}:ids` : `${opts.seed}:ids`), limiter: new RateLimiter(),
-      delivery: this.delivery, background: new Set(),
+      opts,
+      world,
+      clock: this.clock,
+      random: new Random(opts.runSeed ? `${opts.seed}:${opts.runSeed}:ids` : `${opts.seed}:ids`),
+      limiter: new RateLimiter(),
+      delivery: this.delivery,
+      background: new Set(),
       receiving: () => opts.webhookUrl !== undefined || input.transport !== undefined,
       emit: (events) => this.delivery.deliver(events.filter((e) => subscribedTo(core, e))),
     };
@@ -79,7 +100,14 @@ export class Emulator {
   }
 
   /** Adds a person; PSIDs are assigned per Page on first contact. */
-  createUser(input: { first_name: string; last_name: string; locale?: string; timezone?: number; gender?: string; no_profile?: boolean }): UserView {
+  createUser(input: {
+    first_name: string;
+    last_name: string;
+    locale?: string;
+    timezone?: number;
+    gender?: string;
+    no_profile?: boolean;
+  }): UserView {
     return userView(this.world.addPerson(input));
   }
 
@@ -94,11 +122,15 @@ export class Emulator {
   }
 
   /** What traffic needs to know of a person on a Page: their PSID, whether they block it, their marketing topics. */
-  threadState(userId: string, pageId: string): { psid: string; blocked: boolean; marketing: Record<string, 'active' | 'stopped'> } | null {
+  threadState(
+    userId: string,
+    pageId: string,
+  ): { psid: string; blocked: boolean; marketing: Record<string, 'active' | 'stopped'> } | null {
     const thread = this.thread(userId, pageId);
     if (!thread) return null;
     const marketing: Record<string, 'active' | 'stopped'> = {};
-    for (const t of this.world.marketingTokens.values()) if (t.pageId === pageId && t.personId === userId) marketing[t.topic] = t.status;
+    for (const t of this.world.marketingTokens.values())
+      if (t.pageId === pageId && t.personId === userId) marketing[t.topic] = t.status;
     return { psid: thread.psid, blocked: thread.blocked, marketing };
   }
 
@@ -134,19 +166,27 @@ export class Emulator {
   user(userId: string) {
     const run = (pageId: string, action: Action) => this.act(userId, pageId, action);
     return {
-      says: (pageId: string, text: string, extra: { reply_to?: string; referral?: Record<string, unknown> } = {}) => run(pageId, { type: 'message', text, ...extra }),
+      says: (pageId: string, text: string, extra: { reply_to?: string; referral?: Record<string, unknown> } = {}) =>
+        run(pageId, { type: 'message', text, ...extra }),
       sends: (pageId: string, attachments: unknown[]) => run(pageId, { type: 'message', attachments }),
-      quickReply: (pageId: string, text: string, payload: string) => run(pageId, { type: 'quick_reply', text, payload }),
-      postback: (pageId: string, payload?: string, title?: string, referral?: Record<string, unknown>) => run(pageId, { type: 'postback', payload, title, referral }),
-      reacts: (pageId: string, mid: string, reaction = 'love', action: 'react' | 'unreact' = 'react') => run(pageId, { type: 'reaction', mid, reaction, action }),
+      quickReply: (pageId: string, text: string, payload: string) =>
+        run(pageId, { type: 'quick_reply', text, payload }),
+      postback: (pageId: string, payload?: string, title?: string, referral?: Record<string, unknown>) =>
+        run(pageId, { type: 'postback', payload, title, referral }),
+      reacts: (pageId: string, mid: string, reaction = 'love', action: 'react' | 'unreact' = 'react') =>
+        run(pageId, { type: 'reaction', mid, reaction, action }),
       reads: (pageId: string) => run(pageId, { type: 'read' }),
       edits: (pageId: string, mid: string, text: string) => run(pageId, { type: 'edit', mid, text }),
-      follows: (pageId: string, ref: string, extra: { source?: string; ad_id?: string } = {}) => run(pageId, { type: 'referral', ref, ...extra }),
-      checksBox: (pageId: string, userRef: string, ref?: string) => run(pageId, { type: 'optin', user_ref: userRef, ref }),
-      marketing: (pageId: string, marketing: 'opt_in' | 'stop' | 'resume', topic?: string) => run(pageId, { type: 'optin', marketing, topic }),
+      follows: (pageId: string, ref: string, extra: { source?: string; ad_id?: string } = {}) =>
+        run(pageId, { type: 'referral', ref, ...extra }),
+      checksBox: (pageId: string, userRef: string, ref?: string) =>
+        run(pageId, { type: 'optin', user_ref: userRef, ref }),
+      marketing: (pageId: string, marketing: 'opt_in' | 'stop' | 'resume', topic?: string) =>
+        run(pageId, { type: 'optin', marketing, topic }),
       blocks: (pageId: string) => run(pageId, { type: 'block' }),
       unblocks: (pageId: string) => run(pageId, { type: 'unblock' }),
-      links: (pageId: string, authorization_code?: string) => run(pageId, { type: 'account_linking', status: 'linked', authorization_code }),
+      links: (pageId: string, authorization_code?: string) =>
+        run(pageId, { type: 'account_linking', status: 'linked', authorization_code }),
       unlinks: (pageId: string) => run(pageId, { type: 'account_linking', status: 'unlinked' }),
     };
   }
@@ -214,12 +254,21 @@ export class Emulator {
   }
 
   /** Another app on the Page (e.g. the Page Inbox) passes, takes, requests or releases thread control. */
-  async handover(input: { user_id: string; page_id: string; app_id: string; action: HandoverKind; target_app_id?: string; metadata?: string }): Promise<DeliveryRecord[]> {
+  async handover(input: {
+    user_id: string;
+    page_id: string;
+    app_id: string;
+    action: HandoverKind;
+    target_app_id?: string;
+    metadata?: string;
+  }): Promise<DeliveryRecord[]> {
     const { page } = this.lookup(input.user_id, input.page_id);
     const psid = this.psid(input.user_id, input.page_id);
     if (!psid) throw new ActionError(409, 'this person has not contacted the Page yet');
     const { events } = threadControl(this.core, page, input.app_id, input.action, {
-      recipient: { id: psid }, target_app_id: input.target_app_id, metadata: input.metadata,
+      recipient: { id: psid },
+      target_app_id: input.target_app_id,
+      metadata: input.metadata,
     });
     return this.core.emit(events);
   }
@@ -248,24 +297,42 @@ export class Emulator {
   }
 
   /** The person removes the app: POSTs a signed_request to the data-deletion or deauthorize callback. */
-  async removeApp(userId: string, kind: 'data_deletion' | 'deauthorize', url?: string): Promise<{ url: string; status: number | null; body: string; signed_request: string }> {
+  async removeApp(
+    userId: string,
+    kind: 'data_deletion' | 'deauthorize',
+    url?: string,
+  ): Promise<{ url: string; status: number | null; body: string; signed_request: string }> {
     const person = this.world.people.get(userId);
     if (!person) throw new ActionError(404, `no user ${userId}`);
     const base = this.options.webhookUrl ? new URL(this.options.webhookUrl).origin : undefined;
-    const target = url ?? (kind === 'data_deletion' ? this.options.dataDeletionUrl : this.options.deauthorizeUrl)
-      ?? (base && `${base}/meta/${kind === 'data_deletion' ? 'data-deletion' : 'deauthorize'}`);
+    const target =
+      url ??
+      (kind === 'data_deletion' ? this.options.dataDeletionUrl : this.options.deauthorizeUrl) ??
+      (base && `${base}/meta/${kind === 'data_deletion' ? 'data-deletion' : 'deauthorize'}`);
     if (!target) throw new ActionError(400, 'no callback URL: give one or set a webhook URL');
     const issuedAt = Math.floor(this.clock.now() / 1000);
-    const payload = kind === 'data_deletion'
-      ? { user_id: person.id, algorithm: 'HMAC-SHA256' as const, issued_at: issuedAt, expires: issuedAt + 3600 }
-      : { user_id: person.id, algorithm: 'HMAC-SHA256' as const, issued_at: issuedAt };
+    const payload =
+      kind === 'data_deletion'
+        ? { user_id: person.id, algorithm: 'HMAC-SHA256' as const, issued_at: issuedAt, expires: issuedAt + 3600 }
+        : { user_id: person.id, algorithm: 'HMAC-SHA256' as const, issued_at: issuedAt };
     const signed = createSignedRequest(this.options.appSecret, payload);
     const body = new URLSearchParams({ signed_request: signed }).toString();
     try {
-      const res = await this.transport({ url: target, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, timeoutMs: this.options.delivery.timeoutMs });
+      const res = await this.transport({
+        url: target,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        timeoutMs: this.options.delivery.timeoutMs,
+      });
       return { url: target, status: res.status, body: res.body, signed_request: signed };
     } catch (err) {
-      return { url: target, status: null, body: err instanceof Error ? err.message : String(err), signed_request: signed };
+      return {
+        url: target,
+        status: null,
+        body: err instanceof Error ? err.message : String(err),
+        signed_request: signed,
+      };
     }
   }
 

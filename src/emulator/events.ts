@@ -12,7 +12,12 @@ export interface WebhookEvent {
 type Ids = { psid: string; pageId: string; ts: number };
 
 function inbound(field: string, { psid, pageId, ts }: Ids, body: Record<string, unknown>): WebhookEvent {
-  return { field, pageId, channel: 'messaging', item: { sender: { id: psid }, recipient: { id: pageId }, timestamp: ts, ...body } };
+  return {
+    field,
+    pageId,
+    channel: 'messaging',
+    item: { sender: { id: psid }, recipient: { id: pageId }, timestamp: ts, ...body },
+  };
 }
 
 export interface InboundMessage {
@@ -44,7 +49,12 @@ export function echoEvent(
   if (message.attachments !== undefined) m.attachments = message.attachments;
   if (message.quick_replies !== undefined) m.quick_replies = message.quick_replies;
   const recipient = ids.userRef ? { user_ref: ids.userRef } : { id: ids.psid };
-  return { field: 'message_echoes', pageId: ids.pageId, channel: 'messaging', item: { sender: { id: ids.pageId }, recipient, timestamp: ids.ts, message: m } };
+  return {
+    field: 'message_echoes',
+    pageId: ids.pageId,
+    channel: 'messaging',
+    item: { sender: { id: ids.pageId }, recipient, timestamp: ids.ts, message: m },
+  };
 }
 
 /** `message_deliveries`: sender = PSID; `mids` plus a watermark. */
@@ -58,12 +68,23 @@ export function readEvent(ids: Ids, watermark: number): WebhookEvent {
 }
 
 export const REACTION_EMOJI: Record<string, string> = {
-  like: '\u{1F44D}', love: '\u{2764}\u{FE0F}', smile: '\u{1F606}', wow: '\u{1F62E}', sad: '\u{1F622}', angry: '\u{1F620}', dislike: '\u{1F44E}',
+  like: '\u{1F44D}',
+  love: '\u{2764}\u{FE0F}',
+  smile: '\u{1F606}',
+  wow: '\u{1F62E}',
+  sad: '\u{1F622}',
+  angry: '\u{1F620}',
+  dislike: '\u{1F44E}',
 };
 
 /** `message_reactions`. */
-export function reactionEvent(ids: Ids, r: { mid: string; reaction: string; emoji: string; action: 'react' | 'unreact' }): WebhookEvent {
-  return inbound('message_reactions', ids, { reaction: { reaction: r.reaction, emoji: r.emoji, action: r.action, mid: r.mid } });
+export function reactionEvent(
+  ids: Ids,
+  r: { mid: string; reaction: string; emoji: string; action: 'react' | 'unreact' },
+): WebhookEvent {
+  return inbound('message_reactions', ids, {
+    reaction: { reaction: r.reaction, emoji: r.emoji, action: r.action, mid: r.mid },
+  });
 }
 
 /** `messaging_postbacks`: on the standby channel the payload is left out, as Meta documents. */
@@ -88,13 +109,24 @@ export function checkboxOptinEvent(pageId: string, ts: number, userRef: string, 
   const optin: Record<string, unknown> = {};
   if (ref !== undefined) optin.ref = ref;
   optin.user_ref = userRef;
-  return { field: 'messaging_optins', pageId, channel: 'messaging', item: { recipient: { id: pageId }, timestamp: ts, optin } };
+  return {
+    field: 'messaging_optins',
+    pageId,
+    channel: 'messaging',
+    item: { recipient: { id: pageId }, timestamp: ts, optin },
+  };
 }
 
 /** Marketing-messages `messaging_optins`: opt-in, or STOP/RESUME with `notification_messages_status`. */
 export function marketingOptinEvent(
   ids: Ids,
-  o: { token: string; topic: string; payload: string; timezone: string; status?: 'STOP NOTIFICATIONS' | 'RESUME NOTIFICATIONS' },
+  o: {
+    token: string;
+    topic: string;
+    payload: string;
+    timezone: string;
+    status?: 'STOP NOTIFICATIONS' | 'RESUME NOTIFICATIONS';
+  },
 ): WebhookEvent {
   const optin: Record<string, unknown> = {
     type: 'notification_messages',
@@ -128,16 +160,27 @@ export function handoverEvent(
   h: { previous?: string | null; next?: string; requester?: string; metadata?: string },
 ): WebhookEvent {
   let body: Record<string, unknown>;
-  if (kind === 'request_thread_control') body = { requested_owner_app_id: Number(h.requester), metadata: h.metadata ?? '' };
+  if (kind === 'request_thread_control')
+    body = { requested_owner_app_id: Number(h.requester), metadata: h.metadata ?? '' };
   else body = { previous_owner_app_id: h.previous ?? null, new_owner_app_id: h.next, metadata: h.metadata ?? '' };
   return inbound('messaging_handovers', ids, { [kind]: body });
 }
 
 /** `messaging_policy_enforcement`: no sender; no reason on unblock. */
-export function policyEnforcementEvent(pageId: string, ts: number, action: 'warning' | 'block' | 'unblock', reason?: string): WebhookEvent {
+export function policyEnforcementEvent(
+  pageId: string,
+  ts: number,
+  action: 'warning' | 'block' | 'unblock',
+  reason?: string,
+): WebhookEvent {
   const policy_enforcement: Record<string, unknown> = { action };
   if (action !== 'unblock' && reason) policy_enforcement.reason = reason;
-  return { field: 'messaging_policy_enforcement', pageId, channel: 'messaging', item: { recipient: { id: pageId }, timestamp: ts, policy_enforcement } };
+  return {
+    field: 'messaging_policy_enforcement',
+    pageId,
+    channel: 'messaging',
+    item: { recipient: { id: pageId }, timestamp: ts, policy_enforcement },
+  };
 }
 
 /** Builds the envelope Meta POSTs: one messaging item per entry, several entries when batched. */

@@ -21,7 +21,13 @@ export class GraphError extends Error {
     const error: GraphErrorBody['error'] =
       this.subcode === undefined
         ? { message: this.message, type: this.type, code: this.code, fbtrace_id: fbtraceId }
-        : { message: this.message, type: this.type, code: this.code, error_subcode: this.subcode, fbtrace_id: fbtraceId };
+        : {
+            message: this.message,
+            type: this.type,
+            code: this.code,
+            error_subcode: this.subcode,
+            fbtrace_id: fbtraceId,
+          };
     return { error };
   }
 }
@@ -31,11 +37,16 @@ const POLICY_URL = 'https://developers.facebook.com/docs/messenger-platform/poli
 /** Factories for every error the emulator returns, messages verbatim from the reference where it gives them. */
 export const errors = {
   invalidToken: () => new GraphError(190, 'Invalid OAuth access token.'),
-  missingToken: () => new GraphError(2500, 'An active access token must be used to query information about the current user.'),
+  missingToken: () =>
+    new GraphError(2500, 'An active access token must be used to query information about the current user.'),
   noMatchingUser: () => new GraphError(100, '(#100) No matching user found', 2018001),
   unavailable: () => new GraphError(551, "(#551) This person isn't available right now.", 1545041),
   outsideWindow: () =>
-    new GraphError(10, `(#10) This message is sent outside of allowed window. Learn more about the new policy here: ${POLICY_URL}`, 2018278),
+    new GraphError(
+      10,
+      `(#10) This message is sent outside of allowed window. Learn more about the new policy here: ${POLICY_URL}`,
+      2018278,
+    ),
   threadControlled: () =>
     new GraphError(10, '(#10) Message failed to send because another app is controlling this thread now.', 2018300),
   rateLimited: () => new GraphError(613, '(#613) Calls to this api have exceeded the rate limit.', 2534040),
@@ -43,7 +54,11 @@ export const errors = {
   notificationsStopped: () =>
     new GraphError(10, '(#10) This user has currently stopped notification messages for this topic', 1893015),
   notificationFrequency: () =>
-    new GraphError(4, '(#4) There has to be a minimum delay between 2 notifications for the given notification', 2018354),
+    new GraphError(
+      4,
+      '(#4) There has to be a minimum delay between 2 notifications for the given notification',
+      2018354,
+    ),
   invalidNotificationToken: () => new GraphError(100, '(#100) `notification_messages_token` is invalid'),
   messageAndAction: () => new GraphError(100, '(#100) Cannot send both message and state at the same time.', 2018014),
   emptyMessage: () => new GraphError(100, '(#100) Message cannot be empty.', 2018034),
@@ -56,8 +71,15 @@ export const errors = {
       33,
       'GraphMethodException',
     ),
-  proofRequired: () => new GraphError(100, 'API calls from the server require an appsecret_proof argument', undefined, 'GraphMethodException'),
-  proofInvalid: () => new GraphError(100, 'Invalid appsecret_proof provided in the API argument', undefined, 'GraphMethodException'),
+  proofRequired: () =>
+    new GraphError(
+      100,
+      'API calls from the server require an appsecret_proof argument',
+      undefined,
+      'GraphMethodException',
+    ),
+  proofInvalid: () =>
+    new GraphError(100, 'Invalid appsecret_proof provided in the API argument', undefined, 'GraphMethodException'),
   noProfile: () => new GraphError(2018218, 'No profile available for this user.'),
   nonexistingField: (field: string, node: string) =>
     new GraphError(100, `(#100) Tried accessing nonexisting field (${field}) on node type (${node})`),

@@ -12,7 +12,11 @@ export interface HandshakeResult {
 
 /** Sends `hub.mode=subscribe&hub.verify_token=…&hub.challenge=<int>`; ok only for 200 with the challenge echoed. */
 export async function verifyCallback(
-  transport: WebhookTransport, url: string, verifyToken: string, random: Random, timeoutMs: number,
+  transport: WebhookTransport,
+  url: string,
+  verifyToken: string,
+  random: Random,
+  timeoutMs: number,
 ): Promise<HandshakeResult> {
   const challenge = String(1_000_000_000 + random.int(1_000_000_000));
   const target = new URL(url);
@@ -22,7 +26,13 @@ export async function verifyCallback(
   try {
     const res = await transport({ url: target.toString(), method: 'GET', headers: {}, timeoutMs });
     const ok = res.status === 200 && res.body === challenge;
-    return { ok, url, status: res.status, challenge, ...(ok ? {} : { error: `answered ${res.status} ${res.body.slice(0, 80)}` }) };
+    return {
+      ok,
+      url,
+      status: res.status,
+      challenge,
+      ...(ok ? {} : { error: `answered ${res.status} ${res.body.slice(0, 80)}` }),
+    };
   } catch (err) {
     return { ok: false, url, status: null, challenge, error: err instanceof Error ? err.message : String(err) };
   }

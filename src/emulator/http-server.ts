@@ -40,7 +40,11 @@ function readBody(req: http.IncomingMessage, done: (body: string) => void): void
 }
 
 function send(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -71,7 +75,12 @@ export function emulatorHandler(emu: Emulator): (req: http.IncomingMessage, res:
   return (req, res) =>
     readBody(req, (body) => {
       answer(emu, req, res, body).catch((err: unknown) => {
-        if (!res.headersSent) send(res, 500, JSON.stringify({ error: { code: 'internal', message: err instanceof Error ? err.message : 'error' } }));
+        if (!res.headersSent)
+          send(
+            res,
+            500,
+            JSON.stringify({ error: { code: 'internal', message: err instanceof Error ? err.message : 'error' } }),
+          );
       });
     });
 }

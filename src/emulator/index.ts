@@ -2,7 +2,15 @@
 export { createEmulator, Emulator, type PageView, type UserView } from './emulator.ts';
 export { startEmulatorServer, emulatorHandler, type EmulatorServer, type ServerOptions } from './http-server.ts';
 export { createTraffic, Traffic, type TrafficOptions, type TrafficKind, type TrafficStats } from './traffic.ts';
-export { resolveOptions, PAGE_INBOX_APP_ID, type EmulatorOptions, type EmulatorOptionsInput, type WebhookTransport, type TransportRequest, type TransportResponse } from './options.ts';
+export {
+  resolveOptions,
+  PAGE_INBOX_APP_ID,
+  type EmulatorOptions,
+  type EmulatorOptionsInput,
+  type WebhookTransport,
+  type TransportRequest,
+  type TransportResponse,
+} from './options.ts';
 export { ActionError, type Action, type ActionResult } from './people.ts';
 export { metaStringify } from './serialise.ts';
 export { signBody, verifySignature256, appsecretProof } from './meta-signatures.ts';

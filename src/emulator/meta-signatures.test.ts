@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { appsecretProof, signBody, verifySignature256 } from './meta-signatures.ts';
 
 const secret = '60efff025951cddde78c8d03de52cc90';
-const body = '{"object":"page","entry":[{"id":"1717527131834678","time":1475942721780,"messaging":[{"sender":{"id":"1256217357730577"},"recipient":{"id":"1717527131834678"},"timestamp":1475942721741,"message":{"mid":"mid.1475942721728:3b9e3646712f9bed52","seq":123,"text":"34wrr3wr"}}]}]}';
+const body =
+  '{"object":"page","entry":[{"id":"1717527131834678","time":1475942721780,"messaging":[{"sender":{"id":"1256217357730577"},"recipient":{"id":"1717527131834678"},"timestamp":1475942721741,"message":{"mid":"mid.1475942721728:3b9e3646712f9bed52","seq":123,"text":"34wrr3wr"}}]}]}';
 
 test('both signature headers match the reference test vector', () => {
   assert.equal(body.length, 274);
@@ -16,7 +17,10 @@ test('both signature headers match the reference test vector', () => {
 test('a changed body no longer verifies', () => {
   const header = signBody(secret, body)['x-hub-signature-256'];
   assert.equal(verifySignature256(secret, body, header), true);
-  assert.equal(verifySignature256(secret, body.replace('34wrr3wr', 'CHANGED_TEXT_SO_SIGNATURE_IS_INVALID'), header), false);
+  assert.equal(
+    verifySignature256(secret, body.replace('34wrr3wr', 'CHANGED_TEXT_SO_SIGNATURE_IS_INVALID'), header),
+    false,
+  );
   assert.equal(verifySignature256(secret, body, undefined), false);
   assert.equal(verifySignature256(secret, body, header.replace('sha256=', 'sha1=')), false);
 });

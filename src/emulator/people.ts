@@ -2,14 +2,27 @@
 // (window, block state, inbox) and returns the events with the delivery attempts that carried them.
 import { channelFor, newMid, touchOwner, type Core } from './core.ts';
 import {
-  accountLinkingEvent, checkboxOptinEvent, editEvent, marketingOptinEvent, messageEvent, postbackEvent, reactionEvent,
-  readEvent, referralEvent, REACTION_EMOJI, type InboundMessage, type WebhookEvent,
+  accountLinkingEvent,
+  checkboxOptinEvent,
+  editEvent,
+  marketingOptinEvent,
+  messageEvent,
+  postbackEvent,
+  reactionEvent,
+  readEvent,
+  referralEvent,
+  REACTION_EMOJI,
+  type InboundMessage,
+  type WebhookEvent,
 } from './events.ts';
 import type { Page, Person, Thread } from './world.ts';
 import type { DeliveryRecord } from './webhook-delivery.ts';
 
 export class ActionError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -22,7 +35,14 @@ export type Action =
   | { type: 'read' }
   | { type: 'edit'; mid: string; text: string }
   | { type: 'referral'; ref?: string; source?: string; ad_id?: string; ads_context_data?: Record<string, unknown> }
-  | { type: 'optin'; user_ref?: string; ref?: string; marketing?: 'opt_in' | 'stop' | 'resume'; topic?: string; payload?: string }
+  | {
+      type: 'optin';
+      user_ref?: string;
+      ref?: string;
+      marketing?: 'opt_in' | 'stop' | 'resume';
+      topic?: string;
+      payload?: string;
+    }
   | { type: 'block' }
   | { type: 'unblock' }
   | { type: 'account_linking'; status?: 'linked' | 'unlinked'; authorization_code?: string };
@@ -88,7 +108,8 @@ const onMessage: Handler<'message' | 'quick_reply'> = (ctx, action) => {
   const mid = newMid(core);
   const message: InboundMessage = { mid };
   const text = action.text;
-  const attachments = action.type === 'message' && action.attachments ? normaliseAttachments(action.attachments) : undefined;
+  const attachments =
+    action.type === 'message' && action.attachments ? normaliseAttachments(action.attachments) : undefined;
   if (text === undefined && !attachments) throw new ActionError(400, 'a message needs text or attachments');
   if (text !== undefined) message.text = text;
   if (attachments) message.attachments = attachments;
@@ -98,7 +119,8 @@ const onMessage: Handler<'message' | 'quick_reply'> = (ctx, action) => {
     const quoted = thread.messages.find((m) => m.mid === replyTo);
     message.reply_to = { mid: replyTo, is_self_reply: quoted?.from === 'person' };
   }
-  if (action.type === 'message' && action.referral) message.referral = { source: 'ADS', type: 'OPEN_THREAD', ...action.referral };
+  if (action.type === 'message' && action.referral)
+    message.referral = { source: 'ADS', type: 'OPEN_THREAD', ...action.referral };
   const prior = thread.pendingUserRef ?? undefined;
   thread.pendingUserRef = null;
   core.world.record(thread, { mid, from: 'person', timestamp: now, text, attachments, reply_to: replyTo });
@@ -111,7 +133,8 @@ const onPostback: Handler<'postback'> = (ctx, action) => {
   const { core, now } = ctx;
   const thread = core.world.contact(ctx.page, ctx.person);
   const payload = action.payload ?? getStartedPayload(ctx.page);
-  if (payload === undefined) throw new ActionError(400, 'a postback needs a payload (or a Get Started button on the Page)');
+  if (payload === undefined)
+    throw new ActionError(400, 'a postback needs a payload (or a Get Started button on the Page)');
   const title = action.title ?? (action.payload === undefined ? 'Get Started' : payload);
   const mid = newMid(core);
   const standby = channelFor(core, thread, now) === 'standby';
@@ -134,7 +157,15 @@ const onReferral: Handler<'referral'> = (ctx, action) => {
   userActed(thread, now);
   if (!ctx.existing && getStarted !== undefined) {
     // A new conversation from m.me or an ad arrives as the Get Started postback carrying the referral.
-    return routed(ctx, thread, postbackEvent(idsOf(thread, now), { mid: newMid(core), title: 'Get Started', payload: getStarted, referral }, false));
+    return routed(
+      ctx,
+      thread,
+      postbackEvent(
+        idsOf(thread, now),
+        { mid: newMid(core), title: 'Get Started', payload: getStarted, referral },
+        false,
+      ),
+    );
   }
   return routed(ctx, thread, referralEvent(idsOf(thread, now), referral));
 };
@@ -144,7 +175,11 @@ const onReaction: Handler<'reaction'> = (ctx, action) => {
   const reaction = action.reaction ?? 'love';
   userActed(thread, ctx.now);
   const emoji = action.emoji ?? (Object.hasOwn(REACTION_EMOJI, reaction) ? REACTION_EMOJI[reaction]! : '\u{1F44D}');
-  return routed(ctx, thread, reactionEvent(idsOf(thread, ctx.now), { mid: action.mid, reaction, emoji, action: action.action ?? 'react' }));
+  return routed(
+    ctx,
+    thread,
+    reactionEvent(idsOf(thread, ctx.now), { mid: action.mid, reaction, emoji, action: action.action ?? 'react' }),
+  );
 };
 
 const onRead: Handler<'read'> = (ctx) => {
@@ -197,32 +232,60 @@ const onAccountLinking: Handler<'account_linking'> = (ctx, action) => {
 
 // Each handler accepts only its own kinds of action; `act` dispatches on `type`, so the record can be loose.
 const HANDLERS: Record<Action['type'], (ctx: Ctx, action: never) => WebhookEvent[]> = {
-  message: onMessage, quick_reply: onMessage, postback: onPostback, referral: onReferral, reaction: onReaction,
-  read: onRead, edit: onEdit, optin: onOptin, block: onBlock, unblock: onBlock, account_linking: onAccountLinking,
+  message: onMessage,
+  quick_reply: onMessage,
+  postback: onPostback,
+  referral: onReferral,
+  reaction: onReaction,
+  read: onRead,
+  edit: onEdit,
+  optin: onOptin,
+  block: onBlock,
+  unblock: onBlock,
+  account_linking: onAccountLinking,
 };
 
 /** Runs one action of `person` on `page`; throws ActionError for an impossible action. */
 export async function act(core: Core, person: Person, page: Page, action: Action): Promise<ActionResult> {
   const existing = core.world.existingThread(page, person);
   const result: ActionResult = { type: action.type, psid: existing?.psid ?? null, events: [], deliveries: [] };
-  const handler = Object.hasOwn(HANDLERS, action.type) ? (HANDLERS[action.type] as (ctx: Ctx, action: Action) => WebhookEvent[]) : undefined;
+  const handler = Object.hasOwn(HANDLERS, action.type)
+    ? (HANDLERS[action.type] as (ctx: Ctx, action: Action) => WebhookEvent[])
+    : undefined;
   if (!handler) throw new ActionError(400, `unknown action type ${String((action as { type: unknown }).type)}`);
   const events = handler({ core, person, page, existing, now: core.clock.now(), result }, action);
-  if (!(action.type === 'optin' && action.user_ref)) result.psid = core.world.existingThread(page, person)?.psid ?? null;
+  if (!(action.type === 'optin' && action.user_ref))
+    result.psid = core.world.existingThread(page, person)?.psid ?? null;
   result.events = events.map((e) => e.item);
   result.deliveries = await core.emit(events);
   return result;
 }
 
 function marketing(
-  core: Core, person: Person, page: Page, thread: Thread, kind: 'opt_in' | 'stop' | 'resume', topic: string,
-  payload: string | undefined, now: number,
+  core: Core,
+  person: Person,
+  page: Page,
+  thread: Thread,
+  kind: 'opt_in' | 'stop' | 'resume',
+  topic: string,
+  payload: string | undefined,
+  now: number,
 ): { event: WebhookEvent; token: string } {
   const { world } = core;
-  let token = [...world.marketingTokens.values()].find((t) => t.pageId === page.id && t.personId === person.id && t.topic === topic);
+  let token = [...world.marketingTokens.values()].find(
+    (t) => t.pageId === page.id && t.personId === person.id && t.topic === topic,
+  );
   if (kind === 'opt_in') {
     if (!token) {
-      token = { token: core.random.chars('0123456789', 19).replace(/^0/, '1'), pageId: page.id, personId: person.id, topic, status: 'active', createdAt: now, lastSentAt: null };
+      token = {
+        token: core.random.chars('0123456789', 19).replace(/^0/, '1'),
+        pageId: page.id,
+        personId: person.id,
+        topic,
+        status: 'active',
+        createdAt: now,
+        lastSentAt: null,
+      };
       world.marketingTokens.set(token.token, token);
     }
     token.status = 'active';
@@ -232,7 +295,10 @@ function marketing(
   }
   const status = kind === 'stop' ? 'STOP NOTIFICATIONS' : kind === 'resume' ? 'RESUME NOTIFICATIONS' : undefined;
   const tz = timezoneName(person.timezone);
-  const event = marketingOptinEvent({ psid: thread.psid, pageId: page.id, ts: now }, { token: token.token, topic, payload: payload ?? topic, timezone: tz, status });
+  const event = marketingOptinEvent(
+    { psid: thread.psid, pageId: page.id, ts: now },
+    { token: token.token, topic, payload: payload ?? topic, timezone: tz, status },
+  );
   return { event, token: token.token };
 }
 

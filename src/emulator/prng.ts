@@ -52,7 +52,7 @@ export class Random {
   }
   base64url(n: number): string {
     const codes = new Array<number>(n);
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       let bits = (this.next() * 4294967296) >>> 0;
       for (let k = 0; k < 5 && i < n; k++, bits >>>= 6) codes[i++] = B64URL_CODES[bits & 63]!;
     }
@@ -85,7 +85,9 @@ export function deriveDigits(seed: string, length: number, ...labels: string[]):
   let out = '';
   let round = 0;
   while (out.length < length) {
-    const h = createHash('sha256').update(`${seed}\u0000${labels.join('\u0000')}\u0000${round++}`).digest('hex');
+    const h = createHash('sha256')
+      .update(`${seed}\u0000${labels.join('\u0000')}\u0000${round++}`)
+      .digest('hex');
     out += BigInt(`0x${h}`).toString(10);
   }
   const digits = out.slice(0, length);
@@ -94,6 +96,8 @@ export function deriveDigits(seed: string, length: number, ...labels: string[]):
 
 /** A token-like string derived from the seed and labels (Page tokens look like Meta's `EAA…`). */
 export function deriveToken(seed: string, ...labels: string[]): string {
-  const h = createHash('sha256').update(`${seed}\u0000token\u0000${labels.join('\u0000')}`).digest('base64url');
+  const h = createHash('sha256')
+    .update(`${seed}\u0000token\u0000${labels.join('\u0000')}`)
+    .digest('base64url');
   return `EAA${h.replace(/[-_]/g, 'Z')}`;
 }

@@ -16,8 +16,14 @@ export interface RecordingTransport {
 export function recordingTransport(): RecordingTransport {
   const rec: RecordingTransport = {
     requests: [],
-    envelopes: () => rec.requests.filter((r) => r.method === 'POST' && r.body?.startsWith('{"object"')).map((r) => JSON.parse(r.body!)),
-    answer: (req) => ({ status: 200, body: req.method === 'GET' ? (new URL(req.url).searchParams.get('hub.challenge') ?? '') : 'EVENT_RECEIVED' }),
+    envelopes: () =>
+      rec.requests
+        .filter((r) => r.method === 'POST' && r.body?.startsWith('{"object"'))
+        .map((r) => JSON.parse(r.body!)),
+    answer: (req) => ({
+      status: 200,
+      body: req.method === 'GET' ? (new URL(req.url).searchParams.get('hub.challenge') ?? '') : 'EVENT_RECEIVED',
+    }),
     transport: async (req) => {
       rec.requests.push(req);
       return rec.answer(req);
@@ -30,8 +36,13 @@ export function recordingTransport(): RecordingTransport {
 export function emulatorWithPage(options: EmulatorOptionsInput = {}) {
   const rec = recordingTransport();
   const emu = createEmulator({
-    seed: 'test', appSecret: 'test-secret', clockMode: 'frozen', clockStart: Date.UTC(2026, 10, 28, 12),
-    webhookUrl: 'http://pagescope.test/webhook', transport: rec.transport, ...options,
+    seed: 'test',
+    appSecret: 'test-secret',
+    clockMode: 'frozen',
+    clockStart: Date.UTC(2026, 10, 28, 12),
+    webhookUrl: 'http://pagescope.test/webhook',
+    transport: rec.transport,
+    ...options,
   });
   const page = emu.createPage({ name: 'Shop' });
   const user = emu.createUser({ first_name: 'Ana', last_name: 'Silva', locale: 'pt_BR', timezone: -3 });

@@ -4,11 +4,28 @@ import { createTraffic } from './traffic.ts';
 import { createEmulator } from './emulator.ts';
 import { recordingTransport } from './testing.ts';
 
-const rates = { message: 20, postback: 5, read: 10, reaction: 5, optin: 2, optout: 1, block: 1, unblock: 2, referral: 2, quick_reply: 3 };
+const rates = {
+  message: 20,
+  postback: 5,
+  read: 10,
+  reaction: 5,
+  optin: 2,
+  optout: 1,
+  block: 1,
+  unblock: 2,
+  referral: 2,
+  quick_reply: 3,
+};
 
 async function run(seed: string) {
   const rec = recordingTransport();
-  const emu = createEmulator({ seed: 'world', clockMode: 'frozen', clockStart: Date.UTC(2026, 10, 28), transport: rec.transport, webhookUrl: 'http://x/webhook' });
+  const emu = createEmulator({
+    seed: 'world',
+    clockMode: 'frozen',
+    clockStart: Date.UTC(2026, 10, 28),
+    transport: rec.transport,
+    webhookUrl: 'http://x/webhook',
+  });
   const pageIds = [emu.createPage({ name: 'A' }).id, emu.createPage({ name: 'B' }).id];
   const traffic = createTraffic(emu, { seed, people: 30, pageIds, rates, advanceClock: true });
   for (let i = 0; i < 20; i++) await traffic.step(500);
@@ -39,7 +56,13 @@ test('rates shape the mix: every configured kind happens, at roughly its share',
 
 test('real-time mode runs until stopped', async () => {
   const emu = createEmulator({ clockMode: 'running' });
-  const traffic = createTraffic(emu, { seed: 1, people: 5, pageIds: [emu.createPage({ name: 'A' }).id], rates: { message: 200 }, tickMs: 10 });
+  const traffic = createTraffic(emu, {
+    seed: 1,
+    people: 5,
+    pageIds: [emu.createPage({ name: 'A' }).id],
+    rates: { message: 200 },
+    tickMs: 10,
+  });
   traffic.start();
   await new Promise((r) => setTimeout(r, 120));
   await traffic.stop();

@@ -4,7 +4,8 @@ import type { Emulator } from './emulator.ts';
 import type { Action, ActionResult } from './people.ts';
 import { Random } from './prng.ts';
 
-export type TrafficKind = 'message' | 'quick_reply' | 'postback' | 'reaction' | 'read' | 'referral' | 'optin' | 'optout' | 'block' | 'unblock';
+export type TrafficKind =
+  'message' | 'quick_reply' | 'postback' | 'reaction' | 'read' | 'referral' | 'optin' | 'optout' | 'block' | 'unblock';
 
 export interface TrafficOptions {
   seed: string | number;
@@ -32,10 +33,81 @@ export interface TrafficStats {
   errors: number;
 }
 
-const FIRST = ['Ana', 'Ben', 'Chloé', 'Dmitri', 'Emeka', 'Fatima', 'Giulia', 'Hiro', 'Ines', 'Jonas', 'Kemal', 'Lena', 'Mateo', 'Noor', 'Oscar', 'Priya', 'Quentin', 'Rosa', 'Søren', 'Tomás', 'Uma', 'Vera', 'Wei', 'Yara', 'Zoë'];
-const LAST = ['Almeida', 'Berg', 'Costa', 'Dubois', 'Eze', 'Fischer', 'García', 'Haddad', 'Ivanova', 'Jensen', 'Khan', 'López', 'Müller', 'Nakamura', 'Okafor', 'Pérez', 'Rossi', 'Silva', 'Tanaka', 'Weber'];
-const LOCALES: [string, number][] = [['en_US', -5], ['en_GB', 0], ['fr_FR', 1], ['de_DE', 1], ['es_ES', 1], ['pt_BR', -3], ['ja_JP', 9], ['hi_IN', 5]];
-const TEXTS = ['Hi!', 'Is this still available?', 'What are your opening hours?', 'Thanks 🙏', 'Can I get a refund?', 'Où est ma commande ?', 'Danke!', '¿Tienen envío gratis?', 'ok', 'STOP', 'Do you ship to Canada?', 'my order number is 4411', 'START', '👍'];
+const FIRST = [
+  'Ana',
+  'Ben',
+  'Chloé',
+  'Dmitri',
+  'Emeka',
+  'Fatima',
+  'Giulia',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemal',
+  'Lena',
+  'Mateo',
+  'Noor',
+  'Oscar',
+  'Priya',
+  'Quentin',
+  'Rosa',
+  'Søren',
+  'Tomás',
+  'Uma',
+  'Vera',
+  'Wei',
+  'Yara',
+  'Zoë',
+];
+const LAST = [
+  'Almeida',
+  'Berg',
+  'Costa',
+  'Dubois',
+  'Eze',
+  'Fischer',
+  'García',
+  'Haddad',
+  'Ivanova',
+  'Jensen',
+  'Khan',
+  'López',
+  'Müller',
+  'Nakamura',
+  'Okafor',
+  'Pérez',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Weber',
+];
+const LOCALES: [string, number][] = [
+  ['en_US', -5],
+  ['en_GB', 0],
+  ['fr_FR', 1],
+  ['de_DE', 1],
+  ['es_ES', 1],
+  ['pt_BR', -3],
+  ['ja_JP', 9],
+  ['hi_IN', 5],
+];
+const TEXTS = [
+  'Hi!',
+  'Is this still available?',
+  'What are your opening hours?',
+  'Thanks 🙏',
+  'Can I get a refund?',
+  'Où est ma commande ?',
+  'Danke!',
+  '¿Tienen envío gratis?',
+  'ok',
+  'STOP',
+  'Do you ship to Canada?',
+  'my order number is 4411',
+  'START',
+  '👍',
+];
 const PAYLOADS = ['GET_STARTED', 'MENU_ORDERS', 'MENU_HELP', 'TALK_TO_AGENT'];
 const REACTIONS = ['love', 'like', 'smile', 'wow', 'sad'];
 
@@ -64,8 +136,20 @@ export class Traffic {
     for (const userId of (opts.userIds ?? []).slice(0, opts.people)) this.sims.push(this.resume(userId));
     for (let i = this.sims.length; i < opts.people; i++) {
       const [locale, timezone] = this.random.pick(LOCALES);
-      const user = emu.createUser({ first_name: this.random.pick(FIRST), last_name: this.random.pick(LAST), locale, timezone });
-      this.sims.push({ userId: user.id, pageId: this.random.pick(opts.pageIds), contacted: false, blocked: false, optedIn: false, stopped: false });
+      const user = emu.createUser({
+        first_name: this.random.pick(FIRST),
+        last_name: this.random.pick(LAST),
+        locale,
+        timezone,
+      });
+      this.sims.push({
+        userId: user.id,
+        pageId: this.random.pick(opts.pageIds),
+        contacted: false,
+        blocked: false,
+        optedIn: false,
+        stopped: false,
+      });
     }
   }
 
@@ -75,9 +159,23 @@ export class Traffic {
       const state = this.emu.threadState(userId, pageId);
       if (!state) continue;
       const offers = state.marketing.Offers;
-      return { userId, pageId, contacted: true, blocked: state.blocked, optedIn: offers !== undefined, stopped: offers === 'stopped' };
+      return {
+        userId,
+        pageId,
+        contacted: true,
+        blocked: state.blocked,
+        optedIn: offers !== undefined,
+        stopped: offers === 'stopped',
+      };
     }
-    return { userId, pageId: this.random.pick(this.opts.pageIds), contacted: false, blocked: false, optedIn: false, stopped: false };
+    return {
+      userId,
+      pageId: this.random.pick(this.opts.pageIds),
+      contacted: false,
+      blocked: false,
+      optedIn: false,
+      stopped: false,
+    };
   }
 
   /** The simulated people's user ids, in creation order. */
@@ -106,19 +204,28 @@ export class Traffic {
     if (needsContact && !sim.contacted) return null;
     if (sim.blocked && kind !== 'unblock') return null;
     switch (kind) {
-      case 'message': return { type: 'message', text: r.pick(TEXTS) };
-      case 'quick_reply': return { type: 'quick_reply', text: 'Yes', payload: r.pick(PAYLOADS) };
-      case 'postback': return { type: 'postback', payload: r.pick(PAYLOADS), title: 'Menu' };
-      case 'referral': return { type: 'referral', ref: `campaign_${r.int(5)}` };
+      case 'message':
+        return { type: 'message', text: r.pick(TEXTS) };
+      case 'quick_reply':
+        return { type: 'quick_reply', text: 'Yes', payload: r.pick(PAYLOADS) };
+      case 'postback':
+        return { type: 'postback', payload: r.pick(PAYLOADS), title: 'Menu' };
+      case 'referral':
+        return { type: 'referral', ref: `campaign_${r.int(5)}` };
       case 'reaction': {
         const mids = this.emu.inbox(sim.userId, sim.pageId).map((m) => m.mid as string);
         return mids.length ? { type: 'reaction', mid: r.pick(mids), reaction: r.pick(REACTIONS) } : null;
       }
-      case 'read': return { type: 'read' };
-      case 'optin': return sim.optedIn ? null : { type: 'optin', marketing: 'opt_in', topic: 'Offers' };
-      case 'optout': return sim.optedIn ? { type: 'optin', marketing: sim.stopped ? 'resume' : 'stop', topic: 'Offers' } : null;
-      case 'block': return { type: 'block' };
-      case 'unblock': return sim.blocked ? { type: 'unblock' } : null;
+      case 'read':
+        return { type: 'read' };
+      case 'optin':
+        return sim.optedIn ? null : { type: 'optin', marketing: 'opt_in', topic: 'Offers' };
+      case 'optout':
+        return sim.optedIn ? { type: 'optin', marketing: sim.stopped ? 'resume' : 'stop', topic: 'Offers' } : null;
+      case 'block':
+        return { type: 'block' };
+      case 'unblock':
+        return sim.blocked ? { type: 'unblock' } : null;
     }
   }
 

@@ -17,7 +17,10 @@ test('batching puts several entries in one POST, each entry holding one messagin
 test('duplicate delivery resends the same bytes with the same signature', async () => {
   const { emu, rec, page, user } = emulatorWithPage({ delivery: { duplicateRate: 1 } });
   const r = await emu.user(user.id).says(page.id, 'hello');
-  assert.deepEqual(r.deliveries.map((d) => d.kind), ['first', 'duplicate']);
+  assert.deepEqual(
+    r.deliveries.map((d) => d.kind),
+    ['first', 'duplicate'],
+  );
   const [a, b] = rec.requests;
   assert.equal(a!.body, b!.body);
   assert.deepEqual(a!.headers, b!.headers);
@@ -27,7 +30,7 @@ test('out-of-order delivery can hand the later event over first', async () => {
   const { emu, rec, page, user } = emulatorWithPage({ delivery: { reorderRate: 1, reorderHoldMs: 1000 } });
   const u = emu.user(user.id);
   await Promise.all([u.says(page.id, 'first'), u.says(page.id, 'second')]);
-  const texts = rec.envelopes().map((e) => ((e.entry[0]!.messaging as { message: { text: string } }[])[0]!.message.text));
+  const texts = rec.envelopes().map((e) => (e.entry[0]!.messaging as { message: { text: string } }[])[0]!.message.text);
   assert.deepEqual(texts, ['second', 'first']);
 });
 
@@ -35,10 +38,20 @@ test('a non-200 answer is retried at once, then later on the emulator clock', as
   const { emu, rec, page, user } = emulatorWithPage({ delivery: { immediateRetries: 2, retryDelaysMs: [MINUTE] } });
   rec.answer = () => ({ status: 500, body: '' });
   const r = await emu.user(user.id).says(page.id, 'hello');
-  assert.deepEqual(r.deliveries.map((d) => [d.kind, d.status]), [['first', 500], ['retry', 500], ['retry', 500]]);
+  assert.deepEqual(
+    r.deliveries.map((d) => [d.kind, d.status]),
+    [
+      ['first', 500],
+      ['retry', 500],
+      ['retry', 500],
+    ],
+  );
   rec.answer = () => ({ status: 200, body: '' });
   const later = await emu.advance(MINUTE);
-  assert.deepEqual(later.map((d) => [d.kind, d.status, d.attempt]), [['retry', 200, 4]]);
+  assert.deepEqual(
+    later.map((d) => [d.kind, d.status, d.attempt]),
+    [['retry', 200, 4]],
+  );
   assert.equal(later[0]!.body, r.deliveries[0]!.body);
   assert.deepEqual(emu.alerts(), []);
 });
@@ -58,10 +71,20 @@ test('failing for 15 minutes raises an alert and for 1 hour unsubscribes the app
   await emu.advance(14 * MINUTE);
   assert.deepEqual(emu.alerts(), []);
   await emu.advance(MINUTE);
-  assert.deepEqual(emu.alerts().map((a) => a.kind), ['failing_15_minutes']);
+  assert.deepEqual(
+    emu.alerts().map((a) => a.kind),
+    ['failing_15_minutes'],
+  );
   await emu.advance(45 * MINUTE);
-  assert.deepEqual(emu.alerts().map((a) => a.kind), ['failing_15_minutes', 'webhooks_disabled']);
-  const subs = await emu.graph({ method: 'GET', path: '/v25.0/me/subscribed_apps', query: { access_token: page.access_token } });
+  assert.deepEqual(
+    emu.alerts().map((a) => a.kind),
+    ['failing_15_minutes', 'webhooks_disabled'],
+  );
+  const subs = await emu.graph({
+    method: 'GET',
+    path: '/v25.0/me/subscribed_apps',
+    query: { access_token: page.access_token },
+  });
   assert.deepEqual(subs.body, { data: [] });
   const after = await emu.user(user.id).says(page.id, 'anyone there?');
   assert.deepEqual(after.deliveries, []);
@@ -72,7 +95,10 @@ test('the generic Graph policy drops events after 36 hours and keeps the subscri
   rec.answer = () => ({ status: 500, body: '' });
   await emu.user(user.id).says(page.id, 'hello');
   await emu.advance(36 * 60 * MINUTE);
-  assert.deepEqual(emu.alerts().map((a) => a.kind), ['failing_15_minutes', 'dropped_after_36_hours']);
+  assert.deepEqual(
+    emu.alerts().map((a) => a.kind),
+    ['failing_15_minutes', 'dropped_after_36_hours'],
+  );
   assert.equal(emu.world.pages.get(page.id)!.subscribed, true);
 });
 

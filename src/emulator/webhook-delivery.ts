@@ -164,7 +164,12 @@ export class WebhookDelivery {
       else q.done([]);
     }
     if (live.length === 0) return;
-    const body = metaStringify(envelope(live.map((q) => q.event), this.deps.clock.now()));
+    const body = metaStringify(
+      envelope(
+        live.map((q) => q.event),
+        this.deps.clock.now(),
+      ),
+    );
     const headers = { 'content-type': 'application/json', ...signBody(this.deps.appSecret, body) };
     const pageIds = live.length === 1 ? [live[0]!.event.pageId] : [...new Set(live.map((q) => q.event.pageId))];
     const records: DeliveryRecord[] = [];
@@ -183,7 +188,12 @@ export class WebhookDelivery {
       const now = this.deps.clock.now();
       for (const id of pageIds) if (!this.failingSince.has(id)) this.failingSince.set(id, now);
       this.pending.push({
-        body, headers, pageIds, entries: live.length, attempts: records.length, firstFailedAt: now,
+        body,
+        headers,
+        pageIds,
+        entries: live.length,
+        attempts: records.length,
+        firstFailedAt: now,
         dueAt: now + this.delay(0),
       });
       this.checkThresholds(now);
@@ -197,14 +207,28 @@ export class WebhookDelivery {
   }
 
   private async attempt(
-    body: string, headers: Record<string, string>, pageIds: string[], entries: number,
-    kind: DeliveryRecord['kind'], attempt: number,
+    body: string,
+    headers: Record<string, string>,
+    pageIds: string[],
+    entries: number,
+    kind: DeliveryRecord['kind'],
+    attempt: number,
   ): Promise<DeliveryRecord> {
     const url = this.deps.url() ?? '';
     const started = performance.now();
     const record: DeliveryRecord = {
-      id: this.nextId++, kind, attempt, at: this.deps.clock.now(), url, status: null, ok: false, latency_ms: 0,
-      page_ids: pageIds, entries, headers, body,
+      id: this.nextId++,
+      kind,
+      attempt,
+      at: this.deps.clock.now(),
+      url,
+      status: null,
+      ok: false,
+      latency_ms: 0,
+      page_ids: pageIds,
+      entries,
+      headers,
+      body,
     };
     try {
       const sent = this.deps.transport({ url, method: 'POST', headers, body, timeoutMs: this.opts.timeoutMs });
@@ -273,7 +297,8 @@ export class WebhookDelivery {
     if (this.opts.failurePolicy === 'graph') {
       const expired = this.pending.filter((p) => now - p.firstFailedAt >= THIRTY_SIX_HOURS);
       this.pending = this.pending.filter((p) => now - p.firstFailedAt < THIRTY_SIX_HOURS);
-      for (const p of expired) for (const id of p.pageIds) this.alerts.push({ at: now, page_id: id, kind: 'dropped_after_36_hours' });
+      for (const p of expired)
+        for (const id of p.pageIds) this.alerts.push({ at: now, page_id: id, kind: 'dropped_after_36_hours' });
     }
   }
 

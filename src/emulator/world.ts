@@ -2,9 +2,19 @@
 import { deriveDigits, deriveToken } from './prng.ts';
 
 export const ALL_FIELDS = [
-  'messages', 'message_echoes', 'message_deliveries', 'message_reads', 'message_reactions', 'message_edits',
-  'messaging_postbacks', 'messaging_referrals', 'messaging_optins', 'messaging_handovers',
-  'messaging_account_linking', 'messaging_policy_enforcement', 'standby',
+  'messages',
+  'message_echoes',
+  'message_deliveries',
+  'message_reads',
+  'message_reactions',
+  'message_edits',
+  'messaging_postbacks',
+  'messaging_referrals',
+  'messaging_optins',
+  'messaging_handovers',
+  'messaging_account_linking',
+  'messaging_policy_enforcement',
+  'standby',
 ] as const;
 
 export interface Page {
@@ -82,8 +92,25 @@ const MESSAGES_KEPT = 200;
 export interface WorldSnapshot {
   version: 1;
   person_count: number;
-  people: { id: string; first_name: string; last_name: string; locale: string; timezone: number; gender: string; no_profile: boolean }[];
-  threads: { page_id: string; person_id: string; psid: string; last_user_action_at: number | null; blocked: boolean; linked: boolean; owner: string | null; owner_expires_at: number }[];
+  people: {
+    id: string;
+    first_name: string;
+    last_name: string;
+    locale: string;
+    timezone: number;
+    gender: string;
+    no_profile: boolean;
+  }[];
+  threads: {
+    page_id: string;
+    person_id: string;
+    psid: string;
+    last_user_action_at: number | null;
+    blocked: boolean;
+    linked: boolean;
+    owner: string | null;
+    owner_expires_at: number;
+  }[];
   retired: Record<string, string[]>;
   marketing_tokens: MarketingToken[];
 }
@@ -127,7 +154,14 @@ export class World {
   }
 
   /** Adds a person with an app-scoped id derived from the seed (17 digits, never a PSID's 16). */
-  addPerson(input: { first_name: string; last_name: string; locale?: string; timezone?: number; gender?: string; no_profile?: boolean }): Person {
+  addPerson(input: {
+    first_name: string;
+    last_name: string;
+    locale?: string;
+    timezone?: number;
+    gender?: string;
+    no_profile?: boolean;
+  }): Person {
     const n = ++this.personCount;
     const person: Person = {
       id: deriveDigits(this.seed, 17, 'person', String(n)),
@@ -159,10 +193,19 @@ export class World {
     let index = this.byPsid.get(page.id);
     if (!index) this.byPsid.set(page.id, (index = new Map()));
     const retired = this.retired.get(page.id);
-    for (let salt = 1; index.has(psid) || retired?.has(psid); salt++) psid = deriveDigits(this.seed, 16, 'psid', person.id, page.id, String(salt));
+    for (let salt = 1; index.has(psid) || retired?.has(psid); salt++)
+      psid = deriveDigits(this.seed, 16, 'psid', person.id, page.id, String(salt));
     thread = {
-      page, person, psid, lastUserActionAt: null, blocked: false, owner: null, ownerExpiresAt: 0,
-      messages: [], pendingUserRef: null, linked: false,
+      page,
+      person,
+      psid,
+      lastUserActionAt: null,
+      blocked: false,
+      owner: null,
+      ownerExpiresAt: 0,
+      messages: [],
+      pendingUserRef: null,
+      linked: false,
     };
     let perPage = this.threads.get(page.id);
     if (!perPage) this.threads.set(page.id, (perPage = new Map()));
@@ -220,13 +263,30 @@ export class World {
     const threads: WorldSnapshot['threads'] = [];
     for (const perPage of this.threads.values()) {
       for (const t of perPage.values()) {
-        threads.push({ page_id: t.page.id, person_id: t.person.id, psid: t.psid, last_user_action_at: t.lastUserActionAt, blocked: t.blocked, linked: t.linked, owner: t.owner, owner_expires_at: t.ownerExpiresAt });
+        threads.push({
+          page_id: t.page.id,
+          person_id: t.person.id,
+          psid: t.psid,
+          last_user_action_at: t.lastUserActionAt,
+          blocked: t.blocked,
+          linked: t.linked,
+          owner: t.owner,
+          owner_expires_at: t.ownerExpiresAt,
+        });
       }
     }
     return {
       version: 1,
       person_count: this.personCount,
-      people: [...this.people.values()].map((p) => ({ id: p.id, first_name: p.firstName, last_name: p.lastName, locale: p.locale, timezone: p.timezone, gender: p.gender, no_profile: p.noProfile })),
+      people: [...this.people.values()].map((p) => ({
+        id: p.id,
+        first_name: p.firstName,
+        last_name: p.lastName,
+        locale: p.locale,
+        timezone: p.timezone,
+        gender: p.gender,
+        no_profile: p.noProfile,
+      })),
       threads,
       retired: Object.fromEntries([...this.retired].map(([pageId, set]) => [pageId, [...set]])),
       marketing_tokens: [...this.marketingTokens.values()].map((t) => ({ ...t })),
@@ -237,7 +297,15 @@ export class World {
   restore(s: WorldSnapshot): void {
     if (s.version !== 1) throw new Error(`unknown world snapshot version ${String(s.version)}`);
     for (const p of s.people) {
-      this.people.set(p.id, { id: p.id, firstName: p.first_name, lastName: p.last_name, locale: p.locale, timezone: p.timezone, gender: p.gender, noProfile: p.no_profile });
+      this.people.set(p.id, {
+        id: p.id,
+        firstName: p.first_name,
+        lastName: p.last_name,
+        locale: p.locale,
+        timezone: p.timezone,
+        gender: p.gender,
+        noProfile: p.no_profile,
+      });
     }
     this.personCount = Math.max(this.personCount, s.person_count);
     for (const [pageId, psids] of Object.entries(s.retired)) {
@@ -250,8 +318,16 @@ export class World {
       const person = this.people.get(t.person_id);
       if (!page || !person) continue;
       const thread: Thread = {
-        page, person, psid: t.psid, lastUserActionAt: t.last_user_action_at, blocked: t.blocked, owner: t.owner, ownerExpiresAt: t.owner_expires_at,
-        messages: [], pendingUserRef: null, linked: t.linked,
+        page,
+        person,
+        psid: t.psid,
+        lastUserActionAt: t.last_user_action_at,
+        blocked: t.blocked,
+        owner: t.owner,
+        ownerExpiresAt: t.owner_expires_at,
+        messages: [],
+        pendingUserRef: null,
+        linked: t.linked,
       };
       let perPage = this.threads.get(page.id);
       if (!perPage) this.threads.set(page.id, (perPage = new Map()));
@@ -260,7 +336,8 @@ export class World {
       if (!index) this.byPsid.set(page.id, (index = new Map()));
       index.set(t.psid, thread);
     }
-    for (const m of s.marketing_tokens) if (this.pages.has(m.pageId) && this.people.has(m.personId)) this.marketingTokens.set(m.token, { ...m });
+    for (const m of s.marketing_tokens)
+      if (this.pages.has(m.pageId) && this.people.has(m.personId)) this.marketingTokens.set(m.token, { ...m });
   }
 
   engagedUsers(page: Page): number {

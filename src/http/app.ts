@@ -29,7 +29,12 @@ declare module 'fastify' {
     /** Hot routes answered by node:http ahead of Fastify on the real server (see raw-routes.ts). */
     rawRoutes: RawRoute[];
     /** Every route registered, for tests that check each one (auth, Page scope, schemas). */
-    routeTable: { method: string; url: string; auth: 'token' | 'public' | undefined; schema: FastifySchema | undefined }[];
+    routeTable: {
+      method: string;
+      url: string;
+      auth: 'token' | 'public' | undefined;
+      schema: FastifySchema | undefined;
+    }[];
   }
   interface FastifyContextConfig {
     /**
@@ -93,7 +98,13 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, auth: (r.config as { auth?: 'token' | 'public' } | undefined)?.auth, schema: r.schema });
+    for (const method of [r.method].flat())
+      routeTable.push({
+        method,
+        url: r.url,
+        auth: (r.config as { auth?: 'token' | 'public' } | undefined)?.auth,
+        schema: r.schema,
+      });
   });
 
   app.setErrorHandler(handleError);
@@ -104,7 +115,16 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   app.setNotFoundHandler((req, reply) => {
     const allowed = methodsOf(routeTable, req.url);
     if (allowed.length > 0) {
-      void reply.status(405).header('allow', allowed.join(', ')).send(errorBody('method_not_allowed', `${req.method} is not allowed here; this path accepts ${allowed.join(', ')}`, String(req.id)));
+      void reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send(
+          errorBody(
+            'method_not_allowed',
+            `${req.method} is not allowed here; this path accepts ${allowed.join(', ')}`,
+            String(req.id),
+          ),
+        );
       return;
     }
     void reply.status(404).send(errorBody('not_found', 'no such route', String(req.id)));
@@ -118,7 +138,10 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
     const route = req.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ route, method: req.method, status: String(reply.statusCode) });
     if (reply.statusCode >= 500 || ctx.logger.isLevelEnabled('debug')) {
-      req.log.info({ route, method: req.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      req.log.info(
+        { route, method: req.method, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
     }
   });
   app.addHook('onRequest', async (req, reply) => {
@@ -129,7 +152,12 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
 
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'https:'] },
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+      },
     },
     hsts: false,
   });
@@ -137,6 +165,7 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
 
-  for (const mod of [healthRoutes, pageRoutes, auditRoutes, tokenRoutes, authRoutes, ...(opts.routes ?? [])]) await mod(app, ctx);
+  for (const mod of [healthRoutes, pageRoutes, auditRoutes, tokenRoutes, authRoutes, ...(opts.routes ?? [])])
+    await mod(app, ctx);
   return app;
 }

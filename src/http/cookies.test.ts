@@ -12,7 +12,10 @@ test('cookies are read by name, the first of a repeated name winning, malformed 
 });
 
 test('the session cookie is HttpOnly, SameSite=Lax and Path=/, Secure only over https, and clears with Max-Age=0', () => {
-  assert.equal(sessionCookie('pss_x', { secure: false, maxAgeSeconds: 60 }), 'pagescope_session=pss_x; Path=/; HttpOnly; SameSite=Lax; Max-Age=60');
+  assert.equal(
+    sessionCookie('pss_x', { secure: false, maxAgeSeconds: 60 }),
+    'pagescope_session=pss_x; Path=/; HttpOnly; SameSite=Lax; Max-Age=60',
+  );
   assert.match(sessionCookie('pss_x', { secure: true, maxAgeSeconds: 60 }), /; Secure$/);
   assert.equal(sessionCookie(null, { secure: false }), 'pagescope_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0');
 });

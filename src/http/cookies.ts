@@ -27,7 +27,12 @@ export function parseCookies(header: string | undefined): Map<string, string> {
  * when the request came over https, living until the session's absolute end. `value` null clears it.
  */
 export function sessionCookie(value: string | null, opts: { secure: boolean; maxAgeSeconds?: number }): string {
-  const parts = [`${SESSION_COOKIE}=${value === null ? '' : encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+  const parts = [
+    `${SESSION_COOKIE}=${value === null ? '' : encodeURIComponent(value)}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+  ];
   parts.push(`Max-Age=${value === null ? 0 : Math.max(0, Math.floor(opts.maxAgeSeconds ?? 0))}`);
   if (opts.secure) parts.push('Secure');
   return parts.join('; ');

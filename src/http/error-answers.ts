@@ -6,7 +6,12 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; request_id: string; details?: Record<string, unknown> };
 }
 
-export function errorBody(code: ErrorCode, message: string, requestId: string, details?: Record<string, unknown>): ErrorBody {
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  details?: Record<string, unknown>,
+): ErrorBody {
   return { error: { code, message, request_id: requestId, ...(details ? { details } : {}) } };
 }
 
@@ -17,22 +22,35 @@ const UNAVAILABLE = 'temporarily unavailable; try again later, and quote the req
 function framesOf(err: unknown): string | undefined {
   const stack = (err as Error | null)?.stack;
   if (typeof stack !== 'string') return undefined;
-  return stack.split('\n').filter((l) => /^\s+at /.test(l)).map((l) => l.trim()).join('\n');
+  return stack
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .map((l) => l.trim())
+    .join('\n');
 }
 
 /**
  * Logs a failure the client cannot fix: the error's class, its code and stack frames, and the request id, never its
  * message unless it is an AppError (whose messages hold no personal data by rule).
  */
-export function logServerError(logger: Logger | FastifyRequest['log'], err: unknown, requestId: string, route: string): void {
+export function logServerError(
+  logger: Logger | FastifyRequest['log'],
+  err: unknown,
+  requestId: string,
+  route: string,
+): void {
   const known = isAppError(err);
-  logger.error({
-    request_id: requestId, route,
-    error_class: (err as Error | null)?.constructor?.name ?? typeof err,
-    code: known ? err.code : errorCode(err),
-    ...(known && { message: err.message }),
-    frames: framesOf(err),
-  }, known ? 'request failed' : 'unexpected error');
+  logger.error(
+    {
+      request_id: requestId,
+      route,
+      error_class: (err as Error | null)?.constructor?.name ?? typeof err,
+      code: known ? err.code : errorCode(err),
+      ...(known && { message: err.message }),
+      frames: framesOf(err),
+    },
+    known ? 'request failed' : 'unexpected error',
+  );
 }
 
 /**
@@ -46,9 +64,17 @@ export function errorAnswer(err: unknown, requestId: string): { status: number; 
   if (isAppError(err)) return { status, body: errorBody(err.code, err.message, requestId, err.details) };
   const fe = err as FastifyError;
   if (fe.validation) return { status, body: errorBody('validation_failed', validationMessage(fe), requestId) };
-  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status, body: errorBody('payload_too_large', 'the request body is larger than this endpoint accepts', requestId) };
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status, body: errorBody('unsupported_media_type', 'send the body as application/json', requestId) };
-  return { status, body: errorBody('bad_request', 'the request could not be read: check that the body is valid JSON', requestId) };
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return {
+      status,
+      body: errorBody('payload_too_large', 'the request body is larger than this endpoint accepts', requestId),
+    };
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return { status, body: errorBody('unsupported_media_type', 'send the body as application/json', requestId) };
+  return {
+    status,
+    body: errorBody('bad_request', 'the request could not be read: check that the body is valid JSON', requestId),
+  };
 }
 
 function statusOf(err: unknown): number {
@@ -66,13 +92,16 @@ function statusOf(err: unknown): number {
  * allowed; never the value sent (it may be personal data).
  */
 function validationMessage(fe: FastifyError): string {
-  const v = fe.validation?.[0] as { instancePath?: string; keyword?: string; params?: Record<string, unknown>; message?: string } | undefined;
+  const v = fe.validation?.[0] as
+    { instancePath?: string; keyword?: string; params?: Record<string, unknown>; message?: string } | undefined;
   if (!v) return `invalid request: ${fe.message}`;
   const where = (fe.validationContext ?? 'request') + (v.instancePath ?? '');
   const p = v.params ?? {};
   if (v.keyword === 'required') return `invalid request: ${where}/${String(p.missingProperty)} is required`;
-  if (v.keyword === 'additionalProperties') return `invalid request: ${where}/${String(p.additionalProperty)} is not a known property`;
-  if (v.keyword === 'enum') return `invalid request: ${where} must be one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
+  if (v.keyword === 'additionalProperties')
+    return `invalid request: ${where}/${String(p.additionalProperty)} is not a known property`;
+  if (v.keyword === 'enum')
+    return `invalid request: ${where} must be one of: ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
   if (v.keyword === 'type') return `invalid request: ${where} must be ${[p.type].flat().join(' or ')}`;
   return `invalid request: ${where} ${v.message ?? 'is invalid'}`;
 }

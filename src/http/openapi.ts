@@ -18,7 +18,10 @@ export function openApiInfo(ctx: AppContext): NonNullable<Extract<SwaggerOptions
     },
     servers: [{ url: ctx.config.publicUrl }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'pagescope_session' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        session: { type: 'apiKey', in: 'cookie', name: 'pagescope_session' },
+      },
       schemas: {},
     },
     security: [{ bearer: [] }, { session: [] }],

@@ -11,7 +11,8 @@ export const MAX_LIMIT = 200;
 export function parsePaging(query: { limit?: number; cursor?: string }): { limit: number; cursor: string | null } {
   const limit = Math.min(query.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
   const cursor = query.cursor !== undefined && query.cursor !== '' ? query.cursor : null;
-  if (cursor !== null && !/^[A-Za-z0-9_.:-]{1,200}$/.test(cursor)) throw new AppError('validation_failed', 'cursor is not one this API returned');
+  if (cursor !== null && !/^[A-Za-z0-9_.:-]{1,200}$/.test(cursor))
+    throw new AppError('validation_failed', 'cursor is not one this API returned');
   return { limit, cursor };
 }
 

@@ -31,11 +31,16 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{8,100}$/;
 function send(res: ServerResponse, requestId: string, status: number, type: string, body: string): void {
   // A flat [name, value, …] list: node skips building and re-reading a header object.
   res.writeHead(status, [
-    'content-type', type,
-    'content-length', String(Buffer.byteLength(body)),
-    'x-request-id', requestId,
-    'x-content-type-options', 'nosniff',
-    'cache-control', 'no-store',
+    'content-type',
+    type,
+    'content-length',
+    String(Buffer.byteLength(body)),
+    'x-request-id',
+    requestId,
+    'x-content-type-options',
+    'nosniff',
+    'cache-control',
+    'no-store',
   ]);
   res.end(body);
 }
@@ -45,7 +50,12 @@ function send(res: ServerResponse, requestId: string, status: number, type: stri
  * `done` is called once: with the body, `too_large`, or `timeout` (what was read is dropped at once), or `aborted`
  * when the client went away first.
  */
-function readBody(req: IncomingMessage, limit: number, timeoutMs: number | undefined, done: (body: Buffer | 'too_large' | 'timeout' | 'aborted') => void): void {
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs: number | undefined,
+  done: (body: Buffer | 'too_large' | 'timeout' | 'aborted') => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let settled = false;
@@ -89,7 +99,14 @@ function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse, logge
     send(res, requestId, status, type, body);
     route.done?.(status);
   };
-  const tooLarge = () => answer(413, 'application/json; charset=utf-8', JSON.stringify(errorBody('payload_too_large', 'the request body is larger than this endpoint accepts', requestId)));
+  const tooLarge = () =>
+    answer(
+      413,
+      'application/json; charset=utf-8',
+      JSON.stringify(
+        errorBody('payload_too_large', 'the request body is larger than this endpoint accepts', requestId),
+      ),
+    );
   if (Number(req.headers['content-length'] ?? 0) > route.bodyLimit) {
     tooLarge();
     req.resume();
@@ -99,7 +116,13 @@ function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse, logge
   if (route.maxBodies !== undefined && busy >= route.maxBodies) {
     closeAfter(res);
     res.setHeader('retry-after', '1');
-    return answer(429, 'application/json; charset=utf-8', JSON.stringify(errorBody('rate_limited', 'too many requests are sending their bodies at once; retry shortly', requestId)));
+    return answer(
+      429,
+      'application/json; charset=utf-8',
+      JSON.stringify(
+        errorBody('rate_limited', 'too many requests are sending their bodies at once; retry shortly', requestId),
+      ),
+    );
   }
   receiving.set(route, busy + 1);
   readBody(req, route.bodyLimit, route.bodyTimeoutMs, (body) => {
@@ -108,17 +131,24 @@ function serve(route: RawRoute, req: IncomingMessage, res: ServerResponse, logge
     if (body === 'too_large') return tooLarge();
     if (body === 'timeout') {
       closeAfter(res);
-      return answer(408, 'application/json; charset=utf-8', JSON.stringify(errorBody('request_timeout', 'the request body did not arrive in time', requestId)));
+      return answer(
+        408,
+        'application/json; charset=utf-8',
+        JSON.stringify(errorBody('request_timeout', 'the request body did not arrive in time', requestId)),
+      );
     }
-    route.handle(body, req).then(
-      (r) => answer(r.status, r.type, r.body),
-      (err: unknown) => {
-        // The same answers as Fastify's error handler, and the same log line for a 5xx.
-        const { status, body } = errorAnswer(err, requestId);
-        if (status >= 500) logServerError(logger, err, requestId, route.path);
-        answer(status, 'application/json; charset=utf-8', JSON.stringify(body));
-      },
-    ).catch(() => res.destroy());
+    route
+      .handle(body, req)
+      .then(
+        (r) => answer(r.status, r.type, r.body),
+        (err: unknown) => {
+          // The same answers as Fastify's error handler, and the same log line for a 5xx.
+          const { status, body } = errorAnswer(err, requestId);
+          if (status >= 500) logServerError(logger, err, requestId, route.path);
+          answer(status, 'application/json; charset=utf-8', JSON.stringify(body));
+        },
+      )
+      .catch(() => res.destroy());
   });
 }
 
@@ -138,7 +168,10 @@ export function rawRouteServer(routes: () => readonly RawRoute[], limits: Server
     const server = createServer(
       {
         keepAliveTimeout: 65_000,
-        ...(limits && { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) }),
+        ...(limits && {
+          requestTimeout: limits.requestTimeoutMs,
+          headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+        }),
       },
       (req, res) => {
         const q = req.url?.indexOf('?') ?? -1;

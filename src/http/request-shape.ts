@@ -10,7 +10,8 @@ type PropertySchema = { type?: string | string[] };
  * written as one; anything else stays text, so the schema refuses it naming the parameter.
  */
 export function parseQueryNumbers(req: FastifyRequest): void {
-  const props = (req.routeOptions.schema?.querystring as { properties?: Record<string, PropertySchema> } | undefined)?.properties;
+  const props = (req.routeOptions.schema?.querystring as { properties?: Record<string, PropertySchema> } | undefined)
+    ?.properties;
   const query = req.query as Record<string, unknown> | undefined;
   if (!props || !query) return;
   for (const [key, schema] of Object.entries(props)) {
@@ -25,7 +26,10 @@ const patterns = new WeakMap<object, { regex: RegExp; method: string }[]>();
 
 function compile(routes: readonly { method: string; url: string }[]): { regex: RegExp; method: string }[] {
   return routes.map((r) => {
-    const source = r.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+    const source = r.url
+      .split('/')
+      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
     return { regex: new RegExp(`^${source}/?$`), method: r.method };
   });
 }

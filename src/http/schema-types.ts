@@ -1,4 +1,13 @@
-import { Type, type Static, type TInteger, type TNumber, type TObject, type TSchema, type TString, type TUnsafe } from 'typebox';
+import {
+  Type,
+  type Static,
+  type TInteger,
+  type TNumber,
+  type TObject,
+  type TSchema,
+  type TString,
+  type TUnsafe,
+} from 'typebox';
 import { ERROR_STATUS } from '../errors.ts';
 
 // Shared TypeBox pieces for route schemas. A route's schema is the one place its input is validated and the one
@@ -7,14 +16,20 @@ import { ERROR_STATUS } from '../errors.ts';
 // messages, and with them the 400s naming the field, stay as they were.
 
 /** A string limited to the given values: `{type: 'string', enum}` (so a number is "must be string", a wrong word lists the values). */
-export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}): TUnsafe<T[number]> {
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: { description?: string; default?: T[number] } = {},
+): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
 type Primitive = TString | TInteger | TNumber | TObject | TSchema;
 
 /** The schema, or null: `type: [t, 'null']` rather than `anyOf`, for simpler validation messages and faster serialisation. */
-export function Nullable<T extends Primitive>(schema: T, options: { description?: string } = {}): TUnsafe<Static<T> | null> {
+export function Nullable<T extends Primitive>(
+  schema: T,
+  options: { description?: string } = {},
+): TUnsafe<Static<T> | null> {
   const { type, ...rest } = schema as { type?: unknown };
   return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'].flat(), ...options });
 }
@@ -26,13 +41,17 @@ export const DateTime = (options: { description?: string } = {}) => Type.String(
 export const NullableDateTime = (options: { description?: string } = {}) => Nullable(DateTime(), options);
 
 /** A JSON object with any members (free-form attributes, details, Send API attachments). */
-export const AnyObject = (options: { description?: string } = {}) => Type.Object({}, { additionalProperties: true, ...options });
+export const AnyObject = (options: { description?: string } = {}) =>
+  Type.Object({}, { additionalProperties: true, ...options });
 
 /** A Page-scoped id as Meta writes it: digits only. */
 export const Psid = () => Type.String({ pattern: '^[0-9]{1,32}$' });
 
 /** Path parameters that are one opaque id each: `{contactId: string}`. */
-export function IdParams<const K extends string>(name: K, options: { maxLength?: number } = {}): TObject<Record<K, TString>> {
+export function IdParams<const K extends string>(
+  name: K,
+  options: { maxLength?: number } = {},
+): TObject<Record<K, TString>> {
   return Type.Object({ [name]: Type.String(options) } as Record<K, TString>);
 }
 

@@ -27,17 +27,23 @@ export function overHttps(req: FastifyRequest): boolean {
  * expired or revoked session answers 401 `session_expired` and clears the cookie.
  */
 export async function authenticateRequest(ctx: AppContext, req: FastifyRequest, reply: FastifyReply): Promise<Actor> {
-  const cookie = req.headers.authorization === undefined ? parseCookies(req.headers.cookie).get(SESSION_COOKIE) : undefined;
-  if (cookie === undefined || cookie === '') return authenticate(ctx, req.headers.authorization, String(req.id), req.ip);
+  const cookie =
+    req.headers.authorization === undefined ? parseCookies(req.headers.cookie).get(SESSION_COOKIE) : undefined;
+  if (cookie === undefined || cookie === '')
+    return authenticate(ctx, req.headers.authorization, String(req.id), req.ip);
   try {
     const s = await resolveSession(ctx, cookie, String(req.id));
     if (!SAFE_METHODS.has(req.method) && !csrfMatches(s.csrfToken, headerOf(req, 'x-csrf-token'))) {
-      throw new AppError('csrf_failed', 'a change made with the session cookie needs the x-csrf-token header (its value is in GET /api/v1/me)');
+      throw new AppError(
+        'csrf_failed',
+        'a change made with the session cookie needs the x-csrf-token header (its value is in GET /api/v1/me)',
+      );
     }
     req.userSession = { id: s.session.id, csrfToken: s.csrfToken };
     return s.actor;
   } catch (err) {
-    if (isAppError(err) && err.code === 'session_expired') void reply.header('set-cookie', sessionCookie(null, { secure: overHttps(req) }));
+    if (isAppError(err) && err.code === 'session_expired')
+      void reply.header('set-cookie', sessionCookie(null, { secure: overHttps(req) }));
     throw err;
   }
 }

@@ -38,17 +38,23 @@ describe('group commit', () => {
       return items;
     });
     const failed = await Promise.allSettled([gc.submit(1), gc.submit(2)]);
-    assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      failed.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
     fail = false;
     assert.equal(await gc.submit(3), 3);
   });
 
   it('never writes more than the batch limit at once', async () => {
     const sizes: number[] = [];
-    const gc = new GroupCommit<number, number>(async (items) => {
-      sizes.push(items.length);
-      return items;
-    }, { maxBatch: 4 });
+    const gc = new GroupCommit<number, number>(
+      async (items) => {
+        sizes.push(items.length);
+        return items;
+      },
+      { maxBatch: 4 },
+    );
     await Promise.all(Array.from({ length: 10 }, (_, i) => gc.submit(i)));
     assert.deepEqual(sizes, [4, 4, 2]);
   });

@@ -12,14 +12,27 @@ import type { WebhookPostTable } from '../db/tables/conversations.ts';
 import type { SignatureHeaders } from '../platform/index.ts';
 import { acceptPost, storageRefusal, type Refusal } from '../modules/ingest/accept-post.ts';
 import {
-  announceReady, askForCurrentKey, openPostStore, startPostThread, type KeyringUpdate, type ThreadState,
+  announceReady,
+  askForCurrentKey,
+  openPostStore,
+  startPostThread,
+  type KeyringUpdate,
+  type ThreadState,
 } from './post-thread.ts';
 import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 const ROLE = 'pagescope-webhook-intake';
 
 /** The POSTs one turn of the server's event loop read: their bytes end to end in one transferred buffer. */
-type Batch = { type: 'batch'; seq: number; now: number; bytes: ArrayBuffer; ends: number[]; sha256: (string | undefined)[]; sha1: (string | undefined)[] };
+type Batch = {
+  type: 'batch';
+  seq: number;
+  now: number;
+  bytes: ArrayBuffer;
+  ends: number[];
+  sha256: (string | undefined)[];
+  sha1: (string | undefined)[];
+};
 /** Per POST of a batch, null when it is stored, else why not; `commit` numbers the commit that carried the batch. */
 type Answer = { seq: number; commit: number; rows: number; refusals: (Refusal | null)[] };
 
@@ -60,8 +73,15 @@ export class IntakeThread {
 
   constructor(opts: IntakeOptions) {
     this.#opts = opts;
-    ({ worker: this.#worker, followKeys: this.#followKeys, state: this.threadState } = startPostThread(
-      import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, appSecret: opts.appSecret },
+    ({
+      worker: this.#worker,
+      followKeys: this.#followKeys,
+      state: this.threadState,
+    } = startPostThread(
+      import.meta.url,
+      opts.keyring,
+      opts.intakeKey,
+      { role: ROLE, file: opts.file, appSecret: opts.appSecret },
       (a: Answer) => this.#answered(a),
     ));
     this.#worker.on('error', () => this.#stop('worker_error'));
@@ -96,8 +116,13 @@ export class IntakeThread {
     if (this.#waiting.size === 0) this.#worker.ref();
     this.#waiting.set(seq, items);
     const batch: Batch = {
-      type: 'batch', seq, now: this.#opts.now(), bytes: bytes.buffer, ends,
-      sha256: items.map((w) => w.headers.sha256), sha1: items.map((w) => w.headers.sha1),
+      type: 'batch',
+      seq,
+      now: this.#opts.now(),
+      bytes: bytes.buffer,
+      ends,
+      sha256: items.map((w) => w.headers.sha256),
+      sha1: items.map((w) => w.headers.sha1),
     };
     this.#worker.postMessage(batch, [bytes.buffer]);
   };
@@ -155,7 +180,13 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
   const waiting: Batch[] = [];
   let commits = 0;
   let flushing = 0;
-  const answer = (batches: Batch[], decided: (Refusal | WebhookPostTable)[][], commit: number, rows: number, failed: Refusal | null) => {
+  const answer = (
+    batches: Batch[],
+    decided: (Refusal | WebhookPostTable)[][],
+    commit: number,
+    rows: number,
+    failed: Refusal | null,
+  ) => {
     batches.forEach((b, i) => {
       const refusals = decided[i]!.map((d) => ('id' in d ? failed : d));
       parentPort!.postMessage({ seq: b.seq, commit, rows: failed ? 0 : rows, refusals } satisfies Answer);
@@ -195,13 +226,15 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
       return answer(batches, decided, n, 0, storageRefusal(errorCode(err)));
     }
     flushing++;
-    flushWal().then(
-      () => answer(batches, decided, n, rows.length, null),
-      (err: unknown) => answer(batches, decided, n, 0, storageRefusal(errorCode(err, 'flush_failed'))),
-    ).finally(() => {
-      flushing--;
-      if (waiting.length > 0) setImmediate(commit);
-    });
+    flushWal()
+      .then(
+        () => answer(batches, decided, n, rows.length, null),
+        (err: unknown) => answer(batches, decided, n, 0, storageRefusal(errorCode(err, 'flush_failed'))),
+      )
+      .finally(() => {
+        flushing--;
+        if (waiting.length > 0) setImmediate(commit);
+      });
   };
   parentPort!.on('message', (m: Batch | KeyringUpdate) => {
     if (m.type === 'keys') {

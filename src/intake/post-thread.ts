@@ -36,7 +36,10 @@ export type ThreadState = 'starting' | 'ready' | 'failed';
  * the keys again once another keyring version or intake key became current (and when the thread asks for them).
  */
 export function startPostThread<M>(
-  moduleUrl: string, keyring: Keyring, intakeKey: () => IntakeKey, data: Record<string, unknown>,
+  moduleUrl: string,
+  keyring: Keyring,
+  intakeKey: () => IntakeKey,
+  data: Record<string, unknown>,
   onMessage: (m: M) => void,
 ): { worker: Worker; followKeys: () => void; state: () => ThreadState } {
   let intake = intakeKey();
@@ -74,8 +77,13 @@ export function startPostThread<M>(
  * The statements are prepared at their first use, inside the caller's error handling: a database that cannot take
  * rows yet is a failure to retry, not a thread that dies at start.
  */
-export function openPostStore(file: string, synchronous: 'FULL' | 'NORMAL'): {
-  db: SqliteDatabase.Database; insert: (row: WebhookPostTable) => void; holdKey: (id: string) => void;
+export function openPostStore(
+  file: string,
+  synchronous: 'FULL' | 'NORMAL',
+): {
+  db: SqliteDatabase.Database;
+  insert: (row: WebhookPostTable) => void;
+  holdKey: (id: string) => void;
 } {
   const db = new SqliteDatabase(file);
   db.pragma('journal_mode = WAL');

@@ -15,12 +15,20 @@ type SpoolApp = AppContext & { database: { file: string } };
 
 /** Opens the spool of the app's data dir with its metrics and logging; null when another live process holds it. */
 async function openSpool(ctx: SpoolApp, onMoved: () => void): Promise<WebhookSpool | null> {
-  const progress = await ctx.db.selectFrom('webhook_spool').select(['seq', 'position']).where('id', '=', 1).executeTakeFirst();
+  const progress = await ctx.db
+    .selectFrom('webhook_spool')
+    .select(['seq', 'position'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
   let spool: WebhookSpool | null = null;
   const gauge = () => ctx.metrics.webhookSpoolUnmoved.set(spool?.unmovedBytes ?? 0);
   spool = await WebhookSpool.open({
-    dataDir: dirname(ctx.database.file), file: ctx.database.file, bytes: ctx.config.webhookSpoolBytes,
-    keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret,
+    dataDir: dirname(ctx.database.file),
+    file: ctx.database.file,
+    bytes: ctx.config.webhookSpoolBytes,
+    keyring: ctx.keyring,
+    intakeKey: () => currentIntakeKey(ctx),
+    appSecret: ctx.config.meta.appSecret,
     now: () => ctx.clock.now(),
     progress: progress ?? { seq: 0, position: 0 },
     onWritten: (posts) => {
@@ -31,7 +39,8 @@ async function openSpool(ctx: SpoolApp, onMoved: () => void): Promise<WebhookSpo
       gauge();
       onMoved();
     },
-    onMoveFailed: (code) => ctx.logger.error({ err: { code } }, 'webhook spool: deliveries could not be moved into the database; retrying'),
+    onMoveFailed: (code) =>
+      ctx.logger.error({ err: { code } }, 'webhook spool: deliveries could not be moved into the database; retrying'),
   });
   if (spool) ctx.metrics.webhookSpoolBytes.set(spool.sizeBytes);
   gauge();
@@ -69,7 +78,9 @@ export class SpoolIntake implements WebhookIntake {
 
   #retryEvery(retryMs: number): void {
     const ctx = this.ctx;
-    ctx.logger.warn('the webhook spool is held by another live process: this one stores each POST straight into the database until it is free');
+    ctx.logger.warn(
+      'the webhook spool is held by another live process: this one stores each POST straight into the database until it is free',
+    );
     let trying = false;
     const retry = setInterval(() => {
       if (trying) return;
@@ -84,7 +95,9 @@ export class SpoolIntake implements WebhookIntake {
           this.#spool = taken;
           ctx.logger.info('the webhook spool is free again: POSTs are answered from it');
         })
-        .catch((err: unknown) => ctx.logger.error({ err: { code: errorCode(err) } }, 'the webhook spool could not be opened; trying again'))
+        .catch((err: unknown) =>
+          ctx.logger.error({ err: { code: errorCode(err) } }, 'the webhook spool could not be opened; trying again'),
+        )
         .finally(() => (trying = false));
     }, retryMs);
     retry.unref();
@@ -130,11 +143,16 @@ export class SpoolIntake implements WebhookIntake {
  * is left stays for the next try). Returns the records moved.
  */
 export async function rescueWebhookSpool(ctx: AppContext, onMoved: () => void, graceMs = 30_000): Promise<number> {
-  if (!spoolConfigured(ctx) || ctx.intake.kind === 'spool' || !WebhookSpool.ringExists(dirname(ctx.database.file))) return 0;
+  if (!spoolConfigured(ctx) || ctx.intake.kind === 'spool' || !WebhookSpool.ringExists(dirname(ctx.database.file)))
+    return 0;
   const spool = await openSpool(ctx, onMoved);
   if (!spool) return 0;
   const records = spool.recoveredRecords;
   await spool.close(graceMs);
-  if (records > 0) ctx.logger.warn({ records }, 'moved webhook deliveries that a stopped web process had answered from the spool and not moved');
+  if (records > 0)
+    ctx.logger.warn(
+      { records },
+      'moved webhook deliveries that a stopped web process had answered from the spool and not moved',
+    );
   return records;
 }

@@ -17,7 +17,9 @@ const SECRET = 'test-app-secret';
 const MB = 1024 * 1024;
 
 function post(i: number, pad = 0): { raw: Buffer; headers: { sha256: string } } {
-  const raw = Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: '1', time: i, messaging: [{ n: i, pad: 'x'.repeat(pad) }] }] }));
+  const raw = Buffer.from(
+    JSON.stringify({ object: 'page', entry: [{ id: '1', time: i, messaging: [{ n: i, pad: 'x'.repeat(pad) }] }] }),
+  );
   return { raw, headers: { sha256: signWebhookBody(raw, SECRET) } };
 }
 
@@ -30,9 +32,18 @@ describe('webhook spool [sqlite]', () => {
 
   const dataDir = () => dirname(app.database.file!);
   const tryOpen = async (bytes = MB) => {
-    const progress = await app.ctx.db.selectFrom('webhook_spool').select(['seq', 'position']).where('id', '=', 1).executeTakeFirst();
+    const progress = await app.ctx.db
+      .selectFrom('webhook_spool')
+      .select(['seq', 'position'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
     return WebhookSpool.open({
-      dataDir: dataDir(), file: app.database.file!, bytes, keyring: app.ctx.keyring, appSecret: SECRET, now: () => Date.now(),
+      dataDir: dataDir(),
+      file: app.database.file!,
+      bytes,
+      keyring: app.ctx.keyring,
+      appSecret: SECRET,
+      now: () => Date.now(),
       intakeKey: () => currentIntakeKey(app.ctx),
       progress: progress ?? { seq: 0, position: 0 },
     });
@@ -66,7 +77,10 @@ describe('webhook spool [sqlite]', () => {
 
     const restarted = await open();
     await restarted.settled();
-    assert.deepEqual(await bodies(), Array.from({ length: 40 }, (_, i) => i));
+    assert.deepEqual(
+      await bodies(),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
     await restarted.close();
     const again = await open();
     await again.settled();
@@ -80,7 +94,11 @@ describe('webhook spool [sqlite]', () => {
     const nonZero = () => readFileSync(ring).filter((b) => b !== 0).length;
     const spool = await open();
     await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
-    assert.deepEqual(await Promise.all([1, 2, 3].map((i) => spool.accept(post(i, 200).raw, post(i, 200).headers))), [null, null, null]);
+    assert.deepEqual(await Promise.all([1, 2, 3].map((i) => spool.accept(post(i, 200).raw, post(i, 200).headers))), [
+      null,
+      null,
+      null,
+    ]);
     assert.ok(nonZero() > 600, 'answered and not yet moved: in the ring');
     await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
     // The mover retries; once it has moved them they are wiped.
@@ -100,13 +118,13 @@ describe('webhook spool [sqlite]', () => {
     assert.equal((await bodies()).length, 5, 'and nothing was moved twice or lost');
   });
 
-  it('is held by one owner at a time: a second open here, or a lock of another live process, gets none; a dead or reused holder\'s lock is taken over', async () => {
+  it("is held by one owner at a time: a second open here, or a lock of another live process, gets none; a dead or reused holder's lock is taken over", async () => {
     const first = await open();
     assert.equal(await tryOpen(), null, 'a second spool on the same data dir in this process');
     await first.close();
     const lockPath = join(dataDir(), 'webhook-spool.lock');
     writeFileSync(lockPath, parentLock());
-    assert.equal(await tryOpen(), null, 'the lock of a live process (this one\'s parent)');
+    assert.equal(await tryOpen(), null, "the lock of a live process (this one's parent)");
     writeFileSync(lockPath, String(process.ppid));
     assert.equal(await tryOpen(), null, 'a lock naming only the pid of a live process (as written before start times)');
     // The pid of a live process that started at another time: a crashed holder whose pid was reused.
@@ -117,13 +135,17 @@ describe('webhook spool [sqlite]', () => {
     await (await open()).close();
   });
 
-  const parentLock = () => `${process.ppid} ${readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]}`;
+  const parentLock = () =>
+    `${process.ppid} ${readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]}`;
 
   it('is rescued by a process without the web role: what a stopped web process answered is moved once no live process holds it', async () => {
     await reset();
     const spool = await open();
     await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
-    assert.deepEqual(await Promise.all(Array.from({ length: 30 }, (_, i) => spool.accept(post(i).raw, post(i).headers))), Array(30).fill(null));
+    assert.deepEqual(
+      await Promise.all(Array.from({ length: 30 }, (_, i) => spool.accept(post(i).raw, post(i).headers))),
+      Array(30).fill(null),
+    );
     // The web process dies before its mover could write anything.
     await spool.close(0);
     await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
@@ -133,7 +155,10 @@ describe('webhook spool [sqlite]', () => {
     assert.deepEqual(await bodies(), []);
     writeFileSync(lockPath, String(4_194_305));
     assert.ok((await rescueWebhookSpool(app.ctx)) > 0, 'records moved');
-    assert.deepEqual(await bodies(), Array.from({ length: 30 }, (_, i) => i));
+    assert.deepEqual(
+      await bodies(),
+      Array.from({ length: 30 }, (_, i) => i),
+    );
     assert.equal(existsSync(lockPath), false, 'the spool is let go once moved');
     assert.equal(await rescueWebhookSpool(app.ctx), 0, 'and nothing is moved twice');
     assert.equal((await bodies()).length, 30);
@@ -143,13 +168,23 @@ describe('webhook spool [sqlite]', () => {
     await reset();
     const spool = await open();
     await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
-    assert.deepEqual(await Promise.all([7, 8, 9].map((i) => spool.accept(post(i).raw, post(i).headers))), [null, null, null]);
+    assert.deepEqual(await Promise.all([7, 8, 9].map((i) => spool.accept(post(i).raw, post(i).headers))), [
+      null,
+      null,
+      null,
+    ]);
     await spool.close(0);
     await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
-    const workers = startIngestWorkers(app.ctx, { idleMs: 60_000, profileIdleMs: 60_000, retentionIdleMs: 60_000, spoolRescueIdleMs: 100 });
+    const workers = startIngestWorkers(app.ctx, {
+      idleMs: 60_000,
+      profileIdleMs: 60_000,
+      retentionIdleMs: 60_000,
+      spoolRescueIdleMs: 100,
+    });
     try {
       // The workers' processor applies them as they arrive and drops their bodies: the moved rows are counted.
-      const moved = async () => (await app.ctx.db.selectFrom('webhook_posts').select('status').execute()).map((r) => r.status);
+      const moved = async () =>
+        (await app.ctx.db.selectFrom('webhook_posts').select('status').execute()).map((r) => r.status);
       for (let i = 0; i < 600 && (await moved()).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal((await moved()).length, 3);
     } finally {
@@ -191,9 +226,15 @@ describe('webhook spool [sqlite]', () => {
   it('refuses what is not signed or not an envelope, and writes nothing for it', async () => {
     const spool = await open();
     const forged = post(1);
-    assert.equal((await spool.accept(forged.raw, { sha256: signWebhookBody('other', SECRET) }))?.code, 'invalid_signature');
+    assert.equal(
+      (await spool.accept(forged.raw, { sha256: signWebhookBody('other', SECRET) }))?.code,
+      'invalid_signature',
+    );
     const notEnvelope = Buffer.from('{"hello":1}');
-    assert.equal((await spool.accept(notEnvelope, { sha256: signWebhookBody(notEnvelope, SECRET) }))?.code, 'bad_request');
+    assert.equal(
+      (await spool.accept(notEnvelope, { sha256: signWebhookBody(notEnvelope, SECRET) }))?.code,
+      'bad_request',
+    );
     assert.equal(spool.unmovedBytes, 0, 'no record was written for them');
     const before = (await bodies()).length;
     await spool.settled();
@@ -208,16 +249,21 @@ describe('webhook spool [sqlite]', () => {
     for (let round = 0; round < 3; round++) {
       const spool = await open();
       for (let burst = 0; burst < 12; burst++) {
-        const answers = await Promise.all(Array.from({ length: 10 }, () => {
-          const p = post(n++, 20_000);
-          return spool.accept(p.raw, p.headers);
-        }));
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => {
+            const p = post(n++, 20_000);
+            return spool.accept(p.raw, p.headers);
+          }),
+        );
         assert.deepEqual(answers, Array(10).fill(null));
         await spool.settled();
       }
       await spool.close();
     }
-    assert.deepEqual(await bodies(), Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      await bodies(),
+      Array.from({ length: n }, (_, i) => i),
+    );
   });
 
   it('stops at a torn record at a restart: every record before it is moved, and writing goes on from there', async () => {

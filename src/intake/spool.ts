@@ -12,7 +12,18 @@
 // A record is wiped (zeroed in place) by the mover once its move is committed, before its bytes may be reused, and
 // at open every byte outside the records still to move is zeroed: the ring holds a POST only until it is in the
 // database, so an erasure (or the raw-body retention) has no copy here to miss.
-import { closeSync, constants as fsc, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsc,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +35,12 @@ import { takePidLock } from '../lib/pid-lock.ts';
 import type { SignatureHeaders } from '../platform/index.ts';
 import { checkPost, postRow, signatureDigest, storageRefusal, type Refusal } from '../modules/ingest/accept-post.ts';
 import {
-  announceReady, askForCurrentKey, openPostStore, startPostThread, type KeyringUpdate, type ThreadState,
+  announceReady,
+  askForCurrentKey,
+  openPostStore,
+  startPostThread,
+  type KeyringUpdate,
+  type ThreadState,
 } from './post-thread.ts';
 import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
@@ -87,7 +103,12 @@ const openHere = new Set<string>();
 type Recovered = Omit<Move, 'type' | 'plain'> & { plain: Buffer };
 
 /** Reads the records written after `progress` and still valid, in order, and where the next record goes. */
-function recover(fd: number, size: number, keyring: Keyring, progress: { seq: number; position: number }): { records: Recovered[]; seq: number; position: number } {
+function recover(
+  fd: number,
+  size: number,
+  keyring: Keyring,
+  progress: { seq: number; position: number },
+): { records: Recovered[]; seq: number; position: number } {
   const records: Recovered[] = [];
   let seq = progress.seq;
   let position = progress.position;
@@ -95,7 +116,8 @@ function recover(fd: number, size: number, keyring: Keyring, progress: { seq: nu
   const at = (offset: number): { plain: Buffer; length: number } | null => {
     if (offset + HEADER > size || readSync(fd, header, 0, HEADER, offset) !== HEADER) return null;
     const length = header.readUInt32LE(4);
-    if (header.readUInt32LE(0) !== MAGIC || header.readDoubleLE(8) !== seq + 1 || offset + HEADER + length > size) return null;
+    if (header.readUInt32LE(0) !== MAGIC || header.readDoubleLE(8) !== seq + 1 || offset + HEADER + length > size)
+      return null;
     const sealed = Buffer.alloc(length);
     if (readSync(fd, sealed, 0, length, offset + HEADER) !== length) return null;
     try {
@@ -175,7 +197,14 @@ export class WebhookSpool {
   /** Whether the mover can store yet (see startPostThread). */
   readonly threadState: () => ThreadState;
 
-  private constructor(opts: SpoolOptions, size: number, file: FileHandle, ringPath: string, lockPath: string, recovered: ReturnType<typeof recover>) {
+  private constructor(
+    opts: SpoolOptions,
+    size: number,
+    file: FileHandle,
+    ringPath: string,
+    lockPath: string,
+    recovered: ReturnType<typeof recover>,
+  ) {
     this.#opts = opts;
     this.#size = size;
     this.#file = file;
@@ -184,15 +213,28 @@ export class WebhookSpool {
     this.#seq = recovered.seq;
     this.#head = recovered.position;
     this.#recovered = recovered.records.length;
-    ({ worker: this.#mover, followKeys: this.#followKeys, state: this.threadState } = startPostThread(
-      import.meta.url, opts.keyring, opts.intakeKey, { role: ROLE, file: opts.file, ring: ringPath },
+    ({
+      worker: this.#mover,
+      followKeys: this.#followKeys,
+      state: this.threadState,
+    } = startPostThread(
+      import.meta.url,
+      opts.keyring,
+      opts.intakeKey,
+      { role: ROLE, file: opts.file, ring: ringPath },
       (m: Moved) => this.#moved(m),
     ));
     this.#mover.on('error', () => this.#stop());
     this.#mover.on('exit', () => this.#stop());
     this.#mover.unref();
     // Copied into buffers of their own: a decrypted buffer may share node's pool, which must not move to the mover.
-    for (const r of recovered.records) this.#sendToMover(r.seq, Buffer.from(r.plain.buffer.slice(r.plain.byteOffset, r.plain.byteOffset + r.plain.length)), r.next, r.consumed);
+    for (const r of recovered.records)
+      this.#sendToMover(
+        r.seq,
+        Buffer.from(r.plain.buffer.slice(r.plain.byteOffset, r.plain.byteOffset + r.plain.length)),
+        r.next,
+        r.consumed,
+      );
   }
 
   /**
@@ -211,7 +253,10 @@ export class WebhookSpool {
       let size = opts.bytes;
       try {
         const existing = fstatSync(fd).size;
-        recovered = existing > 0 ? recover(fd, existing, opts.keyring, opts.progress) : { records: [], seq: opts.progress.seq, position: 0 };
+        recovered =
+          existing > 0
+            ? recover(fd, existing, opts.keyring, opts.progress)
+            : { records: [], seq: opts.progress.seq, position: 0 };
         if (existing !== opts.bytes && recovered.records.length > 0) {
           // Records left in a ring of another size are moved from it first; the new size applies at the next start.
           size = existing;
@@ -219,7 +264,8 @@ export class WebhookSpool {
           // Nothing left to move: the next record starts the new ring at 0 (what is there is older, and is skipped).
           ftruncateSync(fd, Math.min(existing, opts.bytes));
           const zeros = Buffer.alloc(Math.min(1 << 20, opts.bytes));
-          for (let at = Math.min(existing, opts.bytes); at < opts.bytes; at += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, opts.bytes - at), at);
+          for (let at = Math.min(existing, opts.bytes); at < opts.bytes; at += zeros.length)
+            writeSync(fd, zeros, 0, Math.min(zeros.length, opts.bytes - at), at);
           fsyncSync(fd);
           recovered.position = 0;
         }
@@ -282,7 +328,8 @@ export class WebhookSpool {
     const limit = size / 8 - HEADER - SEALED_OVERHEAD - 12;
     let plainBytes = 12;
     let n = 0;
-    while (n < this.#queue.length && (n === 0 || plainBytes + DIGEST + 4 + this.#queue[n]!.raw.length <= limit)) plainBytes += DIGEST + 4 + this.#queue[n++]!.raw.length;
+    while (n < this.#queue.length && (n === 0 || plainBytes + DIGEST + 4 + this.#queue[n]!.raw.length <= limit))
+      plainBytes += DIGEST + 4 + this.#queue[n++]!.raw.length;
     const items = this.#queue.splice(0, n);
     if (this.#queue.length > 0) setImmediate(this.#write);
     const length = HEADER + SEALED_OVERHEAD + plainBytes;
@@ -311,13 +358,16 @@ export class WebhookSpool {
     this.#unmoved += consumed;
     const group: Group = { items, plain, seq, next: this.#head, consumed, state: 'writing' };
     this.#groups.push(group);
-    this.#file.write(record, 0, record.length, offset).then(
-      () => (group.state = 'written'),
-      () => (group.state = 'failed'),
-    ).finally(() => {
-      this.#acknowledge();
-      setImmediate(this.#write);
-    });
+    this.#file
+      .write(record, 0, record.length, offset)
+      .then(
+        () => (group.state = 'written'),
+        () => (group.state = 'failed'),
+      )
+      .finally(() => {
+        this.#acknowledge();
+        setImmediate(this.#write);
+      });
   };
 
   /** Answers the records on disk, oldest first and only after every earlier one: a restart finds all it answered. */
@@ -338,7 +388,9 @@ export class WebhookSpool {
 
   #sendToMover(seq: number, plain: Buffer, next: number, consumed: number): void {
     this.#mover.ref();
-    this.#mover.postMessage({ type: 'move', seq, next, consumed, plain: plain.buffer as ArrayBuffer } satisfies Move, [plain.buffer as ArrayBuffer]);
+    this.#mover.postMessage({ type: 'move', seq, next, consumed, plain: plain.buffer as ArrayBuffer } satisfies Move, [
+      plain.buffer as ArrayBuffer,
+    ]);
   }
 
   #moved(m: Moved): void {
@@ -456,7 +508,11 @@ function serveMover(file: string, keys: KeyringTransfer, intakeKey: IntakeKey, r
       waiting.splice(0, moves.length);
       failures = 0;
       wipe(moves);
-      parentPort!.postMessage({ type: 'moved', consumed: moves.reduce((a, m) => a + m.consumed, 0), rows } satisfies Moved);
+      parentPort!.postMessage({
+        type: 'moved',
+        consumed: moves.reduce((a, m) => a + m.consumed, 0),
+        rows,
+      } satisfies Moved);
     } catch (err) {
       if (err instanceof IntakeKeyRetired) {
         awaitingKey = true;
@@ -465,10 +521,13 @@ function serveMover(file: string, keys: KeyringTransfer, intakeKey: IntakeKey, r
       // Nothing is lost: the records stay here and in the ring; moving is tried again, later each time.
       parentPort!.postMessage({ type: 'failed', code: errorCode(err) } satisfies Moved);
       retrying = true;
-      setTimeout(() => {
-        retrying = false;
-        move();
-      }, RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]);
+      setTimeout(
+        () => {
+          retrying = false;
+          move();
+        },
+        RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)],
+      );
     }
   };
   parentPort!.on('message', (m: Move | KeyringUpdate) => {

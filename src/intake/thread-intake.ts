@@ -26,7 +26,10 @@ export class SqliteThreadIntake implements WebhookIntake {
     const ctx = this.ctx;
     const made: IntakeThread = new IntakeThread({
       // The app's database file as it is when the thread starts.
-      file: ctx.database.file, keyring: ctx.keyring, intakeKey: () => currentIntakeKey(ctx), appSecret: ctx.config.meta.appSecret,
+      file: ctx.database.file,
+      keyring: ctx.keyring,
+      intakeKey: () => currentIntakeKey(ctx),
+      appSecret: ctx.config.meta.appSecret,
       now: () => ctx.clock.now(),
       onCommit: (rows) => ctx.metrics.webhookCommitBatch.observe(rows),
       onStop: () => {
@@ -38,11 +41,20 @@ export class SqliteThreadIntake implements WebhookIntake {
   }
 
   accept(raw: Buffer, headers: SignatureHeaders): Promise<Accepted | Refusal> {
-    if (this.#closed) return Promise.resolve(asAnswer({ outcome: 'storage_error', code: 'storage_unavailable', message: 'the delivery could not be stored; Meta will retry' }));
-    return this.#current().accept(raw, headers).then((refusal) => {
-      if (!refusal) this.onStored();
-      return asAnswer(refusal);
-    });
+    if (this.#closed)
+      return Promise.resolve(
+        asAnswer({
+          outcome: 'storage_error',
+          code: 'storage_unavailable',
+          message: 'the delivery could not be stored; Meta will retry',
+        }),
+      );
+    return this.#current()
+      .accept(raw, headers)
+      .then((refusal) => {
+        if (!refusal) this.onStored();
+        return asAnswer(refusal);
+      });
   }
 
   /** Committed is settled: the thread answers a POST only once its row is on disk. */

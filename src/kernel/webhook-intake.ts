@@ -44,7 +44,11 @@ export const asAnswer = (refusal: Refusal | null): Accepted | Refusal => refusal
  */
 export const NO_INTAKE: WebhookIntake = Object.freeze({
   kind: 'none' as const,
-  accept: async (): Promise<Refusal> => ({ outcome: 'not_configured', code: 'not_ready', message: 'this process does not take webhooks' }),
+  accept: async (): Promise<Refusal> => ({
+    outcome: 'not_configured',
+    code: 'not_ready',
+    message: 'this process does not take webhooks',
+  }),
   settled: async () => {},
   problem: () => 'webhook_storage_starting',
   close: async () => {},

@@ -21,7 +21,9 @@ function pidSpace(): string | null {
 }
 
 const SPACE = pidSpace();
-const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 60);
+const HOST = hostname()
+  .replace(/[^A-Za-z0-9.-]/g, '-')
+  .slice(0, 60);
 const STARTED = startTime(process.pid) ?? '0';
 
 /** A new lease owner name for a worker of this process: `host:pid:start:pid-space:random`. */

@@ -7,8 +7,24 @@ export type { Logger };
  * of defence: code must not pass such values to the logger in the first place.
  */
 const SECRET_KEYS = [
-  'psid', 'user_ref', 'name', 'first_name', 'last_name', 'text', 'body', 'payload', 'token', 'access_token',
-  'owner_token', 'authorization', 'cookie', 'secret', 'app_secret', 'master_key', 'password', 'signed_request',
+  'psid',
+  'user_ref',
+  'name',
+  'first_name',
+  'last_name',
+  'text',
+  'body',
+  'payload',
+  'token',
+  'access_token',
+  'owner_token',
+  'authorization',
+  'cookie',
+  'secret',
+  'app_secret',
+  'master_key',
+  'password',
+  'signed_request',
 ];
 const REDACT_PATHS = [
   ...SECRET_KEYS,
@@ -48,7 +64,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const NOT_SHOWN = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 
 /**
@@ -76,8 +99,15 @@ export function readableLines(out: { write(s: string): unknown }): DestinationSt
 }
 
 /** The server's logger: JSON lines, or readable ones (`pretty`, or `auto` when `out` is a terminal). */
-export function createServerLogger(level: string, format: 'auto' | 'json' | 'pretty', out: NodeJS.WriteStream = process.stdout): Logger {
+export function createServerLogger(
+  level: string,
+  format: 'auto' | 'json' | 'pretty',
+  out: NodeJS.WriteStream = process.stdout,
+): Logger {
   const pretty = format === 'pretty' || (format === 'auto' && out.isTTY === true);
   // JSON to the process's stdout goes through pino's own fast destination.
-  return createLogger(level, pretty ? readableLines(out) : out === process.stdout ? undefined : (out as DestinationStream));
+  return createLogger(
+    level,
+    pretty ? readableLines(out) : out === process.stdout ? undefined : (out as DestinationStream),
+  );
 }

@@ -7,7 +7,11 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * resolved from this package, not from the working directory, so a server started from any folder still works.
  * The module tells it is the thread's entry by a `role` in its workerData.
  */
-export function startModuleWorker(moduleUrl: string, workerData: Record<string, unknown>, opts: Omit<WorkerOptions, 'eval' | 'workerData'> = {}): Worker {
+export function startModuleWorker(
+  moduleUrl: string,
+  workerData: Record<string, unknown>,
+  opts: Omit<WorkerOptions, 'eval' | 'workerData'> = {},
+): Worker {
   if (!moduleUrl.endsWith('.ts')) return new Worker(new URL(moduleUrl), { ...opts, workerData });
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(moduleUrl)}); })`;

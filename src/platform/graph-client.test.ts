@@ -21,9 +21,18 @@ before(async () => {
   server = createServer((req, res) => {
     void readBody(req).then((raw) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization, body: raw ? JSON.parse(raw) : undefined });
+      seen.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        authorization: req.headers.authorization,
+        body: raw ? JSON.parse(raw) : undefined,
+      });
       const reply = replies.shift() ?? { status: 500, body: 'no reply scripted' };
-      setTimeout(() => res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body), reply.delayMs ?? 0);
+      setTimeout(
+        () => res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body),
+        reply.delayMs ?? 0,
+      );
     });
   });
   server.on('connection', () => connections++);
@@ -46,7 +55,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function client(overrides: { appSecret?: string; timeoutMs?: number } = {}): GraphClient {
   seen = [];
-  return createGraphClient({ baseUrl, version: 'v25.0', timeoutMs: overrides.timeoutMs ?? 2000, ...(overrides.appSecret && { appSecret: overrides.appSecret }) });
+  return createGraphClient({
+    baseUrl,
+    version: 'v25.0',
+    timeoutMs: overrides.timeoutMs ?? 2000,
+    ...(overrides.appSecret && { appSecret: overrides.appSecret }),
+  });
 }
 
 function script(...next: Reply[]) {
@@ -72,7 +86,10 @@ test('a message is sent to /{version}/me/messages with the token in a header and
   const body = { recipient: { id: PSID }, messaging_type: 'RESPONSE' as const, message: { text: 'Hello' } };
   assert.deepEqual(await graph.sendMessage(TOKEN, body), { messageId: 'm_abc', recipientId: PSID });
   const [request] = seen;
-  assert.deepEqual([request?.method, request?.path, request?.authorization], ['POST', '/v25.0/me/messages', `Bearer ${TOKEN}`]);
+  assert.deepEqual(
+    [request?.method, request?.path, request?.authorization],
+    ['POST', '/v25.0/me/messages', `Bearer ${TOKEN}`],
+  );
   assert.equal(request?.query.get('appsecret_proof'), appSecretProof(TOKEN, SECRET));
   assert.equal(request?.query.get('access_token'), null);
   assert.deepEqual(request?.body, body);
@@ -82,8 +99,12 @@ test('each Page token carries its own proof, call after call', async () => {
   const graph = client({ appSecret: SECRET });
   const tokens = [TOKEN, 'EAAGotherpage987', TOKEN, 'EAAGotherpage987'];
   script(...tokens.map(() => json(200, { recipient_id: PSID, message_id: 'm_x' })));
-  for (const t of tokens) await graph.sendMessage(t, { recipient: { id: PSID }, messaging_type: 'RESPONSE', message: { text: 'Hi' } });
-  assert.deepEqual(seen.map((r) => r.query.get('appsecret_proof')), tokens.map((t) => appSecretProof(t, SECRET)));
+  for (const t of tokens)
+    await graph.sendMessage(t, { recipient: { id: PSID }, messaging_type: 'RESPONSE', message: { text: 'Hi' } });
+  assert.deepEqual(
+    seen.map((r) => r.query.get('appsecret_proof')),
+    tokens.map((t) => appSecretProof(t, SECRET)),
+  );
 });
 
 test('the appsecret_proof is the HMAC-SHA256 of the token keyed by the secret', () => {
@@ -102,21 +123,39 @@ test('without an app secret no proof is sent', async () => {
 test('a user_ref send resolves without a recipient id, as Meta answers', async () => {
   const graph = client();
   script(json(200, { message_id: 'm_u' }));
-  assert.deepEqual(await graph.sendMessage(TOKEN, { recipient: { user_ref: 'ref' }, message: { text: 'x' } }), { messageId: 'm_u' });
+  assert.deepEqual(await graph.sendMessage(TOKEN, { recipient: { user_ref: 'ref' }, message: { text: 'x' } }), {
+    messageId: 'm_u',
+  });
 });
 
 test('a Graph error rejects with its classification and without the token or PSID in the message', async () => {
   const graph = client();
-  script(json(400, { error: { message: `(#551) This person isn't available right now. ${PSID} ${TOKEN}`, type: 'OAuthException', code: 551, error_subcode: 1545041, fbtrace_id: 'G3GRmtpZiq6' } }));
+  script(
+    json(400, {
+      error: {
+        message: `(#551) This person isn't available right now. ${PSID} ${TOKEN}`,
+        type: 'OAuthException',
+        code: 551,
+        error_subcode: 1545041,
+        fbtrace_id: 'G3GRmtpZiq6',
+      },
+    }),
+  );
   const error = await rejection(graph.sendMessage(TOKEN, { recipient: { id: PSID }, message: { text: 'x' } }));
-  assert.deepEqual([error.classification.kind, error.classification.retry, error.classification.code, error.operation], ['unreachable', false, 551, 'send_message']);
+  assert.deepEqual(
+    [error.classification.kind, error.classification.retry, error.classification.code, error.operation],
+    ['unreachable', false, 551, 'send_message'],
+  );
 });
 
 test('a 5xx without a Graph body is a transient error', async () => {
   const graph = client();
   script({ status: 503, body: '<html>unavailable</html>' });
   const error = await rejection(graph.getMe(TOKEN));
-  assert.deepEqual([error.classification.kind, error.classification.retry, error.classification.httpStatus], ['transient', true, 503]);
+  assert.deepEqual(
+    [error.classification.kind, error.classification.retry, error.classification.httpStatus],
+    ['transient', true, 503],
+  );
 });
 
 test('a slow answer times out as a retryable error', async () => {
@@ -150,40 +189,74 @@ test('a sender action posts recipient and sender_action only', async () => {
 test('a profile is fetched with the requested fields', async () => {
   const graph = client();
   script(json(200, { first_name: 'Peter', last_name: 'Chang', locale: 'en_US', timezone: -7 }));
-  assert.deepEqual(await graph.getUserProfile(TOKEN, PSID, ['first_name', 'last_name', 'locale', 'timezone']), { first_name: 'Peter', last_name: 'Chang', locale: 'en_US', timezone: -7 });
-  assert.deepEqual([seen[0]?.path, seen[0]?.query.get('fields')], [`/v25.0/${PSID}`, 'first_name,last_name,locale,timezone']);
+  assert.deepEqual(await graph.getUserProfile(TOKEN, PSID, ['first_name', 'last_name', 'locale', 'timezone']), {
+    first_name: 'Peter',
+    last_name: 'Chang',
+    locale: 'en_US',
+    timezone: -7,
+  });
+  assert.deepEqual(
+    [seen[0]?.path, seen[0]?.query.get('fields')],
+    [`/v25.0/${PSID}`, 'first_name,last_name,locale,timezone'],
+  );
 });
 
 test('a profile refused for lack of permission is classified as such', async () => {
   const graph = client();
-  script(json(400, { error: { message: `Unsupported get request. Object with ID '${PSID}' does not exist`, type: 'GraphMethodException', code: 100, error_subcode: 33 } }));
-  assert.equal((await rejection(graph.getUserProfile(TOKEN, PSID, ['name']))).classification.kind, 'no_profile_permission');
+  script(
+    json(400, {
+      error: {
+        message: `Unsupported get request. Object with ID '${PSID}' does not exist`,
+        type: 'GraphMethodException',
+        code: 100,
+        error_subcode: 33,
+      },
+    }),
+  );
+  assert.equal(
+    (await rejection(graph.getUserProfile(TOKEN, PSID, ['name']))).classification.kind,
+    'no_profile_permission',
+  );
 });
 
 test('ids_for_pages follows the cursor to the last page', async () => {
   const graph = client({ appSecret: SECRET });
   script(
-    json(200, { data: [{ id: '12345123', page: { id: '380374449010653', name: "John's Next Great Thing" } }], paging: { cursors: { after: 'NDAw' }, next: 'https://graph/next' } }),
+    json(200, {
+      data: [{ id: '12345123', page: { id: '380374449010653', name: "John's Next Great Thing" } }],
+      paging: { cursors: { after: 'NDAw' }, next: 'https://graph/next' },
+    }),
     json(200, { data: [{ id: '777', page: { id: '888' } }], paging: { cursors: { before: 'x', after: 'y' } } }),
   );
   assert.deepEqual(await graph.idsForPages(TOKEN, PSID), [
     { id: '12345123', scope: { id: '380374449010653', name: "John's Next Great Thing" } },
     { id: '777', scope: { id: '888' } },
   ]);
-  assert.deepEqual(seen.map((s) => [s.path, s.query.get('after')]), [[`/v25.0/${PSID}/ids_for_pages`, null], [`/v25.0/${PSID}/ids_for_pages`, 'NDAw']]);
+  assert.deepEqual(
+    seen.map((s) => [s.path, s.query.get('after')]),
+    [
+      [`/v25.0/${PSID}/ids_for_pages`, null],
+      [`/v25.0/${PSID}/ids_for_pages`, 'NDAw'],
+    ],
+  );
 });
 
 test('ids_for_apps reads app scopes', async () => {
   const graph = client();
   script(json(200, { data: [{ id: '10152368852405295', app: { id: '1419232575008550', name: "John's Game App" } }] }));
-  assert.deepEqual(await graph.idsForApps(TOKEN, PSID), [{ id: '10152368852405295', scope: { id: '1419232575008550', name: "John's Game App" } }]);
+  assert.deepEqual(await graph.idsForApps(TOKEN, PSID), [
+    { id: '10152368852405295', scope: { id: '1419232575008550', name: "John's Game App" } },
+  ]);
 });
 
 test('subscribing the app posts the fields to the Page edge and accepts the string "true"', async () => {
   const graph = client();
   script(json(200, { success: 'true' }));
   await graph.subscribeApp('101', TOKEN, ['messages', 'messaging_postbacks']);
-  assert.deepEqual([seen[0]?.method, seen[0]?.path, seen[0]?.query.get('subscribed_fields')], ['POST', '/v25.0/101/subscribed_apps', 'messages,messaging_postbacks']);
+  assert.deepEqual(
+    [seen[0]?.method, seen[0]?.path, seen[0]?.query.get('subscribed_fields')],
+    ['POST', '/v25.0/101/subscribed_apps', 'messages,messaging_postbacks'],
+  );
 });
 
 test('thread control calls post the recipient and resolve on success', async () => {
@@ -195,7 +268,10 @@ test('thread control calls post the recipient and resolve on success', async () 
   assert.deepEqual(
     seen.map((s) => [s.path, s.body]),
     [
-      ['/v25.0/me/pass_thread_control', { recipient: { id: PSID }, target_app_id: '263902037430900', metadata: 'to inbox' }],
+      [
+        '/v25.0/me/pass_thread_control',
+        { recipient: { id: PSID }, target_app_id: '263902037430900', metadata: 'to inbox' },
+      ],
       ['/v25.0/me/take_thread_control', { recipient: { id: PSID } }],
       ['/v25.0/me/release_thread_control', { recipient: { id: PSID } }],
     ],
@@ -204,7 +280,16 @@ test('thread control calls post the recipient and resolve on success', async () 
 
 test('a thread owned by another app is reported as such', async () => {
   const graph = client();
-  script(json(400, { error: { message: '(#10) Message failed to send because another app is controlling this thread now.', type: 'OAuthException', code: 10, error_subcode: 2018300 } }));
+  script(
+    json(400, {
+      error: {
+        message: '(#10) Message failed to send because another app is controlling this thread now.',
+        type: 'OAuthException',
+        code: 10,
+        error_subcode: 2018300,
+      },
+    }),
+  );
   assert.equal((await rejection(graph.takeThreadControl(TOKEN, PSID))).classification.kind, 'thread_owned');
 });
 
@@ -238,7 +323,11 @@ async function halfAnswer(cutAfterMs: number | null, timeoutMs: number): Promise
   });
   await new Promise<void>((resolve) => half.listen(0, '127.0.0.1', resolve));
   try {
-    const graph = createGraphClient({ baseUrl: `http://127.0.0.1:${(half.address() as AddressInfo).port}`, version: 'v25.0', timeoutMs });
+    const graph = createGraphClient({
+      baseUrl: `http://127.0.0.1:${(half.address() as AddressInfo).port}`,
+      version: 'v25.0',
+      timeoutMs,
+    });
     return await rejection(graph.sendMessage(TOKEN, { recipient: { id: PSID }, message: { text: 'x' } }));
   } finally {
     half.closeAllConnections();

@@ -24,7 +24,16 @@ export type SendMessageBody = {
 /** `recipientId` is absent for user_ref and token recipients, exactly as Meta omits it. */
 export type SendResult = { messageId: string; recipientId?: string; attachmentId?: string };
 export type SenderAction = 'typing_on' | 'typing_off' | 'mark_seen';
-export type UserProfile = Record<string, unknown> & { id?: string; first_name?: string; last_name?: string; name?: string; profile_pic?: string; locale?: string; timezone?: number; gender?: string };
+export type UserProfile = Record<string, unknown> & {
+  id?: string;
+  first_name?: string;
+  last_name?: string;
+  name?: string;
+  profile_pic?: string;
+  locale?: string;
+  timezone?: number;
+  gender?: string;
+};
 export type IdMatch = { id: string; scope?: { id: string; name?: string } };
 export type PageIdentity = { id: string; name?: string };
 
@@ -58,7 +67,13 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     const matches: IdMatch[] = [];
     let after: string | undefined;
     for (let page = 0; page < MAX_ID_PAGES; page++) {
-      const answer = await call({ operation, method: 'GET', path: `${enc(psid)}/${edge}`, token, query: after ? { after } : {} });
+      const answer = await call({
+        operation,
+        method: 'GET',
+        path: `${enc(psid)}/${edge}`,
+        token,
+        query: after ? { after } : {},
+      });
       if (!isRecord(answer) || !Array.isArray(answer.data)) throw unexpected(operation);
       for (const row of answer.data) matches.push(idMatch(row, scopeKey, operation));
       const paging = isRecord(answer.paging) ? answer.paging : undefined;
@@ -71,7 +86,13 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   return {
     async sendMessage(pageToken, body) {
-      const answer = await call({ operation: 'send_message', method: 'POST', path: 'me/messages', token: pageToken, body });
+      const answer = await call({
+        operation: 'send_message',
+        method: 'POST',
+        path: 'me/messages',
+        token: pageToken,
+        body,
+      });
       if (!isRecord(answer) || typeof answer.message_id !== 'string') throw unexpected('send_message');
       return {
         messageId: answer.message_id,
@@ -81,7 +102,13 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     },
     async sendSenderAction(pageToken, psid, action) {
       const body = { recipient: { id: psid }, sender_action: action };
-      const answer = await call({ operation: 'sender_action', method: 'POST', path: 'me/messages', token: pageToken, body });
+      const answer = await call({
+        operation: 'sender_action',
+        method: 'POST',
+        path: 'me/messages',
+        token: pageToken,
+        body,
+      });
       if (!isRecord(answer)) throw unexpected('sender_action');
     },
     async getUserProfile(pageToken, psid, fields) {
@@ -93,7 +120,13 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     idsForPages: (pageToken, psid) => idMatches('ids_for_pages', 'ids_for_pages', 'page', pageToken, psid),
     idsForApps: (pageToken, psid) => idMatches('ids_for_apps', 'ids_for_apps', 'app', pageToken, psid),
     async getMe(pageToken) {
-      const answer = await call({ operation: 'get_me', method: 'GET', path: 'me', token: pageToken, query: { fields: 'id,name' } });
+      const answer = await call({
+        operation: 'get_me',
+        method: 'GET',
+        path: 'me',
+        token: pageToken,
+        query: { fields: 'id,name' },
+      });
       if (!isRecord(answer) || typeof answer.id !== 'string') throw unexpected('get_me');
       return { id: answer.id, ...(typeof answer.name === 'string' && { name: answer.name }) };
     },
@@ -105,7 +138,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         token: pageToken,
         query: { subscribed_fields: fields.join(',') },
       });
-      if (!isRecord(answer) || (answer.success !== true && answer.success !== 'true')) throw unexpected('subscribe_app');
+      if (!isRecord(answer) || (answer.success !== true && answer.success !== 'true'))
+        throw unexpected('subscribe_app');
     },
     passThreadControl: (pageToken, psid, targetAppId, metadata) =>
       success('pass_thread_control', 'me/pass_thread_control', pageToken, {

@@ -68,7 +68,11 @@ export function classifyNetworkFailure(error: unknown): GraphErrorClass {
 }
 
 /** Exponential backoff with full jitter: a delay in [0, min(maxMs, baseMs·2^(attempt-1))], attempt counted from 1. */
-export function backoffDelay(attempt: number, { baseMs, maxMs }: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  { baseMs, maxMs }: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const exponent = Number.isFinite(attempt) ? Math.max(0, Math.floor(attempt) - 1) : 0;
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(exponent, 1023));
   const r = Math.min(Math.max(random(), 0), 1);
@@ -79,13 +83,16 @@ function decide(httpStatus: number, e: ParsedGraphError | undefined): [GraphErro
   const code = e?.code;
   const subcode = e?.subcode;
   if (code !== undefined) {
-    if (RATE_LIMIT_CODES.has(code)) return ['rate_limited', code === 4 && subcode === 2018354 ? 'frequency_capped' : 'rate_limited'];
+    if (RATE_LIMIT_CODES.has(code))
+      return ['rate_limited', code === 4 && subcode === 2018354 ? 'frequency_capped' : 'rate_limited'];
     if (code === 190) return ['reauthorize', 'page_unauthorized'];
     if (code === 551 || (code === 200 && subcode === 1545041) || (code === 10 && subcode === 2018108)) {
       return ['unreachable', 'unreachable'];
     }
-    if (THREAD_OWNED_CODES.has(code) || (subcode !== undefined && THREAD_OWNED_CODES.has(subcode))) return ['thread_owned', 'thread_owned'];
-    if (code === 10 && subcode !== undefined && OUTSIDE_WINDOW_SUBCODES.has(subcode)) return ['outside_window', 'outside_window'];
+    if (THREAD_OWNED_CODES.has(code) || (subcode !== undefined && THREAD_OWNED_CODES.has(subcode)))
+      return ['thread_owned', 'thread_owned'];
+    if (code === 10 && subcode !== undefined && OUTSIDE_WINDOW_SUBCODES.has(subcode))
+      return ['outside_window', 'outside_window'];
     if (code === 10 && subcode === 1893015) return ['permanent', 'marketing_token_stopped'];
     if (subcode === 2018218 || code === 2018218) return ['no_profile', 'no_profile'];
     if (code === 100 && subcode === 33) return ['no_profile_permission', 'no_profile_permission'];

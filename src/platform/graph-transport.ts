@@ -53,7 +53,8 @@ const MAX_CACHED_PROOFS = 1024;
  */
 export function createGraphTransport(options: GraphTransportOptions): (call: GraphCall) => Promise<unknown> {
   const base = new URL(`${options.baseUrl.replace(/\/+$/, '')}/`);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('the Graph API URL must start with http:// or https://');
+  if (base.protocol !== 'http:' && base.protocol !== 'https:')
+    throw new Error('the Graph API URL must start with http:// or https://');
   const secure = base.protocol === 'https:';
   const agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
   const target = {
@@ -79,7 +80,10 @@ export function createGraphTransport(options: GraphTransportOptions): (call: Gra
     if (options.appSecret) query.set('appsecret_proof', proofOf(call.token, options.appSecret));
     const search = query.toString();
     // The token travels in a header, not the URL, so proxies and access logs never record it.
-    const headers: Record<string, string | number> = { authorization: `Bearer ${call.token}`, accept: 'application/json' };
+    const headers: Record<string, string | number> = {
+      authorization: `Bearer ${call.token}`,
+      accept: 'application/json',
+    };
     let payload: Buffer | undefined;
     if (call.body !== undefined) {
       payload = Buffer.from(JSON.stringify(call.body), 'utf8');
@@ -90,7 +94,14 @@ export function createGraphTransport(options: GraphTransportOptions): (call: Gra
 
     let answer: { status: number; text: string };
     try {
-      answer = await exchange(target, call.method, `${prefix}${call.path}${search ? `?${search}` : ''}`, headers, payload, options.timeoutMs);
+      answer = await exchange(
+        target,
+        call.method,
+        `${prefix}${call.path}${search ? `?${search}` : ''}`,
+        headers,
+        payload,
+        options.timeoutMs,
+      );
     } catch (error) {
       throw fail(classifyNetworkFailure(error));
     }
@@ -100,7 +111,13 @@ export function createGraphTransport(options: GraphTransportOptions): (call: Gra
     if (status < 200 || status > 299 || carriesError) throw fail(classifyGraphError(status, json ?? text));
     if (json === undefined) {
       // Not retried: a garbled answer to a send may hide a message that was delivered.
-      throw fail({ kind: 'permanent', retry: false, httpStatus: status, stableCode: 'meta_invalid_response', message: 'The Graph API answered with a body that is not JSON.' });
+      throw fail({
+        kind: 'permanent',
+        retry: false,
+        httpStatus: status,
+        stableCode: 'meta_invalid_response',
+        message: 'The Graph API answered with a body that is not JSON.',
+      });
     }
     return json;
   };
@@ -115,30 +132,42 @@ interface Target {
 }
 
 /** One request and its whole answer; rejects on a network failure, or with a TimeoutError after `timeoutMs`. */
-function exchange(t: Target, method: string, path: string, headers: Record<string, string | number>, payload: Buffer | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
+function exchange(
+  t: Target,
+  method: string,
+  path: string,
+  headers: Record<string, string | number>,
+  payload: Buffer | undefined,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     let timedOut = false;
     // Whatever the socket reports after the deadline (the answer was cut off because we cut it), it timed out.
     const failed = (err: unknown) => {
       clearTimeout(timer);
-      reject(timedOut ? Object.assign(new Error('the Graph API did not answer in time'), { name: 'TimeoutError' }) : err);
+      reject(
+        timedOut ? Object.assign(new Error('the Graph API did not answer in time'), { name: 'TimeoutError' }) : err,
+      );
     };
-    const req = t.request({ protocol: t.protocol, hostname: t.hostname, port: t.port, agent: t.agent, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_ANSWER_BYTES) req.destroy(new Error('the answer is too large'));
-        else chunks.push(chunk);
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks, size).toString('utf8') });
-      });
-      // After the answer has begun, failures are reported on it rather than on the request.
-      res.on('aborted', () => failed(new Error('the connection closed before the answer was complete')));
-      res.on('error', failed);
-    });
+    const req = t.request(
+      { protocol: t.protocol, hostname: t.hostname, port: t.port, agent: t.agent, method, path, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) req.destroy(new Error('the answer is too large'));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks, size).toString('utf8') });
+        });
+        // After the answer has begun, failures are reported on it rather than on the request.
+        res.on('aborted', () => failed(new Error('the connection closed before the answer was complete')));
+        res.on('error', failed);
+      },
+    );
     const timer = setTimeout(() => {
       timedOut = true;
       req.destroy(new Error('timed out'));

@@ -28,7 +28,10 @@ test('a changed body with the original signature is a mismatch', () => {
 });
 
 test('a valid SHA-1 signature alone is refused', () => {
-  assert.deepEqual(verifyWebhookSignature(Buffer.from(BODY), { sha1: SHA1 }, SECRET), { ok: false, reason: 'sha1_only' });
+  assert.deepEqual(verifyWebhookSignature(Buffer.from(BODY), { sha1: SHA1 }, SECRET), {
+    ok: false,
+    reason: 'sha1_only',
+  });
 });
 
 test('no signature at all is missing', () => {
@@ -42,7 +45,16 @@ test('a wrong secret is a mismatch', () => {
   });
 });
 
-for (const header of ['', 'sha256=', '2c28be6e4b8c62b732b3487f445dbec6624868db6844b347567ebc86d7da3ad4', 'sha1=3daa41999293ff66c3eb313e04bcf77861bb0276', `${SHA256}00`, SHA256.slice(0, -1), SHA256.replace('2c', 'zz'), 'md5=abc']) {
+for (const header of [
+  '',
+  'sha256=',
+  '2c28be6e4b8c62b732b3487f445dbec6624868db6844b347567ebc86d7da3ad4',
+  'sha1=3daa41999293ff66c3eb313e04bcf77861bb0276',
+  `${SHA256}00`,
+  SHA256.slice(0, -1),
+  SHA256.replace('2c', 'zz'),
+  'md5=abc',
+]) {
   test(`a header of ${JSON.stringify(header)} is malformed`, () => {
     assert.deepEqual(verifyWebhookSignature(Buffer.from(BODY), { sha256: header }, SECRET), {
       ok: false,
@@ -81,25 +93,34 @@ test('changing any byte of the body breaks the signature', () => {
 
 test('changing any hex digit of the signature breaks it', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 256 }), fc.integer({ min: 0, max: 63 }), fc.integer({ min: 1, max: 15 }), (bytes, at, delta) => {
-      const body = Buffer.from(bytes);
-      const hex = signWebhookBody(body, SECRET).slice('sha256='.length);
-      const digit = ((parseInt(hex[at] ?? '0', 16) + delta) % 16).toString(16);
-      const tampered = `sha256=${hex.slice(0, at)}${digit}${hex.slice(at + 1)}`;
-      return !verifyWebhookSignature(body, { sha256: tampered }, SECRET).ok;
-    }),
+    fc.property(
+      fc.uint8Array({ maxLength: 256 }),
+      fc.integer({ min: 0, max: 63 }),
+      fc.integer({ min: 1, max: 15 }),
+      (bytes, at, delta) => {
+        const body = Buffer.from(bytes);
+        const hex = signWebhookBody(body, SECRET).slice('sha256='.length);
+        const digit = ((parseInt(hex[at] ?? '0', 16) + delta) % 16).toString(16);
+        const tampered = `sha256=${hex.slice(0, at)}${digit}${hex.slice(at + 1)}`;
+        return !verifyWebhookSignature(body, { sha256: tampered }, SECRET).ok;
+      },
+    ),
   );
 });
 
 test('appending or removing bytes breaks the signature', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 1, maxLength: 256 }), fc.uint8Array({ minLength: 1, maxLength: 8 }), (bytes, extra) => {
-      const body = Buffer.from(bytes);
-      const signature = signWebhookBody(body, SECRET);
-      return (
-        !verifyWebhookSignature(Buffer.concat([body, Buffer.from(extra)]), { sha256: signature }, SECRET).ok &&
-        !verifyWebhookSignature(body.subarray(0, body.length - 1), { sha256: signature }, SECRET).ok
-      );
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 256 }),
+      fc.uint8Array({ minLength: 1, maxLength: 8 }),
+      (bytes, extra) => {
+        const body = Buffer.from(bytes);
+        const signature = signWebhookBody(body, SECRET);
+        return (
+          !verifyWebhookSignature(Buffer.concat([body, Buffer.from(extra)]), { sha256: signature }, SECRET).ok &&
+          !verifyWebhookSignature(body.subarray(0, body.length - 1), { sha256: signature }, SECRET).ok
+        );
+      },
+    ),
   );
 });

@@ -76,14 +76,21 @@ for (const input of ['', '.', 'abc', 'a.b.c', `${VECTOR}.x`, 'abc.!!!', 'abc.bm9
 
 test('any payload signed with createSignedRequest parses back to itself', () => {
   fc.assert(
-    fc.property(fc.dictionary(fc.string().filter((k) => k !== '__proto__'), fc.jsonValue()), fc.string({ minLength: 1 }), (extra, secret) => {
-      const payload = { ...extra, algorithm: 'HMAC-SHA256', issued_at: 1_700_000_000 };
-      const result = parseSignedRequest(createSignedRequest(payload, secret), secret, {
-        now: 1_700_000_000_000,
-        maxAgeSeconds: 60,
-      });
-      return result.ok && JSON.stringify(result.payload) === JSON.stringify(payload);
-    }),
+    fc.property(
+      fc.dictionary(
+        fc.string().filter((k) => k !== '__proto__'),
+        fc.jsonValue(),
+      ),
+      fc.string({ minLength: 1 }),
+      (extra, secret) => {
+        const payload = { ...extra, algorithm: 'HMAC-SHA256', issued_at: 1_700_000_000 };
+        const result = parseSignedRequest(createSignedRequest(payload, secret), secret, {
+          now: 1_700_000_000_000,
+          maxAgeSeconds: 60,
+        });
+        return result.ok && JSON.stringify(result.payload) === JSON.stringify(payload);
+      },
+    ),
   );
 });
 

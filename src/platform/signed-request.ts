@@ -8,7 +8,8 @@ export type SignedRequestPayload = {
   [key: string]: unknown;
 };
 export type SignedRequestRefusal = 'malformed' | 'bad_signature' | 'bad_algorithm' | 'stale';
-export type SignedRequestResult = { ok: true; payload: SignedRequestPayload } | { ok: false; reason: SignedRequestRefusal };
+export type SignedRequestResult =
+  { ok: true; payload: SignedRequestPayload } | { ok: false; reason: SignedRequestRefusal };
 export type SignedRequestOptions = { now: number; maxAgeSeconds: number };
 
 // Meta omits padding, but some senders append '=' (see the reference §7.1), so padding is tolerated.

@@ -59,7 +59,13 @@ export type EchoEvent = EventBase & {
   replyToMid?: string;
 };
 
-export type PostbackEvent = EventBase & { kind: 'postback'; mid?: string; title?: string; payload?: string; referral?: Referral };
+export type PostbackEvent = EventBase & {
+  kind: 'postback';
+  mid?: string;
+  title?: string;
+  payload?: string;
+  referral?: Referral;
+};
 
 export type ReferralEvent = EventBase & { kind: 'referral' } & Referral;
 
@@ -116,7 +122,12 @@ export type RequestThreadControlEvent = EventBase & {
 };
 export type AppRolesEvent = EventBase & { kind: 'app_roles'; roles: Record<string, string[]> };
 
-export type FeedbackQuestion = { id: string; type?: string; payload?: string; followUp?: { type?: string; payload?: string } };
+export type FeedbackQuestion = {
+  id: string;
+  type?: string;
+  payload?: string;
+  followUp?: { type?: string; payload?: string };
+};
 export type FeedbackEvent = EventBase & {
   kind: 'feedback';
   screens: { screenId?: string; questions: FeedbackQuestion[] }[];
@@ -160,4 +171,8 @@ export type WebhookEvent =
 export type WebhookEventKind = WebhookEvent['kind'];
 
 /** An event before its idempotency key is derived. */
-export type UnkeyedEvent = WebhookEvent extends infer E ? (E extends WebhookEvent ? Omit<E, 'idempotencyKey'> : never) : never;
+export type UnkeyedEvent = WebhookEvent extends infer E
+  ? E extends WebhookEvent
+    ? Omit<E, 'idempotencyKey'>
+    : never
+  : never;

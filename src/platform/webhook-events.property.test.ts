@@ -5,7 +5,26 @@ import { extractEvents, parseEnvelope, type WebhookEvent } from './webhook-event
 import { wellFormedEvent } from './webhook-events.arbitraries.ts';
 import { envelopeOf } from './webhook-wire.fixtures.ts';
 
-const EVENT_KEYS = ['message', 'postback', 'referral', 'optin', 'read', 'delivery', 'reaction', 'message_edit', 'account_linking', 'policy_enforcement', 'pass_thread_control', 'request_thread_control', 'app_roles', 'messaging_feedback', 'sender', 'recipient', 'timestamp', 'prior_message'];
+const EVENT_KEYS = [
+  'message',
+  'postback',
+  'referral',
+  'optin',
+  'read',
+  'delivery',
+  'reaction',
+  'message_edit',
+  'account_linking',
+  'policy_enforcement',
+  'pass_thread_control',
+  'request_thread_control',
+  'app_roles',
+  'messaging_feedback',
+  'sender',
+  'recipient',
+  'timestamp',
+  'prior_message',
+];
 
 // Envelope-shaped noise: real keys holding arbitrary JSON, so the parser's deep paths are exercised.
 const noisyItem = fc.dictionary(fc.constantFrom(...EVENT_KEYS), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 });
@@ -15,7 +34,15 @@ const noisyEnvelope = fc.record({
     fc.oneof(
       fc.jsonValue({ maxDepth: 2 }),
       fc.record(
-        { id: fc.oneof(fc.string(), fc.integer(), fc.jsonValue()), time: fc.oneof(fc.integer(), fc.string()), messaging: fc.oneof(fc.array(noisyItem), fc.jsonValue()), standby: fc.array(noisyItem), changes: fc.array(fc.record({ field: fc.jsonValue(), value: fc.oneof(noisyItem, fc.jsonValue()) }, { requiredKeys: [] })) },
+        {
+          id: fc.oneof(fc.string(), fc.integer(), fc.jsonValue()),
+          time: fc.oneof(fc.integer(), fc.string()),
+          messaging: fc.oneof(fc.array(noisyItem), fc.jsonValue()),
+          standby: fc.array(noisyItem),
+          changes: fc.array(
+            fc.record({ field: fc.jsonValue(), value: fc.oneof(noisyItem, fc.jsonValue()) }, { requiredKeys: [] }),
+          ),
+        },
         { requiredKeys: [] },
       ),
     ),
@@ -29,12 +56,17 @@ function parseAll(json: unknown): WebhookEvent[] {
 }
 
 test('arbitrary JSON never makes the parser throw', () => {
-  fc.assert(fc.property(fc.jsonValue(), (json) => Array.isArray(parseAll(json))), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.jsonValue(), (json) => Array.isArray(parseAll(json))),
+    { numRuns: 500 },
+  );
 });
 
 test('envelope-shaped noise never throws and every event has a key', () => {
   fc.assert(
-    fc.property(noisyEnvelope, (json) => parseAll(json).every((event) => typeof event.idempotencyKey === 'string' && event.idempotencyKey.length > 0)),
+    fc.property(noisyEnvelope, (json) =>
+      parseAll(json).every((event) => typeof event.idempotencyKey === 'string' && event.idempotencyKey.length > 0),
+    ),
     { numRuns: 1000 },
   );
 });
@@ -51,7 +83,9 @@ test('one event is extracted per item of the generated envelope', () => {
       }, 0);
       const events = parseAll(json);
       // A malformed entry id or time collapses the whole entry into one unknown event.
-      return events.length === expected || events.some((e) => e.kind === 'unknown' && /^entry\.(id|time)/.test(e.reason));
+      return (
+        events.length === expected || events.some((e) => e.kind === 'unknown' && /^entry\.(id|time)/.test(e.reason))
+      );
     }),
     { numRuns: 500 },
   );

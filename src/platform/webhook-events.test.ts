@@ -50,15 +50,28 @@ test('a message keeps its quick reply payload, reply_to mid, attachments and ad 
   assert.equal(event.quickReplyPayload, 'RED');
   assert.equal(event.replyToMid, 'm_0');
   assert.deepEqual(event.attachments, [
-    { type: 'image', url: 'https://x/1.jpg', stickerId: '369239263222822', payload: { url: 'https://x/1.jpg', sticker_id: 369239263222822 } },
+    {
+      type: 'image',
+      url: 'https://x/1.jpg',
+      stickerId: '369239263222822',
+      payload: { url: 'https://x/1.jpg', sticker_id: 369239263222822 },
+    },
     { type: 'fallback', url: 'https://legacy', title: 'T' },
   ]);
-  assert.deepEqual(event.referral, { ref: 'r1', adId: '6045', source: 'ADS', type: 'OPEN_THREAD', adsContext: { ad_title: 'A' } });
+  assert.deepEqual(event.referral, {
+    ref: 'r1',
+    adId: '6045',
+    source: 'ADS',
+    type: 'OPEN_THREAD',
+    adsContext: { ad_title: 'A' },
+  });
 });
 
 test('a first message after a checkbox opt-in carries the prior_message link', () => {
   const event = only(
-    item(`${INBOUND},"message":{"mid":"m_2","text":"hello"},"prior_message":{"source":"checkbox_plugin","identifier":"ref-123"}`),
+    item(
+      `${INBOUND},"message":{"mid":"m_2","text":"hello"},"prior_message":{"source":"checkbox_plugin","identifier":"ref-123"}`,
+    ),
   );
   assert.equal(event.kind === 'message' && event.priorMessage?.identifier, 'ref-123');
 });
@@ -95,7 +108,9 @@ test('every entry and every item is extracted, standby items marked as such', ()
 test('a postback with a mid is keyed by it; one without gets a key stable across redeliveries', () => {
   const withMid = only(item(`${INBOUND},"postback":{"mid":"m_p","title":"Start","payload":"GET_STARTED"}`));
   assert.equal(withMid.idempotencyKey, 'postback:m_p');
-  const body = item(`${INBOUND},"postback":{"title":"Start","payload":"GET_STARTED","referral":{"ref":"spring","source":"SHORTLINK","type":"OPEN_THREAD"}}`);
+  const body = item(
+    `${INBOUND},"postback":{"title":"Start","payload":"GET_STARTED","referral":{"ref":"spring","source":"SHORTLINK","type":"OPEN_THREAD"}}`,
+  );
   const first = only(body);
   assert.equal(first.idempotencyKey, only(body).idempotencyKey);
   assert.match(first.idempotencyKey, /^postback:[A-Za-z0-9_-]{22}$/);
@@ -108,7 +123,9 @@ test('a postback with a mid is keyed by it; one without gets a key stable across
 test('reads and deliveries are keyed by their watermark', () => {
   const read = only(item(`${INBOUND},"read":{"watermark":1698636960806}`));
   const delivery = only(
-    item(`"sender":{"id":"${PSID}"},"recipient":{"id":"${PAGE}"},"delivery":{"mids":["m_JOIf"],"watermark":1698636946713}`),
+    item(
+      `"sender":{"id":"${PSID}"},"recipient":{"id":"${PAGE}"},"delivery":{"mids":["m_JOIf"],"watermark":1698636946713}`,
+    ),
   );
   assert.deepEqual([read.kind, read.kind === 'read' && read.watermark], ['read', 1698636960806]);
   assert.match(read.idempotencyKey, /^read:.+:1698636960806$/);
@@ -117,19 +134,31 @@ test('reads and deliveries are keyed by their watermark', () => {
 });
 
 test('a reaction keeps mid, action, reaction and emoji', () => {
-  const event = only(item(`${INBOUND},"reaction":{"mid":"m_Q","action":"react","emoji":"\\ud83d\\ude22","reaction":"sad"}`));
-  assert.deepEqual(event.kind === 'reaction' && [event.mid, event.action, event.reaction, event.emoji], ['m_Q', 'react', 'sad', '😢']);
+  const event = only(
+    item(`${INBOUND},"reaction":{"mid":"m_Q","action":"react","emoji":"\\ud83d\\ude22","reaction":"sad"}`),
+  );
+  assert.deepEqual(event.kind === 'reaction' && [event.mid, event.action, event.reaction, event.emoji], [
+    'm_Q',
+    'react',
+    'sad',
+    '😢',
+  ]);
   const unreact = only(item(`${INBOUND},"reaction":{"mid":"m_Q","action":"unreact","reaction":"sad"}`));
   assert.notEqual(unreact.idempotencyKey, event.idempotencyKey);
 });
 
 test('a checkbox opt-in has no psid but a user_ref', () => {
   const event = only(
-    item(`"recipient":{"id":"${PAGE}"},"timestamp":1234567890123,"optin":{"ref":"PASS","user_ref":"REF_FROM_CHECKBOX"}`),
+    item(
+      `"recipient":{"id":"${PAGE}"},"timestamp":1234567890123,"optin":{"ref":"PASS","user_ref":"REF_FROM_CHECKBOX"}`,
+    ),
   );
   assert.equal(event.kind, 'optin');
   if (event.kind !== 'optin') return;
-  assert.deepEqual([event.optinType, event.psid, event.userRef, event.ref], ['checkbox', undefined, 'REF_FROM_CHECKBOX', 'PASS']);
+  assert.deepEqual(
+    [event.optinType, event.psid, event.userRef, event.ref],
+    ['checkbox', undefined, 'REF_FROM_CHECKBOX', 'PASS'],
+  );
   assert.ok(!('psid' in event));
 });
 
@@ -151,29 +180,55 @@ test('a marketing-messages stop is read with either spelling of its status', () 
 });
 
 test('an unrecognised marketing status is not silently dropped', () => {
-  const event = only(item(`${INBOUND},"optin":{"type":"notification_messages","notification_messages_status":"PAUSE"}`));
+  const event = only(
+    item(`${INBOUND},"optin":{"type":"notification_messages","notification_messages_status":"PAUSE"}`),
+  );
   assert.equal(event.kind, 'unknown');
 });
 
 test('a one-time notification opt-in keeps its token', () => {
-  const event = only(item(`${INBOUND},"optin":{"type":"one_time_notif_req","payload":"p","one_time_notif_token":"tok"}`));
+  const event = only(
+    item(`${INBOUND},"optin":{"type":"one_time_notif_req","payload":"p","one_time_notif_token":"tok"}`),
+  );
   assert.deepEqual(event.kind === 'optin' && [event.optinType, event.token], ['one_time_notif', 'tok']);
 });
 
 test('a lead-ads referral with a seconds timestamp is normalised to milliseconds', () => {
-  const event = only(item(`"sender":{"id":"${PSID}"},"recipient":{"id":"${PAGE}"},"timestamp":1665424533,"referral":{"source":"ADS","type":"LEAD_COMPLETE","ad_id":"6302572858686"}`));
-  assert.deepEqual(event.kind === 'referral' && [event.timestamp, event.adId, event.type], [1665424533000, '6302572858686', 'LEAD_COMPLETE']);
+  const event = only(
+    item(
+      `"sender":{"id":"${PSID}"},"recipient":{"id":"${PAGE}"},"timestamp":1665424533,"referral":{"source":"ADS","type":"LEAD_COMPLETE","ad_id":"6302572858686"}`,
+    ),
+  );
+  assert.deepEqual(event.kind === 'referral' && [event.timestamp, event.adId, event.type], [
+    1665424533000,
+    '6302572858686',
+    'LEAD_COMPLETE',
+  ]);
 });
 
 test('handover, app roles and policy events parse, with either policy key spelling', () => {
-  const pass = only(item(`${INBOUND},"pass_thread_control":{"previous_owner_app_id":null,"new_owner_app_id":"123456789","metadata":"m"}`));
-  assert.deepEqual(pass.kind === 'pass_thread_control' && [pass.newOwnerAppId, pass.previousOwnerAppId, pass.metadata], ['123456789', undefined, 'm']);
+  const pass = only(
+    item(
+      `${INBOUND},"pass_thread_control":{"previous_owner_app_id":null,"new_owner_app_id":"123456789","metadata":"m"}`,
+    ),
+  );
+  assert.deepEqual(
+    pass.kind === 'pass_thread_control' && [pass.newOwnerAppId, pass.previousOwnerAppId, pass.metadata],
+    ['123456789', undefined, 'm'],
+  );
   const request = only(item(`${INBOUND},"request_thread_control":{"requested_owner_app_id":123456789}`));
   assert.equal(request.kind === 'request_thread_control' && request.requestedOwnerAppId, '123456789');
-  const roles = only(item(`"recipient":{"id":"${PAGE}"},"timestamp":1458692752478,"app_roles":{"123456789":["primary_receiver"]}`));
-  assert.deepEqual(roles.kind === 'app_roles' && [roles.roles, roles.psid], [{ '123456789': ['primary_receiver'] }, undefined]);
+  const roles = only(
+    item(`"recipient":{"id":"${PAGE}"},"timestamp":1458692752478,"app_roles":{"123456789":["primary_receiver"]}`),
+  );
+  assert.deepEqual(roles.kind === 'app_roles' && [roles.roles, roles.psid], [
+    { '123456789': ['primary_receiver'] },
+    undefined,
+  ]);
   for (const key of ['policy_enforcement', 'policy-enforcement']) {
-    const policy = only(item(`"recipient":{"id":"${PAGE}"},"timestamp":1458692752478,"${key}":{"action":"block","reason":"spam"}`));
+    const policy = only(
+      item(`"recipient":{"id":"${PAGE}"},"timestamp":1458692752478,"${key}":{"action":"block","reason":"spam"}`),
+    );
     assert.deepEqual(policy.kind === 'policy_enforcement' && [policy.action, policy.reason], ['block', 'spam']);
   }
 });
@@ -184,10 +239,15 @@ test('account linking, edits and feedback parse', () => {
   const edit = only(item(`${INBOUND},"message_edit":{"mid":"m_e","text":"fixed","num_edit":"2"}`));
   assert.deepEqual(edit.kind === 'message_edit' && [edit.mid, edit.text, edit.numEdit], ['m_e', 'fixed', 2]);
   const feedback = only(
-    item(`${INBOUND},"messaging_feedback":{"feedback_screens":[{"screen_id":0,"questions":{"hauydmns8":{"type":"csat","payload":"5","follow_up":{"type":"free_form","payload":"great"}}}}]}`),
+    item(
+      `${INBOUND},"messaging_feedback":{"feedback_screens":[{"screen_id":0,"questions":{"hauydmns8":{"type":"csat","payload":"5","follow_up":{"type":"free_form","payload":"great"}}}}]}`,
+    ),
   );
   assert.deepEqual(feedback.kind === 'feedback' && feedback.screens, [
-    { screenId: '0', questions: [{ id: 'hauydmns8', type: 'csat', payload: '5', followUp: { type: 'free_form', payload: 'great' } }] },
+    {
+      screenId: '0',
+      questions: [{ id: 'hauydmns8', type: 'csat', payload: '5', followUp: { type: 'free_form', payload: 'great' } }],
+    },
   ]);
 });
 
@@ -195,20 +255,28 @@ test('a change-style postback is unwrapped into a postback event', () => {
   const event = only(
     `{"object":"page","entry":[{"id":"${PAGE}","time":1527459824000,"changes":[{"field":"messaging_postbacks","value":{"sender":{"user_ref":"USER-REF"},"recipient":{"id":"${PAGE}"},"timestamp":"1527459824","postback":{"mid":"m_X","title":"T","payload":"P"}}}]}]}`,
   );
-  assert.deepEqual(
-    event.kind === 'postback' && [event.userRef, event.psid, event.timestamp, event.channel],
-    ['USER-REF', undefined, 1527459824000, 'changes'],
-  );
+  assert.deepEqual(event.kind === 'postback' && [event.userRef, event.psid, event.timestamp, event.channel], [
+    'USER-REF',
+    undefined,
+    1527459824000,
+    'changes',
+  ]);
 });
 
 test("the dashboard's test event is a change, tolerating id 0 and seconds", () => {
-  const event = only(`{"entry":[{"changes":[{"field":"messages","value":{"page_id":"1"}}],"id":"0","time":1514862760}],"object":"page"}`);
+  const event = only(
+    `{"entry":[{"changes":[{"field":"messages","value":{"page_id":"1"}}],"id":"0","time":1514862760}],"object":"page"}`,
+  );
   assert.deepEqual([event.kind, event.pageId, event.timestamp], ['change', '0', 1514862760000]);
 });
 
 test('unknown kinds are kept raw with the key that named them', () => {
   const event = only(item(`${INBOUND},"game_play":{"game_id":"1"}`));
-  assert.deepEqual(event.kind === 'unknown' && [event.reason, event.key, event.pageId], ['unrecognized_event', 'game_play', PAGE]);
+  assert.deepEqual(event.kind === 'unknown' && [event.reason, event.key, event.pageId], [
+    'unrecognized_event',
+    'game_play',
+    PAGE,
+  ]);
 });
 
 test('values of unexpected types become unknown events with a reason', () => {
@@ -218,8 +286,14 @@ test('values of unexpected types become unknown events with a reason', () => {
     [`${INBOUND},"message":{"mid":"m","attachments":"nope"}`, 'message.attachments: expected array'],
     [`${INBOUND},"read":{"watermark":"soon"}`, 'read.watermark: expected integer'],
     [`${INBOUND},"reaction":{"mid":"m","action":"smash"}`, 'reaction.action: unrecognized value'],
-    [`"sender":{"id":"${PSID}"},"recipient":{"id":"${PAGE}"},"timestamp":-5,"read":{"watermark":1}`, 'item.timestamp: negative time'],
-    [`"sender":{"id":99999999999999999999},"recipient":{"id":"${PAGE}"},"timestamp":1,"read":{"watermark":1}`, 'sender.id: expected id'],
+    [
+      `"sender":{"id":"${PSID}"},"recipient":{"id":"${PAGE}"},"timestamp":-5,"read":{"watermark":1}`,
+      'item.timestamp: negative time',
+    ],
+    [
+      `"sender":{"id":99999999999999999999},"recipient":{"id":"${PAGE}"},"timestamp":1,"read":{"watermark":1}`,
+      'sender.id: expected id',
+    ],
   ];
   for (const [fields, reason] of cases) {
     const event = only(item(fields));
@@ -228,7 +302,9 @@ test('values of unexpected types become unknown events with a reason', () => {
 });
 
 test('malformed entries become unknown events instead of disappearing', () => {
-  const events = eventsOf(`{"object":"page","entry":[42,{"id":"${PAGE}","messaging":{"x":1}},{"id":"${PAGE}","time":1},{"id":{"x":1},"messaging":[]}]}`);
+  const events = eventsOf(
+    `{"object":"page","entry":[42,{"id":"${PAGE}","messaging":{"x":1}},{"id":"${PAGE}","time":1},{"id":{"x":1},"messaging":[]}]}`,
+  );
   assert.deepEqual(
     events.map((e) => e.kind === 'unknown' && e.reason),
     ['entry_not_object', 'entry.messaging: expected array', 'entry_without_events', 'entry.id: expected id'],
@@ -240,7 +316,10 @@ test('only a Meta envelope is accepted', () => {
   assert.deepEqual(parseEnvelope(null), { ok: false, reason: 'not_an_object' });
   assert.deepEqual(parseEnvelope({ entry: [] }), { ok: false, reason: 'object_not_string' });
   assert.deepEqual(parseEnvelope({ object: 'page', entry: {} }), { ok: false, reason: 'entry_not_array' });
-  assert.deepEqual(parseEnvelope({ object: 'instagram', entry: [] }), { ok: true, envelope: { object: 'instagram', entry: [] } });
+  assert.deepEqual(parseEnvelope({ object: 'instagram', entry: [] }), {
+    ok: true,
+    envelope: { object: 'instagram', entry: [] },
+  });
 });
 
 test('the same body always yields the same keys, and different events different keys', () => {
@@ -248,6 +327,9 @@ test('the same body always yields the same keys, and different events different 
     {${INBOUND},"read":{"watermark":5}},{${INBOUND},"read":{"watermark":6}},
     {${INBOUND},"pass_thread_control":{"new_owner_app_id":"1"}},{${INBOUND},"game_play":{}},{${INBOUND},"game_play":{"x":1}}]}]}`;
   const keys = eventsOf(body).map((e) => e.idempotencyKey);
-  assert.deepEqual(keys, eventsOf(body).map((e) => e.idempotencyKey));
+  assert.deepEqual(
+    keys,
+    eventsOf(body).map((e) => e.idempotencyKey),
+  );
   assert.equal(new Set(keys).size, keys.length);
 });

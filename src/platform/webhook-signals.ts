@@ -58,10 +58,15 @@ export function parseOptin(item: Json): Fields<OptinEvent> {
     });
   }
   if (type === 'one_time_notif_req') {
-    return compact({ ...common, optinType: 'one_time_notif' as const, token: optId(optin, 'one_time_notif_token', 'optin') });
+    return compact({
+      ...common,
+      optinType: 'one_time_notif' as const,
+      token: optId(optin, 'one_time_notif_token', 'optin'),
+    });
   }
   if (type !== undefined) throw new Malformed('optin.type: unrecognized value');
-  const fromCheckbox = common.userRef !== undefined && optId(optObject(item, 'sender', 'item'), 'id', 'sender') === undefined;
+  const fromCheckbox =
+    common.userRef !== undefined && optId(optObject(item, 'sender', 'item'), 'id', 'sender') === undefined;
   return compact({ ...common, optinType: fromCheckbox ? ('checkbox' as const) : ('send_to_messenger' as const) });
 }
 
@@ -69,7 +74,11 @@ export function parseOptin(item: Json): Fields<OptinEvent> {
 function notificationStatus(value: string | undefined): NotificationStatus | undefined {
   if (value === undefined) return undefined;
   const normalized = value.trim().toUpperCase().replace(/\s+/g, '_');
-  return oneOf(normalized, ['STOP_NOTIFICATIONS', 'RESUME_NOTIFICATIONS'] as const, 'optin.notification_messages_status');
+  return oneOf(
+    normalized,
+    ['STOP_NOTIFICATIONS', 'RESUME_NOTIFICATIONS'] as const,
+    'optin.notification_messages_status',
+  );
 }
 
 export function parseRead(item: Json): Fields<ReadEvent> {
@@ -115,7 +124,11 @@ export function parseMessageEdit(item: Json): Fields<MessageEditEvent> {
 
 export function parseAccountLinking(item: Json): Fields<AccountLinkingEvent> {
   const linking = reqObject(item, 'account_linking', 'item');
-  const status = reqOneOf(reqString(linking, 'status', 'account_linking'), ['linked', 'unlinked'] as const, 'account_linking.status');
+  const status = reqOneOf(
+    reqString(linking, 'status', 'account_linking'),
+    ['linked', 'unlinked'] as const,
+    'account_linking.status',
+  );
   return compact({
     kind: 'account_linking' as const,
     status,
@@ -187,6 +200,8 @@ function feedbackQuestion(id: string, question: unknown): FeedbackQuestion {
     id,
     type: optString(question, 'type', 'question'),
     payload: optId(question, 'payload', 'question'),
-    followUp: followUp && compact({ type: optString(followUp, 'type', 'follow_up'), payload: optId(followUp, 'payload', 'follow_up') }),
+    followUp:
+      followUp &&
+      compact({ type: optString(followUp, 'type', 'follow_up'), payload: optId(followUp, 'payload', 'follow_up') }),
   });
 }

@@ -30,7 +30,12 @@ function arrayKey(channel: WebhookChannel): string {
 
 function frame(event: Encodable): Wire {
   const page = { id: event.pageId };
-  const person = event.psid !== undefined ? { id: event.psid } : event.userRef !== undefined && event.kind !== 'optin' ? { user_ref: event.userRef } : undefined;
+  const person =
+    event.psid !== undefined
+      ? { id: event.psid }
+      : event.userRef !== undefined && event.kind !== 'optin'
+        ? { user_ref: event.userRef }
+        : undefined;
   if (event.kind === 'echo') return { sender: page, recipient: { id: event.psid }, timestamp: event.timestamp };
   return { ...(person && { sender: person }), recipient: page, timestamp: event.timestamp };
 }
@@ -63,7 +68,14 @@ function body(event: Encodable): Wire {
         }),
       };
     case 'postback':
-      return { postback: drop({ mid: event.mid, title: event.title, payload: event.payload, referral: event.referral && referral(event.referral) }) };
+      return {
+        postback: drop({
+          mid: event.mid,
+          title: event.title,
+          payload: event.payload,
+          referral: event.referral && referral(event.referral),
+        }),
+      };
     case 'referral': {
       const { kind: _k, pageId: _p, psid: _s, userRef: _u, timestamp: _t, channel: _c, ...fields } = event;
       return { referral: referral(fields) };
@@ -94,7 +106,8 @@ function body(event: Encodable): Wire {
     case 'request_thread_control':
       return {
         request_thread_control: drop({
-          requested_owner_app_id: event.requestedOwnerAppId !== undefined ? Number(event.requestedOwnerAppId) : undefined,
+          requested_owner_app_id:
+            event.requestedOwnerAppId !== undefined ? Number(event.requestedOwnerAppId) : undefined,
           metadata: event.metadata,
         }),
       };

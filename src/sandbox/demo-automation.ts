@@ -17,10 +17,26 @@ const MENU = [
 
 // The demo Page's answers: a welcome for Get Started and a few keywords, as a small shop's bot would have.
 const RULES: Rule[] = [
-  { name: 'hours', matches: (t) => /\b(hours?|open|opening|MENU_HOURS)\b/i.test(t), reply: 'We are open Monday to Saturday, 9:00–18:00.' },
-  { name: 'shipping', matches: (t) => /\b(ship|shipping|delivery|envío|MENU_SHIPPING)\b/i.test(t), reply: 'Shipping is free from 50 €, and takes 2–4 working days.' },
-  { name: 'order', matches: (t) => /\border\b|commande/i.test(t), reply: 'Send us your order number and an agent will check it for you.' },
-  { name: 'agent', matches: (t) => /TALK_TO_AGENT/.test(t), reply: 'Thanks! A person from our team will answer here shortly.' },
+  {
+    name: 'hours',
+    matches: (t) => /\b(hours?|open|opening|MENU_HOURS)\b/i.test(t),
+    reply: 'We are open Monday to Saturday, 9:00–18:00.',
+  },
+  {
+    name: 'shipping',
+    matches: (t) => /\b(ship|shipping|delivery|envío|MENU_SHIPPING)\b/i.test(t),
+    reply: 'Shipping is free from 50 €, and takes 2–4 working days.',
+  },
+  {
+    name: 'order',
+    matches: (t) => /\border\b|commande/i.test(t),
+    reply: 'Send us your order number and an agent will check it for you.',
+  },
+  {
+    name: 'agent',
+    matches: (t) => /TALK_TO_AGENT/.test(t),
+    reply: 'Thanks! A person from our team will answer here shortly.',
+  },
 ];
 
 /** What the demo automation did in this run, for the sandbox's summary. */
@@ -46,7 +62,8 @@ export function registerDemoAutomation(hooks: InboundHooks): void {
     }
     if (!reply) return;
     const message: Record<string, unknown> = { text: reply };
-    if (quickReplies) message.quick_replies = quickReplies.map((q) => ({ content_type: 'text', title: q.title, payload: q.payload }));
+    if (quickReplies)
+      message.quick_replies = quickReplies.map((q) => ({ content_type: 'text', title: q.title, payload: q.payload }));
     const r = await enqueueSend(trx, ctx, {
       contactId: contact.id,
       author: 'automation',

@@ -27,7 +27,8 @@ export const LOCK_FILE = 'sandbox.lock';
 /** Empties the sandbox's data dir, keeping only the lock file of the sandbox that is resetting it. */
 export function resetSandbox(dataDir: string): void {
   if (!existsSync(dataDir)) return;
-  for (const name of readdirSync(dataDir)) if (name !== LOCK_FILE) rmSync(join(dataDir, name), { recursive: true, force: true });
+  for (const name of readdirSync(dataDir))
+    if (name !== LOCK_FILE) rmSync(join(dataDir, name), { recursive: true, force: true });
 }
 
 /** Loads the sandbox's state, creating it (random app secret, demo Page identities) on the first run. */
@@ -35,7 +36,10 @@ export function loadSandboxState(dataDir: string): { state: SandboxState; fresh:
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, FILE);
   if (existsSync(path)) return { state: JSON.parse(readFileSync(path, 'utf8')) as SandboxState, fresh: false };
-  const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('').replace(/^0/, '1');
+  const digits = (n: number) =>
+    Array.from(randomBytes(n), (b) => String(b % 10))
+      .join('')
+      .replace(/^0/, '1');
   const state: SandboxState = {
     appSecret: randomBytes(16).toString('hex'),
     verifyToken: randomBytes(8).toString('hex'),
@@ -44,7 +48,11 @@ export function loadSandboxState(dataDir: string): { state: SandboxState; fresh:
     runs: 0,
     pages: [
       { id: digits(15), name: 'Demo Shop', access_token: `EAAsandbox${randomBytes(24).toString('base64url')}` },
-      { id: digits(15), name: 'Demo Shop — Outlet', access_token: `EAAsandbox${randomBytes(24).toString('base64url')}` },
+      {
+        id: digits(15),
+        name: 'Demo Shop — Outlet',
+        access_token: `EAAsandbox${randomBytes(24).toString('base64url')}`,
+      },
     ],
     ownerTokenId: null,
   };

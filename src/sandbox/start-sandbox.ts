@@ -16,9 +16,23 @@ import { ensurePageRegistered } from '../modules/pages/ensure-page.ts';
 import { readActivitySummary, type ActivitySummary } from '../modules/reports/read-summary.ts';
 import { createUser } from '../modules/users/create-user.ts';
 import { createLoginLink } from '../modules/users/login-links.ts';
-import { createEmulator, createTraffic, startEmulatorServer, type EmulatorServer, type Traffic } from '../emulator/index.ts';
+import {
+  createEmulator,
+  createTraffic,
+  startEmulatorServer,
+  type EmulatorServer,
+  type Traffic,
+} from '../emulator/index.ts';
 import { automationStats, registerDemoAutomation } from './demo-automation.ts';
-import { LOCK_FILE, loadEmulatorWorld, loadSandboxState, resetSandbox, saveEmulatorWorld, saveSandboxState, type SandboxState } from './sandbox-state.ts';
+import {
+  LOCK_FILE,
+  loadEmulatorWorld,
+  loadSandboxState,
+  resetSandbox,
+  saveEmulatorWorld,
+  saveSandboxState,
+  type SandboxState,
+} from './sandbox-state.ts';
 
 export interface SandboxOptions {
   dataDir: string;
@@ -58,7 +72,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   // One sandbox per data dir: a second one would revoke the first's token and take its webhooks to its own emulator.
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const lock = takePidLock(join(opts.dataDir, LOCK_FILE));
-  if (!lock.ok) throw new AppError('conflict', `a sandbox is already running on this data dir (pid ${lock.holderPid}); stop it or pass --data-dir`);
+  if (!lock.ok)
+    throw new AppError(
+      'conflict',
+      `a sandbox is already running on this data dir (pid ${lock.holderPid}); stop it or pass --data-dir`,
+    );
   try {
     return await startLocked(opts, lock.release);
   } catch (err) {
@@ -75,7 +93,14 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
   const logger = opts.logger ?? createLogger('warn', process.stderr as never);
 
   // The emulator's identities (Pages, people, PSIDs) follow the sandbox's seed across runs; message ids are fresh per run.
-  const emulator = createEmulator({ appId: state.appId, appSecret: state.appSecret, verifyToken: state.verifyToken, seed: state.seed, runSeed: String(state.runs), clockMode: 'running' });
+  const emulator = createEmulator({
+    appId: state.appId,
+    appSecret: state.appSecret,
+    verifyToken: state.verifyToken,
+    seed: state.seed,
+    runSeed: String(state.runs),
+    clockMode: 'running',
+  });
   for (const p of state.pages) emulator.createPage(p);
   // The people who wrote before, with their PSIDs, blocks and windows: replies to earlier contacts still reach them.
   const world = loadEmulatorWorld(opts.dataDir);
@@ -93,11 +118,16 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     PAGESCOPE_MASTER_KEY: '',
   };
   const config = loadConfig(env, { dataDir: opts.dataDir, port: opts.port, host, databaseUrl: null });
-  if (!existsSync(join(opts.dataDir, 'master.key'))) state.ownerUserId = (await initialise(config, { env })).owner_user_id;
+  if (!existsSync(join(opts.dataDir, 'master.key')))
+    state.ownerUserId = (await initialise(config, { env })).owner_user_id;
 
   let running: RunningServer;
   try {
-    running = await startPagescope(config, { role: 'all', logger, setup: (ctx) => registerDemoAutomation(ctx.inboundHooks) });
+    running = await startPagescope(config, {
+      role: 'all',
+      logger,
+      setup: (ctx) => registerDemoAutomation(ctx.inboundHooks),
+    });
   } catch (err) {
     await emu.close();
     throw err;
@@ -111,7 +141,10 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     loginUrl = `${running.url}/login/${await ownerLinkToken(ctx, state)}`;
     saveSandboxState(opts.dataDir, state);
     const handshake = await emulator.setWebhook(`${running.url}/webhook`, state.verifyToken);
-    if (!handshake.ok) throw new Error(`the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`);
+    if (!handshake.ok)
+      throw new Error(
+        `the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`,
+      );
   } catch (err) {
     // Nothing may keep running (and the process alive) when the start fails half-way.
     await running.close(1000);
@@ -124,7 +157,18 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     seed: `${state.seed}:${state.runs}`,
     people: opts.people ?? 24,
     pageIds: state.pages.map((p) => p.id),
-    rates: { message: rate * 0.45, postback: rate * 0.12, quick_reply: rate * 0.1, read: rate * 0.18, reaction: rate * 0.05, referral: rate * 0.03, optin: rate * 0.02, optout: rate * 0.03, block: rate * 0.015, unblock: rate * 0.005 },
+    rates: {
+      message: rate * 0.45,
+      postback: rate * 0.12,
+      quick_reply: rate * 0.1,
+      read: rate * 0.18,
+      reaction: rate * 0.05,
+      referral: rate * 0.03,
+      optin: rate * 0.02,
+      optout: rate * 0.03,
+      block: rate * 0.015,
+      unblock: rate * 0.005,
+    },
     userIds: state.people ?? [],
     onError: () => {},
   });
@@ -153,7 +197,11 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
       api_docs: `${running.url}/api/docs`,
       pages: state.pages.map((p) => ({ id: p.id, name: p.name })),
     },
-    summary: async () => ({ ...(await readActivitySummary(ctx, cliActor)), automation: automationStats, traffic: traffic.stats }),
+    summary: async () => ({
+      ...(await readActivitySummary(ctx, cliActor)),
+      automation: automationStats,
+      traffic: traffic.stats,
+    }),
     stop: async () => {
       await traffic.stop();
       clearInterval(worldTimer);
@@ -172,7 +220,8 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
 async function ownerToken(ctx: AppContext, state: SandboxState): Promise<{ token: string; kept: boolean }> {
   if (state.ownerTokenId) {
     const row = await getToken(ctx, cliActor, state.ownerTokenId).catch(() => null);
-    if (row && state.ownerToken && tokenStatus(row, ctx.clock.now()) === 'active') return { token: state.ownerToken, kept: true };
+    if (row && state.ownerToken && tokenStatus(row, ctx.clock.now()) === 'active')
+      return { token: state.ownerToken, kept: true };
     // A token whose secret this file no longer holds (written by an older sandbox) cannot be printed again.
     if (row && !state.ownerToken) await revokeToken(ctx, cliActor, row.id);
   }

@@ -6,7 +6,10 @@ function counts(rec: Record<string, number>): string {
 }
 
 /** The sandbox's live summary as a few aligned lines (no personal data: counts only). */
-export function formatSummary(s: ActivitySummary & { automation: { sent: number; refused: Record<string, number> } }, pages: { id: string; name: string }[]): string {
+export function formatSummary(
+  s: ActivitySummary & { automation: { sent: number; refused: Record<string, number> } },
+  pages: { id: string; name: string }[],
+): string {
   const refused: Record<string, number> = { ...s.refused_by_reason };
   for (const [k, n] of Object.entries(s.automation.refused)) refused[k] = (refused[k] ?? 0) + n;
   return [
@@ -15,6 +18,15 @@ export function formatSummary(s: ActivitySummary & { automation: { sent: number;
     `deliveries   ${counts(s.deliveries)}`,
     `opted out    ${s.opted_out}   unreachable ${s.unreachable}`,
     `refused      ${counts(refused)}`,
-    ...(s.pages_token_invalid.length ? [`token invalid ${pages.filter((p) => s.pages_token_invalid.includes(p.id)).map((p) => p.name).join(', ') || s.pages_token_invalid.join(', ')}: Meta rejected the Page token; sends wait for a new one (\`pagescope pages add\`)`] : []),
+    ...(s.pages_token_invalid.length
+      ? [
+          `token invalid ${
+            pages
+              .filter((p) => s.pages_token_invalid.includes(p.id))
+              .map((p) => p.name)
+              .join(', ') || s.pages_token_invalid.join(', ')
+          }: Meta rejected the Page token; sends wait for a new one (\`pagescope pages add\`)`,
+        ]
+      : []),
   ].join('\n');
 }

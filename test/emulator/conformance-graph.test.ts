@@ -63,36 +63,58 @@ test('without profile access the User Profile API answers 100/33; phone-number a
   const { get, psid } = await setup({ policy: { profileAccess: false } });
   const res = await get(`/${psid}`, { fields: 'first_name' });
   assert.equal(res.status, 400);
-  assert.deepEqual([(res.body as Body).error.code, (res.body as Body).error.error_subcode, (res.body as Body).error.type], [100, 33, 'GraphMethodException']);
+  assert.deepEqual(
+    [(res.body as Body).error.code, (res.body as Body).error.error_subcode, (res.body as Body).error.type],
+    [100, 33, 'GraphMethodException'],
+  );
   const { emu, page, get: get2 } = await setup();
   const phone = emu.createUser({ first_name: 'P', last_name: 'N', no_profile: true });
   const p = (await emu.user(phone.id).says(page.id, 'hi')).psid!;
   assert.equal(((await get2(`/${p}`)).body as Body).error.code, 2018218);
 });
 
-test('ids_for_pages needs appsecret_proof and lists the person\'s PSIDs on the business\'s Pages (§5.2)', async () => {
+test("ids_for_pages needs appsecret_proof and lists the person's PSIDs on the business's Pages (§5.2)", async () => {
   const { emu, user, page, psid, get } = await setup();
   const other = emu.createPage({ name: 'Outlet' });
   const otherPsid = (await emu.user(user.id).says(other.id, 'hi')).psid!;
   const missing = await get(`/${psid}/ids_for_pages`);
   assert.equal(missing.status, 400);
-  assert.deepEqual((missing.body as Body).error.message, 'API calls from the server require an appsecret_proof argument');
+  assert.deepEqual(
+    (missing.body as Body).error.message,
+    'API calls from the server require an appsecret_proof argument',
+  );
   assert.equal((missing.body as Body).error.type, 'GraphMethodException');
   const wrong = await get(`/${psid}/ids_for_pages`, { appsecret_proof: 'ab'.repeat(32) });
   assert.equal((wrong.body as Body).error.message, 'Invalid appsecret_proof provided in the API argument');
   const ok = await get(`/${psid}/ids_for_pages`, { appsecret_proof: appsecretProof('test-secret', page.access_token) });
   const data = (ok.body as Body).data as Body[];
-  assert.deepEqual(data.map((d) => [d.id, d.page.id]).sort(), [[psid, page.id], [otherPsid, other.id]].sort());
+  assert.deepEqual(
+    data.map((d) => [d.id, d.page.id]).sort(),
+    [
+      [psid, page.id],
+      [otherPsid, other.id],
+    ].sort(),
+  );
   assert.ok((ok.body as Body).paging.cursors.after);
   const appToken = `${emu.options.appId}|test-secret`;
-  const byAsid = await get(`/${user.id}/ids_for_pages`, { page: other.id, appsecret_proof: appsecretProof('test-secret', appToken) }, appToken);
-  assert.deepEqual(((byAsid.body as Body).data as Body[]).map((d) => d.id), [otherPsid]);
+  const byAsid = await get(
+    `/${user.id}/ids_for_pages`,
+    { page: other.id, appsecret_proof: appsecretProof('test-secret', appToken) },
+    appToken,
+  );
+  assert.deepEqual(
+    ((byAsid.body as Body).data as Body[]).map((d) => d.id),
+    [otherPsid],
+  );
 });
 
 test('ids_for_apps maps a PSID to the app-scoped id (§5.2)', async () => {
   const { emu, user, page, psid, get } = await setup();
   const res = await get(`/${psid}/ids_for_apps`, { appsecret_proof: appsecretProof('test-secret', page.access_token) });
-  assert.deepEqual(((res.body as Body).data as Body[]).map((d) => [d.id, d.app.id]), [[user.id, emu.options.appId]]);
+  assert.deepEqual(
+    ((res.body as Body).data as Body[]).map((d) => [d.id, d.app.id]),
+    [[user.id, emu.options.appId]],
+  );
 });
 
 test('thread control: take, thread_owner, pass to the Page Inbox, release, request (§6.2)', async () => {
@@ -100,34 +122,81 @@ test('thread control: take, thread_owner, pass to the Page Inbox, release, reque
   const recipient = { id: psid };
   assert.deepEqual((await get('/me/thread_owner', { recipient: psid })).body, { data: [] });
   assert.deepEqual((await post('/me/take_thread_control', { recipient, metadata: 'bot' })).body, { success: true });
-  assert.deepEqual((await get('/me/thread_owner', { recipient: psid })).body, { data: [{ thread_owner: { app_id: emu.options.appId } }] });
-  assert.deepEqual((await post('/me/pass_thread_control', { recipient, target_app_id: PAGE_INBOX_APP_ID })).body, { success: true });
+  assert.deepEqual((await get('/me/thread_owner', { recipient: psid })).body, {
+    data: [{ thread_owner: { app_id: emu.options.appId } }],
+  });
+  assert.deepEqual((await post('/me/pass_thread_control', { recipient, target_app_id: PAGE_INBOX_APP_ID })).body, {
+    success: true,
+  });
   assert.equal(((await send({ recipient, message: { text: 'x' } })).body as Body).error.error_subcode, 2018300);
   assert.equal(((await post('/me/release_thread_control', { recipient })).body as Body).error.code, 10);
-  assert.deepEqual((await post('/me/request_thread_control', { recipient, metadata: 'please' })).body, { success: true });
-  assert.deepEqual((await get('/me/secondary_receivers', { fields: 'id,name' })).body, { data: [{ id: PAGE_INBOX_APP_ID, name: 'Page Inbox' }] });
+  assert.deepEqual((await post('/me/request_thread_control', { recipient, metadata: 'please' })).body, {
+    success: true,
+  });
+  assert.deepEqual((await get('/me/secondary_receivers', { fields: 'id,name' })).body, {
+    data: [{ id: PAGE_INBOX_APP_ID, name: 'Page Inbox' }],
+  });
 });
 
 test('thread control returns to idle after 24 hours without activity, unless extended (§6.1)', async () => {
   const { emu, psid, get, post } = await setup();
-  await emu.handover({ user_id: emu.users()[0]!.id, page_id: emu.pages()[0]!.id, app_id: PAGE_INBOX_APP_ID, action: 'take' });
+  await emu.handover({
+    user_id: emu.users()[0]!.id,
+    page_id: emu.pages()[0]!.id,
+    app_id: PAGE_INBOX_APP_ID,
+    action: 'take',
+  });
   await emu.advance(24 * 3600_000 + 1);
   assert.deepEqual((await get('/me/thread_owner', { recipient: psid })).body, { data: [] });
   await post('/me/take_thread_control', { recipient: { id: psid } });
-  assert.deepEqual((await post('/me/extend_thread_control', { recipient: { id: psid }, duration: 3 * 86400 })).body, { success: true });
+  assert.deepEqual((await post('/me/extend_thread_control', { recipient: { id: psid }, duration: 3 * 86400 })).body, {
+    success: true,
+  });
   await emu.advance(2 * 86400_000);
   assert.equal(((await get('/me/thread_owner', { recipient: psid })).body as Body).data.length, 1);
 });
 
 test('Messenger Profile: set, read and delete; the persistent menu needs Get Started (§3.5)', async () => {
   const { get, post, emu, page } = await setup();
-  const menu = { persistent_menu: [{ locale: 'default', call_to_actions: [{ type: 'postback', title: 'Orders', payload: 'ORDERS' }] }] };
+  const menu = {
+    persistent_menu: [
+      { locale: 'default', call_to_actions: [{ type: 'postback', title: 'Orders', payload: 'ORDERS' }] },
+    ],
+  };
   assert.equal(((await post('/me/messenger_profile', menu)).body as Body).error.code, 100);
-  assert.deepEqual((await post('/me/messenger_profile', { get_started: { payload: 'GET_STARTED' }, greeting: [{ locale: 'default', text: 'Hello {{user_first_name}}!' }] })).body, { result: 'success' });
-  assert.deepEqual((await post('/me/messenger_profile', { ...menu, ice_breakers: [{ locale: 'default', call_to_actions: [{ question: 'Where is my order?', payload: 'WHERE' }] }] })).body, { result: 'success' });
+  assert.deepEqual(
+    (
+      await post('/me/messenger_profile', {
+        get_started: { payload: 'GET_STARTED' },
+        greeting: [{ locale: 'default', text: 'Hello {{user_first_name}}!' }],
+      })
+    ).body,
+    { result: 'success' },
+  );
+  assert.deepEqual(
+    (
+      await post('/me/messenger_profile', {
+        ...menu,
+        ice_breakers: [{ locale: 'default', call_to_actions: [{ question: 'Where is my order?', payload: 'WHERE' }] }],
+      })
+    ).body,
+    { result: 'success' },
+  );
   const read = await get('/me/messenger_profile', { fields: 'get_started,greeting' });
-  assert.deepEqual(read.body, { data: [{ get_started: { payload: 'GET_STARTED' }, greeting: [{ locale: 'default', text: 'Hello {{user_first_name}}!' }] }] });
-  const del = await emu.graph({ method: 'DELETE', path: '/v25.0/me/messenger_profile', query: { access_token: page.access_token }, body: { fields: ['greeting'] } });
+  assert.deepEqual(read.body, {
+    data: [
+      {
+        get_started: { payload: 'GET_STARTED' },
+        greeting: [{ locale: 'default', text: 'Hello {{user_first_name}}!' }],
+      },
+    ],
+  });
+  const del = await emu.graph({
+    method: 'DELETE',
+    path: '/v25.0/me/messenger_profile',
+    query: { access_token: page.access_token },
+    body: { fields: ['greeting'] },
+  });
   assert.deepEqual(del.body, { result: 'success' });
 });
 
@@ -141,12 +210,20 @@ test('Messenger Profile allows 10 calls per 10 minutes per Page, then 613 (§3.5
 
 test('subscribed_apps: POST answers {"success":"true"} as documented; GET lists the app and its fields (§1.4)', async () => {
   const { get, emu, page } = await setup();
-  const res = await emu.graph({ method: 'POST', path: `/v25.0/${page.id}/subscribed_apps`, query: { access_token: page.access_token, subscribed_fields: 'messages,message_echoes' } });
+  const res = await emu.graph({
+    method: 'POST',
+    path: `/v25.0/${page.id}/subscribed_apps`,
+    query: { access_token: page.access_token, subscribed_fields: 'messages,message_echoes' },
+  });
   assert.deepEqual(res.body, { success: 'true' });
   const list = (await get(`/${page.id}/subscribed_apps`)).body as Body;
   assert.deepEqual(list.data[0].subscribed_fields, ['messages', 'message_echoes']);
   assert.equal(list.data[0].id, emu.options.appId);
-  const bad = await emu.graph({ method: 'POST', path: `/v25.0/${page.id}/subscribed_apps`, query: { access_token: page.access_token, subscribed_fields: 'nonsense' } });
+  const bad = await emu.graph({
+    method: 'POST',
+    path: `/v25.0/${page.id}/subscribed_apps`,
+    query: { access_token: page.access_token, subscribed_fields: 'nonsense' },
+  });
   assert.equal((bad.body as Body).error.code, 100);
 });
 
@@ -154,7 +231,12 @@ test('registering a callback sends the handshake GET and keeps the URL only if t
   const rec = recordingTransport();
   const emu = createEmulator({ appSecret: 's', appId: '42', transport: rec.transport, clockMode: 'frozen' });
   const appToken = '42|s';
-  const res = await emu.graph({ method: 'POST', path: '/v25.0/42/subscriptions', query: { access_token: appToken }, body: { object: 'page', callback_url: 'https://app.example/webhook', verify_token: 'vt', fields: 'messages' } });
+  const res = await emu.graph({
+    method: 'POST',
+    path: '/v25.0/42/subscriptions',
+    query: { access_token: appToken },
+    body: { object: 'page', callback_url: 'https://app.example/webhook', verify_token: 'vt', fields: 'messages' },
+  });
   assert.deepEqual(res.body, { success: true });
   const hs = new URL(rec.requests[0]!.url);
   assert.equal(rec.requests[0]!.method, 'GET');
@@ -163,7 +245,12 @@ test('registering a callback sends the handshake GET and keeps the URL only if t
   assert.match(hs.searchParams.get('hub.challenge')!, /^\d+$/);
   assert.equal(emu.options.webhookUrl, 'https://app.example/webhook');
   rec.answer = () => ({ status: 403, body: '' });
-  const refused = await emu.graph({ method: 'POST', path: '/v25.0/42/subscriptions', query: { access_token: appToken }, body: { object: 'page', callback_url: 'https://evil.example/hook', verify_token: 'x' } });
+  const refused = await emu.graph({
+    method: 'POST',
+    path: '/v25.0/42/subscriptions',
+    query: { access_token: appToken },
+    body: { object: 'page', callback_url: 'https://evil.example/hook', verify_token: 'x' },
+  });
   assert.equal((refused.body as Body).error.code, 2200);
   assert.equal(emu.options.webhookUrl, 'https://app.example/webhook');
 });
@@ -189,9 +276,15 @@ test('data deletion and deauthorize callbacks POST a signed_request with the app
 test('account linking: /me?fields=recipient maps a token to the PSID for 5 minutes; unlink_accounts (§2.11)', async () => {
   const { emu, user, page, psid, get, post, rec } = await setup();
   const token = emu.accountLinkingToken(user.id, page.id);
-  assert.deepEqual((await get('/me', { fields: 'recipient', account_linking_token: token })).body, { recipient: psid, id: page.id });
+  assert.deepEqual((await get('/me', { fields: 'recipient', account_linking_token: token })).body, {
+    recipient: psid,
+    id: page.id,
+  });
   await emu.advance(5 * 60_000 + 1);
-  assert.equal(((await get('/me', { fields: 'recipient', account_linking_token: token })).body as Body).error.code, 10303);
+  assert.equal(
+    ((await get('/me', { fields: 'recipient', account_linking_token: token })).body as Body).error.code,
+    10303,
+  );
   assert.deepEqual((await post('/me/unlink_accounts', { psid })).body, { result: 'unlink account success' });
   await emu.flush();
   const last = (rec.envelopes().at(-1)!.entry[0]!.messaging as Body[])[0]!;

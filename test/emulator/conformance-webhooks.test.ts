@@ -35,8 +35,14 @@ test('each POST carries both signatures over the exact bytes, with lowercase hex
   const { rec } = await setup();
   const req = rec.requests.find((r) => r.method === 'POST')!;
   assert.equal(req.headers['content-type'], 'application/json');
-  assert.equal(req.headers['x-hub-signature-256'], `sha256=${createHmac('sha256', 'test-secret').update(req.body!).digest('hex')}`);
-  assert.equal(req.headers['x-hub-signature'], `sha1=${createHmac('sha1', 'test-secret').update(req.body!).digest('hex')}`);
+  assert.equal(
+    req.headers['x-hub-signature-256'],
+    `sha256=${createHmac('sha256', 'test-secret').update(req.body!).digest('hex')}`,
+  );
+  assert.equal(
+    req.headers['x-hub-signature'],
+    `sha1=${createHmac('sha1', 'test-secret').update(req.body!).digest('hex')}`,
+  );
 });
 
 test('bodies are sent escaped: non-ASCII as \\uXXXX, "/" as "\\/" (§1.2)', async () => {
@@ -82,14 +88,26 @@ test('attachments arrive as [{type, payload:{url}}] (§2.2)', async () => {
 test('an ad referral inside a message has source ADS, type OPEN_THREAD and ad_id (§2.2)', async () => {
   const { u, page, last } = await setup();
   await u.says(page.id, 'Is this in stock?', { referral: { ref: 'summer', ad_id: '6045246247433' } });
-  assert.deepEqual(last().message.referral, { source: 'ADS', type: 'OPEN_THREAD', ref: 'summer', ad_id: '6045246247433' });
+  assert.deepEqual(last().message.referral, {
+    source: 'ADS',
+    type: 'OPEN_THREAD',
+    ref: 'summer',
+    ad_id: '6045246247433',
+  });
 });
 
 test('an echo: sender Page, recipient PSID, is_echo, numeric app_id, metadata (§2.3)', async () => {
   const { page, psid, send, rec, emu } = await setup();
-  await send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'hello, world!', metadata: 'crm:42' } });
+  await send({
+    recipient: { id: psid },
+    messaging_type: 'RESPONSE',
+    message: { text: 'hello, world!', metadata: 'crm:42' },
+  });
   await emu.flush();
-  const echo = rec.envelopes().map((e) => (e.entry[0]!.messaging as Item[])[0]!).find((i) => i.message?.is_echo)!;
+  const echo = rec
+    .envelopes()
+    .map((e) => (e.entry[0]!.messaging as Item[])[0]!)
+    .find((i) => i.message?.is_echo)!;
   assert.deepEqual(echo.sender, { id: page.id });
   assert.deepEqual(echo.recipient, { id: psid });
   assert.deepEqual(Object.keys(echo.message), ['is_echo', 'app_id', 'metadata', 'mid', 'text']);
@@ -102,7 +120,10 @@ test('delivery receipts follow a Page message: sender PSID, mids and watermark (
   const { psid, send, rec, emu, page } = await setup();
   const sent = await send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'ok' } });
   await emu.flush();
-  const delivery = rec.envelopes().map((e) => (e.entry[0]!.messaging as Item[])[0]!).find((i) => i.delivery)!;
+  const delivery = rec
+    .envelopes()
+    .map((e) => (e.entry[0]!.messaging as Item[])[0]!)
+    .find((i) => i.delivery)!;
   assert.deepEqual(delivery.sender, { id: psid });
   assert.deepEqual(delivery.recipient, { id: page.id });
   assert.deepEqual(delivery.delivery, { mids: [(sent.body as Item).message_id], watermark: emu.clock.now() });
@@ -117,7 +138,9 @@ test('a read has a watermark and no mids (§2.7)', async () => {
 
 test('a reaction carries reaction, emoji, action and mid (§2.9)', async () => {
   const { u, page, psid, send, last } = await setup();
-  const mid = ((await send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'x' } })).body as Item).message_id;
+  const mid = (
+    (await send({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'x' } })).body as Item
+  ).message_id;
   await u.reacts(page.id, mid, 'sad');
   assert.deepEqual(last().reaction, { reaction: 'sad', emoji: '\u{1F622}', action: 'react', mid });
   await u.reacts(page.id, mid, 'sad', 'unreact');
@@ -144,7 +167,12 @@ test('an m.me link into an existing thread is a messaging_referrals event (§2.5
 
 test('a new conversation from m.me arrives as the Get Started postback with the referral (§2.4)', async () => {
   const { emu, page } = await setup();
-  await emu.graph({ method: 'POST', path: '/v25.0/me/messenger_profile', query: { access_token: page.access_token }, body: { get_started: { payload: 'GET_STARTED' } } });
+  await emu.graph({
+    method: 'POST',
+    path: '/v25.0/me/messenger_profile',
+    query: { access_token: page.access_token },
+    body: { get_started: { payload: 'GET_STARTED' } },
+  });
   const newcomer = emu.createUser({ first_name: 'Noor', last_name: 'Haddad' });
   const r = await emu.user(newcomer.id).follows(page.id, 'from_qr');
   const item = r.events[0] as Item;
@@ -212,25 +240,44 @@ test('handover webhooks: pass to us, take from us, request while we own (§2.13)
   await emu.handover({ ...owner, action: 'take' });
   await emu.handover({ ...owner, action: 'pass', target_app_id: emu.options.appId, metadata: 'back to bot' });
   const item = (n: number): Item => (rec.envelopes().at(n)!.entry[0]!.messaging as Item[])[0]!;
-  assert.deepEqual(item(-1).pass_thread_control, { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: emu.options.appId, metadata: 'back to bot' });
+  assert.deepEqual(item(-1).pass_thread_control, {
+    previous_owner_app_id: PAGE_INBOX_APP_ID,
+    new_owner_app_id: emu.options.appId,
+    metadata: 'back to bot',
+  });
   assert.deepEqual(item(-1).sender, { id: psid });
   await emu.handover({ ...owner, action: 'request', metadata: 'agent wants it' });
-  assert.deepEqual(item(-1).request_thread_control, { requested_owner_app_id: Number(PAGE_INBOX_APP_ID), metadata: 'agent wants it' });
+  assert.deepEqual(item(-1).request_thread_control, {
+    requested_owner_app_id: Number(PAGE_INBOX_APP_ID),
+    metadata: 'agent wants it',
+  });
   await emu.handover({ ...owner, action: 'take', metadata: 'taking' });
-  assert.deepEqual(item(-1).take_thread_control, { previous_owner_app_id: emu.options.appId, new_owner_app_id: PAGE_INBOX_APP_ID, metadata: 'taking' });
+  assert.deepEqual(item(-1).take_thread_control, {
+    previous_owner_app_id: emu.options.appId,
+    new_owner_app_id: PAGE_INBOX_APP_ID,
+    metadata: 'taking',
+  });
 });
 
 test('policy enforcement has no sender and no reason on unblock (§2.14)', async () => {
   const { emu, page, last } = await setup();
   await emu.enforcePolicy(page.id, 'block', 'spam');
-  assert.deepEqual(last(), { recipient: { id: page.id }, timestamp: emu.clock.now(), policy_enforcement: { action: 'block', reason: 'spam' } });
+  assert.deepEqual(last(), {
+    recipient: { id: page.id },
+    timestamp: emu.clock.now(),
+    policy_enforcement: { action: 'block', reason: 'spam' },
+  });
   await emu.enforcePolicy(page.id, 'unblock', 'ignored');
   assert.deepEqual(last().policy_enforcement, { action: 'unblock' });
 });
 
 test('events for fields the Page is not subscribed to are not sent (§1.4)', async () => {
   const { emu, page, u, rec } = await setup();
-  await emu.graph({ method: 'POST', path: '/v25.0/me/subscribed_apps', query: { access_token: page.access_token, subscribed_fields: 'messages' } });
+  await emu.graph({
+    method: 'POST',
+    path: '/v25.0/me/subscribed_apps',
+    query: { access_token: page.access_token, subscribed_fields: 'messages' },
+  });
   const before = rec.requests.length;
   await u.reads(page.id);
   assert.equal(rec.requests.length, before);

@@ -27,14 +27,27 @@ const receiver = http.createServer((req, res) => {
 });
 await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
 const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook`;
-const server = await startEmulatorServer({ appSecret: 'http-secret', verifyToken: 'vt', clockMode: 'frozen', clockStart: Date.UTC(2026, 10, 28) });
+const server = await startEmulatorServer({
+  appSecret: 'http-secret',
+  verifyToken: 'vt',
+  clockMode: 'frozen',
+  clockStart: Date.UTC(2026, 10, 28),
+});
 after(async () => {
   await server.close();
   receiver.close();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; json: Body; headers: Headers }> {
-  const res = await fetch(server.url + path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string; json: Body; headers: Headers }> {
+  const res = await fetch(server.url + path, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   const text = await res.text();
   return { status: res.status, text, json: JSON.parse(text), headers: res.headers };
 }
@@ -45,9 +58,18 @@ test('the control API sets the webhook after the handshake, creates Pages and pe
   const page = await call('POST', '/_emulator/pages', { name: 'Café' });
   assert.equal(page.status, 201);
   assert.match(page.json.access_token, /^EAA/);
-  const user = await call('POST', '/_emulator/users', { first_name: 'Zoë', last_name: 'Lopez', locale: 'es_ES', timezone: 1 });
+  const user = await call('POST', '/_emulator/users', {
+    first_name: 'Zoë',
+    last_name: 'Lopez',
+    locale: 'es_ES',
+    timezone: 1,
+  });
   assert.equal(user.status, 201);
-  const acted = await call('POST', `/_emulator/users/${user.json.id}/actions`, { page_id: page.json.id, type: 'message', text: 'Hola 👋' });
+  const acted = await call('POST', `/_emulator/users/${user.json.id}/actions`, {
+    page_id: page.json.id,
+    type: 'message',
+    text: 'Hola 👋',
+  });
   assert.equal(acted.status, 200);
   assert.equal(acted.json.deliveries[0].status, 200);
   const last = received.at(-1)!;
@@ -58,8 +80,13 @@ test('the control API sets the webhook after the handshake, creates Pages and pe
   assert.equal(psid.json.psid, acted.json.psid);
 
   const sent = await fetch(`${server.url}/v25.0/me/messages?access_token=${page.json.access_token}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ recipient: { id: psid.json.psid }, messaging_type: 'RESPONSE', message: { text: 'Gracias / thanks' } }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      recipient: { id: psid.json.psid },
+      messaging_type: 'RESPONSE',
+      message: { text: 'Gracias / thanks' },
+    }),
   });
   assert.equal(sent.status, 200);
   assert.equal(sent.headers.get('facebook-api-version'), 'v25.0');
@@ -70,7 +97,8 @@ test('the control API sets the webhook after the handshake, creates Pages and pe
   const clock = await call('POST', '/_emulator/clock', { advance_ms: 86_400_001 });
   assert.equal(clock.json.now, Date.UTC(2026, 10, 28) + 86_400_001);
   const late = await fetch(`${server.url}/v25.0/me/messages?access_token=${page.json.access_token}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ recipient: { id: psid.json.psid }, message: { text: 'late' } }),
   });
   assert.equal(late.status, 400);
@@ -82,12 +110,18 @@ test('the control API sets the webhook after the handshake, creates Pages and pe
   assert.ok(deliveries.json.data.length >= 3);
   assert.ok(deliveries.json.data.every((d: Body) => typeof d.latency_ms === 'number' && d.status === 200));
   const calls = await call('GET', '/_emulator/calls');
-  assert.deepEqual(calls.json.data.map((c: Body) => c.status), [200, 400]);
+  assert.deepEqual(
+    calls.json.data.map((c: Body) => c.status),
+    [200, 400],
+  );
 });
 
 test('the control API answers bad input with a clear error and the right status', async () => {
   assert.equal((await call('POST', '/_emulator/pages', {})).status, 400);
-  assert.equal((await call('POST', '/_emulator/users/404/actions', { page_id: 'x', type: 'message', text: 'x' })).status, 404);
+  assert.equal(
+    (await call('POST', '/_emulator/users/404/actions', { page_id: 'x', type: 'message', text: 'x' })).status,
+    404,
+  );
   assert.equal((await call('POST', '/_emulator/clock', { advance_ms: -5 })).status, 400);
   assert.equal((await call('GET', '/_emulator/nothing')).status, 404);
   const user = await call('POST', '/_emulator/users', { first_name: 'A', last_name: 'B' });
@@ -98,7 +132,11 @@ test('the control API answers bad input with a clear error and the right status'
 
 test('`pagescope emulator --json` prints {"url"} and serves until SIGTERM', async () => {
   const script = new URL('./run-emulator-cli.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, 'emulator', '--port', '0', '--app-secret', 's', '--webhook', hookUrl, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, 'emulator', '--port', '0', '--app-secret', 's', '--webhook', hookUrl, '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -117,7 +155,11 @@ test('`pagescope emulator --json` prints {"url"} and serves until SIGTERM', asyn
 
 test('a webhook URL that is not a URL is a usage error (exit 2)', async () => {
   const script = new URL('./run-emulator-cli.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, 'emulator', '--app-secret', 's', '--webhook', 'not a url'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, 'emulator', '--app-secret', 's', '--webhook', 'not a url'],
+    { stdio: 'ignore' },
+  );
   assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 2);
 });
 
@@ -130,7 +172,11 @@ test('over real HTTP, a slow webhook answer times out and a 500 is retried at on
   });
   await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
-  const emu = createEmulator({ clockMode: 'frozen', webhookUrl: `${base}/slow`, delivery: { timeoutMs: 100, immediateRetries: 0 } });
+  const emu = createEmulator({
+    clockMode: 'frozen',
+    webhookUrl: `${base}/slow`,
+    delivery: { timeoutMs: 100, immediateRetries: 0 },
+  });
   const page = emu.createPage({ name: 'P' });
   const user = emu.createUser({ first_name: 'A', last_name: 'B' });
   const timedOut = await emu.user(user.id).says(page.id, 'hello');
@@ -139,12 +185,18 @@ test('over real HTTP, a slow webhook answer times out and a 500 is retried at on
   emu.options.webhookUrl = `${base}/flaky`;
   calls = 0;
   const retried = await emu.user(user.id).says(page.id, 'again');
-  assert.deepEqual(retried.deliveries.map((d) => d.status), [500]);
+  assert.deepEqual(
+    retried.deliveries.map((d) => d.status),
+    [500],
+  );
   const emu2 = createEmulator({ clockMode: 'frozen', webhookUrl: `${base}/flaky`, delivery: { immediateRetries: 2 } });
   const p2 = emu2.createPage({ name: 'P' });
   const u2 = emu2.createUser({ first_name: 'A', last_name: 'B' });
   calls = 0;
-  assert.deepEqual((await emu2.user(u2.id).says(p2.id, 'x')).deliveries.map((d) => d.status), [500, 200]);
+  assert.deepEqual(
+    (await emu2.user(u2.id).says(p2.id, 'x')).deliveries.map((d) => d.status),
+    [500, 200],
+  );
   emu.close();
   emu2.close();
   slow.closeAllConnections();

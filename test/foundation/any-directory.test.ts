@@ -13,7 +13,11 @@ const SECRET = 'any-dir-secret';
 /** A signed Meta envelope for a Page that is not registered: kept raw and counted, answered 200 once stored. */
 async function postSignedWebhook(base: string): Promise<Response> {
   const body = JSON.stringify({ object: 'page', entry: [{ id: '123456789', time: Date.now(), messaging: [] }] });
-  return fetch(`${base}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) } });
+  return fetch(`${base}/webhook`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) },
+  });
 }
 
 /** /readyz's status once the thread that stores webhooks has finished starting. */
@@ -31,45 +35,68 @@ async function storedWebhooks(base: string): Promise<number> {
   return Number(/^pagescope_webhook_posts_total\{outcome="stored"\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
-for (const [label, env] of [['compiled', {}], ['from source (tsx)', { PAGESCOPE_FROM_SOURCE: '1' }]] as const) {
-  test(`serve started from an unrelated directory stores a signed webhook and is ready [${label}]`, { timeout: 120_000 }, async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'pagescope-elsewhere-'));
-    try {
-      const init = await runCli(['init', '--json'], env, cwd);
-      assert.equal(init.code, 0, init.stderr);
-      // The default data dir is relative to where pagescope was started.
-      assert.ok(existsSync(join(cwd, '.pagescope', 'master.key')));
-      const { child, match } = await startCli(['serve', '--port', '0'], { ...env, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v' }, /listening on (http:\/\/\S+)/, 60_000, cwd);
+for (const [label, env] of [
+  ['compiled', {}],
+  ['from source (tsx)', { PAGESCOPE_FROM_SOURCE: '1' }],
+] as const) {
+  test(
+    `serve started from an unrelated directory stores a signed webhook and is ready [${label}]`,
+    { timeout: 120_000 },
+    async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'pagescope-elsewhere-'));
       try {
-        const base = match[1]!;
-        const res = await postSignedWebhook(base);
-        assert.equal(res.status, 200, await res.text());
-        assert.equal(await storedWebhooks(base), 1);
-        assert.equal(await readyStatus(base), 200);
+        const init = await runCli(['init', '--json'], env, cwd);
+        assert.equal(init.code, 0, init.stderr);
+        // The default data dir is relative to where pagescope was started.
+        assert.ok(existsSync(join(cwd, '.pagescope', 'master.key')));
+        const { child, match } = await startCli(
+          ['serve', '--port', '0'],
+          { ...env, META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v' },
+          /listening on (http:\/\/\S+)/,
+          60_000,
+          cwd,
+        );
+        try {
+          const base = match[1]!;
+          const res = await postSignedWebhook(base);
+          assert.equal(res.status, 200, await res.text());
+          assert.equal(await storedWebhooks(base), 1);
+          assert.equal(await readyStatus(base), 200);
+        } finally {
+          child.kill('SIGTERM');
+          assert.equal(await exitOf(child), 0);
+        }
+        const pages = await runCli(['pages', 'list', '--json'], env, cwd);
+        assert.equal(pages.code, 0, pages.stderr);
+        assert.deepEqual(JSON.parse(pages.stdout), { data: [] });
       } finally {
-        child.kill('SIGTERM');
-        assert.equal(await exitOf(child), 0);
+        rmSync(cwd, { recursive: true, force: true });
       }
-      const pages = await runCli(['pages', 'list', '--json'], env, cwd);
-      assert.equal(pages.code, 0, pages.stderr);
-      assert.deepEqual(JSON.parse(pages.stdout), { data: [] });
-    } finally {
-      rmSync(cwd, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 }
 
-test('the sandbox started from an unrelated directory takes its people\'s webhooks', { timeout: 90_000 }, async () => {
+test("the sandbox started from an unrelated directory takes its people's webhooks", { timeout: 90_000 }, async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'pagescope-elsewhere-'));
   try {
-    const { child, match } = await startCli(['sandbox', '--json', '--port', '0', '--rate', '20'], {}, /^(\{"url".*)\n/m, 60_000, cwd);
+    const { child, match } = await startCli(
+      ['sandbox', '--json', '--port', '0', '--rate', '20'],
+      {},
+      /^(\{"url".*)\n/m,
+      60_000,
+      cwd,
+    );
     try {
       const ready = JSON.parse(match[1]!) as { url: string; owner_token: string; pages: { id: string }[] };
       assert.ok(existsSync(join(cwd, '.pagescope-sandbox')));
       const deadline = Date.now() + 30_000;
       let contacts = 0;
       while (contacts === 0 && Date.now() < deadline) {
-        const r = (await (await fetch(`${ready.url}/api/v1/pages/${ready.pages[0]!.id}/contacts`, { headers: { authorization: `Bearer ${ready.owner_token}` } })).json()) as { data: unknown[] };
+        const r = (await (
+          await fetch(`${ready.url}/api/v1/pages/${ready.pages[0]!.id}/contacts`, {
+            headers: { authorization: `Bearer ${ready.owner_token}` },
+          })
+        ).json()) as { data: unknown[] };
         contacts = r.data.length;
         if (contacts === 0) await new Promise((r) => setTimeout(r, 250));
       }
@@ -87,7 +114,13 @@ test('the sandbox started from an unrelated directory takes its people\'s webhoo
 test('the emulator started from an unrelated directory answers', { timeout: 120_000 }, async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'pagescope-elsewhere-'));
   try {
-    const { child, match } = await startCli(['emulator', '--port', '0', '--app-secret', 's', '--webhook', 'http://127.0.0.1:9/webhook'], {}, /listening on (http:\/\/\S+)/, 60_000, cwd);
+    const { child, match } = await startCli(
+      ['emulator', '--port', '0', '--app-secret', 's', '--webhook', 'http://127.0.0.1:9/webhook'],
+      {},
+      /listening on (http:\/\/\S+)/,
+      60_000,
+      cwd,
+    );
     try {
       assert.equal((await fetch(`${match[1]!}/_emulator`)).status, 200);
     } finally {

@@ -10,18 +10,41 @@ test('Page tokens, API tokens, PSIDs, names and texts never reach the SQLite fil
   try {
     const c = canaries('F');
     const headers = bearer(app.ownerToken);
-    const reg = await app.server.inject({ method: 'POST', url: '/api/v1/pages', headers, payload: { id: '3300000000000003', name: 'Canary Page', access_token: c.pageToken } });
+    const reg = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/pages',
+      headers,
+      payload: { id: '3300000000000003', name: 'Canary Page', access_token: c.pageToken },
+    });
     assert.equal(reg.statusCode, 201);
     const seeded = await seedContact(app.ctx, '3300000000000003', { psid: c.psid, name: c.name, text: c.text });
     // Push the values through every route we have, including error paths and URLs that carry them.
     // A live stream never ends on its own: its scope and content are tested in test/inbox/inbox-http.test.ts.
     for (const r of app.server.routeTable.filter((x) => x.method === 'GET' && x.url !== '/api/v1/events/stream')) {
-      const url = r.url.replace(':pageId', '3300000000000003').replace(':contactId', seeded.contactId).replace(':psid', c.psid).replace(/:\w+/g, c.psid);
+      const url = r.url
+        .replace(':pageId', '3300000000000003')
+        .replace(':contactId', seeded.contactId)
+        .replace(':psid', c.psid)
+        .replace(/:\w+/g, c.psid);
       await app.server.inject({ method: 'GET', url: `${url}?q=${c.name}`, headers });
     }
-    await app.server.inject({ method: 'GET', url: '/api/v1/pages', headers: { authorization: `Bearer ${c.pageToken}` } });
-    await app.server.inject({ method: 'POST', url: '/api/v1/pages', headers, payload: { id: c.psid, name: c.name, access_token: `bad ${c.pageToken}` } });
-    await app.server.inject({ method: 'POST', url: '/api/v1/pages', headers: { ...headers, 'content-type': 'application/json' }, payload: `{"id": "${c.psid}", "name": "${c.name}"` });
+    await app.server.inject({
+      method: 'GET',
+      url: '/api/v1/pages',
+      headers: { authorization: `Bearer ${c.pageToken}` },
+    });
+    await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/pages',
+      headers,
+      payload: { id: c.psid, name: c.name, access_token: `bad ${c.pageToken}` },
+    });
+    await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/pages',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: `{"id": "${c.psid}", "name": "${c.name}"`,
+    });
 
     const values = [c.psid, c.name, c.text, c.pageToken, app.ownerToken];
     assert.deepEqual(findInFiles(sqliteFiles(app.database.file!), values), []);

@@ -29,7 +29,10 @@ test('a port in use is one line naming the port and the fix, not a raw EADDRINUS
   const port = (taken.address() as { port: number }).port;
   try {
     assert.equal((await runCli(['--data-dir', d, 'init'])).code, 0);
-    const r = await runCli(['--data-dir', d, 'serve', '--port', String(port)], { META_APP_SECRET: 's', META_VERIFY_TOKEN: 'v' });
+    const r = await runCli(['--data-dir', d, 'serve', '--port', String(port)], {
+      META_APP_SECRET: 's',
+      META_VERIFY_TOKEN: 'v',
+    });
     assert.equal(r.code, 1);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
@@ -69,7 +72,12 @@ test('serve without META_VERIFY_TOKEN warns at start that the handshake will fai
   const d = dir();
   try {
     assert.equal((await runCli(['--data-dir', d, 'init'])).code, 0);
-    const { child, output } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's' }, /listening on/, 60_000);
+    const { child, output } = await startCli(
+      ['--data-dir', d, 'serve', '--port', '0'],
+      { META_APP_SECRET: 's' },
+      /listening on/,
+      60_000,
+    );
     child.kill('SIGTERM');
     assert.equal(await exitOf(child), 0);
     assert.match(output(), /META_VERIFY_TOKEN is not set/);

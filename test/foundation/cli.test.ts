@@ -31,13 +31,20 @@ test('serve starts, answers /readyz and a valid OpenAPI 3.1 document, and exits 
   const d = dir();
   try {
     const init = JSON.parse((await runCli(['--data-dir', d, 'init', '--json'])).stdout);
-    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's3cret' }, /listening on (http:\/\/\S+)/);
+    const { child, match } = await startCli(
+      ['--data-dir', d, 'serve', '--port', '0'],
+      { META_APP_SECRET: 's3cret' },
+      /listening on (http:\/\/\S+)/,
+    );
     const base = match[1]!;
     // Ready once the thread that stores webhooks has started.
     let ready = await fetch(`${base}/readyz`);
     while (ready.status === 503 && (await ready.text()).includes('_starting')) ready = await fetch(`${base}/readyz`);
     assert.equal(ready.status, 200);
-    const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as { openapi: string } & Record<string, unknown>;
+    const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as { openapi: string } & Record<
+      string,
+      unknown
+    >;
     assert.equal(doc.openapi, '3.1.0');
     const result = await new Validator().validate(doc);
     assert.equal(result.valid, true, JSON.stringify(result.errors));
@@ -82,14 +89,64 @@ test('pages add, pages list and tokens create print one JSON object with --json'
   const d = dir();
   try {
     await runCli(['--data-dir', d, 'init', '--json']);
-    const add = await runCli(['--data-dir', d, 'pages', 'add', '--id', '1234567', '--name', 'Demo', '--token', 'EAA-demo-token', '--no-verify', '--json']);
-    assert.deepEqual(JSON.parse(add.stdout), { id: '1234567', name: 'Demo', status: 'active', created: true, verified: false });
+    const add = await runCli([
+      '--data-dir',
+      d,
+      'pages',
+      'add',
+      '--id',
+      '1234567',
+      '--name',
+      'Demo',
+      '--token',
+      'EAA-demo-token',
+      '--no-verify',
+      '--json',
+    ]);
+    assert.deepEqual(JSON.parse(add.stdout), {
+      id: '1234567',
+      name: 'Demo',
+      status: 'active',
+      created: true,
+      verified: false,
+    });
     const list = JSON.parse((await runCli(['--data-dir', d, 'pages', 'list', '--json'])).stdout);
-    assert.deepEqual(list.data.map((p: { id: string }) => p.id), ['1234567']);
-    const tok = JSON.parse((await runCli(['--data-dir', d, 'tokens', 'create', '--name', 'agent', '--role', 'agent', '--page', '1234567', '--json'])).stdout);
+    assert.deepEqual(
+      list.data.map((p: { id: string }) => p.id),
+      ['1234567'],
+    );
+    const tok = JSON.parse(
+      (
+        await runCli([
+          '--data-dir',
+          d,
+          'tokens',
+          'create',
+          '--name',
+          'agent',
+          '--role',
+          'agent',
+          '--page',
+          '1234567',
+          '--json',
+        ])
+      ).stdout,
+    );
     assert.match(tok.id, /^tok_/);
     assert.match(tok.token, /^psk_/);
-    const badPage = await runCli(['--data-dir', d, 'tokens', 'create', '--name', 'agent', '--role', 'agent', '--page', '999', '--json']);
+    const badPage = await runCli([
+      '--data-dir',
+      d,
+      'tokens',
+      'create',
+      '--name',
+      'agent',
+      '--role',
+      'agent',
+      '--page',
+      '999',
+      '--json',
+    ]);
     assert.equal(badPage.code, 1);
   } finally {
     rmSync(d, { recursive: true, force: true });

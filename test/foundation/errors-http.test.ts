@@ -20,7 +20,9 @@ const throwing: RouteModule = (app) => {
     throw new AppError('decryption_failed', 'a value of row ct_0001 could not be decrypted');
   });
   app.rawRoutes.push({
-    method: 'POST', path: '/test/raw', bodyLimit: 1024,
+    method: 'POST',
+    path: '/test/raw',
+    bodyLimit: 1024,
     handle: async () => {
       throw new LedgerExploded(SECRET_DETAIL);
     },
@@ -43,26 +45,42 @@ describe('a 5xx says nothing', () => {
   };
 
   it('answers an unexpected exception with the generic body, and logs its class and the request id without its message', async () => {
-    const r = await app.server.inject({ url: '/api/v1/test/throws', headers: { ...bearer(app.ownerToken), 'x-request-id': 'req-unexpected-1' } });
+    const r = await app.server.inject({
+      url: '/api/v1/test/throws',
+      headers: { ...bearer(app.ownerToken), 'x-request-id': 'req-unexpected-1' },
+    });
     assertGeneric(r.statusCode, r.json(), 'req-unexpected-1');
-    const line = app.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === 'req-unexpected-1' && l.error_class);
+    const line = app.logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.request_id === 'req-unexpected-1' && l.error_class);
     assert.ok(line, 'a log line names the request');
     assert.equal(line.error_class, 'LedgerExploded');
     assert.doesNotMatch(app.logs.text(), /Elm St|2000000000000001/);
   });
 
   it('answers an AppError of the 5xx kind with the same generic body, not its message', async () => {
-    const r = await app.server.inject({ url: '/api/v1/test/throws-app-error', headers: { ...bearer(app.ownerToken), 'x-request-id': 'req-app-error-1' } });
+    const r = await app.server.inject({
+      url: '/api/v1/test/throws-app-error',
+      headers: { ...bearer(app.ownerToken), 'x-request-id': 'req-app-error-1' },
+    });
     assertGeneric(r.statusCode, r.json(), 'req-app-error-1');
-    const line = app.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === 'req-app-error-1' && l.error_class);
+    const line = app.logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.request_id === 'req-app-error-1' && l.error_class);
     assert.equal(line?.code, 'decryption_failed');
   });
 
   it('answers and logs alike on the raw path that serves the webhook on the real server', async () => {
     const url = await app.server.listen({ host: '127.0.0.1', port: 0 });
-    const r = await fetch(`${url}/test/raw`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-request-id': 'req-raw-00001' } });
+    const r = await fetch(`${url}/test/raw`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-raw-00001' },
+    });
     assertGeneric(r.status, (await r.json()) as { error: Record<string, unknown> }, 'req-raw-00001');
-    const line = app.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === 'req-raw-00001');
+    const line = app.logs.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.request_id === 'req-raw-00001');
     assert.ok(line, 'the raw path logs the failure');
     assert.equal(line.error_class, 'LedgerExploded');
     assert.doesNotMatch(app.logs.text(), /Elm St|2000000000000001/);
@@ -71,7 +89,9 @@ describe('a 5xx says nothing', () => {
   it('lists every error code the sources use, and no other, in the OpenAPI error enum', async () => {
     const doc = (await app.server.inject({ url: '/api/v1/openapi.json' })).json();
     const envelope = JSON.stringify(doc);
-    const enums = [...envelope.matchAll(/"code":\{"type":"string","enum":(\[[^\]]*\])/g)].map((m) => JSON.parse(m[1]!) as string[]);
+    const enums = [...envelope.matchAll(/"code":\{"type":"string","enum":(\[[^\]]*\])/g)].map(
+      (m) => JSON.parse(m[1]!) as string[],
+    );
     assert.ok(enums.length > 0, 'the error envelope has a code enum');
     for (const e of enums) assert.deepEqual([...e].sort(), Object.keys(ERROR_STATUS).sort());
     const used = new Set<string>();

@@ -48,24 +48,72 @@ test('the data dir is 0700 and every file in it 0600 after init, serving traffic
     const printed = init.stdout.split('\n').find((line) => line.includes('"owner_token"'))!;
     const owner = (JSON.parse(printed) as { owner_token: string }).owner_token;
     assert.deepEqual(loosePaths(d), []);
-    assert.equal((await runCli(['--data-dir', d, 'pages', 'add', '--id', PAGE, '--name', 'Modes', '--token', 'page-token', '--no-verify'])).code, 0);
+    assert.equal(
+      (
+        await runCli([
+          '--data-dir',
+          d,
+          'pages',
+          'add',
+          '--id',
+          PAGE,
+          '--name',
+          'Modes',
+          '--token',
+          'page-token',
+          '--no-verify',
+        ])
+      ).code,
+      0,
+    );
 
     // Files left readable by an earlier run or another tool are tightened at the next start.
     chmodSync(join(d, 'pagescope.db'), 0o644);
-    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'info' }, /listening on (http:\/\/\S+)/, 90_000);
+    const { child, match } = await startCli(
+      ['--data-dir', d, 'serve', '--port', '0'],
+      { META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v', LOG_LEVEL: 'info' },
+      /listening on (http:\/\/\S+)/,
+      90_000,
+    );
     try {
       const base = match[1]!;
       const auth = { authorization: `Bearer ${owner}` };
       for (let i = 0; i < 5; i++) {
-        const body = JSON.stringify({ object: 'page', entry: [{ id: PAGE, time: 1, messaging: [{ sender: { id: '7100000000000001' }, recipient: { id: PAGE }, timestamp: 1_764_331_200_000 + i, message: { mid: `m_modes_${i}`, text: `hello ${i}` } }] }] });
-        const res = await fetch(`${base}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) } });
+        const body = JSON.stringify({
+          object: 'page',
+          entry: [
+            {
+              id: PAGE,
+              time: 1,
+              messaging: [
+                {
+                  sender: { id: '7100000000000001' },
+                  recipient: { id: PAGE },
+                  timestamp: 1_764_331_200_000 + i,
+                  message: { mid: `m_modes_${i}`, text: `hello ${i}` },
+                },
+              ],
+            },
+          ],
+        });
+        const res = await fetch(`${base}/webhook`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) },
+        });
         assert.equal(res.status, 200);
       }
       const contact = await until('the contact', async () => {
-        const list = (await (await fetch(`${base}/api/v1/pages/${PAGE}/contacts`, { headers: auth })).json()) as { data?: { id: string }[] };
+        const list = (await (await fetch(`${base}/api/v1/pages/${PAGE}/contacts`, { headers: auth })).json()) as {
+          data?: { id: string }[];
+        };
         return list.data?.[0]?.id;
       });
-      const created = await fetch(`${base}/api/v1/privacy/requests`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'access', contact_id: contact }) });
+      const created = await fetch(`${base}/api/v1/privacy/requests`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'access', contact_id: contact }),
+      });
       assert.equal(created.status, 202, await created.clone().text());
       const request = ((await created.json()) as { id: string }).id;
       const runs = await runCli(['--data-dir', d, 'privacy', 'run']);
@@ -73,7 +121,16 @@ test('the data dir is 0700 and every file in it 0600 after init, serving traffic
       const exported = await runCli(['--data-dir', d, 'privacy', 'export', request, '--out', join(d, 'export.json')]);
       assert.equal(exported.code, 0, exported.stderr);
       const names = readdirSync(d);
-      for (const f of ['pagescope.db', 'pagescope.db-wal', 'pagescope.db-shm', 'webhook-spool.ring', 'webhook-spool.lock', 'contact-keys.db', 'master.key', 'export.json']) {
+      for (const f of [
+        'pagescope.db',
+        'pagescope.db-wal',
+        'pagescope.db-shm',
+        'webhook-spool.ring',
+        'webhook-spool.lock',
+        'contact-keys.db',
+        'master.key',
+        'export.json',
+      ]) {
         assert.ok(names.includes(f), `${f} is there while serving`);
       }
       assert.deepEqual(loosePaths(d), [], 'while serving');

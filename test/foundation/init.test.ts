@@ -23,7 +23,9 @@ test('an init that cannot reach its database leaves nothing behind, and the next
   const parent = mkdtempSync(join(tmpdir(), 'pagescope-init-'));
   const d = join(parent, 'data');
   try {
-    const failed = await runCli(['--data-dir', d, 'init'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/pagescope` });
+    const failed = await runCli(['--data-dir', d, 'init'], {
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await closedPort()}/pagescope`,
+    });
     assert.equal(failed.code, 1);
     assert.equal(failed.stderr.trim().split('\n').length, 1, failed.stderr);
     assert.equal(existsSync(d), false, `left behind: ${existsSync(d) ? readdirSync(d).join(', ') : ''}`);

@@ -11,7 +11,9 @@ import { createTestApp } from '../support/app.ts';
 import { exitOf, runCli, startCli } from '../support/cli.ts';
 
 /** /readyz once the thread that stores webhooks has finished starting (or failed to). */
-async function readiness(app: Awaited<ReturnType<typeof createTestApp>>): Promise<{ status: number; reasons: string[]; text: string }> {
+async function readiness(
+  app: Awaited<ReturnType<typeof createTestApp>>,
+): Promise<{ status: number; reasons: string[]; text: string }> {
   for (;;) {
     const res = await app.server.inject({ method: 'GET', url: '/readyz' });
     const body = res.json() as { error?: { details?: { reasons?: string[] } } };
@@ -40,7 +42,12 @@ test('/readyz is not ready while the thread that stores webhooks cannot start, a
     // The intake worker opens its own connection to this file; a folder that does not exist cannot be opened.
     app.ctx.database = { ...database, file: join(app.database.dataDir, 'missing', 'pagescope.db') };
     const body = JSON.stringify({ object: 'page', entry: [] });
-    const post = await app.server.inject({ method: 'POST', url: '/webhook', payload: body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, 'test-app-secret') } });
+    const post = await app.server.inject({
+      method: 'POST',
+      url: '/webhook',
+      payload: body,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, 'test-app-secret') },
+    });
     assert.equal(post.statusCode, 503);
     const r = await readiness(app);
     assert.equal(r.status, 503);
@@ -66,7 +73,17 @@ test('serve with an unreachable REDIS_URL is not ready, naming Redis', { timeout
   const d = mkdtempSync(join(tmpdir(), 'pagescope-ready-'));
   try {
     assert.equal((await runCli(['--data-dir', d, 'init'])).code, 0);
-    const { child, match } = await startCli(['--data-dir', d, 'serve', '--port', '0'], { META_APP_SECRET: 's', META_VERIFY_TOKEN: 'v', REDIS_URL: `redis://127.0.0.1:${await closedPort()}`, LOG_LEVEL: 'error' }, /listening on (http:\/\/\S+)/, 60_000);
+    const { child, match } = await startCli(
+      ['--data-dir', d, 'serve', '--port', '0'],
+      {
+        META_APP_SECRET: 's',
+        META_VERIFY_TOKEN: 'v',
+        REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+        LOG_LEVEL: 'error',
+      },
+      /listening on (http:\/\/\S+)/,
+      60_000,
+    );
     try {
       let res = await fetch(`${match[1]!}/readyz`);
       let body = (await res.json()) as { error: { code: string; details: { reasons: string[] } } };

@@ -14,7 +14,16 @@ import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
 function fixtures(b: SeededContact, requestId: string, tokenId: string): Record<string, string> {
-  return { pageId: PAGE_B, contactId: b.contactId, psid: b.psid, deliveryId: b.deliveryId, messageId: b.messageId, requestId, tokenId, conversationId: b.conversationId };
+  return {
+    pageId: PAGE_B,
+    contactId: b.contactId,
+    psid: b.psid,
+    deliveryId: b.deliveryId,
+    messageId: b.messageId,
+    requestId,
+    tokenId,
+    conversationId: b.conversationId,
+  };
 }
 
 // A valid body for each route that takes one, so the answer is about access and not about a malformed request.
@@ -56,37 +65,65 @@ for (const dialect of testDialects()) {
       tokenA = (await createToken(app.ctx, cliActor, { name: 'owner of A', role: 'owner', pageIds: [PAGE_A] })).token;
       tokenB = (await createToken(app.ctx, cliActor, { name: 'agent of B', role: 'agent', pageIds: [PAGE_B] })).id;
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
-      const person = await createUser(app.ctx, cliActor, { email: 'owner-a@example.com', role: 'owner', pageIds: [PAGE_A] });
-      const signed = await signInWithLink(app.ctx, new URL(person.login_url).pathname.split('/').pop()!, { source: '127.0.0.9', requestId: null });
+      const person = await createUser(app.ctx, cliActor, {
+        email: 'owner-a@example.com',
+        role: 'owner',
+        pageIds: [PAGE_A],
+      });
+      const signed = await signInWithLink(app.ctx, new URL(person.login_url).pathname.split('/').pop()!, {
+        source: '127.0.0.9',
+        requestId: null,
+      });
       sessionA = { cookie: `pagescope_session=${signed.session.token}`, 'x-csrf-token': signed.session.csrfToken };
     });
     after(async () => app.close());
 
     await t.test('every /api/v1 route but the OpenAPI document and sign-in requires a token or a session', () => {
       const PUBLIC = ['/api/v1/openapi.json', '/api/v1/auth/login'];
-      const open = app.server.routeTable.filter((r) => r.url.startsWith('/api/v1/') && !PUBLIC.includes(r.url) && r.method !== 'HEAD' && r.auth !== 'token');
+      const open = app.server.routeTable.filter(
+        (r) => r.url.startsWith('/api/v1/') && !PUBLIC.includes(r.url) && r.method !== 'HEAD' && r.auth !== 'token',
+      );
       assert.deepEqual(open, []);
     });
 
-    await t.test('a route naming a Page-B object, in its path or its body, answers 404, exactly as for a missing one', async () => {
-      const fx = fixtures(b, requestB, tokenB);
-      const body = bodies(a, b);
-      const routes = app.server.routeTable.filter((r) => r.auth === 'token' && r.method !== 'HEAD' && (r.url.includes(':') || body[`${r.method} ${r.url}`] !== undefined));
-      assert.ok(routes.length >= 1);
-      for (const r of routes) {
-        const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-        const missing = params.filter((p) => fx[p] === undefined);
-        assert.deepEqual(missing, [], `${r.method} ${r.url}: add a Page-B fixture for :${missing.join(', :')} in route-scope.test.ts`);
-        const url = r.url.replace(/:(\w+)/g, (_m, p: string) => encodeURIComponent(fx[p]!));
-        const res = await app.server.inject({ method: r.method as 'GET', url, headers: bearer(tokenA), payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : (body[`${r.method} ${r.url}`] ?? {}) });
-        assert.equal(res.statusCode, 404, `${r.method} ${r.url} answered ${res.statusCode}: ${res.body}`);
-        assert.equal(res.json().error.code, 'not_found');
-      }
-    });
+    await t.test(
+      'a route naming a Page-B object, in its path or its body, answers 404, exactly as for a missing one',
+      async () => {
+        const fx = fixtures(b, requestB, tokenB);
+        const body = bodies(a, b);
+        const routes = app.server.routeTable.filter(
+          (r) =>
+            r.auth === 'token' &&
+            r.method !== 'HEAD' &&
+            (r.url.includes(':') || body[`${r.method} ${r.url}`] !== undefined),
+        );
+        assert.ok(routes.length >= 1);
+        for (const r of routes) {
+          const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+          const missing = params.filter((p) => fx[p] === undefined);
+          assert.deepEqual(
+            missing,
+            [],
+            `${r.method} ${r.url}: add a Page-B fixture for :${missing.join(', :')} in route-scope.test.ts`,
+          );
+          const url = r.url.replace(/:(\w+)/g, (_m, p: string) => encodeURIComponent(fx[p]!));
+          const res = await app.server.inject({
+            method: r.method as 'GET',
+            url,
+            headers: bearer(tokenA),
+            payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : (body[`${r.method} ${r.url}`] ?? {}),
+          });
+          assert.equal(res.statusCode, 404, `${r.method} ${r.url} answered ${res.statusCode}: ${res.body}`);
+          assert.equal(res.json().error.code, 'not_found');
+        }
+      },
+    );
 
     await t.test('a route without parameters shows nothing of Page B', async () => {
       const fx = fixtures(b, requestB, tokenB);
-      const routes = app.server.routeTable.filter((r) => r.auth === 'token' && !r.url.includes(':') && r.method === 'GET' && swept(r.url));
+      const routes = app.server.routeTable.filter(
+        (r) => r.auth === 'token' && !r.url.includes(':') && r.method === 'GET' && swept(r.url),
+      );
       for (const r of routes) {
         const res = await app.server.inject({ method: 'GET', url: r.url, headers: bearer(tokenA) });
         for (const [name, value] of Object.entries(fx)) {
@@ -98,15 +135,28 @@ for (const dialect of testDialects()) {
     await t.test('a Page-A person signed in with a session is kept out of Page B the same way', async () => {
       const fx = fixtures(b, requestB, tokenB);
       const body = bodies(a, b);
-      const routes = app.server.routeTable.filter((r) => r.auth === 'token' && r.method !== 'HEAD' && (r.url.includes(':') || body[`${r.method} ${r.url}`] !== undefined));
+      const routes = app.server.routeTable.filter(
+        (r) =>
+          r.auth === 'token' &&
+          r.method !== 'HEAD' &&
+          (r.url.includes(':') || body[`${r.method} ${r.url}`] !== undefined),
+      );
       for (const r of routes) {
         const url = r.url.replace(/:(\w+)/g, (_m, p: string) => encodeURIComponent(fx[p]!));
-        const res = await app.server.inject({ method: r.method as 'GET', url, headers: sessionA, payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : (body[`${r.method} ${r.url}`] ?? {}) });
+        const res = await app.server.inject({
+          method: r.method as 'GET',
+          url,
+          headers: sessionA,
+          payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : (body[`${r.method} ${r.url}`] ?? {}),
+        });
         assert.equal(res.statusCode, 404, `${r.method} ${r.url} answered ${res.statusCode}: ${res.body}`);
       }
-      for (const r of app.server.routeTable.filter((x) => x.auth === 'token' && !x.url.includes(':') && x.method === 'GET' && swept(x.url))) {
+      for (const r of app.server.routeTable.filter(
+        (x) => x.auth === 'token' && !x.url.includes(':') && x.method === 'GET' && swept(x.url),
+      )) {
         const res = await app.server.inject({ method: 'GET', url: r.url, headers: sessionA });
-        for (const [name, value] of Object.entries(fx)) assert.equal(res.body.includes(value), false, `${r.url} shows Page B's ${name}`);
+        for (const [name, value] of Object.entries(fx))
+          assert.equal(res.body.includes(value), false, `${r.url} shows Page B's ${name}`);
       }
     });
   });

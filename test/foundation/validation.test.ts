@@ -17,10 +17,23 @@ for (const dialect of testDialects()) {
     let c: SeededContact;
     const counts = async () => {
       const n = async (table: 'deliveries' | 'pages' | 'privacy_requests' | 'contact_links') =>
-        Number((await app.ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-      return { deliveries: await n('deliveries'), pages: await n('pages'), requests: await n('privacy_requests'), links: await n('contact_links') };
+        Number(
+          (
+            await app.ctx.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      return {
+        deliveries: await n('deliveries'),
+        pages: await n('pages'),
+        requests: await n('privacy_requests'),
+        links: await n('contact_links'),
+      };
     };
-    const post = (url: string, payload: unknown) => app.server.inject({ method: 'POST', url, headers: bearer(app.ownerToken), payload: payload as object });
+    const post = (url: string, payload: unknown) =>
+      app.server.inject({ method: 'POST', url, headers: bearer(app.ownerToken), payload: payload as object });
 
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -46,7 +59,11 @@ for (const dialect of testDialects()) {
         ['/api/v1/pages', { id: '4400000000000004', name: false, access_token: 'EAA-x' }, /body\/name must be string/],
         ['/api/v1/pages', { id: '4400000000000004', name: 'P' }, /body\/access_token is required/],
         ['/api/v1/privacy/requests', { type: 'access', contact_id: 5 }, /body\/contact_id must be string/],
-        ['/api/v1/privacy/requests', { type: 'forget', contact_id: c.contactId }, /body\/type must be one of: "access", "erasure", "rectification"/],
+        [
+          '/api/v1/privacy/requests',
+          { type: 'forget', contact_id: c.contactId },
+          /body\/type must be one of: "access", "erasure", "rectification"/,
+        ],
         [`/api/v1/contacts/${c.contactId}/merge`, { into: 5 }, /body\/into must be string/],
       ];
       const before = await counts();
@@ -63,13 +80,22 @@ for (const dialect of testDialects()) {
     });
 
     it('parses numbers in query strings and names a query parameter of the wrong shape', async () => {
-      const ok = await app.server.inject({ url: `/api/v1/pages/${PAGE}/contacts?limit=1`, headers: bearer(app.ownerToken) });
+      const ok = await app.server.inject({
+        url: `/api/v1/pages/${PAGE}/contacts?limit=1`,
+        headers: bearer(app.ownerToken),
+      });
       assert.equal(ok.statusCode, 200);
       assert.equal(ok.json().data.length, 1);
-      const word = await app.server.inject({ url: `/api/v1/pages/${PAGE}/contacts?limit=ten`, headers: bearer(app.ownerToken) });
+      const word = await app.server.inject({
+        url: `/api/v1/pages/${PAGE}/contacts?limit=ten`,
+        headers: bearer(app.ownerToken),
+      });
       assert.equal(word.statusCode, 400);
       assert.match(word.json().error.message, /querystring\/limit must be integer/);
-      const order = await app.server.inject({ url: `/api/v1/contacts/${c.contactId}/messages?order=up`, headers: bearer(app.ownerToken) });
+      const order = await app.server.inject({
+        url: `/api/v1/contacts/${c.contactId}/messages?order=up`,
+        headers: bearer(app.ownerToken),
+      });
       assert.equal(order.statusCode, 400);
       assert.match(order.json().error.message, /querystring\/order must be one of: "asc", "desc"/);
     });
@@ -77,7 +103,12 @@ for (const dialect of testDialects()) {
     it('refuses a JSON body that is not valid UTF-8, and stores nothing', async () => {
       const before = await counts();
       const payload = Buffer.concat([Buffer.from('{"text": "caf'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
-      const r = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${c.contactId}/messages`, headers: { ...bearer(app.ownerToken), 'content-type': 'application/json' }, payload });
+      const r = await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${c.contactId}/messages`,
+        headers: { ...bearer(app.ownerToken), 'content-type': 'application/json' },
+        payload,
+      });
       assert.equal(r.statusCode, 400);
       assert.equal(r.json().error.code, 'bad_request');
       assert.match(r.json().error.message, /UTF-8/);

@@ -16,7 +16,16 @@ import { drain, echoItem, envelope, ingestApp, messageItem, PAGE_A, PAGE_B, post
 
 const HOUR = 3_600_000;
 const tab = (over: Partial<ConversationListInput> = {}): ConversationListInput => ({
-  assignee: 'all', status: 'open', q: null, sort: 'last_activity', unread: false, unreplied: false, window: null, cursor: null, limit: 50, ...over,
+  assignee: 'all',
+  status: 'open',
+  q: null,
+  sort: 'last_activity',
+  unread: false,
+  unreplied: false,
+  window: null,
+  cursor: null,
+  limit: 50,
+  ...over,
 });
 
 for (const dialect of testDialects()) {
@@ -58,7 +67,10 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('the Page answering (an echo) ends the wait; reading ends the unread', async () => {
-      await postWebhook(app, envelope(PAGE_A, [echoItem(PAGE_A, '9001', `m.${++mid}`, 'On its way!', app.clock.now())]));
+      await postWebhook(
+        app,
+        envelope(PAGE_A, [echoItem(PAGE_A, '9001', `m.${++mid}`, 'On its way!', app.clock.now())]),
+      );
       await drain(app);
       const c = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data[0]!;
       assert.equal(c.waiting_since, null);
@@ -71,7 +83,10 @@ for (const dialect of testDialects()) {
       await write(PAGE_B, '9002', 'Page B question');
       const scoped = await createToken(app.ctx, cliActor, { name: 'agent A', role: 'agent', pageIds: [PAGE_A] });
       const agentA = await authenticate(app.ctx, `Bearer ${scoped.token}`, 'req_test', '127.0.0.1');
-      assert.deepEqual((await listConversations(app.ctx, owner(), PAGE_B, tab())).data.map((c) => c.page_id), [PAGE_B]);
+      assert.deepEqual(
+        (await listConversations(app.ctx, owner(), PAGE_B, tab())).data.map((c) => c.page_id),
+        [PAGE_B],
+      );
       await assert.rejects(listConversations(app.ctx, agentA, PAGE_B, tab()), { code: 'not_found' });
       const bId = (await listConversations(app.ctx, owner(), PAGE_B, tab())).data[0]!.id;
       await assert.rejects(getConversation(app.ctx, agentA, bId), { code: 'not_found' });
@@ -83,7 +98,11 @@ for (const dialect of testDialects()) {
       assert.equal(resolved.status, 'resolved');
       assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab())).data.length, 0);
       assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ status: 'resolved' }))).data.length, 1);
-      const audit = await app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'conversation.update').execute();
+      const audit = await app.ctx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'conversation.update')
+        .execute();
       assert.equal(audit.length, 1);
       assert.deepEqual(JSON.parse(audit[0]!.details!), { changes: { status: { from: 'open', to: 'resolved' } } });
       await write(PAGE_A, '9001', 'One more thing');
@@ -93,14 +112,20 @@ for (const dialect of testDialects()) {
     await t.test('a change made on a stale version is a conflict and changes nothing', async () => {
       const c = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data[0]!;
       await updateConversation(app.ctx, owner(), c.id, { labels: ['vip'] }, c.version);
-      await assert.rejects(updateConversation(app.ctx, owner(), c.id, { status: 'resolved' }, c.version), { code: 'conflict' });
+      await assert.rejects(updateConversation(app.ctx, owner(), c.id, { status: 'resolved' }, c.version), {
+        code: 'conflict',
+      });
       const now = await getConversation(app.ctx, owner(), c.id);
       assert.equal(now.status, 'open');
       assert.deepEqual(now.labels, ['vip']);
     });
 
     await t.test('a snooze ends on time through the background job, not before', async () => {
-      const c = await getConversation(app.ctx, owner(), (await listConversations(app.ctx, owner(), PAGE_A, tab())).data[0]!.id);
+      const c = await getConversation(
+        app.ctx,
+        owner(),
+        (await listConversations(app.ctx, owner(), PAGE_A, tab())).data[0]!.id,
+      );
       const until = new Date(app.clock.now() + 2 * HOUR).toISOString();
       const snoozed = await updateConversation(app.ctx, owner(), c.id, { snoozed_until: until }, null);
       assert.equal(snoozed.status, 'snoozed');
@@ -112,60 +137,107 @@ for (const dialect of testDialects()) {
       assert.equal(woken.snoozed_until, null);
     });
 
-    await t.test('bad changes are refused naming the field: a snooze in the past, a label of symbols, an unknown assignee', async () => {
-      const c = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data[0]!;
-      await assert.rejects(updateConversation(app.ctx, owner(), c.id, { snoozed_until: new Date(app.clock.now() - 1).toISOString() }, null), { code: 'validation_failed', details: { field: 'snoozed_until' } });
-      await assert.rejects(updateConversation(app.ctx, owner(), c.id, { labels: ['<b>'] }, null), { code: 'validation_failed', details: { field: 'labels' } });
-      await assert.rejects(updateConversation(app.ctx, owner(), c.id, { assignee_id: 'us_00000000000000000000000000' }, null), { code: 'validation_failed', details: { field: 'assignee_id' } });
-    });
+    await t.test(
+      'bad changes are refused naming the field: a snooze in the past, a label of symbols, an unknown assignee',
+      async () => {
+        const c = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data[0]!;
+        await assert.rejects(
+          updateConversation(
+            app.ctx,
+            owner(),
+            c.id,
+            { snoozed_until: new Date(app.clock.now() - 1).toISOString() },
+            null,
+          ),
+          { code: 'validation_failed', details: { field: 'snoozed_until' } },
+        );
+        await assert.rejects(updateConversation(app.ctx, owner(), c.id, { labels: ['<b>'] }, null), {
+          code: 'validation_failed',
+          details: { field: 'labels' },
+        });
+        await assert.rejects(
+          updateConversation(app.ctx, owner(), c.id, { assignee_id: 'us_00000000000000000000000000' }, null),
+          { code: 'validation_failed', details: { field: 'assignee_id' } },
+        );
+      },
+    );
 
-    await t.test('a note joins the history as author note, without a delivery and without touching the wait', async () => {
-      const c = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data[0]!;
-      const note = await addNote(app.ctx, owner(), c.id, 'Customer called, refund approved');
-      assert.equal(note.author, 'note');
-      assert.equal(note.delivery_id, undefined);
-      const after = await getConversation(app.ctx, owner(), c.id);
-      assert.equal(after.waiting_since, c.waiting_since);
-      assert.equal(await app.ctx.db.selectFrom('deliveries').select('id').executeTakeFirst(), undefined);
-    });
+    await t.test(
+      'a note joins the history as author note, without a delivery and without touching the wait',
+      async () => {
+        const c = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data[0]!;
+        const note = await addNote(app.ctx, owner(), c.id, 'Customer called, refund approved');
+        assert.equal(note.author, 'note');
+        assert.equal(note.delivery_id, undefined);
+        const after = await getConversation(app.ctx, owner(), c.id);
+        assert.equal(after.waiting_since, c.waiting_since);
+        assert.equal(await app.ctx.db.selectFrom('deliveries').select('id').executeTakeFirst(), undefined);
+      },
+    );
 
-    await t.test('q finds conversations by a word of a message and by the start of a name, with no text stored in the clear', async () => {
-      await write(PAGE_A, '9003', 'My invoice is wrong');
-      const byWord = await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'INVOICE' }));
-      assert.equal(byWord.data.length, 1);
-      assert.equal(byWord.data[0]!.last_message?.text, 'My invoice is wrong');
-      assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'parcel' }))).data.length, 1);
-      assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'invoice parcel' }))).data.length, 0);
-      assert.equal((await listConversations(app.ctx, owner(), PAGE_B, tab({ q: 'invoice' }))).data.length, 0);
-      const tokens = await app.ctx.db.selectFrom('message_tokens').select('token').execute();
-      assert.ok(tokens.length > 0);
-      assert.ok(tokens.every((r) => !/invoice|parcel/i.test(r.token)));
-    });
+    await t.test(
+      'q finds conversations by a word of a message and by the start of a name, with no text stored in the clear',
+      async () => {
+        await write(PAGE_A, '9003', 'My invoice is wrong');
+        const byWord = await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'INVOICE' }));
+        assert.equal(byWord.data.length, 1);
+        assert.equal(byWord.data[0]!.last_message?.text, 'My invoice is wrong');
+        assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'parcel' }))).data.length, 1);
+        assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'invoice parcel' }))).data.length, 0);
+        assert.equal((await listConversations(app.ctx, owner(), PAGE_B, tab({ q: 'invoice' }))).data.length, 0);
+        const tokens = await app.ctx.db.selectFrom('message_tokens').select('token').execute();
+        assert.ok(tokens.length > 0);
+        assert.ok(tokens.every((r) => !/invoice|parcel/i.test(r.token)));
+      },
+    );
 
     await t.test('tabs, filters and the waiting sort: the longest wait first, the answered last', async () => {
       const list = await listConversations(app.ctx, owner(), PAGE_A, tab({ sort: 'waiting_since' }));
       assert.equal(list.data.length, 2);
       assert.ok(list.data[0]!.waiting_since !== null);
-      assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ unreplied: true }))).data.length, list.data.filter((c) => c.waiting_since).length);
+      assert.equal(
+        (await listConversations(app.ctx, owner(), PAGE_A, tab({ unreplied: true }))).data.length,
+        list.data.filter((c) => c.waiting_since).length,
+      );
       assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ assignee: 'me' }))).data.length, 0);
       assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ window: 'closed' }))).data.length, 0);
       assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ window: 'open' }))).data.length, 2);
     });
 
-    await t.test('window filters: closing soon within the last 2 hours of 24, the human-agent days, closed after 7 days', async () => {
-      const ids = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data.map((c) => c.contact.id);
-      const at = (hoursAgo: number) => app.clock.now() - hoursAgo * HOUR;
-      await app.ctx.db.updateTable('contacts').set({ last_user_action_at: at(23) }).where('id', '=', ids[0]!).execute();
-      await app.ctx.db.updateTable('contacts').set({ last_user_action_at: at(72) }).where('id', '=', ids[1]!).execute();
-      const of = async (window: 'open' | 'closing_soon' | 'human_agent' | 'closed') => (await listConversations(app.ctx, owner(), PAGE_A, tab({ window }))).data.map((c) => c.contact.id);
-      assert.deepEqual(await of('closing_soon'), [ids[0]]);
-      assert.deepEqual(await of('human_agent'), [ids[1]]);
-      assert.deepEqual(await of('closed'), []);
-      assert.deepEqual((await of('open')).sort(), [ids[0]!].sort());
-      await app.ctx.db.updateTable('contacts').set({ last_user_action_at: at(24 * 8) }).where('id', '=', ids[1]!).execute();
-      assert.deepEqual(await of('closed'), [ids[1]]);
-      await app.ctx.db.updateTable('contacts').set({ last_user_action_at: app.clock.now() }).where('id', 'in', ids).execute();
-    });
+    await t.test(
+      'window filters: closing soon within the last 2 hours of 24, the human-agent days, closed after 7 days',
+      async () => {
+        const ids = (await listConversations(app.ctx, owner(), PAGE_A, tab())).data.map((c) => c.contact.id);
+        const at = (hoursAgo: number) => app.clock.now() - hoursAgo * HOUR;
+        await app.ctx.db
+          .updateTable('contacts')
+          .set({ last_user_action_at: at(23) })
+          .where('id', '=', ids[0]!)
+          .execute();
+        await app.ctx.db
+          .updateTable('contacts')
+          .set({ last_user_action_at: at(72) })
+          .where('id', '=', ids[1]!)
+          .execute();
+        const of = async (window: 'open' | 'closing_soon' | 'human_agent' | 'closed') =>
+          (await listConversations(app.ctx, owner(), PAGE_A, tab({ window }))).data.map((c) => c.contact.id);
+        assert.deepEqual(await of('closing_soon'), [ids[0]]);
+        assert.deepEqual(await of('human_agent'), [ids[1]]);
+        assert.deepEqual(await of('closed'), []);
+        assert.deepEqual((await of('open')).sort(), [ids[0]!].sort());
+        await app.ctx.db
+          .updateTable('contacts')
+          .set({ last_user_action_at: at(24 * 8) })
+          .where('id', '=', ids[1]!)
+          .execute();
+        assert.deepEqual(await of('closed'), [ids[1]]);
+        await app.ctx.db
+          .updateTable('contacts')
+          .set({ last_user_action_at: app.clock.now() })
+          .where('id', 'in', ids)
+          .execute();
+      },
+    );
 
     await t.test('pages follow one another by cursor without a gap or a repeat', async () => {
       for (let i = 0; i < 5; i++) await write(PAGE_A, `95${i}`, `question ${i}`);
@@ -174,7 +246,12 @@ for (const dialect of testDialects()) {
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: Awaited<ReturnType<typeof listConversations>> = await listConversations(app.ctx, owner(), PAGE_A, tab({ sort, limit: 2, cursor }));
+          const page: Awaited<ReturnType<typeof listConversations>> = await listConversations(
+            app.ctx,
+            owner(),
+            PAGE_A,
+            tab({ sort, limit: 2, cursor }),
+          );
           seen.push(...page.data.map((c) => c.id));
           cursor = page.next_cursor;
         } while (cursor);
@@ -182,24 +259,30 @@ for (const dialect of testDialects()) {
       }
     });
 
-    await t.test('events: every change above is there in order, ids only, and a reader sees only its Pages', async () => {
-      const head = await listEvents(app.ctx, owner(), null, 100);
-      assert.equal(head.data.length, 0);
-      const all = await listEvents(app.ctx, owner(), 0, 1000);
-      assert.ok(all.data.length > 10);
-      const seqs = all.data.map((e) => e.seq);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
-      assert.equal(all.next_after, head.next_after);
-      const json = JSON.stringify(all.data);
-      assert.doesNotMatch(json, /parcel|invoice|9001|refund/i);
-      const types = new Set(all.data.map((e) => e.type));
-      for (const type of ['message.created', 'conversation.updated']) assert.ok(types.has(type as never), type);
-      const scoped = await createToken(app.ctx, cliActor, { name: 'agent B', role: 'agent', pageIds: [PAGE_B] });
-      const agentB = await authenticate(app.ctx, `Bearer ${scoped.token}`, 'req_test', '127.0.0.1');
-      const mine = await listEvents(app.ctx, agentB, 0, 1000);
-      assert.ok(mine.data.length > 0);
-      assert.ok(mine.data.every((e) => e.page_id === PAGE_B));
-    });
+    await t.test(
+      'events: every change above is there in order, ids only, and a reader sees only its Pages',
+      async () => {
+        const head = await listEvents(app.ctx, owner(), null, 100);
+        assert.equal(head.data.length, 0);
+        const all = await listEvents(app.ctx, owner(), 0, 1000);
+        assert.ok(all.data.length > 10);
+        const seqs = all.data.map((e) => e.seq);
+        assert.deepEqual(
+          seqs,
+          [...seqs].sort((a, b) => a - b),
+        );
+        assert.equal(all.next_after, head.next_after);
+        const json = JSON.stringify(all.data);
+        assert.doesNotMatch(json, /parcel|invoice|9001|refund/i);
+        const types = new Set(all.data.map((e) => e.type));
+        for (const type of ['message.created', 'conversation.updated']) assert.ok(types.has(type as never), type);
+        const scoped = await createToken(app.ctx, cliActor, { name: 'agent B', role: 'agent', pageIds: [PAGE_B] });
+        const agentB = await authenticate(app.ctx, `Bearer ${scoped.token}`, 'req_test', '127.0.0.1');
+        const mine = await listEvents(app.ctx, agentB, 0, 1000);
+        assert.ok(mine.data.length > 0);
+        assert.ok(mine.data.every((e) => e.page_id === PAGE_B));
+      },
+    );
 
     await t.test('a reader ahead of the log (a restored database) is told to reset', async () => {
       const page = await listEvents(app.ctx, owner(), 10_000_000, 10);

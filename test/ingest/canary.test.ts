@@ -23,16 +23,30 @@ describe('personal data at rest and in logs [sqlite]', () => {
       await drain(app);
       await enrichProfiles(app.ctx);
       const psid = emu.emulator.psid(user, pageId)!;
-      const found = await app.server.inject({ url: `/api/v1/pages/${pageId}/contacts/by-psid/${psid}`, headers: bearer(app.ownerToken) });
+      const found = await app.server.inject({
+        url: `/api/v1/pages/${pageId}/contacts/by-psid/${psid}`,
+        headers: bearer(app.ownerToken),
+      });
       assert.equal(found.json().first_name, first, 'the canaries went all the way through');
-      assert.equal((await app.server.inject({ url: `/api/v1/pages/${pageId}/contacts?q=zephyr`, headers: bearer(app.ownerToken) })).json().data.length, 1);
-      const history = await app.server.inject({ url: `/api/v1/contacts/${found.json().id}/messages`, headers: bearer(app.ownerToken) });
+      assert.equal(
+        (
+          await app.server.inject({ url: `/api/v1/pages/${pageId}/contacts?q=zephyr`, headers: bearer(app.ownerToken) })
+        ).json().data.length,
+        1,
+      );
+      const history = await app.server.inject({
+        url: `/api/v1/contacts/${found.json().id}/messages`,
+        headers: bearer(app.ownerToken),
+      });
       assert.ok(history.body.includes(text));
 
       const file = app.database.file!;
       const spool = join(dirname(file), 'webhook-spool.ring');
       const files = [file, `${file}-wal`, `${file}-shm`, spool].filter((f) => existsSync(f));
-      assert.ok(files.some((f) => f.endsWith('-wal')), 'the WAL is scanned while the app is open');
+      assert.ok(
+        files.some((f) => f.endsWith('-wal')),
+        'the WAL is scanned while the app is open',
+      );
       assert.ok(files.includes(spool), 'the webhook spool, where every POST is first written, is scanned');
       const canaries = [psid, first, last, 'canary text 7f3a9c', first.toLowerCase().slice(0, 6), code];
       const scan = () => {

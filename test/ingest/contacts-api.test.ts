@@ -19,7 +19,12 @@ for (const dialect of testDialects()) {
       let pages: string[];
       ({ app, emu, pages } = await emulatedApp(dialect));
       [pageA, pageB] = pages as [string, string];
-      chloe = emu.emulator.createUser({ first_name: 'Chloé', last_name: 'Dubois-Müller', locale: 'fr_FR', timezone: 1 }).id;
+      chloe = emu.emulator.createUser({
+        first_name: 'Chloé',
+        last_name: 'Dubois-Müller',
+        locale: 'fr_FR',
+        timezone: 1,
+      }).id;
       await emu.emulator.user(chloe).says(pageA!, 'Bonjour, où est ma commande ?');
       await emu.emulator.user(chloe).says(pageB!, 'Hello from the other shop');
       await drain(app);
@@ -50,15 +55,24 @@ for (const dialect of testDialects()) {
     it('shows the window and the history, newest first or oldest first', async () => {
       const [contact] = (await get(`/api/v1/pages/${pageA}/contacts`, app.ownerToken)).json().data;
       assert.ok(contact.window.last_user_action_at);
-      assert.equal(Date.parse(contact.window.standard_ends_at) - Date.parse(contact.window.last_user_action_at), 24 * 3600_000);
+      assert.equal(
+        Date.parse(contact.window.standard_ends_at) - Date.parse(contact.window.last_user_action_at),
+        24 * 3600_000,
+      );
       await emu.emulator.advance(1000);
       await emu.emulator.user(chloe).says(pageA!, 'second message');
       await drain(app);
       const desc = (await get(`/api/v1/contacts/${contact.id}/messages`, app.ownerToken)).json().data;
-      assert.deepEqual(desc.map((m: { text: string }) => m.text), ['second message', 'Bonjour, où est ma commande ?']);
+      assert.deepEqual(
+        desc.map((m: { text: string }) => m.text),
+        ['second message', 'Bonjour, où est ma commande ?'],
+      );
       const asc = await get(`/api/v1/contacts/${contact.id}/messages?order=asc&limit=1`, app.ownerToken);
       assert.equal(asc.json().data[0].text, 'Bonjour, où est ma commande ?');
-      const next = await get(`/api/v1/contacts/${contact.id}/messages?order=asc&limit=1&cursor=${asc.json().next_cursor}`, app.ownerToken);
+      const next = await get(
+        `/api/v1/contacts/${contact.id}/messages?order=asc&limit=1&cursor=${asc.json().next_cursor}`,
+        app.ownerToken,
+      );
       assert.equal(next.json().data[0].text, 'second message');
       assert.equal(next.json().data[0].direction, 'inbound');
     });
@@ -73,14 +87,21 @@ for (const dialect of testDialects()) {
       assert.equal(lookup.statusCode, 200);
       for (const role of ['agent', 'marketer', 'analyst']) {
         const token = role === 'agent' ? agent : await tokenFor(app, role);
-        const views = [(await get(`/api/v1/contacts/${owner.json().id}`, token)).json(), (await get(`/api/v1/pages/${pageA}/contacts`, token)).json().data[0]];
+        const views = [
+          (await get(`/api/v1/contacts/${owner.json().id}`, token)).json(),
+          (await get(`/api/v1/pages/${pageA}/contacts`, token)).json().data[0],
+        ];
         for (const v of views) {
           assert.equal(v.id, owner.json().id, role);
           assert.equal('psid' in v, false, `${role} sees no PSID`);
           assert.equal('picture_url' in v, false, `${role} sees no picture URL`);
         }
       }
-      const audits = await app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'contact.identifier_read').execute();
+      const audits = await app.ctx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'contact.identifier_read')
+        .execute();
       assert.ok(audits.length >= 2);
       assert.ok(audits.every((a) => !(a.details ?? '').includes(psid)));
     });
@@ -117,7 +138,12 @@ for (const dialect of testDialects()) {
 
     it('answers 404 under /pages/{pageId} for a Page that does not exist, as for any missing object', async () => {
       const psid = emu.emulator.psid(chloe, pageA!)!;
-      for (const url of ['/api/v1/pages/999/contacts', '/api/v1/pages/999/contacts?q=chlo', `/api/v1/pages/999/contacts/by-psid/${psid}`, '/api/v1/pages/999']) {
+      for (const url of [
+        '/api/v1/pages/999/contacts',
+        '/api/v1/pages/999/contacts?q=chlo',
+        `/api/v1/pages/999/contacts/by-psid/${psid}`,
+        '/api/v1/pages/999',
+      ]) {
         const r = await get(url, app.ownerToken);
         assert.equal(r.statusCode, 404, `${url}: ${r.body}`);
         assert.equal(r.json().error.code, 'not_found');
@@ -128,27 +154,56 @@ for (const dialect of testDialects()) {
       const other = emu.emulator.createUser({ first_name: 'Chloe', last_name: 'Dubois' }).id;
       await emu.emulator.user(other).says(pageA!, 'same person, new account');
       await drain(app);
-      const idOf = async (user: string) => (await get(`/api/v1/pages/${pageA}/contacts/by-psid/${emu.emulator.psid(user, pageA!)}`, app.ownerToken)).json().id as string;
+      const idOf = async (user: string) =>
+        (await get(`/api/v1/pages/${pageA}/contacts/by-psid/${emu.emulator.psid(user, pageA!)}`, app.ownerToken)).json()
+          .id as string;
       const [newer, older] = [await idOf(other), await idOf(chloe)];
       for (const role of ['agent', 'marketer', 'analyst']) {
         const token = await tokenFor(app, role);
-        const refused = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/merge`, headers: bearer(token), payload: { into: older } });
+        const refused = await app.server.inject({
+          method: 'POST',
+          url: `/api/v1/contacts/${newer}/merge`,
+          headers: bearer(token),
+          payload: { into: older },
+        });
         assert.deepEqual([refused.statusCode, refused.json().error.code], [403, 'forbidden'], role);
       }
-      assert.equal((await get(`/api/v1/contacts/${older}/messages`, app.ownerToken)).json().data.length, 2, 'nothing merged by a refused role');
+      assert.equal(
+        (await get(`/api/v1/contacts/${older}/messages`, app.ownerToken)).json().data.length,
+        2,
+        'nothing merged by a refused role',
+      );
       const admin = await tokenFor(app, 'admin');
-      const merged = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/merge`, headers: bearer(admin), payload: { into: older } });
+      const merged = await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${newer}/merge`,
+        headers: bearer(admin),
+        payload: { into: older },
+      });
       assert.equal(merged.statusCode, 200);
       const history = (await get(`/api/v1/contacts/${older}/messages`, app.ownerToken)).json().data;
       assert.equal(history.length, 3);
       assert.equal((await get(`/api/v1/pages/${pageA}/contacts`, app.ownerToken)).json().data.length, 1);
-      const agentSplit = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/split`, headers: bearer(await tokenFor(app, 'agent')) });
+      const agentSplit = await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${newer}/split`,
+        headers: bearer(await tokenFor(app, 'agent')),
+      });
       assert.equal(agentSplit.statusCode, 403);
-      const split = await app.server.inject({ method: 'POST', url: `/api/v1/contacts/${newer}/split`, headers: bearer(app.ownerToken) });
+      const split = await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${newer}/split`,
+        headers: bearer(app.ownerToken),
+      });
       assert.equal(split.statusCode, 200);
       assert.equal((await get(`/api/v1/contacts/${older}/messages`, app.ownerToken)).json().data.length, 2);
-      const actions = (await app.ctx.db.selectFrom('audit_events').select('action').where('subject_id', '=', newer).execute()).map((r) => r.action);
-      assert.deepEqual(actions.filter((a) => a.startsWith('contact.m') || a.startsWith('contact.s')).sort(), ['contact.merge', 'contact.split']);
+      const actions = (
+        await app.ctx.db.selectFrom('audit_events').select('action').where('subject_id', '=', newer).execute()
+      ).map((r) => r.action);
+      assert.deepEqual(actions.filter((a) => a.startsWith('contact.m') || a.startsWith('contact.s')).sort(), [
+        'contact.merge',
+        'contact.split',
+      ]);
     });
   });
 }

@@ -23,10 +23,20 @@ export interface CrashWorkerConfig {
 const cfg = JSON.parse(process.argv[2]!) as CrashWorkerConfig;
 const drainMode = process.argv.includes('--drain');
 const random = seededRandom(cfg.seed);
-const database = await openDatabase({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, ...(cfg.schema && { schema: cfg.schema }) });
+const database = await openDatabase({
+  dataDir: cfg.dataDir,
+  databaseUrl: cfg.databaseUrl,
+  ...(cfg.schema && { schema: cfg.schema }),
+});
 const keyring = await openKeyring(database, Buffer.from(cfg.masterKey, 'base64'));
 const ctx = createContext(
-  { config: loadConfig({ PAGESCOPE_DATA_DIR: cfg.dataDir, META_APP_SECRET: 'unused' }), database, keyring, logger: createLogger('silent'), clock: systemClock },
+  {
+    config: loadConfig({ PAGESCOPE_DATA_DIR: cfg.dataDir, META_APP_SECRET: 'unused' }),
+    database,
+    keyring,
+    logger: createLogger('silent'),
+    clock: systemClock,
+  },
   { ownsDatabase: true },
 );
 await withWebhookIntake(ctx, false);
@@ -36,7 +46,16 @@ await new Promise<void>((resolve) => {
   if (drainMode) return resolve();
   process.stdin.once('data', () => resolve());
 });
-const pending = async () => Number((await ctx.db.selectFrom('webhook_posts').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
+const pending = async () =>
+  Number(
+    (
+      await ctx.db
+        .selectFrom('webhook_posts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 for (;;) {
   // Small random batches move the kill points around inside and between transactions.
   const n = await processPendingPosts(ctx, { limit: 1 + Math.floor(random() * 6), leaseMs: cfg.leaseMs });

@@ -7,9 +7,16 @@ import { buildServer } from '../../src/http/app.ts';
 import { ingestRoutes } from '../../src/http/routes/webhook.ts';
 
 const cfg = JSON.parse(process.argv[2]!) as { dataDir: string; masterKey: string; secret: string };
-const ctx = await openApp(loadConfig({
-  PAGESCOPE_DATA_DIR: cfg.dataDir, PAGESCOPE_MASTER_KEY: cfg.masterKey, META_APP_SECRET: cfg.secret, PAGESCOPE_WEBHOOK_SPOOL_MB: '4', LOG_LEVEL: 'silent',
-}), { webhookSpool: true });
+const ctx = await openApp(
+  loadConfig({
+    PAGESCOPE_DATA_DIR: cfg.dataDir,
+    PAGESCOPE_MASTER_KEY: cfg.masterKey,
+    META_APP_SECRET: cfg.secret,
+    PAGESCOPE_WEBHOOK_SPOOL_MB: '4',
+    LOG_LEVEL: 'silent',
+  }),
+  { webhookSpool: true },
+);
 const app = await buildServer(ctx, { routes: [ingestRoutes] });
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`port ${(app.server.address() as { port: number }).port}\n`);

@@ -21,11 +21,16 @@ for (const dialect of testDialects()) {
       await app.ctx.intake.settled();
       return countRows(app, 'webhook_posts');
     };
-    const post = (body: string, headers: Record<string, string> = { 'x-hub-signature-256': signWebhookBody(body, SECRET) }) =>
+    const post = (
+      body: string,
+      headers: Record<string, string> = { 'x-hub-signature-256': signWebhookBody(body, SECRET) },
+    ) =>
       fetch(`${base}/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
     await t.test('acknowledges a signed envelope with 200 only once it is stored', async () => {
-      const res = await post(envelope(PAGE_A, [messageItem(PAGE_A, '3000000000000001', 'm_http_1', 'over the socket', 1_764_331_200_000)]));
+      const res = await post(
+        envelope(PAGE_A, [messageItem(PAGE_A, '3000000000000001', 'm_http_1', 'over the socket', 1_764_331_200_000)]),
+      );
       assert.equal(res.status, 200);
       assert.equal(await res.text(), 'EVENT_RECEIVED');
       assert.ok(res.headers.get('x-request-id'));
@@ -47,7 +52,9 @@ for (const dialect of testDialects()) {
     await t.test('answers 400 to a signed body that is not an envelope, and 413 past the size limit', async () => {
       const notEnvelope = '{"hello":"world"}';
       assert.equal((await post(notEnvelope)).status, 400);
-      const big = envelope(PAGE_A, [messageItem(PAGE_A, '3000000000000003', 'm_http_3', 'x'.repeat(5000), 1_764_331_200_002)]);
+      const big = envelope(PAGE_A, [
+        messageItem(PAGE_A, '3000000000000003', 'm_http_3', 'x'.repeat(5000), 1_764_331_200_002),
+      ]);
       assert.equal((await post(big)).status, 413);
       assert.equal(await stored(), 1);
     });

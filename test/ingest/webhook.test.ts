@@ -10,7 +10,17 @@ import { ingestRoutes } from '../../src/http/routes/webhook.ts';
 import { createTestApp } from '../support/app.ts';
 import { addKeyVersion } from '../../src/modules/keys/rotate-keys.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
-import { PAGE_A, SECRET, countRows, drain, echoItem, envelope, ingestApp, messageItem, postWebhook } from './support.ts';
+import {
+  PAGE_A,
+  SECRET,
+  countRows,
+  drain,
+  echoItem,
+  envelope,
+  ingestApp,
+  messageItem,
+  postWebhook,
+} from './support.ts';
 
 const T0 = Date.UTC(2026, 10, 28, 10);
 const TABLES = ['webhook_posts', 'webhook_events', 'contacts', 'messages', 'contact_events'] as const;
@@ -30,10 +40,14 @@ for (const dialect of testDialects()) {
     after(() => app.close());
 
     it('answers the handshake with the challenge verbatim, and 403 for a wrong verify token', async () => {
-      const ok = await app.server.inject({ url: '/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=CHALLENGE_ACCEPTED' });
+      const ok = await app.server.inject({
+        url: '/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=CHALLENGE_ACCEPTED',
+      });
       assert.equal(ok.statusCode, 200);
       assert.equal(ok.body, 'CHALLENGE_ACCEPTED');
-      const wrong = await app.server.inject({ url: '/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1' });
+      const wrong = await app.server.inject({
+        url: '/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1',
+      });
       assert.equal(wrong.statusCode, 403);
     });
 
@@ -62,20 +76,25 @@ for (const dialect of testDialects()) {
       const signature = signWebhookBody(body, SECRET);
       const before = await totalRows(app);
       await fc.assert(
-        fc.asyncProperty(fc.nat(body.length - 1), fc.integer({ min: 1, max: 255 }), fc.boolean(), async (pos, delta, inSignature) => {
-          let b = Buffer.from(body);
-          let sig = signature;
-          if (inSignature) {
-            const i = 7 + (pos % 64);
-            const hex = '0123456789abcdef';
-            sig = sig.slice(0, i) + hex[(hex.indexOf(sig[i]!) + (delta % 15) + 1) % 16] + sig.slice(i + 1);
-          } else {
-            b = Buffer.from(b);
-            b[pos] = (b[pos]! + delta) % 256;
-          }
-          const res = await postWebhook(app, b, { 'x-hub-signature-256': sig });
-          assert.equal(res.statusCode, 403);
-        }),
+        fc.asyncProperty(
+          fc.nat(body.length - 1),
+          fc.integer({ min: 1, max: 255 }),
+          fc.boolean(),
+          async (pos, delta, inSignature) => {
+            let b = Buffer.from(body);
+            let sig = signature;
+            if (inSignature) {
+              const i = 7 + (pos % 64);
+              const hex = '0123456789abcdef';
+              sig = sig.slice(0, i) + hex[(hex.indexOf(sig[i]!) + (delta % 15) + 1) % 16] + sig.slice(i + 1);
+            } else {
+              b = Buffer.from(b);
+              b[pos] = (b[pos]! + delta) % 256;
+            }
+            const res = await postWebhook(app, b, { 'x-hub-signature-256': sig });
+            assert.equal(res.statusCode, 403);
+          },
+        ),
         { numRuns: 60 },
       );
       assert.equal(await totalRows(app), before);
@@ -95,22 +114,51 @@ for (const dialect of testDialects()) {
     });
 
     it('keeps unknown event kinds raw and counted, answering 200', async () => {
-      const body = JSON.stringify({ object: 'page', entry: [{ id: PAGE_A, time: T0, messaging: [{ sender: { id: '2000000000000004' }, recipient: { id: PAGE_A }, timestamp: T0, brand_new_thing: { x: 1 } }] }] });
+      const body = JSON.stringify({
+        object: 'page',
+        entry: [
+          {
+            id: PAGE_A,
+            time: T0,
+            messaging: [
+              {
+                sender: { id: '2000000000000004' },
+                recipient: { id: PAGE_A },
+                timestamp: T0,
+                brand_new_thing: { x: 1 },
+              },
+            ],
+          },
+        ],
+      });
       assert.equal((await postWebhook(app, body)).statusCode, 200);
       await drain(app);
-      const kept = await app.ctx.db.selectFrom('webhook_events').selectAll().where('status', '=', 'unhandled').execute();
+      const kept = await app.ctx.db
+        .selectFrom('webhook_events')
+        .selectAll()
+        .where('status', '=', 'unhandled')
+        .execute();
       assert.equal(kept.length, 1);
       assert.ok(kept[0]!.raw_enc);
-      assert.match(await app.ctx.metrics.registry.metrics(), /pagescope_webhook_events_unhandled_total\{kind="brand_new_thing"\} 1/);
+      assert.match(
+        await app.ctx.metrics.registry.metrics(),
+        /pagescope_webhook_events_unhandled_total\{kind="brand_new_thing"\} 1/,
+      );
     });
 
     it('keeps events of a Page that is not registered raw, without making contacts', async () => {
       const contacts = await countRows(app, 'contacts');
-      const body = envelope('999999999999999', [messageItem('999999999999999', '2000000000000005', 'm_unreg', 'hi', T0)]);
+      const body = envelope('999999999999999', [
+        messageItem('999999999999999', '2000000000000005', 'm_unreg', 'hi', T0),
+      ]);
       assert.equal((await postWebhook(app, body)).statusCode, 200);
       await drain(app);
       assert.equal(await countRows(app, 'contacts'), contacts);
-      const ev = await app.ctx.db.selectFrom('webhook_events').selectAll().where('status', '=', 'unregistered_page').executeTakeFirstOrThrow();
+      const ev = await app.ctx.db
+        .selectFrom('webhook_events')
+        .selectAll()
+        .where('status', '=', 'unregistered_page')
+        .executeTakeFirstOrThrow();
       assert.ok(ev.raw_enc);
     });
 
@@ -118,7 +166,10 @@ for (const dialect of testDialects()) {
       const [contacts, messages] = [await countRows(app, 'contacts'), await countRows(app, 'messages')];
       const byStatus = async () => {
         const rows = await app.ctx.db.selectFrom('webhook_posts').select('status').execute();
-        return [rows.filter((r) => r.status === 'processed').length, rows.filter((r) => r.status === 'duplicate').length] as const;
+        return [
+          rows.filter((r) => r.status === 'processed').length,
+          rows.filter((r) => r.status === 'duplicate').length,
+        ] as const;
       };
       const [processed, duplicates] = await byStatus();
       const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000006', 'm_dup', 'again and again', T0)]);
@@ -131,7 +182,11 @@ for (const dialect of testDialects()) {
       await drain(app);
       assert.equal(await countRows(app, 'contacts'), contacts + 1);
       assert.equal(await countRows(app, 'messages'), messages + 1);
-      assert.deepEqual(await byStatus(), [processed + 1, duplicates + 49], 'one delivery applied, 49 set aside as duplicates');
+      assert.deepEqual(
+        await byStatus(),
+        [processed + 1, duplicates + 49],
+        'one delivery applied, 49 set aside as duplicates',
+      );
       const metrics = await app.ctx.metrics.registry.getSingleMetricAsString('pagescope_webhook_posts_total');
       assert.match(metrics, new RegExp(`outcome="duplicate"} ${duplicates + 49}$`, 'm'));
     });
@@ -139,16 +194,46 @@ for (const dialect of testDialects()) {
     it('processes every entry of a batched POST, standby and echoes included', async () => {
       const psid = '2000000000000007';
       const k = 7;
-      const items = Array.from({ length: k }, (_, i) => messageItem(PAGE_A, psid, `m_batch_${i}`, `batch ${i}`, T0 + i));
+      const items = Array.from({ length: k }, (_, i) =>
+        messageItem(PAGE_A, psid, `m_batch_${i}`, `batch ${i}`, T0 + i),
+      );
       const events = await countRows(app, 'webhook_events');
       assert.equal((await postWebhook(app, envelope(PAGE_A, items))).statusCode, 200);
-      assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, psid, 'm_standby', 'while the inbox owns the thread', T0 + 50)], 'standby'))).statusCode, 200);
-      assert.equal((await postWebhook(app, envelope(PAGE_A, [echoItem(PAGE_A, psid, 'm_echo', 'answer from the Page inbox', T0 + 60)]))).statusCode, 200);
+      assert.equal(
+        (
+          await postWebhook(
+            app,
+            envelope(
+              PAGE_A,
+              [messageItem(PAGE_A, psid, 'm_standby', 'while the inbox owns the thread', T0 + 50)],
+              'standby',
+            ),
+          )
+        ).statusCode,
+        200,
+      );
+      assert.equal(
+        (
+          await postWebhook(
+            app,
+            envelope(PAGE_A, [echoItem(PAGE_A, psid, 'm_echo', 'answer from the Page inbox', T0 + 60)]),
+          )
+        ).statusCode,
+        200,
+      );
       await drain(app);
       assert.equal(await countRows(app, 'webhook_events'), events + k + 2);
-      const echo = await app.ctx.db.selectFrom('messages').selectAll().where('mid', '=', 'm_echo').executeTakeFirstOrThrow();
+      const echo = await app.ctx.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('mid', '=', 'm_echo')
+        .executeTakeFirstOrThrow();
       assert.deepEqual([echo.direction, echo.author], ['outbound', 'page']);
-      const contact = await app.ctx.db.selectFrom('contacts').selectAll().where('id', '=', echo.contact_id).executeTakeFirstOrThrow();
+      const contact = await app.ctx.db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('id', '=', echo.contact_id)
+        .executeTakeFirstOrThrow();
       assert.equal(contact.last_user_action_at, T0 + 50, 'the echo does not refresh the window');
     });
   });
@@ -157,11 +242,26 @@ for (const dialect of testDialects()) {
     it('stores deliveries under the version that became current, and both versions still process', async () => {
       const app = await ingestApp(dialect);
       try {
-        const versions = async () => (await app.ctx.db.selectFrom('webhook_posts').select('body_enc').execute()).map((r) => app.ctx.keyring.versionOf(r.body_enc!)).sort();
-        assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000031', 'm_rot_1', 'before', T0)]))).statusCode, 200);
+        const versions = async () =>
+          (await app.ctx.db.selectFrom('webhook_posts').select('body_enc').execute())
+            .map((r) => app.ctx.keyring.versionOf(r.body_enc!))
+            .sort();
+        assert.equal(
+          (await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000031', 'm_rot_1', 'before', T0)])))
+            .statusCode,
+          200,
+        );
         assert.deepEqual(await versions(), [1]);
         assert.equal(await addKeyVersion(app.ctx, cliActor, app.masterKey), 2);
-        assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000031', 'm_rot_2', 'after', T0 + 1)]))).statusCode, 200);
+        assert.equal(
+          (
+            await postWebhook(
+              app,
+              envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000031', 'm_rot_2', 'after', T0 + 1)]),
+            )
+          ).statusCode,
+          200,
+        );
         assert.deepEqual(await versions(), [1, 2]);
         await drain(app);
         assert.equal(await countRows(app, 'messages'), 2);
@@ -176,8 +276,22 @@ for (const dialect of testDialects()) {
       const app = await createTestApp(dialect, { routes: [ingestRoutes], env: { META_APP_SECRET: '' } });
       try {
         const body = envelope(PAGE_A, []);
-        assert.equal((await app.server.inject({ method: 'POST', url: '/webhook', payload: body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) } })).statusCode, 503);
-        assert.equal((await app.server.inject({ url: '/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1' })).statusCode, 503);
+        assert.equal(
+          (
+            await app.server.inject({
+              method: 'POST',
+              url: '/webhook',
+              payload: body,
+              headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) },
+            })
+          ).statusCode,
+          503,
+        );
+        assert.equal(
+          (await app.server.inject({ url: '/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1' }))
+            .statusCode,
+          503,
+        );
         assert.match(app.logs.text(), /META_APP_SECRET is not set/);
       } finally {
         await app.close();
@@ -187,27 +301,51 @@ for (const dialect of testDialects()) {
     if (dialect === 'sqlite') {
       it('answers 503 once the spool is full because the database takes nothing, and loses none it answered 200', async () => {
         // The smallest spool (1 MB, four of the largest bodies) and bodies of 100 kB: one record each.
-        const app = await ingestApp(dialect, { PAGESCOPE_WEBHOOK_SPOOL_MB: '1', PAGESCOPE_WEBHOOK_MAX_BYTES: '262144' });
+        const app = await ingestApp(dialect, {
+          PAGESCOPE_WEBHOOK_SPOOL_MB: '1',
+          PAGESCOPE_WEBHOOK_MAX_BYTES: '262144',
+        });
         try {
           await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
           const statuses: number[] = [];
           for (let i = 0; i < 15 && !statuses.includes(503); i++) {
-            const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000040', `m_full_${i}`, `${i} `.padEnd(100_000, 'x'), T0 + i)]);
-            statuses.push((await app.server.inject({ method: 'POST', url: '/webhook', payload: body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) } })).statusCode);
+            const body = envelope(PAGE_A, [
+              messageItem(PAGE_A, '2000000000000040', `m_full_${i}`, `${i} `.padEnd(100_000, 'x'), T0 + i),
+            ]);
+            statuses.push(
+              (
+                await app.server.inject({
+                  method: 'POST',
+                  url: '/webhook',
+                  payload: body,
+                  headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) },
+                })
+              ).statusCode,
+            );
           }
           const taken = statuses.filter((s) => s === 200).length;
           assert.ok(taken >= 6, `the spool took POSTs while the database could not (${statuses.join(',')})`);
           assert.equal(statuses.at(-1), 503, 'a full spool answers 503, so Meta retries later');
-          for (let i = 0; i < 200 && !/could not be moved into the database/.test(app.logs.text()); i++) await new Promise((r) => setTimeout(r, 10));
+          for (let i = 0; i < 200 && !/could not be moved into the database/.test(app.logs.text()); i++)
+            await new Promise((r) => setTimeout(r, 10));
           assert.match(app.logs.text(), /could not be moved into the database/);
-          const gauge = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await app.ctx.metrics.registry.getSingleMetricAsString(name))![1]);
+          const gauge = async (name: string) =>
+            Number(
+              new RegExp(`^${name} (\\d+)$`, 'm').exec(
+                await app.ctx.metrics.registry.getSingleMetricAsString(name),
+              )![1],
+            );
           assert.equal(await gauge('pagescope_webhook_spool_size_bytes'), 1024 * 1024);
-          assert.ok((await gauge('pagescope_webhook_spool_unmoved_bytes')) > 6 * 100_000, 'operators see the spool filling');
+          assert.ok(
+            (await gauge('pagescope_webhook_spool_unmoved_bytes')) > 6 * 100_000,
+            'operators see the spool filling',
+          );
           await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
           await drain(app);
           assert.equal(await countRows(app, 'messages'), taken, 'every POST answered 200 became its message');
           assert.equal(await gauge('pagescope_webhook_spool_unmoved_bytes'), 0);
-          for (const secret of ['2000000000000040', 'm_full_0', 'xxxxxxxx']) assert.ok(!app.logs.text().includes(secret), `${secret} is not in the log`);
+          for (const secret of ['2000000000000040', 'm_full_0', 'xxxxxxxx'])
+            assert.ok(!app.logs.text().includes(secret), `${secret} is not in the log`);
         } finally {
           await app.close();
         }
@@ -219,13 +357,26 @@ for (const dialect of testDialects()) {
         const app = await ingestApp(dialect, { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' });
         const file = app.database.file!;
         try {
-          const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000050', 'm_intake', 'through the intake worker', T0)]);
-          assert.equal((await postWebhook(app, body, { 'x-hub-signature-256': signWebhookBody(`${body} `, SECRET) })).statusCode, 403);
-          assert.equal((await postWebhook(app, body, { 'x-hub-signature': 'sha1=3daa41999293ff66c3eb313e04bcf77861bb0276' })).statusCode, 403);
+          const body = envelope(PAGE_A, [
+            messageItem(PAGE_A, '2000000000000050', 'm_intake', 'through the intake worker', T0),
+          ]);
+          assert.equal(
+            (await postWebhook(app, body, { 'x-hub-signature-256': signWebhookBody(`${body} `, SECRET) })).statusCode,
+            403,
+          );
+          assert.equal(
+            (await postWebhook(app, body, { 'x-hub-signature': 'sha1=3daa41999293ff66c3eb313e04bcf77861bb0276' }))
+              .statusCode,
+            403,
+          );
           assert.equal((await postWebhook(app, '{"hello":"world"}')).statusCode, 400);
           assert.equal(await totalRows(app), 0);
           assert.equal((await postWebhook(app, body)).statusCode, 200);
-          assert.equal(await countRows(app, 'webhook_posts'), 1, 'the intake worker stored the signed envelope before its 200');
+          assert.equal(
+            await countRows(app, 'webhook_posts'),
+            1,
+            'the intake worker stored the signed envelope before its 200',
+          );
         } finally {
           await app.close();
         }
@@ -248,7 +399,10 @@ for (const dialect of testDialects()) {
         // SQLite: the intake worker has its own connection, so break the storage itself; PostgreSQL: lose the server.
         if (dialect === 'sqlite') await sql`drop table webhook_posts`.execute(app.ctx.db);
         else await app.database.close();
-        const res = await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000008', 'm_down', 'x', T0)]));
+        const res = await postWebhook(
+          app,
+          envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000008', 'm_down', 'x', T0)]),
+        );
         assert.equal(res.statusCode, 503);
       } finally {
         await app.server.close();

@@ -25,18 +25,34 @@ for (const dialect of testDialects()) {
     });
     after(async () => w.close());
     const post = (contactId: string, payload: Record<string, unknown>, token = w.app.ownerToken) =>
-      w.app.server.inject({ method: 'POST', url: `/api/v1/contacts/${contactId}/messages`, headers: bearer(token), payload });
+      w.app.server.inject({
+        method: 'POST',
+        url: `/api/v1/contacts/${contactId}/messages`,
+        headers: bearer(token),
+        payload,
+      });
 
     await t.test('queues a reply inside the window as RESPONSE and answers 202 with the delivery', async () => {
-      const res = await post(contact.id, { text: 'Your order shipped', quick_replies: [{ content_type: 'text', title: 'Thanks', payload: 'THANKS' }] });
+      const res = await post(contact.id, {
+        text: 'Your order shipped',
+        quick_replies: [{ content_type: 'text', title: 'Thanks', payload: 'THANKS' }],
+      });
       assert.equal(res.statusCode, 202);
       const { delivery } = res.json();
       assert.match(delivery.id, /^dl_/);
-      assert.deepEqual({ ...delivery, id: null }, { id: null, status: 'queued', messaging_type: 'RESPONSE', tag: null });
+      assert.deepEqual(
+        { ...delivery, id: null },
+        { id: null, status: 'queued', messaging_type: 'RESPONSE', tag: null },
+      );
     });
 
     await t.test('writes the outbound history row with the delivery, its text encrypted and no mid yet', async () => {
-      const rows = await w.ctx.db.selectFrom('messages').selectAll().where('contact_id', '=', contact.id).where('direction', '=', 'outbound').execute();
+      const rows = await w.ctx.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('contact_id', '=', contact.id)
+        .where('direction', '=', 'outbound')
+        .execute();
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.mid, null);
       assert.equal(rows[0]!.author, 'agent');
@@ -46,15 +62,30 @@ for (const dialect of testDialects()) {
 
     await t.test('shows the delivery by id, and 404 for another Page’s delivery to a scoped token', async () => {
       const sent = (await post(contact.id, { text: 'hello again' })).json().delivery;
-      const got = await w.app.server.inject({ method: 'GET', url: `/api/v1/deliveries/${sent.id}`, headers: bearer(w.app.ownerToken) });
+      const got = await w.app.server.inject({
+        method: 'GET',
+        url: `/api/v1/deliveries/${sent.id}`,
+        headers: bearer(w.app.ownerToken),
+      });
       assert.equal(got.statusCode, 200);
       assert.equal(got.json().status, 'queued');
       assert.equal(got.json().contact_id, contact.id);
       const scoped = await createToken(w.ctx, cliActor, { name: 'agent B', role: 'agent', pageIds: [pageB.id] });
-      const hidden = await w.app.server.inject({ method: 'GET', url: `/api/v1/deliveries/${sent.id}`, headers: bearer(scoped.token) });
-      const missing = await w.app.server.inject({ method: 'GET', url: '/api/v1/deliveries/dl_00000000000000000000000000', headers: bearer(scoped.token) });
+      const hidden = await w.app.server.inject({
+        method: 'GET',
+        url: `/api/v1/deliveries/${sent.id}`,
+        headers: bearer(scoped.token),
+      });
+      const missing = await w.app.server.inject({
+        method: 'GET',
+        url: '/api/v1/deliveries/dl_00000000000000000000000000',
+        headers: bearer(scoped.token),
+      });
       assert.equal(hidden.statusCode, 404);
-      assert.deepEqual({ ...hidden.json().error, request_id: null, message: null }, { ...missing.json().error, request_id: null, message: null });
+      assert.deepEqual(
+        { ...hidden.json().error, request_id: null, message: null },
+        { ...missing.json().error, request_id: null, message: null },
+      );
     });
 
     await t.test('answers 404 for another Page’s contact, exactly as for a missing one', async () => {
@@ -73,36 +104,53 @@ for (const dialect of testDialects()) {
       assert.equal((await post(contact.id, { text: 'hi' }, analyst.token)).statusCode, 403);
     });
 
-    await t.test('rejects bad bodies with 400: both text and attachment, 2000 characters, 14 quick replies, unknown fields', async () => {
-      const bodies = [
-        { text: 'a', attachment: { type: 'image', payload: { url: 'https://x.test/a.png' } } },
-        { text: 'x'.repeat(2000) },
-        { text: 'pick', quick_replies: Array.from({ length: 14 }, (_, i) => ({ content_type: 'text', title: `q${i}`, payload: `${i}` })) },
-        { text: 'hi', author: 'campaign' },
-        { text: 'hi', surprise: true },
-        {},
-      ];
-      for (const body of bodies) {
-        const res = await post(contact.id, body);
-        assert.equal(res.statusCode, 400, JSON.stringify(body).slice(0, 60));
-        assert.equal(res.json().error.code, 'validation_failed');
-      }
-    });
+    await t.test(
+      'rejects bad bodies with 400: both text and attachment, 2000 characters, 14 quick replies, unknown fields',
+      async () => {
+        const bodies = [
+          { text: 'a', attachment: { type: 'image', payload: { url: 'https://x.test/a.png' } } },
+          { text: 'x'.repeat(2000) },
+          {
+            text: 'pick',
+            quick_replies: Array.from({ length: 14 }, (_, i) => ({
+              content_type: 'text',
+              title: `q${i}`,
+              payload: `${i}`,
+            })),
+          },
+          { text: 'hi', author: 'campaign' },
+          { text: 'hi', surprise: true },
+          {},
+        ];
+        for (const body of bodies) {
+          const res = await post(contact.id, body);
+          assert.equal(res.statusCode, 400, JSON.stringify(body).slice(0, 60));
+          assert.equal(res.json().error.code, 'validation_failed');
+        }
+      },
+    );
 
     await t.test('accepts text of 1999 characters', async () => {
       assert.equal((await post(contact.id, { text: 'x'.repeat(1999) })).statusCode, 202);
     });
 
-    await t.test('returns the first delivery again for a repeated idempotency key, and 409 for the key on another contact', async () => {
-      const first = (await post(contact.id, { text: 'once', idempotency_key: 'order-42' })).json().delivery;
-      const again = await post(contact.id, { text: 'once', idempotency_key: 'order-42' });
-      assert.equal(again.statusCode, 202);
-      assert.equal(again.json().delivery.id, first.id);
-      const sibling = await addContact(w, pageA.id, { last_user_action_at: w.app.clock.now() - HOUR }, 'Bea');
-      assert.equal((await post(sibling.id, { text: 'once', idempotency_key: 'order-42' })).statusCode, 409);
-      const n = await w.ctx.db.selectFrom('deliveries').select('id').where('idempotency_key', '=', 'order-42').execute();
-      assert.equal(n.length, 1);
-    });
+    await t.test(
+      'returns the first delivery again for a repeated idempotency key, and 409 for the key on another contact',
+      async () => {
+        const first = (await post(contact.id, { text: 'once', idempotency_key: 'order-42' })).json().delivery;
+        const again = await post(contact.id, { text: 'once', idempotency_key: 'order-42' });
+        assert.equal(again.statusCode, 202);
+        assert.equal(again.json().delivery.id, first.id);
+        const sibling = await addContact(w, pageA.id, { last_user_action_at: w.app.clock.now() - HOUR }, 'Bea');
+        assert.equal((await post(sibling.id, { text: 'once', idempotency_key: 'order-42' })).statusCode, 409);
+        const n = await w.ctx.db
+          .selectFrom('deliveries')
+          .select('id')
+          .where('idempotency_key', '=', 'order-42')
+          .execute();
+        assert.equal(n.length, 1);
+      },
+    );
 
     await t.test('refuses exactly what the send policy refuses, with the policy’s reason as the 422 code', async () => {
       const ages = [null, HOUR, 30 * HOUR, 8 * 24 * HOUR];
@@ -114,9 +162,22 @@ for (const dialect of testDialects()) {
             for (const age of ages) {
               const now = w.app.clock.now();
               const lastUserActionAt = age === null ? null : now - age;
-              await w.ctx.db.updateTable('contacts').set({ status, consent_replies: replies, last_user_action_at: lastUserActionAt }).where('id', '=', contact.id).execute();
+              await w.ctx.db
+                .updateTable('contacts')
+                .set({ status, consent_replies: replies, last_user_action_at: lastUserActionAt })
+                .where('id', '=', contact.id)
+                .execute();
               for (const author of ['agent', 'automation'] as Author[]) {
-                const expected = decideSend({ author, now, lastUserActionAt, contactStatus: status, consent: { replies, marketing: 'none' }, marketingToken: null, pageStatus, kind: 'text' });
+                const expected = decideSend({
+                  author,
+                  now,
+                  lastUserActionAt,
+                  contactStatus: status,
+                  consent: { replies, marketing: 'none' },
+                  marketingToken: null,
+                  pageStatus,
+                  kind: 'text',
+                });
                 const res = await post(contact.id, { text: 'policy probe', author });
                 const label = `${pageStatus}/${status}/${replies}/${age}/${author}`;
                 if (expected.allowed) {
@@ -138,7 +199,11 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('writes nothing for a refused send', async () => {
-      await w.ctx.db.updateTable('contacts').set({ status: 'active', consent_replies: 'withdrawn', last_user_action_at: w.app.clock.now() }).where('id', '=', contact.id).execute();
+      await w.ctx.db
+        .updateTable('contacts')
+        .set({ status: 'active', consent_replies: 'withdrawn', last_user_action_at: w.app.clock.now() })
+        .where('id', '=', contact.id)
+        .execute();
       const before = await w.ctx.db.selectFrom('deliveries').select('id').execute();
       const res = await post(contact.id, { text: 'should not be stored' });
       assert.equal(res.json().error.code, 'opted_out');

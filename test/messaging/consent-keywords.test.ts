@@ -26,13 +26,34 @@ for (const dialect of testDialects()) {
     // What the ingest processor does for each new inbound message: run the hooks inside its transaction.
     async function inbound(text: string, mid: string, at: number): Promise<void> {
       await w.ctx.db.transaction().execute(async (trx) => {
-        const row = (await trx.selectFrom('contacts').selectAll().where('id', '=', contact.id).executeTakeFirstOrThrow()) as ContactTable;
-        const event: MessageEvent = { kind: 'message', isEcho: false, mid, text, attachments: [], pageId: page.id, psid: contact.psid, timestamp: at, channel: 'messaging', idempotencyKey: mid };
+        const row = (await trx
+          .selectFrom('contacts')
+          .selectAll()
+          .where('id', '=', contact.id)
+          .executeTakeFirstOrThrow()) as ContactTable;
+        const event: MessageEvent = {
+          kind: 'message',
+          isEcho: false,
+          mid,
+          text,
+          attachments: [],
+          pageId: page.id,
+          psid: contact.psid,
+          timestamp: at,
+          channel: 'messaging',
+          idempotencyKey: mid,
+        };
         await hooks.run({ ctx: w.ctx, trx, contact: row, event, text });
       });
     }
-    const consent = async () => (await w.ctx.db.selectFrom('contacts').select(['consent_replies', 'consent_replies_at']).where('id', '=', contact.id).executeTakeFirstOrThrow());
-    const confirmations = () => w.ctx.db.selectFrom('deliveries').selectAll().where('contact_id', '=', contact.id).orderBy('id').execute();
+    const consent = async () =>
+      await w.ctx.db
+        .selectFrom('contacts')
+        .select(['consent_replies', 'consent_replies_at'])
+        .where('id', '=', contact.id)
+        .executeTakeFirstOrThrow();
+    const confirmations = () =>
+      w.ctx.db.selectFrom('deliveries').selectAll().where('contact_id', '=', contact.id).orderBy('id').execute();
 
     await t.test('ignores a message that merely contains a keyword', async () => {
       await inbound('please stop the music', 'm_plain', Date.now());
@@ -40,24 +61,58 @@ for (const dialect of testDialects()) {
       assert.equal((await confirmations()).length, 0);
     });
 
-    await t.test('withdraws consent on ARRÊT (the contact speaks French) and queues one confirmation in French', async () => {
-      const at = Date.now();
-      await inbound('Arrêt !', 'm_stop', at);
-      assert.deepEqual(await consent(), { consent_replies: 'withdrawn', consent_replies_at: at });
-      const queued = await confirmations();
-      assert.equal(queued.length, 1);
-      assert.equal(queued[0]!.idempotency_key, 'consent:m_stop');
-      const text = openContactField(w.ctx, queued[0]!.contact_id, queued[0]!.body_enc, { table: 'deliveries', column: 'body_enc', pageId: page.id, rowId: queued[0]!.id });
-      assert.match(text, /désabonné/);
-      const events = await w.ctx.db.selectFrom('contact_events').selectAll().where('contact_id', '=', contact.id).where('kind', '=', 'consent').execute();
-      assert.equal(events.length, 1);
-      const data = JSON.parse(openContactField(w.ctx, events[0]!.contact_id, events[0]!.data_enc!, { table: 'contact_events', column: 'data_enc', pageId: page.id, rowId: events[0]!.id }));
-      assert.deepEqual([data.source_event_key, data.keyword, typeof data.wording_version], ['m_stop', 'opt_out', 'string']);
-      const audit = await w.ctx.db.selectFrom('audit_events').select('action').where('subject_id', '=', contact.id).execute();
-      assert.deepEqual(audit.map((a) => a.action), ['consent.withdraw']);
-      const ledger = await w.ctx.db.selectFrom('consent_records').select(['purpose', 'action', 'source', 'event_id']).where('contact_id', '=', contact.id).execute();
-      assert.deepEqual(ledger, [{ purpose: 'replies', action: 'withdraw', source: 'keyword', event_id: 'm_stop' }]);
-    });
+    await t.test(
+      'withdraws consent on ARRÊT (the contact speaks French) and queues one confirmation in French',
+      async () => {
+        const at = Date.now();
+        await inbound('Arrêt !', 'm_stop', at);
+        assert.deepEqual(await consent(), { consent_replies: 'withdrawn', consent_replies_at: at });
+        const queued = await confirmations();
+        assert.equal(queued.length, 1);
+        assert.equal(queued[0]!.idempotency_key, 'consent:m_stop');
+        const text = openContactField(w.ctx, queued[0]!.contact_id, queued[0]!.body_enc, {
+          table: 'deliveries',
+          column: 'body_enc',
+          pageId: page.id,
+          rowId: queued[0]!.id,
+        });
+        assert.match(text, /désabonné/);
+        const events = await w.ctx.db
+          .selectFrom('contact_events')
+          .selectAll()
+          .where('contact_id', '=', contact.id)
+          .where('kind', '=', 'consent')
+          .execute();
+        assert.equal(events.length, 1);
+        const data = JSON.parse(
+          openContactField(w.ctx, events[0]!.contact_id, events[0]!.data_enc!, {
+            table: 'contact_events',
+            column: 'data_enc',
+            pageId: page.id,
+            rowId: events[0]!.id,
+          }),
+        );
+        assert.deepEqual(
+          [data.source_event_key, data.keyword, typeof data.wording_version],
+          ['m_stop', 'opt_out', 'string'],
+        );
+        const audit = await w.ctx.db
+          .selectFrom('audit_events')
+          .select('action')
+          .where('subject_id', '=', contact.id)
+          .execute();
+        assert.deepEqual(
+          audit.map((a) => a.action),
+          ['consent.withdraw'],
+        );
+        const ledger = await w.ctx.db
+          .selectFrom('consent_records')
+          .select(['purpose', 'action', 'source', 'event_id'])
+          .where('contact_id', '=', contact.id)
+          .execute();
+        assert.deepEqual(ledger, [{ purpose: 'replies', action: 'withdraw', source: 'keyword', event_id: 'm_stop' }]);
+      },
+    );
 
     await t.test('never queues a second confirmation when the same message is handled again', async () => {
       const { consent_replies_at } = await consent();

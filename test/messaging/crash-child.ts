@@ -39,7 +39,18 @@ lines.on('line', (line) => {
 process.stdout.write('ready\n');
 if (process.env.CRASH_DEBUG) {
   setInterval(() => {
-    void ctx.db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
-      .then(async (rows) => process.stderr.write(`${JSON.stringify(rows)} ${(await ctx.metrics.registry.metrics()).split('\n').filter((l) => /send_api_seconds_(sum|count)/.test(l)).join(' ')}\n`));
+    void ctx.db
+      .selectFrom('deliveries')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute()
+      .then(async (rows) =>
+        process.stderr.write(
+          `${JSON.stringify(rows)} ${(await ctx.metrics.registry.metrics())
+            .split('\n')
+            .filter((l) => /send_api_seconds_(sum|count)/.test(l))
+            .join(' ')}\n`,
+        ),
+      );
   }, 1000).unref();
 }

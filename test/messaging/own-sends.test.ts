@@ -32,9 +32,15 @@ for (const dialect of testDialects()) {
       await emu.emulator.flush();
       await drain(app);
     };
-    const delivery = (id: string) => app.ctx.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const delivery = (id: string) =>
+      app.ctx.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const outbound = (contactId: string) =>
-      app.ctx.db.selectFrom('messages').select(['id', 'mid']).where('contact_id', '=', contactId).where('direction', '=', 'outbound').execute();
+      app.ctx.db
+        .selectFrom('messages')
+        .select(['id', 'mid'])
+        .where('contact_id', '=', contactId)
+        .where('direction', '=', 'outbound')
+        .execute();
 
     /** A person who wrote to the Page, their contact, and one reply queued to them. */
     const replyQueued = async (first: string) => {
@@ -42,7 +48,11 @@ for (const dialect of testDialects()) {
       await emu.emulator.user(user).says(page, 'is my order shipped?');
       await settle();
       const psid = emu.emulator.psid(user, page)!;
-      const contact = await app.ctx.db.selectFrom('contacts').select('id').where('psid_bidx', '=', app.ctx.keyring.blindIndex(psid, 'psid')).executeTakeFirstOrThrow();
+      const contact = await app.ctx.db
+        .selectFrom('contacts')
+        .select('id')
+        .where('psid_bidx', '=', app.ctx.keyring.blindIndex(psid, 'psid'))
+        .executeTakeFirstOrThrow();
       const { delivery: queued } = await sendMessage(app.ctx, cliActor, contact.id, { text: 'yes, it left today' });
       return { user, contactId: contact.id, deliveryId: queued.id };
     };
@@ -51,7 +61,10 @@ for (const dialect of testDialects()) {
     const dispatch = async (deliveryId: string, graph?: GraphClient) => {
       const worker = startDispatcher(app.ctx, { idleMs: 20, ...(graph && { graph }) });
       try {
-        await eventually(async () => !['queued', 'sending'].includes((await delivery(deliveryId)).status), 'the send is recorded');
+        await eventually(
+          async () => !['queued', 'sending'].includes((await delivery(deliveryId)).status),
+          'the send is recorded',
+        );
       } finally {
         await worker.stop();
       }
@@ -74,7 +87,12 @@ for (const dialect of testDialects()) {
 
     it('keeps one history row when the echo is processed while the send is still in flight, and the late result changes nothing', async () => {
       const { contactId, deliveryId } = await replyQueued('Bo');
-      const real = createGraphClient({ baseUrl: app.ctx.config.meta.graphUrl, version: app.ctx.config.meta.graphVersion, appSecret: SECRET, timeoutMs: 8000 });
+      const real = createGraphClient({
+        baseUrl: app.ctx.config.meta.graphUrl,
+        version: app.ctx.config.meta.graphVersion,
+        appSecret: SECRET,
+        timeoutMs: 8000,
+      });
       // Meta answers, and its echo and delivery receipt are processed before the dispatcher records the answer.
       const graph: GraphClient = {
         ...real,

@@ -23,7 +23,11 @@ test(`two dispatchers sharing ${TEST_REDIS_URL ? 'Redis' : 'one in-memory limite
   before(async () => {
     // Meta in its own process, so that its clock stamps arrivals, not this process's event loop; its own limit is
     // off, so only ours stands between the dispatchers and the call log.
-    meta = await startRemoteEmulator({ rateLimits: false, appSecret: 'test-app-secret', policy: { echoes: false, deliveryReceipts: false } });
+    meta = await startRemoteEmulator({
+      rateLimits: false,
+      appSecret: 'test-app-secret',
+      policy: { echoes: false, deliveryReceipts: false },
+    });
     w = await createMessagingWorld('sqlite');
     w.app.ctx.config.meta.graphUrl = meta.url;
     w.ctx.config.meta.graphUrl = meta.url;
@@ -42,8 +46,10 @@ test(`two dispatchers sharing ${TEST_REDIS_URL ? 'Redis' : 'one in-memory limite
       await registerPage(w.ctx, cliActor, { id: page.id, name, access_token: page.access_token });
       pages.push(page);
       const contacts = [];
-      for (let i = 0; i < 25; i++) contacts.push(await insertContact(w.ctx, page.id, (await meta.createPerson(page.id, `R${i}`)).psid));
-      for (let i = 0; i < SENDS; i++) ids.push((await sendMessage(w.ctx, cliActor, contacts[i % contacts.length]!, { text: `r${i}` })).delivery.id);
+      for (let i = 0; i < 25; i++)
+        contacts.push(await insertContact(w.ctx, page.id, (await meta.createPerson(page.id, `R${i}`)).psid));
+      for (let i = 0; i < SENDS; i++)
+        ids.push((await sendMessage(w.ctx, cliActor, contacts[i % contacts.length]!, { text: `r${i}` })).delivery.id);
     }
     let limiters: RateLimiter[];
     if (TEST_REDIS_URL) {
@@ -54,15 +60,26 @@ test(`two dispatchers sharing ${TEST_REDIS_URL ? 'Redis' : 'one in-memory limite
       const shared = new MemoryRateLimiter();
       limiters = [shared, shared];
     }
-    const workers = limiters.map((limiter, i) => startDispatcher(w.ctx, { workerId: `rate-${i}`, concurrency: 16, limiter, rates: { text: LIMIT }, idleMs: 10 }));
-    await eventually(async () => {
-      const rows = await w.ctx.db.selectFrom('deliveries').select('status').where('id', 'in', ids).execute();
-      return rows.every((r) => r.status === 'sent');
-    }, 'every send went out', 60_000);
+    const workers = limiters.map((limiter, i) =>
+      startDispatcher(w.ctx, { workerId: `rate-${i}`, concurrency: 16, limiter, rates: { text: LIMIT }, idleMs: 10 }),
+    );
+    await eventually(
+      async () => {
+        const rows = await w.ctx.db.selectFrom('deliveries').select('status').where('id', 'in', ids).execute();
+        return rows.every((r) => r.status === 'sent');
+      },
+      'every send went out',
+      60_000,
+    );
     await Promise.all(workers.map((x) => x.stop()));
 
     const byPage = new Map<string, number[]>();
-    const pageOf = new Map((await w.ctx.db.selectFrom('deliveries').select(['id', 'page_id']).where('id', 'in', ids).execute()).map((r) => [r.id, r.page_id]));
+    const pageOf = new Map(
+      (await w.ctx.db.selectFrom('deliveries').select(['id', 'page_id']).where('id', 'in', ids).execute()).map((r) => [
+        r.id,
+        r.page_id,
+      ]),
+    );
     for (const call of await meta.calls()) {
       const id = call.params.message?.metadata;
       const page = id && pageOf.get(id);
@@ -73,7 +90,13 @@ test(`two dispatchers sharing ${TEST_REDIS_URL ? 'Redis' : 'one in-memory limite
       const times = byPage.get(page.id) ?? [];
       assert.equal(times.length, SENDS);
       const busiest = busiestWindow(times, 1000);
-      if (process.env.RATE_DEBUG) console.log(times.sort((a, b) => a - b).map((x) => x - times[0]!).join(' '));
+      if (process.env.RATE_DEBUG)
+        console.log(
+          times
+            .sort((a, b) => a - b)
+            .map((x) => x - times[0]!)
+            .join(' '),
+        );
       assert.ok(busiest <= LIMIT, `Page ${page.id}: ${busiest} sends in one second`);
       // The sends ran near the limit, held back by it (unlimited, all of them would go out in well under a second).
       assert.ok(busiest >= LIMIT * 0.6, `Page ${page.id}: only ${busiest} sends in the busiest second`);

@@ -25,7 +25,10 @@ export interface RemoteEmulator {
 }
 
 export async function startRemoteEmulator(options: EmulatorOptionsInput): Promise<RemoteEmulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, EMULATOR_OPTIONS: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    env: { ...process.env, EMULATOR_OPTIONS: JSON.stringify(options) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (b: Buffer) => {
@@ -36,7 +39,11 @@ export async function startRemoteEmulator(options: EmulatorOptionsInput): Promis
     child.once('exit', () => reject(new Error('the emulator exited before listening')));
   });
   const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    const res = await fetch(`${url}/_emulator${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
     if (res.status >= 300) throw new Error(`emulator ${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
@@ -45,7 +52,11 @@ export async function startRemoteEmulator(options: EmulatorOptionsInput): Promis
     createPage: (name) => control('POST', '/pages', { name }),
     async createPerson(pageId, firstName) {
       const user = await control<{ id: string }>('POST', '/users', { first_name: firstName, last_name: 'Test' });
-      const acted = await control<{ psid: string }>('POST', `/users/${user.id}/actions`, { page_id: pageId, type: 'message', text: 'hello' });
+      const acted = await control<{ psid: string }>('POST', `/users/${user.id}/actions`, {
+        page_id: pageId,
+        type: 'message',
+        text: 'hello',
+      });
       return { userId: user.id, psid: acted.psid };
     },
     async calls(sinceId = 0) {

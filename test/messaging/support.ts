@@ -20,13 +20,23 @@ export interface MessagingWorld {
 }
 
 /** A test app wired to a fresh emulator on a free port. */
-export async function createMessagingWorld(dialect: Dialect, emulator: EmulatorOptionsInput = {}): Promise<MessagingWorld> {
+export async function createMessagingWorld(
+  dialect: Dialect,
+  emulator: EmulatorOptionsInput = {},
+): Promise<MessagingWorld> {
   // The same app secret on both sides, and the emulator requiring appsecret_proof, as a locked-down Meta app does.
-  const meta = await startEmulatorServer({ seed: `msg-${Math.random()}`, appSecret: 'test-app-secret', ...emulator, policy: { requireAppsecretProof: true, ...emulator.policy } });
+  const meta = await startEmulatorServer({
+    seed: `msg-${Math.random()}`,
+    appSecret: 'test-app-secret',
+    ...emulator,
+    policy: { requireAppsecretProof: true, ...emulator.policy },
+  });
   const app = await createTestApp(dialect, { routes: [messagingRoutes], env: { META_GRAPH_URL: meta.url } });
   const ctx: AppContext = { ...app.ctx, clock: systemClock };
   return {
-    app, ctx, meta,
+    app,
+    ctx,
+    meta,
     close: async () => {
       await app.close();
       await meta.close();
@@ -48,7 +58,12 @@ export interface SeededContact {
 }
 
 /** A person who wrote to the Page on the emulator, and the matching contact row in pagescope. */
-export async function addContact(w: MessagingWorld, pageId: string, over: Partial<ContactTable> = {}, first = 'Ada'): Promise<SeededContact> {
+export async function addContact(
+  w: MessagingWorld,
+  pageId: string,
+  over: Partial<ContactTable> = {},
+  first = 'Ada',
+): Promise<SeededContact> {
   const user = w.meta.emulator.createUser({ first_name: first, last_name: 'Test', locale: over.locale ?? 'en_US' });
   const said = await w.meta.emulator.user(user.id).says(pageId, 'hello');
   const id = await insertContact(w.ctx, pageId, said.psid!, over);
@@ -56,18 +71,48 @@ export async function addContact(w: MessagingWorld, pageId: string, over: Partia
 }
 
 /** The contact row the ingest would have written for a person who just wrote (PSID encrypted and blind-indexed). */
-export async function insertContact(ctx: AppContext, pageId: string, psid: string, over: Partial<ContactTable> = {}): Promise<string> {
+export async function insertContact(
+  ctx: AppContext,
+  pageId: string,
+  psid: string,
+  over: Partial<ContactTable> = {},
+): Promise<string> {
   const id = newId('ct');
   const now = Date.now();
   const row: ContactTable = {
-    id, page_id: pageId, psid_bidx: ctx.keyring.blindIndex(psid, 'psid'),
+    id,
+    page_id: pageId,
+    psid_bidx: ctx.keyring.blindIndex(psid, 'psid'),
     psid_enc: ctx.keyring.encrypt(psid, { table: 'contacts', column: 'psid_enc', pageId, rowId: id }),
-    name_enc: null, first_name_enc: null, last_name_enc: null, picture_enc: null, locale: 'en_US', timezone: 0,
-    status: 'active', status_reason: null, status_at: null, psid_invalid_at: null,
-    last_user_action_at: now, last_inbound_at: now, last_outbound_at: null, read_watermark: null, delivery_watermark: null,
-    thread_owner_app_id: null, profile_status: 'pending', profile_fetched_at: null, profile_next_at: null,
-    consent_replies: 'granted', consent_replies_at: null, consent_marketing: 'none', consent_marketing_at: null,
-    tags: '[]', attributes_enc: null, merged_into: null, created_at: now, updated_at: now, last_seen_at: now,
+    name_enc: null,
+    first_name_enc: null,
+    last_name_enc: null,
+    picture_enc: null,
+    locale: 'en_US',
+    timezone: 0,
+    status: 'active',
+    status_reason: null,
+    status_at: null,
+    psid_invalid_at: null,
+    last_user_action_at: now,
+    last_inbound_at: now,
+    last_outbound_at: null,
+    read_watermark: null,
+    delivery_watermark: null,
+    thread_owner_app_id: null,
+    profile_status: 'pending',
+    profile_fetched_at: null,
+    profile_next_at: null,
+    consent_replies: 'granted',
+    consent_replies_at: null,
+    consent_marketing: 'none',
+    consent_marketing_at: null,
+    tags: '[]',
+    attributes_enc: null,
+    merged_into: null,
+    created_at: now,
+    updated_at: now,
+    last_seen_at: now,
     ...over,
   };
   await ctx.db.insertInto('contacts').values(row).execute();

@@ -12,7 +12,11 @@ import { privacyCommand } from '../../src/cli/privacy.ts';
 import { seedContact, type SeededContact } from './seed.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pagescope-cli-'));
-const env = { PAGESCOPE_DATA_DIR: dataDir, PAGESCOPE_MASTER_KEY: randomBytes(32).toString('base64'), PAGESCOPE_RETENTION_MESSAGE_TEXT_DAYS: '30' };
+const env = {
+  PAGESCOPE_DATA_DIR: dataDir,
+  PAGESCOPE_MASTER_KEY: randomBytes(32).toString('base64'),
+  PAGESCOPE_RETENTION_MESSAGE_TEXT_DAYS: '30',
+};
 let person!: SeededContact;
 const saved = { ...process.env };
 
@@ -51,14 +55,14 @@ test('privacy request --now runs an access request and status reports it complet
 });
 
 test('privacy export writes the decrypted export to a private file', async () => {
-  const [req] = (await (async () => {
+  const [req] = await (async () => {
     const ctx = await openApp(loadConfig(process.env), { env: process.env, logger: createLogger('silent') });
     try {
       return await ctx.db.selectFrom('privacy_requests').select('id').execute();
     } finally {
       await ctx.close();
     }
-  })());
+  })();
   const file = join(dataDir, 'export.json');
   await cli('export', req!.id, '--out', file);
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).psid, person.psid);
@@ -70,7 +74,11 @@ test('privacy retention --dry-run lists what would go', async () => {
   const jobs = r.jobs as { job: string; counts: Record<string, number> }[];
   assert.deepEqual(jobs.find((j) => j.job === 'message-text')?.counts, { messages: 2, deliveries: 1 });
   const again = (await cli('retention', '--dry-run')).jobs as typeof jobs;
-  assert.deepEqual(again.map((j) => j.counts), jobs.map((j) => j.counts), 'and changed nothing');
+  assert.deepEqual(
+    again.map((j) => j.counts),
+    jobs.map((j) => j.counts),
+    'and changed nothing',
+  );
 });
 
 test('privacy request --type erasure --now erases the contact', async () => {

@@ -20,12 +20,18 @@ for (const dialect of testDialects()) {
     after(async () => {
       await app.close();
     });
-    const api = (method: 'GET' | 'POST', url: string, payload?: object) => app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
-    const overdue = async () => /pagescope_privacy_requests_overdue (\d+)/.exec(await app.ctx.metrics.registry.metrics())?.[1];
+    const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
+    const overdue = async () =>
+      /pagescope_privacy_requests_overdue (\d+)/.exec(await app.ctx.metrics.registry.metrics())?.[1];
     let id = '';
 
     await t.test('a CCPA request is due 45 days after it arrives', async () => {
-      const res = await api('POST', '/api/v1/privacy/requests', { type: 'erasure', contact_id: person.contactId, regime: 'ccpa' });
+      const res = await api('POST', '/api/v1/privacy/requests', {
+        type: 'erasure',
+        contact_id: person.contactId,
+        regime: 'ccpa',
+      });
       id = res.json().id;
       assert.equal(res.json().due_at, new Date(app.clock.now() + 45 * DAY).toISOString());
     });
@@ -35,20 +41,27 @@ for (const dialect of testDialects()) {
       app.clock.advance(38 * DAY);
       assert.equal(await warnDeadlines(app.ctx), 1);
       assert.equal(await warnDeadlines(app.ctx), 0);
-      const audit = await app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'privacy.request.deadline_warning').execute();
+      const audit = await app.ctx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'privacy.request.deadline_warning')
+        .execute();
       assert.equal(audit.length, 1);
       assert.equal(await overdue(), '0');
     });
 
-    await t.test('an extension within the first period moves the deadline by 45 days and warns again later', async () => {
-      const res = await api('POST', `/api/v1/privacy/requests/${id}/extend`);
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.json().extended, true);
-      assert.equal(res.json().due_at, new Date(Date.UTC(2026, 10, 28, 12) + 90 * DAY).toISOString());
-      assert.equal((await api('POST', `/api/v1/privacy/requests/${id}/extend`)).statusCode, 409);
-      app.clock.advance(45 * DAY);
-      assert.equal(await warnDeadlines(app.ctx), 1);
-    });
+    await t.test(
+      'an extension within the first period moves the deadline by 45 days and warns again later',
+      async () => {
+        const res = await api('POST', `/api/v1/privacy/requests/${id}/extend`);
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.json().extended, true);
+        assert.equal(res.json().due_at, new Date(Date.UTC(2026, 10, 28, 12) + 90 * DAY).toISOString());
+        assert.equal((await api('POST', `/api/v1/privacy/requests/${id}/extend`)).statusCode, 409);
+        app.clock.advance(45 * DAY);
+        assert.equal(await warnDeadlines(app.ctx), 1);
+      },
+    );
 
     await t.test('past the deadline the request counts as overdue', async () => {
       app.clock.advance(8 * DAY);
@@ -72,7 +85,11 @@ for (const dialect of testDialects()) {
     let young!: SeededContact;
     before(async () => {
       app = await createTestApp(dialect, {
-        env: { PAGESCOPE_RAW_RETENTION_DAYS: '30', PAGESCOPE_RETENTION_MESSAGE_TEXT_DAYS: '90', PAGESCOPE_RETENTION_INACTIVE_CONTACT_DAYS: '365' },
+        env: {
+          PAGESCOPE_RAW_RETENTION_DAYS: '30',
+          PAGESCOPE_RETENTION_MESSAGE_TEXT_DAYS: '90',
+          PAGESCOPE_RETENTION_INACTIVE_CONTACT_DAYS: '365',
+        },
       });
       const now = app.clock.now();
       old = await seedContact(app.ctx, { at: now - 400 * DAY });
@@ -90,47 +107,89 @@ for (const dialect of testDialects()) {
     await t.test('a dry run lists what would go and changes nothing', async () => {
       const before = await snapshot();
       const reports = await runRetention(app.ctx, { dryRun: true });
-      assert.deepEqual(reports.map((r) => [r.job, r.counts]), [
-        ['raw-deliveries', { webhook_posts: 1, webhook_events: 1 }],
-        ['message-text', { messages: 2, deliveries: 1 }],
-        ['inactive-contacts', { contacts: 1 }],
-        ['auth-failures', { auth_failures: 0 }],
-      ]);
+      assert.deepEqual(
+        reports.map((r) => [r.job, r.counts]),
+        [
+          ['raw-deliveries', { webhook_posts: 1, webhook_events: 1 }],
+          ['message-text', { messages: 2, deliveries: 1 }],
+          ['inactive-contacts', { contacts: 1 }],
+          ['auth-failures', { auth_failures: 0 }],
+        ],
+      );
       assert.deepEqual(reports[2]!.ids.contacts, [old.contactId]);
       assert.deepEqual(await snapshot(), before);
     });
 
     await t.test('nothing younger than a limit is touched', async () => {
       await runRetention(app.ctx);
-      const row = await app.ctx.db.selectFrom('webhook_posts').select('body_enc').where('id', '=', young.deliveryId).executeTakeFirstOrThrow();
+      const row = await app.ctx.db
+        .selectFrom('webhook_posts')
+        .select('body_enc')
+        .where('id', '=', young.deliveryId)
+        .executeTakeFirstOrThrow();
       assert.notEqual(row.body_enc, null);
-      const texts = await app.ctx.db.selectFrom('messages').select('text_enc').where('contact_id', '=', young.contactId).execute();
+      const texts = await app.ctx.db
+        .selectFrom('messages')
+        .select('text_enc')
+        .where('contact_id', '=', young.contactId)
+        .execute();
       assert.equal(texts.filter((m) => m.text_enc !== null).length, 2);
     });
 
     await t.test('the inactive contact is erased with a tombstone request', async () => {
-      assert.equal(await app.ctx.db.selectFrom('contacts').select('id').where('id', '=', old.contactId).executeTakeFirst(), undefined);
-      const tomb = await app.ctx.db.selectFrom('privacy_requests').selectAll().where('contact_id', '=', old.contactId).executeTakeFirstOrThrow();
-      assert.deepEqual([tomb.source, tomb.status, JSON.parse(tomb.result!).key_destroyed], ['retention', 'completed', false]);
+      assert.equal(
+        await app.ctx.db.selectFrom('contacts').select('id').where('id', '=', old.contactId).executeTakeFirst(),
+        undefined,
+      );
+      const tomb = await app.ctx.db
+        .selectFrom('privacy_requests')
+        .selectAll()
+        .where('contact_id', '=', old.contactId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [tomb.source, tomb.status, JSON.parse(tomb.result!).key_destroyed],
+        ['retention', 'completed', false],
+      );
     });
 
     await t.test('advancing the clock past each limit leaves no stale rows', async () => {
       app.clock.advance(25 * DAY);
-      assert.deepEqual((await runRetentionJob(app.ctx, 'raw-deliveries')).counts, { webhook_posts: 1, webhook_events: 1 });
+      assert.deepEqual((await runRetentionJob(app.ctx, 'raw-deliveries')).counts, {
+        webhook_posts: 1,
+        webhook_events: 1,
+      });
       assert.deepEqual((await runRetentionJob(app.ctx, 'message-text')).counts, { messages: 0, deliveries: 0 });
       app.clock.advance(60 * DAY);
       assert.deepEqual((await runRetentionJob(app.ctx, 'message-text')).counts, { messages: 2, deliveries: 1 });
-      const rows = await app.ctx.db.selectFrom('messages').selectAll().where('contact_id', '=', young.contactId).execute();
+      const rows = await app.ctx.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('contact_id', '=', young.contactId)
+        .execute();
       assert.equal(rows.length, 2, 'the history rows stay');
       assert.ok(rows.every((m) => m.text_enc === null && m.attachments_enc === null && m.quick_reply_enc === null));
       app.clock.advance(300 * DAY);
       assert.deepEqual((await runRetentionJob(app.ctx, 'inactive-contacts')).counts, { contacts: 1 });
-      assert.deepEqual((await runRetention(app.ctx, { dryRun: true })).map((r) => Object.values(r.counts).reduce((a, n) => a + n, 0)), [0, 0, 0, 0]);
+      assert.deepEqual(
+        (await runRetention(app.ctx, { dryRun: true })).map((r) => Object.values(r.counts).reduce((a, n) => a + n, 0)),
+        [0, 0, 0, 0],
+      );
     });
 
     await t.test('each run that removed something is audited', async () => {
-      const audit = await app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'retention.purge').execute();
-      assert.deepEqual(audit.map((a) => a.subject_id).sort(), ['inactive-contacts', 'inactive-contacts', 'message-text', 'message-text', 'raw-deliveries', 'raw-deliveries']);
+      const audit = await app.ctx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'retention.purge')
+        .execute();
+      assert.deepEqual(audit.map((a) => a.subject_id).sort(), [
+        'inactive-contacts',
+        'inactive-contacts',
+        'message-text',
+        'message-text',
+        'raw-deliveries',
+        'raw-deliveries',
+      ]);
     });
   });
 }

@@ -37,7 +37,8 @@ const isKeyStore = (path: string) => /contact-keys\.db/.test(path);
  * on PostgreSQL, a dump of every table as pg_dump would write it (live rows only).
  */
 async function takeBackup(app: TestApp, into: string): Promise<string[]> {
-  for (const f of filesUnder(app.database.dataDir).filter((f) => !isKeyStore(f))) copyFileSync(f, join(into, f.slice(app.database.dataDir.length + 1).replaceAll('/', '_')));
+  for (const f of filesUnder(app.database.dataDir).filter((f) => !isKeyStore(f)))
+    copyFileSync(f, join(into, f.slice(app.database.dataDir.length + 1).replaceAll('/', '_')));
   if (app.ctx.database.dialect === 'postgres') {
     const dump: Record<string, unknown[]> = {};
     for (const table of [...Object.keys(CLASSIFICATION), 'key_versions']) {
@@ -61,9 +62,16 @@ async function eraseAndReadEverything(dialect: Dialect, filler: number): Promise
       const first = `Zeph${role}firstcanary`;
       const last = `Quill${role}lastcanary`;
       const user = emu.emulator.createUser({ first_name: first, last_name: last }).id;
-      return { user, first, last, texts: [`${role} canary text ${i}a9c1: my order`, `${role} second canary ${i}e7b2`], code: `crm-${role.toLowerCase()}-code-${i}5e81d2` };
+      return {
+        user,
+        first,
+        last,
+        texts: [`${role} canary text ${i}a9c1: my order`, `${role} second canary ${i}e7b2`],
+        code: `crm-${role.toLowerCase()}-code-${i}5e81d2`,
+      };
     });
-    for (let k = 0; k < filler; k++) for (const p of people) await emu.emulator.user(p.user).says(page, `${p.texts[0]} ${k} ${'x'.repeat(300)}`);
+    for (let k = 0; k < filler; k++)
+      for (const p of people) await emu.emulator.user(p.user).says(page, `${p.texts[0]} ${k} ${'x'.repeat(300)}`);
     for (const p of people) {
       for (const t of p.texts) await emu.emulator.user(p.user).says(page, t);
       await emu.emulator.user(p.user).links(page, p.code);
@@ -72,7 +80,12 @@ async function eraseAndReadEverything(dialect: Dialect, filler: number): Promise
     await enrichProfiles(app.ctx);
     await drain(app);
     const [person, bystander] = people.map((p) => ({ ...p, psid: emu.emulator.psid(p.user, page)! }));
-    const contact = (await app.server.inject({ url: `/api/v1/pages/${page}/contacts/by-psid/${person!.psid}`, headers: bearer(app.ownerToken) })).json() as { id: string; first_name: string };
+    const contact = (
+      await app.server.inject({
+        url: `/api/v1/pages/${page}/contacts/by-psid/${person!.psid}`,
+        headers: bearer(app.ownerToken),
+      })
+    ).json() as { id: string; first_name: string };
     assert.equal(contact.first_name, person!.first, 'the profile went all the way through');
     const valuesOf = (p: typeof person) => [p!.psid, p!.first, p!.last, ...p!.texts, p!.code];
 
@@ -81,18 +94,33 @@ async function eraseAndReadEverything(dialect: Dialect, filler: number): Promise
     const backup = await takeBackup(app, backupDir);
     // The reader finds a person's values before the erasure: it could find them after it.
     const before = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), valuesOf(person));
-    for (const v of valuesOf(person)) assert.ok(before.found.has(v), `the forensic read does not find ${v} even before the erasure`);
-    if (dialect === 'sqlite') assert.ok(backup.some((f) => f.endsWith('webhook-spool.ring')) && backup.some((f) => f.endsWith('-wal')), 'the backup holds the spool and the WAL');
+    for (const v of valuesOf(person))
+      assert.ok(before.found.has(v), `the forensic read does not find ${v} even before the erasure`);
+    if (dialect === 'sqlite')
+      assert.ok(
+        backup.some((f) => f.endsWith('webhook-spool.ring')) && backup.some((f) => f.endsWith('-wal')),
+        'the backup holds the spool and the WAL',
+      );
 
     const request = await createPrivacyRequest(app.ctx, cliActor, { type: 'erasure', contact_id: contact.id }, 'cli');
     await runDueRequests(app.ctx);
-    const done = await app.ctx.db.selectFrom('privacy_requests').select('status').where('id', '=', request.id).executeTakeFirstOrThrow();
+    const done = await app.ctx.db
+      .selectFrom('privacy_requests')
+      .select('status')
+      .where('id', '=', request.id)
+      .executeTakeFirstOrThrow();
     assert.equal(done.status, 'completed');
 
-    const after = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), [...valuesOf(person), ...valuesOf(bystander)]);
-    const left = valuesOf(person).filter((v) => after.found.has(v)).map((v) => `${v} in ${after.found.get(v)!.join(', ')}`);
+    const after = forensicRead(app.ctx.keyring, [...filesUnder(dataDir), ...backup], keyFiles(), [
+      ...valuesOf(person),
+      ...valuesOf(bystander),
+    ]);
+    const left = valuesOf(person)
+      .filter((v) => after.found.has(v))
+      .map((v) => `${v} in ${after.found.get(v)!.join(', ')}`);
     assert.deepEqual(left, [], 'values of the erased person still readable');
-    for (const v of [bystander!.psid, bystander!.first, ...bystander!.texts]) assert.ok(after.found.has(v), `the other person's ${v} is no longer readable`);
+    for (const v of [bystander!.psid, bystander!.first, ...bystander!.texts])
+      assert.ok(after.found.has(v), `the other person's ${v} is no longer readable`);
   } finally {
     await emu.close();
     await app.close();
@@ -121,24 +149,75 @@ for (const dialect of testDialects()) {
         const row = (raw: Buffer, digest: string, at: number) =>
           postRow(app.ctx.keyring, currentIntakeKey(app.ctx), raw, digest, at);
         // Bodies a processor could not apply (as one that changed would leave them): kept, and linked to nobody.
-        const failing = (psid: string, n: number) => row(Buffer.from(JSON.stringify({ object: 'page', sender: { id: psid } })), String(n).repeat(64), app.clock.now());
+        const failing = (psid: string, n: number) =>
+          row(
+            Buffer.from(JSON.stringify({ object: 'page', sender: { id: psid } })),
+            String(n).repeat(64),
+            app.clock.now(),
+          );
         const rows = [failing(person.psid, 1), failing(bystander.psid, 2)];
         // And events of a kind pagescope does not handle, kept raw with no contact.
-        const unknown = (p: typeof person, n: number) => row(Buffer.from(JSON.stringify({ object: 'page', entry: [{ id: p.pageId, time: 1, messaging: [{ sender: { id: p.psid }, recipient: { id: p.pageId }, timestamp: 1, mystery: { n } }] }] })), String(n).repeat(64), app.clock.now());
+        const unknown = (p: typeof person, n: number) =>
+          row(
+            Buffer.from(
+              JSON.stringify({
+                object: 'page',
+                entry: [
+                  {
+                    id: p.pageId,
+                    time: 1,
+                    messaging: [{ sender: { id: p.psid }, recipient: { id: p.pageId }, timestamp: 1, mystery: { n } }],
+                  },
+                ],
+              }),
+            ),
+            String(n).repeat(64),
+            app.clock.now(),
+          );
         const personsUnknown = unknown(person, 3);
         await insertPosts(app.ctx.db, [...rows, personsUnknown, unknown(bystander, 4)]);
         while ((await processPendingPosts(app.ctx)) > 0);
-        const kept = async () => (await app.ctx.db.selectFrom('webhook_posts').select(['id', 'status', 'body_enc']).where('id', 'in', rows.map((r) => r.id)).orderBy('id').execute())
-          .map((r) => [r.id === rows[0]!.id ? 'person' : 'bystander', r.status, r.body_enc !== null]);
+        const kept = async () =>
+          (
+            await app.ctx.db
+              .selectFrom('webhook_posts')
+              .select(['id', 'status', 'body_enc'])
+              .where(
+                'id',
+                'in',
+                rows.map((r) => r.id),
+              )
+              .orderBy('id')
+              .execute()
+          ).map((r) => [r.id === rows[0]!.id ? 'person' : 'bystander', r.status, r.body_enc !== null]);
         // Both people write to the same Page: what tells their events apart is the PSID inside.
-        const rawEvents = async () => (await app.ctx.db.selectFrom('webhook_events').select(['post_id', 'raw_enc']).where('kind', '=', 'unknown').execute())
-          .map((r) => [r.post_id === personsUnknown.id ? 'person' : 'bystander', r.raw_enc !== null]);
-        assert.deepEqual(await kept(), [['person', 'failed', true], ['bystander', 'failed', true]]);
+        const rawEvents = async () =>
+          (
+            await app.ctx.db
+              .selectFrom('webhook_events')
+              .select(['post_id', 'raw_enc'])
+              .where('kind', '=', 'unknown')
+              .execute()
+          ).map((r) => [r.post_id === personsUnknown.id ? 'person' : 'bystander', r.raw_enc !== null]);
+        assert.deepEqual(await kept(), [
+          ['person', 'failed', true],
+          ['bystander', 'failed', true],
+        ]);
         assert.equal((await rawEvents()).filter(([, raw]) => raw).length, 2);
         const counts = await eraseContactData(app.ctx, person.contactId);
-        assert.deepEqual(await kept(), [['person', 'purged', false], ['bystander', 'failed', true]]);
-        assert.deepEqual((await rawEvents()).sort(), [['bystander', true], ['person', false]]);
-        assert.equal(counts.raw_deliveries, 3, 'the delivery its events came from, the failed one and the unhandled event');
+        assert.deepEqual(await kept(), [
+          ['person', 'purged', false],
+          ['bystander', 'failed', true],
+        ]);
+        assert.deepEqual((await rawEvents()).sort(), [
+          ['bystander', true],
+          ['person', false],
+        ]);
+        assert.equal(
+          counts.raw_deliveries,
+          3,
+          'the delivery its events came from, the failed one and the unhandled event',
+        );
       } finally {
         await app.close();
       }

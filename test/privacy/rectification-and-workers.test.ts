@@ -20,16 +20,28 @@ for (const dialect of testDialects()) {
     after(async () => {
       await app.close();
     });
-    const api = (method: 'GET' | 'POST', url: string, payload?: object) => app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
+    const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
     const attributes = async () => {
-      const c = await app.ctx.db.selectFrom('contacts').selectAll().where('id', '=', person.contactId).executeTakeFirstOrThrow();
+      const c = await app.ctx.db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('id', '=', person.contactId)
+        .executeTakeFirstOrThrow();
       const field = { table: 'contacts', column: 'attributes_enc', pageId: c.page_id, rowId: c.id };
-      return { value: JSON.parse(openContactField(app.ctx, c.id, c.attributes_enc!, field)), layered: hasContactLayer(app.ctx, c.attributes_enc!, field) };
+      return {
+        value: JSON.parse(openContactField(app.ctx, c.id, c.attributes_enc!, field)),
+        layered: hasContactLayer(app.ctx, c.attributes_enc!, field),
+      };
     };
 
     await t.test('a rectification sets and removes attributes, re-sealed under the contact key', async () => {
       assert.equal((await attributes()).layered, false, 'seeded the old way, keyring only');
-      const res = await api('POST', '/api/v1/privacy/requests', { type: 'rectification', contact_id: person.contactId, attributes: { vip: null, tier: 'gold' } });
+      const res = await api('POST', '/api/v1/privacy/requests', {
+        type: 'rectification',
+        contact_id: person.contactId,
+        attributes: { vip: null, tier: 'gold' },
+      });
       assert.equal(res.statusCode, 202);
       await runDueRequests(app.ctx);
       assert.deepEqual(await attributes(), { value: { tier: 'gold' }, layered: true });
@@ -38,56 +50,94 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('the audit names the attributes changed, never their values', async () => {
-      const audit = await app.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'privacy.rectification.completed').executeTakeFirstOrThrow();
+      const audit = await app.ctx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'privacy.rectification.completed')
+        .executeTakeFirstOrThrow();
       assert.equal(audit.details!.includes('gold'), false);
       assert.ok(audit.details!.includes('tier'));
     });
 
     await t.test('a malformed rectification is refused up front', async () => {
-      const res = await api('POST', '/api/v1/privacy/requests', { type: 'rectification', contact_id: person.contactId, attributes: { nested: { no: 1 } } });
+      const res = await api('POST', '/api/v1/privacy/requests', {
+        type: 'rectification',
+        contact_id: person.contactId,
+        attributes: { nested: { no: 1 } },
+      });
       assert.equal(res.statusCode, 400);
     });
 
-    await t.test('a request that keeps failing is retried with backoff, then marked failed, each attempt audited', async () => {
-      const res = await api('POST', '/api/v1/privacy/requests', { type: 'rectification', contact_id: person.contactId, attributes: { tier: 'silver' } });
-      const id = res.json().id;
-      // Damage the stored input: it no longer decrypts, as after tampering.
-      await app.ctx.db.updateTable('privacy_requests').set({ input_enc: 'v1.AAAA' }).where('id', '=', id).execute();
-      for (let i = 0; i < 5; i++) {
-        await runDueRequests(app.ctx);
-        app.clock.advance(2 * 60 * 60 * 1000);
-      }
-      const row = (await api('GET', `/api/v1/privacy/requests/${id}`)).json();
-      assert.equal(row.status, 'failed');
-      const attempts = await app.ctx.db.selectFrom('audit_events').selectAll().where('subject_id', '=', id).where('action', '=', 'privacy.rectification.attempt_failed').execute();
-      assert.equal(attempts.length, 5);
-      assert.ok(attempts.every((a) => a.details!.includes('decryption_failed')));
-    });
+    await t.test(
+      'a request that keeps failing is retried with backoff, then marked failed, each attempt audited',
+      async () => {
+        const res = await api('POST', '/api/v1/privacy/requests', {
+          type: 'rectification',
+          contact_id: person.contactId,
+          attributes: { tier: 'silver' },
+        });
+        const id = res.json().id;
+        // Damage the stored input: it no longer decrypts, as after tampering.
+        await app.ctx.db.updateTable('privacy_requests').set({ input_enc: 'v1.AAAA' }).where('id', '=', id).execute();
+        for (let i = 0; i < 5; i++) {
+          await runDueRequests(app.ctx);
+          app.clock.advance(2 * 60 * 60 * 1000);
+        }
+        const row = (await api('GET', `/api/v1/privacy/requests/${id}`)).json();
+        assert.equal(row.status, 'failed');
+        const attempts = await app.ctx.db
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('subject_id', '=', id)
+          .where('action', '=', 'privacy.rectification.attempt_failed')
+          .execute();
+        assert.equal(attempts.length, 5);
+        assert.ok(attempts.every((a) => a.details!.includes('decryption_failed')));
+      },
+    );
 
-    await t.test('an erasure cut short between its deletions and the key destruction is finished by the next run', async () => {
-      const victim = await seedContact(app.ctx, { contactLayer: true });
-      const res = await api('POST', '/api/v1/privacy/requests', { type: 'erasure', contact_id: victim.contactId });
-      const id = res.json().id;
-      // What a crash leaves behind: the deletions committed with their counts, the request still leased, the key alive.
-      const tables: Record<string, number> = {};
-      for (const p of personalTables()) tables[p.table] = await deleteContactRows(app.ctx.db, p, victim.contactId);
-      const earlier = { tables, raw_deliveries: 1, request_exports: 0, key_destroyed: false };
-      await app.ctx.db.updateTable('privacy_requests').set({ status: 'in_progress', result: JSON.stringify(earlier), next_attempt_at: app.clock.now() + 60_000 }).where('id', '=', id).execute();
-      assert.notEqual(app.ctx.contactKeys.existingKey(victim.contactId), null);
-      await runDueRequests(app.ctx);
-      assert.equal((await api('GET', `/api/v1/privacy/requests/${id}`)).json().status, 'in_progress', 'not before the lease runs out');
-      app.clock.advance(61_000);
-      await runDueRequests(app.ctx);
-      const done = (await api('GET', `/api/v1/privacy/requests/${id}`)).json();
-      assert.equal(done.status, 'completed');
-      assert.deepEqual(done.result, { ...earlier, key_destroyed: true }, 'the counts of the run that deleted are kept');
-      assert.equal(app.ctx.contactKeys.existingKey(victim.contactId), null);
-    });
+    await t.test(
+      'an erasure cut short between its deletions and the key destruction is finished by the next run',
+      async () => {
+        const victim = await seedContact(app.ctx, { contactLayer: true });
+        const res = await api('POST', '/api/v1/privacy/requests', { type: 'erasure', contact_id: victim.contactId });
+        const id = res.json().id;
+        // What a crash leaves behind: the deletions committed with their counts, the request still leased, the key alive.
+        const tables: Record<string, number> = {};
+        for (const p of personalTables()) tables[p.table] = await deleteContactRows(app.ctx.db, p, victim.contactId);
+        const earlier = { tables, raw_deliveries: 1, request_exports: 0, key_destroyed: false };
+        await app.ctx.db
+          .updateTable('privacy_requests')
+          .set({ status: 'in_progress', result: JSON.stringify(earlier), next_attempt_at: app.clock.now() + 60_000 })
+          .where('id', '=', id)
+          .execute();
+        assert.notEqual(app.ctx.contactKeys.existingKey(victim.contactId), null);
+        await runDueRequests(app.ctx);
+        assert.equal(
+          (await api('GET', `/api/v1/privacy/requests/${id}`)).json().status,
+          'in_progress',
+          'not before the lease runs out',
+        );
+        app.clock.advance(61_000);
+        await runDueRequests(app.ctx);
+        const done = (await api('GET', `/api/v1/privacy/requests/${id}`)).json();
+        assert.equal(done.status, 'completed');
+        assert.deepEqual(
+          done.result,
+          { ...earlier, key_destroyed: true },
+          'the counts of the run that deleted are kept',
+        );
+        assert.equal(app.ctx.contactKeys.existingKey(victim.contactId), null);
+      },
+    );
 
     await t.test('the workers run a request in the background and stop cleanly', async () => {
       const res = await api('POST', '/api/v1/privacy/requests', { type: 'access', contact_id: person.contactId });
       const workers = startPrivacyWorkers(app.ctx, { graph: null, idleMs: 10 });
-      assert.deepEqual(workers.map((w) => w.name), ['privacy.requests', 'privacy.deadlines', 'retention', 'privacy.intake-keys']);
+      assert.deepEqual(
+        workers.map((w) => w.name),
+        ['privacy.requests', 'privacy.deadlines', 'retention', 'privacy.intake-keys'],
+      );
       let status = '';
       for (let i = 0; i < 200 && status !== 'completed'; i++) {
         await new Promise((r) => setTimeout(r, 10));

@@ -20,30 +20,43 @@ for (const dialect of testDialects()) {
       await app.close();
     });
     const psid = async () => {
-      const c = await app.ctx.db.selectFrom('contacts').selectAll().where('id', '=', legacy.contactId).executeTakeFirstOrThrow();
+      const c = await app.ctx.db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('id', '=', legacy.contactId)
+        .executeTakeFirstOrThrow();
       return { value: c.psid_enc, field: { table: 'contacts', column: 'psid_enc', pageId: c.page_id, rowId: c.id } };
     };
 
-    await t.test('moves every keyring-only value of every personal-data table under its contact key, values unchanged', async () => {
-      const before = await psid();
-      assert.equal(hasContactLayer(app.ctx, before.value, before.field), false);
-      const r = await resealContactFields(app.ctx, { batchSize: 2 });
-      // The seed wrote each contact's ciphertexts plus one blind index; only the legacy contact's needed the move.
-      const perContact = legacy.stored.length - 1;
-      assert.deepEqual(r, { scanned: 2 * perContact, resealed: perContact, failed: 0 });
-      const now = await psid();
-      assert.equal(hasContactLayer(app.ctx, now.value, now.field), true);
-      assert.equal(openContactField(app.ctx, legacy.contactId, now.value, now.field), legacy.psid);
-    });
+    await t.test(
+      'moves every keyring-only value of every personal-data table under its contact key, values unchanged',
+      async () => {
+        const before = await psid();
+        assert.equal(hasContactLayer(app.ctx, before.value, before.field), false);
+        const r = await resealContactFields(app.ctx, { batchSize: 2 });
+        // The seed wrote each contact's ciphertexts plus one blind index; only the legacy contact's needed the move.
+        const perContact = legacy.stored.length - 1;
+        assert.deepEqual(r, { scanned: 2 * perContact, resealed: perContact, failed: 0 });
+        const now = await psid();
+        assert.equal(hasContactLayer(app.ctx, now.value, now.field), true);
+        assert.equal(openContactField(app.ctx, legacy.contactId, now.value, now.field), legacy.psid);
+      },
+    );
 
     await t.test('running it again changes nothing', async () => {
-      assert.deepEqual(await resealContactFields(app.ctx), { scanned: 2 * (legacy.stored.length - 1), resealed: 0, failed: 0 });
+      assert.deepEqual(await resealContactFields(app.ctx), {
+        scanned: 2 * (legacy.stored.length - 1),
+        resealed: 0,
+        failed: 0,
+      });
     });
 
     await t.test('after re-sealing, erasure makes the earlier copy undecryptable too', async () => {
       const copy = await psid();
       await eraseContactData(app.ctx, legacy.contactId);
-      assert.throws(() => openContactField(app.ctx, legacy.contactId, copy.value, copy.field), { code: 'decryption_failed' });
+      assert.throws(() => openContactField(app.ctx, legacy.contactId, copy.value, copy.field), {
+        code: 'decryption_failed',
+      });
     });
   });
 }

@@ -24,18 +24,38 @@ type Row = Record<string, unknown>;
 
 export async function seedPage(ctx: AppContext, pageId: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.db.insertInto('pages').values({ id: pageId, name: `Page ${pageId}`, access_token_enc: ctx.keyring.encrypt('EAAG-test', { table: 'pages', column: 'access_token_enc', pageId, rowId: pageId }), status: 'active', created_at: now, updated_at: now })
-    .onConflict((oc) => oc.column('id').doNothing()).execute();
+  await ctx.db
+    .insertInto('pages')
+    .values({
+      id: pageId,
+      name: `Page ${pageId}`,
+      access_token_enc: ctx.keyring.encrypt('EAAG-test', {
+        table: 'pages',
+        column: 'access_token_enc',
+        pageId,
+        rowId: pageId,
+      }),
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 /** Seeds the contact; `at` dates every row (for retention), `contactLayer` seals contact-owned columns per contact. */
-export async function seedContact(ctx: AppContext, opts: { pageId?: string; at?: number; contactLayer?: boolean } = {}): Promise<SeededContact> {
+export async function seedContact(
+  ctx: AppContext,
+  opts: { pageId?: string; at?: number; contactLayer?: boolean } = {},
+): Promise<SeededContact> {
   const pageId = opts.pageId ?? '1001';
   const at = opts.at ?? ctx.clock.now();
   await seedPage(ctx, pageId);
   const tag = randomBytes(6).toString('hex');
   const contactId = newId('ct', at);
-  const psid = `77${BigInt('0x' + tag).toString().padStart(14, '0')}`;
+  const psid = `77${BigInt('0x' + tag)
+    .toString()
+    .padStart(14, '0')}`;
   const psidBidx = ctx.keyring.blindIndex(psid, 'psid');
   const deliveryId = newId('wd', at);
   const eventId = newId('we', at);
@@ -50,42 +70,226 @@ export async function seedContact(ctx: AppContext, opts: { pageId?: string; at?:
     const t = CLASSIFICATION[table]!;
     for (const [column, cls] of Object.entries(t.columns)) {
       if (cls !== 'encrypted' || row[column] !== undefined) continue;
-      const field = { table, column, pageId: t.pageColumn ? (row[t.pageColumn] as string) : null, rowId: String(row[t.idColumn]) };
+      const field = {
+        table,
+        column,
+        pageId: t.pageColumn ? (row[t.pageColumn] as string) : null,
+        rowId: String(row[t.idColumn]),
+      };
       const owner = t.contactColumn ? (row[t.contactColumn] as string | null) : null;
-      const plain = column.startsWith('attributes') ? JSON.stringify({ vip: canary(table, column) }) : canary(table, column);
-      row[column] = owner && opts.contactLayer ? sealContactField(ctx, owner, plain, field) : ctx.keyring.encrypt(plain, field);
+      const plain = column.startsWith('attributes')
+        ? JSON.stringify({ vip: canary(table, column) })
+        : canary(table, column);
+      row[column] =
+        owner && opts.contactLayer ? sealContactField(ctx, owner, plain, field) : ctx.keyring.encrypt(plain, field);
       stored.push(row[column] as string);
     }
     return row;
   };
   // The raw delivery holds the PSID: it is not a contact table, and erasure must find it through webhook_events.
-  const body = JSON.stringify({ object: 'page', entry: [{ id: pageId, messaging: [{ sender: { id: psid }, message: { text: canary('raw', 'text') } }] }] });
+  const body = JSON.stringify({
+    object: 'page',
+    entry: [{ id: pageId, messaging: [{ sender: { id: psid }, message: { text: canary('raw', 'text') } }] }],
+  });
   const rows: Record<string, Row[]> = {
-    webhook_posts: [{ id: deliveryId, received_at: at, body_hash: ctx.keyring.blindIndex(tag, 'webhook-body'), body_enc: ctx.keyring.encrypt(body, { table: 'webhook_deliveries', column: 'body_enc', pageId: null, rowId: deliveryId }), status: 'processed', attempts: 1, processed_at: at, event_count: 1 }],
-    contacts: [{ id: contactId, page_id: pageId, psid_bidx: psidBidx, locale: 'fr_FR', timezone: 1, status: 'active', profile_status: 'ok', consent_replies: 'granted', consent_marketing: 'none', tags: '["vip"]', created_at: at, updated_at: at, last_seen_at: at, last_user_action_at: at }],
-    webhook_events: [{ id: eventId, page_id: pageId, event_key: ctx.keyring.blindIndex(`${tag}-event`, 'event-key'), kind: 'message', status: 'processed', contact_id: contactId, occurred_at: at, post_id: deliveryId, created_at: at }],
-    contact_name_tokens: [{ contact_id: contactId, page_id: pageId, token: ctx.keyring.blindIndex(`${tag}-name`, 'name-token') }],
-    contact_links: [{ id: newId('cl', at), contact_id: contactId, linked_contact_id: newId('ct', at), source: 'operator', created_at: at }],
-    user_refs: [{ id: newId('ur', at), page_id: pageId, user_ref_bidx: ctx.keyring.blindIndex(`${tag}-ref`, 'user-ref'), contact_id: contactId, opted_in_at: at }],
-    messages: [
-      { id: newId('msg', at), page_id: pageId, contact_id: contactId, mid: `m_${tag}_1`, direction: 'inbound', author: 'contact', sent_at: at, created_at: at },
-      { id: newId('msg', at), page_id: pageId, contact_id: contactId, mid: `m_${tag}_2`, direction: 'outbound', author: 'agent', sent_at: at, created_at: at },
+    webhook_posts: [
+      {
+        id: deliveryId,
+        received_at: at,
+        body_hash: ctx.keyring.blindIndex(tag, 'webhook-body'),
+        body_enc: ctx.keyring.encrypt(body, {
+          table: 'webhook_deliveries',
+          column: 'body_enc',
+          pageId: null,
+          rowId: deliveryId,
+        }),
+        status: 'processed',
+        attempts: 1,
+        processed_at: at,
+        event_count: 1,
+      },
     ],
-    contact_events: [{ id: newId('ce', at), page_id: pageId, contact_id: contactId, kind: 'postback', occurred_at: at, created_at: at }],
-    marketing_subscriptions: [{ id: newId('ms', at), page_id: pageId, contact_id: contactId, topic: 'news', status: 'active', status_at: at, created_at: at }],
-    deliveries: [{ id: newId('dl', at), page_id: pageId, contact_id: contactId, message_id: 'msg_x', author: 'agent', kind: 'text', status: 'sent', attempts: 1, next_attempt_at: at, created_at: at, updated_at: at }],
-    account_link_codes: [{ id: newId('alc', at), page_id: pageId, contact_id: contactId, code_bidx: ctx.keyring.blindIndex(`${tag}-code`, 'account-linking-code'), created_at: at }],
+    contacts: [
+      {
+        id: contactId,
+        page_id: pageId,
+        psid_bidx: psidBidx,
+        locale: 'fr_FR',
+        timezone: 1,
+        status: 'active',
+        profile_status: 'ok',
+        consent_replies: 'granted',
+        consent_marketing: 'none',
+        tags: '["vip"]',
+        created_at: at,
+        updated_at: at,
+        last_seen_at: at,
+        last_user_action_at: at,
+      },
+    ],
+    webhook_events: [
+      {
+        id: eventId,
+        page_id: pageId,
+        event_key: ctx.keyring.blindIndex(`${tag}-event`, 'event-key'),
+        kind: 'message',
+        status: 'processed',
+        contact_id: contactId,
+        occurred_at: at,
+        post_id: deliveryId,
+        created_at: at,
+      },
+    ],
+    contact_name_tokens: [
+      { contact_id: contactId, page_id: pageId, token: ctx.keyring.blindIndex(`${tag}-name`, 'name-token') },
+    ],
+    contact_links: [
+      {
+        id: newId('cl', at),
+        contact_id: contactId,
+        linked_contact_id: newId('ct', at),
+        source: 'operator',
+        created_at: at,
+      },
+    ],
+    user_refs: [
+      {
+        id: newId('ur', at),
+        page_id: pageId,
+        user_ref_bidx: ctx.keyring.blindIndex(`${tag}-ref`, 'user-ref'),
+        contact_id: contactId,
+        opted_in_at: at,
+      },
+    ],
+    messages: [
+      {
+        id: newId('msg', at),
+        page_id: pageId,
+        contact_id: contactId,
+        mid: `m_${tag}_1`,
+        direction: 'inbound',
+        author: 'contact',
+        sent_at: at,
+        created_at: at,
+      },
+      {
+        id: newId('msg', at),
+        page_id: pageId,
+        contact_id: contactId,
+        mid: `m_${tag}_2`,
+        direction: 'outbound',
+        author: 'agent',
+        sent_at: at,
+        created_at: at,
+      },
+    ],
+    contact_events: [
+      {
+        id: newId('ce', at),
+        page_id: pageId,
+        contact_id: contactId,
+        kind: 'postback',
+        occurred_at: at,
+        created_at: at,
+      },
+    ],
+    marketing_subscriptions: [
+      {
+        id: newId('ms', at),
+        page_id: pageId,
+        contact_id: contactId,
+        topic: 'news',
+        status: 'active',
+        status_at: at,
+        created_at: at,
+      },
+    ],
+    deliveries: [
+      {
+        id: newId('dl', at),
+        page_id: pageId,
+        contact_id: contactId,
+        message_id: 'msg_x',
+        author: 'agent',
+        kind: 'text',
+        status: 'sent',
+        attempts: 1,
+        next_attempt_at: at,
+        created_at: at,
+        updated_at: at,
+      },
+    ],
+    account_link_codes: [
+      {
+        id: newId('alc', at),
+        page_id: pageId,
+        contact_id: contactId,
+        code_bidx: ctx.keyring.blindIndex(`${tag}-code`, 'account-linking-code'),
+        created_at: at,
+      },
+    ],
     contact_id_matching: [{ contact_id: contactId, page_id: pageId, status: 'matched', next_at: at, checked_at: at }],
-    conversations: [{ id: `cv_${contactId.slice(3)}`, page_id: pageId, contact_id: contactId, status: 'open', handled_by: 'human', labels: '["vip"]', unread_count: 1, waiting_since: at, last_activity_at: at, version: 1, created_at: at, updated_at: at }],
-    inbox_events: [{ page_id: pageId, type: 'message.created', conversation_id: `cv_${contactId.slice(3)}`, contact_id: contactId, at }],
-    message_tokens: [{ message_id: newId('msg', at), page_id: pageId, contact_id: contactId, key_version: ctx.keyring.currentVersion, token: ctx.keyring.searchToken(`${tag}-word`) }],
-    consent_records: [{ id: newId('cr', at), page_id: pageId, contact_id: contactId, purpose: 'marketing', action: 'grant', source: 'optin', wording: 'Get our news', wording_version: 'v1', actor_type: 'contact', actor_id: contactId, occurred_at: at, recorded_at: at }],
+    conversations: [
+      {
+        id: `cv_${contactId.slice(3)}`,
+        page_id: pageId,
+        contact_id: contactId,
+        status: 'open',
+        handled_by: 'human',
+        labels: '["vip"]',
+        unread_count: 1,
+        waiting_since: at,
+        last_activity_at: at,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+      },
+    ],
+    inbox_events: [
+      {
+        page_id: pageId,
+        type: 'message.created',
+        conversation_id: `cv_${contactId.slice(3)}`,
+        contact_id: contactId,
+        at,
+      },
+    ],
+    message_tokens: [
+      {
+        message_id: newId('msg', at),
+        page_id: pageId,
+        contact_id: contactId,
+        key_version: ctx.keyring.currentVersion,
+        token: ctx.keyring.searchToken(`${tag}-word`),
+      },
+    ],
+    consent_records: [
+      {
+        id: newId('cr', at),
+        page_id: pageId,
+        contact_id: contactId,
+        purpose: 'marketing',
+        action: 'grant',
+        source: 'optin',
+        wording: 'Get our news',
+        wording_version: 'v1',
+        actor_type: 'contact',
+        actor_id: contactId,
+        occurred_at: at,
+        recorded_at: at,
+      },
+    ],
   };
-  const missing = personalTables().map((p) => p.table).filter((t) => !rows[t]);
-  if (missing.length) throw new Error(`seedContact does not fill these personal-data tables yet: ${missing.join(', ')}`);
+  const missing = personalTables()
+    .map((p) => p.table)
+    .filter((t) => !rows[t]);
+  if (missing.length)
+    throw new Error(`seedContact does not fill these personal-data tables yet: ${missing.join(', ')}`);
+  // The rows are built per table name at run time: the query builder cannot type them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const db = ctx.db as any;
   for (const [table, list] of Object.entries(rows)) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    for (const row of list) await ctx.db.insertInto(table as any).values(enc(table, row) as any).execute();
+    for (const row of list) await db.insertInto(table).values(enc(table, row)).execute();
   }
   return { contactId, pageId, psid, psidBidx, deliveryId, canaries, stored };
 }

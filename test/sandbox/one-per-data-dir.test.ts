@@ -18,32 +18,41 @@ async function refused(dir: string): Promise<{ code: number | null; stderr: stri
   return { code, stderr };
 }
 
-test('a second sandbox on the same data dir is refused while the first runs, and may start once it stopped or was killed', { timeout: 180_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pagescope-sandbox-lock-'));
-  const started = [];
-  try {
-    const first = await startSandbox(dir, ['--rate', '0']);
-    started.push(first);
-    const second = await refused(dir);
-    assert.equal(second.code, 1, second.stderr);
-    assert.match(second.stderr, new RegExp(`a sandbox is already running on this data dir \\(pid ${first.child.pid}\\); stop it or pass --data-dir`));
-    // The first one was left alone: its token still opens the API.
-    assert.equal((await first.api('/api/v1/pages')).status, 200);
+test(
+  'a second sandbox on the same data dir is refused while the first runs, and may start once it stopped or was killed',
+  { timeout: 180_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pagescope-sandbox-lock-'));
+    const started = [];
+    try {
+      const first = await startSandbox(dir, ['--rate', '0']);
+      started.push(first);
+      const second = await refused(dir);
+      assert.equal(second.code, 1, second.stderr);
+      assert.match(
+        second.stderr,
+        new RegExp(
+          `a sandbox is already running on this data dir \\(pid ${first.child.pid}\\); stop it or pass --data-dir`,
+        ),
+      );
+      // The first one was left alone: its token still opens the API.
+      assert.equal((await first.api('/api/v1/pages')).status, 200);
 
-    // Killed with -9, it leaves its lock file behind; the next sandbox takes it over.
-    first.child.kill('SIGKILL');
-    await exitOf(first.child);
-    const third = await startSandbox(dir, ['--rate', '0']);
-    started.push(third);
-    assert.equal((await third.api('/api/v1/pages')).status, 200);
+      // Killed with -9, it leaves its lock file behind; the next sandbox takes it over.
+      first.child.kill('SIGKILL');
+      await exitOf(first.child);
+      const third = await startSandbox(dir, ['--rate', '0']);
+      started.push(third);
+      assert.equal((await third.api('/api/v1/pages')).status, 200);
 
-    // Stopped cleanly, it lets the next one start too.
-    assert.equal(await third.stop(), 0, third.stderr());
-    const fourth = await startSandbox(dir, ['--rate', '0']);
-    started.push(fourth);
-    assert.equal(await fourth.stop(), 0, fourth.stderr());
-  } finally {
-    for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      // Stopped cleanly, it lets the next one start too.
+      assert.equal(await third.stop(), 0, third.stderr());
+      const fourth = await startSandbox(dir, ['--rate', '0']);
+      started.push(fourth);
+      assert.equal(await fourth.stop(), 0, fourth.stderr());
+    } finally {
+      for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -35,12 +35,28 @@ test('the sandbox shows the whole loop through the public API, and SIGINT ends i
     const signIn = await fetch(ready.login_url, { redirect: 'manual' });
     assert.equal(signIn.status, 303);
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
-    const me = (await (await fetch(`${ready.url}/api/v1/me`, { headers: { cookie } })).json()) as { user: { role: string } };
+    const me = (await (await fetch(`${ready.url}/api/v1/me`, { headers: { cookie } })).json()) as {
+      user: { role: string };
+    };
     assert.equal(me.user.role, 'owner');
     const api = async (path: string, init: RequestInit = {}) =>
-      fetch(`${ready.url}${path}`, { ...init, headers: { authorization: `Bearer ${ready.owner_token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+      fetch(`${ready.url}${path}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${ready.owner_token}`,
+          'content-type': 'application/json',
+          ...(init.headers ?? {}),
+        },
+      });
     const emu = async (path: string, body?: unknown) =>
-      (await fetch(`${ready.emulator_url}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json() as Promise<Record<string, unknown>>;
+      (
+        await fetch(
+          `${ready.emulator_url}${path}`,
+          body === undefined
+            ? {}
+            : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+        )
+      ).json() as Promise<Record<string, unknown>>;
 
     // Simulated traffic fills both Pages within 30 seconds.
     for (const page of ready.pages) {
@@ -54,7 +70,11 @@ test('the sandbox shows the whole loop through the public API, and SIGINT ends i
     const person = await emu('/_emulator/users', { first_name: 'Test', last_name: 'Person' });
     const ids: { contactId: string; psid: string }[] = [];
     for (const page of ready.pages) {
-      const action = await emu(`/_emulator/users/${String(person.id)}/actions`, { page_id: page.id, type: 'message', text: 'hello from the test' });
+      const action = await emu(`/_emulator/users/${String(person.id)}/actions`, {
+        page_id: page.id,
+        type: 'message',
+        text: 'hello from the test',
+      });
       const psid = String(action.psid);
       const contact = await until('the contact', async () => {
         const r = await api(`/api/v1/pages/${page.id}/contacts/by-psid/${psid}`);
@@ -67,10 +87,15 @@ test('the sandbox shows the whole loop through the public API, and SIGINT ends i
     assert.notEqual(ids[0]!.psid, ids[1]!.psid);
 
     // An agent's reply reaches that person's inbox at the emulator.
-    const send = await api(`/api/v1/contacts/${ids[0]!.contactId}/messages`, { method: 'POST', body: JSON.stringify({ text: 'Hi, an agent here', author: 'agent' }) });
+    const send = await api(`/api/v1/contacts/${ids[0]!.contactId}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'Hi, an agent here', author: 'agent' }),
+    });
     assert.equal(send.status, 202, await send.text());
     await until('the reply in the inbox', async () => {
-      const inbox = (await emu(`/_emulator/users/${String(person.id)}/inbox?page_id=${ready.pages[0]!.id}`)) as unknown as { data?: unknown[] } | unknown[];
+      const inbox = (await emu(
+        `/_emulator/users/${String(person.id)}/inbox?page_id=${ready.pages[0]!.id}`,
+      )) as unknown as { data?: unknown[] } | unknown[];
       const items = Array.isArray(inbox) ? inbox : (inbox.data ?? []);
       return JSON.stringify(items).includes('Hi, an agent here') ? true : undefined;
     });

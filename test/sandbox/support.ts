@@ -43,9 +43,19 @@ export async function startSandbox(dir: string, extra: string[] = []): Promise<R
     lines,
     stderr: () => stderr,
     api: (path, init = {}, token = ready.owner_token) =>
-      fetch(`${ready.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } }),
+      fetch(`${ready.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      }),
     emu: async (path, body) =>
-      (await fetch(`${ready.emulator_url}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json() as Promise<Record<string, unknown>>,
+      (
+        await fetch(
+          `${ready.emulator_url}${path}`,
+          body === undefined
+            ? {}
+            : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+        )
+      ).json() as Promise<Record<string, unknown>>,
     stop: async () => {
       child.kill('SIGINT');
       return exitOf(child);

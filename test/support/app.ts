@@ -49,7 +49,10 @@ export interface TestApp {
 }
 
 /** A fully initialised app on a fresh database, with an owner token, logging at debug level into memory. */
-export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModule[]; env?: Record<string, string>; spoolRetryMs?: number } = {}): Promise<TestApp> {
+export async function createTestApp(
+  dialect: Dialect,
+  opts: { routes?: RouteModule[]; env?: Record<string, string>; spoolRetryMs?: number } = {},
+): Promise<TestApp> {
   const database = await openTestDatabase(dialect);
   const masterKey = randomBytes(32);
   const clock = new ManualClock();
@@ -57,7 +60,13 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
   const keyring = await openKeyring(database, masterKey);
   const logs = new LogCapture();
   // A small webhook spool: every test app serving /webhook on SQLite zero-fills its ring once.
-  const config = loadConfig({ PAGESCOPE_DATA_DIR: database.dataDir, META_APP_SECRET: 'test-app-secret', META_VERIFY_TOKEN: 'verify-me', PAGESCOPE_WEBHOOK_SPOOL_MB: '4', ...opts.env });
+  const config = loadConfig({
+    PAGESCOPE_DATA_DIR: database.dataDir,
+    META_APP_SECRET: 'test-app-secret',
+    META_VERIFY_TOKEN: 'verify-me',
+    PAGESCOPE_WEBHOOK_SPOOL_MB: '4',
+    ...opts.env,
+  });
   const ctx = createContext({ config, database, keyring, logger: createLogger('debug', logs), clock });
   // An app serving /webhook takes the spool (SQLite), as serve's web role does.
   await withWebhookIntake(ctx, opts.routes?.includes(ingestRoutes) ?? false, opts.spoolRetryMs);
@@ -65,7 +74,13 @@ export async function createTestApp(dialect: Dialect, opts: { routes?: RouteModu
   const server = await buildServer(ctx, { routes: opts.routes ?? [] });
   await server.ready();
   return {
-    ctx, database, clock, logs, masterKey, ownerToken: token, server,
+    ctx,
+    database,
+    clock,
+    logs,
+    masterKey,
+    ownerToken: token,
+    server,
     close: async () => {
       await server.close();
       await ctx.close();

@@ -17,7 +17,8 @@ export function findInFiles(files: string[], values: string[]): { file: string; 
     if (!existsSync(file)) continue;
     const bytes = readFileSync(file);
     for (const value of values) {
-      if (bytes.includes(Buffer.from(value, 'utf8')) || bytes.includes(Buffer.from(value, 'utf16le'))) hits.push({ file, value });
+      if (bytes.includes(Buffer.from(value, 'utf8')) || bytes.includes(Buffer.from(value, 'utf16le')))
+        hits.push({ file, value });
     }
   }
   return hits;

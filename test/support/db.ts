@@ -17,7 +17,8 @@ const noticed = new Set<string>();
 function serviceUrl(variable: string, service: string): string | null {
   const url = process.env[variable] || null;
   if (url) return url;
-  if (process.env.CI) throw new Error(`CI is set but ${variable} is not: the ${service} suites would be skipped; set it (see .ci/run)`);
+  if (process.env.CI)
+    throw new Error(`CI is set but ${variable} is not: the ${service} suites would be skipped; set it (see .ci/run)`);
   if (!noticed.has(variable)) {
     noticed.add(variable);
     process.stderr.write(`\n*** ${variable} is not set: the ${service} suites of this file are SKIPPED ***\n\n`);

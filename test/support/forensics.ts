@@ -65,7 +65,8 @@ export function forensicRead(keyring: Keyring, files: string[], keyFiles: string
   const deks = new Map(keyring.transfer().deks);
   const contactKeys: KeyObject[] = [];
   for (const f of keyFiles) {
-    for (const plain of keyringPlaintexts(readFileSync(f), deks)) if (plain.length >= 32) contactKeys.push(createSecretKey(plain.subarray(0, 32)));
+    for (const plain of keyringPlaintexts(readFileSync(f), deks))
+      if (plain.length >= 32) contactKeys.push(createSecretKey(plain.subarray(0, 32)));
   }
   const found = new Map<string, string[]>();
   const note = (value: string, where: string) => found.set(value, [...(found.get(value) ?? []), where]);

@@ -11,7 +11,12 @@ export function linkToken(loginUrl: string): string {
 }
 
 /** An account as a person would make it ready: added by the owner, signed in through its link, password set. */
-export async function readyAccount(ctx: AppContext, email: string, password: string, opts: { role?: string; pages?: string[] } = {}): Promise<{ id: string }> {
+export async function readyAccount(
+  ctx: AppContext,
+  email: string,
+  password: string,
+  opts: { role?: string; pages?: string[] } = {},
+): Promise<{ id: string }> {
   const created = await createUser(ctx, cliActor, { email, role: opts.role ?? 'agent', pageIds: opts.pages ?? [] });
   const first = await signInWithLink(ctx, linkToken(created.login_url), { source: '198.51.100.250', requestId: null });
   await setPassword(ctx, userActor(first.user, first.session.id, null), { newPassword: password });

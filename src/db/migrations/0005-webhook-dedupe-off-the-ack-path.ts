@@ -8,10 +8,16 @@ type AnyDb = Kysely<any>;
 // that doubled the bytes every group commit made durable. The dedupe now happens when the delivery is processed:
 // the first delivery of a body claims its hash here, a later identical one is marked `duplicate` and applies nothing.
 export async function up(db: AnyDb): Promise<void> {
-  await sql.raw('create table webhook_body_hashes (body_hash text primary key, delivery_id text not null, created_at bigint not null)').execute(db);
   await sql
-    .raw(`insert into webhook_body_hashes (body_hash, delivery_id, created_at)
-          select body_hash, min(id), min(received_at) from webhook_deliveries where status <> 'pending' group by body_hash`)
+    .raw(
+      'create table webhook_body_hashes (body_hash text primary key, delivery_id text not null, created_at bigint not null)',
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `insert into webhook_body_hashes (body_hash, delivery_id, created_at)
+          select body_hash, min(id), min(received_at) from webhook_deliveries where status <> 'pending' group by body_hash`,
+    )
     .execute(db);
   await sql.raw('drop index webhook_deliveries_body_hash').execute(db);
 }

@@ -17,6 +17,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('failures', 'integer', (c) => c.notNull())
     .addColumn('last_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('auth_failures_key').on('auth_failures').columns(['kind', 'source', 'minute', 'reason']).unique().execute();
+  await db.schema
+    .createIndex('auth_failures_key')
+    .on('auth_failures')
+    .columns(['kind', 'source', 'minute', 'reason'])
+    .unique()
+    .execute();
   await db.schema.createIndex('auth_failures_minute').on('auth_failures').columns(['minute']).execute();
 }

@@ -9,8 +9,10 @@ type AnyDb = Kysely<any>;
 // key is never destroyed while a body under it is being stored. The partial index finds the bodies left under a key.
 export async function up(db: AnyDb): Promise<void> {
   await sql.raw('alter table webhook_deliveries add column body_key text').execute(db);
-  await sql.raw('create table intake_keys (id text primary key, created_at bigint not null, retired_at bigint)')
+  await sql
+    .raw('create table intake_keys (id text primary key, created_at bigint not null, retired_at bigint)')
     .execute(db);
-  await sql.raw('create index webhook_deliveries_body_key on webhook_deliveries (body_key) where body_enc is not null')
+  await sql
+    .raw('create index webhook_deliveries_body_key on webhook_deliveries (body_key) where body_enc is not null')
     .execute(db);
 }

@@ -31,11 +31,28 @@ export interface IdentityTables {
 
 export const IDENTITY_CLASSIFICATION: Record<keyof IdentityTables, TableClassification> = {
   account_link_codes: {
-    idColumn: 'id', pageColumn: 'page_id', contactColumn: 'contact_id',
-    columns: { id: 'reference', page_id: 'reference', contact_id: 'reference', code_bidx: 'blind_index', created_at: 'personal' },
+    idColumn: 'id',
+    pageColumn: 'page_id',
+    contactColumn: 'contact_id',
+    columns: {
+      id: 'reference',
+      page_id: 'reference',
+      contact_id: 'reference',
+      code_bidx: 'blind_index',
+      created_at: 'personal',
+    },
   },
   contact_id_matching: {
-    idColumn: 'contact_id', pageColumn: 'page_id', contactColumn: 'contact_id',
-    columns: { contact_id: 'reference', page_id: 'reference', status: 'system', next_at: 'system', checked_at: 'system', error_code: 'system' },
+    idColumn: 'contact_id',
+    pageColumn: 'page_id',
+    contactColumn: 'contact_id',
+    columns: {
+      contact_id: 'reference',
+      page_id: 'reference',
+      status: 'system',
+      next_at: 'system',
+      checked_at: 'system',
+      error_code: 'system',
+    },
   },
 };

@@ -12,7 +12,11 @@ export type HandoverKind = 'pass' | 'take' | 'request' | 'release' | 'extend';
 
 /** Every app on the Page: ours, the Page Inbox and any configured secondary receivers. */
 export function appsOnPage(core: Core): { id: string; name: string }[] {
-  return [{ id: core.opts.appId, name: core.opts.appName }, { id: PAGE_INBOX_APP_ID, name: 'Page Inbox' }, ...core.opts.secondaryReceivers];
+  return [
+    { id: core.opts.appId, name: core.opts.appName },
+    { id: PAGE_INBOX_APP_ID, name: 'Page Inbox' },
+    ...core.opts.secondaryReceivers,
+  ];
 }
 
 function threadFor(core: Core, page: Page, params: Params): Thread {
@@ -27,7 +31,13 @@ function threadFor(core: Core, page: Page, params: Params): Thread {
  * Applies one thread-control call made by `appId`; returns the webhooks our app receives because of it
  * (Meta sends pass to the new owner, take to the previous owner, request to the current owner).
  */
-export function threadControl(core: Core, page: Page, appId: string, kind: HandoverKind, params: Params): { events: WebhookEvent[] } {
+export function threadControl(
+  core: Core,
+  page: Page,
+  appId: string,
+  kind: HandoverKind,
+  params: Params,
+): { events: WebhookEvent[] } {
   const thread = threadFor(core, page, params);
   const now = core.clock.now();
   const owner = currentOwner(thread, now);
@@ -39,17 +49,20 @@ export function threadControl(core: Core, page: Page, appId: string, kind: Hando
   switch (kind) {
     case 'pass': {
       const target = str(params.target_app_id);
-      if (!target || !appsOnPage(core).some((a) => a.id === target)) throw errors.param('param target_app_id must be an app on this Page');
+      if (!target || !appsOnPage(core).some((a) => a.id === target))
+        throw errors.param('param target_app_id must be an app on this Page');
       if (owner !== null && owner !== appId) throw errors.notThreadOwner();
       thread.owner = target;
       thread.ownerExpiresAt = now + DAY;
-      if (target === ours && appId !== ours) events.push(handoverEvent(ids, 'pass_thread_control', { previous: owner, next: target, metadata }));
+      if (target === ours && appId !== ours)
+        events.push(handoverEvent(ids, 'pass_thread_control', { previous: owner, next: target, metadata }));
       break;
     }
     case 'take': {
       thread.owner = appId;
       thread.ownerExpiresAt = now + DAY;
-      if (owner === ours && appId !== ours) events.push(handoverEvent(ids, 'take_thread_control', { previous: owner, next: appId, metadata }));
+      if (owner === ours && appId !== ours)
+        events.push(handoverEvent(ids, 'take_thread_control', { previous: owner, next: appId, metadata }));
       break;
     }
     case 'request': {
@@ -65,7 +78,8 @@ export function threadControl(core: Core, page: Page, appId: string, kind: Hando
     case 'extend': {
       if (owner !== appId) throw errors.notThreadOwner();
       const duration = Number(params.duration ?? 86400);
-      if (!Number.isInteger(duration) || duration < 1 || duration > 7 * 86400) throw errors.param('param duration must be between 1 and 604800 seconds');
+      if (!Number.isInteger(duration) || duration < 1 || duration > 7 * 86400)
+        throw errors.param('param duration must be between 1 and 604800 seconds');
       thread.ownerExpiresAt = now + duration * 1000;
       break;
     }

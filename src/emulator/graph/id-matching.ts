@@ -26,7 +26,10 @@ export function idsForPages(core: Core, caller: Caller, id: string, params: Para
   const data = core.world
     .threadsOf(person)
     .filter((t) => only === undefined || t.page.id === only)
-    .map((t) => ({ id: t.psid, page: { category: 'Business', link: `https://www.facebook.com/${t.page.id}/`, name: t.page.name, id: t.page.id } }));
+    .map((t) => ({
+      id: t.psid,
+      page: { category: 'Business', link: `https://www.facebook.com/${t.page.id}/`, name: t.page.name, id: t.page.id },
+    }));
   return { data, paging: paging(core) };
 }
 
@@ -35,8 +38,19 @@ export function idsForApps(core: Core, caller: Caller, id: string, params: Param
   const person = personFor(core, caller, id);
   const only = str(params.app);
   const { appId, appName } = core.opts;
-  const data = only === undefined || only === appId
-    ? [{ id: person.id, app: { category: 'Business', link: `https://www.facebook.com/games/?app_id=${appId}`, name: appName, id: appId } }]
-    : [];
+  const data =
+    only === undefined || only === appId
+      ? [
+          {
+            id: person.id,
+            app: {
+              category: 'Business',
+              link: `https://www.facebook.com/games/?app_id=${appId}`,
+              name: appName,
+              id: appId,
+            },
+          },
+        ]
+      : [];
   return { data, paging: paging(core) };
 }

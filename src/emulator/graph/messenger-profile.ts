@@ -5,31 +5,46 @@ import { errors } from '../graph-error-answers.ts';
 import type { Page } from '../world.ts';
 import { obj, str, type Params } from './request.ts';
 
-const PROPERTIES = ['get_started', 'persistent_menu', 'ice_breakers', 'greeting', 'whitelisted_domains', 'account_linking_url'];
+const PROPERTIES = [
+  'get_started',
+  'persistent_menu',
+  'ice_breakers',
+  'greeting',
+  'whitelisted_domains',
+  'account_linking_url',
+];
 const TEN_MINUTES = 10 * 60_000;
 
 function validate(name: string, value: unknown, profile: Record<string, unknown>): void {
   if (name === 'get_started') {
     const payload = str(obj(value)?.payload);
-    if (!payload || [...payload].length > 1000) throw errors.param('param get_started[payload] is required and must be at most 1000 characters');
+    if (!payload || [...payload].length > 1000)
+      throw errors.param('param get_started[payload] is required and must be at most 1000 characters');
   }
   if (name === 'greeting') {
     if (!Array.isArray(value) || value.length === 0) throw errors.param('param greeting must be a non-empty array');
     for (const g of value) {
       const text = str(obj(g)?.text);
-      if (!str(obj(g)?.locale) || !text || [...text].length > 160) throw errors.param('Each greeting needs a locale and a text of at most 160 characters');
+      if (!str(obj(g)?.locale) || !text || [...text].length > 160)
+        throw errors.param('Each greeting needs a locale and a text of at most 160 characters');
     }
   }
   if (name === 'ice_breakers') {
     if (!Array.isArray(value) || value.length === 0) throw errors.param('param ice_breakers must be a non-empty array');
-    const questions = value.flatMap((v) => (Array.isArray(obj(v)?.call_to_actions) ? (obj(v)!.call_to_actions as unknown[]) : [v]));
+    const questions = value.flatMap((v) =>
+      Array.isArray(obj(v)?.call_to_actions) ? (obj(v)!.call_to_actions as unknown[]) : [v],
+    );
     if (questions.length > 4 * value.length || questions.some((q) => !str(obj(q)?.question) || !str(obj(q)?.payload))) {
       throw errors.param('Each ice breaker needs a question and a payload, at most 4 per locale');
     }
   }
   if (name === 'persistent_menu') {
-    if (!profile.get_started) throw errors.param('You must set a Get Started button if you also wish to use persistent menu.');
-    if (!Array.isArray(value) || value.some((m) => !Array.isArray(obj(m)?.call_to_actions) || (obj(m)!.call_to_actions as unknown[]).length > 20)) {
+    if (!profile.get_started)
+      throw errors.param('You must set a Get Started button if you also wish to use persistent menu.');
+    if (
+      !Array.isArray(value) ||
+      value.some((m) => !Array.isArray(obj(m)?.call_to_actions) || (obj(m)!.call_to_actions as unknown[]).length > 20)
+    ) {
       throw errors.param('Each persistent_menu needs call_to_actions (at most 20)');
     }
   }
@@ -38,7 +53,8 @@ function validate(name: string, value: unknown, profile: Record<string, unknown>
 /** Reads, sets or deletes profile properties; refuses an 11th call within 10 minutes (613). */
 export function messengerProfile(core: Core, page: Page, method: string, params: Params): Record<string, unknown> {
   const rl = core.opts.rateLimits;
-  if (rl.enabled && !core.limiter.take(`profile:${page.id}`, rl.profilePer10Minutes, TEN_MINUTES, core.clock.now())) throw errors.rateLimited();
+  if (rl.enabled && !core.limiter.take(`profile:${page.id}`, rl.profilePer10Minutes, TEN_MINUTES, core.clock.now()))
+    throw errors.rateLimited();
   const profile = page.messengerProfile;
   if (method === 'GET') {
     const fields = str(params.fields);
@@ -51,7 +67,9 @@ export function messengerProfile(core: Core, page: Page, method: string, params:
     return { data: Object.keys(out).length ? [out] : [] };
   }
   if (method === 'DELETE') {
-    const fields = Array.isArray(params.fields) ? (params.fields as unknown[]).map(String) : str(params.fields)?.split(',');
+    const fields = Array.isArray(params.fields)
+      ? (params.fields as unknown[]).map(String)
+      : str(params.fields)?.split(',');
     if (!fields?.length) throw errors.param('The parameter fields is required');
     if (fields.includes('get_started') && profile.persistent_menu && !fields.includes('persistent_menu')) {
       throw errors.param('You must delete the persistent menu before deleting the Get Started button.');

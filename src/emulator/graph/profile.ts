@@ -15,7 +15,10 @@ export function userProfile(core: Core, page: Page, thread: Thread, params: Para
   }
   const { person } = thread;
   if (person.noProfile) throw errors.noProfile();
-  const fields = (str(params.fields) ?? DEFAULT_FIELDS).split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = (str(params.fields) ?? DEFAULT_FIELDS)
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const values: Record<string, unknown> = {
     id: thread.psid,
     name: `${person.firstName} ${person.lastName}`,
@@ -36,7 +39,11 @@ export function userProfile(core: Core, page: Page, thread: Thread, params: Para
 }
 
 /** `GET /me` (or `/{page-id}`) with a Page token. */
-export function pageNode(page: Page, params: Params, linkingLookup: (token: string) => string | undefined): Record<string, unknown> {
+export function pageNode(
+  page: Page,
+  params: Params,
+  linkingLookup: (token: string) => string | undefined,
+): Record<string, unknown> {
   const fields = (str(params.fields) ?? 'name,id').split(',').map((f) => f.trim());
   const out: Record<string, unknown> = {};
   for (const f of fields) {

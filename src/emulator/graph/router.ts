@@ -28,8 +28,11 @@ export interface GraphHooks {
 
 const VERSION = /^v\d+\.\d+$/;
 const HANDOVER: Record<string, HandoverKind> = {
-  pass_thread_control: 'pass', take_thread_control: 'take', request_thread_control: 'request',
-  release_thread_control: 'release', extend_thread_control: 'extend',
+  pass_thread_control: 'pass',
+  take_thread_control: 'take',
+  request_thread_control: 'request',
+  release_thread_control: 'release',
+  extend_thread_control: 'extend',
 };
 
 async function route(core: Core, req: GraphRequest, params: Params, hooks: GraphHooks): Promise<unknown> {
@@ -46,21 +49,25 @@ async function route(core: Core, req: GraphRequest, params: Params, hooks: Graph
       if (node !== core.opts.appId) throw errors.unsupported(method, node);
       return { name: core.opts.appName, id: core.opts.appId };
     }
-    if (node === 'me' || node === caller.page.id) return pageNode(caller.page, params, (t) => hooks.linkingLookup(caller.page.id, t));
+    if (node === 'me' || node === caller.page.id)
+      return pageNode(caller.page, params, (t) => hooks.linkingLookup(caller.page.id, t));
     const thread = core.world.threadByPsid(caller.page.id, node);
     if (!thread) throw errors.unsupported(method, node);
     return userProfile(core, caller.page, thread, params);
   }
   const is = (m: string, e: string) => method === m && edge === e;
   if (is('POST', 'messages')) return sendMessage(core, pageFor(caller, node, method), params);
-  if (method === 'POST' && Object.hasOwn(HANDOVER, edge)) return threadControlCall(core, pageFor(caller, node, method), HANDOVER[edge]!, params);
+  if (method === 'POST' && Object.hasOwn(HANDOVER, edge))
+    return threadControlCall(core, pageFor(caller, node, method), HANDOVER[edge]!, params);
   if (is('GET', 'thread_owner')) return threadOwner(core, pageFor(caller, node, method), params);
   if (is('GET', 'secondary_receivers')) {
     pageFor(caller, node, method);
     return secondaryReceivers(core);
   }
-  if (edge === 'messenger_profile' && ['GET', 'POST', 'DELETE'].includes(method)) return messengerProfile(core, pageFor(caller, node, method), method, params);
-  if (edge === 'subscribed_apps' && ['GET', 'POST', 'DELETE'].includes(method)) return subscribedApps(core, pageFor(caller, node, method), method, params);
+  if (edge === 'messenger_profile' && ['GET', 'POST', 'DELETE'].includes(method))
+    return messengerProfile(core, pageFor(caller, node, method), method, params);
+  if (edge === 'subscribed_apps' && ['GET', 'POST', 'DELETE'].includes(method))
+    return subscribedApps(core, pageFor(caller, node, method), method, params);
   if (is('GET', 'ids_for_pages')) return idsForPages(core, caller, node, params);
   if (is('GET', 'ids_for_apps')) return idsForApps(core, caller, node, params);
   if (is('POST', 'unlink_accounts')) return unlinkAccounts(core, pageFor(caller, node, method), params);
@@ -78,7 +85,13 @@ async function route(core: Core, req: GraphRequest, params: Params, hooks: Graph
 const SECRET_PARAMS = new Set(['access_token', 'appsecret_proof']);
 
 /** Answers one Graph request as Meta would (errors included) and appends it to the call log. */
-export async function handleGraph(core: Core, req: GraphRequest, hooks: GraphHooks, log: Ring<CallLogEntry>, nextId: () => number): Promise<GraphResponse> {
+export async function handleGraph(
+  core: Core,
+  req: GraphRequest,
+  hooks: GraphHooks,
+  log: Ring<CallLogEntry>,
+  nextId: () => number,
+): Promise<GraphResponse> {
   let status = 200;
   let body: unknown;
   let params: Params = {};
@@ -86,7 +99,16 @@ export async function handleGraph(core: Core, req: GraphRequest, hooks: GraphHoo
     params = parseParams(req);
     body = await route(core, req, params, hooks);
   } catch (err) {
-    const graphError = err instanceof GraphError ? err : new GraphError(2, 'An unexpected error has occurred. Please retry your request later.', undefined, 'OAuthException', 500);
+    const graphError =
+      err instanceof GraphError
+        ? err
+        : new GraphError(
+            2,
+            'An unexpected error has occurred. Please retry your request later.',
+            undefined,
+            'OAuthException',
+            500,
+          );
     status = graphError.status;
     body = graphError.toBody(`A${core.random.base64url(22)}`);
   }

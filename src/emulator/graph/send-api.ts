@@ -34,12 +34,19 @@ function resolveRecipient(core: Core, page: Page, recipient: Record<string, unkn
     if (!person) throw errors.invalidNotificationToken();
     return { kind: 'marketing', thread: core.world.contact(page, person), token };
   }
-  if (recipient.one_time_notif_token !== undefined) throw errors.param('One-Time Notification tokens are no longer supported');
-  if (recipient.phone_number !== undefined) throw errors.param('Sending to phone numbers is not available for this Page');
+  if (recipient.one_time_notif_token !== undefined)
+    throw errors.param('One-Time Notification tokens are no longer supported');
+  if (recipient.phone_number !== undefined)
+    throw errors.param('Sending to phone numbers is not available for this Page');
   throw errors.param('The parameter recipient is required');
 }
 
-function checkPolicy(core: Core, target: Target, tagging: { messagingType: string; tag?: string } | null, now: number): void {
+function checkPolicy(
+  core: Core,
+  target: Target,
+  tagging: { messagingType: string; tag?: string } | null,
+  now: number,
+): void {
   const { thread } = target;
   if (thread.blocked) throw errors.unavailable();
   const owner = currentOwner(thread, now);
@@ -78,7 +85,8 @@ function checkRate(core: Core, page: Page, media: boolean, now: number): void {
 }
 
 function senderAction(core: Core, page: Page, params: Params, action: string, now: number): Record<string, unknown> {
-  if (!SENDER_ACTIONS.includes(action)) throw errors.param('param sender_action must be one of {typing_on, typing_off, mark_seen, react, unreact}');
+  if (!SENDER_ACTIONS.includes(action))
+    throw errors.param('param sender_action must be one of {typing_on, typing_off, mark_seen, react, unreact}');
   const recipient = obj(params.recipient);
   if (!recipient) throw errors.param('The parameter recipient is required');
   checkRate(core, page, false, now);
@@ -86,7 +94,8 @@ function senderAction(core: Core, page: Page, params: Params, action: string, no
   checkPolicy(core, target, null, now);
   if (action === 'react' || action === 'unreact') {
     const mid = str(obj(params.payload)?.message_id);
-    if (!mid || !target.thread.messages.some((m) => m.mid === mid)) throw errors.param('param payload[message_id] must be a message in this thread');
+    if (!mid || !target.thread.messages.some((m) => m.mid === mid))
+      throw errors.param('param payload[message_id] must be a message in this thread');
   }
   return target.kind === 'user_ref' ? {} : { recipient_id: target.thread.psid };
 }
@@ -107,7 +116,9 @@ export function sendMessage(core: Core, page: Page, params: Params): Record<stri
     throw errors.param('param notification_type must be one of {REGULAR, SILENT_PUSH, NO_PUSH}');
   }
   const isMarketing = recipient.notification_messages_token !== undefined;
-  const tagging = isMarketing ? null : validateTagging(params, now, core.opts.policy.deprecatedTagsCutoff, core.opts.policy.requireMessagingType);
+  const tagging = isMarketing
+    ? null
+    : validateTagging(params, now, core.opts.policy.deprecatedTagsCutoff, core.opts.policy.requireMessagingType);
   if (tagging?.tag === 'CUSTOMER_FEEDBACK' && message.attachment?.payload.template_type !== 'customer_feedback') {
     throw errors.param('The CUSTOMER_FEEDBACK tag may only be used with the customer feedback template');
   }
@@ -115,20 +126,35 @@ export function sendMessage(core: Core, page: Page, params: Params): Record<stri
   const target = resolveRecipient(core, page, recipient);
   checkPolicy(core, target, tagging, now);
   const replyTo = str(obj(params.reply_to)?.mid);
-  if (replyTo !== undefined && !target.thread.messages.some((m) => m.mid === replyTo)) throw errors.param('param reply_to[mid] is not a message in this thread');
+  if (replyTo !== undefined && !target.thread.messages.some((m) => m.mid === replyTo))
+    throw errors.param('param reply_to[mid] is not a message in this thread');
   return commit(core, target, message, tagging, replyTo, now);
 }
 
 function commit(
-  core: Core, target: Target, message: ValidMessage, tagging: { messagingType: string; tag?: string } | null,
-  replyTo: string | undefined, now: number,
+  core: Core,
+  target: Target,
+  message: ValidMessage,
+  tagging: { messagingType: string; tag?: string } | null,
+  replyTo: string | undefined,
+  now: number,
 ): Record<string, unknown> {
   const { thread } = target;
   const mid = newMid(core);
-  const attachments = message.attachment ? [{ type: message.attachment.type, payload: message.attachment.payload }] : undefined;
+  const attachments = message.attachment
+    ? [{ type: message.attachment.type, payload: message.attachment.payload }]
+    : undefined;
   core.world.record(thread, {
-    mid, from: 'page', timestamp: now, text: message.text, attachments, quick_replies: message.quick_replies,
-    metadata: message.metadata, messaging_type: tagging?.messagingType ?? 'MARKETING', tag: tagging?.tag, reply_to: replyTo,
+    mid,
+    from: 'page',
+    timestamp: now,
+    text: message.text,
+    attachments,
+    quick_replies: message.quick_replies,
+    metadata: message.metadata,
+    messaging_type: tagging?.messagingType ?? 'MARKETING',
+    tag: tagging?.tag,
+    reply_to: replyTo,
   });
   touchOwner(thread, now);
   if (target.kind === 'marketing') target.token.lastSentAt = now;
@@ -137,7 +163,15 @@ function commit(
   const ids = { psid: thread.psid, pageId: thread.page.id, ts: now };
   if (core.opts.policy.echoes) {
     const userRef = target.kind === 'user_ref' ? target.userRef : undefined;
-    events.push(echoEvent({ ...ids, userRef }, core.opts.appId, { mid, metadata: message.metadata, text: message.text, attachments, quick_replies: message.quick_replies }));
+    events.push(
+      echoEvent({ ...ids, userRef }, core.opts.appId, {
+        mid,
+        metadata: message.metadata,
+        text: message.text,
+        attachments,
+        quick_replies: message.quick_replies,
+      }),
+    );
   }
   if (core.opts.policy.deliveryReceipts && target.kind !== 'user_ref') events.push(deliveryEvent(ids, [mid], now));
   if (events.length > 0) {

@@ -6,11 +6,28 @@ const button = (title: string) => ({ type: 'postback', title, payload: 'P' });
 const template = (payload: Record<string, unknown>) => ({ attachment: { type: 'template', payload } });
 
 test('a button template takes 1 to 3 buttons with titles of at most 20 characters and text of at most 640', () => {
-  assert.doesNotThrow(() => validateMessage(template({ template_type: 'button', text: 'Next?', buttons: [button('Orders')] })));
-  assert.throws(() => validateMessage(template({ template_type: 'button', text: 'Next?', buttons: [] })), /between 1 and 3/);
-  assert.throws(() => validateMessage(template({ template_type: 'button', text: 'Next?', buttons: [1, 2, 3, 4].map(() => button('x')) })), /between 1 and 3/);
-  assert.throws(() => validateMessage(template({ template_type: 'button', text: 'Next?', buttons: [button('x'.repeat(21))] })), /20/);
-  assert.throws(() => validateMessage(template({ template_type: 'button', text: 'x'.repeat(641), buttons: [button('a')] })), /640/);
+  assert.doesNotThrow(() =>
+    validateMessage(template({ template_type: 'button', text: 'Next?', buttons: [button('Orders')] })),
+  );
+  assert.throws(
+    () => validateMessage(template({ template_type: 'button', text: 'Next?', buttons: [] })),
+    /between 1 and 3/,
+  );
+  assert.throws(
+    () =>
+      validateMessage(
+        template({ template_type: 'button', text: 'Next?', buttons: [1, 2, 3, 4].map(() => button('x')) }),
+      ),
+    /between 1 and 3/,
+  );
+  assert.throws(
+    () => validateMessage(template({ template_type: 'button', text: 'Next?', buttons: [button('x'.repeat(21))] })),
+    /20/,
+  );
+  assert.throws(
+    () => validateMessage(template({ template_type: 'button', text: 'x'.repeat(641), buttons: [button('a')] })),
+    /640/,
+  );
 });
 
 test('media attachments need a url or an attachment id; unknown types are refused', () => {
@@ -23,7 +40,11 @@ test('text and attachment together, metadata of 1000 characters, and a long quic
   assert.throws(() => validateMessage({ text: 'a', attachment: { type: 'image', payload: { url: 'u' } } }), /Only one/);
   assert.throws(() => validateMessage({ text: 'a', metadata: 'm'.repeat(1000) }), /1000/);
   assert.doesNotThrow(() => validateMessage({ text: 'a', metadata: 'm'.repeat(999) }));
-  assert.throws(() => validateMessage({ text: 'a', quick_replies: [{ content_type: 'text', title: 't'.repeat(21), payload: 'p' }] }), /20/);
+  assert.throws(
+    () =>
+      validateMessage({ text: 'a', quick_replies: [{ content_type: 'text', title: 't'.repeat(21), payload: 'p' }] }),
+    /20/,
+  );
   assert.doesNotThrow(() => validateMessage({ text: 'a', quick_replies: [{ content_type: 'user_email' }] }));
 });
 

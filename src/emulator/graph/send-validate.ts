@@ -31,7 +31,8 @@ function validateButtons(buttons: unknown): void {
     if (type !== 'account_unlink' && type !== 'account_link' && (!title || chars(title) > 20)) {
       throw errors.param('Button title is required and must be at most 20 characters');
     }
-    if (type === 'postback' && chars(str(button.payload) ?? '') > 1000) throw errors.param('Postback payload must be at most 1000 characters');
+    if (type === 'postback' && chars(str(button.payload) ?? '') > 1000)
+      throw errors.param('Postback payload must be at most 1000 characters');
   }
 }
 
@@ -40,7 +41,8 @@ function validateTemplate(payload: Record<string, unknown>): void {
   if (!kind) throw errors.param('param message[attachment][payload][template_type] is required');
   if (kind === 'button') {
     const text = str(payload.text);
-    if (!text || chars(text) > 640) throw errors.param('Button template text is required and must be at most 640 characters');
+    if (!text || chars(text) > 640)
+      throw errors.param('Button template text is required and must be at most 640 characters');
     validateButtons(payload.buttons);
   }
   if (kind === 'generic') {
@@ -50,7 +52,8 @@ function validateTemplate(payload: Record<string, unknown>): void {
     }
     for (const e of elements) {
       const title = str(obj(e)?.title);
-      if (!title || chars(title) > 80) throw errors.param('Element title is required and must be at most 80 characters');
+      if (!title || chars(title) > 80)
+        throw errors.param('Element title is required and must be at most 80 characters');
       const buttons = obj(e)?.buttons;
       if (buttons !== undefined) validateButtons(buttons);
     }
@@ -63,12 +66,15 @@ function validateQuickReplies(qrs: unknown): Record<string, unknown>[] {
   return qrs.map((q) => {
     const qr = obj(q);
     const type = str(qr?.content_type);
-    if (!qr || !type || !QR_TYPES.includes(type)) throw errors.param('Quick reply content_type must be one of {text, user_phone_number, user_email}');
+    if (!qr || !type || !QR_TYPES.includes(type))
+      throw errors.param('Quick reply content_type must be one of {text, user_phone_number, user_email}');
     if (type === 'text') {
       const title = str(qr.title);
-      if (!title || chars(title) > 20) throw errors.param('Quick reply title is required and must be at most 20 characters');
+      if (!title || chars(title) > 20)
+        throw errors.param('Quick reply title is required and must be at most 20 characters');
       const payload = str(qr.payload);
-      if (payload === undefined || chars(payload) > 1000) throw errors.param('Quick reply payload is required and must be at most 1000 characters');
+      if (payload === undefined || chars(payload) > 1000)
+        throw errors.param('Quick reply payload is required and must be at most 1000 characters');
     }
     return qr;
   });
@@ -81,7 +87,8 @@ export function validateMessage(raw: Record<string, unknown>): ValidMessage {
   const attachment = obj(raw.attachment);
   const sticker = raw.sticker_id;
   if (text === undefined && attachment === undefined && sticker === undefined) throw errors.emptyMessage();
-  if (text !== undefined && attachment !== undefined) throw errors.param('Only one of message[text] or message[attachment] may be set');
+  if (text !== undefined && attachment !== undefined)
+    throw errors.param('Only one of message[text] or message[attachment] may be set');
   if (text !== undefined) {
     if (typeof text !== 'string' || text.length === 0) throw errors.emptyMessage();
     if (chars(text) >= 2000) throw errors.param('Length of param message[text] must be less than 2000 characters');
@@ -89,18 +96,21 @@ export function validateMessage(raw: Record<string, unknown>): ValidMessage {
   }
   if (attachment) {
     const type = str(attachment.type);
-    if (!type || !ATTACHMENT_TYPES.includes(type)) throw errors.param('param message[attachment][type] must be one of {image, audio, video, file, template}');
+    if (!type || !ATTACHMENT_TYPES.includes(type))
+      throw errors.param('param message[attachment][type] must be one of {image, audio, video, file, template}');
     const payload = obj(attachment.payload);
     if (!payload) throw errors.param('param message[attachment][payload] is required');
     if (type === 'template') validateTemplate(payload);
-    else if (!str(payload.url) && !str(payload.attachment_id)) throw errors.param('param message[attachment][payload] needs a url or an attachment_id');
+    else if (!str(payload.url) && !str(payload.attachment_id))
+      throw errors.param('param message[attachment][payload] needs a url or an attachment_id');
     out.attachment = { type, payload };
   }
   if (sticker !== undefined) out.sticker_id = Number(sticker);
   if (raw.quick_replies !== undefined) out.quick_replies = validateQuickReplies(raw.quick_replies);
   if (raw.metadata !== undefined) {
     const metadata = str(raw.metadata);
-    if (metadata === undefined || chars(metadata) >= 1000) throw errors.param('param message[metadata] must be less than 1000 characters');
+    if (metadata === undefined || chars(metadata) >= 1000)
+      throw errors.param('param message[metadata] must be less than 1000 characters');
     out.metadata = metadata;
   }
   return out;
@@ -108,7 +118,10 @@ export function validateMessage(raw: Record<string, unknown>): ValidMessage {
 
 /** Resolves messaging_type and tag; refuses unknown values and deprecated tags after the cutoff. */
 export function validateTagging(
-  params: Record<string, unknown>, now: number, cutoff: number, required: boolean,
+  params: Record<string, unknown>,
+  now: number,
+  cutoff: number,
+  required: boolean,
 ): { messagingType: string; tag?: string } {
   const given = str(params.messaging_type);
   if (given === undefined && required) throw errors.param('The parameter messaging_type is required');
@@ -124,7 +137,9 @@ export function validateTagging(
     return { messagingType, tag };
   }
   if (!(CURRENT_TAGS as readonly string[]).includes(tag)) {
-    throw errors.param(`param tag must be one of {${[...CURRENT_TAGS, ...(now < cutoff ? DEPRECATED_TAGS : [])].join(', ')}}`);
+    throw errors.param(
+      `param tag must be one of {${[...CURRENT_TAGS, ...(now < cutoff ? DEPRECATED_TAGS : [])].join(', ')}}`,
+    );
   }
   return { messagingType, tag };
 }

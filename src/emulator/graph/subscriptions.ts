@@ -8,7 +8,10 @@ import { str, type Params } from './request.ts';
 
 function fieldList(v: unknown): string[] | undefined {
   if (Array.isArray(v)) return v.map(String);
-  return str(v)?.split(',').map((f) => f.trim()).filter(Boolean);
+  return str(v)
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
 }
 
 /** GET lists our app if subscribed; POST subscribes to the given fields; DELETE unsubscribes. */
@@ -17,7 +20,17 @@ export function subscribedApps(core: Core, page: Page, method: string, params: P
   if (method === 'GET') {
     if (!page.subscribed) return { data: [] };
     const { appId, appName } = core.opts;
-    return { data: [{ category: 'Business', link: `https://www.facebook.com/games/?app_id=${appId}`, name: appName, id: appId, subscribed_fields: [...page.subscribedFields] }] };
+    return {
+      data: [
+        {
+          category: 'Business',
+          link: `https://www.facebook.com/games/?app_id=${appId}`,
+          name: appName,
+          id: appId,
+          subscribed_fields: [...page.subscribedFields],
+        },
+      ],
+    };
   }
   if (method === 'DELETE') {
     page.subscribed = false;
@@ -27,14 +40,19 @@ export function subscribedApps(core: Core, page: Page, method: string, params: P
   const fields = fieldList(params.subscribed_fields);
   if (!fields?.length) throw errors.param('The parameter subscribed_fields is required');
   const unknown = fields.find((f) => !(ALL_FIELDS as readonly string[]).includes(f));
-  if (unknown) throw errors.param(`param subscribed_fields must be one of {${ALL_FIELDS.join(', ')}} - got "${unknown}"`);
+  if (unknown)
+    throw errors.param(`param subscribed_fields must be one of {${ALL_FIELDS.join(', ')}} - got "${unknown}"`);
   page.subscribed = true;
   page.subscribedFields = new Set(fields);
   return { success };
 }
 
 /** `POST /{app-id}/subscriptions`: verifies the callback with a handshake before accepting it. */
-export async function appSubscriptions(core: Core, params: Params, setCallback: (url: string, verifyToken: string) => Promise<{ ok: boolean; error?: string }>): Promise<Record<string, unknown>> {
+export async function appSubscriptions(
+  core: Core,
+  params: Params,
+  setCallback: (url: string, verifyToken: string) => Promise<{ ok: boolean; error?: string }>,
+): Promise<Record<string, unknown>> {
   const url = str(params.callback_url);
   const verifyToken = str(params.verify_token);
   if (str(params.object) !== 'page') throw errors.param('param object must be page');
@@ -58,7 +76,9 @@ export function unlinkAccounts(core: Core, page: Page, params: Params): Record<s
 
 /** `POST /{page}/message_attachments`: an attachment id for a reusable asset. */
 export function uploadAttachment(core: Core, params: Params): Record<string, unknown> {
-  const attachment = (params.message as { attachment?: { type?: string; payload?: { url?: string } } } | undefined)?.attachment;
-  if (!attachment?.type || !attachment.payload?.url) throw errors.param('param message[attachment] needs a type and payload[url]');
+  const attachment = (params.message as { attachment?: { type?: string; payload?: { url?: string } } } | undefined)
+    ?.attachment;
+  if (!attachment?.type || !attachment.payload?.url)
+    throw errors.param('param message[attachment] needs a type and payload[url]');
   return { attachment_id: String(1e15 + core.random.int(9e14)) };
 }

@@ -1,7 +1,15 @@
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
-import { AnyObject, DateTime, errorResponses, ListOf, Nullable, pagingProperties, StringEnum } from '../schema-types.ts';
+import {
+  AnyObject,
+  DateTime,
+  errorResponses,
+  ListOf,
+  Nullable,
+  pagingProperties,
+  StringEnum,
+} from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
 import { listAuditEvents } from '../../modules/audit/list-audit-events.ts';
 import { presentAuditEvent } from '../../modules/audit/audit.presenter.ts';
@@ -26,7 +34,9 @@ const AuditSchema = Type.Object({
   action: Type.Optional(Type.String()),
   outcome: Type.Optional(Type.String()),
   page_id: Type.Optional(Nullable(Type.String())),
-  subject: Type.Optional(Nullable(Type.Object({ type: Type.Optional(Type.String()), id: Type.Optional(Nullable(Type.String())) }))),
+  subject: Type.Optional(
+    Nullable(Type.Object({ type: Type.Optional(Type.String()), id: Type.Optional(Nullable(Type.String())) })),
+  ),
   details: Type.Optional(Nullable(AnyObject())),
 });
 
@@ -46,7 +56,12 @@ export const auditRoutes: RouteModule = (server, ctx) => {
     '/api/v1/audit-events',
     {
       config: { auth: 'token' },
-      schema: { tags: ['audit'], summary: 'The audit log, newest first, with filters', querystring: AuditQuery, response: { 200: ListOf(AuditSchema), ...errorResponses } },
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit log, newest first, with filters',
+        querystring: AuditQuery,
+        response: { 200: ListOf(AuditSchema), ...errorResponses },
+      },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
@@ -71,7 +86,8 @@ export const auditRoutes: RouteModule = (server, ctx) => {
       config: { auth: 'token' },
       schema: {
         tags: ['audit'],
-        summary: 'Failed authentications counted per address, minute and reason, newest first (tokens that see every Page; kept PAGESCOPE_AUTH_FAILURE_RETENTION_DAYS)',
+        summary:
+          'Failed authentications counted per address, minute and reason, newest first (tokens that see every Page; kept PAGESCOPE_AUTH_FAILURE_RETENTION_DAYS)',
         querystring: Type.Object({ ...pagingProperties, since: Type.Optional(DateTime()) }),
         response: { 200: ListOf(AuthFailureSchema), ...errorResponses },
       },
@@ -79,7 +95,11 @@ export const auditRoutes: RouteModule = (server, ctx) => {
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
       const { since } = req.query;
-      const { rows, nextCursor } = await listAuthFailureCounts(ctx, req.actor!, { limit, cursor, ...(since && { since: Date.parse(since) }) });
+      const { rows, nextCursor } = await listAuthFailureCounts(ctx, req.actor!, {
+        limit,
+        cursor,
+        ...(since && { since: Date.parse(since) }),
+      });
       return listBody(rows.map(presentAuthFailure), nextCursor);
     },
   );

@@ -20,16 +20,26 @@ export const SignedInUserSchema = Type.Object({
   pages: Nullable(Type.Array(Type.String()), { description: 'the Pages the account is limited to; null: every Page' }),
 });
 
-const MeSchema = Type.Object({
-  user: Type.Optional(SignedInUserSchema),
-  csrf_token: Type.Optional(Type.String({ description: 'send it as x-csrf-token with every change made with the session cookie' })),
-  token: Type.Optional(Type.Object({ id: Type.String(), role: Type.String(), pages: Nullable(Type.Array(Type.String())) })),
-}, { description: 'either `user` and `csrf_token` (a session) or `token` (a bearer token)' });
+const MeSchema = Type.Object(
+  {
+    user: Type.Optional(SignedInUserSchema),
+    csrf_token: Type.Optional(
+      Type.String({ description: 'send it as x-csrf-token with every change made with the session cookie' }),
+    ),
+    token: Type.Optional(
+      Type.Object({ id: Type.String(), role: Type.String(), pages: Nullable(Type.Array(Type.String())) }),
+    ),
+  },
+  { description: 'either `user` and `csrf_token` (a session) or `token` (a bearer token)' },
+);
 
 const limited = { 429: ErrorBody };
 
 function setSession(req: FastifyRequest, reply: FastifyReply, session: OpenedSession, now: number): void {
-  void reply.header('set-cookie', sessionCookie(session.token, { secure: overHttps(req), maxAgeSeconds: (session.expiresAt - now) / 1000 }));
+  void reply.header(
+    'set-cookie',
+    sessionCookie(session.token, { secure: overHttps(req), maxAgeSeconds: (session.expiresAt - now) / 1000 }),
+  );
 }
 
 /**
@@ -45,13 +55,20 @@ export const authRoutes: RouteModule = (server, ctx) => {
       config: { auth: 'public' },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with an email and a password; answers the account and sets the session cookie (HttpOnly, SameSite=Lax)',
+        summary:
+          'Sign in with an email and a password; answers the account and sets the session cookie (HttpOnly, SameSite=Lax)',
         description:
           'Every refusal is 401 `invalid_credentials`, whether the email is unknown, the password wrong, or the account locked ' +
           '(after PAGESCOPE_LOGIN_LOCK_AFTER wrong passwords, for PAGESCOPE_LOGIN_LOCK_MINUTES) or disabled. An address that ' +
           'fails too often in a minute is answered 429 `too_many_attempts` with Retry-After.',
         security: [],
-        body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            email: Type.String({ minLength: 1, maxLength: 320 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ user: SignedInUserSchema }), ...errorResponses, ...limited },
       },
     },
@@ -68,7 +85,8 @@ export const authRoutes: RouteModule = (server, ctx) => {
       config: { auth: 'public' },
       schema: {
         tags: ['auth'],
-        summary: 'A one-time sign-in link (24 hours): opens a session, sets the cookie and redirects (303) to / — to /?set_password=1 when the account has no password yet',
+        summary:
+          'A one-time sign-in link (24 hours): opens a session, sets the cookie and redirects (303) to / — to /?set_password=1 when the account has no password yet',
         security: [],
         params: Type.Object({ token: Type.String({ maxLength: 200 }) }),
         response: { ...errorResponses, ...limited },
@@ -95,7 +113,10 @@ export const authRoutes: RouteModule = (server, ctx) => {
     },
     async (req, reply) => {
       await signOut(ctx, req.actor!);
-      return reply.status(204).header('set-cookie', sessionCookie(null, { secure: overHttps(req) })).send(null);
+      return reply
+        .status(204)
+        .header('set-cookie', sessionCookie(null, { secure: overHttps(req) }))
+        .send(null);
     },
   );
 
@@ -103,7 +124,11 @@ export const authRoutes: RouteModule = (server, ctx) => {
     '/api/v1/me',
     {
       config: { auth: 'token' },
-      schema: { tags: ['auth'], summary: 'Who the request acts as: the signed-in account and its CSRF token, or the bearer token', response: { 200: MeSchema, ...errorResponses } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who the request acts as: the signed-in account and its CSRF token, or the bearer token',
+        response: { 200: MeSchema, ...errorResponses },
+      },
     },
     async (req) => {
       const actor = req.actor!;
@@ -122,15 +147,30 @@ export const authRoutes: RouteModule = (server, ctx) => {
       config: { auth: 'token' },
       schema: {
         tags: ['auth'],
-        summary: 'Set the signed-in account\'s password (12+ characters, not the email); ends its other sessions',
-        description: '`current_password` is required unless the session was opened by a sign-in link. Needs x-csrf-token.',
-        body: Type.Object({ current_password: Type.Optional(Type.String({ maxLength: 1024 })), new_password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ sessions_revoked: Type.Integer({ description: 'other sessions of the account that were ended' }) }), ...errorResponses },
+        summary: "Set the signed-in account's password (12+ characters, not the email); ends its other sessions",
+        description:
+          '`current_password` is required unless the session was opened by a sign-in link. Needs x-csrf-token.',
+        body: Type.Object(
+          {
+            current_password: Type.Optional(Type.String({ maxLength: 1024 })),
+            new_password: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            sessions_revoked: Type.Integer({ description: 'other sessions of the account that were ended' }),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
       const body = req.body;
-      const r = await setPassword(ctx, req.actor!, { newPassword: body.new_password, ...(body.current_password !== undefined && { currentPassword: body.current_password }) });
+      const r = await setPassword(ctx, req.actor!, {
+        newPassword: body.new_password,
+        ...(body.current_password !== undefined && { currentPassword: body.current_password }),
+      });
       return presentPasswordChange(r);
     },
   );

@@ -7,27 +7,54 @@ const text = () => Nullable(Type.String());
 export const ContactSchema = Type.Object({
   id: Type.String(),
   page_id: Type.String(),
-  psid: Type.Optional(Nullable(Type.String(), { description: 'only for tokens allowed to read identifiers; each such read is audited (null once erased)' })),
-  name: text(), first_name: text(), last_name: text(), locale: text(),
-  picture_url: Type.Optional(Nullable(Type.String(), { description: 'only for tokens allowed to read identifiers (a platform URL that identifies the person)' })),
+  psid: Type.Optional(
+    Nullable(Type.String(), {
+      description: 'only for tokens allowed to read identifiers; each such read is audited (null once erased)',
+    }),
+  ),
+  name: text(),
+  first_name: text(),
+  last_name: text(),
+  locale: text(),
+  picture_url: Type.Optional(
+    Nullable(Type.String(), {
+      description: 'only for tokens allowed to read identifiers (a platform URL that identifies the person)',
+    }),
+  ),
   timezone: Nullable(Type.Number()),
-  status: StringEnum(['active', 'unreachable', 'erased'], { description: '`unreachable`: Meta refused a send to this person (blocked the Page, deactivated, or no longer knows the PSID); sends are refused with 422 `unreachable` until they act again' }),
+  status: StringEnum(['active', 'unreachable', 'erased'], {
+    description:
+      '`unreachable`: Meta refused a send to this person (blocked the Page, deactivated, or no longer knows the PSID); sends are refused with 422 `unreachable` until they act again',
+  }),
   unreachable_since: time({ description: 'when the contact became unreachable; null unless status is unreachable' }),
-  unreachable_reason: Nullable(Type.String(), { description: '`invalid_recipient` (Meta knows no such PSID), `unreachable` (blocked or deactivated), …; null unless status is unreachable' }),
+  unreachable_reason: Nullable(Type.String(), {
+    description:
+      '`invalid_recipient` (Meta knows no such PSID), `unreachable` (blocked or deactivated), …; null unless status is unreachable',
+  }),
   window: Type.Object({ last_user_action_at: time(), standard_ends_at: time(), human_agent_ends_at: time() }),
-  consent: Type.Object({ replies: Type.String(), replies_at: Type.Optional(time()), marketing: Type.String(), marketing_at: Type.Optional(time()) }),
+  consent: Type.Object({
+    replies: Type.String(),
+    replies_at: Type.Optional(time()),
+    marketing: Type.String(),
+    marketing_at: Type.Optional(time()),
+  }),
   tags: Type.Array(Type.String()),
   attributes: AnyObject(),
   merged_into: Type.Optional(text()),
-  links: Type.Optional(Type.Array(
-    Type.Object({
-      contact_id: Type.String(),
-      page_id: Type.String(),
-      source: StringEnum(['account_linking', 'ids_for_pages', 'operator', 'merge']),
-      created_at: DateTime(),
-    }),
-    { description: 'only in the detail view: other records of the same person the token may see (another Page, linked by account linking, ids_for_pages or an operator; or merged)' },
-  )),
+  links: Type.Optional(
+    Type.Array(
+      Type.Object({
+        contact_id: Type.String(),
+        page_id: Type.String(),
+        source: StringEnum(['account_linking', 'ids_for_pages', 'operator', 'merge']),
+        created_at: DateTime(),
+      }),
+      {
+        description:
+          'only in the detail view: other records of the same person the token may see (another Page, linked by account linking, ids_for_pages or an operator; or merged)',
+      },
+    ),
+  ),
   created_at: DateTime(),
   last_seen_at: DateTime(),
 });
@@ -37,15 +64,19 @@ export const MessageSchema = Type.Object({
   mid: text(),
   contact_id: Type.Optional(Type.String()),
   direction: StringEnum(['inbound', 'outbound']),
-  author: StringEnum(['contact', 'agent', 'automation', 'campaign', 'page', 'note'], { description: 'note: an operator\'s private note, never sent' }),
+  author: StringEnum(['contact', 'agent', 'automation', 'campaign', 'page', 'note'], {
+    description: "note: an operator's private note, never sent",
+  }),
   text: text(),
-  attachments: Type.Array(Type.Object({
-    type: Type.String(),
-    url: Type.Optional(Type.String()),
-    title: Type.Optional(Type.String()),
-    sticker_id: Type.Optional(Type.String()),
-    payload: Type.Optional(Type.Unknown()),
-  })),
+  attachments: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      url: Type.Optional(Type.String()),
+      title: Type.Optional(Type.String()),
+      sticker_id: Type.Optional(Type.String()),
+      payload: Type.Optional(Type.Unknown()),
+    }),
+  ),
   quick_reply_payload: Type.Optional(Type.String()),
   reply_to_mid: Type.Optional(Type.String()),
   created_at: DateTime(),

@@ -13,59 +13,110 @@ const ContactParams = IdParams('contactId');
 /** Contacts and their history: the core of the REST API. Thin: parse, call one command, answer. */
 export const contactRoutes: RouteModule = (server, ctx) => {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/api/v1/pages/:pageId/contacts', {
-    config: { auth: 'token' },
-    schema: {
-      tags: ['contacts'], summary: 'Contacts of one Page, newest first; `q` matches the start of name words (accents and case ignored)',
-      params: IdParams('pageId'),
-      querystring: Type.Object({ ...pagingProperties, q: Type.Optional(Type.String({ maxLength: 200 })) }),
-      response: { 200: ListOf(ContactSchema), ...errorResponses },
+  app.get(
+    '/api/v1/pages/:pageId/contacts',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Contacts of one Page, newest first; `q` matches the start of name words (accents and case ignored)',
+        params: IdParams('pageId'),
+        querystring: Type.Object({ ...pagingProperties, q: Type.Optional(Type.String({ maxLength: 200 })) }),
+        response: { 200: ListOf(ContactSchema), ...errorResponses },
+      },
     },
-  }, async (req) => {
-    const { limit, cursor } = parsePaging(req.query);
-    const q = req.query.q?.trim() || null;
-    const { rows, nextCursor } = await listContacts(ctx, req.actor!, req.params.pageId, q, cursor, limit);
-    return listBody(rows, nextCursor);
-  });
-
-  app.get('/api/v1/pages/:pageId/contacts/by-psid/:psid', {
-    config: { auth: 'token' },
-    schema: {
-      tags: ['contacts'], summary: 'Find a contact by its Page-scoped id: owners, admins and agents (audited; the PSID and picture_url only for identifier readers; other roles 403)',
-      params: Type.Object({ pageId: Type.String(), psid: Psid() }),
-      response: { 200: ContactSchema, ...errorResponses },
+    async (req) => {
+      const { limit, cursor } = parsePaging(req.query);
+      const q = req.query.q?.trim() || null;
+      const { rows, nextCursor } = await listContacts(ctx, req.actor!, req.params.pageId, q, cursor, limit);
+      return listBody(rows, nextCursor);
     },
-  }, async (req) => findContactByPsid(ctx, req.actor!, req.params.pageId, req.params.psid));
+  );
 
-  app.get('/api/v1/contacts/:contactId', {
-    config: { auth: 'token' },
-    schema: { tags: ['contacts'], summary: 'One contact', params: ContactParams, response: { 200: ContactSchema, ...errorResponses } },
-  }, async (req) => getContact(ctx, req.actor!, req.params.contactId));
-
-  app.get('/api/v1/contacts/:contactId/messages', {
-    config: { auth: 'token' },
-    schema: {
-      tags: ['contacts'], summary: 'Conversation history, newest first (`order=asc`: oldest first)', params: ContactParams,
-      querystring: Type.Object({ ...pagingProperties, order: Type.Optional(StringEnum(['asc', 'desc'])) }),
-      response: { 200: ListOf(MessageSchema), ...errorResponses },
+  app.get(
+    '/api/v1/pages/:pageId/contacts/by-psid/:psid',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['contacts'],
+        summary:
+          'Find a contact by its Page-scoped id: owners, admins and agents (audited; the PSID and picture_url only for identifier readers; other roles 403)',
+        params: Type.Object({ pageId: Type.String(), psid: Psid() }),
+        response: { 200: ContactSchema, ...errorResponses },
+      },
     },
-  }, async (req) => {
-    const { limit, cursor } = parsePaging(req.query);
-    const { rows, nextCursor } = await listContactMessages(ctx, req.actor!, req.params.contactId, req.query.order ?? 'desc', cursor, limit);
-    return listBody(rows, nextCursor);
-  });
+    async (req) => findContactByPsid(ctx, req.actor!, req.params.pageId, req.params.psid),
+  );
 
-  app.post('/api/v1/contacts/:contactId/merge', {
-    config: { auth: 'token' },
-    schema: {
-      tags: ['contacts'], summary: 'Merge this contact into another contact of the same Page (owner or admin; history kept, audited)', params: ContactParams,
-      body: Type.Object({ into: Type.String({ minLength: 1, description: 'the id of the contact that remains' }) }, { additionalProperties: false }),
-      response: { 200: ContactSchema, ...errorResponses },
+  app.get(
+    '/api/v1/contacts/:contactId',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'One contact',
+        params: ContactParams,
+        response: { 200: ContactSchema, ...errorResponses },
+      },
     },
-  }, async (req) => mergeContacts(ctx, req.actor!, req.params.contactId, req.body.into));
+    async (req) => getContact(ctx, req.actor!, req.params.contactId),
+  );
 
-  app.post('/api/v1/contacts/:contactId/split', {
-    config: { auth: 'token' },
-    schema: { tags: ['contacts'], summary: 'Undo a merge: the contact stands alone again (owner or admin; audited)', params: ContactParams, response: { 200: ContactSchema, ...errorResponses } },
-  }, async (req) => splitContact(ctx, req.actor!, req.params.contactId));
+  app.get(
+    '/api/v1/contacts/:contactId/messages',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Conversation history, newest first (`order=asc`: oldest first)',
+        params: ContactParams,
+        querystring: Type.Object({ ...pagingProperties, order: Type.Optional(StringEnum(['asc', 'desc'])) }),
+        response: { 200: ListOf(MessageSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { limit, cursor } = parsePaging(req.query);
+      const { rows, nextCursor } = await listContactMessages(
+        ctx,
+        req.actor!,
+        req.params.contactId,
+        req.query.order ?? 'desc',
+        cursor,
+        limit,
+      );
+      return listBody(rows, nextCursor);
+    },
+  );
+
+  app.post(
+    '/api/v1/contacts/:contactId/merge',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Merge this contact into another contact of the same Page (owner or admin; history kept, audited)',
+        params: ContactParams,
+        body: Type.Object(
+          { into: Type.String({ minLength: 1, description: 'the id of the contact that remains' }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ContactSchema, ...errorResponses },
+      },
+    },
+    async (req) => mergeContacts(ctx, req.actor!, req.params.contactId, req.body.into),
+  );
+
+  app.post(
+    '/api/v1/contacts/:contactId/split',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Undo a merge: the contact stands alone again (owner or admin; audited)',
+        params: ContactParams,
+        response: { 200: ContactSchema, ...errorResponses },
+      },
+    },
+    async (req) => splitContact(ctx, req.actor!, req.params.contactId),
+  );
 };

@@ -15,12 +15,28 @@ import { ErrorBody } from '../schema-types.ts';
  */
 export const healthRoutes: RouteModule = (server, ctx) => {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/healthz', { schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } }, config: { auth: 'public' } }, async () => presentLive());
+  app.get(
+    '/healthz',
+    {
+      schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+      config: { auth: 'public' },
+    },
+    async () => presentLive(),
+  );
   app.get(
     '/readyz',
-    { schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }), 503: ErrorBody } }, config: { auth: 'public' } },
+    {
+      schema: {
+        hide: true,
+        response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }), 503: ErrorBody },
+      },
+      config: { auth: 'public' },
+    },
     async (req, reply) => {
-      const reasons: string[] = await ctx.database.ping().then(() => [], () => ['database_unreachable']);
+      const reasons: string[] = await ctx.database.ping().then(
+        () => [],
+        () => ['database_unreachable'],
+      );
       reasons.push(...(await readinessProblems(ctx)));
       if (reasons.length === 0) return presentReady(ctx.database.dialect);
       return reply.status(503).send(presentNotReady(reasons, String(req.id)));

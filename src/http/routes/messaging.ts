@@ -1,7 +1,16 @@
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
-import { AnyObject, DateTime, ErrorBody, errorResponses, IdParams, Nullable, NullableDateTime, StringEnum } from '../schema-types.ts';
+import {
+  AnyObject,
+  DateTime,
+  ErrorBody,
+  errorResponses,
+  IdParams,
+  Nullable,
+  NullableDateTime,
+  StringEnum,
+} from '../schema-types.ts';
 import { presentDelivery, presentQueuedSend } from '../../modules/messaging/delivery.presenter.ts';
 import { getDelivery, sendMessage } from '../../modules/messaging/send-message.ts';
 import { MAX_QUICK_REPLIES } from '../../modules/messaging/message-body.ts';
@@ -24,12 +33,14 @@ const DeliverySchema = Type.Object({
   tag: Nullable(Type.String()),
   attempts: Type.Integer(),
   message_id: Type.Optional(Type.String({ description: "Meta's message id, once sent" })),
-  error: Type.Optional(Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    meta_code: Type.Optional(Type.Integer()),
-    meta_subcode: Type.Optional(Type.Integer()),
-  })),
+  error: Type.Optional(
+    Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      meta_code: Type.Optional(Type.Integer()),
+      meta_subcode: Type.Optional(Type.Integer()),
+    }),
+  ),
   created_at: DateTime(),
   sent_at: NullableDateTime(),
   delivered_at: NullableDateTime(),

@@ -15,7 +15,12 @@ for (const dialect of testDialects()) {
     after(async () => app.close());
 
     await t.test('registers a Page with 201 and never returns its token', async () => {
-      const res = await app.server.inject({ method: 'POST', url: '/api/v1/pages', headers: bearer(app.ownerToken), payload: { id: '1001', name: 'Shop A', access_token: 'EAAG-page-token-A' } });
+      const res = await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/pages',
+        headers: bearer(app.ownerToken),
+        payload: { id: '1001', name: 'Shop A', access_token: 'EAAG-page-token-A' },
+      });
       assert.equal(res.statusCode, 201);
       assert.equal(res.json().id, '1001');
       assert.equal(res.body.includes('EAAG-page-token-A'), false);
@@ -32,39 +37,82 @@ for (const dialect of testDialects()) {
       assert.equal(res.statusCode, 401);
       assert.equal(res.json().error.code, 'unauthenticated');
       await authFailures(app.ctx).flush();
-      const counted = await app.ctx.db.selectFrom('auth_failures').selectAll().where('kind', '=', 'api_token').execute();
-      assert.deepEqual(counted.map((r) => [r.reason, r.failures]), [['missing_token', 1]]);
+      const counted = await app.ctx.db
+        .selectFrom('auth_failures')
+        .selectAll()
+        .where('kind', '=', 'api_token')
+        .execute();
+      assert.deepEqual(
+        counted.map((r) => [r.reason, r.failures]),
+        [['missing_token', 1]],
+      );
     });
 
     await t.test('rejects a body without a name with 400 and stores nothing', async () => {
-      const res = await app.server.inject({ method: 'POST', url: '/api/v1/pages', headers: bearer(app.ownerToken), payload: { id: '1002', access_token: 'EAAG-x-token' } });
+      const res = await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/pages',
+        headers: bearer(app.ownerToken),
+        payload: { id: '1002', access_token: 'EAAG-x-token' },
+      });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().error.code, 'validation_failed');
-      assert.equal(await app.ctx.db.selectFrom('pages').select('id').where('id', '=', '1002').executeTakeFirst(), undefined);
+      assert.equal(
+        await app.ctx.db.selectFrom('pages').select('id').where('id', '=', '1002').executeTakeFirst(),
+        undefined,
+      );
     });
 
     await t.test('shows a Page-scoped token only its own Pages, and 404 for another Page', async () => {
-      await app.server.inject({ method: 'POST', url: '/api/v1/pages', headers: bearer(app.ownerToken), payload: { id: '2002', name: 'Shop B', access_token: 'EAAG-page-token-B' } });
+      await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/pages',
+        headers: bearer(app.ownerToken),
+        payload: { id: '2002', name: 'Shop B', access_token: 'EAAG-page-token-B' },
+      });
       const scoped = await createToken(app.ctx, cliActor, { name: 'agent A', role: 'agent', pageIds: ['1001'] });
       const list = await app.server.inject({ method: 'GET', url: '/api/v1/pages', headers: bearer(scoped.token) });
-      assert.deepEqual(list.json().data.map((p: { id: string }) => p.id), ['1001']);
-      const other = await app.server.inject({ method: 'GET', url: '/api/v1/pages/2002', headers: bearer(scoped.token) });
-      const missing = await app.server.inject({ method: 'GET', url: '/api/v1/pages/9999', headers: bearer(scoped.token) });
+      assert.deepEqual(
+        list.json().data.map((p: { id: string }) => p.id),
+        ['1001'],
+      );
+      const other = await app.server.inject({
+        method: 'GET',
+        url: '/api/v1/pages/2002',
+        headers: bearer(scoped.token),
+      });
+      const missing = await app.server.inject({
+        method: 'GET',
+        url: '/api/v1/pages/9999',
+        headers: bearer(scoped.token),
+      });
       assert.equal(other.statusCode, 404);
       assert.deepEqual({ ...other.json().error, request_id: null }, { ...missing.json().error, request_id: null });
     });
 
     await t.test('paginates with a cursor', async () => {
-      const first = await app.server.inject({ method: 'GET', url: '/api/v1/pages?limit=1', headers: bearer(app.ownerToken) });
+      const first = await app.server.inject({
+        method: 'GET',
+        url: '/api/v1/pages?limit=1',
+        headers: bearer(app.ownerToken),
+      });
       assert.equal(first.json().data.length, 1);
       const next = first.json().next_cursor;
       assert.equal(typeof next, 'string');
-      const second = await app.server.inject({ method: 'GET', url: `/api/v1/pages?limit=1&cursor=${next}`, headers: bearer(app.ownerToken) });
+      const second = await app.server.inject({
+        method: 'GET',
+        url: `/api/v1/pages?limit=1&cursor=${next}`,
+        headers: bearer(app.ownerToken),
+      });
       assert.notEqual(second.json().data[0].id, first.json().data[0].id);
     });
 
     await t.test('records each registration in the audit log', async () => {
-      const res = await app.server.inject({ method: 'GET', url: '/api/v1/audit-events?action=page.register', headers: bearer(app.ownerToken) });
+      const res = await app.server.inject({
+        method: 'GET',
+        url: '/api/v1/audit-events?action=page.register',
+        headers: bearer(app.ownerToken),
+      });
       assert.equal(res.json().data.length, 2);
     });
   });

@@ -10,7 +10,9 @@ import { registerPage } from '../../modules/pages/register-page.ts';
 export const PageSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  status: StringEnum(['active', 'token_invalid', 'disabled'], { description: 'token_invalid: Meta rejected the access token (code 190); sends wait until a new token is registered' }),
+  status: StringEnum(['active', 'token_invalid', 'disabled'], {
+    description: 'token_invalid: Meta rejected the access token (code 190); sends wait until a new token is registered',
+  }),
   created_at: DateTime(),
   updated_at: DateTime(),
 });
@@ -26,7 +28,12 @@ export const pageRoutes: RouteModule = (server, ctx) => {
     '/api/v1/pages',
     {
       config: { auth: 'token' },
-      schema: { tags: ['pages'], summary: 'Pages this token may see', querystring: PagingQuery, response: { 200: ListOf(PageSchema), ...errorResponses } },
+      schema: {
+        tags: ['pages'],
+        summary: 'Pages this token may see',
+        querystring: PagingQuery,
+        response: { 200: ListOf(PageSchema), ...errorResponses },
+      },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
@@ -39,7 +46,12 @@ export const pageRoutes: RouteModule = (server, ctx) => {
     '/api/v1/pages/:pageId',
     {
       config: { auth: 'token' },
-      schema: { tags: ['pages'], summary: 'One Page', params: IdParams('pageId'), response: { 200: PageSchema, ...errorResponses } },
+      schema: {
+        tags: ['pages'],
+        summary: 'One Page',
+        params: IdParams('pageId'),
+        response: { 200: PageSchema, ...errorResponses },
+      },
     },
     async (req) => presentPage(await getPage(ctx, req.actor!, req.params.pageId)),
   );
@@ -50,7 +62,8 @@ export const pageRoutes: RouteModule = (server, ctx) => {
       config: { auth: 'token' },
       schema: {
         tags: ['pages'],
-        summary: 'Register a Page with its Page access token (stored encrypted); registering it again replaces the token',
+        summary:
+          'Register a Page with its Page access token (stored encrypted); registering it again replaces the token',
         body: RegisterPageBody,
         response: { 200: PageSchema, 201: PageSchema, ...errorResponses },
       },

@@ -1,7 +1,18 @@
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
-import { AnyObject, DateTime, ErrorBody, errorResponses, IdParams, ListOf, Nullable, NullableDateTime, PagingQuery, StringEnum } from '../schema-types.ts';
+import {
+  AnyObject,
+  DateTime,
+  ErrorBody,
+  errorResponses,
+  IdParams,
+  ListOf,
+  Nullable,
+  NullableDateTime,
+  PagingQuery,
+  StringEnum,
+} from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
 import { readConsent } from '../../modules/consent/ledger.ts';
 import { presentConsent } from '../../modules/consent/consent.presenter.ts';
@@ -35,21 +46,25 @@ const ConsentSchema = Type.Object({
   state: Type.Object({
     replies: StringEnum(['granted', 'withdrawn']),
     marketing: StringEnum(['none', 'granted', 'withdrawn']),
-    topics: Type.Record(Type.String(), StringEnum(['granted', 'withdrawn']), { description: 'per subscription topic; absent topics were never asked' }),
+    topics: Type.Record(Type.String(), StringEnum(['granted', 'withdrawn']), {
+      description: 'per subscription topic; absent topics were never asked',
+    }),
   }),
-  records: Type.Array(Type.Object({
-    id: Type.String(),
-    purpose: Type.String({ description: '`replies`, `marketing` or `topic:<name>`' }),
-    action: StringEnum(['grant', 'withdraw']),
-    source: Type.String(),
-    event_id: Nullable(Type.String()),
-    wording: Nullable(Type.String()),
-    wording_version: Nullable(Type.String()),
-    actor_type: Type.String(),
-    actor_id: Nullable(Type.String()),
-    occurred_at: DateTime(),
-    recorded_at: DateTime(),
-  })),
+  records: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      purpose: Type.String({ description: '`replies`, `marketing` or `topic:<name>`' }),
+      action: StringEnum(['grant', 'withdraw']),
+      source: Type.String(),
+      event_id: Nullable(Type.String()),
+      wording: Nullable(Type.String()),
+      wording_version: Nullable(Type.String()),
+      actor_type: Type.String(),
+      actor_id: Nullable(Type.String()),
+      occurred_at: DateTime(),
+      recorded_at: DateTime(),
+    }),
+  ),
 });
 
 const CreateRequestBody = Type.Object(
@@ -57,7 +72,9 @@ const CreateRequestBody = Type.Object(
     type: StringEnum(TYPES),
     contact_id: Type.String({ maxLength: 100 }),
     regime: Type.Optional(StringEnum(REGIMES)),
-    attributes: Type.Optional(AnyObject({ description: 'rectification only: attribute names to new values, null to remove' })),
+    attributes: Type.Optional(
+      AnyObject({ description: 'rectification only: attribute names to new values, null to remove' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -72,14 +89,28 @@ export const privacyRoutes: RouteModule = (server, ctx) => {
     '/api/v1/privacy/requests',
     {
       config: { auth: 'token' },
-      schema: { tags: ['privacy'], summary: 'Open a data subject request; it runs in the background (202)', body: CreateRequestBody, response: { 202: RequestSchema, ...withErrors } },
+      schema: {
+        tags: ['privacy'],
+        summary: 'Open a data subject request; it runs in the background (202)',
+        body: CreateRequestBody,
+        response: { 202: RequestSchema, ...withErrors },
+      },
     },
-    async (req, reply) => reply.status(202).send(presentRequest(await createPrivacyRequest(ctx, req.actor!, req.body, 'api'))),
+    async (req, reply) =>
+      reply.status(202).send(presentRequest(await createPrivacyRequest(ctx, req.actor!, req.body, 'api'))),
   );
 
   app.get(
     '/api/v1/privacy/requests',
-    { config: { auth: 'token' }, schema: { tags: ['privacy'], summary: 'Data subject requests, newest first', querystring: PagingQuery, response: { 200: ListOf(RequestSchema), ...errorResponses } } },
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['privacy'],
+        summary: 'Data subject requests, newest first',
+        querystring: PagingQuery,
+        response: { 200: ListOf(RequestSchema), ...errorResponses },
+      },
+    },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
       const { rows, nextCursor } = await listPrivacyRequests(ctx, req.actor!, cursor, limit);
@@ -89,7 +120,15 @@ export const privacyRoutes: RouteModule = (server, ctx) => {
 
   app.get(
     '/api/v1/privacy/requests/:requestId',
-    { config: { auth: 'token' }, schema: { tags: ['privacy'], summary: 'One data subject request', params: RequestParams, response: { 200: RequestSchema, ...errorResponses } } },
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['privacy'],
+        summary: 'One data subject request',
+        params: RequestParams,
+        response: { 200: RequestSchema, ...errorResponses },
+      },
+    },
     async (req) => presentRequest(await getPrivacyRequest(ctx, req.actor!, req.params.requestId)),
   );
 
@@ -97,17 +136,33 @@ export const privacyRoutes: RouteModule = (server, ctx) => {
     '/api/v1/privacy/requests/:requestId/export',
     {
       config: { auth: 'token' },
-      schema: { tags: ['privacy'], summary: "The access request's export: every piece of personal data held about the contact (each read audited)", params: RequestParams, response: { 200: AnyObject(), ...withErrors } },
+      schema: {
+        tags: ['privacy'],
+        summary: "The access request's export: every piece of personal data held about the contact (each read audited)",
+        params: RequestParams,
+        response: { 200: AnyObject(), ...withErrors },
+      },
     },
     async (req, reply) => {
       const doc = await readRequestExport(ctx, req.actor!, req.params.requestId);
-      return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${doc.contact_id}.json"`).send(doc);
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="${doc.contact_id}.json"`)
+        .send(doc);
     },
   );
 
   app.post(
     '/api/v1/privacy/requests/:requestId/extend',
-    { config: { auth: 'token' }, schema: { tags: ['privacy'], summary: 'Extend the deadline once, recording that the person was told now', params: RequestParams, response: { 200: RequestSchema, ...withErrors } } },
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['privacy'],
+        summary: 'Extend the deadline once, recording that the person was told now',
+        params: RequestParams,
+        response: { 200: RequestSchema, ...withErrors },
+      },
+    },
     async (req) => presentRequest(await extendPrivacyRequest(ctx, req.actor!, req.params.requestId)),
   );
 
@@ -116,13 +171,19 @@ export const privacyRoutes: RouteModule = (server, ctx) => {
     {
       config: { auth: 'token' },
       schema: {
-        tags: ['privacy'], summary: 'Settle a request awaiting review with the contacts found (none: nothing is held)', params: RequestParams,
+        tags: ['privacy'],
+        summary: 'Settle a request awaiting review with the contacts found (none: nothing is held)',
+        params: RequestParams,
         // contact_ids is checked after the request is found, so another Page's request is a 404 whatever the body.
-        body: Type.Object({ contact_ids: Type.Optional(Type.Array(Type.String(), { maxItems: 100 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { contact_ids: Type.Optional(Type.Array(Type.String(), { maxItems: 100 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: RequestSchema, ...withErrors },
       },
     },
-    async (req) => presentRequest(await resolvePrivacyRequest(ctx, req.actor!, req.params.requestId, req.body.contact_ids)),
+    async (req) =>
+      presentRequest(await resolvePrivacyRequest(ctx, req.actor!, req.params.requestId, req.body.contact_ids)),
   );
 
   app.get(
@@ -130,7 +191,9 @@ export const privacyRoutes: RouteModule = (server, ctx) => {
     {
       config: { auth: 'token' },
       schema: {
-        tags: ['privacy'], summary: 'The app-scoped id of a request awaiting review (identifiers permission; audited)', params: RequestParams,
+        tags: ['privacy'],
+        summary: 'The app-scoped id of a request awaiting review (identifiers permission; audited)',
+        params: RequestParams,
         response: { 200: Type.Object({ app_scoped_user_id: Type.Optional(Type.String()) }), ...withErrors },
       },
     },
@@ -141,7 +204,12 @@ export const privacyRoutes: RouteModule = (server, ctx) => {
     '/api/v1/privacy/consent/:contactId',
     {
       config: { auth: 'token' },
-      schema: { tags: ['privacy'], summary: "A contact's consent: the state derived from the ledger, and the ledger", params: IdParams('contactId'), response: { 200: ConsentSchema, ...errorResponses } },
+      schema: {
+        tags: ['privacy'],
+        summary: "A contact's consent: the state derived from the ledger, and the ledger",
+        params: IdParams('contactId'),
+        response: { 200: ConsentSchema, ...errorResponses },
+      },
     },
     async (req) => presentConsent(await readConsent(ctx, req.actor!, req.params.contactId)),
   );

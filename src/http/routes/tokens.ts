@@ -1,7 +1,16 @@
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
-import { DateTime, errorResponses, IdParams, ListOf, Nullable, NullableDateTime, PagingQuery, StringEnum } from '../schema-types.ts';
+import {
+  DateTime,
+  errorResponses,
+  IdParams,
+  ListOf,
+  Nullable,
+  NullableDateTime,
+  PagingQuery,
+  StringEnum,
+} from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
 import { createToken } from '../../modules/access/create-token.ts';
 import { getToken, listTokens } from '../../modules/access/list-tokens.ts';
@@ -47,13 +56,21 @@ export const tokenRoutes: RouteModule = (server, ctx) => {
     '/api/v1/tokens',
     {
       config: { auth: 'token' },
-      schema: { tags: ['tokens'], summary: 'API tokens (owner, admin): never the secret nor its hash', querystring: PagingQuery, response: { 200: ListOf(TokenSchema), ...errorResponses } },
+      schema: {
+        tags: ['tokens'],
+        summary: 'API tokens (owner, admin): never the secret nor its hash',
+        querystring: PagingQuery,
+        response: { 200: ListOf(TokenSchema), ...errorResponses },
+      },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
       const { rows, nextCursor } = await listTokens(ctx, req.actor!, cursor, limit);
       const now = ctx.clock.now();
-      return listBody(rows.map((r) => presentToken(r, now)), nextCursor);
+      return listBody(
+        rows.map((r) => presentToken(r, now)),
+        nextCursor,
+      );
     },
   );
 
@@ -71,7 +88,12 @@ export const tokenRoutes: RouteModule = (server, ctx) => {
     async (req, reply) => {
       const { name, role, pages, ...expiry } = req.body;
       const now = ctx.clock.now();
-      const r = await createToken(ctx, req.actor!, { name, role, pageIds: pages ?? [], expiresAt: expiryOf(now, expiry) });
+      const r = await createToken(ctx, req.actor!, {
+        name,
+        role,
+        pageIds: pages ?? [],
+        expiresAt: expiryOf(now, expiry),
+      });
       return reply.status(201).send(presentCreatedToken(await getToken(ctx, req.actor!, r.id), r.token, now));
     },
   );
@@ -80,7 +102,12 @@ export const tokenRoutes: RouteModule = (server, ctx) => {
     '/api/v1/tokens/:tokenId',
     {
       config: { auth: 'token' },
-      schema: { tags: ['tokens'], summary: 'One API token (owner, admin)', params: TokenParams, response: { 200: TokenSchema, ...errorResponses } },
+      schema: {
+        tags: ['tokens'],
+        summary: 'One API token (owner, admin)',
+        params: TokenParams,
+        response: { 200: TokenSchema, ...errorResponses },
+      },
     },
     async (req) => presentToken(await getToken(ctx, req.actor!, req.params.tokenId), ctx.clock.now()),
   );

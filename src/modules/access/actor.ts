@@ -7,8 +7,22 @@ import { AppError, notFound } from '../../errors.ts';
  * itself (workers, Meta's callbacks). A user carries its role and Pages like a token, so every scope check applies.
  */
 export type Actor =
-  | { type: 'token'; id: string; accountId: string; role: Role; pageScope: readonly string[] | null; requestId: string | null }
-  | { type: 'user'; id: string; role: Role; pageScope: readonly string[] | null; requestId: string | null; sessionId: string | null }
+  | {
+      type: 'token';
+      id: string;
+      accountId: string;
+      role: Role;
+      pageScope: readonly string[] | null;
+      requestId: string | null;
+    }
+  | {
+      type: 'user';
+      id: string;
+      role: Role;
+      pageScope: readonly string[] | null;
+      requestId: string | null;
+      sessionId: string | null;
+    }
   | { type: 'cli'; id: null; role: 'owner'; pageScope: null; requestId: null }
   | { type: 'system'; id: string | null; role: 'owner'; pageScope: null; requestId: string | null };
 
@@ -23,7 +37,8 @@ export function can(actor: Actor, permission: Permission): boolean {
 
 /** Throws `forbidden` unless the actor's role carries the permission. */
 export function assertCan(actor: Actor, permission: Permission): void {
-  if (!can(actor, permission)) throw new AppError('forbidden', `this token's role may not ${permission.replace(':', ' ')}`);
+  if (!can(actor, permission))
+    throw new AppError('forbidden', `this token's role may not ${permission.replace(':', ' ')}`);
 }
 
 export function canSeePage(actor: Actor, pageId: string): boolean {

@@ -20,7 +20,10 @@ export async function addAuthFailures(db: Executor, rows: readonly AuthFailureTa
 }
 
 /** Newest minute first, then by id; `cursor` is the id of the last row of the previous page. */
-export async function listAuthFailures(db: Executor, f: { since?: number; cursor: string | null; limit: number }): Promise<AuthFailureTable[]> {
+export async function listAuthFailures(
+  db: Executor,
+  f: { since?: number; cursor: string | null; limit: number },
+): Promise<AuthFailureTable[]> {
   let q = db.selectFrom('auth_failures').selectAll().orderBy('id', 'desc').limit(f.limit);
   if (f.since !== undefined) q = q.where('minute', '>=', f.since);
   if (f.cursor) q = q.where('id', '<', f.cursor);

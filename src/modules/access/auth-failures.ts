@@ -46,7 +46,10 @@ export class AuthFailureLedger {
     }
     seen.n++;
     const limit = this.ctx.config.authFailureLimit;
-    return { limited: limit > 0 && seen.n > limit, retryAfterSeconds: Math.max(1, Math.ceil((minute + MINUTE_MS - now) / 1000)) };
+    return {
+      limited: limit > 0 && seen.n > limit,
+      retryAfterSeconds: Math.max(1, Math.ceil((minute + MINUTE_MS - now) / 1000)),
+    };
   }
 
   /**
@@ -71,7 +74,10 @@ export class AuthFailureLedger {
       try {
         await this.ctx.db.transaction().execute((trx) => addAuthFailures(trx, rows));
       } catch (err) {
-        this.ctx.logger.warn({ code: errorCode(err), rows: rows.length }, 'failed authentications could not be counted; retrying with the next flush');
+        this.ctx.logger.warn(
+          { code: errorCode(err), rows: rows.length },
+          'failed authentications could not be counted; retrying with the next flush',
+        );
         for (const r of rows) {
           const key = `${r.kind}\u0000${r.source}\u0000${r.minute}\u0000${r.reason}`;
           const later = this.pending.get(key);
@@ -113,8 +119,18 @@ export function authFailures(ctx: AppContext): AuthFailureLedger {
  * Counts a failed authentication and returns the error to answer it with: `rate_limited` (429, with the seconds to
  * wait) once the source has failed too often this minute, else `fallback`.
  */
-export function failedAuthentication(ctx: AppContext, kind: FailureKind, source: string, reason: string, fallback: AppError): AppError {
+export function failedAuthentication(
+  ctx: AppContext,
+  kind: FailureKind,
+  source: string,
+  reason: string,
+  fallback: AppError,
+): AppError {
   const { limited, retryAfterSeconds } = authFailures(ctx).record(kind, source, reason);
   if (!limited) return fallback;
-  return new AppError('rate_limited', `too many failed authentications from this address; try again in ${retryAfterSeconds} s`, { retry_after_seconds: retryAfterSeconds });
+  return new AppError(
+    'rate_limited',
+    `too many failed authentications from this address; try again in ${retryAfterSeconds} s`,
+    { retry_after_seconds: retryAfterSeconds },
+  );
 }

@@ -15,11 +15,22 @@ const lastTouched = new Map<string, number>();
  * a valid token works whatever its address did before. `last_used_at` is written at most once a minute per token so
  * reads stay reads. An expired token is refused like an unknown one.
  */
-export async function authenticate(ctx: AppContext, header: string | undefined, requestId: string, source: string): Promise<Actor> {
+export async function authenticate(
+  ctx: AppContext,
+  header: string | undefined,
+  requestId: string,
+  source: string,
+): Promise<Actor> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   const fail = (reason: string): never => {
     ctx.metrics.authFailures.inc();
-    throw failedAuthentication(ctx, 'api_token', source, reason, new AppError('unauthenticated', 'a valid API token is required: send Authorization: Bearer <token>'));
+    throw failedAuthentication(
+      ctx,
+      'api_token',
+      source,
+      reason,
+      new AppError('unauthenticated', 'a valid API token is required: send Authorization: Bearer <token>'),
+    );
   };
   if (!match?.[1]) return fail(header ? 'malformed_header' : 'missing_token');
   const row = await findActiveTokenByHash(ctx.db, ctx.keyring.hashToken(match[1]));
@@ -28,7 +39,18 @@ export async function authenticate(ctx: AppContext, header: string | undefined, 
   if (row.expires_at !== null && row.expires_at <= now) {
     // An expired token is refused like an unknown one; its use is audited under its id (never the secret): whoever
     // sends it held a real secret, so the row is evidence, not noise.
-    await appendAudit(ctx.db, { type: 'anonymous', id: null, requestId }, { action: 'auth.failure', outcome: 'failure', subjectType: 'token', subjectId: row.id, details: { reason: 'expired_token' } }, now);
+    await appendAudit(
+      ctx.db,
+      { type: 'anonymous', id: null, requestId },
+      {
+        action: 'auth.failure',
+        outcome: 'failure',
+        subjectType: 'token',
+        subjectId: row.id,
+        details: { reason: 'expired_token' },
+      },
+      now,
+    );
     return fail('expired_token');
   }
   if ((lastTouched.get(row.id) ?? 0) + TOUCH_EVERY_MS <= now) {

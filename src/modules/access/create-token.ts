@@ -21,24 +21,34 @@ export interface CreateTokenInput {
  * Creates an API token (192 random bits) and returns it once; only its keyed hash is stored. Audited in the same
  * transaction. Page scopes must name registered Pages; an expiry must lie in the future.
  */
-export async function createToken(ctx: AppContext, actor: Actor, input: CreateTokenInput): Promise<{ id: string; token: string; role: string; pages: string[] | null; expires_at: number | null }> {
+export async function createToken(
+  ctx: AppContext,
+  actor: Actor,
+  input: CreateTokenInput,
+): Promise<{ id: string; token: string; role: string; pages: string[] | null; expires_at: number | null }> {
   assertCan(actor, 'tokens:manage');
-  if (!isRole(input.role)) throw new AppError('validation_failed', `role must be one of owner, admin, agent, marketer, analyst`);
+  if (!isRole(input.role))
+    throw new AppError('validation_failed', `role must be one of owner, admin, agent, marketer, analyst`);
   if (!input.name.trim()) throw new AppError('validation_failed', 'name must not be empty');
   // An actor limited to some Pages cannot mint a token that sees more than it does.
-  if (actor.pageScope !== null && (!input.pageIds?.length || input.pageIds.some((p) => !actor.pageScope?.includes(p)))) {
+  if (
+    actor.pageScope !== null &&
+    (!input.pageIds?.length || input.pageIds.some((p) => !actor.pageScope?.includes(p)))
+  ) {
     throw new AppError('forbidden', 'a Page-scoped token can only create tokens for its own Pages');
   }
   const pages = input.pageIds?.length ? [...new Set(input.pageIds)] : null;
   const now = ctx.clock.now();
   const expiresAt = input.expiresAt ?? null;
-  if (expiresAt !== null && (!Number.isSafeInteger(expiresAt) || expiresAt <= now)) throw new AppError('validation_failed', 'expires_at must be a time in the future');
+  if (expiresAt !== null && (!Number.isSafeInteger(expiresAt) || expiresAt <= now))
+    throw new AppError('validation_failed', 'expires_at must be a time in the future');
   const token = generateToken('psk_');
   const id = newId('tok', now);
   await ctx.db.transaction().execute(async (trx) => {
     if (pages) {
       const found = await existingPageIds(trx, pages);
-      if (found.length !== pages.length) throw new AppError('validation_failed', 'every --page must be a registered Page id');
+      if (found.length !== pages.length)
+        throw new AppError('validation_failed', 'every --page must be a registered Page id');
     }
     let accountId = input.accountId;
     if (!accountId) {
@@ -57,7 +67,17 @@ export async function createToken(ctx: AppContext, actor: Actor, input: CreateTo
       revoked_at: null,
       expires_at: expiresAt,
     });
-    await appendAudit(trx, actor, { action: 'token.create', subjectType: 'token', subjectId: id, details: { role: input.role, pages, expires_at: expiresAt } }, now);
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'token.create',
+        subjectType: 'token',
+        subjectId: id,
+        details: { role: input.role, pages, expires_at: expiresAt },
+      },
+      now,
+    );
   });
   return { id, token, role: input.role, pages, expires_at: expiresAt };
 }

@@ -9,10 +9,19 @@ import { listAuthFailures } from './auth-failures.repository.ts';
  * not a Page's data, so only tokens that see every Page may read them; read-only, not audited (no personal data of
  * contacts). The rows are shown through auth-failure.presenter.ts.
  */
-export async function listAuthFailureCounts(ctx: AppContext, actor: Actor, q: { limit: number; cursor: string | null; since?: number }) {
+export async function listAuthFailureCounts(
+  ctx: AppContext,
+  actor: Actor,
+  q: { limit: number; cursor: string | null; since?: number },
+) {
   assertCan(actor, 'audit:read');
-  if (actor.pageScope !== null) throw new AppError('forbidden', 'only a token that sees every Page may read failed authentications');
-  const rows = await listAuthFailures(ctx.db, { limit: q.limit + 1, cursor: q.cursor, ...(q.since !== undefined && { since: q.since }) });
+  if (actor.pageScope !== null)
+    throw new AppError('forbidden', 'only a token that sees every Page may read failed authentications');
+  const rows = await listAuthFailures(ctx.db, {
+    limit: q.limit + 1,
+    cursor: q.cursor,
+    ...(q.since !== undefined && { since: q.since }),
+  });
   const page = pageOf(rows, q.limit, (last) => last.id);
   return {
     rows: page.rows,

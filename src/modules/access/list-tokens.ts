@@ -17,7 +17,12 @@ function visible(actor: Actor, row: ApiTokenTable): boolean {
 }
 
 /** The API tokens the actor may manage, oldest first, cursor-paginated by id. */
-export async function listTokens(ctx: AppContext, actor: Actor, cursor: string | null, limit: number): Promise<{ rows: ApiTokenTable[]; nextCursor: string | null }> {
+export async function listTokens(
+  ctx: AppContext,
+  actor: Actor,
+  cursor: string | null,
+  limit: number,
+): Promise<{ rows: ApiTokenTable[]; nextCursor: string | null }> {
   assertCan(actor, 'tokens:manage');
   const rows: ApiTokenTable[] = [];
   let after = cursor;

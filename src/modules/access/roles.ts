@@ -26,14 +26,35 @@ export const ROLES = ['owner', 'admin', 'agent', 'marketer', 'analyst'] as const
 export type Role = (typeof ROLES)[number];
 
 const ALL: readonly Permission[] = [
-  'pages:read', 'pages:write', 'contacts:read', 'contacts:write', 'contacts:merge', 'identifiers:read', 'identifiers:lookup', 'messages:read',
-  'messages:send', 'conversations:write', 'privacy:manage', 'audit:read', 'tokens:manage', 'users:manage', 'campaigns:manage',
+  'pages:read',
+  'pages:write',
+  'contacts:read',
+  'contacts:write',
+  'contacts:merge',
+  'identifiers:read',
+  'identifiers:lookup',
+  'messages:read',
+  'messages:send',
+  'conversations:write',
+  'privacy:manage',
+  'audit:read',
+  'tokens:manage',
+  'users:manage',
+  'campaigns:manage',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   owner: ALL,
   admin: ALL,
-  agent: ['pages:read', 'contacts:read', 'contacts:write', 'identifiers:lookup', 'messages:read', 'messages:send', 'conversations:write'],
+  agent: [
+    'pages:read',
+    'contacts:read',
+    'contacts:write',
+    'identifiers:lookup',
+    'messages:read',
+    'messages:send',
+    'conversations:write',
+  ],
   marketer: ['pages:read', 'contacts:read', 'campaigns:manage'],
   analyst: ['pages:read', 'contacts:read', 'messages:read'],
 };

@@ -17,7 +17,12 @@ export interface AuditInput {
  * Appends one audit row. Call it with the transaction that performs the mutation, so the change and its record
  * commit together or not at all.
  */
-export async function appendAudit(db: Executor, actor: Actor | { type: 'anonymous' | 'meta'; id: string | null; requestId: string | null }, input: AuditInput, now: number): Promise<string> {
+export async function appendAudit(
+  db: Executor,
+  actor: Actor | { type: 'anonymous' | 'meta'; id: string | null; requestId: string | null },
+  input: AuditInput,
+  now: number,
+): Promise<string> {
   const id = newId('ae', now);
   const row: AuditEventTable = {
     id,

@@ -16,7 +16,11 @@ export interface AuditQuery {
 }
 
 /** Audit events the actor may read: a Page-scoped token sees only its Pages' events. */
-export async function listAuditEvents(ctx: AppContext, actor: Actor, q: AuditQuery): Promise<{ rows: AuditEventTable[]; nextCursor: string | null }> {
+export async function listAuditEvents(
+  ctx: AppContext,
+  actor: Actor,
+  q: AuditQuery,
+): Promise<{ rows: AuditEventTable[]; nextCursor: string | null }> {
   assertCan(actor, 'audit:read');
   const rows = await listAudit(ctx.db, {
     pageScope: actor.pageScope,

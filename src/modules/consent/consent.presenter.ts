@@ -5,8 +5,17 @@ import type { ConsentState } from './ledger.ts';
 /** One ledger record with its provenance (the wording is the business's text, never the person's). */
 export function presentConsentRecord(r: ConsentRecordTable) {
   return {
-    id: r.id, purpose: r.purpose, action: r.action, source: r.source, event_id: r.event_id, wording: r.wording,
-    wording_version: r.wording_version, actor_type: r.actor_type, actor_id: r.actor_id, occurred_at: toIso(r.occurred_at), recorded_at: toIso(r.recorded_at),
+    id: r.id,
+    purpose: r.purpose,
+    action: r.action,
+    source: r.source,
+    event_id: r.event_id,
+    wording: r.wording,
+    wording_version: r.wording_version,
+    actor_type: r.actor_type,
+    actor_id: r.actor_id,
+    occurred_at: toIso(r.occurred_at),
+    recorded_at: toIso(r.recorded_at),
   };
 }
 

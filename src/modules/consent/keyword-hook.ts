@@ -32,8 +32,15 @@ export async function handleConsentKeyword(e: InboundEventContext): Promise<void
   // The ledger is the source of truth (contacts.consent_* is its cache); it orders choices by when they were made
   // and records each event once, so a late or repeated keyword changes nothing and is not confirmed.
   const { changed: applied } = await recordConsent(trx, ctx, {
-    contactId: contact.id, pageId: contact.page_id, purpose: 'replies', action: keyword === 'opt_out' ? 'withdraw' : 'grant',
-    source: 'keyword', eventId: event.idempotencyKey, wordingVersion: KEYWORDS_WORDING_VERSION, actor: 'contact', occurredAt: at,
+    contactId: contact.id,
+    pageId: contact.page_id,
+    purpose: 'replies',
+    action: keyword === 'opt_out' ? 'withdraw' : 'grant',
+    source: 'keyword',
+    eventId: event.idempotencyKey,
+    wordingVersion: KEYWORDS_WORDING_VERSION,
+    actor: 'contact',
+    occurredAt: at,
   });
   await recordEvent(trx, ctx, e, keyword, applied, at);
   if (!applied) return;
@@ -48,16 +55,34 @@ export async function handleConsentKeyword(e: InboundEventContext): Promise<void
   });
 }
 
-async function recordEvent(trx: Transaction<DB>, ctx: AppContext, e: InboundEventContext, keyword: ConsentKeyword, applied: boolean, at: number): Promise<void> {
+async function recordEvent(
+  trx: Transaction<DB>,
+  ctx: AppContext,
+  e: InboundEventContext,
+  keyword: ConsentKeyword,
+  applied: boolean,
+  at: number,
+): Promise<void> {
   const id = newId('ce', ctx.clock.now());
-  const data = { source_event_key: e.event.idempotencyKey, keyword, applied, wording_version: KEYWORDS_WORDING_VERSION, message_id: e.messageId ?? null };
+  const data = {
+    source_event_key: e.event.idempotencyKey,
+    keyword,
+    applied,
+    wording_version: KEYWORDS_WORDING_VERSION,
+    message_id: e.messageId ?? null,
+  };
   await insertConsentEvent(trx, {
     id,
     page_id: e.contact.page_id,
     contact_id: e.contact.id,
     kind: 'consent',
     occurred_at: at,
-    data_enc: sealContactField(ctx, e.contact.id, JSON.stringify(data), { table: 'contact_events', column: 'data_enc', pageId: e.contact.page_id, rowId: id }),
+    data_enc: sealContactField(ctx, e.contact.id, JSON.stringify(data), {
+      table: 'contact_events',
+      column: 'data_enc',
+      pageId: e.contact.page_id,
+      rowId: id,
+    }),
     created_at: ctx.clock.now(),
   });
 }

@@ -6,16 +6,29 @@ import { confirmationText, detectConsentKeyword, keywordsFor, KEYWORD_LANGUAGES 
 const ENGLISH_OUT = ['STOP', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'];
 const ENGLISH_IN = ['START', 'UNSTOP', 'SUBSCRIBE'];
 const SAMPLES: [string, string, 'opt_out' | 'opt_in'][] = [
-  ['fr', 'Arrêt', 'opt_out'], ['fr', 'ARRET', 'opt_out'], ['fr', 'désabonner', 'opt_out'], ['fr', 'Abonner', 'opt_in'],
-  ['de', 'Stopp', 'opt_out'], ['de', 'abmelden', 'opt_out'], ['de', 'Anmelden', 'opt_in'],
-  ['es', 'Baja', 'opt_out'], ['es', '¡Parar!', 'opt_out'], ['es', 'cancelar', 'opt_out'], ['es', 'Alta', 'opt_in'],
-  ['it', 'Disiscrivi', 'opt_out'], ['it', 'iscrivimi', 'opt_in'],
-  ['pt', 'Sair', 'opt_out'], ['pt', 'descadastrar', 'opt_out'], ['pt', 'Inscrever', 'opt_in'],
-  ['nl', 'Afmelden', 'opt_out'], ['nl', 'aanmelden', 'opt_in'],
+  ['fr', 'Arrêt', 'opt_out'],
+  ['fr', 'ARRET', 'opt_out'],
+  ['fr', 'désabonner', 'opt_out'],
+  ['fr', 'Abonner', 'opt_in'],
+  ['de', 'Stopp', 'opt_out'],
+  ['de', 'abmelden', 'opt_out'],
+  ['de', 'Anmelden', 'opt_in'],
+  ['es', 'Baja', 'opt_out'],
+  ['es', '¡Parar!', 'opt_out'],
+  ['es', 'cancelar', 'opt_out'],
+  ['es', 'Alta', 'opt_in'],
+  ['it', 'Disiscrivi', 'opt_out'],
+  ['it', 'iscrivimi', 'opt_in'],
+  ['pt', 'Sair', 'opt_out'],
+  ['pt', 'descadastrar', 'opt_out'],
+  ['pt', 'Inscrever', 'opt_in'],
+  ['nl', 'Afmelden', 'opt_out'],
+  ['nl', 'aanmelden', 'opt_in'],
 ];
 
 // Each generated word holds a digit, and no keyword does, so appending it can never form another keyword.
-const extraWord = fc.tuple(fc.stringMatching(/^[a-zà-ÿ]{0,6}$/), fc.integer({ min: 0, max: 999 }))
+const extraWord = fc
+  .tuple(fc.stringMatching(/^[a-zà-ÿ]{0,6}$/), fc.integer({ min: 0, max: 999 }))
   .map(([letters, n]) => `${letters}${n}`);
 const everyLocale = KEYWORD_LANGUAGES.map((lang) => `${lang}_XX`);
 const everyWord = [...keywordsFor(everyLocale).optOut, ...keywordsFor(everyLocale).optIn];
@@ -48,7 +61,14 @@ describe('detectConsentKeyword', () => {
   });
 
   it('does not treat a sentence that contains stop as a keyword', () => {
-    for (const text of ['please stop', 'stop sending me this', 'Do not stop!', 'STOP STOP', 'unsubscribe me', 'stop-all']) {
+    for (const text of [
+      'please stop',
+      'stop sending me this',
+      'Do not stop!',
+      'STOP STOP',
+      'unsubscribe me',
+      'stop-all',
+    ]) {
       assert.equal(detectConsentKeyword(text, ['fr_FR', 'es_ES']), null, text);
     }
     assert.equal(detectConsentKeyword('', ['en_US']), null);
@@ -57,21 +77,31 @@ describe('detectConsentKeyword', () => {
 
   it('never reads a keyword with extra words before or after it as a keyword', () => {
     const all = everyLocale;
-    fc.assert(fc.property(anyKeyword, extraWord, fc.boolean(), (word, extra, before) => {
-      const text = before ? `${extra} ${word}` : `${word} ${extra}`;
-      assert.equal(detectConsentKeyword(text, all), null);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(anyKeyword, extraWord, fc.boolean(), (word, extra, before) => {
+        const text = before ? `${extra} ${word}` : `${word} ${extra}`;
+        assert.equal(detectConsentKeyword(text, all), null);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('recognises any keyword in any mix of case, with trailing punctuation', () => {
     const all = everyLocale;
     const expected = (word: string) => detectConsentKeyword(word, all);
-    fc.assert(fc.property(anyKeyword, fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
-      fc.stringMatching(/^[.!?…]{0,3}$/), (word, upper, tail) => {
-        const mixed = [...word].map((c, i) => (upper[i % upper.length] ? c.toUpperCase() : c.toLowerCase())).join('');
-        assert.notEqual(expected(word), null);
-        assert.equal(detectConsentKeyword(`${mixed}${tail}`, all), expected(word));
-      }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(
+        anyKeyword,
+        fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
+        fc.stringMatching(/^[.!?…]{0,3}$/),
+        (word, upper, tail) => {
+          const mixed = [...word].map((c, i) => (upper[i % upper.length] ? c.toUpperCase() : c.toLowerCase())).join('');
+          assert.notEqual(expected(word), null);
+          assert.equal(detectConsentKeyword(`${mixed}${tail}`, all), expected(word));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 
   it('never gives one word opposite meanings in two languages', () => {
@@ -107,7 +137,10 @@ describe('keywordsFor', () => {
 describe('confirmationText', () => {
   it('answers in the locale and names a word that undoes the change in that locale', () => {
     for (const lang of KEYWORD_LANGUAGES) {
-      for (const [kind, undo] of [['opt_out', 'opt_in'], ['opt_in', 'opt_out']] as const) {
+      for (const [kind, undo] of [
+        ['opt_out', 'opt_in'],
+        ['opt_in', 'opt_out'],
+      ] as const) {
         const text = confirmationText(kind, `${lang}_XX`);
         const undoWord = text.split(/[\s,.]+/).find((w) => /^[A-Z]{3,}$/.test(w));
         assert.ok(undoWord, `${lang} ${kind}: ${text}`);

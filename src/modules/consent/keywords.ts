@@ -19,7 +19,8 @@ const WORDS: Record<string, LocaleWords> = {
     optOut: ['STOP', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'],
     optIn: ['START', 'UNSTOP', 'SUBSCRIBE'],
     confirmation: {
-      opt_out: 'You have been unsubscribed and will receive no more messages from us. Reply {keyword} to subscribe again.',
+      opt_out:
+        'You have been unsubscribed and will receive no more messages from us. Reply {keyword} to subscribe again.',
       opt_in: 'You are subscribed again and will receive our messages. Reply {keyword} to unsubscribe.',
     },
   },
@@ -27,7 +28,8 @@ const WORDS: Record<string, LocaleWords> = {
     optOut: ['ARRET', 'ARRETER', 'DESABONNER', 'DESINSCRIRE', 'DESINSCRIPTION'],
     optIn: ['ABONNER', 'REABONNER', 'INSCRIRE'],
     confirmation: {
-      opt_out: 'Vous êtes désabonné(e) et ne recevrez plus de messages de notre part. Répondez {keyword} pour vous réabonner.',
+      opt_out:
+        'Vous êtes désabonné(e) et ne recevrez plus de messages de notre part. Répondez {keyword} pour vous réabonner.',
       opt_in: 'Vous êtes de nouveau abonné(e) à nos messages. Répondez {keyword} pour vous désabonner.',
     },
   },
@@ -35,8 +37,10 @@ const WORDS: Record<string, LocaleWords> = {
     optOut: ['STOPP', 'ENDE', 'ABMELDEN', 'ABBESTELLEN', 'BEENDEN'],
     optIn: ['ANMELDEN', 'ABONNIEREN'],
     confirmation: {
-      opt_out: 'Sie wurden abgemeldet und erhalten keine Nachrichten mehr von uns. Antworten Sie {keyword}, um sich wieder anzumelden.',
-      opt_in: 'Sie sind wieder angemeldet und erhalten unsere Nachrichten. Antworten Sie {keyword}, um sich abzumelden.',
+      opt_out:
+        'Sie wurden abgemeldet und erhalten keine Nachrichten mehr von uns. Antworten Sie {keyword}, um sich wieder anzumelden.',
+      opt_in:
+        'Sie sind wieder angemeldet und erhalten unsere Nachrichten. Antworten Sie {keyword}, um sich abzumelden.',
     },
   },
   es: {
@@ -51,7 +55,8 @@ const WORDS: Record<string, LocaleWords> = {
     optOut: ['DISISCRIVI', 'DISISCRIVIMI', 'CANCELLAMI', 'ANNULLA', 'FERMA'],
     optIn: ['ISCRIVI', 'ISCRIVIMI', 'RIATTIVA'],
     confirmation: {
-      opt_out: 'La tua iscrizione è stata annullata e non riceverai più nostri messaggi. Rispondi {keyword} per iscriverti di nuovo.',
+      opt_out:
+        'La tua iscrizione è stata annullata e non riceverai più nostri messaggi. Rispondi {keyword} per iscriverti di nuovo.',
       opt_in: 'Sei di nuovo iscritto/a e riceverai i nostri messaggi. Rispondi {keyword} per annullare l’iscrizione.',
     },
   },
@@ -59,8 +64,10 @@ const WORDS: Record<string, LocaleWords> = {
     optOut: ['SAIR', 'PARAR', 'CANCELAR', 'DESCADASTRAR', 'DESINSCREVER'],
     optIn: ['INSCREVER', 'ASSINAR'],
     confirmation: {
-      opt_out: 'Sua inscrição foi cancelada e você não receberá mais mensagens nossas. Responda {keyword} para se inscrever novamente.',
-      opt_in: 'Você está inscrito(a) novamente e receberá nossas mensagens. Responda {keyword} para cancelar a inscrição.',
+      opt_out:
+        'Sua inscrição foi cancelada e você não receberá mais mensagens nossas. Responda {keyword} para se inscrever novamente.',
+      opt_in:
+        'Você está inscrito(a) novamente e receberá nossas mensagens. Responda {keyword} para cancelar a inscrição.',
     },
   },
   nl: {

@@ -7,9 +7,21 @@ export async function insertConsentRecord(db: Executor, row: ConsentRecordTable)
 }
 
 /** A record already carried by the same event for the same purpose and action (a redelivered webhook). */
-export async function findSameEvent(db: Executor, contactId: string, purpose: string, action: ConsentRecordTable['action'], eventId: string): Promise<ConsentRecordTable | undefined> {
-  return db.selectFrom('consent_records').selectAll().where('contact_id', '=', contactId).where('purpose', '=', purpose)
-    .where('action', '=', action).where('event_id', '=', eventId).executeTakeFirst();
+export async function findSameEvent(
+  db: Executor,
+  contactId: string,
+  purpose: string,
+  action: ConsentRecordTable['action'],
+  eventId: string,
+): Promise<ConsentRecordTable | undefined> {
+  return db
+    .selectFrom('consent_records')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .where('purpose', '=', purpose)
+    .where('action', '=', action)
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
 }
 
 /**
@@ -39,7 +51,13 @@ export async function consentHistory(db: Executor, contactId: string): Promise<C
 export async function setConsentCache(
   db: Executor,
   contactId: string,
-  set: { consent_replies?: 'granted' | 'withdrawn'; consent_replies_at?: number; consent_marketing?: 'none' | 'granted' | 'withdrawn'; consent_marketing_at?: number; updated_at: number },
+  set: {
+    consent_replies?: 'granted' | 'withdrawn';
+    consent_replies_at?: number;
+    consent_marketing?: 'none' | 'granted' | 'withdrawn';
+    consent_marketing_at?: number;
+    updated_at: number;
+  },
 ): Promise<void> {
   await db.updateTable('contacts').set(set).where('id', '=', contactId).execute();
 }

@@ -8,7 +8,14 @@ import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { assertCan, canSeePage, systemActor, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { consentHistory, findContactById, findSameEvent, insertConsentRecord, latestByPurpose, setConsentCache } from './ledger.repository.ts';
+import {
+  consentHistory,
+  findContactById,
+  findSameEvent,
+  insertConsentRecord,
+  latestByPurpose,
+  setConsentCache,
+} from './ledger.repository.ts';
 
 export type ConsentPurpose = 'replies' | 'marketing' | `topic:${string}`;
 export type ConsentAction = 'grant' | 'withdraw';
@@ -44,9 +51,15 @@ const PURPOSE = /^(replies|marketing|topic:[A-Za-z0-9_.:-]{1,100})$/;
  * Appends one grant or withdrawal and updates the contact's consent cache in the same transaction, plus an audit
  * row. Idempotent per (contact, purpose, action, event). Returns whether the derived state changed.
  */
-export async function recordConsent(trx: Transaction<DB>, ctx: AppContext, input: ConsentInput): Promise<{ recordId: string; changed: boolean; state: ConsentState }> {
-  if (!PURPOSE.test(input.purpose)) throw new AppError('validation_failed', 'purpose must be replies, marketing or topic:<name>');
-  if (input.action !== 'grant' && input.action !== 'withdraw') throw new AppError('validation_failed', 'action must be grant or withdraw');
+export async function recordConsent(
+  trx: Transaction<DB>,
+  ctx: AppContext,
+  input: ConsentInput,
+): Promise<{ recordId: string; changed: boolean; state: ConsentState }> {
+  if (!PURPOSE.test(input.purpose))
+    throw new AppError('validation_failed', 'purpose must be replies, marketing or topic:<name>');
+  if (input.action !== 'grant' && input.action !== 'withdraw')
+    throw new AppError('validation_failed', 'action must be grant or withdraw');
   const before = await deriveConsent(trx, input.contactId);
   if (input.eventId) {
     const seen = await findSameEvent(trx, input.contactId, input.purpose, input.action, input.eventId);
@@ -56,19 +69,45 @@ export async function recordConsent(trx: Transaction<DB>, ctx: AppContext, input
   const byContact = input.actor === 'contact';
   const auditActor = byContact ? systemActor('consent', null) : (input.actor as Actor);
   const row: ConsentRecordTable = {
-    id: newId('cr', now), page_id: input.pageId, contact_id: input.contactId, purpose: input.purpose, action: input.action,
-    source: input.source, event_id: input.eventId ?? null, wording: input.wording ?? null, wording_version: input.wordingVersion ?? null,
-    actor_type: byContact ? 'contact' : auditActor.type, actor_id: byContact ? input.contactId : auditActor.id,
-    request_id: auditActor.requestId, occurred_at: input.occurredAt, recorded_at: now,
+    id: newId('cr', now),
+    page_id: input.pageId,
+    contact_id: input.contactId,
+    purpose: input.purpose,
+    action: input.action,
+    source: input.source,
+    event_id: input.eventId ?? null,
+    wording: input.wording ?? null,
+    wording_version: input.wordingVersion ?? null,
+    actor_type: byContact ? 'contact' : auditActor.type,
+    actor_id: byContact ? input.contactId : auditActor.id,
+    request_id: auditActor.requestId,
+    occurred_at: input.occurredAt,
+    recorded_at: now,
   };
   await insertConsentRecord(trx, row);
   const state = await deriveConsent(trx, input.contactId);
   const changed = JSON.stringify(state) !== JSON.stringify(before);
   await refreshCache(trx, input.contactId, now);
-  await appendAudit(trx, auditActor, {
-    action: `consent.${input.action}`, pageId: input.pageId, subjectType: 'contact', subjectId: input.contactId,
-    details: { purpose: input.purpose, source: input.source, record_id: row.id, event_id: row.event_id, wording_version: row.wording_version, by: row.actor_type, changed },
-  }, now);
+  await appendAudit(
+    trx,
+    auditActor,
+    {
+      action: `consent.${input.action}`,
+      pageId: input.pageId,
+      subjectType: 'contact',
+      subjectId: input.contactId,
+      details: {
+        purpose: input.purpose,
+        source: input.source,
+        record_id: row.id,
+        event_id: row.event_id,
+        wording_version: row.wording_version,
+        by: row.actor_type,
+        changed,
+      },
+    },
+    now,
+  );
   return { recordId: row.id, changed, state };
 }
 
@@ -85,7 +124,10 @@ export async function deriveConsent(db: Executor, contactId: string): Promise<Co
 }
 
 /** What the send policy needs (`SendPolicyInput.consent`), read from the ledger. */
-export async function consentForPolicy(db: Executor, contactId: string): Promise<{ replies: ConsentState['replies']; marketing: ConsentState['marketing'] }> {
+export async function consentForPolicy(
+  db: Executor,
+  contactId: string,
+): Promise<{ replies: ConsentState['replies']; marketing: ConsentState['marketing'] }> {
   const { replies, marketing } = await deriveConsent(db, contactId);
   return { replies, marketing };
 }
@@ -101,14 +143,24 @@ async function refreshCache(db: Executor, contactId: string, now: number): Promi
   const replies = latest.find((r) => r.purpose === 'replies');
   const marketing = latest.find((r) => r.purpose === 'marketing');
   await setConsentCache(db, contactId, {
-    ...(replies && { consent_replies: replies.action === 'grant' ? 'granted' : 'withdrawn', consent_replies_at: replies.occurred_at }),
-    ...(marketing && { consent_marketing: marketing.action === 'grant' ? 'granted' : 'withdrawn', consent_marketing_at: marketing.occurred_at }),
+    ...(replies && {
+      consent_replies: replies.action === 'grant' ? 'granted' : 'withdrawn',
+      consent_replies_at: replies.occurred_at,
+    }),
+    ...(marketing && {
+      consent_marketing: marketing.action === 'grant' ? 'granted' : 'withdrawn',
+      consent_marketing_at: marketing.occurred_at,
+    }),
     updated_at: now,
   });
 }
 
 /** A contact's derived consent and its ledger (raw records; consent.presenter.ts shows them), for a reader who may see the contact (else 404). */
-export async function readConsent(ctx: AppContext, actor: Actor, contactId: string): Promise<{ contactId: string; state: ConsentState; records: ConsentRecordTable[] }> {
+export async function readConsent(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+): Promise<{ contactId: string; state: ConsentState; records: ConsentRecordTable[] }> {
   assertCan(actor, 'contacts:read');
   const contact = await findContactById(ctx.db, contactId);
   if (!contact || !canSeePage(actor, contact.page_id)) throw notFound('contact');

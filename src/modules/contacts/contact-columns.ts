@@ -7,14 +7,21 @@ import { openContactField as openOwned, sealContactField as sealOwned } from '..
 type EncryptedColumn = 'psid_enc' | 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc' | 'attributes_enc';
 
 /** Encrypts one contact field bound to its row and Page, under the contact's own key (erasure destroys it). */
-export function sealContactColumn(ctx: AppContext, row: Pick<ContactTable, 'id' | 'page_id'>, column: EncryptedColumn, value: string): string {
+export function sealContactColumn(
+  ctx: AppContext,
+  row: Pick<ContactTable, 'id' | 'page_id'>,
+  column: EncryptedColumn,
+  value: string,
+): string {
   return sealOwned(ctx, row.id, value, { table: 'contacts', column, pageId: row.page_id, rowId: row.id });
 }
 
 /** Decrypts one contact field, or null when it is not set. */
 export function openContactColumn(ctx: AppContext, row: ContactTable, column: EncryptedColumn): string | null {
   const value = row[column];
-  return value === null ? null : openOwned(ctx, row.id, value, { table: 'contacts', column, pageId: row.page_id, rowId: row.id });
+  return value === null
+    ? null
+    : openOwned(ctx, row.id, value, { table: 'contacts', column, pageId: row.page_id, rowId: row.id });
 }
 
 export function psidIndex(keyring: AppContext['keyring'], psid: string): string {

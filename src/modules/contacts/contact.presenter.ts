@@ -16,7 +16,11 @@ export interface ContactLinkView {
  * The contract's Contact, built from an allow-list: decrypted names, the messaging window, consent. The identifiers
  * (PSID, picture URL) only when the caller may read them (and has audited the read); links only in the detail view.
  */
-export function presentContact(ctx: AppContext, row: ContactTable, opts: { withIdentifiers: boolean; links?: ContactLinkView[] }) {
+export function presentContact(
+  ctx: AppContext,
+  row: ContactTable,
+  opts: { withIdentifiers: boolean; links?: ContactLinkView[] },
+) {
   const first = openContactColumn(ctx, row, 'first_name_enc');
   const last = openContactColumn(ctx, row, 'last_name_enc');
   const name = openContactColumn(ctx, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);

@@ -2,19 +2,38 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 
-type TimeColumn = 'last_user_action_at' | 'last_inbound_at' | 'last_outbound_at' | 'last_seen_at' | 'read_watermark' | 'delivery_watermark';
+type TimeColumn =
+  | 'last_user_action_at'
+  | 'last_inbound_at'
+  | 'last_outbound_at'
+  | 'last_seen_at'
+  | 'read_watermark'
+  | 'delivery_watermark';
 
 /** `max(column, at)` that also treats NULL as smaller, in SQL both dialects accept. */
 function laterOf(column: TimeColumn, at: number): RawBuilder<number> {
   return sql<number>`case when ${sql.ref(column)} is null or ${sql.ref(column)} < ${at} then ${at} else ${sql.ref(column)} end`;
 }
 
-export async function findContactByBidx(db: Executor, pageId: string, psidBidx: string): Promise<ContactTable | undefined> {
-  return db.selectFrom('contacts').selectAll().where('page_id', '=', pageId).where('psid_bidx', '=', psidBidx).executeTakeFirst();
+export async function findContactByBidx(
+  db: Executor,
+  pageId: string,
+  psidBidx: string,
+): Promise<ContactTable | undefined> {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('psid_bidx', '=', psidBidx)
+    .executeTakeFirst();
 }
 
 /** The contact when it exists and its Page is within `scope` (null: every Page); scope is part of the query. */
-export async function findContactById(db: Executor, id: string, scope: readonly string[] | null): Promise<ContactTable | undefined> {
+export async function findContactById(
+  db: Executor,
+  id: string,
+  scope: readonly string[] | null,
+): Promise<ContactTable | undefined> {
   let q = db.selectFrom('contacts').selectAll().where('id', '=', id);
   if (scope !== null) q = q.where('page_id', 'in', scope.length ? [...scope] : ['\u0000']);
   return q.executeTakeFirst();
@@ -22,14 +41,24 @@ export async function findContactById(db: Executor, id: string, scope: readonly 
 
 /** Inserts unless (page_id, psid_bidx) exists; the caller reads the row back either way. */
 export async function insertContactIfAbsent(db: Executor, row: ContactTable): Promise<void> {
-  await db.insertInto('contacts').values(row).onConflict((oc) => oc.columns(['page_id', 'psid_bidx']).doNothing()).execute();
+  await db
+    .insertInto('contacts')
+    .values(row)
+    .onConflict((oc) => oc.columns(['page_id', 'psid_bidx']).doNothing())
+    .execute();
 }
 
 /**
  * Moves the contact's activity times forward to `at` where they are older (never backwards), so events applied in
  * any order leave the same state. `userAction` also refreshes the messaging window.
  */
-export async function touchContact(db: Executor, id: string, at: number, now: number, what: { userAction?: boolean; inbound?: boolean; outbound?: boolean }): Promise<void> {
+export async function touchContact(
+  db: Executor,
+  id: string,
+  at: number,
+  now: number,
+  what: { userAction?: boolean; inbound?: boolean; outbound?: boolean },
+): Promise<void> {
   await db
     .updateTable('contacts')
     .set({
@@ -45,8 +74,18 @@ export async function touchContact(db: Executor, id: string, at: number, now: nu
 }
 
 /** Raises a read or delivery watermark; a lower one changes nothing. */
-export async function raiseWatermark(db: Executor, id: string, column: 'read_watermark' | 'delivery_watermark', watermark: number, now: number): Promise<void> {
-  await db.updateTable('contacts').set({ [column]: laterOf(column, watermark), updated_at: now }).where('id', '=', id).execute();
+export async function raiseWatermark(
+  db: Executor,
+  id: string,
+  column: 'read_watermark' | 'delivery_watermark',
+  watermark: number,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ [column]: laterOf(column, watermark), updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
@@ -73,7 +112,11 @@ export async function reactivateIfUnreachable(db: Executor, id: string, at: numb
 
 /** Sets marketing consent when `at` is newer than the stored decision (a withdrawal wins a tie). */
 
-export async function updateContact(db: Executor, id: string, set: Partial<Omit<ContactTable, 'id' | 'page_id'>>): Promise<void> {
+export async function updateContact(
+  db: Executor,
+  id: string,
+  set: Partial<Omit<ContactTable, 'id' | 'page_id'>>,
+): Promise<void> {
   await db.updateTable('contacts').set(set).where('id', '=', id).execute();
 }
 
@@ -96,14 +139,25 @@ export async function listContacts(db: Executor, f: ContactListFilter): Promise<
     .orderBy('id', 'desc')
     .limit(f.limit);
   for (const token of f.tokens) {
-    q = q.where('id', 'in', (eb) => eb.selectFrom('contact_name_tokens').select('contact_id').where('page_id', '=', f.pageId).where('token', '=', token));
+    q = q.where('id', 'in', (eb) =>
+      eb
+        .selectFrom('contact_name_tokens')
+        .select('contact_id')
+        .where('page_id', '=', f.pageId)
+        .where('token', '=', token),
+    );
   }
   if (f.cursor) q = q.where('id', '<', f.cursor);
   return q.execute();
 }
 
 /** Replaces a contact's searchable name fragments. */
-export async function replaceNameTokens(db: Executor, contactId: string, pageId: string, tokens: string[]): Promise<void> {
+export async function replaceNameTokens(
+  db: Executor,
+  contactId: string,
+  pageId: string,
+  tokens: string[],
+): Promise<void> {
   await db.deleteFrom('contact_name_tokens').where('contact_id', '=', contactId).execute();
   if (tokens.length === 0) return;
   await db
@@ -137,7 +191,11 @@ export async function mergedContactIds(db: Executor, id: string): Promise<string
  * Pages, linked or not, are other records to Meta and are not included.
  */
 export async function mergeGroupIds(db: Executor, contactId: string): Promise<string[]> {
-  const row = await db.selectFrom('contacts').select(['id', 'merged_into']).where('id', '=', contactId).executeTakeFirst();
+  const row = await db
+    .selectFrom('contacts')
+    .select(['id', 'merged_into'])
+    .where('id', '=', contactId)
+    .executeTakeFirst();
   if (!row) return [contactId];
   const root = row.merged_into ?? row.id;
   return [...new Set([contactId, root, ...(await mergedContactIds(db, root))])];

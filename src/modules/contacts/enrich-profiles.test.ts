@@ -12,7 +12,11 @@ import { openContactColumn } from './contact-columns.ts';
 
 const PAGE = '100000000000009';
 const HOUR = 3600_000;
-const metaError = (code: number, subcode?: number) => new GraphError('user_profile', classifyGraphError(400, { error: { code, ...(subcode && { error_subcode: subcode }), message: 'x' } }));
+const metaError = (code: number, subcode?: number) =>
+  new GraphError(
+    'user_profile',
+    classifyGraphError(400, { error: { code, ...(subcode && { error_subcode: subcode }), message: 'x' } }),
+  );
 
 /** A Graph client answering the User Profile API from a table of PSID → answer, recording each call. */
 function fakeGraph(answers: Record<string, UserProfile | GraphError>, calls: string[]): GraphClient {
@@ -41,11 +45,17 @@ for (const dialect of testDialects()) {
     it('fetches a new contact once, then not again before the refresh period', async () => {
       const calls: string[] = [];
       const c = await contactFor('5000000000000001');
-      const graph = fakeGraph({ '5000000000000001': { first_name: 'Ana', last_name: 'Silva', locale: 'pt_BR', timezone: -3 } }, calls);
+      const graph = fakeGraph(
+        { '5000000000000001': { first_name: 'Ana', last_name: 'Silva', locale: 'pt_BR', timezone: -3 } },
+        calls,
+      );
       assert.equal(await enrichProfiles(app.ctx, { graph }), 1);
       assert.equal(await enrichProfiles(app.ctx, { graph }), 0);
       const row = await reload(c.id);
-      assert.deepEqual([row.profile_status, openContactColumn(app.ctx, row, 'first_name_enc'), row.timezone], ['ok', 'Ana', -3]);
+      assert.deepEqual(
+        [row.profile_status, openContactColumn(app.ctx, row, 'first_name_enc'), row.timezone],
+        ['ok', 'Ana', -3],
+      );
       app.clock.advance(app.ctx.config.profileRefreshHours * HOUR);
       await enrichProfiles(app.ctx, { graph });
       assert.deepEqual(calls, ['5000000000000001', '5000000000000001']);
@@ -54,10 +64,21 @@ for (const dialect of testDialects()) {
     it('copes with a name-only answer, no permission, no profile and an empty answer', async () => {
       const psids = ['5000000000000002', '5000000000000003', '5000000000000004', '5000000000000005'];
       const contacts = await Promise.all(psids.map(contactFor));
-      const graph = fakeGraph({ [psids[0]!]: { name: 'Only Name' }, [psids[1]!]: metaError(100, 33), [psids[2]!]: metaError(100, 2018218), [psids[3]!]: {} }, []);
+      const graph = fakeGraph(
+        {
+          [psids[0]!]: { name: 'Only Name' },
+          [psids[1]!]: metaError(100, 33),
+          [psids[2]!]: metaError(100, 2018218),
+          [psids[3]!]: {},
+        },
+        [],
+      );
       await enrichProfiles(app.ctx, { graph });
       const rows = await Promise.all(contacts.map((c) => reload(c.id)));
-      assert.deepEqual(rows.map((r) => r.profile_status), ['name_only', 'no_permission', 'no_profile', 'no_permission']);
+      assert.deepEqual(
+        rows.map((r) => r.profile_status),
+        ['name_only', 'no_permission', 'no_profile', 'no_permission'],
+      );
       assert.equal(openContactColumn(app.ctx, rows[0]!, 'name_enc'), 'Only Name');
       assert.ok(rows[1]!.profile_next_at! - app.clock.now() >= 24 * HOUR, 'no permission is retried much later');
     });
@@ -75,8 +96,12 @@ for (const dialect of testDialects()) {
     it('refetches before an expiring picture URL runs out', async () => {
       const c = await contactFor('5000000000000009');
       const expiresAt = app.clock.now() + 3 * HOUR;
-      const pic = `https://cdn.example/p.jpg?oh=1&oe=${Math.floor(expiresAt / 1000).toString(16).toUpperCase()}`;
-      await enrichProfiles(app.ctx, { graph: fakeGraph({ '5000000000000009': { first_name: 'Pic', profile_pic: pic } }, []) });
+      const pic = `https://cdn.example/p.jpg?oh=1&oe=${Math.floor(expiresAt / 1000)
+        .toString(16)
+        .toUpperCase()}`;
+      await enrichProfiles(app.ctx, {
+        graph: fakeGraph({ '5000000000000009': { first_name: 'Pic', profile_pic: pic } }, []),
+      });
       const row = await reload(c.id);
       assert.ok(row.profile_next_at! < expiresAt);
     });
@@ -87,12 +112,26 @@ for (const dialect of testDialects()) {
       const psids = ['5000000000000011', '5000000000000012'];
       for (const p of psids) await resolveContact(app.ctx, app.ctx.db, other, p, app.clock.now());
       const calls: string[] = [];
-      await enrichProfiles(app.ctx, { graph: fakeGraph(Object.fromEntries(psids.map((p) => [p, metaError(190, 463)])), calls) });
+      await enrichProfiles(app.ctx, {
+        graph: fakeGraph(Object.fromEntries(psids.map((p) => [p, metaError(190, 463)])), calls),
+      });
       assert.equal(calls.length, 1, 'the second contact of that Page waits');
-      const page = await app.ctx.db.selectFrom('pages').select('status').where('id', '=', other).executeTakeFirstOrThrow();
+      const page = await app.ctx.db
+        .selectFrom('pages')
+        .select('status')
+        .where('id', '=', other)
+        .executeTakeFirstOrThrow();
       assert.equal(page.status, 'token_invalid');
-      const audit = await app.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'page.token_invalid').where('page_id', '=', other).execute();
-      assert.deepEqual(audit.map((a) => JSON.parse(a.details!).source), ['profile']);
+      const audit = await app.ctx.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'page.token_invalid')
+        .where('page_id', '=', other)
+        .execute();
+      assert.deepEqual(
+        audit.map((a) => JSON.parse(a.details!).source),
+        ['profile'],
+      );
       assert.equal(app.logs.text().includes('page-token-expired'), false);
     });
   });

@@ -23,7 +23,12 @@ export interface EnrichOptions {
 const pageBackoff = new WeakMap<AppContext, Map<string, { until: number; strikes: number }>>();
 
 export function graphFor(ctx: AppContext): GraphClient {
-  return createGraphClient({ baseUrl: ctx.config.meta.graphUrl, version: ctx.config.meta.graphVersion, ...(ctx.config.meta.appSecret && { appSecret: ctx.config.meta.appSecret }), timeoutMs: 10_000 });
+  return createGraphClient({
+    baseUrl: ctx.config.meta.graphUrl,
+    version: ctx.config.meta.graphVersion,
+    ...(ctx.config.meta.appSecret && { appSecret: ctx.config.meta.appSecret }),
+    timeoutMs: 10_000,
+  });
 }
 
 /** Profile picture URLs carry their expiry as `oe=<hex seconds>`; refetch a little before it. */
@@ -42,25 +47,40 @@ function profileUpdate(ctx: AppContext, contact: ContactTable, p: UserProfile, n
   let next = now + (status === 'no_permission' ? 7 * DAY : ctx.config.profileRefreshHours * HOUR);
   const expiry = pictureExpiry(picture ?? undefined);
   if (expiry !== null) next = Math.max(now + 10 * MINUTE, Math.min(next, expiry - HOUR));
-  const seal = (column: 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc', v: string | null) => (v === null ? null : sealContactColumn(ctx, contact, column, v));
+  const seal = (column: 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc', v: string | null) =>
+    v === null ? null : sealContactColumn(ctx, contact, column, v);
   // Meta answers an empty object when it will not share the profile: keep what we knew rather than erase it.
   if (status === 'no_permission') return { profile_status: status, profile_fetched_at: now, profile_next_at: next };
   return {
-    name_enc: seal('name_enc', name), first_name_enc: seal('first_name_enc', first), last_name_enc: seal('last_name_enc', last),
-    picture_enc: seal('picture_enc', picture), locale: str(p.locale),
+    name_enc: seal('name_enc', name),
+    first_name_enc: seal('first_name_enc', first),
+    last_name_enc: seal('last_name_enc', last),
+    picture_enc: seal('picture_enc', picture),
+    locale: str(p.locale),
     // The column is whole hours; Meta's offsets are whole hours except a few (+5.5): those round to the nearest hour.
     timezone: typeof p.timezone === 'number' && Number.isFinite(p.timezone) ? Math.round(p.timezone) : null,
-    profile_status: status, profile_fetched_at: now, profile_next_at: next,
+    profile_status: status,
+    profile_fetched_at: now,
+    profile_next_at: next,
   };
 }
 
 function failureUpdate(ctx: AppContext, err: GraphError, now: number): Partial<ContactTable> {
   switch (err.classification.kind) {
-    case 'no_profile_permission': return { profile_status: 'no_permission', profile_fetched_at: now, profile_next_at: now + 7 * DAY };
-    case 'no_profile': return { profile_status: 'no_profile', profile_fetched_at: now, profile_next_at: now + 30 * DAY };
-    case 'transient': return { profile_next_at: now + 5 * MINUTE };
-    case 'reauthorize': return { profile_next_at: now + HOUR };
-    default: return { profile_status: 'failed', profile_fetched_at: now, profile_next_at: now + ctx.config.profileRefreshHours * HOUR };
+    case 'no_profile_permission':
+      return { profile_status: 'no_permission', profile_fetched_at: now, profile_next_at: now + 7 * DAY };
+    case 'no_profile':
+      return { profile_status: 'no_profile', profile_fetched_at: now, profile_next_at: now + 30 * DAY };
+    case 'transient':
+      return { profile_next_at: now + 5 * MINUTE };
+    case 'reauthorize':
+      return { profile_next_at: now + HOUR };
+    default:
+      return {
+        profile_status: 'failed',
+        profile_fetched_at: now,
+        profile_next_at: now + ctx.config.profileRefreshHours * HOUR,
+      };
   }
 }
 
@@ -85,7 +105,11 @@ export async function enrichProfiles(ctx: AppContext, opts: EnrichOptions = {}):
     const page = admitted.page;
     let set: Partial<ContactTable>;
     try {
-      const profile = await graph.getUserProfile(decryptPageToken(ctx, page), openContactColumn(ctx, contact, 'psid_enc')!, FIELDS);
+      const profile = await graph.getUserProfile(
+        decryptPageToken(ctx, page),
+        openContactColumn(ctx, contact, 'psid_enc')!,
+        FIELDS,
+      );
       set = profileUpdate(ctx, contact, profile, now);
       pacer.succeeded(contact.page_id);
     } catch (err) {
@@ -94,15 +118,23 @@ export async function enrichProfiles(ctx: AppContext, opts: EnrichOptions = {}):
         pacer.tokenInvalid(contact.page_id);
         await markPageTokenInvalid(ctx.db, ctx, contact.page_id, 'profile', err.classification);
       }
-      set = err.classification.kind === 'rate_limited' ? { profile_next_at: pacer.rateLimited(contact.page_id) } : failureUpdate(ctx, err, now);
-      ctx.logger.info({ page_id: contact.page_id, contact_id: contact.id, code: err.classification.stableCode }, 'profile fetch did not succeed');
+      set =
+        err.classification.kind === 'rate_limited'
+          ? { profile_next_at: pacer.rateLimited(contact.page_id) }
+          : failureUpdate(ctx, err, now);
+      ctx.logger.info(
+        { page_id: contact.page_id, contact_id: contact.id, code: err.classification.stableCode },
+        'profile fetch did not succeed',
+      );
     }
     // The names and their search tokens change together or not at all.
     await ctx.db.transaction().execute(async (trx) => {
       await updateContact(trx, contact.id, { ...set, updated_at: now });
       if (set.first_name_enc === undefined && set.name_enc === undefined) return;
       const view = { ...contact, ...set } as ContactTable;
-      const names = (['name_enc', 'first_name_enc', 'last_name_enc'] as const).map((c) => openContactColumn(ctx, view, c));
+      const names = (['name_enc', 'first_name_enc', 'last_name_enc'] as const).map((c) =>
+        openContactColumn(ctx, view, c),
+      );
       await replaceNameTokens(trx, contact.id, contact.page_id, nameTokens(ctx.keyring, names));
     });
     handled++;

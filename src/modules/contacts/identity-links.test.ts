@@ -22,14 +22,16 @@ for (const dialect of testDialects()) {
     let next = 6000000000000000;
     before(async () => {
       app = await createTestApp(dialect);
-      for (const id of [PAGE_A, PAGE_B]) await registerPage(app.ctx, cliActor, { id, name: `Page ${id}`, access_token: `token-${id}` });
+      for (const id of [PAGE_A, PAGE_B])
+        await registerPage(app.ctx, cliActor, { id, name: `Page ${id}`, access_token: `token-${id}` });
     });
     after(() => app.close());
 
-    const newContact = async (pageId: string) => resolveContact(app.ctx, app.ctx.db, pageId, String(++next), app.clock.now());
+    const newContact = async (pageId: string) =>
+      resolveContact(app.ctx, app.ctx.db, pageId, String(++next), app.clock.now());
     const reload = async (id: string) => (await findContactById(app.ctx.db, id, null))!;
 
-    it('links two Pages\' contacts even when both codes are recorded by concurrent transactions', async () => {
+    it("links two Pages' contacts even when both codes are recorded by concurrent transactions", async () => {
       const [a, b] = [await newContact(PAGE_A), await newContact(PAGE_B)];
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
@@ -57,14 +59,23 @@ for (const dialect of testDialects()) {
       if (dialect === 'postgres') {
         const pid = await secondPid;
         const activity = sql<{ w: string }>`select wait_event_type as w from pg_stat_activity where pid = ${pid}`;
-        await until('the second transaction to wait for the first', async () => {
-          const r = await activity.execute(app.ctx.db);
-          return r.rows[0]?.w === 'Lock' || secondEnded ? true : undefined;
-        }, 15_000, 10);
+        await until(
+          'the second transaction to wait for the first',
+          async () => {
+            const r = await activity.execute(app.ctx.db);
+            return r.rows[0]?.w === 'Lock' || secondEnded ? true : undefined;
+          },
+          15_000,
+          10,
+        );
       }
       release();
       await Promise.all([first, second]);
-      const links = await app.ctx.db.selectFrom('contact_links').selectAll().where('source', '=', 'account_linking').execute();
+      const links = await app.ctx.db
+        .selectFrom('contact_links')
+        .selectAll()
+        .where('source', '=', 'account_linking')
+        .execute();
       assert.equal(links.length, 1);
     });
 
@@ -72,7 +83,11 @@ for (const dialect of testDialects()) {
       const older = await newContact(PAGE_A);
       app.clock.advance(1000);
       const newer = await newContact(PAGE_A);
-      await app.ctx.db.updateTable('contacts').set({ psid_invalid_at: app.clock.now() }).where('id', '=', newer.id).execute();
+      await app.ctx.db
+        .updateTable('contacts')
+        .set({ psid_invalid_at: app.clock.now() })
+        .where('id', '=', newer.id)
+        .execute();
       await app.ctx.db.transaction().execute(async (trx) => {
         await recordAccountLinking(app.ctx, trx, newer, 'code-42', app.clock.now());
         await recordAccountLinking(app.ctx, trx, older, 'code-42', app.clock.now());
@@ -83,35 +98,96 @@ for (const dialect of testDialects()) {
 
     it('carries tags, attributes and newer consent into the survivor, and never records them twice', async () => {
       const [stale, survivor] = [await newContact(PAGE_A), await newContact(PAGE_A)];
-      await updateContact(app.ctx.db, stale.id, { tags: '["vip","wholesale"]', attributes_enc: sealContactColumn(app.ctx, stale, 'attributes_enc', JSON.stringify({ crm_id: 'C-1', tier: 'gold' })) });
-      await updateContact(app.ctx.db, survivor.id, { tags: '["vip"]', attributes_enc: sealContactColumn(app.ctx, survivor, 'attributes_enc', JSON.stringify({ tier: 'silver' })) });
-      await app.ctx.db.transaction().execute(async (trx) => {
-        await recordConsent(trx, app.ctx, { contactId: survivor.id, pageId: PAGE_A, purpose: 'marketing', action: 'grant', source: 'optin', actor: 'contact', occurredAt: app.clock.now() - 2000 });
-        await recordConsent(trx, app.ctx, { contactId: stale.id, pageId: PAGE_A, purpose: 'marketing', action: 'withdraw', source: 'keyword', actor: 'contact', occurredAt: app.clock.now() - 1000 });
-        await recordConsent(trx, app.ctx, { contactId: stale.id, pageId: PAGE_A, purpose: 'replies', action: 'grant', source: 'keyword', actor: 'contact', occurredAt: app.clock.now() - 5000 });
+      await updateContact(app.ctx.db, stale.id, {
+        tags: '["vip","wholesale"]',
+        attributes_enc: sealContactColumn(
+          app.ctx,
+          stale,
+          'attributes_enc',
+          JSON.stringify({ crm_id: 'C-1', tier: 'gold' }),
+        ),
       });
-      await app.ctx.db.updateTable('contacts').set({ psid_invalid_at: app.clock.now() }).where('id', '=', stale.id).execute();
+      await updateContact(app.ctx.db, survivor.id, {
+        tags: '["vip"]',
+        attributes_enc: sealContactColumn(app.ctx, survivor, 'attributes_enc', JSON.stringify({ tier: 'silver' })),
+      });
+      await app.ctx.db.transaction().execute(async (trx) => {
+        await recordConsent(trx, app.ctx, {
+          contactId: survivor.id,
+          pageId: PAGE_A,
+          purpose: 'marketing',
+          action: 'grant',
+          source: 'optin',
+          actor: 'contact',
+          occurredAt: app.clock.now() - 2000,
+        });
+        await recordConsent(trx, app.ctx, {
+          contactId: stale.id,
+          pageId: PAGE_A,
+          purpose: 'marketing',
+          action: 'withdraw',
+          source: 'keyword',
+          actor: 'contact',
+          occurredAt: app.clock.now() - 1000,
+        });
+        await recordConsent(trx, app.ctx, {
+          contactId: stale.id,
+          pageId: PAGE_A,
+          purpose: 'replies',
+          action: 'grant',
+          source: 'keyword',
+          actor: 'contact',
+          occurredAt: app.clock.now() - 5000,
+        });
+      });
+      await app.ctx.db
+        .updateTable('contacts')
+        .set({ psid_invalid_at: app.clock.now() })
+        .where('id', '=', stale.id)
+        .execute();
       for (let i = 0; i < 2; i++) {
-        await app.ctx.db.transaction().execute((trx) => reconcileContacts(app.ctx, trx, [stale.id, survivor.id], 'account_linking', app.clock.now()));
+        await app.ctx.db
+          .transaction()
+          .execute((trx) =>
+            reconcileContacts(app.ctx, trx, [stale.id, survivor.id], 'account_linking', app.clock.now()),
+          );
       }
       const row = await reload(survivor.id);
       assert.equal((await reload(stale.id)).merged_into, survivor.id);
       assert.deepEqual(JSON.parse(row.tags), ['vip', 'wholesale']);
-      assert.deepEqual(JSON.parse(openContactColumn(app.ctx, row, 'attributes_enc')!), { crm_id: 'C-1', tier: 'silver' });
+      assert.deepEqual(JSON.parse(openContactColumn(app.ctx, row, 'attributes_enc')!), {
+        crm_id: 'C-1',
+        tier: 'silver',
+      });
       assert.equal(row.consent_marketing, 'withdrawn');
-      const copied = await app.ctx.db.selectFrom('consent_records').select(['purpose', 'source']).where('contact_id', '=', survivor.id).where('source', '=', 'merge').execute();
+      const copied = await app.ctx.db
+        .selectFrom('consent_records')
+        .select(['purpose', 'source'])
+        .where('contact_id', '=', survivor.id)
+        .where('source', '=', 'merge')
+        .execute();
       assert.deepEqual(copied.map((r) => r.purpose).sort(), ['marketing', 'replies']);
-      const audits = await app.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'contact.reconcile').where('subject_id', '=', stale.id).execute();
+      const audits = await app.ctx.db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('action', '=', 'contact.reconcile')
+        .where('subject_id', '=', stale.id)
+        .execute();
       assert.equal(audits.length, 1);
     });
 
     it('merges records that are already merged elsewhere at their survivors, so merges never chain', async () => {
       const [x, y, z] = [await newContact(PAGE_A), await newContact(PAGE_A), await newContact(PAGE_A)];
       await mergeContacts(app.ctx, cliActor, x.id, y.id);
-      await app.ctx.db.transaction().execute((trx) => reconcileContacts(app.ctx, trx, [x.id, z.id], 'ids_for_pages', app.clock.now()));
+      await app.ctx.db
+        .transaction()
+        .execute((trx) => reconcileContacts(app.ctx, trx, [x.id, z.id], 'ids_for_pages', app.clock.now()));
       const rows = await Promise.all([x, y, z].map((c) => reload(c.id)));
       const survivor = rows.find((r) => r.merged_into === null)!;
-      assert.deepEqual(rows.filter((r) => r.merged_into !== null).map((r) => r.merged_into), [survivor.id, survivor.id]);
+      assert.deepEqual(
+        rows.filter((r) => r.merged_into !== null).map((r) => r.merged_into),
+        [survivor.id, survivor.id],
+      );
     });
   });
 }

@@ -6,7 +6,13 @@ import { AppError } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { systemActor } from '../access/actor.ts';
 import { mergeWithin } from './merge-contacts.ts';
-import { contactsWithCode, deleteCodesOf, findContactsByIds, insertCodeIfAbsent, lockIdentifier } from './identity.repository.ts';
+import {
+  contactsWithCode,
+  deleteCodesOf,
+  findContactsByIds,
+  insertCodeIfAbsent,
+  lockIdentifier,
+} from './identity.repository.ts';
 import { deleteLinks, insertLink } from './links.repository.ts';
 
 /** What showed that two records are one person. */
@@ -21,9 +27,22 @@ export function accountCodeIndex(ctx: AppContext, code: string): string {
 }
 
 /** Records an explicit link between contacts of two Pages (idempotent: one row per pair and source). */
-export async function linkAcrossPages(trx: Transaction<DB>, a: ContactTable, b: ContactTable, source: Exclude<ContactLinkTable['source'], 'merge'>, now: number): Promise<void> {
+export async function linkAcrossPages(
+  trx: Transaction<DB>,
+  a: ContactTable,
+  b: ContactTable,
+  source: Exclude<ContactLinkTable['source'], 'merge'>,
+  now: number,
+): Promise<void> {
   if (a.page_id === b.page_id) return;
-  await insertLink(trx, { id: newId('cl', now), contact_id: a.id, linked_contact_id: b.id, source, created_at: now, created_by: source === 'account_linking' ? 'account-linking' : source === 'ids_for_pages' ? 'ids-for-pages' : null });
+  await insertLink(trx, {
+    id: newId('cl', now),
+    contact_id: a.id,
+    linked_contact_id: b.id,
+    source,
+    created_at: now,
+    created_by: source === 'account_linking' ? 'account-linking' : source === 'ids_for_pages' ? 'ids-for-pages' : null,
+  });
 }
 
 /**
@@ -45,22 +64,31 @@ function outranks(a: ContactTable, b: ContactTable): boolean {
  * into it with its history kept, a `merge` link and a `contact.reconcile` audit entry, all in the caller's
  * transaction. Already one record → nothing changes. Returns how many records were merged.
  */
-export async function reconcileContacts(ctx: AppContext, trx: Transaction<DB>, contactIds: readonly string[], evidence: IdentityEvidence, now: number): Promise<number> {
+export async function reconcileContacts(
+  ctx: AppContext,
+  trx: Transaction<DB>,
+  contactIds: readonly string[],
+  evidence: IdentityEvidence,
+  now: number,
+): Promise<number> {
   const rows = await findContactsByIds(trx, [...new Set(contactIds)]);
   const rootIds = [...new Set(rows.map((r) => r.merged_into ?? r.id))];
   const roots = (await findContactsByIds(trx, rootIds)).filter((r) => r.status !== 'erased' && r.merged_into === null);
   if (roots.length < 2) return 0;
   const pageId = roots[0]!.page_id;
-  if (roots.some((r) => r.page_id !== pageId)) throw new AppError('internal', 'reconciliation is only for contacts of one Page');
+  if (roots.some((r) => r.page_id !== pageId))
+    throw new AppError('internal', 'reconciliation is only for contacts of one Page');
   const survivor = roots.reduce((best, r) => (outranks(r, best) ? r : best));
   let merged = 0;
   for (const stale of roots.filter((r) => r.id !== survivor.id)) {
     const done = await mergeWithin(ctx, trx, reconcileActor, stale.id, survivor.id, now, {
-      action: 'contact.reconcile', details: { via: evidence, psid_invalid: stale.psid_invalid_at !== null },
+      action: 'contact.reconcile',
+      details: { via: evidence, psid_invalid: stale.psid_invalid_at !== null },
     });
     if (done) merged++;
   }
-  if (merged > 0) ctx.logger.info({ page_id: pageId, contact_id: survivor.id, merged, via: evidence }, 'contacts reconciled');
+  if (merged > 0)
+    ctx.logger.info({ page_id: pageId, contact_id: survivor.id, merged, via: evidence }, 'contacts reconciled');
   return merged;
 }
 
@@ -69,14 +97,27 @@ export async function reconcileContacts(ctx: AppContext, trx: Transaction<DB>, c
  * other contact seen with the same code is the same person: on another Page it is linked (`account_linking`), on
  * the same Page the records are reconciled. Runs in the ingest transaction, serialised per code.
  */
-export async function recordAccountLinking(ctx: AppContext, trx: Transaction<DB>, contact: ContactTable, code: string, now: number): Promise<void> {
+export async function recordAccountLinking(
+  ctx: AppContext,
+  trx: Transaction<DB>,
+  contact: ContactTable,
+  code: string,
+  now: number,
+): Promise<void> {
   const codeBidx = accountCodeIndex(ctx, code);
   await lockIdentifier(trx, ctx.database.dialect, codeBidx);
-  await insertCodeIfAbsent(trx, { id: newId('alc', now), page_id: contact.page_id, contact_id: contact.id, code_bidx: codeBidx, created_at: now });
+  await insertCodeIfAbsent(trx, {
+    id: newId('alc', now),
+    page_id: contact.page_id,
+    contact_id: contact.id,
+    code_bidx: codeBidx,
+    created_at: now,
+  });
   const others = (await contactsWithCode(trx, codeBidx, contact.id)).filter((o) => o.status !== 'erased');
   for (const other of others) await linkAcrossPages(trx, contact, other, 'account_linking', now);
   const samePage = others.filter((o) => o.page_id === contact.page_id);
-  if (samePage.length > 0) await reconcileContacts(ctx, trx, [contact.id, ...samePage.map((o) => o.id)], 'account_linking', now);
+  if (samePage.length > 0)
+    await reconcileContacts(ctx, trx, [contact.id, ...samePage.map((o) => o.id)], 'account_linking', now);
 }
 
 /** Account linking `unlinked`: the links account linking made for this contact and its stored codes go. */

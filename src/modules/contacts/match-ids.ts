@@ -10,7 +10,14 @@ import { findContactByBidx } from './contacts.repository.ts';
 import { openContactColumn, psidIndex } from './contact-columns.ts';
 import { graphFor } from './enrich-profiles.ts';
 import { linkAcrossPages, reconcileContacts } from './identity-links.ts';
-import { deleteIdMatch, dueIdMatches, findContactsByIds, registeredPageIds, scheduleUnmatchedContacts, updateIdMatch } from './identity.repository.ts';
+import {
+  deleteIdMatch,
+  dueIdMatches,
+  findContactsByIds,
+  registeredPageIds,
+  scheduleUnmatchedContacts,
+  updateIdMatch,
+} from './identity.repository.ts';
 import { linksOf } from './links.repository.ts';
 import { PagePacer } from './page-pacing.ts';
 
@@ -33,10 +40,16 @@ function failureUpdate(ctx: AppContext, err: GraphError, now: number): Partial<C
   const c = err.classification;
   const failed = { checked_at: now, error_code: c.stableCode };
   switch (c.kind) {
-    case 'transient': return { ...failed, next_at: now + 5 * MINUTE };
-    case 'reauthorize': return { ...failed, next_at: now + HOUR };
-    case 'permanent': return c.stableCode === 'meta_permission_denied' ? { ...failed, status: 'no_permission', next_at: now + 7 * DAY } : { ...failed, status: 'failed', next_at: now + ctx.config.profileRefreshHours * HOUR };
-    default: return { ...failed, status: 'failed', next_at: now + ctx.config.profileRefreshHours * HOUR };
+    case 'transient':
+      return { ...failed, next_at: now + 5 * MINUTE };
+    case 'reauthorize':
+      return { ...failed, next_at: now + HOUR };
+    case 'permanent':
+      return c.stableCode === 'meta_permission_denied'
+        ? { ...failed, status: 'no_permission', next_at: now + 7 * DAY }
+        : { ...failed, status: 'failed', next_at: now + ctx.config.profileRefreshHours * HOUR };
+    default:
+      return { ...failed, status: 'failed', next_at: now + ctx.config.profileRefreshHours * HOUR };
   }
 }
 
@@ -46,8 +59,17 @@ function failureUpdate(ctx: AppContext, err: GraphError, now: number): Partial<C
  * one person are reconciled: Meta names another PSID on this Page, or a contact named now on another Page was
  * linked by an earlier answer to a different contact on a Page named now (the PSID there has changed since).
  */
-async function applyMatches(ctx: AppContext, trx: Transaction<DB>, contact: ContactTable, psid: string, matches: IdMatch[], now: number): Promise<void> {
-  const registered = await registeredPageIds(trx, [...new Set(matches.map((m) => m.scope?.id).filter((p): p is string => p !== undefined))]);
+async function applyMatches(
+  ctx: AppContext,
+  trx: Transaction<DB>,
+  contact: ContactTable,
+  psid: string,
+  matches: IdMatch[],
+  now: number,
+): Promise<void> {
+  const registered = await registeredPageIds(trx, [
+    ...new Set(matches.map((m) => m.scope?.id).filter((p): p is string => p !== undefined)),
+  ]);
   const named = new Map<string, ContactTable>();
   for (const m of matches) {
     const pageId = m.scope?.id;
@@ -111,16 +133,25 @@ export async function matchIdsForPages(ctx: AppContext, opts: MatchIdsOptions = 
         pacer.tokenInvalid(contact.page_id);
         await markPageTokenInvalid(ctx.db, ctx, contact.page_id, 'id_matching', err.classification);
       }
-      const set: Partial<ContactIdMatchTable> = err.classification.kind === 'rate_limited'
-        ? { next_at: pacer.rateLimited(contact.page_id), error_code: err.classification.stableCode }
-        : failureUpdate(ctx, err, now);
-      ctx.logger.info({ page_id: contact.page_id, contact_id: contact.id, code: err.classification.stableCode }, 'ids_for_pages did not succeed');
+      const set: Partial<ContactIdMatchTable> =
+        err.classification.kind === 'rate_limited'
+          ? { next_at: pacer.rateLimited(contact.page_id), error_code: err.classification.stableCode }
+          : failureUpdate(ctx, err, now);
+      ctx.logger.info(
+        { page_id: contact.page_id, contact_id: contact.id, code: err.classification.stableCode },
+        'ids_for_pages did not succeed',
+      );
       await updateIdMatch(ctx.db, contact.id, set);
       continue;
     }
     await ctx.db.transaction().execute(async (trx) => {
       await applyMatches(ctx, trx, contact, psid, matches, now);
-      await updateIdMatch(trx, contact.id, { status: 'matched', checked_at: now, error_code: null, next_at: now + ctx.config.profileRefreshHours * HOUR });
+      await updateIdMatch(trx, contact.id, {
+        status: 'matched',
+        checked_at: now,
+        error_code: null,
+        next_at: now + ctx.config.profileRefreshHours * HOUR,
+      });
     });
   }
   return handled;

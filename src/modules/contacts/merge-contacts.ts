@@ -26,7 +26,14 @@ export interface MergeAudit {
  * copied, and each consent decision newer than the survivor's for the same purpose is recorded in the survivor's
  * ledger (source `merge`, pointing at the original record), so an opt-out given under the old PSID still holds.
  */
-async function carryOver(ctx: AppContext, trx: Transaction<DB>, actor: Actor, source: ContactTable, target: ContactTable, now: number): Promise<void> {
+async function carryOver(
+  ctx: AppContext,
+  trx: Transaction<DB>,
+  actor: Actor,
+  source: ContactTable,
+  target: ContactTable,
+  now: number,
+): Promise<void> {
   const set: Partial<ContactTable> = {};
   const targetTags = JSON.parse(target.tags) as string[];
   const tags = [...new Set([...targetTags, ...(JSON.parse(source.tags) as string[])])];
@@ -36,18 +43,30 @@ async function carryOver(ctx: AppContext, trx: Transaction<DB>, actor: Actor, so
     const targetAttrs = openContactColumn(ctx, target, 'attributes_enc');
     const before = targetAttrs === null ? {} : (JSON.parse(targetAttrs) as Record<string, unknown>);
     const merged = { ...(JSON.parse(sourceAttrs) as Record<string, unknown>), ...before };
-    if (Object.keys(merged).length !== Object.keys(before).length) set.attributes_enc = sealContactColumn(ctx, target, 'attributes_enc', JSON.stringify(merged));
+    if (Object.keys(merged).length !== Object.keys(before).length)
+      set.attributes_enc = sealContactColumn(ctx, target, 'attributes_enc', JSON.stringify(merged));
   }
   if (Object.keys(set).length > 0) await updateContact(trx, target.id, { ...set, updated_at: now });
 
   const targetLatest = new Map((await latestByPurpose(trx, target.id)).map((r) => [r.purpose, r]));
   for (const r of await latestByPurpose(trx, source.id)) {
     const t = targetLatest.get(r.purpose);
-    const newer = !t || r.occurred_at > t.occurred_at || (r.occurred_at === t.occurred_at && r.action === 'withdraw' && t.action === 'grant');
+    const newer =
+      !t ||
+      r.occurred_at > t.occurred_at ||
+      (r.occurred_at === t.occurred_at && r.action === 'withdraw' && t.action === 'grant');
     if (!newer) continue;
     await recordConsent(trx, ctx, {
-      contactId: target.id, pageId: target.page_id, purpose: r.purpose as ConsentPurpose, action: r.action, source: 'merge', eventId: `merge:${r.id}`,
-      wording: r.wording, wordingVersion: r.wording_version, actor: r.actor_type === 'contact' ? 'contact' : actor, occurredAt: r.occurred_at,
+      contactId: target.id,
+      pageId: target.page_id,
+      purpose: r.purpose as ConsentPurpose,
+      action: r.action,
+      source: 'merge',
+      eventId: `merge:${r.id}`,
+      wording: r.wording,
+      wordingVersion: r.wording_version,
+      actor: r.actor_type === 'contact' ? 'contact' : actor,
+      occurredAt: r.occurred_at,
     });
   }
 }
@@ -58,17 +77,49 @@ async function carryOver(ctx: AppContext, trx: Transaction<DB>, actor: Actor, so
  * entry are written with it. Returns false, changing nothing, when the source is already merged (e.g. a concurrent
  * merge won). Both must be contacts of one Page, and the target must not be merged itself (the caller checks).
  */
-export async function mergeWithin(ctx: AppContext, trx: Transaction<DB>, actor: Actor, sourceId: string, targetId: string, now: number, audit: MergeAudit): Promise<boolean> {
+export async function mergeWithin(
+  ctx: AppContext,
+  trx: Transaction<DB>,
+  actor: Actor,
+  sourceId: string,
+  targetId: string,
+  now: number,
+  audit: MergeAudit,
+): Promise<boolean> {
   const source = await findContactById(trx, sourceId, null);
   const target = await findContactById(trx, targetId, null);
-  if (!source || !target || source.page_id !== target.page_id || target.merged_into !== null || source.id === target.id) {
+  if (
+    !source ||
+    !target ||
+    source.page_id !== target.page_id ||
+    target.merged_into !== null ||
+    source.id === target.id
+  ) {
     throw new AppError('conflict', 'these contacts cannot be merged');
   }
   if (!(await markMerged(trx, source.id, target.id, now))) return false;
   await repointMerged(trx, source.id, target.id, now);
-  await insertLink(trx, { id: newId('cl', now), contact_id: source.id, linked_contact_id: target.id, source: 'merge', created_at: now, created_by: actor.id });
+  await insertLink(trx, {
+    id: newId('cl', now),
+    contact_id: source.id,
+    linked_contact_id: target.id,
+    source: 'merge',
+    created_at: now,
+    created_by: actor.id,
+  });
   await carryOver(ctx, trx, actor, source, target, now);
-  await appendAudit(trx, actor, { action: audit.action, pageId: target.page_id, subjectType: 'contact', subjectId: source.id, details: { into: target.id, ...audit.details } }, now);
+  await appendAudit(
+    trx,
+    actor,
+    {
+      action: audit.action,
+      pageId: target.page_id,
+      subjectType: 'contact',
+      subjectId: source.id,
+      details: { into: target.id, ...audit.details },
+    },
+    now,
+  );
   return true;
 }
 
@@ -77,17 +128,30 @@ export async function mergeWithin(ctx: AppContext, trx: Transaction<DB>, actor: 
  * the target, consent and tags carried over, linked and audited in one transaction; merging again into the same
  * target changes nothing. Owners and admins only (`contacts:merge`): a merge changes whom exports and erasures cover.
  */
-export async function mergeContacts(ctx: AppContext, actor: Actor, sourceId: string, intoId: string): Promise<ContactView> {
+export async function mergeContacts(
+  ctx: AppContext,
+  actor: Actor,
+  sourceId: string,
+  intoId: string,
+): Promise<ContactView> {
   assertCan(actor, 'contacts:merge');
   const source = await loadVisibleContact(ctx, actor, sourceId);
   const target = await loadVisibleContact(ctx, actor, intoId);
   if (source.id === target.id) throw new AppError('validation_failed', 'a contact cannot be merged into itself');
-  if (source.page_id !== target.page_id) throw new AppError('conflict', 'contacts of different Pages are different people to Meta; link them instead of merging');
-  if (target.merged_into !== null) throw new AppError('conflict', 'the target was itself merged into another contact; merge into that one');
+  if (source.page_id !== target.page_id)
+    throw new AppError(
+      'conflict',
+      'contacts of different Pages are different people to Meta; link them instead of merging',
+    );
+  if (target.merged_into !== null)
+    throw new AppError('conflict', 'the target was itself merged into another contact; merge into that one');
   if (source.merged_into === target.id) return presentContact(ctx, target, { withIdentifiers: false });
-  if (source.merged_into !== null) throw new AppError('conflict', 'this contact is already merged into another one; split it first');
+  if (source.merged_into !== null)
+    throw new AppError('conflict', 'this contact is already merged into another one; split it first');
   const now = ctx.clock.now();
-  const merged = await ctx.db.transaction().execute((trx) => mergeWithin(ctx, trx, actor, source.id, target.id, now, { action: 'contact.merge' }));
+  const merged = await ctx.db
+    .transaction()
+    .execute((trx) => mergeWithin(ctx, trx, actor, source.id, target.id, now, { action: 'contact.merge' }));
   if (!merged) throw new AppError('conflict', 'this contact was merged into another one meanwhile; split it first');
   const after = await findContactById(ctx.db, target.id, null);
   return presentContact(ctx, after!, { withIdentifiers: false });
@@ -103,7 +167,18 @@ export async function splitContact(ctx: AppContext, actor: Actor, contactId: str
   await ctx.db.transaction().execute(async (trx) => {
     await updateContact(trx, contact.id, { merged_into: null, updated_at: now });
     await deleteLinks(trx, contact.id, 'merge', from);
-    await appendAudit(trx, actor, { action: 'contact.split', pageId: contact.page_id, subjectType: 'contact', subjectId: contact.id, details: { from } }, now);
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'contact.split',
+        pageId: contact.page_id,
+        subjectType: 'contact',
+        subjectId: contact.id,
+        details: { from },
+      },
+      now,
+    );
   });
   return presentContact(ctx, { ...contact, merged_into: null }, { withIdentifiers: false });
 }

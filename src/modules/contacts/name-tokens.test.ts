@@ -15,7 +15,10 @@ describe('name search tokens', () => {
   it('lets every query word of two or more characters match the start of a name word', () => {
     const stored = new Set(nameTokens(keyring, ['Søren', 'Åberg']));
     for (const q of ['so', 'SØR', 'soren', 'ab', 'aberg soren']) {
-      assert.ok(queryTokens(keyring, q).every((t) => stored.has(t)), q);
+      assert.ok(
+        queryTokens(keyring, q).every((t) => stored.has(t)),
+        q,
+      );
     }
     for (const q of ['ren', 'sorenx', 'berg']) assert.ok(!queryTokens(keyring, q).every((t) => stored.has(t)), q);
   });

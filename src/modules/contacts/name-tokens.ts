@@ -8,8 +8,19 @@ const FOLD: Record<string, string> = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł
 
 /** Lower-case, accent-folded words of a name or a query ("Chloé Müller" → ["chloe", "muller"]). */
 export function nameWords(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[øæœßłđðþı]/g, (c) => FOLD[c] ?? c);
-  return [...new Set(folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= MIN_PREFIX).map((w) => [...w].slice(0, MAX_WORD).join('')))];
+  const folded = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[øæœßłđðþı]/g, (c) => FOLD[c] ?? c);
+  return [
+    ...new Set(
+      folded
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((w) => w.length >= MIN_PREFIX)
+        .map((w) => [...w].slice(0, MAX_WORD).join('')),
+    ),
+  ];
 }
 
 /** Every prefix of at least two characters of every word, blind-indexed: what `?q=` can match, stored without the name. */

@@ -5,7 +5,12 @@ import { notFound } from '../../errors.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { toIso } from '../../lib/time.ts';
 import { assertCan, assertPage, can, canSeePage, type Actor } from '../access/actor.ts';
-import { findContactByBidx, findContactById, listContacts as listContactRows, mergedContactIds } from './contacts.repository.ts';
+import {
+  findContactByBidx,
+  findContactById,
+  listContacts as listContactRows,
+  mergedContactIds,
+} from './contacts.repository.ts';
 import { psidIndex } from './contact-columns.ts';
 import { presentContact, type ContactLinkView, type ContactView } from './contact.presenter.ts';
 import { findContactsByIds } from './identity.repository.ts';
@@ -13,11 +18,26 @@ import { linksOf } from './links.repository.ts';
 import { queryTokens } from './name-tokens.ts';
 import { findPage } from '../pages/pages.repository.ts';
 
-async function auditIdentifierRead(ctx: AppContext, actor: Actor, pageId: string, contactIds: string[], via: string, psidIncluded: boolean): Promise<void> {
-  await appendAudit(ctx.db, actor, {
-    action: 'contact.identifier_read', pageId, subjectType: 'contact', subjectId: contactIds.length === 1 ? contactIds[0]! : null,
-    details: { via, psid_included: psidIncluded, contact_ids: contactIds },
-  }, ctx.clock.now());
+async function auditIdentifierRead(
+  ctx: AppContext,
+  actor: Actor,
+  pageId: string,
+  contactIds: string[],
+  via: string,
+  psidIncluded: boolean,
+): Promise<void> {
+  await appendAudit(
+    ctx.db,
+    actor,
+    {
+      action: 'contact.identifier_read',
+      pageId,
+      subjectType: 'contact',
+      subjectId: contactIds.length === 1 ? contactIds[0]! : null,
+      details: { via, psid_included: psidIncluded, contact_ids: contactIds },
+    },
+    ctx.clock.now(),
+  );
 }
 
 /** A visible, non-erased contact or not_found (another Page's contact is not found too: the scope is in the query). */
@@ -42,7 +62,9 @@ async function linkViews(ctx: AppContext, actor: Actor, row: ContactTable): Prom
     const key = `${other} ${l.source}`;
     if (!seen.has(key)) seen.set(key, { other, source: l.source, createdAt: l.created_at });
   }
-  const contacts = new Map((await findContactsByIds(ctx.db, [...new Set([...seen.values()].map((s) => s.other))])).map((c) => [c.id, c]));
+  const contacts = new Map(
+    (await findContactsByIds(ctx.db, [...new Set([...seen.values()].map((s) => s.other))])).map((c) => [c.id, c]),
+  );
   const views: ContactLinkView[] = [];
   for (const s of seen.values()) {
     const c = contacts.get(s.other);
@@ -66,7 +88,12 @@ export async function getContact(ctx: AppContext, actor: Actor, contactId: strin
  * analysts or marketers, to whom a lookup would confirm who a PSID is). The answer carries the identifiers only for
  * identifier readers. Every lookup that finds someone is audited.
  */
-export async function findContactByPsid(ctx: AppContext, actor: Actor, pageId: string, psid: string): Promise<ContactView> {
+export async function findContactByPsid(
+  ctx: AppContext,
+  actor: Actor,
+  pageId: string,
+  psid: string,
+): Promise<ContactView> {
   assertCan(actor, 'contacts:read');
   assertCan(actor, 'identifiers:lookup');
   assertPage(actor, pageId, 'contact');
@@ -81,7 +108,14 @@ export async function findContactByPsid(ctx: AppContext, actor: Actor, pageId: s
  * Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive). A
  * Page that does not exist is not_found, as one outside the actor's scope is: an empty list would say it exists.
  */
-export async function listContacts(ctx: AppContext, actor: Actor, pageId: string, q: string | null, cursor: string | null, limit: number): Promise<{ rows: ContactView[]; nextCursor: string | null }> {
+export async function listContacts(
+  ctx: AppContext,
+  actor: Actor,
+  pageId: string,
+  q: string | null,
+  cursor: string | null,
+  limit: number,
+): Promise<{ rows: ContactView[]; nextCursor: string | null }> {
   assertCan(actor, 'contacts:read');
   assertPage(actor, pageId);
   if (!(await findPage(ctx.db, pageId))) throw notFound('page');
@@ -89,6 +123,14 @@ export async function listContacts(ctx: AppContext, actor: Actor, pageId: string
   const rows = await listContactRows(ctx.db, { pageId, tokens, cursor, limit: limit + 1 });
   const page = pageOf(rows, limit, (last) => last.id);
   const withIdentifiers = can(actor, 'identifiers:read');
-  if (withIdentifiers && page.rows.length > 0) await auditIdentifierRead(ctx, actor, pageId, page.rows.map((r) => r.id), 'list', true);
+  if (withIdentifiers && page.rows.length > 0)
+    await auditIdentifierRead(
+      ctx,
+      actor,
+      pageId,
+      page.rows.map((r) => r.id),
+      'list',
+      true,
+    );
   return { rows: page.rows.map((r) => presentContact(ctx, r, { withIdentifiers })), nextCursor: page.nextCursor };
 }

@@ -12,20 +12,52 @@ import { scheduleIdMatch } from './identity.repository.ts';
  * concurrency: the unique (page_id, psid_bidx) index decides which insert wins; everyone reads the winner back.
  * With PAGESCOPE_LINK_IDS_FOR_PAGES on, a new contact is also put on the ids_for_pages schedule.
  */
-export async function resolveContact(ctx: AppContext, db: Executor, pageId: string, psid: string, at: number): Promise<ContactTable> {
+export async function resolveContact(
+  ctx: AppContext,
+  db: Executor,
+  pageId: string,
+  psid: string,
+  at: number,
+): Promise<ContactTable> {
   const bidx = psidIndex(ctx.keyring, psid);
   const existing = await findContactByBidx(db, pageId, bidx);
   if (existing) return existing;
   const now = ctx.clock.now();
   const id = newId('ct', now);
   const row: ContactTable = {
-    id, page_id: pageId, psid_bidx: bidx, psid_enc: sealContactColumn(ctx, { id, page_id: pageId }, 'psid_enc', psid),
-    name_enc: null, first_name_enc: null, last_name_enc: null, picture_enc: null, locale: null, timezone: null,
-    status: 'active', status_reason: null, status_at: null, psid_invalid_at: null,
-    last_user_action_at: null, last_inbound_at: null, last_outbound_at: null, read_watermark: null, delivery_watermark: null,
-    thread_owner_app_id: null, profile_status: 'pending', profile_fetched_at: null, profile_next_at: now,
-    consent_replies: 'granted', consent_replies_at: null, consent_marketing: 'none', consent_marketing_at: null,
-    tags: '[]', attributes_enc: null, merged_into: null, created_at: at, updated_at: now, last_seen_at: at,
+    id,
+    page_id: pageId,
+    psid_bidx: bidx,
+    psid_enc: sealContactColumn(ctx, { id, page_id: pageId }, 'psid_enc', psid),
+    name_enc: null,
+    first_name_enc: null,
+    last_name_enc: null,
+    picture_enc: null,
+    locale: null,
+    timezone: null,
+    status: 'active',
+    status_reason: null,
+    status_at: null,
+    psid_invalid_at: null,
+    last_user_action_at: null,
+    last_inbound_at: null,
+    last_outbound_at: null,
+    read_watermark: null,
+    delivery_watermark: null,
+    thread_owner_app_id: null,
+    profile_status: 'pending',
+    profile_fetched_at: null,
+    profile_next_at: now,
+    consent_replies: 'granted',
+    consent_replies_at: null,
+    consent_marketing: 'none',
+    consent_marketing_at: null,
+    tags: '[]',
+    attributes_enc: null,
+    merged_into: null,
+    created_at: at,
+    updated_at: now,
+    last_seen_at: at,
   };
   await insertContactIfAbsent(db, row);
   const stored = await findContactByBidx(db, pageId, bidx);

@@ -16,6 +16,14 @@ export async function assigneesByIds(ctx: AppContext, ids: readonly string[]): P
 export async function assertAssignable(db: Executor, pageId: string, userId: string): Promise<void> {
   const user = await findUserById(db, userId);
   const pages = user?.pages ? (JSON.parse(user.pages) as string[]) : null;
-  const fits = user !== undefined && user.disabled_at === null && isRole(user.role) && ROLE_PERMISSIONS[user.role].includes('conversations:write') && (pages === null || pages.includes(pageId));
-  if (!fits) throw new AppError('validation_failed', 'assignee_id names no active operator who may answer on this Page', { field: 'assignee_id' });
+  const fits =
+    user !== undefined &&
+    user.disabled_at === null &&
+    isRole(user.role) &&
+    ROLE_PERMISSIONS[user.role].includes('conversations:write') &&
+    (pages === null || pages.includes(pageId));
+  if (!fits)
+    throw new AppError('validation_failed', 'assignee_id names no active operator who may answer on this Page', {
+      field: 'assignee_id',
+    });
 }

@@ -7,18 +7,39 @@ import { messageTokenRows } from './message-tokens.ts';
 
 type HistoryRow = Pick<MessageTable, 'id' | 'page_id' | 'contact_id' | 'sent_at'>;
 
-const event = (type: NewInboxEvent['type'], pageId: string, at: number, ids: Partial<Pick<NewInboxEvent, 'conversation_id' | 'contact_id' | 'message_id' | 'delivery_id'>>): NewInboxEvent => ({
-  page_id: pageId, type, at, conversation_id: ids.conversation_id ?? null, contact_id: ids.contact_id ?? null,
-  message_id: ids.message_id ?? null, delivery_id: ids.delivery_id ?? null,
+const event = (
+  type: NewInboxEvent['type'],
+  pageId: string,
+  at: number,
+  ids: Partial<Pick<NewInboxEvent, 'conversation_id' | 'contact_id' | 'message_id' | 'delivery_id'>>,
+): NewInboxEvent => ({
+  page_id: pageId,
+  type,
+  at,
+  conversation_id: ids.conversation_id ?? null,
+  contact_id: ids.contact_id ?? null,
+  message_id: ids.message_id ?? null,
+  delivery_id: ids.delivery_id ?? null,
 });
 
 /**
  * A customer's message was stored (in the processing transaction): its conversation opens or reopens, its words join
  * the search index, and the inbox hears of both. Runs once per stored message (the caller skips duplicates).
  */
-export async function recordInboundMessage(trx: Executor, ctx: AppContext, row: HistoryRow, text: string | null): Promise<void> {
+export async function recordInboundMessage(
+  trx: Executor,
+  ctx: AppContext,
+  row: HistoryRow,
+  text: string | null,
+): Promise<void> {
   const now = ctx.clock.now();
-  const conversation = await touchInbound(trx, { pageId: row.page_id, contactId: row.contact_id, messageId: row.id, sentAt: row.sent_at, now });
+  const conversation = await touchInbound(trx, {
+    pageId: row.page_id,
+    contactId: row.contact_id,
+    messageId: row.id,
+    sentAt: row.sent_at,
+    now,
+  });
   await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text));
   const ids = { conversation_id: conversation.id, contact_id: row.contact_id };
   await appendEvents(trx, ctx.database.dialect, [
@@ -31,11 +52,22 @@ export async function recordInboundMessage(trx: Executor, ctx: AppContext, row: 
  * Something the Page sent joined the history (an agent's or the bot's reply, a campaign message, the Page's own
  * message seen as an echo): the conversation's last activity, the end of the wait for an answer, the index, events.
  */
-export async function recordOutboundMessage(trx: Executor, ctx: AppContext, row: HistoryRow & { author: MessageTable['author'] }, text: string | null): Promise<void> {
+export async function recordOutboundMessage(
+  trx: Executor,
+  ctx: AppContext,
+  row: HistoryRow & { author: MessageTable['author'] },
+  text: string | null,
+): Promise<void> {
   const now = ctx.clock.now();
   const answers = row.author === 'agent' || row.author === 'automation' || row.author === 'page';
   const conversation = await touchOutbound(trx, {
-    pageId: row.page_id, contactId: row.contact_id, messageId: row.id, at: row.sent_at, now, answers, create: row.author === 'agent',
+    pageId: row.page_id,
+    contactId: row.contact_id,
+    messageId: row.id,
+    at: row.sent_at,
+    now,
+    answers,
+    create: row.author === 'agent',
   });
   await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text));
   const ids = { conversation_id: conversation?.id ?? null, contact_id: row.contact_id };
@@ -49,12 +81,33 @@ export async function recordOutboundMessage(trx: Executor, ctx: AppContext, row:
  * Deliveries changed status (sent, delivered, read, failed): one event each, ids only; a receipt that moves several of
  * a contact's deliveries at once is one event without a delivery id.
  */
-export async function recordDeliveryChanges(trx: Executor, ctx: AppContext, changes: readonly { pageId: string; contactId: string; deliveryId: string | null }[]): Promise<void> {
+export async function recordDeliveryChanges(
+  trx: Executor,
+  ctx: AppContext,
+  changes: readonly { pageId: string; contactId: string; deliveryId: string | null }[],
+): Promise<void> {
   const now = ctx.clock.now();
-  await appendEvents(trx, ctx.database.dialect, changes.map((c) => event('delivery.updated', c.pageId, now, { conversation_id: conversationIdOf(c.contactId), contact_id: c.contactId, delivery_id: c.deliveryId })));
+  await appendEvents(
+    trx,
+    ctx.database.dialect,
+    changes.map((c) =>
+      event('delivery.updated', c.pageId, now, {
+        conversation_id: conversationIdOf(c.contactId),
+        contact_id: c.contactId,
+        delivery_id: c.deliveryId,
+      }),
+    ),
+  );
 }
 
 /** A contact's details changed (profile, consent, tags, reachability): the inbox refetches it. */
-export async function recordContactChange(trx: Executor, ctx: AppContext, pageId: string, contactId: string): Promise<void> {
-  await appendEvents(trx, ctx.database.dialect, [event('contact.updated', pageId, ctx.clock.now(), { contact_id: contactId })]);
+export async function recordContactChange(
+  trx: Executor,
+  ctx: AppContext,
+  pageId: string,
+  contactId: string,
+): Promise<void> {
+  await appendEvents(trx, ctx.database.dialect, [
+    event('contact.updated', pageId, ctx.clock.now(), { contact_id: contactId }),
+  ]);
 }

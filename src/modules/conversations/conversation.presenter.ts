@@ -14,7 +14,13 @@ export interface AssigneeView {
  * The contract's Conversation, from an allow-list: the contact's name, status and window (never its PSID), the last
  * message's decrypted text, and `version` for a change that must not overwrite a newer one (If-Match).
  */
-export function presentConversation(ctx: AppContext, row: ConversationTable, contact: ContactTable, last: MessageTable | undefined, assignee: AssigneeView | null) {
+export function presentConversation(
+  ctx: AppContext,
+  row: ConversationTable,
+  contact: ContactTable,
+  last: MessageTable | undefined,
+  assignee: AssigneeView | null,
+) {
   const person = presentContact(ctx, contact, { withIdentifiers: false });
   return {
     id: row.id,
@@ -26,7 +32,13 @@ export function presentConversation(ctx: AppContext, row: ConversationTable, con
     unread_count: row.unread_count,
     waiting_since: toIso(row.waiting_since),
     last_message: last
-      ? { id: last.id, direction: last.direction, author: last.author, text: openMessageField(ctx, last, 'text_enc'), created_at: toIso(last.sent_at) }
+      ? {
+          id: last.id,
+          direction: last.direction,
+          author: last.author,
+          text: openMessageField(ctx, last, 'text_enc'),
+          created_at: toIso(last.sent_at),
+        }
       : null,
     window: person.window,
     handled_by: row.handled_by,

@@ -24,9 +24,21 @@ export async function touchInbound(db: Executor, t: InboundTouch): Promise<Conve
   await db
     .insertInto('conversations')
     .values({
-      id, page_id: t.pageId, contact_id: t.contactId, status: 'open', assignee_id: null, handled_by: 'human', labels: '[]',
-      unread_count: 1, waiting_since: t.sentAt, last_message_id: t.messageId, last_activity_at: t.sentAt,
-      snoozed_until: null, version: 1, created_at: t.now, updated_at: t.now,
+      id,
+      page_id: t.pageId,
+      contact_id: t.contactId,
+      status: 'open',
+      assignee_id: null,
+      handled_by: 'human',
+      labels: '[]',
+      unread_count: 1,
+      waiting_since: t.sentAt,
+      last_message_id: t.messageId,
+      last_activity_at: t.sentAt,
+      snoozed_until: null,
+      version: 1,
+      created_at: t.now,
+      updated_at: t.now,
     })
     .onConflict((oc) =>
       oc.column('id').doUpdateSet({
@@ -70,9 +82,21 @@ export async function touchOutbound(db: Executor, t: OutboundTouch): Promise<Con
     await db
       .insertInto('conversations')
       .values({
-        id, page_id: t.pageId, contact_id: t.contactId, status: 'open', assignee_id: null, handled_by: 'human', labels: '[]',
-        unread_count: 0, waiting_since: null, last_message_id: t.messageId, last_activity_at: t.at, snoozed_until: null,
-        version: 1, created_at: t.now, updated_at: t.now,
+        id,
+        page_id: t.pageId,
+        contact_id: t.contactId,
+        status: 'open',
+        assignee_id: null,
+        handled_by: 'human',
+        labels: '[]',
+        unread_count: 0,
+        waiting_since: null,
+        last_message_id: t.messageId,
+        last_activity_at: t.at,
+        snoozed_until: null,
+        version: 1,
+        created_at: t.now,
+        updated_at: t.now,
       })
       .onConflict((oc) => oc.column('id').doUpdateSet(update))
       .execute();
@@ -83,15 +107,26 @@ export async function touchOutbound(db: Executor, t: OutboundTouch): Promise<Con
   return (await findConversation(db, id, null)) ?? null;
 }
 
-export async function findConversation(db: Executor, id: string, pageScope: readonly string[] | null): Promise<ConversationTable | undefined> {
+export async function findConversation(
+  db: Executor,
+  id: string,
+  pageScope: readonly string[] | null,
+): Promise<ConversationTable | undefined> {
   let q = db.selectFrom('conversations').selectAll().where('id', '=', id);
   if (pageScope !== null) q = pageScope.length ? q.where('page_id', 'in', pageScope) : q.where(sql<SqlBool>`1 = 0`);
   const row = await q.executeTakeFirst();
   return row && numeric(row);
 }
 
-export async function findConversationOfContact(db: Executor, contactId: string): Promise<ConversationTable | undefined> {
-  const row = await db.selectFrom('conversations').selectAll().where('id', '=', conversationIdOf(contactId)).executeTakeFirst();
+export async function findConversationOfContact(
+  db: Executor,
+  contactId: string,
+): Promise<ConversationTable | undefined> {
+  const row = await db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('id', '=', conversationIdOf(contactId))
+    .executeTakeFirst();
   return row && numeric(row);
 }
 
@@ -109,13 +144,21 @@ function numeric(row: ConversationTable): ConversationTable {
   };
 }
 
-export type ConversationChange = Partial<Pick<ConversationTable, 'status' | 'assignee_id' | 'labels' | 'snoozed_until' | 'handled_by' | 'unread_count'>>;
+export type ConversationChange = Partial<
+  Pick<ConversationTable, 'status' | 'assignee_id' | 'labels' | 'snoozed_until' | 'handled_by' | 'unread_count'>
+>;
 
 /**
  * Applies a change if the conversation is still at `version` (when given); the row after it, or undefined when the
  * version moved on (the caller answers a conflict).
  */
-export async function updateConversation(db: Executor, id: string, change: ConversationChange, now: number, version: number | null): Promise<ConversationTable | undefined> {
+export async function updateConversation(
+  db: Executor,
+  id: string,
+  change: ConversationChange,
+  now: number,
+  version: number | null,
+): Promise<ConversationTable | undefined> {
   let q = db
     .updateTable('conversations')
     .set({ ...change, version: sql<number>`version + 1`, updated_at: now })
@@ -138,13 +181,25 @@ export async function wakeSnoozed(db: Executor, now: number, limit: number): Pro
     .execute();
   const woken: ConversationTable[] = [];
   for (const row of due) {
-    const after = await updateConversationIf(db, row.id, Number(row.version), { status: 'open', snoozed_until: null }, now);
+    const after = await updateConversationIf(
+      db,
+      row.id,
+      Number(row.version),
+      { status: 'open', snoozed_until: null },
+      now,
+    );
     if (after) woken.push(after);
   }
   return woken;
 }
 
-async function updateConversationIf(db: Executor, id: string, version: number, change: ConversationChange, now: number) {
+async function updateConversationIf(
+  db: Executor,
+  id: string,
+  version: number,
+  change: ConversationChange,
+  now: number,
+) {
   return updateConversation(db, id, change, now, version);
 }
 
@@ -184,18 +239,32 @@ function filters(q: ConversationQuery): Where[] {
     const w = q.window;
     if (w === 'closing_soon' || w === 'human_agent') {
       // A bounded range of last actions: the contacts index finds the few, the conversations follow by key.
-      const [from, to] = w === 'closing_soon' ? [standardFrom, standardFrom + q.closingSoonMs] : [agentFrom, standardFrom];
+      const [from, to] =
+        w === 'closing_soon' ? [standardFrom, standardFrom + q.closingSoonMs] : [agentFrom, standardFrom];
       out.push((eb) =>
-        eb('c.contact_id', 'in', eb.selectFrom('contacts').select('id').where('page_id', '=', q.pageId).where('last_user_action_at', '>', from).where('last_user_action_at', '<=', to)),
+        eb(
+          'c.contact_id',
+          'in',
+          eb
+            .selectFrom('contacts')
+            .select('id')
+            .where('page_id', '=', q.pageId)
+            .where('last_user_action_at', '>', from)
+            .where('last_user_action_at', '<=', to),
+        ),
       );
     } else {
       // Most conversations fit: each candidate's contact is looked up by key.
       out.push((eb) =>
         eb.exists(
-          eb.selectFrom('contacts as ct').select('ct.id').whereRef('ct.id', '=', 'c.contact_id').where((e) => {
-            const at = e.ref('ct.last_user_action_at');
-            return w === 'open' ? e(at, '>', standardFrom) : e.or([e(at, 'is', null), e(at, '<=', agentFrom)]);
-          }),
+          eb
+            .selectFrom('contacts as ct')
+            .select('ct.id')
+            .whereRef('ct.id', '=', 'c.contact_id')
+            .where((e) => {
+              const at = e.ref('ct.last_user_action_at');
+              return w === 'open' ? e(at, '>', standardFrom) : e.or([e(at, 'is', null), e(at, '<=', agentFrom)]);
+            }),
         ),
       );
     }
@@ -203,8 +272,20 @@ function filters(q: ConversationQuery): Where[] {
   for (const word of q.words) {
     out.push((eb) =>
       eb.or([
-        eb('c.contact_id', 'in', (sub) => sub.selectFrom('contact_name_tokens').select('contact_id').where('page_id', '=', q.pageId).where('token', '=', word.name)),
-        eb('c.contact_id', 'in', (sub) => sub.selectFrom('message_tokens').select('contact_id').where('page_id', '=', q.pageId).where('token', 'in', word.message)),
+        eb('c.contact_id', 'in', (sub) =>
+          sub
+            .selectFrom('contact_name_tokens')
+            .select('contact_id')
+            .where('page_id', '=', q.pageId)
+            .where('token', '=', word.name),
+        ),
+        eb('c.contact_id', 'in', (sub) =>
+          sub
+            .selectFrom('message_tokens')
+            .select('contact_id')
+            .where('page_id', '=', q.pageId)
+            .where('token', 'in', word.message),
+        ),
       ]),
     );
   }
@@ -215,28 +296,45 @@ function filters(q: ConversationQuery): Where[] {
 export async function listConversations(db: Executor, q: ConversationQuery): Promise<ConversationTable[]> {
   let query = db.selectFrom('conversations as c').selectAll('c');
   for (const f of filters(q)) query = query.where(f);
-  if (q.assignee === 'me') query = q.userId === null ? query.where(sql<SqlBool>`1 = 0`) : query.where('c.assignee_id', '=', q.userId);
+  if (q.assignee === 'me')
+    query = q.userId === null ? query.where(sql<SqlBool>`1 = 0`) : query.where('c.assignee_id', '=', q.userId);
   if (q.assignee === 'unassigned') query = query.where('c.assignee_id', 'is', null);
   const after = q.after;
   if (q.sort === 'waiting_since') {
     // The unanswered first, oldest wait first, then the rest: an expression index serves this order.
     const key = sql<number>`coalesce(c.waiting_since, 9007199254740991)`;
-    if (after) query = query.where((eb) => eb.or([eb(key, '>', after.key), eb.and([eb(key, '=', after.key), eb('c.id', '>', after.id)])]));
+    if (after)
+      query = query.where((eb) =>
+        eb.or([eb(key, '>', after.key), eb.and([eb(key, '=', after.key), eb('c.id', '>', after.id)])]),
+      );
     query = query.orderBy(key).orderBy('c.id');
   } else {
-    if (after) query = query.where((eb) => eb.or([eb('c.last_activity_at', '<', after.key), eb.and([eb('c.last_activity_at', '=', after.key), eb('c.id', '<', after.id)])]));
+    if (after)
+      query = query.where((eb) =>
+        eb.or([
+          eb('c.last_activity_at', '<', after.key),
+          eb.and([eb('c.last_activity_at', '=', after.key), eb('c.id', '<', after.id)]),
+        ]),
+      );
     query = query.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc');
   }
   return (await query.limit(q.limit).execute()).map(numeric);
 }
 
 /** The three tabs' counts for the same status and filters, in one query. */
-export async function countConversations(db: Executor, q: ConversationQuery): Promise<{ mine: number; unassigned: number; all: number }> {
-  let query = db.selectFrom('conversations as c').select((eb) => [
-    eb.fn.countAll().as('all'),
-    eb.fn.sum(eb.case().when('c.assignee_id', 'is', null).then(1).else(0).end()).as('unassigned'),
-    eb.fn.sum(q.userId === null ? sql<number>`0` : eb.case().when('c.assignee_id', '=', q.userId).then(1).else(0).end()).as('mine'),
-  ]);
+export async function countConversations(
+  db: Executor,
+  q: ConversationQuery,
+): Promise<{ mine: number; unassigned: number; all: number }> {
+  let query = db
+    .selectFrom('conversations as c')
+    .select((eb) => [
+      eb.fn.countAll().as('all'),
+      eb.fn.sum(eb.case().when('c.assignee_id', 'is', null).then(1).else(0).end()).as('unassigned'),
+      eb.fn
+        .sum(q.userId === null ? sql<number>`0` : eb.case().when('c.assignee_id', '=', q.userId).then(1).else(0).end())
+        .as('mine'),
+    ]);
   for (const f of filters(q)) query = query.where(f);
   const row = await query.executeTakeFirst();
   return { mine: Number(row?.mine ?? 0), unassigned: Number(row?.unassigned ?? 0), all: Number(row?.all ?? 0) };
@@ -249,27 +347,57 @@ export function sortKeyOf(row: ConversationTable, sort: ConversationQuery['sort'
 
 export async function contactsByIds(db: Executor, ids: readonly string[]): Promise<ContactTable[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('contacts').selectAll().where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 export async function messagesByIds(db: Executor, ids: readonly string[]): Promise<MessageTable[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('messages').selectAll().where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 /** Replaces a message's search tokens (under one key version). */
-export async function replaceMessageTokens(db: Executor, messageId: string, rows: readonly MessageTokenTable[]): Promise<void> {
+export async function replaceMessageTokens(
+  db: Executor,
+  messageId: string,
+  rows: readonly MessageTokenTable[],
+): Promise<void> {
   await db.deleteFrom('message_tokens').where('message_id', '=', messageId).execute();
-  if (rows.length) await db.insertInto('message_tokens').values([...rows]).execute();
+  if (rows.length)
+    await db
+      .insertInto('message_tokens')
+      .values([...rows])
+      .execute();
 }
 
 export async function insertMessageTokens(db: Executor, rows: readonly MessageTokenTable[]): Promise<void> {
-  if (rows.length) await db.insertInto('message_tokens').values([...rows]).execute();
+  if (rows.length)
+    await db
+      .insertInto('message_tokens')
+      .values([...rows])
+      .execute();
 }
 
 /** Messages after (created_at, id) in that order, for the search index's walk. */
-export async function messagesAfter(db: Executor, after: { createdAt: number; id: string } | null, limit: number): Promise<MessageTable[]> {
+export async function messagesAfter(
+  db: Executor,
+  after: { createdAt: number; id: string } | null,
+  limit: number,
+): Promise<MessageTable[]> {
   let q = db.selectFrom('messages').selectAll().orderBy('created_at').orderBy('id').limit(limit);
-  if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)])]));
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '>', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+      ]),
+    );
   return q.execute();
 }

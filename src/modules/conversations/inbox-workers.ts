@@ -12,7 +12,19 @@ export async function wakeSnoozedConversations(ctx: AppContext, limit = 200): Pr
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const woken = await wakeSnoozed(trx, now, limit);
-    await appendEvents(trx, ctx.database.dialect, woken.map((c) => ({ page_id: c.page_id, type: 'conversation.updated' as const, conversation_id: c.id, contact_id: c.contact_id, message_id: null, delivery_id: null, at: now })));
+    await appendEvents(
+      trx,
+      ctx.database.dialect,
+      woken.map((c) => ({
+        page_id: c.page_id,
+        type: 'conversation.updated' as const,
+        conversation_id: c.id,
+        contact_id: c.contact_id,
+        message_id: null,
+        delivery_id: null,
+        at: now,
+      })),
+    );
     return woken.length;
   });
 }

@@ -4,7 +4,13 @@ import { pageOf } from '../../lib/paging.ts';
 import { assertCan, assertPage, operatorIdOf, type Actor } from '../access/actor.ts';
 import { HUMAN_AGENT_WINDOW_MS, WINDOW_MS } from '../messaging/send.policy.ts';
 import { presentConversations } from './present-conversations.ts';
-import { countConversations, listConversations as listRows, sortKeyOf, type ConversationQuery, type WindowFilter } from './conversations.repository.ts';
+import {
+  countConversations,
+  listConversations as listRows,
+  sortKeyOf,
+  type ConversationQuery,
+  type WindowFilter,
+} from './conversations.repository.ts';
 import type { ConversationView } from './conversation.presenter.ts';
 import { searchWords } from './message-tokens.ts';
 import type { ConversationTable } from '../../db/tables/inbox.ts';
@@ -42,14 +48,30 @@ function parseCursor(cursor: string | null): { key: number; id: string } | null 
  * tabs' counts for the same filters in the same answer. `q` matches the start of name words and whole message words,
  * through keyed tokens: no text is stored or compared in the clear.
  */
-export async function listConversations(ctx: AppContext, actor: Actor, pageId: string, input: ConversationListInput): Promise<ConversationList> {
+export async function listConversations(
+  ctx: AppContext,
+  actor: Actor,
+  pageId: string,
+  input: ConversationListInput,
+): Promise<ConversationList> {
   assertCan(actor, 'messages:read');
   assertPage(actor, pageId);
   const query: ConversationQuery = {
-    pageId, status: input.status, userId: operatorIdOf(actor), assignee: input.assignee, unread: input.unread,
-    unreplied: input.unreplied, window: input.window, words: input.q ? searchWords(ctx.keyring, input.q) : [],
-    sort: input.sort, after: parseCursor(input.cursor), limit: input.limit + 1, now: ctx.clock.now(),
-    windowMs: WINDOW_MS, humanAgentWindowMs: HUMAN_AGENT_WINDOW_MS, closingSoonMs: CLOSING_SOON_MS,
+    pageId,
+    status: input.status,
+    userId: operatorIdOf(actor),
+    assignee: input.assignee,
+    unread: input.unread,
+    unreplied: input.unreplied,
+    window: input.window,
+    words: input.q ? searchWords(ctx.keyring, input.q) : [],
+    sort: input.sort,
+    after: parseCursor(input.cursor),
+    limit: input.limit + 1,
+    now: ctx.clock.now(),
+    windowMs: WINDOW_MS,
+    humanAgentWindowMs: HUMAN_AGENT_WINDOW_MS,
+    closingSoonMs: CLOSING_SOON_MS,
   };
   const [rows, counts] = await Promise.all([listRows(ctx.db, query), countConversations(ctx.db, query)]);
   const page = pageOf(rows, input.limit, (last) => `${sortKeyOf(last, input.sort)}.${last.id}`);

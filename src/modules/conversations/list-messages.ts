@@ -18,7 +18,14 @@ function parseCursor(cursor: string | null): { sentAt: number; id: string } | nu
  * A contact's conversation history (with that of contacts merged into it), newest first unless `order` is asc,
  * cursor-paginated by (time, id) so pages never skip or repeat a message.
  */
-export async function listContactMessages(ctx: AppContext, actor: Actor, contactId: string, order: 'asc' | 'desc', cursor: string | null, limit: number): Promise<{ rows: MessageView[]; nextCursor: string | null }> {
+export async function listContactMessages(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  order: 'asc' | 'desc',
+  cursor: string | null,
+  limit: number,
+): Promise<{ rows: MessageView[]; nextCursor: string | null }> {
   assertCan(actor, 'messages:read');
   const contact = await loadVisibleContact(ctx, actor, contactId);
   const contactIds = [contact.id, ...(await mergedContactIds(ctx.db, contact.id))];

@@ -12,6 +12,16 @@ export async function markConversationRead(ctx: AppContext, actor: Actor, conver
     const conversation = await loadVisibleConversation(trx, actor, conversationId);
     if (conversation.unread_count === 0) return;
     await updateConversation(trx, conversation.id, { unread_count: 0 }, now, null);
-    await appendEvents(trx, ctx.database.dialect, [{ page_id: conversation.page_id, type: 'conversation.updated', conversation_id: conversation.id, contact_id: conversation.contact_id, message_id: null, delivery_id: null, at: now }]);
+    await appendEvents(trx, ctx.database.dialect, [
+      {
+        page_id: conversation.page_id,
+        type: 'conversation.updated',
+        conversation_id: conversation.id,
+        contact_id: conversation.contact_id,
+        message_id: null,
+        delivery_id: null,
+        at: now,
+      },
+    ]);
   });
 }

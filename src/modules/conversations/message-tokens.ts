@@ -10,11 +10,22 @@ const MAX_WORDS = 200;
  * under the current key version's search key. Whole words only, not prefixes: an index of every prefix of every word
  * would be several times the history's size.
  */
-export function messageTokenRows(keyring: Keyring, m: { id: string; page_id: string; contact_id: string }, text: string | null, version = keyring.currentVersion): MessageTokenTable[] {
+export function messageTokenRows(
+  keyring: Keyring,
+  m: { id: string; page_id: string; contact_id: string },
+  text: string | null,
+  version = keyring.currentVersion,
+): MessageTokenTable[] {
   if (!text) return [];
   return nameWords(text)
     .slice(0, MAX_WORDS)
-    .map((word) => ({ message_id: m.id, page_id: m.page_id, contact_id: m.contact_id, key_version: version, token: keyring.searchToken(word, version) }));
+    .map((word) => ({
+      message_id: m.id,
+      page_id: m.page_id,
+      contact_id: m.contact_id,
+      key_version: version,
+      token: keyring.searchToken(word, version),
+    }));
 }
 
 /**
@@ -23,5 +34,8 @@ export function messageTokenRows(keyring: Keyring, m: { id: string; page_id: str
  */
 export function searchWords(keyring: Keyring, q: string): { name: string; message: string[] }[] {
   const names = queryTokens(keyring, q);
-  return nameWords(q).map((word, i) => ({ name: names[i]!, message: keyring.versions().map((v) => keyring.searchToken(word, v)) }));
+  return nameWords(q).map((word, i) => ({
+    name: names[i]!,
+    message: keyring.versions().map((v) => keyring.searchToken(word, v)),
+  }));
 }

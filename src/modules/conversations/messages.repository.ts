@@ -3,7 +3,11 @@ import type { ContactEventTable, MessageTable } from '../../db/tables/conversati
 
 /** Inserts a history row unless its (page_id, mid) is already there; true when this call stored it. */
 export async function insertMessageIfAbsent(db: Executor, row: MessageTable): Promise<boolean> {
-  const r = await db.insertInto('messages').values(row).onConflict((oc) => oc.columns(['page_id', 'mid']).doNothing()).executeTakeFirst();
+  const r = await db
+    .insertInto('messages')
+    .values(row)
+    .onConflict((oc) => oc.columns(['page_id', 'mid']).doNothing())
+    .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
@@ -12,7 +16,12 @@ export async function insertContactEvent(db: Executor, row: ContactEventTable): 
 }
 
 /** The most recent handover event of a contact at or after `at`, if any (decides who owns the thread). */
-export async function laterHandoverExists(db: Executor, contactId: string, at: number, excludeId: string): Promise<boolean> {
+export async function laterHandoverExists(
+  db: Executor,
+  contactId: string,
+  at: number,
+  excludeId: string,
+): Promise<boolean> {
   const row = await db
     .selectFrom('contact_events')
     .select('id')
@@ -43,7 +52,9 @@ export async function listMessages(db: Executor, q: MessagePageQuery): Promise<M
   const after = q.after;
   if (after) {
     const cmp = q.order === 'asc' ? '>' : '<';
-    query = query.where((eb) => eb.or([eb('sent_at', cmp, after.sentAt), eb.and([eb('sent_at', '=', after.sentAt), eb('id', cmp, after.id)])]));
+    query = query.where((eb) =>
+      eb.or([eb('sent_at', cmp, after.sentAt), eb.and([eb('sent_at', '=', after.sentAt), eb('id', cmp, after.id)])]),
+    );
   }
   return query.execute();
 }

@@ -5,17 +5,37 @@ import { presentConversation, type ConversationView } from './conversation.prese
 import { assigneesByIds } from './assignees.ts';
 
 /** Presents conversations with their contacts, last messages and assignees, each fetched once for the whole list. */
-export async function presentConversations(ctx: AppContext, rows: readonly ConversationTable[]): Promise<ConversationView[]> {
+export async function presentConversations(
+  ctx: AppContext,
+  rows: readonly ConversationTable[],
+): Promise<ConversationView[]> {
   const [contacts, messages, assignees] = await Promise.all([
-    contactsByIds(ctx.db, rows.map((r) => r.contact_id)),
-    messagesByIds(ctx.db, rows.flatMap((r) => (r.last_message_id ? [r.last_message_id] : []))),
-    assigneesByIds(ctx, rows.flatMap((r) => (r.assignee_id ? [r.assignee_id] : []))),
+    contactsByIds(
+      ctx.db,
+      rows.map((r) => r.contact_id),
+    ),
+    messagesByIds(
+      ctx.db,
+      rows.flatMap((r) => (r.last_message_id ? [r.last_message_id] : [])),
+    ),
+    assigneesByIds(
+      ctx,
+      rows.flatMap((r) => (r.assignee_id ? [r.assignee_id] : [])),
+    ),
   ]);
   const contactOf = new Map(contacts.map((c) => [c.id, c]));
   const messageOf = new Map(messages.map((m) => [m.id, m]));
   return rows.flatMap((r) => {
     const contact = contactOf.get(r.contact_id);
     if (!contact) return [];
-    return [presentConversation(ctx, r, contact, r.last_message_id ? messageOf.get(r.last_message_id) : undefined, assignees.get(r.assignee_id ?? '') ?? null)];
+    return [
+      presentConversation(
+        ctx,
+        r,
+        contact,
+        r.last_message_id ? messageOf.get(r.last_message_id) : undefined,
+        assignees.get(r.assignee_id ?? '') ?? null,
+      ),
+    ];
   });
 }

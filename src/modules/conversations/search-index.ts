@@ -36,7 +36,9 @@ export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<n
       await replaceMessageTokens(trx, m.id, messageTokenRows(ctx.keyring, m, text, version));
     }
     const last = rows[rows.length - 1];
-    const next: WalkState = last ? { version, after: { createdAt: Number(last.created_at), id: last.id }, done: rows.length < batch } : { ...state, done: true };
+    const next: WalkState = last
+      ? { version, after: { createdAt: Number(last.created_at), id: last.id }, done: rows.length < batch }
+      : { ...state, done: true };
     await setMeta(trx, STATE_KEY, JSON.stringify(next));
   });
   return rows.length;

@@ -25,8 +25,14 @@ const MAX_LABELS = 20;
 function labelsOf(labels: readonly string[]): string[] {
   const out = [...new Set(labels.map((l) => l.trim()))];
   const bad = out.find((l) => !LABEL.test(l));
-  if (bad !== undefined) throw new AppError('validation_failed', 'a label is 1–50 letters, digits, spaces or _ . : / - and starts with a letter or digit', { field: 'labels' });
-  if (out.length > MAX_LABELS) throw new AppError('validation_failed', `at most ${MAX_LABELS} labels`, { field: 'labels' });
+  if (bad !== undefined)
+    throw new AppError(
+      'validation_failed',
+      'a label is 1–50 letters, digits, spaces or _ . : / - and starts with a letter or digit',
+      { field: 'labels' },
+    );
+  if (out.length > MAX_LABELS)
+    throw new AppError('validation_failed', `at most ${MAX_LABELS} labels`, { field: 'labels' });
   return out;
 }
 
@@ -36,12 +42,16 @@ function changeOf(patch: ConversationPatch, now: number): ConversationChange {
   let snoozeUntil: number | null | undefined;
   if (patch.snoozed_until !== undefined && patch.snoozed_until !== null) {
     snoozeUntil = Date.parse(patch.snoozed_until);
-    if (!Number.isFinite(snoozeUntil)) throw new AppError('validation_failed', 'snoozed_until is not an RFC 3339 time', { field: 'snoozed_until' });
-    if (snoozeUntil <= now) throw new AppError('validation_failed', 'snoozed_until must be in the future', { field: 'snoozed_until' });
+    if (!Number.isFinite(snoozeUntil))
+      throw new AppError('validation_failed', 'snoozed_until is not an RFC 3339 time', { field: 'snoozed_until' });
+    if (snoozeUntil <= now)
+      throw new AppError('validation_failed', 'snoozed_until must be in the future', { field: 'snoozed_until' });
   }
   const status = patch.status ?? (snoozeUntil !== undefined ? 'snoozed' : undefined);
-  if (status === 'snoozed' && snoozeUntil === undefined) throw new AppError('validation_failed', 'snoozing needs snoozed_until', { field: 'snoozed_until' });
-  if (status !== undefined && status !== 'snoozed' && snoozeUntil !== undefined) throw new AppError('validation_failed', 'snoozed_until goes with status snoozed', { field: 'snoozed_until' });
+  if (status === 'snoozed' && snoozeUntil === undefined)
+    throw new AppError('validation_failed', 'snoozing needs snoozed_until', { field: 'snoozed_until' });
+  if (status !== undefined && status !== 'snoozed' && snoozeUntil !== undefined)
+    throw new AppError('validation_failed', 'snoozed_until goes with status snoozed', { field: 'snoozed_until' });
   if (status !== undefined) {
     change.status = status;
     change.snoozed_until = status === 'snoozed' ? snoozeUntil! : null;
@@ -53,7 +63,10 @@ function changeOf(patch: ConversationPatch, now: number): ConversationChange {
 }
 
 /** What changed, for the audit row: ids, statuses and labels, never a message. */
-function changesOf(before: ConversationTable, change: ConversationChange): Record<string, { from: unknown; to: unknown }> {
+function changesOf(
+  before: ConversationTable,
+  change: ConversationChange,
+): Record<string, { from: unknown; to: unknown }> {
   const out: Record<string, { from: unknown; to: unknown }> = {};
   for (const [key, to] of Object.entries(change) as [keyof ConversationChange, unknown][]) {
     const from = before[key];
@@ -68,7 +81,13 @@ function changesOf(before: ConversationTable, change: ConversationChange): Recor
  * inbox in the same transaction. With `version` (If-Match) a conversation that moved on since is refused with a
  * conflict, never overwritten; a patch that changes nothing changes nothing (no audit row, no event).
  */
-export async function updateConversation(ctx: AppContext, actor: Actor, id: string, patch: ConversationPatch, version: number | null): Promise<ConversationView> {
+export async function updateConversation(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  patch: ConversationPatch,
+  version: number | null,
+): Promise<ConversationView> {
   assertCan(actor, 'conversations:write');
   const now = ctx.clock.now();
   const change = changeOf(patch, now);
@@ -80,8 +99,29 @@ export async function updateConversation(ctx: AppContext, actor: Actor, id: stri
     if (Object.keys(changes).length === 0) return before;
     const row = await updateRow(trx, id, change, now, before.version);
     if (!row) throw conflict(null);
-    await appendAudit(trx, actor, { action: 'conversation.update', pageId: row.page_id, subjectType: 'conversation', subjectId: row.id, details: { changes } }, now);
-    await appendEvents(trx, ctx.database.dialect, [{ page_id: row.page_id, type: 'conversation.updated', conversation_id: row.id, contact_id: row.contact_id, message_id: null, delivery_id: null, at: now }]);
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'conversation.update',
+        pageId: row.page_id,
+        subjectType: 'conversation',
+        subjectId: row.id,
+        details: { changes },
+      },
+      now,
+    );
+    await appendEvents(trx, ctx.database.dialect, [
+      {
+        page_id: row.page_id,
+        type: 'conversation.updated',
+        conversation_id: row.id,
+        contact_id: row.contact_id,
+        message_id: null,
+        delivery_id: null,
+        at: now,
+      },
+    ]);
     return row;
   });
   const [view] = await presentConversations(ctx, [after]);
@@ -89,5 +129,9 @@ export async function updateConversation(ctx: AppContext, actor: Actor, id: stri
 }
 
 function conflict(current: number | null): AppError {
-  return new AppError('conflict', 'the conversation changed since you loaded it: reload it and try again', current === null ? undefined : { version: current });
+  return new AppError(
+    'conflict',
+    'the conversation changed since you loaded it: reload it and try again',
+    current === null ? undefined : { version: current },
+  );
 }

@@ -23,12 +23,27 @@ export async function appendEvents(db: Executor, dialect: Dialect, events: reado
     await sql`select pg_advisory_xact_lock(${PG_EVENTS_LOCK})`.execute(db);
     await sql`select pg_notify(${EVENTS_CHANNEL}, '')`.execute(db);
   }
-  await db.insertInto('inbox_events').values([...events]).execute();
+  await db
+    .insertInto('inbox_events')
+    .values([...events])
+    .execute();
 }
 
 /** Events after `after` and up to `upTo` on these Pages (null: all), oldest first. */
-export async function eventsAfter(db: Executor, after: number, upTo: number, pageScope: readonly string[] | null, limit: number): Promise<InboxEvent[]> {
-  let q = db.selectFrom('inbox_events').selectAll().where('seq', '>', after).where('seq', '<=', upTo).orderBy('seq').limit(limit);
+export async function eventsAfter(
+  db: Executor,
+  after: number,
+  upTo: number,
+  pageScope: readonly string[] | null,
+  limit: number,
+): Promise<InboxEvent[]> {
+  let q = db
+    .selectFrom('inbox_events')
+    .selectAll()
+    .where('seq', '>', after)
+    .where('seq', '<=', upTo)
+    .orderBy('seq')
+    .limit(limit);
   if (pageScope !== null) {
     if (pageScope.length === 0) return [];
     q = q.where('page_id', 'in', pageScope);
@@ -50,7 +65,9 @@ export async function eventBounds(db: Executor): Promise<{ newest: number; oldes
 export async function pruneEvents(db: Executor, before: number, limit: number): Promise<number> {
   const r = await db
     .deleteFrom('inbox_events')
-    .where('seq', 'in', (eb) => eb.selectFrom('inbox_events').select('seq').where('at', '<', before).orderBy('seq').limit(limit))
+    .where('seq', 'in', (eb) =>
+      eb.selectFrom('inbox_events').select('seq').where('at', '<', before).orderBy('seq').limit(limit),
+    )
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

@@ -24,7 +24,9 @@ export interface EventPage {
 /** Ids only, as the contract promises: never a PSID, a name or a text. */
 export function presentEvent(e: InboxEvent): EventView {
   return {
-    seq: e.seq, type: e.type, page_id: e.page_id,
+    seq: e.seq,
+    type: e.type,
+    page_id: e.page_id,
     ...(e.conversation_id !== null && { conversation_id: e.conversation_id }),
     ...(e.contact_id !== null && { contact_id: e.contact_id }),
     ...(e.message_id !== null && { message_id: e.message_id }),
@@ -38,13 +40,23 @@ export function presentEvent(e: InboxEvent): EventView {
  * head (no events): a client loads its lists, then follows from there. A reader too far behind (events pruned) or
  * ahead (a restored database) is told to reset.
  */
-export async function listEvents(ctx: AppContext, actor: Actor, after: number | null, limit: number): Promise<EventPage> {
+export async function listEvents(
+  ctx: AppContext,
+  actor: Actor,
+  after: number | null,
+  limit: number,
+): Promise<EventPage> {
   assertCan(actor, 'contacts:read');
   const bounds = await eventBounds(ctx.db);
   if (after === null) return { data: [], next_after: bounds.newest, reset: false };
-  if (after > bounds.newest || (bounds.oldest > 0 && after < bounds.oldest - 1)) return { data: [], next_after: bounds.newest, reset: true };
+  if (after > bounds.newest || (bounds.oldest > 0 && after < bounds.oldest - 1))
+    return { data: [], next_after: bounds.newest, reset: true };
   // Up to the newest seen before reading: seqs become visible in order, so when fewer than `limit` come back the
   // reader has seen everything up to it, and one who may see only some Pages skips the others' events for good.
   const rows = await eventsAfter(ctx.db, after, bounds.newest, pageScopeOf(actor), limit);
-  return { data: rows.map(presentEvent), next_after: rows.length === limit ? rows[rows.length - 1]!.seq : bounds.newest, reset: false };
+  return {
+    data: rows.map(presentEvent),
+    next_after: rows.length === limit ? rows[rows.length - 1]!.seq : bounds.newest,
+    reset: false,
+  };
 }

@@ -3,7 +3,14 @@ import { newId } from '../../lib/ids.ts';
 import type { WebhookEvent } from '../../platform/index.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import type { EffectContext } from './effect-context.ts';
-import { applyAccountLinking, applyFeedback, applyPostback, applyReaction, applyReferral, applyThreadRequest } from './effects-actions.ts';
+import {
+  applyAccountLinking,
+  applyFeedback,
+  applyPostback,
+  applyReaction,
+  applyReferral,
+  applyThreadRequest,
+} from './effects-actions.ts';
 import { applyEcho, applyMessage, applyMessageEdit } from './effects-messages.ts';
 import { applyOptin, recordCheckboxOptin } from './effects-optins.ts';
 import { applyHandover, applyPolicyEnforcement, applyReceipt } from './effects-signals.ts';
@@ -15,12 +22,21 @@ const LABEL = /^[a-z0-9_]{1,40}$/;
 const label = (s: string) => (LABEL.test(s) ? s : 'other');
 
 /** Why an event is kept raw instead of applied, as a metric label; null when it is applied. */
-function rawReason(ev: WebhookEvent, object: string, registered: ReadonlySet<string>): { status: WebhookEventTable['status']; label: string } | null {
+function rawReason(
+  ev: WebhookEvent,
+  object: string,
+  registered: ReadonlySet<string>,
+): { status: WebhookEventTable['status']; label: string } | null {
   if (object !== 'page') return { status: 'unhandled', label: `object_${label(object)}` };
   if (ev.kind === 'unknown') return { status: 'unhandled', label: label(ev.key ?? 'unknown') };
   if (ev.kind === 'change') return { status: 'unhandled', label: `change_${label(ev.field)}` };
   if (!registered.has(ev.pageId)) return { status: 'unregistered_page', label: 'unregistered_page' };
-  if (ev.kind !== 'policy_enforcement' && ev.kind !== 'app_roles' && ev.psid === undefined && !(ev.kind === 'optin' && ev.userRef !== undefined)) {
+  if (
+    ev.kind !== 'policy_enforcement' &&
+    ev.kind !== 'app_roles' &&
+    ev.psid === undefined &&
+    !(ev.kind === 'optin' && ev.userRef !== undefined)
+  ) {
     return { status: 'unhandled', label: `${ev.kind}_without_psid` };
   }
   return null;
@@ -31,16 +47,39 @@ function rawReason(ev: WebhookEvent, object: string, registered: ReadonlySet<str
  * caller's transaction. Events that are not applied (other objects, unknown kinds, unregistered Pages) are stored
  * raw, encrypted, and counted.
  */
-export async function applyEvent(e: EffectContext, ev: WebhookEvent, object: string, registered: ReadonlySet<string>, receivedAt: number): Promise<EventResult> {
+export async function applyEvent(
+  e: EffectContext,
+  ev: WebhookEvent,
+  object: string,
+  registered: ReadonlySet<string>,
+  receivedAt: number,
+): Promise<EventResult> {
   const pageId = ev.pageId ?? '';
   const raw = rawReason(ev, object, registered);
   const psid = ev.kind === 'unknown' || ev.kind === 'change' ? undefined : ev.psid;
-  const contact: ContactTable | null = raw === null && psid !== undefined ? await resolveContact(e.ctx, e.trx, pageId, psid, ev.timestamp ?? receivedAt) : null;
+  const contact: ContactTable | null =
+    raw === null && psid !== undefined
+      ? await resolveContact(e.ctx, e.trx, pageId, psid, ev.timestamp ?? receivedAt)
+      : null;
   const id = newId('we', e.now);
   const row: WebhookEventTable = {
-    id, page_id: pageId, event_key: e.ctx.keyring.blindIndex(ev.idempotencyKey, 'event-key'), kind: ev.kind,
-    status: raw?.status ?? 'processed', contact_id: contact?.id ?? null, occurred_at: ev.timestamp ?? receivedAt, post_id: e.postId,
-    raw_enc: raw === null ? null : e.ctx.keyring.encrypt(JSON.stringify(ev.kind === 'unknown' ? ev.raw : ev), { table: 'webhook_events', column: 'raw_enc', pageId: pageId || null, rowId: id }),
+    id,
+    page_id: pageId,
+    event_key: e.ctx.keyring.blindIndex(ev.idempotencyKey, 'event-key'),
+    kind: ev.kind,
+    status: raw?.status ?? 'processed',
+    contact_id: contact?.id ?? null,
+    occurred_at: ev.timestamp ?? receivedAt,
+    post_id: e.postId,
+    raw_enc:
+      raw === null
+        ? null
+        : e.ctx.keyring.encrypt(JSON.stringify(ev.kind === 'unknown' ? ev.raw : ev), {
+            table: 'webhook_events',
+            column: 'raw_enc',
+            pageId: pageId || null,
+            rowId: id,
+          }),
     created_at: e.now,
   };
   if (!(await insertEventIfNew(e.trx, row))) return 'duplicate';
@@ -56,22 +95,35 @@ export async function applyEvent(e: EffectContext, ev: WebhookEvent, object: str
 async function dispatch(e: EffectContext, ev: WebhookEvent, contact: ContactTable | null): Promise<void> {
   if (ev.kind === 'policy_enforcement') return applyPolicyEnforcement(e, ev);
   if (ev.kind === 'app_roles') return;
-  if (ev.kind === 'optin' && contact === null && ev.userRef !== undefined) return recordCheckboxOptin(e, ev.pageId, ev.userRef, ev.timestamp);
+  if (ev.kind === 'optin' && contact === null && ev.userRef !== undefined)
+    return recordCheckboxOptin(e, ev.pageId, ev.userRef, ev.timestamp);
   if (contact === null) return;
   switch (ev.kind) {
-    case 'message': return applyMessage(e, contact, ev);
-    case 'echo': return applyEcho(e, contact, ev);
-    case 'message_edit': return applyMessageEdit(e, contact, ev);
-    case 'postback': return applyPostback(e, contact, ev);
-    case 'referral': return applyReferral(e, contact, ev);
-    case 'reaction': return applyReaction(e, contact, ev);
-    case 'optin': return applyOptin(e, contact, ev);
+    case 'message':
+      return applyMessage(e, contact, ev);
+    case 'echo':
+      return applyEcho(e, contact, ev);
+    case 'message_edit':
+      return applyMessageEdit(e, contact, ev);
+    case 'postback':
+      return applyPostback(e, contact, ev);
+    case 'referral':
+      return applyReferral(e, contact, ev);
+    case 'reaction':
+      return applyReaction(e, contact, ev);
+    case 'optin':
+      return applyOptin(e, contact, ev);
     case 'read':
-    case 'delivery': return applyReceipt(e, contact, ev);
+    case 'delivery':
+      return applyReceipt(e, contact, ev);
     case 'pass_thread_control':
-    case 'take_thread_control': return applyHandover(e, contact, ev);
-    case 'request_thread_control': return applyThreadRequest(e, contact, ev);
-    case 'account_linking': return applyAccountLinking(e, contact, ev);
-    case 'feedback': return applyFeedback(e, contact, ev);
+    case 'take_thread_control':
+      return applyHandover(e, contact, ev);
+    case 'request_thread_control':
+      return applyThreadRequest(e, contact, ev);
+    case 'account_linking':
+      return applyAccountLinking(e, contact, ev);
+    case 'feedback':
+      return applyFeedback(e, contact, ev);
   }
 }

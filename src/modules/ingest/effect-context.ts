@@ -15,10 +15,32 @@ export interface EffectContext {
 }
 
 /** Appends one item to a contact's activity, its payload encrypted; returns the row id. */
-export async function recordContactEvent(e: EffectContext, contact: ContactTable, kind: string, at: number, data: Record<string, unknown> | null): Promise<string> {
+export async function recordContactEvent(
+  e: EffectContext,
+  contact: ContactTable,
+  kind: string,
+  at: number,
+  data: Record<string, unknown> | null,
+): Promise<string> {
   const id = newId('ce', e.now);
-  const dataEnc = data === null ? null : sealContactField(e.ctx, contact.id, JSON.stringify(data), { table: 'contact_events', column: 'data_enc', pageId: contact.page_id, rowId: id });
-  await insertContactEvent(e.trx, { id, page_id: contact.page_id, contact_id: contact.id, kind, occurred_at: at, data_enc: dataEnc, created_at: e.now });
+  const dataEnc =
+    data === null
+      ? null
+      : sealContactField(e.ctx, contact.id, JSON.stringify(data), {
+          table: 'contact_events',
+          column: 'data_enc',
+          pageId: contact.page_id,
+          rowId: id,
+        });
+  await insertContactEvent(e.trx, {
+    id,
+    page_id: contact.page_id,
+    contact_id: contact.id,
+    kind,
+    occurred_at: at,
+    data_enc: dataEnc,
+    created_at: e.now,
+  });
   return id;
 }
 

@@ -1,29 +1,60 @@
 import type { ContactTable } from '../../db/tables/conversations.ts';
-import type { AccountLinkingEvent, FeedbackEvent, PostbackEvent, ReactionEvent, ReferralEvent, RequestThreadControlEvent } from '../../platform/index.ts';
+import type {
+  AccountLinkingEvent,
+  FeedbackEvent,
+  PostbackEvent,
+  ReactionEvent,
+  ReferralEvent,
+  RequestThreadControlEvent,
+} from '../../platform/index.ts';
 import { findContactById, reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
 import { forgetAccountLinking, recordAccountLinking } from '../contacts/identity-links.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 
 /** A button press: activity, window refresh, reachability, then the inbound hooks with the payload. */
 export async function applyPostback(e: EffectContext, contact: ContactTable, ev: PostbackEvent): Promise<void> {
-  await recordContactEvent(e, contact, 'postback', ev.timestamp, defined({ mid: ev.mid, title: ev.title, payload: ev.payload, referral: ev.referral, channel: ev.channel }));
+  await recordContactEvent(
+    e,
+    contact,
+    'postback',
+    ev.timestamp,
+    defined({ mid: ev.mid, title: ev.title, payload: ev.payload, referral: ev.referral, channel: ev.channel }),
+  );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
   if (e.ctx.inboundHooks.names().length === 0) return;
   const after = (await findContactById(e.trx, contact.id, null)) ?? contact;
-  await e.ctx.inboundHooks.run({ ctx: e.ctx, trx: e.trx, contact: after, event: ev, ...(ev.payload !== undefined && { payload: ev.payload }) });
+  await e.ctx.inboundHooks.run({
+    ctx: e.ctx,
+    trx: e.trx,
+    contact: after,
+    event: ev,
+    ...(ev.payload !== undefined && { payload: ev.payload }),
+  });
 }
 
 /** m.me links, ads and QR codes opening an existing thread. */
 export async function applyReferral(e: EffectContext, contact: ContactTable, ev: ReferralEvent): Promise<void> {
-  await recordContactEvent(e, contact, 'referral', ev.timestamp, defined({ ref: ev.ref, source: ev.source, type: ev.type, ad_id: ev.adId, referer_uri: ev.refererUri }));
+  await recordContactEvent(
+    e,
+    contact,
+    'referral',
+    ev.timestamp,
+    defined({ ref: ev.ref, source: ev.source, type: ev.type, ad_id: ev.adId, referer_uri: ev.refererUri }),
+  );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
 }
 
 /** A reaction is a user action (it opens the window) and activity on the message it targets. */
 export async function applyReaction(e: EffectContext, contact: ContactTable, ev: ReactionEvent): Promise<void> {
-  await recordContactEvent(e, contact, 'reaction', ev.timestamp, defined({ mid: ev.mid, action: ev.action, reaction: ev.reaction, emoji: ev.emoji }));
+  await recordContactEvent(
+    e,
+    contact,
+    'reaction',
+    ev.timestamp,
+    defined({ mid: ev.mid, action: ev.action, reaction: ev.reaction, emoji: ev.emoji }),
+  );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
 }
@@ -33,12 +64,23 @@ export async function applyReaction(e: EffectContext, contact: ContactTable, ev:
  * this contact to the same person's contacts on other Pages or reconciles it with an older record on this Page.
  * Unlinking removes the links that account linking made for this contact and its stored codes.
  */
-export async function applyAccountLinking(e: EffectContext, contact: ContactTable, ev: AccountLinkingEvent): Promise<void> {
-  await recordContactEvent(e, contact, `account_${ev.status}`, ev.timestamp, defined({ authorization_code: ev.authorizationCode }));
+export async function applyAccountLinking(
+  e: EffectContext,
+  contact: ContactTable,
+  ev: AccountLinkingEvent,
+): Promise<void> {
+  await recordContactEvent(
+    e,
+    contact,
+    `account_${ev.status}`,
+    ev.timestamp,
+    defined({ authorization_code: ev.authorizationCode }),
+  );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
   if (ev.status === 'unlinked') await forgetAccountLinking(e.trx, contact.id);
-  else if (ev.authorizationCode !== undefined && ev.authorizationCode !== '') await recordAccountLinking(e.ctx, e.trx, contact, ev.authorizationCode, e.now);
+  else if (ev.authorizationCode !== undefined && ev.authorizationCode !== '')
+    await recordAccountLinking(e.ctx, e.trx, contact, ev.authorizationCode, e.now);
 }
 
 export async function applyFeedback(e: EffectContext, contact: ContactTable, ev: FeedbackEvent): Promise<void> {
@@ -47,7 +89,17 @@ export async function applyFeedback(e: EffectContext, contact: ContactTable, ev:
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
 }
 
-export async function applyThreadRequest(e: EffectContext, contact: ContactTable, ev: RequestThreadControlEvent): Promise<void> {
-  await recordContactEvent(e, contact, 'request_thread_control', ev.timestamp, defined({ requested_owner_app_id: ev.requestedOwnerAppId, metadata: ev.metadata }));
+export async function applyThreadRequest(
+  e: EffectContext,
+  contact: ContactTable,
+  ev: RequestThreadControlEvent,
+): Promise<void> {
+  await recordContactEvent(
+    e,
+    contact,
+    'request_thread_control',
+    ev.timestamp,
+    defined({ requested_owner_app_id: ev.requestedOwnerAppId, metadata: ev.metadata }),
+  );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }

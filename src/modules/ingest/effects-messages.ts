@@ -4,23 +4,41 @@ import type { EchoEvent, MessageEditEvent, MessageEvent } from '../../platform/i
 import { findContactById, reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
 import { insertMessageIfAbsent } from '../conversations/messages.repository.ts';
 import { sealMessageField } from '../conversations/message-fields.ts';
-import { recordDeliveryChanges, recordInboundMessage, recordOutboundMessage } from '../conversations/conversation-activity.ts';
+import {
+  recordDeliveryChanges,
+  recordInboundMessage,
+  recordOutboundMessage,
+} from '../conversations/conversation-activity.ts';
 import { matchEcho } from '../messaging/delivery-status.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 import { linkUserRef } from './effects-optins.ts';
 
-function historyRow(e: EffectContext, contact: ContactTable, ev: MessageEvent | EchoEvent, direction: 'inbound' | 'outbound', author: MessageTable['author']): MessageTable {
+function historyRow(
+  e: EffectContext,
+  contact: ContactTable,
+  ev: MessageEvent | EchoEvent,
+  direction: 'inbound' | 'outbound',
+  author: MessageTable['author'],
+): MessageTable {
   const id = newId('msg', e.now);
-  const seal = (column: 'text_enc' | 'attachments_enc' | 'quick_reply_enc', v: string) => sealMessageField(e.ctx, { id, page_id: contact.page_id, contact_id: contact.id }, column, v);
+  const seal = (column: 'text_enc' | 'attachments_enc' | 'quick_reply_enc', v: string) =>
+    sealMessageField(e.ctx, { id, page_id: contact.page_id, contact_id: contact.id }, column, v);
   const quickReply = ev.kind === 'message' ? ev.quickReplyPayload : undefined;
   return {
-    id, page_id: contact.page_id, contact_id: contact.id, mid: ev.mid, direction, author,
+    id,
+    page_id: contact.page_id,
+    contact_id: contact.id,
+    mid: ev.mid,
+    direction,
+    author,
     text_enc: ev.text === undefined ? null : seal('text_enc', ev.text),
     attachments_enc: ev.attachments.length ? seal('attachments_enc', JSON.stringify(ev.attachments)) : null,
     quick_reply_enc: quickReply === undefined ? null : seal('quick_reply_enc', quickReply),
     reply_to_mid: ev.replyToMid ?? null,
     app_id: ev.kind === 'echo' ? (ev.appId ?? null) : null,
-    delivery_id: null, sent_at: ev.timestamp, created_at: e.now,
+    delivery_id: null,
+    sent_at: ev.timestamp,
+    created_at: e.now,
   };
 }
 
@@ -36,11 +54,16 @@ export async function applyMessage(e: EffectContext, contact: ContactTable, ev: 
   if (ev.priorMessage) {
     await linkUserRef(e, contact, ev.priorMessage.identifier, ev.timestamp);
   }
-  if (ev.referral) await recordContactEvent(e, contact, 'referral', ev.timestamp, defined({ ...ev.referral, via: 'message' }));
+  if (ev.referral)
+    await recordContactEvent(e, contact, 'referral', ev.timestamp, defined({ ...ev.referral, via: 'message' }));
   if (e.ctx.inboundHooks.names().length === 0) return;
   const after = (await findContactById(e.trx, contact.id, null)) ?? contact;
   await e.ctx.inboundHooks.run({
-    ctx: e.ctx, trx: e.trx, contact: after, event: ev, messageId: row.id,
+    ctx: e.ctx,
+    trx: e.trx,
+    contact: after,
+    event: ev,
+    messageId: row.id,
     ...(ev.text !== undefined && { text: ev.text }),
     ...(ev.quickReplyPayload !== undefined && { payload: ev.quickReplyPayload }),
   });
@@ -60,6 +83,12 @@ export async function applyEcho(e: EffectContext, contact: ContactTable, ev: Ech
 
 /** An edit is kept as activity (the original text stays in history, as the person first sent it). */
 export async function applyMessageEdit(e: EffectContext, contact: ContactTable, ev: MessageEditEvent): Promise<void> {
-  await recordContactEvent(e, contact, 'message_edit', ev.timestamp, defined({ mid: ev.mid, text: ev.text, num_edit: ev.numEdit }));
+  await recordContactEvent(
+    e,
+    contact,
+    'message_edit',
+    ev.timestamp,
+    defined({ mid: ev.mid, text: ev.text, num_edit: ev.numEdit }),
+  );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }

@@ -4,7 +4,14 @@ import type { OptinEvent } from '../../platform/index.ts';
 import { reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
 import { recordConsent } from '../consent/ledger.ts';
 import { sealContactField } from '../../crypto/contact-layer.ts';
-import { findSubscription, findUserRef, insertSubscriptionIfAbsent, insertUserRefIfAbsent, updateSubscription, updateUserRef } from './optins.repository.ts';
+import {
+  findSubscription,
+  findUserRef,
+  insertSubscriptionIfAbsent,
+  insertUserRefIfAbsent,
+  updateSubscription,
+  updateUserRef,
+} from './optins.repository.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 
 async function userRefRow(e: EffectContext, pageId: string, userRef: string, at: number) {
@@ -12,13 +19,31 @@ async function userRefRow(e: EffectContext, pageId: string, userRef: string, at:
   const existing = await findUserRef(e.trx, pageId, bidx);
   if (existing) return existing;
   const id = newId('ur', e.now);
-  const user_ref_enc = e.ctx.keyring.encrypt(userRef, { table: 'user_refs', column: 'user_ref_enc', pageId, rowId: id });
-  await insertUserRefIfAbsent(e.trx, { id, page_id: pageId, user_ref_bidx: bidx, user_ref_enc, contact_id: null, opted_in_at: at, linked_at: null });
+  const user_ref_enc = e.ctx.keyring.encrypt(userRef, {
+    table: 'user_refs',
+    column: 'user_ref_enc',
+    pageId,
+    rowId: id,
+  });
+  await insertUserRefIfAbsent(e.trx, {
+    id,
+    page_id: pageId,
+    user_ref_bidx: bidx,
+    user_ref_enc,
+    contact_id: null,
+    opted_in_at: at,
+    linked_at: null,
+  });
   return (await findUserRef(e.trx, pageId, bidx))!;
 }
 
 /** A checkbox opt-in: the user_ref waits (or, when the first message came first, is already linked). */
-export async function recordCheckboxOptin(e: EffectContext, pageId: string, userRef: string, at: number): Promise<void> {
+export async function recordCheckboxOptin(
+  e: EffectContext,
+  pageId: string,
+  userRef: string,
+  at: number,
+): Promise<void> {
   const row = await userRefRow(e, pageId, userRef, at);
   if (at < row.opted_in_at) await updateUserRef(e.trx, row.id, { opted_in_at: at });
 }
@@ -45,16 +70,38 @@ async function applyMarketingOptin(e: EffectContext, contact: ContactTable, ev: 
   const action = status === 'stopped' ? 'withdraw' : 'grant';
   const safeTopic = topic.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 100);
   for (const purpose of ['marketing', `topic:${safeTopic}`] as const) {
-    await recordConsent(e.trx, e.ctx, { contactId: contact.id, pageId: contact.page_id, purpose, action, source: 'marketing_optin', eventId: ev.idempotencyKey, actor: 'contact', occurredAt: ev.timestamp });
+    await recordConsent(e.trx, e.ctx, {
+      contactId: contact.id,
+      pageId: contact.page_id,
+      purpose,
+      action,
+      source: 'marketing_optin',
+      eventId: ev.idempotencyKey,
+      actor: 'contact',
+      occurredAt: ev.timestamp,
+    });
   }
   let sub = await findSubscription(e.trx, contact.id, topic);
   if (!sub && ev.token !== undefined) {
     const id = newId('ms', e.now);
     await insertSubscriptionIfAbsent(e.trx, {
-      id, page_id: contact.page_id, contact_id: contact.id, topic,
-      token_enc: sealContactField(e.ctx, contact.id, ev.token, { table: 'marketing_subscriptions', column: 'token_enc', pageId: contact.page_id, rowId: id }),
-      status, status_at: ev.timestamp, expires_at: ev.tokenExpiry ? ev.tokenExpiry : null, timezone: ev.timezone ?? null,
-      frequency: ev.frequency ?? null, last_sent_at: null, created_at: ev.timestamp,
+      id,
+      page_id: contact.page_id,
+      contact_id: contact.id,
+      topic,
+      token_enc: sealContactField(e.ctx, contact.id, ev.token, {
+        table: 'marketing_subscriptions',
+        column: 'token_enc',
+        pageId: contact.page_id,
+        rowId: id,
+      }),
+      status,
+      status_at: ev.timestamp,
+      expires_at: ev.tokenExpiry ? ev.tokenExpiry : null,
+      timezone: ev.timezone ?? null,
+      frequency: ev.frequency ?? null,
+      last_sent_at: null,
+      created_at: ev.timestamp,
     });
     sub = await findSubscription(e.trx, contact.id, topic);
     if (sub && sub.status_at === ev.timestamp && sub.status === status) return;
@@ -62,9 +109,15 @@ async function applyMarketingOptin(e: EffectContext, contact: ContactTable, ev: 
   // Same instant, two decisions: STOP wins, so the outcome does not depend on arrival order.
   if (!sub || sub.status_at > ev.timestamp || (sub.status_at === ev.timestamp && sub.status === 'stopped')) return;
   await updateSubscription(e.trx, sub.id, {
-    status, status_at: ev.timestamp,
+    status,
+    status_at: ev.timestamp,
     ...(ev.token !== undefined && {
-      token_enc: sealContactField(e.ctx, contact.id, ev.token, { table: 'marketing_subscriptions', column: 'token_enc', pageId: contact.page_id, rowId: sub.id }),
+      token_enc: sealContactField(e.ctx, contact.id, ev.token, {
+        table: 'marketing_subscriptions',
+        column: 'token_enc',
+        pageId: contact.page_id,
+        rowId: sub.id,
+      }),
       expires_at: ev.tokenExpiry ? ev.tokenExpiry : null,
     }),
     ...(ev.timezone !== undefined && { timezone: ev.timezone }),
@@ -75,10 +128,20 @@ async function applyMarketingOptin(e: EffectContext, contact: ContactTable, ev: 
 /** Opt-ins of a known person: marketing subscriptions, Send to Messenger and one-time notifications. */
 export async function applyOptin(e: EffectContext, contact: ContactTable, ev: OptinEvent): Promise<void> {
   if (ev.optinType === 'notification_messages') await applyMarketingOptin(e, contact, ev);
-  await recordContactEvent(e, contact, `optin_${ev.optinType}`, ev.timestamp, defined({
-    ref: ev.ref, payload: ev.payload, status: ev.notificationStatus, topic: ev.topic ?? ev.title, message_request: ev.messageRequest,
-    ...(ev.optinType === 'one_time_notif' && { token: ev.token }),
-  }));
+  await recordContactEvent(
+    e,
+    contact,
+    `optin_${ev.optinType}`,
+    ev.timestamp,
+    defined({
+      ref: ev.ref,
+      payload: ev.payload,
+      status: ev.notificationStatus,
+      topic: ev.topic ?? ev.title,
+      message_request: ev.messageRequest,
+      ...(ev.optinType === 'one_time_notif' && { token: ev.token }),
+    }),
+  );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: ev.optinType === 'send_to_messenger' });
   if (ev.optinType === 'send_to_messenger') await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
 }

@@ -9,17 +9,32 @@ import { systemActor } from '../access/actor.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 
 /** Read and delivery receipts: monotonic watermarks on the contact and on our outbound deliveries. */
-export async function applyReceipt(e: EffectContext, contact: ContactTable, ev: ReadEvent | DeliveryEvent): Promise<void> {
+export async function applyReceipt(
+  e: EffectContext,
+  contact: ContactTable,
+  ev: ReadEvent | DeliveryEvent,
+): Promise<void> {
   const column = ev.kind === 'read' ? 'read_watermark' : 'delivery_watermark';
   await raiseWatermark(e.trx, contact.id, column, ev.watermark, e.now);
   const moved = await advanceDeliveries(e.trx, contact.id, ev.kind === 'read' ? 'read' : 'delivered', ev.watermark);
-  if (moved > 0) await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);
+  if (moved > 0)
+    await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
 
 /** Pass/take thread control: the owner is whoever the newest handover (by event time) names. */
 export async function applyHandover(e: EffectContext, contact: ContactTable, ev: ThreadControlEvent): Promise<void> {
-  const id = await recordContactEvent(e, contact, ev.kind, ev.timestamp, defined({ previous_owner_app_id: ev.previousOwnerAppId, new_owner_app_id: ev.newOwnerAppId, metadata: ev.metadata }));
+  const id = await recordContactEvent(
+    e,
+    contact,
+    ev.kind,
+    ev.timestamp,
+    defined({
+      previous_owner_app_id: ev.previousOwnerAppId,
+      new_owner_app_id: ev.newOwnerAppId,
+      metadata: ev.metadata,
+    }),
+  );
   if (!(await laterHandoverExists(e.trx, contact.id, ev.timestamp, id))) {
     await updateContact(e.trx, contact.id, { thread_owner_app_id: ev.newOwnerAppId ?? null, updated_at: e.now });
   }
@@ -29,6 +44,11 @@ export async function applyHandover(e: EffectContext, contact: ContactTable, ev:
 /** Meta's policy notice concerns the whole Page: it goes to the audit log and the operator's log (no personal data in it). */
 export async function applyPolicyEnforcement(e: EffectContext, ev: PolicyEnforcementEvent): Promise<void> {
   const details = defined({ action: ev.action, reason: ev.reason?.slice(0, 500), occurred_at: ev.timestamp });
-  await appendAudit(e.trx, systemActor('webhook'), { action: 'page.policy_enforcement', pageId: ev.pageId, subjectType: 'page', subjectId: ev.pageId, details }, e.now);
+  await appendAudit(
+    e.trx,
+    systemActor('webhook'),
+    { action: 'page.policy_enforcement', pageId: ev.pageId, subjectType: 'page', subjectId: ev.pageId, details },
+    e.now,
+  );
   e.ctx.logger.warn({ page_id: ev.pageId, action: ev.action }, 'Meta policy enforcement notice for a Page');
 }

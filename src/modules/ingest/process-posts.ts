@@ -6,7 +6,16 @@ import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/
 import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
-import { claimBodyHashes, claimPosts, postLeaseOwners, finishPost, loadLeased, registeredPages, releasePostLeases, renewPostLeases } from './webhook.repository.ts';
+import {
+  claimBodyHashes,
+  claimPosts,
+  postLeaseOwners,
+  finishPost,
+  loadLeased,
+  registeredPages,
+  releasePostLeases,
+  renewPostLeases,
+} from './webhook.repository.ts';
 
 export interface ProcessOptions {
   /** Deliveries per transaction (default 50). */
@@ -25,7 +34,8 @@ const MAX_ATTEMPTS = 5;
 const PROCESS_OWNER = newLeaseOwner();
 const LEASE_MS = 15_000;
 
-type Decoded = { row: WebhookPostTable; object: string; events: WebhookEvent[] } | { row: WebhookPostTable; error: string };
+type Decoded =
+  { row: WebhookPostTable; object: string; events: WebhookEvent[] } | { row: WebhookPostTable; error: string };
 
 function decode(ctx: AppContext, row: WebhookPostTable): Decoded {
   if (row.body_enc === null) return { row, error: 'body_missing' };
@@ -86,38 +96,68 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
     // The next turn waits for this one's flush: a commit that writes into the log while the disk flushes it can
     // block the thread until the flush ends (a page under writeback is not written to).
     if (turn > 0) await Promise.all([nextTurn(), durable]);
-    ({ durable } = await ctx.database.transactionFlushedLater((trx) => keys.deferringSync(async () => {
-      const now = ctx.clock.now();
-      const until = performance.now() + TURN_MS;
-      if (performance.now() - renewedAt > leaseMs / 3) {
-        await renewPostLeases(trx, live.map((d) => d.row.id), owner, now + leaseMs);
-        renewedAt = performance.now();
-      }
-      if (turn === 0) {
-        const duplicates = await claimBodyHashes(trx, batch.map((d) => d.row), now);
-        for (const d of batch) {
-          const dup = duplicates.has(d.row.id);
-          if (!dup && 'events' in d) {
-            live.push(d);
-            continue;
-          }
-          const kept = await finishPost(trx, d.row.id, owner, { status: dup ? 'duplicate' : 'failed', eventCount: dup ? 0 : null, error: dup || !('error' in d) ? null : d.error, now });
-          if (kept && dup) duplicated++;
+    ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
+      keys.deferringSync(async () => {
+        const now = ctx.clock.now();
+        const until = performance.now() + TURN_MS;
+        if (performance.now() - renewedAt > leaseMs / 3) {
+          await renewPostLeases(
+            trx,
+            live.map((d) => d.row.id),
+            owner,
+            now + leaseMs,
+          );
+          renewedAt = performance.now();
         }
-        const pageIds = [...new Set(live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')))];
-        registered = await registeredPages(trx, pageIds);
-        items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
-        items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
-      }
-      // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
-      for (let applied = 0; next < items.length && ((applied === 0 && turn > 0) || performance.now() < until); applied++, next++) {
-        const { ev, d } = items[next]!;
-        await applyEvent({ ctx, trx, now, postId: d.row.id }, ev, d.object, registered, d.row.received_at);
-      }
-      if (next < items.length) return;
-      for (const d of live) await finishPost(trx, d.row.id, owner, { status: 'processed', eventCount: d.events.length, error: null, now });
-      live = [];
-    })));
+        if (turn === 0) {
+          const duplicates = await claimBodyHashes(
+            trx,
+            batch.map((d) => d.row),
+            now,
+          );
+          for (const d of batch) {
+            const dup = duplicates.has(d.row.id);
+            if (!dup && 'events' in d) {
+              live.push(d);
+              continue;
+            }
+            const kept = await finishPost(trx, d.row.id, owner, {
+              status: dup ? 'duplicate' : 'failed',
+              eventCount: dup ? 0 : null,
+              error: dup || !('error' in d) ? null : d.error,
+              now,
+            });
+            if (kept && dup) duplicated++;
+          }
+          const pageIds = [
+            ...new Set(
+              live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')),
+            ),
+          ];
+          registered = await registeredPages(trx, pageIds);
+          items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
+          items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
+        }
+        // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
+        for (
+          let applied = 0;
+          next < items.length && ((applied === 0 && turn > 0) || performance.now() < until);
+          applied++, next++
+        ) {
+          const { ev, d } = items[next]!;
+          await applyEvent({ ctx, trx, now, postId: d.row.id }, ev, d.object, registered, d.row.received_at);
+        }
+        if (next < items.length) return;
+        for (const d of live)
+          await finishPost(trx, d.row.id, owner, {
+            status: 'processed',
+            eventCount: d.events.length,
+            error: null,
+            now,
+          });
+        live = [];
+      }),
+    ));
   }
   // Turns commit without waiting for the disk (the log is one file, in order): the last one's flush covers them all.
   await durable;
@@ -130,9 +170,21 @@ async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string, le
 }
 
 async function failAlone(ctx: AppContext, d: Decoded, owner: string, err: unknown): Promise<void> {
-  ctx.logger.error({ err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code }, post_id: d.row.id, attempts: d.row.attempts }, 'webhook delivery failed to process');
+  ctx.logger.error(
+    {
+      err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code },
+      post_id: d.row.id,
+      attempts: d.row.attempts,
+    },
+    'webhook delivery failed to process',
+  );
   if (d.row.attempts >= MAX_ATTEMPTS) {
-    await finishPost(ctx.db, d.row.id, owner, { status: 'failed', eventCount: null, error: `processing_failed:${errorCode(err)}`.slice(0, 200), now: ctx.clock.now() });
+    await finishPost(ctx.db, d.row.id, owner, {
+      status: 'failed',
+      eventCount: null,
+      error: `processing_failed:${errorCode(err)}`.slice(0, 200),
+      now: ctx.clock.now(),
+    });
   }
 }
 
@@ -146,7 +198,11 @@ const tookBack = new WeakSet<AppContext>();
 export async function takeBackPosts(ctx: AppContext): Promise<number> {
   const dead = (await postLeaseOwners(ctx.db)).filter(leaseOwnerIsDead);
   const n = await releasePostLeases(ctx.db, dead);
-  if (n > 0) ctx.logger.warn({ deliveries: n, owners: dead.length }, 'took back webhook deliveries claimed by a process that stopped');
+  if (n > 0)
+    ctx.logger.warn(
+      { deliveries: n, owners: dead.length },
+      'took back webhook deliveries claimed by a process that stopped',
+    );
   return n;
 }
 

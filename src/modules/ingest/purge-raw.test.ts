@@ -15,8 +15,17 @@ for (const dialect of testDialects()) {
       const app = await ingestApp(dialect, { PAGESCOPE_RAW_RETENTION_DAYS: '7' });
       try {
         const t = app.clock.now();
-        const status = async () => (await app.ctx.db.selectFrom('webhook_posts').select(['status', 'body_enc']).orderBy('status').execute()).map((r) => [r.status, r.body_enc === null]);
-        await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_old', 'old', t), { sender: { id: '6000000000000001' }, recipient: { id: PAGE_A }, timestamp: t, mystery: {} }]));
+        const status = async () =>
+          (await app.ctx.db.selectFrom('webhook_posts').select(['status', 'body_enc']).orderBy('status').execute()).map(
+            (r) => [r.status, r.body_enc === null],
+          );
+        await postWebhook(
+          app,
+          envelope(PAGE_A, [
+            messageItem(PAGE_A, '6000000000000001', 'm_old', 'old', t),
+            { sender: { id: '6000000000000001' }, recipient: { id: PAGE_A }, timestamp: t, mystery: {} },
+          ]),
+        );
         await drain(app);
         assert.deepEqual(await status(), [['processed', true]], 'its effects are in the tables: the body goes at once');
         // A stored body that processing cannot apply (as a parser that changed would leave) fails and keeps its body.
@@ -24,16 +33,51 @@ for (const dialect of testDialects()) {
         const failing = postRow(app.ctx.keyring, intake, Buffer.from('{"object":"page"}'), 'f'.repeat(64), t);
         await insertPosts(app.ctx.db, [failing]);
         await drain(app);
-        await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_pending', 'still pending', t)]));
-        assert.deepEqual(await status(), [['failed', false], ['pending', false], ['processed', true]]);
+        await postWebhook(
+          app,
+          envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_pending', 'still pending', t)]),
+        );
+        assert.deepEqual(await status(), [
+          ['failed', false],
+          ['pending', false],
+          ['processed', true],
+        ]);
         assert.equal(await purgeRawWebhookData(app.ctx), 0, 'nothing is older than the retention yet');
         app.clock.advance(8 * DAY);
         assert.equal(await purgeRawWebhookData(app.ctx), 2, 'the failed body and the raw event');
-        assert.deepEqual(await status(), [['pending', false], ['processed', true], ['purged', true]]);
-        assert.equal((await app.ctx.db.selectFrom('webhook_events').select('raw_enc').where('raw_enc', 'is not', null).execute()).length, 0);
-        assert.equal((await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, '6000000000000001', 'm_old', 'old', t), { sender: { id: '6000000000000001' }, recipient: { id: PAGE_A }, timestamp: t, mystery: {} }]))).statusCode, 200);
+        assert.deepEqual(await status(), [
+          ['pending', false],
+          ['processed', true],
+          ['purged', true],
+        ]);
+        assert.equal(
+          (await app.ctx.db.selectFrom('webhook_events').select('raw_enc').where('raw_enc', 'is not', null).execute())
+            .length,
+          0,
+        );
+        assert.equal(
+          (
+            await postWebhook(
+              app,
+              envelope(PAGE_A, [
+                messageItem(PAGE_A, '6000000000000001', 'm_old', 'old', t),
+                { sender: { id: '6000000000000001' }, recipient: { id: PAGE_A }, timestamp: t, mystery: {} },
+              ]),
+            )
+          ).statusCode,
+          200,
+        );
         await drain(app);
-        assert.deepEqual(await status(), [['duplicate', true], ['processed', true], ['processed', true], ['purged', true]], 'a dropped body still deduplicates');
+        assert.deepEqual(
+          await status(),
+          [
+            ['duplicate', true],
+            ['processed', true],
+            ['processed', true],
+            ['purged', true],
+          ],
+          'a dropped body still deduplicates',
+        );
       } finally {
         await app.close();
       }

@@ -13,7 +13,11 @@ export async function insertPosts(db: Executor, rows: WebhookPostTable[]): Promi
  * in an earlier, committed turn of its own processing (a large delivery is applied over several transactions) is not
  * a duplicate of itself. Runs in the processor's transaction, so a rolled-back turn claims nothing.
  */
-export async function claimBodyHashes(db: Executor, rows: { id: string; body_hash: string }[], now: number): Promise<Set<string>> {
+export async function claimBodyHashes(
+  db: Executor,
+  rows: { id: string; body_hash: string }[],
+  now: number,
+): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const first = new Map<string, string>();
   for (const r of rows) if (!first.has(r.body_hash)) first.set(r.body_hash, r.id);
@@ -22,7 +26,11 @@ export async function claimBodyHashes(db: Executor, rows: { id: string; body_has
     .values([...first].map(([body_hash, post_id]) => ({ body_hash, post_id, created_at: now })))
     .onConflict((oc) => oc.column('body_hash').doNothing())
     .execute();
-  const owners = await db.selectFrom('webhook_body_hashes').select(['body_hash', 'post_id']).where('body_hash', 'in', [...first.keys()]).execute();
+  const owners = await db
+    .selectFrom('webhook_body_hashes')
+    .select(['body_hash', 'post_id'])
+    .where('body_hash', 'in', [...first.keys()])
+    .execute();
   const ownerOf = new Map(owners.map((o) => [o.body_hash, o.post_id]));
   return new Set(rows.filter((r) => ownerOf.get(r.body_hash) !== r.id).map((r) => r.id));
 }
@@ -31,7 +39,14 @@ export async function claimBodyHashes(db: Executor, rows: { id: string; body_has
  * Claims up to `limit` pending deliveries whose lease is free, oldest first, in one statement (so SQLite takes the
  * write lock at once and PostgreSQL skips rows another claimer is locking). Returns the ids claimed.
  */
-export async function claimPosts(db: Executor, owner: string, now: number, leaseMs: number, limit: number, skipLocked: boolean): Promise<string[]> {
+export async function claimPosts(
+  db: Executor,
+  owner: string,
+  now: number,
+  leaseMs: number,
+  limit: number,
+  skipLocked: boolean,
+): Promise<string[]> {
   const rows = await db
     .updateTable('webhook_posts')
     .set((eb) => ({ lease_owner: owner, lease_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
@@ -54,33 +69,70 @@ export async function claimPosts(db: Executor, owner: string, now: number, lease
 /** Keeps this worker's claim on deliveries it is still applying (a large batch takes several turns). */
 export async function renewPostLeases(db: Executor, ids: string[], owner: string, until: number): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('webhook_posts').set({ lease_until: until }).where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').execute();
+  await db
+    .updateTable('webhook_posts')
+    .set({ lease_until: until })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'pending')
+    .execute();
 }
 
 /** Who holds leases on pending deliveries. */
 export async function postLeaseOwners(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom('webhook_posts').select('lease_owner').distinct().where('status', '=', 'pending').where('lease_owner', 'is not', null).execute();
+  const rows = await db
+    .selectFrom('webhook_posts')
+    .select('lease_owner')
+    .distinct()
+    .where('status', '=', 'pending')
+    .where('lease_owner', 'is not', null)
+    .execute();
   return rows.map((r) => r.lease_owner!);
 }
 
 /** Frees the pending deliveries these owners hold, so they can be claimed at once; returns how many. */
 export async function releasePostLeases(db: Executor, owners: string[]): Promise<number> {
   if (owners.length === 0) return 0;
-  const r = await db.updateTable('webhook_posts').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'in', owners).where('status', '=', 'pending').executeTakeFirst();
+  const r = await db
+    .updateTable('webhook_posts')
+    .set({ lease_owner: null, lease_until: null })
+    .where('lease_owner', 'in', owners)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
 export async function loadLeased(db: Executor, ids: string[], owner: string): Promise<WebhookPostTable[]> {
-  return db.selectFrom('webhook_posts').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('status', '=', 'pending').orderBy('id').execute();
+  return db
+    .selectFrom('webhook_posts')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'pending')
+    .orderBy('id')
+    .execute();
 }
 
 /** Marks a delivery done, only while this worker still holds it; false when the lease was lost meanwhile. */
-export async function finishPost(db: Executor, id: string, owner: string, set: { status: 'processed' | 'duplicate' | 'failed'; eventCount: number | null; error: string | null; now: number }): Promise<boolean> {
+export async function finishPost(
+  db: Executor,
+  id: string,
+  owner: string,
+  set: { status: 'processed' | 'duplicate' | 'failed'; eventCount: number | null; error: string | null; now: number },
+): Promise<boolean> {
   const r = await db
     .updateTable('webhook_posts')
     // No raw body is kept past processing (an erasure could not reach the copies in backups): a processed delivery's
     // effects are in the tables and a duplicate's body is a copy. A failed one keeps it until retention.
-    .set({ status: set.status, processed_at: set.now, event_count: set.eventCount, error: set.error, lease_owner: null, lease_until: null, ...(set.status !== 'failed' && { body_enc: null }) })
+    .set({
+      status: set.status,
+      processed_at: set.now,
+      event_count: set.eventCount,
+      error: set.error,
+      lease_owner: null,
+      lease_until: null,
+      ...(set.status !== 'failed' && { body_enc: null }),
+    })
     .where('id', '=', id)
     .where('lease_owner', '=', owner)
     .where('status', '=', 'pending')
@@ -90,7 +142,11 @@ export async function finishPost(db: Executor, id: string, owner: string, set: {
 
 /** Records an event in the idempotency ledger; true only for the first time this (page, key) is seen. */
 export async function insertEventIfNew(db: Executor, row: WebhookEventTable): Promise<boolean> {
-  const r = await db.insertInto('webhook_events').values(row).onConflict((oc) => oc.columns(['page_id', 'event_key']).doNothing()).executeTakeFirst();
+  const r = await db
+    .insertInto('webhook_events')
+    .values(row)
+    .onConflict((oc) => oc.columns(['page_id', 'event_key']).doNothing())
+    .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
@@ -105,17 +161,46 @@ export async function registeredPages(db: Executor, ids: string[]): Promise<Set<
  * body at once; a failed one keeps it until here); returns how many were purged.
  */
 export async function purgePostBodies(db: Executor, cutoff: number, limit: number): Promise<number> {
-  const ids = await db.selectFrom('webhook_posts').select('id').where('status', 'in', ['processed', 'failed']).where('body_enc', 'is not', null)
-    .where('processed_at', '<', cutoff).limit(limit).execute();
+  const ids = await db
+    .selectFrom('webhook_posts')
+    .select('id')
+    .where('status', 'in', ['processed', 'failed'])
+    .where('body_enc', 'is not', null)
+    .where('processed_at', '<', cutoff)
+    .limit(limit)
+    .execute();
   if (ids.length === 0) return 0;
-  await db.updateTable('webhook_posts').set({ body_enc: null, status: 'purged' }).where('id', 'in', ids.map((r) => r.id)).where('status', 'in', ['processed', 'failed']).execute();
+  await db
+    .updateTable('webhook_posts')
+    .set({ body_enc: null, status: 'purged' })
+    .where(
+      'id',
+      'in',
+      ids.map((r) => r.id),
+    )
+    .where('status', 'in', ['processed', 'failed'])
+    .execute();
   return ids.length;
 }
 
 /** Drops the raw copy of events stored before `cutoff`. */
 export async function purgeEventRaw(db: Executor, cutoff: number, limit: number): Promise<number> {
-  const ids = await db.selectFrom('webhook_events').select('id').where('raw_enc', 'is not', null).where('created_at', '<', cutoff).limit(limit).execute();
+  const ids = await db
+    .selectFrom('webhook_events')
+    .select('id')
+    .where('raw_enc', 'is not', null)
+    .where('created_at', '<', cutoff)
+    .limit(limit)
+    .execute();
   if (ids.length === 0) return 0;
-  await db.updateTable('webhook_events').set({ raw_enc: null }).where('id', 'in', ids.map((r) => r.id)).execute();
+  await db
+    .updateTable('webhook_events')
+    .set({ raw_enc: null })
+    .where(
+      'id',
+      'in',
+      ids.map((r) => r.id),
+    )
+    .execute();
   return ids.length;
 }

@@ -32,27 +32,56 @@ export interface IngestWorkerOptions {
  * rescue of a stopped web process's spool and, when enabled, the ID matcher.
  */
 export function startIngestWorkers(ctx: AppContext, opts: IngestWorkerOptions = {}): BackgroundWorker[] {
-  const processor = startLoop({ name: 'webhook-processor', logger: ctx.logger, idleMs: opts.idleMs ?? 1000 }, () => processPendingPosts(ctx, opts.process));
-  const unsubscribe = onPostStored(ctx, () => processor.wake());
-  const enricher = startLoop({ name: 'profile-enricher', logger: ctx.logger, idleMs: opts.profileIdleMs ?? 5000, errorMs: 30_000 }, () =>
-    enrichProfiles(ctx, opts.graph ? { graph: opts.graph } : {}),
+  const processor = startLoop({ name: 'webhook-processor', logger: ctx.logger, idleMs: opts.idleMs ?? 1000 }, () =>
+    processPendingPosts(ctx, opts.process),
   );
-  const retention = startLoop({ name: 'raw-retention', logger: ctx.logger, idleMs: opts.retentionIdleMs ?? 10 * 60_000 }, () => purgeRawWebhookData(ctx));
+  const unsubscribe = onPostStored(ctx, () => processor.wake());
+  const enricher = startLoop(
+    { name: 'profile-enricher', logger: ctx.logger, idleMs: opts.profileIdleMs ?? 5000, errorMs: 30_000 },
+    () => enrichProfiles(ctx, opts.graph ? { graph: opts.graph } : {}),
+  );
+  const retention = startLoop(
+    { name: 'raw-retention', logger: ctx.logger, idleMs: opts.retentionIdleMs ?? 10 * 60_000 },
+    () => purgeRawWebhookData(ctx),
+  );
   const matcher = ctx.config.linkIdsForPages
-    ? [startLoop({ name: 'id-matcher', logger: ctx.logger, idleMs: opts.idMatchIdleMs ?? 5000, errorMs: 30_000 }, () => matchIdsForPages(ctx, opts.graph ? { graph: opts.graph } : {}))]
+    ? [
+        startLoop({ name: 'id-matcher', logger: ctx.logger, idleMs: opts.idMatchIdleMs ?? 5000, errorMs: 30_000 }, () =>
+          matchIdsForPages(ctx, opts.graph ? { graph: opts.graph } : {}),
+        ),
+      ]
     : [];
   // SQLite: what a web process answered from its spool and did not move before it stopped is moved from here when
   // no live process holds the spool (a worker-only process would otherwise leave it for the next web process). The
   // first look comes one pause after start, so a web process started beside this one takes the spool first; one look
   // per pause, as a rescue moves everything there is.
-  const rescue = spoolConfigured(ctx) && opts.spoolRescue !== false
-    ? [startLoop({ name: 'webhook-spool-rescue', logger: ctx.logger, idleMs: opts.spoolRescueIdleMs ?? 30_000, errorMs: 30_000, idleFirst: true }, async () => {
-        await rescueWebhookSpool(ctx, () => notifyPostStored(ctx));
-        return 0;
-      })]
-    : [];
+  const rescue =
+    spoolConfigured(ctx) && opts.spoolRescue !== false
+      ? [
+          startLoop(
+            {
+              name: 'webhook-spool-rescue',
+              logger: ctx.logger,
+              idleMs: opts.spoolRescueIdleMs ?? 30_000,
+              errorMs: 30_000,
+              idleFirst: true,
+            },
+            async () => {
+              await rescueWebhookSpool(ctx, () => notifyPostStored(ctx));
+              return 0;
+            },
+          ),
+        ]
+      : [];
   return [
-    { name: processor.name, wake: processor.wake, stop: async () => { unsubscribe(); await processor.stop(); } },
+    {
+      name: processor.name,
+      wake: processor.wake,
+      stop: async () => {
+        unsubscribe();
+        await processor.stop();
+      },
+    },
     enricher,
     retention,
     ...rescue,

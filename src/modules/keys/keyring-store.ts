@@ -12,7 +12,11 @@ const KEY_CHECK = 'key_check';
  */
 export async function openKeyring(database: Database, master: Buffer): Promise<Keyring> {
   const check = await getMeta(database.db, KEY_CHECK);
-  if (check === undefined) throw new AppError('config_invalid', 'this database has no keys yet: run `pagescope init` (or `pagescope migrate` then `init`) first');
+  if (check === undefined)
+    throw new AppError(
+      'config_invalid',
+      'this database has no keys yet: run `pagescope init` (or `pagescope migrate` then `init`) first',
+    );
   return Keyring.open(master, await loadKeyVersions(database.db), check);
 }
 

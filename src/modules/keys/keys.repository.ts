@@ -8,7 +8,10 @@ export async function loadKeyVersions(db: Executor): Promise<WrappedKeyVersion[]
 }
 
 export async function insertKeyVersion(db: Executor, v: WrappedKeyVersion): Promise<void> {
-  await db.insertInto('key_versions').values({ version: v.version, wrapped: v.wrapped, created_at: v.createdAt }).execute();
+  await db
+    .insertInto('key_versions')
+    .values({ version: v.version, wrapped: v.wrapped, created_at: v.createdAt })
+    .execute();
 }
 
 export async function getMeta(db: Executor, key: string): Promise<string | undefined> {
@@ -17,7 +20,11 @@ export async function getMeta(db: Executor, key: string): Promise<string | undef
 }
 
 export async function setMeta(db: Executor, key: string, value: string): Promise<void> {
-  await db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  await db
+    .insertInto('meta')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
 }
 
 export async function deleteMeta(db: Executor, key: string): Promise<void> {
@@ -25,8 +32,15 @@ export async function deleteMeta(db: Executor, key: string): Promise<void> {
 }
 
 /** Rows of one ciphertext column whose value starts with `v<version>.` (the keyring's version prefix). */
-export async function countCiphertextsOfVersion(db: Executor, table: string, column: string, version: number): Promise<number> {
-  const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} like ${`v${version}.%`}`.execute(db);
+export async function countCiphertextsOfVersion(
+  db: Executor,
+  table: string,
+  column: string,
+  version: number,
+): Promise<number> {
+  const r = await sql<{
+    n: number | string;
+  }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} like ${`v${version}.%`}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
 
@@ -49,7 +63,11 @@ export async function ciphertextBatch(
     select ${sql.ref(c.idColumn)} as id, ${page} as page_id, ${sql.ref(c.column)} as value
     from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null ${after}
     order by ${sql.ref(c.idColumn)} limit ${limit}`.execute(db);
-  return r.rows.map((row) => ({ id: String(row.id), pageId: row.page_id === null ? null : String(row.page_id), value: row.value }));
+  return r.rows.map((row) => ({
+    id: String(row.id),
+    pageId: row.page_id === null ? null : String(row.page_id),
+    value: row.value,
+  }));
 }
 
 /** Compare-and-set: replaces the ciphertext only where it is still the one read, so a concurrent writer wins. */
@@ -67,6 +85,9 @@ export async function replaceCiphertext(
 
 /** The newest key version's number, 0 before the first. */
 export async function latestKeyVersion(db: Executor): Promise<number> {
-  const row = await db.selectFrom('key_versions').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+  const row = await db
+    .selectFrom('key_versions')
+    .select((eb) => eb.fn.max('version').as('v'))
+    .executeTakeFirst();
   return Number(row?.v ?? 0);
 }

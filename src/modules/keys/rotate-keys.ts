@@ -5,8 +5,14 @@ import type { Actor } from '../access/actor.ts';
 import { assertCan } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import {
-  ciphertextBatch, countCiphertextsOfVersion, deleteMeta, getMeta, insertKeyVersion, latestKeyVersion,
-  replaceCiphertext, setMeta,
+  ciphertextBatch,
+  countCiphertextsOfVersion,
+  deleteMeta,
+  getMeta,
+  insertKeyVersion,
+  latestKeyVersion,
+  replaceCiphertext,
+  setMeta,
 } from './keys.repository.ts';
 import { refreshKeyring } from './keyring-store.ts';
 
@@ -54,7 +60,10 @@ export async function addKeyVersion(ctx: AppContext, actor: Actor, master: Buffe
  * Re-encrypts every ciphertext under the current version, in batches with compare-and-set writes: safe beside live
  * traffic, resumable after any stop. Clears the pending mark only when a full pass found nothing left.
  */
-export async function rewrapPending(ctx: AppContext, opts: { onProgress?: (p: RewrapProgress) => void; signal?: AbortSignal } = {}): Promise<RewrapResult | null> {
+export async function rewrapPending(
+  ctx: AppContext,
+  opts: { onProgress?: (p: RewrapProgress) => void; signal?: AbortSignal } = {},
+): Promise<RewrapResult | null> {
   if ((await getMeta(ctx.db, PENDING)) === undefined) return null;
   await refreshKeyring(ctx.db, ctx.keyring);
   const result = await rewrapAll(ctx.keyring, sources(ctx), { batchSize: 500, maxPasses: 20, ...opts });
@@ -64,7 +73,9 @@ export async function rewrapPending(ctx: AppContext, opts: { onProgress?: (p: Re
     const stale = (await keyStatus(ctx)).filter((v) => v.version !== ctx.keyring.currentVersion && v.rows > 0);
     if (stale.length === 0) await deleteMeta(ctx.db, PENDING);
   }
-  ctx.metrics.keyRewrapRemaining.set((await keyStatus(ctx)).filter((v) => v.version !== ctx.keyring.currentVersion).reduce((a, v) => a + v.rows, 0));
+  ctx.metrics.keyRewrapRemaining.set(
+    (await keyStatus(ctx)).filter((v) => v.version !== ctx.keyring.currentVersion).reduce((a, v) => a + v.rows, 0),
+  );
   return result;
 }
 

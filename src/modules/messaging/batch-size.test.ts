@@ -11,6 +11,8 @@ test('a batch is padded to the next power of two with copies of its last element
 });
 
 test('so that batches of any size up to 1024 use at most nine statement shapes', () => {
-  const sizes = new Set(Array.from({ length: 1024 }, (_, i) => padToBucket(Array.from({ length: i + 1 }, () => 0)).length));
+  const sizes = new Set(
+    Array.from({ length: 1024 }, (_, i) => padToBucket(Array.from({ length: i + 1 }, () => 0)).length),
+  );
   assert.deepEqual([...sizes], [4, 8, 16, 32, 64, 128, 256, 512, 1024]);
 });

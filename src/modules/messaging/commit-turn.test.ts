@@ -37,7 +37,7 @@ for (const dialect of testDialects()) {
     const status = async (id: string) =>
       (await ctx.db.selectFrom('deliveries').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
-    it('records a send\'s outcome and claims its contact\'s next delivery in the same commit', async () => {
+    it("records a send's outcome and claims its contact's next delivery in the same commit", async () => {
       const contactId = await contactWithTwoSends();
       const first = await commitTurn(ctx, [], claimOf([contactId]));
       await first.durable;

@@ -8,7 +8,13 @@ const DELIVERY_ID = /^dl_[0-9a-z]{26}$/;
  * `metadata`, and Meta echoes it back. Returns the delivery's history message id when matched, so the processor
  * stores nothing twice. Safe to run before or after the dispatcher records the Send API's answer.
  */
-export async function matchEcho(db: Executor, pageId: string, mid: string, metadata: string | undefined, at: number): Promise<string | null> {
+export async function matchEcho(
+  db: Executor,
+  pageId: string,
+  mid: string,
+  metadata: string | undefined,
+  at: number,
+): Promise<string | null> {
   const byMid = await findMessageIdByMid(db, pageId, mid);
   if (byMid) return byMid;
   if (!metadata || !DELIVERY_ID.test(metadata)) return null;

@@ -59,7 +59,8 @@ export async function takeBackSends(ctx: AppContext): Promise<number> {
   const dead = (await sendingLeaseOwners(ctx.db)).filter(leaseOwnerIsDead);
   let n = 0;
   for (const owner of dead) n += await releaseLeases(ctx.db, owner, ctx.clock.now());
-  if (n > 0) ctx.logger.warn({ deliveries: n, owners: dead.length }, 'took back sends claimed by a process that stopped');
+  if (n > 0)
+    ctx.logger.warn({ deliveries: n, owners: dead.length }, 'took back sends claimed by a process that stopped');
   return n;
 }
 
@@ -169,7 +170,12 @@ export function startDispatcher(ctx: AppContext, opts: DispatcherOptions = {}): 
 
   const roomFor = () => (stopping ? 0 : concurrency + prefetch - sending.size - ready.length - flushing);
   const turnState = (): TurnState => ({
-    stopping, finished: finished.length, waitingSince, queued: ready.length + flushing, room: roomFor(), idleUntil,
+    stopping,
+    finished: finished.length,
+    waitingSince,
+    queued: ready.length + flushing,
+    room: roomFor(),
+    idleUntil,
   });
 
   // On stop, deliveries claimed but not started go back to the queue as they were.

@@ -8,7 +8,14 @@ import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { sealContactField } from '../../crypto/contact-layer.ts';
 import { insertDelivery, insertOutboundMessage, findDeliveryByKey } from './deliveries.repository.ts';
-import { decideSend, type Author, type MarketingTokenState, type MessageKind, type RefusalReason, type SendDecision } from './send.policy.ts';
+import {
+  decideSend,
+  type Author,
+  type MarketingTokenState,
+  type MessageKind,
+  type RefusalReason,
+  type SendDecision,
+} from './send.policy.ts';
 import { findMarketingSubscription, findPages, findSendTarget, type SendTarget } from './send-targets.repository.ts';
 
 /** `created_by` of the single confirmation after a consent keyword: the one send allowed to an opted-out contact. */
@@ -34,7 +41,12 @@ export type EnqueueResult =
   | { outcome: 'refused'; reason: RefusalReason };
 
 /** The policy's view of a contact and its Page at `now`: shared by enqueue and by the dispatcher's re-check. */
-export function decideFor(target: SendTarget, page: PageTable, d: { author: Author; kind: MessageKind; isConfirmation: boolean; marketingToken: MarketingTokenState | null }, now: number): SendDecision {
+export function decideFor(
+  target: SendTarget,
+  page: PageTable,
+  d: { author: Author; kind: MessageKind; isConfirmation: boolean; marketingToken: MarketingTokenState | null },
+  now: number,
+): SendDecision {
   return decideSend({
     author: d.author,
     now,
@@ -48,7 +60,10 @@ export function decideFor(target: SendTarget, page: PageTable, d: { author: Auth
   });
 }
 
-export async function marketingStateOf(trx: Transaction<DB> | AppContext['db'], contactId: string): Promise<MarketingTokenState | null> {
+export async function marketingStateOf(
+  trx: Transaction<DB> | AppContext['db'],
+  contactId: string,
+): Promise<MarketingTokenState | null> {
   const sub = await findMarketingSubscription(trx, contactId);
   return sub ? { status: sub.status, expiresAt: sub.expires_at, lastMarketingSentAt: sub.last_sent_at } : null;
 }
@@ -58,7 +73,11 @@ export async function marketingStateOf(trx: Transaction<DB> | AppContext['db'], 
  * commit with the change that caused them, or not at all. Idempotent by `(page, idempotencyKey)`. A refused
  * campaign send is recorded as `skipped` with the reason; any other refusal writes nothing and is returned.
  */
-export async function enqueueSend(trx: Transaction<DB>, ctx: AppContext, input: EnqueueSendInput): Promise<EnqueueResult> {
+export async function enqueueSend(
+  trx: Transaction<DB>,
+  ctx: AppContext,
+  input: EnqueueSendInput,
+): Promise<EnqueueResult> {
   const target = await findSendTarget(trx, input.contactId);
   if (!target) throw notFound('contact');
   if (input.idempotencyKey) {
@@ -70,7 +89,12 @@ export async function enqueueSend(trx: Transaction<DB>, ctx: AppContext, input: 
   const now = ctx.clock.now();
   const isConfirmation = input.consentConfirmation === true;
   const marketingToken = input.author === 'campaign' ? await marketingStateOf(trx, target.id) : null;
-  const decision = decideFor(target, page, { author: input.author, kind: input.kind, isConfirmation, marketingToken }, now);
+  const decision = decideFor(
+    target,
+    page,
+    { author: input.author, kind: input.kind, isConfirmation, marketingToken },
+    now,
+  );
   if (!decision.allowed && input.author !== 'campaign') return { outcome: 'refused', reason: decision.reason };
 
   const id = newId('dl', now);
@@ -84,7 +108,12 @@ export async function enqueueSend(trx: Transaction<DB>, ctx: AppContext, input: 
     kind: input.kind,
     messaging_type: decision.allowed ? decision.messagingType : null,
     tag: decision.allowed ? (decision.tag ?? null) : null,
-    body_enc: sealContactField(ctx, target.id, JSON.stringify(input.message), { table: 'deliveries', column: 'body_enc', pageId: page.id, rowId: id }),
+    body_enc: sealContactField(ctx, target.id, JSON.stringify(input.message), {
+      table: 'deliveries',
+      column: 'body_enc',
+      pageId: page.id,
+      rowId: id,
+    }),
     status: decision.allowed ? 'queued' : 'skipped',
     reason: decision.allowed ? null : decision.reason,
     error_code: null,
@@ -109,7 +138,18 @@ export async function enqueueSend(trx: Transaction<DB>, ctx: AppContext, input: 
   if (decision.allowed) {
     await insertOutboundMessage(trx, historyRow(ctx, delivery, input.message, now));
     const text = typeof input.message.text === 'string' ? input.message.text : null;
-    await recordOutboundMessage(trx, ctx, { id: delivery.message_id, page_id: delivery.page_id, contact_id: delivery.contact_id, sent_at: now, author: delivery.author }, text);
+    await recordOutboundMessage(
+      trx,
+      ctx,
+      {
+        id: delivery.message_id,
+        page_id: delivery.page_id,
+        contact_id: delivery.contact_id,
+        sent_at: now,
+        author: delivery.author,
+      },
+      text,
+    );
   }
   ctx.metrics.deliveriesByStatus.inc({ status: delivery.status, reason: delivery.reason ?? '' });
   return { outcome: decision.allowed ? 'queued' : 'skipped', delivery };
@@ -127,7 +167,10 @@ function historyRow(ctx: AppContext, d: DeliveryTable, message: Record<string, u
     direction: 'outbound' as const,
     author: d.author,
     text_enc: text === null ? null : sealContactField(ctx, d.contact_id, text, at('text_enc')),
-    attachments_enc: attachment === null ? null : sealContactField(ctx, d.contact_id, JSON.stringify([attachment]), at('attachments_enc')),
+    attachments_enc:
+      attachment === null
+        ? null
+        : sealContactField(ctx, d.contact_id, JSON.stringify([attachment]), at('attachments_enc')),
     quick_reply_enc: null,
     reply_to_mid: null,
     app_id: null,

@@ -19,19 +19,39 @@ test('audio, video, image and file attachments are media; templates are template
   for (const type of ['audio', 'video', 'image', 'file']) {
     assert.equal(buildMessage({ attachment: { type, payload: { url: 'https://cdn.test/a' } } }).kind, 'media');
   }
-  assert.equal(buildMessage({ attachment: { type: 'template', payload: { template_type: 'button', text: 'Pick', buttons: [] } } }).kind, 'template');
+  assert.equal(
+    buildMessage({ attachment: { type: 'template', payload: { template_type: 'button', text: 'Pick', buttons: [] } } })
+      .kind,
+    'template',
+  );
 });
 
 test('exactly one of text and attachment is required', () => {
   assert.throws(() => buildMessage({}), /exactly one/);
-  assert.throws(() => buildMessage({ text: 'a', attachment: { type: 'image', payload: { url: 'https://x.test' } } }), /exactly one/);
+  assert.throws(
+    () => buildMessage({ text: 'a', attachment: { type: 'image', payload: { url: 'https://x.test' } } }),
+    /exactly one/,
+  );
 });
 
 test('quick replies are kept up to 13, each text reply with a title of at most 20 characters', () => {
   const qr = (i: number) => ({ content_type: 'text', title: `Option ${i}`, payload: `P${i}` });
-  assert.equal((buildMessage({ text: 'pick', quick_replies: Array.from({ length: 13 }, (_, i) => qr(i)) }).message.quick_replies as unknown[]).length, 13);
-  assert.throws(() => buildMessage({ text: 'pick', quick_replies: Array.from({ length: 14 }, (_, i) => qr(i)) }), /at most 13/);
-  assert.throws(() => buildMessage({ text: 'pick', quick_replies: [{ content_type: 'text', title: 'x'.repeat(21), payload: 'p' }] }), /1 to 20/);
+  assert.equal(
+    (
+      buildMessage({ text: 'pick', quick_replies: Array.from({ length: 13 }, (_, i) => qr(i)) }).message
+        .quick_replies as unknown[]
+    ).length,
+    13,
+  );
+  assert.throws(
+    () => buildMessage({ text: 'pick', quick_replies: Array.from({ length: 14 }, (_, i) => qr(i)) }),
+    /at most 13/,
+  );
+  assert.throws(
+    () =>
+      buildMessage({ text: 'pick', quick_replies: [{ content_type: 'text', title: 'x'.repeat(21), payload: 'p' }] }),
+    /1 to 20/,
+  );
 });
 
 test('a media attachment needs an http(s) URL or an attachment id', () => {

@@ -41,11 +41,14 @@ function quickReplies(raw: unknown): QuickReply[] {
   return raw.map((item) => {
     if (!isRecord(item)) throw invalid('each quick reply must be an object');
     const type = item.content_type ?? 'text';
-    if (typeof type !== 'string' || !QUICK_REPLY_TYPES.includes(type)) throw invalid('quick reply content_type must be text, user_phone_number or user_email');
+    if (typeof type !== 'string' || !QUICK_REPLY_TYPES.includes(type))
+      throw invalid('quick reply content_type must be text, user_phone_number or user_email');
     const out: QuickReply = { content_type: type as QuickReply['content_type'] };
     if (type === 'text') {
-      if (typeof item.title !== 'string' || item.title === '' || chars(item.title) > 20) throw invalid('a text quick reply needs a title of 1 to 20 characters');
-      if (typeof item.payload !== 'string' || chars(item.payload) > 1000) throw invalid('a text quick reply needs a payload of at most 1000 characters');
+      if (typeof item.title !== 'string' || item.title === '' || chars(item.title) > 20)
+        throw invalid('a text quick reply needs a title of 1 to 20 characters');
+      if (typeof item.payload !== 'string' || chars(item.payload) > 1000)
+        throw invalid('a text quick reply needs a payload of at most 1000 characters');
       out.title = item.title;
       out.payload = item.payload;
     }
@@ -54,7 +57,10 @@ function quickReplies(raw: unknown): QuickReply[] {
   });
 }
 
-function attachment(raw: unknown): { attachment: { type: string; payload: Record<string, unknown> }; kind: MessageKind } {
+function attachment(raw: unknown): {
+  attachment: { type: string; payload: Record<string, unknown> };
+  kind: MessageKind;
+} {
   if (!isRecord(raw) || typeof raw.type !== 'string' || !ATTACHMENT_TYPES.includes(raw.type)) {
     throw invalid('attachment.type must be one of image, audio, video, file, template');
   }
@@ -64,8 +70,10 @@ function attachment(raw: unknown): { attachment: { type: string; payload: Record
     if (typeof payload.template_type !== 'string') throw invalid('a template attachment needs payload.template_type');
     return { attachment: { type: raw.type, payload }, kind: 'template' };
   }
-  if (typeof payload.url !== 'string' && typeof payload.attachment_id !== 'string') throw invalid('a media attachment needs payload.url or payload.attachment_id');
-  if (typeof payload.url === 'string' && !/^https?:\/\//.test(payload.url)) throw invalid('attachment.payload.url must be an http(s) URL');
+  if (typeof payload.url !== 'string' && typeof payload.attachment_id !== 'string')
+    throw invalid('a media attachment needs payload.url or payload.attachment_id');
+  if (typeof payload.url === 'string' && !/^https?:\/\//.test(payload.url))
+    throw invalid('attachment.payload.url must be an http(s) URL');
   return { attachment: { type: raw.type, payload }, kind: 'media' };
 }
 
@@ -78,7 +86,8 @@ export function buildMessage(input: SendContent): BuiltMessage {
   let kind: MessageKind;
   if (hasText) {
     if (typeof input.text !== 'string' || input.text.trim() === '') throw invalid('text must be a non-empty string');
-    if (chars(input.text) > MAX_TEXT_CHARS) throw invalid(`text must be shorter than 2000 characters (got ${chars(input.text)})`);
+    if (chars(input.text) > MAX_TEXT_CHARS)
+      throw invalid(`text must be shorter than 2000 characters (got ${chars(input.text)})`);
     message = { text: input.text };
     kind = 'text';
   } else {

@@ -4,7 +4,15 @@ import { CompiledQuery } from 'kysely';
 import { forEachDialect } from '../../../test/support/db.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import { newId } from '../../lib/ids.ts';
-import { claimPosts, claimQuery, releaseLeases, settleAttempt, settleSent, settleSentRow, type ClaimOptions } from './outbox.repository.ts';
+import {
+  claimPosts,
+  claimQuery,
+  releaseLeases,
+  settleAttempt,
+  settleSent,
+  settleSentRow,
+  type ClaimOptions,
+} from './outbox.repository.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 12);
 const LEASE = 60_000;
@@ -18,23 +26,59 @@ forEachDialect('the outbox queue', (database, dialect) => {
   });
   async function freshPage(status: 'active' | 'token_invalid' = 'active'): Promise<string> {
     const id = `7000${dialect === 'sqlite' ? 1 : 2}${String(++page).padStart(4, '0')}`;
-    await database().db.insertInto('pages').values({ id, name: 'Queue', access_token_enc: 'x', status, created_at: NOW, updated_at: NOW }).execute();
+    await database()
+      .db.insertInto('pages')
+      .values({ id, name: 'Queue', access_token_enc: 'x', status, created_at: NOW, updated_at: NOW })
+      .execute();
     return id;
   }
   async function enqueue(pageId: string, contactId: string, over: Partial<DeliveryTable> = {}): Promise<string> {
     // Ids are time-ordered; a millisecond apart, creation order is id order.
     const id = newId('dl', NOW + ++seq);
-    await database().db.insertInto('deliveries').values({
-      id, page_id: pageId, contact_id: contactId, message_id: newId('msg', NOW), author: 'automation', kind: 'text', messaging_type: 'RESPONSE',
-      tag: null, body_enc: 'x', status: 'queued', reason: null, error_code: null, error_message: null, meta_code: null, meta_subcode: null, mid: null,
-      attempts: 0, next_attempt_at: NOW, lease_owner: null, lease_until: null, campaign_id: null, idempotency_key: null, created_by: null,
-      created_at: NOW, updated_at: NOW, sent_at: null, delivered_at: null, read_at: null, ...over,
-    }).execute();
+    await database()
+      .db.insertInto('deliveries')
+      .values({
+        id,
+        page_id: pageId,
+        contact_id: contactId,
+        message_id: newId('msg', NOW),
+        author: 'automation',
+        kind: 'text',
+        messaging_type: 'RESPONSE',
+        tag: null,
+        body_enc: 'x',
+        status: 'queued',
+        reason: null,
+        error_code: null,
+        error_message: null,
+        meta_code: null,
+        meta_subcode: null,
+        mid: null,
+        attempts: 0,
+        next_attempt_at: NOW,
+        lease_owner: null,
+        lease_until: null,
+        campaign_id: null,
+        idempotency_key: null,
+        created_by: null,
+        created_at: NOW,
+        updated_at: NOW,
+        sent_at: null,
+        delivered_at: null,
+        read_at: null,
+        ...over,
+      })
+      .execute();
     return id;
   }
   const claim = (owner: string, limit: number, now = NOW, contactIds?: string[]) =>
-    database().db.transaction().execute((trx) => claimPosts(trx, dialect, { owner, now, leaseMs: LEASE, limit, ...(contactIds && { contactIds }) }));
-  const row = (id: string) => database().db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    database()
+      .db.transaction()
+      .execute((trx) =>
+        claimPosts(trx, dialect, { owner, now, leaseMs: LEASE, limit, ...(contactIds && { contactIds }) }),
+      );
+  const row = (id: string) =>
+    database().db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   test('claims due deliveries oldest first, one per contact, and leases them with the next attempt number', async () => {
     const p = await freshPage();
@@ -43,11 +87,17 @@ forEachDialect('the outbox queue', (database, dialect) => {
     await enqueue(p, 'ct_a');
     await enqueue(p, 'ct_c', { next_attempt_at: NOW + 5000 });
     const claimed = await claim('w1', 10);
-    assert.deepEqual(claimed.map((d) => d.id), [a1, b1]);
-    assert.deepEqual(claimed.map((d) => [d.status, d.attempts, d.lease_owner, d.lease_until, d.next_attempt_at]), [
-      ['sending', 1, 'w1', NOW + LEASE, NOW + LEASE],
-      ['sending', 1, 'w1', NOW + LEASE, NOW + LEASE],
-    ]);
+    assert.deepEqual(
+      claimed.map((d) => d.id),
+      [a1, b1],
+    );
+    assert.deepEqual(
+      claimed.map((d) => [d.status, d.attempts, d.lease_owner, d.lease_until, d.next_attempt_at]),
+      [
+        ['sending', 1, 'w1', NOW + LEASE, NOW + LEASE],
+        ['sending', 1, 'w1', NOW + LEASE, NOW + LEASE],
+      ],
+    );
     assert.deepEqual(await claim('w2', 10), [], "a contact's second delivery waits while its first is sending");
   });
 
@@ -58,7 +108,10 @@ forEachDialect('the outbox queue', (database, dialect) => {
     const [claimed] = await claim('w1', 10);
     assert.equal(claimed?.id, first);
     assert.equal(await settleAttempt(database().db, first, 1, { status: 'sent', mid: 'm_1', sent_at: NOW }, NOW), true);
-    assert.deepEqual((await claim('w1', 10)).map((d) => d.id), [second]);
+    assert.deepEqual(
+      (await claim('w1', 10)).map((d) => d.id),
+      [second],
+    );
   });
 
   test('skips Pages that are not active', async () => {
@@ -86,7 +139,10 @@ forEachDialect('the outbox queue', (database, dialect) => {
     const h1 = await enqueue(p, 'ct_h');
     const i1 = await enqueue(p, 'ct_i');
     const claimed = await claim('w1', 10, NOW, ['ct_g', 'ct_i', 'ct_unknown']);
-    assert.deepEqual(claimed.map((d) => d.id), [g1, i1]);
+    assert.deepEqual(
+      claimed.map((d) => d.id),
+      [g1, i1],
+    );
     assert.equal((await row(h1)).status, 'queued');
   });
 
@@ -96,15 +152,27 @@ forEachDialect('the outbox queue', (database, dialect) => {
     const b = await enqueue(p, 'ct_l', { messaging_type: 'RESPONSE', tag: null });
     const c = await enqueue(p, 'ct_m');
     await claim('w1', 10);
-    const settled = await settleSent(database().db, dialect, [
-      { id: a, attempt: 1, mid: 'm_a', labels: { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } },
-      { id: b, attempt: 1, mid: 'm_b' },
-      { id: c, attempt: 7, mid: 'm_c' },
-    ], NOW + 5);
+    const settled = await settleSent(
+      database().db,
+      dialect,
+      [
+        { id: a, attempt: 1, mid: 'm_a', labels: { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } },
+        { id: b, attempt: 1, mid: 'm_b' },
+        { id: c, attempt: 7, mid: 'm_c' },
+      ],
+      NOW + 5,
+    );
     assert.deepEqual([...settled].sort(), [a, b].sort());
     const [ra, rb, rc] = [await row(a), await row(b), await row(c)];
-    assert.deepEqual([ra.status, ra.mid, ra.messaging_type, ra.tag, ra.sent_at, ra.lease_owner], ['sent', 'm_a', 'MESSAGE_TAG', 'HUMAN_AGENT', NOW + 5, null]);
-    assert.deepEqual([rb.status, rb.mid, rb.messaging_type, rb.tag], ['sent', 'm_b', 'RESPONSE', null], 'labels not given are kept');
+    assert.deepEqual(
+      [ra.status, ra.mid, ra.messaging_type, ra.tag, ra.sent_at, ra.lease_owner],
+      ['sent', 'm_a', 'MESSAGE_TAG', 'HUMAN_AGENT', NOW + 5, null],
+    );
+    assert.deepEqual(
+      [rb.status, rb.mid, rb.messaging_type, rb.tag],
+      ['sent', 'm_b', 'RESPONSE', null],
+      'labels not given are kept',
+    );
     assert.deepEqual([rc.status, rc.mid, rc.lease_owner], ['sending', null, 'w1'], 'another attempt holds it');
   });
 
@@ -113,13 +181,18 @@ forEachDialect('the outbox queue', (database, dialect) => {
     const id = await enqueue(p, 'ct_j');
     await claim('leaving', 10);
     assert.equal(await releaseLeases(database().db, 'leaving', NOW + 1), 1);
-    assert.deepEqual([(await row(id)).status, (await row(id)).lease_owner, (await row(id)).next_attempt_at], ['queued', null, NOW + 1]);
+    assert.deepEqual(
+      [(await row(id)).status, (await row(id)).lease_owner, (await row(id)).next_attempt_at],
+      ['queued', null, NOW + 1],
+    );
   });
 
   if (dialect === 'sqlite') {
     const plan = async (o: ClaimOptions, status: 'queued' | 'sending') => {
       const q = claimQuery(database().db, dialect, o, status).compile();
-      const r = await database().db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
+      const r = await database().db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]),
+      );
       return r.rows.map((x) => x.detail);
     };
     const o: ClaimOptions = { owner: 'w', now: NOW, leaseMs: LEASE, limit: 16 };
@@ -127,21 +200,30 @@ forEachDialect('the outbox queue', (database, dialect) => {
     test('finds the rows to claim by primary key, so a claim does not walk the whole queue', async () => {
       for (const status of ['queued', 'sending'] as const) {
         const [outer] = await plan(o, status);
-        assert.match(outer ?? '', /^SEARCH deliveries USING (COVERING )?INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/, `${status}: ${outer}`);
+        assert.match(
+          outer ?? '',
+          /^SEARCH deliveries USING (COVERING )?INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/,
+          `${status}: ${outer}`,
+        );
       }
     });
 
     test('settles sent attempts by primary key, not by walking every sending row', async () => {
       for (const labels of [undefined, { messaging_type: 'RESPONSE' as const, tag: null }]) {
         const q = settleSentRow({ id: 'dl_a', attempt: 1, mid: 'm_a', ...(labels && { labels }) }, NOW);
-        const r = await database().db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
+        const r = await database().db.executeQuery<{ detail: string }>(
+          CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]),
+        );
         assert.match(r.rows[0]?.detail ?? '', /^SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
       }
     });
 
     test('finds the deliveries of named contacts through the contact index, not the queue', async () => {
       const steps = await plan({ ...o, contactIds: ['ct_a', 'ct_b'] }, 'queued');
-      assert.ok(steps.some((d) => /^SEARCH d USING INDEX deliveries_contact_open \(contact_id=\? AND status=\?\)/.test(d)), steps.join('\n'));
+      assert.ok(
+        steps.some((d) => /^SEARCH d USING INDEX deliveries_contact_open \(contact_id=\? AND status=\?\)/.test(d)),
+        steps.join('\n'),
+      );
     });
   }
 });

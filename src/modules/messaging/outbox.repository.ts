@@ -33,7 +33,10 @@ export async function claimPosts(db: Executor, dialect: Dialect, o: ClaimOptions
     return inIdOrder(await claimQuery(db, dialect, o, 'queued').execute());
   }
   const expired = await claimQuery(db, dialect, o, 'sending').execute();
-  const fresh = expired.length < o.limit ? await claimQuery(db, dialect, { ...o, limit: o.limit - expired.length }, 'queued').execute() : [];
+  const fresh =
+    expired.length < o.limit
+      ? await claimQuery(db, dialect, { ...o, limit: o.limit - expired.length }, 'queued').execute()
+      : [];
   return inIdOrder([...expired, ...fresh]);
 }
 
@@ -75,7 +78,14 @@ export function claimQuery(db: Executor, dialect: Dialect, o: ClaimOptions, stat
   const until = o.now + o.leaseMs;
   let claim = db
     .updateTable('deliveries')
-    .set({ status: 'sending', attempts: sql<number>`attempts + 1`, lease_owner: o.owner, lease_until: until, next_attempt_at: until, updated_at: o.now })
+    .set({
+      status: 'sending',
+      attempts: sql<number>`attempts + 1`,
+      lease_owner: o.owner,
+      lease_until: until,
+      next_attempt_at: until,
+      updated_at: o.now,
+    })
     .where('id', 'in', due);
   // PostgreSQL re-checks the status of rows it had to wait for. On SQLite the statement runs alone under the write
   // lock, so the subquery's check suffices; repeating it here would make SQLite pick the status index and walk
@@ -87,8 +97,17 @@ export function claimQuery(db: Executor, dialect: Dialect, o: ClaimOptions, stat
 export type ResultSet = Partial<
   Pick<
     DeliveryTable,
-    | 'status' | 'reason' | 'error_code' | 'error_message' | 'meta_code' | 'meta_subcode' | 'mid' | 'next_attempt_at' | 'sent_at'
-    | 'messaging_type' | 'tag'
+    | 'status'
+    | 'reason'
+    | 'error_code'
+    | 'error_message'
+    | 'meta_code'
+    | 'meta_subcode'
+    | 'mid'
+    | 'next_attempt_at'
+    | 'sent_at'
+    | 'messaging_type'
+    | 'tag'
   >
 >;
 
@@ -96,7 +115,13 @@ export type ResultSet = Partial<
  * Writes the outcome of attempt `attempt`, only if that attempt still holds the row; false when it was fenced off
  * (its lease expired and another worker claimed the row, or the echo already recorded the send).
  */
-export async function settleAttempt(db: Executor, id: string, attempt: number, set: ResultSet, now: number): Promise<boolean> {
+export async function settleAttempt(
+  db: Executor,
+  id: string,
+  attempt: number,
+  set: ResultSet,
+  now: number,
+): Promise<boolean> {
   const r = await db
     .updateTable('deliveries')
     .set({ ...set, lease_owner: null, lease_until: null, updated_at: now })
@@ -121,7 +146,12 @@ export interface SentAttempt {
  * statement (a round trip saved per row); SQLite, in process, runs one short prepared statement per row, which costs
  * less than one statement whose every row walks a CASE over the whole batch for each column.
  */
-export async function settleSent(db: Executor, dialect: Dialect, batch: readonly SentAttempt[], now: number): Promise<Set<string>> {
+export async function settleSent(
+  db: Executor,
+  dialect: Dialect,
+  batch: readonly SentAttempt[],
+  now: number,
+): Promise<Set<string>> {
   if (batch.length === 0) return new Set();
   if (dialect === 'postgres') return new Set((await settleSentQuery(db, batch, now).execute()).map((r) => r.id));
   const settled = new Set<string>();
@@ -139,7 +169,15 @@ const FENCED = `where id = ? and attempts = ? and status = 'sending'`;
 /** SQLite's statement of settleSent for one row (exported for the query-plan test); labels not given are kept. */
 export function settleSentRow(r: SentAttempt, now: number): CompiledQuery {
   return r.labels
-    ? CompiledQuery.raw(`${SETTLE_SENT}, messaging_type = ?, tag = ? ${FENCED}`, [r.mid, now, now, r.labels.messaging_type, r.labels.tag, r.id, r.attempt])
+    ? CompiledQuery.raw(`${SETTLE_SENT}, messaging_type = ?, tag = ? ${FENCED}`, [
+        r.mid,
+        now,
+        now,
+        r.labels.messaging_type,
+        r.labels.tag,
+        r.id,
+        r.attempt,
+      ])
     : CompiledQuery.raw(`${SETTLE_SENT} ${FENCED}`, [r.mid, now, now, r.id, r.attempt]);
 }
 
@@ -150,7 +188,10 @@ export function settleSentRow(r: SentAttempt, now: number): CompiledQuery {
 export function settleSentQuery(db: Executor, batch: readonly SentAttempt[], now: number) {
   const rows = padToBucket(batch);
   const perRow = <T>(value: (r: SentAttempt) => unknown) =>
-    sql<T>`case ${sql.ref('id')} ${sql.join(rows.map((r) => sql`when ${r.id} then ${value(r)}`), sql` `)} end`;
+    sql<T>`case ${sql.ref('id')} ${sql.join(
+      rows.map((r) => sql`when ${r.id} then ${value(r)}`),
+      sql` `,
+    )} end`;
   return db
     .updateTable('deliveries')
     .set({
@@ -167,15 +208,29 @@ export function settleSentQuery(db: Executor, batch: readonly SentAttempt[], now
       lease_until: null,
       updated_at: now,
     })
-    .where('id', 'in', rows.map((r) => r.id))
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
     .where('status', '=', 'sending')
-    .where('attempts', '=', perRow<number>((r) => sql`cast(${r.attempt} as integer)`))
+    .where(
+      'attempts',
+      '=',
+      perRow<number>((r) => sql`cast(${r.attempt} as integer)`),
+    )
     .returning('id');
 }
 
 /** Who holds leases on deliveries being sent. */
 export async function sendingLeaseOwners(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom('deliveries').select('lease_owner').distinct().where('status', '=', 'sending').where('lease_owner', 'is not', null).execute();
+  const rows = await db
+    .selectFrom('deliveries')
+    .select('lease_owner')
+    .distinct()
+    .where('status', '=', 'sending')
+    .where('lease_owner', 'is not', null)
+    .execute();
   return rows.map((r) => r.lease_owner!);
 }
 

@@ -3,9 +3,11 @@ import type { RefusalReason } from './send.policy.ts';
 
 const MESSAGES: Record<RefusalReason, string> = {
   outside_window: "the contact's 24-hour messaging window is closed; wait until they write again",
-  human_agent_window_closed: 'more than 7 days have passed since the contact last wrote; not even a human agent may answer now',
+  human_agent_window_closed:
+    'more than 7 days have passed since the contact last wrote; not even a human agent may answer now',
   opted_out: 'the contact opted out of messages (they can reply START to opt in again)',
-  unreachable: 'Meta reported the contact unreachable (blocked the Page, deactivated, or no longer knows the PSID); sends are refused until they write again',
+  unreachable:
+    'Meta reported the contact unreachable (blocked the Page, deactivated, or no longer knows the PSID); sends are refused until they write again',
   erased: 'the contact was erased',
   page_unauthorized: "the Page's access token was revoked; register the Page again with a new token to resume",
   page_disabled: 'the Page is disabled',

@@ -66,8 +66,10 @@ for (const dialect of testDialects()) {
       const tokens = new PageTokens(ctx);
       const erased = { ...claimed, target: { ...claimed.target!, status: 'erased' as const } };
       assert.deepEqual(await prepareSend(ctx, tokens, erased, Date.now()), { type: 'skipped', reason: 'erased' });
-      assert.deepEqual(await prepareSend(ctx, tokens, { ...claimed, target: undefined }, Date.now()),
-        { type: 'skipped', reason: 'erased' });
+      assert.deepEqual(await prepareSend(ctx, tokens, { ...claimed, target: undefined }, Date.now()), {
+        type: 'skipped',
+        reason: 'erased',
+      });
       const refused = { ...claimed, target: { ...claimed.target!, psid_invalid_at: Date.now() } };
       const invalid = { type: 'skipped', reason: 'invalid_recipient' };
       assert.deepEqual(await prepareSend(ctx, tokens, refused, Date.now()), invalid);
@@ -83,7 +85,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await prepareSend(ctx, tokens, paused, now), { type: 'requeue', at: now });
     });
 
-    it('decrypts a Page\'s token again once the Page was registered with a new one', async () => {
+    it("decrypts a Page's token again once the Page was registered with a new one", async () => {
       const { claimed } = await queued();
       const tokens = new PageTokens(ctx);
       assert.equal(tokens.of(claimed.page!), `token-${claimed.page!.id}`);

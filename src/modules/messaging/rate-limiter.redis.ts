@@ -35,7 +35,10 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly instance = randomUUID();
   private sequence = 0;
 
-  constructor(private readonly redis: Redis, options: RedisRateLimiterOptions = {}) {
+  constructor(
+    private readonly redis: Redis,
+    options: RedisRateLimiterOptions = {},
+  ) {
     this.prefix = options.prefix ?? 'pagescope:rl:';
   }
 

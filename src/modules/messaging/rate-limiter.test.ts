@@ -4,11 +4,13 @@ import fc from 'fast-check';
 import { MemoryRateLimiter } from './rate-limiter.ts';
 import { busiestWindow } from './rate-limiter.check.ts';
 
-const arrivals = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 400 })), { minLength: 1, maxLength: 300 })
+const arrivals = fc
+  .array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 400 })), { minLength: 1, maxLength: 300 })
   .map((gaps) => gaps.reduce<number[]>((times, gap) => [...times, (times.at(-1) ?? 1_000_000) + gap], []));
 
 // Dense arrivals against limits above the ring's first size (16): its growth and its dropping of expired grants.
-const dense = fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 100, maxLength: 400, size: 'max' })
+const dense = fc
+  .array(fc.integer({ min: 0, max: 40 }), { minLength: 100, maxLength: 400, size: 'max' })
   .map((gaps) => gaps.reduce<number[]>((times, gap) => [...times, (times.at(-1) ?? 1_000_000) + gap], []));
 
 function checkSlidingWindow(times: number[], limit: number, windowMs: number): void {
@@ -31,11 +33,17 @@ function checkSlidingWindow(times: number[], limit: number, windowMs: number): v
 
 describe('MemoryRateLimiter', () => {
   it('keeps the guarantee while its memory grows and sheds grants older than the window', () => {
-    fc.assert(fc.property(dense, fc.integer({ min: 17, max: 80 }), fc.integer({ min: 50, max: 2000 }), checkSlidingWindow), { numRuns: 300 });
+    fc.assert(
+      fc.property(dense, fc.integer({ min: 17, max: 80 }), fc.integer({ min: 50, max: 2000 }), checkSlidingWindow),
+      { numRuns: 300 },
+    );
   });
 
   it('never lets any window of windowMs hold more than the limit, and grants whenever the window has room', () => {
-    fc.assert(fc.property(arrivals, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 2000 }), checkSlidingWindow), { numRuns: 500 });
+    fc.assert(
+      fc.property(arrivals, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 2000 }), checkSlidingWindow),
+      { numRuns: 500 },
+    );
   });
 
   it('measures the busiest window the way the guarantee is stated', () => {

@@ -72,7 +72,13 @@ export class MemoryRateLimiter implements RateLimiter {
     }
     // New key, or the limit changed: keep the most recent grants that still fit, so the new limit counts them.
     const keep = log ? Math.min(log.size, limit) : 0;
-    const fresh: Log = { times: new Float64Array(Math.min(limit, Math.max(INITIAL_CAPACITY, keep))), head: 0, size: keep, limit, windowMs };
+    const fresh: Log = {
+      times: new Float64Array(Math.min(limit, Math.max(INITIAL_CAPACITY, keep))),
+      head: 0,
+      size: keep,
+      limit,
+      windowMs,
+    };
     if (log) {
       for (let i = 0; i < keep; i++) fresh.times[i] = log.times[(log.head + log.size - keep + i) % log.times.length]!;
       fresh.windowMs = Math.max(log.windowMs, windowMs);

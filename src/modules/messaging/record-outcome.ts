@@ -20,7 +20,12 @@ export interface Attempt {
 }
 
 function errorColumns(e: GraphErrorClass): ResultSet {
-  return { error_code: e.stableCode, error_message: e.message, meta_code: e.code ?? null, meta_subcode: e.subcode ?? null };
+  return {
+    error_code: e.stableCode,
+    error_message: e.message,
+    meta_code: e.code ?? null,
+    meta_subcode: e.subcode ?? null,
+  };
 }
 
 /**
@@ -28,7 +33,13 @@ function errorColumns(e: GraphErrorClass): ResultSet {
  * attempt number, with its effects on the contact and the Page in the same transaction. Returns false (and changes
  * nothing) when the attempt no longer holds the delivery.
  */
-async function recordUnsent(trx: Transaction<DB>, ctx: AppContext, a: Attempt, o: Exclude<SendOutcome, { type: 'sent' }>, now: number): Promise<boolean> {
+async function recordUnsent(
+  trx: Transaction<DB>,
+  ctx: AppContext,
+  a: Attempt,
+  o: Exclude<SendOutcome, { type: 'sent' }>,
+  now: number,
+): Promise<boolean> {
   const { delivery: d } = a;
   const settle = (set: ResultSet) => settleAttempt(trx, d.id, a.attempt, set, now);
   let done: boolean;
@@ -53,7 +64,8 @@ async function recordUnsent(trx: Transaction<DB>, ctx: AppContext, a: Attempt, o
       if (done) await markPageTokenInvalid(trx, ctx, d.page_id, 'send', o.error, { delivery_id: d.id });
       break;
   }
-  if (done && o.type !== 'requeue') ctx.metrics.deliveriesByStatus.inc({ status: o.type === 'reauthorize' ? 'paused' : o.type, reason: reasonOf(o) });
+  if (done && o.type !== 'requeue')
+    ctx.metrics.deliveriesByStatus.inc({ status: o.type === 'reauthorize' ? 'paused' : o.type, reason: reasonOf(o) });
   return done;
 }
 
@@ -61,18 +73,33 @@ async function recordUnsent(trx: Transaction<DB>, ctx: AppContext, a: Attempt, o
  * Writes the outcomes of a dispatcher's turn inside one transaction: the sent ones (nearly all of them on a busy
  * dispatcher) together, each still fenced by its attempt number, the rest one by one.
  */
-export async function recordOutcomes(trx: Transaction<DB>, ctx: AppContext, items: readonly { attempt: Attempt; outcome: SendOutcome }[], now: number): Promise<void> {
+export async function recordOutcomes(
+  trx: Transaction<DB>,
+  ctx: AppContext,
+  items: readonly { attempt: Attempt; outcome: SendOutcome }[],
+  now: number,
+): Promise<void> {
   const sent: { a: Attempt; mid: string }[] = [];
   const changed: { pageId: string; contactId: string; deliveryId: string }[] = [];
-  const change = (a: Attempt) => changed.push({ pageId: a.delivery.page_id, contactId: a.delivery.contact_id, deliveryId: a.delivery.id });
+  const change = (a: Attempt) =>
+    changed.push({ pageId: a.delivery.page_id, contactId: a.delivery.contact_id, deliveryId: a.delivery.id });
   for (const { attempt, outcome } of items) {
     if (outcome.type === 'sent') sent.push({ a: attempt, mid: outcome.mid });
     else if ((await recordUnsent(trx, ctx, attempt, outcome, now)) && outcome.type !== 'requeue') change(attempt);
   }
   if (sent.length === 0) return recordDeliveryChanges(trx, ctx, changed);
-  const settled = await settleSent(trx, ctx.database.dialect, sent.map(({ a, mid }) => ({ id: a.delivery.id, attempt: a.attempt, mid, ...(a.labels && { labels: a.labels }) })), now);
+  const settled = await settleSent(
+    trx,
+    ctx.database.dialect,
+    sent.map(({ a, mid }) => ({ id: a.delivery.id, attempt: a.attempt, mid, ...(a.labels && { labels: a.labels }) })),
+    now,
+  );
   const done = sent.filter(({ a }) => settled.has(a.delivery.id));
-  await setHistoryMids(trx, ctx.database.dialect, done.map(({ a, mid }) => ({ messageId: a.delivery.message_id, mid })));
+  await setHistoryMids(
+    trx,
+    ctx.database.dialect,
+    done.map(({ a, mid }) => ({ messageId: a.delivery.message_id, mid })),
+  );
   await touchLastOutbounds(trx, [...new Set(done.map(({ a }) => a.delivery.contact_id))], now);
   for (const { a } of done) if (a.marketingSubscriptionId) await markMarketingSent(trx, a.marketingSubscriptionId, now);
   if (done.length > 0) ctx.metrics.deliveriesByStatus.inc({ status: 'sent', reason: '' }, done.length);

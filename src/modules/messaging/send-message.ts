@@ -18,7 +18,8 @@ const AUTHORS = ['agent', 'automation'] as const;
 
 function parseInput(input: SendMessageInput) {
   const author = input.author ?? 'agent';
-  if (typeof author !== 'string' || !(AUTHORS as readonly string[]).includes(author)) throw new AppError('validation_failed', 'author must be agent or automation');
+  if (typeof author !== 'string' || !(AUTHORS as readonly string[]).includes(author))
+    throw new AppError('validation_failed', 'author must be agent or automation');
   const key = input.idempotency_key;
   if (key !== undefined && (typeof key !== 'string' || key.length < 1 || key.length > 200)) {
     throw new AppError('validation_failed', 'idempotency_key must be a string of 1 to 200 characters');
@@ -28,7 +29,9 @@ function parseInput(input: SendMessageInput) {
 
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+  return (
+    e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
 }
 
 /**
@@ -36,7 +39,12 @@ function isUniqueViolation(err: unknown): boolean {
  * its history row and the audit row commit together. Idempotent by `idempotency_key` per Page; another Page's
  * contact is a 404.
  */
-export async function sendMessage(ctx: AppContext, actor: Actor, contactId: string, raw: SendMessageInput): Promise<{ delivery: DeliveryTable; created: boolean }> {
+export async function sendMessage(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  raw: SendMessageInput,
+): Promise<{ delivery: DeliveryTable; created: boolean }> {
   assertCan(actor, 'messages:send');
   const input = parseInput(raw);
   try {
@@ -44,15 +52,32 @@ export async function sendMessage(ctx: AppContext, actor: Actor, contactId: stri
       const target = await findSendTarget(trx, contactId);
       if (!target || !canSeePage(actor, target.page_id) || target.status === 'erased') throw notFound('contact');
       const r = await enqueueSend(trx, ctx, {
-        contactId, author: input.author, message: input.message, kind: input.kind, idempotencyKey: input.key, createdBy: actor.id,
+        contactId,
+        author: input.author,
+        message: input.message,
+        kind: input.kind,
+        idempotencyKey: input.key,
+        createdBy: actor.id,
       });
       if (r.outcome === 'refused') throw refusalError(r.reason);
       if (r.outcome === 'existing') {
-        if (r.delivery.contact_id !== contactId) throw new AppError('conflict', 'this idempotency_key was already used for another contact');
+        if (r.delivery.contact_id !== contactId)
+          throw new AppError('conflict', 'this idempotency_key was already used for another contact');
         return { delivery: r.delivery, created: false };
       }
       const d = r.delivery;
-      await appendAudit(trx, actor, { action: 'message.send', pageId: d.page_id, subjectType: 'delivery', subjectId: d.id, details: { contact_id: contactId, author: d.author, kind: d.kind, messaging_type: d.messaging_type } }, d.created_at);
+      await appendAudit(
+        trx,
+        actor,
+        {
+          action: 'message.send',
+          pageId: d.page_id,
+          subjectType: 'delivery',
+          subjectId: d.id,
+          details: { contact_id: contactId, author: d.author, kind: d.kind, messaging_type: d.messaging_type },
+        },
+        d.created_at,
+      );
       return { delivery: d, created: true };
     });
   } catch (err) {

@@ -22,11 +22,23 @@ export const DEFAULT_RETRY: RetryPolicy = { backoff: { baseMs: 1000, maxMs: 5 * 
 const MIN_RETRY_MS = 250;
 
 /** The outcome of a failed send: retried with backoff and jitter, final, or a Page-wide pause; total. */
-export function outcomeOfError(err: unknown, attempt: number, now: number, policy: RetryPolicy = DEFAULT_RETRY, random: () => number = Math.random): SendOutcome {
+export function outcomeOfError(
+  err: unknown,
+  attempt: number,
+  now: number,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  random: () => number = Math.random,
+): SendOutcome {
   const error: GraphErrorClass =
     err instanceof GraphError
       ? err.classification
-      : { kind: 'transient', retry: true, httpStatus: 0, stableCode: 'internal', message: 'The send failed inside pagescope; it will be retried.' };
+      : {
+          kind: 'transient',
+          retry: true,
+          httpStatus: 0,
+          stableCode: 'internal',
+          message: 'The send failed inside pagescope; it will be retried.',
+        };
   switch (error.kind) {
     case 'reauthorize':
       return { type: 'reauthorize', error };

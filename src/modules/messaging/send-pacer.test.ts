@@ -17,7 +17,7 @@ function pacer() {
   return { p, clock, waits };
 }
 
-describe('pacing sends to a Page\'s rate limit', () => {
+describe("pacing sends to a Page's rate limit", () => {
   it('admits a send at once while the Page has room', async () => {
     const { p, waits } = pacer();
     assert.equal(await p.admit('page-1', 'text', past(), never), null);

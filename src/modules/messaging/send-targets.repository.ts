@@ -8,11 +8,27 @@ import type { PageTable } from '../../db/tables/foundation.ts';
 
 export type SendTarget = Pick<
   ContactTable,
-  'id' | 'page_id' | 'psid_enc' | 'locale' | 'status' | 'psid_invalid_at' | 'last_user_action_at' | 'consent_replies' | 'consent_marketing'
+  | 'id'
+  | 'page_id'
+  | 'psid_enc'
+  | 'locale'
+  | 'status'
+  | 'psid_invalid_at'
+  | 'last_user_action_at'
+  | 'consent_replies'
+  | 'consent_marketing'
 >;
 
 const TARGET_COLUMNS = [
-  'id', 'page_id', 'psid_enc', 'locale', 'status', 'psid_invalid_at', 'last_user_action_at', 'consent_replies', 'consent_marketing',
+  'id',
+  'page_id',
+  'psid_enc',
+  'locale',
+  'status',
+  'psid_invalid_at',
+  'last_user_action_at',
+  'consent_replies',
+  'consent_marketing',
 ] as const;
 
 export async function findSendTarget(db: Executor, contactId: string): Promise<SendTarget | undefined> {
@@ -59,7 +75,12 @@ export async function markUnreachable(db: Executor, contactId: string, reason: s
  * unreachable, so sends are refused up front instead of skipped in silence, until the person acts again.
  */
 export async function markPsidInvalid(db: Executor, contactId: string, at: number): Promise<void> {
-  await db.updateTable('contacts').set({ psid_invalid_at: at, updated_at: at }).where('id', '=', contactId).where('psid_invalid_at', 'is', null).execute();
+  await db
+    .updateTable('contacts')
+    .set({ psid_invalid_at: at, updated_at: at })
+    .where('id', '=', contactId)
+    .where('psid_invalid_at', 'is', null)
+    .execute();
   await markUnreachable(db, contactId, 'invalid_recipient', at);
 }
 

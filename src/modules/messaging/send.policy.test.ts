@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  decideSend, windowFor, pageSendRatePerSecond, RETIRED_TAGS, WINDOW_MS, HUMAN_AGENT_WINDOW_MS,
+  decideSend,
+  windowFor,
+  pageSendRatePerSecond,
+  RETIRED_TAGS,
+  WINDOW_MS,
+  HUMAN_AGENT_WINDOW_MS,
   MARKETING_FREQUENCY_CAP_MS,
 } from './send.policy.ts';
 import type { SendDecision, SendPolicyInput } from './send.policy.ts';
@@ -14,8 +19,14 @@ const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 
 function input(overrides: Partial<SendPolicyInput> = {}): SendPolicyInput {
   return {
-    author: 'agent', now: NOW, lastUserActionAt: NOW - HOUR, contactStatus: 'active',
-    consent: { replies: 'granted', marketing: 'none' }, marketingToken: null, pageStatus: 'active', kind: 'text',
+    author: 'agent',
+    now: NOW,
+    lastUserActionAt: NOW - HOUR,
+    contactStatus: 'active',
+    consent: { replies: 'granted', marketing: 'none' },
+    marketingToken: null,
+    pageStatus: 'active',
+    kind: 'text',
     ...overrides,
   };
 }
@@ -62,65 +73,93 @@ const offset = fc.oneof(
   fc.integer({ min: -HOUR, max: 30 * DAY }),
   fc.tuple(fc.constantFrom(...edges), fc.integer({ min: -2 * SECOND, max: 2 * SECOND })).map(([e, d]) => e + d),
 );
-const token = fc.option(fc.record({
-  status: fc.constantFrom('active' as const, 'stopped' as const, 'expired' as const),
-  expiresAt: fc.option(offset.map((o) => NOW - HOUR + o)),
-  lastMarketingSentAt: fc.option(offset.map((o) => NOW - o)),
-}));
-const policyInput: fc.Arbitrary<SendPolicyInput> = fc.record({
-  author: fc.constantFrom('agent' as const, 'automation' as const, 'campaign' as const),
-  now: fc.constant(NOW),
-  lastUserActionAt: fc.option(offset.map((o) => NOW - o)),
-  contactStatus: fc.constantFrom('active' as const, 'active' as const, 'unreachable' as const, 'erased' as const),
-  consent: fc.record({
-    replies: fc.constantFrom('granted' as const, 'granted' as const, 'withdrawn' as const),
-    marketing: fc.constantFrom('none' as const, 'granted' as const, 'withdrawn' as const),
+const token = fc.option(
+  fc.record({
+    status: fc.constantFrom('active' as const, 'stopped' as const, 'expired' as const),
+    expiresAt: fc.option(offset.map((o) => NOW - HOUR + o)),
+    lastMarketingSentAt: fc.option(offset.map((o) => NOW - o)),
   }),
-  marketingToken: token,
-  pageStatus: fc.constantFrom('active' as const, 'active' as const, 'token_invalid' as const, 'disabled' as const),
-  isOptOutConfirmation: fc.option(fc.boolean(), { nil: undefined }),
-  kind: fc.constantFrom('text' as const, 'media' as const, 'template' as const),
-}, { requiredKeys: ['author', 'now', 'lastUserActionAt', 'contactStatus', 'consent', 'marketingToken', 'pageStatus', 'kind'] });
+);
+const policyInput: fc.Arbitrary<SendPolicyInput> = fc.record(
+  {
+    author: fc.constantFrom('agent' as const, 'automation' as const, 'campaign' as const),
+    now: fc.constant(NOW),
+    lastUserActionAt: fc.option(offset.map((o) => NOW - o)),
+    contactStatus: fc.constantFrom('active' as const, 'active' as const, 'unreachable' as const, 'erased' as const),
+    consent: fc.record({
+      replies: fc.constantFrom('granted' as const, 'granted' as const, 'withdrawn' as const),
+      marketing: fc.constantFrom('none' as const, 'granted' as const, 'withdrawn' as const),
+    }),
+    marketingToken: token,
+    pageStatus: fc.constantFrom('active' as const, 'active' as const, 'token_invalid' as const, 'disabled' as const),
+    isOptOutConfirmation: fc.option(fc.boolean(), { nil: undefined }),
+    kind: fc.constantFrom('text' as const, 'media' as const, 'template' as const),
+  },
+  {
+    requiredKeys: [
+      'author',
+      'now',
+      'lastUserActionAt',
+      'contactStatus',
+      'consent',
+      'marketingToken',
+      'pageStatus',
+      'kind',
+    ],
+  },
+);
 
 describe('decideSend agrees with the rules', () => {
   it('gives exactly the oracle decision for any author, window, consent, reachability and token', () => {
-    fc.assert(fc.property(policyInput, (i) => assert.deepEqual(decideSend(i), oracle(i))), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(policyInput, (i) => assert.deepEqual(decideSend(i), oracle(i))),
+      { numRuns: 20_000 },
+    );
   });
 
   it('honours a frequency cap passed as an option instead of the 48-hour default', () => {
-    fc.assert(fc.property(policyInput, fc.integer({ min: 0, max: 72 * HOUR }), (i, capMs) => {
-      assert.deepEqual(decideSend(i, { marketingFrequencyCapMs: capMs }), oracle(i, capMs));
-    }), { numRuns: 5_000 });
+    fc.assert(
+      fc.property(policyInput, fc.integer({ min: 0, max: 72 * HOUR }), (i, capMs) => {
+        assert.deepEqual(decideSend(i, { marketingFrequencyCapMs: capMs }), oracle(i, capMs));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('never allows what Meta forbids: tagged sends are HUMAN_AGENT by an agent within 7 days, others in 24 h or by token', () => {
-    fc.assert(fc.property(policyInput, (i) => {
-      const d = decideSend(i);
-      if (!d.allowed) return;
-      const elapsed = i.lastUserActionAt === null ? Infinity : i.now - i.lastUserActionAt;
-      assert.equal(i.contactStatus, 'active');
-      assert.equal(i.pageStatus, 'active');
-      if (d.messagingType === 'MESSAGE_TAG') {
-        assert.equal(d.tag, 'HUMAN_AGENT');
-        assert.equal(i.author, 'agent');
-        assert.ok(elapsed < 7 * DAY);
-      } else if (d.marketingToken) {
-        assert.ok(i.marketingToken && i.marketingToken.status === 'active');
-        assert.equal(i.consent.marketing, 'granted');
-      } else {
-        assert.equal(d.tag, undefined);
-        assert.ok(elapsed < DAY);
-      }
-    }), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(policyInput, (i) => {
+        const d = decideSend(i);
+        if (!d.allowed) return;
+        const elapsed = i.lastUserActionAt === null ? Infinity : i.now - i.lastUserActionAt;
+        assert.equal(i.contactStatus, 'active');
+        assert.equal(i.pageStatus, 'active');
+        if (d.messagingType === 'MESSAGE_TAG') {
+          assert.equal(d.tag, 'HUMAN_AGENT');
+          assert.equal(i.author, 'agent');
+          assert.ok(elapsed < 7 * DAY);
+        } else if (d.marketingToken) {
+          assert.ok(i.marketingToken && i.marketingToken.status === 'active');
+          assert.equal(i.consent.marketing, 'granted');
+        } else {
+          assert.equal(d.tag, undefined);
+          assert.ok(elapsed < DAY);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('never chooses HUMAN_AGENT for automation or campaign, and never returns a retired tag', () => {
-    fc.assert(fc.property(policyInput, (i) => {
-      const d = decideSend(i);
-      if (!d.allowed) return;
-      if (i.author !== 'agent') assert.equal(d.tag, undefined);
-      assert.ok(d.tag === undefined || !RETIRED_TAGS.includes(d.tag));
-    }), { numRuns: 10_000 });
+    fc.assert(
+      fc.property(policyInput, (i) => {
+        const d = decideSend(i);
+        if (!d.allowed) return;
+        if (i.author !== 'agent') assert.equal(d.tag, undefined);
+        assert.ok(d.tag === undefined || !RETIRED_TAGS.includes(d.tag));
+      }),
+      { numRuns: 10_000 },
+    );
   });
 });
 
@@ -158,23 +197,35 @@ describe('window edges, to the second', () => {
 
 describe('reasons, most useful first', () => {
   it('says erased before anything about the Page, the contact or consent', () => {
-    const i = input({ contactStatus: 'erased', pageStatus: 'disabled', consent: { replies: 'withdrawn', marketing: 'none' } });
+    const i = input({
+      contactStatus: 'erased',
+      pageStatus: 'disabled',
+      consent: { replies: 'withdrawn', marketing: 'none' },
+    });
     assert.deepEqual(decideSend(i), { allowed: false, reason: 'erased' });
   });
 
   it('says page_unauthorized or page_disabled before unreachable', () => {
-    assert.deepEqual(decideSend(input({ pageStatus: 'token_invalid', contactStatus: 'unreachable' })),
-      { allowed: false, reason: 'page_unauthorized' });
-    assert.deepEqual(decideSend(input({ pageStatus: 'disabled', contactStatus: 'unreachable' })),
-      { allowed: false, reason: 'page_disabled' });
+    assert.deepEqual(decideSend(input({ pageStatus: 'token_invalid', contactStatus: 'unreachable' })), {
+      allowed: false,
+      reason: 'page_unauthorized',
+    });
+    assert.deepEqual(decideSend(input({ pageStatus: 'disabled', contactStatus: 'unreachable' })), {
+      allowed: false,
+      reason: 'page_disabled',
+    });
   });
 
   it('says unreachable before opted_out, and opted_out before the window', () => {
     const optedOut = { replies: 'withdrawn', marketing: 'none' } as const;
-    assert.deepEqual(decideSend(input({ contactStatus: 'unreachable', consent: optedOut })),
-      { allowed: false, reason: 'unreachable' });
-    assert.deepEqual(decideSend(input({ consent: optedOut, lastUserActionAt: NOW - 30 * DAY })),
-      { allowed: false, reason: 'opted_out' });
+    assert.deepEqual(decideSend(input({ contactStatus: 'unreachable', consent: optedOut })), {
+      allowed: false,
+      reason: 'unreachable',
+    });
+    assert.deepEqual(decideSend(input({ consent: optedOut, lastUserActionAt: NOW - 30 * DAY })), {
+      allowed: false,
+      reason: 'opted_out',
+    });
   });
 
   it('says no_user_action when the person never acted', () => {
@@ -206,23 +257,36 @@ describe('campaigns', () => {
   });
 
   it('go out with the marketing token outside the window when consent is granted', () => {
-    const d = decideSend(input({ author: 'campaign', lastUserActionAt: outside, consent: granted, marketingToken: live }));
+    const d = decideSend(
+      input({ author: 'campaign', lastUserActionAt: outside, consent: granted, marketingToken: live }),
+    );
     assert.deepEqual(d, { allowed: true, messagingType: 'UPDATE', marketingToken: true });
   });
 
   it('are refused outside the window without marketing consent, or with a stopped or expired token', () => {
     const base = { author: 'campaign', lastUserActionAt: outside, consent: granted, marketingToken: live } as const;
-    assert.deepEqual(decideSend(input({ ...base, consent: { replies: 'granted', marketing: 'none' } })),
-      { allowed: false, reason: 'no_marketing_consent' });
-    assert.deepEqual(decideSend(input({ ...base, marketingToken: { ...live, status: 'stopped' } })),
-      { allowed: false, reason: 'marketing_token_stopped' });
-    assert.deepEqual(decideSend(input({ ...base, marketingToken: { ...live, expiresAt: NOW } })),
-      { allowed: false, reason: 'marketing_token_expired' });
+    assert.deepEqual(decideSend(input({ ...base, consent: { replies: 'granted', marketing: 'none' } })), {
+      allowed: false,
+      reason: 'no_marketing_consent',
+    });
+    assert.deepEqual(decideSend(input({ ...base, marketingToken: { ...live, status: 'stopped' } })), {
+      allowed: false,
+      reason: 'marketing_token_stopped',
+    });
+    assert.deepEqual(decideSend(input({ ...base, marketingToken: { ...live, expiresAt: NOW } })), {
+      allowed: false,
+      reason: 'marketing_token_expired',
+    });
   });
 
   it('are capped at one per 48 h per token by default', () => {
-    const sentAt = (ago: number) => input({ author: 'campaign', lastUserActionAt: outside, consent: granted,
-      marketingToken: { ...live, lastMarketingSentAt: NOW - ago } });
+    const sentAt = (ago: number) =>
+      input({
+        author: 'campaign',
+        lastUserActionAt: outside,
+        consent: granted,
+        marketingToken: { ...live, lastMarketingSentAt: NOW - ago },
+      });
     assert.equal(MARKETING_FREQUENCY_CAP_MS, 48 * HOUR);
     assert.deepEqual(decideSend(sentAt(48 * HOUR - SECOND)), { allowed: false, reason: 'frequency_capped' });
     assert.equal(decideSend(sentAt(48 * HOUR)).allowed, true);

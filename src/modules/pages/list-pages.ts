@@ -6,7 +6,12 @@ import { findPage, listPages as listPageRows } from './pages.repository.ts';
 import type { PageTable } from '../../db/tables/foundation.ts';
 
 /** The Pages the actor may see, cursor-paginated by id. */
-export async function listPages(ctx: AppContext, actor: Actor, cursor: string | null, limit: number): Promise<{ rows: PageTable[]; nextCursor: string | null }> {
+export async function listPages(
+  ctx: AppContext,
+  actor: Actor,
+  cursor: string | null,
+  limit: number,
+): Promise<{ rows: PageTable[]; nextCursor: string | null }> {
   assertCan(actor, 'pages:read');
   const rows = await listPageRows(ctx.db, actor.pageScope, cursor, limit + 1);
   return pageOf(rows, limit, (last) => last.id);

@@ -23,16 +23,28 @@ const SOURCE_ACTOR: Record<TokenCheckSource, Actor> = {
  * Only the call that changes the status writes the audit row, the metric and the log line (never the token), so
  * many failing calls announce it once. Pass the caller's transaction where the 190 is recorded in one.
  */
-export async function markPageTokenInvalid(db: Executor, ctx: AppContext, pageId: string, source: TokenCheckSource, error: Pick<GraphErrorClass, 'code' | 'subcode'>, details: Record<string, unknown> = {}): Promise<boolean> {
+export async function markPageTokenInvalid(
+  db: Executor,
+  ctx: AppContext,
+  pageId: string,
+  source: TokenCheckSource,
+  error: Pick<GraphErrorClass, 'code' | 'subcode'>,
+  details: Record<string, unknown> = {},
+): Promise<boolean> {
   const now = ctx.clock.now();
   if (!(await markTokenInvalid(db, pageId, now))) return false;
-  await appendAudit(db, SOURCE_ACTOR[source], {
-    action: 'page.token_invalid',
-    pageId,
-    subjectType: 'page',
-    subjectId: pageId,
-    details: { source, meta_code: error.code ?? null, meta_subcode: error.subcode ?? null, ...details },
-  }, now);
+  await appendAudit(
+    db,
+    SOURCE_ACTOR[source],
+    {
+      action: 'page.token_invalid',
+      pageId,
+      subjectType: 'page',
+      subjectId: pageId,
+      details: { source, meta_code: error.code ?? null, meta_subcode: error.subcode ?? null, ...details },
+    },
+    now,
+  );
   pageMetrics(ctx.metrics.registry).tokenInvalid.inc({ source });
   ctx.logger.error(
     { page_id: pageId, code: 'page_token_invalid', source, meta_code: error.code, meta_subcode: error.subcode },

@@ -12,7 +12,11 @@ export function overdueGauge(ctx: AppContext): Gauge {
   const registry = ctx.metrics.registry;
   let g = gauges.get(registry);
   if (!g) {
-    g = new Gauge({ name: 'pagescope_privacy_requests_overdue', help: 'Data subject requests past their legal deadline and not yet answered', registers: [registry] });
+    g = new Gauge({
+      name: 'pagescope_privacy_requests_overdue',
+      help: 'Data subject requests past their legal deadline and not yet answered',
+      registers: [registry],
+    });
     gauges.set(registry, g);
   }
   return g;
@@ -30,12 +34,23 @@ export async function warnDeadlines(ctx: AppContext): Promise<number> {
     const overdue = now > r.due_at;
     await ctx.db.transaction().execute(async (trx) => {
       await updateRequest(trx, r.id, { warned_at: now });
-      await appendAudit(trx, systemActor('privacy-deadlines'), {
-        action: 'privacy.request.deadline_warning', pageId: r.page_id, subjectType: 'privacy_request', subjectId: r.id,
-        details: { due_at: r.due_at, overdue, status: r.status },
-      }, now);
+      await appendAudit(
+        trx,
+        systemActor('privacy-deadlines'),
+        {
+          action: 'privacy.request.deadline_warning',
+          pageId: r.page_id,
+          subjectType: 'privacy_request',
+          subjectId: r.id,
+          details: { due_at: r.due_at, overdue, status: r.status },
+        },
+        now,
+      );
     });
-    ctx.logger.warn({ privacy_request: r.id, due_at: new Date(r.due_at).toISOString(), overdue }, 'privacy request deadline approaching');
+    ctx.logger.warn(
+      { privacy_request: r.id, due_at: new Date(r.due_at).toISOString(), overdue },
+      'privacy request deadline approaching',
+    );
     warned++;
   }
   overdueGauge(ctx).set(await countOverdue(ctx.db, now));

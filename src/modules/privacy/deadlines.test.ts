@@ -30,36 +30,46 @@ describe('GDPR deadlines', () => {
     assert.equal(iso(computeDueAt('gdpr', utc('2026-01-31T09:00:00'), true)), '2026-04-28T09:00:00.000Z');
   });
 
-  it('fall on the same date next month, or that month\'s last day, at the same time of day, for any receipt', () => {
-    fc.assert(fc.property(instant, (receivedAt) => {
-      const r = new Date(receivedAt);
-      const due = new Date(computeDueAt('gdpr', receivedAt, false));
-      const nextMonth = (r.getUTCMonth() + 1) % 12;
-      assert.equal(due.getUTCMonth(), nextMonth);
-      assert.equal(due.getUTCFullYear(), r.getUTCFullYear() + (nextMonth === 0 ? 1 : 0));
-      assert.equal(due.getUTCDate(), Math.min(r.getUTCDate(), lastDayOf(due.getUTCFullYear(), due.getUTCMonth())));
-      assert.equal(due.getTime() % DAY, receivedAt % DAY);
-    }), { numRuns: 5000 });
+  it("fall on the same date next month, or that month's last day, at the same time of day, for any receipt", () => {
+    fc.assert(
+      fc.property(instant, (receivedAt) => {
+        const r = new Date(receivedAt);
+        const due = new Date(computeDueAt('gdpr', receivedAt, false));
+        const nextMonth = (r.getUTCMonth() + 1) % 12;
+        assert.equal(due.getUTCMonth(), nextMonth);
+        assert.equal(due.getUTCFullYear(), r.getUTCFullYear() + (nextMonth === 0 ? 1 : 0));
+        assert.equal(due.getUTCDate(), Math.min(r.getUTCDate(), lastDayOf(due.getUTCFullYear(), due.getUTCMonth())));
+        assert.equal(due.getTime() % DAY, receivedAt % DAY);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('are always 28 to 31 days after receipt, and never more than one calendar month', () => {
-    fc.assert(fc.property(instant, (receivedAt) => {
-      const due = computeDueAt('gdpr', receivedAt, false);
-      const r = new Date(receivedAt);
-      const sameDateNextMonth = Date.UTC(r.getUTCFullYear(), r.getUTCMonth() + 1, r.getUTCDate()) + (receivedAt % DAY);
-      assert.ok(due > receivedAt);
-      assert.ok(due - receivedAt >= 28 * DAY && due - receivedAt <= 31 * DAY);
-      assert.ok(due <= sameDateNextMonth, 'later than one calendar month');
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(instant, (receivedAt) => {
+        const due = computeDueAt('gdpr', receivedAt, false);
+        const r = new Date(receivedAt);
+        const sameDateNextMonth =
+          Date.UTC(r.getUTCFullYear(), r.getUTCMonth() + 1, r.getUTCDate()) + (receivedAt % DAY);
+        assert.ok(due > receivedAt);
+        assert.ok(due - receivedAt >= 28 * DAY && due - receivedAt <= 31 * DAY);
+        assert.ok(due <= sameDateNextMonth, 'later than one calendar month');
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('extended, are later than the first deadline and at most three calendar months after receipt', () => {
-    fc.assert(fc.property(instant, (receivedAt) => {
-      const first = computeDueAt('gdpr', receivedAt, false);
-      const extended = computeDueAt('gdpr', receivedAt, true);
-      assert.ok(extended - first >= 59 * DAY && extended - first <= 62 * DAY);
-      assert.ok(extended <= addCalendarMonths(receivedAt, 3));
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(instant, (receivedAt) => {
+        const first = computeDueAt('gdpr', receivedAt, false);
+        const extended = computeDueAt('gdpr', receivedAt, true);
+        assert.ok(extended - first >= 59 * DAY && extended - first <= 62 * DAY);
+        assert.ok(extended <= addCalendarMonths(receivedAt, 3));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('may be extended only by a notice given within the first month', () => {
@@ -74,10 +84,12 @@ describe('GDPR deadlines', () => {
 
 describe('CCPA deadlines', () => {
   it('are exactly 45 days of 24 hours, or 90 when extended', () => {
-    fc.assert(fc.property(instant, (receivedAt) => {
-      assert.equal(computeDueAt('ccpa', receivedAt, false) - receivedAt, 45 * DAY);
-      assert.equal(computeDueAt('ccpa', receivedAt, true) - receivedAt, 90 * DAY);
-    }));
+    fc.assert(
+      fc.property(instant, (receivedAt) => {
+        assert.equal(computeDueAt('ccpa', receivedAt, false) - receivedAt, 45 * DAY);
+        assert.equal(computeDueAt('ccpa', receivedAt, true) - receivedAt, 90 * DAY);
+      }),
+    );
   });
 
   it('may be extended once, by a notice within the first 45 days', () => {
@@ -95,20 +107,33 @@ describe('warnings and lateness', () => {
   });
 
   it('never warn before the request arrived, and always before or at the deadline', () => {
-    fc.assert(fc.property(instant, fc.constantFrom('gdpr' as const, 'ccpa' as const), fc.boolean(),
-      fc.integer({ min: 0, max: 200 * DAY }), (receivedAt, regime, extended, lead) => {
-        const warn = warningAt(regime, receivedAt, extended, lead);
-        assert.ok(warn >= receivedAt && warn <= computeDueAt(regime, receivedAt, extended));
-      }));
+    fc.assert(
+      fc.property(
+        instant,
+        fc.constantFrom('gdpr' as const, 'ccpa' as const),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 200 * DAY }),
+        (receivedAt, regime, extended, lead) => {
+          const warn = warningAt(regime, receivedAt, extended, lead);
+          assert.ok(warn >= receivedAt && warn <= computeDueAt(regime, receivedAt, extended));
+        },
+      ),
+    );
   });
 
   it('count a request as overdue only after its deadline instant', () => {
-    fc.assert(fc.property(instant, fc.constantFrom('gdpr' as const, 'ccpa' as const), fc.boolean(),
-      (receivedAt, regime, extended) => {
-        const due = computeDueAt(regime, receivedAt, extended);
-        assert.equal(isOverdue(regime, receivedAt, extended, due), false);
-        assert.equal(isOverdue(regime, receivedAt, extended, due + 1), true);
-        assert.equal(isOverdue(regime, receivedAt, extended, receivedAt), false);
-      }));
+    fc.assert(
+      fc.property(
+        instant,
+        fc.constantFrom('gdpr' as const, 'ccpa' as const),
+        fc.boolean(),
+        (receivedAt, regime, extended) => {
+          const due = computeDueAt(regime, receivedAt, extended);
+          assert.equal(isOverdue(regime, receivedAt, extended, due), false);
+          assert.equal(isOverdue(regime, receivedAt, extended, due + 1), true);
+          assert.equal(isOverdue(regime, receivedAt, extended, receivedAt), false);
+        },
+      ),
+    );
   });
 });

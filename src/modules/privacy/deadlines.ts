@@ -38,7 +38,10 @@ export function canExtend(regime: Regime, receivedAt: number, noticeAt: number):
 
 /** When to warn the operators: `leadMs` before the deadline, but never before the request arrived. */
 export function warningAt(
-  regime: Regime, receivedAt: number, extended: boolean, leadMs: number = DEFAULT_WARNING_MS,
+  regime: Regime,
+  receivedAt: number,
+  extended: boolean,
+  leadMs: number = DEFAULT_WARNING_MS,
 ): number {
   return Math.max(receivedAt, computeDueAt(regime, receivedAt, extended) - leadMs);
 }

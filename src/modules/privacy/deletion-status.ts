@@ -21,10 +21,12 @@ export async function deletionStatus(ctx: AppContext, code: string): Promise<Del
   const message = {
     received: 'We have received your request to delete your data and will start on it shortly.',
     in_progress: `We are deleting your data. ${done} of ${requests.length} steps are done.`,
-    needs_review: 'We have received your request. A member of our team is finding the data we hold about you, which may take a few days; we will then delete it.',
-    completed: cb.contacts_found === 0
-      ? 'Your request is complete. We hold no data about you.'
-      : 'Your request is complete. The data we held about you has been deleted.',
+    needs_review:
+      'We have received your request. A member of our team is finding the data we hold about you, which may take a few days; we will then delete it.',
+    completed:
+      cb.contacts_found === 0
+        ? 'Your request is complete. We hold no data about you.'
+        : 'Your request is complete. The data we held about you has been deleted.',
   }[cb.status];
   return { state: cb.status, receivedAt: cb.received_at, completedAt: cb.completed_at, message };
 }

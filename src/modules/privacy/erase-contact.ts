@@ -6,7 +6,16 @@ import type { Executor } from '../../db/types.ts';
 import { openContactField } from '../../crypto/contact-layer.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
 import type { FieldContext } from '../../crypto/index.ts';
-import { contactlessRawEvents, deleteContactRows, postIdsOfContact, dropRawEvents, failedPostBodies, personalTables, psidCiphertexts, purgePostBodies } from './personal-data.repository.ts';
+import {
+  contactlessRawEvents,
+  deleteContactRows,
+  postIdsOfContact,
+  dropRawEvents,
+  failedPostBodies,
+  personalTables,
+  psidCiphertexts,
+  purgePostBodies,
+} from './personal-data.repository.ts';
 import { clearRequestData } from './privacy.repository.ts';
 import { openIntakeBody, rotateIntakeKey } from './intake-keys.ts';
 
@@ -55,7 +64,8 @@ export async function eraseContactData(
   // A writer that still held a record (ingest on another connection) may have added a row between the commit and
   // the key's destruction; nothing can be sealed for it any more, so one more sweep ends it.
   await ctx.db.transaction().execute(async (trx) => {
-    for (const p of personalTables()) for (const id of records) counts.tables[p.table]! += await deleteContactRows(trx, p, id);
+    for (const p of personalTables())
+      for (const id of records) counts.tables[p.table]! += await deleteContactRows(trx, p, id);
   });
   // Copies of raw bodies outlive their rows (in rebalanced SQLite pages, in backups); what makes them unreadable is
   // the destruction of the intake key they were sealed under. A new key takes over now, and the old one goes at once
@@ -73,13 +83,19 @@ export async function eraseContactData(
  * the retention) and raw copies of events applied to no contact on the person's Pages. Read before the person's key
  * is destroyed, while their PSIDs can still be opened; both are few.
  */
-async function rawDataNaming(ctx: AppContext, trx: Executor, records: readonly string[]): Promise<{ deliveries: string[]; events: string[] }> {
+async function rawDataNaming(
+  ctx: AppContext,
+  trx: Executor,
+  records: readonly string[],
+): Promise<{ deliveries: string[]; events: string[] }> {
   const psids: string[] = [];
   const pages = new Set<string>();
   for (const r of await psidCiphertexts(trx, records)) {
     pages.add(r.page_id);
     try {
-      psids.push(`"${openContactField(ctx, r.id, r.psid_enc, { table: 'contacts', column: 'psid_enc', pageId: r.page_id, rowId: r.id })}"`);
+      psids.push(
+        `"${openContactField(ctx, r.id, r.psid_enc, { table: 'contacts', column: 'psid_enc', pageId: r.page_id, rowId: r.id })}"`,
+      );
     } catch {
       // Already unreadable (an earlier erasure of this record): nothing of it can be matched, or read.
     }
@@ -96,9 +112,10 @@ async function rawDataNaming(ctx: AppContext, trx: Executor, records: readonly s
   };
   const openBody = (s: string, f: FieldContext) => openIntakeBody(ctx, s, f).toString('utf8');
   const deliveryField = webhookBodyField;
-  const deliveries = (await failedPostBodies(trx))
-    .filter((d) => names(d.body_enc, deliveryField(d.id), openBody));
-  const events = (await contactlessRawEvents(trx, [...pages])).filter((e) => names(e.raw_enc, { table: 'webhook_events', column: 'raw_enc', pageId: e.page_id || null, rowId: e.id }));
+  const deliveries = (await failedPostBodies(trx)).filter((d) => names(d.body_enc, deliveryField(d.id), openBody));
+  const events = (await contactlessRawEvents(trx, [...pages])).filter((e) =>
+    names(e.raw_enc, { table: 'webhook_events', column: 'raw_enc', pageId: e.page_id || null, rowId: e.id }),
+  );
   return { deliveries: deliveries.map((d) => d.id), events: events.map((e) => e.id) };
 }
 

@@ -35,7 +35,9 @@ export async function buildContactExport(ctx: AppContext, db: Executor, contactI
   for (const p of personalTables()) {
     // A row joining two of the person's records (their merge link) is found from both ends: listed once.
     const rows = new Map<unknown, Row>();
-    for (const id of records) for (const row of await selectContactRows(db, p, id)) if (!rows.has(row[p.t.idColumn])) rows.set(row[p.t.idColumn], row);
+    for (const id of records)
+      for (const row of await selectContactRows(db, p, id))
+        if (!rows.has(row[p.t.idColumn])) rows.set(row[p.t.idColumn], row);
     tables[p.table] = [...rows.values()].map((row) => presentRow(ctx, p, row));
     counts[p.table] = rows.size;
   }
@@ -68,7 +70,14 @@ function presentRow(ctx: AppContext, p: PersonalTable, row: Row): Record<string,
       continue;
     }
     try {
-      out[name] = decode(openContactField(ctx, owner, String(value), { table: p.table, column, pageId, rowId: String(row[p.t.idColumn]) }));
+      out[name] = decode(
+        openContactField(ctx, owner, String(value), {
+          table: p.table,
+          column,
+          pageId,
+          rowId: String(row[p.t.idColumn]),
+        }),
+      );
     } catch {
       // A damaged value is reported as such rather than failing the whole export.
       out[name] = null;

@@ -38,9 +38,22 @@ export async function readRequestExport(ctx: AppContext, actor: Actor, id: strin
   if (r.type !== 'access') throw new AppError('not_found', 'only access requests have an export');
   if (r.status !== 'completed') throw new AppError('conflict', `the export is not ready: the request is ${r.status}`);
   if (!r.export_enc || !r.contact_id) throw notFound('export');
-  const doc = JSON.parse(openContactField(ctx, r.contact_id, r.export_enc, requestField(r, 'export_enc'))) as ContactExport;
+  const doc = JSON.parse(
+    openContactField(ctx, r.contact_id, r.export_enc, requestField(r, 'export_enc')),
+  ) as ContactExport;
   await ctx.db.transaction().execute((trx) =>
-    appendAudit(trx, actor, { action: 'privacy.export.read', pageId: r.page_id, subjectType: 'privacy_request', subjectId: r.id, details: { contact_id: r.contact_id } }, ctx.clock.now()),
+    appendAudit(
+      trx,
+      actor,
+      {
+        action: 'privacy.export.read',
+        pageId: r.page_id,
+        subjectType: 'privacy_request',
+        subjectId: r.id,
+        details: { contact_id: r.contact_id },
+      },
+      ctx.clock.now(),
+    ),
   );
   return doc;
 }

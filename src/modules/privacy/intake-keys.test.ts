@@ -20,8 +20,7 @@ const opened = (app: { ctx: Parameters<typeof openIntakeBody>[0] }, row: { id: s
 for (const dialect of testDialects()) {
   describe(`intake keys [${dialect}]`, () => {
     const bodies = async (app: Awaited<ReturnType<typeof ingestApp>>) =>
-      app.ctx.db.selectFrom('webhook_posts').select(['id', 'status', 'body_enc', 'body_key']).orderBy('id')
-        .execute();
+      app.ctx.db.selectFrom('webhook_posts').select(['id', 'status', 'body_enc', 'body_key']).orderBy('id').execute();
     const post = (app: Awaited<ReturnType<typeof ingestApp>>, mid: string) =>
       postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, PSID, mid, `text of ${mid}`, app.clock.now())]));
 
@@ -53,7 +52,10 @@ for (const dialect of testDialects()) {
         assert.deepEqual(underOld, [true, false], 'new bodies go under the new key');
         await drain(app);
         assert.equal(app.ctx.contactKeys.intakeKey(old), null, 'processing caught up: the old key is gone');
-        assert.deepEqual(app.ctx.contactKeys.intakeKeyList().map((k) => k.id), [currentIntakeKey(app.ctx).id]);
+        assert.deepEqual(
+          app.ctx.contactKeys.intakeKeyList().map((k) => k.id),
+          [currentIntakeKey(app.ctx).id],
+        );
       } finally {
         await app.close();
       }
@@ -68,7 +70,10 @@ for (const dialect of testDialects()) {
         const failing = postRow(app.ctx.keyring, old, Buffer.from(kept), 'e'.repeat(64), app.clock.now());
         await insertPosts(app.ctx.db, [failing]);
         await drain(app);
-        assert.deepEqual((await bodies(app)).map((r) => [r.status, r.body_key]), [['failed', old.id]]);
+        assert.deepEqual(
+          (await bodies(app)).map((r) => [r.status, r.body_key]),
+          [['failed', old.id]],
+        );
         const pass = await rotateIntakeKey(app.ctx);
         assert.deepEqual([pass.live, pass.destroyed, pass.resealed], [1, 1, 1]);
         const [row] = await bodies(app);
@@ -90,7 +95,13 @@ for (const dialect of testDialects()) {
         assert.notEqual(currentIntakeKey(app.ctx).id, first);
         assert.deepEqual([pass.live, pass.destroyed], [1, 1], 'no body was under the old one: it is gone at once');
         const listed = await app.ctx.db.selectFrom('intake_keys').select(['id', 'retired_at']).orderBy('id').execute();
-        assert.deepEqual(listed.map((k) => [k.id === first, k.retired_at !== null]), [[true, true], [false, false]]);
+        assert.deepEqual(
+          listed.map((k) => [k.id === first, k.retired_at !== null]),
+          [
+            [true, true],
+            [false, false],
+          ],
+        );
       } finally {
         await app.close();
       }
@@ -127,7 +138,11 @@ describe('intake keys in the threads that store webhooks [sqlite]', () => {
     try {
       const keyOf = async (mid: string) => {
         await postWebhook(app, envelope(PAGE_A, [messageItem(PAGE_A, PSID, mid, 'hi', 1)]));
-        const rows = await app.ctx.db.selectFrom('webhook_posts').select('body_key').orderBy('id', 'desc').limit(1)
+        const rows = await app.ctx.db
+          .selectFrom('webhook_posts')
+          .select('body_key')
+          .orderBy('id', 'desc')
+          .limit(1)
           .execute();
         return rows[0]!.body_key;
       };
@@ -145,7 +160,10 @@ describe('intake keys in the threads that store webhooks [sqlite]', () => {
     const app = await ingestApp('sqlite');
     let given: IntakeKey = currentIntakeKey(app.ctx);
     const intake = new IntakeThread({
-      file: app.database.file!, keyring: app.ctx.keyring, intakeKey: () => given, appSecret: SECRET,
+      file: app.database.file!,
+      keyring: app.ctx.keyring,
+      intakeKey: () => given,
+      appSecret: SECRET,
       now: () => app.clock.now(),
     });
     try {
@@ -158,11 +176,20 @@ describe('intake keys in the threads that store webhooks [sqlite]', () => {
       const answers = Array.from({ length: 8 }, (_, i) => intake.accept(raw(i + 1), signed(i + 1)));
       given = currentIntakeKey(app.ctx);
       assert.deepEqual(await Promise.all(answers), Array(8).fill(null));
-      const rows = await app.ctx.db.selectFrom('webhook_posts').select(['id', 'body_key', 'body_enc'])
-        .orderBy('id').execute();
-      assert.deepEqual(rows.map((r) => r.body_key === old.id), [true, ...Array(8).fill(false)]);
+      const rows = await app.ctx.db
+        .selectFrom('webhook_posts')
+        .select(['id', 'body_key', 'body_enc'])
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => r.body_key === old.id),
+        [true, ...Array(8).fill(false)],
+      );
       const ns = rows.map((r) => (JSON.parse(opened(app, r)) as { entry: { time: number }[] }).entry[0]!.time);
-      assert.deepEqual(ns.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(
+        ns.sort((a, b) => a - b),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      );
     } finally {
       await intake.close();
       await app.close();

@@ -15,7 +15,12 @@ import type { FieldContext } from '../../crypto/index.ts';
 import type { Executor } from '../../db/types.ts';
 import { IntakeKeyRetired, openIntakeLayer, sealIntakeBody, type IntakeKey } from './intake-body.ts';
 import {
-  anyIntakeKeyRetired, intakeKeysHoldingBodies, keptBodiesUnder, listIntakeKeys, replaceKeptBody, retireIntakeKeysBefore,
+  anyIntakeKeyRetired,
+  intakeKeysHoldingBodies,
+  keptBodiesUnder,
+  listIntakeKeys,
+  replaceKeptBody,
+  retireIntakeKeysBefore,
 } from './intake-keys.repository.ts';
 
 /** How long a key is current before a new one takes over, so that no key lives long. */
@@ -40,11 +45,18 @@ export function openIntakeBody(ctx: AppContext, ciphertext: string, field: Field
  * the bodies being stored, and the count of bodies that precedes a key's destruction sees them.
  */
 export async function holdIntakeKeys(
-  trx: Executor, postgres: boolean, ids: readonly string[], now: number,
+  trx: Executor,
+  postgres: boolean,
+  ids: readonly string[],
+  now: number,
 ): Promise<void> {
   const distinct = [...new Set(ids)];
   if (distinct.length === 0) return;
-  await listIntakeKeys(trx, distinct.map((id) => ({ id, retired_at: null })), now);
+  await listIntakeKeys(
+    trx,
+    distinct.map((id) => ({ id, retired_at: null })),
+    now,
+  );
   if (await anyIntakeKeyRetired(trx, distinct, postgres)) throw new IntakeKeyRetired();
 }
 
@@ -71,11 +83,18 @@ export async function maintainIntakeKeys(ctx: AppContext, lifeMs = INTAKE_KEY_LI
   const now = ctx.clock.now();
   let current = store.currentIntakeKey(now);
   if ((store.intakeKeyList()[0]?.created_at ?? now) <= now - lifeMs) current = store.createIntakeKey(now);
-  const old = store.intakeKeyList().map((k) => k.id).filter((id) => id < current.id);
+  const old = store
+    .intakeKeyList()
+    .map((k) => k.id)
+    .filter((id) => id < current.id);
   // Retired in its own transaction, so that writers see it before any body under these keys is counted. A key newer
   // than this pass's current one (made meanwhile by another process) is left alone.
   await ctx.db.transaction().execute(async (trx) => {
-    await listIntakeKeys(trx, [...old.map((id) => ({ id, retired_at: now })), { id: current.id, retired_at: null }], now);
+    await listIntakeKeys(
+      trx,
+      [...old.map((id) => ({ id, retired_at: now })), { id: current.id, retired_at: null }],
+      now,
+    );
     await retireIntakeKeysBefore(trx, current.id, now);
   });
   const resealed = await resealKeptBodies(ctx, current, old);

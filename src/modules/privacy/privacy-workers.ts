@@ -34,20 +34,35 @@ function every(ctx: AppContext, periodMs: number, run: () => Promise<unknown>): 
  * retention jobs and the rotation of intake keys. Each is a loop that drains on stop.
  */
 export function startPrivacyWorkers(ctx: AppContext, opts: PrivacyWorkerOptions = {}): BackgroundWorker[] {
-  const graph = opts.graph !== undefined ? opts.graph
-    : createGraphClient({ baseUrl: ctx.config.meta.graphUrl, version: ctx.config.meta.graphVersion, ...(ctx.config.meta.appSecret && { appSecret: ctx.config.meta.appSecret }), timeoutMs: 10_000 });
+  const graph =
+    opts.graph !== undefined
+      ? opts.graph
+      : createGraphClient({
+          baseUrl: ctx.config.meta.graphUrl,
+          version: ctx.config.meta.graphVersion,
+          ...(ctx.config.meta.appSecret && { appSecret: ctx.config.meta.appSecret }),
+          timeoutMs: 10_000,
+        });
   const idleMs = opts.idleMs ?? 1000;
   return [
-    startLoop({ name: 'privacy.requests', logger: ctx.logger, idleMs, errorMs: 5000 }, async () =>
-      (await processNextCallback(ctx, graph)) + (await runNextRequest(ctx)) + (await settleCallbacks(ctx))),
-    startLoop({ name: 'privacy.deadlines', logger: ctx.logger, idleMs: Math.min(idleMs * 60, 60_000) },
-      every(ctx, opts.deadlineEveryMs ?? 15 * 60_000, () => warnDeadlines(ctx))),
-    startLoop({ name: 'retention', logger: ctx.logger, idleMs: Math.min(idleMs * 60, 60_000) },
-      every(ctx, opts.retentionEveryMs ?? 60 * 60_000, () => runRetention(ctx))),
-    startLoop({ name: 'privacy.intake-keys', logger: ctx.logger, idleMs: opts.intakeKeysIdleMs ?? 60_000, errorMs: 30_000 },
+    startLoop(
+      { name: 'privacy.requests', logger: ctx.logger, idleMs, errorMs: 5000 },
+      async () => (await processNextCallback(ctx, graph)) + (await runNextRequest(ctx)) + (await settleCallbacks(ctx)),
+    ),
+    startLoop(
+      { name: 'privacy.deadlines', logger: ctx.logger, idleMs: Math.min(idleMs * 60, 60_000) },
+      every(ctx, opts.deadlineEveryMs ?? 15 * 60_000, () => warnDeadlines(ctx)),
+    ),
+    startLoop(
+      { name: 'retention', logger: ctx.logger, idleMs: Math.min(idleMs * 60, 60_000) },
+      every(ctx, opts.retentionEveryMs ?? 60 * 60_000, () => runRetention(ctx)),
+    ),
+    startLoop(
+      { name: 'privacy.intake-keys', logger: ctx.logger, idleMs: opts.intakeKeysIdleMs ?? 60_000, errorMs: 30_000 },
       async () => {
         await maintainIntakeKeys(ctx);
         return 0;
-      }),
+      },
+    ),
   ];
 }

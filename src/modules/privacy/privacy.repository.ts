@@ -12,12 +12,21 @@ export async function findRequest(db: Executor, id: string): Promise<PrivacyRequ
   return db.selectFrom('privacy_requests').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function updateRequest(db: Executor, id: string, set: Partial<Omit<PrivacyRequestTable, 'id'>>): Promise<void> {
+export async function updateRequest(
+  db: Executor,
+  id: string,
+  set: Partial<Omit<PrivacyRequestTable, 'id'>>,
+): Promise<void> {
   await db.updateTable('privacy_requests').set(set).where('id', '=', id).execute();
 }
 
 /** Newest first, limited to a Page scope in SQL; requests awaiting review (no Page yet) only for unscoped readers. */
-export async function listRequests(db: Executor, scope: readonly string[] | null, cursor: string | null, limit: number): Promise<PrivacyRequestTable[]> {
+export async function listRequests(
+  db: Executor,
+  scope: readonly string[] | null,
+  cursor: string | null,
+  limit: number,
+): Promise<PrivacyRequestTable[]> {
   let q = db.selectFrom('privacy_requests').selectAll().orderBy('id', 'desc').limit(limit);
   if (scope !== null) q = q.where('page_id', 'in', scope.length ? [...scope] : ['\u0000']);
   if (cursor) q = q.where('id', '<', cursor);
@@ -28,27 +37,59 @@ export async function listRequests(db: Executor, scope: readonly string[] | null
  * Takes the next runnable request with a lease: a claim is a compare-and-set on `next_attempt_at`, so two workers
  * never run the same request at once, and a crashed worker's request is taken again once its lease runs out.
  */
-export async function claimRequest(db: Executor, now: number, leaseMs: number): Promise<PrivacyRequestTable | undefined> {
-  const candidates = await db.selectFrom('privacy_requests').selectAll()
-    .where('status', 'in', ['pending', 'in_progress']).where('review_reason', 'is', null).where('contact_id', 'is not', null)
-    .where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(5).execute();
+export async function claimRequest(
+  db: Executor,
+  now: number,
+  leaseMs: number,
+): Promise<PrivacyRequestTable | undefined> {
+  const candidates = await db
+    .selectFrom('privacy_requests')
+    .selectAll()
+    .where('status', 'in', ['pending', 'in_progress'])
+    .where('review_reason', 'is', null)
+    .where('contact_id', 'is not', null)
+    .where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at')
+    .limit(5)
+    .execute();
   for (const c of candidates) {
-    const r = await db.updateTable('privacy_requests')
-      .set({ status: 'in_progress', started_at: c.started_at ?? now, next_attempt_at: now + leaseMs, attempts: c.attempts + 1, updated_at: now })
-      .where('id', '=', c.id).where('next_attempt_at', '=', c.next_attempt_at).where('status', '=', c.status).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 1) return { ...c, status: 'in_progress', attempts: c.attempts + 1, next_attempt_at: now + leaseMs };
+    const r = await db
+      .updateTable('privacy_requests')
+      .set({
+        status: 'in_progress',
+        started_at: c.started_at ?? now,
+        next_attempt_at: now + leaseMs,
+        attempts: c.attempts + 1,
+        updated_at: now,
+      })
+      .where('id', '=', c.id)
+      .where('next_attempt_at', '=', c.next_attempt_at)
+      .where('status', '=', c.status)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1)
+      return { ...c, status: 'in_progress', attempts: c.attempts + 1, next_attempt_at: now + leaseMs };
   }
   return undefined;
 }
 
 /** Unanswered requests (failed ones too: the person is still owed an answer). */
 export async function openRequests(db: Executor, limit: number): Promise<PrivacyRequestTable[]> {
-  return db.selectFrom('privacy_requests').selectAll().where('status', 'in', [...OPEN_STATUSES]).orderBy('due_at').limit(limit).execute();
+  return db
+    .selectFrom('privacy_requests')
+    .selectAll()
+    .where('status', 'in', [...OPEN_STATUSES])
+    .orderBy('due_at')
+    .limit(limit)
+    .execute();
 }
 
 export async function countOverdue(db: Executor, now: number): Promise<number> {
-  const r = await db.selectFrom('privacy_requests').select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('status', 'in', [...OPEN_STATUSES]).where('due_at', '<', now).executeTakeFirst();
+  const r = await db
+    .selectFrom('privacy_requests')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('status', 'in', [...OPEN_STATUSES])
+    .where('due_at', '<', now)
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
@@ -58,9 +99,12 @@ export async function requestsOfContact(db: Executor, contactId: string): Promis
 
 /** Exports and inputs of a contact's requests are personal data: erasure clears them, the tombstone rows stay. */
 export async function clearRequestData(db: Executor, contactId: string): Promise<number> {
-  const r = await db.updateTable('privacy_requests').set({ export_enc: null, input_enc: null })
+  const r = await db
+    .updateTable('privacy_requests')
+    .set({ export_enc: null, input_enc: null })
     .where('contact_id', '=', contactId)
-    .where((eb) => eb.or([eb('export_enc', 'is not', null), eb('input_enc', 'is not', null)])).executeTakeFirst();
+    .where((eb) => eb.or([eb('export_enc', 'is not', null), eb('input_enc', 'is not', null)]))
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -68,12 +112,30 @@ export async function findContact(db: Executor, id: string): Promise<ContactTabl
   return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findContactByPsidIndex(db: Executor, pageId: string, psidBidx: string): Promise<ContactTable | undefined> {
-  return db.selectFrom('contacts').selectAll().where('page_id', '=', pageId).where('psid_bidx', '=', psidBidx).executeTakeFirst();
+export async function findContactByPsidIndex(
+  db: Executor,
+  pageId: string,
+  psidBidx: string,
+): Promise<ContactTable | undefined> {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('psid_bidx', '=', psidBidx)
+    .executeTakeFirst();
 }
 
-export async function updateContactAttributes(db: Executor, id: string, attributesEnc: string | null, now: number): Promise<void> {
-  await db.updateTable('contacts').set({ attributes_enc: attributesEnc, updated_at: now }).where('id', '=', id).execute();
+export async function updateContactAttributes(
+  db: Executor,
+  id: string,
+  attributesEnc: string | null,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ attributes_enc: attributesEnc, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function pageExists(db: Executor, id: string): Promise<boolean> {
@@ -93,28 +155,61 @@ export async function findCallbackByCode(db: Executor, code: string): Promise<Pr
 }
 
 /** The same signed request delivered twice is one callback: same kind, same person, same issue time. */
-export async function findCallbackBySignature(db: Executor, kind: PrivacyCallbackTable['kind'], userBidx: string, issuedAt: number) {
-  return db.selectFrom('privacy_callbacks').selectAll().where('kind', '=', kind).where('user_bidx', '=', userBidx)
-    .where('issued_at', '=', issuedAt).executeTakeFirst();
+export async function findCallbackBySignature(
+  db: Executor,
+  kind: PrivacyCallbackTable['kind'],
+  userBidx: string,
+  issuedAt: number,
+) {
+  return db
+    .selectFrom('privacy_callbacks')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('user_bidx', '=', userBidx)
+    .where('issued_at', '=', issuedAt)
+    .executeTakeFirst();
 }
 
-export async function updateCallback(db: Executor, id: string, set: Partial<Omit<PrivacyCallbackTable, 'id'>>): Promise<void> {
+export async function updateCallback(
+  db: Executor,
+  id: string,
+  set: Partial<Omit<PrivacyCallbackTable, 'id'>>,
+): Promise<void> {
   await db.updateTable('privacy_callbacks').set(set).where('id', '=', id).execute();
 }
 
 /** A received callback whose mapping is due, claimed with a lease like requests. */
-export async function claimCallback(db: Executor, now: number, leaseMs: number): Promise<PrivacyCallbackTable | undefined> {
-  const c = await db.selectFrom('privacy_callbacks').selectAll().where('status', '=', 'received')
-    .where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(1).executeTakeFirst();
+export async function claimCallback(
+  db: Executor,
+  now: number,
+  leaseMs: number,
+): Promise<PrivacyCallbackTable | undefined> {
+  const c = await db
+    .selectFrom('privacy_callbacks')
+    .selectAll()
+    .where('status', '=', 'received')
+    .where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at')
+    .limit(1)
+    .executeTakeFirst();
   if (!c) return undefined;
-  const r = await db.updateTable('privacy_callbacks').set({ next_attempt_at: now + leaseMs, attempts: c.attempts + 1, updated_at: now })
-    .where('id', '=', c.id).where('next_attempt_at', '=', c.next_attempt_at).executeTakeFirst();
+  const r = await db
+    .updateTable('privacy_callbacks')
+    .set({ next_attempt_at: now + leaseMs, attempts: c.attempts + 1, updated_at: now })
+    .where('id', '=', c.id)
+    .where('next_attempt_at', '=', c.next_attempt_at)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1 ? { ...c, attempts: c.attempts + 1 } : undefined;
 }
 
 /** Callbacks whose erasures are under way, to settle once all of them are done. */
 export async function callbacksInProgress(db: Executor, limit: number): Promise<PrivacyCallbackTable[]> {
-  return db.selectFrom('privacy_callbacks').selectAll().where('status', 'in', ['in_progress', 'needs_review']).limit(limit).execute();
+  return db
+    .selectFrom('privacy_callbacks')
+    .selectAll()
+    .where('status', 'in', ['in_progress', 'needs_review'])
+    .limit(limit)
+    .execute();
 }
 
 export async function requestsOfCallback(db: Executor, callbackId: string): Promise<PrivacyRequestTable[]> {

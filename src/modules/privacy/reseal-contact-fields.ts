@@ -30,7 +30,12 @@ export async function resealContactFields(ctx: AppContext, opts: { batchSize?: n
           const field = { table: p.table, column, pageId: row.pageId, rowId: row.id };
           try {
             if (hasContactLayer(ctx, row.value, field)) continue;
-            const sealed = sealContactField(ctx, row.contactId, openContactFieldBuffer(ctx, row.contactId, row.value, field), field);
+            const sealed = sealContactField(
+              ctx,
+              row.contactId,
+              openContactFieldBuffer(ctx, row.contactId, row.value, field),
+              field,
+            );
             result.resealed += await replaceOwnedCiphertext(ctx.db, p, column, row.id, row.value, sealed);
           } catch (err) {
             if (!isAppError(err)) throw err;

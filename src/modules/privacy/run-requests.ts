@@ -40,8 +40,26 @@ async function execute(ctx: AppContext, r: PrivacyRequestTable): Promise<number>
   const actor = systemActor('privacy-executor', r.request_id);
   const complete = async (trx: Executor, result: Record<string, unknown>, extra: Partial<PrivacyRequestTable> = {}) => {
     const now = ctx.clock.now();
-    await updateRequest(trx, r.id, { status: 'completed', completed_at: now, result: JSON.stringify(result), error: null, updated_at: now, ...extra });
-    await appendAudit(trx, actor, { action: `privacy.${r.type}.completed`, pageId: r.page_id, subjectType: 'privacy_request', subjectId: r.id, details: { contact_id: contactId, ...result } }, now);
+    await updateRequest(trx, r.id, {
+      status: 'completed',
+      completed_at: now,
+      result: JSON.stringify(result),
+      error: null,
+      updated_at: now,
+      ...extra,
+    });
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: `privacy.${r.type}.completed`,
+        pageId: r.page_id,
+        subjectType: 'privacy_request',
+        subjectId: r.id,
+        details: { contact_id: contactId, ...result },
+      },
+      now,
+    );
   };
   if (r.type === 'erasure') {
     await executeErasure(ctx, r);
@@ -58,7 +76,9 @@ async function execute(ctx: AppContext, r: PrivacyRequestTable): Promise<number>
     await ctx.db.transaction().execute((trx) => complete(trx, { counts: doc.counts }, { export_enc: sealed }));
     return 1;
   }
-  const patch = JSON.parse(openContactField(ctx, contactId, r.input_enc!, requestField(r, 'input_enc'))) as AttributePatch;
+  const patch = JSON.parse(
+    openContactField(ctx, contactId, r.input_enc!, requestField(r, 'input_enc')),
+  ) as AttributePatch;
   await ctx.db.transaction().execute(async (trx) => {
     const changed = await rectifyAttributes(ctx, trx, contactId, patch);
     await complete(trx, { attributes_changed: changed }, { input_enc: null });
@@ -74,14 +94,31 @@ async function execute(ctx: AppContext, r: PrivacyRequestTable): Promise<number>
 export async function executeErasure(ctx: AppContext, r: PrivacyRequestTable): Promise<ErasureCounts> {
   const contactId = r.contact_id!;
   const earlier = r.result ? (JSON.parse(r.result) as Partial<ErasureCounts>) : null;
-  const counts = await eraseContactData(ctx, contactId, (trx, c) => updateRequest(trx, r.id, { result: JSON.stringify(merge(earlier, c)) }));
+  const counts = await eraseContactData(ctx, contactId, (trx, c) =>
+    updateRequest(trx, r.id, { result: JSON.stringify(merge(earlier, c)) }),
+  );
   const total = merge(earlier, counts);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
-    await updateRequest(trx, r.id, { status: 'completed', completed_at: now, result: JSON.stringify(total), error: null, updated_at: now });
-    await appendAudit(trx, systemActor('privacy-executor', r.request_id), {
-      action: 'privacy.erasure.completed', pageId: r.page_id, subjectType: 'privacy_request', subjectId: r.id, details: { contact_id: contactId, source: r.source, ...total },
-    }, now);
+    await updateRequest(trx, r.id, {
+      status: 'completed',
+      completed_at: now,
+      result: JSON.stringify(total),
+      error: null,
+      updated_at: now,
+    });
+    await appendAudit(
+      trx,
+      systemActor('privacy-executor', r.request_id),
+      {
+        action: 'privacy.erasure.completed',
+        pageId: r.page_id,
+        subjectType: 'privacy_request',
+        subjectId: r.id,
+        details: { contact_id: contactId, source: r.source, ...total },
+      },
+      now,
+    );
   });
   ctx.logger.info({ privacy_request: r.id, rows: erasedRowCount(total) }, 'contact erased');
   return total;
@@ -92,7 +129,9 @@ function merge(earlier: Partial<ErasureCounts> | null, now: ErasureCounts): Eras
   const tables = { ...earlier.tables };
   for (const [t, n] of Object.entries(now.tables)) tables[t] = (tables[t] ?? 0) + n;
   return {
-    tables, raw_deliveries: (earlier.raw_deliveries ?? 0) + now.raw_deliveries, request_exports: (earlier.request_exports ?? 0) + now.request_exports,
+    tables,
+    raw_deliveries: (earlier.raw_deliveries ?? 0) + now.raw_deliveries,
+    request_exports: (earlier.request_exports ?? 0) + now.request_exports,
     key_destroyed: earlier.key_destroyed === true || now.key_destroyed,
   };
 }
@@ -101,15 +140,29 @@ async function recordFailure(ctx: AppContext, r: PrivacyRequestTable, err: unkno
   const now = ctx.clock.now();
   const code = isAppError(err) ? err.code : 'internal';
   const final = r.attempts >= MAX_ATTEMPTS;
-  ctx.logger.error({ err: isAppError(err) ? undefined : err, code, privacy_request: r.id, attempt: r.attempts }, 'privacy request failed');
+  ctx.logger.error(
+    { err: isAppError(err) ? undefined : err, code, privacy_request: r.id, attempt: r.attempts },
+    'privacy request failed',
+  );
   await ctx.db.transaction().execute(async (trx) => {
     await updateRequest(trx, r.id, {
-      status: final ? 'failed' : 'in_progress', error: code, updated_at: now,
+      status: final ? 'failed' : 'in_progress',
+      error: code,
+      updated_at: now,
       next_attempt_at: final ? now : now + Math.min(60 * 60_000, 30_000 * 2 ** r.attempts),
     });
-    await appendAudit(trx, systemActor('privacy-executor', r.request_id), {
-      action: `privacy.${r.type}.attempt_failed`, outcome: 'failure', pageId: r.page_id, subjectType: 'privacy_request', subjectId: r.id,
-      details: { code, attempt: r.attempts, final },
-    }, now);
+    await appendAudit(
+      trx,
+      systemActor('privacy-executor', r.request_id),
+      {
+        action: `privacy.${r.type}.attempt_failed`,
+        outcome: 'failure',
+        pageId: r.page_id,
+        subjectType: 'privacy_request',
+        subjectId: r.id,
+        details: { code, attempt: r.attempts, final },
+      },
+      now,
+    );
   });
 }

@@ -11,6 +11,7 @@ export type { ActivitySummary };
  */
 export async function readActivitySummary(ctx: AppContext, actor: Actor): Promise<ActivitySummary> {
   assertCan(actor, 'pages:read');
-  if (actor.pageScope !== null) throw new AppError('forbidden', 'the activity summary spans every Page; a Page-scoped token cannot read it');
+  if (actor.pageScope !== null)
+    throw new AppError('forbidden', 'the activity summary spans every Page; a Page-scoped token cannot read it');
   return activitySummary(ctx.db);
 }

@@ -14,11 +14,33 @@ export interface ActivitySummary {
 /** Counts for the operator's live view: a handful of grouped counts over indexed columns, no personal data. */
 export async function activitySummary(db: Executor): Promise<ActivitySummary> {
   const [contacts, messages, deliveries, optedOut, unreachable, refused, tokenInvalid] = await Promise.all([
-    db.selectFrom('contacts').select(['page_id', (eb) => eb.fn.countAll<number>().as('n')]).where('status', '!=', 'erased').where('merged_into', 'is', null).groupBy('page_id').execute(),
-    db.selectFrom('messages').select(['direction', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('direction').execute(),
-    db.selectFrom('deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute(),
-    db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('consent_replies', '=', 'withdrawn').executeTakeFirstOrThrow(),
-    db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'unreachable').executeTakeFirstOrThrow(),
+    db
+      .selectFrom('contacts')
+      .select(['page_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '!=', 'erased')
+      .where('merged_into', 'is', null)
+      .groupBy('page_id')
+      .execute(),
+    db
+      .selectFrom('messages')
+      .select(['direction', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('direction')
+      .execute(),
+    db
+      .selectFrom('deliveries')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute(),
+    db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('consent_replies', '=', 'withdrawn')
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'unreachable')
+      .executeTakeFirstOrThrow(),
     db
       .selectFrom('deliveries')
       .select([(eb) => eb.fn.coalesce('reason', 'error_code').as('reason'), (eb) => eb.fn.countAll<number>().as('n')])

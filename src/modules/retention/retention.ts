@@ -43,27 +43,59 @@ function kinds(ctx: AppContext, job: RetentionJobName): Kind[] {
   const db = ctx.db;
   if (job === 'raw-deliveries') {
     return [
-      { name: 'webhook_posts', find: (c) => repo.staleRawPosts(db, c, BATCH), purge: (ids) => repo.purgeRawPosts(db, ids) },
-      { name: 'webhook_events', find: (c) => repo.staleRawEvents(db, c, BATCH), purge: (ids) => repo.purgeRawEvents(db, ids) },
+      {
+        name: 'webhook_posts',
+        find: (c) => repo.staleRawPosts(db, c, BATCH),
+        purge: (ids) => repo.purgeRawPosts(db, ids),
+      },
+      {
+        name: 'webhook_events',
+        find: (c) => repo.staleRawEvents(db, c, BATCH),
+        purge: (ids) => repo.purgeRawEvents(db, ids),
+      },
     ];
   }
   if (job === 'message-text') {
     return [
-      { name: 'messages', find: (c) => repo.staleMessageTexts(db, c, BATCH), purge: (ids) => repo.purgeMessageTexts(db, ids) },
-      { name: 'deliveries', find: (c) => repo.staleDeliveries(db, c, BATCH), purge: (ids) => repo.deleteDeliveries(db, ids) },
+      {
+        name: 'messages',
+        find: (c) => repo.staleMessageTexts(db, c, BATCH),
+        purge: (ids) => repo.purgeMessageTexts(db, ids),
+      },
+      {
+        name: 'deliveries',
+        find: (c) => repo.staleDeliveries(db, c, BATCH),
+        purge: (ids) => repo.deleteDeliveries(db, ids),
+      },
     ];
   }
   if (job === 'auth-failures') {
-    return [{ name: 'auth_failures', find: (c) => repo.staleAuthFailures(db, c, BATCH), purge: (ids) => repo.deleteAuthFailures(db, ids) }];
+    return [
+      {
+        name: 'auth_failures',
+        find: (c) => repo.staleAuthFailures(db, c, BATCH),
+        purge: (ids) => repo.deleteAuthFailures(db, ids),
+      },
+    ];
   }
-  return [{ name: 'contacts', find: async (c) => (await repo.inactiveContacts(db, c, BATCH)).map((r) => r.id), purge: (ids) => eraseInactive(ctx, ids) }];
+  return [
+    {
+      name: 'contacts',
+      find: async (c) => (await repo.inactiveContacts(db, c, BATCH)).map((r) => r.id),
+      purge: (ids) => eraseInactive(ctx, ids),
+    },
+  ];
 }
 
 /**
  * Runs one job until nothing past its limit is left (or, with `dryRun`, only counts the first batch of each kind and
  * changes nothing). Everything younger than the cutoff is untouched. Audited when it removed anything.
  */
-export async function runRetentionJob(ctx: AppContext, job: RetentionJobName, opts: { dryRun?: boolean } = {}): Promise<RetentionReport> {
+export async function runRetentionJob(
+  ctx: AppContext,
+  job: RetentionJobName,
+  opts: { dryRun?: boolean } = {},
+): Promise<RetentionReport> {
   const days = retentionLimits(ctx)[job];
   const report: RetentionReport = { job, cutoff: null, counts: {}, ids: {} };
   if (days <= 0) return report;
@@ -85,7 +117,17 @@ export async function runRetentionJob(ctx: AppContext, job: RetentionJobName, op
   const removed = Object.values(report.counts).reduce((a, n) => a + n, 0);
   if (!opts.dryRun && removed > 0) {
     await ctx.db.transaction().execute((trx) =>
-      appendAudit(trx, systemActor(`retention.${job}`), { action: 'retention.purge', subjectType: 'retention_job', subjectId: job, details: { cutoff, counts: report.counts } }, ctx.clock.now()),
+      appendAudit(
+        trx,
+        systemActor(`retention.${job}`),
+        {
+          action: 'retention.purge',
+          subjectType: 'retention_job',
+          subjectId: job,
+          details: { cutoff, counts: report.counts },
+        },
+        ctx.clock.now(),
+      ),
     );
   }
   return report;
@@ -94,7 +136,8 @@ export async function runRetentionJob(ctx: AppContext, job: RetentionJobName, op
 /** Every job in turn. */
 export async function runRetention(ctx: AppContext, opts: { dryRun?: boolean } = {}): Promise<RetentionReport[]> {
   const out: RetentionReport[] = [];
-  for (const job of ['raw-deliveries', 'message-text', 'inactive-contacts', 'auth-failures'] as const) out.push(await runRetentionJob(ctx, job, opts));
+  for (const job of ['raw-deliveries', 'message-text', 'inactive-contacts', 'auth-failures'] as const)
+    out.push(await runRetentionJob(ctx, job, opts));
   return out;
 }
 
@@ -109,8 +152,20 @@ async function eraseInactive(ctx: AppContext, ids: readonly string[]): Promise<n
     const contact = await findContact(ctx.db, id);
     if (!contact) continue;
     const now = ctx.clock.now();
-    const row = { ...newRequestRow(ctx, { type: 'erasure', pageId: contact.page_id, contactId: id, regime: ctx.config.privacy?.regime ?? 'gdpr', source: 'retention', actor }),
-      status: 'in_progress' as const, started_at: now, attempts: 1, next_attempt_at: now + LEASE_MS };
+    const row = {
+      ...newRequestRow(ctx, {
+        type: 'erasure',
+        pageId: contact.page_id,
+        contactId: id,
+        regime: ctx.config.privacy?.regime ?? 'gdpr',
+        source: 'retention',
+        actor,
+      }),
+      status: 'in_progress' as const,
+      started_at: now,
+      attempts: 1,
+      next_attempt_at: now + LEASE_MS,
+    };
     await ctx.db.transaction().execute(async (trx) => {
       await insertRequest(trx, row);
       await auditCreated(trx, actor, row, now);

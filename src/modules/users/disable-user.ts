@@ -20,7 +20,12 @@ export async function disableUser(ctx: AppContext, actor: Actor, id: string): Pr
   return ctx.db.transaction().execute(async (trx) => {
     if ((await disableUserRow(trx, id, now)) === 1) {
       const sessions = await revokeUserSessions(trx, id, now);
-      await appendAudit(trx, actor, { action: 'user.disable', subjectType: 'user', subjectId: id, details: { sessions_revoked: sessions } }, now);
+      await appendAudit(
+        trx,
+        actor,
+        { action: 'user.disable', subjectType: 'user', subjectId: id, details: { sessions_revoked: sessions } },
+        now,
+      );
     }
     return (await findUserById(trx, id))!;
   });

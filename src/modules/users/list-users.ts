@@ -16,7 +16,12 @@ export function visibleTo(actor: Actor, row: Pick<UserTable, 'pages'>): boolean 
 }
 
 /** The accounts the actor may manage, oldest first, cursor-paginated by id, each with its email opened. Not audited. */
-export async function listUsers(ctx: AppContext, actor: Actor, cursor: string | null, limit: number): Promise<{ rows: { row: UserTable; email: string }[]; nextCursor: string | null }> {
+export async function listUsers(
+  ctx: AppContext,
+  actor: Actor,
+  cursor: string | null,
+  limit: number,
+): Promise<{ rows: { row: UserTable; email: string }[]; nextCursor: string | null }> {
   assertCan(actor, 'users:manage');
   const rows: UserTable[] = [];
   let after = cursor;

@@ -33,18 +33,44 @@ export function csrfTokenOf(ctx: AppContext, sessionToken: string): string {
 }
 
 /** Opens a session for a user inside the caller's transaction (which audits how it was opened). */
-export async function openSession(ctx: AppContext, db: Executor, user: Pick<UserTable, 'id'>, method: SessionTable['method'], now: number): Promise<OpenedSession> {
+export async function openSession(
+  ctx: AppContext,
+  db: Executor,
+  user: Pick<UserTable, 'id'>,
+  method: SessionTable['method'],
+  now: number,
+): Promise<OpenedSession> {
   const token = generateToken('pss_');
   const id = newId('ses', now);
   const expiresAt = now + signInSettings(ctx).sessionMaxDays * 24 * HOUR_MS;
-  await insertSession(db, { id, token_hash: ctx.keyring.hashToken(token), user_id: user.id, method, created_at: now, last_seen_at: now, expires_at: expiresAt, revoked_at: null });
+  await insertSession(db, {
+    id,
+    token_hash: ctx.keyring.hashToken(token),
+    user_id: user.id,
+    method,
+    created_at: now,
+    last_seen_at: now,
+    expires_at: expiresAt,
+    revoked_at: null,
+  });
   return { id, token, csrfToken: csrfTokenOf(ctx, token), expiresAt };
 }
 
 /** The actor a signed-in user acts as: the account's role and Pages, so every scope check applies as for a token. */
-export function userActor(user: UserTable, sessionId: string | null, requestId: string | null): Extract<Actor, { type: 'user' }> {
+export function userActor(
+  user: UserTable,
+  sessionId: string | null,
+  requestId: string | null,
+): Extract<Actor, { type: 'user' }> {
   if (!isRole(user.role)) throw new AppError('internal', 'an account has an unknown role');
-  return { type: 'user', id: user.id, role: user.role, pageScope: user.pages ? (JSON.parse(user.pages) as string[]) : null, requestId, sessionId };
+  return {
+    type: 'user',
+    id: user.id,
+    role: user.role,
+    pageScope: user.pages ? (JSON.parse(user.pages) as string[]) : null,
+    requestId,
+    sessionId,
+  };
 }
 
 export interface ResolvedSession {
@@ -55,7 +81,10 @@ export interface ResolvedSession {
 }
 
 function expired(): AppError {
-  return new AppError('session_expired', 'the session has ended (signed out, idle too long, or too old); sign in again');
+  return new AppError(
+    'session_expired',
+    'the session has ended (signed out, idle too long, or too old); sign in again',
+  );
 }
 
 /**
@@ -63,7 +92,11 @@ function expired(): AppError {
  * PAGESCOPE_SESSION_IDLE_HOURS, past its absolute end, or its user is disabled. `last_seen_at` is written at most
  * once a minute, so reads stay reads.
  */
-export async function resolveSession(ctx: AppContext, token: string, requestId: string | null): Promise<ResolvedSession> {
+export async function resolveSession(
+  ctx: AppContext,
+  token: string,
+  requestId: string | null,
+): Promise<ResolvedSession> {
   const now = ctx.clock.now();
   const session = await findSessionByHash(ctx.db, ctx.keyring.hashToken(token));
   if (!session || session.revoked_at !== null || session.expires_at <= now) throw expired();

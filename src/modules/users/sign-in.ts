@@ -8,7 +8,14 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import { consumeLoginLink } from './login-links.ts';
 import { openSession, signInSettings, userActor, type OpenedSession } from './sessions.ts';
 import { emailIndex, openEmail } from './user-email.ts';
-import { addFailedPassword, clearFailedPasswords, findUserByEmailIndex, lockUser, replacePasswordHash, revokeSessionRow } from './users.repository.ts';
+import {
+  addFailedPassword,
+  clearFailedPasswords,
+  findUserByEmailIndex,
+  lockUser,
+  replacePasswordHash,
+  revokeSessionRow,
+} from './users.repository.ts';
 
 export interface SignInRequest {
   /** The client's address as the server saw it: failures are counted per address. */
@@ -31,7 +38,9 @@ function assertAddressMayTry(ctx: AppContext, source: string): void {
 }
 
 function tooManyAttempts(seconds: number): AppError {
-  return new AppError('too_many_attempts', `too many failed sign-ins from this address; try again in ${seconds} s`, { retry_after_seconds: seconds });
+  return new AppError('too_many_attempts', `too many failed sign-ins from this address; try again in ${seconds} s`, {
+    retry_after_seconds: seconds,
+  });
 }
 
 /**
@@ -39,7 +48,12 @@ function tooManyAttempts(seconds: number): AppError {
  * `too_many_attempts` once the address is over its limit: unknown email, wrong password, locked and disabled
  * accounts all read alike, so the answer tells nobody which emails have accounts.
  */
-function refusal(ctx: AppContext, source: string, reason: string, message = 'the email or password is wrong'): AppError {
+function refusal(
+  ctx: AppContext,
+  source: string,
+  reason: string,
+  message = 'the email or password is wrong',
+): AppError {
   ctx.metrics.authFailures.inc();
   const { limited, retryAfterSeconds } = authFailures(ctx).record(KIND, source, reason);
   return limited ? tooManyAttempts(retryAfterSeconds) : new AppError('invalid_credentials', message);
@@ -53,15 +67,27 @@ function refusal(ctx: AppContext, source: string, reason: string, message = 'the
  * Audited: each sign-in, each failure of an existing account, and each lockout; an unknown email is counted with the
  * failed authentications (per address and minute), not audited one row each.
  */
-export async function signIn(ctx: AppContext, input: { email: string; password: string }, req: SignInRequest): Promise<SignedIn> {
+export async function signIn(
+  ctx: AppContext,
+  input: { email: string; password: string },
+  req: SignInRequest,
+): Promise<SignedIn> {
   assertAddressMayTry(ctx, req.source);
   const password = input.password.length > MAX_PASSWORD_LENGTH ? '' : input.password;
   const user = await findUserByEmailIndex(ctx.db, emailIndex(ctx, input.email));
-  const matches = user?.password_hash ? await verifyPassword(password, user.password_hash) : await verifyDecoy(password);
+  const matches = user?.password_hash
+    ? await verifyPassword(password, user.password_hash)
+    : await verifyDecoy(password);
   if (!user) throw refusal(ctx, req.source, 'unknown_email');
   const now = ctx.clock.now();
   const anonymous = { type: 'anonymous' as const, id: null, requestId: req.requestId };
-  const failed = (reason: string) => appendAudit(ctx.db, anonymous, { action: 'user.login', outcome: 'failure', subjectType: 'user', subjectId: user.id, details: { reason } }, now);
+  const failed = (reason: string) =>
+    appendAudit(
+      ctx.db,
+      anonymous,
+      { action: 'user.login', outcome: 'failure', subjectType: 'user', subjectId: user.id, details: { reason } },
+      now,
+    );
   if (user.disabled_at !== null) {
     await failed('disabled');
     throw refusal(ctx, req.source, 'disabled');
@@ -74,11 +100,33 @@ export async function signIn(ctx: AppContext, input: { email: string; password: 
     const { lockAfter, lockMinutes } = signInSettings(ctx);
     await ctx.db.transaction().execute(async (trx) => {
       const n = await addFailedPassword(trx, user.id);
-      await appendAudit(trx, anonymous, { action: 'user.login', outcome: 'failure', subjectType: 'user', subjectId: user.id, details: { reason: user.password_hash ? 'wrong_password' : 'no_password', failures: n } }, now);
+      await appendAudit(
+        trx,
+        anonymous,
+        {
+          action: 'user.login',
+          outcome: 'failure',
+          subjectType: 'user',
+          subjectId: user.id,
+          details: { reason: user.password_hash ? 'wrong_password' : 'no_password', failures: n },
+        },
+        now,
+      );
       if (n >= lockAfter) {
         const until = now + lockMinutes * 60_000;
         await lockUser(trx, user.id, until);
-        await appendAudit(trx, anonymous, { action: 'user.lockout', outcome: 'failure', subjectType: 'user', subjectId: user.id, details: { failures: n, locked_until: until } }, now);
+        await appendAudit(
+          trx,
+          anonymous,
+          {
+            action: 'user.lockout',
+            outcome: 'failure',
+            subjectType: 'user',
+            subjectId: user.id,
+            details: { failures: n, locked_until: until },
+          },
+          now,
+        );
       }
     });
     throw refusal(ctx, req.source, user.password_hash ? 'wrong_password' : 'no_password');
@@ -86,11 +134,22 @@ export async function signIn(ctx: AppContext, input: { email: string; password: 
   const session = await ctx.db.transaction().execute(async (trx) => {
     await clearFailedPasswords(trx, user.id);
     const s = await openSession(ctx, trx, user, 'password', now);
-    await appendAudit(trx, userActor(user, s.id, req.requestId), { action: 'user.login', subjectType: 'user', subjectId: user.id, details: { method: 'password', session_id: s.id } }, now);
+    await appendAudit(
+      trx,
+      userActor(user, s.id, req.requestId),
+      {
+        action: 'user.login',
+        subjectType: 'user',
+        subjectId: user.id,
+        details: { method: 'password', session_id: s.id },
+      },
+      now,
+    );
     return s;
   });
   // A hash made under weaker parameters is replaced now that the password is known; no date moves.
-  if (needsRehash(user.password_hash!)) await replacePasswordHash(ctx.db, user.id, user.password_hash!, await hashPassword(password));
+  if (needsRehash(user.password_hash!))
+    await replacePasswordHash(ctx.db, user.id, user.password_hash!, await hashPassword(password));
   return { user, email: openEmail(ctx, user), session };
 }
 
@@ -98,21 +157,40 @@ export async function signIn(ctx: AppContext, input: { email: string; password: 
  * Signs in through a one-time link (24 hours, single use) and opens a session; a link that is unknown, used, expired
  * or whose account is disabled is refused with `invalid_credentials`, the address's failure counted. Audited.
  */
-export async function signInWithLink(ctx: AppContext, token: string, req: SignInRequest): Promise<SignedIn & { needsPassword: boolean }> {
+export async function signInWithLink(
+  ctx: AppContext,
+  token: string,
+  req: SignInRequest,
+): Promise<SignedIn & { needsPassword: boolean }> {
   assertAddressMayTry(ctx, req.source);
   const r = /^psl_[A-Za-z0-9_-]{16,64}$/.test(token) ? await consumeLoginLink(ctx, token, req.requestId) : null;
-  if (!r) throw refusal(ctx, req.source, 'bad_link', 'this sign-in link is unknown, used or expired; ask for a new one');
-  return { user: r.user, email: openEmail(ctx, r.user), session: r.session, needsPassword: r.user.password_hash === null };
+  if (!r)
+    throw refusal(ctx, req.source, 'bad_link', 'this sign-in link is unknown, used or expired; ask for a new one');
+  return {
+    user: r.user,
+    email: openEmail(ctx, r.user),
+    session: r.session,
+    needsPassword: r.user.password_hash === null,
+  };
 }
 
 /** Ends the actor's session at once. Audited; a bearer token has no session to end (`bad_request`). */
 export async function signOut(ctx: AppContext, actor: Actor): Promise<void> {
-  if (actor.type !== 'user' || actor.sessionId === null) throw new AppError('bad_request', 'signing out ends a session; an API token is revoked with DELETE /api/v1/tokens/{id}');
+  if (actor.type !== 'user' || actor.sessionId === null)
+    throw new AppError(
+      'bad_request',
+      'signing out ends a session; an API token is revoked with DELETE /api/v1/tokens/{id}',
+    );
   const sessionId = actor.sessionId;
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     if ((await revokeSessionRow(trx, sessionId, now)) === 1) {
-      await appendAudit(trx, actor, { action: 'user.logout', subjectType: 'user', subjectId: actor.id, details: { session_id: sessionId } }, now);
+      await appendAudit(
+        trx,
+        actor,
+        { action: 'user.logout', subjectType: 'user', subjectId: actor.id, details: { session_id: sessionId } },
+        now,
+      );
     }
   });
 }

@@ -5,7 +5,10 @@ import { toIso } from '../../lib/time.ts';
 
 export type UserStatus = 'active' | 'locked' | 'disabled' | 'invited';
 
-export function userStatus(row: Pick<UserTable, 'disabled_at' | 'locked_until' | 'password_hash'>, now: number): UserStatus {
+export function userStatus(
+  row: Pick<UserTable, 'disabled_at' | 'locked_until' | 'password_hash'>,
+  now: number,
+): UserStatus {
   if (row.disabled_at !== null) return 'disabled';
   if (row.locked_until !== null && row.locked_until > now) return 'locked';
   return row.password_hash === null ? 'invited' : 'active';
@@ -37,7 +40,13 @@ export type UserView = ReturnType<typeof presentUser>;
 export function presentMe(who: { user: ReturnType<typeof presentSignedIn>; csrfToken: string } | { actor: Actor }) {
   if ('user' in who) return { user: who.user, csrf_token: who.csrfToken };
   const { actor } = who;
-  return { token: { id: actor.id ?? actor.type, role: actor.role, pages: actor.pageScope === null ? null : [...actor.pageScope] } };
+  return {
+    token: {
+      id: actor.id ?? actor.type,
+      role: actor.role,
+      pages: actor.pageScope === null ? null : [...actor.pageScope],
+    },
+  };
 }
 
 /** After a password change: how many other sessions of the account were ended. */

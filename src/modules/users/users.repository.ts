@@ -39,21 +39,40 @@ export async function lockUser(db: Executor, id: string, until: number): Promise
 }
 
 export async function clearFailedPasswords(db: Executor, id: string): Promise<void> {
-  await db.updateTable('users').set({ failed_count: 0, locked_until: null }).where('id', '=', id).where((eb) => eb.or([eb('failed_count', '<>', 0), eb('locked_until', 'is not', null)])).execute();
+  await db
+    .updateTable('users')
+    .set({ failed_count: 0, locked_until: null })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('failed_count', '<>', 0), eb('locked_until', 'is not', null)]))
+    .execute();
 }
 
 export async function setPasswordHash(db: Executor, id: string, hash: string, now: number): Promise<void> {
-  await db.updateTable('users').set({ password_hash: hash, password_changed_at: now, failed_count: 0, locked_until: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('users')
+    .set({ password_hash: hash, password_changed_at: now, failed_count: 0, locked_until: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** A re-hash of the same password under stronger parameters: not a password change, so no date moves. */
 export async function replacePasswordHash(db: Executor, id: string, expected: string, hash: string): Promise<void> {
-  await db.updateTable('users').set({ password_hash: hash }).where('id', '=', id).where('password_hash', '=', expected).execute();
+  await db
+    .updateTable('users')
+    .set({ password_hash: hash })
+    .where('id', '=', id)
+    .where('password_hash', '=', expected)
+    .execute();
 }
 
 /** 1 when the account was enabled and is now disabled, 0 when it was disabled already. */
 export async function disableUserRow(db: Executor, id: string, now: number): Promise<number> {
-  const r = await db.updateTable('users').set({ disabled_at: now }).where('id', '=', id).where('disabled_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('users')
+    .set({ disabled_at: now })
+    .where('id', '=', id)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -67,7 +86,12 @@ export async function findLoginLinkByHash(db: Executor, hash: string): Promise<L
 
 /** Compare-and-set: 1 for the one request that uses the link, 0 for every other (a link signs in once). */
 export async function markLoginLinkUsed(db: Executor, id: string, now: number): Promise<number> {
-  const r = await db.updateTable('login_links').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('login_links')
+    .set({ used_at: now })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -80,24 +104,47 @@ export async function findSessionByHash(db: Executor, hash: string): Promise<Ses
 }
 
 export async function touchSession(db: Executor, id: string, now: number): Promise<void> {
-  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).where('last_seen_at', '<', now).execute();
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: now })
+    .where('id', '=', id)
+    .where('last_seen_at', '<', now)
+    .execute();
 }
 
 export async function revokeSessionRow(db: Executor, id: string, now: number): Promise<number> {
-  const r = await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
 /** Revokes every open session of a user but `keep` (the one that changed the password); returns how many. */
-export async function revokeUserSessions(db: Executor, userId: string, now: number, keep: string | null = null): Promise<number> {
-  let q = db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', now);
+export async function revokeUserSessions(
+  db: Executor,
+  userId: string,
+  now: number,
+  keep: string | null = null,
+): Promise<number> {
+  let q = db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now);
   if (keep) q = q.where('id', '<>', keep);
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
 export async function countUsers(db: Executor): Promise<number> {
-  const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -111,5 +158,9 @@ export async function setSessionMethod(db: Executor, id: string, method: Session
 
 export async function findUsersByIds(db: Executor, ids: readonly string[]): Promise<UserTable[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('users').selectAll().where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
 }
