@@ -146,9 +146,13 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
   // nodejs_ metrics of its own: those of the process are the main thread's).
   const registry = ctx.metrics.registry;
   const own = registry.metrics.bind(registry);
+  // A thread busy in a long turn may answer late: its last answer stands in, so its counters never seem to fall
+  // back to zero between two scrapes (a scraper would read that as a reset).
+  let lastTheirs: Metrics | null = null;
   registry.metrics = async () => {
-    const theirs = await ask<Metrics>('metrics');
+    const theirs = (await ask<Metrics>('metrics')) ?? lastTheirs;
     if (!theirs) return own();
+    lastTheirs = theirs;
     return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), theirs] as Parameters<
       typeof AggregatorRegistry.aggregate
     >[0]).metrics();
