@@ -10,10 +10,10 @@
 // autocannon from this process signs a fresh body per request.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { runWrk, wrkAvailable } from './wrk.ts';
+import { runWrk, webhookReplayScript, wrkAvailable } from './wrk.ts';
 import { measureBare, measureServe } from './serve-load.ts';
 import http from 'node:http';
-import { constants as fsConstants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants as fsConstants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,32 +238,14 @@ const WRK_BODIES = 20_000;
 
 /** A wrk script replaying WRK_BODIES distinct signed bodies, one per line after its signature. */
 function wrkScript(dir: string): string {
-  const data = join(dir, 'bodies.tsv');
-  writeFileSync(
-    data,
+  return webhookReplayScript(
+    dir,
+    'webhook',
     Array.from({ length: WRK_BODIES }, () => {
       const { body, signature } = signedBody();
-      return `${signature}\t${body}`;
-    }).join('\n') + '\n',
+      return { signature, raw: body };
+    }),
   );
-  const script = join(dir, 'webhook.lua');
-  writeFileSync(
-    script,
-    `local reqs, i = {}, 0
-function init(args)
-  for line in io.lines(${JSON.stringify(data)}) do
-    local tab = line:find("\\t", 1, true)
-    reqs[#reqs + 1] = wrk.format("POST", "/webhook", { ["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = line:sub(1, tab - 1) }, line:sub(tab + 1))
-  end
-end
-function request()
-  i = i + 1
-  if i > #reqs then i = 1 end
-  return reqs[i]
-end
-`,
-  );
-  return script;
 }
 
 let script: string | null = null;

@@ -2,13 +2,13 @@
 // own) under sustained webhook load, beside a bare HMAC node:http server measured in the same run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
-import { runWrk, wrkAvailable, type WrkRun } from './wrk.ts';
+import { runWrk, webhookReplayScript, wrkAvailable, type WrkRun } from './wrk.ts';
 import { buildState } from '../bin/build-state.js';
 
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
@@ -55,32 +55,11 @@ function body(page: string, secret: string): { raw: string; signature: string } 
 
 /** A wrk script replaying `count` fresh signed bodies (more than one window sends: none is a repeat). */
 function wrkScript(dir: string, count: number, o: ServeOptions): string {
-  const data = join(dir, `bodies-${n}.tsv`);
-  writeFileSync(
-    data,
-    Array.from({ length: count }, () => {
-      const b = body(o.page, o.secret);
-      return `${b.signature}\t${b.raw}`;
-    }).join('\n') + '\n',
+  return webhookReplayScript(
+    dir,
+    `webhook-${n}`,
+    Array.from({ length: count }, () => body(o.page, o.secret)),
   );
-  const script = join(dir, `webhook-${n}.lua`);
-  writeFileSync(
-    script,
-    `local reqs, i = {}, 0
-function init(args)
-  for line in io.lines(${JSON.stringify(data)}) do
-    local tab = line:find("\\t", 1, true)
-    reqs[#reqs + 1] = wrk.format("POST", "/webhook", { ["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = line:sub(1, tab - 1) }, line:sub(tab + 1))
-  end
-end
-function request()
-  i = i + 1
-  if i > #reqs then i = 1 end
-  return reqs[i]
-end
-`,
-  );
-  return script;
 }
 
 /** Sustained load at full speed: wrk with fresh bodies when installed, else autocannon signing each one. */

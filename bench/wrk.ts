@@ -1,6 +1,8 @@
 // wrk (C, Debian's `wrk` package) as the HTTP load generator of the benchmarks: it spends far less of a small
 // machine's shared cores than the servers it loads. BENCH_LOAD=autocannon makes the benchmarks use autocannon instead.
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface WrkRun {
   rps: number;
@@ -39,4 +41,35 @@ export function runWrk(opts: { url: string; script: string; connections: number;
       });
     });
   });
+}
+
+/**
+ * Writes a wrk Lua script that POSTs these signed webhook bodies to /webhook in turn (one per line of a data file,
+ * after its signature), and returns the script's path. `name` keeps several scripts of one run apart.
+ */
+export function webhookReplayScript(
+  dir: string,
+  name: string,
+  bodies: Iterable<{ signature: string; raw: string }>,
+): string {
+  const data = join(dir, `${name}.tsv`);
+  writeFileSync(data, [...bodies].map((b) => `${b.signature}\t${b.raw}`).join('\n') + '\n');
+  const script = join(dir, `${name}.lua`);
+  writeFileSync(
+    script,
+    `local reqs, i = {}, 0
+function init(args)
+  for line in io.lines(${JSON.stringify(data)}) do
+    local tab = line:find("\\t", 1, true)
+    reqs[#reqs + 1] = wrk.format("POST", "/webhook", { ["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = line:sub(1, tab - 1) }, line:sub(tab + 1))
+  end
+end
+function request()
+  i = i + 1
+  if i > #reqs then i = 1 end
+  return reqs[i]
+end
+`,
+  );
+  return script;
 }
