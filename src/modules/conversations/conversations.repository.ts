@@ -7,6 +7,30 @@ import type { ContactTable, MessageTable } from '../../db/tables/conversations.t
 /** A conversation's id is its contact's with another prefix: found, opened and reopened by key. */
 export const conversationIdOf = (contactId: string): string => `cv_${contactId.slice(contactId.indexOf('_') + 1)}`;
 
+/** A conversation as it opens: open, unassigned, handled by people, its first message the one that opened it. */
+function openedRow(
+  t: { pageId: string; contactId: string; messageId: string; now: number },
+  first: { unread: number; waitingSince: number | null; lastActivityAt: number },
+): ConversationTable {
+  return {
+    id: conversationIdOf(t.contactId),
+    page_id: t.pageId,
+    contact_id: t.contactId,
+    status: 'open',
+    assignee_id: null,
+    handled_by: 'human',
+    labels: '[]',
+    unread_count: first.unread,
+    waiting_since: first.waitingSince,
+    last_message_id: t.messageId,
+    last_activity_at: first.lastActivityAt,
+    snoozed_until: null,
+    version: 1,
+    created_at: t.now,
+    updated_at: t.now,
+  };
+}
+
 export interface InboundTouch {
   pageId: string;
   contactId: string;
@@ -23,23 +47,7 @@ export async function touchInbound(db: Executor, t: InboundTouch): Promise<Conve
   const id = conversationIdOf(t.contactId);
   await db
     .insertInto('conversations')
-    .values({
-      id,
-      page_id: t.pageId,
-      contact_id: t.contactId,
-      status: 'open',
-      assignee_id: null,
-      handled_by: 'human',
-      labels: '[]',
-      unread_count: 1,
-      waiting_since: t.sentAt,
-      last_message_id: t.messageId,
-      last_activity_at: t.sentAt,
-      snoozed_until: null,
-      version: 1,
-      created_at: t.now,
-      updated_at: t.now,
-    })
+    .values(openedRow(t, { unread: 1, waitingSince: t.sentAt, lastActivityAt: t.sentAt }))
     .onConflict((oc) =>
       oc.column('id').doUpdateSet({
         status: sql`case when conversations.status in ('resolved', 'snoozed') then 'open' else conversations.status end`,
@@ -81,23 +89,7 @@ export async function touchOutbound(db: Executor, t: OutboundTouch): Promise<Con
   if (t.create) {
     await db
       .insertInto('conversations')
-      .values({
-        id,
-        page_id: t.pageId,
-        contact_id: t.contactId,
-        status: 'open',
-        assignee_id: null,
-        handled_by: 'human',
-        labels: '[]',
-        unread_count: 0,
-        waiting_since: null,
-        last_message_id: t.messageId,
-        last_activity_at: t.at,
-        snoozed_until: null,
-        version: 1,
-        created_at: t.now,
-        updated_at: t.now,
-      })
+      .values(openedRow(t, { unread: 0, waitingSince: null, lastActivityAt: t.at }))
       .onConflict((oc) => oc.column('id').doUpdateSet(update))
       .execute();
   } else {
