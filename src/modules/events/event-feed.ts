@@ -4,8 +4,8 @@ import { eventBounds } from './events.repository.ts';
 /**
  * Tells waiting readers (SSE streams, long polls) that events after their seq exist. The event table is the truth:
  * the feed looks at its newest seq every `pollMs` while anyone waits (one query for all of them, whichever process or
- * thread appended), and at once when this process says it appended (`poke`). Nothing is lost if a wake-up is: the
- * next look finds the events.
+ * thread appended). A new waiter looks at once. No wake-up can be lost, since there is none to lose: the next look
+ * finds the events.
  */
 export class EventFeed {
   readonly #db: Executor;
@@ -39,11 +39,6 @@ export class EventFeed {
       this.#waiters.add(waiter);
       this.#schedule(0);
     });
-  }
-
-  /** Something was appended in this process: look now rather than at the next poll. */
-  poke(): void {
-    this.#schedule(0);
   }
 
   close(): void {

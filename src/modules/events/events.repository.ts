@@ -7,21 +7,18 @@ import type { InboxEventTable } from '../../db/tables/inbox.ts';
 export type NewInboxEvent = Omit<Insertable<InboxEventTable>, 'seq'>;
 export type InboxEvent = Selectable<InboxEventTable>;
 
-/** The PostgreSQL channel a commit that appended events notifies (the payload is empty: the table is the truth). */
-export const EVENTS_CHANNEL = 'pagescope_inbox_events';
 const PG_EVENTS_LOCK = 7_361_402_201;
 
 /**
  * Appends events in the caller's transaction, so they commit with the change they describe or not at all. On
  * PostgreSQL the appends of concurrent transactions are serialised by a transaction-scoped advisory lock, so seqs
- * become visible in the order they were given and a reader that has seen seq N never later finds a smaller one; a
- * NOTIFY (delivered at commit) wakes other processes. SQLite has one writer: the order holds by itself.
+ * become visible in the order they were given and a reader that has seen seq N never later finds a smaller one.
+ * SQLite has one writer: the order holds by itself. Readers find new events by looking (see EventFeed).
  */
 export async function appendEvents(db: Executor, dialect: Dialect, events: readonly NewInboxEvent[]): Promise<void> {
   if (events.length === 0) return;
   if (dialect === 'postgres') {
     await sql`select pg_advisory_xact_lock(${PG_EVENTS_LOCK})`.execute(db);
-    await sql`select pg_notify(${EVENTS_CHANNEL}, '')`.execute(db);
   }
   await db
     .insertInto('inbox_events')
