@@ -7,6 +7,7 @@ import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../http/routes/privacy.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
+import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
 import { startIngestWorkers } from '../modules/ingest/workers.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
@@ -22,7 +23,7 @@ import type { BackgroundWorker } from '../kernel/loop.ts';
  * inbound events, and their background workers (worker role). Adding a module means adding it here.
  */
 export function routeModules(): RouteModule[] {
-  return [ingestRoutes, contactRoutes, messagingRoutes, privacyRoutes, metaCallbackRoutes, conversationRoutes, eventRoutes];
+  return [ingestRoutes, contactRoutes, messagingRoutes, privacyRoutes, metaCallbackRoutes, conversationRoutes, eventRoutes, webUiRoutes];
 }
 
 /** Hooks that run inside the webhook processing transaction, in this order. */
