@@ -25,7 +25,7 @@ try {
     base: '/',
     plugins: [react()],
     logLevel: 'warn',
-    build: { outDir: join(ROOT, 'dist', 'web'), emptyOutDir: true, chunkSizeWarningLimit: 1024 },
+    build: { outDir: join(ROOT, 'dist', 'web'), emptyOutDir: true, chunkSizeWarningLimit: 1024, minify: process.env.PAGESCOPE_WEB_MINIFY !== '0' },
   });
 } catch (err) {
   console.error(`pagescope: the web inbox's build failed: ${err instanceof Error ? err.message : String(err)}`);

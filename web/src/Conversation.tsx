@@ -92,7 +92,10 @@ export function ConversationView({ id, user, command, onBack }: { id: string; us
     else if (command.name === 'resolve') change.mutate({ status: 'resolved' });
   }, [command]);
 
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [messages.data]);
+  useEffect(() => {
+    // Braces: newer browsers' scrollIntoView answers a promise, which React would take for a clean-up function.
+    void bottom.current?.scrollIntoView({ block: 'end' });
+  }, [messages.data]);
 
   if (!c) return <Text p="md" c="dimmed">{conversation.isError ? 'This conversation could not be loaded.' : 'Loading…'}</Text>;
 

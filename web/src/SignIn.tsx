@@ -33,7 +33,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice:
             {notice && <Alert color="yellow" role="status">{notice}</Alert>}
             {error && <Alert color="red" role="alert">{error}</Alert>}
             <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-            <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+            <PasswordInput label="Password" visibilityToggleButtonProps={{ "aria-label": "Show the password" }} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
             <Button type="submit" loading={busy}>Sign in</Button>
             <Text size="xs" c="dimmed">No password yet? Ask an owner for a sign-in link (<code>pagescope users link</code>).</Text>
           </Stack>
@@ -68,7 +68,7 @@ export function SetPassword({ onDone }: { onDone: () => void }) {
             <Title order={1} size="h3">Set your password</Title>
             <Text size="sm" c="dimmed">At least 12 characters, and not your email. You will sign in with it next time.</Text>
             {error && <Alert color="red" role="alert">{error}</Alert>}
-            <PasswordInput label="New password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+            <PasswordInput label="New password" visibilityToggleButtonProps={{ "aria-label": "Show the password" }} autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
             <Button type="submit" loading={busy}>Set password</Button>
             <Button variant="subtle" onClick={onDone}>Later</Button>
           </Stack>

@@ -33,7 +33,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (!res.ok) {
     const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
     const err = new ApiError(res.status, error?.code ?? 'error', error?.message ?? res.statusText);
-    if (res.status === 401 && path !== '/api/v1/auth/login') onSessionEnded?.();
+    // A refused sign-in, or the first look at who is signed in, is not a session that ended.
+    if (res.status === 401 && (err.code === 'session_expired' || !['/api/v1/auth/login', '/api/v1/me'].includes(path))) onSessionEnded?.();
     throw err;
   }
   return json as T;
