@@ -219,7 +219,7 @@ function Bubble({ m }: { m: Message }) {
       >
         {note && <Text size="xs" fw={700}>Note</Text>}
         <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{body}</Text>
-        <Text size="xs" c={out ? 'indigo.1' : 'dimmed'} ta="right">{AUTHOR[m.author]} · {new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</Text>
+        <Text size="xs" c={out ? 'indigo.1' : 'dimmed'} ta="right">{note ? '' : `${AUTHOR[m.author]} · `}{new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</Text>
       </Paper>
     </Box>
   );

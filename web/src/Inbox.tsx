@@ -90,11 +90,11 @@ export function Inbox({ user, onSignOut }: { user: User; onSignOut: () => void }
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Title order={1} size="h4">pagescope</Title>
+            {narrow ? <Title order={1} className="visually-hidden" style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>pagescope</Title> : <Title order={1} size="h4">pagescope</Title>}
             <Select
               aria-label="Page"
               placeholder="Page"
-              w={narrow ? 150 : 240}
+              w={narrow ? 180 : 240}
               allowDeselect={false}
               data={(pages.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
               value={pageId}
@@ -130,10 +130,10 @@ export function Inbox({ user, onSignOut }: { user: User; onSignOut: () => void }
               <TextInput aria-label="Search" placeholder="Search messages and names" value={search} onChange={(e) => setSearch(e.currentTarget.value)} />
               <Group gap="xs" grow>
                 <Select aria-label="Status" allowDeselect={false} value={filters.status} onChange={(v) => v && set('status', v as Filters['status'])} data={[{ value: 'open', label: 'Open' }, { value: 'pending', label: 'Bot handling' }, { value: 'snoozed', label: 'Snoozed' }, { value: 'resolved', label: 'Resolved' }]} />
-                <Select aria-label="Sort" allowDeselect={false} value={filters.sort} onChange={(v) => v && set('sort', v as Filters['sort'])} data={[{ value: 'last_activity', label: 'Latest first' }, { value: 'waiting_since', label: 'Waiting longest' }]} />
-                <Select aria-label="Window" allowDeselect={false} value={filters.window} onChange={(v) => set('window', (v ?? '') as Filters['window'])} data={[{ value: '', label: 'Any window' }, { value: 'closing_soon', label: 'Closing soon' }, { value: 'closed', label: 'Window closed' }]} />
+                <Select aria-label="Sort" allowDeselect={false} value={filters.sort} onChange={(v) => v && set('sort', v as Filters['sort'])} data={[{ value: 'last_activity', label: 'Latest activity first' }, { value: 'waiting_since', label: 'Waiting longest first' }]} />
               </Group>
-              <Group gap="md">
+              <Group gap="md" wrap="nowrap">
+                <Select aria-label="Window" w={160} allowDeselect={false} value={filters.window} onChange={(v) => set('window', (v ?? '') as Filters['window'])} data={[{ value: '', label: 'Any window' }, { value: 'closing_soon', label: 'Closing soon' }, { value: 'closed', label: 'Window closed' }]} />
                 <Checkbox size="xs" label="Unread" checked={filters.unread} onChange={(e) => set('unread', e.currentTarget.checked)} />
                 <Checkbox size="xs" label="Unreplied" checked={filters.unreplied} onChange={(e) => set('unreplied', e.currentTarget.checked)} />
               </Group>
