@@ -7,6 +7,7 @@ import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../http/routes/privacy.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
+import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
 import { startIngestWorkers } from '../modules/ingest/workers.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
@@ -30,6 +31,7 @@ export function routeModules(): RouteModule[] {
     metaCallbackRoutes,
     conversationRoutes,
     eventRoutes,
+    webUiRoutes,
   ];
 }
 

@@ -25,19 +25,22 @@ export function parseQueryNumbers(req: FastifyRequest): void {
 const patterns = new WeakMap<object, { regex: RegExp; method: string }[]>();
 
 function compile(routes: readonly { method: string; url: string }[]): { regex: RegExp; method: string }[] {
-  return routes.map((r) => {
-    const source = r.url
-      .split('/')
-      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-      .join('/');
-    return { regex: new RegExp(`^${source}/?$`), method: r.method };
-  });
+  // The web UI's catch-all (`/*`, GET) would make every path known; it is a fallback, not a route of a path.
+  return routes
+    .filter((r) => r.url !== '/*')
+    .map((r) => {
+      const source = r.url
+        .split('/')
+        .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/');
+      return { regex: new RegExp(`^${source}/?$`), method: r.method };
+    });
 }
 
 /** The methods registered for the request's path (empty when the path itself is unknown). */
 export function methodsOf(routes: readonly { method: string; url: string }[], url: string): string[] {
   let compiled = patterns.get(routes);
-  if (!compiled || compiled.length !== routes.length) {
+  if (!compiled || compiled.length !== routes.filter((r) => r.url !== '/*').length) {
     compiled = compile(routes);
     patterns.set(routes, compiled);
   }

@@ -29,6 +29,8 @@ const NOT_JSON: Record<string, string> = {
   'GET /api/v1/openapi.json': 'the OpenAPI document itself',
   'GET /login/:token': 'a redirect (303) that sets the session cookie',
   'GET /api/v1/events/stream': 'Server-Sent Events (text/event-stream)',
+  'GET /': 'the web inbox (index.html)',
+  'GET /*': "the web inbox's files, and index.html for its client routes",
 };
 
 describe('typed routes', () => {

@@ -1,0 +1,107 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import {
+  AGENT,
+  PAGE_A,
+  PAGE_B,
+  browserTestsSkipped,
+  launchChromium,
+  startInboxServer,
+  type InboxServer,
+} from './support.ts';
+
+// An agent works the inbox in a real browser (Debian's Chromium through playwright-core) against a real server:
+// every element is found by its role and accessible name, and every wait is Playwright's own auto-waiting.
+describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
+  let server: InboxServer;
+  let browser: Browser;
+  let page: Page;
+  const conversations = () => page.getByRole('navigation', { name: 'Conversations' });
+  const timeline = () => page.getByRole('list', { name: 'Timeline' });
+
+  before(async () => {
+    server = await startInboxServer();
+    await server.write(PAGE_B, '7002', 'secret of page B');
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => console.error('browser error:', err.stack));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('refuses a wrong password with a generic message, then signs in by the form’s labels', async () => {
+    await page.goto(server.base);
+    await page.getByRole('textbox', { name: 'Email' }).fill(AGENT.email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('That email and password do not match an active account.').waitFor();
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(AGENT.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+  });
+
+  it('shows a message a person writes without a reload', async () => {
+    await server.write(PAGE_A, '7001', 'I need help with my order');
+    await conversations()
+      .getByRole('button', { name: /I need help with my order/ })
+      .waitFor();
+  });
+
+  it('opens the conversation with the window as it is, and a reply shows in the timeline', async () => {
+    await conversations()
+      .getByRole('button', { name: /I need help with my order/ })
+      .click();
+    await timeline().getByRole('listitem', { name: 'Customer: I need help with my order' }).waitFor();
+    await page
+      .getByRole('status', { name: 'Messaging window' })
+      .getByText(/^Standard window: 2\d h \d+ m left$/)
+      .waitFor();
+    await page.getByRole('textbox', { name: 'Reply' }).fill('Your order ships today');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await timeline().getByRole('listitem', { name: 'Agent: Your order ships today' }).waitFor();
+  });
+
+  it('adds a note from the keyboard (n), distinct from the replies', async () => {
+    await page.getByRole('textbox', { name: 'Reply' }).press('Escape');
+    await page.keyboard.press('n');
+    const note = page.getByRole('textbox', { name: 'Note (only your team sees it)' });
+    await note.fill('checked the warehouse');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await timeline().getByRole('listitem', { name: 'Note: checked the warehouse' }).waitFor();
+  });
+
+  it('assigns to me (a) and resolves; a new message from the person reopens it, live', async () => {
+    await page.getByRole('textbox', { name: /Note/ }).press('Escape');
+    await page.keyboard.press('a');
+    await page.getByText('Assigned to you').waitFor();
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+    await server.write(PAGE_A, '7001', 'One more question');
+    await timeline().getByRole('listitem', { name: 'Customer: One more question' }).waitFor();
+    await page.getByRole('button', { name: 'Resolve' }).waitFor();
+  });
+
+  it('never shows another Page: the selector holds only the agent’s Page, the list none of Page B', async () => {
+    await page.getByLabel('Page', { exact: true }).first().click();
+    const options = page.getByRole('option');
+    await options.first().waitFor();
+    assert.deepEqual(await options.allTextContents(), ['Demo Shop']);
+    await page.keyboard.press('Escape');
+    assert.equal(
+      await conversations()
+        .getByRole('button', { name: /secret of page B/ })
+        .count(),
+      0,
+    );
+  });
+
+  it('signs out back to the sign-in form', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByText('You signed out.').waitFor();
+  });
+});

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { routeModules } from '../../src/app/modules.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { registerPage } from '../../src/modules/pages/register-page.ts';
+import { loadWebFiles } from '../../src/http/web-ui.ts';
+import { drain, envelope, messageItem, postWebhook } from '../ingest/support.ts';
+import { readyAccount } from '../users/support.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const PAGE_A = '1100000000000001';
+export const PAGE_B = '2200000000000002';
+export const AGENT = { email: 'ana@example.com', password: 'correct horse battery' };
+
+/** Why the browser tests cannot run here, or null when they can. */
+export function browserTestsSkipped(): string | false {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install -y chromium)`;
+  if (loadWebFiles().size === 0) return 'the web inbox is not built (npm run build)';
+  return false;
+}
+
+/** Chromium as Debian ships it, headless, reaching for no host (this machine has no network). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface InboxServer {
+  app: TestApp;
+  base: string;
+  agentId: string;
+  /** A person writes to a Page (a signed webhook POST), processed at once. */
+  write(pageId: string, psid: string, text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a port with the built UI and the whole API: Pages A ("Demo Shop") and B ("Other Shop"), and an
+ * agent of Page A alone. Its clock is the wall clock's now, so the browser and the server agree on the windows.
+ */
+export async function startInboxServer(): Promise<InboxServer> {
+  const app = await createTestApp('sqlite', { routes: routeModules() });
+  app.clock.t = Date.now();
+  await registerPage(app.ctx, cliActor, { id: PAGE_A, name: 'Demo Shop', access_token: 'EAA-token-a' });
+  await registerPage(app.ctx, cliActor, { id: PAGE_B, name: 'Other Shop', access_token: 'EAA-token-b' });
+  const agentId = (await readyAccount(app.ctx, AGENT.email, AGENT.password, { role: 'agent', pages: [PAGE_A] })).id;
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
+  let mid = 0;
+  return {
+    app,
+    base,
+    agentId,
+    write: async (pageId, psid, text) => {
+      await postWebhook(app, envelope(pageId, [messageItem(pageId, psid, `m.web.${++mid}`, text, app.clock.now())]));
+      await drain(app);
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,134 @@
+/** The pagescope REST API as the inbox uses it: same origin, the session cookie, the CSRF token on every change. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+let onSessionEnded: (() => void) | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when a request answers 401: the session ended (expired, signed out elsewhere, account disabled). */
+export function onUnauthorized(fn: () => void): void {
+  onSessionEnded = fn;
+}
+
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> {
+  const method = init.method ?? 'GET';
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  if (res.status === 204) return undefined as T;
+  const json: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    const err = new ApiError(res.status, error?.code ?? 'error', error?.message ?? res.statusText);
+    // A refused sign-in, or the first look at who is signed in, is not a session that ended.
+    if (res.status === 401 && (err.code === 'session_expired' || !['/api/v1/auth/login', '/api/v1/me'].includes(path)))
+      onSessionEnded?.();
+    throw err;
+  }
+  return json as T;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  role: string;
+  pages: string[] | null;
+}
+
+export interface Me {
+  user?: User;
+  csrf_token?: string;
+}
+
+export interface Page {
+  id: string;
+  name: string;
+  status: string;
+}
+
+export interface ConversationWindow {
+  last_user_action_at: string | null;
+  standard_ends_at: string | null;
+  human_agent_ends_at: string | null;
+}
+
+export type Status = 'open' | 'pending' | 'snoozed' | 'resolved';
+
+export interface Conversation {
+  id: string;
+  page_id: string;
+  contact: { id: string; name: string | null; status: string };
+  status: Status;
+  assignee: { id: string; email: string | null } | null;
+  labels: string[];
+  unread_count: number;
+  waiting_since: string | null;
+  last_message: {
+    id: string;
+    direction: 'inbound' | 'outbound';
+    author: string;
+    text: string | null;
+    created_at: string | null;
+  } | null;
+  window: ConversationWindow;
+  handled_by: 'bot' | 'human';
+  snoozed_until: string | null;
+  last_activity_at: string | null;
+  version: number;
+}
+
+export interface ConversationList {
+  data: Conversation[];
+  counts: { mine: number; unassigned: number; all: number };
+  next_cursor: string | null;
+}
+
+export interface Message {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  author: 'contact' | 'agent' | 'automation' | 'campaign' | 'page' | 'note';
+  text: string | null;
+  attachments: { type: string; title?: string }[];
+  created_at: string;
+  delivery_id?: string;
+}
+
+export interface Filters {
+  assignee: 'me' | 'unassigned' | 'all';
+  status: Status;
+  sort: 'last_activity' | 'waiting_since';
+  q: string;
+  unread: boolean;
+  unreplied: boolean;
+  window: '' | 'closing_soon' | 'closed';
+}
+
+export function conversationsPath(pageId: string, f: Filters): string {
+  const p = new URLSearchParams({ assignee: f.assignee, status: f.status, sort: f.sort, limit: '50' });
+  if (f.q.trim()) p.set('q', f.q.trim());
+  if (f.unread) p.set('unread', 'true');
+  if (f.unreplied) p.set('unreplied', 'true');
+  if (f.window) p.set('window', f.window);
+  return `/api/v1/pages/${encodeURIComponent(pageId)}/conversations?${p.toString()}`;
+}
