@@ -70,6 +70,37 @@ describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
     await page.getByRole('button', { name: 'Resolve' }).waitFor();
   });
 
+  it('after 24 hours, shows the human agent window and asks once before the first HUMAN_AGENT reply', async () => {
+    const now = server.app.clock.now();
+    server.app.clock.t = now - 2 * 86_400_000;
+    await server.write(PAGE_A, '7003', 'Still waiting for the refund');
+    server.app.clock.t = now;
+    await conversations().getByRole('button', { name: /Still waiting for the refund/ }).click();
+    await page.getByRole('status', { name: 'Messaging window' }).getByText(/^Human agent window: [45] d left — replies go as HUMAN_AGENT$/).waitFor();
+    await page.getByRole('textbox', { name: 'Reply' }).fill('The refund left today');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('alertdialog', { name: 'Confirm human agent reply' }).getByRole('button', { name: 'Send as HUMAN_AGENT' }).click();
+    await timeline().getByRole('listitem', { name: 'Agent: The refund left today' }).waitFor();
+    await page.getByRole('textbox', { name: 'Reply' }).fill('And the receipt is in your email');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await timeline().getByRole('listitem', { name: 'Agent: And the receipt is in your email' }).waitFor();
+  });
+
+  it('after 7 days, says the window is closed and why, and allows notes only', async () => {
+    const now = server.app.clock.now();
+    server.app.clock.t = now - 8 * 86_400_000;
+    await server.write(PAGE_A, '7004', 'Hello from last week');
+    server.app.clock.t = now;
+    await conversations().getByRole('button', { name: /Hello from last week/ }).click();
+    const window = page.getByRole('status', { name: 'Messaging window' });
+    await window.getByText('Closed', { exact: true }).waitFor();
+    await window.getByText(/Messenger accepts no reply until they write again/).waitFor();
+    assert.equal(await page.getByRole('radio', { name: 'Reply' }).isDisabled(), true);
+    await page.getByRole('textbox', { name: /Note/ }).fill('Call them instead');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await timeline().getByRole('listitem', { name: 'Note: Call them instead' }).waitFor();
+  });
+
   it('never shows another Page: the selector holds only the agent’s Page, the list none of Page B', async () => {
     await page.getByLabel('Page', { exact: true }).first().click();
     const options = page.getByRole('option');
