@@ -101,6 +101,19 @@ describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
     await timeline().getByRole('listitem', { name: 'Note: Call them instead' }).waitFor();
   });
 
+  it('a change made on a stale copy (409) says the conversation changed and shows it reloaded', async () => {
+    await conversations().getByRole('button', { name: /And the receipt is in your email/ }).click();
+    await timeline().getByRole('listitem', { name: 'Customer: Still waiting for the refund' }).waitFor();
+    // As if another agent changed it after this tab loaded it: the tab's change goes with an older version.
+    await page.route('**/api/v1/conversations/*', (route) =>
+      route.request().method() === 'PATCH' ? route.continue({ headers: { ...route.request().headers(), 'if-match': '"0"' } }) : route.continue());
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('alert').getByText('This conversation changed meanwhile — reloaded. Check it and try again.').waitFor();
+    await page.unroute('**/api/v1/conversations/*');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+  });
+
   it('never shows another Page: the selector holds only the agent’s Page, the list none of Page B', async () => {
     await page.getByLabel('Page', { exact: true }).first().click();
     const options = page.getByRole('option');
@@ -114,5 +127,21 @@ describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.getByText('You signed out.').waitFor();
+  });
+
+  it('returns to sign-in cleanly when the session ends on the server', async () => {
+    await page.getByRole('textbox', { name: 'Email' }).fill(AGENT.email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(AGENT.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+    // The session ends elsewhere (signed out from another place with the same cookie).
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const me = await fetch(`${server.base}/api/v1/me`, { headers: { cookie } });
+    const { csrf_token } = (await me.json()) as { csrf_token: string };
+    assert.equal((await fetch(`${server.base}/api/v1/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf_token } })).status, 204);
+    await page.getByLabel('Status', { exact: true }).first().click();
+    await page.getByRole('option', { name: 'Resolved' }).click();
+    await page.getByText('Your session ended. Sign in again.').waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
   });
 });
