@@ -1,6 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { createUser } from '../../src/modules/users/create-user.ts';
+import { linkToken } from '../users/support.ts';
 import { AGENT, PAGE_A, PAGE_B, browserTestsSkipped, launchChromium, startInboxServer, type InboxServer } from './support.ts';
 
 // An agent works the inbox in a real browser (Debian's Chromium through playwright-core) against a real server:
@@ -143,5 +146,21 @@ describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
     await page.getByRole('option', { name: 'Resolved' }).click();
     await page.getByText('Your session ended. Sign in again.').waitFor();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  it('after a sign-in link for a new account, asks for a password, then opens the inbox', async () => {
+    const created = await createUser(server.app.ctx, cliActor, { email: 'ben@example.com', role: 'agent', pageIds: [PAGE_A] });
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await fresh.goto(`${server.base}/login/${linkToken(created.login_url)}`);
+      await fresh.getByRole('heading', { name: 'Set your password' }).waitFor();
+      assert.match(fresh.url(), /\/\?set_password=1$/);
+      await fresh.getByRole('textbox', { name: 'New password', exact: true }).fill('a long enough passphrase');
+      await fresh.getByRole('button', { name: 'Set password' }).click();
+      await fresh.getByRole('status', { name: 'Connection: Live' }).waitFor();
+      assert.equal(new URL(fresh.url()).search, '');
+    } finally {
+      await fresh.close();
+    }
   });
 });
