@@ -75,6 +75,17 @@ export function webUiRoutes(app: FastifyInstance, _ctx?: unknown, files = loadWe
     }
   });
   const send = (reply: FastifyReply, file: WebFile | undefined) => {
+    // Helmet's `upgrade-insecure-requests` would make a browser fetch the app's own scripts over https from a server
+    // reached over plain http (a LAN address), and they would not load: the page keeps the rest of the policy.
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string')
+      void reply.header(
+        'content-security-policy',
+        csp
+          .split(';')
+          .filter((d) => d.trim() !== 'upgrade-insecure-requests')
+          .join(';'),
+      );
     if (!file)
       return reply
         .status(200)

@@ -1,6 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { createUser } from '../../src/modules/users/create-user.ts';
+import { linkToken } from '../users/support.ts';
 import {
   AGENT,
   PAGE_A,
@@ -85,6 +88,68 @@ describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
     await page.getByRole('button', { name: 'Resolve' }).waitFor();
   });
 
+  it('after 24 hours, shows the human agent window and asks once before the first HUMAN_AGENT reply', async () => {
+    const now = server.app.clock.now();
+    server.app.clock.t = now - 2 * 86_400_000;
+    await server.write(PAGE_A, '7003', 'Still waiting for the refund');
+    server.app.clock.t = now;
+    await conversations()
+      .getByRole('button', { name: /Still waiting for the refund/ })
+      .click();
+    await page
+      .getByRole('status', { name: 'Messaging window' })
+      .getByText(/^Human agent window: [45] d left — replies go as HUMAN_AGENT$/)
+      .waitFor();
+    await page.getByRole('textbox', { name: 'Reply' }).fill('The refund left today');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Confirm human agent reply' })
+      .getByRole('button', { name: 'Send as HUMAN_AGENT' })
+      .click();
+    await timeline().getByRole('listitem', { name: 'Agent: The refund left today' }).waitFor();
+    await page.getByRole('textbox', { name: 'Reply' }).fill('And the receipt is in your email');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await timeline().getByRole('listitem', { name: 'Agent: And the receipt is in your email' }).waitFor();
+  });
+
+  it('after 7 days, says the window is closed and why, and allows notes only', async () => {
+    const now = server.app.clock.now();
+    server.app.clock.t = now - 8 * 86_400_000;
+    await server.write(PAGE_A, '7004', 'Hello from last week');
+    server.app.clock.t = now;
+    await conversations()
+      .getByRole('button', { name: /Hello from last week/ })
+      .click();
+    const window = page.getByRole('status', { name: 'Messaging window' });
+    await window.getByText('Closed', { exact: true }).waitFor();
+    await window.getByText(/Messenger accepts no reply until they write again/).waitFor();
+    assert.equal(await page.getByRole('radio', { name: 'Reply' }).isDisabled(), true);
+    await page.getByRole('textbox', { name: /Note/ }).fill('Call them instead');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await timeline().getByRole('listitem', { name: 'Note: Call them instead' }).waitFor();
+  });
+
+  it('a change made on a stale copy (409) says the conversation changed and shows it reloaded', async () => {
+    await conversations()
+      .getByRole('button', { name: /And the receipt is in your email/ })
+      .click();
+    await timeline().getByRole('listitem', { name: 'Customer: Still waiting for the refund' }).waitFor();
+    // As if another agent changed it after this tab loaded it: the tab's change goes with an older version.
+    await page.route('**/api/v1/conversations/*', (route) =>
+      route.request().method() === 'PATCH'
+        ? route.continue({ headers: { ...route.request().headers(), 'if-match': '"0"' } })
+        : route.continue(),
+    );
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('This conversation changed meanwhile — reloaded. Check it and try again.')
+      .waitFor();
+    await page.unroute('**/api/v1/conversations/*');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('button', { name: 'Reopen' }).waitFor();
+  });
+
   it('never shows another Page: the selector holds only the agent’s Page, the list none of Page B', async () => {
     await page.getByLabel('Page', { exact: true }).first().click();
     const options = page.getByRole('option');
@@ -103,5 +168,49 @@ describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.getByText('You signed out.').waitFor();
+  });
+
+  it('returns to sign-in cleanly when the session ends on the server', async () => {
+    await page.getByRole('textbox', { name: 'Email' }).fill(AGENT.email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(AGENT.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+    // The session ends elsewhere (signed out from another place with the same cookie).
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const me = await fetch(`${server.base}/api/v1/me`, { headers: { cookie } });
+    const { csrf_token } = (await me.json()) as { csrf_token: string };
+    assert.equal(
+      (
+        await fetch(`${server.base}/api/v1/auth/logout`, {
+          method: 'POST',
+          headers: { cookie, 'x-csrf-token': csrf_token },
+        })
+      ).status,
+      204,
+    );
+    await page.getByLabel('Status', { exact: true }).first().click();
+    await page.getByRole('option', { name: 'Resolved' }).click();
+    await page.getByText('Your session ended. Sign in again.').waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  it('after a sign-in link for a new account, asks for a password, then opens the inbox', async () => {
+    const created = await createUser(server.app.ctx, cliActor, {
+      email: 'ben@example.com',
+      role: 'agent',
+      pageIds: [PAGE_A],
+    });
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await fresh.goto(`${server.base}/login/${linkToken(created.login_url)}`);
+      await fresh.getByRole('heading', { name: 'Set your password' }).waitFor();
+      assert.match(fresh.url(), /\/\?set_password=1$/);
+      await fresh.getByRole('textbox', { name: 'New password', exact: true }).fill('a long enough passphrase');
+      await fresh.getByRole('button', { name: 'Set password' }).click();
+      await fresh.getByRole('status', { name: 'Connection: Live' }).waitFor();
+      assert.equal(new URL(fresh.url()).search, '');
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -24,6 +24,8 @@ describe(
       assert.equal(res.headers['cache-control'], 'no-store');
       assert.match(res.body, /<div id="root">/);
       assert.match(String(res.headers['content-security-policy']), /script-src 'self'/);
+      // Served over plain http on a LAN address, the app's scripts must not be upgraded to an https that is not there.
+      assert.doesNotMatch(String(res.headers['content-security-policy']), /upgrade-insecure-requests/);
     });
 
     it('answers the hashed assets with a year-long immutable cache and their type', async () => {

@@ -120,8 +120,9 @@ export function ConversationView({
   });
 
   const send = useMutation({
-    mutationFn: async () => {
-      if (mode === 'note') return api(`/api/v1/conversations/${id}/notes`, { method: 'POST', body: { text } });
+    // The mode the composer shows (a closed window forces a note), passed in: not the last toggle's state.
+    mutationFn: async (as: 'reply' | 'note') => {
+      if (as === 'note') return api(`/api/v1/conversations/${id}/notes`, { method: 'POST', body: { text } });
       return api(`/api/v1/contacts/${contactId}/messages`, { method: 'POST', body: { text, author: 'agent' } });
     },
     onSuccess: () => {
@@ -172,7 +173,7 @@ export function ConversationView({
       setConfirming(true);
       return;
     }
-    send.mutate();
+    send.mutate(effectiveMode);
   };
   const history = [...(messages.data?.data ?? [])].reverse();
   const resolved = c.status === 'resolved';
@@ -276,12 +277,10 @@ export function ConversationView({
       </ScrollArea>
       <Stack gap="xs" p="sm" style={{ borderTop: '1px solid var(--mantine-color-gray-3)' }}>
         {confirming && (
-          <Alert
-            color="yellow"
-            role="alertdialog"
-            aria-label="Confirm human agent reply"
-            title="Reply outside the 24-hour window?"
-          >
+          <Paper withBorder p="sm" bg="yellow.0" role="alertdialog" aria-label="Confirm human agent reply">
+            <Text size="sm" fw={700}>
+              Reply outside the 24-hour window?
+            </Text>
             <Text size="sm" mb="xs">
               This reply goes with the HUMAN_AGENT tag: use it only for a person's answer to what they asked, never for
               promotion.
@@ -293,7 +292,7 @@ export function ConversationView({
                 onClick={() => {
                   confirmedHumanAgent.add(id);
                   setConfirming(false);
-                  send.mutate();
+                  send.mutate(effectiveMode);
                 }}
               >
                 Send as HUMAN_AGENT
@@ -302,7 +301,7 @@ export function ConversationView({
                 Cancel
               </Button>
             </Group>
-          </Alert>
+          </Paper>
         )}
         <Group justify="space-between">
           <SegmentedControl
