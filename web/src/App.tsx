@@ -35,7 +35,14 @@ export function App() {
     [queryClient],
   );
   // Any 401 (the session expired or was ended elsewhere) goes back to sign-in, keeping nothing of the last session.
-  useEffect(() => onUnauthorized(() => signedOut('Your session ended. Sign in again.')), [signedOut]);
+  // Once signed out, the 401s of requests still in flight say nothing new: "You signed out." stays.
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        if (queryClient.getQueryData(['me'])) signedOut('Your session ended. Sign in again.');
+      }),
+    [signedOut, queryClient],
+  );
 
   if (me.isPending)
     return (
