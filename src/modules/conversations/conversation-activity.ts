@@ -33,7 +33,7 @@ export async function recordInboundMessage(
   text: string | null,
 ): Promise<void> {
   const now = ctx.clock.now();
-  const conversation = await touchInbound(trx, {
+  const conversationId = await touchInbound(trx, {
     pageId: row.page_id,
     contactId: row.contact_id,
     messageId: row.id,
@@ -41,7 +41,7 @@ export async function recordInboundMessage(
     now,
   });
   await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text));
-  const ids = { conversation_id: conversation.id, contact_id: row.contact_id };
+  const ids = { conversation_id: conversationId, contact_id: row.contact_id };
   await appendEvents(trx, ctx.database.dialect, [
     event('message.created', row.page_id, now, { ...ids, message_id: row.id }),
     event('conversation.updated', row.page_id, now, ids),
@@ -60,7 +60,7 @@ export async function recordOutboundMessage(
 ): Promise<void> {
   const now = ctx.clock.now();
   const answers = row.author === 'agent' || row.author === 'automation' || row.author === 'page';
-  const conversation = await touchOutbound(trx, {
+  const conversationId = await touchOutbound(trx, {
     pageId: row.page_id,
     contactId: row.contact_id,
     messageId: row.id,
@@ -70,10 +70,10 @@ export async function recordOutboundMessage(
     create: row.author === 'agent',
   });
   await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text));
-  const ids = { conversation_id: conversation?.id ?? null, contact_id: row.contact_id };
+  const ids = { conversation_id: conversationId, contact_id: row.contact_id };
   await appendEvents(trx, ctx.database.dialect, [
     event('message.created', row.page_id, now, { ...ids, message_id: row.id }),
-    ...(conversation ? [event('conversation.updated', row.page_id, now, ids)] : []),
+    ...(conversationId ? [event('conversation.updated', row.page_id, now, ids)] : []),
   ]);
 }
 

@@ -41,9 +41,9 @@ export interface InboundTouch {
 
 /**
  * A customer's message: opens the conversation, or reopens a resolved or snoozed one; one more unread; waiting since
- * the oldest unanswered message. The row returned is the conversation after the change.
+ * the oldest unanswered message. Returns the conversation's id (derived from the contact's: nothing is read back).
  */
-export async function touchInbound(db: Executor, t: InboundTouch): Promise<ConversationTable> {
+export async function touchInbound(db: Executor, t: InboundTouch): Promise<string> {
   const id = conversationIdOf(t.contactId);
   await db
     .insertInto('conversations')
@@ -61,7 +61,7 @@ export async function touchInbound(db: Executor, t: InboundTouch): Promise<Conve
       }),
     )
     .execute();
-  return (await findConversation(db, id, null))!;
+  return id;
 }
 
 export interface OutboundTouch {
@@ -76,8 +76,11 @@ export interface OutboundTouch {
   create: boolean;
 }
 
-/** Something the Page sent: the last activity, and the end of the wait when it answers. Null when there is none. */
-export async function touchOutbound(db: Executor, t: OutboundTouch): Promise<ConversationTable | null> {
+/**
+ * Something the Page sent: the last activity, and the end of the wait when it answers. Returns the conversation's id,
+ * or null when there is none (and none was to be opened).
+ */
+export async function touchOutbound(db: Executor, t: OutboundTouch): Promise<string | null> {
   const id = conversationIdOf(t.contactId);
   const update = {
     ...(t.answers && { waiting_since: null }),
@@ -96,7 +99,7 @@ export async function touchOutbound(db: Executor, t: OutboundTouch): Promise<Con
     const r = await db.updateTable('conversations').set(update).where('id', '=', id).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return null;
   }
-  return (await findConversation(db, id, null)) ?? null;
+  return id;
 }
 
 export async function findConversation(
@@ -173,26 +176,16 @@ export async function wakeSnoozed(db: Executor, now: number, limit: number): Pro
     .execute();
   const woken: ConversationTable[] = [];
   for (const row of due) {
-    const after = await updateConversationIf(
+    const after = await updateConversation(
       db,
       row.id,
-      Number(row.version),
       { status: 'open', snoozed_until: null },
       now,
+      Number(row.version),
     );
     if (after) woken.push(after);
   }
   return woken;
-}
-
-async function updateConversationIf(
-  db: Executor,
-  id: string,
-  version: number,
-  change: ConversationChange,
-  now: number,
-) {
-  return updateConversation(db, id, change, now, version);
 }
 
 export type WindowFilter = 'open' | 'closing_soon' | 'human_agent' | 'closed';
