@@ -3,7 +3,7 @@ import { Center, Loader } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, onUnauthorized, setCsrfToken, type Me } from './api.ts';
 import { SetPassword, SignIn } from './SignIn.tsx';
-import { Inbox } from './Inbox.tsx';
+import { Shell } from './Shell.tsx';
 
 /** Who is signed in: null when nobody (a 401). */
 async function fetchMe(): Promise<Me | null> {
@@ -72,7 +72,7 @@ export function App() {
     );
   }
   return (
-    <Inbox
+    <Shell
       user={me.data.user}
       onSignOut={async () => {
         await api('/api/v1/auth/logout', { method: 'POST' }).catch(() => undefined);
