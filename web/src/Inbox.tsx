@@ -17,10 +17,11 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { api, conversationsPath, type Conversation, type ConversationList, type Filters } from './api.ts';
 import type { ScreenProps } from './sections.tsx';
+import { onCommand, type CommandName } from './commands.ts';
 import { typing } from './keys.ts';
 import { ConversationView, contactName } from './Conversation.tsx';
 
-export type Command = { name: 'reply' | 'note' | 'assign' | 'resolve'; at: number };
+export type Command = { name: CommandName; at: number };
 
 export function Inbox({ user, pageId, narrow, selected, onSelect }: ScreenProps) {
   const [filters, setFilters] = useState<Filters>({
@@ -44,6 +45,8 @@ export function Inbox({ user, pageId, narrow, selected, onSelect }: ScreenProps)
     placeholderData: (prev) => prev,
   });
   const rows = useMemo(() => list.data?.data ?? [], [list.data]);
+
+  useEffect(() => onCommand((name) => setCommand({ name, at: Date.now() })), []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

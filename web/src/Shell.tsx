@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { AppShell, Badge, Burger, Button, Group, Kbd, Menu, Modal, Select, Table, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
@@ -6,6 +6,7 @@ import { api, type Page, type User } from './api.ts';
 import { useLiveUpdates, type Health } from './events.ts';
 import { typing } from './keys.ts';
 import { navigate, useRoute, type Route } from './route.ts';
+import { Palette } from './Palette.tsx';
 import { SECTIONS, SHORTCUTS } from './sections.tsx';
 
 const HEALTH: Record<Health, { color: string; label: string }> = {
@@ -13,6 +14,8 @@ const HEALTH: Record<Health, { color: string; label: string }> = {
   reconnecting: { color: 'yellow', label: 'Reconnecting…' },
   offline: { color: 'red', label: 'Offline' },
 };
+
+const MAC = /Mac|iPhone|iPad/.test(navigator.platform);
 
 const hidden = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' } as const;
 
@@ -27,6 +30,7 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
   const pages = useQuery({ queryKey: ['pages'], queryFn: () => api<{ data: Page[] }>('/api/v1/pages?limit=100') });
   const [pageId, setPageId] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
+  const [palette, setPalette] = useState(false);
 
   useEffect(() => {
     if (!pageId && pages.data?.data[0]) setPageId(pages.data.data[0].id);
@@ -34,6 +38,11 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if ((e.metaKey || e.ctrlKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setPalette((open) => !open);
+        return;
+      }
       if (e.metaKey || e.ctrlKey || e.altKey || typing(e.target)) return;
       if (e.key === '?') {
         e.preventDefault();
@@ -47,6 +56,14 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
   const visible = SECTIONS.filter((s) => !s.roles || s.roles.includes(user.role));
   const section = visible.find((s) => s.id === route.section) ?? visible[0]!;
   const go = (r: Route) => navigate(r);
+  // Another Page: nothing of the last one stays open.
+  const choosePage = useCallback(
+    (id: string) => {
+      setPageId(id);
+      navigate({ section: section.id, id: null }, { replace: true });
+    },
+    [section.id],
+  );
   const h = HEALTH[health];
 
   let body: ReactNode;
@@ -95,10 +112,7 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
               allowDeselect={false}
               data={(pages.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
               value={pageId}
-              onChange={(v) => {
-                setPageId(v);
-                navigate({ section: section.id, id: null }, { replace: true });
-              }}
+              onChange={(v) => v && choosePage(v)}
             />
             {!narrow && (
               <Group component="nav" aria-label="Sections" gap={2} wrap="nowrap">
@@ -118,13 +132,33 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
             )}
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <Badge color={h.color} variant="dot" role="status" aria-label={`Connection: ${h.label}`}>
-              {h.label}
+            <Badge
+              color={h.color}
+              variant="dot"
+              role="status"
+              aria-label={`Connection: ${h.label}`}
+              title={`Connection: ${h.label}`}
+            >
+              {narrow ? null : h.label}
             </Badge>
             {!narrow && (
               <Text size="sm" c="dimmed">
                 {user.email}
               </Text>
+            )}
+            {!narrow && (
+              <Button
+                variant="default"
+                size="xs"
+                aria-label="Go to or do (Ctrl+K)"
+                aria-keyshortcuts="Control+K Meta+K"
+                onClick={() => setPalette(true)}
+              >
+                Go to or do…
+                <Kbd ml={6} size="xs">
+                  {MAC ? '⌘K' : 'Ctrl K'}
+                </Kbd>
+              </Button>
             )}
             {!narrow && (
               <Button variant="subtle" size="xs" onClick={() => setHelp(true)}>
@@ -143,6 +177,17 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
         </Group>
       </AppShell.Header>
       <AppShell.Main style={{ display: 'flex', height: '100vh' }}>{body}</AppShell.Main>
+      <Palette
+        opened={palette}
+        onClose={() => setPalette(false)}
+        sections={visible}
+        pages={pages.data?.data ?? []}
+        pageId={pageId}
+        onPage={choosePage}
+        conversationOpen={route.section === 'inbox' && route.id !== null}
+        onShortcuts={() => setHelp(true)}
+        onSignOut={onSignOut}
+      />
       <Modal opened={help} onClose={() => setHelp(false)} title="Keyboard shortcuts">
         <Table>
           <Table.Tbody>

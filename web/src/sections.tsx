@@ -33,5 +33,6 @@ export const SHORTCUTS: [string, string][] = [
   ['n', 'Note'],
   ['a', 'Assign to me'],
   ['e', 'Resolve'],
+  ['Ctrl K  ⌘K', 'Go to or do anything (the palette)'],
   ['?', 'This list'],
 ];
