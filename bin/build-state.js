@@ -14,7 +14,7 @@ function newestSource(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+    else if (/\.(ts|tsx|html|css)$/.test(entry.name) && !entry.name.endsWith('.test.ts'))
       newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
@@ -22,9 +22,9 @@ function newestSource(dir) {
 
 /**
  * 'fresh', 'stale' (a source changed after the build began) or 'missing' (never built, or a build that failed), for
- * the package at `root`.
+ * the package at `root`. With `web`, the web inbox's sources (web/) count too: the browser tests serve its build.
  */
-export function buildState(root = ROOT) {
+export function buildState(root = ROOT, { web = false } = {}) {
   let built;
   try {
     built = statSync(join(root, 'dist', '.built')).mtimeMs;
@@ -32,7 +32,8 @@ export function buildState(root = ROOT) {
     return 'missing';
   }
   try {
-    return newestSource(join(root, 'src')) > built ? 'stale' : 'fresh';
+    const newest = Math.max(newestSource(join(root, 'src')), web ? newestSource(join(root, 'web')) : 0);
+    return newest > built ? 'stale' : 'fresh';
   } catch {
     // No src/ beside dist/ (a package of the compiled code alone): nothing to be stale against.
     return 'fresh';

@@ -31,8 +31,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// The tests that start the bin run what users run, the compiled dist/: build it first when src/ changed since.
-const state = buildState();
+// The tests that start the bin run what users run, the compiled dist/, and the browser tests the built web inbox:
+// build both first when src/ or web/ changed since.
+const state = buildState(undefined, { web: true });
 if (state !== 'fresh') {
   console.error(`dist/ is ${state}: building it first (npm run build)`);
   const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });

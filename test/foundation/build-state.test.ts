@@ -28,3 +28,25 @@ test('dist/ is missing until a build completes, fresh after it, and stale once a
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a change to the web inbox makes the build stale for the test runner, not for the bin', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pagescope-build-'));
+  try {
+    mkdirSync(join(root, 'src'), { recursive: true });
+    mkdirSync(join(root, 'web', 'src'), { recursive: true });
+    mkdirSync(join(root, 'dist'));
+    writeFileSync(join(root, 'dist', '.built'), '');
+    const screen = join(root, 'web', 'src', 'Inbox.tsx');
+    writeFileSync(screen, 'export {};\n');
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(screen, past, past);
+    assert.equal(buildState(root, { web: true }), 'fresh');
+    const future = new Date(Date.now() + 60_000);
+    utimesSync(screen, future, future);
+    assert.equal(buildState(root, { web: true }), 'stale');
+    // The bin runs the server's code; the web build it serves is the test runner's concern.
+    assert.equal(buildState(root), 'fresh');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
