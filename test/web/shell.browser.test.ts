@@ -10,6 +10,7 @@ describe('the web app’s shell in a browser', { skip: browserTestsSkipped() }, 
   let page: Page;
   const palette = () => page.getByRole('dialog', { name: 'Go to or do…' });
   const timeline = () => page.getByRole('list', { name: 'Timeline' });
+  const conversations = () => page.getByRole('navigation', { name: 'Conversations' });
 
   before(async () => {
     server = await startInboxServer();
@@ -65,5 +66,26 @@ describe('the web app’s shell in a browser', { skip: browserTestsSkipped() }, 
     assert.equal(await palette().getByRole('option', { name: 'Resolve' }).count(), 0);
     await page.keyboard.press('Escape');
     await palette().waitFor({ state: 'hidden' });
+  });
+
+  it('refuses a change that carries the session cookie without the page’s CSRF token, and changes nothing', async () => {
+    await page.goto(`${server.base}/#/inbox`);
+    await conversations()
+      .getByRole('button', { name: /delivery address/ })
+      .click();
+    const id = decodeURIComponent(new URL(page.url()).hash.split('/')[2]!);
+    // What a script on another page could do with the browser's cookie: the same request, without the header.
+    const refused = await page.evaluate(async (conversationId) => {
+      const res = await fetch(`/api/v1/conversations/${conversationId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'resolved' }),
+      });
+      return { status: res.status, body: (await res.json()) as { error: { code: string } } };
+    }, id);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, 'csrf_failed');
+    await page.reload();
+    await page.getByRole('button', { name: 'Resolve' }).waitFor();
   });
 });
