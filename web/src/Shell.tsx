@@ -26,6 +26,9 @@ const hidden = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', 
 export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }) {
   const health = useLiveUpdates();
   const narrow = useMediaQuery('(max-width: 48em)') ?? false;
+  // Below 1400 px the header keeps what is needed to work: the sections, the Page, the connection, sign-out.
+  const wide = useMediaQuery('(min-width: 87.5em)') ?? true;
+  const roomy = useMediaQuery('(min-width: 75em)') ?? true;
   const route = useRoute();
   const pages = useQuery({ queryKey: ['pages'], queryFn: () => api<{ data: Page[] }>('/api/v1/pages?limit=100') });
   const [pageId, setPageId] = useState<string | null>(null);
@@ -102,13 +105,13 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
                 </Menu.Dropdown>
               </Menu>
             ) : null}
-            <Title order={1} size="h4" style={narrow ? hidden : undefined}>
+            <Title order={1} size="h4" style={narrow || !roomy ? hidden : undefined}>
               pagescope
             </Title>
             <Select
               aria-label="Page"
               placeholder="Page"
-              w={narrow ? 170 : 220}
+              w={narrow ? 170 : roomy ? 220 : 180}
               allowDeselect={false}
               data={(pages.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
               value={pageId}
@@ -141,7 +144,7 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
             >
               {narrow ? null : h.label}
             </Badge>
-            {!narrow && (
+            {wide && (
               <Text size="sm" c="dimmed">
                 {user.email}
               </Text>
@@ -154,13 +157,15 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
                 aria-keyshortcuts="Control+K Meta+K"
                 onClick={() => setPalette(true)}
               >
-                Go to or do…
-                <Kbd ml={6} size="xs">
-                  {MAC ? '⌘K' : 'Ctrl K'}
-                </Kbd>
+                {roomy ? 'Go to or do…' : 'Go to…'}
+                {roomy && (
+                  <Kbd ml={6} size="xs">
+                    {MAC ? '⌘K' : 'Ctrl K'}
+                  </Kbd>
+                )}
               </Button>
             )}
-            {!narrow && (
+            {wide && (
               <Button variant="subtle" size="xs" onClick={() => setHelp(true)}>
                 Shortcuts{' '}
                 <Kbd ml={4} size="xs">
@@ -169,7 +174,7 @@ export function Shell({ user, onSignOut }: { user: User; onSignOut: () => void }
               </Button>
             )}
             {!narrow && (
-              <Button variant="default" size="xs" onClick={onSignOut}>
+              <Button variant="default" size="xs" onClick={onSignOut} title={wide ? undefined : user.email}>
                 Sign out
               </Button>
             )}
