@@ -19,6 +19,7 @@ import { api, conversationsPath, type Conversation, type ConversationList, type 
 import type { ScreenProps } from './sections.tsx';
 import { typing } from './keys.ts';
 import { ConversationView, contactName } from './Conversation.tsx';
+import { ContactSidebar } from './ContactSidebar.tsx';
 
 export type Command = { name: 'reply' | 'note' | 'assign' | 'resolve'; at: number };
 
@@ -192,6 +193,7 @@ export function Inbox({ user, pageId, narrow, selected, onSelect }: ScreenProps)
           )}
         </Box>
       )}
+      {selected && showConversation && <ContactSidebar key={selected} conversationId={selected} user={user} />}
     </>
   );
 }
