@@ -1,0 +1,169 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { readyAccount } from '../users/support.ts';
+import {
+  AGENT,
+  PAGE_A,
+  PAGE_B,
+  browserTestsSkipped,
+  launchChromium,
+  startInboxServer,
+  type InboxServer,
+} from './support.ts';
+import { OWNER, contactIdOf, giveProfiles, optIn } from './people.ts';
+
+// The people behind the conversations, in a real browser: the contact sidebar, the contacts list, privacy requests
+// and the audit log, found by role and accessible name as a person finds them.
+describe('contacts, privacy requests and the audit log in a browser', { skip: browserTestsSkipped() }, () => {
+  let server: InboxServer;
+  let browser: Browser;
+  let page: Page;
+  let bruno: string;
+
+  async function signIn(p: Page, who: { email: string; password: string }) {
+    await p.goto(server.base);
+    await p.getByRole('textbox', { name: 'Email' }).fill(who.email);
+    await p.getByRole('textbox', { name: 'Password', exact: true }).fill(who.password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('status', { name: 'Connection: Live' }).waitFor();
+  }
+  const section = (p: Page, name: string) =>
+    p.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
+
+  before(async () => {
+    server = await startInboxServer();
+    await readyAccount(server.app.ctx, OWNER.email, OWNER.password, { role: 'owner' });
+    await server.write(PAGE_A, '8001', 'Is the green teapot back in stock?');
+    await server.write(PAGE_A, '8003', 'Do you deliver on Sundays?');
+    await server.write(PAGE_B, '8002', 'A question for the other shop');
+    await giveProfiles(server, {
+      '8001': {
+        first_name: 'Maya',
+        last_name: 'Okafor',
+        locale: 'fr_FR',
+        timezone: 1,
+        profile_pic: 'https://platform-lookaside.example/maya.jpg',
+      },
+      '8003': { first_name: 'Jonas', last_name: 'Berg', locale: 'sv_SE', timezone: 1 },
+      '8002': { first_name: 'Bruno', last_name: 'Keller', locale: 'de_DE', timezone: 1 },
+    });
+    await optIn(server, PAGE_A, await contactIdOf(server, PAGE_A, '8001'));
+    bruno = await contactIdOf(server, PAGE_B, '8002');
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => console.error('browser error:', err.stack));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the person and their consent beside the conversation', async () => {
+    await signIn(page, OWNER);
+    await page
+      .getByRole('navigation', { name: 'Conversations' })
+      .getByRole('button', { name: /green teapot/ })
+      .click();
+    const sidebar = page.getByRole('complementary', { name: 'Contact' });
+    await sidebar.getByRole('heading', { name: 'Maya Okafor' }).waitFor();
+    await sidebar.getByText('French (France)').waitFor();
+    await sidebar.getByText('Reachable: Meta accepts messages to this person.').waitFor();
+    const consent = sidebar.getByRole('region', { name: 'Consent' });
+    await consent.getByText('Opted in').waitFor();
+    await consent
+      .getByRole('list', { name: 'Consent history' })
+      .getByText(/gave marketing through Messenger’s opt-in/)
+      .waitFor();
+    await sidebar.getByRole('region', { name: 'Tags' }).getByText('No tags yet.').waitFor();
+    await sidebar.getByRole('region', { name: 'Previous activity' }).getByText('1 from them, 0 to them').waitFor();
+  });
+
+  it('"Show PSID" reveals it only on click, and the audit log then lists that read', async () => {
+    const sidebar = page.getByRole('complementary', { name: 'Contact' });
+    assert.equal(await sidebar.getByText('8001').count(), 0, 'no PSID before the click');
+    await sidebar.getByRole('button', { name: 'Show PSID' }).click();
+    await sidebar.getByRole('group', { name: 'PSID' }).getByText('8001', { exact: true }).waitFor();
+    await section(page, 'Audit log').click();
+    const read = page
+      .getByRole('table', { name: 'Events' })
+      .getByRole('row')
+      .filter({ hasText: 'Read a PSID' })
+      .filter({ hasText: 'Show PSID' });
+    await read.first().waitFor();
+    assert.match((await read.first().textContent()) ?? '', /You \(olivia@example\.com\)/);
+    assert.equal(await page.getByRole('table', { name: 'Events' }).getByText('8001').count(), 0);
+  });
+
+  it('the contacts list finds a person by name and opens their page with a link to the conversation', async () => {
+    await section(page, 'Contacts').click();
+    const list = page.getByRole('navigation', { name: 'Contacts' });
+    await list.getByRole('button', { name: /Jonas Berg/ }).waitFor();
+    await page.getByRole('textbox', { name: 'Search contacts' }).fill('oka');
+    await list.getByRole('button', { name: /Jonas Berg/ }).waitFor({ state: 'detached' });
+    await list.getByRole('button', { name: /Maya Okafor/ }).click();
+    const detail = page.getByRole('region', { name: 'Contact', exact: true });
+    await detail.getByRole('heading', { name: 'Maya Okafor' }).waitFor();
+    await detail.getByRole('link', { name: 'Open conversation' }).click();
+    await page
+      .getByRole('list', { name: 'Timeline' })
+      .getByRole('listitem', { name: 'Customer: Is the green teapot back in stock?' })
+      .waitFor();
+  });
+
+  it('an export request appears among the privacy requests with its due date; erasure needs the typed word', async () => {
+    const sidebar = page.getByRole('complementary', { name: 'Contact' });
+    await sidebar.getByRole('button', { name: 'Erase…' }).click();
+    const erase = page.getByRole('dialog', { name: 'Erase Maya Okafor?' });
+    assert.equal(await erase.getByRole('button', { name: 'Erase this person' }).isDisabled(), true);
+    await erase.getByRole('textbox', { name: 'Type erase to confirm' }).fill('erase');
+    assert.equal(await erase.getByRole('button', { name: 'Erase this person' }).isDisabled(), false);
+    await erase.getByRole('button', { name: 'Cancel' }).click();
+    await sidebar.getByRole('button', { name: 'Export data' }).click();
+    await page
+      .getByRole('dialog', { name: 'Export Maya Okafor’s data?' })
+      .getByRole('button', { name: 'Open access request' })
+      .click();
+    await sidebar
+      .getByRole('status')
+      .getByText(/^Export requested: due/)
+      .waitFor();
+    const request = await server.app.ctx.db.selectFrom('privacy_requests').selectAll().executeTakeFirstOrThrow();
+    const due = new Date(request.due_at).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
+    await section(page, 'Privacy requests').click();
+    const row = page.getByRole('table', { name: 'Requests' }).getByRole('row').filter({ hasText: 'Access (export)' });
+    await row
+      .getByText(`Due ${due}`)
+      .or(row.getByText(/^Due in \d+ days?$/))
+      .first()
+      .waitFor();
+    await row.getByText('Pending').waitFor();
+    await row.getByRole('link', { name: 'Open contact' }).waitFor();
+  });
+
+  it('an agent of Page A never sees Page B’s contacts, nor privacy requests, the audit log or a PSID', async () => {
+    const agent = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    agent.setDefaultTimeout(15_000);
+    try {
+      await signIn(agent, AGENT);
+      assert.equal(await section(agent, 'Privacy requests').count(), 0);
+      assert.equal(await section(agent, 'Audit log').count(), 0);
+      await section(agent, 'Contacts').click();
+      const list = agent.getByRole('navigation', { name: 'Contacts' });
+      await list.getByRole('button', { name: /Maya Okafor/ }).waitFor();
+      assert.equal(await list.getByRole('button', { name: /Bruno Keller/ }).count(), 0);
+      await agent.getByRole('textbox', { name: 'Search contacts' }).fill('Bruno');
+      await list.getByText('Nobody named “Bruno”.').waitFor();
+      await agent.goto(`${server.base}/#/contacts/${bruno}`);
+      await agent.getByText('This contact does not exist, was erased, or belongs to a Page you cannot see.').waitFor();
+      await agent.goto(`${server.base}/#/contacts/${await contactIdOf(server, PAGE_A, '8001')}`);
+      const detail = agent.getByRole('region', { name: 'Contact', exact: true });
+      await detail.getByRole('heading', { name: 'Maya Okafor' }).waitFor();
+      assert.equal(await detail.getByRole('button', { name: 'Show PSID' }).count(), 0);
+      assert.equal(await detail.getByRole('button', { name: 'Export data' }).count(), 0);
+    } finally {
+      await agent.close();
+    }
+  });
+});
