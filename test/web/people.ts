@@ -1,6 +1,8 @@
 import type { GraphClient, UserProfile } from '../../src/platform/graph-client.ts';
 import { enrichProfiles } from '../../src/modules/contacts/enrich-profiles.ts';
 import { recordConsent } from '../../src/modules/consent/ledger.ts';
+import { findContactByBidx } from '../../src/modules/contacts/contacts.repository.ts';
+import { psidIndex } from '../../src/modules/contacts/contact-columns.ts';
 import type { InboxServer } from './support.ts';
 
 export const OWNER = { email: 'olivia@example.com', password: 'owner horse battery staple' };
@@ -20,11 +22,12 @@ export async function giveProfiles(server: InboxServer, profiles: Record<string,
   await enrichProfiles(server.app.ctx, { graph, limit: 100 });
 }
 
-/** The contact's id, found as the API finds it (by PSID, as the owner). */
+/** The contact's id, found by its PSID's blind index (a test's own look-up: no identifier read is audited). */
 export async function contactIdOf(server: InboxServer, pageId: string, psid: string): Promise<string> {
-  const { findContactByPsid } = await import('../../src/modules/contacts/read-contacts.ts');
-  const { cliActor } = await import('../../src/modules/access/actor.ts');
-  return (await findContactByPsid(server.app.ctx, cliActor, pageId, psid)).id;
+  const { ctx } = server.app;
+  const row = await findContactByBidx(ctx.db, pageId, psidIndex(ctx.keyring, psid));
+  if (!row) throw new Error('no such contact');
+  return row.id;
 }
 
 /** The person opts in to marketing messages (Messenger's opt-in), recorded in the consent ledger. */

@@ -4,6 +4,7 @@ import {
   Badge,
   Box,
   Button,
+  Collapse,
   Group,
   Paper,
   ScrollArea,
@@ -116,6 +117,8 @@ export function Audit({ user, pageId, pages, narrow }: ScreenProps) {
   const since = from ? dayStart(from) : null;
   const until = to ? dayStart(to, 1) : null;
   const page = scope === 'page' ? pageId : null;
+  const [showFilters, setShowFilters] = useState(false);
+  const active = [action, actor, from, to].filter(Boolean).length + (scope === 'all' ? 1 : 0);
 
   const list = useInfiniteQuery({
     queryKey: ['audit-events', { action, actor, page, since, until }],
@@ -154,57 +157,66 @@ export function Audit({ user, pageId, pages, narrow }: ScreenProps) {
       style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}
     >
       <Stack gap="xs" p="sm" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
-        <Title order={2} size="h4">
-          Audit log
-        </Title>
-        <Group gap="xs" align="flex-end" wrap="wrap">
-          <Select
-            label="Action"
-            placeholder="Any action"
-            w={narrow ? '100%' : 240}
-            searchable
-            clearable
-            value={action}
-            onChange={setAction}
-            data={Object.entries(AUDIT_ACTIONS)
-              .map(([value, label]) => ({ value, label }))
-              .sort((a, b) => a.label.localeCompare(b.label))}
-          />
-          <Select
-            label="Actor"
-            placeholder="Anyone"
-            w={narrow ? '100%' : 220}
-            clearable
-            value={actor}
-            onChange={setActor}
-            data={actorOptions}
-          />
-          <Select
-            label="Pages"
-            w={narrow ? '48%' : 170}
-            allowDeselect={false}
-            value={scope}
-            onChange={(v) => setScope(v === 'all' ? 'all' : 'page')}
-            data={[
-              { value: 'page', label: 'This Page' },
-              { value: 'all', label: 'All Pages' },
-            ]}
-          />
-          <TextInput
-            label="From"
-            type="date"
-            w={narrow ? '48%' : 150}
-            value={from}
-            onChange={(e) => setFrom(e.currentTarget.value)}
-          />
-          <TextInput
-            label="To"
-            type="date"
-            w={narrow ? '48%' : 150}
-            value={to}
-            onChange={(e) => setTo(e.currentTarget.value)}
-          />
+        <Group justify="space-between">
+          <Title order={2} size="h4">
+            Audit log
+          </Title>
+          {narrow && (
+            <Button size="xs" variant="default" aria-expanded={showFilters} onClick={() => setShowFilters((v) => !v)}>
+              {active > 0 ? `Filters (${active})` : 'Filters'}
+            </Button>
+          )}
         </Group>
+        <Collapse expanded={showFilters || !narrow}>
+          <Group gap="xs" align="flex-end" wrap="wrap">
+            <Select
+              label="Action"
+              placeholder="Any action"
+              w={narrow ? '100%' : 240}
+              searchable
+              clearable
+              value={action}
+              onChange={setAction}
+              data={Object.entries(AUDIT_ACTIONS)
+                .map(([value, label]) => ({ value, label }))
+                .sort((a, b) => a.label.localeCompare(b.label))}
+            />
+            <Select
+              label="Actor"
+              placeholder="Anyone"
+              w={narrow ? '100%' : 220}
+              clearable
+              value={actor}
+              onChange={setActor}
+              data={actorOptions}
+            />
+            <Select
+              label="Pages"
+              w={narrow ? '100%' : 170}
+              allowDeselect={false}
+              value={scope}
+              onChange={(v) => setScope(v === 'all' ? 'all' : 'page')}
+              data={[
+                { value: 'page', label: 'This Page' },
+                { value: 'all', label: 'All Pages' },
+              ]}
+            />
+            <TextInput
+              label="From"
+              type="date"
+              w={narrow ? 'calc(50% - 4px)' : 150}
+              value={from}
+              onChange={(e) => setFrom(e.currentTarget.value)}
+            />
+            <TextInput
+              label="To"
+              type="date"
+              w={narrow ? 'calc(50% - 4px)' : 150}
+              value={to}
+              onChange={(e) => setTo(e.currentTarget.value)}
+            />
+          </Group>
+        </Collapse>
         {scope === 'page' && (
           <Text size="xs" c="dimmed">
             Sign-ins, tokens and other events of no Page show under All Pages.

@@ -130,8 +130,8 @@ export function ContactDetails({
   const profile = (
     <Stack gap="md">
       <Identity contact={c} name={name} user={user} />
-      <Group gap="xs">
-        {onOpenConversation && conversationId && (
+      {onOpenConversation && conversationId && (
+        <Group gap="xs">
           <Button
             size="xs"
             component="a"
@@ -143,8 +143,8 @@ export function ContactDetails({
           >
             Open conversation
           </Button>
-        )}
-      </Group>
+        </Group>
+      )}
       <DataList size="sm" gap={6} labelWidth={92}>
         <DataList.Item>
           <DataList.ItemLabel>Language</DataList.ItemLabel>
@@ -530,6 +530,7 @@ function PrivacyActions({ contact, name }: { contact: Contact; name: string }) {
 export function ContactSidebar({ conversationId, user }: { conversationId: string; user: User }) {
   const queryClient = useQueryClient();
   const wide = useMediaQuery('(min-width: 80em)') ?? false;
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const [opened, setOpened] = useState(false);
   const conversation = useQuery({
     queryKey: ['conversation', conversationId],
@@ -564,25 +565,55 @@ export function ContactSidebar({ conversationId, user }: { conversationId: strin
         </ScrollArea>
       </Box>
     );
+  const drawer = (
+    <Drawer opened={opened} onClose={() => setOpened(false)} position="right" size={360} title="Contact" padding={0}>
+      <ContactDetails contactId={contactId} user={user} />
+      <Box px="md" pb="md">
+        <Anchor href={`#/contacts/${encodeURIComponent(contactId)}`} size="sm">
+          Open the contact’s page
+        </Anchor>
+      </Box>
+    </Drawer>
+  );
+  // On a phone the conversation's buttons wrap below its title, leaving the top right corner free for the button.
+  if (phone)
+    return (
+      <>
+        <Button
+          size="xs"
+          variant="default"
+          onClick={() => setOpened(true)}
+          aria-haspopup="dialog"
+          style={{ position: 'fixed', top: 64, right: 8, zIndex: 150, boxShadow: 'var(--mantine-shadow-sm)' }}
+        >
+          Contact
+        </Button>
+        {drawer}
+      </>
+    );
+  // Between a phone and 1280 px: a slim rail right of the conversation, its button written down the side.
   return (
-    <>
+    <Box
+      component="aside"
+      aria-label="Contact"
+      w={40}
+      style={{ borderLeft: '1px solid var(--mantine-color-gray-3)', flexShrink: 0 }}
+    >
       <Button
+        variant="subtle"
         size="xs"
-        variant="default"
+        w="100%"
+        h="auto"
+        px={0}
+        py="md"
+        radius={0}
         onClick={() => setOpened(true)}
         aria-haspopup="dialog"
-        style={{ position: 'fixed', top: 64, right: 8, zIndex: 150, boxShadow: 'var(--mantine-shadow-sm)' }}
+        styles={{ label: { writingMode: 'vertical-rl' } }}
       >
         Contact
       </Button>
-      <Drawer opened={opened} onClose={() => setOpened(false)} position="right" size={360} title="Contact" padding={0}>
-        <ContactDetails contactId={contactId} user={user} />
-        <Box px="md" pb="md">
-          <Anchor href={`#/contacts/${encodeURIComponent(contactId)}`} size="sm">
-            Open the contact’s page
-          </Anchor>
-        </Box>
-      </Drawer>
-    </>
+      {drawer}
+    </Box>
   );
 }

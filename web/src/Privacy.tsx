@@ -146,10 +146,10 @@ export function Privacy({ user, pages, narrow }: ScreenProps) {
         <Text size="sm" c={d.color} fw={d.color ? 700 : undefined}>
           {d.text}
         </Text>
-        {r.status !== 'completed' && (
+        {r.status !== 'completed' && (d.color || r.extended) && (
           <Text size="xs" c="dimmed">
-            {day(r.due_at)}
-            {r.extended ? ' (extended)' : ''}
+            {d.color ? `due ${day(r.due_at)}` : ''}
+            {r.extended ? `${d.color ? ' ' : ''}(extended)` : ''}
           </Text>
         )}
       </Stack>
