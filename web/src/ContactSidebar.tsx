@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import {
   Alert,
   Anchor,
@@ -539,8 +539,10 @@ export function ContactSidebar({ conversationId, user }: { conversationId: strin
   const contactId = conversation.data?.contact.id;
   // The live stream refetches the conversation when something happens to it: the contact may have changed too.
   const updated = conversation.dataUpdatedAt;
+  const seen = useRef(updated);
   useEffect(() => {
-    if (!contactId) return;
+    if (!contactId || seen.current === updated) return;
+    seen.current = updated;
     for (const key of ['contact', 'activity', 'consent'])
       void queryClient.invalidateQueries({ queryKey: [key, contactId] });
   }, [updated, contactId, queryClient]);
