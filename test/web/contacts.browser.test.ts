@@ -1,7 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { readyAccount } from '../users/support.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { createPrivacyRequest } from '../../src/modules/privacy/create-request.ts';
+import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
 import {
   AGENT,
   PAGE_A,
@@ -140,6 +144,46 @@ describe('contacts, privacy requests and the audit log in a browser', { skip: br
       .waitFor();
     await row.getByText('Pending').waitFor();
     await row.getByRole('link', { name: 'Open contact' }).waitFor();
+  });
+
+  it('marks an overdue request, extends a deadline once after confirmation, and downloads a completed export', async () => {
+    const { ctx } = server.app;
+    const jonas = await contactIdOf(server, PAGE_A, '8003');
+    await createPrivacyRequest(ctx, cliActor, { type: 'erasure', contact_id: jonas }, 'cli');
+    await ctx.db
+      .updateTable('privacy_requests')
+      .set({ due_at: ctx.clock.now() - 2 * 86_400_000 - 60_000 })
+      .where('contact_id', '=', jonas)
+      .execute();
+    await page.reload();
+    const table = page.getByRole('table', { name: 'Requests' });
+    await table.getByRole('row').filter({ hasText: 'Erasure' }).getByText('Overdue by 2 days').waitFor();
+
+    const access = table.getByRole('row').filter({ hasText: 'Access (export)' });
+    await access.getByRole('button', { name: 'Extend…' }).click();
+    await page
+      .getByRole('dialog', { name: 'Extend the deadline?' })
+      .getByRole('button', { name: 'I told the person: extend' })
+      .click();
+    await access.getByText('(extended)').waitFor();
+    assert.equal(await access.getByRole('button', { name: 'Extend…' }).count(), 0, 'the law allows one extension');
+
+    await ctx.db.deleteFrom('privacy_requests').where('contact_id', '=', jonas).execute();
+    await runDueRequests(ctx);
+    await page.getByLabel('Request status', { exact: true }).first().click();
+    await page.getByRole('option', { name: 'Completed' }).click();
+    const done = table.getByRole('row').filter({ hasText: 'Access (export)' });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      done.getByRole('button', { name: 'Download export' }).click(),
+    ]);
+    const maya = await contactIdOf(server, PAGE_A, '8001');
+    assert.equal(download.suggestedFilename(), `${maya}.json`);
+    const file = await download.path();
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { psid: string };
+    assert.equal(doc.psid, '8001');
+    await section(page, 'Audit log').click();
+    await page.getByRole('table', { name: 'Events' }).getByText('Downloaded a data export').waitFor();
   });
 
   it('an agent of Page A never sees Page B’s contacts, nor privacy requests, the audit log or a PSID', async () => {

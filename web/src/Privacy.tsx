@@ -110,7 +110,6 @@ export function Privacy({ user, pages, narrow }: ScreenProps) {
           variant="default"
           loading={download.isPending && download.variables?.id === r.id}
           onClick={() => download.mutate(r)}
-          aria-label={`Download the export of request ${r.id}`}
         >
           Download export
         </Button>
