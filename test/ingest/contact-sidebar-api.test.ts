@@ -101,8 +101,17 @@ for (const dialect of testDialects()) {
         payload: { status: 'resolved' },
       });
       assert.equal(patch.statusCode, 200);
+      const note = await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/conversations/${conversation}/notes`,
+        headers: bearer(agent),
+        payload: { text: 'called the carrier' },
+      });
+      assert.equal(note.statusCode, 201);
       activity = (await get(`/api/v1/contacts/${mayaId}/activity`, agent)).json();
       assert.equal(activity.conversation.status, 'resolved');
+      assert.deepEqual(activity.messages, { received: 2, sent: 0, notes: 1 });
+      assert.equal(activity.last_outbound_at, null, 'a note is no reply');
       assert.equal(activity.conversation.last_resolved_at, new Date(app.clock.now()).toISOString());
       const marketer = await get(`/api/v1/contacts/${mayaId}/activity`, await tokenFor(app, 'marketer'));
       assert.equal(marketer.statusCode, 403, 'no history for those who may not read it');

@@ -378,7 +378,8 @@ function ActivityView({ a }: { a: Activity }) {
     ['Last reply', a.last_outbound_at ? dayTime(a.last_outbound_at) : 'None yet'],
     [
       'Messages',
-      `${a.messages.received} from them, ${a.messages.sent} to them${a.messages.notes ? `, ${a.messages.notes} notes` : ''}`,
+      `${a.messages.received} from them, ${a.messages.sent} to them` +
+        (a.messages.notes ? `, ${a.messages.notes} note${a.messages.notes === 1 ? '' : 's'}` : ''),
     ],
   ];
   if (a.conversation) {
@@ -568,7 +569,14 @@ export function ContactSidebar({ conversationId, user }: { conversationId: strin
       </Box>
     );
   const drawer = (
-    <Drawer opened={opened} onClose={() => setOpened(false)} position="right" size={360} title="Contact" padding={0}>
+    <Drawer
+      opened={opened}
+      onClose={() => setOpened(false)}
+      position="right"
+      size={360}
+      title="Contact"
+      styles={{ body: { padding: 0 } }}
+    >
       <ContactDetails contactId={contactId} user={user} />
       <Box px="md" pb="md">
         <Anchor href={`#/contacts/${encodeURIComponent(contactId)}`} size="sm">

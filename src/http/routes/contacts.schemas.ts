@@ -93,7 +93,7 @@ export const ContactActivitySchema = Type.Object({
   first_seen_at: time(),
   last_seen_at: time(),
   last_inbound_at: time({ description: 'the last message the person sent' }),
-  last_outbound_at: time({ description: 'the last message the Page sent them' }),
+  last_outbound_at: time({ description: 'the last message written to them (agent, automation, campaign or the Page)' }),
   messages: Type.Object({
     received: Type.Integer(),
     sent: Type.Integer({ description: 'by agents, automations, campaigns and the Page' }),

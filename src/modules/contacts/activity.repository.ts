@@ -1,18 +1,18 @@
 import type { Executor } from '../../db/types.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';
 
-/** How many history rows a contact has, by author (`contact`, `agent`, `note`, …). */
-export async function countMessagesByAuthor(
+/** A contact's history rows by author (`contact`, `agent`, `note`, …): how many, and when the newest was sent. */
+export async function messageStatsByAuthor(
   db: Executor,
   contactId: string,
-): Promise<Partial<Record<MessageTable['author'], number>>> {
+): Promise<Partial<Record<MessageTable['author'], { count: number; lastAt: number }>>> {
   const rows = await db
     .selectFrom('messages')
-    .select(['author', db.fn.countAll<number | string>().as('n')])
+    .select((eb) => ['author', eb.fn.countAll<number | string>().as('n'), eb.fn.max('sent_at').as('last_at')])
     .where('contact_id', '=', contactId)
     .groupBy('author')
     .execute();
-  return Object.fromEntries(rows.map((r) => [r.author, Number(r.n)]));
+  return Object.fromEntries(rows.map((r) => [r.author, { count: Number(r.n), lastAt: Number(r.last_at) }]));
 }
 
 /**

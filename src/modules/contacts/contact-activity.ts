@@ -2,7 +2,7 @@ import type { AppContext } from '../../kernel/context.ts';
 import { toIso } from '../../lib/time.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { findConversationOfContact } from '../conversations/conversations.repository.ts';
-import { countMessagesByAuthor, lastResolvedAt } from './activity.repository.ts';
+import { lastResolvedAt, messageStatsByAuthor } from './activity.repository.ts';
 import { loadVisibleContact } from './read-contacts.ts';
 
 /**
@@ -14,18 +14,23 @@ export async function contactActivity(ctx: AppContext, actor: Actor, contactId: 
   assertCan(actor, 'contacts:read');
   assertCan(actor, 'messages:read');
   const contact = await loadVisibleContact(ctx, actor, contactId);
-  const [counts, conversation] = await Promise.all([
-    countMessagesByAuthor(ctx.db, contact.id),
+  const [stats, conversation] = await Promise.all([
+    messageStatsByAuthor(ctx.db, contact.id),
     findConversationOfContact(ctx.db, contact.id),
   ]);
-  const sent = (counts.agent ?? 0) + (counts.automation ?? 0) + (counts.campaign ?? 0) + (counts.page ?? 0);
+  const replies = (['agent', 'automation', 'campaign', 'page'] as const).flatMap((a) => stats[a] ?? []);
+  const latest = (times: number[]) => (times.length ? Math.max(...times) : null);
   return {
     contact_id: contact.id,
     first_seen_at: toIso(contact.created_at),
     last_seen_at: toIso(contact.last_seen_at),
-    last_inbound_at: toIso(contact.last_inbound_at),
-    last_outbound_at: toIso(contact.last_outbound_at),
-    messages: { received: counts.contact ?? 0, sent, notes: counts.note ?? 0 },
+    last_inbound_at: toIso(latest([contact.last_inbound_at ?? 0, stats.contact?.lastAt ?? 0].filter(Boolean))),
+    last_outbound_at: toIso(latest(replies.map((r) => r.lastAt))),
+    messages: {
+      received: stats.contact?.count ?? 0,
+      sent: replies.reduce((n, r) => n + r.count, 0),
+      notes: stats.note?.count ?? 0,
+    },
     conversation: conversation
       ? {
           id: conversation.id,
