@@ -6,6 +6,9 @@ import type { EmulatorServer } from '../../src/emulator/index.ts';
 import { enrichProfiles } from '../../src/modules/contacts/enrich-profiles.ts';
 import { conversationRoutes } from '../../src/http/routes/conversations.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { createUser } from '../../src/modules/users/create-user.ts';
+import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 import { drain, emulatedApp, tokenFor } from './support.ts';
 
 // What the contact sidebar, the contacts list and the privacy screen read: a contact without its identifiers, the
@@ -59,6 +62,7 @@ for (const dialect of testDialects()) {
 
     it('reveals the PSID on purpose to identifier readers, audited without the PSID in the row', async () => {
       const psid = emu.emulator.psid(maya, pageA)!;
+      app.clock.t += 1000; // a later audit row than every one before (they are listed newest first)
       const res = await get(`/api/v1/contacts/${mayaId}/identifiers`);
       assert.equal(res.statusCode, 200);
       assert.equal(res.json().psid, psid);
@@ -70,6 +74,24 @@ for (const dialect of testDialects()) {
       assert.ok(!last!.details!.includes(psid));
       const audit = await get(`/api/v1/audit-events?action=contact.identifier_read&subject_id=${mayaId}&limit=1`);
       assert.equal(audit.json().data[0].details.via, 'reveal');
+    });
+
+    it('names the operator who revealed it in the audit log by email; a token by its id alone', async () => {
+      const person = await createUser(app.ctx, cliActor, { email: 'olivia@example.com', role: 'owner' });
+      const signed = await signInWithLink(app.ctx, new URL(person.login_url).pathname.split('/').pop()!, {
+        source: '127.0.0.9',
+        requestId: null,
+      });
+      const cookie = `pagescope_session=${signed.session.token}`;
+      app.clock.t += 1000;
+      const reveal = await app.server.inject({ url: `/api/v1/contacts/${mayaId}/identifiers`, headers: { cookie } });
+      assert.equal(reveal.statusCode, 200);
+      const [byPerson, byToken] = (
+        await get(`/api/v1/audit-events?action=contact.identifier_read&subject_id=${mayaId}&limit=2`)
+      ).json().data;
+      assert.deepEqual(byPerson.actor, { type: 'user', id: person.user.id, email: 'olivia@example.com' });
+      assert.equal(byToken.actor.type, 'token');
+      assert.equal('email' in byToken.actor, false);
     });
 
     it('refuses the reveal to agents, analysts and marketers, and hides another Page’s contact as missing', async () => {
