@@ -408,6 +408,7 @@ function PrivacyActions({ contact, name }: { contact: Contact; name: string }) {
     queryKey: ['privacy-requests', 'contact', contact.id],
     queryFn: () =>
       api<ListPage<PrivacyRequest>>(`/api/v1/privacy/requests?contact_id=${encodeURIComponent(contact.id)}&limit=20`),
+    refetchInterval: (q) => (q.state.data?.data.some((r) => r.status !== 'completed') ? 15_000 : false),
   });
   const open = useMutation({
     mutationFn: (type: 'access' | 'erasure') =>

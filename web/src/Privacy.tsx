@@ -72,6 +72,9 @@ export function Privacy({ user, pages, narrow }: ScreenProps) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
     placeholderData: (prev) => prev,
+    // Requests run in the background (no inbox event says when): while some are still open, look again now and then.
+    refetchInterval: (q) =>
+      q.state.data?.pages.some((p) => p.data.some((r) => r.status !== 'completed')) ? 15_000 : false,
   });
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
   const pageName = (id: string | null | undefined) =>
