@@ -186,6 +186,26 @@ describe('contacts, privacy requests and the audit log in a browser', { skip: br
     await page.getByRole('table', { name: 'Events' }).getByText('Downloaded a data export').waitFor();
   });
 
+  it('erases a person once "erase" is typed: they leave the contacts list and their page says so', async () => {
+    const jonas = await contactIdOf(server, PAGE_A, '8003');
+    await page.goto(`${server.base}/#/contacts/${jonas}`);
+    const detail = page.getByRole('region', { name: 'Contact', exact: true });
+    await detail.getByRole('button', { name: 'Erase…' }).click();
+    const erase = page.getByRole('dialog', { name: 'Erase Jonas Berg?' });
+    await erase.getByRole('textbox', { name: 'Type erase to confirm' }).fill('erase');
+    await erase.getByRole('button', { name: 'Erase this person' }).click();
+    await detail
+      .getByRole('status')
+      .getByText(/^Erasure requested: due/)
+      .waitFor();
+    await runDueRequests(server.app.ctx);
+    await page.reload();
+    await detail.getByText('This contact does not exist, was erased, or belongs to a Page you cannot see.').waitFor();
+    const list = page.getByRole('navigation', { name: 'Contacts' });
+    await list.getByRole('button', { name: /Maya Okafor/ }).waitFor();
+    assert.equal(await list.getByRole('button', { name: /Jonas Berg/ }).count(), 0);
+  });
+
   it('an agent of Page A never sees Page B’s contacts, nor privacy requests, the audit log or a PSID', async () => {
     const agent = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     agent.setDefaultTimeout(15_000);
