@@ -6,6 +6,8 @@ import { readyAccount } from '../users/support.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createPrivacyRequest } from '../../src/modules/privacy/create-request.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
+import { processNextCallback } from '../../src/modules/privacy/process-meta-callback.ts';
+import { createSignedRequest } from '../../src/platform/signed-request.ts';
 import {
   AGENT,
   PAGE_A,
@@ -204,6 +206,45 @@ describe('contacts, privacy requests and the audit log in a browser', { skip: br
     const list = page.getByRole('navigation', { name: 'Contacts' });
     await list.getByRole('button', { name: /Maya Okafor/ }).waitFor();
     assert.equal(await list.getByRole('button', { name: /Jonas Berg/ }).count(), 0);
+  });
+
+  it('settles a deletion request from Meta awaiting review, showing its app-scoped id on purpose', async () => {
+    const { app } = server;
+    const signed = createSignedRequest(
+      { user_id: '4242', algorithm: 'HMAC-SHA256', issued_at: Math.floor(app.clock.now() / 1000) },
+      'test-app-secret',
+    );
+    const callback = await app.server.inject({
+      method: 'POST',
+      url: '/meta/data-deletion',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `signed_request=${encodeURIComponent(signed)}`,
+    });
+    assert.equal(callback.statusCode, 200);
+    await processNextCallback(app.ctx, null);
+    await section(page, 'Privacy requests').click();
+    await page.getByLabel('Request status', { exact: true }).first().click();
+    await page.getByRole('option', { name: 'Open' }).click();
+    const row = page.getByRole('table', { name: 'Requests' }).getByRole('row').filter({ hasText: 'Awaiting review' });
+    await row.getByText(/Meta asked for a deletion/).waitFor();
+    await row.getByRole('button', { name: 'Resolve…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Resolve the request' });
+    await dialog.getByRole('button', { name: 'Show the app-scoped id' }).click();
+    await dialog.getByRole('group', { name: 'App-scoped id' }).getByText('4242', { exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Nothing is held: resolve' }).click();
+    await row.waitFor({ state: 'detached' });
+    await section(page, 'Audit log').click();
+    const events = page.getByRole('table', { name: 'Events' });
+    await events.getByText('Read a PSID').first().waitFor();
+    assert.equal(
+      await events.getByText('Settled a request awaiting review').count(),
+      0,
+      'no Page: not under This Page',
+    );
+    await page.getByLabel('Pages', { exact: true }).first().click();
+    await page.getByRole('option', { name: 'All Pages' }).click();
+    await events.getByText('Settled a request awaiting review').waitFor();
+    await events.getByText('Read an app-scoped id').waitFor();
   });
 
   it('an agent of Page A never sees Page B’s contacts, nor privacy requests, the audit log or a PSID', async () => {

@@ -5,6 +5,7 @@ import {
   Badge,
   Box,
   Button,
+  Code,
   Group,
   Modal,
   Paper,
@@ -328,6 +329,7 @@ export function Privacy({ user, pages, narrow }: ScreenProps) {
             List the contacts you found for this person (their contact ids, from the contacts screen), or leave it empty
             if nothing is held about them. The request then runs on those contacts.
           </Text>
+          {pending?.kind === 'resolve' && <AppScopedId requestId={pending.r.id} />}
           <TextInput
             label="Contact ids (comma separated; empty: nothing is held)"
             value={contactIds}
@@ -349,5 +351,32 @@ export function Privacy({ user, pages, narrow }: ScreenProps) {
         </Stack>
       </Modal>
     </Box>
+  );
+}
+
+/** The app-scoped id Meta sent, shown on purpose to find the person (the read is audited). */
+function AppScopedId({ requestId }: { requestId: string }) {
+  const read = useMutation({
+    mutationFn: () =>
+      api<{ app_scoped_user_id?: string }>(`/api/v1/privacy/requests/${encodeURIComponent(requestId)}/app-scoped-id`),
+  });
+  if (read.data)
+    return (
+      <Group gap="xs" role="group" aria-label="App-scoped id">
+        <Text size="xs" c="dimmed">
+          App-scoped id
+        </Text>
+        <Code>{read.data.app_scoped_user_id ?? 'none left'}</Code>
+      </Group>
+    );
+  return (
+    <Group gap="xs">
+      <Button size="compact-xs" variant="default" loading={read.isPending} onClick={() => read.mutate()}>
+        Show the app-scoped id
+      </Button>
+      <Text size="xs" c="dimmed">
+        {read.isError ? read.error.message : 'Meta’s id of the person in your app; the read is audited.'}
+      </Text>
+    </Group>
   );
 }
