@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT, PAGE_A, browserTestsSkipped, launchChromium, startInboxServer } from '../test/web/support.ts';
+import { peopleScreenshots } from './screenshots-people.ts';
 
 const skipped = browserTestsSkipped();
 if (skipped) {
@@ -57,6 +58,7 @@ try {
     .getByRole('button', { name: /Canada/ })
     .waitFor();
   await phone.screenshot({ path: join(out, 'inbox-phone.png') });
+  await peopleScreenshots(server, browser, out);
   console.log(`screenshots saved in ${out}`);
 } finally {
   await browser.close();

@@ -20,6 +20,7 @@ import type { ScreenProps } from './sections.tsx';
 import { onCommand, type CommandName } from './commands.ts';
 import { typing } from './keys.ts';
 import { ConversationView, contactName } from './Conversation.tsx';
+import { ContactSidebar } from './ContactSidebar.tsx';
 
 export type Command = { name: CommandName; at: number };
 
@@ -195,6 +196,7 @@ export function Inbox({ user, pageId, narrow, selected, onSelect }: ScreenProps)
           )}
         </Box>
       )}
+      {selected && showConversation && <ContactSidebar key={selected} conversationId={selected} user={user} />}
     </>
   );
 }

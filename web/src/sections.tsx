@@ -1,6 +1,9 @@
 import type { ReactNode } from 'react';
 import type { Page, User } from './api.ts';
 import { Inbox } from './Inbox.tsx';
+import { Contacts } from './Contacts.tsx';
+import { Privacy } from './Privacy.tsx';
+import { Audit } from './Audit.tsx';
 
 /** What every section's screen is given by the shell. */
 export interface ScreenProps {
@@ -23,7 +26,12 @@ export interface Section {
 }
 
 /** The sections in the header, in order. */
-export const SECTIONS: Section[] = [{ id: 'inbox', label: 'Inbox', Screen: Inbox }];
+export const SECTIONS: Section[] = [
+  { id: 'inbox', label: 'Inbox', Screen: Inbox },
+  { id: 'contacts', label: 'Contacts', Screen: Contacts },
+  { id: 'privacy', label: 'Privacy requests', Screen: Privacy, roles: ['owner', 'admin'] },
+  { id: 'audit', label: 'Audit log', Screen: Audit, roles: ['owner', 'admin'] },
+];
 
 /** The keyboard shortcuts sheet (`?`). */
 export const SHORTCUTS: [string, string][] = [

@@ -11,7 +11,7 @@ import {
   StringEnum,
 } from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
-import { listAuditEvents } from '../../modules/audit/list-audit-events.ts';
+import { actorEmails, listAuditEvents } from '../../modules/audit/list-audit-events.ts';
 import { presentAuditEvent } from '../../modules/audit/audit.presenter.ts';
 import { listAuthFailureCounts } from '../../modules/access/list-auth-failures.ts';
 import { presentAuthFailure } from '../../modules/access/auth-failure.presenter.ts';
@@ -29,7 +29,13 @@ const AuthFailureSchema = Type.Object({
 const AuditSchema = Type.Object({
   id: Type.Optional(Type.String()),
   at: Type.Optional(DateTime()),
-  actor: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), id: Type.Optional(Nullable(Type.String())) })),
+  actor: Type.Optional(
+    Type.Object({
+      type: Type.Optional(Type.String()),
+      id: Type.Optional(Nullable(Type.String())),
+      email: Type.Optional(Type.String({ description: 'the operator who acted (actors of type user)' })),
+    }),
+  ),
   request_id: Type.Optional(Nullable(Type.String())),
   action: Type.Optional(Type.String()),
   outcome: Type.Optional(Type.String()),
@@ -76,7 +82,11 @@ export const auditRoutes: RouteModule = (server, ctx) => {
         since: q.since ? Date.parse(q.since) : undefined,
         until: q.until ? Date.parse(q.until) : undefined,
       });
-      return listBody(rows.map(presentAuditEvent), nextCursor);
+      const emails = await actorEmails(ctx, rows);
+      return listBody(
+        rows.map((r) => presentAuditEvent(r, emails)),
+        nextCursor,
+      );
     },
   );
 

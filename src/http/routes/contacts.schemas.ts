@@ -82,3 +82,30 @@ export const MessageSchema = Type.Object({
   created_at: DateTime(),
   delivery_id: Type.Optional(Type.String()),
 });
+
+export const ContactIdentifiersSchema = Type.Object({
+  psid: Nullable(Type.String()),
+  picture_url: Nullable(Type.String(), { description: 'null when Meta gave no picture' }),
+});
+
+export const ContactActivitySchema = Type.Object({
+  contact_id: Type.String(),
+  first_seen_at: time(),
+  last_seen_at: time(),
+  last_inbound_at: time({ description: 'the last message the person sent' }),
+  last_outbound_at: time({ description: 'the last message written to them (agent, automation, campaign or the Page)' }),
+  messages: Type.Object({
+    received: Type.Integer(),
+    sent: Type.Integer({ description: 'by agents, automations, campaigns and the Page' }),
+    notes: Type.Integer(),
+  }),
+  conversation: Nullable(
+    Type.Object({
+      id: Type.String(),
+      status: StringEnum(['open', 'pending', 'snoozed', 'resolved']),
+      created_at: time(),
+      last_activity_at: time(),
+      last_resolved_at: time({ description: 'when an operator last resolved it' }),
+    }),
+  ),
+});

@@ -3,12 +3,27 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
 import { errorResponses, IdParams, ListOf, pagingProperties, Psid, StringEnum } from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
-import { findContactByPsid, getContact, listContacts } from '../../modules/contacts/read-contacts.ts';
+import {
+  findContactByPsid,
+  getContact,
+  listContacts,
+  revealContactIdentifiers,
+} from '../../modules/contacts/read-contacts.ts';
+import { contactActivity } from '../../modules/contacts/contact-activity.ts';
 import { mergeContacts, splitContact } from '../../modules/contacts/merge-contacts.ts';
 import { listContactMessages } from '../../modules/conversations/list-messages.ts';
-import { ContactSchema, MessageSchema } from './contacts.schemas.ts';
+import { ContactActivitySchema, ContactIdentifiersSchema, ContactSchema, MessageSchema } from './contacts.schemas.ts';
 
 const ContactParams = IdParams('contactId');
+
+/** `identifiers=false`: leave the PSID and picture URL out, and with them the audited identifier read. */
+const identifiers = Type.Optional(
+  StringEnum(['true', 'false'], {
+    default: 'true',
+    description:
+      '`false` leaves out the PSID and picture URL (and audits no identifier read); ask for them with GET /api/v1/contacts/{contactId}/identifiers',
+  }),
+);
 
 /** Contacts and their history: the core of the REST API. Thin: parse, call one command, answer. */
 export const contactRoutes: RouteModule = (server, ctx) => {
@@ -19,16 +34,27 @@ export const contactRoutes: RouteModule = (server, ctx) => {
       config: { auth: 'token' },
       schema: {
         tags: ['contacts'],
-        summary: 'Contacts of one Page, newest first; `q` matches the start of name words (accents and case ignored)',
+        summary:
+          'Contacts of one Page, newest first; `q` matches the start of name words (accents and case ignored), `status` keeps one state',
         params: IdParams('pageId'),
-        querystring: Type.Object({ ...pagingProperties, q: Type.Optional(Type.String({ maxLength: 200 })) }),
+        querystring: Type.Object({
+          ...pagingProperties,
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          status: Type.Optional(StringEnum(['active', 'unreachable'])),
+          identifiers,
+        }),
         response: { 200: ListOf(ContactSchema), ...errorResponses },
       },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
-      const q = req.query.q?.trim() || null;
-      const { rows, nextCursor } = await listContacts(ctx, req.actor!, req.params.pageId, q, cursor, limit);
+      const { rows, nextCursor } = await listContacts(ctx, req.actor!, req.params.pageId, {
+        q: req.query.q?.trim() || null,
+        status: req.query.status,
+        identifiers: req.query.identifiers !== 'false',
+        cursor,
+        limit,
+      });
       return listBody(rows, nextCursor);
     },
   );
@@ -56,10 +82,45 @@ export const contactRoutes: RouteModule = (server, ctx) => {
         tags: ['contacts'],
         summary: 'One contact',
         params: ContactParams,
+        querystring: Type.Object({ identifiers }),
         response: { 200: ContactSchema, ...errorResponses },
       },
     },
-    async (req) => getContact(ctx, req.actor!, req.params.contactId),
+    async (req) =>
+      getContact(ctx, req.actor!, req.params.contactId, { identifiers: req.query.identifiers !== 'false' }),
+  );
+
+  app.get(
+    '/api/v1/contacts/:contactId/identifiers',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['contacts'],
+        summary:
+          'The contact\'s PSID and picture URL, read on purpose ("Show PSID"): identifier readers only, every read audited',
+        params: ContactParams,
+        response: { 200: ContactIdentifiersSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .header('cache-control', 'no-store')
+        .send(await revealContactIdentifiers(ctx, req.actor!, req.params.contactId)),
+  );
+
+  app.get(
+    '/api/v1/contacts/:contactId/activity',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['contacts'],
+        summary:
+          'What the person did before: first and last seen, last message each way, message counts, their conversation (history readers)',
+        params: ContactParams,
+        response: { 200: ContactActivitySchema, ...errorResponses },
+      },
+    },
+    async (req) => contactActivity(ctx, req.actor!, req.params.contactId),
   );
 
   app.get(

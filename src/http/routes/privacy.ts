@@ -10,7 +10,7 @@ import {
   ListOf,
   Nullable,
   NullableDateTime,
-  PagingQuery,
+  pagingProperties,
   StringEnum,
 } from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
@@ -106,14 +106,21 @@ export const privacyRoutes: RouteModule = (server, ctx) => {
       config: { auth: 'token' },
       schema: {
         tags: ['privacy'],
-        summary: 'Data subject requests, newest first',
-        querystring: PagingQuery,
+        summary: 'Data subject requests, newest first; `status` keeps one status (`open`: all but completed)',
+        querystring: Type.Object({
+          ...pagingProperties,
+          status: Type.Optional(StringEnum(['open', 'pending', 'in_progress', 'completed', 'failed'])),
+          contact_id: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
         response: { 200: ListOf(RequestSchema), ...errorResponses },
       },
     },
     async (req) => {
       const { limit, cursor } = parsePaging(req.query);
-      const { rows, nextCursor } = await listPrivacyRequests(ctx, req.actor!, cursor, limit);
+      const { rows, nextCursor } = await listPrivacyRequests(ctx, req.actor!, cursor, limit, {
+        status: req.query.status,
+        contactId: req.query.contact_id,
+      });
       return listBody(rows.map(presentRequest), nextCursor);
     },
   );

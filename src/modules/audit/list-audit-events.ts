@@ -3,6 +3,8 @@ import { pageOf } from '../../lib/paging.ts';
 import type { AuditEventTable } from '../../db/tables/foundation.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { listAudit } from './audit.repository.ts';
+import { findUsersByIds } from '../users/users.repository.ts';
+import { openEmail } from '../users/user-email.ts';
 
 export interface AuditQuery {
   limit: number;
@@ -34,4 +36,20 @@ export async function listAuditEvents(
     ...(q.until !== undefined && !Number.isNaN(q.until) ? { until: q.until } : {}),
   });
   return pageOf(rows, q.limit, (last) => last.id);
+}
+
+/**
+ * The emails of the operators among the events' actors, for a readable log: the audit reader (who may manage the
+ * team) sees whom each row names. Each operator is looked up once; tokens and the system have no email.
+ */
+export async function actorEmails(ctx: AppContext, rows: readonly AuditEventTable[]): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.filter((r) => r.actor_type === 'user' && r.actor_id).map((r) => r.actor_id!))];
+  if (ids.length === 0) return new Map();
+  const users = await findUsersByIds(ctx.db, ids);
+  return new Map(
+    users.flatMap((u) => {
+      const email = openEmail(ctx, u);
+      return email ? [[u.id, email] as const] : [];
+    }),
+  );
 }

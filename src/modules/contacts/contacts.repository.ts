@@ -124,6 +124,7 @@ export interface ContactListFilter {
   pageId: string;
   /** Every token must match (blind-indexed name fragments). */
   tokens: string[];
+  status?: 'active' | 'unreachable' | undefined;
   cursor: string | null;
   limit: number;
 }
@@ -147,6 +148,7 @@ export async function listContacts(db: Executor, f: ContactListFilter): Promise<
         .where('token', '=', token),
     );
   }
+  if (f.status) q = q.where('status', '=', f.status);
   if (f.cursor) q = q.where('id', '<', f.cursor);
   return q.execute();
 }

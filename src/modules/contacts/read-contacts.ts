@@ -11,7 +11,7 @@ import {
   listContacts as listContactRows,
   mergedContactIds,
 } from './contacts.repository.ts';
-import { psidIndex } from './contact-columns.ts';
+import { openContactColumn, psidIndex } from './contact-columns.ts';
 import { presentContact, type ContactLinkView, type ContactView } from './contact.presenter.ts';
 import { findContactsByIds } from './identity.repository.ts';
 import { linksOf } from './links.repository.ts';
@@ -74,11 +74,24 @@ async function linkViews(ctx: AppContext, actor: Actor, row: ContactTable): Prom
   return views;
 }
 
-/** One contact with its links; the PSID is included (and the read audited) only for actors allowed to read identifiers. */
-export async function getContact(ctx: AppContext, actor: Actor, contactId: string): Promise<ContactView> {
+/** What a read asks for: `identifiers: false` leaves the PSID and picture URL out even for identifier readers. */
+export interface ContactReadOptions {
+  identifiers?: boolean;
+}
+
+/**
+ * One contact with its links; the PSID is included (and the read audited) only for actors allowed to read identifiers
+ * who did not leave them out.
+ */
+export async function getContact(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  opts: ContactReadOptions = {},
+): Promise<ContactView> {
   assertCan(actor, 'contacts:read');
   const row = await loadVisibleContact(ctx, actor, contactId);
-  const withIdentifiers = can(actor, 'identifiers:read');
+  const withIdentifiers = can(actor, 'identifiers:read') && opts.identifiers !== false;
   if (withIdentifiers) await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'get', true);
   return presentContact(ctx, row, { withIdentifiers, links: await linkViews(ctx, actor, row) });
 }
@@ -105,24 +118,51 @@ export async function findContactByPsid(
 }
 
 /**
- * Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive). A
- * Page that does not exist is not_found, as one outside the actor's scope is: an empty list would say it exists.
+ * The contact's identifiers (PSID, picture URL), on purpose: what "Show PSID" asks for. Identifier readers only; every
+ * reveal is audited (its own row, `via: reveal`, naming no identifier) before the answer leaves.
+ */
+export async function revealContactIdentifiers(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+): Promise<{ psid: string | null; picture_url: string | null }> {
+  assertCan(actor, 'contacts:read');
+  assertCan(actor, 'identifiers:read');
+  const row = await loadVisibleContact(ctx, actor, contactId);
+  await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'reveal', true);
+  return {
+    psid: openContactColumn(ctx, row, 'psid_enc'),
+    picture_url: openContactColumn(ctx, row, 'picture_enc'),
+  };
+}
+
+export interface ContactListOptions extends ContactReadOptions {
+  q: string | null;
+  /** Only contacts in this state (erased contacts are never listed). */
+  status?: 'active' | 'unreachable' | undefined;
+  cursor: string | null;
+  limit: number;
+}
+
+/**
+ * Contacts of one Page, newest first, optionally filtered by name words (prefixes, accent- and case-insensitive) and
+ * status. A Page that does not exist is not_found, as one outside the actor's scope is: an empty list would say it
+ * exists.
  */
 export async function listContacts(
   ctx: AppContext,
   actor: Actor,
   pageId: string,
-  q: string | null,
-  cursor: string | null,
-  limit: number,
+  opts: ContactListOptions,
 ): Promise<{ rows: ContactView[]; nextCursor: string | null }> {
   assertCan(actor, 'contacts:read');
   assertPage(actor, pageId);
   if (!(await findPage(ctx.db, pageId))) throw notFound('page');
+  const { q, status, cursor, limit } = opts;
   const tokens = q ? queryTokens(ctx.keyring, q) : [];
-  const rows = await listContactRows(ctx.db, { pageId, tokens, cursor, limit: limit + 1 });
+  const rows = await listContactRows(ctx.db, { pageId, tokens, status, cursor, limit: limit + 1 });
   const page = pageOf(rows, limit, (last) => last.id);
-  const withIdentifiers = can(actor, 'identifiers:read');
+  const withIdentifiers = can(actor, 'identifiers:read') && opts.identifiers !== false;
   if (withIdentifiers && page.rows.length > 0)
     await auditIdentifierRead(
       ctx,

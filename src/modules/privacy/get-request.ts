@@ -6,7 +6,7 @@ import { assertCan, canSeePage, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { openContactField } from '../../crypto/contact-layer.ts';
 import { requestField } from './create-request.ts';
-import { findRequest, listRequests } from './privacy.repository.ts';
+import { findRequest, listRequests, type RequestFilter } from './privacy.repository.ts';
 import type { ContactExport } from './export-contact.ts';
 
 function visible(actor: Actor, r: PrivacyRequestTable | undefined): r is PrivacyRequestTable {
@@ -22,10 +22,16 @@ export async function getPrivacyRequest(ctx: AppContext, actor: Actor, id: strin
   return r;
 }
 
-/** Requests newest first, scoped to the actor's Pages in SQL. */
-export async function listPrivacyRequests(ctx: AppContext, actor: Actor, cursor: string | null, limit: number) {
+/** Requests newest first, scoped to the actor's Pages in SQL, optionally of one status (or all open ones) or contact. */
+export async function listPrivacyRequests(
+  ctx: AppContext,
+  actor: Actor,
+  cursor: string | null,
+  limit: number,
+  filter: RequestFilter = {},
+) {
   assertCan(actor, 'privacy:manage');
-  const rows = await listRequests(ctx.db, actor.pageScope, cursor, limit + 1);
+  const rows = await listRequests(ctx.db, actor.pageScope, cursor, limit + 1, filter);
   return pageOf(rows, limit, (last) => last.id);
 }
 

@@ -20,15 +20,25 @@ export async function updateRequest(
   await db.updateTable('privacy_requests').set(set).where('id', '=', id).execute();
 }
 
+export interface RequestFilter {
+  /** One status, or `open`: every status but completed. */
+  status?: PrivacyRequestTable['status'] | 'open' | undefined;
+  contactId?: string | undefined;
+}
+
 /** Newest first, limited to a Page scope in SQL; requests awaiting review (no Page yet) only for unscoped readers. */
 export async function listRequests(
   db: Executor,
   scope: readonly string[] | null,
   cursor: string | null,
   limit: number,
+  filter: RequestFilter = {},
 ): Promise<PrivacyRequestTable[]> {
   let q = db.selectFrom('privacy_requests').selectAll().orderBy('id', 'desc').limit(limit);
   if (scope !== null) q = q.where('page_id', 'in', scope.length ? [...scope] : ['\u0000']);
+  if (filter.status === 'open') q = q.where('status', 'in', [...OPEN_STATUSES]);
+  else if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.contactId) q = q.where('contact_id', '=', filter.contactId);
   if (cursor) q = q.where('id', '<', cursor);
   return q.execute();
 }
