@@ -164,3 +164,18 @@ export async function findUsersByIds(db: Executor, ids: readonly string[]): Prom
     .where('id', 'in', [...ids])
     .execute();
 }
+
+/** Enabled owner accounts: the last one is never disabled, or nobody could manage the installation from the UI. */
+export async function countEnabledOwners(db: Executor): Promise<number> {
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'owner')
+    .where('disabled_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function setUserAccess(db: Executor, id: string, role: string, pages: string | null): Promise<void> {
+  await db.updateTable('users').set({ role, pages }).where('id', '=', id).execute();
+}
