@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Page, User } from './api.ts';
 import { Inbox } from './Inbox.tsx';
+import { Settings } from './Settings.tsx';
 
 /** What every section's screen is given by the shell. */
 export interface ScreenProps {
@@ -23,7 +24,10 @@ export interface Section {
 }
 
 /** The sections in the header, in order. */
-export const SECTIONS: Section[] = [{ id: 'inbox', label: 'Inbox', Screen: Inbox }];
+export const SECTIONS: Section[] = [
+  { id: 'inbox', label: 'Inbox', Screen: Inbox },
+  { id: 'settings', label: 'Settings', Screen: Settings, roles: ['owner', 'admin', 'agent', 'marketer', 'analyst'] },
+];
 
 /** The keyboard shortcuts sheet (`?`). */
 export const SHORTCUTS: [string, string][] = [

@@ -1,0 +1,250 @@
+import { useState } from 'react';
+import {
+  Badge,
+  Button,
+  Group,
+  Menu,
+  MultiSelect,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../api.ts';
+import type { ScreenProps } from '../sections.tsx';
+import { ErrorNote, OneTimeSecret, PanelHeader, ROLE_HELP, useConfirm, when } from './shared.tsx';
+
+interface Member {
+  id: string;
+  email: string;
+  role: string;
+  pages: string[] | null;
+  status: 'active' | 'locked' | 'disabled' | 'invited';
+  created_at: string;
+}
+
+const STATUS: Record<Member['status'], { color: string; label: string }> = {
+  active: { color: 'green', label: 'Active' },
+  invited: { color: 'blue', label: 'Invited' },
+  locked: { color: 'orange', label: 'Locked for a while' },
+  disabled: { color: 'gray', label: 'Disabled' },
+};
+
+/** People who sign in: add them (a one-time sign-in link), change their role, send a new link, disable them. */
+export function TeamPanel({ user, pages, narrow }: ScreenProps) {
+  const queryClient = useQueryClient();
+  const members = useQuery({
+    queryKey: ['settings', 'users'],
+    queryFn: () => api<{ data: Member[] }>('/api/v1/users?limit=200'),
+  });
+  const [link, setLink] = useState<{ email: string; url: string } | null>(null);
+  const { confirm, modal } = useConfirm();
+  const pageName = (id: string) => pages.find((p) => p.id === id)?.name ?? id;
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['settings', 'users'] });
+  const act = useMutation({
+    mutationFn: async (a: { member: Member; what: 'link' | 'disable' | 'role'; role?: string }) => {
+      if (a.what === 'role') {
+        await api(`/api/v1/users/${a.member.id}`, { method: 'PATCH', body: { role: a.role } });
+        return null;
+      }
+      if (a.what === 'disable') {
+        await api(`/api/v1/users/${a.member.id}/disable`, { method: 'POST' });
+        return null;
+      }
+      return (await api<{ login_url: string }>(`/api/v1/users/${a.member.id}/login-link`, { method: 'POST' }))
+        .login_url;
+    },
+    onSuccess: async (url, a) => {
+      if (url) setLink({ email: a.member.email, url });
+      await refresh();
+    },
+  });
+  const rolesICanGive = Object.keys(ROLE_HELP).filter((r) => r !== 'owner' || user.role === 'owner');
+  // What the signed-in person may do to a member: never to themselves, an admin never to an owner.
+  const mayAct = (m: Member) => m.id !== user.id && (m.role !== 'owner' || user.role === 'owner');
+
+  return (
+    <>
+      <PanelHeader title="Team members">
+        The people who sign in to pagescope. A new member gets a one-time sign-in link (valid 24 hours) through which
+        they set their password.
+      </PanelHeader>
+      <Stack gap="md">
+        {link && (
+          <OneTimeSecret
+            title={`Sign-in link for ${link.email}`}
+            label="One-time sign-in link"
+            value={link.url}
+            onDone={() => setLink(null)}
+          />
+        )}
+        <AddMember
+          rolesICanGive={rolesICanGive}
+          pages={pages}
+          limitedTo={user.pages}
+          onAdded={async (email, url) => {
+            setLink({ email, url });
+            await refresh();
+          }}
+        />
+        <ErrorNote error={members.error ?? act.error} />
+        <Table.ScrollContainer minWidth={narrow ? 560 : 0}>
+          <Table verticalSpacing="xs" aria-label="Team members">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Email</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Pages</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {members.data?.data.map((m) => (
+                <Table.Tr key={m.id}>
+                  <Table.Td>
+                    <Text size="sm">{m.email}</Text>
+                    <Text size="xs" c="dimmed">
+                      {m.id === user.id ? 'you · ' : ''}added {when(m.created_at)}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {mayAct(m) && m.status !== 'disabled' ? (
+                      <Select
+                        size="xs"
+                        w={120}
+                        aria-label={`Role of ${m.email}`}
+                        data={rolesICanGive}
+                        value={m.role}
+                        allowDeselect={false}
+                        onChange={(role) => role && role !== m.role && act.mutate({ member: m, what: 'role', role })}
+                      />
+                    ) : (
+                      <Text size="sm">{m.role}</Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{m.pages ? m.pages.map(pageName).join(', ') : 'Every Page'}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={STATUS[m.status].color}>
+                      {STATUS[m.status].label}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    {mayAct(m) && m.status !== 'disabled' && (
+                      <Menu position="bottom-end">
+                        <Menu.Target>
+                          <Button size="xs" variant="default" aria-label={`Actions for ${m.email}`}>
+                            …
+                          </Button>
+                        </Menu.Target>
+                        <Menu.Dropdown>
+                          <Menu.Item onClick={() => act.mutate({ member: m, what: 'link' })}>
+                            New sign-in link
+                          </Menu.Item>
+                          <Menu.Item
+                            color="red"
+                            onClick={() =>
+                              confirm({
+                                title: `Disable ${m.email}?`,
+                                text: 'They are signed out at once and can no longer sign in. Their history stays.',
+                                action: 'Disable',
+                                run: () => act.mutate({ member: m, what: 'disable' }),
+                              })
+                            }
+                          >
+                            Disable
+                          </Menu.Item>
+                        </Menu.Dropdown>
+                      </Menu>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </Stack>
+      {modal}
+    </>
+  );
+}
+
+function AddMember({
+  rolesICanGive,
+  pages,
+  limitedTo,
+  onAdded,
+}: {
+  rolesICanGive: string[];
+  pages: ScreenProps['pages'];
+  limitedTo: string[] | null;
+  onAdded: (email: string, url: string) => Promise<void>;
+}) {
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<string>('agent');
+  const [memberPages, setMemberPages] = useState<string[]>(limitedTo ?? []);
+  const add = useMutation({
+    mutationFn: () =>
+      api<{ email: string; login_url: string }>('/api/v1/users', {
+        method: 'POST',
+        body: { email: email.trim(), role, pages: memberPages },
+      }),
+    onSuccess: async (r) => {
+      setEmail('');
+      await onAdded(r.email, r.login_url);
+    },
+  });
+  return (
+    <Stack
+      component="form"
+      gap="xs"
+      aria-label="Add a team member"
+      onSubmit={(e) => {
+        e.preventDefault();
+        add.mutate();
+      }}
+    >
+      <Group align="end" gap="xs" wrap="wrap">
+        <TextInput
+          label="Email"
+          type="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          style={{ flex: '1 1 220px' }}
+        />
+        <Select
+          label="Role"
+          data={rolesICanGive.map((r) => ({ value: r, label: r }))}
+          value={role}
+          onChange={(v) => v && setRole(v)}
+          allowDeselect={false}
+          w={140}
+        />
+        <MultiSelect
+          label="Pages"
+          placeholder={memberPages.length ? undefined : 'Every Page'}
+          data={pages.map((p) => ({ value: p.id, label: p.name }))}
+          value={memberPages}
+          onChange={setMemberPages}
+          clearable
+          style={{ flex: '1 1 220px' }}
+        />
+        <Button type="submit" loading={add.isPending}>
+          Add member
+        </Button>
+      </Group>
+      <Text size="xs" c="dimmed">
+        {ROLE_HELP[role]}
+      </Text>
+      <ErrorNote error={add.error} />
+    </Stack>
+  );
+}
