@@ -99,7 +99,7 @@ export function KeywordsPanel({ user, pageId, pages }: ScreenProps) {
                 />
                 <ErrorNote error={save.error} />
                 <Group>
-                  <Button type="submit" disabled={!changed} loading={save.isPending}>
+                  <Button type="submit" loading={save.isPending}>
                     Save keywords
                   </Button>
                   {save.isSuccess && !changed && (

@@ -39,7 +39,8 @@ export function PagesPanel({ user }: ScreenProps) {
         ))}
         {pages.data?.data.length === 0 && <Text c="dimmed">No Pages yet.</Text>}
       </Stack>
-      <Text size="sm" c="dimmed" mt="lg">
+      {manager && (
+        <Text size="sm" c="dimmed" mt="lg">
         To add a Page, run{' '}
         <Code>pagescope pages add --id PAGE_ID --name &quot;Name&quot; --token - &lt; token.txt</Code> on the server (it
         checks the token with Meta first).
@@ -62,7 +63,7 @@ function PageCard({ page, manager }: { page: PageState; manager: boolean }) {
             Page id {page.id}
           </Text>
         </div>
-        <Badge color={s.color} variant="light" size="lg">
+        <Badge color={s.color} variant="light" size="lg" tt="none">
           {page.status === 'token_invalid' && page.token_invalid_since
             ? `Token invalid since ${when(page.token_invalid_since)}`
             : s.label}
@@ -75,22 +76,29 @@ function PageCard({ page, manager }: { page: PageState; manager: boolean }) {
               Meta rejected this Page&apos;s access token (expired, revoked, or the password of its admin changed).
               Replies and other sends to this Page wait until a new token is added; nothing is lost.
             </Text>
-            <Text size="sm">
-              Get a new Page access token in Meta&apos;s developer tools, then {manager ? 'replace it below, or ' : ''}
-              run <Code>{replace}</Code>
-            </Text>
+            {manager ? (
+              <Text size="sm">
+                Get a new Page access token in Meta&apos;s developer tools, then replace it below, or run{' '}
+                <Code>{replace}</Code>
+              </Text>
+            ) : (
+              <Text size="sm" fw={500}>
+                Ask an owner or admin to add a new token.
+              </Text>
+            )}
           </>
         ) : page.status === 'disabled' ? (
           <Text size="sm">This Page is disabled: pagescope neither receives nor sends for it.</Text>
         ) : (
           <Text size="sm" c="dimmed">
-            Meta has not rejected the token. pagescope learns that a token expired when Meta refuses it; to check it
-            now, run <Code>{verify}</Code>
-          </Text>
-        )}
-        {!manager && page.status === 'token_invalid' && (
-          <Text size="sm" c="dimmed">
-            An owner or admin can replace the token.
+            Meta has not rejected the token. pagescope learns that a token expired when Meta refuses it
+            {manager ? (
+              <>
+                ; to check it now, run <Code>{verify}</Code>
+              </>
+            ) : (
+              '.'
+            )}
           </Text>
         )}
       </Stack>

@@ -188,7 +188,7 @@ function CreateToken({
       <Group align="end" gap="xs" wrap="wrap">
         <TextInput
           label="Token name"
-          description="What uses it, e.g. “CRM sync”"
+          placeholder="What uses it, e.g. CRM sync"
           required
           value={name}
           onChange={(e) => setName(e.currentTarget.value)}
