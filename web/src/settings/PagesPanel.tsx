@@ -41,10 +41,11 @@ export function PagesPanel({ user }: ScreenProps) {
       </Stack>
       {manager && (
         <Text size="sm" c="dimmed" mt="lg">
-        To add a Page, run{' '}
-        <Code>pagescope pages add --id PAGE_ID --name &quot;Name&quot; --token - &lt; token.txt</Code> on the server (it
-        checks the token with Meta first).
-      </Text>
+          To add a Page, run{' '}
+          <Code>pagescope pages add --id PAGE_ID --name &quot;Name&quot; --token - &lt; token.txt</Code> on the server
+          (it checks the token with Meta first).
+        </Text>
+      )}
     </>
   );
 }
