@@ -1,21 +1,9 @@
 import { useState } from 'react';
-import {
-  Badge,
-  Button,
-  Group,
-  Menu,
-  MultiSelect,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Badge, Button, Group, Menu, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import type { ScreenProps } from '../sections.tsx';
-import { ErrorNote, OneTimeSecret, PanelHeader, ROLE_HELP, useConfirm, when } from './shared.tsx';
+import { ErrorNote, OneTimeSecret, PanelHeader, ResponsiveTable, ROLE_HELP, useConfirm, when } from './shared.tsx';
 
 interface Member {
   id: string;
@@ -91,85 +79,87 @@ export function TeamPanel({ user, pages, narrow }: ScreenProps) {
           }}
         />
         <ErrorNote error={members.error ?? act.error} />
-        <Table.ScrollContainer minWidth={narrow ? 560 : 0}>
-          <Table verticalSpacing="xs" aria-label="Team members">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Pages</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {members.data?.data.map((m) => (
-                <Table.Tr key={m.id}>
-                  <Table.Td>
-                    <Text size="sm">{m.email}</Text>
-                    <Text size="xs" c="dimmed">
-                      {m.id === user.id ? 'you · ' : ''}added {when(m.created_at)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    {mayAct(m) && m.status !== 'disabled' ? (
-                      <Select
-                        size="xs"
-                        w={120}
-                        aria-label={`Role of ${m.email}`}
-                        data={rolesICanGive}
-                        value={m.role}
-                        allowDeselect={false}
-                        onChange={(role) => role && role !== m.role && act.mutate({ member: m, what: 'role', role })}
-                      />
-                    ) : (
-                      <Text size="sm">{m.role}</Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{m.pages ? m.pages.map(pageName).join(', ') : 'Every Page'}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={STATUS[m.status].color}>
-                      {STATUS[m.status].label}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {mayAct(m) && m.status !== 'disabled' && (
-                      <Menu position="bottom-end">
-                        <Menu.Target>
-                          <Button size="xs" variant="default" aria-label={`Actions for ${m.email}`}>
-                            …
-                          </Button>
-                        </Menu.Target>
-                        <Menu.Dropdown>
-                          <Menu.Item onClick={() => act.mutate({ member: m, what: 'link' })}>
-                            New sign-in link
-                          </Menu.Item>
-                          <Menu.Item
-                            color="red"
-                            onClick={() =>
-                              confirm({
-                                title: `Disable ${m.email}?`,
-                                text: 'They are signed out at once and can no longer sign in. Their history stays.',
-                                action: 'Disable',
-                                run: () => act.mutate({ member: m, what: 'disable' }),
-                              })
-                            }
-                          >
-                            Disable
-                          </Menu.Item>
-                        </Menu.Dropdown>
-                      </Menu>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <ResponsiveTable
+          label="Team members"
+          rows={members.data?.data ?? []}
+          narrow={narrow}
+          rowKey={(m) => m.id}
+          columns={[
+            {
+              header: 'Email',
+              cell: (m) => (
+                <>
+                  <Text size="sm" fw={narrow ? 600 : undefined}>
+                    {m.email}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {m.id === user.id ? 'you · ' : ''}added {when(m.created_at)}
+                  </Text>
+                </>
+              ),
+            },
+            {
+              header: 'Role',
+              cell: (m) =>
+                mayAct(m) && m.status !== 'disabled' ? (
+                  <Select
+                    size="xs"
+                    w={120}
+                    aria-label={`Role of ${m.email}`}
+                    data={rolesICanGive}
+                    value={m.role}
+                    allowDeselect={false}
+                    onChange={(role) => role && role !== m.role && act.mutate({ member: m, what: 'role', role })}
+                  />
+                ) : (
+                  <Text size="sm">{m.role}</Text>
+                ),
+            },
+            {
+              header: 'Pages',
+              cell: (m) => <Text size="sm">{m.pages ? m.pages.map(pageName).join(', ') : 'Every Page'}</Text>,
+            },
+            {
+              header: 'Status',
+              cell: (m) => (
+                <Badge variant="light" color={STATUS[m.status].color}>
+                  {STATUS[m.status].label}
+                </Badge>
+              ),
+            },
+            {
+              header: 'Actions',
+              hiddenHeader: true,
+              cell: (m) =>
+                mayAct(m) &&
+                m.status !== 'disabled' && (
+                  <Menu position="bottom-end">
+                    <Menu.Target>
+                      <Button size="xs" variant="default" aria-label={`Actions for ${m.email}`}>
+                        {narrow ? 'More…' : '…'}
+                      </Button>
+                    </Menu.Target>
+                    <Menu.Dropdown>
+                      <Menu.Item onClick={() => act.mutate({ member: m, what: 'link' })}>New sign-in link</Menu.Item>
+                      <Menu.Item
+                        color="red"
+                        onClick={() =>
+                          confirm({
+                            title: `Disable ${m.email}?`,
+                            text: 'They are signed out at once and can no longer sign in. Their history stays.',
+                            action: 'Disable',
+                            run: () => act.mutate({ member: m, what: 'disable' }),
+                          })
+                        }
+                      >
+                        Disable
+                      </Menu.Item>
+                    </Menu.Dropdown>
+                  </Menu>
+                ),
+            },
+          ]}
+        />
       </Stack>
       {modal}
     </>

@@ -1,20 +1,9 @@
 import { useState } from 'react';
-import {
-  Badge,
-  Button,
-  Group,
-  MultiSelect,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Badge, Button, Group, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import type { ScreenProps } from '../sections.tsx';
-import { ErrorNote, OneTimeSecret, PanelHeader, ROLE_HELP, useConfirm, when } from './shared.tsx';
+import { ErrorNote, OneTimeSecret, PanelHeader, ResponsiveTable, ROLE_HELP, useConfirm, when } from './shared.tsx';
 
 interface ApiToken {
   id: string;
@@ -80,69 +69,68 @@ export function TokensPanel({ user, pages, narrow }: ScreenProps) {
           }}
         />
         <ErrorNote error={tokens.error ?? revoke.error} />
-        <Table.ScrollContainer minWidth={narrow ? 620 : 0}>
-          <Table verticalSpacing="xs" aria-label="API tokens">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Pages</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((t) => (
-                <Table.Tr key={t.id}>
-                  <Table.Td>
-                    <Text size="sm">{t.name}</Text>
-                    <Text size="xs" c="dimmed">
-                      created {when(t.created_at)}
-                      {t.expires_at && t.status === 'active' ? ` · expires ${when(t.expires_at)}` : ''}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{t.role}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{t.pages ? t.pages.map(pageName).join(', ') : 'Every Page'}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{t.last_used_at ? when(t.last_used_at) : 'Never'}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={STATUS[t.status]}>
-                      {t.status}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {t.status === 'active' && (
-                      <Button
-                        size="xs"
-                        variant="default"
-                        color="red"
-                        aria-label={`Revoke ${t.name}`}
-                        onClick={() =>
-                          confirm({
-                            title: `Revoke ${t.name}?`,
-                            text: 'Whatever uses this token is refused from now on. This cannot be undone.',
-                            action: 'Revoke token',
-                            run: () => revoke.mutate(t),
-                          })
-                        }
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <ResponsiveTable
+          label="API tokens"
+          rows={rows}
+          narrow={narrow}
+          rowKey={(t) => t.id}
+          columns={[
+            {
+              header: 'Name',
+              cell: (t) => (
+                <>
+                  <Text size="sm" fw={narrow ? 600 : undefined}>
+                    {t.name}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    created {when(t.created_at)}
+                    {t.expires_at && t.status === 'active' ? ` · expires ${when(t.expires_at)}` : ''}
+                  </Text>
+                </>
+              ),
+            },
+            { header: 'Role', cell: (t) => <Text size="sm">{t.role}</Text> },
+            {
+              header: 'Pages',
+              cell: (t) => <Text size="sm">{t.pages ? t.pages.map(pageName).join(', ') : 'Every Page'}</Text>,
+            },
+            {
+              header: 'Last used',
+              cell: (t) => <Text size="sm">{t.last_used_at ? when(t.last_used_at) : 'Never'}</Text>,
+            },
+            {
+              header: 'Status',
+              cell: (t) => (
+                <Badge variant="light" color={STATUS[t.status]}>
+                  {t.status}
+                </Badge>
+              ),
+            },
+            {
+              header: 'Actions',
+              hiddenHeader: true,
+              cell: (t) =>
+                t.status === 'active' && (
+                  <Button
+                    size="xs"
+                    variant="default"
+                    color="red"
+                    aria-label={`Revoke ${t.name}`}
+                    onClick={() =>
+                      confirm({
+                        title: `Revoke ${t.name}?`,
+                        text: 'Whatever uses this token is refused from now on. This cannot be undone.',
+                        action: 'Revoke token',
+                        run: () => revoke.mutate(t),
+                      })
+                    }
+                  >
+                    Revoke
+                  </Button>
+                ),
+            },
+          ]}
+        />
       </Stack>
       {modal}
     </>

@@ -1,5 +1,19 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, CopyButton, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CopyButton,
+  Group,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
 import { ApiError } from '../api.ts';
 
 export const ROLE_HELP: Record<string, string> = {
@@ -110,4 +124,72 @@ export function useConfirm() {
     </Modal>
   );
   return { confirm: setAsk, modal };
+}
+
+export interface Column<T> {
+  header: string;
+  /** Said to screen readers only (an actions column). */
+  hiddenHeader?: boolean;
+  cell: (row: T) => ReactNode;
+}
+
+/** A table on a wide screen; on a phone, one card per row (no sideways scrolling to reach a row's actions). */
+export function ResponsiveTable<T>({
+  label,
+  rows,
+  columns,
+  narrow,
+  rowKey,
+}: {
+  label: string;
+  rows: T[];
+  columns: Column<T>[];
+  narrow: boolean;
+  rowKey: (row: T) => string;
+}) {
+  if (narrow)
+    return (
+      <Stack component="ul" aria-label={label} gap="xs" p={0} m={0} style={{ listStyle: 'none' }}>
+        {rows.map((r) => (
+          <Card component="li" key={rowKey(r)} withBorder padding="sm">
+            <Stack gap={8}>
+              {columns.map((c, i) => (
+                <Group key={c.header} justify="space-between" wrap="nowrap" gap="xs" align="center">
+                  {i > 0 && !c.hiddenHeader && (
+                    <Text size="xs" c="dimmed">
+                      {c.header}
+                    </Text>
+                  )}
+                  <Box style={{ minWidth: 0, textAlign: i > 0 && !c.hiddenHeader ? 'right' : undefined }}>
+                    {c.cell(r)}
+                  </Box>
+                </Group>
+              ))}
+            </Stack>
+          </Card>
+        ))}
+      </Stack>
+    );
+  return (
+    <Table verticalSpacing="xs" aria-label={label}>
+      <Table.Thead>
+        <Table.Tr>
+          {columns.map((c) => (
+            <Table.Th key={c.header}>
+              {c.hiddenHeader ? <VisuallyHidden>{c.header}</VisuallyHidden> : c.header}
+            </Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map((r) => (
+          <Table.Tr key={rowKey(r)}>
+            {columns.map((c) => (
+              <Table.Td key={c.header}>{c.cell(r)}</Table.Td>
+            ))}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
 }
