@@ -101,6 +101,13 @@ for (const dialect of testDialects()) {
       assert.equal(onB.statusCode, 201, 'each Page has its own names');
     });
 
+    test('two admins defining the same name at once: one 201, the other 409, never a 500', async () => {
+      const both = await Promise.all(
+        [1, 2].map(() => call(admin, 'POST', `/api/v1/pages/${PAGE_B}/labels`, { name: 'Twin' })),
+      );
+      assert.deepEqual(both.map((r) => r.statusCode).sort(), [201, 409]);
+    });
+
     test('an agent reads labels but may not define, rename or delete them (403)', async () => {
       const [vip] = (await call(agentOfA, 'GET', `/api/v1/pages/${PAGE_A}/labels`)).json().data;
       assert.equal((await call(agentOfA, 'POST', `/api/v1/pages/${PAGE_A}/labels`, { name: 'Mine' })).statusCode, 403);

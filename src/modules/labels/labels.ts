@@ -38,6 +38,14 @@ function validColor(color: string): LabelColor {
   return c;
 }
 
+/** Two requests defining the same name at once: the unique index refuses the second, answered as the check would. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return (
+    e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
+}
+
 function duplicate(name: string): AppError {
   return new AppError('conflict', `this Page has a label named ${name} already`, { field: 'name' });
 }
@@ -70,18 +78,23 @@ export async function createLabel(
     created_at: now,
     updated_at: now,
   };
-  await ctx.db.transaction().execute(async (trx) => {
-    if (await findLabelByKey(trx, pageId, row.name_key)) throw duplicate(name);
-    if ((await countLabels(trx, pageId)) >= MAX_LABELS_PER_PAGE)
-      throw new AppError('validation_failed', `a Page has at most ${MAX_LABELS_PER_PAGE} labels`);
-    await insertLabel(trx, row);
-    await appendAudit(
-      trx,
-      actor,
-      { action: 'label.create', pageId, subjectType: 'label', subjectId: row.id, details: { name, color } },
-      now,
-    );
-  });
+  await ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      if (await findLabelByKey(trx, pageId, row.name_key)) throw duplicate(name);
+      if ((await countLabels(trx, pageId)) >= MAX_LABELS_PER_PAGE)
+        throw new AppError('validation_failed', `a Page has at most ${MAX_LABELS_PER_PAGE} labels`);
+      await insertLabel(trx, row);
+      await appendAudit(
+        trx,
+        actor,
+        { action: 'label.create', pageId, subjectType: 'label', subjectId: row.id, details: { name, color } },
+        now,
+      );
+    })
+    .catch((err: unknown) => {
+      throw isUniqueViolation(err) ? duplicate(name) : err;
+    });
   return row;
 }
 
@@ -107,32 +120,37 @@ export async function updateLabel(
   const color = patch.color === undefined ? (label.color as LabelColor) : validColor(patch.color);
   if (name === label.name && color === label.color) return label;
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await findLabel(trx, id);
-    if (!current) throw notFound('label');
-    const key = labelKey(name);
-    const other = await findLabelByKey(trx, current.page_id, key);
-    if (other && other.id !== id) throw duplicate(name);
-    await updateLabelRow(trx, id, { name, name_key: key, color, updated_at: now });
-    const changed =
-      name === current.name ? 0 : await rewriteConversations(trx, ctx, current.page_id, current.name_key, name, now);
-    const changes: Record<string, { from: string; to: string }> = {};
-    if (name !== current.name) changes.name = { from: current.name, to: name };
-    if (color !== current.color) changes.color = { from: current.color, to: color };
-    await appendAudit(
-      trx,
-      actor,
-      {
-        action: 'label.update',
-        pageId: current.page_id,
-        subjectType: 'label',
-        subjectId: id,
-        details: { changes, conversations_changed: changed },
-      },
-      now,
-    );
-    return { ...current, name, name_key: key, color, updated_at: now };
-  });
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const current = await findLabel(trx, id);
+      if (!current) throw notFound('label');
+      const key = labelKey(name);
+      const other = await findLabelByKey(trx, current.page_id, key);
+      if (other && other.id !== id) throw duplicate(name);
+      await updateLabelRow(trx, id, { name, name_key: key, color, updated_at: now });
+      const changed =
+        name === current.name ? 0 : await rewriteConversations(trx, ctx, current.page_id, current.name_key, name, now);
+      const changes: Record<string, { from: string; to: string }> = {};
+      if (name !== current.name) changes.name = { from: current.name, to: name };
+      if (color !== current.color) changes.color = { from: current.color, to: color };
+      await appendAudit(
+        trx,
+        actor,
+        {
+          action: 'label.update',
+          pageId: current.page_id,
+          subjectType: 'label',
+          subjectId: id,
+          details: { changes, conversations_changed: changed },
+        },
+        now,
+      );
+      return { ...current, name, name_key: key, color, updated_at: now };
+    })
+    .catch((err: unknown) => {
+      throw isUniqueViolation(err) ? duplicate(name) : err;
+    });
 }
 
 /** Deletes a label (owner, admin) and takes it off every conversation of the Page, in the same transaction. */
