@@ -60,6 +60,38 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
     await link.waitFor({ state: 'detached' });
   });
 
+  it("changes a member's role and Pages, then disables them after a confirmation", async () => {
+    const row = page.getByRole('row', { name: /new\.agent@example\.com/ });
+    await row.getByRole('combobox', { name: 'Role of new.agent@example.com' }).click();
+    await page.getByRole('option', { name: 'analyst' }).click();
+    await row.getByRole('button', { name: 'Actions for new.agent@example.com' }).click();
+    await page.getByRole('menuitem', { name: 'Change Pages…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Pages of new.agent@example.com' });
+    await dialog.getByRole('checkbox', { name: 'Demo Shop' }).check();
+    await dialog.getByRole('button', { name: 'Save Pages' }).click();
+    await row.getByRole('cell', { name: 'Demo Shop' }).waitFor();
+    await row.getByRole('button', { name: 'Actions for new.agent@example.com' }).click();
+    await page.getByRole('menuitem', { name: 'Disable' }).click();
+    await page
+      .getByRole('dialog', { name: 'Disable new.agent@example.com?' })
+      .getByRole('button', { name: 'Disable' })
+      .click();
+    await row.getByText('Disabled').waitFor();
+    // Emails are stored sealed: the member added last is the newest id.
+    const account = await server.app.ctx.db
+      .selectFrom('users')
+      .select(['role', 'pages', 'disabled_at'])
+      .where(
+        'id',
+        '=',
+        (await server.app.ctx.db.selectFrom('users').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id,
+      )
+      .executeTakeFirstOrThrow();
+    assert.equal(account.role, 'analyst');
+    assert.deepEqual(JSON.parse(account.pages!), [PAGE_A]);
+    assert.notEqual(account.disabled_at, null);
+  });
+
   it('creates an API token (shown once) and revokes it after a confirmation', async () => {
     await tab('API tokens').click();
     const form = page.getByRole('form', { name: 'Create an API token' });

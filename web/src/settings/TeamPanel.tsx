@@ -1,5 +1,17 @@
 import { useState } from 'react';
-import { Badge, Button, Group, Menu, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Menu,
+  Modal,
+  MultiSelect,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import type { ScreenProps } from '../sections.tsx';
@@ -29,13 +41,20 @@ export function TeamPanel({ user, pages, narrow }: ScreenProps) {
     queryFn: () => api<{ data: Member[] }>('/api/v1/users?limit=200'),
   });
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
+  const [editPages, setEditPages] = useState<Member | null>(null);
   const { confirm, modal } = useConfirm();
   const pageName = (id: string) => pages.find((p) => p.id === id)?.name ?? id;
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['settings', 'users'] });
   const act = useMutation({
-    mutationFn: async (a: { member: Member; what: 'link' | 'disable' | 'role'; role?: string }) => {
-      if (a.what === 'role') {
-        await api(`/api/v1/users/${a.member.id}`, { method: 'PATCH', body: { role: a.role } });
+    mutationFn: async (a: {
+      member: Member;
+      what: 'link' | 'disable' | 'role' | 'pages';
+      role?: string;
+      pages?: string[];
+    }) => {
+      if (a.what === 'role' || a.what === 'pages') {
+        const body = a.what === 'role' ? { role: a.role } : { pages: a.pages };
+        await api(`/api/v1/users/${a.member.id}`, { method: 'PATCH', body });
         return null;
       }
       if (a.what === 'disable') {
@@ -141,6 +160,7 @@ export function TeamPanel({ user, pages, narrow }: ScreenProps) {
                     </Menu.Target>
                     <Menu.Dropdown>
                       <Menu.Item onClick={() => act.mutate({ member: m, what: 'link' })}>New sign-in link</Menu.Item>
+                      <Menu.Item onClick={() => setEditPages(m)}>Change Pages…</Menu.Item>
                       <Menu.Item
                         color="red"
                         onClick={() =>
@@ -162,7 +182,62 @@ export function TeamPanel({ user, pages, narrow }: ScreenProps) {
         />
       </Stack>
       {modal}
+      <Modal
+        opened={editPages !== null}
+        onClose={() => setEditPages(null)}
+        title={editPages ? `Pages of ${editPages.email}` : ''}
+        centered
+      >
+        {editPages && (
+          <MemberPages
+            member={editPages}
+            pages={pages}
+            onSave={(chosen) => {
+              act.mutate({ member: editPages, what: 'pages', pages: chosen });
+              setEditPages(null);
+            }}
+            onCancel={() => setEditPages(null)}
+          />
+        )}
+      </Modal>
     </>
+  );
+}
+
+function MemberPages({
+  member,
+  pages,
+  onSave,
+  onCancel,
+}: {
+  member: Member;
+  pages: ScreenProps['pages'];
+  onSave: (pages: string[]) => void;
+  onCancel: () => void;
+}) {
+  const [chosen, setChosen] = useState<string[]>(member.pages ?? []);
+  return (
+    <Stack
+      component="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave(chosen);
+      }}
+    >
+      <Checkbox.Group label="Pages" description="None ticked: every Page." value={chosen} onChange={setChosen}>
+        <Stack gap="xs" mt="xs">
+          {pages.map((p) => (
+            <Checkbox key={p.id} value={p.id} label={p.name} />
+          ))}
+        </Stack>
+      </Checkbox.Group>
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit">Save Pages</Button>
+      </Group>
+    </Stack>
   );
 }
 
