@@ -195,5 +195,26 @@ for (const dialect of testDialects()) {
       assert.equal(demote.statusCode, 409);
       assert.equal((await findUserById(app.ctx.db, only.id))!.disabled_at, null);
     });
+
+    test('two owners disabled at the same moment: one is, the other stays (409)', async () => {
+      const fresh = await createTestApp(dialect);
+      try {
+        const a = await createUser(fresh.ctx, cliActor, { email: 'a@example.com', role: 'owner' });
+        const b = await createUser(fresh.ctx, cliActor, { email: 'b@example.com', role: 'owner' });
+        const results = await Promise.allSettled(
+          [a, b].map((o) =>
+            fresh.server.inject({
+              method: 'POST',
+              url: `/api/v1/users/${o.user.id}/disable`,
+              headers: bearer(fresh.ownerToken),
+            }),
+          ),
+        );
+        const codes = results.map((r) => (r.status === 'fulfilled' ? r.value.statusCode : 0)).sort();
+        assert.deepEqual(codes, [200, 409]);
+      } finally {
+        await fresh.close();
+      }
+    });
   });
 }

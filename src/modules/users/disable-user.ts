@@ -21,7 +21,11 @@ export async function disableUser(ctx: AppContext, actor: Actor, id: string): Pr
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const wasEnabled = (await findUserById(trx, id))?.disabled_at === null;
-    if (wasEnabled && user.role === 'owner' && (await countEnabledOwners(trx)) <= 1)
+    if (
+      wasEnabled &&
+      user.role === 'owner' &&
+      (await countEnabledOwners(trx, ctx.database.dialect === 'postgres')) <= 1
+    )
       throw new AppError('conflict', 'this is the last owner: add another owner before disabling it');
     if ((await disableUserRow(trx, id, now)) === 1) {
       const sessions = await revokeUserSessions(trx, id, now);

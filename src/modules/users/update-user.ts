@@ -51,7 +51,12 @@ export async function updateUser(
       if ((await existingPageIds(trx, list)).length !== list.length)
         throw new AppError('validation_failed', 'every page must be a registered Page id', { field: 'pages' });
     }
-    if (user.role === 'owner' && role !== 'owner' && user.disabled_at === null && (await countEnabledOwners(trx)) <= 1)
+    if (
+      user.role === 'owner' &&
+      role !== 'owner' &&
+      user.disabled_at === null &&
+      (await countEnabledOwners(trx, ctx.database.dialect === 'postgres')) <= 1
+    )
       throw new AppError('conflict', 'this is the last owner: make another account owner first');
     await setUserAccess(trx, id, role, pages);
     const changes: Record<string, { from: unknown; to: unknown }> = {};
