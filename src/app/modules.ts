@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
 import { contactRoutes } from '../http/routes/contacts.ts';
 import { conversationRoutes } from '../http/routes/conversations.ts';
+import { consentKeywordRoutes } from '../http/routes/consent-keywords.ts';
+import { labelRoutes } from '../http/routes/labels.ts';
 import { eventRoutes } from '../http/routes/events.ts';
 import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
@@ -31,6 +33,8 @@ export function routeModules(): RouteModule[] {
     metaCallbackRoutes,
     conversationRoutes,
     eventRoutes,
+    labelRoutes,
+    consentKeywordRoutes,
     webUiRoutes,
   ];
 }

@@ -17,6 +17,7 @@ import { pageRoutes } from './routes/pages.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { authRoutes } from './routes/auth.ts';
+import { userRoutes } from './routes/users.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -165,7 +166,15 @@ export async function buildServer(ctx: AppContext, opts: BuildServerOptions = {}
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
 
-  for (const mod of [healthRoutes, pageRoutes, auditRoutes, tokenRoutes, authRoutes, ...(opts.routes ?? [])])
+  for (const mod of [
+    healthRoutes,
+    pageRoutes,
+    auditRoutes,
+    tokenRoutes,
+    authRoutes,
+    userRoutes,
+    ...(opts.routes ?? []),
+  ])
     await mod(app, ctx);
   return app;
 }

@@ -145,6 +145,18 @@ for (const dialect of testDialects()) {
       assert.equal((await call(target.token, 'GET', '/api/v1/pages')).statusCode, 200, 'the target still works');
     });
 
+    await t.test('an admin may not create an owner token (403); an owner may', async () => {
+      const admin = (await createToken(app.ctx, cliActor, { name: 'an admin', role: 'admin' })).token;
+      const byAdmin = await call(admin, 'POST', '/api/v1/tokens', { name: 'boss', role: 'owner' });
+      assert.equal(byAdmin.statusCode, 403);
+      assert.match(byAdmin.json().error.message, /only an owner/);
+      assert.equal((await call(admin, 'POST', '/api/v1/tokens', { name: 'ok', role: 'admin' })).statusCode, 201);
+      assert.equal(
+        (await call(app.ownerToken, 'POST', '/api/v1/tokens', { name: 'boss', role: 'owner' })).statusCode,
+        201,
+      );
+    });
+
     await t.test(
       "an admin limited to Page A sees and revokes only tokens of Page A; another's token is a 404",
       async () => {

@@ -4,6 +4,7 @@ import { Inbox } from './Inbox.tsx';
 import { Contacts } from './Contacts.tsx';
 import { Privacy } from './Privacy.tsx';
 import { Audit } from './Audit.tsx';
+import { Settings } from './Settings.tsx';
 
 /** What every section's screen is given by the shell. */
 export interface ScreenProps {
@@ -31,6 +32,7 @@ export const SECTIONS: Section[] = [
   { id: 'contacts', label: 'Contacts', Screen: Contacts },
   { id: 'privacy', label: 'Privacy requests', Screen: Privacy, roles: ['owner', 'admin'] },
   { id: 'audit', label: 'Audit log', Screen: Audit, roles: ['owner', 'admin'] },
+  { id: 'settings', label: 'Settings', Screen: Settings },
 ];
 
 /** The keyboard shortcuts sheet (`?`). */

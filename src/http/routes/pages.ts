@@ -1,7 +1,15 @@
 import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RouteModule } from '../app.ts';
-import { DateTime, errorResponses, IdParams, ListOf, PagingQuery, StringEnum } from '../schema-types.ts';
+import {
+  DateTime,
+  errorResponses,
+  IdParams,
+  ListOf,
+  NullableDateTime,
+  PagingQuery,
+  StringEnum,
+} from '../schema-types.ts';
 import { listBody, parsePaging } from '../pagination.ts';
 import { presentPage } from '../../modules/pages/page.presenter.ts';
 import { getPage, listPages } from '../../modules/pages/list-pages.ts';
@@ -12,6 +20,9 @@ export const PageSchema = Type.Object({
   name: Type.String(),
   status: StringEnum(['active', 'token_invalid', 'disabled'], {
     description: 'token_invalid: Meta rejected the access token (code 190); sends wait until a new token is registered',
+  }),
+  token_invalid_since: NullableDateTime({
+    description: 'when Meta first rejected the token; null unless token_invalid',
   }),
   created_at: DateTime(),
   updated_at: DateTime(),

@@ -18,6 +18,8 @@ const NO_BODY_SCHEMA: Record<string, string> = {
   'POST /api/v1/privacy/requests/:requestId/extend': 'takes no body',
   'POST /api/v1/auth/logout': 'takes no body',
   'POST /api/v1/conversations/:conversationId/read': 'takes no body',
+  'POST /api/v1/users/:userId/login-link': 'takes no body',
+  'POST /api/v1/users/:userId/disable': 'takes no body',
 };
 
 /** Successful answers that are not JSON, so have no response schema. */

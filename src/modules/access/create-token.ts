@@ -30,6 +30,9 @@ export async function createToken(
   if (!isRole(input.role))
     throw new AppError('validation_failed', `role must be one of owner, admin, agent, marketer, analyst`);
   if (!input.name.trim()) throw new AppError('validation_failed', 'name must not be empty');
+  // An owner token acts on owners' accounts, which an admin may not: only an owner mints one.
+  if (input.role === 'owner' && actor.role !== 'owner')
+    throw new AppError('forbidden', 'only an owner may create an owner token');
   // An actor limited to some Pages cannot mint a token that sees more than it does.
   if (
     actor.pageScope !== null &&

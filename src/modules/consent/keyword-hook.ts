@@ -8,7 +8,14 @@ import { newId } from '../../lib/ids.ts';
 import type { InboundEventContext, InboundHooks } from '../../kernel/inbound-hooks.ts';
 import { enqueueSend } from '../messaging/enqueue-send.ts';
 import { sealContactField } from '../../crypto/contact-layer.ts';
-import { confirmationText, detectConsentKeyword, KEYWORDS_WORDING_VERSION, type ConsentKeyword } from './keywords.ts';
+import {
+  confirmationText,
+  detectConsentKeyword,
+  KEYWORDS_WORDING_VERSION,
+  normalizeKeywordText,
+  type ConsentKeyword,
+} from './keywords.ts';
+import { MAX_KEYWORD_LENGTH, pageKeywords } from './page-keywords.ts';
 import { insertConsentEvent } from './consent.repository.ts';
 import { recordConsent } from './ledger.ts';
 
@@ -25,9 +32,12 @@ export function registerConsentKeywordHook(hooks: InboundHooks): void {
  */
 export async function handleConsentKeyword(e: InboundEventContext): Promise<void> {
   if (e.event.kind !== 'message' || e.text === undefined) return;
-  const keyword = detectConsentKeyword(e.text, e.contact.locale ? [e.contact.locale] : []);
-  if (keyword === null) return;
   const { ctx, trx, contact, event } = e;
+  // Only a short message can be a keyword: longer ones cost no read of the Page's own words.
+  const own =
+    normalizeKeywordText(e.text).length <= MAX_KEYWORD_LENGTH ? await pageKeywords(trx, contact.page_id) : undefined;
+  const keyword = detectConsentKeyword(e.text, contact.locale ? [contact.locale] : [], own);
+  if (keyword === null) return;
   const at = event.timestamp;
   // The ledger is the source of truth (contacts.consent_* is its cache); it orders choices by when they were made
   // and records each event once, so a late or repeated keyword changes nothing and is not confirmed.

@@ -60,6 +60,16 @@ describe('detectConsentKeyword', () => {
     assert.equal(detectConsentKeyword('Baja', []), null);
   });
 
+  it("recognises a Page's own words beside the built-in ones, opting out first", () => {
+    const own = { optOut: ['NO MORE'], optIn: ['BACK ON', 'STOP ALL'] };
+    assert.equal(detectConsentKeyword('no more!', [], own), 'opt_out');
+    assert.equal(detectConsentKeyword('Back on', [], own), 'opt_in');
+    assert.equal(detectConsentKeyword('STOP', [], own), 'opt_out');
+    assert.equal(detectConsentKeyword('stop all', [], own), 'opt_out');
+    assert.equal(detectConsentKeyword('no more please', [], own), null);
+    assert.equal(detectConsentKeyword('no more', []), null);
+  });
+
   it('does not treat a sentence that contains stop as a keyword', () => {
     for (const text of [
       'please stop',

@@ -109,8 +109,21 @@ export function normalizeKeywordText(text: string): string {
     .replace(/[\p{P}\s]+$/u, '');
 }
 
-/** The consent meaning of a message that is exactly a keyword of English or one of `locales`; null otherwise. */
-export function detectConsentKeyword(text: string, locales: readonly string[]): ConsentKeyword | null {
+/** A Page's own keywords, normalised, which work on that Page beside the built-in ones. */
+export interface PageKeywords {
+  optOut: readonly string[];
+  optIn: readonly string[];
+}
+
+/**
+ * The consent meaning of a message that is exactly a keyword of English, of one of `locales`, or of the Page's own
+ * (`page`); null otherwise. Opting out wins: a word that is an opt-out anywhere opts out.
+ */
+export function detectConsentKeyword(
+  text: string,
+  locales: readonly string[],
+  page: PageKeywords = { optOut: [], optIn: [] },
+): ConsentKeyword | null {
   const normalized = normalizeKeywordText(text);
   if (normalized === '') return null;
   const languages = new Set(['en', ...locales.map(language)]);
@@ -119,9 +132,11 @@ export function detectConsentKeyword(text: string, locales: readonly string[]): 
     if (!words) continue;
     if (words.optOut.includes(normalized)) return 'opt_out';
   }
+  if (page.optOut.includes(normalized)) return 'opt_out';
   for (const lang of languages) {
     if (WORDS[lang]?.optIn.includes(normalized)) return 'opt_in';
   }
+  if (page.optIn.includes(normalized)) return 'opt_in';
   return null;
 }
 

@@ -9,6 +9,8 @@ import { updateConversation as updateRow, type ConversationChange } from './conv
 import type { ConversationView } from './conversation.presenter.ts';
 import { loadVisibleConversation } from './get-conversation.ts';
 import { presentConversations } from './present-conversations.ts';
+import { LABEL_NAME } from '../labels/label-names.ts';
+import { labelsAllowed } from '../labels/labels.ts';
 
 export interface ConversationPatch {
   status?: ConversationTable['status'];
@@ -19,12 +21,11 @@ export interface ConversationPatch {
   handled_by?: ConversationTable['handled_by'];
 }
 
-const LABEL = /^[\p{L}\p{N}][\p{L}\p{N} _.:/-]{0,49}$/u;
 const MAX_LABELS = 20;
 
 function labelsOf(labels: readonly string[]): string[] {
   const out = [...new Set(labels.map((l) => l.trim()))];
-  const bad = out.find((l) => !LABEL.test(l));
+  const bad = out.find((l) => !LABEL_NAME.test(l));
   if (bad !== undefined)
     throw new AppError(
       'validation_failed',
@@ -95,6 +96,10 @@ export async function updateConversation(
     const before = await loadVisibleConversation(trx, actor, id);
     if (version !== null && before.version !== version) throw conflict(before.version);
     if (change.assignee_id) await assertAssignable(trx, before.page_id, change.assignee_id);
+    if (change.labels !== undefined) {
+      const allowed = await labelsAllowed(trx, before.page_id, JSON.parse(change.labels), JSON.parse(before.labels));
+      change.labels = JSON.stringify(allowed);
+    }
     const changes = changesOf(before, change);
     if (Object.keys(changes).length === 0) return before;
     const row = await updateRow(trx, id, change, now, before.version);

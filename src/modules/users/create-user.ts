@@ -20,7 +20,8 @@ export interface CreateUserInput {
 /**
  * Creates an operator account without a password and a one-time sign-in link (24 hours) through which the person
  * sets one. The email is stored sealed, with a blind index for sign-in; one account per email (`conflict`). Audited
- * in the same transaction, without the email. A Page-scoped actor creates accounts for its own Pages only.
+ * in the same transaction, without the email. A Page-scoped actor creates accounts for its own Pages only; only an
+ * owner adds an owner.
  */
 export async function createUser(
   ctx: AppContext,
@@ -30,6 +31,8 @@ export async function createUser(
   assertCan(actor, 'users:manage');
   const email = validEmail(input.email);
   if (!isRole(input.role)) throw new AppError('validation_failed', `role must be one of ${ROLES.join(', ')}`);
+  if (input.role === 'owner' && actor.role !== 'owner')
+    throw new AppError('forbidden', 'only an owner may add an owner');
   if (
     actor.pageScope !== null &&
     (!input.pageIds?.length || input.pageIds.some((p) => !actor.pageScope?.includes(p)))

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../kernel/context.ts';
 import type { UserTable } from '../../db/tables/users.ts';
 import { pageOf } from '../../lib/paging.ts';
+import { AppError } from '../../errors.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { openEmail } from './user-email.ts';
 import { listUserRows } from './users.repository.ts';
@@ -13,6 +14,15 @@ export function visibleTo(actor: Actor, row: Pick<UserTable, 'pages'>): boolean 
   if (actor.pageScope === null) return true;
   if (row.pages === null) return false;
   return (JSON.parse(row.pages) as string[]).every((p) => actor.pageScope!.includes(p));
+}
+
+/**
+ * Only an owner acts on an owner's account (a sign-in link, a disable): an admin, who may not grant the owner role,
+ * could otherwise sign in as an owner. `forbidden` otherwise.
+ */
+export function assertMayManage(actor: Actor, row: Pick<UserTable, 'role'>): void {
+  if (row.role === 'owner' && actor.role !== 'owner')
+    throw new AppError('forbidden', "only an owner may act on an owner's account");
 }
 
 /** The accounts the actor may manage, oldest first, cursor-paginated by id, each with its email opened. Not audited. */

@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import type { Executor } from '../../db/types.ts';
-import { visibleTo } from './list-users.ts';
+import { assertMayManage, visibleTo } from './list-users.ts';
 import { openSession, userActor, type OpenedSession } from './sessions.ts';
 import { findLoginLinkByHash, findUserById, insertLoginLink, markLoginLinkUsed } from './users.repository.ts';
 
@@ -40,7 +40,7 @@ export async function insertLinkFor(
 
 /**
  * A new one-time sign-in link for an account (an invitation again, or a way back in after a lost password), valid 24
- * hours. Audited; the link itself is shown once and stored only as a keyed hash.
+ * hours. Audited; the link itself is shown once and stored only as a keyed hash. Only an owner gets one for an owner.
  */
 export async function createLoginLink(
   ctx: AppContext,
@@ -50,6 +50,7 @@ export async function createLoginLink(
   assertCan(actor, 'users:manage');
   const user = await findUserById(ctx.db, userId);
   if (!user || !visibleTo(actor, user)) throw notFound('user');
+  assertMayManage(actor, user);
   if (user.disabled_at !== null)
     throw new AppError('conflict', 'this account is disabled; a sign-in link would not work');
   const now = ctx.clock.now();

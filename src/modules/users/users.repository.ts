@@ -164,3 +164,18 @@ export async function findUsersByIds(db: Executor, ids: readonly string[]): Prom
     .where('id', 'in', [...ids])
     .execute();
 }
+
+/**
+ * Enabled owner accounts: the last one is never disabled, or nobody could manage the installation from the UI. With
+ * `lock` (PostgreSQL) their rows stay locked until the caller's transaction ends, so two owners disabled at once
+ * cannot both pass the check; SQLite runs one write transaction at a time anyway.
+ */
+export async function countEnabledOwners(db: Executor, lock: boolean): Promise<number> {
+  let q = db.selectFrom('users').select('id').where('role', '=', 'owner').where('disabled_at', 'is', null);
+  if (lock) q = q.forUpdate();
+  return (await q.execute()).length;
+}
+
+export async function setUserAccess(db: Executor, id: string, role: string, pages: string | null): Promise<void> {
+  await db.updateTable('users').set({ role, pages }).where('id', '=', id).execute();
+}

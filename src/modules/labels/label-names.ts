@@ -1,0 +1,38 @@
+import { AppError } from '../../errors.ts';
+
+/** What a label name may be, on a conversation and in a definition alike. */
+export const LABEL_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.:/-]{0,49}$/u;
+
+/** The colours a label can have: the inbox's palette. */
+export const LABEL_COLORS = [
+  'gray',
+  'red',
+  'pink',
+  'grape',
+  'violet',
+  'indigo',
+  'blue',
+  'cyan',
+  'teal',
+  'green',
+  'lime',
+  'yellow',
+  'orange',
+] as const;
+export type LabelColor = (typeof LABEL_COLORS)[number];
+
+/** The key two spellings of one label share: "VIP" and "vip" are the same label. */
+export function labelKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+export function validLabelName(name: string): string {
+  const n = name.trim();
+  if (!LABEL_NAME.test(n))
+    throw new AppError(
+      'validation_failed',
+      'a label is 1–50 letters, digits, spaces or _ . : / - and starts with a letter or digit',
+      { field: 'name' },
+    );
+  return n;
+}
