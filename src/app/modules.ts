@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
+import { cannedResponseRoutes } from '../http/routes/canned-responses.ts';
 import { contactRoutes } from '../http/routes/contacts.ts';
 import { conversationRoutes } from '../http/routes/conversations.ts';
 import { eventRoutes } from '../http/routes/events.ts';
@@ -31,6 +32,7 @@ export function routeModules(): RouteModule[] {
     metaCallbackRoutes,
     conversationRoutes,
     eventRoutes,
+    cannedResponseRoutes,
     webUiRoutes,
   ];
 }

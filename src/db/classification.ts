@@ -5,6 +5,7 @@ import { PRIVACY_CLASSIFICATION } from './tables/privacy.ts';
 import { IDENTITY_CLASSIFICATION } from './tables/identity.ts';
 import { INBOX_CLASSIFICATION } from './tables/inbox.ts';
 import { USER_CLASSIFICATION } from './tables/users.ts';
+import { CANNED_RESPONSE_CLASSIFICATION } from './tables/canned-responses.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -44,6 +45,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...IDENTITY_CLASSIFICATION,
   ...INBOX_CLASSIFICATION,
   ...USER_CLASSIFICATION,
+  ...CANNED_RESPONSE_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

@@ -6,6 +6,7 @@ import type { PrivacyTables } from './tables/privacy.ts';
 import type { IdentityTables } from './tables/identity.ts';
 import type { InboxTables } from './tables/inbox.ts';
 import type { UserTables } from './tables/users.ts';
+import type { CannedResponseTables } from './tables/canned-responses.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
@@ -19,7 +20,8 @@ export interface DB
     PrivacyTables,
     IdentityTables,
     UserTables,
-    InboxTables {}
+    InboxTables,
+    CannedResponseTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

@@ -57,7 +57,8 @@ const BY_CODE: Record<string, string> = {
   meta_unavailable: 'Messenger was unavailable. The message will be tried again.',
   meta_timeout: 'Messenger did not answer in time. The message will be tried again.',
   meta_network_error: 'Messenger could not be reached. The message will be tried again.',
-  meta_permission_denied: "The Meta app doesn't have the permission this message needs (check the app's review status).",
+  meta_permission_denied:
+    "The Meta app doesn't have the permission this message needs (check the app's review status).",
   invalid_request: 'Messenger refused the message as malformed (for example an unsupported attachment or button).',
   meta_error: 'Messenger refused the message.',
   // The send policy's refusals (before anything reaches Meta).

@@ -46,17 +46,24 @@ test('property: values are inserted literally, never expanded again, and no know
   const value = fc.oneof(fc.string(), fc.constantFrom('{{contact.first_name}}', '{{agent.email|x}}', '$&', '$1'));
   fc.assert(
     fc.property(
-      fc.array(fc.oneof(fc.string().filter((s) => !/[{}]/.test(s)), fc.constantFrom(...TEMPLATE_VARIABLES)), {
-        maxLength: 8,
-      }),
-      fc.dictionary(fc.constantFrom(...TEMPLATE_VARIABLES), value.filter((s) => s.trim() !== '')),
+      fc.array(
+        fc.oneof(
+          fc.string().filter((s) => !/[{}]/.test(s)),
+          fc.constantFrom(...TEMPLATE_VARIABLES),
+        ),
+        {
+          maxLength: 8,
+        },
+      ),
+      fc.dictionary(
+        fc.constantFrom(...TEMPLATE_VARIABLES),
+        value.filter((s) => s.trim() !== ''),
+      ),
       (parts, values) => {
         const isVar = (p: string) => (TEMPLATE_VARIABLES as readonly string[]).includes(p);
         // Words that happen to spell a variable name are kept apart from the braces by the separator.
         const text = parts.map((p) => (isVar(p) ? `{{${p}|-}}` : p)).join('·');
-        const expected = parts
-          .map((p) => (isVar(p) ? (values[p as keyof typeof values] ?? '-') : p))
-          .join('·');
+        const expected = parts.map((p) => (isVar(p) ? (values[p as keyof typeof values] ?? '-') : p)).join('·');
         return renderTemplate(text, values) === expected;
       },
     ),
