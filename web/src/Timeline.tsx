@@ -1,0 +1,302 @@
+import { memo, useLayoutEffect, useRef } from 'react';
+import { Anchor, Badge, Box, Button, Group, Paper, Text } from '@mantine/core';
+import type { Message } from './api.ts';
+import { sendErrorCodeLine, sendErrorInWords } from '../../src/lib/send-error-words.ts';
+
+const AUTHOR: Record<Message['author'], string> = {
+  contact: 'Customer',
+  agent: 'Agent',
+  automation: 'Bot',
+  campaign: 'Campaign',
+  page: 'Page',
+  note: 'Note',
+};
+
+type DeliveryStatus = NonNullable<Message['delivery']>['status'];
+
+/** Each state of our own send as ticks, with the word a screen reader says. */
+const TICKS: Record<DeliveryStatus, { glyph: string; label: string }> = {
+  queued: { glyph: '🕓', label: 'Sending' },
+  sending: { glyph: '🕓', label: 'Sending' },
+  sent: { glyph: '✓', label: 'Sent' },
+  delivered: { glyph: '✓✓', label: 'Delivered' },
+  read: { glyph: '✓✓', label: 'Read' },
+  failed: { glyph: '!', label: 'Failed' },
+  skipped: { glyph: '⊘', label: 'Not sent' },
+};
+
+const FILE_KIND: Record<string, string> = { video: 'Video', audio: 'Audio', file: 'File', location: 'Location' };
+
+function summary(m: Message): string {
+  if (m.text) return m.text;
+  return m.attachments.length > 0 ? `[${m.attachments.map((a) => a.type).join(', ')}]` : '';
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function Attachment({ a, m, out }: { a: Message['attachments'][number]; m: Message; out: boolean }) {
+  const payload = record(a.payload);
+  const url = a.url ?? (typeof payload.url === 'string' ? payload.url : undefined);
+  const from = m.direction === 'inbound' ? 'the customer' : AUTHOR[m.author].toLowerCase();
+  if ((a.type === 'image' || a.type === 'sticker') && url)
+    return (
+      <Anchor href={url} target="_blank" rel="noreferrer" display="block">
+        <img
+          src={url}
+          alt={a.title ?? (a.type === 'sticker' ? `Sticker from ${from}` : `Image from ${from}`)}
+          loading="lazy"
+          style={{
+            display: 'block',
+            maxWidth: '100%',
+            width: 240,
+            maxHeight: 240,
+            objectFit: 'cover',
+            borderRadius: 8,
+          }}
+        />
+      </Anchor>
+    );
+  if (a.type === 'template') {
+    const elements = Array.isArray(payload.elements) ? payload.elements.map(record) : [];
+    const heading = typeof payload.text === 'string' ? payload.text : (elements[0]?.title as string | undefined);
+    return (
+      <Paper withBorder p={6} radius="sm" bg={out ? 'indigo.7' : 'white'} c={out ? 'white' : undefined}>
+        <Text size="xs" fw={700}>
+          Template{typeof payload.template_type === 'string' ? `: ${payload.template_type}` : ''}
+        </Text>
+        {heading && <Text size="sm">{heading}</Text>}
+      </Paper>
+    );
+  }
+  const kind = FILE_KIND[a.type] ?? a.type;
+  const label = a.title ? `${kind}: ${a.title}` : kind;
+  return (
+    <Paper withBorder p={6} radius="sm" bg={out ? 'indigo.7' : 'white'}>
+      {url ? (
+        <Anchor href={url} target="_blank" rel="noreferrer" size="sm" c={out ? 'white' : undefined} underline="always">
+          📎 {label}
+        </Anchor>
+      ) : (
+        <Text size="sm" c={out ? 'white' : undefined}>
+          📎 {label}
+        </Text>
+      )}
+    </Paper>
+  );
+}
+
+function Ticks({ status }: { status: DeliveryStatus }) {
+  const t = TICKS[status];
+  return (
+    <Text
+      component="span"
+      role="img"
+      aria-label={t.label}
+      title={t.label}
+      size="xs"
+      fw={700}
+      c={status === 'read' ? 'cyan.2' : status === 'failed' || status === 'skipped' ? 'red.2' : 'indigo.1'}
+      style={{ letterSpacing: status === 'delivered' || status === 'read' ? '-0.3em' : undefined, lineHeight: 1 }}
+    >
+      {t.glyph}
+    </Text>
+  );
+}
+
+function BubbleView({ m }: { m: Message }) {
+  const note = m.author === 'note';
+  const out = m.direction === 'outbound' && !note;
+  const d = m.delivery;
+  const problem = d && (d.status === 'failed' || d.status === 'skipped') && d.error;
+  const codes = problem ? { code: problem.code, metaCode: problem.meta_code, metaSubcode: problem.meta_subcode } : null;
+  return (
+    <Box
+      component="li"
+      data-id={m.id}
+      aria-label={`${AUTHOR[m.author]}: ${summary(m)}`}
+      style={{
+        display: 'flex',
+        flexDirection: 'column',
+        alignItems: note ? 'center' : out ? 'flex-end' : 'flex-start',
+        // Off-screen messages skip layout and paint: thousands scroll smoothly, and stay in the accessibility tree.
+        contentVisibility: 'auto',
+        containIntrinsicSize: 'auto 64px',
+      }}
+    >
+      <Paper
+        px="sm"
+        py={6}
+        maw="min(75%, 560px)"
+        radius="lg"
+        bg={note ? 'yellow.1' : out ? (problem ? 'red.7' : 'indigo.6') : 'gray.1'}
+        c={out ? 'white' : undefined}
+        withBorder={note}
+        style={{ ...(note && { borderStyle: 'dashed' }), minWidth: 0 }}
+      >
+        {note && (
+          <Text size="xs" fw={700}>
+            Note
+          </Text>
+        )}
+        {m.quick_reply_payload !== undefined && (
+          <Text size="xs" c="dimmed" fs="italic">
+            Tapped a quick reply
+          </Text>
+        )}
+        {m.text && (
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+            {m.text}
+          </Text>
+        )}
+        {m.attachments.length > 0 && (
+          <Box mt={m.text ? 4 : 0} style={{ display: 'grid', gap: 4 }}>
+            {m.attachments.map((a, i) => (
+              <Attachment key={i} a={a} m={m} out={out} />
+            ))}
+          </Box>
+        )}
+        {m.quick_replies && m.quick_replies.length > 0 && (
+          <Group gap={4} mt={6} role="group" aria-label="Quick replies offered">
+            {m.quick_replies.map((q, i) => (
+              <Badge key={i} size="sm" variant="white" color="indigo" radius="xl" tt="none">
+                {q.title ??
+                  (q.content_type === 'user_email' ? 'Email' : q.content_type === 'user_phone_number' ? 'Phone' : '…')}
+              </Badge>
+            ))}
+          </Group>
+        )}
+        <Group gap={6} justify="flex-end" wrap="nowrap" mt={2}>
+          <Text size="xs" c={out ? 'indigo.1' : 'dimmed'}>
+            {note ? '' : `${AUTHOR[m.author]} · `}
+            {new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+          </Text>
+          {out && d && <Ticks status={d.status} />}
+        </Group>
+      </Paper>
+      {codes && (
+        <Box maw="min(75%, 560px)" mt={4} ta="right" role="note" aria-label="Why it was not sent">
+          <Text size="sm" c="red.8">
+            {sendErrorInWords(codes)}
+          </Text>
+          <Text size="xs" c="dimmed" ff="monospace">
+            {sendErrorCodeLine(codes)}
+          </Text>
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+/** Re-renders a message only when what it shows changed: a page of older messages leaves the others alone. */
+const Bubble = memo(
+  BubbleView,
+  (a, b) =>
+    a.m.id === b.m.id &&
+    a.m.delivery?.status === b.m.delivery?.status &&
+    a.m.text === b.m.text &&
+    a.m.attachments.length === b.m.attachments.length,
+);
+
+const dayOf = (iso: string) => new Date(iso).toDateString();
+
+export interface TimelineProps {
+  messages: Message[];
+  ready: boolean;
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  olderFailed: boolean;
+  loadOlder: () => void;
+}
+
+/**
+ * The history, scrolled to the newest message and kept there while new ones arrive (unless the reader scrolled up).
+ * Nearing the top loads the previous page; the message the reader was looking at stays where it was.
+ */
+export function Timeline({ messages, ready, hasOlder, loadingOlder, olderFailed, loadOlder }: TimelineProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const anchor = useRef<{ id: string; top: number } | null>(null);
+  const firstId = messages[0]?.id;
+  const lastId = messages[messages.length - 1]?.id;
+
+  const older = () => {
+    const el = box.current;
+    if (!el || !hasOlder || loadingOlder) return;
+    // The first message in view, and where it is: after the page above arrives, it is put back there.
+    const top = el.getBoundingClientRect().top;
+    const first = [...el.querySelectorAll<HTMLElement>('li[data-id]')].find(
+      (li) => li.getBoundingClientRect().bottom > top,
+    );
+    if (first) anchor.current = { id: first.dataset.id!, top: first.getBoundingClientRect().top - top };
+    loadOlder();
+  };
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const a = anchor.current;
+    if (a) {
+      const li = el.querySelector<HTMLElement>(`li[data-id="${a.id}"]`);
+      if (li) el.scrollTop += li.getBoundingClientRect().top - el.getBoundingClientRect().top - a.top;
+      anchor.current = null;
+    } else if (atBottom.current) el.scrollTop = el.scrollHeight;
+  }, [firstId, lastId, messages.length]);
+
+  return (
+    <Box
+      ref={box}
+      style={{ flex: 1, overflowY: 'auto', minHeight: 0, overscrollBehavior: 'contain' }}
+      p="sm"
+      tabIndex={0}
+      aria-label="Conversation history"
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        if (el.scrollTop < 200) older();
+      }}
+    >
+      <Group justify="center" mb="xs" mih={28}>
+        {hasOlder ? (
+          <Button size="compact-xs" variant="subtle" loading={loadingOlder} onClick={older}>
+            {olderFailed ? 'Could not load — try again' : 'Load older messages'}
+          </Button>
+        ) : (
+          ready && (
+            <Text size="xs" c="dimmed">
+              {messages.length === 0 ? 'No messages yet' : 'Beginning of the conversation'}
+            </Text>
+          )
+        )}
+      </Group>
+      <Box
+        component="ol"
+        aria-label="Timeline"
+        style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 8 }}
+      >
+        {messages.map((m, i) => (
+          <DayAndBubble
+            key={m.id}
+            m={m}
+            newDay={i === 0 || dayOf(messages[i - 1]!.created_at) !== dayOf(m.created_at)}
+          />
+        ))}
+      </Box>
+    </Box>
+  );
+}
+
+function DayAndBubble({ m, newDay }: { m: Message; newDay: boolean }) {
+  if (!newDay) return <Bubble m={m} />;
+  return (
+    <>
+      <Box component="li" aria-hidden style={{ textAlign: 'center', contentVisibility: 'auto' }}>
+        <Text size="xs" c="dimmed" component="span">
+          {new Date(m.created_at).toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })}
+        </Text>
+      </Box>
+      <Bubble m={m} />
+    </>
+  );
+}
