@@ -395,9 +395,12 @@ export function ConversationView({
             aria-controls={picking ? 'canned-responses' : undefined}
             aria-activedescendant={picking && activeOption ? optionId(activeOption) : undefined}
             onChange={(e) => {
-              setText(e.currentTarget.value);
+              const next = e.currentTarget.value;
+              setText(next);
               setCaret(e.currentTarget.selectionStart);
               setActive(0);
+              // Esc closed the list for that one `/`: a `/` typed anew (or elsewhere) opens it again.
+              if (dismissedAt !== null && next[dismissedAt] !== '/') setDismissedAt(null);
             }}
             onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
             onKeyDown={(e) => {

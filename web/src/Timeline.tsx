@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useRef } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Anchor, Badge, Box, Button, Group, Paper, Text } from '@mantine/core';
 import type { Message } from './api.ts';
 import { sendErrorCodeLine, sendErrorInWords } from '../../src/lib/send-error-words.ts';
@@ -16,13 +16,13 @@ type DeliveryStatus = NonNullable<Message['delivery']>['status'];
 
 /** Each state of our own send as ticks, with the word a screen reader says. */
 const TICKS: Record<DeliveryStatus, { glyph: string; label: string }> = {
-  queued: { glyph: '🕓', label: 'Sending' },
-  sending: { glyph: '🕓', label: 'Sending' },
+  queued: { glyph: '○', label: 'Sending' },
+  sending: { glyph: '○', label: 'Sending' },
   sent: { glyph: '✓', label: 'Sent' },
   delivered: { glyph: '✓✓', label: 'Delivered' },
   read: { glyph: '✓✓', label: 'Read' },
   failed: { glyph: '!', label: 'Failed' },
-  skipped: { glyph: '⊘', label: 'Not sent' },
+  skipped: { glyph: '✕', label: 'Not sent' },
 };
 
 const FILE_KIND: Record<string, string> = { video: 'Video', audio: 'Audio', file: 'File', location: 'Location' };
@@ -40,13 +40,15 @@ function Attachment({ a, m, out }: { a: Message['attachments'][number]; m: Messa
   const payload = record(a.payload);
   const url = a.url ?? (typeof payload.url === 'string' ? payload.url : undefined);
   const from = m.direction === 'inbound' ? 'the customer' : AUTHOR[m.author].toLowerCase();
-  if ((a.type === 'image' || a.type === 'sticker') && url)
+  const [broken, setBroken] = useState(false);
+  if ((a.type === 'image' || a.type === 'sticker') && url && !broken)
     return (
       <Anchor href={url} target="_blank" rel="noreferrer" display="block">
         <img
           src={url}
           alt={a.title ?? (a.type === 'sticker' ? `Sticker from ${from}` : `Image from ${from}`)}
           loading="lazy"
+          onError={() => setBroken(true)}
           style={{
             display: 'block',
             maxWidth: '100%',
@@ -70,19 +72,29 @@ function Attachment({ a, m, out }: { a: Message['attachments'][number]; m: Messa
       </Paper>
     );
   }
-  const kind = FILE_KIND[a.type] ?? a.type;
-  const label = a.title ? `${kind}: ${a.title}` : kind;
+  const kind = a.type === 'image' ? 'Image' : a.type === 'sticker' ? 'Sticker' : (FILE_KIND[a.type] ?? a.type);
+  const name = a.title ?? (url ? decodeURIComponent(new URL(url, location.href).pathname.split('/').pop() ?? '') : '');
   return (
-    <Paper withBorder p={6} radius="sm" bg={out ? 'indigo.7' : 'white'}>
-      {url ? (
-        <Anchor href={url} target="_blank" rel="noreferrer" size="sm" c={out ? 'white' : undefined} underline="always">
-          📎 {label}
-        </Anchor>
-      ) : (
-        <Text size="sm" c={out ? 'white' : undefined}>
-          📎 {label}
-        </Text>
-      )}
+    <Paper withBorder px={8} py={4} radius="sm" bg={out ? 'indigo.7' : 'white'} c={out ? 'white' : undefined}>
+      <Group gap={6} wrap="nowrap">
+        <Badge size="xs" variant={out ? 'white' : 'light'} color="indigo" radius="sm">
+          {kind}
+        </Badge>
+        {url ? (
+          <Anchor
+            href={url}
+            target="_blank"
+            rel="noreferrer"
+            size="sm"
+            c={out ? 'white' : undefined}
+            underline="always"
+          >
+            {name || `Open the ${kind.toLowerCase()}`}
+          </Anchor>
+        ) : (
+          name && <Text size="sm">{name}</Text>
+        )}
+      </Group>
     </Paper>
   );
 }
@@ -97,7 +109,7 @@ function Ticks({ status }: { status: DeliveryStatus }) {
       title={t.label}
       size="xs"
       fw={700}
-      c={status === 'read' ? 'cyan.2' : status === 'failed' || status === 'skipped' ? 'red.2' : 'indigo.1'}
+      c={status === 'read' ? 'cyan.3' : status === 'failed' || status === 'skipped' ? 'red.2' : 'indigo.1'}
       style={{ letterSpacing: status === 'delivered' || status === 'read' ? '-0.3em' : undefined, lineHeight: 1 }}
     >
       {t.glyph}
@@ -233,6 +245,18 @@ export function Timeline({ messages, ready, hasOlder, loadingOlder, olderFailed,
     loadOlder();
   };
 
+  // Messages render (and images load) after they are placed: while the reader is at the newest, stay there.
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || !list.current) return;
+    const stick = new ResizeObserver(() => {
+      if (atBottom.current && !anchor.current) el.scrollTop = el.scrollHeight;
+    });
+    stick.observe(list.current);
+    return () => stick.disconnect();
+  }, []);
+
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -271,6 +295,7 @@ export function Timeline({ messages, ready, hasOlder, loadingOlder, olderFailed,
         )}
       </Group>
       <Box
+        ref={list}
         component="ol"
         aria-label="Timeline"
         style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 8 }}
