@@ -137,6 +137,9 @@ describe('the conversation pane in a browser', { skip: browserTestsSkipped() }, 
       await page.waitForTimeout(300);
     }
     await page.getByText('Beginning of the conversation').waitFor();
+    await page.mouse.wheel(0, -50_000);
+    const inPage = await timeline().getByRole('listitem').count();
+    assert.ok(inPage < 130, `only the messages near the view are in the page (${inPage} of 130)`);
     await timeline().getByRole('listitem', { name: 'Customer: Message 1', exact: true }).waitFor({ state: 'attached' });
   });
 });

@@ -1,4 +1,4 @@
-import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Anchor, Badge, Box, Button, Group, Paper, Text } from '@mantine/core';
 import type { Message } from './api.ts';
 import { sendErrorCodeLine, sendErrorInWords } from '../../src/lib/send-error-words.ts';
@@ -117,7 +117,7 @@ function Ticks({ status }: { status: DeliveryStatus }) {
   );
 }
 
-function BubbleView({ m }: { m: Message }) {
+function BubbleView({ m, day, index }: { m: Message; day: string | null; index: number }) {
   const note = m.author === 'note';
   const out = m.direction === 'outbound' && !note;
   const d = m.delivery;
@@ -127,16 +127,20 @@ function BubbleView({ m }: { m: Message }) {
     <Box
       component="li"
       data-id={m.id}
+      data-index={index}
       aria-label={`${AUTHOR[m.author]}: ${summary(m)}`}
       style={{
         display: 'flex',
         flexDirection: 'column',
         alignItems: note ? 'center' : out ? 'flex-end' : 'flex-start',
-        // Off-screen messages skip layout and paint: thousands scroll smoothly, and stay in the accessibility tree.
-        contentVisibility: 'auto',
-        containIntrinsicSize: 'auto 64px',
+        paddingBottom: 8,
       }}
     >
+      {day && (
+        <Text size="xs" c="dimmed" ta="center" w="100%" pb={8} aria-hidden>
+          {day}
+        </Text>
+      )}
       <Paper
         px="sm"
         py={6}
@@ -206,12 +210,33 @@ const Bubble = memo(
   BubbleView,
   (a, b) =>
     a.m.id === b.m.id &&
+    a.day === b.day &&
+    a.index === b.index &&
     a.m.delivery?.status === b.m.delivery?.status &&
     a.m.text === b.m.text &&
     a.m.attachments.length === b.m.attachments.length,
 );
 
 const dayOf = (iso: string) => new Date(iso).toDateString();
+const dayLabel = (iso: string) =>
+  new Date(iso).toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' });
+
+/** A message's height until it has been rendered and measured (its bottom gap included). */
+const ESTIMATE = 72;
+/** How far beyond the visible part messages are rendered, above and below, in pixels. */
+const OVERSCAN = 900;
+
+/** The first index whose `offsets[i + 1]` passes `y` (offsets are increasing prefix sums). */
+function indexAt(offsets: readonly number[], y: number): number {
+  let lo = 0;
+  let hi = offsets.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid + 1]! <= y) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export interface TimelineProps {
   messages: Message[];
@@ -223,65 +248,106 @@ export interface TimelineProps {
 }
 
 /**
- * The history, scrolled to the newest message and kept there while new ones arrive (unless the reader scrolled up).
- * Nearing the top loads the previous page; the message the reader was looking at stays where it was.
+ * The history, windowed: only the messages in and near view are in the page, the rest is space of their measured
+ * (or estimated) height, so thousands of messages scroll as smoothly as fifty. It opens at the newest message and
+ * stays there while new ones arrive (unless the reader scrolled up); nearing the top loads the previous page, and the
+ * message the reader was looking at stays where it was.
  */
 export function Timeline({ messages, ready, hasOlder, loadingOlder, olderFailed, loadOlder }: TimelineProps) {
   const box = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const heights = useRef(new Map<string, number>());
   const atBottom = useRef(true);
-  const anchor = useRef<{ id: string; top: number } | null>(null);
-  const firstId = messages[0]?.id;
-  const lastId = messages[messages.length - 1]?.id;
+  const [view, setView] = useState({ top: 0, height: 1000 });
+  const [measured, setMeasured] = useState(0);
+  const previous = useRef<{ firstId: string | undefined; lastId: string | undefined; count: number }>({
+    firstId: undefined,
+    lastId: undefined,
+    count: 0,
+  });
 
-  const older = () => {
-    const el = box.current;
-    if (!el || !hasOlder || loadingOlder) return;
-    // The first message in view, and where it is: after the page above arrives, it is put back there.
-    const top = el.getBoundingClientRect().top;
-    const first = [...el.querySelectorAll<HTMLElement>('li[data-id]')].find(
-      (li) => li.getBoundingClientRect().bottom > top,
+  const offsets = useMemo(() => {
+    const out = new Array<number>(messages.length + 1);
+    out[0] = 0;
+    for (let i = 0; i < messages.length; i++) out[i + 1] = out[i]! + (heights.current.get(messages[i]!.id) ?? ESTIMATE);
+    return out;
+    // `measured` changes whenever a height in the map does.
+  }, [messages, measured]);
+  const total = offsets[messages.length]!;
+  const start = messages.length === 0 ? 0 : indexAt(offsets, Math.max(0, view.top - OVERSCAN));
+  const end =
+    messages.length === 0 ? 0 : Math.min(messages.length, indexAt(offsets, view.top + view.height + OVERSCAN) + 1);
+
+  const sync = (el: HTMLDivElement) => {
+    setView((v) =>
+      v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight },
     );
-    if (first) anchor.current = { id: first.dataset.id!, top: first.getBoundingClientRect().top - top };
-    loadOlder();
   };
 
-  // Messages render (and images load) after they are placed: while the reader is at the newest, stay there.
-  const list = useRef<HTMLOListElement>(null);
+  // After each render: measure what is rendered; keep the view still when messages above it change height or
+  // arrive above it (an older page); follow the newest while the reader is there.
+  useLayoutEffect(() => {
+    const el = box.current;
+    const ol = list.current;
+    if (!el || !ol) return;
+    let changed = false;
+    let above = 0;
+    const firstInView = indexAt(offsets, el.scrollTop);
+    for (const li of ol.querySelectorAll<HTMLElement>(':scope > li[data-id]')) {
+      const id = li.dataset.id!;
+      const h = li.offsetHeight;
+      const old = heights.current.get(id) ?? ESTIMATE;
+      if (h !== old) {
+        heights.current.set(id, h);
+        changed = true;
+        if (Number(li.dataset.index) < firstInView) above += h - old;
+      }
+    }
+    const prev = previous.current;
+    const firstId = messages[0]?.id;
+    const lastId = messages[messages.length - 1]?.id;
+    if (prev.firstId !== undefined && firstId !== prev.firstId && !atBottom.current) {
+      // An older page arrived above: what was first is now further down by the height of what came before it.
+      const k = messages.findIndex((m) => m.id === prev.firstId);
+      let shift = 0;
+      for (let i = 0; i < k; i++) shift += heights.current.get(messages[i]!.id) ?? ESTIMATE;
+      el.scrollTop += shift;
+    } else if (above !== 0 && !atBottom.current) el.scrollTop += above;
+    previous.current = { firstId, lastId, count: messages.length };
+    if (atBottom.current) el.scrollTop = el.scrollHeight;
+    sync(el);
+    if (changed) setMeasured((n) => n + 1);
+  });
+
+  // Images load and fonts settle after a render: measure again when the rendered part changes size.
   useEffect(() => {
     const el = box.current;
     if (!el || !list.current) return;
-    const stick = new ResizeObserver(() => {
-      if (atBottom.current && !anchor.current) el.scrollTop = el.scrollHeight;
-    });
-    stick.observe(list.current);
-    return () => stick.disconnect();
+    const observer = new ResizeObserver(() => setMeasured((n) => n + 1));
+    observer.observe(list.current);
+    observer.observe(el);
+    return () => observer.disconnect();
   }, []);
 
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const a = anchor.current;
-    if (a) {
-      const li = el.querySelector<HTMLElement>(`li[data-id="${a.id}"]`);
-      if (li) el.scrollTop += li.getBoundingClientRect().top - el.getBoundingClientRect().top - a.top;
-      anchor.current = null;
-    } else if (atBottom.current) el.scrollTop = el.scrollHeight;
-  }, [firstId, lastId, messages.length]);
+  const older = () => {
+    if (hasOlder && !loadingOlder) loadOlder();
+  };
 
   return (
     <Box
       ref={box}
-      style={{ flex: 1, overflowY: 'auto', minHeight: 0, overscrollBehavior: 'contain' }}
-      p="sm"
+      style={{ flex: 1, overflowY: 'auto', minHeight: 0, overscrollBehavior: 'contain', overflowAnchor: 'none' }}
+      px="sm"
       tabIndex={0}
       aria-label="Conversation history"
       onScroll={(e) => {
         const el = e.currentTarget;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-        if (el.scrollTop < 200) older();
+        sync(el);
+        if (el.scrollTop < 600) older();
       }}
     >
-      <Group justify="center" mb="xs" mih={28}>
+      <Group justify="center" py="xs" mih={44}>
         {hasOlder ? (
           <Button size="compact-xs" variant="subtle" loading={loadingOlder} onClick={older}>
             {olderFailed ? 'Could not load — try again' : 'Load older messages'}
@@ -298,30 +364,20 @@ export function Timeline({ messages, ready, hasOlder, loadingOlder, olderFailed,
         ref={list}
         component="ol"
         aria-label="Timeline"
-        style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 8 }}
+        style={{
+          listStyle: 'none',
+          margin: 0,
+          padding: 0,
+          paddingTop: offsets[start],
+          paddingBottom: total - offsets[end]!,
+        }}
       >
-        {messages.map((m, i) => (
-          <DayAndBubble
-            key={m.id}
-            m={m}
-            newDay={i === 0 || dayOf(messages[i - 1]!.created_at) !== dayOf(m.created_at)}
-          />
-        ))}
+        {messages.slice(start, end).map((m, j) => {
+          const i = start + j;
+          const newDay = i === 0 || dayOf(messages[i - 1]!.created_at) !== dayOf(m.created_at);
+          return <Bubble key={m.id} m={m} index={i} day={newDay ? dayLabel(m.created_at) : null} />;
+        })}
       </Box>
     </Box>
-  );
-}
-
-function DayAndBubble({ m, newDay }: { m: Message; newDay: boolean }) {
-  if (!newDay) return <Bubble m={m} />;
-  return (
-    <>
-      <Box component="li" aria-hidden style={{ textAlign: 'center', contentVisibility: 'auto' }}>
-        <Text size="xs" c="dimmed" component="span">
-          {new Date(m.created_at).toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })}
-        </Text>
-      </Box>
-      <Bubble m={m} />
-    </>
   );
 }
