@@ -386,7 +386,7 @@ export function ConversationView({
           <Textarea
             ref={composer}
             label={effectiveMode === 'reply' ? 'Reply' : 'Note (only your team sees it)'}
-            description={(canned.data?.data.length ?? 0) > 0 && !text ? 'Type / for canned responses' : undefined}
+            description={(canned.data?.data.length ?? 0) > 0 ? 'Type / for canned responses' : undefined}
             autosize
             minRows={2}
             maxRows={6}

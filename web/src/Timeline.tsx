@@ -253,7 +253,7 @@ export interface TimelineProps {
  * stays there while new ones arrive (unless the reader scrolled up); nearing the top loads the previous page, and the
  * message the reader was looking at stays where it was.
  */
-export function Timeline({ messages, ready, hasOlder, loadingOlder, olderFailed, loadOlder }: TimelineProps) {
+function TimelineView({ messages, ready, hasOlder, loadingOlder, olderFailed, loadOlder }: TimelineProps) {
   const box = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLOListElement>(null);
   const heights = useRef(new Map<string, number>());
@@ -381,3 +381,6 @@ export function Timeline({ messages, ready, hasOlder, loadingOlder, olderFailed,
     </Box>
   );
 }
+
+/** Typing in the composer leaves the history alone: it renders again only when its own props change. */
+export const Timeline = memo(TimelineView);
