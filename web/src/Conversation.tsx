@@ -105,6 +105,7 @@ export function ConversationView({
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const [typing, setTyping] = useState(false);
 
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['conversation', id] });
@@ -201,7 +202,8 @@ export function ConversationView({
   );
   const slash = slashAt(text, caret);
   const options = slash && slash.start !== dismissedAt ? matching(canned.data?.data ?? [], slash.query) : [];
-  const picking = options.length > 0;
+  // The list shows while the composer has the focus (a click on an option keeps it there).
+  const picking = typing && options.length > 0;
   const activeOption = options[Math.min(active, options.length - 1)];
 
   const pick = (r: CannedResponse) => {
@@ -403,6 +405,8 @@ export function ConversationView({
               if (dismissedAt !== null && next[dismissedAt] !== '/') setDismissedAt(null);
             }}
             onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+            onFocus={() => setTyping(true)}
+            onBlur={() => setTyping(false)}
             onKeyDown={(e) => {
               if (picking) {
                 if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {

@@ -339,6 +339,7 @@ function TimelineView({ messages, ready, hasOlder, loadingOlder, olderFailed, lo
       style={{ flex: 1, overflowY: 'auto', minHeight: 0, overscrollBehavior: 'contain', overflowAnchor: 'none' }}
       px="sm"
       tabIndex={0}
+      role="region"
       aria-label="Conversation history"
       onScroll={(e) => {
         const el = e.currentTarget;
