@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
+import { cannedResponseRoutes } from '../http/routes/canned-responses.ts';
 import { contactRoutes } from '../http/routes/contacts.ts';
 import { conversationRoutes } from '../http/routes/conversations.ts';
 import { consentKeywordRoutes } from '../http/routes/consent-keywords.ts';
@@ -35,6 +36,7 @@ export function routeModules(): RouteModule[] {
     eventRoutes,
     labelRoutes,
     consentKeywordRoutes,
+    cannedResponseRoutes,
     webUiRoutes,
   ];
 }

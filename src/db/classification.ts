@@ -6,6 +6,7 @@ import { IDENTITY_CLASSIFICATION } from './tables/identity.ts';
 import { INBOX_CLASSIFICATION } from './tables/inbox.ts';
 import { USER_CLASSIFICATION } from './tables/users.ts';
 import { SETTINGS_CLASSIFICATION } from './tables/settings.ts';
+import { CANNED_RESPONSE_CLASSIFICATION } from './tables/canned-responses.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -46,6 +47,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...INBOX_CLASSIFICATION,
   ...USER_CLASSIFICATION,
   ...SETTINGS_CLASSIFICATION,
+  ...CANNED_RESPONSE_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

@@ -17,6 +17,7 @@ import * as m0013 from './migrations/0013-operator-users.ts';
 import * as m0014 from './migrations/0014-inbox.ts';
 import * as m0015 from './migrations/0015-webhook-posts.ts';
 import * as m0016 from './migrations/0016-page-settings.ts';
+import * as m0017 from './migrations/0017-canned-responses.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -40,6 +41,7 @@ const STEPS: [string, Step][] = [
   ['0014-inbox', m0014],
   ['0015-webhook-posts', m0015],
   ['0016-page-settings', m0016],
+  ['0017-canned-responses', m0017],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

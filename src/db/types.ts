@@ -7,6 +7,7 @@ import type { IdentityTables } from './tables/identity.ts';
 import type { InboxTables } from './tables/inbox.ts';
 import type { UserTables } from './tables/users.ts';
 import type { SettingsTables } from './tables/settings.ts';
+import type { CannedResponseTables } from './tables/canned-responses.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
@@ -21,7 +22,8 @@ export interface DB
     IdentityTables,
     UserTables,
     InboxTables,
-    SettingsTables {}
+    SettingsTables,
+    CannedResponseTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

@@ -13,6 +13,7 @@ import { revokeToken } from '../modules/access/revoke-token.ts';
 import { tokenStatus } from '../modules/access/token.presenter.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { ensurePageRegistered } from '../modules/pages/ensure-page.ts';
+import { createCannedResponse, listCannedResponses } from '../modules/canned-responses/canned-responses.ts';
 import { readActivitySummary, type ActivitySummary } from '../modules/reports/read-summary.ts';
 import { createUser } from '../modules/users/create-user.ts';
 import { createLoginLink } from '../modules/users/login-links.ts';
@@ -137,6 +138,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
   let loginUrl: string;
   try {
     for (const p of state.pages) await ensurePageRegistered(ctx, cliActor, p);
+    for (const p of state.pages) await seedCannedResponses(ctx, p.id);
     owner = await ownerToken(ctx, state);
     loginUrl = `${running.url}/login/${await ownerLinkToken(ctx, state)}`;
     saveSandboxState(opts.dataDir, state);
@@ -243,4 +245,16 @@ async function ownerLinkToken(ctx: AppContext, state: SandboxState): Promise<str
   const created = await createUser(ctx, cliActor, { email: `owner+run${state.runs}@localhost`, role: 'owner' });
   state.ownerUserId = created.user.id;
   return new URL(created.login_url).pathname.split('/').pop()!;
+}
+
+const DEMO_CANNED = [
+  { shortcut: 'thanks', text: 'Thanks {{contact.first_name|there}}, happy to help!' },
+  { shortcut: 'hours', text: 'We are open Monday to Friday, 9:00 to 17:00.' },
+  { shortcut: 'tracking', text: 'Hi {{contact.first_name|there}}, here is how to track your order: …' },
+];
+
+/** A few canned responses on a demo Page that has none, so `/` in the composer shows something. */
+async function seedCannedResponses(ctx: AppContext, pageId: string): Promise<void> {
+  if ((await listCannedResponses(ctx, cliActor, pageId)).length > 0) return;
+  for (const c of DEMO_CANNED) await createCannedResponse(ctx, cliActor, pageId, c);
 }

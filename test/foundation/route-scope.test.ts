@@ -9,11 +9,12 @@ import { createToken } from '../../src/modules/access/create-token.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { createPrivacyRequest } from '../../src/modules/privacy/create-request.ts';
 import { createUser } from '../../src/modules/users/create-user.ts';
+import { createCannedResponse } from '../../src/modules/canned-responses/canned-responses.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
-function fixtures(b: SeededContact, requestId: string, tokenId: string): Record<string, string> {
+function fixtures(b: SeededContact, requestId: string, tokenId: string, cannedResponseId = ''): Record<string, string> {
   return {
     pageId: PAGE_B,
     contactId: b.contactId,
@@ -23,6 +24,7 @@ function fixtures(b: SeededContact, requestId: string, tokenId: string): Record<
     requestId,
     tokenId,
     conversationId: b.conversationId,
+    cannedResponseId,
   };
 }
 
@@ -35,6 +37,8 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/privacy/requests': { type: 'access', contact_id: b.contactId },
     'PATCH /api/v1/conversations/:conversationId': { status: 'resolved' },
     'POST /api/v1/conversations/:conversationId/notes': { text: 'a note' },
+    'POST /api/v1/pages/:pageId/canned-responses': { shortcut: 'hello', text: 'Hello!' },
+    'PATCH /api/v1/canned-responses/:cannedResponseId': { text: 'Hello again!' },
   };
 }
 
@@ -54,6 +58,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
+    let cannedB = '';
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -64,6 +69,7 @@ for (const dialect of testDialects()) {
       requestB = (await createPrivacyRequest(app.ctx, cliActor, { type: 'access', contact_id: b.contactId })).id;
       tokenA = (await createToken(app.ctx, cliActor, { name: 'owner of A', role: 'owner', pageIds: [PAGE_A] })).token;
       tokenB = (await createToken(app.ctx, cliActor, { name: 'agent of B', role: 'agent', pageIds: [PAGE_B] })).id;
+      cannedB = (await createCannedResponse(app.ctx, cliActor, PAGE_B, { shortcut: 'thanks', text: 'Thanks!' })).id;
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {
         email: 'owner-a@example.com',
@@ -89,7 +95,7 @@ for (const dialect of testDialects()) {
     await t.test(
       'a route naming a Page-B object, in its path or its body, answers 404, exactly as for a missing one',
       async () => {
-        const fx = fixtures(b, requestB, tokenB);
+        const fx = fixtures(b, requestB, tokenB, cannedB);
         const body = bodies(a, b);
         const routes = app.server.routeTable.filter(
           (r) =>
@@ -120,7 +126,7 @@ for (const dialect of testDialects()) {
     );
 
     await t.test('a route without parameters shows nothing of Page B', async () => {
-      const fx = fixtures(b, requestB, tokenB);
+      const fx = fixtures(b, requestB, tokenB, cannedB);
       const routes = app.server.routeTable.filter(
         (r) => r.auth === 'token' && !r.url.includes(':') && r.method === 'GET' && swept(r.url),
       );
@@ -133,7 +139,7 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('a Page-A person signed in with a session is kept out of Page B the same way', async () => {
-      const fx = fixtures(b, requestB, tokenB);
+      const fx = fixtures(b, requestB, tokenB, cannedB);
       const body = bodies(a, b);
       const routes = app.server.routeTable.filter(
         (r) =>

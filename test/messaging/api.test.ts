@@ -5,6 +5,7 @@ import { bearer } from '../support/app.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { decideSend, type Author } from '../../src/modules/messaging/send.policy.ts';
+import { listContactMessages } from '../../src/modules/conversations/list-messages.ts';
 import { addContact, addPage, createMessagingWorld, type MessagingWorld } from './support.ts';
 
 const HOUR = 3_600_000;
@@ -58,6 +59,32 @@ for (const dialect of testDialects()) {
       assert.equal(rows[0]!.author, 'agent');
       assert.match(rows[0]!.delivery_id ?? '', /^dl_/);
       assert.equal(rows[0]!.text_enc?.includes('Your order shipped'), false);
+    });
+
+    await t.test('the history shows the send with where it stands and the quick replies it offered', async () => {
+      const { rows } = await listContactMessages(w.ctx, cliActor, contact.id, 'desc', null, 50);
+      const sent = rows.find((m) => m.direction === 'outbound')!;
+      assert.equal(sent.text, 'Your order shipped');
+      assert.deepEqual(sent.delivery, { id: sent.delivery_id, status: 'queued' });
+      assert.deepEqual(sent.quick_replies, [{ content_type: 'text', title: 'Thanks', payload: 'THANKS' }]);
+      await w.ctx.db
+        .updateTable('deliveries')
+        .set({ status: 'failed', error_code: 'unreachable', meta_code: 551, meta_subcode: 1545041 })
+        .where('id', '=', sent.delivery_id!)
+        .execute();
+      const failed = (await listContactMessages(w.ctx, cliActor, contact.id, 'desc', null, 50)).rows.find(
+        (m) => m.id === sent.id,
+      )!;
+      assert.deepEqual(failed.delivery, {
+        id: sent.delivery_id,
+        status: 'failed',
+        error: { code: 'unreachable', meta_code: 551, meta_subcode: 1545041 },
+      });
+      await w.ctx.db
+        .updateTable('deliveries')
+        .set({ status: 'queued', error_code: null, meta_code: null, meta_subcode: null })
+        .where('id', '=', sent.delivery_id!)
+        .execute();
     });
 
     await t.test('shows the delivery by id, and 404 for another Page’s delivery to a scoped token', async () => {

@@ -85,6 +85,17 @@ for (const dialect of testDialects()) {
       assert.equal((await delivery(deliveryId)).status, 'read');
     });
 
+    it('a delivery receipt that names the message marks it delivered even when Meta’s clock is behind ours', async () => {
+      const { deliveryId } = await replyQueued('Cy');
+      // Our clock runs ahead of Meta's: the send is recorded later than the receipt's watermark.
+      app.clock.advance(5_000);
+      await dispatch(deliveryId);
+      const sent = await delivery(deliveryId);
+      assert.ok(sent.sent_at! > emu.emulator.clock.now(), 'the watermark is earlier than sent_at');
+      await settle();
+      assert.equal((await delivery(deliveryId)).status, 'delivered');
+    });
+
     it('keeps one history row when the echo is processed while the send is still in flight, and the late result changes nothing', async () => {
       const { contactId, deliveryId } = await replyQueued('Bo');
       const real = createGraphClient({

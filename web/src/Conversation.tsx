@@ -1,25 +1,35 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   ActionIcon,
   Alert,
   Badge,
   Box,
   Button,
+  CloseButton,
   Group,
   Menu,
   Paper,
-  ScrollArea,
   SegmentedControl,
   Stack,
   Text,
+  TextInput,
   Textarea,
   Title,
 } from '@mantine/core';
 import { useInterval } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, type Conversation, type Message, type User } from './api.ts';
+import { api, ApiError, type Conversation, type User } from './api.ts';
 import { windowState } from './window.ts';
 import type { Command } from './Inbox.tsx';
+import { useHistory } from './history.ts';
+import { Timeline } from './Timeline.tsx';
+import { CannedListbox, matching, optionId, slashAt, type CannedResponse } from './CannedResponses.tsx';
+import { renderTemplate, type TemplateValues } from '../../src/lib/template-variables.ts';
+import { sendErrorInWords } from '../../src/lib/send-error-words.ts';
+
+/** Messenger's limits for quick replies: 13 per message, titles of at most 20 characters. */
+const MAX_QUICK_REPLIES = 13;
+const MAX_QUICK_REPLY_TITLE = 20;
 
 export function contactName(c: Conversation): string {
   return c.contact.name ?? `Customer …${c.contact.id.slice(-4)}`;
@@ -69,10 +79,20 @@ export function ConversationView({
   });
   const c = conversation.data;
   const contactId = c?.contact.id;
-  const messages = useQuery({
-    queryKey: ['messages', contactId],
-    queryFn: () => api<{ data: Message[] }>(`/api/v1/contacts/${contactId}/messages?order=desc&limit=100`),
+  const history = useHistory(contactId);
+  const contact = useQuery({
+    queryKey: ['contact', contactId],
+    queryFn: () =>
+      api<{ first_name: string | null; last_name: string | null; name: string | null }>(
+        `/api/v1/contacts/${contactId}`,
+      ),
     enabled: contactId !== undefined,
+  });
+  const canned = useQuery({
+    queryKey: ['canned-responses', c?.page_id],
+    queryFn: () => api<{ data: CannedResponse[] }>(`/api/v1/pages/${c!.page_id}/canned-responses`),
+    enabled: c !== undefined,
+    staleTime: 60_000,
   });
   const [now, setNow] = useState(Date.now());
   useInterval(() => setNow(Date.now()), 30_000, { autoInvoke: true });
@@ -81,7 +101,11 @@ export function ConversationView({
   const [problem, setProblem] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const composer = useRef<HTMLTextAreaElement>(null);
-  const bottom = useRef<HTMLDivElement>(null);
+  const [quickReplies, setQuickReplies] = useState<string[] | null>(null);
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const [typing, setTyping] = useState(false);
 
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['conversation', id] });
@@ -123,18 +147,29 @@ export function ConversationView({
     // The mode the composer shows (a closed window forces a note), passed in: not the last toggle's state.
     mutationFn: async (as: 'reply' | 'note') => {
       if (as === 'note') return api(`/api/v1/conversations/${id}/notes`, { method: 'POST', body: { text } });
-      return api(`/api/v1/contacts/${contactId}/messages`, { method: 'POST', body: { text, author: 'agent' } });
+      const offered = (quickReplies ?? []).map((t) => t.trim()).filter((t) => t !== '');
+      return api(`/api/v1/contacts/${contactId}/messages`, {
+        method: 'POST',
+        body: {
+          text,
+          author: 'agent',
+          ...(offered.length > 0 && {
+            quick_replies: offered.map((title) => ({ content_type: 'text', title, payload: title })),
+          }),
+        },
+      });
     },
-    onSuccess: () => {
+    onSuccess: (_r, as) => {
       setText('');
       setProblem(null);
       setConfirming(false);
+      if (as === 'reply') setQuickReplies(null);
       refresh();
     },
     onError: (err) =>
       setProblem(
         err instanceof ApiError && err.status === 422
-          ? `Not sent: ${err.message}`
+          ? `Not sent: ${sendErrorInWords({ code: err.code })} (${err.code})`
           : err instanceof Error
             ? err.message
             : 'Not sent.',
@@ -155,10 +190,35 @@ export function ConversationView({
     else if (command.name === 'resolve') change.mutate({ status: 'resolved' });
   }, [command]);
 
-  useEffect(() => {
-    // Braces: newer browsers' scrollIntoView answers a promise, which React would take for a clean-up function.
-    void bottom.current?.scrollIntoView({ block: 'end' });
-  }, [messages.data]);
+  // The variables a canned response fills: the person's names as their profile gives them, and the agent's email.
+  const values: TemplateValues = useMemo(
+    () => ({
+      'contact.first_name': contact.data?.first_name,
+      'contact.last_name': contact.data?.last_name,
+      'contact.name': contact.data?.name ?? c?.contact.name,
+      'agent.email': user.email,
+    }),
+    [contact.data, c?.contact.name, user.email],
+  );
+  const slash = slashAt(text, caret);
+  const options = slash && slash.start !== dismissedAt ? matching(canned.data?.data ?? [], slash.query) : [];
+  // The list shows while the composer has the focus (a click on an option keeps it there).
+  const picking = typing && options.length > 0;
+  const activeOption = options[Math.min(active, options.length - 1)];
+
+  const pick = (r: CannedResponse) => {
+    if (!slash) return;
+    const inserted = renderTemplate(r.text, values);
+    const next = text.slice(0, slash.start) + inserted + text.slice(caret);
+    const at = slash.start + inserted.length;
+    setText(next);
+    setCaret(at);
+    setActive(0);
+    requestAnimationFrame(() => {
+      composer.current?.focus();
+      composer.current?.setSelectionRange(at, at);
+    });
+  };
 
   if (!c)
     return (
@@ -175,7 +235,6 @@ export function ConversationView({
     }
     send.mutate(effectiveMode);
   };
-  const history = [...(messages.data?.data ?? [])].reverse();
   const resolved = c.status === 'resolved';
 
   return (
@@ -267,14 +326,7 @@ export function ConversationView({
           {problem}
         </Alert>
       )}
-      <ScrollArea style={{ flex: 1 }} p="sm">
-        <Stack component="ol" aria-label="Timeline" gap="xs" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
-          {history.map((m) => (
-            <Bubble key={m.id} m={m} />
-          ))}
-        </Stack>
-        <div ref={bottom} />
-      </ScrollArea>
+      <Timeline {...history} />
       <Stack gap="xs" p="sm" style={{ borderTop: '1px solid var(--mantine-color-gray-3)' }}>
         {confirming && (
           <Paper withBorder p="sm" bg="yellow.0" role="alertdialog" aria-label="Confirm human agent reply">
@@ -320,22 +372,74 @@ export function ConversationView({
             </Text>
           )}
         </Group>
-        <Textarea
-          ref={composer}
-          label={effectiveMode === 'reply' ? 'Reply' : 'Note (only your team sees it)'}
-          autosize
-          minRows={2}
-          maxRows={6}
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit();
-            if (e.key === 'Escape') e.currentTarget.blur();
-          }}
-          styles={effectiveMode === 'note' ? { input: { background: 'var(--mantine-color-yellow-0)' } } : {}}
-        />
-        <Group justify="flex-end">
-          <Text size="xs" c="dimmed">
+        {effectiveMode === 'reply' && quickReplies !== null && (
+          <QuickRepliesEditor titles={quickReplies} onChange={setQuickReplies} />
+        )}
+        <Box pos="relative">
+          {picking && (
+            <CannedListbox
+              id="canned-responses"
+              options={options}
+              active={Math.min(active, options.length - 1)}
+              values={values}
+              onPick={pick}
+            />
+          )}
+          <Textarea
+            ref={composer}
+            label={effectiveMode === 'reply' ? 'Reply' : 'Note (only your team sees it)'}
+            description={(canned.data?.data.length ?? 0) > 0 ? 'Type / for canned responses' : undefined}
+            autosize
+            minRows={2}
+            maxRows={6}
+            value={text}
+            aria-autocomplete="list"
+            aria-controls={picking ? 'canned-responses' : undefined}
+            aria-activedescendant={picking && activeOption ? optionId(activeOption) : undefined}
+            onChange={(e) => {
+              const next = e.currentTarget.value;
+              setText(next);
+              setCaret(e.currentTarget.selectionStart);
+              setActive(0);
+              // Esc closed the list for that one `/`: a `/` typed anew (or elsewhere) opens it again.
+              if (dismissedAt !== null && next[dismissedAt] !== '/') setDismissedAt(null);
+            }}
+            onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+            onFocus={() => setTyping(true)}
+            onBlur={() => setTyping(false)}
+            onKeyDown={(e) => {
+              if (picking) {
+                if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                  e.preventDefault();
+                  const n = options.length;
+                  setActive((i) => (Math.min(i, n - 1) + (e.key === 'ArrowDown' ? 1 : n - 1)) % n);
+                  return;
+                }
+                if ((e.key === 'Enter' || e.key === 'Tab') && !e.shiftKey && !e.metaKey && !e.ctrlKey) {
+                  e.preventDefault();
+                  if (activeOption) pick(activeOption);
+                  return;
+                }
+                if (e.key === 'Escape') {
+                  e.preventDefault();
+                  e.stopPropagation();
+                  setDismissedAt(slash?.start ?? null);
+                  return;
+                }
+              }
+              if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit();
+              if (e.key === 'Escape') e.currentTarget.blur();
+            }}
+            styles={effectiveMode === 'note' ? { input: { background: 'var(--mantine-color-yellow-0)' } } : {}}
+          />
+        </Box>
+        <Group justify="flex-end" gap="xs">
+          {effectiveMode === 'reply' && quickReplies === null && (
+            <Button size="xs" variant="subtle" onClick={() => setQuickReplies([''])} mr="auto">
+              Add quick replies
+            </Button>
+          )}
+          <Text size="xs" c="dimmed" visibleFrom="sm">
             Ctrl+Enter
           </Text>
           <Button size="sm" onClick={submit} loading={send.isPending} disabled={!text.trim()}>
@@ -347,48 +451,58 @@ export function ConversationView({
   );
 }
 
-const AUTHOR: Record<Message['author'], string> = {
-  contact: 'Customer',
-  agent: 'Agent',
-  automation: 'Bot',
-  campaign: 'Campaign',
-  page: 'Page',
-  note: 'Note',
-};
-
-function Bubble({ m }: { m: Message }) {
-  const note = m.author === 'note';
-  const out = m.direction === 'outbound' && !note;
-  const body = m.text ?? (m.attachments.length > 0 ? `[${m.attachments.map((a) => a.type).join(', ')}]` : '');
+/** The quick replies a reply offers: up to 13 chips of at most 20 characters, sent with the reply. */
+function QuickRepliesEditor({ titles, onChange }: { titles: string[]; onChange: (t: string[] | null) => void }) {
+  const set = (i: number, v: string) => onChange(titles.map((t, j) => (j === i ? v : t)));
   return (
-    <Box
-      component="li"
-      style={{ display: 'flex', justifyContent: note ? 'center' : out ? 'flex-end' : 'flex-start' }}
-      aria-label={`${AUTHOR[m.author]}: ${body}`}
-    >
-      <Paper
-        px="sm"
-        py={6}
-        maw="75%"
-        radius="lg"
-        bg={note ? 'yellow.1' : out ? 'indigo.6' : 'gray.1'}
-        c={out ? 'white' : undefined}
-        withBorder={note}
-        style={note ? { borderStyle: 'dashed' } : undefined}
-      >
-        {note && (
-          <Text size="xs" fw={700}>
-            Note
-          </Text>
-        )}
-        <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-          {body}
+    <Paper withBorder p="xs" role="group" aria-label="Quick replies">
+      <Group justify="space-between" mb={4}>
+        <Text size="xs" fw={600}>
+          Quick replies ({titles.length}/{MAX_QUICK_REPLIES})
         </Text>
-        <Text size="xs" c={out ? 'indigo.1' : 'dimmed'} ta="right">
-          {note ? '' : `${AUTHOR[m.author]} · `}
-          {new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+        <CloseButton size="sm" aria-label="Remove all quick replies" onClick={() => onChange(null)} />
+      </Group>
+      <Group gap={6} align="flex-start">
+        {titles.map((t, i) => (
+          <Group key={i} gap={2} wrap="nowrap">
+            <TextInput
+              size="xs"
+              w={150}
+              aria-label={`Quick reply ${i + 1}`}
+              placeholder={`Choice ${i + 1}`}
+              maxLength={MAX_QUICK_REPLY_TITLE}
+              value={t}
+              onChange={(e) => set(i, e.currentTarget.value)}
+              rightSection={
+                <Text size="10px" c="dimmed">
+                  {MAX_QUICK_REPLY_TITLE - [...t].length}
+                </Text>
+              }
+            />
+            <CloseButton
+              size="sm"
+              aria-label={`Remove quick reply ${i + 1}`}
+              onClick={() => {
+                const rest = titles.filter((_, j) => j !== i);
+                onChange(rest.length > 0 ? rest : null);
+              }}
+            />
+          </Group>
+        ))}
+        <Button
+          size="xs"
+          variant="light"
+          disabled={titles.length >= MAX_QUICK_REPLIES}
+          onClick={() => onChange([...titles, ''])}
+        >
+          Add quick reply
+        </Button>
+      </Group>
+      {titles.length >= MAX_QUICK_REPLIES && (
+        <Text size="xs" c="dimmed" mt={4}>
+          Messenger allows {MAX_QUICK_REPLIES} quick replies.
         </Text>
-      </Paper>
-    </Box>
+      )}
+    </Paper>
   );
 }

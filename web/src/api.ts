@@ -109,9 +109,21 @@ export interface Message {
   direction: 'inbound' | 'outbound';
   author: 'contact' | 'agent' | 'automation' | 'campaign' | 'page' | 'note';
   text: string | null;
-  attachments: { type: string; title?: string }[];
+  attachments: { type: string; url?: string; title?: string; sticker_id?: string; payload?: unknown }[];
+  quick_reply_payload?: string;
   created_at: string;
   delivery_id?: string;
+  delivery?: {
+    id: string;
+    status: 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped';
+    error?: { code: string; meta_code?: number; meta_subcode?: number };
+  };
+  quick_replies?: { content_type: string; title?: string; payload?: string }[];
+}
+
+export interface MessagePage {
+  data: Message[];
+  next_cursor: string | null;
 }
 
 export interface Filters {

@@ -81,6 +81,32 @@ export const MessageSchema = Type.Object({
   reply_to_mid: Type.Optional(Type.String()),
   created_at: DateTime(),
   delivery_id: Type.Optional(Type.String()),
+  delivery: Type.Optional(
+    Type.Object(
+      {
+        id: Type.String(),
+        status: StringEnum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped']),
+        error: Type.Optional(
+          Type.Object({
+            code: Type.String({ description: 'the stable code of the failure or skip reason' }),
+            meta_code: Type.Optional(Type.Integer()),
+            meta_subcode: Type.Optional(Type.Integer()),
+          }),
+        ),
+      },
+      { description: 'our own sends: where the message stands (a read receipt marks every earlier send read)' },
+    ),
+  ),
+  quick_replies: Type.Optional(
+    Type.Array(
+      Type.Object({
+        content_type: Type.String(),
+        title: Type.Optional(Type.String()),
+        payload: Type.Optional(Type.String()),
+      }),
+      { description: 'the quick replies our own send offered' },
+    ),
+  ),
 });
 
 export const ContactIdentifiersSchema = Type.Object({

@@ -4,7 +4,7 @@ import { AppError } from '../../errors.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { mergedContactIds } from '../contacts/contacts.repository.ts';
 import { loadVisibleContact } from '../contacts/read-contacts.ts';
-import { listMessages as listMessageRows } from './messages.repository.ts';
+import { findDeliveryStates, listMessages as listMessageRows } from './messages.repository.ts';
 import { presentMessage, type MessageView } from './message.presenter.ts';
 
 function parseCursor(cursor: string | null): { sentAt: number; id: string } | null {
@@ -31,5 +31,9 @@ export async function listContactMessages(
   const contactIds = [contact.id, ...(await mergedContactIds(ctx.db, contact.id))];
   const rows = await listMessageRows(ctx.db, { contactIds, order, after: parseCursor(cursor), limit: limit + 1 });
   const page = pageOf(rows, limit, (last) => `${last.sent_at}.${last.id}`);
-  return { rows: page.rows.map((r) => presentMessage(ctx, r)), nextCursor: page.nextCursor };
+  const deliveryIds = page.rows.flatMap((r) => (r.delivery_id === null ? [] : [r.delivery_id]));
+  const deliveries = new Map((await findDeliveryStates(ctx.db, deliveryIds)).map((d) => [d.id, d]));
+  const present = (r: (typeof page.rows)[number]) =>
+    presentMessage(ctx, r, r.delivery_id === null ? undefined : deliveries.get(r.delivery_id));
+  return { rows: page.rows.map(present), nextCursor: page.nextCursor };
 }

@@ -1,7 +1,9 @@
 import type { AppContext } from '../../kernel/context.ts';
 import type { MessageTable } from '../../db/tables/conversations.ts';
 import { toIso } from '../../lib/time.ts';
+import { openContactField } from '../../crypto/contact-layer.ts';
 import { openMessageField } from './message-fields.ts';
+import type { DeliveryState } from './messages.repository.ts';
 
 export interface AttachmentView {
   type: string;
@@ -24,9 +26,47 @@ function attachmentsOf(ctx: AppContext, row: MessageTable): AttachmentView[] {
   }));
 }
 
-/** The contract's Message: decrypted text and attachments, never ciphertext or internal columns. */
-export function presentMessage(ctx: AppContext, row: MessageTable) {
+export interface OfferedQuickReply {
+  content_type: string;
+  title?: string;
+  payload?: string;
+}
+
+/** The quick replies our own send offered, from the Send API body it went out with. */
+function offeredQuickReplies(ctx: AppContext, d: DeliveryState): OfferedQuickReply[] {
+  const at = { table: 'deliveries', column: 'body_enc', pageId: d.page_id, rowId: d.id };
+  const body = JSON.parse(openContactField(ctx, d.contact_id, d.body_enc, at)) as { quick_replies?: unknown };
+  if (!Array.isArray(body.quick_replies)) return [];
+  return (body.quick_replies as Record<string, unknown>[]).map((q) => ({
+    content_type: String(q.content_type ?? 'text'),
+    ...(typeof q.title === 'string' && { title: q.title }),
+    ...(typeof q.payload === 'string' && { payload: q.payload }),
+  }));
+}
+
+/** Where our own send stands (queued … read, failed, skipped), with the stable and Meta codes of a failure. */
+function deliveryOf(d: DeliveryState) {
+  const code = d.status === 'failed' ? (d.error_code ?? d.reason) : d.status === 'skipped' ? d.reason : null;
+  return {
+    id: d.id,
+    status: d.status,
+    ...(code !== null && {
+      error: {
+        code,
+        ...(d.status === 'failed' && d.meta_code !== null && { meta_code: d.meta_code }),
+        ...(d.status === 'failed' && d.meta_subcode !== null && { meta_subcode: d.meta_subcode }),
+      },
+    }),
+  };
+}
+
+/**
+ * The contract's Message: decrypted text and attachments, never ciphertext or internal columns. With the delivery
+ * of an own send, its state and the quick replies it offered.
+ */
+export function presentMessage(ctx: AppContext, row: MessageTable, delivery?: DeliveryState) {
   const quickReply = openMessageField(ctx, row, 'quick_reply_enc');
+  const offered = delivery ? offeredQuickReplies(ctx, delivery) : [];
   return {
     id: row.id,
     mid: row.mid,
@@ -39,6 +79,8 @@ export function presentMessage(ctx: AppContext, row: MessageTable) {
     ...(row.reply_to_mid !== null && { reply_to_mid: row.reply_to_mid }),
     created_at: toIso(row.sent_at),
     ...(row.delivery_id !== null && { delivery_id: row.delivery_id }),
+    ...(delivery && { delivery: deliveryOf(delivery) }),
+    ...(offered.length > 0 && { quick_replies: offered }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/types.ts';
 import type { ContactEventTable, MessageTable } from '../../db/tables/conversations.ts';
+import type { DeliveryTable } from '../../db/tables/messaging.ts';
 
 /** Inserts a history row unless its (page_id, mid) is already there; true when this call stored it. */
 export async function insertMessageIfAbsent(db: Executor, row: MessageTable): Promise<boolean> {
@@ -57,4 +58,19 @@ export async function listMessages(db: Executor, q: MessagePageQuery): Promise<M
     );
   }
   return query.execute();
+}
+
+export type DeliveryState = Pick<
+  DeliveryTable,
+  'id' | 'page_id' | 'contact_id' | 'status' | 'reason' | 'error_code' | 'meta_code' | 'meta_subcode' | 'body_enc'
+>;
+
+/** The send state of the given deliveries (the history rows of our own sends point to them). */
+export async function findDeliveryStates(db: Executor, ids: readonly string[]): Promise<DeliveryState[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('deliveries')
+    .select(['id', 'page_id', 'contact_id', 'status', 'reason', 'error_code', 'meta_code', 'meta_subcode', 'body_enc'])
+    .where('id', 'in', [...ids])
+    .execute();
 }

@@ -16,7 +16,10 @@ export async function applyReceipt(
 ): Promise<void> {
   const column = ev.kind === 'read' ? 'read_watermark' : 'delivery_watermark';
   await raiseWatermark(e.trx, contact.id, column, ev.watermark, e.now);
-  const moved = await advanceDeliveries(e.trx, contact.id, ev.kind === 'read' ? 'read' : 'delivered', ev.watermark);
+  const moved =
+    ev.kind === 'read'
+      ? await advanceDeliveries(e.trx, contact.id, 'read', ev.watermark)
+      : await advanceDeliveries(e.trx, contact.id, 'delivered', ev.watermark, ev.mids);
   if (moved > 0)
     await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});

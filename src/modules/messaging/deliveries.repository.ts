@@ -96,12 +96,18 @@ export async function markSentByEcho(db: Executor, deliveryId: string, mid: stri
     .execute();
 }
 
-/** Moves sent messages up to a delivery or read watermark forward; never backwards (watermarks are monotonic). */
+/**
+ * Moves sent messages up to a delivery or read watermark forward; never backwards (watermarks are monotonic). A
+ * delivery receipt also names the messages it covers (`mids`): Meta's watermark is its own clock's, which may be
+ * earlier than the `sent_at` recorded when its answer reached us, so a message it names is delivered whatever the
+ * times say.
+ */
 export async function advanceDeliveries(
   db: Executor,
   contactId: string,
   to: 'delivered' | 'read',
   watermark: number,
+  mids: readonly string[] = [],
 ): Promise<number> {
   const from = to === 'delivered' ? (['sent'] as const) : (['sent', 'delivered'] as const);
   const set =
@@ -113,7 +119,11 @@ export async function advanceDeliveries(
     .set(set)
     .where('contact_id', '=', contactId)
     .where('status', 'in', [...from])
-    .where('sent_at', '<=', watermark)
+    .where((eb) =>
+      mids.length === 0
+        ? eb('sent_at', '<=', watermark)
+        : eb.or([eb('sent_at', '<=', watermark), eb('mid', 'in', [...mids])]),
+    )
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
