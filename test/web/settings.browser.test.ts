@@ -115,6 +115,23 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
     assert.equal(refused.status(), 401, 'the revoked token is refused');
   });
 
+  it('adds a canned response, and refuses a shortcut the Page already has', async () => {
+    await tab('Canned responses').click();
+    await page.getByRole('heading', { name: 'Canned responses of Demo Shop' }).waitFor();
+    const form = page.getByRole('form', { name: 'Add a canned response' });
+    await form.getByRole('textbox', { name: 'Shortcut' }).fill('/Welcome');
+    await form.getByRole('textbox', { name: 'Text' }).fill('Hi {{contact.first_name|there}}, thanks for writing!');
+    await form.getByRole('button', { name: 'Add canned response' }).click();
+    const table = page.getByRole('table', { name: 'Canned responses' });
+    await table.getByText('/welcome', { exact: true }).waitFor();
+    await table.getByText('Hi {{contact.first_name|there}}, thanks for writing!').waitFor();
+    await form.getByRole('textbox', { name: 'Shortcut' }).fill('welcome');
+    await form.getByRole('textbox', { name: 'Text' }).fill('A second one');
+    await form.getByRole('button', { name: 'Add canned response' }).click();
+    await form.getByRole('alert').waitFor();
+    assert.equal(await table.getByText('A second one').count(), 0);
+  });
+
   it('adds a label to the Page chosen in the header', async () => {
     await tab('Labels').click();
     await page.getByRole('heading', { name: 'Labels of Demo Shop' }).waitFor();
@@ -139,7 +156,7 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
     assert.deepEqual(rows, [{ page_id: PAGE_A, keyword: 'NO MORE', kind: 'opt_out' }]);
   });
 
-  it('shows an agent the Pages, labels and keywords read-only, and no team members or API tokens', async () => {
+  it('shows an agent the Pages, canned responses, labels and keywords read-only, and no team members or API tokens', async () => {
     await page.context().clearCookies();
     await signIn(AGENT);
     await tab('Pages').waitFor();
@@ -147,6 +164,10 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
     assert.equal(await tab('API tokens').count(), 0);
     await page.getByRole('region', { name: 'Page Demo Shop' }).getByText('Token working').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Replace token or rename' }).count(), 0);
+    await tab('Canned responses').click();
+    await page.getByRole('table', { name: 'Canned responses' }).getByText('/welcome').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Add canned response' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Edit /welcome' }).count(), 0);
     await tab('Labels').click();
     await page.getByRole('table', { name: 'Labels' }).getByText('VIP').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Add label' }).count(), 0);

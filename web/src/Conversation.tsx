@@ -84,7 +84,8 @@ export function ConversationView({
     queryKey: ['contact', contactId],
     queryFn: () =>
       api<{ first_name: string | null; last_name: string | null; name: string | null }>(
-        `/api/v1/contacts/${contactId}`,
+        // The same read as the contact sidebar's (same key): never the PSID, so no identifier read is audited.
+        `/api/v1/contacts/${encodeURIComponent(contactId!)}?identifiers=false`,
       ),
     enabled: contactId !== undefined,
   });

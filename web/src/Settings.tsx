@@ -5,6 +5,7 @@ import { managesSettings } from './settings/shared.tsx';
 import { PagesPanel } from './settings/PagesPanel.tsx';
 import { TeamPanel } from './settings/TeamPanel.tsx';
 import { TokensPanel } from './settings/TokensPanel.tsx';
+import { CannedPanel } from './settings/CannedPanel.tsx';
 import { LabelsPanel } from './settings/LabelsPanel.tsx';
 import { KeywordsPanel } from './settings/KeywordsPanel.tsx';
 
@@ -17,18 +18,15 @@ interface SettingsTab {
 }
 
 /**
- * The tabs, in order. Everyone sees the Pages' token state, the labels and the consent keywords (read-only unless
- * owner or admin: an agent needs to know why replies wait, which labels exist and which words opt people out); team
- * members and API tokens are for owners and admins alone.
+ * The tabs, in order. Everyone sees the Pages' token state, the canned responses, the labels and the consent keywords
+ * (read-only unless owner or admin: an agent needs to know why replies wait, which replies are saved, which labels
+ * exist and which words opt people out); team members and API tokens are for owners and admins alone.
  */
 const TABS: SettingsTab[] = [
   { id: 'pages', label: 'Pages', managersOnly: false, panel: (p) => <PagesPanel {...p} /> },
   { id: 'team', label: 'Team members', managersOnly: true, panel: (p) => <TeamPanel {...p} /> },
   { id: 'tokens', label: 'API tokens', managersOnly: true, panel: (p) => <TokensPanel {...p} /> },
-  // ── Canned responses ────────────────────────────────────────────────────────────────────────────────────────────
-  // Its tab goes here: { id: 'canned-responses', label: 'Canned responses', managersOnly: false, panel: … }, with
-  // GET|POST /api/v1/pages/{pageId}/canned-responses and PATCH|DELETE /api/v1/canned-responses/{id}.
-  // ────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+  { id: 'canned-responses', label: 'Canned responses', managersOnly: false, panel: (p) => <CannedPanel {...p} /> },
   { id: 'labels', label: 'Labels', managersOnly: false, panel: (p) => <LabelsPanel {...p} /> },
   { id: 'keywords', label: 'Opt-out keywords', managersOnly: false, panel: (p) => <KeywordsPanel {...p} /> },
 ];
