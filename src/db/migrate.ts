@@ -16,6 +16,7 @@ import * as m0012 from './migrations/0012-intake-keys.ts';
 import * as m0013 from './migrations/0013-operator-users.ts';
 import * as m0014 from './migrations/0014-inbox.ts';
 import * as m0015 from './migrations/0015-webhook-posts.ts';
+import * as m0018 from './migrations/0018-inbox-list-covering-indexes.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -38,6 +39,7 @@ const STEPS: [string, Step][] = [
   ['0013-operator-users', m0013],
   ['0014-inbox', m0014],
   ['0015-webhook-posts', m0015],
+  ['0018-inbox-list-covering-indexes', m0018],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of
