@@ -304,7 +304,9 @@ async function benchOne(dialect: 'sqlite' | 'postgres'): Promise<void> {
       [`${PROBE_RATE}/s for ${SECONDS} s + ${LOAD_RATE} background webhooks/s`, LOAD_RATE],
     ] as const) {
       const load0 = loadavg()[0]!;
+      const processed0 = await processed(server.url);
       const r = await phase(port, SECONDS, load);
+      const processedPerS = ((await processed(server.url)) - processed0) / SECONDS;
       // Give the last ones time to arrive.
       await new Promise((res) => setTimeout(res, 5000));
       const ids = await messageIds(r.probes.map((p) => p.mid));
@@ -329,7 +331,9 @@ async function benchOne(dialect: 'sqlite' | 'postgres'): Promise<void> {
       const base = percentile(sse, 95);
       const total = r.probes.length;
       const loadNote = load ? ` (background: ${r.loadSent} sent, ${r.loadFailed} failed)` : '';
-      console.log(`\n${dialect}, ${label}${loadNote}; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
+      console.log(
+        `\n${dialect}, ${label}${loadNote}; webhook events processed meanwhile: ${processedPerS.toFixed(0)}/s; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
+      );
       console.log('| database | phase | from the POST to | p50 / p95 / p99 | p95 ÷ SSE baseline p95 |');
       console.log('|---|---|---|---|---|');
       for (const s of [
@@ -352,6 +356,15 @@ async function benchOne(dialect: 'sqlite' | 'postgres'): Promise<void> {
       await admin.end();
     }
   }
+}
+
+/** Webhook events the server processed so far (its /metrics, the processing thread's included). */
+async function processed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('pagescope_events_processed_total'))
+    .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
 async function pgReachable(): Promise<boolean> {
