@@ -20,7 +20,7 @@ import { startLoop, type BackgroundWorker } from '../kernel/loop.ts';
 import { announceEventsAppended, onEventsAppended } from '../modules/events/events.repository.ts';
 
 const ROLE = 'pagescope-processing';
-/** The processing thread's nice value (the server thread's is the process's, usually 0). */
+/** The processing thread's nice value (the server thread's is the process's, usually 0); PAGESCOPE_PROCESSING_NICE. */
 const PROCESSING_NICE = 10;
 
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
@@ -190,7 +190,7 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
   try {
     // Linux: this thread's own priority (0 names the calling thread), below the server thread's, as the spool's
     // mover does: on a busy machine the scheduler runs acknowledgements first and processing with what is left.
-    setPriority(PROCESSING_NICE);
+    setPriority(config.processingNice ?? PROCESSING_NICE);
   } catch {
     // Not permitted here: processing runs at the server's priority.
   }
