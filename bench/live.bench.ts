@@ -9,7 +9,7 @@
 //   - DOM: the message's text appearing in the page's conversation list (a MutationObserver in the page).
 // Each figure is printed with p50/p95/p99 and its ratio to the SSE baseline of the same phase.
 // SQLite always, PostgreSQL too when reachable (BENCH_LIVE_DBS=sqlite to skip it). BENCH_LIVE_SECONDS (default 60)
-// and BENCH_LIVE_LOAD (background webhooks/s, default 200) change the phases.
+// and BENCH_LIVE_LOAD (background webhooks/s, default 50) change the phases.
 // Run: npm run bench -- live
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -30,7 +30,7 @@ const PAGE = '1717527131834679';
 const SECRET = 'bench-live-secret';
 const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
 const PROBE_RATE = 5;
-const LOAD_RATE = Number(process.env.BENCH_LIVE_LOAD ?? 200);
+const LOAD_RATE = Number(process.env.BENCH_LIVE_LOAD ?? 50);
 /** The people whose messages are timed, apart from the background's, so their rows stay near the top of the list. */
 const PROBE_PEOPLE = 10;
 const BACKGROUND_PEOPLE = 256;
