@@ -32,6 +32,8 @@ function invalidator(queryClient: QueryClient): { touch(key: QueryKey): void; st
         void queryClient.invalidateQueries({ queryKey: key });
       }
     }
+    // Only the recent refetches matter: a tab open all day forgets the others.
+    for (const [id, at] of last) if (now - at > MIN_GAP_MS && !pending.has(id)) last.delete(id);
     if (pending.size > 0) timer = setTimeout(flush, wait);
   };
   return {
