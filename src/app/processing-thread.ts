@@ -1,7 +1,8 @@
 // In `serve` with all roles, webhook processing, the dispatcher and the privacy jobs run in a worker thread of their
 // own, so their CPU work never delays an acknowledgement: the main thread keeps the HTTP server and the webhook
-// intake. The two threads share nothing but messages on the worker's port: a stored POST's wake-up, the worker's log
-// lines (written to the main thread's log destination, in its format), its metrics for /metrics, and stop.
+// intake. The two threads share nothing but messages on the worker's port: a stored POST's wake-up, the worker's
+// "events appended" (which wakes the event streams), its log lines (written to the main thread's log destination, in
+// its format), its metrics for /metrics, and stop.
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { AggregatorRegistry, Counter, type MetricObjectWithValues, type MetricValue } from 'prom-client';
@@ -16,9 +17,10 @@ import type { AppContext } from '../kernel/context.ts';
 import { installHooks, startWorkers } from './modules.ts';
 import { addReadinessCheck, readinessProblems } from '../kernel/readiness.ts';
 import { startLoop, type BackgroundWorker } from '../kernel/loop.ts';
+import { announceEventsAppended, onEventsAppended } from '../modules/events/events.repository.ts';
 
 const ROLE = 'pagescope-processing';
-/** The processing thread's nice value (the server thread's is the process's, usually 0). */
+/** The processing thread's nice value (the server thread's is the process's, usually 0); PAGESCOPE_PROCESSING_NICE. */
 const PROCESSING_NICE = 10;
 
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
@@ -28,6 +30,7 @@ type ToWorker =
 /** From the worker. */
 type FromWorker =
   | { type: 'ready' }
+  | { type: 'events' }
   | { type: 'log'; line: string }
   | { type: 'metrics'; id: number; metrics: Metrics }
   | { type: 'readiness'; id: number; problems: string[] }
@@ -82,6 +85,7 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
     w.on('message', (m: FromWorker) => {
       if (m.type === 'log') destination.write(m.line);
       else if (m.type === 'ready') state = 'running';
+      else if (m.type === 'events') announceEventsAppended();
       else if (m.type === 'metrics') answers.get(m.id)?.(m.metrics);
       else if (m.type === 'readiness') answers.get(m.id)?.(m.problems);
       else if (m.type === 'stopped') stopped?.();
@@ -186,7 +190,7 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
   try {
     // Linux: this thread's own priority (0 names the calling thread), below the server thread's, as the spool's
     // mover does: on a busy machine the scheduler runs acknowledgements first and processing with what is left.
-    setPriority(PROCESSING_NICE);
+    setPriority(config.processingNice ?? PROCESSING_NICE);
   } catch {
     // Not permitted here: processing runs at the server's priority.
   }
@@ -202,6 +206,16 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
     return 0;
   });
   const workers = [keys, ...startWorkers(ctx, { workerId, spoolRescue: false })];
+  // Events appended here wake the server thread's event streams (one message per turn of this event loop).
+  let eventsQueued = false;
+  onEventsAppended(() => {
+    if (eventsQueued) return;
+    eventsQueued = true;
+    setImmediate(() => {
+      eventsQueued = false;
+      post({ type: 'events' });
+    });
+  });
   port.on('message', (m: ToWorker) => {
     if (m.type === 'wake') notifyPostStored(ctx);
     else if (m.type === 'readiness')

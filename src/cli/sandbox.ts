@@ -1,9 +1,17 @@
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { startSandbox } from '../sandbox/start-sandbox.ts';
 import { formatSummary } from '../sandbox/summary-view.ts';
 import { globals, parsePort } from './output.ts';
 import { untilSignal } from './serve.ts';
+
+/** A rate of actions per second: 0 or more, at most 1,000. */
+function parseRate(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 1000)
+    throw new InvalidArgumentError('must be a number of actions per second from 0 to 1000 (0: the people stay quiet)');
+  return n;
+}
 
 export function sandboxCommand(): Command {
   return new Command('sandbox')
@@ -13,7 +21,7 @@ export function sandboxCommand(): Command {
     .option('--port <n>', 'port of the pagescope server', parsePort, 8080)
     .option('--reset', 'start over with empty data')
     .option('--people <n>', 'simulated people', (v) => Number(v), 24)
-    .option('--rate <n>', 'simulated actions per second, all people together', (v) => Number(v), 3)
+    .option('--rate <n>', 'simulated actions per second, all people together (0: they stay quiet)', parseRate, 3)
     .option('--interval <ms>', 'how often the summary is refreshed', (v) => Number(v), 1000)
     .action(
       async (opts: { port: number; reset?: boolean; people: number; rate: number; interval: number }, cmd: Command) => {

@@ -82,3 +82,19 @@ describe('sign-in settings', () => {
     );
   });
 });
+
+describe('PAGESCOPE_PROCESSING_NICE', () => {
+  const base = { PAGESCOPE_DATA_DIR: '/tmp/pagescope-config-test' };
+
+  it('is 10 by default (processing yields to acknowledgements), and 0 puts it level with them', () => {
+    assert.equal(loadConfig(base).processingNice, 10);
+    assert.equal(loadConfig({ ...base, PAGESCOPE_PROCESSING_NICE: '0' }).processingNice, 0);
+  });
+
+  it('refuses what is not a nice value, naming the variable', () => {
+    assert.throws(
+      () => loadConfig({ ...base, PAGESCOPE_PROCESSING_NICE: '-5' }),
+      /PAGESCOPE_PROCESSING_NICE: must be a whole number from 0 to 19/,
+    );
+  });
+});

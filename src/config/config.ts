@@ -29,6 +29,12 @@ export interface Config {
   http: { requestTimeoutMs: number; headersTimeoutMs: number; maxConnections: number };
   /** SQLite: the webhook spool's ring file, in bytes; 0 stores each POST straight into the database instead. */
   webhookSpoolBytes: number;
+  /**
+   * `serve` with all roles: the processing thread's nice value (Linux), default 10, below the server thread's so
+   * acknowledgements come first; on a host shared with other busy processes a lower one keeps processing (and so
+   * live updates) from being starved by them.
+   */
+  processingNice?: number;
   rawRetentionDays: number;
   /** Failed authentications one source may make per minute before it is answered 429; 0: no limit. */
   authFailureLimit: number;
@@ -178,6 +184,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       maxConnections: int(env, 'PAGESCOPE_HTTP_MAX_CONNECTIONS', 1024, 0, 1_000_000),
     },
     webhookSpoolBytes: webhookSpoolBytes(env, webhookMaxBytes),
+    processingNice: int(env, 'PAGESCOPE_PROCESSING_NICE', 10, 0, 19),
     rawRetentionDays: int(env, 'PAGESCOPE_RAW_RETENTION_DAYS', 30, 0, 3650),
     authFailureLimit: int(env, 'PAGESCOPE_AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
     authFailureRetentionDays: int(env, 'PAGESCOPE_AUTH_FAILURE_RETENTION_DAYS', 30, 0, 3650),

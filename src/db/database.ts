@@ -42,6 +42,13 @@ export interface Database {
    * are durable, as with PostgreSQL's synchronous_commit=off. On PostgreSQL the commit is durable when it returns.
    */
   transactionFlushedLater<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<{ result: T; durable: Promise<void> }>;
+  /**
+   * PostgreSQL: calls `fn` at each NOTIFY on `channel` (from any process), over a connection of its own that is
+   * opened again after it breaks (`fn` is called then too: what was notified meanwhile is not lost to whoever looks
+   * at the table). SQLite: nothing (readers of the table find
+   * what other processes wrote by looking). Returns the function that stops listening.
+   */
+  listen(channel: string, fn: () => void): () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,6 +116,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    listen: () => async () => {},
     transactionFlushedLater: async (fn) => {
       // The connection is held across the pragma, the transaction and the reset, so no other transaction commits
       // without its fsync meanwhile.
@@ -201,7 +209,52 @@ async function openPostgres(url: string, schema: string | undefined, max: number
       await sql`select 1`.execute(db);
     },
     transactionFlushedLater: async (fn) => ({ result: await db.transaction().execute(fn), durable: Promise.resolve() }),
+    listen: (channel, fn) => listenPostgres(pg, url, channel, fn),
     close: () => db.destroy(),
+  };
+}
+
+/** LISTEN on a connection of its own, opened again a second after it fails or ends, until stopped. */
+function listenPostgres(
+  pg: typeof import('pg').default,
+  url: string,
+  channel: string,
+  fn: () => void,
+): () => Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error('invalid channel name');
+  let stopped = false;
+  let client: InstanceType<typeof pg.Client> | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const again = () => {
+    client = null;
+    if (stopped || retry) return;
+    retry = setTimeout(connect, 1000);
+    retry.unref();
+  };
+  const connect = () => {
+    retry = null;
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: url });
+    client = c;
+    c.on('notification', () => fn());
+    c.on('error', () => {
+      void c.end().catch(() => {});
+      again();
+    });
+    c.on('end', again);
+    c.connect()
+      .then(() => c.query(`listen ${channel}`))
+      .then(() => fn())
+      .catch(() => {
+        void c.end().catch(() => {});
+        again();
+      });
+  };
+  connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }
 

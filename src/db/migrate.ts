@@ -18,6 +18,7 @@ import * as m0014 from './migrations/0014-inbox.ts';
 import * as m0015 from './migrations/0015-webhook-posts.ts';
 import * as m0016 from './migrations/0016-page-settings.ts';
 import * as m0017 from './migrations/0017-canned-responses.ts';
+import * as m0018 from './migrations/0018-inbox-list-covering-indexes.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -42,6 +43,7 @@ const STEPS: [string, Step][] = [
   ['0015-webhook-posts', m0015],
   ['0016-page-settings', m0016],
   ['0017-canned-responses', m0017],
+  ['0018-inbox-list-covering-indexes', m0018],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

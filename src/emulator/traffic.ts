@@ -18,6 +18,8 @@ export interface TrafficOptions {
   userIds?: string[];
   /** Actions per second across the whole population, by kind. */
   rates: Partial<Record<TrafficKind, number>>;
+  /** What people write, one drawn per message (default: a short built-in list of greetings and questions). */
+  texts?: readonly string[];
   /** Real-time mode: how often a step runs (default 100 ms). */
   tickMs?: number;
   /** Advance the emulator's clock by each step's duration (deterministic mode; default false). */
@@ -205,7 +207,7 @@ export class Traffic {
     if (sim.blocked && kind !== 'unblock') return null;
     switch (kind) {
       case 'message':
-        return { type: 'message', text: r.pick(TEXTS) };
+        return { type: 'message', text: r.pick(this.opts.texts?.length ? this.opts.texts : TEXTS) };
       case 'quick_reply':
         return { type: 'quick_reply', text: 'Yes', payload: r.pick(PAYLOADS) };
       case 'postback':

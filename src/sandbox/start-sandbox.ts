@@ -154,6 +154,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     throw err;
   }
 
+  // 0: the simulated people stay quiet (the sandbox then only shows what you do through the emulator).
   const rate = opts.actionsPerSecond ?? 3;
   const traffic = createTraffic(emulator, {
     seed: `${state.seed}:${state.runs}`,
@@ -172,6 +173,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
       unblock: rate * 0.005,
     },
     userIds: state.people ?? [],
+    texts: SHOP_TEXTS,
     onError: () => {},
   });
   state.people = traffic.userIds();
@@ -214,6 +216,35 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     },
   };
 }
+
+/**
+ * What the simulated people write to the demo shop: questions a small shop gets, in the languages of its customers,
+ * some the demo automation answers ("hours", "shipping", "order"), some only a person can, and the odd STOP.
+ */
+const SHOP_TEXTS = [
+  'Hi! Is the blue linen shirt still available in M?',
+  'What are your opening hours on Saturday?',
+  'Do you ship to Canada? How long does delivery take?',
+  'My order number is 4411, has it shipped yet?',
+  'I got the wrong size, can I exchange it?',
+  'Can I get a refund? The parcel arrived damaged 😕',
+  'Thanks, it arrived today 🙏',
+  'Où est ma commande ? Je l’attends depuis une semaine.',
+  '¿Tienen envío gratis a Madrid?',
+  'Danke! Kann ich auch mit PayPal zahlen?',
+  'Is there a discount code for first orders?',
+  'Hello, I need an invoice with my company name for order 5120',
+  'Can I change the delivery address of my order?',
+  'Do you have this in black?',
+  'When will the sneakers be back in stock?',
+  'ok',
+  '👍',
+  'Hi',
+  'Is the shop open on Sunday?',
+  'Preciso trocar o tamanho, como faço?',
+  'The tracking link does not work',
+  'STOP',
+];
 
 /**
  * The owner token of the banner: the last run's while it is still valid (stored in the 0600 state file), so what a

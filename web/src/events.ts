@@ -1,9 +1,50 @@
 import { useEffect, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 
 export type Health = 'connected' | 'reconnecting' | 'offline';
 
 const TYPES = ['message.created', 'delivery.updated', 'conversation.updated', 'contact.updated'];
+
+/** The shortest time between two refetches of one query caused by events (a busy Page sends many a second). */
+const MIN_GAP_MS = 150;
+
+/**
+ * Refetches what events touched, each query at most once a MIN_GAP_MS and never by cancelling its own refetch in
+ * flight: a stream of events faster than a list loads would otherwise restart that load again and again, and the
+ * list would show nothing new until the stream calmed down. What an event touched while its query was loading is
+ * refetched once the load ends (that load may have been read before the change).
+ */
+function invalidator(queryClient: QueryClient): { touch(key: QueryKey): void; stop(): void } {
+  const pending = new Map<string, QueryKey>();
+  const last = new Map<string, number>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    timer = undefined;
+    const now = Date.now();
+    let wait = Infinity;
+    for (const [id, key] of pending) {
+      const ready = (last.get(id) ?? 0) + MIN_GAP_MS;
+      if (queryClient.isFetching({ queryKey: key }) > 0) wait = Math.min(wait, 30);
+      else if (ready > now) wait = Math.min(wait, ready - now);
+      else {
+        pending.delete(id);
+        last.set(id, now);
+        void queryClient.invalidateQueries({ queryKey: key });
+      }
+    }
+    // Only the recent refetches matter: a tab open all day forgets the others.
+    for (const [id, at] of last) if (now - at > MIN_GAP_MS && !pending.has(id)) last.delete(id);
+    if (pending.size > 0) timer = setTimeout(flush, wait);
+  };
+  return {
+    touch(key) {
+      pending.set(JSON.stringify(key), key);
+      // The events that arrive together go out together.
+      timer ??= setTimeout(flush, 0);
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
 
 /**
  * Follows the server's event stream (ids only) and refetches what each event touches: the conversation lists and
@@ -17,6 +58,7 @@ export function useLiveUpdates(): Health {
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    const refetch = invalidator(queryClient);
     const open = () => {
       source = new EventSource('/api/v1/events/stream');
       source.onopen = () => setHealth('connected');
@@ -35,12 +77,9 @@ export function useLiveUpdates(): Health {
         } catch {
           /* ids only; an unreadable one refetches the lists alone */
         }
-        void queryClient.invalidateQueries({ queryKey: ['conversations'] });
-        if (data.conversation_id)
-          void queryClient.invalidateQueries({ queryKey: ['conversation', data.conversation_id] });
-        else void queryClient.invalidateQueries({ queryKey: ['conversation'] });
-        if (data.contact_id) void queryClient.invalidateQueries({ queryKey: ['messages', data.contact_id] });
-        else void queryClient.invalidateQueries({ queryKey: ['messages'] });
+        refetch.touch(['conversations']);
+        refetch.touch(data.conversation_id ? ['conversation', data.conversation_id] : ['conversation']);
+        refetch.touch(data.contact_id ? ['messages', data.contact_id] : ['messages']);
       };
       for (const t of TYPES) source.addEventListener(t, changed);
       source.addEventListener('reset', () => void queryClient.invalidateQueries());
@@ -51,6 +90,7 @@ export function useLiveUpdates(): Health {
     return () => {
       stopped = true;
       clearTimeout(retry);
+      refetch.stop();
       source?.close();
       window.removeEventListener('offline', offline);
     };

@@ -5,6 +5,7 @@ import { errorResponses, StringEnum } from '../schema-types.ts';
 import { AppError } from '../../errors.ts';
 import { EventFeed } from '../../modules/events/event-feed.ts';
 import { listEvents } from '../../modules/events/list-events.ts';
+import { onEventsAppended, PG_EVENTS_CHANNEL } from '../../modules/events/events.repository.ts';
 
 const EventSchema = Type.Object({
   seq: Type.Integer(),
@@ -35,7 +36,17 @@ function seqOf(value: string | undefined, field: string): number | null {
 export const eventRoutes: RouteModule = (server, ctx) => {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const feed = new EventFeed(ctx.db);
-  server.addHook('onClose', async () => feed.close());
+  // Readers look at once when events are appended: in this thread, in the processing thread (which says so over its
+  // port), or, on PostgreSQL, in any process (a NOTIFY at the commit). The feed's own polling stays the guarantee.
+  // The LISTEN connection is opened by the first stream, so an app nobody follows holds none.
+  const unsubscribe = onEventsAppended(() => feed.wake());
+  let unlisten: (() => Promise<void>) | null = null;
+  const listen = () => (unlisten ??= ctx.database.listen(PG_EVENTS_CHANNEL, () => feed.wake()));
+  server.addHook('onClose', async () => {
+    unsubscribe();
+    await unlisten?.();
+    feed.close();
+  });
 
   app.get(
     '/api/v1/events',
@@ -72,6 +83,7 @@ export const eventRoutes: RouteModule = (server, ctx) => {
     },
     async (req, reply) => {
       const actor = req.actor!;
+      listen();
       const start = seqOf(req.headers['last-event-id'], 'last-event-id') ?? seqOf(req.query.after, 'after');
       let after = (await listEvents(ctx, actor, start, 1)).next_after;
       if (start !== null) after = start;

@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/types.ts';
 import type { Executor } from '../../db/types.ts';
 import type { ConversationTable, MessageTokenTable } from '../../db/tables/inbox.ts';
@@ -255,32 +255,69 @@ function filters(q: ConversationQuery): Where[] {
     }
   }
   for (const word of q.words) {
+    // One set per word (its name matches and its message matches), which the planner can start from.
     out.push((eb) =>
-      eb.or([
-        eb('c.contact_id', 'in', (sub) =>
-          sub
-            .selectFrom('contact_name_tokens')
-            .select('contact_id')
-            .where('page_id', '=', q.pageId)
-            .where('token', '=', word.name),
-        ),
-        eb('c.contact_id', 'in', (sub) =>
-          sub
-            .selectFrom('message_tokens')
-            .select('contact_id')
-            .where('page_id', '=', q.pageId)
-            .where('token', 'in', word.message),
-        ),
-      ]),
+      eb(
+        'c.contact_id',
+        'in',
+        eb
+          .selectFrom('contact_name_tokens')
+          .select('contact_id')
+          .where('page_id', '=', q.pageId)
+          .where('token', '=', word.name)
+          .union(
+            eb
+              .selectFrom('message_tokens')
+              .select('contact_id')
+              .where('page_id', '=', q.pageId)
+              .where('token', 'in', word.message),
+          ),
+      ),
     );
   }
   return out;
 }
 
-/** One page of a Page's conversations in the order asked, by keyset (`after`). */
+/**
+ * Whether the query keeps only the conversations of a set of contacts found first (words, or a bounded range of last
+ * actions): a few thousand at most, and not spread evenly over the list's order (a window closing soon is a day
+ * old), so walking the list in order until a page is full may read nearly all of it.
+ */
+function startsFromContacts(q: ConversationQuery): boolean {
+  return q.words.length > 0 || q.window === 'closing_soon' || q.window === 'human_agent';
+}
+
+/**
+ * One page of a Page's conversations in the order asked, by keyset (`after`). When the filters start from a set of
+ * contacts, that set's conversations are found first (a materialised CTE: the planner cannot trade it for a walk of
+ * the whole list in order, hoping to meet them early) and only they are sorted.
+ */
 export async function listConversations(db: Executor, q: ConversationQuery): Promise<ConversationTable[]> {
-  let query = db.selectFrom('conversations as c').selectAll('c');
+  const all = db.selectFrom('conversations as c').selectAll('c');
+  const listing = startsFromContacts(q)
+    ? // The CTE's rows are conversations rows under the same alias: the same filters and order apply.
+      (db
+        .with(
+          (cte) => cte('matched').materialized(),
+          (w) => filtered(w.selectFrom('conversations as c').selectAll('c'), q),
+        )
+        .selectFrom('matched as c')
+        .selectAll('c') as unknown as Listing)
+    : filtered(all, q);
+  return (await pageOf(listing, q).execute()).map(numeric);
+}
+
+type Listing = SelectQueryBuilder<DB & { c: ConversationTable }, 'c', ConversationTable>;
+
+function filtered(listing: Listing, q: ConversationQuery): Listing {
+  let query = listing;
   for (const f of filters(q)) query = query.where(f);
+  return query;
+}
+
+/** The tab, the keyset and the order of one page of the list. */
+function pageOf(listing: Listing, q: ConversationQuery): Listing {
+  let query = listing;
   if (q.assignee === 'me')
     query = q.userId === null ? query.where(sql<SqlBool>`1 = 0`) : query.where('c.assignee_id', '=', q.userId);
   if (q.assignee === 'unassigned') query = query.where('c.assignee_id', 'is', null);
@@ -303,7 +340,7 @@ export async function listConversations(db: Executor, q: ConversationQuery): Pro
       );
     query = query.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc');
   }
-  return (await query.limit(q.limit).execute()).map(numeric);
+  return query.limit(q.limit);
 }
 
 /** The three tabs' counts for the same status and filters, in one query. */

@@ -9,21 +9,43 @@ export type InboxEvent = Selectable<InboxEventTable>;
 
 const PG_EVENTS_LOCK = 7_361_402_201;
 
+/** The PostgreSQL channel told at each commit that appended events (NOTIFY is delivered at commit, if any). */
+export const PG_EVENTS_CHANNEL = 'pagescope_inbox_events';
+
+const appendedListeners = new Set<() => void>();
+
+/**
+ * Calls `fn` whenever this thread appends events, in the appending transaction (before it commits: a look at once
+ * may not see them yet, see EventFeed.wake); returns the unsubscribe function. A hint only, per thread: several apps
+ * in one process (tests) may wake each other's readers for nothing, which costs a look.
+ */
+export function onEventsAppended(fn: () => void): () => void {
+  appendedListeners.add(fn);
+  return () => appendedListeners.delete(fn);
+}
+
+/** Tells this thread's listeners that events were appended elsewhere (the processing thread, over its port). */
+export function announceEventsAppended(): void {
+  for (const fn of appendedListeners) fn();
+}
+
 /**
  * Appends events in the caller's transaction, so they commit with the change they describe or not at all. On
  * PostgreSQL the appends of concurrent transactions are serialised by a transaction-scoped advisory lock, so seqs
- * become visible in the order they were given and a reader that has seen seq N never later finds a smaller one.
- * SQLite has one writer: the order holds by itself. Readers find new events by looking (see EventFeed).
+ * become visible in the order they were given and a reader that has seen seq N never later finds a smaller one;
+ * a NOTIFY in the same transaction wakes the readers of every process at its commit. SQLite has one writer: the
+ * order holds by itself. Readers find new events by looking (see EventFeed); the wake-ups only make them look sooner.
  */
 export async function appendEvents(db: Executor, dialect: Dialect, events: readonly NewInboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  if (dialect === 'postgres') {
-    await sql`select pg_advisory_xact_lock(${PG_EVENTS_LOCK})`.execute(db);
-  }
+  // The NOTIFY is queued with the lock and delivered at commit (one round trip for both).
+  if (dialect === 'postgres')
+    await sql`select pg_advisory_xact_lock(${PG_EVENTS_LOCK}), pg_notify(${PG_EVENTS_CHANNEL}, '')`.execute(db);
   await db
     .insertInto('inbox_events')
     .values([...events])
     .execute();
+  announceEventsAppended();
 }
 
 /** Events after `after` and up to `upTo` on these Pages (null: all), oldest first. */
