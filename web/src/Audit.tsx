@@ -19,6 +19,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { api } from './api.ts';
 import type { ScreenProps } from './sections.tsx';
 import { AUDIT_ACTIONS, actionName, dayTime, type AuditEvent, type ListPage } from './people.ts';
+import { LoadMore } from './LoadMore.tsx';
 
 const VIA: Record<string, string> = {
   reveal: 'Show PSID',
@@ -305,18 +306,7 @@ export function Audit({ user, pageId, pages, narrow }: ScreenProps) {
             </Table>
           )
         )}
-        {list.hasNextPage && (
-          <Group justify="center" p="sm">
-            <Button
-              size="xs"
-              variant="default"
-              loading={list.isFetchingNextPage}
-              onClick={() => void list.fetchNextPage()}
-            >
-              Load more
-            </Button>
-          </Group>
-        )}
+        <LoadMore list={list} />
       </ScrollArea>
     </Box>
   );

@@ -1,17 +1,5 @@
 import { useState } from 'react';
-import {
-  ActionIcon,
-  Badge,
-  Box,
-  Button,
-  Group,
-  NavLink,
-  ScrollArea,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { ActionIcon, Badge, Box, Group, NavLink, ScrollArea, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api } from './api.ts';
@@ -19,6 +7,7 @@ import type { ScreenProps } from './sections.tsx';
 import { navigate } from './route.ts';
 import { ContactDetails } from './ContactSidebar.tsx';
 import { ago, personName, type Contact, type ListPage } from './people.ts';
+import { LoadMore } from './LoadMore.tsx';
 
 type StatusFilter = '' | 'active' | 'unreachable';
 
@@ -114,18 +103,7 @@ export function Contacts({ user, pageId, narrow, selected, onSelect }: ScreenPro
                   description={`Last seen ${ago(c.last_seen_at)}`}
                 />
               ))}
-              {list.hasNextPage && (
-                <Group justify="center" p="sm">
-                  <Button
-                    size="xs"
-                    variant="default"
-                    loading={list.isFetchingNextPage}
-                    onClick={() => void list.fetchNextPage()}
-                  >
-                    Load more
-                  </Button>
-                </Group>
-              )}
+              <LoadMore list={list} />
             </nav>
           </ScrollArea>
         </Box>

@@ -29,6 +29,7 @@ import {
   type ListPage,
   type PrivacyRequest,
 } from './people.ts';
+import { LoadMore } from './LoadMore.tsx';
 
 type StatusFilter = 'open' | 'pending' | 'in_progress' | 'completed' | 'failed' | '';
 
@@ -273,18 +274,7 @@ export function Privacy({ user, pages, narrow }: ScreenProps) {
             </Table>
           )
         )}
-        {list.hasNextPage && (
-          <Group justify="center" p="sm">
-            <Button
-              size="xs"
-              variant="default"
-              loading={list.isFetchingNextPage}
-              onClick={() => void list.fetchNextPage()}
-            >
-              Load more
-            </Button>
-          </Group>
-        )}
+        <LoadMore list={list} />
       </ScrollArea>
       <Modal
         opened={pending?.kind === 'extend'}

@@ -3,23 +3,7 @@ import { AppError } from '../../errors.ts';
 /** What a label name may be, on a conversation and in a definition alike. */
 export const LABEL_NAME = /^[\p{L}\p{N}][\p{L}\p{N} _.:/-]{0,49}$/u;
 
-/** The colours a label can have: the inbox's palette. */
-export const LABEL_COLORS = [
-  'gray',
-  'red',
-  'pink',
-  'grape',
-  'violet',
-  'indigo',
-  'blue',
-  'cyan',
-  'teal',
-  'green',
-  'lime',
-  'yellow',
-  'orange',
-] as const;
-export type LabelColor = (typeof LABEL_COLORS)[number];
+export { LABEL_COLORS, type LabelColor } from '../../lib/label-colors.ts';
 
 /** The key two spellings of one label share: "VIP" and "vip" are the same label. */
 export function labelKey(name: string): string {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ActionIcon, Badge, Button, Group, Select, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { LABEL_COLORS } from '../../../src/lib/label-colors.ts';
 import { api } from '../api.ts';
 import type { ScreenProps } from '../sections.tsx';
 import { ErrorNote, managesSettings, PanelHeader, useConfirm } from './shared.tsx';
@@ -10,22 +11,6 @@ interface Label {
   name: string;
   color: string;
 }
-
-const COLORS = [
-  'gray',
-  'red',
-  'pink',
-  'grape',
-  'violet',
-  'indigo',
-  'blue',
-  'cyan',
-  'teal',
-  'green',
-  'lime',
-  'yellow',
-  'orange',
-];
 
 /** The labels of the Page chosen in the header: owners and admins define, rename, recolour and delete them. */
 export function LabelsPanel({ user, pageId, pages }: ScreenProps) {
@@ -141,7 +126,7 @@ function ColorSelect({ value, onChange }: { value: string; onChange: (v: string)
   return (
     <Select
       label="Colour"
-      data={COLORS}
+      data={[...LABEL_COLORS]}
       value={value}
       onChange={(v) => v && onChange(v)}
       allowDeselect={false}
