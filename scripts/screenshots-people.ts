@@ -2,7 +2,7 @@
 // contact in the phone's drawer, privacy requests and the audit log, seen by an owner.
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { PAGE_A, type InboxServer } from '../test/web/support.ts';
+import { PAGE_A, type InboxServer, signIn } from '../test/web/support.ts';
 import { OWNER, contactIdOf, giveProfiles, optIn } from '../test/web/people.ts';
 import { readyAccount } from '../test/users/support.ts';
 
@@ -16,10 +16,7 @@ export async function peopleScreenshots(server: InboxServer, browser: Browser, o
   await optIn(server, PAGE_A, await contactIdOf(server, PAGE_A, '7101'));
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(server.base);
-  await page.getByRole('textbox', { name: 'Email' }).fill(OWNER.email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(OWNER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+  await signIn(page, OWNER);
   await page
     .getByRole('navigation', { name: 'Conversations' })
     .getByRole('button', { name: /Maya Okafor/ })

@@ -2,7 +2,7 @@
 // phone (390×844), saved to docs/screenshots/ for the README. A real server on a fresh database, a few people write.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT, PAGE_A, browserTestsSkipped, launchChromium, startInboxServer } from '../test/web/support.ts';
+import { AGENT, PAGE_A, browserTestsSkipped, launchChromium, startInboxServer, signIn } from '../test/web/support.ts';
 import { peopleScreenshots } from './screenshots-people.ts';
 
 const skipped = browserTestsSkipped();
@@ -23,10 +23,7 @@ try {
   await page.goto(server.base);
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await page.screenshot({ path: join(out, 'sign-in.png') });
-  await page.getByRole('textbox', { name: 'Email' }).fill(AGENT.email);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+  await signIn(page, AGENT);
   const list = page.getByRole('navigation', { name: 'Conversations' });
   await list.getByRole('button', { name: /nothing is at my door/ }).waitFor();
   await page.screenshot({ path: join(out, 'inbox.png') });

@@ -16,6 +16,7 @@ import {
   launchChromium,
   startInboxServer,
   type InboxServer,
+  signIn,
 } from './support.ts';
 import { OWNER, contactIdOf, giveProfiles, optIn } from './people.ts';
 
@@ -27,12 +28,9 @@ describe('contacts, privacy requests and the audit log in a browser', { skip: br
   let page: Page;
   let bruno: string;
 
-  async function signIn(p: Page, who: { email: string; password: string }) {
+  async function openAs(p: Page, who: { email: string; password: string }) {
     await p.goto(server.base);
-    await p.getByRole('textbox', { name: 'Email' }).fill(who.email);
-    await p.getByRole('textbox', { name: 'Password', exact: true }).fill(who.password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('status', { name: 'Connection: Live' }).waitFor();
+    await signIn(p, who);
   }
   const section = (p: Page, name: string) =>
     p.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
@@ -67,7 +65,7 @@ describe('contacts, privacy requests and the audit log in a browser', { skip: br
   });
 
   it('shows the person and their consent beside the conversation', async () => {
-    await signIn(page, OWNER);
+    await openAs(page, OWNER);
     await page
       .getByRole('navigation', { name: 'Conversations' })
       .getByRole('button', { name: /green teapot/ })
@@ -251,7 +249,7 @@ describe('contacts, privacy requests and the audit log in a browser', { skip: br
     const agent = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     agent.setDefaultTimeout(15_000);
     try {
-      await signIn(agent, AGENT);
+      await openAs(agent, AGENT);
       assert.equal(await section(agent, 'Privacy requests').count(), 0);
       assert.equal(await section(agent, 'Audit log').count(), 0);
       await section(agent, 'Contacts').click();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createCannedResponse } from '../../src/modules/canned-responses/canned-responses.ts';
-import { AGENT, browserTestsSkipped, launchChromium } from './support.ts';
+import { AGENT, browserTestsSkipped, launchChromium, signIn } from './support.ts';
 import { startConversationWorld, type ConversationWorld } from './conversation-world.ts';
 
 // An agent works one conversation in a real browser against a real server whose "Meta" is the emulator: replies go
@@ -33,10 +33,7 @@ describe('the conversation pane in a browser', { skip: browserTestsSkipped() }, 
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (err) => console.error('browser error:', err.stack));
     await page.goto(world.base);
-    await page.getByRole('textbox', { name: 'Email' }).fill(AGENT.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(AGENT.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+    await signIn(page, AGENT);
   });
   after(async () => {
     await browser?.close();

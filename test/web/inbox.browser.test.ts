@@ -12,6 +12,7 @@ import {
   launchChromium,
   startInboxServer,
   type InboxServer,
+  signIn,
 } from './support.ts';
 
 // An agent works the inbox in a real browser (Debian's Chromium through playwright-core) against a real server:
@@ -171,10 +172,7 @@ describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
   });
 
   it('returns to sign-in cleanly when the session ends on the server', async () => {
-    await page.getByRole('textbox', { name: 'Email' }).fill(AGENT.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(AGENT.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+    await signIn(page, AGENT);
     // The session ends elsewhere (signed out from another place with the same cookie).
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const me = await fetch(`${server.base}/api/v1/me`, { headers: { cookie } });

@@ -2,7 +2,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { readyAccount } from '../users/support.ts';
-import { AGENT, PAGE_A, browserTestsSkipped, launchChromium, startInboxServer, type InboxServer } from './support.ts';
+import {
+  AGENT,
+  PAGE_A,
+  browserTestsSkipped,
+  launchChromium,
+  startInboxServer,
+  type InboxServer,
+  signIn,
+} from './support.ts';
 
 const OWNER = { email: 'olga@example.com', password: 'a long owner passphrase' };
 
@@ -14,12 +22,9 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
   let page: Page;
   const tab = (name: string) => page.getByRole('tab', { name });
 
-  async function signIn(as: { email: string; password: string }): Promise<void> {
+  async function openSettingsAs(as: { email: string; password: string }): Promise<void> {
     await page.goto(server.base);
-    await page.getByRole('textbox', { name: 'Email' }).fill(as.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(as.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+    await signIn(page, as);
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Settings' }).click();
   }
 
@@ -30,7 +35,7 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (err) => console.error('browser error:', err.stack));
-    await signIn(OWNER);
+    await openSettingsAs(OWNER);
   });
   after(async () => {
     await browser?.close();
@@ -158,7 +163,7 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
 
   it('shows an agent the Pages, canned responses, labels and keywords read-only, and no team members or API tokens', async () => {
     await page.context().clearCookies();
-    await signIn(AGENT);
+    await openSettingsAs(AGENT);
     await tab('Pages').waitFor();
     assert.equal(await tab('Team members').count(), 0);
     assert.equal(await tab('API tokens').count(), 0);

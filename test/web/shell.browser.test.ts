@@ -1,7 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { AGENT, PAGE_A, browserTestsSkipped, launchChromium, startInboxServer, type InboxServer } from './support.ts';
+import {
+  AGENT,
+  PAGE_A,
+  browserTestsSkipped,
+  launchChromium,
+  startInboxServer,
+  type InboxServer,
+  signIn,
+} from './support.ts';
 
 // The shell around every section: the command palette (Ctrl+K) and addresses that name the open conversation.
 describe('the web app’s shell in a browser', { skip: browserTestsSkipped() }, () => {
@@ -21,10 +29,7 @@ describe('the web app’s shell in a browser', { skip: browserTestsSkipped() }, 
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (err) => console.error('browser error:', err.stack));
     await page.goto(server.base);
-    await page.getByRole('textbox', { name: 'Email' }).fill(AGENT.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(AGENT.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+    await signIn(page, AGENT);
   });
   after(async () => {
     await browser?.close();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { routeModules } from '../../src/app/modules.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
@@ -70,4 +70,12 @@ export async function startInboxServer(): Promise<InboxServer> {
     },
     close: () => app.close(),
   };
+}
+
+/** Signs in by the form's labels, as a person would, and waits until the live connection is up. */
+export async function signIn(page: Page, account: { email: string; password: string }): Promise<void> {
+  await page.getByRole('textbox', { name: 'Email' }).fill(account.email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
 }
