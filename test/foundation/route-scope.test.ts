@@ -10,11 +10,17 @@ import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { createPrivacyRequest } from '../../src/modules/privacy/create-request.ts';
 import { createUser } from '../../src/modules/users/create-user.ts';
 import { createCannedResponse } from '../../src/modules/canned-responses/canned-responses.ts';
+import { createLabel } from '../../src/modules/labels/labels.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
-function fixtures(b: SeededContact, requestId: string, tokenId: string, cannedResponseId = ''): Record<string, string> {
+function fixtures(
+  b: SeededContact,
+  requestId: string,
+  tokenId: string,
+  more: { cannedResponseId: string; userId: string; labelId: string },
+): Record<string, string> {
   return {
     pageId: PAGE_B,
     contactId: b.contactId,
@@ -24,7 +30,7 @@ function fixtures(b: SeededContact, requestId: string, tokenId: string, cannedRe
     requestId,
     tokenId,
     conversationId: b.conversationId,
-    cannedResponseId,
+    ...more,
   };
 }
 
@@ -39,6 +45,10 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/conversations/:conversationId/notes': { text: 'a note' },
     'POST /api/v1/pages/:pageId/canned-responses': { shortcut: 'hello', text: 'Hello!' },
     'PATCH /api/v1/canned-responses/:cannedResponseId': { text: 'Hello again!' },
+    'PATCH /api/v1/users/:userId': { role: 'analyst' },
+    'POST /api/v1/pages/:pageId/labels': { name: 'VIP' },
+    'PATCH /api/v1/labels/:labelId': { name: 'Renamed' },
+    'PUT /api/v1/pages/:pageId/consent-keywords': { opt_out: ['HALT'], opt_in: [] },
   };
 }
 
@@ -58,7 +68,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let cannedB = '';
+    let moreB = { cannedResponseId: '', userId: '', labelId: '' };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -69,7 +79,15 @@ for (const dialect of testDialects()) {
       requestB = (await createPrivacyRequest(app.ctx, cliActor, { type: 'access', contact_id: b.contactId })).id;
       tokenA = (await createToken(app.ctx, cliActor, { name: 'owner of A', role: 'owner', pageIds: [PAGE_A] })).token;
       tokenB = (await createToken(app.ctx, cliActor, { name: 'agent of B', role: 'agent', pageIds: [PAGE_B] })).id;
-      cannedB = (await createCannedResponse(app.ctx, cliActor, PAGE_B, { shortcut: 'thanks', text: 'Thanks!' })).id;
+      moreB = {
+        cannedResponseId: (
+          await createCannedResponse(app.ctx, cliActor, PAGE_B, { shortcut: 'thanks', text: 'Thanks!' })
+        ).id,
+        userId: (
+          await createUser(app.ctx, cliActor, { email: 'agent-b@example.com', role: 'agent', pageIds: [PAGE_B] })
+        ).user.id,
+        labelId: (await createLabel(app.ctx, cliActor, PAGE_B, { name: 'Refund' })).id,
+      };
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {
         email: 'owner-a@example.com',
@@ -95,7 +113,7 @@ for (const dialect of testDialects()) {
     await t.test(
       'a route naming a Page-B object, in its path or its body, answers 404, exactly as for a missing one',
       async () => {
-        const fx = fixtures(b, requestB, tokenB, cannedB);
+        const fx = fixtures(b, requestB, tokenB, moreB);
         const body = bodies(a, b);
         const routes = app.server.routeTable.filter(
           (r) =>
@@ -126,7 +144,7 @@ for (const dialect of testDialects()) {
     );
 
     await t.test('a route without parameters shows nothing of Page B', async () => {
-      const fx = fixtures(b, requestB, tokenB, cannedB);
+      const fx = fixtures(b, requestB, tokenB, moreB);
       const routes = app.server.routeTable.filter(
         (r) => r.auth === 'token' && !r.url.includes(':') && r.method === 'GET' && swept(r.url),
       );
@@ -139,7 +157,7 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('a Page-A person signed in with a session is kept out of Page B the same way', async () => {
-      const fx = fixtures(b, requestB, tokenB, cannedB);
+      const fx = fixtures(b, requestB, tokenB, moreB);
       const body = bodies(a, b);
       const routes = app.server.routeTable.filter(
         (r) =>
