@@ -22,6 +22,15 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
   let page: Page;
   const tab = (name: string) => page.getByRole('tab', { name });
 
+  /** Does what changes something and waits for the server's answer to it, which must be a success. */
+  async function answered(url: RegExp, method: string, act: () => Promise<void>): Promise<void> {
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => url.test(new URL(r.url()).pathname) && r.request().method() === method),
+      act(),
+    ]);
+    assert.ok(res.ok(), `${method} ${res.url()} answered ${res.status()}: ${await res.text()}`);
+  }
+
   async function openSettingsAs(as: { email: string; password: string }): Promise<void> {
     await page.goto(server.base);
     await signIn(page, as);
@@ -68,19 +77,22 @@ describe('the settings screen in a browser', { skip: browserTestsSkipped() }, ()
   it("changes a member's role and Pages, then disables them after a confirmation", async () => {
     const row = page.getByRole('row', { name: /new\.agent@example\.com/ });
     await row.getByRole('combobox', { name: 'Role of new.agent@example.com' }).click();
-    await page.getByRole('option', { name: 'analyst' }).click();
+    // Each change is answered before the next is made, as a person waits for the screen to show it.
+    await answered(/\/api\/v1\/users\/[^/]+$/, 'PATCH', () => page.getByRole('option', { name: 'analyst' }).click());
     await row.getByRole('button', { name: 'Actions for new.agent@example.com' }).click();
     await page.getByRole('menuitem', { name: 'Change Pages…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Pages of new.agent@example.com' });
     await dialog.getByRole('checkbox', { name: 'Demo Shop' }).check();
-    await dialog.getByRole('button', { name: 'Save Pages' }).click();
+    await answered(/\/api\/v1\/users\/[^/]+$/, 'PATCH', () =>
+      dialog.getByRole('button', { name: 'Save Pages' }).click(),
+    );
+    await dialog.waitFor({ state: 'hidden' });
     await row.getByRole('cell', { name: 'Demo Shop' }).waitFor();
     await row.getByRole('button', { name: 'Actions for new.agent@example.com' }).click();
     await page.getByRole('menuitem', { name: 'Disable' }).click();
-    await page
-      .getByRole('dialog', { name: 'Disable new.agent@example.com?' })
-      .getByRole('button', { name: 'Disable' })
-      .click();
+    const confirmDisable = page.getByRole('dialog', { name: 'Disable new.agent@example.com?' });
+    await answered(/\/disable$/, 'POST', () => confirmDisable.getByRole('button', { name: 'Disable' }).click());
+    await confirmDisable.waitFor({ state: 'hidden' });
     await row.getByText('Disabled').waitFor();
     // Emails are stored sealed: the member added last is the newest id.
     const account = await server.app.ctx.db
