@@ -7,6 +7,8 @@ import { sql } from 'kysely';
 import { Keyring } from '../src/crypto/index.ts';
 import { newId } from '../src/lib/ids.ts';
 import type { ContactTable } from '../src/db/tables/conversations.ts';
+import { newContactRow } from '../src/modules/contacts/contact-row.ts';
+import { wroteJustNow } from '../test/support/seed.ts';
 import { openTestDatabase, type TestDatabase } from '../test/support/db.ts';
 import type { Dialect } from '../src/db/types.ts';
 
@@ -22,39 +24,15 @@ function contactRow(i: number, now: number): ContactTable {
   const id = newId('ct', now);
   const psid = String(2_000_000_000_000_000 + i);
   return {
-    id,
-    page_id: PAGE,
-    psid_bidx: keyring.blindIndex(psid, 'psid'),
-    psid_enc: keyring.encrypt(psid, { table: 'contacts', column: 'psid_enc', pageId: PAGE, rowId: id }),
-    name_enc: null,
-    first_name_enc: null,
-    last_name_enc: null,
-    picture_enc: null,
-    locale: 'en_US',
-    timezone: 0,
-    status: 'active',
-    status_reason: null,
-    status_at: null,
-    psid_invalid_at: null,
-    last_user_action_at: now,
-    last_inbound_at: now,
-    last_outbound_at: null,
-    read_watermark: null,
-    delivery_watermark: null,
-    thread_owner_app_id: null,
-    profile_status: 'pending',
-    profile_fetched_at: null,
-    profile_next_at: null,
-    consent_replies: 'granted',
-    consent_replies_at: null,
-    consent_marketing: 'none',
-    consent_marketing_at: null,
-    tags: '[]',
-    attributes_enc: null,
-    merged_into: null,
-    created_at: now,
-    updated_at: now,
-    last_seen_at: now,
+    ...newContactRow({
+      id,
+      pageId: PAGE,
+      psidBidx: keyring.blindIndex(psid, 'psid'),
+      psidEnc: keyring.encrypt(psid, { table: 'contacts', column: 'psid_enc', pageId: PAGE, rowId: id }),
+      at: now,
+      now,
+    }),
+    ...wroteJustNow(now),
   };
 }
 

@@ -2,6 +2,8 @@
 // seeded directly (as the ingest would have written them), each with a real PSID from the emulator.
 import type { AppContext } from '../../src/kernel/context.ts';
 import type { ContactTable } from '../../src/db/tables/conversations.ts';
+import { newContactRow } from '../../src/modules/contacts/contact-row.ts';
+import { wroteJustNow } from '../support/seed.ts';
 import type { Dialect } from '../../src/db/types.ts';
 import { startEmulatorServer, type EmulatorOptionsInput, type EmulatorServer } from '../../src/emulator/index.ts';
 import { newId } from '../../src/lib/ids.ts';
@@ -80,39 +82,15 @@ export async function insertContact(
   const id = newId('ct');
   const now = Date.now();
   const row: ContactTable = {
-    id,
-    page_id: pageId,
-    psid_bidx: ctx.keyring.blindIndex(psid, 'psid'),
-    psid_enc: ctx.keyring.encrypt(psid, { table: 'contacts', column: 'psid_enc', pageId, rowId: id }),
-    name_enc: null,
-    first_name_enc: null,
-    last_name_enc: null,
-    picture_enc: null,
-    locale: 'en_US',
-    timezone: 0,
-    status: 'active',
-    status_reason: null,
-    status_at: null,
-    psid_invalid_at: null,
-    last_user_action_at: now,
-    last_inbound_at: now,
-    last_outbound_at: null,
-    read_watermark: null,
-    delivery_watermark: null,
-    thread_owner_app_id: null,
-    profile_status: 'pending',
-    profile_fetched_at: null,
-    profile_next_at: null,
-    consent_replies: 'granted',
-    consent_replies_at: null,
-    consent_marketing: 'none',
-    consent_marketing_at: null,
-    tags: '[]',
-    attributes_enc: null,
-    merged_into: null,
-    created_at: now,
-    updated_at: now,
-    last_seen_at: now,
+    ...newContactRow({
+      id,
+      pageId,
+      psidBidx: ctx.keyring.blindIndex(psid, 'psid'),
+      psidEnc: ctx.keyring.encrypt(psid, { table: 'contacts', column: 'psid_enc', pageId, rowId: id }),
+      at: now,
+      now,
+    }),
+    ...wroteJustNow(now),
     ...over,
   };
   await ctx.db.insertInto('contacts').values(row).execute();

@@ -1,6 +1,12 @@
 import type { AppContext } from '../../src/kernel/context.ts';
 import { newId } from '../../src/lib/ids.ts';
 import type { ContactTable } from '../../src/db/tables/conversations.ts';
+import { newContactRow } from '../../src/modules/contacts/contact-row.ts';
+
+/** What fixtures add to a new contact: an en_US person at UTC who wrote just now (their window open). */
+export function wroteJustNow(now: number): Partial<ContactTable> {
+  return { locale: 'en_US', timezone: 0, last_user_action_at: now, last_inbound_at: now, profile_next_at: null };
+}
 
 export interface SeededContact {
   contactId: string;
@@ -24,39 +30,18 @@ export async function seedContact(
   const enc = (table: string, column: string, rowId: string, v: string) =>
     ctx.keyring.encrypt(v, { table, column, pageId, rowId });
   const row: ContactTable = {
-    id: contactId,
-    page_id: pageId,
-    psid_bidx: ctx.keyring.blindIndex(p.psid, 'psid'),
-    psid_enc: enc('contacts', 'psid_enc', contactId, p.psid),
+    ...newContactRow({
+      id: contactId,
+      pageId,
+      psidBidx: ctx.keyring.blindIndex(p.psid, 'psid'),
+      psidEnc: enc('contacts', 'psid_enc', contactId, p.psid),
+      at: now,
+      now,
+    }),
+    ...wroteJustNow(now),
     name_enc: enc('contacts', 'name_enc', contactId, p.name),
-    first_name_enc: null,
-    last_name_enc: null,
-    picture_enc: null,
-    locale: 'en_US',
-    timezone: 0,
-    status: 'active',
-    status_reason: null,
-    status_at: null,
-    psid_invalid_at: null,
-    last_user_action_at: now,
-    last_inbound_at: now,
-    last_outbound_at: null,
-    read_watermark: null,
-    delivery_watermark: null,
-    thread_owner_app_id: null,
     profile_status: 'ok',
     profile_fetched_at: now,
-    profile_next_at: null,
-    consent_replies: 'granted',
-    consent_replies_at: null,
-    consent_marketing: 'none',
-    consent_marketing_at: null,
-    tags: '[]',
-    attributes_enc: null,
-    merged_into: null,
-    created_at: now,
-    updated_at: now,
-    last_seen_at: now,
   };
   const messageId = newId('msg', now);
   const outId = newId('msg', now);

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.ts';
 import { findContactByBidx, insertContactIfAbsent } from './contacts.repository.ts';
 import { psidIndex, sealContactColumn } from './contact-columns.ts';
 import { scheduleIdMatch } from './identity.repository.ts';
+import { newContactRow } from './contact-row.ts';
 
 /**
  * The contact for this PSID on this Page, created on first sight (profile fetch pending). Idempotent and safe under
@@ -24,41 +25,14 @@ export async function resolveContact(
   if (existing) return existing;
   const now = ctx.clock.now();
   const id = newId('ct', now);
-  const row: ContactTable = {
+  const row = newContactRow({
     id,
-    page_id: pageId,
-    psid_bidx: bidx,
-    psid_enc: sealContactColumn(ctx, { id, page_id: pageId }, 'psid_enc', psid),
-    name_enc: null,
-    first_name_enc: null,
-    last_name_enc: null,
-    picture_enc: null,
-    locale: null,
-    timezone: null,
-    status: 'active',
-    status_reason: null,
-    status_at: null,
-    psid_invalid_at: null,
-    last_user_action_at: null,
-    last_inbound_at: null,
-    last_outbound_at: null,
-    read_watermark: null,
-    delivery_watermark: null,
-    thread_owner_app_id: null,
-    profile_status: 'pending',
-    profile_fetched_at: null,
-    profile_next_at: now,
-    consent_replies: 'granted',
-    consent_replies_at: null,
-    consent_marketing: 'none',
-    consent_marketing_at: null,
-    tags: '[]',
-    attributes_enc: null,
-    merged_into: null,
-    created_at: at,
-    updated_at: now,
-    last_seen_at: at,
-  };
+    pageId,
+    psidBidx: bidx,
+    psidEnc: sealContactColumn(ctx, { id, page_id: pageId }, 'psid_enc', psid),
+    at,
+    now,
+  });
   await insertContactIfAbsent(db, row);
   const stored = await findContactByBidx(db, pageId, bidx);
   if (!stored) throw new AppError('internal', 'contact vanished right after it was stored');
