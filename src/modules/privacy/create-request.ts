@@ -1,4 +1,5 @@
 import type { AppContext } from '../../kernel/context.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -8,7 +9,7 @@ import type { Executor } from '../../db/types.ts';
 import { computeDueAt, type Regime } from './deadlines.ts';
 import { validatePatch } from './rectify-contact.ts';
 import { sealContactField } from '../../crypto/contact-layer.ts';
-import { findContact, insertRequest } from './privacy.repository.ts';
+import { insertRequest } from './privacy.repository.ts';
 
 export type RequestType = PrivacyRequestTable['type'];
 export type RequestSource = PrivacyRequestTable['source'];
@@ -46,7 +47,8 @@ export async function createPrivacyRequest(
   if (patch === null && input.attributes !== undefined)
     throw new AppError('validation_failed', 'attributes belong to rectification requests only');
   return ctx.db.transaction().execute(async (trx) => {
-    const contact = typeof input.contact_id === 'string' ? await findContact(trx, input.contact_id) : undefined;
+    const contact =
+      typeof input.contact_id === 'string' ? await findContactById(trx, input.contact_id, null) : undefined;
     if (!contact || contact.status === 'erased' || !canSeePage(actor, contact.page_id)) throw notFound('contact');
     const row = newRequestRow(ctx, {
       type: input.type,

@@ -1,6 +1,5 @@
 import type { Executor } from '../../db/types.ts';
 import type { PrivacyCallbackTable, PrivacyRequestTable } from '../../db/tables/privacy.ts';
-import type { ContactTable } from '../../db/tables/conversations.ts';
 
 export const OPEN_STATUSES = ['pending', 'in_progress', 'failed'] as const;
 
@@ -116,23 +115,6 @@ export async function clearRequestData(db: Executor, contactId: string): Promise
     .where((eb) => eb.or([eb('export_enc', 'is not', null), eb('input_enc', 'is not', null)]))
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
-}
-
-export async function findContact(db: Executor, id: string): Promise<ContactTable | undefined> {
-  return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-export async function findContactByPsidIndex(
-  db: Executor,
-  pageId: string,
-  psidBidx: string,
-): Promise<ContactTable | undefined> {
-  return db
-    .selectFrom('contacts')
-    .selectAll()
-    .where('page_id', '=', pageId)
-    .where('psid_bidx', '=', psidBidx)
-    .executeTakeFirst();
 }
 
 export async function updateContactAttributes(

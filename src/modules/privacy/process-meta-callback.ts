@@ -1,4 +1,5 @@
 import type { AppContext } from '../../kernel/context.ts';
+import { findContactByBidx } from '../contacts/contacts.repository.ts';
 import type { PrivacyCallbackTable } from '../../db/tables/privacy.ts';
 import type { GraphClient, IdMatch } from '../../platform/graph-client.ts';
 import { GraphError } from '../../platform/graph-transport.ts';
@@ -9,7 +10,6 @@ import { auditCreated, defaultRegime, newRequestRow } from './create-request.ts'
 import {
   callbacksInProgress,
   claimCallback,
-  findContactByPsidIndex,
   insertRequest,
   pageExists,
   requestsOfCallback,
@@ -102,7 +102,7 @@ async function settleMapping(
     for (const m of matches) {
       const pageId = m.scope?.id;
       if (!pageId || !(await pageExists(trx, pageId))) continue;
-      const contact = await findContactByPsidIndex(trx, pageId, ctx.keyring.blindIndex(m.id, 'psid'));
+      const contact = await findContactByBidx(trx, pageId, ctx.keyring.blindIndex(m.id, 'psid'));
       if (!contact || contact.status === 'erased') continue;
       found++;
       if (cb.kind === 'data_deletion') {

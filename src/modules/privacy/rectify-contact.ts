@@ -1,8 +1,9 @@
 import type { AppContext } from '../../kernel/context.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
 import { AppError } from '../../errors.ts';
 import type { Executor } from '../../db/types.ts';
 import { openContactField, sealContactField } from '../../crypto/contact-layer.ts';
-import { findContact, updateContactAttributes } from './privacy.repository.ts';
+import { updateContactAttributes } from './privacy.repository.ts';
 
 export type AttributePatch = Record<string, string | number | boolean | null>;
 
@@ -30,7 +31,7 @@ export async function rectifyAttributes(
   contactId: string,
   patch: AttributePatch,
 ): Promise<string[]> {
-  const contact = await findContact(db, contactId);
+  const contact = await findContactById(db, contactId, null);
   if (!contact) throw new AppError('not_found', 'contact not found');
   const field = { table: 'contacts', column: 'attributes_enc', pageId: contact.page_id, rowId: contact.id };
   const current = contact.attributes_enc

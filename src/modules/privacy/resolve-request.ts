@@ -1,11 +1,12 @@
 import type { AppContext } from '../../kernel/context.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { auditCreated, newRequestRow } from './create-request.ts';
 import { getPrivacyRequest } from './get-request.ts';
-import { findCallback, findContact, insertRequest, updateCallback, updateRequest } from './privacy.repository.ts';
+import { findCallback, insertRequest, updateCallback, updateRequest } from './privacy.repository.ts';
 
 async function reviewRequest(ctx: AppContext, actor: Actor, id: string): Promise<PrivacyRequestTable> {
   assertCan(actor, 'identifiers:read');
@@ -59,7 +60,7 @@ export async function resolvePrivacyRequest(
   return ctx.db.transaction().execute(async (trx) => {
     const contacts = [];
     for (const cid of new Set(contactIds)) {
-      const c = await findContact(trx, cid);
+      const c = await findContactById(trx, cid, null);
       if (!c || c.status === 'erased') throw notFound('contact');
       contacts.push(c);
     }

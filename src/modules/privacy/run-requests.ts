@@ -1,4 +1,5 @@
 import type { AppContext } from '../../kernel/context.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
 import type { PrivacyRequestTable } from '../../db/tables/privacy.ts';
 import { isAppError } from '../../errors.ts';
 import { systemActor } from '../access/actor.ts';
@@ -8,7 +9,7 @@ import { openContactField, sealContactField } from '../../crypto/contact-layer.t
 import { requestField } from './create-request.ts';
 import { eraseContactData, erasedRowCount, type ErasureCounts } from './erase-contact.ts';
 import { buildContactExport } from './export-contact.ts';
-import { claimRequest, findContact, updateRequest } from './privacy.repository.ts';
+import { claimRequest, updateRequest } from './privacy.repository.ts';
 import { rectifyAttributes, type AttributePatch } from './rectify-contact.ts';
 
 const LEASE_MS = 5 * 60_000;
@@ -65,7 +66,7 @@ async function execute(ctx: AppContext, r: PrivacyRequestTable): Promise<number>
     await executeErasure(ctx, r);
     return 1;
   }
-  if (!(await findContact(ctx.db, contactId))) {
+  if (!(await findContactById(ctx.db, contactId, null))) {
     // Erased (or removed) since the request was made: nothing is held any more, which is the answer.
     await ctx.db.transaction().execute((trx) => complete(trx, { contact_found: false }));
     return 1;

@@ -1,9 +1,10 @@
 // Retention: named jobs that purge what is older than its configured limit. Each limit is in days; 0 keeps forever.
+import { findContactById } from '../contacts/contacts.repository.ts';
 import type { AppContext } from '../../kernel/context.ts';
 import { systemActor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { auditCreated, newRequestRow } from '../privacy/create-request.ts';
-import { findContact, insertRequest } from '../privacy/privacy.repository.ts';
+import { insertRequest } from '../privacy/privacy.repository.ts';
 import { executeErasure } from '../privacy/run-requests.ts';
 import * as repo from './retention.repository.ts';
 
@@ -149,7 +150,7 @@ async function eraseInactive(ctx: AppContext, ids: readonly string[]): Promise<n
   const actor = systemActor('retention.inactive-contacts');
   let n = 0;
   for (const id of ids) {
-    const contact = await findContact(ctx.db, id);
+    const contact = await findContactById(ctx.db, id, null);
     if (!contact) continue;
     const now = ctx.clock.now();
     const row = {
