@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ActionIcon, Badge, Box, Group, NavLink, ScrollArea, Select, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Badge, Group, NavLink, ScrollArea, Select, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api } from './api.ts';
@@ -8,6 +8,7 @@ import { navigate } from './route.ts';
 import { ContactDetails } from './ContactSidebar.tsx';
 import { ago, personName, type Contact, type ListPage } from './people.ts';
 import { LoadMore } from './LoadMore.tsx';
+import { DetailPane, ListPane, NothingOpen } from './panes.tsx';
 
 type StatusFilter = '' | 'active' | 'unreachable';
 
@@ -39,81 +40,69 @@ export function Contacts({ user, pageId, narrow, selected, onSelect }: ScreenPro
   return (
     <>
       {showList && (
-        <Box
-          component="section"
-          aria-label="Contact list"
-          w={narrow ? '100%' : 380}
-          style={{
-            borderRight: '1px solid var(--mantine-color-gray-3)',
-            display: 'flex',
-            flexDirection: 'column',
-            minHeight: 0,
-            flexShrink: 0,
-          }}
+        <ListPane
+          label="Contact list"
+          narrow={narrow}
+          filters={
+            <>
+              <TextInput
+                aria-label="Search contacts"
+                placeholder="Search by name"
+                value={search}
+                onChange={(e) => setSearch(e.currentTarget.value)}
+              />
+              <Select
+                aria-label="Contact status"
+                allowDeselect={false}
+                value={status}
+                onChange={(v) => setStatus((v ?? '') as StatusFilter)}
+                data={[
+                  { value: '', label: 'Everyone' },
+                  { value: 'active', label: 'Reachable' },
+                  { value: 'unreachable', label: 'Unreachable' },
+                ]}
+              />
+            </>
+          }
         >
-          <Stack gap="xs" p="sm" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
-            <TextInput
-              aria-label="Search contacts"
-              placeholder="Search by name"
-              value={search}
-              onChange={(e) => setSearch(e.currentTarget.value)}
-            />
-            <Select
-              aria-label="Contact status"
-              allowDeselect={false}
-              value={status}
-              onChange={(v) => setStatus((v ?? '') as StatusFilter)}
-              data={[
-                { value: '', label: 'Everyone' },
-                { value: 'active', label: 'Reachable' },
-                { value: 'unreachable', label: 'Unreachable' },
-              ]}
-            />
-          </Stack>
-          <ScrollArea style={{ flex: 1 }}>
-            <nav aria-label="Contacts">
-              {rows.length === 0 && !list.isPending && (
-                <Text p="md" c="dimmed" size="sm">
-                  {list.isError
-                    ? 'The contacts could not be loaded.'
-                    : q.trim()
-                      ? `Nobody named “${q.trim()}”.`
-                      : 'No contacts yet: people appear here once they write to the Page.'}
-                </Text>
-              )}
-              {rows.map((c) => (
-                <NavLink
-                  key={c.id}
-                  component="button"
-                  active={c.id === selected}
-                  aria-current={c.id === selected ? 'true' : undefined}
-                  onClick={() => onSelect(c.id)}
-                  label={
-                    <Group justify="space-between" wrap="nowrap">
-                      <Text size="sm" fw={500} truncate>
-                        {personName(c)}
-                      </Text>
-                      {c.status === 'unreachable' && (
-                        <Badge size="xs" color="red" variant="light">
-                          Unreachable
-                        </Badge>
-                      )}
-                    </Group>
-                  }
-                  description={`Last seen ${ago(c.last_seen_at)}`}
-                />
-              ))}
-              <LoadMore list={list} />
-            </nav>
-          </ScrollArea>
-        </Box>
+          <nav aria-label="Contacts">
+            {rows.length === 0 && !list.isPending && (
+              <Text p="md" c="dimmed" size="sm">
+                {list.isError
+                  ? 'The contacts could not be loaded.'
+                  : q.trim()
+                    ? `Nobody named “${q.trim()}”.`
+                    : 'No contacts yet: people appear here once they write to the Page.'}
+              </Text>
+            )}
+            {rows.map((c) => (
+              <NavLink
+                key={c.id}
+                component="button"
+                active={c.id === selected}
+                aria-current={c.id === selected ? 'true' : undefined}
+                onClick={() => onSelect(c.id)}
+                label={
+                  <Group justify="space-between" wrap="nowrap">
+                    <Text size="sm" fw={500} truncate>
+                      {personName(c)}
+                    </Text>
+                    {c.status === 'unreachable' && (
+                      <Badge size="xs" color="red" variant="light">
+                        Unreachable
+                      </Badge>
+                    )}
+                  </Group>
+                }
+                description={`Last seen ${ago(c.last_seen_at)}`}
+              />
+            ))}
+            <LoadMore list={list} />
+          </nav>
+        </ListPane>
       )}
       {showDetail && (
-        <Box
-          component="section"
-          aria-label="Contact"
-          style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}
-        >
+        <DetailPane label="Contact">
           {selected ? (
             <>
               {narrow && (
@@ -135,12 +124,12 @@ export function Contacts({ user, pageId, narrow, selected, onSelect }: ScreenPro
               </ScrollArea>
             </>
           ) : (
-            <Stack align="center" justify="center" h="100%" c="dimmed" gap={4}>
+            <NothingOpen>
               <Text>Choose a contact.</Text>
               <Text size="sm">Search finds people by the start of any of their names.</Text>
-            </Stack>
+            </NothingOpen>
           )}
-        </Box>
+        </DetailPane>
       )}
     </>
   );

@@ -1,18 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import {
-  Badge,
-  Box,
-  Checkbox,
-  Group,
-  Kbd,
-  NavLink,
-  ScrollArea,
-  SegmentedControl,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Badge, Checkbox, Group, Kbd, NavLink, SegmentedControl, Select, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { api, conversationsPath, type Conversation, type ConversationList, type Filters } from './api.ts';
@@ -21,6 +8,7 @@ import { onCommand, type CommandName } from './commands.ts';
 import { typing } from './keys.ts';
 import { ConversationView, contactName } from './Conversation.tsx';
 import { ContactSidebar } from './ContactSidebar.tsx';
+import { DetailPane, ListPane, NothingOpen } from './panes.tsx';
 
 export type Command = { name: CommandName; at: number };
 
@@ -78,106 +66,95 @@ export function Inbox({ user, pageId, narrow, selected, onSelect }: ScreenProps)
   return (
     <>
       {showList && (
-        <Box
-          component="section"
-          aria-label="Conversation list"
-          w={narrow ? '100%' : 380}
-          style={{
-            borderRight: '1px solid var(--mantine-color-gray-3)',
-            display: 'flex',
-            flexDirection: 'column',
-            minHeight: 0,
-          }}
+        <ListPane
+          label="Conversation list"
+          narrow={narrow}
+          filters={
+            <>
+              <SegmentedControl
+                aria-label="Assignee"
+                fullWidth
+                value={filters.assignee}
+                onChange={(v) => set('assignee', v as Filters['assignee'])}
+                data={[
+                  { value: 'me', label: `Mine ${counts ? counts.mine : ''}` },
+                  { value: 'unassigned', label: `Unassigned ${counts ? counts.unassigned : ''}` },
+                  { value: 'all', label: `All ${counts ? counts.all : ''}` },
+                ]}
+              />
+              <TextInput
+                aria-label="Search"
+                placeholder="Search messages and names"
+                value={search}
+                onChange={(e) => setSearch(e.currentTarget.value)}
+              />
+              <Group gap="xs" grow>
+                <Select
+                  aria-label="Status"
+                  allowDeselect={false}
+                  value={filters.status}
+                  onChange={(v) => v && set('status', v as Filters['status'])}
+                  data={[
+                    { value: 'open', label: 'Open' },
+                    { value: 'pending', label: 'Bot handling' },
+                    { value: 'snoozed', label: 'Snoozed' },
+                    { value: 'resolved', label: 'Resolved' },
+                  ]}
+                />
+                <Select
+                  aria-label="Sort"
+                  allowDeselect={false}
+                  value={filters.sort}
+                  onChange={(v) => v && set('sort', v as Filters['sort'])}
+                  data={[
+                    { value: 'last_activity', label: 'Latest activity first' },
+                    { value: 'waiting_since', label: 'Waiting longest first' },
+                  ]}
+                />
+              </Group>
+              <Group gap="md" wrap="nowrap">
+                <Select
+                  aria-label="Window"
+                  w={160}
+                  allowDeselect={false}
+                  value={filters.window}
+                  onChange={(v) => set('window', (v ?? '') as Filters['window'])}
+                  data={[
+                    { value: '', label: 'Any window' },
+                    { value: 'closing_soon', label: 'Closing soon' },
+                    { value: 'closed', label: 'Window closed' },
+                  ]}
+                />
+                <Checkbox
+                  size="xs"
+                  label="Unread"
+                  checked={filters.unread}
+                  onChange={(e) => set('unread', e.currentTarget.checked)}
+                />
+                <Checkbox
+                  size="xs"
+                  label="Unreplied"
+                  checked={filters.unreplied}
+                  onChange={(e) => set('unreplied', e.currentTarget.checked)}
+                />
+              </Group>
+            </>
+          }
         >
-          <Stack gap="xs" p="sm" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
-            <SegmentedControl
-              aria-label="Assignee"
-              fullWidth
-              value={filters.assignee}
-              onChange={(v) => set('assignee', v as Filters['assignee'])}
-              data={[
-                { value: 'me', label: `Mine ${counts ? counts.mine : ''}` },
-                { value: 'unassigned', label: `Unassigned ${counts ? counts.unassigned : ''}` },
-                { value: 'all', label: `All ${counts ? counts.all : ''}` },
-              ]}
-            />
-            <TextInput
-              aria-label="Search"
-              placeholder="Search messages and names"
-              value={search}
-              onChange={(e) => setSearch(e.currentTarget.value)}
-            />
-            <Group gap="xs" grow>
-              <Select
-                aria-label="Status"
-                allowDeselect={false}
-                value={filters.status}
-                onChange={(v) => v && set('status', v as Filters['status'])}
-                data={[
-                  { value: 'open', label: 'Open' },
-                  { value: 'pending', label: 'Bot handling' },
-                  { value: 'snoozed', label: 'Snoozed' },
-                  { value: 'resolved', label: 'Resolved' },
-                ]}
-              />
-              <Select
-                aria-label="Sort"
-                allowDeselect={false}
-                value={filters.sort}
-                onChange={(v) => v && set('sort', v as Filters['sort'])}
-                data={[
-                  { value: 'last_activity', label: 'Latest activity first' },
-                  { value: 'waiting_since', label: 'Waiting longest first' },
-                ]}
-              />
-            </Group>
-            <Group gap="md" wrap="nowrap">
-              <Select
-                aria-label="Window"
-                w={160}
-                allowDeselect={false}
-                value={filters.window}
-                onChange={(v) => set('window', (v ?? '') as Filters['window'])}
-                data={[
-                  { value: '', label: 'Any window' },
-                  { value: 'closing_soon', label: 'Closing soon' },
-                  { value: 'closed', label: 'Window closed' },
-                ]}
-              />
-              <Checkbox
-                size="xs"
-                label="Unread"
-                checked={filters.unread}
-                onChange={(e) => set('unread', e.currentTarget.checked)}
-              />
-              <Checkbox
-                size="xs"
-                label="Unreplied"
-                checked={filters.unreplied}
-                onChange={(e) => set('unreplied', e.currentTarget.checked)}
-              />
-            </Group>
-          </Stack>
-          <ScrollArea style={{ flex: 1 }}>
-            <nav aria-label="Conversations">
-              {rows.length === 0 && !list.isPending && (
-                <Text p="md" c="dimmed" size="sm">
-                  No conversations here.
-                </Text>
-              )}
-              {rows.map((c) => (
-                <ConversationRow key={c.id} c={c} active={c.id === selected} onOpen={() => onSelect(c.id)} />
-              ))}
-            </nav>
-          </ScrollArea>
-        </Box>
+          <nav aria-label="Conversations">
+            {rows.length === 0 && !list.isPending && (
+              <Text p="md" c="dimmed" size="sm">
+                No conversations here.
+              </Text>
+            )}
+            {rows.map((c) => (
+              <ConversationRow key={c.id} c={c} active={c.id === selected} onOpen={() => onSelect(c.id)} />
+            ))}
+          </nav>
+        </ListPane>
       )}
       {showConversation && (
-        <Box
-          component="section"
-          aria-label="Conversation"
-          style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}
-        >
+        <DetailPane label="Conversation">
           {selected ? (
             <ConversationView
               key={selected}
@@ -187,14 +164,14 @@ export function Inbox({ user, pageId, narrow, selected, onSelect }: ScreenProps)
               onBack={narrow ? () => onSelect(null) : null}
             />
           ) : (
-            <Stack align="center" justify="center" h="100%" c="dimmed" gap={4}>
+            <NothingOpen>
               <Text>Choose a conversation.</Text>
               <Text size="sm">
                 Press <Kbd>j</Kbd> / <Kbd>k</Kbd> to move through the list, <Kbd>?</Kbd> for every shortcut.
               </Text>
-            </Stack>
+            </NothingOpen>
           )}
-        </Box>
+        </DetailPane>
       )}
       {selected && showConversation && <ContactSidebar key={selected} conversationId={selected} user={user} />}
     </>
