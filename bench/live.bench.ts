@@ -11,7 +11,7 @@
 // SQLite always, PostgreSQL too when reachable (BENCH_LIVE_DBS=sqlite to skip it). BENCH_LIVE_SECONDS (default 60)
 // and BENCH_LIVE_LOAD (background webhooks/s, default 50) change the phases.
 // Run: npm run bench -- live
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -22,9 +22,9 @@ import pg from 'pg';
 import SqliteDatabase from 'better-sqlite3';
 import { chromium, type Page } from 'playwright-core';
 import { buildState } from '../bin/build-state.js';
+import { runCliOk, startServe as startServeReady } from '../test/support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'pagescope.js');
 const CHROMIUM = '/usr/bin/chromium';
 const PAGE = '1717527131834679';
 const SECRET = 'bench-live-secret';
@@ -86,35 +86,16 @@ function percentile(xs: number[], p: number): number {
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-const cli = (args: string[], env: Record<string, string>): string => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pagescope ${args[0]} failed: ${r.stderr}`);
-  return r.stdout;
-};
-
 /** `init`, the Page, and `serve` with all roles; resolves once /readyz says ready. */
 async function startServe(
   env: Record<string, string>,
 ): Promise<{ url: string; child: ChildProcess; login: string; token: string }> {
-  const init = JSON.parse(cli(['init', '--json'], env)) as { owner_token: string; login_url: string };
-  cli(['pages', 'add', '--id', PAGE, '--name', 'Live shop', '--token', 'bench-page-token', '--no-verify'], env);
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', () => reject(new Error(`serve stopped: ${err}`)));
-  });
-  for (;;) {
-    if ((await fetch(`${url}/readyz`)).status === 200) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const init = JSON.parse(await runCliOk(['init', '--json'], env)) as { owner_token: string; login_url: string };
+  await runCliOk(
+    ['pages', 'add', '--id', PAGE, '--name', 'Live shop', '--token', 'bench-page-token', '--no-verify'],
+    env,
+  );
+  const { url, child } = await startServeReady(env);
   return { url, child, login: new URL(init.login_url).pathname, token: init.owner_token };
 }
 

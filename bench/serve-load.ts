@@ -1,6 +1,6 @@
 // The ingest benchmark's main figure: the real `serve` (all roles, the bin as a user runs it, on a data dir of its
 // own) under sustained webhook load, beside a bare HMAC node:http server measured in the same run.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { runWrk, webhookReplayScript, wrkAvailable, type WrkRun } from './wrk.ts';
 import { buildState } from '../bin/build-state.js';
+import { runCliOk, startServe as startServeReady } from '../test/support/cli.ts';
 
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
 const autocannon = createRequire(import.meta.url)('autocannon') as (
@@ -17,7 +18,6 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (
 ) => Promise<AutocannonResult>;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'pagescope.js');
 /** Distinct people writing in: the processor meets each one's contact again and again, as with real traffic. */
 const PSIDS = 256;
 
@@ -109,15 +109,6 @@ function metric(text: string, name: string): number {
     .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
-const cli = (args: string[], env: Record<string, string>) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    input: '',
-  });
-  if (r.status !== 0) throw new Error(`pagescope ${args[0]} failed: ${r.stderr}`);
-};
-
 /** `pagescope init`, a Page, and `pagescope serve` (all roles) on a fresh data dir; resolves once /readyz is 200. */
 async function startServe(
   dir: string,
@@ -132,25 +123,13 @@ async function startServe(
     LOG_FORMAT: 'json',
     META_GRAPH_URL: 'http://127.0.0.1:9',
   };
-  cli(['init', '--json'], env);
-  cli(['pages', 'add', '--id', o.page, '--name', 'Bench', '--token', 'bench-page-token', '--no-verify'], env);
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', () => reject(new Error(`serve stopped: ${err}`)));
-  });
-  for (;;) {
-    if ((await fetch(`${url}/readyz`)).status === 200) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await runCliOk(['init', '--json'], env, '');
+  await runCliOk(
+    ['pages', 'add', '--id', o.page, '--name', 'Bench', '--token', 'bench-page-token', '--no-verify'],
+    env,
+    '',
+  );
+  const { url, child } = await startServeReady(env);
   return { url, child, dataDir };
 }
 

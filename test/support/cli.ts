@@ -75,3 +75,45 @@ export function exitOf(child: ChildProcess): Promise<number | null> {
     else child.on('exit', (code) => resolve(code));
   });
 }
+
+/** `runCli` for a step that must succeed: its standard output, or an error carrying its standard error. */
+export async function runCliOk(args: string[], env: Record<string, string>, input?: string): Promise<string> {
+  const r = await runCli(args, env, undefined, input);
+  if (r.code !== 0) throw new Error(`pagescope ${args[0]} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * `pagescope serve` with every role, as a service manager starts it, on a free port of 127.0.0.1; resolves with its
+ * address once /readyz answers 200. `env` is laid over this process's environment, so settings such as
+ * PAGESCOPE_PROCESSING_NICE given to a benchmark reach the server.
+ */
+export async function startServe(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ url: string; child: ChildProcess }> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const { child, match } = await startCli(
+    ['serve', '--host', '127.0.0.1', '--port', '0'],
+    { ...inherited, ...env },
+    /listening on (http:\/\/\S+)/,
+    timeoutMs,
+  );
+  const url = match[1]!;
+  const deadline = Date.now() + timeoutMs;
+  while (
+    (await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`serve at ${url} not ready after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, child };
+}
