@@ -71,6 +71,19 @@ for (const dialect of testDialects()) {
       assert.equal(row!.details?.includes('example.com'), false, 'no email in the audit');
     });
 
+    test('a change of role and a change of Pages made at once both hold: neither undoes the other', async () => {
+      const { user } = await createUser(app.ctx, cliActor, { email: 'quinn@example.com', role: 'agent', pageIds: [] });
+      const [role, pages] = await Promise.all([
+        call(admin, 'PATCH', `/api/v1/users/${user.id}`, { role: 'analyst' }),
+        call(admin, 'PATCH', `/api/v1/users/${user.id}`, { pages: [PAGE_A] }),
+      ]);
+      assert.equal(role.statusCode, 200, role.body);
+      assert.equal(pages.statusCode, 200, pages.body);
+      const stored = await findUserById(app.ctx.db, user.id);
+      assert.equal(stored!.role, 'analyst');
+      assert.deepEqual(JSON.parse(stored!.pages!), [PAGE_A]);
+    });
+
     test('a second account with the same email is 409; a bad email or role is 400', async () => {
       const again = await call(admin, 'POST', '/api/v1/users', { email: 'bo@example.com', role: 'agent' });
       assert.equal(again.statusCode, 409);

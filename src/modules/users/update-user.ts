@@ -27,25 +27,30 @@ export async function updateUser(
   input: UpdateUserInput,
 ): Promise<UserTable> {
   assertCan(actor, 'users:manage');
-  const user = await findUserById(ctx.db, id);
-  if (!user || !visibleTo(actor, user)) throw notFound('user');
-  assertMayManage(actor, user);
-  if (actor.type === 'user' && actor.id === id)
-    throw new AppError('conflict', 'you cannot change your own role or Pages; ask another owner or admin');
-  const role = input.role ?? user.role;
-  if (!isRole(role)) throw new AppError('validation_failed', `role must be one of ${ROLES.join(', ')}`);
-  if (role === 'owner' && actor.role !== 'owner')
-    throw new AppError('forbidden', 'only an owner may grant the owner role');
-  let pages = user.pages;
-  if (input.pageIds !== undefined) {
-    const list = [...new Set(input.pageIds)];
-    if (actor.pageScope !== null && (!list.length || list.some((p) => !actor.pageScope?.includes(p))))
-      throw new AppError('forbidden', 'a Page-scoped actor can only give accounts its own Pages');
-    pages = list.length ? JSON.stringify(list) : null;
-  }
-  if (role === user.role && pages === user.pages) return user;
-  const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
+    // Read in the transaction, the row locked on PostgreSQL: two changes at once (role, then Pages) apply one after
+    // the other, each to what the other left, instead of the later one writing back what it read before the first.
+    // The owners' rows are locked first, as disableUser takes them, so two such changes never wait on each other.
+    const pg = ctx.database.dialect === 'postgres';
+    if (pg) await countEnabledOwners(trx, true);
+    const user = await findUserById(trx, id, pg);
+    if (!user || !visibleTo(actor, user)) throw notFound('user');
+    assertMayManage(actor, user);
+    if (actor.type === 'user' && actor.id === id)
+      throw new AppError('conflict', 'you cannot change your own role or Pages; ask another owner or admin');
+    const role = input.role ?? user.role;
+    if (!isRole(role)) throw new AppError('validation_failed', `role must be one of ${ROLES.join(', ')}`);
+    if (role === 'owner' && actor.role !== 'owner')
+      throw new AppError('forbidden', 'only an owner may grant the owner role');
+    let pages = user.pages;
+    if (input.pageIds !== undefined) {
+      const list = [...new Set(input.pageIds)];
+      if (actor.pageScope !== null && (!list.length || list.some((p) => !actor.pageScope?.includes(p))))
+        throw new AppError('forbidden', 'a Page-scoped actor can only give accounts its own Pages');
+      pages = list.length ? JSON.stringify(list) : null;
+    }
+    if (role === user.role && pages === user.pages) return user;
+    const now = ctx.clock.now();
     if (pages !== null) {
       const list = JSON.parse(pages) as string[];
       if ((await existingPageIds(trx, list)).length !== list.length)
@@ -55,7 +60,7 @@ export async function updateUser(
       user.role === 'owner' &&
       role !== 'owner' &&
       user.disabled_at === null &&
-      (await countEnabledOwners(trx, ctx.database.dialect === 'postgres')) <= 1
+      (await countEnabledOwners(trx, pg)) <= 1
     )
       throw new AppError('conflict', 'this is the last owner: make another account owner first');
     await setUserAccess(trx, id, role, pages);

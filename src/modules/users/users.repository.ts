@@ -7,8 +7,10 @@ export async function insertUser(db: Executor, row: UserTable): Promise<void> {
   await db.insertInto('users').values(row).execute();
 }
 
-export async function findUserById(db: Executor, id: string): Promise<UserTable | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+/** The account by id; `lock` holds its row until the transaction ends (PostgreSQL's FOR UPDATE). */
+export async function findUserById(db: Executor, id: string, lock = false): Promise<UserTable | undefined> {
+  const q = db.selectFrom('users').selectAll().where('id', '=', id);
+  return (lock ? q.forUpdate() : q).executeTakeFirst();
 }
 
 export async function findUserByEmailIndex(db: Executor, bidx: string): Promise<UserTable | undefined> {
