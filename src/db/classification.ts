@@ -7,6 +7,7 @@ import { INBOX_CLASSIFICATION } from './tables/inbox.ts';
 import { USER_CLASSIFICATION } from './tables/users.ts';
 import { SETTINGS_CLASSIFICATION } from './tables/settings.ts';
 import { CANNED_RESPONSE_CLASSIFICATION } from './tables/canned-responses.ts';
+import { AUDIENCE_CLASSIFICATION } from './tables/audience.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -48,6 +49,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...USER_CLASSIFICATION,
   ...SETTINGS_CLASSIFICATION,
   ...CANNED_RESPONSE_CLASSIFICATION,
+  ...AUDIENCE_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

@@ -8,6 +8,7 @@ import type { InboxTables } from './tables/inbox.ts';
 import type { UserTables } from './tables/users.ts';
 import type { SettingsTables } from './tables/settings.ts';
 import type { CannedResponseTables } from './tables/canned-responses.ts';
+import type { AudienceTables } from './tables/audience.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
@@ -23,7 +24,8 @@ export interface DB
     UserTables,
     InboxTables,
     SettingsTables,
-    CannedResponseTables {}
+    CannedResponseTables,
+    AudienceTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

@@ -263,6 +263,47 @@ export async function seedContact(
         token: ctx.keyring.searchToken(`${tag}-word`),
       },
     ],
+    contact_tags: [{ contact_id: contactId, page_id: pageId, tag: 'vip', created_at: at }],
+    contact_attributes: [
+      {
+        id: newId('ca', at),
+        contact_id: contactId,
+        page_id: pageId,
+        key: 'email',
+        value_bidx: ctx.keyring.blindIndex(`${tag}@example.com`, 'attribute'),
+        updated_at: at,
+      },
+    ],
+    orders: [
+      {
+        id: `or_${contactId.slice(3)}`,
+        page_id: pageId,
+        external_id: `${tag}-order`,
+        contact_id: contactId,
+        status: 'paid',
+        currency: 'EUR',
+        total: 42.5,
+        item_count: 1,
+        ordered_at: at,
+        created_at: at,
+        updated_at: at,
+      },
+    ],
+    order_items: [
+      {
+        order_id: `or_${contactId.slice(3)}`,
+        line_no: 1,
+        page_id: pageId,
+        contact_id: contactId,
+        sku: 'SKU-1',
+        category: 'shoes',
+        quantity: 1,
+        price: 42.5,
+      },
+    ],
+    contact_interests: [
+      { contact_id: contactId, page_id: pageId, interest: 'category:shoes', weight: 1, first_at: at, last_at: at },
+    ],
     consent_records: [
       {
         id: newId('cr', at),
