@@ -182,6 +182,7 @@ for (const dialect of testDialects()) {
         const byWord = await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'INVOICE' }));
         assert.equal(byWord.data.length, 1);
         assert.equal(byWord.data[0]!.last_message?.text, 'My invoice is wrong');
+        assert.deepEqual(byWord.counts, { mine: 0, unassigned: 1, all: 1 });
         assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'parcel' }))).data.length, 1);
         assert.equal((await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'invoice parcel' }))).data.length, 0);
         assert.equal((await listConversations(app.ctx, owner(), PAGE_B, tab({ q: 'invoice' }))).data.length, 0);
@@ -222,6 +223,16 @@ for (const dialect of testDialects()) {
         const of = async (window: 'open' | 'closing_soon' | 'human_agent' | 'closed') =>
           (await listConversations(app.ctx, owner(), PAGE_A, tab({ window }))).data.map((c) => c.contact.id);
         assert.deepEqual(await of('closing_soon'), [ids[0]]);
+        const closingSoon = await listConversations(app.ctx, owner(), PAGE_A, tab({ window: 'closing_soon' }));
+        assert.equal(closingSoon.counts.all, 1);
+        const wordAndWindow = (q: string, window: 'closing_soon' | 'human_agent') =>
+          listConversations(app.ctx, owner(), PAGE_A, tab({ q, window }));
+        const [first] = (await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'invoice' }))).data;
+        const invoiceWindow = first!.contact.id === ids[0] ? 'closing_soon' : 'human_agent';
+        const otherWindow = invoiceWindow === 'closing_soon' ? 'human_agent' : 'closing_soon';
+        assert.equal((await wordAndWindow('invoice', invoiceWindow)).counts.all, 1);
+        assert.equal((await wordAndWindow('invoice', otherWindow)).data.length, 0);
+        assert.equal((await wordAndWindow('invoice', otherWindow)).counts.all, 0);
         assert.deepEqual(await of('human_agent'), [ids[1]]);
         assert.deepEqual(await of('closed'), []);
         assert.deepEqual((await of('open')).sort(), [ids[0]!].sort());
@@ -288,5 +299,36 @@ for (const dialect of testDialects()) {
       const page = await listEvents(app.ctx, owner(), 10_000_000, 10);
       assert.equal(page.reset, true);
     });
+
+    await t.test(
+      'a search pages through every match in both orders, and an empty tab still counts the others',
+      async () => {
+        await write(PAGE_A, '9004', 'Another question about the parcel');
+        for (const sort of ['last_activity', 'waiting_since'] as const) {
+          const whole = await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'parcel', sort }));
+          assert.equal(whole.data.length, 2);
+          const seen: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const page = await listConversations(
+              app.ctx,
+              owner(),
+              PAGE_A,
+              tab({ q: 'parcel', sort, limit: 1, cursor }),
+            );
+            assert.deepEqual(page.counts, whole.counts);
+            seen.push(...page.data.map((c) => c.id));
+            cursor = page.next_cursor;
+          } while (cursor);
+          assert.deepEqual(
+            seen,
+            whole.data.map((c) => c.id),
+          );
+        }
+        const mine = await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'parcel', assignee: 'me' }));
+        assert.equal(mine.data.length, 0);
+        assert.deepEqual(mine.counts, { mine: 0, unassigned: 2, all: 2 });
+      },
+    );
   });
 }

@@ -1,4 +1,11 @@
-import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type QueryCreator,
+  type SelectQueryBuilder,
+  type SqlBool,
+} from 'kysely';
 import type { DB } from '../../db/types.ts';
 import type { Executor } from '../../db/types.ts';
 import type { ConversationTable, MessageTokenTable } from '../../db/tables/inbox.ts';
@@ -212,107 +219,180 @@ export interface ConversationQuery {
 
 type Where = (eb: ExpressionBuilder<DB & { c: ConversationTable }, 'c'>) => Expression<SqlBool>;
 
-function filters(q: ConversationQuery): Where[] {
+type Listing = SelectQueryBuilder<DB & { c: ConversationTable }, 'c', ConversationTable>;
+
+/** The range of last actions a bounded window filter keeps (closing soon, human agent), or null. */
+function windowRange(q: ConversationQuery): [number, number] | null {
+  const standardFrom = q.now - q.windowMs;
+  if (q.window === 'closing_soon') return [standardFrom, standardFrom + q.closingSoonMs];
+  if (q.window === 'human_agent') return [q.now - q.humanAgentWindowMs, standardFrom];
+  return null;
+}
+
+/** The filters every row must pass, but for the one the query starts from (`matched` below). */
+function filters(db: Executor, q: ConversationQuery, skip: 'window' | 'first-word' | null): Where[] {
   const out: Where[] = [];
   out.push((eb) => eb('c.page_id', '=', q.pageId));
   out.push((eb) => eb('c.status', '=', q.status));
   if (q.unread) out.push((eb) => eb('c.unread_count', '>', 0));
   if (q.unreplied) out.push((eb) => eb('c.waiting_since', 'is not', null));
-  if (q.window) {
-    const standardFrom = q.now - q.windowMs;
-    const agentFrom = q.now - q.humanAgentWindowMs;
-    const w = q.window;
-    if (w === 'closing_soon' || w === 'human_agent') {
-      // A bounded range of last actions: the contacts index finds the few, the conversations follow by key.
-      const [from, to] =
-        w === 'closing_soon' ? [standardFrom, standardFrom + q.closingSoonMs] : [agentFrom, standardFrom];
-      out.push((eb) =>
-        eb(
-          'c.contact_id',
-          'in',
-          eb
-            .selectFrom('contacts')
-            .select('id')
-            .where('page_id', '=', q.pageId)
-            .where('last_user_action_at', '>', from)
-            .where('last_user_action_at', '<=', to),
-        ),
-      );
-    } else {
-      // Most conversations fit: each candidate's contact is looked up by key.
-      out.push((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('contacts as ct')
-            .select('ct.id')
-            .whereRef('ct.id', '=', 'c.contact_id')
-            .where((e) => {
-              const at = e.ref('ct.last_user_action_at');
-              return w === 'open' ? e(at, '>', standardFrom) : e.or([e(at, 'is', null), e(at, '<=', agentFrom)]);
-            }),
-        ),
-      );
-    }
-  }
-  for (const word of q.words) {
-    // One set per word (its name matches and its message matches), which the planner can start from.
+  const range = windowRange(q);
+  if (range && skip !== 'window') {
+    const [from, to] = range;
     out.push((eb) =>
       eb(
         'c.contact_id',
         'in',
         eb
-          .selectFrom('contact_name_tokens')
-          .select('contact_id')
+          .selectFrom('contacts')
+          .select('id')
           .where('page_id', '=', q.pageId)
-          .where('token', '=', word.name)
-          .union(
-            eb
-              .selectFrom('message_tokens')
-              .select('contact_id')
-              .where('page_id', '=', q.pageId)
-              .where('token', 'in', word.message),
-          ),
+          .where('last_user_action_at', '>', from)
+          .where('last_user_action_at', '<=', to),
+      ),
+    );
+  } else if (q.window === 'open' || q.window === 'closed') {
+    // Most conversations fit: each candidate's contact is looked up by key.
+    const standardFrom = q.now - q.windowMs;
+    const agentFrom = q.now - q.humanAgentWindowMs;
+    const w = q.window;
+    out.push((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('contacts as ct')
+          .select('ct.id')
+          .whereRef('ct.id', '=', 'c.contact_id')
+          .where((e) => {
+            const at = e.ref('ct.last_user_action_at');
+            return w === 'open' ? e(at, '>', standardFrom) : e.or([e(at, 'is', null), e(at, '<=', agentFrom)]);
+          }),
       ),
     );
   }
+  q.words.forEach((word, i) => {
+    if (i === 0 && skip === 'first-word') return;
+    out.push((eb) => eb('c.contact_id', 'in', wordMatches(db, q.pageId, word)));
+  });
   return out;
 }
 
-/**
- * Whether the query keeps only the conversations of a set of contacts found first (words, or a bounded range of last
- * actions): a few thousand at most, and not spread evenly over the list's order (a window closing soon is a day
- * old), so walking the list in order until a page is full may read nearly all of it.
- */
-function startsFromContacts(q: ConversationQuery): boolean {
-  return q.words.length > 0 || q.window === 'closing_soon' || q.window === 'human_agent';
+/** The contacts one search word matches: its name matches and its message matches. */
+function wordMatches(
+  db: QueryCreator<DB>,
+  pageId: string,
+  word: ConversationQuery['words'][number],
+): SelectQueryBuilder<DB, 'contact_name_tokens', { contact_id: string }> {
+  return db
+    .selectFrom('contact_name_tokens')
+    .select('contact_id')
+    .where('page_id', '=', pageId)
+    .where('token', '=', word.name)
+    .union(
+      db
+        .selectFrom('message_tokens')
+        .select('contact_id')
+        .where('page_id', '=', pageId)
+        .where('token', 'in', word.message),
+    );
 }
 
 /**
- * One page of a Page's conversations in the order asked, by keyset (`after`). When the filters start from a set of
- * contacts, that set's conversations are found first (a materialised CTE: the planner cannot trade it for a walk of
- * the whole list in order, hoping to meet them early) and only they are sorted.
+ * The conversations the filters keep. When a filter keeps only the conversations of a set of contacts found first (a
+ * search word, a bounded range of last actions: a few thousand at most), the query starts from that set and reaches
+ * each conversation by its contact, a unique key; tested as a filter on the Page's whole list instead, every open
+ * conversation would be read to find them.
  */
-export async function listConversations(db: Executor, q: ConversationQuery): Promise<ConversationTable[]> {
-  const all = db.selectFrom('conversations as c').selectAll('c');
-  const listing = startsFromContacts(q)
-    ? // The CTE's rows are conversations rows under the same alias: the same filters and order apply.
-      (db
-        .with(
-          (cte) => cte('matched').materialized(),
-          (w) => filtered(w.selectFrom('conversations as c').selectAll('c'), q),
-        )
-        .selectFrom('matched as c')
-        .selectAll('c') as unknown as Listing)
-    : filtered(all, q);
-  return (await pageOf(listing, q).execute()).map(numeric);
-}
-
-type Listing = SelectQueryBuilder<DB & { c: ConversationTable }, 'c', ConversationTable>;
-
-function filtered(listing: Listing, q: ConversationQuery): Listing {
-  let query = listing;
-  for (const f of filters(q)) query = query.where(f);
+function matched(db: Executor, q: ConversationQuery): Listing {
+  const range = windowRange(q);
+  let query: Listing;
+  let skip: 'window' | 'first-word' | null = null;
+  if (q.words.length > 0) {
+    skip = 'first-word';
+    query = db
+      .selectFrom(wordMatches(db, q.pageId, q.words[0]!).as('w'))
+      .innerJoin('conversations as c', 'c.contact_id', 'w.contact_id')
+      .selectAll('c') as unknown as Listing;
+  } else if (range) {
+    skip = 'window';
+    query = db
+      .selectFrom('contacts as ct')
+      .innerJoin('conversations as c', 'c.contact_id', 'ct.id')
+      .where('ct.page_id', '=', q.pageId)
+      .where('ct.last_user_action_at', '>', range[0])
+      .where('ct.last_user_action_at', '<=', range[1])
+      .selectAll('c') as unknown as Listing;
+  } else query = db.selectFrom('conversations as c').selectAll('c');
+  for (const f of filters(db, q, skip)) query = query.where(f);
   return query;
+}
+
+/** Whether the query starts from a set of contacts (see `matched`). */
+function startsFromContacts(q: ConversationQuery): boolean {
+  return q.words.length > 0 || windowRange(q) !== null;
+}
+
+export type TabCounts = { mine: number; unassigned: number; all: number };
+
+/**
+ * One page of a Page's conversations in the order asked, by keyset (`after`), and the three tabs' counts for the same
+ * status and filters.
+ *
+ * When the query starts from a set of contacts, one statement reads that set once: it is materialised with only what
+ * ordering and counting need (the planner cannot trade it for a walk of the whole list in order, hoping to meet them
+ * early — the set is not spread evenly over the list's order: a window closing soon is a day old), the page is sorted
+ * from it and its rows read by key, and the counts are taken from it. Otherwise the page walks an index in order and
+ * stops when full, and the counts read the covering index.
+ */
+export async function listConversations(
+  db: Executor,
+  q: ConversationQuery,
+): Promise<{ rows: ConversationTable[]; counts: TabCounts }> {
+  if (!startsFromContacts(q)) {
+    const [rows, counts] = await Promise.all([pageOf(matched(db, q), q).execute(), countConversations(db, q)]);
+    return { rows: rows.map(numeric), counts };
+  }
+  const keys = matched(db, q)
+    .clearSelect()
+    .select(['c.id', 'c.last_activity_at', 'c.waiting_since', 'c.assignee_id']) as unknown as Listing;
+  const rows = await db
+    .with(
+      (cte) => cte('matched').materialized(),
+      () => keys,
+    )
+    .with('page', (w) => pageOf(w.selectFrom('matched as c').select('c.id') as unknown as Listing, q))
+    .selectFrom('page as p')
+    .innerJoin('conversations as c', 'c.id', 'p.id')
+    .selectAll('c')
+    .select((eb) => [
+      eb.selectFrom('matched').select(eb.fn.countAll().as('n')).as('count_all'),
+      eb
+        .selectFrom('matched as m')
+        .select((e) => e.fn.sum(e.case().when('m.assignee_id', 'is', null).then(1).else(0).end()).as('n'))
+        .as('count_unassigned'),
+      (q.userId === null
+        ? sql<number>`0`
+        : eb
+            .selectFrom('matched as m')
+            .select((e) => e.fn.sum(e.case().when('m.assignee_id', '=', q.userId).then(1).else(0).end()).as('n'))
+      ).as('count_mine'),
+    ])
+    .$call((query) => ordered(query as unknown as Listing, q.sort) as unknown as typeof query)
+    .execute();
+  const first = rows[0];
+  // An empty page (the tab or the cursor left nothing) carries no counts: they are read on their own.
+  const counts = first
+    ? {
+        all: Number(first.count_all ?? 0),
+        unassigned: Number(first.count_unassigned ?? 0),
+        mine: Number(first.count_mine ?? 0),
+      }
+    : await countConversations(db, q);
+  return {
+    rows: rows.map(({ count_all: _a, count_unassigned: _u, count_mine: _m, ...row }) =>
+      numeric(row as ConversationTable),
+    ),
+    counts,
+  };
 }
 
 /** The tab, the keyset and the order of one page of the list. */
@@ -322,43 +402,41 @@ function pageOf(listing: Listing, q: ConversationQuery): Listing {
     query = q.userId === null ? query.where(sql<SqlBool>`1 = 0`) : query.where('c.assignee_id', '=', q.userId);
   if (q.assignee === 'unassigned') query = query.where('c.assignee_id', 'is', null);
   const after = q.after;
-  if (q.sort === 'waiting_since') {
-    // The unanswered first, oldest wait first, then the rest: an expression index serves this order.
-    const key = sql<number>`coalesce(c.waiting_since, 9007199254740991)`;
-    if (after)
-      query = query.where((eb) =>
-        eb.or([eb(key, '>', after.key), eb.and([eb(key, '=', after.key), eb('c.id', '>', after.id)])]),
-      );
-    query = query.orderBy(key).orderBy('c.id');
-  } else {
-    if (after)
-      query = query.where((eb) =>
-        eb.or([
-          eb('c.last_activity_at', '<', after.key),
-          eb.and([eb('c.last_activity_at', '=', after.key), eb('c.id', '<', after.id)]),
-        ]),
-      );
-    query = query.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc');
-  }
-  return query.limit(q.limit);
+  if (after && q.sort === 'waiting_since')
+    query = query.where((eb) =>
+      eb.or([eb(WAITING_KEY, '>', after.key), eb.and([eb(WAITING_KEY, '=', after.key), eb('c.id', '>', after.id)])]),
+    );
+  else if (after)
+    query = query.where((eb) =>
+      eb.or([
+        eb('c.last_activity_at', '<', after.key),
+        eb.and([eb('c.last_activity_at', '=', after.key), eb('c.id', '<', after.id)]),
+      ]),
+    );
+  return ordered(query, q.sort).limit(q.limit);
+}
+
+/** The unanswered first, oldest wait first, then the rest: an expression index serves this order. */
+const WAITING_KEY = sql<number>`coalesce(c.waiting_since, 9007199254740991)`;
+
+function ordered(query: Listing, sort: ConversationQuery['sort']): Listing {
+  return sort === 'waiting_since'
+    ? query.orderBy(WAITING_KEY).orderBy('c.id')
+    : query.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc');
 }
 
 /** The three tabs' counts for the same status and filters, in one query. */
-export async function countConversations(
-  db: Executor,
-  q: ConversationQuery,
-): Promise<{ mine: number; unassigned: number; all: number }> {
-  let query = db
-    .selectFrom('conversations as c')
+export async function countConversations(db: Executor, q: ConversationQuery): Promise<TabCounts> {
+  const row = await matched(db, q)
+    .clearSelect()
     .select((eb) => [
       eb.fn.countAll().as('all'),
       eb.fn.sum(eb.case().when('c.assignee_id', 'is', null).then(1).else(0).end()).as('unassigned'),
       eb.fn
         .sum(q.userId === null ? sql<number>`0` : eb.case().when('c.assignee_id', '=', q.userId).then(1).else(0).end())
         .as('mine'),
-    ]);
-  for (const f of filters(q)) query = query.where(f);
-  const row = await query.executeTakeFirst();
+    ])
+    .executeTakeFirst();
   return { mine: Number(row?.mine ?? 0), unassigned: Number(row?.unassigned ?? 0), all: Number(row?.all ?? 0) };
 }
 

@@ -5,7 +5,6 @@ import { assertCan, assertPage, operatorIdOf, type Actor } from '../access/actor
 import { HUMAN_AGENT_WINDOW_MS, WINDOW_MS } from '../messaging/send.policy.ts';
 import { presentConversations } from './present-conversations.ts';
 import {
-  countConversations,
   listConversations as listRows,
   sortKeyOf,
   type ConversationQuery,
@@ -73,7 +72,7 @@ export async function listConversations(
     humanAgentWindowMs: HUMAN_AGENT_WINDOW_MS,
     closingSoonMs: CLOSING_SOON_MS,
   };
-  const [rows, counts] = await Promise.all([listRows(ctx.db, query), countConversations(ctx.db, query)]);
+  const { rows, counts } = await listRows(ctx.db, query);
   const page = pageOf(rows, input.limit, (last) => `${sortKeyOf(last, input.sort)}.${last.id}`);
   return { data: await presentConversations(ctx, page.rows), counts, next_cursor: page.nextCursor };
 }
