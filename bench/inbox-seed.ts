@@ -69,6 +69,7 @@ export async function seed(ctx: AppContext, n: number): Promise<void> {
         ...row,
         mid: `m.${i}`,
         direction: 'inbound' as const,
+        kind: 'message' as const,
         author: 'contact' as const,
         text_enc: sealMessageField(ctx, row, 'text_enc', text),
         attachments_enc: null,

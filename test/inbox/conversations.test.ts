@@ -10,6 +10,7 @@ import { updateConversation } from '../../src/modules/conversations/update-conve
 import { addNote } from '../../src/modules/conversations/add-note.ts';
 import { markConversationRead } from '../../src/modules/conversations/mark-read.ts';
 import { getConversation } from '../../src/modules/conversations/get-conversation.ts';
+import { listContactMessages } from '../../src/modules/conversations/list-messages.ts';
 import { wakeSnoozedConversations } from '../../src/modules/conversations/inbox-workers.ts';
 import { listEvents } from '../../src/modules/events/list-events.ts';
 import { drain, echoItem, envelope, ingestApp, messageItem, PAGE_A, PAGE_B, postWebhook } from '../ingest/support.ts';
@@ -328,6 +329,36 @@ for (const dialect of testDialects()) {
         const mine = await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'parcel', assignee: 'me' }));
         assert.equal(mine.data.length, 0);
         assert.deepEqual(mine.counts, { mine: 0, unassigned: 2, all: 2 });
+      },
+    );
+
+    await t.test(
+      'a button pressed joins the history with its title and payload, reopens the conversation, and is stored once',
+      async () => {
+        await write(PAGE_A, '9005', 'Hello there');
+        const [open] = (await listConversations(app.ctx, owner(), PAGE_A, tab({ q: 'hello' }))).data;
+        await updateConversation(app.ctx, owner(), open!.id, { status: 'resolved' }, open!.version);
+        const press = {
+          sender: { id: '9005' },
+          recipient: { id: PAGE_A },
+          timestamp: app.clock.now(),
+          postback: { mid: 'm.pb.9005', title: 'Track my order', payload: 'TRACK_ORDER' },
+        };
+        await postWebhook(app, envelope(PAGE_A, [press]));
+        await postWebhook(app, envelope(PAGE_A, [press]));
+        await drain(app);
+        const after = await getConversation(app.ctx, owner(), open!.id);
+        assert.equal(after.status, 'open');
+        assert.equal(after.last_message?.kind, 'postback');
+        assert.equal(after.last_message?.text, 'Track my order');
+        const { rows } = await listContactMessages(app.ctx, owner(), open!.contact.id, 'asc', null, 50);
+        assert.deepEqual(
+          rows.map((m) => [m.kind, m.text, m.postback_payload]),
+          [
+            ['message', 'Hello there', undefined],
+            ['postback', 'Track my order', 'TRACK_ORDER'],
+          ],
+        );
       },
     );
   });

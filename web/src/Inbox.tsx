@@ -189,7 +189,9 @@ function ago(iso: string | null): string {
 
 function ConversationRow({ c, active, onOpen }: { c: Conversation; active: boolean; onOpen: () => void }) {
   const text = c.last_message
-    ? `${c.last_message.direction === 'outbound' ? 'You: ' : ''}${c.last_message.text ?? '[attachment]'}`
+    ? c.last_message.kind === 'postback'
+      ? `Pressed “${c.last_message.text ?? 'a button'}”`
+      : `${c.last_message.direction === 'outbound' ? 'You: ' : ''}${c.last_message.text ?? '[attachment]'}`
     : '';
   return (
     <NavLink

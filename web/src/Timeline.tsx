@@ -28,6 +28,7 @@ const TICKS: Record<DeliveryStatus, { glyph: string; label: string }> = {
 const FILE_KIND: Record<string, string> = { video: 'Video', audio: 'Audio', file: 'File', location: 'Location' };
 
 function summary(m: Message): string {
+  if (m.kind === 'postback') return `pressed “${m.text ?? m.postback_payload ?? 'a button'}”`;
   if (m.text) return m.text;
   return m.attachments.length > 0 ? `[${m.attachments.map((a) => a.type).join(', ')}]` : '';
 }
@@ -156,9 +157,9 @@ function BubbleView({ m, day, index }: { m: Message; day: string | null; index: 
             Note
           </Text>
         )}
-        {m.quick_reply_payload !== undefined && (
+        {(m.quick_reply_payload !== undefined || m.kind === 'postback') && (
           <Text size="xs" c="dimmed" fs="italic">
-            Tapped a quick reply
+            {m.kind === 'postback' ? 'Pressed a button' : 'Tapped a quick reply'}
           </Text>
         )}
         {m.text && (

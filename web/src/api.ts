@@ -87,6 +87,7 @@ export interface Conversation {
   last_message: {
     id: string;
     direction: 'inbound' | 'outbound';
+    kind: 'message' | 'postback';
     author: string;
     text: string | null;
     created_at: string | null;
@@ -110,7 +111,9 @@ export interface Message {
   author: 'contact' | 'agent' | 'automation' | 'campaign' | 'page' | 'note';
   text: string | null;
   attachments: { type: string; url?: string; title?: string; sticker_id?: string; payload?: unknown }[];
+  kind: 'message' | 'postback';
   quick_reply_payload?: string;
+  postback_payload?: string;
   created_at: string;
   delivery_id?: string;
   delivery?: {

@@ -149,6 +149,8 @@ export interface MessageTable {
   contact_id: string;
   mid: string | null;
   direction: 'inbound' | 'outbound';
+  /** `postback`: a button the person pressed; `text` holds its title and `quick_reply_enc` its payload. */
+  kind: 'message' | 'postback';
   /** `note`: an operator's private note, shown in the history and never sent. */
   author: 'contact' | 'agent' | 'automation' | 'campaign' | 'page' | 'note';
   text_enc: string | null;
@@ -342,6 +344,7 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
       contact_id: 'reference',
       mid: 'reference',
       direction: 'personal',
+      kind: 'personal',
       author: 'personal',
       text_enc: 'encrypted',
       attachments_enc: 'encrypted',

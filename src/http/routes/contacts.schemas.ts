@@ -64,6 +64,9 @@ export const MessageSchema = Type.Object({
   mid: text(),
   contact_id: Type.Optional(Type.String()),
   direction: StringEnum(['inbound', 'outbound']),
+  kind: StringEnum(['message', 'postback'], {
+    description: 'postback: a button the person pressed (text is its title)',
+  }),
   author: StringEnum(['contact', 'agent', 'automation', 'campaign', 'page', 'note'], {
     description: "note: an operator's private note, never sent",
   }),
@@ -78,6 +81,7 @@ export const MessageSchema = Type.Object({
     }),
   ),
   quick_reply_payload: Type.Optional(Type.String()),
+  postback_payload: Type.Optional(Type.String()),
   reply_to_mid: Type.Optional(Type.String()),
   created_at: DateTime(),
   delivery_id: Type.Optional(Type.String()),

@@ -41,6 +41,7 @@ export const ConversationSchema = Type.Object({
     Type.Object({
       id: Type.String(),
       direction: StringEnum(['inbound', 'outbound']),
+      kind: StringEnum(['message', 'postback']),
       author: Type.String(),
       text: Nullable(Type.String()),
       created_at: NullableDateTime(),

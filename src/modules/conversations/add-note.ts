@@ -38,6 +38,7 @@ export async function addNote(
       ...at,
       mid: null,
       direction: 'outbound',
+      kind: 'message',
       author: 'note',
       text_enc: sealMessageField(ctx, at, 'text_enc', body),
       attachments_enc: null,

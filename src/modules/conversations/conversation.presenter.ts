@@ -35,6 +35,7 @@ export function presentConversation(
       ? {
           id: last.id,
           direction: last.direction,
+          kind: last.kind,
           author: last.author,
           text: openMessageField(ctx, last, 'text_enc'),
           created_at: toIso(last.sent_at),

@@ -65,17 +65,20 @@ function deliveryOf(d: DeliveryState) {
  * of an own send, its state and the quick replies it offered.
  */
 export function presentMessage(ctx: AppContext, row: MessageTable, delivery?: DeliveryState) {
-  const quickReply = openMessageField(ctx, row, 'quick_reply_enc');
+  const payload = openMessageField(ctx, row, 'quick_reply_enc');
+  const postback = row.kind === 'postback';
   const offered = delivery ? offeredQuickReplies(ctx, delivery) : [];
   return {
     id: row.id,
     mid: row.mid,
     contact_id: row.contact_id,
     direction: row.direction,
+    kind: row.kind,
     author: row.author,
     text: openMessageField(ctx, row, 'text_enc'),
     attachments: attachmentsOf(ctx, row),
-    ...(quickReply !== null && { quick_reply_payload: quickReply }),
+    ...(payload !== null && !postback && { quick_reply_payload: payload }),
+    ...(payload !== null && postback && { postback_payload: payload }),
     ...(row.reply_to_mid !== null && { reply_to_mid: row.reply_to_mid }),
     created_at: toIso(row.sent_at),
     ...(row.delivery_id !== null && { delivery_id: row.delivery_id }),

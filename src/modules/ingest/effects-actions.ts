@@ -10,8 +10,9 @@ import type {
 import { findContactById, reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
 import { forgetAccountLinking, recordAccountLinking } from '../contacts/identity-links.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
+import { recordPostbackInHistory } from './effects-messages.ts';
 
-/** A button press: activity, window refresh, reachability, then the inbound hooks with the payload. */
+/** A button press: activity, history, window refresh, reachability, then the inbound hooks with the payload. */
 export async function applyPostback(e: EffectContext, contact: ContactTable, ev: PostbackEvent): Promise<void> {
   await recordContactEvent(
     e,
@@ -20,6 +21,7 @@ export async function applyPostback(e: EffectContext, contact: ContactTable, ev:
     ev.timestamp,
     defined({ mid: ev.mid, title: ev.title, payload: ev.payload, referral: ev.referral, channel: ev.channel }),
   );
+  await recordPostbackInHistory(e, contact, ev);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
   if (e.ctx.inboundHooks.names().length === 0) return;

@@ -1,6 +1,6 @@
 import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
 import { newId } from '../../lib/ids.ts';
-import type { EchoEvent, MessageEditEvent, MessageEvent } from '../../platform/index.ts';
+import type { EchoEvent, MessageEditEvent, MessageEvent, PostbackEvent } from '../../platform/index.ts';
 import { findContactById, reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
 import { insertMessageIfAbsent } from '../conversations/messages.repository.ts';
 import { sealMessageField } from '../conversations/message-fields.ts';
@@ -13,33 +13,80 @@ import { matchEcho } from '../messaging/delivery-status.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 import { linkUserRef } from './effects-optins.ts';
 
+/** What a history row records of an event: a message, an echo, or a button pressed. */
+interface HistoryItem {
+  kind: MessageTable['kind'];
+  mid: string | null;
+  text?: string | undefined;
+  attachments: readonly unknown[];
+  /** A quick reply's or a postback's payload. */
+  payload?: string | undefined;
+  replyToMid?: string | undefined;
+  appId?: string | undefined;
+  timestamp: number;
+}
+
 function historyRow(
   e: EffectContext,
   contact: ContactTable,
-  ev: MessageEvent | EchoEvent,
+  item: HistoryItem,
   direction: 'inbound' | 'outbound',
   author: MessageTable['author'],
 ): MessageTable {
   const id = newId('msg', e.now);
   const seal = (column: 'text_enc' | 'attachments_enc' | 'quick_reply_enc', v: string) =>
     sealMessageField(e.ctx, { id, page_id: contact.page_id, contact_id: contact.id }, column, v);
-  const quickReply = ev.kind === 'message' ? ev.quickReplyPayload : undefined;
   return {
     id,
     page_id: contact.page_id,
     contact_id: contact.id,
-    mid: ev.mid,
+    mid: item.mid,
     direction,
+    kind: item.kind,
     author,
-    text_enc: ev.text === undefined ? null : seal('text_enc', ev.text),
-    attachments_enc: ev.attachments.length ? seal('attachments_enc', JSON.stringify(ev.attachments)) : null,
-    quick_reply_enc: quickReply === undefined ? null : seal('quick_reply_enc', quickReply),
-    reply_to_mid: ev.replyToMid ?? null,
-    app_id: ev.kind === 'echo' ? (ev.appId ?? null) : null,
+    text_enc: item.text === undefined ? null : seal('text_enc', item.text),
+    attachments_enc: item.attachments.length ? seal('attachments_enc', JSON.stringify(item.attachments)) : null,
+    quick_reply_enc: item.payload === undefined ? null : seal('quick_reply_enc', item.payload),
+    reply_to_mid: item.replyToMid ?? null,
+    app_id: item.appId ?? null,
     delivery_id: null,
-    sent_at: ev.timestamp,
+    sent_at: item.timestamp,
     created_at: e.now,
   };
+}
+
+function messageItem(ev: MessageEvent | EchoEvent): HistoryItem {
+  return {
+    kind: 'message',
+    mid: ev.mid,
+    text: ev.text,
+    attachments: ev.attachments,
+    payload: ev.kind === 'message' ? ev.quickReplyPayload : undefined,
+    replyToMid: ev.replyToMid,
+    appId: ev.kind === 'echo' ? ev.appId : undefined,
+    timestamp: ev.timestamp,
+  };
+}
+
+/**
+ * A button the person pressed joins the history as they saw it (its title, with its payload), and counts as their
+ * turn in the conversation: it reopens it and waits for an answer, as a message does. Stored once per event (the
+ * processor never applies an event twice; a postback's mid, when Meta gives one, is unique too).
+ */
+export async function recordPostbackInHistory(
+  e: EffectContext,
+  contact: ContactTable,
+  ev: PostbackEvent,
+): Promise<void> {
+  const item = {
+    kind: 'postback' as const,
+    mid: ev.mid ?? null,
+    text: ev.title,
+    attachments: [],
+    timestamp: ev.timestamp,
+  };
+  const row = historyRow(e, contact, { ...item, payload: ev.payload }, 'inbound', 'contact');
+  if (await insertMessageIfAbsent(e.trx, row)) await recordInboundMessage(e.trx, e.ctx, row, ev.title ?? null);
 }
 
 /**
@@ -47,7 +94,7 @@ function historyRow(
  * then the inbound hooks with the stored contact.
  */
 export async function applyMessage(e: EffectContext, contact: ContactTable, ev: MessageEvent): Promise<void> {
-  const row = historyRow(e, contact, ev, 'inbound', 'contact');
+  const row = historyRow(e, contact, messageItem(ev), 'inbound', 'contact');
   if (await insertMessageIfAbsent(e.trx, row)) await recordInboundMessage(e.trx, e.ctx, row, ev.text ?? null);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
@@ -73,7 +120,7 @@ export async function applyMessage(e: EffectContext, contact: ContactTable, ev: 
 export async function applyEcho(e: EffectContext, contact: ContactTable, ev: EchoEvent): Promise<void> {
   const matched = await matchEcho(e.trx, contact.page_id, ev.mid, ev.metadata, ev.timestamp);
   if (matched === null) {
-    const row = historyRow(e, contact, ev, 'outbound', 'page');
+    const row = historyRow(e, contact, messageItem(ev), 'outbound', 'page');
     if (await insertMessageIfAbsent(e.trx, row)) await recordOutboundMessage(e.trx, e.ctx, row, ev.text ?? null);
   } else {
     await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);

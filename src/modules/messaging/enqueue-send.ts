@@ -165,6 +165,7 @@ function historyRow(ctx: AppContext, d: DeliveryTable, message: Record<string, u
     contact_id: d.contact_id,
     mid: null,
     direction: 'outbound' as const,
+    kind: 'message' as const,
     author: d.author,
     text_enc: text === null ? null : sealContactField(ctx, d.contact_id, text, at('text_enc')),
     attachments_enc:
