@@ -54,6 +54,11 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./contacts.ts')).contactsCommand(),
   },
   {
+    name: 'import',
+    summary: 'import contacts from a CSV or JSON Lines file',
+    load: async () => (await import('./import.ts')).importCommand(),
+  },
+  {
     name: 'privacy',
     summary: 'data subject requests and retention',
     load: async () => (await import('./privacy.ts')).privacyCommand(),

@@ -1,0 +1,89 @@
+import { AppError } from '../../errors.ts';
+import type { ContactTable } from '../../db/tables/conversations.ts';
+import { resolveContact } from '../contacts/resolve-contact.ts';
+import { openContactColumn, sealContactColumn } from '../contacts/contact-columns.ts';
+import { replaceNameTokens, updateContact } from '../contacts/contacts.repository.ts';
+import { nameTokens } from '../contacts/name-tokens.ts';
+import type { RowImporter } from './import-records.ts';
+
+export interface ContactRow {
+  psid: string;
+  name?: string | undefined;
+  first_name?: string | undefined;
+  last_name?: string | undefined;
+  locale?: string | undefined;
+  timezone?: number | undefined;
+}
+
+const FIELDS = new Set(['psid', 'name', 'first_name', 'last_name', 'locale', 'timezone']);
+
+function bad(message: string): AppError {
+  return new AppError('validation_failed', message);
+}
+
+/** A cell's text, trimmed; an empty cell (or JSON null) is no value. */
+export function cellText(fields: Record<string, unknown>, key: string, max: number): string | undefined {
+  const v = fields[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' && typeof v !== 'number') throw bad(`${key} must be text`);
+  const text = String(v).trim();
+  if (text === '') return undefined;
+  if (text.length > max) throw bad(`${key} is longer than ${max} characters`);
+  return text;
+}
+
+/** Reads one contact row: the PSID (the person's id on this Page) and what the file knows of their profile. */
+export function parseContactRow(fields: Record<string, unknown>): ContactRow {
+  const unknown = Object.keys(fields).filter((k) => !FIELDS.has(k));
+  if (unknown.length) throw bad(`unknown column ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}`);
+  const psid = cellText(fields, 'psid', 32);
+  if (psid === undefined) throw bad('psid is missing');
+  if (!/^\d{5,32}$/.test(psid)) throw bad('psid must be the digits of a page-scoped id');
+  const locale = cellText(fields, 'locale', 10);
+  if (locale !== undefined && !/^[a-z]{2,3}_[A-Z]{2}$/.test(locale)) throw bad('locale must look like en_US');
+  const tz = cellText(fields, 'timezone', 6);
+  const timezone = tz === undefined ? undefined : Number(tz);
+  if (timezone !== undefined && !(Number.isInteger(timezone) && timezone >= -12 && timezone <= 14))
+    throw bad('timezone must be whole hours from UTC, -12 to 14');
+  return {
+    psid,
+    name: cellText(fields, 'name', 200),
+    first_name: cellText(fields, 'first_name', 200),
+    last_name: cellText(fields, 'last_name', 200),
+    locale,
+    timezone,
+  };
+}
+
+/**
+ * Contacts from a file: each PSID found or created on the Page (as a webhook would create it, its profile fetch
+ * due), with the names, locale and timezone the file gives; an empty cell leaves what is stored.
+ */
+export const contactImporter: RowImporter<ContactRow> = {
+  kind: 'contacts',
+  permission: 'contacts:write',
+  parse: parseContactRow,
+  async write(ctx, trx, _actor, pageId, row) {
+    const now = ctx.clock.now();
+    const contact = await resolveContact(ctx, trx, pageId, row.psid, now);
+    // An erased person stays erased: a file (perhaps older than their request) does not bring their data back.
+    if (contact.status === 'erased')
+      throw new AppError('conflict', "this person's data was erased at their request: the row is not imported");
+    const set: Partial<ContactTable> = {};
+    const seal = (column: 'name_enc' | 'first_name_enc' | 'last_name_enc', v: string) =>
+      sealContactColumn(ctx, contact, column, v);
+    if (row.name !== undefined) set.name_enc = seal('name_enc', row.name);
+    if (row.first_name !== undefined) set.first_name_enc = seal('first_name_enc', row.first_name);
+    if (row.last_name !== undefined) set.last_name_enc = seal('last_name_enc', row.last_name);
+    if (row.locale !== undefined) set.locale = row.locale;
+    if (row.timezone !== undefined) set.timezone = row.timezone;
+    if (Object.keys(set).length === 0) return;
+    await updateContact(trx, contact.id, { ...set, updated_at: now });
+    if (set.name_enc === undefined && set.first_name_enc === undefined && set.last_name_enc === undefined) return;
+    const view = { ...contact, ...set };
+    const names = (['name_enc', 'first_name_enc', 'last_name_enc'] as const).map((c) =>
+      openContactColumn(ctx, view, c),
+    );
+    await replaceNameTokens(trx, contact.id, pageId, nameTokens(ctx.keyring, names));
+  },
+};

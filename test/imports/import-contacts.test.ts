@@ -1,0 +1,157 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDialects } from '../support/db.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { runCli } from '../support/cli.ts';
+import { cliActor, type Actor } from '../../src/modules/access/actor.ts';
+import { registerPage } from '../../src/modules/pages/register-page.ts';
+import { importRecords } from '../../src/modules/imports/import-records.ts';
+import { contactImporter } from '../../src/modules/imports/contact-import.ts';
+import { listContacts } from '../../src/modules/contacts/read-contacts.ts';
+import { readRecords } from '../../src/lib/records.ts';
+
+const PAGE = '5500000000000005';
+const OTHER = '5500000000000006';
+
+const csv = (text: string) => readRecords(Readable.from([text]), 'csv');
+
+for (const dialect of testDialects()) {
+  test(`importing contacts from a file [${dialect}]`, async (t) => {
+    let app!: TestApp;
+    before(async () => {
+      app = await createTestApp(dialect);
+      await registerPage(app.ctx, cliActor, { id: PAGE, name: 'Shop', access_token: 'EAAG-shop' });
+      await registerPage(app.ctx, cliActor, { id: OTHER, name: 'Other', access_token: 'EAAG-other' });
+    });
+    after(async () => app.close());
+
+    const run = async (text: string, actor: Actor = cliActor, page = PAGE) => {
+      const rejected: [number, string][] = [];
+      const report = await importRecords(app.ctx, actor, page, csv(text), contactImporter, {
+        reject: (line, reason) => rejected.push([line, reason]),
+      });
+      return { report, rejected };
+    };
+    const names = async () =>
+      (await listContacts(app.ctx, cliActor, PAGE, { q: null, cursor: null, limit: 100, identifiers: false })).rows
+        .map((c) => c.name)
+        .sort();
+
+    await t.test('good rows go in, each broken row is reported by its line and the rest still go in', async () => {
+      const { report, rejected } = await run(
+        'psid,name,locale,timezone\n' +
+          '1000000001,Ann Lee,en_US,1\n' +
+          'abc,Not a psid,,\n' +
+          '1000000002,"Bo ""B"" Ray",fr_FR,2\n' +
+          '1000000003,Cy,english,\n' +
+          '1000000004,Di,,3,extra\n',
+      );
+      assert.deepEqual(report, { imported: 2, rejected: 3 });
+      assert.deepEqual(rejected, [
+        [3, 'psid must be the digits of a page-scoped id'],
+        [5, 'locale must look like en_US'],
+        [6, 'the row has 5 cells where the header names 4'],
+      ]);
+      assert.deepEqual(await names(), ['Ann Lee', 'Bo "B" Ray']);
+      const found = await listContacts(app.ctx, cliActor, PAGE, {
+        q: 'ann',
+        cursor: null,
+        limit: 10,
+        identifiers: false,
+      });
+      assert.equal(found.rows.length, 1, 'imported names are searchable');
+    });
+
+    await t.test('importing the same file again changes no count: a PSID is one contact', async () => {
+      const { report } = await run('psid,name\n1000000001,Ann Lee-Smith\n');
+      assert.deepEqual(report, { imported: 1, rejected: 0 });
+      assert.deepEqual(await names(), ['Ann Lee-Smith', 'Bo "B" Ray']);
+    });
+
+    await t.test('a row that cannot be stored is rejected alone; its batch still goes in', async () => {
+      await app.ctx.db
+        .updateTable('contacts')
+        .set({ status: 'erased', name_enc: null })
+        .where('page_id', '=', PAGE)
+        .where('locale', '=', 'fr_FR')
+        .execute();
+      const { report, rejected } = await run('psid,name\n1000000005,Ed\n1000000002,Back again\n1000000006,Fi\n');
+      assert.deepEqual(report, { imported: 2, rejected: 1 });
+      assert.deepEqual(rejected, [[3, "this person's data was erased at their request: the row is not imported"]]);
+      assert.deepEqual(await names(), ['Ann Lee-Smith', 'Ed', 'Fi']);
+    });
+
+    await t.test(
+      'an unknown column names itself; an importer outside the Page or without the right is refused',
+      async () => {
+        const { rejected } = await run('psid,nickname\n1000000007,Gus\n');
+        assert.deepEqual(rejected, [[2, 'unknown column "nickname"']]);
+        const scoped: Actor = {
+          type: 'token',
+          id: 'tok_x',
+          accountId: 'tok_x',
+          role: 'admin',
+          pageScope: [OTHER],
+          requestId: null,
+        };
+        await assert.rejects(run('psid\n1000000008\n', scoped), { code: 'not_found' });
+        const analyst: Actor = {
+          type: 'token',
+          id: 'tok_y',
+          accountId: 'tok_y',
+          role: 'analyst',
+          pageScope: null,
+          requestId: null,
+        };
+        await assert.rejects(run('psid\n1000000008\n', analyst), { code: 'forbidden' });
+        await assert.rejects(run('psid\n1000000008\n', cliActor, '999'), { code: 'not_found' });
+      },
+    );
+
+    await t.test('each stored batch is audited with its row count and lines, never the rows', async () => {
+      const audit = await app.ctx.db
+        .selectFrom('audit_events')
+        .select(['action', 'details'])
+        .where('action', '=', 'contacts.imported')
+        .execute();
+      assert.ok(audit.length >= 3);
+      assert.ok(audit.every((a) => !/Ann|Lee|Ed\b/.test(a.details ?? '')));
+    });
+  });
+}
+
+test('`pagescope import contacts` reads a JSON Lines file and reports rejected rows by line on stderr', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pagescope-import-cli-'));
+  try {
+    assert.equal((await runCli(['--data-dir', dir, 'init', '--json'])).code, 0);
+    const add = [
+      '--data-dir',
+      dir,
+      'pages',
+      'add',
+      '--id',
+      PAGE,
+      '--name',
+      'Shop',
+      '--token',
+      'EAAG-shop-token',
+      '--no-verify',
+    ];
+    assert.equal((await runCli(add)).code, 0);
+    const file = join(dir, 'people.jsonl');
+    writeFileSync(file, '{"psid":"1000000001","name":"Ann"}\n{"psid":"x"}\n{"psid":"1000000002","timezone":2}\n');
+    const r = await runCli(['--data-dir', dir, 'import', 'contacts', file, '--page', PAGE, '--json']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.deepEqual(JSON.parse(r.stdout), { kind: 'contacts', page_id: PAGE, imported: 2, rejected: 1 });
+    assert.match(r.stderr, /line 2: psid must be the digits of a page-scoped id/);
+    const unknown = await runCli(['--data-dir', dir, 'import', 'contacts', join(dir, 'people.xlsx'), '--page', PAGE]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /cannot tell the format/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
