@@ -125,7 +125,7 @@ export async function listOrderRows(
 
 /**
  * The order-status check's one query, by the unique (page, external id) index: the row only when the proof matches.
- * A missing order and a wrong proof run the same statement and both return nothing.
+ * A missing order and a wrong proof run the same statement and both return nothing (the caller gives a proof).
  */
 export async function orderForStatusCheck(
   db: Executor,
@@ -137,7 +137,10 @@ export async function orderForStatusCheck(
     .where('page_id', '=', f.pageId)
     .where('external_id', '=', f.externalId)
     .where((eb) =>
-      eb.or([eb('email_bidx', '=', f.emailBidx ?? '\u0000'), eb('last_name_bidx', '=', f.lastNameBidx ?? '\u0000')]),
+      eb.or([
+        ...(f.emailBidx !== null ? [eb('email_bidx', '=', f.emailBidx)] : []),
+        ...(f.lastNameBidx !== null ? [eb('last_name_bidx', '=', f.lastNameBidx)] : []),
+      ]),
     )
     .executeTakeFirst();
 }
