@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import type { Dialect } from '../../src/db/types.ts';
 import { contactRoutes } from '../../src/http/routes/contacts.ts';
@@ -18,7 +19,7 @@ export interface OrdersWorld {
   ana: string;
   bea: string;
   bob: string;
-  call(token: string, method: 'GET' | 'POST', url: string, payload?: object): ReturnType<TestApp['server']['inject']>;
+  call(token: string, method: 'GET' | 'POST', url: string, payload?: object): Promise<LightMyRequestResponse>;
 }
 
 /** Pages A and B, contacts Ana and Bea on A and Bob on B, an admin of all, an agent of A and an admin of B. */
