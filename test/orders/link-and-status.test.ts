@@ -3,6 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { mergeContacts } from '../../src/modules/contacts/merge-contacts.ts';
 import { orderBody, ordersWorld, PAGE_A, PAGE_B, type OrdersWorld } from './support.ts';
 
 for (const dialect of testDialects()) {
@@ -95,6 +97,19 @@ for (const dialect of testDialects()) {
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
       assert.equal(row.contact_id, null);
+    });
+
+    test("a record merged into another brings its orders to the other's list", async () => {
+      const bea = await w.call(
+        w.admin,
+        'POST',
+        `/api/v1/pages/${PAGE_A}/orders`,
+        orderBody('A-6001', { contact_id: w.bea }),
+      );
+      assert.equal(bea.statusCode, 201, bea.body);
+      await mergeContacts(w.app.ctx, cliActor, w.bea, w.ana);
+      const listed = (await w.call(w.agentOfA, 'GET', `/api/v1/contacts/${w.ana}/orders`)).json();
+      assert.deepEqual(listed.data.map((o: { external_id: string }) => o.external_id).sort(), ['A-5001', 'A-6001']);
     });
 
     test('the status check finds the order by its number and the email or last name, in any case and spacing', async () => {

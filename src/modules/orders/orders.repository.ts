@@ -102,10 +102,10 @@ type OrderCursor = { orderedAt: number; id: string } | null;
 /** Newest first (by the shop's order time, then id), `limit + 1` rows for paging. */
 export async function listOrderRows(
   db: Executor,
-  f: { contactId?: string; pageId?: string; externalId?: string; after: OrderCursor; limit: number },
+  f: { contactIds?: readonly string[]; pageId?: string; externalId?: string; after: OrderCursor; limit: number },
 ): Promise<OrderTable[]> {
   let q = db.selectFrom('orders').selectAll();
-  if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
+  if (f.contactIds !== undefined) q = q.where('contact_id', 'in', [...f.contactIds]);
   if (f.pageId !== undefined) q = q.where('page_id', '=', f.pageId);
   if (f.externalId !== undefined) q = q.where('external_id', '=', f.externalId);
   const after = f.after;

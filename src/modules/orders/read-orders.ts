@@ -4,7 +4,7 @@ import type { OrderTable } from '../../db/tables/audience.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { pageOf } from '../../lib/paging.ts';
 import { assertCan, assertPage, pageScopeOf, type Actor } from '../access/actor.ts';
-import { findContactById } from '../contacts/contacts.repository.ts';
+import { findContactById, mergeGroupIds } from '../contacts/contacts.repository.ts';
 import { findPage } from '../pages/pages.repository.ts';
 import { presentOrder, type OrderView } from './order.presenter.ts';
 import { itemsOfOrders, listOrderRows } from './orders.repository.ts';
@@ -39,7 +39,10 @@ function parseCursor(cursor: string | null): { orderedAt: number; id: string } |
 
 const cursorOf = (last: OrderTable) => `${Number(last.ordered_at)}.${last.id}`;
 
-/** A contact's orders, newest first, for anyone who may read its Page's contacts; another Page's contact is a 404. */
+/**
+ * A contact's orders, newest first, those of the records merged with it included (a merge leaves each order on the
+ * record it joined), for anyone who may read its Page's contacts; another Page's contact is a 404.
+ */
 export async function listContactOrders(
   ctx: AppContext,
   actor: Actor,
@@ -50,7 +53,8 @@ export async function listContactOrders(
   const after = parseCursor(f.cursor);
   const contact = await findContactById(ctx.db, contactId, pageScopeOf(actor));
   if (!contact) throw notFound('contact');
-  const rows = await listOrderRows(ctx.db, { contactId: contact.id, pageId: contact.page_id, after, limit: f.limit });
+  const contactIds = await mergeGroupIds(ctx.db, contact.id);
+  const rows = await listOrderRows(ctx.db, { contactIds, pageId: contact.page_id, after, limit: f.limit });
   const page = pageOf(rows, f.limit, cursorOf);
   return { data: await presentOrders(ctx.db, page.rows), nextCursor: page.nextCursor };
 }
