@@ -83,6 +83,21 @@ for (const dialect of testDialects()) {
       assert.equal(res.json().error.code, 'conflict');
     });
 
+    test('two agents linking one order to two people at once: one wins, the other hears a 409', async () => {
+      const fresh = (await w.call(w.admin, 'POST', `/api/v1/pages/${PAGE_A}/orders`, orderBody('A-5100'))).json().id;
+      const answers = await Promise.all(
+        [w.ana, w.bea].map((contact_id) => w.call(w.agentOfA, 'POST', `/api/v1/orders/${fresh}/link`, { contact_id })),
+      );
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 409]);
+      const links = await w.app.ctx.db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('subject_id', '=', fresh)
+        .where('action', '=', 'order.link')
+        .execute();
+      assert.equal(links.length, 1);
+    });
+
     test("Page B's admin can neither link Page A's order nor link it to Page B's contact", async () => {
       const other = await w.call(w.admin, 'POST', `/api/v1/pages/${PAGE_A}/orders`, orderBody('A-5002'));
       const id = other.json().id;
@@ -99,6 +114,7 @@ for (const dialect of testDialects()) {
       assert.equal(row.contact_id, null);
     });
 
+    // A-5100 went to Ana or Bea in the race above: after the merge it is in the list either way.
     test("a record merged into another brings its orders to the other's list", async () => {
       const bea = await w.call(
         w.admin,
@@ -109,7 +125,11 @@ for (const dialect of testDialects()) {
       assert.equal(bea.statusCode, 201, bea.body);
       await mergeContacts(w.app.ctx, cliActor, w.bea, w.ana);
       const listed = (await w.call(w.agentOfA, 'GET', `/api/v1/contacts/${w.ana}/orders`)).json();
-      assert.deepEqual(listed.data.map((o: { external_id: string }) => o.external_id).sort(), ['A-5001', 'A-6001']);
+      assert.deepEqual(listed.data.map((o: { external_id: string }) => o.external_id).sort(), [
+        'A-5001',
+        'A-5100',
+        'A-6001',
+      ]);
     });
 
     test('the status check finds the order by its number and the email or last name, in any case and spacing', async () => {
