@@ -5,6 +5,7 @@ import { contactRoutes } from '../http/routes/contacts.ts';
 import { conversationRoutes } from '../http/routes/conversations.ts';
 import { consentKeywordRoutes } from '../http/routes/consent-keywords.ts';
 import { labelRoutes } from '../http/routes/labels.ts';
+import { orderRoutes } from '../http/routes/orders.ts';
 import { eventRoutes } from '../http/routes/events.ts';
 import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
@@ -12,6 +13,8 @@ import { privacyRoutes } from '../http/routes/privacy.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
+import { registerInterestsHook, INTERESTS_HOOK_NAME } from '../modules/interests/interests.ts';
+import { LINK_REF_HOOK_NAME, registerOrderLinkRefHook } from '../modules/orders/link-order.ts';
 import { startIngestWorkers } from '../modules/ingest/workers.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
@@ -37,6 +40,7 @@ export function routeModules(): RouteModule[] {
     labelRoutes,
     consentKeywordRoutes,
     cannedResponseRoutes,
+    orderRoutes,
     webUiRoutes,
   ];
 }
@@ -44,6 +48,8 @@ export function routeModules(): RouteModule[] {
 /** Hooks that run inside the webhook processing transaction, in this order. */
 export function installHooks(ctx: AppContext): void {
   if (!ctx.inboundHooks.names().includes('consent-keywords')) registerConsentKeywordHook(ctx.inboundHooks);
+  if (!ctx.inboundHooks.names().includes(LINK_REF_HOOK_NAME)) registerOrderLinkRefHook(ctx.inboundHooks);
+  if (!ctx.inboundHooks.names().includes(INTERESTS_HOOK_NAME)) registerInterestsHook(ctx.inboundHooks);
 }
 
 export interface WorkerOptions {

@@ -46,7 +46,35 @@ test('Page tokens, API tokens, PSIDs, names and texts never reach the SQLite fil
       payload: `{"id": "${c.psid}", "name": "${c.name}"`,
     });
 
-    const values = [c.psid, c.name, c.text, c.pageToken, app.ownerToken];
+    // A buyer's email and last name, on an order and in order-status checks (kept only as blind indexes).
+    const email = `canary.${c.psid}@example.com`;
+    const order = {
+      external_id: 'CANARY-1',
+      email,
+      last_name: c.name,
+      link_ref: c.text.slice(0, 40),
+      status: 'paid',
+      currency: 'EUR',
+      total: 1,
+      items: [{ sku: 'S', quantity: 1, price: 1 }],
+      created_at: '2026-11-20T10:00:00Z',
+    };
+    const posted = [];
+    for (const payload of [order, { ...order, currency: 'eur' }])
+      posted.push(
+        (await app.server.inject({ method: 'POST', url: '/api/v1/pages/3300000000000003/orders', headers, payload }))
+          .statusCode,
+      );
+    assert.deepEqual(posted, [201, 400]);
+    for (const proof of [{ email }, { last_name: c.name }, { email: `x${email}` }])
+      await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/pages/3300000000000003/orders/status-check',
+        headers,
+        payload: { external_id: 'CANARY-1', ...proof },
+      });
+
+    const values = [c.psid, c.name, c.text, c.pageToken, app.ownerToken, email, c.text.slice(0, 40)];
     assert.deepEqual(findInFiles(sqliteFiles(app.database.file!), values), []);
     const logs = app.logs.text();
     assert.ok(logs.length > 0, 'the app logged something');

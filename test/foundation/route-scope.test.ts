@@ -11,6 +11,7 @@ import { createPrivacyRequest } from '../../src/modules/privacy/create-request.t
 import { createUser } from '../../src/modules/users/create-user.ts';
 import { createCannedResponse } from '../../src/modules/canned-responses/canned-responses.ts';
 import { createLabel } from '../../src/modules/labels/labels.ts';
+import { storeOrder } from '../../src/modules/orders/store-order.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
@@ -19,7 +20,7 @@ function fixtures(
   b: SeededContact,
   requestId: string,
   tokenId: string,
-  more: { cannedResponseId: string; userId: string; labelId: string },
+  more: { cannedResponseId: string; userId: string; labelId: string; orderId: string },
 ): Record<string, string> {
   return {
     pageId: PAGE_B,
@@ -49,8 +50,22 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/labels': { name: 'VIP' },
     'PATCH /api/v1/labels/:labelId': { name: 'Renamed' },
     'PUT /api/v1/pages/:pageId/consent-keywords': { opt_out: ['HALT'], opt_in: [] },
+    'POST /api/v1/pages/:pageId/products': { sku: 'S-1', name: 'Tee', category: 'apparel', price: 10, currency: 'EUR' },
+    'POST /api/v1/pages/:pageId/orders': ORDER_B,
+    'POST /api/v1/pages/:pageId/orders/status-check': { external_id: 'B-1', email: 'bob@example.com' },
+    'POST /api/v1/orders/:orderId/link': { contact_id: a.contactId },
   };
 }
+
+const ORDER_B = {
+  external_id: 'B-1',
+  email: 'bob@example.com',
+  status: 'paid',
+  currency: 'EUR',
+  total: 10,
+  items: [{ sku: 'S-1', quantity: 1, price: 10 }],
+  created_at: '2026-11-20T10:00:00Z',
+};
 
 // Answers that never end (a live stream) are kept out of the sweeps; test/inbox/inbox-http.test.ts scopes them.
 const STREAMS = ['/api/v1/events/stream'];
@@ -68,7 +83,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let moreB = { cannedResponseId: '', userId: '', labelId: '' };
+    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '' };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -87,6 +102,7 @@ for (const dialect of testDialects()) {
           await createUser(app.ctx, cliActor, { email: 'agent-b@example.com', role: 'agent', pageIds: [PAGE_B] })
         ).user.id,
         labelId: (await createLabel(app.ctx, cliActor, PAGE_B, { name: 'Refund' })).id,
+        orderId: (await storeOrder(app.ctx, cliActor, PAGE_B, { ...ORDER_B, contact_id: b.contactId })).order.id,
       };
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {

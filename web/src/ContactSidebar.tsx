@@ -44,6 +44,8 @@ import {
   type PrivacyRequest,
 } from './people.ts';
 import { windowState } from './window.ts';
+import { InterestsCard } from './sidebar/InterestsCard.tsx';
+import { OrdersCard } from './sidebar/OrdersCard.tsx';
 
 /** One block of the contact's details: a titled region a person (and a test) finds by its name. */
 function Block({ title, children }: { title: string; children: ReactNode }) {
@@ -204,6 +206,8 @@ export function ContactDetails({
           </DataList>
         )}
       </Block>
+      <OrdersCard contactId={c.id} pageId={c.page_id} user={user} />
+      <InterestsCard contactId={c.id} />
       <Block title="Previous activity">
         {!history ? (
           <Text size="sm" c="dimmed">

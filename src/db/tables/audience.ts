@@ -81,6 +81,8 @@ export interface OrderTable {
   ordered_at: number;
   linked_at: number | null;
   linked_by: string | null;
+  /** A tag set on the contact when the order joins it through its `ref` (migration 0021). */
+  link_tag: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -213,6 +215,7 @@ export const AUDIENCE_CLASSIFICATION: Record<keyof AudienceTables, TableClassifi
       ordered_at: 'personal',
       linked_at: 'personal',
       linked_by: 'reference',
+      link_tag: 'system',
       created_at: 'system',
       updated_at: 'system',
     },

@@ -35,7 +35,7 @@ export async function applyPostback(e: EffectContext, contact: ContactTable, ev:
   });
 }
 
-/** m.me links, ads and QR codes opening an existing thread. */
+/** m.me links, ads and QR codes opening an existing thread; then the inbound hooks (an order may wait for the ref). */
 export async function applyReferral(e: EffectContext, contact: ContactTable, ev: ReferralEvent): Promise<void> {
   await recordContactEvent(
     e,
@@ -46,6 +46,9 @@ export async function applyReferral(e: EffectContext, contact: ContactTable, ev:
   );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
+  if (e.ctx.inboundHooks.names().length === 0) return;
+  const after = (await findContactById(e.trx, contact.id, null)) ?? contact;
+  await e.ctx.inboundHooks.run({ ctx: e.ctx, trx: e.trx, contact: after, event: ev });
 }
 
 /** A reaction is a user action (it opens the window) and activity on the message it targets. */

@@ -33,11 +33,17 @@ export async function buildContactExport(ctx: AppContext, db: Executor, contactI
   const counts: ContactExport['counts'] = {};
   const records = await mergeGroupIds(db, contactId);
   for (const p of personalTables()) {
-    // A row joining two of the person's records (their merge link) is found from both ends: listed once.
-    const rows = new Map<unknown, Row>();
+    // A row joining two of the person's records (their merge link) is found from both ends: listed once. The key is
+    // the whole row, not its id column: in tables keyed by two columns (an order's lines, a contact's interests and
+    // tags) many rows share the id column's value.
+    const rows = new Map<string, Row>();
     for (const id of records)
-      for (const row of await selectContactRows(db, p, id))
-        if (!rows.has(row[p.t.idColumn])) rows.set(row[p.t.idColumn], row);
+      for (const row of await selectContactRows(db, p, id)) {
+        const key = Object.keys(p.t.columns)
+          .map((c) => String(row[c]))
+          .join('\u0000');
+        if (!rows.has(key)) rows.set(key, row);
+      }
     tables[p.table] = [...rows.values()].map((row) => presentRow(ctx, p, row));
     counts[p.table] = rows.size;
   }
