@@ -54,6 +54,11 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
     load: async () => (await import('./contacts.ts')).contactsCommand(),
   },
   {
+    name: 'export',
+    summary: "export a Page's contacts as CSV or JSON Lines",
+    load: async () => (await import('./export.ts')).exportCommand(),
+  },
+  {
     name: 'import',
     summary: 'import contacts from a CSV or JSON Lines file',
     load: async () => (await import('./import.ts')).importCommand(),
