@@ -1,24 +1,38 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { cliActor } from '../modules/access/actor.ts';
-import { importRecords, type ImportProgress } from '../modules/imports/import-records.ts';
+import { importRecords, type ImportProgress, type ImportReport } from '../modules/imports/import-records.ts';
+import type { AppContext } from '../kernel/context.ts';
 import { contactImporter } from '../modules/imports/contact-import.ts';
-import { formatOf, readRecords, type RecordFormat } from '../lib/records.ts';
+import { orderImporter, productImporter } from '../modules/imports/catalogue-import.ts';
+import { formatOf, readRecords, type FileRecord, type RecordFormat } from '../lib/records.ts';
 import { print, progress, UsageError } from './output.ts';
 import { withApp } from './with-app.ts';
 
-const IMPORTERS = { contacts: contactImporter } as const;
+type Run = (
+  ctx: AppContext,
+  pageId: string,
+  records: AsyncIterable<FileRecord>,
+  on: Parameters<typeof importRecords>[5],
+) => Promise<ImportReport>;
+
+/** Each kind with its importer (one function each, so every importer keeps its own row type). */
+const IMPORTERS = {
+  contacts: (ctx, pageId, records, on) => importRecords(ctx, cliActor, pageId, records, contactImporter, on),
+  products: (ctx, pageId, records, on) => importRecords(ctx, cliActor, pageId, records, productImporter, on),
+  orders: (ctx, pageId, records, on) => importRecords(ctx, cliActor, pageId, records, orderImporter, on),
+} satisfies Record<string, Run>;
 type Kind = keyof typeof IMPORTERS;
 
 /** Rejected rows are listed on stderr up to this many; the count always covers them all. */
 const LISTED = 100;
 
 /**
- * `pagescope import contacts FILE --page ID`: a CSV or JSON Lines file streamed into one Page. Progress on a terminal,
+ * `pagescope import contacts|products|orders FILE --page ID`: a CSV or JSON Lines file streamed into one Page. Progress on a terminal,
  * every rejected row reported by its line with the reason, nothing half-imported from a row.
  */
 export function importCommand(): Command {
-  const cmd = new Command('import').description('import contacts from a CSV or JSON Lines file into one Page');
+  const cmd = new Command('import').description('import contacts, products or orders from a CSV or JSON Lines file');
   for (const kind of Object.keys(IMPORTERS) as Kind[]) {
     cmd
       .command(kind)
@@ -37,7 +51,7 @@ export function importCommand(): Command {
         let listed = 0;
         const started = Date.now();
         await withApp(sub, async (ctx) => {
-          const report = await importRecords(ctx, cliActor, opts.page, readRecords(input, format), IMPORTERS[kind], {
+          const report = await IMPORTERS[kind](ctx, opts.page, readRecords(input, format), {
             reject: (line, reason) => {
               if (listed++ < LISTED) process.stderr.write(`line ${line}: ${reason}\n`);
             },

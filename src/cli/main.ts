@@ -60,7 +60,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
   },
   {
     name: 'import',
-    summary: 'import contacts from a CSV or JSON Lines file',
+    summary: 'import contacts, products or orders from a CSV or JSON Lines file',
     load: async () => (await import('./import.ts')).importCommand(),
   },
   {

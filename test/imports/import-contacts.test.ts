@@ -155,3 +155,79 @@ test('`pagescope import contacts` reads a JSON Lines file and reports rejected r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('`pagescope import products` and `import orders` store rows as the API does: idempotent, a bad row rejected by line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pagescope-import-orders-'));
+  try {
+    assert.equal((await runCli(['--data-dir', dir, 'init', '--json'])).code, 0);
+    const add = [
+      '--data-dir',
+      dir,
+      'pages',
+      'add',
+      '--id',
+      PAGE,
+      '--name',
+      'Shop',
+      '--token',
+      'EAAG-shop-token',
+      '--no-verify',
+    ];
+    assert.equal((await runCli(add)).code, 0);
+    const products = join(dir, 'products.csv');
+    writeFileSync(
+      products,
+      'sku,name,category,price,currency\nSH-1,Trail shoe,shoes,89.90,EUR\nSO-1,Wool socks,socks,twelve,EUR\nSO-2,Run socks,socks,12,EUR\n',
+    );
+    const p = await runCli(['--data-dir', dir, 'import', 'products', products, '--page', PAGE, '--json']);
+    assert.equal(p.code, 0, p.stderr);
+    assert.deepEqual(JSON.parse(p.stdout), { kind: 'products', page_id: PAGE, imported: 2, rejected: 1 });
+    assert.match(p.stderr, /line 3: price must be a number/);
+    const orders = join(dir, 'orders.jsonl');
+    const order = (id: string, items: unknown) =>
+      JSON.stringify({
+        external_id: id,
+        status: 'paid',
+        currency: 'EUR',
+        total: 101.9,
+        items,
+        created_at: '2026-11-30T10:00:00Z',
+      });
+    writeFileSync(
+      orders,
+      [
+        order('1001', [
+          { sku: 'SH-1', quantity: 1, price: 89.9 },
+          { sku: 'SO-2', quantity: 1, price: 12 },
+        ]),
+        order('1002', 'not lines'),
+        order('1003', [{ sku: 'SO-2', quantity: 2, price: 12 }]),
+      ].join('\n') + '\n',
+    );
+    for (let run = 0; run < 2; run++) {
+      const o = await runCli(['--data-dir', dir, 'import', 'orders', orders, '--page', PAGE, '--json']);
+      assert.equal(o.code, 0, o.stderr);
+      assert.deepEqual(JSON.parse(o.stdout), { kind: 'orders', page_id: PAGE, imported: 2, rejected: 1 });
+      assert.match(o.stderr, /line 2: items must be a non-empty JSON array/);
+    }
+    const { openApp } = await import('../../src/app/bootstrap.ts');
+    const { loadConfig } = await import('../../src/config/config.ts');
+    const ctx = await openApp(loadConfig({ PAGESCOPE_DATA_DIR: dir }));
+    try {
+      const stored = await ctx.db.selectFrom('orders').select('external_id').orderBy('external_id').execute();
+      assert.deepEqual(
+        stored.map((r) => r.external_id),
+        ['1001', '1003'],
+      );
+      const lines = await ctx.db.selectFrom('order_items').select(['sku', 'category']).orderBy('sku').execute();
+      assert.deepEqual(
+        lines.map((l) => `${l.sku}:${l.category}`),
+        ['SH-1:shoes', 'SO-2:socks', 'SO-2:socks'],
+      );
+    } finally {
+      await ctx.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

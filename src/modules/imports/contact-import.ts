@@ -1,3 +1,7 @@
+import type { Transaction } from 'kysely';
+import type { AppContext } from '../../kernel/context.ts';
+import type { DB } from '../../db/types.ts';
+import type { Actor } from '../access/actor.ts';
 import { AppError } from '../../errors.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
@@ -63,27 +67,27 @@ export const contactImporter: RowImporter<ContactRow> = {
   kind: 'contacts',
   permission: 'contacts:write',
   parse: parseContactRow,
-  async write(ctx, trx, _actor, pageId, row) {
-    const now = ctx.clock.now();
-    const contact = await resolveContact(ctx, trx, pageId, row.psid, now);
-    // An erased person stays erased: a file (perhaps older than their request) does not bring their data back.
-    if (contact.status === 'erased')
-      throw new AppError('conflict', "this person's data was erased at their request: the row is not imported");
-    const set: Partial<ContactTable> = {};
-    const seal = (column: 'name_enc' | 'first_name_enc' | 'last_name_enc', v: string) =>
-      sealContactColumn(ctx, contact, column, v);
-    if (row.name !== undefined) set.name_enc = seal('name_enc', row.name);
-    if (row.first_name !== undefined) set.first_name_enc = seal('first_name_enc', row.first_name);
-    if (row.last_name !== undefined) set.last_name_enc = seal('last_name_enc', row.last_name);
-    if (row.locale !== undefined) set.locale = row.locale;
-    if (row.timezone !== undefined) set.timezone = row.timezone;
-    if (Object.keys(set).length === 0) return;
-    await updateContact(trx, contact.id, { ...set, updated_at: now });
-    if (set.name_enc === undefined && set.first_name_enc === undefined && set.last_name_enc === undefined) return;
-    const view = { ...contact, ...set };
-    const names = (['name_enc', 'first_name_enc', 'last_name_enc'] as const).map((c) =>
-      openContactColumn(ctx, view, c),
-    );
-    await replaceNameTokens(trx, contact.id, pageId, nameTokens(ctx.keyring, names));
-  },
+  store: { batch: writeContact },
 };
+
+async function writeContact(ctx: AppContext, trx: Transaction<DB>, _actor: Actor, pageId: string, row: ContactRow) {
+  const now = ctx.clock.now();
+  const contact = await resolveContact(ctx, trx, pageId, row.psid, now);
+  // An erased person stays erased: a file (perhaps older than their request) does not bring their data back.
+  if (contact.status === 'erased')
+    throw new AppError('conflict', "this person's data was erased at their request: the row is not imported");
+  const set: Partial<ContactTable> = {};
+  const seal = (column: 'name_enc' | 'first_name_enc' | 'last_name_enc', v: string) =>
+    sealContactColumn(ctx, contact, column, v);
+  if (row.name !== undefined) set.name_enc = seal('name_enc', row.name);
+  if (row.first_name !== undefined) set.first_name_enc = seal('first_name_enc', row.first_name);
+  if (row.last_name !== undefined) set.last_name_enc = seal('last_name_enc', row.last_name);
+  if (row.locale !== undefined) set.locale = row.locale;
+  if (row.timezone !== undefined) set.timezone = row.timezone;
+  if (Object.keys(set).length === 0) return;
+  await updateContact(trx, contact.id, { ...set, updated_at: now });
+  if (set.name_enc === undefined && set.first_name_enc === undefined && set.last_name_enc === undefined) return;
+  const view = { ...contact, ...set };
+  const names = (['name_enc', 'first_name_enc', 'last_name_enc'] as const).map((c) => openContactColumn(ctx, view, c));
+  await replaceNameTokens(trx, contact.id, pageId, nameTokens(ctx.keyring, names));
+}

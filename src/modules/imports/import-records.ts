@@ -13,8 +13,13 @@ export interface RowImporter<T> {
   kind: 'contacts' | 'products' | 'orders';
   permission: Permission;
   parse(fields: Record<string, unknown>): T;
-  /** Stores one parsed row inside the batch's transaction. */
-  write(ctx: AppContext, trx: Transaction<DB>, actor: Actor, pageId: string, row: T): Promise<void>;
+  /**
+   * How a row is stored: `batch` inside the batch's transaction (audited once per batch), or `command`, a command
+   * that opens its own transaction and writes its own audit row (what the API calls for the same thing).
+   */
+  store:
+    | { batch: (ctx: AppContext, trx: Transaction<DB>, actor: Actor, pageId: string, row: T) => Promise<void> }
+    | { command: (ctx: AppContext, actor: Actor, pageId: string, row: T) => Promise<unknown> };
 }
 
 export interface ImportReport {
@@ -59,18 +64,26 @@ export async function importRecords<T>(
     if (batch.length === 0) return;
     const rowsOfBatch = batch;
     batch = [];
-    try {
-      await storeBatch(ctx, actor, pageId, importer, rowsOfBatch);
-      report.imported += rowsOfBatch.length;
-    } catch {
-      // One row broke the batch (a conflict, a value the database refused): each row again, alone.
-      for (const r of rowsOfBatch) {
-        try {
-          await storeBatch(ctx, actor, pageId, importer, [r]);
-          report.imported += 1;
-        } catch (err) {
-          reject(r.line, err instanceof AppError ? err.message : 'the row could not be stored');
-        }
+    if ('batch' in importer.store) {
+      try {
+        await storeBatch(ctx, actor, pageId, importer, rowsOfBatch);
+        report.imported += rowsOfBatch.length;
+        on.progress?.({ rows, ...report });
+        return;
+      } catch {
+        // One row broke the batch (a person erased, a value refused): each row again, alone.
+      }
+    }
+    // Rows stored by a command (its own transaction and audit row) always go one by one.
+    for (const r of rowsOfBatch) {
+      try {
+        await storeBatch(ctx, actor, pageId, importer, [r]);
+        report.imported += 1;
+      } catch (err) {
+        // Only a refusal of the row itself rejects it; anything else (the database went away) stops the import,
+        // which can be run again: every row already stored is found again, not duplicated.
+        if (!(err instanceof AppError)) throw err;
+        reject(r.line, err.message);
       }
     }
     on.progress?.({ rows, ...report });
@@ -102,8 +115,13 @@ async function storeBatch<T>(
   importer: RowImporter<T>,
   rows: { line: number; row: T }[],
 ): Promise<void> {
+  const store = importer.store;
+  if ('command' in store) {
+    for (const r of rows) await store.command(ctx, actor, pageId, r.row);
+    return;
+  }
   await ctx.db.transaction().execute(async (trx) => {
-    for (const r of rows) await importer.write(ctx, trx, actor, pageId, r.row);
+    for (const r of rows) await store.batch(ctx, trx, actor, pageId, r.row);
     await appendAudit(
       trx,
       actor,
