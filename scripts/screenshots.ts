@@ -18,6 +18,7 @@ try {
   await server.write(PAGE_A, '7101', 'Hi! Where is my order #4471? It was due yesterday.');
   await server.write(PAGE_A, '7102', 'Do you ship to Canada?');
   await server.write(PAGE_A, '7103', 'The blue jacket, is it back in size M?');
+  await server.press(PAGE_A, '7101', 'Track my order', 'TRACK_ORDER');
   await server.write(PAGE_A, '7101', 'It says delivered but nothing is at my door.');
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(server.base);

@@ -69,6 +69,17 @@ describe('the web inbox in a browser', { skip: browserTestsSkipped() }, () => {
     await timeline().getByRole('listitem', { name: 'Agent: Your order ships today' }).waitFor();
   });
 
+  it('shows a button the person pressed in the timeline and the list, by its title', async () => {
+    await server.press(PAGE_A, '7001', 'Track my order', 'TRACK_ORDER');
+    await timeline()
+      .getByRole('listitem', { name: 'Customer: pressed “Track my order”' })
+      .getByText('Pressed a button')
+      .waitFor();
+    await conversations()
+      .getByRole('button', { name: /Pressed “Track my order”/ })
+      .waitFor();
+  });
+
   it('adds a note from the keyboard (n), distinct from the replies', async () => {
     await page.getByRole('textbox', { name: 'Reply' }).press('Escape');
     await page.keyboard.press('n');

@@ -44,6 +44,8 @@ export interface InboxServer {
   agentId: string;
   /** A person writes to a Page (a signed webhook POST), processed at once. */
   write(pageId: string, psid: string, text: string): Promise<void>;
+  /** A person presses a button of the Page (a postback), processed at once. */
+  press(pageId: string, psid: string, title: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,15 @@ export async function startInboxServer(): Promise<InboxServer> {
     agentId,
     write: async (pageId, psid, text) => {
       await postWebhook(app, envelope(pageId, [messageItem(pageId, psid, `m.web.${++mid}`, text, app.clock.now())]));
+      await drain(app);
+    },
+    press: async (pageId, psid, title, payload) => {
+      const at = app.clock.now();
+      const postback = { mid: `m.web.${++mid}`, title, payload };
+      await postWebhook(
+        app,
+        envelope(pageId, [{ sender: { id: psid }, recipient: { id: pageId }, timestamp: at, postback }]),
+      );
       await drain(app);
     },
     close: () => app.close(),
