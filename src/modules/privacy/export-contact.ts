@@ -33,11 +33,14 @@ export async function buildContactExport(ctx: AppContext, db: Executor, contactI
   const counts: ContactExport['counts'] = {};
   const records = await mergeGroupIds(db, contactId);
   for (const p of personalTables()) {
-    // A row joining two of the person's records (their merge link) is found from both ends: listed once.
+    // A row joining two of the person's records (their merge link) is found from both ends: listed once. Only such
+    // tables repeat rows; in the others the id column need not be unique (a contact's tags share its id).
     const rows = new Map<unknown, Row>();
     for (const id of records)
-      for (const row of await selectContactRows(db, p, id))
-        if (!rows.has(row[p.t.idColumn])) rows.set(row[p.t.idColumn], row);
+      for (const row of await selectContactRows(db, p, id)) {
+        const key = p.pointers.length > 0 ? row[p.t.idColumn] : rows.size;
+        if (!rows.has(key)) rows.set(key, row);
+      }
     tables[p.table] = [...rows.values()].map((row) => presentRow(ctx, p, row));
     counts[p.table] = rows.size;
   }

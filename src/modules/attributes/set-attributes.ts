@@ -1,0 +1,45 @@
+import type { AppContext } from '../../kernel/context.ts';
+import { AppError } from '../../errors.ts';
+import { assertCan, type Actor } from '../access/actor.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import { loadVisibleContact } from '../contacts/read-contacts.ts';
+import { recordContactChange } from '../conversations/conversation-activity.ts';
+import type { AttributeValue } from './attribute-values.ts';
+import { audienceOfOne, writeAttributes } from './contact-audience.ts';
+
+/**
+ * Sets (or with null removes) attribute values of a contact (`contacts:write`: agents of its Page and up). Every key
+ * must be defined on the contact's Page and every value fit its type, else nothing is written (400 naming the key).
+ * A value equal to the stored one is no change; a change is audited (keys only, never values) and announced to the
+ * inbox in its transaction. Returns the contact's attributes.
+ */
+export async function setContactAttributes(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  patch: Record<string, unknown>,
+): Promise<Record<string, AttributeValue>> {
+  assertCan(actor, 'contacts:write');
+  const contact = await loadVisibleContact(ctx, actor, contactId);
+  if (Object.keys(patch).length === 0)
+    throw new AppError('validation_failed', 'name at least one attribute (null removes a value)');
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const changed = await writeAttributes(ctx, trx, contact, patch, actor.id, now);
+    if (changed.length === 0) return;
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'contact.attributes.update',
+        pageId: contact.page_id,
+        subjectType: 'contact',
+        subjectId: contact.id,
+        details: { keys: changed },
+      },
+      now,
+    );
+    await recordContactChange(trx, ctx, contact.page_id, contact.id);
+  });
+  return (await audienceOfOne(ctx, ctx.db, contact)).attributes;
+}
