@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
+import { attributeRoutes } from '../http/routes/attributes.ts';
 import { cannedResponseRoutes } from '../http/routes/canned-responses.ts';
 import { contactRoutes } from '../http/routes/contacts.ts';
 import { conversationRoutes } from '../http/routes/conversations.ts';
@@ -37,6 +38,7 @@ export function routeModules(): RouteModule[] {
     labelRoutes,
     consentKeywordRoutes,
     cannedResponseRoutes,
+    attributeRoutes,
     webUiRoutes,
   ];
 }

@@ -30,6 +30,7 @@ function fixtures(
     requestId,
     tokenId,
     conversationId: b.conversationId,
+    tag: 'vip',
     ...more,
   };
 }
@@ -49,6 +50,9 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/labels': { name: 'VIP' },
     'PATCH /api/v1/labels/:labelId': { name: 'Renamed' },
     'PUT /api/v1/pages/:pageId/consent-keywords': { opt_out: ['HALT'], opt_in: [] },
+    'POST /api/v1/pages/:pageId/attribute-definitions': { key: 'tier', type: 'text' },
+    'POST /api/v1/contacts/:contactId/tags': { tags: ['vip'] },
+    'PATCH /api/v1/contacts/:contactId/attributes': { tier: 'gold' },
   };
 }
 

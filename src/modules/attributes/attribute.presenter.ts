@@ -14,3 +14,18 @@ export function presentDefinition(row: AttributeDefinitionTable) {
 }
 
 export type AttributeDefinitionView = ReturnType<typeof presentDefinition>;
+
+/** A contact's tags after a change. */
+export function presentContactTags(contactId: string, tags: readonly string[]) {
+  return { contact_id: contactId, tags: [...tags] };
+}
+
+/** A contact's attribute values after a change (a personal one decrypted, as the contact JSON shows it). */
+export function presentContactAttributes(contactId: string, attributes: Record<string, unknown>) {
+  return { contact_id: contactId, attributes };
+}
+
+/** A Page's tags in use, each with how many contacts carry it. */
+export function presentTagCount(row: { tag: string; count: number }) {
+  return { tag: row.tag, count: row.count };
+}
