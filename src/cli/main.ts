@@ -50,8 +50,13 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
   },
   {
     name: 'contacts',
-    summary: 'merge two records of one person on a Page, or undo it',
+    summary: 'merge two records of one person on a Page, or undo it; tag them and set their attributes',
     load: async () => (await import('./contacts.ts')).contactsCommand(),
+  },
+  {
+    name: 'attributes',
+    summary: "define and list a Page's contact attributes",
+    load: async () => (await import('./attributes.ts')).attributesCommand(),
   },
   {
     name: 'privacy',

@@ -4,7 +4,8 @@ import { assertCan, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { loadVisibleContact } from '../contacts/read-contacts.ts';
 import { recordContactChange } from '../conversations/conversation-activity.ts';
-import type { AttributeValue } from './attribute-values.ts';
+import { valueFromText, type AttributeValue } from './attribute-values.ts';
+import { listDefinitionRows } from './attributes.repository.ts';
 import { audienceOfOne, writeAttributes } from './contact-audience.ts';
 
 /**
@@ -42,4 +43,29 @@ export async function setContactAttributes(
     await recordContactChange(trx, ctx, contact.page_id, contact.id);
   });
   return (await audienceOfOne(ctx, ctx.db, contact)).attributes;
+}
+
+/**
+ * `key=value` pairs typed at a command line, each read as its definition's type asks (numbers, true/false, lists
+ * comma-separated, an empty value removes it), then set as `setContactAttributes` does. A key the Page does not
+ * define goes through as text, so that the refusal names it.
+ */
+export async function setContactAttributesFromText(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  pairs: readonly string[],
+): Promise<Record<string, AttributeValue>> {
+  assertCan(actor, 'contacts:write');
+  const contact = await loadVisibleContact(ctx, actor, contactId);
+  const types = new Map((await listDefinitionRows(ctx.db, [contact.page_id])).map((d) => [d.key, d.type]));
+  const patch: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new AppError('validation_failed', `${pair}: write each attribute as key=value`);
+    const key = pair.slice(0, eq);
+    const type = types.get(key);
+    patch[key] = valueFromText(type ?? 'text', pair.slice(eq + 1));
+  }
+  return setContactAttributes(ctx, actor, contactId, patch);
 }
