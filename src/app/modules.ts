@@ -18,6 +18,7 @@ import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
 import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
+import { startLegacyAttributesWorker } from '../modules/attributes/convert-legacy-attributes.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -77,5 +78,6 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   }
   workers.push(...startPrivacyWorkers(ctx));
   workers.push(...startInboxWorkers(ctx));
+  workers.push(startLegacyAttributesWorker(ctx));
   return workers;
 }

@@ -151,3 +151,8 @@ export async function deleteAttributeRows(db: Executor, ids: readonly string[]):
 export async function deleteTagsOf(db: Executor, contactId: string): Promise<void> {
   await db.deleteFrom('contact_tags').where('contact_id', '=', contactId).execute();
 }
+
+/** Old encrypted attribute objects moved by migration 0020 under the key `_legacy`, waiting to be converted. */
+export async function legacyAttributeRows(db: Executor, key: string, limit: number): Promise<ContactAttributeTable[]> {
+  return db.selectFrom('contact_attributes').selectAll().where('key', '=', key).orderBy('id').limit(limit).execute();
+}
