@@ -88,8 +88,12 @@ describe('tags and attributes in the contact sidebar', { skip: browserTestsSkipp
     if (process.env.PAGESCOPE_SCREENSHOTS) {
       await page.screenshot({ path: `${process.env.PAGESCOPE_SCREENSHOTS}/sidebar-1280.png` });
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.screenshot({ path: `${process.env.PAGESCOPE_SCREENSHOTS}/sidebar-390.png`, fullPage: true });
+      await page.getByRole('button', { name: 'Contact', exact: true }).click();
+      await page.getByRole('dialog').getByRole('region', { name: 'Attributes' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${process.env.PAGESCOPE_SCREENSHOTS}/sidebar-390.png` });
       await page.setViewportSize({ width: 1280, height: 800 });
+      await page.reload();
+      await openConversation();
     }
   });
 

@@ -8,7 +8,7 @@ import { newId } from '../../lib/ids.ts';
 import { assertCan, assertPage, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { findPage } from '../pages/pages.repository.ts';
-import { isAttributeType, validKey, ATTRIBUTE_TYPES } from './attribute-values.ts';
+import { isAttributeType, isUniqueViolation, validKey, ATTRIBUTE_TYPES } from './attribute-values.ts';
 import {
   countDefinitions,
   findDefinition,
@@ -55,44 +55,51 @@ export async function defineAttribute(
     throw new AppError('validation_failed', `type must be one of ${ATTRIBUTE_TYPES.join(', ')}`, { field: 'type' });
   const personal = input.personal ? 1 : 0;
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
-    const existing = await findDefinition(trx, pageId, key);
-    if (existing && existing.type === type && existing.personal === personal)
-      return { definition: existing, created: false };
-    if (existing && (await keyHasValues(trx, pageId, key)))
-      throw new AppError(
-        'conflict',
-        `${key}: contacts hold values of this attribute; its type and personal mark cannot change while they do`,
-        { field: key },
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const existing = await findDefinition(trx, pageId, key);
+      if (existing && existing.type === type && existing.personal === personal)
+        return { definition: existing, created: false };
+      if (existing && (await keyHasValues(trx, pageId, key)))
+        throw new AppError(
+          'conflict',
+          `${key}: contacts hold values of this attribute; its type and personal mark cannot change while they do`,
+          { field: key },
+        );
+      if (!existing && (await countDefinitions(trx, pageId)) >= MAX_DEFINITIONS_PER_PAGE)
+        throw new AppError('validation_failed', `a Page has at most ${MAX_DEFINITIONS_PER_PAGE} attributes`);
+      const definition: AttributeDefinitionTable = existing
+        ? { ...existing, type, personal, updated_at: now }
+        : {
+            id: newId('ad', now),
+            page_id: pageId,
+            key,
+            type,
+            personal,
+            created_by: actor.id,
+            created_at: now,
+            updated_at: now,
+          };
+      if (existing) await updateDefinitionRow(trx, existing.id, { type, personal, updated_at: now });
+      else await insertDefinition(trx, definition);
+      await appendAudit(
+        trx,
+        actor,
+        {
+          action: existing ? 'attribute_definition.update' : 'attribute_definition.create',
+          pageId,
+          subjectType: 'attribute_definition',
+          subjectId: definition.id,
+          details: { key, type, personal: personal === 1 },
+        },
+        now,
       );
-    if (!existing && (await countDefinitions(trx, pageId)) >= MAX_DEFINITIONS_PER_PAGE)
-      throw new AppError('validation_failed', `a Page has at most ${MAX_DEFINITIONS_PER_PAGE} attributes`);
-    const definition: AttributeDefinitionTable = existing
-      ? { ...existing, type, personal, updated_at: now }
-      : {
-          id: newId('ad', now),
-          page_id: pageId,
-          key,
-          type,
-          personal,
-          created_by: actor.id,
-          created_at: now,
-          updated_at: now,
-        };
-    if (existing) await updateDefinitionRow(trx, existing.id, { type, personal, updated_at: now });
-    else await insertDefinition(trx, definition);
-    await appendAudit(
-      trx,
-      actor,
-      {
-        action: existing ? 'attribute_definition.update' : 'attribute_definition.create',
-        pageId,
-        subjectType: 'attribute_definition',
-        subjectId: definition.id,
-        details: { key, type, personal: personal === 1 },
-      },
-      now,
-    );
-    return { definition, created: !existing };
-  });
+      return { definition, created: !existing };
+    })
+    .catch((err: unknown) => {
+      throw isUniqueViolation(err)
+        ? new AppError('conflict', `${key}: defined by another request at the same moment; try again`, { field: key })
+        : err;
+    });
 }

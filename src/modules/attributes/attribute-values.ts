@@ -36,6 +36,14 @@ export function normaliseTag(raw: string): string | null {
   return t.length >= 1 && [...t].length <= MAX_TAG && TAG.test(t) ? t : null;
 }
 
+/** Two writers inserting the same natural key at once: the unique index refuses the second. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return (
+    e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
+}
+
 export function isAttributeType(value: string): value is AttributeType {
   return (ATTRIBUTE_TYPES as readonly string[]).includes(value);
 }

@@ -4,7 +4,7 @@ import { assertCan, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { loadVisibleContact } from '../contacts/read-contacts.ts';
 import { recordContactChange } from '../conversations/conversation-activity.ts';
-import { valueFromText, type AttributeValue } from './attribute-values.ts';
+import { isUniqueViolation, valueFromText, type AttributeValue } from './attribute-values.ts';
 import { listDefinitionRows } from './attributes.repository.ts';
 import { audienceOfOne, writeAttributes } from './contact-audience.ts';
 
@@ -25,23 +25,30 @@ export async function setContactAttributes(
   if (Object.keys(patch).length === 0)
     throw new AppError('validation_failed', 'name at least one attribute (null removes a value)');
   const now = ctx.clock.now();
-  await ctx.db.transaction().execute(async (trx) => {
-    const changed = await writeAttributes(ctx, trx, contact, patch, actor.id, now);
-    if (changed.length === 0) return;
-    await appendAudit(
-      trx,
-      actor,
-      {
-        action: 'contact.attributes.update',
-        pageId: contact.page_id,
-        subjectType: 'contact',
-        subjectId: contact.id,
-        details: { keys: changed },
-      },
-      now,
-    );
-    await recordContactChange(trx, ctx, contact.page_id, contact.id);
-  });
+  await ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const changed = await writeAttributes(ctx, trx, contact, patch, actor.id, now);
+      if (changed.length === 0) return;
+      await appendAudit(
+        trx,
+        actor,
+        {
+          action: 'contact.attributes.update',
+          pageId: contact.page_id,
+          subjectType: 'contact',
+          subjectId: contact.id,
+          details: { keys: changed },
+        },
+        now,
+      );
+      await recordContactChange(trx, ctx, contact.page_id, contact.id);
+    })
+    .catch((err: unknown) => {
+      throw isUniqueViolation(err)
+        ? new AppError('conflict', 'these attributes were changed by another request at the same moment; try again')
+        : err;
+    });
   return (await audienceOfOne(ctx, ctx.db, contact)).attributes;
 }
 
