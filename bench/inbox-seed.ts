@@ -55,8 +55,6 @@ export async function seed(ctx: AppContext, n: number): Promise<void> {
         consent_replies_at: null,
         consent_marketing: 'none' as const,
         consent_marketing_at: null,
-        tags: '[]',
-        attributes_enc: null,
         merged_into: null,
         created_at: at,
         updated_at: at,

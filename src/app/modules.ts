@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
+import { attributeRoutes } from '../http/routes/attributes.ts';
 import { cannedResponseRoutes } from '../http/routes/canned-responses.ts';
 import { contactRoutes } from '../http/routes/contacts.ts';
 import { conversationRoutes } from '../http/routes/conversations.ts';
@@ -20,6 +21,7 @@ import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
 import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
+import { startLegacyAttributesWorker } from '../modules/attributes/convert-legacy-attributes.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -41,6 +43,7 @@ export function routeModules(): RouteModule[] {
     consentKeywordRoutes,
     cannedResponseRoutes,
     orderRoutes,
+    attributeRoutes,
     webUiRoutes,
   ];
 }
@@ -81,5 +84,6 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   }
   workers.push(...startPrivacyWorkers(ctx));
   workers.push(...startInboxWorkers(ctx));
+  workers.push(startLegacyAttributesWorker(ctx));
   return workers;
 }

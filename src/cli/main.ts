@@ -50,7 +50,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
   },
   {
     name: 'contacts',
-    summary: 'merge two records of one person on a Page, or undo it',
+    summary: 'merge two records of one person on a Page, or undo it; tag them and set their attributes',
     load: async () => (await import('./contacts.ts')).contactsCommand(),
   },
   {
@@ -62,6 +62,11 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[
     name: 'import',
     summary: 'import contacts, products or orders from a CSV or JSON Lines file',
     load: async () => (await import('./import.ts')).importCommand(),
+  },
+  {
+    name: 'attributes',
+    summary: "define and list a Page's contact attributes",
+    load: async () => (await import('./attributes.ts')).attributesCommand(),
   },
   {
     name: 'privacy',

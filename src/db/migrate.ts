@@ -20,6 +20,7 @@ import * as m0016 from './migrations/0016-page-settings.ts';
 import * as m0017 from './migrations/0017-canned-responses.ts';
 import * as m0018 from './migrations/0018-inbox-list-covering-indexes.ts';
 import * as m0019 from './migrations/0019-audience.ts';
+import * as m0020 from './migrations/0020-contact-tags-and-attributes-tables.ts';
 import * as m0021 from './migrations/0021-order-link-tag.ts';
 import * as m0023 from './migrations/0023-postbacks-in-history.ts';
 
@@ -48,6 +49,7 @@ const STEPS: [string, Step][] = [
   ['0017-canned-responses', m0017],
   ['0018-inbox-list-covering-indexes', m0018],
   ['0019-audience', m0019],
+  ['0020-contact-tags-and-attributes-tables', m0020],
   ['0021-order-link-tag', m0021],
   ['0023-postbacks-in-history', m0023],
 ];

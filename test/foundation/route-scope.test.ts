@@ -31,6 +31,7 @@ function fixtures(
     requestId,
     tokenId,
     conversationId: b.conversationId,
+    tag: 'vip',
     ...more,
   };
 }
@@ -54,6 +55,9 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/orders': ORDER_B,
     'POST /api/v1/pages/:pageId/orders/status-check': { external_id: 'B-1', email: 'bob@example.com' },
     'POST /api/v1/orders/:orderId/link': { contact_id: a.contactId },
+    'POST /api/v1/pages/:pageId/attribute-definitions': { key: 'tier', type: 'text' },
+    'POST /api/v1/contacts/:contactId/tags': { tags: ['vip'] },
+    'PATCH /api/v1/contacts/:contactId/attributes': { tier: 'gold' },
   };
 }
 

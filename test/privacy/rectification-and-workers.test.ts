@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { privacyRoutes } from '../../src/http/routes/privacy.ts';
-import { hasContactLayer, openContactField } from '../../src/crypto/contact-layer.ts';
+import { hasContactLayer } from '../../src/crypto/contact-layer.ts';
 import { deleteContactRows, personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
 import { runDueRequests } from '../../src/modules/privacy/run-requests.ts';
 import { startPrivacyWorkers } from '../../src/modules/privacy/privacy-workers.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { defineAttribute } from '../../src/modules/attributes/attribute-definitions.ts';
+import { audienceOfOne } from '../../src/modules/attributes/contact-audience.ts';
 import { seedContact, type SeededContact } from './seed.ts';
 
 for (const dialect of testDialects()) {
@@ -16,6 +19,8 @@ for (const dialect of testDialects()) {
     before(async () => {
       app = await createTestApp(dialect, { routes: [privacyRoutes] });
       person = await seedContact(app.ctx);
+      await defineAttribute(app.ctx, cliActor, person.pageId, { key: 'email', type: 'text', personal: true });
+      await defineAttribute(app.ctx, cliActor, person.pageId, { key: 'tier', type: 'text', personal: true });
     });
     after(async () => {
       await app.close();
@@ -23,30 +28,48 @@ for (const dialect of testDialects()) {
     const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
       app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
     const attributes = async () => {
-      const c = await app.ctx.db
-        .selectFrom('contacts')
+      const rows = await app.ctx.db
+        .selectFrom('contact_attributes')
         .selectAll()
-        .where('id', '=', person.contactId)
-        .executeTakeFirstOrThrow();
-      const field = { table: 'contacts', column: 'attributes_enc', pageId: c.page_id, rowId: c.id };
-      return {
-        value: JSON.parse(openContactField(app.ctx, c.id, c.attributes_enc!, field)),
-        layered: hasContactLayer(app.ctx, c.attributes_enc!, field),
-      };
+        .where('contact_id', '=', person.contactId)
+        .execute();
+      const layered = rows.map((r) =>
+        hasContactLayer(app.ctx, r.value_enc!, {
+          table: 'contact_attributes',
+          column: 'value_enc',
+          pageId: r.page_id,
+          rowId: r.id,
+        }),
+      );
+      const contact = { id: person.contactId, page_id: person.pageId };
+      return { value: (await audienceOfOne(app.ctx, app.ctx.db, contact)).attributes, layered };
     };
 
-    await t.test('a rectification sets and removes attributes, re-sealed under the contact key', async () => {
-      assert.equal((await attributes()).layered, false, 'seeded the old way, keyring only');
+    await t.test(
+      'a rectification sets and removes attributes, the new value sealed under the contact key',
+      async () => {
+        assert.deepEqual((await attributes()).layered, [false], 'seeded the old way, keyring only');
+        const res = await api('POST', '/api/v1/privacy/requests', {
+          type: 'rectification',
+          contact_id: person.contactId,
+          attributes: { email: null, tier: 'gold' },
+        });
+        assert.equal(res.statusCode, 202);
+        await runDueRequests(app.ctx);
+        assert.deepEqual(await attributes(), { value: { tier: 'gold' }, layered: [true] });
+        const done = (await api('GET', `/api/v1/privacy/requests/${res.json().id}`)).json();
+        assert.deepEqual(done.result, { attributes_changed: ['email', 'tier'] });
+      },
+    );
+
+    await t.test('a rectification of an attribute the Page does not define is refused, naming it', async () => {
       const res = await api('POST', '/api/v1/privacy/requests', {
         type: 'rectification',
         contact_id: person.contactId,
-        attributes: { vip: null, tier: 'gold' },
+        attributes: { shoe_size: '42' },
       });
-      assert.equal(res.statusCode, 202);
-      await runDueRequests(app.ctx);
-      assert.deepEqual(await attributes(), { value: { tier: 'gold' }, layered: true });
-      const done = (await api('GET', `/api/v1/privacy/requests/${res.json().id}`)).json();
-      assert.deepEqual(done.result, { attributes_changed: ['tier', 'vip'] });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.json().error.message, /^shoe_size: not an attribute of this Page/);
     });
 
     await t.test('the audit names the attributes changed, never their values', async () => {

@@ -7,6 +7,7 @@ import { CLASSIFICATION } from '../../src/db/classification.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { sealContactField } from '../../src/crypto/contact-layer.ts';
 import { personalTables } from '../../src/modules/privacy/personal-data.repository.ts';
+import { attributeBlindIndex } from '../../src/modules/attributes/attribute-index.ts';
 
 export interface SeededContact {
   contactId: string;
@@ -77,9 +78,7 @@ export async function seedContact(
         rowId: String(row[t.idColumn]),
       };
       const owner = t.contactColumn ? (row[t.contactColumn] as string | null) : null;
-      const plain = column.startsWith('attributes')
-        ? JSON.stringify({ vip: canary(table, column) })
-        : canary(table, column);
+      const plain = canary(table, column);
       row[column] =
         owner && opts.contactLayer ? sealContactField(ctx, owner, plain, field) : ctx.keyring.encrypt(plain, field);
       stored.push(row[column] as string);
@@ -120,7 +119,6 @@ export async function seedContact(
         profile_status: 'ok',
         consent_replies: 'granted',
         consent_marketing: 'none',
-        tags: '["vip"]',
         created_at: at,
         updated_at: at,
         last_seen_at: at,
@@ -270,7 +268,7 @@ export async function seedContact(
         contact_id: contactId,
         page_id: pageId,
         key: 'email',
-        value_bidx: ctx.keyring.blindIndex(`${tag}@example.com`, 'attribute'),
+        value_bidx: attributeBlindIndex(ctx.keyring, 'email', canary('contact_attributes', 'value_enc')),
         updated_at: at,
       },
     ],

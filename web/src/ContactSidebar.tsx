@@ -46,6 +46,7 @@ import {
 import { windowState } from './window.ts';
 import { InterestsCard } from './sidebar/InterestsCard.tsx';
 import { OrdersCard } from './sidebar/OrdersCard.tsx';
+import { TagsAndAttributes } from './sidebar/TagsAndAttributes.tsx';
 
 /** One block of the contact's details: a titled region a person (and a test) finds by its name. */
 function Block({ title, children }: { title: string; children: ReactNode }) {
@@ -175,37 +176,7 @@ export function ContactDetails({
 
   const more = (
     <Stack gap="md">
-      <Block title="Tags">
-        {c.tags.length === 0 ? (
-          <Text size="sm" c="dimmed">
-            No tags yet.
-          </Text>
-        ) : (
-          <Group gap={4} component="ul" aria-label="Tags" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
-            {c.tags.map((t) => (
-              <Badge key={t} component="li" variant="light" color="gray">
-                {t}
-              </Badge>
-            ))}
-          </Group>
-        )}
-      </Block>
-      <Block title="Attributes">
-        {Object.keys(c.attributes).length === 0 ? (
-          <Text size="sm" c="dimmed">
-            No attributes yet.
-          </Text>
-        ) : (
-          <DataList size="sm" gap={4} labelWidth={92}>
-            {Object.entries(c.attributes).map(([k, v]) => (
-              <DataList.Item key={k}>
-                <DataList.ItemLabel>{k}</DataList.ItemLabel>
-                <DataList.ItemValue>{typeof v === 'string' ? v : JSON.stringify(v)}</DataList.ItemValue>
-              </DataList.Item>
-            ))}
-          </DataList>
-        )}
-      </Block>
+      <TagsAndAttributes contact={c} user={user} />
       <OrdersCard contactId={c.id} pageId={c.page_id} user={user} />
       <InterestsCard contactId={c.id} />
       <Block title="Previous activity">

@@ -8,6 +8,7 @@ import { TokensPanel } from './settings/TokensPanel.tsx';
 import { CannedPanel } from './settings/CannedPanel.tsx';
 import { LabelsPanel } from './settings/LabelsPanel.tsx';
 import { KeywordsPanel } from './settings/KeywordsPanel.tsx';
+import { AttributesPanel } from './settings/AttributesPanel.tsx';
 
 interface SettingsTab {
   id: string;
@@ -18,9 +19,10 @@ interface SettingsTab {
 }
 
 /**
- * The tabs, in order. Everyone sees the Pages' token state, the canned responses, the labels and the consent keywords
- * (read-only unless owner or admin: an agent needs to know why replies wait, which replies are saved, which labels
- * exist and which words opt people out); team members and API tokens are for owners and admins alone.
+ * The tabs, in order. Everyone sees the Pages' token state, the canned responses, the labels, the attributes and the
+ * consent keywords (read-only unless owner or admin: an agent needs to know why replies wait, which replies are saved,
+ * which labels and attributes exist and which words opt people out); team members and API tokens are for owners
+ * and admins alone.
  */
 const TABS: SettingsTab[] = [
   { id: 'pages', label: 'Pages', managersOnly: false, panel: (p) => <PagesPanel {...p} /> },
@@ -28,6 +30,7 @@ const TABS: SettingsTab[] = [
   { id: 'tokens', label: 'API tokens', managersOnly: true, panel: (p) => <TokensPanel {...p} /> },
   { id: 'canned-responses', label: 'Canned responses', managersOnly: false, panel: (p) => <CannedPanel {...p} /> },
   { id: 'labels', label: 'Labels', managersOnly: false, panel: (p) => <LabelsPanel {...p} /> },
+  { id: 'attributes', label: 'Attributes', managersOnly: false, panel: (p) => <AttributesPanel {...p} /> },
   { id: 'keywords', label: 'Opt-out keywords', managersOnly: false, panel: (p) => <KeywordsPanel {...p} /> },
 ];
 

@@ -169,7 +169,8 @@ export const AUDIENCE_CLASSIFICATION: Record<keyof AudienceTables, TableClassifi
       id: 'reference',
       contact_id: 'reference',
       page_id: 'reference',
-      key: 'system',
+      // What the value says about the person ("diagnosis", "tier"): exported with it.
+      key: 'personal',
       value_text: 'personal',
       value_num: 'personal',
       value_enc: 'encrypted',

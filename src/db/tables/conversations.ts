@@ -104,10 +104,6 @@ export interface ContactTable {
   consent_replies_at: number | null;
   consent_marketing: 'none' | 'granted' | 'withdrawn';
   consent_marketing_at: number | null;
-  /** JSON array of tags. */
-  tags: string;
-  /** Encrypted JSON object of business attributes. */
-  attributes_enc: string | null;
   merged_into: string | null;
   created_at: number;
   updated_at: number;
@@ -293,8 +289,6 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
       consent_replies_at: 'personal',
       consent_marketing: 'personal',
       consent_marketing_at: 'personal',
-      tags: 'personal',
-      attributes_enc: 'encrypted',
       merged_into: 'reference',
       created_at: 'personal',
       updated_at: 'system',

@@ -4,7 +4,7 @@ import type { AppContext } from '../../kernel/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { openContactField as openOwned, sealContactField as sealOwned } from '../../crypto/contact-layer.ts';
 
-type EncryptedColumn = 'psid_enc' | 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc' | 'attributes_enc';
+type EncryptedColumn = 'psid_enc' | 'name_enc' | 'first_name_enc' | 'last_name_enc' | 'picture_enc';
 
 /** Encrypts one contact field bound to its row and Page, under the contact's own key (erasure destroys it). */
 export function sealContactColumn(

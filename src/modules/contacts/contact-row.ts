@@ -41,8 +41,6 @@ export function newContactRow(p: {
     consent_replies_at: null,
     consent_marketing: 'none',
     consent_marketing_at: null,
-    tags: '[]',
-    attributes_enc: null,
     merged_into: null,
     created_at: p.at,
     updated_at: p.now,

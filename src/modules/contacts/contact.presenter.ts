@@ -3,6 +3,7 @@ import type { ContactLinkTable, ContactTable } from '../../db/tables/conversatio
 import { toIso } from '../../lib/time.ts';
 import { windowFor } from '../messaging/send.policy.ts';
 import { openContactColumn } from './contact-columns.ts';
+import type { ContactAudience } from '../attributes/contact-audience.ts';
 
 /** A link to another record of the same person: on another Page (account linking, ids_for_pages, an operator) or merged. */
 export interface ContactLinkView {
@@ -15,17 +16,17 @@ export interface ContactLinkView {
 /**
  * The contract's Contact, built from an allow-list: decrypted names, the messaging window, consent. The identifiers
  * (PSID, picture URL) only when the caller may read them (and has audited the read); links only in the detail view.
+ * Tags and attributes come from their own tables (`audienceOf`, read once for a whole list).
  */
 export function presentContact(
   ctx: AppContext,
   row: ContactTable,
-  opts: { withIdentifiers: boolean; links?: ContactLinkView[] },
+  opts: { withIdentifiers: boolean; audience: ContactAudience; links?: ContactLinkView[] },
 ) {
   const first = openContactColumn(ctx, row, 'first_name_enc');
   const last = openContactColumn(ctx, row, 'last_name_enc');
   const name = openContactColumn(ctx, row, 'name_enc') ?? ([first, last].filter(Boolean).join(' ') || null);
   const window = windowFor(row.last_user_action_at);
-  const attributes = openContactColumn(ctx, row, 'attributes_enc');
   return {
     id: row.id,
     page_id: row.page_id,
@@ -52,8 +53,8 @@ export function presentContact(
       marketing: row.consent_marketing,
       marketing_at: toIso(row.consent_marketing_at),
     },
-    tags: JSON.parse(row.tags) as string[],
-    attributes: attributes === null ? {} : (JSON.parse(attributes) as Record<string, unknown>),
+    tags: opts.audience.tags,
+    attributes: opts.audience.attributes,
     merged_into: row.merged_into,
     ...(opts.links && { links: opts.links }),
     created_at: toIso(row.created_at),
@@ -62,3 +63,6 @@ export function presentContact(
 }
 
 export type ContactView = ReturnType<typeof presentContact>;
+
+/** For answers that show only a contact's name, status and window (a conversation): no tags or attributes read. */
+export const NO_AUDIENCE: ContactAudience = Object.freeze({ tags: [], attributes: {} });

@@ -5,6 +5,7 @@ import { assertCan, assertPage, can, type Actor } from '../access/actor.ts';
 import { findPage } from '../pages/pages.repository.ts';
 import { listContacts as listContactRows } from './contacts.repository.ts';
 import { presentContact, type ContactView } from './contact.presenter.ts';
+import { audienceOf } from '../attributes/contact-audience.ts';
 
 /** Contacts are read this many at a time: memory stays flat however many the Page has. */
 const PAGE_SIZE = 1000;
@@ -41,7 +42,8 @@ export async function exportContacts(ctx: AppContext, actor: Actor, pageId: stri
     let cursor: string | null = null;
     for (;;) {
       const page = await listContactRows(ctx.db, { pageId, tokens: [], cursor, limit: PAGE_SIZE });
-      for (const row of page) yield presentContact(ctx, row, { withIdentifiers });
+      const audience = await audienceOf(ctx, ctx.db, page);
+      for (const row of page) yield presentContact(ctx, row, { withIdentifiers, audience: audience.get(row.id)! });
       if (page.length < PAGE_SIZE) return;
       cursor = page[page.length - 1]!.id;
     }

@@ -7,8 +7,11 @@ import { until } from '../../../test/support/until.ts';
 import { cliActor } from '../access/actor.ts';
 import { recordConsent } from '../consent/ledger.ts';
 import { registerPage } from '../pages/register-page.ts';
-import { findContactById, updateContact } from './contacts.repository.ts';
-import { openContactColumn, sealContactColumn } from './contact-columns.ts';
+import { findContactById } from './contacts.repository.ts';
+import { defineAttribute } from '../attributes/attribute-definitions.ts';
+import { audienceOfOne } from '../attributes/contact-audience.ts';
+import { addContactTags } from '../attributes/contact-tags.ts';
+import { setContactAttributes } from '../attributes/set-attributes.ts';
 import { recordAccountLinking, reconcileContacts } from './identity-links.ts';
 import { mergeContacts } from './merge-contacts.ts';
 import { resolveContact } from './resolve-contact.ts';
@@ -98,19 +101,12 @@ for (const dialect of testDialects()) {
 
     it('carries tags, attributes and newer consent into the survivor, and never records them twice', async () => {
       const [stale, survivor] = [await newContact(PAGE_A), await newContact(PAGE_A)];
-      await updateContact(app.ctx.db, stale.id, {
-        tags: '["vip","wholesale"]',
-        attributes_enc: sealContactColumn(
-          app.ctx,
-          stale,
-          'attributes_enc',
-          JSON.stringify({ crm_id: 'C-1', tier: 'gold' }),
-        ),
-      });
-      await updateContact(app.ctx.db, survivor.id, {
-        tags: '["vip"]',
-        attributes_enc: sealContactColumn(app.ctx, survivor, 'attributes_enc', JSON.stringify({ tier: 'silver' })),
-      });
+      await defineAttribute(app.ctx, cliActor, PAGE_A, { key: 'crm_id', type: 'text', personal: true });
+      await defineAttribute(app.ctx, cliActor, PAGE_A, { key: 'tier', type: 'text' });
+      await addContactTags(app.ctx, cliActor, stale.id, ['vip', 'wholesale']);
+      await setContactAttributes(app.ctx, cliActor, stale.id, { crm_id: 'C-1', tier: 'gold' });
+      await addContactTags(app.ctx, cliActor, survivor.id, ['vip']);
+      await setContactAttributes(app.ctx, cliActor, survivor.id, { tier: 'silver' });
       await app.ctx.db.transaction().execute(async (trx) => {
         await recordConsent(trx, app.ctx, {
           contactId: survivor.id,
@@ -154,10 +150,14 @@ for (const dialect of testDialects()) {
       }
       const row = await reload(survivor.id);
       assert.equal((await reload(stale.id)).merged_into, survivor.id);
-      assert.deepEqual(JSON.parse(row.tags), ['vip', 'wholesale']);
-      assert.deepEqual(JSON.parse(openContactColumn(app.ctx, row, 'attributes_enc')!), {
-        crm_id: 'C-1',
-        tier: 'silver',
+      assert.deepEqual(await audienceOfOne(app.ctx, app.ctx.db, row), {
+        tags: ['vip', 'wholesale'],
+        attributes: { crm_id: 'C-1', tier: 'silver' },
+      });
+      // Moved, not copied; the value the survivor overrode stays with the merged record.
+      assert.deepEqual(await audienceOfOne(app.ctx, app.ctx.db, await reload(stale.id)), {
+        tags: [],
+        attributes: { tier: 'gold' },
       });
       assert.equal(row.consent_marketing, 'withdrawn');
       const copied = await app.ctx.db

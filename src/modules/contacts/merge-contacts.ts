@@ -9,7 +9,8 @@ import { assertCan, type Actor } from '../access/actor.ts';
 import { recordConsent, type ConsentPurpose } from '../consent/ledger.ts';
 import { latestByPurpose } from '../consent/ledger.repository.ts';
 import { findContactById, repointMerged, updateContact } from './contacts.repository.ts';
-import { openContactColumn, sealContactColumn } from './contact-columns.ts';
+import { moveAudience } from '../attributes/move-audience.ts';
+import { audienceOfOne } from '../attributes/contact-audience.ts';
 import { markMerged } from './identity.repository.ts';
 import { deleteLinks, insertLink } from './links.repository.ts';
 import { loadVisibleContact } from './read-contacts.ts';
@@ -22,9 +23,10 @@ export interface MergeAudit {
 }
 
 /**
- * The survivor keeps what the merged record knew: its tags join the survivor's, attributes the survivor lacks are
- * copied, and each consent decision newer than the survivor's for the same purpose is recorded in the survivor's
- * ledger (source `merge`, pointing at the original record), so an opt-out given under the old PSID still holds.
+ * The survivor keeps what the merged record knew: its tags and the attribute values the survivor lacks move to the
+ * survivor (`moveAudience`), and each consent decision newer than the survivor's for the same purpose is recorded in
+ * the survivor's ledger (source `merge`, pointing at the original record), so an opt-out given under the old PSID
+ * still holds.
  */
 async function carryOver(
   ctx: AppContext,
@@ -34,19 +36,8 @@ async function carryOver(
   target: ContactTable,
   now: number,
 ): Promise<void> {
-  const set: Partial<ContactTable> = {};
-  const targetTags = JSON.parse(target.tags) as string[];
-  const tags = [...new Set([...targetTags, ...(JSON.parse(source.tags) as string[])])];
-  if (tags.length !== targetTags.length) set.tags = JSON.stringify(tags);
-  const sourceAttrs = openContactColumn(ctx, source, 'attributes_enc');
-  if (sourceAttrs !== null) {
-    const targetAttrs = openContactColumn(ctx, target, 'attributes_enc');
-    const before = targetAttrs === null ? {} : (JSON.parse(targetAttrs) as Record<string, unknown>);
-    const merged = { ...(JSON.parse(sourceAttrs) as Record<string, unknown>), ...before };
-    if (Object.keys(merged).length !== Object.keys(before).length)
-      set.attributes_enc = sealContactColumn(ctx, target, 'attributes_enc', JSON.stringify(merged));
-  }
-  if (Object.keys(set).length > 0) await updateContact(trx, target.id, { ...set, updated_at: now });
+  const moved = await moveAudience(ctx, trx, source, target, now);
+  if (moved.tags + moved.attributes > 0) await updateContact(trx, target.id, { updated_at: now });
 
   const targetLatest = new Map((await latestByPurpose(trx, target.id)).map((r) => [r.purpose, r]));
   for (const r of await latestByPurpose(trx, source.id)) {
@@ -145,7 +136,8 @@ export async function mergeContacts(
     );
   if (target.merged_into !== null)
     throw new AppError('conflict', 'the target was itself merged into another contact; merge into that one');
-  if (source.merged_into === target.id) return presentContact(ctx, target, { withIdentifiers: false });
+  if (source.merged_into === target.id)
+    return presentContact(ctx, target, { withIdentifiers: false, audience: await audienceOfOne(ctx, ctx.db, target) });
   if (source.merged_into !== null)
     throw new AppError('conflict', 'this contact is already merged into another one; split it first');
   const now = ctx.clock.now();
@@ -154,7 +146,7 @@ export async function mergeContacts(
     .execute((trx) => mergeWithin(ctx, trx, actor, source.id, target.id, now, { action: 'contact.merge' }));
   if (!merged) throw new AppError('conflict', 'this contact was merged into another one meanwhile; split it first');
   const after = await findContactById(ctx.db, target.id, null);
-  return presentContact(ctx, after!, { withIdentifiers: false });
+  return presentContact(ctx, after!, { withIdentifiers: false, audience: await audienceOfOne(ctx, ctx.db, after!) });
 }
 
 /** Undoes a merge: the contact stands alone again with its own history. Audited in the same transaction. */
@@ -180,5 +172,9 @@ export async function splitContact(ctx: AppContext, actor: Actor, contactId: str
       now,
     );
   });
-  return presentContact(ctx, { ...contact, merged_into: null }, { withIdentifiers: false });
+  return presentContact(
+    ctx,
+    { ...contact, merged_into: null },
+    { withIdentifiers: false, audience: await audienceOfOne(ctx, ctx.db, contact) },
+  );
 }

@@ -17,6 +17,7 @@ import { findContactsByIds } from './identity.repository.ts';
 import { linksOf } from './links.repository.ts';
 import { queryTokens } from './name-tokens.ts';
 import { findPage } from '../pages/pages.repository.ts';
+import { audienceOf, audienceOfOne } from '../attributes/contact-audience.ts';
 
 async function auditIdentifierRead(
   ctx: AppContext,
@@ -93,7 +94,11 @@ export async function getContact(
   const row = await loadVisibleContact(ctx, actor, contactId);
   const withIdentifiers = can(actor, 'identifiers:read') && opts.identifiers !== false;
   if (withIdentifiers) await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'get', true);
-  return presentContact(ctx, row, { withIdentifiers, links: await linkViews(ctx, actor, row) });
+  return presentContact(ctx, row, {
+    withIdentifiers,
+    audience: await audienceOfOne(ctx, ctx.db, row),
+    links: await linkViews(ctx, actor, row),
+  });
 }
 
 /**
@@ -114,7 +119,11 @@ export async function findContactByPsid(
   if (!row || row.status === 'erased') throw notFound('contact');
   const withIdentifiers = can(actor, 'identifiers:read');
   await auditIdentifierRead(ctx, actor, row.page_id, [row.id], 'psid_lookup', withIdentifiers);
-  return presentContact(ctx, row, { withIdentifiers, links: await linkViews(ctx, actor, row) });
+  return presentContact(ctx, row, {
+    withIdentifiers,
+    audience: await audienceOfOne(ctx, ctx.db, row),
+    links: await linkViews(ctx, actor, row),
+  });
 }
 
 /**
@@ -172,5 +181,9 @@ export async function listContacts(
       'list',
       true,
     );
-  return { rows: page.rows.map((r) => presentContact(ctx, r, { withIdentifiers })), nextCursor: page.nextCursor };
+  const audience = await audienceOf(ctx, ctx.db, page.rows);
+  return {
+    rows: page.rows.map((r) => presentContact(ctx, r, { withIdentifiers, audience: audience.get(r.id)! })),
+    nextCursor: page.nextCursor,
+  };
 }

@@ -2,7 +2,7 @@ import type { AppContext } from '../../kernel/context.ts';
 import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
 import type { ConversationTable } from '../../db/tables/inbox.ts';
 import { toIso } from '../../lib/time.ts';
-import { presentContact } from '../contacts/contact.presenter.ts';
+import { NO_AUDIENCE, presentContact } from '../contacts/contact.presenter.ts';
 import { openMessageField } from './message-fields.ts';
 
 export interface AssigneeView {
@@ -21,7 +21,7 @@ export function presentConversation(
   last: MessageTable | undefined,
   assignee: AssigneeView | null,
 ) {
-  const person = presentContact(ctx, contact, { withIdentifiers: false });
+  const person = presentContact(ctx, contact, { withIdentifiers: false, audience: NO_AUDIENCE });
   return {
     id: row.id,
     page_id: row.page_id,

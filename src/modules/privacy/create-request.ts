@@ -7,7 +7,7 @@ import { assertCan, canSeePage, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import type { Executor } from '../../db/types.ts';
 import { computeDueAt, type Regime } from './deadlines.ts';
-import { validatePatch } from './rectify-contact.ts';
+import { checkRectification, validatePatch } from './rectify-contact.ts';
 import { sealContactField } from '../../crypto/contact-layer.ts';
 import { insertRequest } from './privacy.repository.ts';
 
@@ -50,6 +50,7 @@ export async function createPrivacyRequest(
     const contact =
       typeof input.contact_id === 'string' ? await findContactById(trx, input.contact_id, null) : undefined;
     if (!contact || contact.status === 'erased' || !canSeePage(actor, contact.page_id)) throw notFound('contact');
+    if (patch) await checkRectification(trx, contact.page_id, patch);
     const row = newRequestRow(ctx, {
       type: input.type,
       pageId: contact.page_id,

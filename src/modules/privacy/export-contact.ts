@@ -4,6 +4,8 @@ import type { Executor } from '../../db/types.ts';
 import { toIso } from '../../lib/time.ts';
 import { openContactField } from '../../crypto/contact-layer.ts';
 import { mergeGroupIds } from '../contacts/contacts.repository.ts';
+import { listDefinitionRows } from '../attributes/attributes.repository.ts';
+import { readCanonical, readStoredValue } from '../attributes/attribute-values.ts';
 import { personalTables, selectContactRows, type PersonalTable, type Row } from './personal-data.repository.ts';
 
 export const EXPORT_FORMAT = 'pagescope.contact-export/v1';
@@ -33,20 +35,18 @@ export async function buildContactExport(ctx: AppContext, db: Executor, contactI
   const counts: ContactExport['counts'] = {};
   const records = await mergeGroupIds(db, contactId);
   for (const p of personalTables()) {
-    // A row joining two of the person's records (their merge link) is found from both ends: listed once. The key is
-    // the whole row, not its id column: in tables keyed by two columns (an order's lines, a contact's interests and
-    // tags) many rows share the id column's value.
-    const rows = new Map<string, Row>();
+    // A row joining two of the person's records (their merge link) is found from both ends: listed once. Only such
+    // tables repeat rows; in the others the id column need not be unique (a contact's tags share its id).
+    const rows = new Map<unknown, Row>();
     for (const id of records)
       for (const row of await selectContactRows(db, p, id)) {
-        const key = Object.keys(p.t.columns)
-          .map((c) => String(row[c]))
-          .join('\u0000');
+        const key = p.pointers.length > 0 ? row[p.t.idColumn] : rows.size;
         if (!rows.has(key)) rows.set(key, row);
       }
     tables[p.table] = [...rows.values()].map((row) => presentRow(ctx, p, row));
     counts[p.table] = rows.size;
   }
+  if (tables.contact_attributes) await readableAttributes(db, tables.contact_attributes);
   const contact = tables.contacts?.[0];
   return {
     format: EXPORT_FORMAT,
@@ -91,6 +91,27 @@ function presentRow(ctx: AppContext, p: PersonalTable, row: Row): Record<string,
     }
   }
   return out;
+}
+
+/**
+ * Attribute values as the person would read them, typed by their definitions: a date as a date rather than epoch
+ * milliseconds, a yes/no as a boolean, a list as a list (the stored columns stay beside them).
+ */
+async function readableAttributes(db: Executor, rows: Record<string, unknown>[]): Promise<void> {
+  const pages = [...new Set(rows.map((r) => String(r.page_id)))];
+  const types = new Map((await listDefinitionRows(db, pages)).map((d) => [`${d.page_id} ${d.key}`, d.type]));
+  for (const r of rows) {
+    const type = types.get(`${String(r.page_id)} ${String(r.key)}`);
+    if (!type) continue;
+    const sealed = r.value;
+    if (typeof sealed === 'string') r.value = readCanonical(type, sealed);
+    else if (Array.isArray(sealed)) r.value = sealed;
+    else if (sealed === null || sealed === undefined)
+      r.value = readStoredValue(type, {
+        text: typeof r.value_text === 'string' ? r.value_text : null,
+        num: typeof r.value_num === 'number' ? r.value_num : null,
+      });
+  }
 }
 
 function decode(text: string): unknown {

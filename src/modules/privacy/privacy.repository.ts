@@ -117,19 +117,6 @@ export async function clearRequestData(db: Executor, contactId: string): Promise
   return Number(r.numUpdatedRows);
 }
 
-export async function updateContactAttributes(
-  db: Executor,
-  id: string,
-  attributesEnc: string | null,
-  now: number,
-): Promise<void> {
-  await db
-    .updateTable('contacts')
-    .set({ attributes_enc: attributesEnc, updated_at: now })
-    .where('id', '=', id)
-    .execute();
-}
-
 export async function pageExists(db: Executor, id: string): Promise<boolean> {
   return (await db.selectFrom('pages').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }

@@ -2,12 +2,14 @@ import type { AppContext } from '../../kernel/context.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
 import { AppError } from '../../errors.ts';
 import type { Executor } from '../../db/types.ts';
-import { openContactField, sealContactField } from '../../crypto/contact-layer.ts';
-import { updateContactAttributes } from './privacy.repository.ts';
+import { checkPatch, writeAttributes } from '../attributes/contact-audience.ts';
+import { listDefinitionRows } from '../attributes/attributes.repository.ts';
 
-export type AttributePatch = Record<string, string | number | boolean | null>;
+export type AttributePatch = Record<string, string | number | boolean | string[] | null>;
 
-/** Checks a rectification patch: plain keys, scalar values, `null` to remove an attribute. */
+const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+/** Checks a rectification patch's shape: plain keys, scalar or list values, `null` to remove an attribute. */
 export function validatePatch(raw: unknown): AttributePatch {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
     throw new AppError(
@@ -18,13 +20,21 @@ export function validatePatch(raw: unknown): AttributePatch {
   for (const [k, v] of Object.entries(raw)) {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(k))
       throw new AppError('validation_failed', 'attribute names are 1-64 letters, digits, _ . or -');
-    if (v !== null && !['string', 'number', 'boolean'].includes(typeof v))
-      throw new AppError('validation_failed', 'attribute values are strings, numbers, booleans or null');
+    if (!scalar(v) && !(Array.isArray(v) && v.every((x) => typeof x === 'string')))
+      throw new AppError('validation_failed', 'attribute values are strings, numbers, booleans, lists or null');
   }
   return raw as AttributePatch;
 }
 
-/** Applies the patch to the contact's encrypted attributes; returns the names changed (never the values). */
+/**
+ * Checks the patch against the contact's Page's attribute definitions when the request is made, so that a key the
+ * Page does not define or a value of the wrong type is a 400 naming it rather than a request that fails later.
+ */
+export async function checkRectification(db: Executor, pageId: string, patch: AttributePatch): Promise<void> {
+  checkPatch(await listDefinitionRows(db, [pageId]), patch);
+}
+
+/** Applies the patch to the contact's attribute values (contact_attributes); returns the keys changed (never values). */
 export async function rectifyAttributes(
   ctx: AppContext,
   db: Executor,
@@ -33,21 +43,5 @@ export async function rectifyAttributes(
 ): Promise<string[]> {
   const contact = await findContactById(db, contactId, null);
   if (!contact) throw new AppError('not_found', 'contact not found');
-  const field = { table: 'contacts', column: 'attributes_enc', pageId: contact.page_id, rowId: contact.id };
-  const current = contact.attributes_enc
-    ? (JSON.parse(openContactField(ctx, contact.id, contact.attributes_enc, field)) as Record<string, unknown>)
-    : {};
-  const changed: string[] = [];
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) {
-      if (k in current) changed.push(k);
-      delete current[k];
-    } else if (current[k] !== v) {
-      current[k] = v;
-      changed.push(k);
-    }
-  }
-  const sealed = Object.keys(current).length ? sealContactField(ctx, contact.id, JSON.stringify(current), field) : null;
-  await updateContactAttributes(db, contact.id, sealed, ctx.clock.now());
-  return changed.sort();
+  return writeAttributes(ctx, db, contact, patch, null, ctx.clock.now());
 }

@@ -1,0 +1,119 @@
+// Tags on contacts: normalised (trimmed, lower case, spaces collapsed), idempotent by (contact, tag), each change
+// audited (counts only: a tag is the business's word about a person) and announced to the inbox in its transaction.
+import type { AppContext } from '../../kernel/context.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { assertCan, assertPage, type Actor } from '../access/actor.ts';
+import { appendAudit } from '../audit/audit.repository.ts';
+import { loadVisibleContact } from '../contacts/read-contacts.ts';
+import { recordContactChange } from '../conversations/conversation-activity.ts';
+import { findPage } from '../pages/pages.repository.ts';
+import { normaliseTag, MAX_TAG } from './attribute-values.ts';
+import { countTagsOf, deleteTagRows, insertTags, pageTagCounts, tagRowsOf } from './attributes.repository.ts';
+
+export const MAX_TAGS_PER_REQUEST = 50;
+export const MAX_TAGS_PER_CONTACT = 200;
+
+function normalised(raw: readonly string[]): string[] {
+  const bad = raw.findIndex((t) => normaliseTag(t) === null);
+  if (bad >= 0)
+    throw new AppError(
+      'validation_failed',
+      `tags[${bad}]: a tag is 1–${MAX_TAG} letters, digits, spaces or _ . : / - and starts with a letter or digit`,
+      { field: `tags[${bad}]` },
+    );
+  return [...new Set(raw.map((t) => normaliseTag(t)!))];
+}
+
+async function tagsOf(ctx: AppContext, contactId: string): Promise<string[]> {
+  return (await tagRowsOf(ctx.db, [contactId])).map((r) => r.tag);
+}
+
+/**
+ * Tags a contact (`contacts:write`: agents of its Page and up). A tag it carries already is left as it was, so
+ * repeating a request changes nothing and writes no audit row. Returns the contact's tags.
+ */
+export async function addContactTags(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  raw: readonly string[],
+): Promise<string[]> {
+  assertCan(actor, 'contacts:write');
+  const contact = await loadVisibleContact(ctx, actor, contactId);
+  if (raw.length === 0 || raw.length > MAX_TAGS_PER_REQUEST)
+    throw new AppError('validation_failed', `tags must hold 1–${MAX_TAGS_PER_REQUEST} tags`, { field: 'tags' });
+  const tags = normalised(raw);
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const rows = tags.map((tag) => ({
+      contact_id: contact.id,
+      page_id: contact.page_id,
+      tag,
+      created_by: actor.id,
+      created_at: now,
+    }));
+    const added = await insertTags(trx, rows);
+    if (added === 0) return;
+    if ((await countTagsOf(trx, contact.id)) > MAX_TAGS_PER_CONTACT)
+      throw new AppError('validation_failed', `a contact carries at most ${MAX_TAGS_PER_CONTACT} tags`, {
+        field: 'tags',
+      });
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'contact.tags.add',
+        pageId: contact.page_id,
+        subjectType: 'contact',
+        subjectId: contact.id,
+        details: { added },
+      },
+      now,
+    );
+    await recordContactChange(trx, ctx, contact.page_id, contact.id);
+  });
+  return tagsOf(ctx, contact.id);
+}
+
+/** Takes a tag off a contact (`contacts:write`); a tag it does not carry changes nothing. Returns its tags. */
+export async function removeContactTag(
+  ctx: AppContext,
+  actor: Actor,
+  contactId: string,
+  raw: string,
+): Promise<string[]> {
+  assertCan(actor, 'contacts:write');
+  const contact = await loadVisibleContact(ctx, actor, contactId);
+  const tag = normaliseTag(raw);
+  if (tag === null) throw new AppError('validation_failed', 'tag: not a valid tag', { field: 'tag' });
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    if ((await deleteTagRows(trx, contact.id, [tag])) === 0) return;
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'contact.tags.remove',
+        pageId: contact.page_id,
+        subjectType: 'contact',
+        subjectId: contact.id,
+        details: { removed: 1 },
+      },
+      now,
+    );
+    await recordContactChange(trx, ctx, contact.page_id, contact.id);
+  });
+  return tagsOf(ctx, contact.id);
+}
+
+/** The tags in use on a Page with how many contacts carry each: what the sidebar suggests and segments offer. */
+export async function listPageTags(
+  ctx: AppContext,
+  actor: Actor,
+  pageId: string,
+): Promise<{ tag: string; count: number }[]> {
+  assertCan(actor, 'contacts:read');
+  assertPage(actor, pageId);
+  if (!(await findPage(ctx.db, pageId))) throw notFound('page');
+  return pageTagCounts(ctx.db, pageId);
+}
