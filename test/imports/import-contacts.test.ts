@@ -13,6 +13,7 @@ import { importRecords } from '../../src/modules/imports/import-records.ts';
 import { contactImporter } from '../../src/modules/imports/contact-import.ts';
 import { listContacts } from '../../src/modules/contacts/read-contacts.ts';
 import { readRecords } from '../../src/lib/records.ts';
+import { defineAttribute } from '../../src/modules/attributes/attribute-definitions.ts';
 
 const PAGE = '5500000000000005';
 const OTHER = '5500000000000006';
@@ -109,6 +110,32 @@ for (const dialect of testDialects()) {
         };
         await assert.rejects(run('psid\n1000000008\n', analyst), { code: 'forbidden' });
         await assert.rejects(run('psid\n1000000008\n', cliActor, '999'), { code: 'not_found' });
+      },
+    );
+
+    await t.test(
+      'tags and attribute values come in typed; a value of the wrong type or an undefined key is named',
+      async () => {
+        await defineAttribute(app.ctx, cliActor, PAGE, { key: 'points', type: 'number' });
+        await defineAttribute(app.ctx, cliActor, PAGE, { key: 'email', type: 'text', personal: true });
+        const { report, rejected } = await run(
+          'psid,name,tags,attribute.points,attribute.email\n' +
+            '1000000020,Hal,"VIP; newsletter",120,hal@example.com\n' +
+            '1000000021,Ida,vip,lots,\n' +
+            '1000000022,Jo,,7,\n',
+        );
+        assert.deepEqual(report, { imported: 2, rejected: 1 });
+        assert.equal(rejected[0]![0], 3);
+        assert.match(rejected[0]![1], /points/);
+        const people = (
+          await listContacts(app.ctx, cliActor, PAGE, { q: null, cursor: null, limit: 100, identifiers: false })
+        ).rows;
+        const hal = people.find((c) => c.name === 'Hal')!;
+        assert.deepEqual([...hal.tags].sort(), ['newsletter', 'vip']);
+        assert.deepEqual(hal.attributes, { email: 'hal@example.com', points: 120 });
+        assert.deepEqual(people.find((c) => c.name === 'Jo')!.attributes, { points: 7 });
+        const unknown = await run('psid,attribute.shoe_size\n1000000023,42\n');
+        assert.match(unknown.rejected[0]![1], /shoe_size/);
       },
     );
 

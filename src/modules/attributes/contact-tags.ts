@@ -1,6 +1,8 @@
 // Tags on contacts: normalised (trimmed, lower case, spaces collapsed), idempotent by (contact, tag), each change
 // audited (counts only: a tag is the business's word about a person) and announced to the inbox in its transaction.
 import type { AppContext } from '../../kernel/context.ts';
+import type { Executor } from '../../db/types.ts';
+import type { ContactTable } from '../../db/tables/conversations.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { assertCan, assertPage, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
@@ -45,19 +47,8 @@ export async function addContactTags(
   const tags = normalised(raw);
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
-    const rows = tags.map((tag) => ({
-      contact_id: contact.id,
-      page_id: contact.page_id,
-      tag,
-      created_by: actor.id,
-      created_at: now,
-    }));
-    const added = await insertTags(trx, rows);
+    const added = await addTagsWithin(trx, contact, tags, actor.id, now);
     if (added === 0) return;
-    if ((await countTagsOf(trx, contact.id)) > MAX_TAGS_PER_CONTACT)
-      throw new AppError('validation_failed', `a contact carries at most ${MAX_TAGS_PER_CONTACT} tags`, {
-        field: 'tags',
-      });
     await appendAudit(
       trx,
       actor,
@@ -73,6 +64,32 @@ export async function addContactTags(
     await recordContactChange(trx, ctx, contact.page_id, contact.id);
   });
   return tagsOf(ctx, contact.id);
+}
+
+/**
+ * Tags a contact inside the caller's transaction (the caller checked access and audits): tags normalised, those it
+ * carries already left as they were, at most MAX_TAGS_PER_CONTACT in all. Returns how many were added.
+ */
+export async function addTagsWithin(
+  trx: Executor,
+  contact: Pick<ContactTable, 'id' | 'page_id'>,
+  raw: readonly string[],
+  by: string | null,
+  now: number,
+): Promise<number> {
+  const rows = normalised(raw).map((tag) => ({
+    contact_id: contact.id,
+    page_id: contact.page_id,
+    tag,
+    created_by: by,
+    created_at: now,
+  }));
+  const added = await insertTags(trx, rows);
+  if (added > 0 && (await countTagsOf(trx, contact.id)) > MAX_TAGS_PER_CONTACT)
+    throw new AppError('validation_failed', `a contact carries at most ${MAX_TAGS_PER_CONTACT} tags`, {
+      field: 'tags',
+    });
+  return added;
 }
 
 /** Takes a tag off a contact (`contacts:write`); a tag it does not carry changes nothing. Returns its tags. */

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../kernel/context.ts';
+import type { Executor } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
@@ -65,14 +66,24 @@ export async function setContactAttributesFromText(
 ): Promise<Record<string, AttributeValue>> {
   assertCan(actor, 'contacts:write');
   const contact = await loadVisibleContact(ctx, actor, contactId);
-  const types = new Map((await listDefinitionRows(ctx.db, [contact.page_id])).map((d) => [d.key, d.type]));
-  const patch: Record<string, unknown> = {};
-  for (const pair of pairs) {
+  const entries = pairs.map((pair): [string, string] => {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new AppError('validation_failed', `${pair}: write each attribute as key=value`);
-    const key = pair.slice(0, eq);
-    const type = types.get(key);
-    patch[key] = valueFromText(type ?? 'text', pair.slice(eq + 1));
-  }
-  return setContactAttributes(ctx, actor, contactId, patch);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  });
+  return setContactAttributes(ctx, actor, contactId, await patchFromText(ctx.db, contact.page_id, entries));
+}
+
+/**
+ * Values written as text (a command line, a CSV cell) read as their definitions' types ask: numbers, true/false,
+ * lists comma-separated, an empty text removes the value. A key the Page does not define goes through as text, so
+ * that the refusal names it.
+ */
+export async function patchFromText(
+  db: Executor,
+  pageId: string,
+  entries: readonly [string, string][],
+): Promise<Record<string, unknown>> {
+  const types = new Map((await listDefinitionRows(db, [pageId])).map((d) => [d.key, d.type]));
+  return Object.fromEntries(entries.map(([key, text]) => [key, valueFromText(types.get(key) ?? 'text', text)]));
 }

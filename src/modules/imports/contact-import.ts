@@ -9,6 +9,9 @@ import { openContactColumn, sealContactColumn } from '../contacts/contact-column
 import { replaceNameTokens, updateContact } from '../contacts/contacts.repository.ts';
 import { nameTokens } from '../contacts/name-tokens.ts';
 import type { RowImporter } from './import-records.ts';
+import { addTagsWithin } from '../attributes/contact-tags.ts';
+import { patchFromText } from '../attributes/set-attributes.ts';
+import { writeAttributes } from '../attributes/contact-audience.ts';
 
 export interface ContactRow {
   psid: string;
@@ -17,9 +20,35 @@ export interface ContactRow {
   last_name?: string | undefined;
   locale?: string | undefined;
   timezone?: number | undefined;
+  tags: string[];
+  /** `attribute.<key>` cells: text (CSV) is read as the definition's type asks; JSON values go as they are. */
+  attributes: { text: [string, string][]; typed: Record<string, unknown> };
 }
 
-const FIELDS = new Set(['psid', 'name', 'first_name', 'last_name', 'locale', 'timezone']);
+const FIELDS = new Set(['psid', 'name', 'first_name', 'last_name', 'locale', 'timezone', 'tags']);
+
+/** Tags: a JSON array, or in a CSV cell separated by semicolons ("vip; newsletter"). */
+function tagsOf(v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return [];
+  if (Array.isArray(v) && v.every((t) => typeof t === 'string')) return v;
+  if (typeof v === 'string')
+    return v
+      .split(';')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  throw bad('tags must be a list of texts (in a CSV cell: separated by ";")');
+}
+
+function attributesOf(fields: Record<string, unknown>): ContactRow['attributes'] {
+  const out: ContactRow['attributes'] = { text: [], typed: {} };
+  for (const [column, v] of Object.entries(fields)) {
+    if (!column.startsWith('attribute.') || v === undefined || v === null || v === '') continue;
+    const key = column.slice('attribute.'.length);
+    if (typeof v === 'string') out.text.push([key, v.trim()]);
+    else out.typed[key] = v;
+  }
+  return out;
+}
 
 function bad(message: string): AppError {
   return new AppError('validation_failed', message);
@@ -38,7 +67,7 @@ export function cellText(fields: Record<string, unknown>, key: string, max: numb
 
 /** Reads one contact row: the PSID (the person's id on this Page) and what the file knows of their profile. */
 export function parseContactRow(fields: Record<string, unknown>): ContactRow {
-  const unknown = Object.keys(fields).filter((k) => !FIELDS.has(k));
+  const unknown = Object.keys(fields).filter((k) => !FIELDS.has(k) && !k.startsWith('attribute.'));
   if (unknown.length) throw bad(`unknown column ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}`);
   const psid = cellText(fields, 'psid', 32);
   if (psid === undefined) throw bad('psid is missing');
@@ -56,12 +85,15 @@ export function parseContactRow(fields: Record<string, unknown>): ContactRow {
     last_name: cellText(fields, 'last_name', 200),
     locale,
     timezone,
+    tags: tagsOf(fields.tags),
+    attributes: attributesOf(fields),
   };
 }
 
 /**
  * Contacts from a file: each PSID found or created on the Page (as a webhook would create it, its profile fetch
- * due), with the names, locale and timezone the file gives; an empty cell leaves what is stored.
+ * due), with the names, locale, timezone, tags (added) and attribute values the file gives; an empty cell leaves
+ * what is stored.
  */
 export const contactImporter: RowImporter<ContactRow> = {
   kind: 'contacts',
@@ -70,7 +102,7 @@ export const contactImporter: RowImporter<ContactRow> = {
   store: { batch: writeContact },
 };
 
-async function writeContact(ctx: AppContext, trx: Transaction<DB>, _actor: Actor, pageId: string, row: ContactRow) {
+async function writeContact(ctx: AppContext, trx: Transaction<DB>, actor: Actor, pageId: string, row: ContactRow) {
   const now = ctx.clock.now();
   const contact = await resolveContact(ctx, trx, pageId, row.psid, now);
   // An erased person stays erased: a file (perhaps older than their request) does not bring their data back.
@@ -84,6 +116,12 @@ async function writeContact(ctx: AppContext, trx: Transaction<DB>, _actor: Actor
   if (row.last_name !== undefined) set.last_name_enc = seal('last_name_enc', row.last_name);
   if (row.locale !== undefined) set.locale = row.locale;
   if (row.timezone !== undefined) set.timezone = row.timezone;
+  if (row.tags.length) await addTagsWithin(trx, contact, row.tags, actor.id, now);
+  const { text, typed } = row.attributes;
+  if (text.length || Object.keys(typed).length) {
+    const patch = { ...(await patchFromText(trx, pageId, text)), ...typed };
+    await writeAttributes(ctx, trx, contact, patch, actor.id, now);
+  }
   if (Object.keys(set).length === 0) return;
   await updateContact(trx, contact.id, { ...set, updated_at: now });
   if (set.name_enc === undefined && set.first_name_enc === undefined && set.last_name_enc === undefined) return;

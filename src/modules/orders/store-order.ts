@@ -8,6 +8,7 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
 import { findPage } from '../pages/pages.repository.ts';
 import { joinOrder } from './join-order.ts';
+import { normaliseTag } from '../attributes/attribute-values.ts';
 import {
   checkAmount,
   checkCurrency,
@@ -49,6 +50,16 @@ export interface OrderInput {
   created_at: string;
 }
 
+/** The tag set on the contact the order joins, normalised as every tag is (so "VIP " and "vip" are one tag). */
+function linkTag(raw: string): string {
+  const tag = normaliseTag(checkText(raw, 'link_tag', MAX_TAG));
+  if (tag === null)
+    throw new AppError('validation_failed', 'link_tag must be a tag: letters, digits, spaces and _ . : / -', {
+      field: 'link_tag',
+    });
+  return tag;
+}
+
 function checked(ctx: AppContext, input: OrderInput) {
   const proof = (v: string | undefined, field: string, purpose: string) =>
     v === undefined ? undefined : ctx.keyring.blindIndex(normaliseProof(checkText(v, field, MAX_PROOF)), purpose);
@@ -66,7 +77,7 @@ function checked(ctx: AppContext, input: OrderInput) {
       input.link_ref === undefined
         ? undefined
         : ctx.keyring.blindIndex(checkText(input.link_ref, 'link_ref', MAX_REF), BIDX.ref),
-    tag: input.link_tag === undefined ? undefined : checkText(input.link_tag, 'link_tag', MAX_TAG),
+    tag: input.link_tag === undefined ? undefined : linkTag(input.link_tag),
     emailBidx: proof(input.email, 'email', BIDX.email),
     lastNameBidx: proof(input.last_name, 'last_name', BIDX.lastName),
   };
