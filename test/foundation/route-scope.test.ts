@@ -11,6 +11,7 @@ import { createPrivacyRequest } from '../../src/modules/privacy/create-request.t
 import { createUser } from '../../src/modules/users/create-user.ts';
 import { createCannedResponse } from '../../src/modules/canned-responses/canned-responses.ts';
 import { createLabel } from '../../src/modules/labels/labels.ts';
+import { createSegment } from '../../src/modules/segments/segments.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
@@ -19,7 +20,7 @@ function fixtures(
   b: SeededContact,
   requestId: string,
   tokenId: string,
-  more: { cannedResponseId: string; userId: string; labelId: string },
+  more: { cannedResponseId: string; userId: string; labelId: string; segmentId: string },
 ): Record<string, string> {
   return {
     pageId: PAGE_B,
@@ -33,6 +34,8 @@ function fixtures(
     ...more,
   };
 }
+
+const VIP_FILTER = { field: 'tag', op: 'eq', value: 'vip' };
 
 // A valid body for each route that takes one, so the answer is about access and not about a malformed request.
 function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
@@ -49,6 +52,9 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/labels': { name: 'VIP' },
     'PATCH /api/v1/labels/:labelId': { name: 'Renamed' },
     'PUT /api/v1/pages/:pageId/consent-keywords': { opt_out: ['HALT'], opt_in: [] },
+    'POST /api/v1/pages/:pageId/segments': { name: 'VIP', filter: VIP_FILTER },
+    'POST /api/v1/pages/:pageId/segments/preview': { filter: VIP_FILTER },
+    'PATCH /api/v1/segments/:segmentId': { name: 'Renamed', filter: VIP_FILTER },
   };
 }
 
@@ -68,7 +74,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let moreB = { cannedResponseId: '', userId: '', labelId: '' };
+    let moreB = { cannedResponseId: '', userId: '', labelId: '', segmentId: '' };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -87,6 +93,7 @@ for (const dialect of testDialects()) {
           await createUser(app.ctx, cliActor, { email: 'agent-b@example.com', role: 'agent', pageIds: [PAGE_B] })
         ).user.id,
         labelId: (await createLabel(app.ctx, cliActor, PAGE_B, { name: 'Refund' })).id,
+        segmentId: (await createSegment(app.ctx, cliActor, PAGE_B, { name: 'VIP', filter: VIP_FILTER })).id,
       };
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {
