@@ -38,7 +38,7 @@ export const SegmentSchema = Type.Object({
 
 const FieldSchema = Type.Object({
   field: Type.String({ description: 'tag, attribute.<key>, orders.count, …' }),
-  type: StringEnum(['string', 'number', 'date', 'boolean', 'enum'], {
+  type: StringEnum(['string', 'number', 'integer', 'date', 'boolean', 'enum'], {
     description: 'the kind of value: dates are RFC 3339 (within_days and before_days take a number of days)',
   }),
   ops: Type.Array(StringEnum(OPS)),

@@ -29,8 +29,11 @@ export type Target =
   | { kind: 'order_items'; column: 'sku' | 'category' }
   | { kind: 'interest' };
 
-/** The kind of value a field's conditions take: `date` is written RFC 3339 and compared as epoch ms. */
-export type ValueType = 'string' | 'number' | 'date' | 'boolean' | { enum: readonly string[] };
+/**
+ * The kind of value a field's conditions take: `date` is written RFC 3339 and compared as epoch ms; `integer` for
+ * integer columns and counts (PostgreSQL would refuse 1.5 as one).
+ */
+export type ValueType = 'string' | 'number' | 'integer' | 'date' | 'boolean' | { enum: readonly string[] };
 
 export interface FieldSpec {
   target: Target;
@@ -58,7 +61,7 @@ export const MARKETING_CONSENTS = ['none', 'granted', 'withdrawn'] as const;
 export const FIXED_FIELDS: Record<string, FieldSpec> = {
   tag: { target: { kind: 'tag' }, ops: SET_OPS, value: 'string' },
   locale: { target: { kind: 'column', column: 'locale' }, ops: SET_OPS, value: 'string' },
-  timezone: { target: { kind: 'column', column: 'timezone' }, ops: NUMBER_OPS, value: 'number' },
+  timezone: { target: { kind: 'column', column: 'timezone' }, ops: NUMBER_OPS, value: 'integer' },
   status: { target: { kind: 'column', column: 'status' }, ops: ENUM_OPS, value: { enum: STATUSES } },
   'consent.marketing': {
     target: { kind: 'column', column: 'consent_marketing' },
@@ -71,7 +74,7 @@ export const FIXED_FIELDS: Record<string, FieldSpec> = {
   'orders.count': {
     target: { kind: 'orders', agg: 'count' },
     ops: NUMBER_OPS.filter((o) => o !== 'exists'),
-    value: 'number',
+    value: 'integer',
   },
   'orders.total': {
     target: { kind: 'orders', agg: 'total' },

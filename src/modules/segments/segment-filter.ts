@@ -42,13 +42,15 @@ const bad = (path: string, message: string, extra: Record<string, unknown> = {})
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function typeName(t: ValueType): string {
-  return typeof t === 'string' ? (t === 'date' ? 'an RFC 3339 time' : `a ${t}`) : `one of ${t.enum.join(', ')}`;
+  if (typeof t === 'object') return `one of ${t.enum.join(', ')}`;
+  return t === 'date' ? 'an RFC 3339 time' : t === 'integer' ? 'a whole number' : `a ${t}`;
 }
 
 function checkScalar(raw: unknown, type: ValueType, field: string, path: string): Scalar {
   const wrong = () => bad(path, `"${field}" takes ${typeName(type)}`, { field });
-  if (type === 'number') {
-    if (typeof raw !== 'number' || !Number.isFinite(raw)) throw wrong();
+  if (type === 'number' || type === 'integer') {
+    if (typeof raw !== 'number' || !Number.isFinite(raw) || (type === 'integer' && !Number.isSafeInteger(raw)))
+      throw wrong();
     return raw;
   }
   if (type === 'boolean') {
@@ -190,28 +192,5 @@ export function formatSegmentFilter(node: SegmentNode): unknown {
         return { field: node.field, op: node.op, value: node.values.map(show) };
       return { field: node.field, op: node.op, value: show(node.values[0]!) };
     }
-  }
-}
-
-/** Whether a number (a count, a sum) meets a comparison: the one meaning SQL's and the reference evaluator's share. */
-export function holds(op: Op, actual: number, values: readonly Scalar[]): boolean {
-  const v = values[0] as number;
-  switch (op) {
-    case 'eq':
-    case 'in':
-      return values.includes(actual);
-    case 'neq':
-    case 'nin':
-      return !values.includes(actual);
-    case 'gt':
-      return actual > v;
-    case 'gte':
-      return actual >= v;
-    case 'lt':
-      return actual < v;
-    case 'lte':
-      return actual <= v;
-    default:
-      throw new Error(`holds: ${op} is not a comparison`);
   }
 }

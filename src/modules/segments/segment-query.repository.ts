@@ -1,12 +1,14 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB, Dialect } from '../../db/types.ts';
 import { HUMAN_AGENT_WINDOW_MS, WINDOW_MS } from '../messaging/send.policy.ts';
-import { holds, type Condition, type Scalar, type SegmentNode } from './segment-filter.ts';
+import type { Condition, Scalar, SegmentNode } from './segment-filter.ts';
 
-// A segment's filter compiled to one WHERE over `contacts`: every condition on another table is `contacts.id IN
-// (subquery)` on an index that starts with the Page, every value a bound parameter. Each compiled predicate is
-// two-valued (never NULL), so that NOT of a condition is exactly its complement: a contact without a value is not
-// equal to anything, is "not equal" to everything, and is in no range.
+// A segment's filter compiled to one WHERE over `contacts`, every value a bound parameter. A condition on another
+// table is an EXISTS probing an index by contact; one condition of the top level (the most selective kind there is,
+// by a fixed ranking: tags first) is instead `contacts.id IN (subquery)` on an index that starts with the Page, so
+// that both databases walk that index and probe the rest for its contacts only, rather than every contact of the
+// Page. Each compiled predicate is two-valued (never NULL), so that NOT of a condition is exactly its complement: a
+// contact without a value is not equal to anything, is "not equal" to everything, and is in no range.
 
 export const DAY_MS = 86_400_000;
 
@@ -28,6 +30,32 @@ const FALSE = sql<SqlBool>`1 = 0`;
 /** eq/neq/in/nin share one positive form ("is one of the values"); the negative ops are its complement. */
 const NEGATED = new Set(['neq', 'nin']);
 
+/** How a condition on another table reaches it: a correlated EXISTS, or the list of ids that drives the query. */
+type Mode = 'exists' | 'in';
+
+/** Which top-level condition drives the query: one that holds few contacts and is an index range by Page. */
+const DRIVER_RANK: Record<string, number> = { tag: 1, interest: 2, order_items: 3, attribute: 4, orders: 5 };
+
+function driverRank(node: SegmentNode): number {
+  if (node.kind !== 'cond' || NEGATED.has(node.op) || (node.op === 'exists' && !node.exists)) return 0;
+  const t = node.target;
+  if (t.kind === 'orders' && (t.agg !== 'last_at' || ['lt', 'lte', 'before_days'].includes(node.op))) return 0;
+  const rank = DRIVER_RANK[t.kind] ?? 0;
+  // An equality narrows more than a range or "has any".
+  return rank === 0 ? 0 : rank * 2 + (['eq', 'in'].includes(node.op) ? 0 : 1);
+}
+
+function compileTop(eb: EB, node: SegmentNode, c: SegmentQueryContext): Bool {
+  const items = node.kind === 'all' ? node.items : [node];
+  const ranks = items.map(driverRank);
+  const best = ranks.reduce((b, r, i) => (r > 0 && (b < 0 || r < ranks[b]!) ? i : b), -1);
+  if (best < 0) return compileNode(eb, node, c);
+  const parts = items.map((n, i) =>
+    i === best ? compileCondition(eb, n as Condition, c, 'in') : compileNode(eb, n, c),
+  );
+  return parts.length === 1 ? parts[0]! : eb.and(parts);
+}
+
 function compileNode(eb: EB, node: SegmentNode, c: SegmentQueryContext): Bool {
   switch (node.kind) {
     case 'all':
@@ -37,7 +65,7 @@ function compileNode(eb: EB, node: SegmentNode, c: SegmentQueryContext): Bool {
     case 'not':
       return eb.not(compileNode(eb, node.item, c));
     case 'cond': {
-      const positive = compileCondition(eb, node, c);
+      const positive = compileCondition(eb, node, c, 'exists');
       if (node.op === 'exists') return node.exists ? positive : eb.not(positive);
       return NEGATED.has(node.op) ? eb.not(positive) : positive;
     }
@@ -73,7 +101,7 @@ function compareTime(eb: EB, col: Expression<unknown>, cond: Condition, now: num
   return compare(eb, col, cond.op, cond.values);
 }
 
-function compileCondition(eb: EB, cond: Condition, c: SegmentQueryContext): Bool {
+function compileCondition(eb: EB, cond: Condition, c: SegmentQueryContext, mode: Mode): Bool {
   const t = cond.target;
   const values = cond.values;
   switch (t.kind) {
@@ -82,9 +110,10 @@ function compileCondition(eb: EB, cond: Condition, c: SegmentQueryContext): Bool
         .selectFrom('contact_tags')
         .select('contact_tags.contact_id')
         .where('contact_tags.page_id', '=', c.pageId);
-      if (cond.op !== 'exists')
-        sub = sub.where((s) => compare(s as unknown as EB, s.ref('contact_tags.tag'), cond.op, values));
-      return eb('contacts.id', 'in', sub);
+      if (cond.op !== 'exists') sub = sub.where('contact_tags.tag', 'in', values as string[]);
+      return mode === 'in'
+        ? eb('contacts.id', 'in', sub)
+        : eb.exists(sub.whereRef('contact_tags.contact_id', '=', 'contacts.id'));
     }
     case 'interest': {
       let sub = eb
@@ -92,7 +121,9 @@ function compileCondition(eb: EB, cond: Condition, c: SegmentQueryContext): Bool
         .select('contact_interests.contact_id')
         .where('contact_interests.page_id', '=', c.pageId);
       if (cond.op !== 'exists') sub = sub.where('contact_interests.interest', 'in', values as string[]);
-      return eb('contacts.id', 'in', sub);
+      return mode === 'in'
+        ? eb('contacts.id', 'in', sub)
+        : eb.exists(sub.whereRef('contact_interests.contact_id', '=', 'contacts.id'));
     }
     case 'order_items': {
       const col = `order_items.${t.column}` as const;
@@ -102,7 +133,9 @@ function compileCondition(eb: EB, cond: Condition, c: SegmentQueryContext): Bool
         .where('order_items.page_id', '=', c.pageId)
         .where('order_items.contact_id', 'is not', null);
       sub = cond.op === 'exists' ? sub.where(col, 'is not', null) : sub.where(col, 'in', values as string[]);
-      return eb('contacts.id', 'in', sub);
+      return mode === 'in'
+        ? eb('contacts.id', 'in', sub)
+        : eb.exists(sub.whereRef('order_items.contact_id', '=', 'contacts.id'));
     }
     case 'column': {
       const col = eb.ref(`contacts.${t.column}`);
@@ -118,10 +151,14 @@ function compileCondition(eb: EB, cond: Condition, c: SegmentQueryContext): Bool
     }
     case 'window':
       return eb.or(values.map((state) => windowState(eb, state as string, c.now)));
-    case 'attribute':
-      return eb('contacts.id', 'in', attributeSubquery(eb, cond, c));
+    case 'attribute': {
+      const sub = attributeSubquery(eb, cond, c);
+      return mode === 'in'
+        ? eb('contacts.id', 'in', sub)
+        : eb.exists(sub.whereRef('contact_attributes.contact_id', '=', 'contacts.id'));
+    }
     case 'orders':
-      return ordersCondition(eb, cond, c);
+      return ordersCondition(eb, cond, c, mode);
   }
 }
 
@@ -170,12 +207,11 @@ function attributeSubquery(eb: EB, cond: Condition, c: SegmentQueryContext) {
 }
 
 /**
- * orders.count and orders.total: a contact without orders has 0 of each. When the comparison holds for 0, the
- * segment is everyone but the contacts whose aggregate fails it; else only those whose aggregate meets it.
+ * orders.count and orders.total: a contact without orders has 0 of each (a correlated count or sum, never NULL).
  * orders.last_at: the latest order is after T exactly when some order is; before T when there are orders and none
  * is at or after T.
  */
-function ordersCondition(eb: EB, cond: Condition, c: SegmentQueryContext): Bool {
+function ordersCondition(eb: EB, cond: Condition, c: SegmentQueryContext, mode: Mode): Bool {
   if (cond.target.kind !== 'orders') throw new Error('ordersCondition: not orders');
   const orders = () =>
     eb
@@ -185,50 +221,45 @@ function ordersCondition(eb: EB, cond: Condition, c: SegmentQueryContext): Bool 
       .where('orders.contact_id', 'is not', null);
   const { agg } = cond.target;
   if (agg === 'last_at') {
-    const at = (op: '>' | '>=', t: number) => eb('contacts.id', 'in', orders().where('orders.ordered_at', op, t));
-    const some = eb('contacts.id', 'in', orders());
-    const t =
-      cond.op === 'within_days' || cond.op === 'before_days'
-        ? c.now - (cond.values[0] as number) * DAY_MS
-        : (cond.values[0] as number);
+    const any = (op?: '>' | '>=', t?: number) => {
+      const sub = op === undefined ? orders() : orders().where('orders.ordered_at', op, t!);
+      return mode === 'in'
+        ? eb('contacts.id', 'in', sub)
+        : eb.exists(sub.whereRef('orders.contact_id', '=', 'contacts.id'));
+    };
+    const daysAgo = () => c.now - (cond.values[0] as number) * DAY_MS;
+    const t = cond.op === 'within_days' || cond.op === 'before_days' ? daysAgo() : (cond.values[0] as number);
     switch (cond.op) {
       case 'exists':
-        return some;
+        return any();
       case 'within_days':
       case 'gte':
-        return at('>=', t);
+        return any('>=', t);
       case 'gt':
-        return at('>', t);
+        return any('>', t);
       case 'before_days':
       case 'lt':
-        return eb.and([some, eb.not(at('>=', t))]);
+        return eb.and([any(), eb.not(any('>=', t))]);
       case 'lte':
-        return eb.and([some, eb.not(at('>', t))]);
+        return eb.and([any(), eb.not(any('>', t))]);
       default:
         throw new Error(`orders.last_at: ${cond.op}`);
     }
   }
   // The negative ops were turned positive by the caller: compare with eq/in here.
   const op = cond.op === 'neq' ? 'eq' : cond.op === 'nin' ? 'in' : cond.op;
-  const meets = (h: ExpressionBuilder<DB, 'orders'>) =>
-    compare(h as unknown as EB, agg === 'count' ? h.fn.countAll() : h.fn.sum('orders.total'), op, cond.values);
-  const grouped = () => orders().groupBy('orders.contact_id');
-  if (holds(op, 0, cond.values))
-    return eb.not(
-      eb(
-        'contacts.id',
-        'in',
-        grouped().having((h) => h.not(meets(h))),
-      ),
-    );
-  return eb(
-    'contacts.id',
-    'in',
-    grouped().having((h) => meets(h)),
-  );
+  const mine = eb
+    .selectFrom('orders')
+    .where('orders.page_id', '=', c.pageId)
+    .whereRef('orders.contact_id', '=', 'contacts.id');
+  const aggregate =
+    agg === 'count'
+      ? mine.select((s) => s.fn.countAll().as('n'))
+      : mine.select((s) => s.fn.coalesce(s.fn.sum('orders.total'), sql.lit(0)).as('n'));
+  return compare(eb, aggregate, op, cond.values);
 }
 
 /** The compiled filter, for `.where(...)` on a query over `contacts`. */
 export function segmentPredicate(node: SegmentNode, c: SegmentQueryContext): (eb: EB) => Bool {
-  return (eb) => compileNode(eb, node, c);
+  return (eb) => compileTop(eb, node, c);
 }

@@ -18,7 +18,8 @@ export type SegmentView = ReturnType<typeof presentSegment>;
 
 /** One field for the builder: its ops, the kind of value it takes and the values worth suggesting. */
 export function presentField(field: string, spec: FieldSpec, suggestions: readonly string[], personal = false) {
-  const type: 'string' | 'number' | 'date' | 'boolean' | 'enum' = typeof spec.value === 'string' ? spec.value : 'enum';
+  const type: 'string' | 'number' | 'integer' | 'date' | 'boolean' | 'enum' =
+    typeof spec.value === 'string' ? spec.value : 'enum';
   return {
     field,
     type,
