@@ -20,6 +20,7 @@ import * as m0016 from './migrations/0016-page-settings.ts';
 import * as m0017 from './migrations/0017-canned-responses.ts';
 import * as m0018 from './migrations/0018-inbox-list-covering-indexes.ts';
 import * as m0019 from './migrations/0019-audience.ts';
+import * as m0022 from './migrations/0022-segment-indexes.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -46,6 +47,7 @@ const STEPS: [string, Step][] = [
   ['0017-canned-responses', m0017],
   ['0018-inbox-list-covering-indexes', m0018],
   ['0019-audience', m0019],
+  ['0022-segment-indexes', m0022],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of
