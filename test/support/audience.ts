@@ -61,13 +61,11 @@ export function worldContact(now: number, sketch: ContactSketch = {}): WorldCont
   };
 }
 
-/** Inserts the attribute definitions and the contacts with their tags, attributes, orders and interests. */
-export async function insertAudience(
+/** Defines the Page's attributes that it does not have yet. */
+export async function defineAttributes(
   db: Executor,
-  keyring: Keyring,
   pageId: string,
   defs: readonly WorldAttributeDef[],
-  contacts: readonly WorldContact[],
   now: number,
 ): Promise<void> {
   const defined = await db.selectFrom('attribute_definitions').select('key').where('page_id', '=', pageId).execute();
@@ -89,7 +87,18 @@ export async function insertAudience(
         })),
       )
       .execute();
-  const typeOf = new Map(defs.map((d) => [d.key, d]));
+}
+
+/** Inserts the attribute definitions and the contacts with their tags, attributes, orders and interests. */
+export async function insertAudience(
+  db: Executor,
+  keyring: Keyring,
+  pageId: string,
+  defs: readonly WorldAttributeDef[],
+  contacts: readonly WorldContact[],
+  now: number,
+): Promise<void> {
+  await defineAttributes(db, pageId, defs, now);
   for (const c of contacts) {
     await db
       .insertInto('contacts')
@@ -112,87 +121,103 @@ export async function insertAudience(
         profile_next_at: null,
       })
       .execute();
-    if (c.tags.length > 0)
+    await insertContactAudience(db, keyring, pageId, defs, c, now);
+  }
+}
+
+/**
+ * Gives an existing contact the model's tags, attributes, orders and interests (its other fields are the contact
+ * row's own): for contacts that arrived by webhook.
+ */
+export async function insertContactAudience(
+  db: Executor,
+  keyring: Keyring,
+  pageId: string,
+  defs: readonly WorldAttributeDef[],
+  c: Pick<WorldContact, 'id' | 'tags' | 'attributes' | 'orders' | 'interests'>,
+  now: number,
+): Promise<void> {
+  const typeOf = new Map(defs.map((d) => [d.key, d]));
+  if (c.tags.length > 0)
+    await db
+      .insertInto('contact_tags')
+      .values(c.tags.map((tag) => ({ contact_id: c.id, page_id: pageId, tag, created_by: null, created_at: now })))
+      .execute();
+  for (const [key, value] of Object.entries(c.attributes)) {
+    const def = typeOf.get(key);
+    if (!def) throw new Error(`insertAudience: no definition for ${key}`);
+    const textual = def.type === 'text' || def.type === 'list';
+    await db
+      .insertInto('contact_attributes')
+      .values({
+        id: newId('ca', now),
+        contact_id: c.id,
+        page_id: pageId,
+        key,
+        value_text: !def.personal && textual ? String(value) : null,
+        value_num: !def.personal && !textual ? Number(value) : null,
+        // The sealed value is not read by segments; a marker stands in for the ciphertext.
+        value_enc: def.personal ? 'sealed' : null,
+        value_bidx: def.personal ? attributeBlindIndex(keyring, key, String(value)) : null,
+        updated_by: null,
+        updated_at: now,
+      })
+      .execute();
+  }
+  for (const [i, o] of c.orders.entries()) {
+    const orderId = `${c.id}-o${i}`;
+    await db
+      .insertInto('orders')
+      .values({
+        id: orderId,
+        page_id: pageId,
+        external_id: orderId,
+        contact_id: c.id,
+        link_ref_bidx: null,
+        email_bidx: null,
+        last_name_bidx: null,
+        status: 'paid',
+        currency: 'EUR',
+        total: o.total,
+        item_count: o.items.length,
+        ordered_at: o.orderedAt,
+        linked_at: null,
+        linked_by: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    if (o.items.length > 0)
       await db
-        .insertInto('contact_tags')
-        .values(c.tags.map((tag) => ({ contact_id: c.id, page_id: pageId, tag, created_by: null, created_at: now })))
-        .execute();
-    for (const [key, value] of Object.entries(c.attributes)) {
-      const def = typeOf.get(key);
-      if (!def) throw new Error(`insertAudience: no definition for ${key}`);
-      const textual = def.type === 'text' || def.type === 'list';
-      await db
-        .insertInto('contact_attributes')
-        .values({
-          id: newId('ca', now),
-          contact_id: c.id,
-          page_id: pageId,
-          key,
-          value_text: !def.personal && textual ? String(value) : null,
-          value_num: !def.personal && !textual ? Number(value) : null,
-          // The sealed value is not read by segments; a marker stands in for the ciphertext.
-          value_enc: def.personal ? 'sealed' : null,
-          value_bidx: def.personal ? attributeBlindIndex(keyring, key, String(value)) : null,
-          updated_by: null,
-          updated_at: now,
-        })
-        .execute();
-    }
-    for (const [i, o] of c.orders.entries()) {
-      const orderId = `${c.id}-o${i}`;
-      await db
-        .insertInto('orders')
-        .values({
-          id: orderId,
-          page_id: pageId,
-          external_id: orderId,
-          contact_id: c.id,
-          link_ref_bidx: null,
-          email_bidx: null,
-          last_name_bidx: null,
-          status: 'paid',
-          currency: 'EUR',
-          total: o.total,
-          item_count: o.items.length,
-          ordered_at: o.orderedAt,
-          linked_at: null,
-          linked_by: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      if (o.items.length > 0)
-        await db
-          .insertInto('order_items')
-          .values(
-            o.items.map((it, line) => ({
-              order_id: orderId,
-              line_no: line,
-              page_id: pageId,
-              contact_id: c.id,
-              sku: it.sku,
-              category: it.category,
-              quantity: 1,
-              price: 1,
-            })),
-          )
-          .execute();
-    }
-    if (c.interests.length > 0)
-      await db
-        .insertInto('contact_interests')
+        .insertInto('order_items')
         .values(
-          c.interests.map((interest) => ({
-            contact_id: c.id,
+          o.items.map((it, line) => ({
+            order_id: orderId,
+            line_no: line,
             page_id: pageId,
-            interest,
-            weight: 1,
-            first_at: now,
-            last_at: now,
+            contact_id: c.id,
+            sku: it.sku,
+            category: it.category,
+            quantity: 1,
+            price: 1,
           })),
         )
         .execute();
   }
+  if (c.interests.length > 0)
+    await db
+      .insertInto('contact_interests')
+      .values(
+        c.interests.map((interest) => ({
+          contact_id: c.id,
+          page_id: pageId,
+          interest,
+          weight: 1,
+          first_at: now,
+          last_at: now,
+        })),
+      )
+      .execute();
 }
 
 /** An order of another person not yet joined to a contact: segments must not trip over its null contact. */
