@@ -74,6 +74,8 @@ for (const dialect of testDialects()) {
       assert.deepEqual(ids(r.body), [people.bob!.id, people.ann!.id]);
       assert.equal(r.body.sample[0].psid, undefined, 'the sample carries no identifiers');
       assert.deepEqual(r.body.sample[0].tags, ['vip', 'b2b']);
+      const countOnly = await preview(agentA, { field: 'tag', op: 'eq', value: 'vip' }, { limit: 0 });
+      assert.deepEqual(countOnly.body, { count: 2, sample: [], next_cursor: null });
     });
 
     it('holds in its sample, page after page, exactly the contacts a campaign on it would freeze', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { SegmentTable } from '../../db/tables/audience.ts';
@@ -7,12 +8,15 @@ import { segmentPredicate, type SegmentQueryContext } from './segment-query.repo
 
 /** The contacts a segment can hold: the Page's, never erased, never merged into another (no campaign sends to them). */
 function segmentContacts(db: Executor, node: SegmentNode, c: SegmentQueryContext) {
-  return db
-    .selectFrom('contacts')
-    .where('contacts.page_id', '=', c.pageId)
-    .where('contacts.merged_into', 'is', null)
-    .where('contacts.status', '!=', 'erased')
-    .where(segmentPredicate(node, c));
+  return (
+    db
+      .selectFrom('contacts')
+      .where('contacts.page_id', '=', c.pageId)
+      .where('contacts.merged_into', 'is', null)
+      // A literal, not a parameter: the partial index of live contacts (migration 0022) matches only its own words.
+      .where('contacts.status', '!=', sql.lit('erased'))
+      .where(segmentPredicate(node, c))
+  );
 }
 
 /** How many contacts the segment holds: one statement. */

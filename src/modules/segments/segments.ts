@@ -83,7 +83,11 @@ export async function previewSegment(
   const { node, query } = await compileSegment(ctx, ctx.db, pageId, input.filter);
   const limit = Math.min(input.limit ?? 20, MAX_PREVIEW_SAMPLE);
   const count = await countSegment(ctx.db, node, query);
-  const rows = await segmentContactRows(ctx.db, node, query, { cursor: input.cursor ?? null, limit: limit + 1 });
+  // `limit: 0` asks for the count alone.
+  const rows =
+    limit === 0
+      ? []
+      : await segmentContactRows(ctx.db, node, query, { cursor: input.cursor ?? null, limit: limit + 1 });
   const page = pageOf(rows, limit, (last) => last.id);
   return {
     count,
