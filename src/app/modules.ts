@@ -11,6 +11,7 @@ import { eventRoutes } from '../http/routes/events.ts';
 import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../http/routes/privacy.ts';
+import { segmentRoutes } from '../http/routes/segments.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
@@ -44,6 +45,7 @@ export function routeModules(): RouteModule[] {
     cannedResponseRoutes,
     orderRoutes,
     attributeRoutes,
+    segmentRoutes,
     webUiRoutes,
   ];
 }

@@ -127,12 +127,12 @@ test('blind indexes and token hashes are full 32-byte HMACs, deterministic and s
   assert.notEqual(a.hashToken('psk_abc'), a.hashToken('psk_abd'));
 });
 
-test('a blind-index purpose outside a-z, 0-9, :, _ and - is refused', () => {
+test('a blind-index purpose outside a-z, 0-9, _, : and - is refused', () => {
   const keyring = Keyring.open(master, [v1]);
-  for (const purpose of ['', 'PSID', 'a b', ':x', 'x'.repeat(65)]) {
+  for (const purpose of ['', 'PSID', 'a b', ':x', 'x'.repeat(101)]) {
     assert.throws(() => keyring.blindIndex('v', purpose), fails('internal'));
   }
-  assert.notEqual(keyring.blindIndex('v', 'attribute:tier'), keyring.blindIndex('v', 'attribute:tier_2'));
+  assert.notEqual(keyring.blindIndex('v', 'attribute:first_name'), keyring.blindIndex('v', 'attribute:last_name'));
 });
 
 test('a logged or serialised keyring shows its versions and no key material', () => {

@@ -16,8 +16,9 @@ export interface FieldContext {
 }
 
 const CIPHERTEXT = /^v([1-9][0-9]{0,8})\.([A-Za-z0-9_-]+)$/;
-// `:` and `_` let a purpose name a sub-space (`attribute:<key>`); the purpose is length-prefixed in the MAC input.
-const PURPOSE = /^[a-z0-9][a-z0-9:_-]{0,63}$/;
+// `:` and `_` so that a purpose can name a field (`attribute:first_name`); the fields are length-prefixed, so no
+// purpose and value can pass for another.
+const PURPOSE = /^[a-z0-9][a-z0-9_:-]{0,99}$/;
 
 function decryptionFailed(): AppError {
   // One message for every cause, so that the error tells an attacker nothing about which check failed.
@@ -232,7 +233,7 @@ export class Keyring {
    */
   blindIndex(value: string, purpose: string): string {
     if (typeof purpose !== 'string' || !PURPOSE.test(purpose)) {
-      throw new AppError('internal', 'a blind-index purpose is 1-64 characters of a-z, 0-9, :, _ and -');
+      throw new AppError('internal', 'a blind-index purpose is 1-100 characters of a-z, 0-9, _, : and -');
     }
     return createHmac('sha256', this.#blindIndexKey)
       .update(encodeFields(['pagescope/blind-index/v1', purpose, value]))

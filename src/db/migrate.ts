@@ -22,6 +22,7 @@ import * as m0018 from './migrations/0018-inbox-list-covering-indexes.ts';
 import * as m0019 from './migrations/0019-audience.ts';
 import * as m0020 from './migrations/0020-contact-tags-and-attributes-tables.ts';
 import * as m0021 from './migrations/0021-order-link-tag.ts';
+import * as m0022 from './migrations/0022-segment-indexes.ts';
 import * as m0023 from './migrations/0023-postbacks-in-history.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,6 +52,7 @@ const STEPS: [string, Step][] = [
   ['0019-audience', m0019],
   ['0020-contact-tags-and-attributes-tables', m0020],
   ['0021-order-link-tag', m0021],
+  ['0022-segment-indexes', m0022],
   ['0023-postbacks-in-history', m0023],
 ];
 

@@ -12,6 +12,7 @@ import { createUser } from '../../src/modules/users/create-user.ts';
 import { createCannedResponse } from '../../src/modules/canned-responses/canned-responses.ts';
 import { createLabel } from '../../src/modules/labels/labels.ts';
 import { storeOrder } from '../../src/modules/orders/store-order.ts';
+import { createSegment } from '../../src/modules/segments/segments.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
@@ -20,7 +21,7 @@ function fixtures(
   b: SeededContact,
   requestId: string,
   tokenId: string,
-  more: { cannedResponseId: string; userId: string; labelId: string; orderId: string },
+  more: { cannedResponseId: string; userId: string; labelId: string; orderId: string; segmentId: string },
 ): Record<string, string> {
   return {
     pageId: PAGE_B,
@@ -35,6 +36,8 @@ function fixtures(
     ...more,
   };
 }
+
+const VIP_FILTER = { field: 'tag', op: 'eq', value: 'vip' };
 
 // A valid body for each route that takes one, so the answer is about access and not about a malformed request.
 function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
@@ -58,6 +61,9 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/attribute-definitions': { key: 'tier', type: 'text' },
     'POST /api/v1/contacts/:contactId/tags': { tags: ['vip'] },
     'PATCH /api/v1/contacts/:contactId/attributes': { tier: 'gold' },
+    'POST /api/v1/pages/:pageId/segments': { name: 'VIP', filter: VIP_FILTER },
+    'POST /api/v1/pages/:pageId/segments/preview': { filter: VIP_FILTER },
+    'PATCH /api/v1/segments/:segmentId': { name: 'Renamed', filter: VIP_FILTER },
   };
 }
 
@@ -87,7 +93,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '' };
+    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '' };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -107,6 +113,7 @@ for (const dialect of testDialects()) {
         ).user.id,
         labelId: (await createLabel(app.ctx, cliActor, PAGE_B, { name: 'Refund' })).id,
         orderId: (await storeOrder(app.ctx, cliActor, PAGE_B, { ...ORDER_B, contact_id: b.contactId })).order.id,
+        segmentId: (await createSegment(app.ctx, cliActor, PAGE_B, { name: 'VIP', filter: VIP_FILTER })).id,
       };
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {
