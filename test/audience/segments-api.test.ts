@@ -73,7 +73,7 @@ for (const dialect of testDialects()) {
       assert.equal(r.body.count, 2);
       assert.deepEqual(ids(r.body), [people.bob!.id, people.ann!.id]);
       assert.equal(r.body.sample[0].psid, undefined, 'the sample carries no identifiers');
-      assert.deepEqual(r.body.sample[0].tags, ['vip', 'b2b']);
+      assert.deepEqual(r.body.sample[0].tags, ['b2b', 'vip']);
       const countOnly = await preview(agentA, { field: 'tag', op: 'eq', value: 'vip' }, { limit: 0 });
       assert.deepEqual(countOnly.body, { count: 2, sample: [], next_cursor: null });
     });

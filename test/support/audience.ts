@@ -146,17 +146,20 @@ export async function insertContactAudience(
     const def = typeOf.get(key);
     if (!def) throw new Error(`insertAudience: no definition for ${key}`);
     const textual = def.type === 'text' || def.type === 'list';
+    const id = newId('ca', now);
+    // Sealed as the attributes module seals (the keyring layer; the contact layer opens such values too), so the
+    // contacts a preview shows can be presented.
+    const field = { table: 'contact_attributes', column: 'value_enc', pageId, rowId: id };
     await db
       .insertInto('contact_attributes')
       .values({
-        id: newId('ca', now),
+        id,
         contact_id: c.id,
         page_id: pageId,
         key,
         value_text: !def.personal && textual ? String(value) : null,
         value_num: !def.personal && !textual ? Number(value) : null,
-        // The sealed value is not read by segments; a marker stands in for the ciphertext.
-        value_enc: def.personal ? 'sealed' : null,
+        value_enc: def.personal ? keyring.encrypt(String(value).trim(), field) : null,
         value_bidx: def.personal ? attributeBlindIndex(keyring, key, String(value)) : null,
         updated_by: null,
         updated_at: now,
