@@ -19,15 +19,16 @@ export function exportCommand(): Command {
     .description('every contact of one Page (identifiers included: the CLI acts as the owner); audited')
     .requiredOption('--page <id>', 'the Page')
     .addOption(new Option('--format <format>', 'csv or jsonl').choices(['csv', 'jsonl']).default('csv'))
+    .option('--segment <id>', 'only the contacts of this saved segment of the Page (its id, sg_…)')
     .option('--out <file>', 'write to this file (created with mode 0600) instead of standard output')
-    .action(async (opts: { page: string; format: 'csv' | 'jsonl'; out?: string }, sub: Command) =>
+    .action(async (opts: { page: string; format: 'csv' | 'jsonl'; out?: string; segment?: string }, sub: Command) =>
       withApp(sub, async (ctx) => {
         const out: Writable = opts.out ? createWriteStream(opts.out, { mode: 0o600 }) : process.stdout;
         const write = async (text: string) => {
           if (!out.write(text)) await once(out, 'drain');
         };
-        const exp = await exportContacts(ctx, cliActor, opts.page);
-        const columns = exportColumns(exp.withIdentifiers, []);
+        const exp = await exportContacts(ctx, cliActor, opts.page, { segmentId: opts.segment });
+        const columns = exportColumns(exp.withIdentifiers, exp.attributeKeys);
         if (opts.format === 'csv') await write(csvLine(columns));
         let n = 0;
         for await (const c of exp.rows) {

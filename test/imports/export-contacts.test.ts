@@ -13,6 +13,7 @@ import { importRecords } from '../../src/modules/imports/import-records.ts';
 import { contactImporter } from '../../src/modules/imports/contact-import.ts';
 import { exportColumns, exportContacts } from '../../src/modules/contacts/export-contacts.ts';
 import { readRecords } from '../../src/lib/records.ts';
+import { createSegment } from '../../src/modules/segments/segments.ts';
 
 const PAGE = '5500000000000005';
 
@@ -43,6 +44,19 @@ for (const dialect of testDialects()) {
       assert.equal(ids.size, 2345);
       const owner = await exportContacts(app.ctx, cliActor, PAGE);
       assert.equal(owner.withIdentifiers, true);
+      const vip = 'psid,tags\n1000000001,vip\n1000000002,vip\n1000000003,new\n';
+      await importRecords(app.ctx, cliActor, PAGE, readRecords(Readable.from([vip]), 'csv'), contactImporter);
+      const segment = await createSegment(app.ctx, cliActor, PAGE, {
+        name: 'VIP',
+        filter: { field: 'tag', op: 'eq', value: 'vip' },
+      });
+      const inSegment = await exportContacts(app.ctx, analyst, PAGE, { segmentId: segment.id });
+      const names: string[] = [];
+      for await (const c of inSegment.rows) names.push(c.name!);
+      assert.deepEqual(names.sort(), ['Person 1', 'Person 2']);
+      await assert.rejects(exportContacts(app.ctx, analyst, PAGE, { segmentId: 'sg_01m8zzzzzzzzzzzzzzzzzzzzzz' }), {
+        code: 'not_found',
+      });
       const audits = await app.ctx.db
         .selectFrom('audit_events')
         .select('details')
@@ -50,7 +64,7 @@ for (const dialect of testDialects()) {
         .execute();
       assert.deepEqual(
         audits.map((a) => JSON.parse(a.details!)),
-        [{ psid_included: false }, { psid_included: true }],
+        [{ psid_included: false }, { psid_included: true }, { psid_included: false, segment_id: segment.id }],
       );
       const scoped: Actor = { ...analyst, pageScope: ['999'] };
       await assert.rejects(exportContacts(app.ctx, scoped, PAGE), { code: 'not_found' });

@@ -1,3 +1,4 @@
+import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { AppContext } from '../../kernel/context.ts';
 import { notFound } from '../../errors.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
@@ -6,6 +7,8 @@ import { findPage } from '../pages/pages.repository.ts';
 import { listContacts as listContactRows } from './contacts.repository.ts';
 import { presentContact, type ContactView } from './contact.presenter.ts';
 import { audienceOf } from '../attributes/contact-audience.ts';
+import { listAttributeDefinitions } from '../attributes/attribute-definitions.ts';
+import { compileSegment, getSegment, segmentContactPage } from '../segments/segments.ts';
 
 /** Contacts are read this many at a time: memory stays flat however many the Page has. */
 const PAGE_SIZE = 1000;
@@ -13,19 +16,31 @@ const PAGE_SIZE = 1000;
 export interface ContactExport {
   /** Whether PSIDs and picture URLs are in it: only for roles that may read identifiers. */
   withIdentifiers: boolean;
+  /** The Page's attribute keys, for the columns of a flat export. */
+  attributeKeys: string[];
   rows: AsyncGenerator<ContactView>;
 }
 
 /**
- * Every contact of one Page (erased and merged records left out), newest first, read a page at a time by key. The
- * export is audited before its first row is read (who, which Page, with identifiers or not); identifiers only for
+ * Every contact of one Page (erased and merged records left out), or of one of its saved segments (the contacts a
+ * campaign on it would freeze), newest first, read a page at a time by key. The export is audited before its first row is read (who, which Page, with identifiers or not); identifiers only for
  * roles allowed to read them.
  */
-export async function exportContacts(ctx: AppContext, actor: Actor, pageId: string): Promise<ContactExport> {
+export async function exportContacts(
+  ctx: AppContext,
+  actor: Actor,
+  pageId: string,
+  opts: { segmentId?: string | undefined } = {},
+): Promise<ContactExport> {
   assertCan(actor, 'contacts:read');
   assertPage(actor, pageId);
   if (!(await findPage(ctx.db, pageId))) throw notFound('page');
   const withIdentifiers = can(actor, 'identifiers:read');
+  // A segment of another Page is not found, as a missing one is.
+  const segment = opts.segmentId === undefined ? null : await getSegment(ctx, actor, opts.segmentId);
+  if (segment && segment.page_id !== pageId) throw notFound('segment');
+  const compiled = segment && (await compileSegment(ctx, ctx.db, pageId, segment.filter));
+  const attributeKeys = (await listAttributeDefinitions(ctx, actor, pageId)).map((d) => d.key);
   await appendAudit(
     ctx.db,
     actor,
@@ -34,21 +49,23 @@ export async function exportContacts(ctx: AppContext, actor: Actor, pageId: stri
       pageId,
       subjectType: 'page',
       subjectId: pageId,
-      details: { psid_included: withIdentifiers },
+      details: { psid_included: withIdentifiers, ...(segment && { segment_id: segment.id }) },
     },
     ctx.clock.now(),
   );
   async function* rows(): AsyncGenerator<ContactView> {
     let cursor: string | null = null;
     for (;;) {
-      const page = await listContactRows(ctx.db, { pageId, tokens: [], cursor, limit: PAGE_SIZE });
+      const page: ContactTable[] = compiled
+        ? await segmentContactPage(ctx, compiled, cursor, PAGE_SIZE)
+        : await listContactRows(ctx.db, { pageId, tokens: [], cursor, limit: PAGE_SIZE });
       const audience = await audienceOf(ctx, ctx.db, page);
       for (const row of page) yield presentContact(ctx, row, { withIdentifiers, audience: audience.get(row.id)! });
       if (page.length < PAGE_SIZE) return;
       cursor = page[page.length - 1]!.id;
     }
   }
-  return { withIdentifiers, rows: rows() };
+  return { withIdentifiers, attributeKeys, rows: rows() };
 }
 
 /** The flat columns of a CSV export, in order; `tags` joined by "; ", attributes one column each. */

@@ -1,3 +1,4 @@
+import type { ContactTable } from '../../db/tables/conversations.ts';
 import { audienceOf } from '../attributes/contact-audience.ts';
 import type { AppContext } from '../../kernel/context.ts';
 import type { Executor } from '../../db/types.ts';
@@ -62,6 +63,16 @@ export async function compileSegment(
 export async function* segmentRecipients(ctx: AppContext, db: Executor, pageId: string, filter: unknown) {
   const { node, query } = await compileSegment(ctx, db, pageId, filter);
   yield* segmentContactIds(db, node, query);
+}
+
+/** One page of a compiled segment's contacts, newest first, after the cursor (an export reads them all this way). */
+export async function segmentContactPage(
+  ctx: AppContext,
+  segment: CompiledSegment,
+  cursor: string | null,
+  limit: number,
+): Promise<ContactTable[]> {
+  return segmentContactRows(ctx.db, segment.node, segment.query, { cursor, limit });
 }
 
 async function visiblePage(ctx: AppContext, actor: Actor, pageId: string): Promise<void> {
