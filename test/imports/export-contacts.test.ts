@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { testDialects } from '../support/db.ts';
 import { createTestApp } from '../support/app.ts';
 import { runCli } from '../support/cli.ts';
+import { PAGE, withShopDataDir } from './support.ts';
 import { cliActor, type Actor } from '../../src/modules/access/actor.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { importRecords } from '../../src/modules/imports/import-records.ts';
@@ -14,8 +14,6 @@ import { contactImporter } from '../../src/modules/imports/contact-import.ts';
 import { exportColumns, exportContacts } from '../../src/modules/contacts/export-contacts.ts';
 import { readRecords } from '../../src/lib/records.ts';
 import { createSegment } from '../../src/modules/segments/segments.ts';
-
-const PAGE = '5500000000000005';
 
 for (const dialect of testDialects()) {
   test(`exporting contacts reads every page of them; identifiers only for those who may read them, audited [${dialect}]`, async () => {
@@ -75,23 +73,7 @@ for (const dialect of testDialects()) {
 }
 
 test('`pagescope export contacts` writes a CSV a spreadsheet opens safely, and JSON Lines', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pagescope-export-cli-'));
-  try {
-    assert.equal((await runCli(['--data-dir', dir, 'init', '--json'])).code, 0);
-    const add = [
-      '--data-dir',
-      dir,
-      'pages',
-      'add',
-      '--id',
-      PAGE,
-      '--name',
-      'Shop',
-      '--token',
-      'EAAG-shop-token',
-      '--no-verify',
-    ];
-    assert.equal((await runCli(add)).code, 0);
+  await withShopDataDir(async (dir) => {
     const file = join(dir, 'people.csv');
     writeFileSync(file, 'psid,name\n1000000001,"=HYPERLINK(""http://x"")"\n1000000002,"Bo, Ray"\n');
     assert.equal((await runCli(['--data-dir', dir, 'import', 'contacts', file, '--page', PAGE])).code, 0);
@@ -113,7 +95,5 @@ test('`pagescope export contacts` writes a CSV a spreadsheet opens safely, and J
       .split('\n')
       .map((l) => JSON.parse(l) as { name: string });
     assert.deepEqual(people.map((p) => p.name).sort(), ['=HYPERLINK("http://x")', 'Bo, Ray']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

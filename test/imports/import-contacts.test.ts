@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testDialects } from '../support/db.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { runCli } from '../support/cli.ts';
+import { PAGE, withShopDataDir } from './support.ts';
 import { cliActor, type Actor } from '../../src/modules/access/actor.ts';
 import { registerPage } from '../../src/modules/pages/register-page.ts';
 import { importRecords } from '../../src/modules/imports/import-records.ts';
@@ -15,7 +15,6 @@ import { listContacts } from '../../src/modules/contacts/read-contacts.ts';
 import { readRecords } from '../../src/lib/records.ts';
 import { defineAttribute } from '../../src/modules/attributes/attribute-definitions.ts';
 
-const PAGE = '5500000000000005';
 const OTHER = '5500000000000006';
 
 const csv = (text: string) => readRecords(Readable.from([text]), 'csv');
@@ -152,23 +151,7 @@ for (const dialect of testDialects()) {
 }
 
 test('`pagescope import contacts` reads a JSON Lines file and reports rejected rows by line on stderr', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pagescope-import-cli-'));
-  try {
-    assert.equal((await runCli(['--data-dir', dir, 'init', '--json'])).code, 0);
-    const add = [
-      '--data-dir',
-      dir,
-      'pages',
-      'add',
-      '--id',
-      PAGE,
-      '--name',
-      'Shop',
-      '--token',
-      'EAAG-shop-token',
-      '--no-verify',
-    ];
-    assert.equal((await runCli(add)).code, 0);
+  await withShopDataDir(async (dir) => {
     const file = join(dir, 'people.jsonl');
     writeFileSync(file, '{"psid":"1000000001","name":"Ann"}\n{"psid":"x"}\n{"psid":"1000000002","timezone":2}\n');
     const r = await runCli(['--data-dir', dir, 'import', 'contacts', file, '--page', PAGE, '--json']);
@@ -178,29 +161,11 @@ test('`pagescope import contacts` reads a JSON Lines file and reports rejected r
     const unknown = await runCli(['--data-dir', dir, 'import', 'contacts', join(dir, 'people.xlsx'), '--page', PAGE]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /cannot tell the format/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('`pagescope import products` and `import orders` store rows as the API does: idempotent, a bad row rejected by line', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pagescope-import-orders-'));
-  try {
-    assert.equal((await runCli(['--data-dir', dir, 'init', '--json'])).code, 0);
-    const add = [
-      '--data-dir',
-      dir,
-      'pages',
-      'add',
-      '--id',
-      PAGE,
-      '--name',
-      'Shop',
-      '--token',
-      'EAAG-shop-token',
-      '--no-verify',
-    ];
-    assert.equal((await runCli(add)).code, 0);
+  await withShopDataDir(async (dir) => {
     const products = join(dir, 'products.csv');
     writeFileSync(
       products,
@@ -254,7 +219,5 @@ test('`pagescope import products` and `import orders` store rows as the API does
     } finally {
       await ctx.close();
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
