@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { openApp } from '../src/app/bootstrap.ts';
 import { exitOf, runCliOk, startServe } from '../test/support/cli.ts';
 import { PAGE, seedAudience } from './audience-seed.ts';
+import { percentile, pgReachable } from './support.ts';
 
 const SIZES = (process.env.BENCH_AUDIENCE_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_AUDIENCE_RUNS ?? 20);
@@ -37,22 +38,6 @@ const COUNT_SQL = `select count(*) as n from contacts c
     and exists (select 1 from contact_tags t where t.page_id = $1 and t.tag = 'vip' and t.contact_id = c.id)
     and exists (select 1 from contact_attributes a where a.contact_id = c.id and a.key = 'points' and a.value_num >= 500)
     and exists (select 1 from orders o where o.contact_id = c.id and o.ordered_at >= $2)`;
-
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 async function timeRuns<T>(run: () => Promise<T>): Promise<{ p50: number; p95: number; last: T }> {
   let last = await run();
@@ -146,6 +131,6 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|');
 const wanted = (process.env.BENCH_AUDIENCE_DBS ?? 'sqlite,postgres').split(',');
-const pgUp = wanted.includes('postgres') && (await pgReachable());
+const pgUp = wanted.includes('postgres') && (await pgReachable(PG_ADMIN));
 const dialects = (['sqlite', 'postgres'] as const).filter((d) => wanted.includes(d) && (d === 'sqlite' || pgUp));
 for (const dialect of dialects) for (const n of SIZES) await benchOne(dialect, n);

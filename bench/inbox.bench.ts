@@ -15,26 +15,11 @@ import { loadConfig } from '../src/config/config.ts';
 import { openApp } from '../src/app/bootstrap.ts';
 import { exitOf, runCli, startCli } from '../test/support/cli.ts';
 import { PAGE, seed } from './inbox-seed.ts';
+import { percentile, pgReachable } from './support.ts';
 
 const SIZES = (process.env.BENCH_INBOX_SIZES ?? '1000,100000').split(',').map(Number);
 const RUNS = 200;
 const PG_ADMIN = process.env.PAGESCOPE_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 async function timeRuns(run: () => Promise<void>): Promise<{ p50: number; p95: number }> {
   for (let i = 0; i < 10; i++) await run();
@@ -151,6 +136,6 @@ async function benchOne(dialect: 'sqlite' | 'postgres', n: number): Promise<void
 console.log('| database | conversations | list | p50 / p95 over HTTP |');
 console.log('|---|---|---|---|');
 const wanted = (process.env.BENCH_INBOX_DBS ?? 'sqlite,postgres').split(',');
-const pgUp = wanted.includes('postgres') && (await pgReachable());
+const pgUp = wanted.includes('postgres') && (await pgReachable(PG_ADMIN));
 const dialects = (['sqlite', 'postgres'] as const).filter((d) => wanted.includes(d) && (d === 'sqlite' || pgUp));
 for (const dialect of dialects) for (const n of SIZES) await benchOne(dialect, n);

@@ -23,6 +23,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { chromium, type Page } from 'playwright-core';
 import { buildState } from '../bin/build-state.js';
 import { runCliOk, startServe as startServeReady } from '../test/support/cli.ts';
+import { percentile, pgReachable } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,11 +80,6 @@ function postMessage(port: number, psid: string, mid: string, text: string): Pro
     req.on('error', reject);
     req.end(raw);
   });
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
 /** `init`, the Page, and `serve` with all roles; resolves once /readyz says ready. */
@@ -348,21 +344,10 @@ async function processed(url: string): Promise<number> {
     .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 if (buildState() !== 'fresh')
   spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: ROOT });
 for (const dialect of DBS) {
-  if (dialect === 'postgres' && !(await pgReachable())) {
+  if (dialect === 'postgres' && !(await pgReachable(PG_ADMIN))) {
     console.log('PostgreSQL not reachable: skipped');
     continue;
   }

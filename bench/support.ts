@@ -1,0 +1,20 @@
+// What several benchmarks share: a percentile of timings, and whether the PostgreSQL server answers.
+import pg from 'pg';
+
+/** The p-th percentile of xs (nearest rank); NaN for no samples. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+/** Whether a PostgreSQL server answers at this URL within 2 s (a benchmark skips PostgreSQL otherwise). */
+export async function pgReachable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
