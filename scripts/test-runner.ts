@@ -12,26 +12,25 @@ stream.on('test:fail', (data: { todo?: string | boolean }) => {
 // The type declarations lag the runtime, which accepts a reporter class here.
 const report = (stream as unknown as { compose(r: unknown): NodeJS.ReadableStream }).compose(spec);
 report.pipe(process.stdout, { end: false });
-// Wall time per file (first test started to last test settled), so the slowest files are named at the end of a run.
-const spans = new Map<string, { first: number; last: number }>();
-const touch = (data: { file?: string }) => {
-  if (data.file === undefined) return;
-  const now = Date.now();
-  const span = spans.get(data.file);
-  if (span === undefined) spans.set(data.file, { first: now, last: now });
-  else span.last = now;
+// The slowest top-level tests (a file's describe, or a test declared through a shared helper), named at the end of a
+// run so that the suite's time is easy to keep within its budget.
+const durations: { name: string; file: string; seconds: number }[] = [];
+const record = (data: { name: string; nesting: number; file?: string; details: { duration_ms: number } }) => {
+  if (data.nesting !== 0) return;
+  const file = (data.file ?? '').replace(`${process.cwd()}/`, '');
+  durations.push({ name: data.name, file, seconds: data.details.duration_ms / 1000 });
 };
-for (const event of ['test:start', 'test:pass', 'test:fail'] as const) stream.on(event, touch);
+stream.on('test:pass', record);
+stream.on('test:fail', record);
 stream.on('end', () => {
   process.exitCode = failed ? 1 : 0;
 });
 report.on('end', () => {
-  const slowest = [...spans.entries()]
-    .map(([file, { first, last }]) => ({ file: file.replace(`${process.cwd()}/`, ''), seconds: (last - first) / 1000 }))
-    .sort((a, b) => b.seconds - a.seconds)
-    .slice(0, 15);
+  const slowest = durations.sort((x, y) => y.seconds - x.seconds).slice(0, 15);
   if (slowest.length > 1) {
-    process.stdout.write('\nslowest test files (wall time, s):\n');
-    for (const { file, seconds } of slowest) process.stdout.write(`  ${seconds.toFixed(1).padStart(7)}  ${file}\n`);
+    process.stdout.write('\nslowest tests (s):\n');
+    for (const { name, file, seconds } of slowest) {
+      process.stdout.write(`  ${seconds.toFixed(1).padStart(7)}  ${name}  (${file})\n`);
+    }
   }
 });
