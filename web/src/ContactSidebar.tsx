@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   Alert,
   Anchor,
@@ -47,18 +47,7 @@ import { windowState } from './window.ts';
 import { InterestsCard } from './sidebar/InterestsCard.tsx';
 import { OrdersCard } from './sidebar/OrdersCard.tsx';
 import { TagsAndAttributes } from './sidebar/TagsAndAttributes.tsx';
-
-/** One block of the contact's details: a titled region a person (and a test) finds by its name. */
-function Block({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Box component="section" aria-label={title}>
-      <Title order={3} size="xs" tt="uppercase" c="dimmed" mb={6} style={{ letterSpacing: 0.5 }}>
-        {title}
-      </Title>
-      {children}
-    </Box>
-  );
-}
+import { Block } from './sidebar/Block.tsx';
 
 const STATUS_BADGE: Record<Contact['status'], { label: string; color: string }> = {
   active: { label: 'Reachable', color: 'green' },

@@ -1,7 +1,8 @@
-import { Badge, Box, Group, Text, Title } from '@mantine/core';
+import { Badge, Group } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { dayTime } from '../people.ts';
+import { Block, LoadedList } from './Block.tsx';
 
 interface Interest {
   interest: string;
@@ -25,45 +26,31 @@ export function InterestsCard({ contactId }: { contactId: string }) {
     queryFn: () =>
       api<{ data: Interest[] }>(`/api/v1/contacts/${encodeURIComponent(contactId)}/interests?limit=${SHOWN}`),
   });
-  const list = interests.data?.data ?? [];
   return (
-    <Box component="section" aria-label="Interests">
-      <Title order={3} size="xs" tt="uppercase" c="dimmed" mb={6} style={{ letterSpacing: 0.5 }}>
-        Interests
-      </Title>
-      {interests.isError ? (
-        <Text size="sm" c="dimmed">
-          Could not be loaded.
-        </Text>
-      ) : !interests.data ? (
-        <Text size="sm" c="dimmed">
-          Loading…
-        </Text>
-      ) : list.length === 0 ? (
-        <Text size="sm" c="dimmed">
-          None seen yet.
-        </Text>
-      ) : (
-        <Group
-          gap={4}
-          component="ul"
-          aria-label="Interests of this person"
-          style={{ listStyle: 'none', padding: 0, margin: 0 }}
-        >
-          {list.map((i) => (
-            <Badge
-              key={i.interest}
-              component="li"
-              variant="light"
-              color={i.kind === 'category' ? 'grape' : i.kind === 'ref' ? 'cyan' : 'indigo'}
-              title={`${KIND[i.kind] ?? i.kind}: ${i.value}. ${i.weight}× — first ${dayTime(i.first_at)}, last ${dayTime(i.last_at)}`}
-              style={{ textTransform: 'none', maxWidth: '100%' }}
-            >
-              {KIND[i.kind] ?? i.kind}: {i.value} · {i.weight}
-            </Badge>
-          ))}
-        </Group>
-      )}
-    </Box>
+    <Block title="Interests">
+      <LoadedList query={interests} empty="None seen yet.">
+        {(list) => (
+          <Group
+            gap={4}
+            component="ul"
+            aria-label="Interests of this person"
+            style={{ listStyle: 'none', padding: 0, margin: 0 }}
+          >
+            {list.map((i) => (
+              <Badge
+                key={i.interest}
+                component="li"
+                variant="light"
+                color={i.kind === 'category' ? 'grape' : i.kind === 'ref' ? 'cyan' : 'indigo'}
+                title={`${KIND[i.kind] ?? i.kind}: ${i.value}. ${i.weight}× — first ${dayTime(i.first_at)}, last ${dayTime(i.last_at)}`}
+                style={{ textTransform: 'none', maxWidth: '100%' }}
+              >
+                {KIND[i.kind] ?? i.kind}: {i.value} · {i.weight}
+              </Badge>
+            ))}
+          </Group>
+        )}
+      </LoadedList>
+    </Block>
   );
 }

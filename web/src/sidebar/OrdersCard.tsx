@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Badge, Box, Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Box, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type User } from '../api.ts';
 import { day, type ListPage } from '../people.ts';
+import { Block, LoadedList } from './Block.tsx';
 
 export interface Order {
   id: string;
@@ -48,37 +49,23 @@ export function OrdersCard({ contactId, pageId, user }: { contactId: string; pag
     queryKey: ['contact', contactId, 'orders'],
     queryFn: () => api<ListPage<Order>>(`/api/v1/contacts/${encodeURIComponent(contactId)}/orders?limit=${SHOWN}`),
   });
-  const list = orders.data?.data ?? [];
   return (
-    <Box component="section" aria-label="Orders">
-      <Title order={3} size="xs" tt="uppercase" c="dimmed" mb={6} style={{ letterSpacing: 0.5 }}>
-        Orders
-      </Title>
+    <Block title="Orders">
       <Stack gap="xs">
-        {orders.isError ? (
-          <Text size="sm" c="dimmed">
-            Could not be loaded.
-          </Text>
-        ) : !orders.data ? (
-          <Text size="sm" c="dimmed">
-            Loading…
-          </Text>
-        ) : list.length === 0 ? (
-          <Text size="sm" c="dimmed">
-            No orders yet.
-          </Text>
-        ) : (
-          <Stack
-            gap={6}
-            component="ul"
-            aria-label="Orders of this person"
-            style={{ listStyle: 'none', padding: 0, margin: 0 }}
-          >
-            {list.map((o) => (
-              <OrderItem key={o.id} order={o} />
-            ))}
-          </Stack>
-        )}
+        <LoadedList query={orders} empty="No orders yet.">
+          {(list) => (
+            <Stack
+              gap={6}
+              component="ul"
+              aria-label="Orders of this person"
+              style={{ listStyle: 'none', padding: 0, margin: 0 }}
+            >
+              {list.map((o) => (
+                <OrderItem key={o.id} order={o} />
+              ))}
+            </Stack>
+          )}
+        </LoadedList>
         {orders.data?.next_cursor && (
           <Text size="xs" c="dimmed">
             The {SHOWN} most recent are shown.
@@ -86,7 +73,7 @@ export function OrdersCard({ contactId, pageId, user }: { contactId: string; pag
         )}
         {canLink(user) && <LinkOrder contactId={contactId} pageId={pageId} />}
       </Stack>
-    </Box>
+    </Block>
   );
 }
 

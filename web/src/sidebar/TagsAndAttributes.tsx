@@ -1,9 +1,8 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState } from 'react';
 import {
   ActionIcon,
   Autocomplete,
   Badge,
-  Box,
   Button,
   Group,
   NumberInput,
@@ -12,12 +11,12 @@ import {
   TagsInput,
   Text,
   TextInput,
-  Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type User } from '../api.ts';
 import type { Contact } from '../people.ts';
 import { ErrorNote } from '../settings/shared.tsx';
+import { Block } from './Block.tsx';
 
 export interface AttributeDefinition {
   id: string;
@@ -34,27 +33,16 @@ const canEdit = (u: User) => ['owner', 'admin', 'agent'].includes(u.role);
 /** "lifetime_value" → "Lifetime value". */
 export const keyLabel = (key: string) => (key.charAt(0).toUpperCase() + key.slice(1)).replace(/_/g, ' ');
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Box component="section" aria-label={title}>
-      <Title order={3} size="xs" tt="uppercase" c="dimmed" mb={6} style={{ letterSpacing: 0.5 }}>
-        {title}
-      </Title>
-      {children}
-    </Box>
-  );
-}
-
 /** The contact's tags (chips, each with its remove button, and an input suggesting the Page's tags) and attributes. */
 export function TagsAndAttributes({ contact, user }: { contact: Contact; user: User }) {
   return (
     <>
-      <Section title="Tags">
+      <Block title="Tags">
         <Tags contact={contact} editable={canEdit(user)} />
-      </Section>
-      <Section title="Attributes">
+      </Block>
+      <Block title="Attributes">
         <Attributes contact={contact} editable={canEdit(user)} />
-      </Section>
+      </Block>
     </>
   );
 }
