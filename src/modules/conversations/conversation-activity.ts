@@ -67,6 +67,7 @@ export async function recordOutboundMessage(
     at: row.sent_at,
     now,
     answers,
+    takesOver: row.author === 'agent' || row.author === 'page',
     create: row.author === 'agent',
   });
   await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text));
