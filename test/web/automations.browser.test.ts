@@ -93,4 +93,28 @@ describe('automation rules in a browser', { skip: browserTestsSkipped() }, () =>
     const row = page.getByRole('table', { name: 'Automation rules' }).getByRole('row', { name: /Hours/ });
     await row.getByText('reply “We open at 10.”, then handover', { exact: false }).waitFor();
   });
+
+  it('takes a conversation over from the bot in the inbox, and hands it back', async () => {
+    const row = page.getByRole('table', { name: 'Automation rules' }).getByRole('row', { name: /Hours/ });
+    await answered(/\/automations\/[^/]+$/, 'PATCH', () =>
+      row.getByRole('switch', { name: 'Rule Hours on' }).click({ force: true }),
+    );
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Inbox' }).click();
+    await page
+      .getByRole('navigation', { name: 'Conversations' })
+      .getByRole('button', { name: /opening hours\?/ })
+      .click();
+    await page.getByText('Bot answering').waitFor();
+    await answered(/\/conversations\/[^/]+$/, 'PATCH', () => page.getByRole('button', { name: 'Take over' }).click());
+    await page.getByText('People answering').waitFor();
+    const before = await automated();
+    await server.write(PAGE_A, '8302', 'opening hours, please?');
+    assert.equal(await automated(), before);
+    await answered(/\/conversations\/[^/]+$/, 'PATCH', () =>
+      page.getByRole('button', { name: 'Hand back to the bot' }).click(),
+    );
+    await page.getByText('Bot answering').waitFor();
+    await server.write(PAGE_A, '8302', 'opening hours on Sunday?');
+    assert.equal(await automated(), before + 1);
+  });
 });
