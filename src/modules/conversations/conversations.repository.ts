@@ -82,7 +82,7 @@ export interface OutboundTouch {
   now: number;
   /** An answer (agent, automation) ends the wait; a campaign message does not. */
   answers: boolean;
-  /** A person's reply (an agent's, or the Page's own from Meta's inbox): people handle the conversation from now. */
+  /** An agent's reply: people handle the conversation from now (the automation rules fall silent). */
   takesOver: boolean;
   /** Open a conversation when there is none (a send to someone who never wrote). */
   create: boolean;
