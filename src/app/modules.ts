@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
 import { attributeRoutes } from '../http/routes/attributes.ts';
+import { automationRoutes } from '../http/routes/automations.ts';
 import { cannedResponseRoutes } from '../http/routes/canned-responses.ts';
 import { contactRoutes } from '../http/routes/contacts.ts';
 import { conversationRoutes } from '../http/routes/conversations.ts';
@@ -18,6 +19,11 @@ import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
 import { registerInterestsHook, INTERESTS_HOOK_NAME } from '../modules/interests/interests.ts';
 import { LINK_REF_HOOK_NAME, registerOrderLinkRefHook } from '../modules/orders/link-order.ts';
 import { startIngestWorkers } from '../modules/ingest/workers.ts';
+import {
+  AUTOMATIONS_HOOK_NAME,
+  registerAutomationsHook,
+  startAutomationWorkers,
+} from '../modules/automations/run-rules.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
 import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
@@ -46,6 +52,7 @@ export function routeModules(): RouteModule[] {
     orderRoutes,
     attributeRoutes,
     segmentRoutes,
+    automationRoutes,
     webUiRoutes,
   ];
 }
@@ -55,6 +62,8 @@ export function installHooks(ctx: AppContext): void {
   if (!ctx.inboundHooks.names().includes('consent-keywords')) registerConsentKeywordHook(ctx.inboundHooks);
   if (!ctx.inboundHooks.names().includes(LINK_REF_HOOK_NAME)) registerOrderLinkRefHook(ctx.inboundHooks);
   if (!ctx.inboundHooks.names().includes(INTERESTS_HOOK_NAME)) registerInterestsHook(ctx.inboundHooks);
+  // Last: the rules see the event after consent, order links and interests were applied.
+  if (!ctx.inboundHooks.names().includes(AUTOMATIONS_HOOK_NAME)) registerAutomationsHook(ctx.inboundHooks);
 }
 
 export interface WorkerOptions {
@@ -87,5 +96,6 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   workers.push(...startPrivacyWorkers(ctx));
   workers.push(...startInboxWorkers(ctx));
   workers.push(startLegacyAttributesWorker(ctx));
+  workers.push(...startAutomationWorkers(ctx));
   return workers;
 }

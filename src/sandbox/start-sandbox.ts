@@ -24,7 +24,8 @@ import {
   type EmulatorServer,
   type Traffic,
 } from '../emulator/index.ts';
-import { automationStats, registerDemoAutomation } from './demo-automation.ts';
+import { seedDemoAutomations } from './demo-automation.ts';
+import { automationSummary } from '../modules/automations/automations.ts';
 import {
   LOCK_FILE,
   loadEmulatorWorld,
@@ -60,13 +61,15 @@ export interface SandboxReady {
 
 export interface Sandbox {
   ready: SandboxReady;
-  summary(): Promise<ActivitySummary & { automation: typeof automationStats; traffic: Traffic['stats'] }>;
+  summary(): Promise<
+    ActivitySummary & { automation: Awaited<ReturnType<typeof automationSummary>>; traffic: Traffic['stats'] }
+  >;
   stop(): Promise<void>;
 }
 
 /**
  * The whole loop, offline, in one process: pagescope (its own data dir), the embedded emulator on its own port,
- * two demo Pages wired both ways (webhook → pagescope, Graph → emulator), a demo automation and seeded traffic.
+ * two demo Pages wired both ways (webhook → pagescope, Graph → emulator), demo automation rules and seeded traffic.
  * A second start continues with the same data; `reset` starts over.
  */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
@@ -124,11 +127,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
 
   let running: RunningServer;
   try {
-    running = await startPagescope(config, {
-      role: 'all',
-      logger,
-      setup: (ctx) => registerDemoAutomation(ctx.inboundHooks),
-    });
+    running = await startPagescope(config, { role: 'all', logger });
   } catch (err) {
     await emu.close();
     throw err;
@@ -139,6 +138,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
   try {
     for (const p of state.pages) await ensurePageRegistered(ctx, cliActor, p);
     for (const p of state.pages) await seedCannedResponses(ctx, p.id);
+    for (const p of state.pages) await seedDemoAutomations(ctx, p.id);
     owner = await ownerToken(ctx, state);
     loginUrl = `${running.url}/login/${await ownerLinkToken(ctx, state)}`;
     saveSandboxState(opts.dataDir, state);
@@ -203,7 +203,11 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     },
     summary: async () => ({
       ...(await readActivitySummary(ctx, cliActor)),
-      automation: automationStats,
+      automation: await automationSummary(
+        ctx,
+        cliActor,
+        state.pages.map((p) => p.id),
+      ),
       traffic: traffic.stats,
     }),
     stop: async () => {

@@ -13,6 +13,7 @@ import { createCannedResponse } from '../../src/modules/canned-responses/canned-
 import { createLabel } from '../../src/modules/labels/labels.ts';
 import { storeOrder } from '../../src/modules/orders/store-order.ts';
 import { createSegment } from '../../src/modules/segments/segments.ts';
+import { createAutomation } from '../../src/modules/automations/automations.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
@@ -21,7 +22,14 @@ function fixtures(
   b: SeededContact,
   requestId: string,
   tokenId: string,
-  more: { cannedResponseId: string; userId: string; labelId: string; orderId: string; segmentId: string },
+  more: {
+    cannedResponseId: string;
+    userId: string;
+    labelId: string;
+    orderId: string;
+    segmentId: string;
+    automationId: string;
+  },
 ): Record<string, string> {
   return {
     pageId: PAGE_B,
@@ -64,8 +72,17 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/segments': { name: 'VIP', filter: VIP_FILTER },
     'POST /api/v1/pages/:pageId/segments/preview': { filter: VIP_FILTER },
     'PATCH /api/v1/segments/:segmentId': { name: 'Renamed', filter: VIP_FILTER },
+    'POST /api/v1/pages/:pageId/automations': AUTOMATION,
+    'PATCH /api/v1/automations/:automationId': { enabled: false },
+    'PUT /api/v1/pages/:pageId/business-hours': { time_zone: 'Europe/Paris', hours: { mon: [['09:00', '18:00']] } },
   };
 }
+
+const AUTOMATION = {
+  name: 'hours',
+  trigger: { type: 'keyword', match: 'contains', keywords: ['hours'] },
+  actions: [{ type: 'send', text: 'We open at 9.' }],
+};
 
 const ORDER_B = {
   external_id: 'B-1',
@@ -93,7 +110,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '' };
+    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '', automationId: '' };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -114,6 +131,7 @@ for (const dialect of testDialects()) {
         labelId: (await createLabel(app.ctx, cliActor, PAGE_B, { name: 'Refund' })).id,
         orderId: (await storeOrder(app.ctx, cliActor, PAGE_B, { ...ORDER_B, contact_id: b.contactId })).order.id,
         segmentId: (await createSegment(app.ctx, cliActor, PAGE_B, { name: 'VIP', filter: VIP_FILTER })).id,
+        automationId: (await createAutomation(app.ctx, cliActor, PAGE_B, AUTOMATION)).id,
       };
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {

@@ -302,6 +302,18 @@ export async function seedContact(
     contact_interests: [
       { contact_id: contactId, page_id: pageId, interest: 'category:shoes', weight: 1, first_at: at, last_at: at },
     ],
+    automation_runs: [
+      {
+        id: newId('ar', at),
+        page_id: pageId,
+        rule_id: 'au_seeded',
+        contact_id: contactId,
+        run_key: `m_${tag}`,
+        outcome: 'fired',
+        reason: null,
+        at,
+      },
+    ],
     consent_records: [
       {
         id: newId('cr', at),

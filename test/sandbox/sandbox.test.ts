@@ -100,6 +100,24 @@ test('the sandbox shows the whole loop through the public API, and SIGINT ends i
       return JSON.stringify(items).includes('Hi, an agent here') ? true : undefined;
     });
 
+    // The demo automations are real rules a newcomer can list and change, and they answer the person.
+    const rules = (await (await api(`/api/v1/pages/${ready.pages[1]!.id}/automations`)).json()) as {
+      data: { name: string }[];
+    };
+    assert.ok(rules.data.some((r) => r.name === 'Opening hours'));
+    await emu(`/_emulator/users/${String(person.id)}/actions`, {
+      page_id: ready.pages[1]!.id,
+      type: 'message',
+      text: 'What are your OPENING hours?',
+    });
+    await until('the automated answer in the inbox', async () => {
+      const inbox = (await emu(
+        `/_emulator/users/${String(person.id)}/inbox?page_id=${ready.pages[1]!.id}`,
+      )) as unknown as { data?: unknown[] } | unknown[];
+      const items = Array.isArray(inbox) ? inbox : (inbox.data ?? []);
+      return JSON.stringify(items).includes('We are open Monday to Saturday') ? true : undefined;
+    });
+
     // The summary keeps coming while it runs.
     const summary = await new Promise<string>((resolve) => lines.once('line', resolve));
     assert.ok(JSON.parse(summary).summary.contacts_by_page);

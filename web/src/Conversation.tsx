@@ -266,6 +266,9 @@ export function ConversationView({
                   ? `Assigned to ${c.assignee.id === user.id ? 'you' : (c.assignee.email ?? 'someone')}`
                   : 'Unassigned'}
               </Text>
+              <Text size="xs" c="dimmed">
+                {c.handled_by === 'bot' ? 'Bot answering' : 'People answering'}
+              </Text>
               {c.status === 'snoozed' && c.snoozed_until && (
                 <Text size="xs" c="dimmed">
                   until {new Date(c.snoozed_until).toLocaleString()}
@@ -297,6 +300,16 @@ export function ConversationView({
               ))}
             </Menu.Dropdown>
           </Menu>
+          {/* The bot (automation rules) answers until a person takes over; handing back lets it answer again. */}
+          {c.handled_by === 'bot' ? (
+            <Button size="xs" variant="default" onClick={() => change.mutate({ handled_by: 'human' })}>
+              Take over
+            </Button>
+          ) : (
+            <Button size="xs" variant="default" onClick={() => change.mutate({ handled_by: 'bot' })}>
+              Hand back to the bot
+            </Button>
+          )}
           {resolved ? (
             <Button size="xs" variant="default" onClick={() => change.mutate({ status: 'open' })}>
               Reopen

@@ -92,6 +92,15 @@ export async function addTagsWithin(
   return added;
 }
 
+/** Takes tags off a contact inside the caller's transaction (the caller checked access); how many were removed. */
+export async function removeTagsWithin(
+  trx: Executor,
+  contact: Pick<ContactTable, 'id'>,
+  raw: readonly string[],
+): Promise<number> {
+  return deleteTagRows(trx, contact.id, normalised(raw));
+}
+
 /** Takes a tag off a contact (`contacts:write`); a tag it does not carry changes nothing. Returns its tags. */
 export async function removeContactTag(
   ctx: AppContext,

@@ -67,6 +67,9 @@ export async function recordOutboundMessage(
     at: row.sent_at,
     now,
     answers,
+    // Only an agent's reply through pagescope: the Page's echoes also carry Meta's own instant replies and other
+    // apps' messages, which must not silence the bot.
+    takesOver: row.author === 'agent',
     create: row.author === 'agent',
   });
   await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text));

@@ -14,7 +14,10 @@ import type { ContactTable, MessageTable } from '../../db/tables/conversations.t
 /** A conversation's id is its contact's with another prefix: found, opened and reopened by key. */
 export const conversationIdOf = (contactId: string): string => `cv_${contactId.slice(contactId.indexOf('_') + 1)}`;
 
-/** A conversation as it opens: open, unassigned, handled by people, its first message the one that opened it. */
+/**
+ * A conversation as it opens: open, unassigned, handled by the bot (the Page's automation rules may answer until an
+ * agent replies or takes over), its first message the one that opened it.
+ */
 function openedRow(
   t: { pageId: string; contactId: string; messageId: string; now: number },
   first: { unread: number; waitingSince: number | null; lastActivityAt: number },
@@ -25,7 +28,7 @@ function openedRow(
     contact_id: t.contactId,
     status: 'open',
     assignee_id: null,
-    handled_by: 'human',
+    handled_by: 'bot',
     labels: '[]',
     unread_count: first.unread,
     waiting_since: first.waitingSince,
@@ -79,6 +82,8 @@ export interface OutboundTouch {
   now: number;
   /** An answer (agent, automation) ends the wait; a campaign message does not. */
   answers: boolean;
+  /** An agent's reply: people handle the conversation from now (the automation rules fall silent). */
+  takesOver: boolean;
   /** Open a conversation when there is none (a send to someone who never wrote). */
   create: boolean;
 }
@@ -91,6 +96,7 @@ export async function touchOutbound(db: Executor, t: OutboundTouch): Promise<str
   const id = conversationIdOf(t.contactId);
   const update = {
     ...(t.answers && { waiting_since: null }),
+    ...(t.takesOver && { handled_by: 'human' as const }),
     last_message_id: sql<string>`case when ${t.at} >= conversations.last_activity_at then ${t.messageId} else conversations.last_message_id end`,
     last_activity_at: sql<number>`case when ${t.at} > conversations.last_activity_at then ${t.at} else conversations.last_activity_at end`,
     version: sql<number>`conversations.version + 1`,
@@ -99,7 +105,10 @@ export async function touchOutbound(db: Executor, t: OutboundTouch): Promise<str
   if (t.create) {
     await db
       .insertInto('conversations')
-      .values(openedRow(t, { unread: 0, waitingSince: null, lastActivityAt: t.at }))
+      .values({
+        ...openedRow(t, { unread: 0, waitingSince: null, lastActivityAt: t.at }),
+        ...(t.takesOver && { handled_by: 'human' as const }),
+      })
       .onConflict((oc) => oc.column('id').doUpdateSet(update))
       .execute();
   } else {

@@ -4,6 +4,7 @@ import { assertCan, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { appendEvents } from '../events/events.repository.ts';
 import type { ConversationTable } from '../../db/tables/inbox.ts';
+import type { Executor } from '../../db/types.ts';
 import { assertAssignable } from './assignees.ts';
 import { updateConversation as updateRow, type ConversationChange } from './conversations.repository.ts';
 import type { ConversationView } from './conversation.presenter.ts';
@@ -60,6 +61,8 @@ function changeOf(patch: ConversationPatch, now: number): ConversationChange {
   if (patch.assignee_id !== undefined) change.assignee_id = patch.assignee_id;
   if (patch.labels !== undefined) change.labels = JSON.stringify(labelsOf(patch.labels));
   if (patch.handled_by !== undefined) change.handled_by = patch.handled_by;
+  // Resolving hands the conversation back to the bot, unless the same patch says who handles it.
+  else if (status === 'resolved') change.handled_by = 'bot';
   return change;
 }
 
@@ -131,6 +134,33 @@ export async function updateConversation(
   });
   const [view] = await presentConversations(ctx, [after]);
   return view!;
+}
+
+/**
+ * Changes a conversation inside the caller's transaction (an automation rule's action, a handover) and announces it
+ * to the inbox; the caller records why. Returns the row after the change, or undefined when there is no conversation.
+ */
+export async function changeConversationWithin(
+  trx: Executor,
+  ctx: AppContext,
+  id: string,
+  change: ConversationChange,
+): Promise<ConversationTable | undefined> {
+  const now = ctx.clock.now();
+  const row = await updateRow(trx, id, change, now, null);
+  if (!row) return undefined;
+  await appendEvents(trx, ctx.database.dialect, [
+    {
+      page_id: row.page_id,
+      type: 'conversation.updated',
+      conversation_id: row.id,
+      contact_id: row.contact_id,
+      message_id: null,
+      delivery_id: null,
+      at: now,
+    },
+  ]);
+  return row;
 }
 
 function conflict(current: number | null): AppError {

@@ -179,3 +179,17 @@ export async function updateSegmentRow(
 export async function deleteSegmentRow(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('segments').where('id', '=', id).execute();
 }
+
+/** Whether one contact is in the segment: the compiled statement narrowed to its id, one query. */
+export async function segmentHoldsContact(
+  db: Executor,
+  node: SegmentNode,
+  c: SegmentQueryContext,
+  contactId: string,
+): Promise<boolean> {
+  const row = await segmentContacts(db, node, c)
+    .select('contacts.id')
+    .where('contacts.id', '=', contactId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

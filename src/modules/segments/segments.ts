@@ -25,6 +25,7 @@ import {
   listSegmentRows,
   segmentContactIds,
   segmentContactRows,
+  segmentHoldsContact,
   updateSegmentRow,
 } from './segments.repository.ts';
 
@@ -63,6 +64,21 @@ export async function compileSegment(
 export async function* segmentRecipients(ctx: AppContext, db: Executor, pageId: string, filter: unknown) {
   const { node, query } = await compileSegment(ctx, db, pageId, filter);
   yield* segmentContactIds(db, node, query);
+}
+
+/**
+ * Whether a filter holds one contact (an automation rule's conditions): the filter compiled against the Page's
+ * attributes and narrowed to the contact, one query inside the caller's transaction. The caller checks access.
+ */
+export async function segmentIncludesContact(
+  ctx: AppContext,
+  db: Executor,
+  pageId: string,
+  filter: unknown,
+  contactId: string,
+): Promise<boolean> {
+  const { node, query } = await compileSegment(ctx, db, pageId, filter);
+  return segmentHoldsContact(db, node, query, contactId);
 }
 
 /** One page of a compiled segment's contacts, newest first, after the cursor (an export reads them all this way). */
