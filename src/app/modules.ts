@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
+import { assistantRoutes } from '../http/routes/assistant.ts';
 import { attributeRoutes } from '../http/routes/attributes.ts';
 import { cannedResponseRoutes } from '../http/routes/canned-responses.ts';
 import { contactRoutes } from '../http/routes/contacts.ts';
@@ -16,6 +17,7 @@ import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
 import { registerInterestsHook, INTERESTS_HOOK_NAME } from '../modules/interests/interests.ts';
+import { ASSISTANT_HOOK_NAME, registerAssistantHook } from '../modules/assistant/assistant-hook.ts';
 import { LINK_REF_HOOK_NAME, registerOrderLinkRefHook } from '../modules/orders/link-order.ts';
 import { startIngestWorkers } from '../modules/ingest/workers.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
@@ -46,6 +48,7 @@ export function routeModules(): RouteModule[] {
     orderRoutes,
     attributeRoutes,
     segmentRoutes,
+    assistantRoutes,
     webUiRoutes,
   ];
 }
@@ -55,6 +58,8 @@ export function installHooks(ctx: AppContext): void {
   if (!ctx.inboundHooks.names().includes('consent-keywords')) registerConsentKeywordHook(ctx.inboundHooks);
   if (!ctx.inboundHooks.names().includes(LINK_REF_HOOK_NAME)) registerOrderLinkRefHook(ctx.inboundHooks);
   if (!ctx.inboundHooks.names().includes(INTERESTS_HOOK_NAME)) registerInterestsHook(ctx.inboundHooks);
+  // Last: the consent keywords decide first, and the assistant never answers STOP.
+  if (!ctx.inboundHooks.names().includes(ASSISTANT_HOOK_NAME)) registerAssistantHook(ctx.inboundHooks);
 }
 
 export interface WorkerOptions {
