@@ -14,6 +14,8 @@ import { createLabel } from '../../src/modules/labels/labels.ts';
 import { storeOrder } from '../../src/modules/orders/store-order.ts';
 import { createSegment } from '../../src/modules/segments/segments.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
+import { createFaq } from '../../src/modules/assistant/faq.ts';
+import { recordUnanswered } from '../../src/modules/assistant/unanswered.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
@@ -21,7 +23,15 @@ function fixtures(
   b: SeededContact,
   requestId: string,
   tokenId: string,
-  more: { cannedResponseId: string; userId: string; labelId: string; orderId: string; segmentId: string },
+  more: {
+    cannedResponseId: string;
+    userId: string;
+    labelId: string;
+    orderId: string;
+    segmentId: string;
+    faqId: string;
+    questionId: string;
+  },
 ): Record<string, string> {
   return {
     pageId: PAGE_B,
@@ -64,6 +74,11 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/segments': { name: 'VIP', filter: VIP_FILTER },
     'POST /api/v1/pages/:pageId/segments/preview': { filter: VIP_FILTER },
     'PATCH /api/v1/segments/:segmentId': { name: 'Renamed', filter: VIP_FILTER },
+    'POST /api/v1/pages/:pageId/faq': { question: 'Opening hours?', answer: { text: '9 to 5' } },
+    'PATCH /api/v1/faq/:faqId': { status: 'approved' },
+    'PATCH /api/v1/pages/:pageId/assistant': { threshold: 0.5 },
+    'POST /api/v1/pages/:pageId/assistant/try': { text: 'when are you open?' },
+    'POST /api/v1/assistant/unanswered/:questionId/faq': { answer: { text: 'Yes' } },
   };
 }
 
@@ -93,7 +108,15 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '' };
+    let moreB = {
+      cannedResponseId: '',
+      userId: '',
+      labelId: '',
+      orderId: '',
+      segmentId: '',
+      faqId: '',
+      questionId: '',
+    };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -114,6 +137,11 @@ for (const dialect of testDialects()) {
         labelId: (await createLabel(app.ctx, cliActor, PAGE_B, { name: 'Refund' })).id,
         orderId: (await storeOrder(app.ctx, cliActor, PAGE_B, { ...ORDER_B, contact_id: b.contactId })).order.id,
         segmentId: (await createSegment(app.ctx, cliActor, PAGE_B, { name: 'VIP', filter: VIP_FILTER })).id,
+        faqId: (await createFaq(app.ctx, cliActor, PAGE_B, { question: 'Hours?', answer: { text: '9 to 5' } })).id,
+        questionId: await app.ctx.db.transaction().execute(async (trx) => {
+          await recordUnanswered(trx, app.ctx, { pageId: PAGE_B, contactId: b.contactId, text: 'gift cards?', at: 1 });
+          return (await trx.selectFrom('assistant_unanswered').select('id').executeTakeFirstOrThrow()).id;
+        }),
       };
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {

@@ -21,7 +21,7 @@ import {
   updateUnanswered,
 } from './assistant.repository.ts';
 
-const BIDX_PURPOSE = 'assistant-unanswered/v1';
+const BIDX_PURPOSE = 'assistant:unanswered:v1';
 const MAX_STORED_CHARS = 500;
 const field = (pageId: string, rowId: string) => ({ table: 'assistant_unanswered', column: 'text_enc', pageId, rowId });
 
