@@ -34,7 +34,7 @@ export interface DecisionOptions {
   handoffAfterMisses: number;
 }
 
-export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { threshold: 0.35, margin: 0.1, handoffAfterMisses: 3 };
+export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { threshold: 0.4, margin: 0.1, handoffAfterMisses: 3 };
 
 const PERSON_WORDS = new Set(
   (

@@ -64,9 +64,10 @@ const SUFFIXES = [
   'a',
 ];
 
-/** The stem of a normalised word (pure, idempotent on its own output for most words; never empty). */
+/** The stem of a normalised word: a plural "s" first, then one suffix (pure; never empty). */
 export function stem(word: string): string {
   if (/^\p{N}+$/u.test(word)) return word;
+  if (word.length >= 5 && word.endsWith('s') && !word.endsWith('ss')) word = word.slice(0, -1);
   for (const suffix of SUFFIXES) {
     if (word.length - suffix.length >= 3 && word.endsWith(suffix)) return word.slice(0, -suffix.length);
   }
