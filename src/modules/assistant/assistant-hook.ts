@@ -17,6 +17,7 @@ import {
   setMisses,
 } from './assistant.repository.ts';
 import { think } from './think.ts';
+import { guessLanguage } from './text.ts';
 import { recordUnanswered } from './unanswered.ts';
 
 export const ASSISTANT_HOOK_NAME = 'assistant';
@@ -98,7 +99,7 @@ export async function handleInboundForAssistant(e: InboundEventContext): Promise
       now,
     );
     await announce();
-    const lang = (contact.locale ?? 'en').slice(0, 2);
+    const lang = guessLanguage(e.text) ?? (contact.locale ?? 'en').slice(0, 2);
     await enqueueSend(trx, ctx, {
       contactId: contact.id,
       author: 'automation',

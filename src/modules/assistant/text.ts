@@ -97,3 +97,21 @@ export function trigrams(words: readonly string[]): string[] {
   }
   return out;
 }
+
+const LANGUAGE_MARKERS: Record<'en' | 'fr' | 'es', Set<string>> = {
+  en: new Set('the is are you your my i want can to with please what where when how do does'.split(' ')),
+  fr: new Set('je vous votre ma mon est les des une avec pour parler voudrais veux ou quand comment merci'.split(' ')),
+  es: new Set('yo usted su mi es los las una con para hablar quiero donde cuando como gracias el'.split(' ')),
+};
+
+/** English, French or Spanish, by their commonest words in the message; null when it does not tell. */
+export function guessLanguage(text: string): 'en' | 'fr' | 'es' | null {
+  const words = normaliseText(text).split(' ');
+  let best: 'en' | 'fr' | 'es' | null = null;
+  let bestCount = 0;
+  for (const lang of ['en', 'fr', 'es'] as const) {
+    const n = words.filter((w) => LANGUAGE_MARKERS[lang].has(w)).length;
+    if (n > bestCount) [best, bestCount] = [lang, n];
+  }
+  return best;
+}
