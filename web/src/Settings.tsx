@@ -9,6 +9,7 @@ import { CannedPanel } from './settings/CannedPanel.tsx';
 import { LabelsPanel } from './settings/LabelsPanel.tsx';
 import { KeywordsPanel } from './settings/KeywordsPanel.tsx';
 import { AttributesPanel } from './settings/AttributesPanel.tsx';
+import { AssistantPanel } from './settings/AssistantPanel.tsx';
 
 interface SettingsTab {
   id: string;
@@ -32,6 +33,7 @@ const TABS: SettingsTab[] = [
   { id: 'labels', label: 'Labels', managersOnly: false, panel: (p) => <LabelsPanel {...p} /> },
   { id: 'attributes', label: 'Attributes', managersOnly: false, panel: (p) => <AttributesPanel {...p} /> },
   { id: 'keywords', label: 'Opt-out keywords', managersOnly: false, panel: (p) => <KeywordsPanel {...p} /> },
+  { id: 'assistant', label: 'Assistant', managersOnly: false, panel: (p) => <AssistantPanel {...p} /> },
 ];
 
 /** Settings: one tab per subject, its address `#/settings/<tab>` so a tab can be linked to and the back button works. */
