@@ -61,6 +61,7 @@ for (const dialect of testDialects()) {
     let emu!: EmulatorServer;
     let model!: Awaited<ReturnType<typeof stubModel>>;
     let shop = '';
+    let pages: string[] = [];
     const ids: Record<string, string> = {};
     const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
       app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
@@ -103,7 +104,6 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       model = await stubModel();
-      let pages: string[];
       ({ app, emu, pages } = await emulatedApp(
         dialect,
         {},
@@ -296,6 +296,31 @@ for (const dialect of testDialects()) {
       model.reply = () => 'not json';
       const garbage = (await call('POST', `/api/v1/pages/${shop}/assistant/try`, { text: 'Tell me a joke' })).json();
       assert.deepEqual([garbage.action, garbage.source], ['none', 'offline']);
+    });
+
+    test('with every entry withdrawn the assistant is off: no answer, no handover, nothing collected', async () => {
+      const ivy = emu.emulator.createUser({ first_name: 'Ivy', last_name: 'Sousa' }).id;
+      const other = pages[1]!;
+      const entry = await call('POST', `/api/v1/pages/${other}/faq`, {
+        question: 'When are you open?',
+        answer: { text: '9 to 5' },
+        status: 'approved',
+      });
+      assert.equal((await call('PATCH', `/api/v1/pages/${other}/assistant`, { enabled: true })).statusCode, 200);
+      assert.equal((await call('PATCH', `/api/v1/faq/${entry.json().id}`, { status: 'draft' })).statusCode, 200);
+      for (const text of ['When are you open?', 'Can I talk to a human?', 'Do you sell gift cards?'])
+        await emu.emulator.user(ivy).says(other, text);
+      await drain(app);
+      const contact = (
+        await call('GET', `/api/v1/pages/${other}/contacts/by-psid/${emu.emulator.psid(ivy, other)}`)
+      ).json().id as string;
+      assert.deepEqual(await sends(contact), []);
+      const unanswered = await app.ctx.db
+        .selectFrom('assistant_unanswered')
+        .select('id')
+        .where('page_id', '=', other)
+        .execute();
+      assert.deepEqual(unanswered, []);
     });
 
     test("another Page's contact is not found by the try box", async () => {

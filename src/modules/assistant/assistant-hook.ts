@@ -16,7 +16,7 @@ import {
   setConversationOwner,
   setMisses,
 } from './assistant.repository.ts';
-import { think } from './think.ts';
+import { pageModel, think } from './think.ts';
 import { guessLanguage } from './text.ts';
 import { recordUnanswered } from './unanswered.ts';
 
@@ -38,6 +38,8 @@ export async function handleInboundForAssistant(e: InboundEventContext): Promise
   if (event.kind !== 'message' || event.quickReplyPayload !== undefined || !e.text?.trim()) return;
   const settings = await findSettingsRow(trx, contact.page_id);
   if (!settings || Number(settings.enabled) !== 1) return;
+  // Without an approved entry the assistant is off, whatever the switch says: it neither answers nor hands over.
+  if ((await pageModel(trx, ctx, contact.page_id, Number(settings.faq_version))).entries.size === 0) return;
   const conversation = await findConversationOwner(trx, contact.id);
   if (!conversation) return;
   const now = ctx.clock.now();
