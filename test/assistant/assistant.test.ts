@@ -323,6 +323,13 @@ for (const dialect of testDialects()) {
       assert.deepEqual(unanswered, []);
     });
 
+    test("nothing a person wrote reaches the logs; a model's failure is logged by kind only", async () => {
+      const logs = app.logs.lines.join('\n');
+      for (const words of ['gift cards', 'hole in the sleeve', 'Tell me a joke', 'W-1042', 'conseiller', 'Apple Pay'])
+        assert.equal(logs.includes(words), false, words);
+      assert.match(logs, /"failure":"garbage".*assistant model failed/);
+    });
+
     test("another Page's contact is not found by the try box", async () => {
       const res = await call('POST', `/api/v1/pages/${shop}/assistant/try`, { text: 'hi', contact_id: 'ct_missing' });
       assert.equal(res.statusCode, 404);

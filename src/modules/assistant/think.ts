@@ -79,6 +79,9 @@ export async function think(
       [...entries.values()].map((e) => ({ id: e.id, question: e.question })),
     );
     ctx.metrics.assistantModelCalls.inc({ outcome: outcome.ok ? outcome.choice.tool : outcome.failure });
+    // The outcome only: never the message, the model's words or the Page's entries.
+    if (!outcome.ok)
+      ctx.logger.warn({ pageId: p.pageId, failure: outcome.failure }, 'assistant model failed; offline decision kept');
     if (outcome.ok) {
       source = 'model';
       const scoreOf = (id: string) => ranked.find((r) => r.id === id)?.score ?? 0;
