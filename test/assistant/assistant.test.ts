@@ -110,7 +110,7 @@ for (const dialect of testDialects()) {
         {
           PAGESCOPE_ASSISTANT_LLM_URL: model.url,
           PAGESCOPE_ASSISTANT_LLM_MODEL: 'stub-1',
-          PAGESCOPE_ASSISTANT_LLM_TIMEOUT_MS: '2000',
+          PAGESCOPE_ASSISTANT_LLM_TIMEOUT_MS: '10000',
         },
         [assistantRoutes, orderRoutes, conversationRoutes],
       ));

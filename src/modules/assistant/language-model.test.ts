@@ -43,7 +43,7 @@ describe('the language model behind the assistant', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    config = { url: `http://127.0.0.1:${port}/v1`, model: 'stub-1', apiKey: 'sk-test', timeoutMs: 300 };
+    config = { url: `http://127.0.0.1:${port}/v1`, model: 'stub-1', apiKey: 'sk-test', timeoutMs: 10_000 };
   });
   after(async () => {
     for (const res of held) res.destroy();
@@ -103,13 +103,14 @@ describe('the language model behind the assistant', () => {
       ok: false,
       failure: 'unreachable',
     });
+    const impatient = { ...config, timeoutMs: 300 };
     play = (_b, _r, res) => held.push(res);
-    assert.deepEqual(await askLanguageModel(config, 'returns?', entries), { ok: false, failure: 'timeout' });
+    assert.deepEqual(await askLanguageModel(impatient, 'returns?', entries), { ok: false, failure: 'timeout' });
     // A model that starts answering and then stalls times out as well.
     play = (_b, _r, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).write('{"choices": [');
       held.push(res);
     };
-    assert.deepEqual(await askLanguageModel(config, 'returns?', entries), { ok: false, failure: 'timeout' });
+    assert.deepEqual(await askLanguageModel(impatient, 'returns?', entries), { ok: false, failure: 'timeout' });
   });
 });

@@ -20,7 +20,7 @@ const STOPWORDS = new Set(
     // English
     'a an the is are am was were be been to of in on at for and or i me my we our you your it its this that these',
     'those do does did can could would will shall should please hi hello hey thanks thank there here with about so',
-    'just any some have has had get want would',
+    'just any some have has had get want would u ur pls plz',
     // French
     'le la les l un une des du de d au aux et ou je j me m moi tu te t vous nous il elle on ce c ca cet cette est',
     'sont suis etre a ai as avez avons en dans sur pour par avec mon ma mes ton ta tes votre vos notre nos qu que qui',
