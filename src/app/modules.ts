@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RouteModule } from '../http/app.ts';
+import { assistantRoutes } from '../http/routes/assistant.ts';
 import { attributeRoutes } from '../http/routes/attributes.ts';
 import { automationRoutes } from '../http/routes/automations.ts';
 import { cannedResponseRoutes } from '../http/routes/canned-responses.ts';
@@ -17,11 +18,14 @@ import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
 import { registerInterestsHook, INTERESTS_HOOK_NAME } from '../modules/interests/interests.ts';
+import { ASSISTANT_HOOK_NAME, registerAssistantHook } from '../modules/assistant/assistant-hook.ts';
 import { LINK_REF_HOOK_NAME, registerOrderLinkRefHook } from '../modules/orders/link-order.ts';
 import { startIngestWorkers } from '../modules/ingest/workers.ts';
 import {
   AUTOMATIONS_HOOK_NAME,
+  DEFAULT_REPLY_HOOK_NAME,
   registerAutomationsHook,
+  registerDefaultReplyHook,
   startAutomationWorkers,
 } from '../modules/automations/run-rules.ts';
 import { startDispatcher } from '../modules/messaging/dispatcher.ts';
@@ -53,6 +57,7 @@ export function routeModules(): RouteModule[] {
     attributeRoutes,
     segmentRoutes,
     automationRoutes,
+    assistantRoutes,
     webUiRoutes,
   ];
 }
@@ -62,8 +67,11 @@ export function installHooks(ctx: AppContext): void {
   if (!ctx.inboundHooks.names().includes('consent-keywords')) registerConsentKeywordHook(ctx.inboundHooks);
   if (!ctx.inboundHooks.names().includes(LINK_REF_HOOK_NAME)) registerOrderLinkRefHook(ctx.inboundHooks);
   if (!ctx.inboundHooks.names().includes(INTERESTS_HOOK_NAME)) registerInterestsHook(ctx.inboundHooks);
-  // Last: the rules see the event after consent, order links and interests were applied.
+  // Then whatever answers, most specific first: the rules (after consent, order links and interests were applied:
+  // a STOP is the consent module's), the assistant for what no rule took, the default reply when nothing answered.
   if (!ctx.inboundHooks.names().includes(AUTOMATIONS_HOOK_NAME)) registerAutomationsHook(ctx.inboundHooks);
+  if (!ctx.inboundHooks.names().includes(ASSISTANT_HOOK_NAME)) registerAssistantHook(ctx.inboundHooks);
+  if (!ctx.inboundHooks.names().includes(DEFAULT_REPLY_HOOK_NAME)) registerDefaultReplyHook(ctx.inboundHooks);
 }
 
 export interface WorkerOptions {

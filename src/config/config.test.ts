@@ -98,3 +98,41 @@ describe('PAGESCOPE_PROCESSING_NICE', () => {
     );
   });
 });
+
+describe("the assistant's language model", () => {
+  const base = { PAGESCOPE_DATA_DIR: '/tmp/pagescope-config-test' };
+
+  it('is off unless its URL is set', () => {
+    assert.equal(loadConfig(base).assistantLlm, null);
+  });
+
+  it('takes the URL, the model, an optional key and a timeout (3 s by default)', () => {
+    assert.deepEqual(
+      loadConfig({
+        ...base,
+        PAGESCOPE_ASSISTANT_LLM_URL: 'http://127.0.0.1:11434/v1/',
+        PAGESCOPE_ASSISTANT_LLM_MODEL: 'qwen2.5',
+      }).assistantLlm,
+      { url: 'http://127.0.0.1:11434/v1', model: 'qwen2.5', apiKey: null, timeoutMs: 3000 },
+    );
+    const withKey = loadConfig({
+      ...base,
+      PAGESCOPE_ASSISTANT_LLM_URL: 'https://api.example.com/v1',
+      PAGESCOPE_ASSISTANT_LLM_MODEL: 'm',
+      PAGESCOPE_ASSISTANT_LLM_API_KEY: 'sk-1',
+      PAGESCOPE_ASSISTANT_LLM_TIMEOUT_MS: '800',
+    }).assistantLlm;
+    assert.deepEqual([withKey?.apiKey, withKey?.timeoutMs], ['sk-1', 800]);
+  });
+
+  it('refuses a URL without a model, and a URL that is not http(s), naming the variable', () => {
+    assert.throws(
+      () => loadConfig({ ...base, PAGESCOPE_ASSISTANT_LLM_URL: 'http://127.0.0.1:8000/v1' }),
+      /PAGESCOPE_ASSISTANT_LLM_MODEL: must name the model/,
+    );
+    assert.throws(
+      () => loadConfig({ ...base, PAGESCOPE_ASSISTANT_LLM_URL: 'ftp://x', PAGESCOPE_ASSISTANT_LLM_MODEL: 'm' }),
+      /PAGESCOPE_ASSISTANT_LLM_URL: must start with http:\/\/ or https:\/\//,
+    );
+  });
+});

@@ -55,6 +55,11 @@ export interface Config {
     messageTextDays: number;
     inactiveContactDays: number;
   };
+  /**
+   * The assistant's optional language model (an OpenAI-compatible chat-completions endpoint): null unless
+   * PAGESCOPE_ASSISTANT_LLM_URL is set; any failure falls back to the offline assistant.
+   */
+  assistantLlm?: { url: string; model: string; apiKey: string | null; timeoutMs: number } | null;
 }
 
 /** A setting that stops start-up: its message names the variable and how to fix it, on one line. */
@@ -192,6 +197,30 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     linkIdsForPages: linkIdsForPages(env),
     signIn: signInConfig(env),
     privacy: privacyConfig(env),
+    assistantLlm: assistantLlmConfig(env),
+  };
+}
+
+function assistantLlmConfig(env: Env): Config['assistantLlm'] {
+  const url_ = url(
+    env,
+    'PAGESCOPE_ASSISTANT_LLM_URL',
+    null,
+    ['http:', 'https:'],
+    'use the base URL of an OpenAI-compatible API (e.g. http://127.0.0.1:11434/v1), or unset it',
+  );
+  if (url_ === null) return null;
+  const model = str(env, 'PAGESCOPE_ASSISTANT_LLM_MODEL');
+  if (model === null)
+    throw new ConfigError(
+      'PAGESCOPE_ASSISTANT_LLM_MODEL',
+      'must name the model when PAGESCOPE_ASSISTANT_LLM_URL is set',
+    );
+  return {
+    url: url_,
+    model,
+    apiKey: str(env, 'PAGESCOPE_ASSISTANT_LLM_API_KEY'),
+    timeoutMs: int(env, 'PAGESCOPE_ASSISTANT_LLM_TIMEOUT_MS', 3000, 100, 60_000),
   };
 }
 

@@ -9,6 +9,7 @@ import { SETTINGS_CLASSIFICATION } from './tables/settings.ts';
 import { CANNED_RESPONSE_CLASSIFICATION } from './tables/canned-responses.ts';
 import { AUDIENCE_CLASSIFICATION } from './tables/audience.ts';
 import { AUTOMATION_CLASSIFICATION } from './tables/automations.ts';
+import { ASSISTANT_CLASSIFICATION } from './tables/assistant.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -52,6 +53,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...CANNED_RESPONSE_CLASSIFICATION,
   ...AUDIENCE_CLASSIFICATION,
   ...AUTOMATION_CLASSIFICATION,
+  ...ASSISTANT_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

@@ -10,6 +10,7 @@ import type { SettingsTables } from './tables/settings.ts';
 import type { CannedResponseTables } from './tables/canned-responses.ts';
 import type { AudienceTables } from './tables/audience.ts';
 import type { AutomationTables } from './tables/automations.ts';
+import type { AssistantTables } from './tables/assistant.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
@@ -27,7 +28,8 @@ export interface DB
     SettingsTables,
     CannedResponseTables,
     AudienceTables,
-    AutomationTables {}
+    AutomationTables,
+    AssistantTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

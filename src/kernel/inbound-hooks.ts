@@ -20,6 +20,11 @@ export interface InboundEventContext {
   /** Decrypted text of a message or quick reply, or a postback's payload; never logged. */
   text?: string;
   payload?: string;
+  /**
+   * Set by a hook that answered the person or took charge of the event (a rule matched, the assistant answered or
+   * handed over), so that later hooks which would answer too (the assistant, a default reply) stay silent.
+   */
+  answered?: boolean;
 }
 
 export type InboundHook = (e: InboundEventContext) => Promise<void>;

@@ -59,6 +59,18 @@ export function createMetrics(opts: { processDefaults?: boolean } = {}) {
       labelNames: ['status', 'reason'] as const,
       registers: [registry],
     }),
+    assistantDecisions: new Counter({
+      name: 'pagescope_assistant_decisions_total',
+      help: 'Decisions of the FAQ assistant on inbound messages, by action (answer, handoff, none) and source',
+      labelNames: ['action', 'source'] as const,
+      registers: [registry],
+    }),
+    assistantModelCalls: new Counter({
+      name: 'pagescope_assistant_model_calls_total',
+      help: "Calls to the assistant's language model, by outcome (the tool it chose, or timeout, http_error, unreachable, garbage)",
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     intakeKeys: new Gauge({
       name: 'pagescope_intake_keys',
       help: 'Intake keys held (raw webhook bodies are sealed under them; an old one goes once its bodies are gone)',

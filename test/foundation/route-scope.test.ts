@@ -15,6 +15,8 @@ import { storeOrder } from '../../src/modules/orders/store-order.ts';
 import { createSegment } from '../../src/modules/segments/segments.ts';
 import { createAutomation } from '../../src/modules/automations/automations.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
+import { createFaq } from '../../src/modules/assistant/faq.ts';
+import { recordUnanswered } from '../../src/modules/assistant/unanswered.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
@@ -29,6 +31,8 @@ function fixtures(
     orderId: string;
     segmentId: string;
     automationId: string;
+    faqId: string;
+    questionId: string;
   },
 ): Record<string, string> {
   return {
@@ -75,6 +79,11 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/automations': AUTOMATION,
     'PATCH /api/v1/automations/:automationId': { enabled: false },
     'PUT /api/v1/pages/:pageId/business-hours': { time_zone: 'Europe/Paris', hours: { mon: [['09:00', '18:00']] } },
+    'POST /api/v1/pages/:pageId/faq': { question: 'Opening hours?', answer: { text: '9 to 5' } },
+    'PATCH /api/v1/faq/:faqId': { status: 'approved' },
+    'PATCH /api/v1/pages/:pageId/assistant': { threshold: 0.5 },
+    'POST /api/v1/pages/:pageId/assistant/try': { text: 'when are you open?' },
+    'POST /api/v1/assistant/unanswered/:questionId/faq': { answer: { text: 'Yes' } },
   };
 }
 
@@ -110,7 +119,16 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '', automationId: '' };
+    let moreB = {
+      cannedResponseId: '',
+      userId: '',
+      labelId: '',
+      orderId: '',
+      segmentId: '',
+      automationId: '',
+      faqId: '',
+      questionId: '',
+    };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -132,6 +150,11 @@ for (const dialect of testDialects()) {
         orderId: (await storeOrder(app.ctx, cliActor, PAGE_B, { ...ORDER_B, contact_id: b.contactId })).order.id,
         segmentId: (await createSegment(app.ctx, cliActor, PAGE_B, { name: 'VIP', filter: VIP_FILTER })).id,
         automationId: (await createAutomation(app.ctx, cliActor, PAGE_B, AUTOMATION)).id,
+        faqId: (await createFaq(app.ctx, cliActor, PAGE_B, { question: 'Hours?', answer: { text: '9 to 5' } })).id,
+        questionId: await app.ctx.db.transaction().execute(async (trx) => {
+          await recordUnanswered(trx, app.ctx, { pageId: PAGE_B, contactId: b.contactId, text: 'gift cards?', at: 1 });
+          return (await trx.selectFrom('assistant_unanswered').select('id').executeTakeFirstOrThrow()).id;
+        }),
       };
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {

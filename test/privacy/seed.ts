@@ -314,6 +314,20 @@ export async function seedContact(
         at,
       },
     ],
+    assistant_unanswered: [
+      {
+        id: newId('uq', at),
+        page_id: pageId,
+        contact_id: contactId,
+        text_bidx: ctx.keyring.blindIndex(`${tag} question`, 'assistant:unanswered:v1'),
+        count: 1,
+        first_asked_at: at,
+        last_asked_at: at,
+        status: 'open',
+        faq_id: null,
+      },
+    ],
+    assistant_contact_state: [{ contact_id: contactId, page_id: pageId, misses: 1, updated_at: at }],
     consent_records: [
       {
         id: newId('cr', at),

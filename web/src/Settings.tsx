@@ -10,6 +10,7 @@ import { LabelsPanel } from './settings/LabelsPanel.tsx';
 import { KeywordsPanel } from './settings/KeywordsPanel.tsx';
 import { AttributesPanel } from './settings/AttributesPanel.tsx';
 import { RulesPanel } from './settings/RulesPanel.tsx';
+import { AssistantPanel } from './settings/AssistantPanel.tsx';
 
 interface SettingsTab {
   id: string;
@@ -34,6 +35,7 @@ const TABS: SettingsTab[] = [
   { id: 'attributes', label: 'Attributes', managersOnly: false, panel: (p) => <AttributesPanel {...p} /> },
   { id: 'keywords', label: 'Opt-out keywords', managersOnly: false, panel: (p) => <KeywordsPanel {...p} /> },
   { id: 'automations', label: 'Automation rules', managersOnly: false, panel: (p) => <RulesPanel {...p} /> },
+  { id: 'assistant', label: 'Assistant', managersOnly: false, panel: (p) => <AssistantPanel {...p} /> },
 ];
 
 /** Settings: one tab per subject, its address `#/settings/<tab>` so a tab can be linked to and the back button works. */

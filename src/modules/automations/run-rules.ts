@@ -37,10 +37,19 @@ import { runActions, type ActionRun } from './rule-actions.ts';
 import { ruleOf, type Rule } from './rule.ts';
 
 export const AUTOMATIONS_HOOK_NAME = 'automations';
+export const DEFAULT_REPLY_HOOK_NAME = 'automations-default';
 
-/** Registers the rules engine on inbound events (after consent keywords: a STOP is never answered by a rule). */
+/**
+ * Registers the rules engine on inbound events (after consent keywords: a STOP is never answered by a rule): the
+ * rules with a trigger of their own now, and the default reply as a second hook, which `registerFallbackHook` places
+ * after whatever else may answer (the assistant), so it only speaks when nothing did.
+ */
 export function registerAutomationsHook(hooks: InboundHooks): void {
-  hooks.register(AUTOMATIONS_HOOK_NAME, runRulesOnEvent);
+  hooks.register(AUTOMATIONS_HOOK_NAME, (e) => runRulesOnEvent(e, 'triggered'));
+}
+
+export function registerDefaultReplyHook(hooks: InboundHooks): void {
+  hooks.register(DEFAULT_REPLY_HOOK_NAME, (e) => runRulesOnEvent(e, 'default'));
 }
 
 function factsOf(e: InboundEventContext): InboundFacts | null {
@@ -78,13 +87,19 @@ interface Candidate {
 }
 
 /** The inbound hook: which rules this event triggers, then each one's run. */
-export async function runRulesOnEvent(e: InboundEventContext): Promise<void> {
+/**
+ * Runs the Page's rules on one event: in the `triggered` phase those with a trigger of their own (and marks the event
+ * answered when one matched), in the `default` phase the default reply, when no rule matched and no other hook
+ * answered.
+ */
+export async function runRulesOnEvent(e: InboundEventContext, phase: 'triggered' | 'default'): Promise<void> {
   const facts = factsOf(e);
   if (facts === null || e.contact.status === 'erased') return;
+  if (phase === 'default' && e.answered) return;
   const { ctx, trx, contact } = e;
   const rules = (await enabledRuleRows(trx, contact.page_id))
     .map(ruleOf)
-    .filter((r) => r.trigger.type !== 'unanswered');
+    .filter((r) => r.trigger.type !== 'unanswered' && (r.trigger.type === 'default') === (phase === 'default'));
   if (rules.length === 0) return;
   // A consent keyword is the consent module's to answer, never a rule's.
   if (facts.text !== null && normalizeKeywordText(facts.text).length <= MAX_KEYWORD_LENGTH) {
@@ -97,9 +112,9 @@ export async function runRulesOnEvent(e: InboundEventContext): Promise<void> {
     const vars = await triggerMatches(ctx, trx, contact, rule, facts, now);
     if (vars !== null) matched.push({ rule, vars });
   }
-  const anyMatched = matched.some((c) => c.rule.trigger.type !== 'default');
-  const due = anyMatched ? matched.filter((c) => c.rule.trigger.type !== 'default') : matched;
+  const due = matched;
   if (due.length === 0) return;
+  e.answered = true;
   const conversation = await findConversationOfContact(trx, contact.id);
   const previous = await lastRunOfContact(trx, contact.id);
   const payload = facts.postbackPayload ?? facts.quickReplyPayload;
