@@ -27,6 +27,11 @@ export interface ProcessOptions {
    * is being applied, so only a worker that stopped loses it.
    */
   leaseMs?: number;
+  /**
+   * How long one processing transaction may apply events before it commits (default 10 ms, see TURN_MS). Where the
+   * processor has a thread of its own (serve's processing thread, the worker role), longer turns commit less often.
+   */
+  turnMs?: number;
 }
 
 /** After this many failed attempts a delivery that fails on its own is set aside as `failed` (its raw body stays). */
@@ -83,7 +88,13 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * deliveries pending and leased: claimed again, the events already applied are found in the ledger and skipped, so
  * nothing is lost and nothing is applied twice.
  */
-async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<number> {
+async function applyBatch(
+  ctx: AppContext,
+  batch: Decoded[],
+  owner: string,
+  leaseMs: number,
+  turnMs: number,
+): Promise<number> {
   let live: Live[] = [];
   let items: { ev: WebhookEvent; d: Live }[] = [];
   let registered: ReadonlySet<string> = new Set();
@@ -99,7 +110,7 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
     ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
       keys.deferringSync(async () => {
         const now = ctx.clock.now();
-        const until = performance.now() + TURN_MS;
+        const until = performance.now() + turnMs;
         if (performance.now() - renewedAt > leaseMs / 3) {
           await renewPostLeases(
             trx,
@@ -164,8 +175,14 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
   return duplicated;
 }
 
-async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<void> {
-  const duplicated = await applyBatch(ctx, batch, owner, leaseMs);
+async function applyCounted(
+  ctx: AppContext,
+  batch: Decoded[],
+  owner: string,
+  leaseMs: number,
+  turnMs: number,
+): Promise<void> {
+  const duplicated = await applyBatch(ctx, batch, owner, leaseMs, turnMs);
   if (duplicated > 0) ctx.metrics.webhookPosts.inc({ outcome: 'duplicate' }, duplicated);
 }
 
@@ -213,6 +230,7 @@ export async function takeBackPosts(ctx: AppContext): Promise<number> {
 export async function processPendingPosts(ctx: AppContext, opts: ProcessOptions = {}): Promise<number> {
   const owner = opts.owner ?? PROCESS_OWNER;
   const leaseMs = opts.leaseMs ?? LEASE_MS;
+  const turnMs = opts.turnMs ?? TURN_MS;
   if (!tookBack.has(ctx)) {
     tookBack.add(ctx);
     await takeBackPosts(ctx);
@@ -232,7 +250,7 @@ export async function processPendingPosts(ctx: AppContext, opts: ProcessOptions 
   // Decoding a large delivery is work of its own: the event loop runs before the first turn.
   await nextTurn();
   try {
-    await applyCounted(ctx, batch, owner, leaseMs);
+    await applyCounted(ctx, batch, owner, leaseMs, turnMs);
   } catch (err) {
     if (batch.length === 1) {
       await failAlone(ctx, batch[0]!, owner, err);
@@ -240,7 +258,7 @@ export async function processPendingPosts(ctx: AppContext, opts: ProcessOptions 
     }
     for (const d of batch) {
       try {
-        await applyCounted(ctx, [d], owner, leaseMs);
+        await applyCounted(ctx, [d], owner, leaseMs, turnMs);
       } catch (e) {
         await failAlone(ctx, d, owner, e);
       }
