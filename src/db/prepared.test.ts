@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../test/support/db.ts';
-import { PreparedQuery, slotRow } from './prepared.ts';
+import { PreparedInsert, PreparedQuery, slotRow } from './prepared.ts';
 import type { WebhookBodyHashTable } from './tables/conversations.ts';
 
 const insertHash = new PreparedQuery<WebhookBodyHashTable, never>((db, slot) =>
@@ -19,6 +19,13 @@ const hashesFrom = new PreparedQuery<{ prefix: string; since: number }, { post_i
     .where('body_hash', 'like', sql<string>`${slot('prefix')} || '%'`)
     .where('created_at', '>=', slot('since'))
     .orderBy('post_id'),
+);
+
+const insertHashes = new PreparedInsert<WebhookBodyHashTable>(['body_hash', 'post_id', 'created_at'], (db, rows) =>
+  db
+    .insertInto('webhook_body_hashes')
+    .values(rows)
+    .onConflict((oc) => oc.column('body_hash').doNothing()),
 );
 
 forEachDialect('prepared queries', (database) => {
@@ -49,5 +56,22 @@ forEachDialect('prepared queries', (database) => {
         .where(sql.raw<boolean>(`1 = ${String(slot('n'))}`)),
     );
     await assert.rejects(inlined.run(db, { n: 1 }), /slot n is not a parameter/);
+  });
+
+  test('insert any number of rows in one statement each, the same count twice through one statement', async () => {
+    const { db } = database();
+    const run = `m${Date.now()}`;
+    const rows = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        body_hash: `${run}-${from + i}`,
+        post_id: `wd_${from + i}`,
+        created_at: 1,
+      }));
+    assert.equal(await insertHashes.run(db, []), 0);
+    assert.equal(await insertHashes.run(db, rows(0, 3)), 3);
+    assert.equal(await insertHashes.run(db, rows(3, 1)), 1);
+    assert.equal(await insertHashes.run(db, rows(2, 3)), 1, 'the rows already there are skipped');
+    const stored = (await hashesFrom.run(db, { prefix: run, since: 0 })).rows.map((r) => r.post_id);
+    assert.deepEqual(stored, ['wd_0', 'wd_1', 'wd_2', 'wd_3', 'wd_4']);
   });
 });

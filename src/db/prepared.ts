@@ -64,3 +64,39 @@ export class PreparedQuery<P extends object, O> {
 export function slotRow<T extends object>(slot: SlotOf<T>, columns: readonly (keyof T & string)[]): T {
   return Object.fromEntries(columns.map((c) => [c, slot(c)])) as T;
 }
+
+/**
+ * A multi-row insert prepared once per row count (and dialect): one statement for a message's search tokens or a
+ * turn's events, which on PostgreSQL is one round trip instead of one per row.
+ */
+export class PreparedInsert<T extends object> {
+  readonly #byCount = new Map<number, PreparedQuery<Record<string, unknown>, never>>();
+  readonly #columns: readonly (keyof T & string)[];
+  readonly #build: (db: Executor, rows: T[]) => Compilable<never>;
+
+  /** `build` makes the insert of the given rows (their values are slots); `columns` are the row's columns. */
+  constructor(columns: readonly (keyof T & string)[], build: (db: Executor, rows: T[]) => Compilable<never>) {
+    this.#columns = columns;
+    this.#build = build;
+  }
+
+  /** Inserts the rows in one statement; returns how many it inserted. */
+  async run(db: Executor, rows: readonly T[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    let q = this.#byCount.get(rows.length);
+    if (!q) {
+      q = new PreparedQuery<Record<string, unknown>, never>((d, slot) =>
+        this.#build(
+          d,
+          rows.map((_, i) => Object.fromEntries(this.#columns.map((c) => [c, slot(`${i}.${c}`)])) as T),
+        ),
+      );
+      this.#byCount.set(rows.length, q);
+    }
+    const values: Record<string, unknown> = {};
+    rows.forEach((row, i) => {
+      for (const c of this.#columns) values[`${i}.${c}`] = row[c];
+    });
+    return (await q.run(db, values)).changed;
+  }
+}

@@ -10,7 +10,7 @@ import type { DB } from '../../db/types.ts';
 import type { Executor } from '../../db/types.ts';
 import type { ConversationTable, MessageTokenTable } from '../../db/tables/inbox.ts';
 import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
-import { PreparedQuery, slotRow } from '../../db/prepared.ts';
+import { PreparedInsert, PreparedQuery } from '../../db/prepared.ts';
 
 /** A conversation's id is its contact's with another prefix: found, opened and reopened by key. */
 export const conversationIdOf = (contactId: string): string => `cv_${contactId.slice(contactId.indexOf('_') + 1)}`;
@@ -509,13 +509,12 @@ export async function replaceMessageTokens(
 }
 
 export async function insertMessageTokens(db: Executor, rows: readonly MessageTokenTable[]): Promise<void> {
-  for (const row of rows) await insertToken.run(db, row);
+  await insertTokens.run(db, rows);
 }
 
-const insertToken = new PreparedQuery<MessageTokenTable, never>((db, slot) =>
-  db
-    .insertInto('message_tokens')
-    .values(slotRow(slot, ['message_id', 'page_id', 'contact_id', 'key_version', 'token'])),
+const insertTokens = new PreparedInsert<MessageTokenTable>(
+  ['message_id', 'page_id', 'contact_id', 'key_version', 'token'],
+  (db, rows) => db.insertInto('message_tokens').values(rows),
 );
 
 /** Messages after (created_at, id) in that order, for the search index's walk. */

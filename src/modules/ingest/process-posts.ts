@@ -108,7 +108,7 @@ async function applyBatch(
     // block the thread until the flush ends (a page under writeback is not written to).
     if (turn > 0) await Promise.all([nextTurn(), durable]);
     ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
-      keys.deferringSync(async () => {
+      keys.deferringSync(async (deferral) => {
         const now = ctx.clock.now();
         const until = performance.now() + turnMs;
         if (performance.now() - renewedAt > leaseMs / 3) {
@@ -156,7 +156,13 @@ async function applyBatch(
           applied++, next++
         ) {
           const { ev, d } = items[next]!;
-          await applyEvent({ ctx, trx, now, postId: d.row.id }, ev, d.object, registered, d.row.received_at);
+          await applyEvent(
+            { ctx, trx, now, postId: d.row.id, keys: deferral },
+            ev,
+            d.object,
+            registered,
+            d.row.received_at,
+          );
         }
         if (next < items.length) return;
         for (const d of live)
