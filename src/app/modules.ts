@@ -69,7 +69,7 @@ export interface WorkerOptions {
 }
 
 /** Webhook processing on a thread of its own: 200 deliveries a claim, up to 50 ms of work per transaction. */
-const OWN_THREAD_PROCESSING = { limit: 200, turnMs: 50 };
+export const OWN_THREAD_PROCESSING = { limit: 200, turnMs: 50 };
 
 /** Starts every background worker; with REDIS_URL the send rate limits are shared by all instances. */
 export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWorker[] {
