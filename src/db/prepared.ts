@@ -23,8 +23,8 @@ interface Compiled<O> {
  */
 export class PreparedQuery<P extends object, O> {
   readonly #build: (db: Executor, slot: SlotOf<P>) => Compilable<O>;
-  // Keyed by the dialect's adapter: a database and its transactions share one.
-  readonly #compiled = new Map<DialectAdapter, Compiled<O>>();
+  // Keyed by the dialect's adapter: a database and its transactions share one (weakly: tests open many databases).
+  readonly #compiled = new WeakMap<DialectAdapter, Compiled<O>>();
 
   constructor(build: (db: Executor, slot: SlotOf<P>) => Compilable<O>) {
     this.#build = build;
