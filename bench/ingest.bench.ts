@@ -15,7 +15,7 @@ import { measureBare, measureServe } from './serve-load.ts';
 import http from 'node:http';
 import { constants as fsConstants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -38,6 +38,7 @@ import { cliActor } from '../src/modules/access/actor.ts';
 import { registerPage } from '../src/modules/pages/register-page.ts';
 import { createContext, type AppContext } from '../src/kernel/context.ts';
 import { withWebhookIntake } from '../src/app/bootstrap.ts';
+import { installHooks, OWN_THREAD_PROCESSING } from '../src/app/modules.ts';
 
 // autocannon ships no type declarations; this is the part of its API the benchmark uses.
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
@@ -436,7 +437,7 @@ async function main(): Promise<void> {
         `serve (all roles, processing running) webhook acks/s at ${CONNECTIONS} connections, ${DURATION_S}s sustained, load from ${wrkAvailable ? 'wrk, fresh signed bodies' : 'autocannon'}: ${s.acks.toFixed(0)} (p99 ${s.p99} ms, non-2xx ${s.non2xx})  bare HMAC server ${bareFig.acks.toFixed(0)} (p99 ${bareFig.p99} ms)  ratio ${(s.acks / bareFig.acks).toFixed(2)}`,
       );
       console.log(
-        `serve: server CPU per ack (all threads) ${s.cpuUsPerAck.toFixed(0)} µs; events processed while acknowledging ${s.processedPerS.toFixed(0)}/s (${s.processedInWindow} in the window); backlog at the end ${s.backlog} deliveries, drained in ${s.drainS.toFixed(1)} s (${s.drainPerS.toFixed(0)} events/s with no load); longest event-loop stall of the server thread ${s.stallMs.toFixed(0)} ms`,
+        `serve: server CPU per ack (all threads) ${s.cpuUsPerAck.toFixed(0)} µs; events processed while acknowledging ${s.processedPerS.toFixed(0)}/s (${s.processedInWindow} in the window); backlog at the end ${s.backlog} deliveries, drained in ${s.drainS.toFixed(1)} s (${s.drainPerS.toFixed(0)} events/s with no load, server CPU ${s.drainCpuUsPerEvent.toFixed(0)} µs per event, all threads); longest event-loop stall of the server thread ${s.stallMs.toFixed(0)} ms; load average ${s.loadBefore.toFixed(1)} at the start, ${s.loadAfter.toFixed(1)} after the drain`,
       );
       console.log(
         `serve: p99 at half the rate reached (${s.halfRate}/s, autocannon, rate-limited): ${s.halfP99} ms (non-2xx ${s.halfNon2xx})  bare HMAC server at half its rate: ${bareFig.halfP99} ms`,
@@ -521,13 +522,18 @@ async function main(): Promise<void> {
       );
     }
     const pending = await count('webhook_posts', 'pending');
+    // As serve's processing thread runs it: the modules' inbound hooks installed, its claim size and turn length.
+    installHooks(ctx);
+    const load = loadavg()[0]!;
+    const cpu = process.cpuUsage();
     const started = process.hrtime.bigint();
-    while ((await processPendingPosts(ctx, { limit: 200 })) > 0);
+    while ((await processPendingPosts(ctx, OWN_THREAD_PROCESSING)) > 0);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const used = process.cpuUsage(cpu);
     const events = await count('webhook_events', 'processed');
     const duplicates = await count('webhook_posts', 'duplicate');
     console.log(
-      `events processed/s: ${(events / seconds).toFixed(0)} (${events} events applied from ${pending} stored deliveries, ${duplicates} of them repeats set aside, in ${seconds.toFixed(1)} s)`,
+      `events processed/s: ${(events / seconds).toFixed(0)} (${events} events applied from ${pending} stored deliveries, ${duplicates} of them repeats set aside, in ${seconds.toFixed(1)} s; CPU ${((used.user + used.system) / events).toFixed(0)} µs per event; load average ${load.toFixed(1)})`,
     );
 
     const file = database.file!;

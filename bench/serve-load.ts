@@ -4,7 +4,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
@@ -122,6 +122,10 @@ async function startServe(
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
     META_GRAPH_URL: 'http://127.0.0.1:9',
+    // The processing thread's priority can be set for a run (PAGESCOPE_PROCESSING_NICE=0 on a machine other jobs load).
+    ...(process.env.PAGESCOPE_PROCESSING_NICE !== undefined && {
+      PAGESCOPE_PROCESSING_NICE: process.env.PAGESCOPE_PROCESSING_NICE,
+    }),
   };
   await runCliOk(['init', '--json'], env, '');
   await runCliOk(
@@ -143,7 +147,12 @@ export interface ServeFigures {
   backlog: number;
   drainS: number;
   drainPerS: number;
+  /** The server's CPU time (all threads) per event applied while it drained the backlog with no load. */
+  drainCpuUsPerEvent: number;
   stallMs: number;
+  /** The machine's 1-minute load average when the sustained window began and when the drain ended. */
+  loadBefore: number;
+  loadAfter: number;
   halfRate: number;
   halfP99: number;
   halfNon2xx: number;
@@ -176,6 +185,7 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
     const warm = await fullLoad(dir, port, o, 2, 20_000);
     await drain();
     const before = await metrics();
+    const loadBefore = loadavg()[0]!;
     const cpu0 = cpuSeconds(child.pid!);
     // Fresh bodies throughout (a repeat would be set aside as a duplicate, which costs the processor less).
     const run = await fullLoad(dir, port, o, o.seconds, Math.ceil(warm.rps * o.seconds * 1.5) + 10_000);
@@ -184,7 +194,12 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
     const processed =
       metric(after, 'pagescope_events_processed_total') - metric(before, 'pagescope_events_processed_total');
     const left = (pendingRows.get() as { n: number }).n;
+    const drainCpu0 = cpuSeconds(child.pid!);
+    const processedBefore = metric(await metrics(), 'pagescope_events_processed_total');
     const drainS = await drain();
+    const drained = metric(await metrics(), 'pagescope_events_processed_total') - processedBefore;
+    const drainCpuUsPerEvent = drained > 0 ? ((cpuSeconds(child.pid!) - drainCpu0) / drained) * 1e6 : 0;
+    const loadAfter = loadavg()[0]!;
     const stallMs = metric(await metrics(), 'pagescope_event_loop_stall_max_seconds') * 1000;
     const halfRate = Math.round(run.rps / 2);
     const half = await rateLoad(port, o, o.seconds, halfRate);
@@ -199,7 +214,10 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
       backlog: left,
       drainS,
       drainPerS: drainS > 0 ? left / drainS : 0,
+      drainCpuUsPerEvent,
       stallMs,
+      loadBefore,
+      loadAfter,
       halfRate,
       halfP99: half.p99,
       halfNon2xx: half.non2xx,

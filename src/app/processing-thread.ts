@@ -205,7 +205,7 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
     await refreshKeyring(ctx.db, ctx.keyring);
     return 0;
   });
-  const workers = [keys, ...startWorkers(ctx, { workerId, spoolRescue: false })];
+  const workers = [keys, ...startWorkers(ctx, { workerId, spoolRescue: false, ownThread: true })];
   // Events appended here wake the server thread's event streams (one message per turn of this event loop).
   let eventsQueued = false;
   onEventsAppended(() => {

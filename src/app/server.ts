@@ -100,7 +100,8 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
   const threaded =
     opts.role === 'all' && (opts.processingThread ?? (opts.setup === undefined && opts.clock === undefined));
   if (threaded) workers.push(startProcessingThread(ctx, config, newLeaseOwner()));
-  else if (opts.role !== 'web') workers.push(...startWorkers(ctx, { workerId: newLeaseOwner() }));
+  else if (opts.role !== 'web')
+    workers.push(...startWorkers(ctx, { workerId: newLeaseOwner(), ownThread: opts.role === 'worker' }));
   ctx.logger.info(
     { role: opts.role, url, database: ctx.database.dialect, workers: workers.map((w) => w.name) },
     'pagescope started',

@@ -2,7 +2,6 @@
 // (inside the usual keyring ciphertext), so destroying the key here makes every copy of those fields unreadable,
 // including database backups taken before the erasure. Each key is itself wrapped by the keyring, so this file
 // alone reveals nothing either: reading a contact's data takes the master key, the main database AND this store.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -30,8 +29,11 @@ export interface IntakeKey {
   key: KeyObject;
 }
 
-/** Keys created inside `deferringSync`, not yet flushed to disk. */
-interface Deferred {
+/**
+ * Keys created for one `deferringSync` scope, not yet flushed to disk: passed explicitly to `keyFor` by the code that
+ * runs in the scope (an AsyncLocalStorage would make every promise of the thread pay for its hooks).
+ */
+export interface KeyDeferral {
   unsynced: number;
 }
 
@@ -42,7 +44,6 @@ interface Deferred {
 export class ContactKeyStore {
   readonly #db: SqliteDatabase.Database;
   readonly #flushWal: ReturnType<typeof walFlusher>;
-  readonly #deferred = new AsyncLocalStorage<Deferred>();
   readonly #keyring: Keyring;
   readonly #cache = new Map<string, Cached>();
   // Prepared once: the destroyed check runs on every seal.
@@ -85,8 +86,11 @@ export class ContactKeyStore {
     return new ContactKeyStore(db, keyring, file);
   }
 
-  /** The contact's key, created on first use; `erased` once it was destroyed, so nothing new is sealed under it. */
-  keyFor(contactId: string, pageId: string | null): KeyObject {
+  /**
+   * The contact's key, created on first use; `erased` once it was destroyed, so nothing new is sealed under it. A key
+   * created with a `deferral` is written without its own fsync: the scope's `deferringSync` flushes it.
+   */
+  keyFor(contactId: string, pageId: string | null, deferral?: KeyDeferral): KeyObject {
     // Checked on every seal, not cached: another process may have destroyed the key a moment ago.
     if (this.isDestroyed(contactId)) {
       this.#cache.delete(contactId);
@@ -101,8 +105,7 @@ export class ContactKeyStore {
       this.#db
         .prepare('insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)')
         .run(contactId, pageId, wrapped, Date.now());
-    const deferred = this.#deferred.getStore();
-    if (deferred) {
+    if (deferral) {
       // Without its own fsync: `deferringSync` flushes every key of its scope at once before its caller commits.
       // The pragma is set and reset around this one synchronous statement, so no other insert runs meanwhile.
       this.#db.pragma('synchronous = NORMAL');
@@ -111,7 +114,7 @@ export class ContactKeyStore {
       } finally {
         this.#db.pragma('synchronous = FULL');
       }
-      deferred.unsynced++;
+      deferral.unsynced++;
     } else {
       insert();
     }
@@ -122,15 +125,15 @@ export class ContactKeyStore {
   }
 
   /**
-   * Runs `fn` with the keys it creates written without an fsync each, then makes them all durable with one flush of
-   * the store's log (in the thread pool, off the event loop) before it returns: call it inside a transaction of the
-   * main database, so that no commit there refers to a key that is not on disk. A thousand new contacts in one
-   * processing turn then cost one flush, not a thousand.
+   * Runs `fn` with a deferral: the keys it creates through `keyFor(…, deferral)` are written without an fsync each,
+   * then made durable all at once by one flush of the store's log (in the thread pool, off the event loop) before it
+   * returns. Call it inside a transaction of the main database, so that no commit there refers to a key that is not
+   * on disk. A thousand new contacts in one processing turn then cost one flush, not a thousand.
    */
-  async deferringSync<T>(fn: () => Promise<T>): Promise<T> {
-    const scope: Deferred = { unsynced: 0 };
-    const result = await this.#deferred.run(scope, fn);
-    if (scope.unsynced > 0) await this.#flushWal();
+  async deferringSync<T>(fn: (deferral: KeyDeferral) => Promise<T>): Promise<T> {
+    const deferral: KeyDeferral = { unsynced: 0 };
+    const result = await fn(deferral);
+    if (deferral.unsynced > 0) await this.#flushWal();
     return result;
   }
 

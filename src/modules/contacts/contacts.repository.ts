@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
+import { PreparedQuery } from '../../db/prepared.ts';
 
 type TimeColumn =
   | 'last_user_action_at'
@@ -15,18 +16,21 @@ function laterOf(column: TimeColumn, at: number): RawBuilder<number> {
   return sql<number>`case when ${sql.ref(column)} is null or ${sql.ref(column)} < ${at} then ${at} else ${sql.ref(column)} end`;
 }
 
+const byBidx = new PreparedQuery<{ pageId: string; bidx: string }, ContactTable>((db, slot) =>
+  db.selectFrom('contacts').selectAll().where('page_id', '=', slot('pageId')).where('psid_bidx', '=', slot('bidx')),
+);
+
 export async function findContactByBidx(
   db: Executor,
   pageId: string,
   psidBidx: string,
 ): Promise<ContactTable | undefined> {
-  return db
-    .selectFrom('contacts')
-    .selectAll()
-    .where('page_id', '=', pageId)
-    .where('psid_bidx', '=', psidBidx)
-    .executeTakeFirst();
+  return byBidx.first(db, { pageId, bidx: psidBidx });
 }
+
+const byId = new PreparedQuery<{ id: string }, ContactTable>((db, slot) =>
+  db.selectFrom('contacts').selectAll().where('id', '=', slot('id')),
+);
 
 /** The contact when it exists and its Page is within `scope` (null: every Page); scope is part of the query. */
 export async function findContactById(
@@ -34,6 +38,7 @@ export async function findContactById(
   id: string,
   scope: readonly string[] | null,
 ): Promise<ContactTable | undefined> {
+  if (scope === null) return byId.first(db, { id });
   let q = db.selectFrom('contacts').selectAll().where('id', '=', id);
   if (scope !== null) q = q.where('page_id', 'in', scope.length ? [...scope] : ['\u0000']);
   return q.executeTakeFirst();
@@ -59,18 +64,29 @@ export async function touchContact(
   now: number,
   what: { userAction?: boolean; inbound?: boolean; outbound?: boolean },
 ): Promise<void> {
-  await db
-    .updateTable('contacts')
-    .set({
-      last_seen_at: laterOf('last_seen_at', at),
-      ...(what.userAction && { last_user_action_at: laterOf('last_user_action_at', at) }),
-      ...(what.inbound && { last_inbound_at: laterOf('last_inbound_at', at) }),
-      ...(what.outbound && { last_outbound_at: laterOf('last_outbound_at', at) }),
-      created_at: sql<number>`case when created_at > ${at} then ${at} else created_at end`,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .execute();
+  const variant = (what.userAction ? 1 : 0) | (what.inbound ? 2 : 0) | (what.outbound ? 4 : 0);
+  const touch = (touches[variant] ??= touchQuery(what));
+  await touch.run(db, { id, at, now });
+}
+
+/** One prepared statement per combination of the times an event moves. */
+const touches: PreparedQuery<{ id: string; at: number; now: number }, never>[] = [];
+
+function touchQuery(what: { userAction?: boolean; inbound?: boolean; outbound?: boolean }) {
+  return new PreparedQuery<{ id: string; at: number; now: number }, never>((db, slot) => {
+    const at = slot('at');
+    return db
+      .updateTable('contacts')
+      .set({
+        last_seen_at: laterOf('last_seen_at', at),
+        ...(what.userAction && { last_user_action_at: laterOf('last_user_action_at', at) }),
+        ...(what.inbound && { last_inbound_at: laterOf('last_inbound_at', at) }),
+        ...(what.outbound && { last_outbound_at: laterOf('last_outbound_at', at) }),
+        created_at: sql<number>`case when created_at > ${at} then ${at} else created_at end`,
+        updated_at: slot('now'),
+      })
+      .where('id', '=', slot('id'));
+  });
 }
 
 /** Raises a read or delivery watermark; a lower one changes nothing. */
@@ -94,21 +110,27 @@ export async function raiseWatermark(
  * nothing for a contact in neither state.
  */
 export async function reactivateIfUnreachable(db: Executor, id: string, at: number, now: number): Promise<void> {
-  const revive = sql<boolean>`status = 'unreachable' and (status_at is null or status_at < ${at})`;
-  await db
-    .updateTable('contacts')
-    .set({
-      status: sql`case when ${revive} then 'active' else status end`,
-      status_reason: sql`case when ${revive} then 'wrote_again' else status_reason end`,
-      status_at: sql`case when ${revive} then ${at} else status_at end`,
-      psid_invalid_at: sql`case when psid_invalid_at < ${at} then null else psid_invalid_at end`,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    // Parenthesised as a whole: Kysely joins a raw condition to the id check with a bare `and`.
-    .where(sql<boolean>`((${revive}) or psid_invalid_at < ${at})`)
-    .execute();
+  await reactivate.run(db, { id, at, now });
 }
+
+const reactivate = new PreparedQuery<{ id: string; at: number; now: number }, never>((db, slot) => {
+  const at = slot('at');
+  const revive = sql<boolean>`status = 'unreachable' and (status_at is null or status_at < ${at})`;
+  return (
+    db
+      .updateTable('contacts')
+      .set({
+        status: sql`case when ${revive} then 'active' else status end`,
+        status_reason: sql`case when ${revive} then 'wrote_again' else status_reason end`,
+        status_at: sql`case when ${revive} then ${at} else status_at end`,
+        psid_invalid_at: sql`case when psid_invalid_at < ${at} then null else psid_invalid_at end`,
+        updated_at: slot('now'),
+      })
+      .where('id', '=', slot('id'))
+      // Parenthesised as a whole: Kysely joins a raw condition to the id check with a bare `and`.
+      .where(sql<boolean>`((${revive}) or psid_invalid_at < ${at})`)
+  );
+});
 
 /** Sets marketing consent when `at` is newer than the stored decision (a withdrawal wins a tie). */
 

@@ -1,6 +1,7 @@
 import type { AppContext } from '../../kernel/context.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { Executor } from '../../db/types.ts';
+import type { KeyDeferral } from '../../crypto/contact-key-store.ts';
 import { newId } from '../../lib/ids.ts';
 import { AppError } from '../../errors.ts';
 import { findContactByBidx, insertContactIfAbsent } from './contacts.repository.ts';
@@ -11,7 +12,8 @@ import { newContactRow } from './contact-row.ts';
 /**
  * The contact for this PSID on this Page, created on first sight (profile fetch pending). Idempotent and safe under
  * concurrency: the unique (page_id, psid_bidx) index decides which insert wins; everyone reads the winner back.
- * With PAGESCOPE_LINK_IDS_FOR_PAGES on, a new contact is also put on the ids_for_pages schedule.
+ * With PAGESCOPE_LINK_IDS_FOR_PAGES on, a new contact is also put on the ids_for_pages schedule. A new contact's key
+ * is made under `keys` when given (flushed with the caller's other keys), else durably on its own.
  */
 export async function resolveContact(
   ctx: AppContext,
@@ -19,12 +21,14 @@ export async function resolveContact(
   pageId: string,
   psid: string,
   at: number,
+  keys?: KeyDeferral,
 ): Promise<ContactTable> {
   const bidx = psidIndex(ctx.keyring, psid);
   const existing = await findContactByBidx(db, pageId, bidx);
   if (existing) return existing;
   const now = ctx.clock.now();
   const id = newId('ct', now);
+  if (keys) ctx.contactKeys.keyFor(id, pageId, keys);
   const row = newContactRow({
     id,
     pageId,

@@ -10,6 +10,7 @@ import type { DB } from '../../db/types.ts';
 import type { Executor } from '../../db/types.ts';
 import type { ConversationTable, MessageTokenTable } from '../../db/tables/inbox.ts';
 import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
+import { PreparedInsert, PreparedQuery } from '../../db/prepared.ts';
 
 /** A conversation's id is its contact's with another prefix: found, opened and reopened by key. */
 export const conversationIdOf = (contactId: string): string => `cv_${contactId.slice(contactId.indexOf('_') + 1)}`;
@@ -55,9 +56,41 @@ export interface InboundTouch {
  */
 export async function touchInbound(db: Executor, t: InboundTouch): Promise<string> {
   const id = conversationIdOf(t.contactId);
-  await db
+  await reopenInbound.run(db, {
+    id,
+    page_id: t.pageId,
+    contact_id: t.contactId,
+    message_id: t.messageId,
+    at: t.sentAt,
+    now: t.now,
+  });
+  return id;
+}
+
+const reopenInbound = new PreparedQuery<
+  { id: string; page_id: string; contact_id: string; message_id: string; at: number; now: number },
+  never
+>((db, slot) =>
+  db
     .insertInto('conversations')
-    .values(openedRow(t, { unread: 1, waitingSince: t.sentAt, lastActivityAt: t.sentAt }))
+    // The row openedRow makes, with the run's values in its slots.
+    .values({
+      id: slot('id'),
+      page_id: slot('page_id'),
+      contact_id: slot('contact_id'),
+      status: 'open',
+      assignee_id: null,
+      handled_by: 'human',
+      labels: '[]',
+      unread_count: 1,
+      waiting_since: slot('at'),
+      last_message_id: slot('message_id'),
+      last_activity_at: slot('at'),
+      snoozed_until: null,
+      version: 1,
+      created_at: slot('now'),
+      updated_at: slot('now'),
+    })
     .onConflict((oc) =>
       oc.column('id').doUpdateSet({
         status: sql`case when conversations.status in ('resolved', 'snoozed') then 'open' else conversations.status end`,
@@ -67,12 +100,10 @@ export async function touchInbound(db: Executor, t: InboundTouch): Promise<strin
         last_message_id: sql`case when excluded.last_activity_at >= conversations.last_activity_at then excluded.last_message_id else conversations.last_message_id end`,
         last_activity_at: sql`case when excluded.last_activity_at > conversations.last_activity_at then excluded.last_activity_at else conversations.last_activity_at end`,
         version: sql`conversations.version + 1`,
-        updated_at: t.now,
+        updated_at: slot('now'),
       }),
-    )
-    .execute();
-  return id;
-}
+    ),
+);
 
 export interface OutboundTouch {
   pageId: string;
@@ -487,12 +518,13 @@ export async function replaceMessageTokens(
 }
 
 export async function insertMessageTokens(db: Executor, rows: readonly MessageTokenTable[]): Promise<void> {
-  if (rows.length)
-    await db
-      .insertInto('message_tokens')
-      .values([...rows])
-      .execute();
+  await insertTokens.run(db, rows);
 }
+
+const insertTokens = new PreparedInsert<MessageTokenTable>(
+  ['message_id', 'page_id', 'contact_id', 'key_version', 'token'],
+  (db, rows) => db.insertInto('message_tokens').values(rows),
+);
 
 /** Messages after (created_at, id) in that order, for the search index's walk. */
 export async function messagesAfter(

@@ -1,16 +1,37 @@
 import type { Executor } from '../../db/types.ts';
 import type { ContactEventTable, MessageTable } from '../../db/tables/conversations.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
+import { PreparedQuery, slotRow } from '../../db/prepared.ts';
 
 /** Inserts a history row unless its (page_id, mid) is already there; true when this call stored it. */
 export async function insertMessageIfAbsent(db: Executor, row: MessageTable): Promise<boolean> {
-  const r = await db
-    .insertInto('messages')
-    .values(row)
-    .onConflict((oc) => oc.columns(['page_id', 'mid']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  return (await insertMessage.run(db, row)).changed > 0;
 }
+
+const insertMessage = new PreparedQuery<MessageTable, never>((db, slot) =>
+  db
+    .insertInto('messages')
+    .values(
+      slotRow(slot, [
+        'id',
+        'page_id',
+        'contact_id',
+        'mid',
+        'direction',
+        'kind',
+        'author',
+        'text_enc',
+        'attachments_enc',
+        'quick_reply_enc',
+        'reply_to_mid',
+        'app_id',
+        'delivery_id',
+        'sent_at',
+        'created_at',
+      ]),
+    )
+    .onConflict((oc) => oc.columns(['page_id', 'mid']).doNothing()),
+);
 
 export async function insertContactEvent(db: Executor, row: ContactEventTable): Promise<void> {
   await db.insertInto('contact_events').values(row).execute();

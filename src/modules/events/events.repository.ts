@@ -3,6 +3,7 @@ import type { Executor } from '../../db/types.ts';
 import type { Dialect } from '../../db/types.ts';
 import type { Insertable, Selectable } from 'kysely';
 import type { InboxEventTable } from '../../db/tables/inbox.ts';
+import { PreparedInsert } from '../../db/prepared.ts';
 
 export type NewInboxEvent = Omit<Insertable<InboxEventTable>, 'seq'>;
 export type InboxEvent = Selectable<InboxEventTable>;
@@ -41,12 +42,14 @@ export async function appendEvents(db: Executor, dialect: Dialect, events: reado
   // The NOTIFY is queued with the lock and delivered at commit (one round trip for both).
   if (dialect === 'postgres')
     await sql`select pg_advisory_xact_lock(${PG_EVENTS_LOCK}), pg_notify(${PG_EVENTS_CHANNEL}, '')`.execute(db);
-  await db
-    .insertInto('inbox_events')
-    .values([...events])
-    .execute();
+  await insertEvents.run(db, events);
   announceEventsAppended();
 }
+
+const insertEvents = new PreparedInsert<NewInboxEvent>(
+  ['page_id', 'type', 'at', 'conversation_id', 'contact_id', 'message_id', 'delivery_id'],
+  (db, rows) => db.insertInto('inbox_events').values(rows),
+);
 
 /** Events after `after` and up to `upTo` on these Pages (null: all), oldest first. */
 export async function eventsAfter(

@@ -59,7 +59,7 @@ export async function applyEvent(
   const psid = ev.kind === 'unknown' || ev.kind === 'change' ? undefined : ev.psid;
   const contact: ContactTable | null =
     raw === null && psid !== undefined
-      ? await resolveContact(e.ctx, e.trx, pageId, psid, ev.timestamp ?? receivedAt)
+      ? await resolveContact(e.ctx, e.trx, pageId, psid, ev.timestamp ?? receivedAt, e.keys)
       : null;
   const id = newId('we', e.now);
   const row: WebhookEventTable = {

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { sealContactField } from '../../crypto/contact-layer.ts';
+import type { KeyDeferral } from '../../crypto/contact-key-store.ts';
 import type { AppContext } from '../../kernel/context.ts';
 import type { DB } from '../../db/types.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
@@ -12,6 +13,8 @@ export interface EffectContext {
   trx: Transaction<DB>;
   now: number;
   postId: string;
+  /** The turn's contact keys not yet flushed: a new contact's key is made with it (see ContactKeyStore.keyFor). */
+  keys?: KeyDeferral;
 }
 
 /** Appends one item to a contact's activity, its payload encrypted; returns the row id. */

@@ -27,6 +27,11 @@ export interface ProcessOptions {
    * is being applied, so only a worker that stopped loses it.
    */
   leaseMs?: number;
+  /**
+   * How long one processing transaction may apply events before it commits (default 10 ms, see TURN_MS). Where the
+   * processor has a thread of its own (serve's processing thread, the worker role), longer turns commit less often.
+   */
+  turnMs?: number;
 }
 
 /** After this many failed attempts a delivery that fails on its own is set aside as `failed` (its raw body stays). */
@@ -83,7 +88,13 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * deliveries pending and leased: claimed again, the events already applied are found in the ledger and skipped, so
  * nothing is lost and nothing is applied twice.
  */
-async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<number> {
+async function applyBatch(
+  ctx: AppContext,
+  batch: Decoded[],
+  owner: string,
+  leaseMs: number,
+  turnMs: number,
+): Promise<number> {
   let live: Live[] = [];
   let items: { ev: WebhookEvent; d: Live }[] = [];
   let registered: ReadonlySet<string> = new Set();
@@ -97,9 +108,9 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
     // block the thread until the flush ends (a page under writeback is not written to).
     if (turn > 0) await Promise.all([nextTurn(), durable]);
     ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
-      keys.deferringSync(async () => {
+      keys.deferringSync(async (deferral) => {
         const now = ctx.clock.now();
-        const until = performance.now() + TURN_MS;
+        const until = performance.now() + turnMs;
         if (performance.now() - renewedAt > leaseMs / 3) {
           await renewPostLeases(
             trx,
@@ -145,7 +156,13 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
           applied++, next++
         ) {
           const { ev, d } = items[next]!;
-          await applyEvent({ ctx, trx, now, postId: d.row.id }, ev, d.object, registered, d.row.received_at);
+          await applyEvent(
+            { ctx, trx, now, postId: d.row.id, keys: deferral },
+            ev,
+            d.object,
+            registered,
+            d.row.received_at,
+          );
         }
         if (next < items.length) return;
         for (const d of live)
@@ -164,8 +181,14 @@ async function applyBatch(ctx: AppContext, batch: Decoded[], owner: string, leas
   return duplicated;
 }
 
-async function applyCounted(ctx: AppContext, batch: Decoded[], owner: string, leaseMs: number): Promise<void> {
-  const duplicated = await applyBatch(ctx, batch, owner, leaseMs);
+async function applyCounted(
+  ctx: AppContext,
+  batch: Decoded[],
+  owner: string,
+  leaseMs: number,
+  turnMs: number,
+): Promise<void> {
+  const duplicated = await applyBatch(ctx, batch, owner, leaseMs, turnMs);
   if (duplicated > 0) ctx.metrics.webhookPosts.inc({ outcome: 'duplicate' }, duplicated);
 }
 
@@ -213,6 +236,7 @@ export async function takeBackPosts(ctx: AppContext): Promise<number> {
 export async function processPendingPosts(ctx: AppContext, opts: ProcessOptions = {}): Promise<number> {
   const owner = opts.owner ?? PROCESS_OWNER;
   const leaseMs = opts.leaseMs ?? LEASE_MS;
+  const turnMs = opts.turnMs ?? TURN_MS;
   if (!tookBack.has(ctx)) {
     tookBack.add(ctx);
     await takeBackPosts(ctx);
@@ -232,7 +256,7 @@ export async function processPendingPosts(ctx: AppContext, opts: ProcessOptions 
   // Decoding a large delivery is work of its own: the event loop runs before the first turn.
   await nextTurn();
   try {
-    await applyCounted(ctx, batch, owner, leaseMs);
+    await applyCounted(ctx, batch, owner, leaseMs, turnMs);
   } catch (err) {
     if (batch.length === 1) {
       await failAlone(ctx, batch[0]!, owner, err);
@@ -240,7 +264,7 @@ export async function processPendingPosts(ctx: AppContext, opts: ProcessOptions 
     }
     for (const d of batch) {
       try {
-        await applyCounted(ctx, [d], owner, leaseMs);
+        await applyCounted(ctx, [d], owner, leaseMs, turnMs);
       } catch (e) {
         await failAlone(ctx, d, owner, e);
       }

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/types.ts';
 import type { WebhookPostTable, WebhookEventTable } from '../../db/tables/conversations.ts';
+import { PreparedQuery, slotRow } from '../../db/prepared.ts';
 
 /** Stores deliveries in one statement. Identical bodies are all stored here; the processor dedupes them. */
 export async function insertPosts(db: Executor, rows: WebhookPostTable[]): Promise<void> {
@@ -120,35 +121,73 @@ export async function finishPost(
   owner: string,
   set: { status: 'processed' | 'duplicate' | 'failed'; eventCount: number | null; error: string | null; now: number },
 ): Promise<boolean> {
-  const r = await db
-    .updateTable('webhook_posts')
-    // No raw body is kept past processing (an erasure could not reach the copies in backups): a processed delivery's
-    // effects are in the tables and a duplicate's body is a copy. A failed one keeps it until retention.
-    .set({
-      status: set.status,
-      processed_at: set.now,
-      event_count: set.eventCount,
-      error: set.error,
-      lease_owner: null,
-      lease_until: null,
-      ...(set.status !== 'failed' && { body_enc: null }),
-    })
-    .where('id', '=', id)
-    .where('lease_owner', '=', owner)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const finish = set.status === 'failed' ? finishKeepingBody : finishDroppingBody;
+  const r = await finish.run(db, {
+    id,
+    owner,
+    status: set.status,
+    now: set.now,
+    eventCount: set.eventCount,
+    error: set.error,
+  });
+  return r.changed > 0;
 }
+
+type Finish = {
+  id: string;
+  owner: string;
+  status: string;
+  now: number;
+  eventCount: number | null;
+  error: string | null;
+};
+
+const finishQuery = (dropBody: boolean) =>
+  new PreparedQuery<Finish, never>((db, slot) =>
+    db
+      .updateTable('webhook_posts')
+      // No raw body is kept past processing (an erasure could not reach the copies in backups): a processed
+      // delivery's effects are in the tables and a duplicate's body is a copy. A failed one keeps it until retention.
+      .set({
+        status: slot('status') as WebhookPostTable['status'],
+        processed_at: slot('now'),
+        event_count: slot('eventCount'),
+        error: slot('error'),
+        lease_owner: null,
+        lease_until: null,
+        ...(dropBody && { body_enc: null }),
+      })
+      .where('id', '=', slot('id'))
+      .where('lease_owner', '=', slot('owner'))
+      .where('status', '=', 'pending'),
+  );
+const finishDroppingBody = finishQuery(true);
+const finishKeepingBody = finishQuery(false);
 
 /** Records an event in the idempotency ledger; true only for the first time this (page, key) is seen. */
 export async function insertEventIfNew(db: Executor, row: WebhookEventTable): Promise<boolean> {
-  const r = await db
-    .insertInto('webhook_events')
-    .values(row)
-    .onConflict((oc) => oc.columns(['page_id', 'event_key']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  return (await insertEvent.run(db, row)).changed > 0;
 }
+
+const insertEvent = new PreparedQuery<WebhookEventTable, never>((db, slot) =>
+  db
+    .insertInto('webhook_events')
+    .values(
+      slotRow(slot, [
+        'id',
+        'page_id',
+        'event_key',
+        'kind',
+        'status',
+        'contact_id',
+        'occurred_at',
+        'post_id',
+        'raw_enc',
+        'created_at',
+      ]),
+    )
+    .onConflict((oc) => oc.columns(['page_id', 'event_key']).doNothing()),
+);
 
 export async function registeredPages(db: Executor, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();

@@ -1,0 +1,85 @@
+// Webhook processing alone, as serve's processing thread runs it: stored deliveries of one message each from 256
+// people (the modules' inbound hooks installed, the processing thread's claim size and turn length), the processor in
+// a loop with no HTTP load. Prints events/s and the process's CPU time per event, which the machine's other load
+// moves less than the rate; BENCH_PROCESSING_EVENTS sets the count (default 3,000, after 600 to warm up).
+// Run: npm run bench -- processing    (BENCH_PROCESSING_SHARED=1: the shorter turns of a processor on the HTTP thread)
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/config.ts';
+import { initialise, openApp } from '../src/app/bootstrap.ts';
+import { installHooks, OWN_THREAD_PROCESSING } from '../src/app/modules.ts';
+import { registerPage } from '../src/modules/pages/register-page.ts';
+import { cliActor } from '../src/modules/access/actor.ts';
+import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
+import { processPendingPosts } from '../src/modules/ingest/process-posts.ts';
+import { createLogger } from '../src/lib/logger.ts';
+
+const SECRET = 'bench-app-secret';
+const PAGE = '1717527131834678';
+const EVENTS = Number(process.env.BENCH_PROCESSING_EVENTS ?? 3000);
+const options = process.env.BENCH_PROCESSING_SHARED ? {} : OWN_THREAD_PROCESSING;
+
+const dir = mkdtempSync(join(tmpdir(), 'pagescope-bench-processing-'));
+const config = loadConfig({
+  PAGESCOPE_DATA_DIR: dir,
+  META_APP_SECRET: SECRET,
+  META_VERIFY_TOKEN: 'v',
+  LOG_LEVEL: 'warn',
+});
+await initialise(config, { logger: createLogger('warn') });
+const ctx = await openApp(config, { logger: createLogger('warn') });
+try {
+  installHooks(ctx);
+  await registerPage(ctx, cliActor, { id: PAGE, name: 'Bench', access_token: 'bench-page-token' });
+  let n = 0;
+  /** Stores `count` signed deliveries through the product's receive path, 500 at a time. */
+  const store = async (count: number) => {
+    for (let i = 0; i < count; i += 500)
+      await Promise.all(
+        Array.from({ length: Math.min(500, count - i) }, () => {
+          const k = n++;
+          const ts = 1_764_331_200_000 + k;
+          const raw = JSON.stringify({
+            object: 'page',
+            entry: [
+              {
+                id: PAGE,
+                time: ts,
+                messaging: [
+                  {
+                    sender: { id: String(4_100_000_000_000_000 + (k % 256)) },
+                    recipient: { id: PAGE },
+                    timestamp: ts,
+                    message: {
+                      mid: `m_proc_${k}_${process.pid}`,
+                      text: `order question number ${k}, is it shipped yet?`,
+                    },
+                  },
+                ],
+              },
+            ],
+          });
+          const sha256 = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
+          return receiveWebhook(ctx, Buffer.from(raw), { sha256 });
+        }),
+      );
+  };
+  // Warm-up: the contacts exist, their keys are made, the statements are prepared.
+  await store(600);
+  while ((await processPendingPosts(ctx, options)) > 0);
+  await store(EVENTS);
+  const load = loadavg()[0]!;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  while ((await processPendingPosts(ctx, options)) > 0);
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `webhook processing alone (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event; load average ${load.toFixed(1)}`,
+  );
+} finally {
+  await ctx.close();
+  rmSync(dir, { recursive: true, force: true });
+}
