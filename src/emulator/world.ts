@@ -24,6 +24,23 @@ export interface Page {
   subscribed: boolean;
   subscribedFields: Set<string>;
   messengerProfile: Record<string, unknown>;
+  /** Utility message templates by id (`/{page}/message_templates`). */
+  templates: Map<string, MessageTemplate>;
+  /** Template names the control API told the review to reject, with Meta's reason. */
+  templateRejections: Map<string, string>;
+}
+
+export interface MessageTemplate {
+  id: string;
+  name: string;
+  language: string;
+  category: 'UTILITY';
+  components: Record<string, unknown>[];
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  rejectedReason: string | null;
+  createdAt: number;
+  /** How many `{{n}}` variables the BODY holds: a send must fill exactly these. */
+  bodyParams: number;
 }
 
 export interface Person {
@@ -147,6 +164,8 @@ export class World {
       subscribed: this.autoSubscribe,
       subscribedFields: new Set(this.autoSubscribe ? ALL_FIELDS : []),
       messengerProfile: {},
+      templates: new Map(),
+      templateRejections: new Map(),
     };
     this.pages.set(id, page);
     this.tokens.set(accessToken, page);
