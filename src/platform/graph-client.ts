@@ -209,7 +209,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     },
     async deleteMessageTemplate(pageId, pageToken, by) {
       const operation = 'delete_message_template';
-      const query = 'hsmId' in by ? { hsm_id: by.hsmId } : { name: by.name };
+      const query: Record<string, string> = 'hsmId' in by ? { hsm_id: by.hsmId } : { name: by.name };
       const path = `${enc(pageId)}/message_templates`;
       const answer = await call({ operation, method: 'DELETE', path, token: pageToken, query });
       if (!isRecord(answer) || (answer.success !== true && answer.success !== 'true')) throw unexpected(operation);
