@@ -12,6 +12,7 @@ import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../http/routes/privacy.ts';
 import { segmentRoutes } from '../http/routes/segments.ts';
+import { messageTemplateRoutes } from '../http/routes/message-templates.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
@@ -23,6 +24,7 @@ import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
 import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
 import { startLegacyAttributesWorker } from '../modules/attributes/convert-legacy-attributes.ts';
+import { startTemplateSync } from '../modules/templates/template-sync.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -46,6 +48,7 @@ export function routeModules(): RouteModule[] {
     orderRoutes,
     attributeRoutes,
     segmentRoutes,
+    messageTemplateRoutes,
     webUiRoutes,
   ];
 }
@@ -87,5 +90,6 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   workers.push(...startPrivacyWorkers(ctx));
   workers.push(...startInboxWorkers(ctx));
   workers.push(startLegacyAttributesWorker(ctx));
+  workers.push(startTemplateSync(ctx));
   return workers;
 }
