@@ -13,6 +13,7 @@ import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../http/routes/privacy.ts';
 import { segmentRoutes } from '../http/routes/segments.ts';
 import { messageTemplateRoutes } from '../http/routes/message-templates.ts';
+import { messengerProfileRoutes } from '../http/routes/messenger-profile.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
@@ -25,6 +26,7 @@ import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
 import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
 import { startLegacyAttributesWorker } from '../modules/attributes/convert-legacy-attributes.ts';
 import { startTemplateSync } from '../modules/templates/template-sync.ts';
+import { startProfilePush } from '../modules/messenger-profile/profile-push.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -49,6 +51,7 @@ export function routeModules(): RouteModule[] {
     attributeRoutes,
     segmentRoutes,
     messageTemplateRoutes,
+    messengerProfileRoutes,
     webUiRoutes,
   ];
 }
@@ -91,5 +94,6 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   workers.push(...startInboxWorkers(ctx));
   workers.push(startLegacyAttributesWorker(ctx));
   workers.push(startTemplateSync(ctx));
+  workers.push(startProfilePush(ctx));
   return workers;
 }
