@@ -14,6 +14,7 @@ import { createLabel } from '../../src/modules/labels/labels.ts';
 import { storeOrder } from '../../src/modules/orders/store-order.ts';
 import { createSegment } from '../../src/modules/segments/segments.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
+import { insertTemplate } from '../../src/modules/templates/templates.repository.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
@@ -21,7 +22,14 @@ function fixtures(
   b: SeededContact,
   requestId: string,
   tokenId: string,
-  more: { cannedResponseId: string; userId: string; labelId: string; orderId: string; segmentId: string },
+  more: {
+    cannedResponseId: string;
+    userId: string;
+    labelId: string;
+    orderId: string;
+    segmentId: string;
+    templateId: string;
+  },
 ): Record<string, string> {
   return {
     pageId: PAGE_B,
@@ -64,6 +72,12 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/segments': { name: 'VIP', filter: VIP_FILTER },
     'POST /api/v1/pages/:pageId/segments/preview': { filter: VIP_FILTER },
     'PATCH /api/v1/segments/:segmentId': { name: 'Renamed', filter: VIP_FILTER },
+    'POST /api/v1/pages/:pageId/message-templates': {
+      name: 'order_update',
+      language: 'en_US',
+      components: [{ type: 'BODY', text: 'Your order has shipped.' }],
+    },
+    'PUT /api/v1/pages/:pageId/messenger-profile': { get_started: { payload: 'GET_STARTED' } },
   };
 }
 
@@ -93,7 +107,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '' };
+    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '', templateId: '' };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -114,7 +128,25 @@ for (const dialect of testDialects()) {
         labelId: (await createLabel(app.ctx, cliActor, PAGE_B, { name: 'Refund' })).id,
         orderId: (await storeOrder(app.ctx, cliActor, PAGE_B, { ...ORDER_B, contact_id: b.contactId })).order.id,
         segmentId: (await createSegment(app.ctx, cliActor, PAGE_B, { name: 'VIP', filter: VIP_FILTER })).id,
+        templateId: 'mt_page_b_template',
       };
+      // Page B's utility template as the templates module stores it (no Meta here to submit it to).
+      await insertTemplate(app.ctx.db, {
+        id: moreB.templateId,
+        page_id: PAGE_B,
+        name: 'order_update',
+        language: 'en_US',
+        category: 'UTILITY',
+        components: JSON.stringify([{ type: 'BODY', text: 'Your order has shipped.' }]),
+        status: 'approved',
+        rejection_reason: null,
+        meta_id: '1000000000000099',
+        attempts: 0,
+        next_check_at: null,
+        created_by: null,
+        created_at: 0,
+        updated_at: 0,
+      });
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {
         email: 'owner-a@example.com',
