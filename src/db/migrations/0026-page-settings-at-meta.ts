@@ -30,11 +30,7 @@ export async function up(db: AnyDb): Promise<void> {
     .columns(['page_id', 'name', 'language'])
     .unique()
     .execute();
-  await db.schema
-    .createIndex('message_templates_due')
-    .on('message_templates')
-    .columns(['next_check_at'])
-    .execute();
+  await db.schema.createIndex('message_templates_due').on('message_templates').columns(['next_check_at']).execute();
 
   await db.schema
     .createTable('messenger_profiles')
@@ -54,9 +50,5 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('messenger_profiles_due')
-    .on('messenger_profiles')
-    .columns(['next_push_at'])
-    .execute();
+  await db.schema.createIndex('messenger_profiles_due').on('messenger_profiles').columns(['next_push_at']).execute();
 }
