@@ -184,6 +184,9 @@ for (const dialect of testDialects()) {
       assert.equal(shown.push.status, 'failed');
       assert.equal(shown.push.error.code, 190);
       assert.match(shown.push.error.message, /access token/i);
+      // Saving the same profile again (say, after the token was replaced) pushes it again.
+      const again = await put({ get_started: { payload: 'GO' } }, other.id, owner);
+      assert.equal(again.body.push.status, 'pending');
     });
 
     it('refuses what Meta would, with 400 naming the field, and changes nothing', async () => {

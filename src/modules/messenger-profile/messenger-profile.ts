@@ -53,7 +53,8 @@ export async function putMessengerProfile(
     const pushed = existing ? (JSON.parse(existing.pushed_profile) as MessengerProfile) : {};
     const needed = Math.max(1, callsFor(pushPlan(checked.profile, pushed)));
     const nextPushAt = Math.max(now + COALESCE_MS, nextCallSlot(recent, now + COALESCE_MS, needed));
-    const unchanged = existing?.profile === profile;
+    // The same profile again changes nothing, unless its last push failed: then it is pushed again.
+    const unchanged = existing?.profile === profile && existing.push_status !== 'failed';
     let row: MessengerProfileTable;
     if (!existing) {
       row = {
@@ -85,7 +86,7 @@ export async function putMessengerProfile(
             push_error: null,
             push_attempts: 0,
             next_push_at:
-              existing.push_status === 'pending' && existing.next_push_at !== null
+              existing.push_status === 'pending' && existing.next_push_at !== null && existing.next_push_at > now
                 ? Math.max(existing.next_push_at, nextPushAt)
                 : nextPushAt,
             updated_by: actor.id,

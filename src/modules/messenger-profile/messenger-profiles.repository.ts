@@ -32,3 +32,21 @@ export async function dueProfiles(db: Executor, now: number, limit: number): Pro
     .limit(limit)
     .execute();
 }
+
+/** Takes a profile for one push if its push is still due at `expected`; false when another worker took it. */
+export async function claimProfile(
+  db: Executor,
+  pageId: string,
+  expected: number | null,
+  leaseUntil: number,
+): Promise<boolean> {
+  if (expected === null) return false;
+  const r = await db
+    .updateTable('messenger_profiles')
+    .set({ next_push_at: leaseUntil })
+    .where('page_id', '=', pageId)
+    .where('push_status', '=', 'pending')
+    .where('next_push_at', '=', expected)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

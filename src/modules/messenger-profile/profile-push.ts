@@ -8,10 +8,12 @@ import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
 import { findPage } from '../pages/pages.repository.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
 import { pageGraphOf } from '../pages/page-graph.ts';
-import { dueProfiles, updateProfile } from './messenger-profiles.repository.ts';
+import { claimProfile, dueProfiles, updateProfile } from './messenger-profiles.repository.ts';
 import { callsFor, nextCallSlot, pushPlan, PROFILE_WINDOW_MS, type MessengerProfile } from './profile.policy.ts';
 
 const BATCH = 20;
+/** How long one push holds a profile (two Graph calls of at most 10 s each). */
+const LEASE_MS = 60_000;
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 10 * 60_000;
 
@@ -22,6 +24,7 @@ export async function pushProfile(
   row: MessengerProfileTable,
 ): Promise<MessengerProfileTable['push_status']> {
   const now = ctx.clock.now();
+  if (!(await claimProfile(ctx.db, row.page_id, row.next_push_at, now + LEASE_MS))) return row.push_status;
   const desired = JSON.parse(row.profile) as MessengerProfile;
   const pushed = JSON.parse(row.pushed_profile) as MessengerProfile;
   const recent = (JSON.parse(row.recent_calls) as number[]).filter((t) => t > now - PROFILE_WINDOW_MS);

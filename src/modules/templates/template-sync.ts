@@ -7,11 +7,13 @@ import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
 import { findPage } from '../pages/pages.repository.ts';
 import { decryptPageToken } from '../pages/register-page.ts';
 import { pageGraphOf } from '../pages/page-graph.ts';
-import { dueTemplateRows, updateTemplateRow } from './templates.repository.ts';
+import { claimTemplate, dueTemplateRows, updateTemplateRow } from './templates.repository.ts';
 
 const FIRST_CHECK_MS = 2_000;
 const MAX_CHECK_MS = 5 * 60_000;
 const BATCH = 20;
+/** How long one submission or check holds a template (the Graph call's timeout is 10 s). */
+const LEASE_MS = 60_000;
 /** Meta's "Content in this language already exists": the template was created by an earlier try. */
 const ALREADY_EXISTS_SUBCODE = 2388024;
 
@@ -58,6 +60,7 @@ export async function syncTemplate(
   row: MessageTemplateTable,
 ): Promise<MessageTemplateTable> {
   const now = ctx.clock.now();
+  if (!(await claimTemplate(ctx.db, row.id, row.next_check_at, now + LEASE_MS))) return row;
   const page = await findPage(ctx.db, row.page_id);
   let set: Partial<MessageTemplateTable>;
   if (!page || page.status !== 'active') {

@@ -84,3 +84,23 @@ export async function updateTemplateRow(
 export async function deleteTemplateRow(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('message_templates').where('id', '=', id).execute();
 }
+
+/**
+ * Takes a template for one submission or check: moves its next check to `leaseUntil` if it is still `expected`.
+ * False when another worker took it first (two loops never submit or poll one template at once).
+ */
+export async function claimTemplate(
+  db: Executor,
+  id: string,
+  expected: number | null,
+  leaseUntil: number,
+): Promise<boolean> {
+  if (expected === null) return false;
+  const r = await db
+    .updateTable('message_templates')
+    .set({ next_check_at: leaseUntil })
+    .where('id', '=', id)
+    .where('next_check_at', '=', expected)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
