@@ -155,3 +155,24 @@ test('a UTILITY send is refused for an unknown, pending or unapproved template, 
   });
   assert.equal((foreign.body as Body).error.error_subcode, 33);
 });
+
+test('a restarted emulator still has the Page’s templates and Messenger profile (world snapshot)', async () => {
+  const { emu, graph, page } = await setup();
+  await graph('POST', ORDER_UPDATE);
+  await emu.graph({
+    method: 'POST',
+    path: '/v25.0/me/messenger_profile',
+    query: { access_token: page.access_token },
+    body: { get_started: { payload: 'GO' } },
+  });
+  const saved = JSON.parse(JSON.stringify(emu.saveWorld()));
+  const again = emulatorWithPage();
+  again.emu.loadWorld(saved);
+  const restored = again.emu.world.pages.get(again.page.id)!;
+  assert.equal(again.page.id, page.id);
+  assert.deepEqual(
+    [...restored.templates.values()].map((t) => [t.name, t.language, t.status]),
+    [['order_update', 'en_US', 'PENDING']],
+  );
+  assert.deepEqual(restored.messengerProfile, { get_started: { payload: 'GO' } });
+});
