@@ -146,7 +146,7 @@ const onPostback: Handler<'postback'> = (ctx, action) => {
 };
 
 /** The ice breakers a person sees: their locale's list, else the `default` one (Messenger profile). */
-function iceBreakersFor(page: Page, locale: string): { question: string; payload: string }[] {
+export function iceBreakersFor(page: Page, locale: string): { question: string; payload: string }[] {
   const raw = page.messengerProfile.ice_breakers;
   if (!Array.isArray(raw)) return [];
   const lists = raw.map((v) => {
@@ -158,9 +158,11 @@ function iceBreakersFor(page: Page, locale: string): { question: string; payload
   return (list?.ctas ?? []) as { question: string; payload: string }[];
 }
 
-// Tapping an ice breaker on a new conversation sends its payload as a postback titled with the question.
+// Messenger shows ice breakers when a person opens a conversation with the Page for the first time; tapping one sends
+// its payload as a postback titled with the question.
 const onIceBreaker: Handler<'ice_breaker'> = (ctx, action) => {
   const { core, now } = ctx;
+  if (ctx.existing) throw new ActionError(409, 'ice breakers are shown only on a new conversation');
   const choice = iceBreakersFor(ctx.page, ctx.person.locale).find((q) => q.question === action.question);
   if (!choice) throw new ActionError(409, 'the Page shows this person no such ice breaker');
   const thread = core.world.contact(ctx.page, ctx.person);

@@ -65,7 +65,7 @@ test('a greeting is at most 160 characters', async () => {
   assert.equal((await post({ greeting: [{ locale: 'default', text: 'x'.repeat(161) }] })).body.error.code, 100);
 });
 
-test('a person taps an ice breaker of their locale: a postback titled with the question, carrying its payload', async () => {
+test('a newcomer taps an ice breaker of their locale (else the default ones): a postback with the question and payload', async () => {
   const { emu, post, page, user } = setup();
   await post({
     ice_breakers: [
@@ -78,5 +78,12 @@ test('a person taps an ice breaker of their locale: a postback titled with the q
   assert.equal(item.postback.title, 'Onde está meu pedido?');
   assert.equal(item.postback.payload, 'ONDE');
   assert.ok(tapped.psid);
-  await assert.rejects(emu.user(user.id).tapsIceBreaker(page.id, 'Where is my order?'), /no such ice breaker/);
+  await assert.rejects(
+    emu.user(user.id).tapsIceBreaker(page.id, 'Onde está meu pedido?'),
+    /only on a new conversation/,
+  );
+  const other = emu.createUser({ first_name: 'Sam', last_name: 'Lee', locale: 'en_GB' });
+  await assert.rejects(emu.user(other.id).tapsIceBreaker(page.id, 'Onde está meu pedido?'), /no such ice breaker/);
+  const tappedDefault = await emu.user(other.id).tapsIceBreaker(page.id, 'Where is my order?');
+  assert.equal((tappedDefault.events[0] as Body).postback.payload, 'WHERE');
 });
