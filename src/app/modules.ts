@@ -14,6 +14,8 @@ import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../http/routes/privacy.ts';
 import { segmentRoutes } from '../http/routes/segments.ts';
+import { messageTemplateRoutes } from '../http/routes/message-templates.ts';
+import { messengerProfileRoutes } from '../http/routes/messenger-profile.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
@@ -33,6 +35,8 @@ import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
 import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
 import { startLegacyAttributesWorker } from '../modules/attributes/convert-legacy-attributes.ts';
+import { startTemplateSync } from '../modules/templates/template-sync.ts';
+import { startProfilePush } from '../modules/messenger-profile/profile-push.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -58,6 +62,8 @@ export function routeModules(): RouteModule[] {
     segmentRoutes,
     automationRoutes,
     assistantRoutes,
+    messageTemplateRoutes,
+    messengerProfileRoutes,
     webUiRoutes,
   ];
 }
@@ -116,5 +122,7 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   workers.push(...startInboxWorkers(ctx));
   workers.push(startLegacyAttributesWorker(ctx));
   workers.push(...startAutomationWorkers(ctx));
+  workers.push(startTemplateSync(ctx));
+  workers.push(startProfilePush(ctx));
   return workers;
 }

@@ -10,6 +10,7 @@ import { CANNED_RESPONSE_CLASSIFICATION } from './tables/canned-responses.ts';
 import { AUDIENCE_CLASSIFICATION } from './tables/audience.ts';
 import { AUTOMATION_CLASSIFICATION } from './tables/automations.ts';
 import { ASSISTANT_CLASSIFICATION } from './tables/assistant.ts';
+import { META_SETTINGS_CLASSIFICATION } from './tables/meta-settings.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -54,6 +55,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...AUDIENCE_CLASSIFICATION,
   ...AUTOMATION_CLASSIFICATION,
   ...ASSISTANT_CLASSIFICATION,
+  ...META_SETTINGS_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

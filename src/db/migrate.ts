@@ -26,6 +26,7 @@ import * as m0022 from './migrations/0022-segment-indexes.ts';
 import * as m0023 from './migrations/0023-postbacks-in-history.ts';
 import * as m0027 from './migrations/0027-automations.ts';
 import * as m0028 from './migrations/0028-assistant.ts';
+import * as m0026 from './migrations/0026-page-settings-at-meta.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -58,6 +59,7 @@ const STEPS: [string, Step][] = [
   ['0023-postbacks-in-history', m0023],
   ['0027-automations', m0027],
   ['0028-assistant', m0028],
+  ['0026-page-settings-at-meta', m0026],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

@@ -11,6 +11,7 @@ import type { CannedResponseTables } from './tables/canned-responses.ts';
 import type { AudienceTables } from './tables/audience.ts';
 import type { AutomationTables } from './tables/automations.ts';
 import type { AssistantTables } from './tables/assistant.ts';
+import type { MetaSettingsTables } from './tables/meta-settings.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
@@ -29,7 +30,8 @@ export interface DB
     CannedResponseTables,
     AudienceTables,
     AutomationTables,
-    AssistantTables {}
+    AssistantTables,
+    MetaSettingsTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

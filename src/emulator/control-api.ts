@@ -62,6 +62,9 @@ async function route(emu: Emulator, req: ControlRequest): Promise<unknown> {
       ),
     };
   }
+  if (a === 'pages' && b && c === 'template-rejections' && m === 'POST') {
+    return emu.rejectTemplates(b, need(body, 'name'), (body.reason as string | undefined) ?? 'INCORRECT_CATEGORY');
+  }
   if (a === 'users' && parts.length === 1) {
     if (m === 'GET') {
       // `?page_id=&psid=` finds the person behind a PSID: a contact in pagescope shows the PSID, the inbox is per user.

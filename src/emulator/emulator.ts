@@ -173,6 +173,7 @@ export class Emulator {
         run(pageId, { type: 'quick_reply', text, payload }),
       postback: (pageId: string, payload?: string, title?: string, referral?: Record<string, unknown>) =>
         run(pageId, { type: 'postback', payload, title, referral }),
+      tapsIceBreaker: (pageId: string, question: string) => run(pageId, { type: 'ice_breaker', question }),
       reacts: (pageId: string, mid: string, reaction = 'love', action: 'react' | 'unreact' = 'react') =>
         run(pageId, { type: 'reaction', mid, reaction, action }),
       reads: (pageId: string) => run(pageId, { type: 'read' }),
@@ -271,6 +272,14 @@ export class Emulator {
       metadata: input.metadata,
     });
     return this.core.emit(events);
+  }
+
+  /** The review of templates named `name` on the Page (pending or future) rejects them with Meta's `reason`. */
+  rejectTemplates(pageId: string, name: string, reason: string): { name: string; rejected_reason: string } {
+    const page = this.world.pages.get(pageId);
+    if (!page) throw new ActionError(404, `no page ${pageId}`);
+    page.templateRejections.set(name, reason);
+    return { name, rejected_reason: reason };
   }
 
   /** Meta's policy enforcement notice for a Page. */

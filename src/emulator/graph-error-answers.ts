@@ -87,5 +87,17 @@ export const errors = {
     new GraphError(100, `(#100) The message tag ${tag} is no longer supported. Use Utility Messages instead.`),
   callbackVerification: (why: string) => new GraphError(2200, `(#2200) callback verification failed: ${why}`),
   invalidLinkingToken: () => new GraphError(10303, 'Invalid account_linking_token.'),
+  // Utility templates (product-research.md §2.1). Meta's answer to a QUICK_REPLY button is "Fatal" with subcode
+  // 2018416; "already exists" is the template API's 100/2388024. For an unknown or unapproved template and a wrong
+  // parameter count no Messenger trace gives a subcode: these are code 100 with the wording of Meta's template API.
+  templateFatal: () => new GraphError(100, 'Fatal', 2018416),
+  templateExists: () => new GraphError(100, '(#100) Content in this language already exists', 2388024),
+  templateMissing: () => new GraphError(100, '(#100) Template name does not exist in the translation'),
+  templateNotApproved: (status: string) => new GraphError(100, `(#100) Template is not approved (status ${status})`),
+  templateParams: (expected: number, given: number) =>
+    new GraphError(
+      100,
+      `(#100) Number of parameters does not match the expected number of params (expected ${expected}, got ${given})`,
+    ),
   notThreadOwner: () => new GraphError(10, '(#10) This action is only available to the thread owner.', 2018300),
 };

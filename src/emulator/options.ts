@@ -47,6 +47,8 @@ export interface PolicyOptions {
   requireMessagingType: boolean;
   /** Audio/video attachment types counted against the media rate limit. */
   mediaAttachmentTypes: string[];
+  /** Emulator time from a utility template's creation to its review (Meta: "within seconds"). */
+  templateReviewMs: number;
 }
 
 export interface RateLimitOptions {
@@ -165,6 +167,7 @@ export function resolveOptions(input: EmulatorOptionsInput = {}): EmulatorOption
       subscribedAppsSuccessAsString: true,
       requireMessagingType: false,
       mediaAttachmentTypes: ['audio', 'video'],
+      templateReviewMs: 2000,
       ...input.policy,
     },
   };

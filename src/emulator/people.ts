@@ -31,6 +31,7 @@ export type Action =
   | { type: 'message'; text?: string; attachments?: unknown[]; reply_to?: string; referral?: Record<string, unknown> }
   | { type: 'quick_reply'; text: string; payload: string }
   | { type: 'postback'; payload?: string; title?: string; referral?: Record<string, unknown> }
+  | { type: 'ice_breaker'; question: string }
   | { type: 'reaction'; mid: string; reaction?: string; emoji?: string; action?: 'react' | 'unreact' }
   | { type: 'read' }
   | { type: 'edit'; mid: string; text: string }
@@ -144,6 +145,38 @@ const onPostback: Handler<'postback'> = (ctx, action) => {
   return routed(ctx, thread, postbackEvent(idsOf(thread, now), { mid, title, payload, referral }, standby));
 };
 
+/** The ice breakers a person sees: their locale's list, else the `default` one (Messenger profile). */
+export function iceBreakersFor(page: Page, locale: string): { question: string; payload: string }[] {
+  const raw = page.messengerProfile.ice_breakers;
+  if (!Array.isArray(raw)) return [];
+  const lists = raw.map((v) => {
+    const entry = (v ?? {}) as { call_to_actions?: unknown; locale?: unknown; question?: unknown };
+    const ctas = Array.isArray(entry.call_to_actions) ? entry.call_to_actions : [entry];
+    return { locale: typeof entry.locale === 'string' ? entry.locale : 'default', ctas };
+  });
+  const list = lists.find((l) => l.locale === locale) ?? lists.find((l) => l.locale === 'default');
+  return (list?.ctas ?? []) as { question: string; payload: string }[];
+}
+
+// Messenger shows ice breakers when a person opens a conversation with the Page for the first time; tapping one sends
+// its payload as a postback titled with the question.
+const onIceBreaker: Handler<'ice_breaker'> = (ctx, action) => {
+  const { core, now } = ctx;
+  if (ctx.existing) throw new ActionError(409, 'ice breakers are shown only on a new conversation');
+  const choice = iceBreakersFor(ctx.page, ctx.person.locale).find((q) => q.question === action.question);
+  if (!choice) throw new ActionError(409, 'the Page shows this person no such ice breaker');
+  const thread = core.world.contact(ctx.page, ctx.person);
+  const mid = newMid(core);
+  const standby = channelFor(core, thread, now) === 'standby';
+  userActed(thread, now);
+  ctx.result.mid = mid;
+  return routed(
+    ctx,
+    thread,
+    postbackEvent(idsOf(thread, now), { mid, title: choice.question, payload: choice.payload }, standby),
+  );
+};
+
 const onReferral: Handler<'referral'> = (ctx, action) => {
   const { core, now } = ctx;
   const referral: Record<string, unknown> = {};
@@ -235,6 +268,7 @@ const HANDLERS: Record<Action['type'], (ctx: Ctx, action: never) => WebhookEvent
   message: onMessage,
   quick_reply: onMessage,
   postback: onPostback,
+  ice_breaker: onIceBreaker,
   referral: onReferral,
   reaction: onReaction,
   read: onRead,

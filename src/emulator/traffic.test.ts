@@ -72,3 +72,26 @@ test('real-time mode runs until stopped', async () => {
   assert.equal(traffic.stats.actions, count);
   emu.close();
 });
+
+test('newcomers tap the ice breakers a Page shows them; without ice breakers nobody does', async () => {
+  const rec = recordingTransport();
+  const emu = createEmulator({ seed: 'ice', clockMode: 'frozen', transport: rec.transport, webhookUrl: 'http://x/w' });
+  const shown = emu.createPage({ name: 'With ice breakers' });
+  const bare = emu.createPage({ name: 'Without' });
+  await emu.graph({
+    method: 'POST',
+    path: '/v25.0/me/messenger_profile',
+    query: { access_token: shown.access_token },
+    body: { ice_breakers: [{ locale: 'default', call_to_actions: [{ question: 'Open today?', payload: 'HOURS' }] }] },
+  });
+  const traffic = createTraffic(emu, { seed: 's', people: 20, pageIds: [shown.id], rates: { ice_breaker: 40 } });
+  for (let i = 0; i < 5; i++) await traffic.step(500);
+  await emu.flush();
+  const taps = rec.envelopes().flatMap((e) => e.entry.flatMap((x) => (x.messaging as Record<string, any>[]) ?? [])); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.ok(taps.length > 0);
+  assert.ok(taps.every((m) => m.postback?.payload === 'HOURS' && m.postback?.title === 'Open today?'));
+  assert.ok(taps.length <= 20, 'each newcomer taps once: after that the conversation is not new');
+  const none = createTraffic(emu, { seed: 's', people: 5, pageIds: [bare.id], rates: { ice_breaker: 40 } });
+  await none.step(500);
+  assert.equal(none.stats.actions, 0);
+});

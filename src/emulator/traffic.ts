@@ -1,11 +1,21 @@
 // Seeded traffic: N simulated people writing, clicking, reading, opting in and out, blocking, at given rates.
 // The same seed and the same steps give the same actions (and, with a seeded emulator, the same webhooks).
 import type { Emulator } from './emulator.ts';
-import type { Action, ActionResult } from './people.ts';
+import { iceBreakersFor, type Action, type ActionResult } from './people.ts';
 import { Random } from './prng.ts';
 
 export type TrafficKind =
-  'message' | 'quick_reply' | 'postback' | 'reaction' | 'read' | 'referral' | 'optin' | 'optout' | 'block' | 'unblock';
+  | 'message'
+  | 'quick_reply'
+  | 'postback'
+  | 'ice_breaker'
+  | 'reaction'
+  | 'read'
+  | 'referral'
+  | 'optin'
+  | 'optout'
+  | 'block'
+  | 'unblock';
 
 export interface TrafficOptions {
   seed: string | number;
@@ -202,7 +212,7 @@ export class Traffic {
 
   private actionFor(sim: Sim, kind: TrafficKind): Action | null {
     const r = this.random;
-    const needsContact = !['message', 'postback', 'referral'].includes(kind);
+    const needsContact = !['message', 'postback', 'referral', 'ice_breaker'].includes(kind);
     if (needsContact && !sim.contacted) return null;
     if (sim.blocked && kind !== 'unblock') return null;
     switch (kind) {
@@ -214,6 +224,13 @@ export class Traffic {
         return { type: 'postback', payload: r.pick(PAYLOADS), title: 'Menu' };
       case 'referral':
         return { type: 'referral', ref: `campaign_${r.int(5)}` };
+      case 'ice_breaker': {
+        // Only a newcomer sees the Page's ice breakers (in their locale, else the default ones).
+        const page = this.emu.world.pages.get(sim.pageId);
+        const person = this.emu.world.people.get(sim.userId);
+        const questions = !sim.contacted && page && person ? iceBreakersFor(page, person.locale) : [];
+        return questions.length ? { type: 'ice_breaker', question: r.pick(questions).question } : null;
+      }
       case 'reaction': {
         const mids = this.emu.inbox(sim.userId, sim.pageId).map((m) => m.mid as string);
         return mids.length ? { type: 'reaction', mid: r.pick(mids), reaction: r.pick(REACTIONS) } : null;
@@ -232,7 +249,7 @@ export class Traffic {
   }
 
   private apply(sim: Sim, kind: TrafficKind, action: Action): void {
-    if (['message', 'postback', 'referral', 'quick_reply'].includes(kind)) sim.contacted = true;
+    if (['message', 'postback', 'referral', 'quick_reply', 'ice_breaker'].includes(kind)) sim.contacted = true;
     if (kind === 'message' || kind === 'quick_reply') sim.blocked = false;
     if (kind === 'block') sim.blocked = true;
     if (kind === 'unblock') sim.blocked = false;

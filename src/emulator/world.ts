@@ -24,6 +24,23 @@ export interface Page {
   subscribed: boolean;
   subscribedFields: Set<string>;
   messengerProfile: Record<string, unknown>;
+  /** Utility message templates by id (`/{page}/message_templates`). */
+  templates: Map<string, MessageTemplate>;
+  /** Template names the control API told the review to reject, with Meta's reason. */
+  templateRejections: Map<string, string>;
+}
+
+export interface MessageTemplate {
+  id: string;
+  name: string;
+  language: string;
+  category: 'UTILITY';
+  components: Record<string, unknown>[];
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  rejectedReason: string | null;
+  createdAt: number;
+  /** How many `{{n}}` variables the BODY holds: a send must fill exactly these. */
+  bodyParams: number;
 }
 
 export interface Person {
@@ -113,6 +130,13 @@ export interface WorldSnapshot {
   }[];
   retired: Record<string, string[]>;
   marketing_tokens: MarketingToken[];
+  /** What each Page set at Meta: its Messenger profile and utility templates (absent in older snapshots). */
+  page_settings?: {
+    page_id: string;
+    messenger_profile: Record<string, unknown>;
+    templates: MessageTemplate[];
+    template_rejections: [string, string][];
+  }[];
 }
 
 export class World {
@@ -147,6 +171,8 @@ export class World {
       subscribed: this.autoSubscribe,
       subscribedFields: new Set(this.autoSubscribe ? ALL_FIELDS : []),
       messengerProfile: {},
+      templates: new Map(),
+      templateRejections: new Map(),
     };
     this.pages.set(id, page);
     this.tokens.set(accessToken, page);
@@ -290,6 +316,12 @@ export class World {
       threads,
       retired: Object.fromEntries([...this.retired].map(([pageId, set]) => [pageId, [...set]])),
       marketing_tokens: [...this.marketingTokens.values()].map((t) => ({ ...t })),
+      page_settings: [...this.pages.values()].map((p) => ({
+        page_id: p.id,
+        messenger_profile: structuredClone(p.messengerProfile),
+        templates: [...p.templates.values()].map((t) => structuredClone(t)),
+        template_rejections: [...p.templateRejections],
+      })),
     };
   }
 
@@ -338,6 +370,13 @@ export class World {
     }
     for (const m of s.marketing_tokens)
       if (this.pages.has(m.pageId) && this.people.has(m.personId)) this.marketingTokens.set(m.token, { ...m });
+    for (const ps of s.page_settings ?? []) {
+      const page = this.pages.get(ps.page_id);
+      if (!page) continue;
+      page.messengerProfile = structuredClone(ps.messenger_profile);
+      for (const t of ps.templates) page.templates.set(t.id, structuredClone(t));
+      for (const [name, reason] of ps.template_rejections) page.templateRejections.set(name, reason);
+    }
   }
 
   engagedUsers(page: Page): number {

@@ -344,3 +344,57 @@ test('an answer that begins and then stalls times out as a retryable error', asy
   const error = await halfAnswer(null, 100);
   assert.deepEqual([error.classification.stableCode, error.classification.retry], ['meta_timeout', true]);
 });
+
+test('utility templates: created, listed with Meta’s status and reason, deleted by hsm_id or name', async () => {
+  const graph = client();
+  const template = {
+    name: 'order_update',
+    language: 'en_US',
+    category: 'UTILITY' as const,
+    components: [{ type: 'BODY', text: 'Your order has shipped.' }],
+  };
+  script(
+    json(200, { id: '5551', status: 'PENDING', category: 'UTILITY' }),
+    json(200, {
+      data: [
+        { id: '5551', name: 'order_update', language: 'en_US', status: 'REJECTED', rejected_reason: 'PROMOTIONAL' },
+        { id: '5552', name: 'order_update', language: 'pt_BR', status: 'APPROVED' },
+      ],
+    }),
+    json(200, { success: true }),
+    json(200, { success: true }),
+  );
+  assert.deepEqual(await graph.createMessageTemplate('101', TOKEN, template), { id: '5551', status: 'PENDING' });
+  assert.deepEqual(await graph.listMessageTemplates('101', TOKEN, 'order_update'), [
+    { id: '5551', name: 'order_update', language: 'en_US', status: 'REJECTED', rejectedReason: 'PROMOTIONAL' },
+    { id: '5552', name: 'order_update', language: 'pt_BR', status: 'APPROVED' },
+  ]);
+  await graph.deleteMessageTemplate('101', TOKEN, { hsmId: '5551' });
+  await graph.deleteMessageTemplate('101', TOKEN, { name: 'order_update' });
+  assert.deepEqual(
+    seen.map((r) => `${r.method} ${r.path}?${r.query.toString()}`),
+    [
+      'POST /v25.0/101/message_templates?',
+      'GET /v25.0/101/message_templates?name=order_update',
+      'DELETE /v25.0/101/message_templates?hsm_id=5551',
+      'DELETE /v25.0/101/message_templates?name=order_update',
+    ],
+  );
+  assert.deepEqual(seen[0]?.body, template);
+});
+
+test('the Messenger profile is set with one POST and cleared with one DELETE naming the fields', async () => {
+  const graph = client();
+  script(json(200, { result: 'success' }), json(200, { result: 'success' }), json(200, { data: [] }));
+  await graph.setMessengerProfile(TOKEN, { get_started: { payload: 'GO' } });
+  await graph.deleteMessengerProfile(TOKEN, ['ice_breakers', 'greeting']);
+  assert.deepEqual(
+    seen.map((r) => [r.method, r.path, r.body]),
+    [
+      ['POST', '/v25.0/me/messenger_profile', { get_started: { payload: 'GO' } }],
+      ['DELETE', '/v25.0/me/messenger_profile', { fields: ['ice_breakers', 'greeting'] }],
+    ],
+  );
+  const odd = await rejection(graph.setMessengerProfile(TOKEN, { greeting: [] }));
+  assert.equal(odd.classification.stableCode, 'meta_invalid_response');
+});

@@ -13,7 +13,7 @@ export type SendRecipient =
 /** The Send API body in Meta's wire format (snake_case), passed through unchanged. */
 export type SendMessageBody = {
   recipient: SendRecipient;
-  messaging_type?: 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG';
+  messaging_type?: 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG' | 'UTILITY';
   tag?: string;
   message: Record<string, unknown>;
   notification_type?: 'REGULAR' | 'SILENT_PUSH' | 'NO_PUSH';
@@ -34,6 +34,24 @@ export type UserProfile = Record<string, unknown> & {
   timezone?: number;
   gender?: string;
 };
+/** A Page-owned utility template as `/{page}/message_templates` lists it. */
+export type MessageTemplateInfo = {
+  id: string;
+  name: string;
+  language: string;
+  status: string;
+  category?: string;
+  rejectedReason?: string;
+};
+/** The create body in Meta's wire format: `{name, language, category: "UTILITY", components}`. */
+export type MessageTemplateBody = {
+  name: string;
+  language: string;
+  category: 'UTILITY';
+  components: Record<string, unknown>[];
+};
+/** Messenger Profile properties in Meta's wire format (`get_started`, `greeting`, `ice_breakers`, `persistent_menu`). */
+export type MessengerProfileBody = Record<string, unknown>;
 export type IdMatch = { id: string; scope?: { id: string; name?: string } };
 export type PageIdentity = { id: string; name?: string };
 
@@ -48,6 +66,17 @@ export interface GraphClient {
   passThreadControl(pageToken: string, psid: string, targetAppId: string, metadata?: string): Promise<void>;
   takeThreadControl(pageToken: string, psid: string, metadata?: string): Promise<void>;
   releaseThreadControl(pageToken: string, psid: string): Promise<void>;
+  createMessageTemplate(
+    pageId: string,
+    pageToken: string,
+    body: MessageTemplateBody,
+  ): Promise<{ id: string; status: string }>;
+  /** The Page's templates named `name` (every language). */
+  listMessageTemplates(pageId: string, pageToken: string, name: string): Promise<MessageTemplateInfo[]>;
+  /** Deletes one language by Meta's id (`hsm_id`), or every language of `name`. */
+  deleteMessageTemplate(pageId: string, pageToken: string, by: { hsmId: string } | { name: string }): Promise<void>;
+  setMessengerProfile(pageToken: string, body: MessengerProfileBody): Promise<void>;
+  deleteMessengerProfile(pageToken: string, fields: readonly string[]): Promise<void>;
 }
 
 // ids_for_* answers are paginated; a person rarely has more than a handful, so a few pages is plenty.
@@ -154,6 +183,48 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       }),
     releaseThreadControl: (pageToken, psid) =>
       success('release_thread_control', 'me/release_thread_control', pageToken, { recipient: { id: psid } }),
+    async createMessageTemplate(pageId, pageToken, body) {
+      const operation = 'create_message_template';
+      const answer = await call({
+        operation,
+        method: 'POST',
+        path: `${enc(pageId)}/message_templates`,
+        token: pageToken,
+        body,
+      });
+      if (!isRecord(answer) || typeof answer.id !== 'string') throw unexpected(operation);
+      return { id: answer.id, status: typeof answer.status === 'string' ? answer.status : 'PENDING' };
+    },
+    async listMessageTemplates(pageId, pageToken, name) {
+      const operation = 'list_message_templates';
+      const answer = await call({
+        operation,
+        method: 'GET',
+        path: `${enc(pageId)}/message_templates`,
+        token: pageToken,
+        query: { name },
+      });
+      if (!isRecord(answer) || !Array.isArray(answer.data)) throw unexpected(operation);
+      return answer.data.map((row) => templateInfo(row, operation));
+    },
+    async deleteMessageTemplate(pageId, pageToken, by) {
+      const operation = 'delete_message_template';
+      const query: Record<string, string> = 'hsmId' in by ? { hsm_id: by.hsmId } : { name: by.name };
+      const path = `${enc(pageId)}/message_templates`;
+      const answer = await call({ operation, method: 'DELETE', path, token: pageToken, query });
+      if (!isRecord(answer) || (answer.success !== true && answer.success !== 'true')) throw unexpected(operation);
+    },
+    async setMessengerProfile(pageToken, body) {
+      const operation = 'set_messenger_profile';
+      const answer = await call({ operation, method: 'POST', path: 'me/messenger_profile', token: pageToken, body });
+      if (!isRecord(answer) || answer.result !== 'success') throw unexpected(operation);
+    },
+    async deleteMessengerProfile(pageToken, fields) {
+      const operation = 'delete_messenger_profile';
+      const body = { fields };
+      const answer = await call({ operation, method: 'DELETE', path: 'me/messenger_profile', token: pageToken, body });
+      if (!isRecord(answer) || answer.result !== 'success') throw unexpected(operation);
+    },
   };
 }
 
@@ -162,6 +233,18 @@ function idMatch(row: unknown, scopeKey: 'page' | 'app', operation: string): IdM
   const scope = isRecord(row[scopeKey]) ? (row[scopeKey] as Record<string, unknown>) : undefined;
   if (!scope || typeof scope.id !== 'string') return { id: row.id };
   return { id: row.id, scope: { id: scope.id, ...(typeof scope.name === 'string' && { name: scope.name }) } };
+}
+
+function templateInfo(row: unknown, operation: string): MessageTemplateInfo {
+  if (!isRecord(row) || typeof row.id !== 'string' || typeof row.name !== 'string') throw unexpected(operation);
+  return {
+    id: row.id,
+    name: row.name,
+    language: typeof row.language === 'string' ? row.language : '',
+    status: typeof row.status === 'string' ? row.status : 'PENDING',
+    ...(typeof row.category === 'string' && { category: row.category }),
+    ...(typeof row.rejected_reason === 'string' && { rejectedReason: row.rejected_reason }),
+  };
 }
 
 function unexpected(operation: string): GraphError {

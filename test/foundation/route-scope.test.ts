@@ -17,6 +17,7 @@ import { createAutomation } from '../../src/modules/automations/automations.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 import { createFaq } from '../../src/modules/assistant/faq.ts';
 import { recordUnanswered } from '../../src/modules/assistant/unanswered.ts';
+import { insertTemplate } from '../../src/modules/templates/templates.repository.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
 // missing here fails this test until a fixture is added: no route escapes the Page-scope check.
@@ -33,6 +34,7 @@ function fixtures(
     automationId: string;
     faqId: string;
     questionId: string;
+    templateId: string;
   },
 ): Record<string, string> {
   return {
@@ -84,6 +86,12 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'PATCH /api/v1/pages/:pageId/assistant': { threshold: 0.5 },
     'POST /api/v1/pages/:pageId/assistant/try': { text: 'when are you open?' },
     'POST /api/v1/assistant/unanswered/:questionId/faq': { answer: { text: 'Yes' } },
+    'POST /api/v1/pages/:pageId/message-templates': {
+      name: 'order_update',
+      language: 'en_US',
+      components: [{ type: 'BODY', text: 'Your order has shipped.' }],
+    },
+    'PUT /api/v1/pages/:pageId/messenger-profile': { get_started: { payload: 'GET_STARTED' } },
   };
 }
 
@@ -128,6 +136,7 @@ for (const dialect of testDialects()) {
       automationId: '',
       faqId: '',
       questionId: '',
+      templateId: '',
     };
     let sessionA: Record<string, string> = {};
     before(async () => {
@@ -155,7 +164,25 @@ for (const dialect of testDialects()) {
           await recordUnanswered(trx, app.ctx, { pageId: PAGE_B, contactId: b.contactId, text: 'gift cards?', at: 1 });
           return (await trx.selectFrom('assistant_unanswered').select('id').executeTakeFirstOrThrow()).id;
         }),
+        templateId: 'mt_page_b_template',
       };
+      // Page B's utility template as the templates module stores it (no Meta here to submit it to).
+      await insertTemplate(app.ctx.db, {
+        id: moreB.templateId,
+        page_id: PAGE_B,
+        name: 'order_update',
+        language: 'en_US',
+        category: 'UTILITY',
+        components: JSON.stringify([{ type: 'BODY', text: 'Your order has shipped.' }]),
+        status: 'approved',
+        rejection_reason: null,
+        meta_id: '1000000000000099',
+        attempts: 0,
+        next_check_at: null,
+        created_by: null,
+        created_at: 0,
+        updated_at: 0,
+      });
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {
         email: 'owner-a@example.com',

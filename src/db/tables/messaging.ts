@@ -11,7 +11,7 @@ export interface DeliveryTable {
   /** The history row this send appears as. */
   message_id: string;
   author: 'agent' | 'automation' | 'campaign';
-  kind: 'text' | 'media' | 'template';
+  kind: 'text' | 'media' | 'template' | 'utility';
   messaging_type: string | null;
   tag: string | null;
   /** The Send API `message` object, encrypted. */

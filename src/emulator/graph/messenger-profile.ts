@@ -30,22 +30,45 @@ function validate(name: string, value: unknown, profile: Record<string, unknown>
     }
   }
   if (name === 'ice_breakers') {
+    // The localised form: [{"call_to_actions": [{"question", "payload"} ≤ 4], "locale"}], one "default" at most once.
     if (!Array.isArray(value) || value.length === 0) throw errors.param('param ice_breakers must be a non-empty array');
-    const questions = value.flatMap((v) =>
-      Array.isArray(obj(v)?.call_to_actions) ? (obj(v)!.call_to_actions as unknown[]) : [v],
-    );
-    if (questions.length > 4 * value.length || questions.some((q) => !str(obj(q)?.question) || !str(obj(q)?.payload))) {
-      throw errors.param('Each ice breaker needs a question and a payload, at most 4 per locale');
+    const locales = new Set<string>();
+    for (const v of value) {
+      const entry = obj(v);
+      const ctas = Array.isArray(entry?.call_to_actions) ? (entry!.call_to_actions as unknown[]) : [v];
+      const locale = str(entry?.locale) ?? 'default';
+      if (locales.has(locale)) throw errors.param(`ice_breakers has locale ${locale} more than once`);
+      locales.add(locale);
+      if (ctas.length === 0 || ctas.length > 4) throw errors.param('Ice breakers allow at most 4 questions per locale');
+      for (const q of ctas) {
+        const question = str(obj(q)?.question);
+        const payload = str(obj(q)?.payload);
+        if (!question || [...question].length > 80 || !payload || [...payload].length > 1000)
+          throw errors.param('Each ice breaker needs a question (at most 80 characters) and a payload');
+      }
     }
   }
   if (name === 'persistent_menu') {
     if (!profile.get_started)
       throw errors.param('You must set a Get Started button if you also wish to use persistent menu.');
-    if (
-      !Array.isArray(value) ||
-      value.some((m) => !Array.isArray(obj(m)?.call_to_actions) || (obj(m)!.call_to_actions as unknown[]).length > 20)
-    ) {
-      throw errors.param('Each persistent_menu needs call_to_actions (at most 20)');
+    if (!Array.isArray(value) || value.length === 0)
+      throw errors.param('param persistent_menu must be a non-empty array');
+    for (const m of value) {
+      const ctas = obj(m)?.call_to_actions;
+      if (obj(m)?.composer_input_disabled === true && ctas === undefined) continue;
+      if (!Array.isArray(ctas) || ctas.length === 0 || ctas.length > 20)
+        throw errors.param('Each persistent_menu needs call_to_actions (at most 20)');
+      for (const c of ctas) {
+        const type = str(obj(c)?.type);
+        if (type === 'nested') throw errors.param('Nested persistent menus are no longer supported');
+        if (type !== 'web_url' && type !== 'postback')
+          throw errors.param('persistent_menu call_to_actions type must be one of {web_url, postback}');
+        const title = str(obj(c)?.title);
+        if (!title || [...title].length > 30)
+          throw errors.param('Each persistent_menu item needs a title of at most 30 characters');
+        if (type === 'web_url' && !str(obj(c)?.url)) throw errors.param('A web_url menu item needs a url');
+        if (type === 'postback' && !str(obj(c)?.payload)) throw errors.param('A postback menu item needs a payload');
+      }
     }
   }
 }

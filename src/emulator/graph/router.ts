@@ -5,6 +5,7 @@ import type { Ring } from '../ring.ts';
 import { GraphError, errors } from '../graph-error-answers.ts';
 import { idsForApps, idsForPages } from './id-matching.ts';
 import { secondaryReceivers, threadControlCall, threadOwner, type HandoverKind } from './handover.ts';
+import { messageTemplates } from './message-templates.ts';
 import { messengerProfile } from './messenger-profile.ts';
 import { pageNode, userProfile } from './profile.ts';
 import { authenticate, pageFor, parseParams, type GraphRequest, type GraphResponse, type Params } from './request.ts';
@@ -66,6 +67,8 @@ async function route(core: Core, req: GraphRequest, params: Params, hooks: Graph
   }
   if (edge === 'messenger_profile' && ['GET', 'POST', 'DELETE'].includes(method))
     return messengerProfile(core, pageFor(caller, node, method), method, params);
+  if (edge === 'message_templates' && ['GET', 'POST', 'DELETE'].includes(method))
+    return messageTemplates(core, pageFor(caller, node, method), method, params);
   if (edge === 'subscribed_apps' && ['GET', 'POST', 'DELETE'].includes(method))
     return subscribedApps(core, pageFor(caller, node, method), method, params);
   if (is('GET', 'ids_for_pages')) return idsForPages(core, caller, node, params);

@@ -3,6 +3,7 @@ import { DAY, currentOwner, newMid, touchOwner, type Core } from '../core.ts';
 import { errors } from '../graph-error-answers.ts';
 import { deliveryEvent, echoEvent, type WebhookEvent } from '../events.ts';
 import type { MarketingToken, Page, Thread } from '../world.ts';
+import { checkUtilitySend } from './message-templates.ts';
 import { obj, str, type Params } from './request.ts';
 import { validateMessage, validateTagging, type ValidMessage } from './send-validate.ts';
 
@@ -61,6 +62,8 @@ function checkPolicy(
     if (now - target.optedInAt > DAY) throw errors.outsideWindow();
     return;
   }
+  // An approved utility template may reach a person at any time (reference: Utility Messages).
+  if (tagging?.messagingType === 'UTILITY') return;
   const tag = tagging?.tag;
   if (tag && tag !== 'HUMAN_AGENT' && tag !== 'CUSTOMER_FEEDBACK') return; // a deprecated tag, before its cutoff
   const last = thread.lastUserActionAt;
@@ -122,13 +125,26 @@ export function sendMessage(core: Core, page: Page, params: Params): Record<stri
   if (tagging?.tag === 'CUSTOMER_FEEDBACK' && message.attachment?.payload.template_type !== 'customer_feedback') {
     throw errors.param('The CUSTOMER_FEEDBACK tag may only be used with the customer feedback template');
   }
+  const utility = tagging?.messagingType === 'UTILITY';
+  if (utility && message.quick_replies !== undefined) throw errors.templateFatal();
+  if (utility !== (message.attachment?.payload.template_type === 'utility_messages')) {
+    throw errors.param('A utility_messages template is sent with messaging_type UTILITY, and only it');
+  }
   checkRate(core, page, isMedia(core, message), now);
   const target = resolveRecipient(core, page, recipient);
+  const utilityText = utility ? checkUtilitySend(core, page, message.attachment!.payload) : undefined;
   checkPolicy(core, target, tagging, now);
   const replyTo = str(obj(params.reply_to)?.mid);
   if (replyTo !== undefined && !target.thread.messages.some((m) => m.mid === replyTo))
     throw errors.param('param reply_to[mid] is not a message in this thread');
-  return commit(core, target, message, tagging, replyTo, now);
+  return commit(
+    core,
+    target,
+    utilityText === undefined ? message : { ...message, text: utilityText },
+    tagging,
+    replyTo,
+    now,
+  );
 }
 
 function commit(
@@ -167,7 +183,7 @@ function commit(
       echoEvent({ ...ids, userRef }, core.opts.appId, {
         mid,
         metadata: message.metadata,
-        text: message.text,
+        text: tagging?.messagingType === 'UTILITY' ? undefined : message.text,
         attachments,
         quick_replies: message.quick_replies,
       }),

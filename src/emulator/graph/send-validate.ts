@@ -2,7 +2,7 @@
 import { errors } from '../graph-error-answers.ts';
 import { obj, str } from './request.ts';
 
-export const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'] as const;
+export const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG', 'UTILITY'] as const;
 export const CURRENT_TAGS = ['HUMAN_AGENT', 'CUSTOMER_FEEDBACK'] as const;
 export const DEPRECATED_TAGS = ['CONFIRMED_EVENT_UPDATE', 'ACCOUNT_UPDATE', 'POST_PURCHASE_UPDATE'] as const;
 const ATTACHMENT_TYPES = ['image', 'audio', 'video', 'file', 'template'];
@@ -127,7 +127,7 @@ export function validateTagging(
   if (given === undefined && required) throw errors.param('The parameter messaging_type is required');
   const messagingType = given ?? 'RESPONSE';
   if (!(MESSAGING_TYPES as readonly string[]).includes(messagingType)) {
-    throw errors.param('param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}');
+    throw errors.param('param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG, UTILITY}');
   }
   if (messagingType !== 'MESSAGE_TAG') return { messagingType };
   const tag = str(params.tag);

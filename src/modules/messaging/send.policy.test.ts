@@ -49,6 +49,7 @@ function oracle(i: SendPolicyInput, capMs = 48 * HOUR): SendDecision {
   const noWindow = acted ? 'outside_window' : 'no_user_action';
   if (i.isOptOutConfirmation === true) return within24h ? { allowed: true, messagingType: 'RESPONSE' } : no(noWindow);
   if (i.consent.replies === 'withdrawn') return no('opted_out');
+  if (i.kind === 'utility') return { allowed: true, messagingType: 'UTILITY' };
   if (i.author === 'automation') return within24h ? { allowed: true, messagingType: 'RESPONSE' } : no(noWindow);
   if (i.author === 'agent') {
     if (!acted) return no('no_user_action');
@@ -93,7 +94,7 @@ const policyInput: fc.Arbitrary<SendPolicyInput> = fc.record(
     marketingToken: token,
     pageStatus: fc.constantFrom('active' as const, 'active' as const, 'token_invalid' as const, 'disabled' as const),
     isOptOutConfirmation: fc.option(fc.boolean(), { nil: undefined }),
-    kind: fc.constantFrom('text' as const, 'media' as const, 'template' as const),
+    kind: fc.constantFrom('text' as const, 'media' as const, 'template' as const, 'utility' as const),
   },
   {
     requiredKeys: [
@@ -134,7 +135,11 @@ describe('decideSend agrees with the rules', () => {
         const elapsed = i.lastUserActionAt === null ? Infinity : i.now - i.lastUserActionAt;
         assert.equal(i.contactStatus, 'active');
         assert.equal(i.pageStatus, 'active');
-        if (d.messagingType === 'MESSAGE_TAG') {
+        if (d.messagingType === 'UTILITY') {
+          assert.equal(i.kind, 'utility');
+          assert.equal(d.tag, undefined);
+          assert.equal(d.marketingToken, undefined);
+        } else if (d.messagingType === 'MESSAGE_TAG') {
           assert.equal(d.tag, 'HUMAN_AGENT');
           assert.equal(i.author, 'agent');
           assert.ok(elapsed < 7 * DAY);
@@ -160,6 +165,41 @@ describe('decideSend agrees with the rules', () => {
       }),
       { numRuns: 10_000 },
     );
+  });
+});
+
+describe('utility templates', () => {
+  const utility = policyInput.map((i) => ({ ...i, kind: 'utility' as const }));
+
+  it('go out as UTILITY at any distance from the last user action, for any author, never as HUMAN_AGENT', () => {
+    fc.assert(
+      fc.property(utility, (i) => {
+        const d = decideSend(i);
+        const blocked =
+          i.contactStatus !== 'active' ||
+          i.pageStatus !== 'active' ||
+          (i.isOptOutConfirmation !== true && i.consent.replies === 'withdrawn');
+        if (i.isOptOutConfirmation === true || blocked) return;
+        assert.deepEqual(d, { allowed: true, messagingType: 'UTILITY' });
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('never reach a person who opted out, is unreachable or erased', () => {
+    fc.assert(
+      fc.property(utility, (i) => {
+        const d = decideSend({ ...i, isOptOutConfirmation: undefined });
+        if (i.consent.replies === 'withdrawn' || i.contactStatus !== 'active') assert.equal(d.allowed, false);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('go out 30 days after the last message, where a promotional campaign is refused', () => {
+    const old = { lastUserActionAt: NOW - 30 * DAY, author: 'campaign' as const };
+    assert.deepEqual(decideSend(input({ ...old, kind: 'utility' })), { allowed: true, messagingType: 'UTILITY' });
+    assert.equal(decideSend(input({ ...old, kind: 'text' })).allowed, false);
   });
 });
 

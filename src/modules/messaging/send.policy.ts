@@ -6,11 +6,14 @@
 // Page's record. The same holds for HUMAN_AGENT's 7 days. A user action timestamped after `now` (clock skew between
 // Meta and us) counts as just now.
 //
-// The message kind does not change the decision: HUMAN_AGENT and marketing-token sends accept text, media and
-// templates alike. Kind matters for throughput only, see `pageSendRatePerSecond`.
+// The message kind changes the decision in one case: a `utility` send (an approved, non-promotional utility template
+// of the Page, sent with `messaging_type: UTILITY`) may go out at any time, for any author, to a reachable person who
+// has not opted out; it is never labelled HUMAN_AGENT nor sent through a marketing token. Otherwise HUMAN_AGENT and
+// marketing-token sends accept text, media and templates alike, and kind matters for throughput only, see
+// `pageSendRatePerSecond`.
 
 export type Author = 'agent' | 'automation' | 'campaign';
-export type MessageKind = 'text' | 'media' | 'template';
+export type MessageKind = 'text' | 'media' | 'template' | 'utility';
 
 export interface MarketingTokenState {
   status: 'active' | 'stopped' | 'expired';
@@ -47,7 +50,12 @@ export type RefusalReason =
   | 'no_user_action';
 
 export type SendDecision =
-  | { allowed: true; messagingType: 'RESPONSE' | 'MESSAGE_TAG' | 'UPDATE'; tag?: 'HUMAN_AGENT'; marketingToken?: true }
+  | {
+      allowed: true;
+      messagingType: 'RESPONSE' | 'MESSAGE_TAG' | 'UPDATE' | 'UTILITY';
+      tag?: 'HUMAN_AGENT';
+      marketingToken?: true;
+    }
   | { allowed: false; reason: RefusalReason };
 
 export interface SendPolicyOptions {
@@ -119,6 +127,8 @@ export function decideSend(input: SendPolicyInput, options: SendPolicyOptions = 
     return refuse(elapsed === null ? 'no_user_action' : 'outside_window');
   }
   if (input.consent.replies === 'withdrawn') return refuse('opted_out');
+  // Meta lets an approved utility template reach a person outside any window (reference: Utility Messages).
+  if (input.kind === 'utility') return { allowed: true, messagingType: 'UTILITY' };
 
   switch (input.author) {
     case 'agent':
