@@ -12,6 +12,7 @@ import { messagingRoutes } from '../http/routes/messaging.ts';
 import { metaCallbackRoutes } from '../http/routes/meta-callbacks.ts';
 import { privacyRoutes } from '../http/routes/privacy.ts';
 import { segmentRoutes } from '../http/routes/segments.ts';
+import { campaignRoutes } from '../http/routes/campaigns.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
@@ -23,6 +24,7 @@ import { RedisRateLimiter } from '../modules/messaging/rate-limiter.redis.ts';
 import { startPrivacyWorkers } from '../modules/privacy/privacy-workers.ts';
 import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
 import { startLegacyAttributesWorker } from '../modules/attributes/convert-legacy-attributes.ts';
+import { startCampaignSender } from '../modules/campaigns/campaign-sender.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -46,6 +48,7 @@ export function routeModules(): RouteModule[] {
     orderRoutes,
     attributeRoutes,
     segmentRoutes,
+    campaignRoutes,
     webUiRoutes,
   ];
 }
@@ -68,22 +71,26 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   const workers: BackgroundWorker[] = [
     ...startIngestWorkers(ctx, opts.spoolRescue === false ? { spoolRescue: false } : {}),
   ];
+  let dispatcher: BackgroundWorker;
   if (ctx.config.redisUrl) {
     const redis = new Redis(ctx.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
     redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis error'));
     addReadinessCheck(ctx, 'redis', async () => (redis.status === 'ready' ? null : 'redis_unreachable'));
-    const dispatcher = startDispatcher(ctx, { workerId: opts.workerId, limiter: new RedisRateLimiter(redis) });
-    workers.push({
-      name: dispatcher.name,
-      wake: dispatcher.wake,
+    const shared = startDispatcher(ctx, { workerId: opts.workerId, limiter: new RedisRateLimiter(redis) });
+    dispatcher = {
+      name: shared.name,
+      wake: shared.wake,
       stop: async () => {
-        await dispatcher.stop();
+        await shared.stop();
         redis.disconnect();
       },
-    });
+    };
   } else {
-    workers.push(startDispatcher(ctx, { workerId: opts.workerId }));
+    dispatcher = startDispatcher(ctx, { workerId: opts.workerId });
   }
+  workers.push(dispatcher);
+  // Campaign sends go out as soon as they are queued, not after the dispatcher's idle pause.
+  workers.push(startCampaignSender(ctx, { onQueued: () => dispatcher.wake() }));
   workers.push(...startPrivacyWorkers(ctx));
   workers.push(...startInboxWorkers(ctx));
   workers.push(startLegacyAttributesWorker(ctx));

@@ -8,6 +8,7 @@ import { USER_CLASSIFICATION } from './tables/users.ts';
 import { SETTINGS_CLASSIFICATION } from './tables/settings.ts';
 import { CANNED_RESPONSE_CLASSIFICATION } from './tables/canned-responses.ts';
 import { AUDIENCE_CLASSIFICATION } from './tables/audience.ts';
+import { CAMPAIGN_CLASSIFICATION } from './tables/campaigns.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -50,6 +51,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...SETTINGS_CLASSIFICATION,
   ...CANNED_RESPONSE_CLASSIFICATION,
   ...AUDIENCE_CLASSIFICATION,
+  ...CAMPAIGN_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

@@ -9,6 +9,7 @@ import type { UserTables } from './tables/users.ts';
 import type { SettingsTables } from './tables/settings.ts';
 import type { CannedResponseTables } from './tables/canned-responses.ts';
 import type { AudienceTables } from './tables/audience.ts';
+import type { CampaignTables } from './tables/campaigns.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
@@ -25,7 +26,8 @@ export interface DB
     InboxTables,
     SettingsTables,
     CannedResponseTables,
-    AudienceTables {}
+    AudienceTables,
+    CampaignTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

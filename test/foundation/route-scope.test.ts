@@ -13,6 +13,7 @@ import { createCannedResponse } from '../../src/modules/canned-responses/canned-
 import { createLabel } from '../../src/modules/labels/labels.ts';
 import { storeOrder } from '../../src/modules/orders/store-order.ts';
 import { createSegment } from '../../src/modules/segments/segments.ts';
+import { createCampaign } from '../../src/modules/campaigns/campaigns.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 
 // Every path parameter any route may take, mapped to Page B's object of that kind. A new route whose parameter is
@@ -21,7 +22,14 @@ function fixtures(
   b: SeededContact,
   requestId: string,
   tokenId: string,
-  more: { cannedResponseId: string; userId: string; labelId: string; orderId: string; segmentId: string },
+  more: {
+    cannedResponseId: string;
+    userId: string;
+    labelId: string;
+    orderId: string;
+    segmentId: string;
+    campaignId: string;
+  },
 ): Record<string, string> {
   return {
     pageId: PAGE_B,
@@ -64,6 +72,12 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/pages/:pageId/segments': { name: 'VIP', filter: VIP_FILTER },
     'POST /api/v1/pages/:pageId/segments/preview': { filter: VIP_FILTER },
     'PATCH /api/v1/segments/:segmentId': { name: 'Renamed', filter: VIP_FILTER },
+    'POST /api/v1/pages/:pageId/campaigns': {
+      name: 'Sale',
+      kind: 'standard',
+      filter: VIP_FILTER,
+      message: { text: 'Hi {{contact.first_name|there}}' },
+    },
   };
 }
 
@@ -93,7 +107,7 @@ for (const dialect of testDialects()) {
     let b!: SeededContact;
     let requestB = '';
     let tokenB = '';
-    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '' };
+    let moreB = { cannedResponseId: '', userId: '', labelId: '', orderId: '', segmentId: '', campaignId: '' };
     let sessionA: Record<string, string> = {};
     before(async () => {
       app = await createTestApp(dialect, { routes: routeModules() });
@@ -114,6 +128,14 @@ for (const dialect of testDialects()) {
         labelId: (await createLabel(app.ctx, cliActor, PAGE_B, { name: 'Refund' })).id,
         orderId: (await storeOrder(app.ctx, cliActor, PAGE_B, { ...ORDER_B, contact_id: b.contactId })).order.id,
         segmentId: (await createSegment(app.ctx, cliActor, PAGE_B, { name: 'VIP', filter: VIP_FILTER })).id,
+        campaignId: (
+          await createCampaign(app.ctx, cliActor, PAGE_B, {
+            name: 'Sale',
+            kind: 'standard',
+            filter: VIP_FILTER,
+            message: { text: 'Hi {{contact.first_name|there}}' },
+          })
+        ).id,
       };
       // A person signed in as an owner of Page A: the cookie and its CSRF token, as a browser sends them.
       const person = await createUser(app.ctx, cliActor, {
