@@ -36,7 +36,12 @@ export function exclusionFor(m: MemberState, now: number): ExclusionReason | nul
   if (!d.allowed && HARD.includes(d.reason)) return d.reason;
   if (m.psidInvalid) return 'invalid_recipient';
   if (m.handledByHuman) return 'human_handling';
-  return d.allowed ? null : d.reason;
+  if (d.allowed) return null;
+  // Outside the window the policy asks for marketing consent (a marketing token's condition); for a standard
+  // campaign the reason is the window itself, unless the person withdrew marketing consent.
+  if (d.reason === 'no_marketing_consent' && m.consent.marketing !== 'withdrawn')
+    return m.lastUserActionAt === null ? 'no_user_action' : 'outside_window';
+  return d.reason;
 }
 
 /**
