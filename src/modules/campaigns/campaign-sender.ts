@@ -92,7 +92,10 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
   state.pace.set(c.id, pace);
   if (allowance === 0) return 0;
   const dialect = ctx.database.dialect;
-  const { settled, queued } = await ctx.db.transaction().execute(async (trx) => {
+  // Flushed to disk later (SQLite): a crash before the flush loses the recipients' new status and their deliveries
+  // together, so they are queued again, never twice; and the dispatcher sends nothing before its own claim is flushed,
+  // which flushes this commit too.
+  const { result } = await ctx.database.transactionFlushedLater(async (trx) => {
     const fresh = await lockCampaign(trx, dialect, c.id);
     if (fresh?.status !== 'running') return { settled: 0, queued: 0 };
     const pending = await pendingRecipients(trx, dialect, c.id, allowance);
@@ -194,6 +197,7 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
     }
     return { settled: pending.length, queued: queuedHere };
   });
+  const { settled, queued } = result;
   state.pace.set(c.id, spend(pace, queued, now));
   return settled;
 }
