@@ -25,7 +25,7 @@ import { testDialects } from '../support/db.ts';
 import { wroteJustNow } from '../support/seed.ts';
 import { until } from '../support/until.ts';
 
-const RATE = 100;
+const RATE = 50;
 const REGULAR = 200;
 const DAY = 86_400_000;
 
@@ -250,7 +250,7 @@ async function run(dialect: Dialect, t: TestContext) {
     workers.push(dispatcher, startCampaignSender(w.app.ctx, { onQueued: () => dispatcher.wake() }));
     await until(
       'a part of the audience was queued',
-      async () => ((await campaignSends()).length >= 50 ? true : undefined),
+      async () => ((await campaignSends()).length >= 40 ? true : undefined),
       30_000,
       10,
     );
@@ -301,9 +301,9 @@ async function run(dialect: Dialect, t: TestContext) {
       const dispatcher = workers.shift()!;
       await dispatcher.stop();
       assert.equal((await post(`/api/v1/campaigns/${id}/resume`)).json().status, 'running');
-      // The rest of the audience fits in its share of the outbox (two seconds of sends), so all of it is queued.
+      // It fills its share of the outbox (two seconds of sends), or queues all that is left if that is less.
       await until(
-        'the rest of the campaign waits in the outbox',
+        'campaign sends wait in the outbox',
         async () => {
           const pending = await w.app.ctx.db
             .selectFrom('campaign_recipients')
@@ -311,12 +311,12 @@ async function run(dialect: Dialect, t: TestContext) {
             .where('campaign_id', '=', id)
             .where('status', '=', 'pending')
             .execute();
-          return pending.length === 0 ? true : undefined;
+          const queued = (await campaignSends(['queued'])).length;
+          return queued >= 2 * RATE || (pending.length === 0 && queued > 0) ? true : undefined;
         },
         30_000,
         20,
       );
-      assert.ok((await campaignSends(['queued'])).length > 0);
       const reply = await sendMessage(w.app.ctx, cliActor, humanHandled[0]!, { text: 'An agent here' });
       const from = w.meta.emulator.calls().length;
       const restarted = startDispatcher(w.app.ctx, { workerId: `campaign-test-2-${dialect}`, concurrency: 1 });
@@ -336,12 +336,11 @@ async function run(dialect: Dialect, t: TestContext) {
         .filter((c) => c.path.endsWith('/messages') && c.status === 200);
       assert.equal((after[0]!.params.message as { metadata: string }).metadata, reply.delivery.id);
       // Queued at its pace throughout: never more than RATE queued in one second.
-      assert.ok(
-        busiestWindow(
-          (await campaignSends()).map((d) => d.created_at),
-          1000,
-        ) <= RATE,
+      const busiest = busiestWindow(
+        (await campaignSends()).map((d) => d.created_at),
+        1000,
       );
+      assert.ok(busiest <= RATE, `${busiest} queued in one second at ${RATE}/s, across the pause`);
     },
   );
 

@@ -14,6 +14,7 @@ import { lookupFor, messageTexts, newLinkToken, personalise, recipientData, trac
 import {
   exclusionFor,
   newPace,
+  PACE_WINDOW_MS,
   paceAllowance,
   spend,
   type ExclusionReason,
@@ -64,7 +65,11 @@ export function startCampaignSender(ctx: AppContext, opts: CampaignSenderOptions
   return startLoop({ name: 'campaign-sender', logger: ctx.logger, idleMs: opts.idleMs ?? 50 }, async () => {
     const now = ctx.clock.now();
     const campaigns = await activeCampaigns(ctx.db, now);
-    for (const id of state.pace.keys()) if (!campaigns.some((c) => c.id === id)) state.pace.delete(id);
+    // A paused campaign's pace is kept while its last sends are within the window: resuming at once must not
+    // queue a second's worth on top of them.
+    for (const [id, pace] of state.pace)
+      if (!campaigns.some((c) => c.id === id) && pace.recent.every((t) => t <= now - PACE_WINDOW_MS))
+        state.pace.delete(id);
     let worked = 0;
     for (const c of campaigns) {
       if (c.status === 'scheduled') {
