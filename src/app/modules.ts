@@ -16,6 +16,7 @@ import { privacyRoutes } from '../http/routes/privacy.ts';
 import { segmentRoutes } from '../http/routes/segments.ts';
 import { messageTemplateRoutes } from '../http/routes/message-templates.ts';
 import { messengerProfileRoutes } from '../http/routes/messenger-profile.ts';
+import { campaignRoutes } from '../http/routes/campaigns.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
@@ -37,6 +38,7 @@ import { startInboxWorkers } from '../modules/conversations/inbox-workers.ts';
 import { startLegacyAttributesWorker } from '../modules/attributes/convert-legacy-attributes.ts';
 import { startTemplateSync } from '../modules/templates/template-sync.ts';
 import { startProfilePush } from '../modules/messenger-profile/profile-push.ts';
+import { startCampaignSender } from '../modules/campaigns/campaign-sender.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -64,6 +66,7 @@ export function routeModules(): RouteModule[] {
     assistantRoutes,
     messageTemplateRoutes,
     messengerProfileRoutes,
+    campaignRoutes,
     webUiRoutes,
   ];
 }
@@ -102,22 +105,26 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
       ...(opts.ownThread && { process: OWN_THREAD_PROCESSING }),
     }),
   ];
+  let dispatcher: BackgroundWorker;
   if (ctx.config.redisUrl) {
     const redis = new Redis(ctx.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
     redis.on('error', (err: Error) => ctx.logger.warn({ err: err.message }, 'redis error'));
     addReadinessCheck(ctx, 'redis', async () => (redis.status === 'ready' ? null : 'redis_unreachable'));
-    const dispatcher = startDispatcher(ctx, { workerId: opts.workerId, limiter: new RedisRateLimiter(redis) });
-    workers.push({
-      name: dispatcher.name,
-      wake: dispatcher.wake,
+    const shared = startDispatcher(ctx, { workerId: opts.workerId, limiter: new RedisRateLimiter(redis) });
+    dispatcher = {
+      name: shared.name,
+      wake: shared.wake,
       stop: async () => {
-        await dispatcher.stop();
+        await shared.stop();
         redis.disconnect();
       },
-    });
+    };
   } else {
-    workers.push(startDispatcher(ctx, { workerId: opts.workerId }));
+    dispatcher = startDispatcher(ctx, { workerId: opts.workerId });
   }
+  workers.push(dispatcher);
+  // Campaign sends go out as soon as they are queued, not after the dispatcher's idle pause.
+  workers.push(startCampaignSender(ctx, { onQueued: () => dispatcher.wake() }));
   workers.push(...startPrivacyWorkers(ctx));
   workers.push(...startInboxWorkers(ctx));
   workers.push(startLegacyAttributesWorker(ctx));

@@ -11,6 +11,7 @@ import { AUDIENCE_CLASSIFICATION } from './tables/audience.ts';
 import { AUTOMATION_CLASSIFICATION } from './tables/automations.ts';
 import { ASSISTANT_CLASSIFICATION } from './tables/assistant.ts';
 import { META_SETTINGS_CLASSIFICATION } from './tables/meta-settings.ts';
+import { CAMPAIGN_CLASSIFICATION } from './tables/campaigns.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -56,6 +57,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...AUTOMATION_CLASSIFICATION,
   ...ASSISTANT_CLASSIFICATION,
   ...META_SETTINGS_CLASSIFICATION,
+  ...CAMPAIGN_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

@@ -24,9 +24,10 @@ import * as m0020 from './migrations/0020-contact-tags-and-attributes-tables.ts'
 import * as m0021 from './migrations/0021-order-link-tag.ts';
 import * as m0022 from './migrations/0022-segment-indexes.ts';
 import * as m0023 from './migrations/0023-postbacks-in-history.ts';
+import * as m0025 from './migrations/0025-campaigns.ts';
+import * as m0026 from './migrations/0026-page-settings-at-meta.ts';
 import * as m0027 from './migrations/0027-automations.ts';
 import * as m0028 from './migrations/0028-assistant.ts';
-import * as m0026 from './migrations/0026-page-settings-at-meta.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -57,9 +58,10 @@ const STEPS: [string, Step][] = [
   ['0021-order-link-tag', m0021],
   ['0022-segment-indexes', m0022],
   ['0023-postbacks-in-history', m0023],
+  ['0025-campaigns', m0025],
+  ['0026-page-settings-at-meta', m0026],
   ['0027-automations', m0027],
   ['0028-assistant', m0028],
-  ['0026-page-settings-at-meta', m0026],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

@@ -12,6 +12,7 @@ import type { AudienceTables } from './tables/audience.ts';
 import type { AutomationTables } from './tables/automations.ts';
 import type { AssistantTables } from './tables/assistant.ts';
 import type { MetaSettingsTables } from './tables/meta-settings.ts';
+import type { CampaignTables } from './tables/campaigns.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
@@ -31,7 +32,8 @@ export interface DB
     AudienceTables,
     AutomationTables,
     AssistantTables,
-    MetaSettingsTables {}
+    MetaSettingsTables,
+    CampaignTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

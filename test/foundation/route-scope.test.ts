@@ -14,6 +14,7 @@ import { createLabel } from '../../src/modules/labels/labels.ts';
 import { storeOrder } from '../../src/modules/orders/store-order.ts';
 import { createSegment } from '../../src/modules/segments/segments.ts';
 import { createAutomation } from '../../src/modules/automations/automations.ts';
+import { createCampaign } from '../../src/modules/campaigns/campaigns.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 import { createFaq } from '../../src/modules/assistant/faq.ts';
 import { recordUnanswered } from '../../src/modules/assistant/unanswered.ts';
@@ -35,6 +36,7 @@ function fixtures(
     faqId: string;
     questionId: string;
     templateId: string;
+    campaignId: string;
   },
 ): Record<string, string> {
   return {
@@ -92,6 +94,12 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
       components: [{ type: 'BODY', text: 'Your order has shipped.' }],
     },
     'PUT /api/v1/pages/:pageId/messenger-profile': { get_started: { payload: 'GET_STARTED' } },
+    'POST /api/v1/pages/:pageId/campaigns': {
+      name: 'Sale',
+      kind: 'standard',
+      filter: VIP_FILTER,
+      message: { text: 'Hi {{contact.first_name|there}}' },
+    },
   };
 }
 
@@ -137,6 +145,7 @@ for (const dialect of testDialects()) {
       faqId: '',
       questionId: '',
       templateId: '',
+      campaignId: '',
     };
     let sessionA: Record<string, string> = {};
     before(async () => {
@@ -165,6 +174,14 @@ for (const dialect of testDialects()) {
           return (await trx.selectFrom('assistant_unanswered').select('id').executeTakeFirstOrThrow()).id;
         }),
         templateId: 'mt_page_b_template',
+        campaignId: (
+          await createCampaign(app.ctx, cliActor, PAGE_B, {
+            name: 'Sale',
+            kind: 'standard',
+            filter: VIP_FILTER,
+            message: { text: 'Hi {{contact.first_name|there}}' },
+          })
+        ).id,
       };
       // Page B's utility template as the templates module stores it (no Meta here to submit it to).
       await insertTemplate(app.ctx.db, {

@@ -35,11 +35,13 @@ export interface ConversationTable {
 export interface InboxEventTable {
   seq: Generated<number>;
   page_id: string;
-  type: 'message.created' | 'delivery.updated' | 'conversation.updated' | 'contact.updated';
+  type: 'message.created' | 'delivery.updated' | 'conversation.updated' | 'contact.updated' | 'campaign.updated';
   conversation_id: string | null;
   contact_id: string | null;
   message_id: string | null;
   delivery_id: string | null;
+  /** Migration 0025: the campaign a `campaign.updated` event is about. */
+  campaign_id?: string | null;
   at: number;
 }
 
@@ -96,6 +98,7 @@ export const INBOX_CLASSIFICATION: Record<keyof InboxTables, TableClassification
       contact_id: 'reference',
       message_id: 'reference',
       delivery_id: 'reference',
+      campaign_id: 'reference',
       at: 'personal',
     },
   },

@@ -9,12 +9,19 @@ import { onEventsAppended, PG_EVENTS_CHANNEL } from '../../modules/events/events
 
 const EventSchema = Type.Object({
   seq: Type.Integer(),
-  type: StringEnum(['message.created', 'delivery.updated', 'conversation.updated', 'contact.updated']),
+  type: StringEnum([
+    'message.created',
+    'delivery.updated',
+    'conversation.updated',
+    'contact.updated',
+    'campaign.updated',
+  ]),
   page_id: Type.String(),
   conversation_id: Type.Optional(Type.String()),
   contact_id: Type.Optional(Type.String()),
   message_id: Type.Optional(Type.String()),
   delivery_id: Type.Optional(Type.String()),
+  campaign_id: Type.Optional(Type.String()),
   at: Type.String({ format: 'date-time' }),
 });
 

@@ -20,6 +20,11 @@ const NO_BODY_SCHEMA: Record<string, string> = {
   'POST /api/v1/conversations/:conversationId/read': 'takes no body',
   'POST /api/v1/users/:userId/login-link': 'takes no body',
   'POST /api/v1/users/:userId/disable': 'takes no body',
+  'POST /api/v1/campaigns/:campaignId/preview': 'takes no body',
+  'POST /api/v1/campaigns/:campaignId/start': 'takes no body',
+  'POST /api/v1/campaigns/:campaignId/pause': 'takes no body',
+  'POST /api/v1/campaigns/:campaignId/resume': 'takes no body',
+  'POST /api/v1/campaigns/:campaignId/cancel': 'takes no body',
 };
 
 /** Successful answers that are not JSON, so have no response schema. */
@@ -30,6 +35,7 @@ const NOT_JSON: Record<string, string> = {
   'GET /meta/data-deletion/:code': 'an HTML page for the person',
   'GET /api/v1/openapi.json': 'the OpenAPI document itself',
   'GET /login/:token': 'a redirect (303) that sets the session cookie',
+  'GET /r/:token': "a redirect (302) to a campaign link's target",
   'GET /api/v1/events/stream': 'Server-Sent Events (text/event-stream)',
   'GET /': 'the web inbox (index.html)',
   'GET /*': "the web inbox's files, and index.html for its client routes",

@@ -10,6 +10,7 @@ export interface EventView {
   contact_id?: string;
   message_id?: string;
   delivery_id?: string;
+  campaign_id?: string;
   at: string;
 }
 
@@ -31,6 +32,7 @@ export function presentEvent(e: InboxEvent): EventView {
     ...(e.contact_id !== null && { contact_id: e.contact_id }),
     ...(e.message_id !== null && { message_id: e.message_id }),
     ...(e.delivery_id !== null && { delivery_id: e.delivery_id }),
+    ...(e.campaign_id !== null && e.campaign_id !== undefined && { campaign_id: e.campaign_id }),
     at: new Date(e.at).toISOString(),
   };
 }

@@ -176,6 +176,23 @@ forEachDialect('the outbox queue', (database, dialect) => {
     assert.deepEqual([rc.status, rc.mid, rc.lease_owner], ['sending', null, 'w1'], 'another attempt holds it');
   });
 
+  test("claims agents' and automations' sends before campaign sends queued earlier", async () => {
+    const p = await freshPage();
+    const campaign = [];
+    for (const c of ['ct_k1', 'ct_k2', 'ct_k3'])
+      campaign.push(await enqueue(p, c, { author: 'campaign', campaign_id: 'cp_1', next_attempt_at: NOW - 1000 }));
+    const reply = await enqueue(p, 'ct_k4', { author: 'agent' });
+    const automation = await enqueue(p, 'ct_k5');
+    assert.deepEqual(
+      (await claim('w1', 3)).map((d) => d.id),
+      [reply, automation, campaign[0]],
+    );
+    assert.deepEqual(
+      (await claim('w1', 3)).map((d) => d.id),
+      [campaign[1], campaign[2]],
+    );
+  });
+
   test('gives every delivery of a stopping worker back to the queue', async () => {
     const p = await freshPage();
     const id = await enqueue(p, 'ct_j');

@@ -4,7 +4,7 @@
 // (`status in (queued, sending) and next_attempt_at <= now`) finds both due rows and rows whose worker died.
 // `attempts` grows by one on every claim and is the fencing token: a worker whose lease expired and whose row was
 // claimed again can no longer write a result, because every write names the attempt it belongs to.
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type SqlBool } from 'kysely';
 import type { Dialect, Executor } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import { padToBucket } from './batch-size.ts';
@@ -19,10 +19,13 @@ export interface ClaimOptions {
    * claim costs the number of contacts named, however long the queue. Expired leases are not taken over by it.
    */
   contactIds?: readonly string[];
+  /** Only campaign sends, or only the others (agents' and automations'); both when absent. */
+  authors?: 'campaign' | 'others';
 }
 
 /**
- * Claims up to `limit` due deliveries of active Pages, oldest due first, never one whose contact has an earlier
+ * Claims up to `limit` due deliveries of active Pages, agents' and automations' sends before campaign sends (a
+ * broadcast never holds up a person's reply), oldest due first within each, never one whose contact has an earlier
  * delivery still queued or sending (one contact's messages go out in order). Rows whose worker died (lease
  * expired) are taken over first. Each claim is one atomic UPDATE … WHERE id IN (SELECT …) RETURNING on both
  * dialects; PostgreSQL adds FOR UPDATE SKIP LOCKED so that claimers never wait for each other.
@@ -33,14 +36,17 @@ export async function claimPosts(db: Executor, dialect: Dialect, o: ClaimOptions
     return inIdOrder(await claimQuery(db, dialect, o, 'queued').execute());
   }
   const expired = await claimQuery(db, dialect, o, 'sending').execute();
-  const fresh =
-    expired.length < o.limit
-      ? await claimQuery(db, dialect, { ...o, limit: o.limit - expired.length }, 'queued').execute()
-      : [];
-  return inIdOrder([...expired, ...fresh]);
+  let room = o.limit - expired.length;
+  const replies =
+    room > 0 ? await claimQuery(db, dialect, { ...o, limit: room, authors: 'others' }, 'queued').execute() : [];
+  room -= replies.length;
+  const campaign =
+    room > 0 ? await claimQuery(db, dialect, { ...o, limit: room, authors: 'campaign' }, 'queued').execute() : [];
+  return [...inIdOrder([...expired, ...replies]), ...inIdOrder(campaign)];
 }
 
-// RETURNING gives no order on PostgreSQL; sending in id order keeps the claimed batch in creation order.
+// RETURNING gives no order on PostgreSQL; sending in id order keeps the claimed batch in creation order (replies
+// first, then campaign sends: the dispatcher starts them in the order given).
 function inIdOrder(rows: DeliveryTable[]): DeliveryTable[] {
   return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -73,6 +79,8 @@ export function claimQuery(db: Executor, dialect: Dialect, o: ClaimOptions, stat
       ),
     )
     .limit(o.limit);
+  if (o.authors === 'campaign') due = due.where('d.author', '=', 'campaign');
+  if (o.authors === 'others') due = due.where('d.author', '!=', 'campaign');
   due = o.contactIds ? due.where('d.contact_id', 'in', padToBucket(o.contactIds)) : due.orderBy('d.next_attempt_at');
   if (dialect === 'postgres') due = due.forUpdate('d').skipLocked();
   const until = o.now + o.leaseMs;
@@ -86,7 +94,14 @@ export function claimQuery(db: Executor, dialect: Dialect, o: ClaimOptions, stat
       next_attempt_at: until,
       updated_at: o.now,
     })
-    .where('id', 'in', due);
+    // On PostgreSQL `id = any(array(…))` runs the subquery once (an InitPlan). As `id in (…)` the planner may make it
+    // the inner side of a nested loop and run it again for each row: each run skips the rows the previous ones
+    // locked and returns the next, so the claim takes more than `limit` rows.
+    .where(
+      dialect === 'postgres'
+        ? sql<SqlBool>`${sql.ref('id')} = any(array(${due}))`
+        : sql<SqlBool>`${sql.ref('id')} in (${due})`,
+    );
   // PostgreSQL re-checks the status of rows it had to wait for. On SQLite the statement runs alone under the write
   // lock, so the subquery's check suffices; repeating it here would make SQLite pick the status index and walk
   // every row of that status instead of the primary key (a claim then costs O(queue length)).

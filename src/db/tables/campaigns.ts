@@ -1,0 +1,131 @@
+import type { TableClassification } from '../classification.ts';
+
+export type CampaignKind = 'standard' | 'utility' | 'marketing';
+export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+
+/**
+ * A broadcast to a segment of a Page's contacts. Its message and variants are the business's own words with
+ * `{{…}}` placeholders (never a person's data: names are filled in per recipient at send time, in the delivery).
+ */
+export interface CampaignTable {
+  id: string;
+  page_id: string;
+  name: string;
+  kind: CampaignKind;
+  /** The saved segment whose members at start are the audience; or null with `filter` set. */
+  segment_id: string | null;
+  /** JSON: a filter in the segments language, when no saved segment is named. */
+  filter: string | null;
+  /** JSON: the Send API message (text with variables, attachments, quick replies) of a standard campaign. */
+  message: string | null;
+  /** JSON: {name, language, parameters} of a utility campaign's approved template. */
+  template: string | null;
+  /** JSON: [{weight, message}], one variant (weight 1, the message) when no A/B test was asked for. */
+  variants: string;
+  status: CampaignStatus;
+  schedule_at: number | null;
+  max_per_second: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/**
+ * One member of a campaign's audience, frozen at start: `pending` until the sender moves it into the outbox
+ * (`queued`, with its delivery), or `skipped` with the reason (at start, or at send time when the policy refused).
+ */
+export interface CampaignRecipientTable {
+  id: string;
+  campaign_id: string;
+  page_id: string;
+  contact_id: string;
+  /** The index of the variant assigned by hash of (campaign, contact). */
+  variant: number;
+  status: 'pending' | 'queued' | 'skipped' | 'cancelled';
+  reason: string | null;
+  delivery_id: string | null;
+  queued_at: number | null;
+  /** The first click on one of the campaign's tracked links. */
+  clicked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A tracked link: `GET /r/{token}` answers 302 to `url` and records the recipient's first click. */
+export interface CampaignLinkTable {
+  token: string;
+  campaign_id: string;
+  page_id: string;
+  contact_id: string;
+  url: string;
+  clicked_at: number | null;
+  created_at: number;
+}
+
+export interface CampaignTables {
+  campaigns: CampaignTable;
+  campaign_recipients: CampaignRecipientTable;
+  campaign_links: CampaignLinkTable;
+}
+
+export const CAMPAIGN_CLASSIFICATION: Record<keyof CampaignTables, TableClassification> = {
+  campaigns: {
+    idColumn: 'id',
+    pageColumn: 'page_id',
+    contactColumn: null,
+    columns: {
+      id: 'reference',
+      page_id: 'reference',
+      name: 'system',
+      kind: 'system',
+      segment_id: 'reference',
+      filter: 'system',
+      message: 'system',
+      template: 'system',
+      variants: 'system',
+      status: 'system',
+      schedule_at: 'system',
+      max_per_second: 'system',
+      created_by: 'reference',
+      created_at: 'system',
+      updated_at: 'system',
+      started_at: 'system',
+      finished_at: 'system',
+    },
+  },
+  campaign_recipients: {
+    idColumn: 'id',
+    pageColumn: 'page_id',
+    contactColumn: 'contact_id',
+    columns: {
+      id: 'reference',
+      campaign_id: 'reference',
+      page_id: 'reference',
+      contact_id: 'reference',
+      variant: 'personal',
+      status: 'personal',
+      reason: 'personal',
+      delivery_id: 'reference',
+      queued_at: 'personal',
+      clicked_at: 'personal',
+      created_at: 'personal',
+      updated_at: 'system',
+    },
+  },
+  campaign_links: {
+    idColumn: 'token',
+    pageColumn: 'page_id',
+    contactColumn: 'contact_id',
+    columns: {
+      token: 'reference',
+      campaign_id: 'reference',
+      page_id: 'reference',
+      contact_id: 'reference',
+      url: 'system',
+      clicked_at: 'personal',
+      created_at: 'personal',
+    },
+  },
+};

@@ -1,0 +1,285 @@
+import { Type } from 'typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { RouteModule } from '../app.ts';
+import {
+  AnyObject,
+  DateTime,
+  ErrorBody,
+  errorResponses,
+  IdParams,
+  ListOf,
+  Nullable,
+  NullableDateTime,
+  pagingProperties,
+  StringEnum,
+} from '../schema-types.ts';
+import { MAX_QUICK_REPLIES } from '../../modules/messaging/message-body.ts';
+import {
+  createCampaign,
+  getCampaign,
+  listCampaigns,
+  listRecipients,
+  MAX_CAMPAIGN_NAME_CHARS,
+  MAX_VARIANTS,
+  previewCampaign,
+} from '../../modules/campaigns/campaigns.ts';
+import { runCampaign } from '../../modules/campaigns/run-campaign.ts';
+import { followTrackedLink } from '../../modules/campaigns/track-click.ts';
+import { MAX_CAMPAIGN_RATE_TEXT } from '../../modules/campaigns/campaign.policy.ts';
+
+const Message = () =>
+  Type.Object(
+    {
+      text: Type.Optional(
+        Type.String({
+          description:
+            'fewer than 2000 characters, with variables: {{contact.first_name|there}}, {{contact.name}}, ' +
+            '{{attribute.<key>}}, {{orders.count}}, {{orders.last.external_id}}…',
+        }),
+      ),
+      attachment: Type.Optional(
+        AnyObject({ description: 'Send API attachment; web_url buttons become tracked links (GET /r/{token})' }),
+      ),
+      quick_replies: Type.Optional(Type.Array(AnyObject(), { maxItems: MAX_QUICK_REPLIES })),
+    },
+    { additionalProperties: false },
+  );
+
+const Stats = Type.Object({
+  recipients: Type.Integer(),
+  queued: Type.Integer({ description: 'frozen and not yet sent (waiting in the campaign or in the outbox)' }),
+  sent: Type.Integer(),
+  delivered: Type.Integer(),
+  read: Type.Integer(),
+  clicked: Type.Integer({ description: 'recipients who followed a tracked link (each counted once)' }),
+  replied: Type.Integer({ description: 'recipients who wrote within 24 hours of the send' }),
+  opted_out: Type.Integer({ description: 'recipients who opted out after the send' }),
+  failed: Type.Integer(),
+  skipped: Type.Record(Type.String(), Type.Integer(), { description: 'by reason' }),
+});
+
+const CampaignSchema = Type.Object({
+  id: Type.String(),
+  page_id: Type.String(),
+  name: Type.String(),
+  kind: StringEnum(['standard', 'utility', 'marketing']),
+  segment_id: Nullable(Type.String()),
+  filter: Nullable(AnyObject()),
+  message: Nullable(AnyObject()),
+  template: Nullable(AnyObject()),
+  status: StringEnum(['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled']),
+  schedule_at: NullableDateTime(),
+  max_per_second: Type.Integer(),
+  created_at: DateTime(),
+  updated_at: DateTime(),
+  started_at: NullableDateTime(),
+  finished_at: NullableDateTime(),
+  variants: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      weight: Type.Number(),
+      message: AnyObject(),
+      stats: Type.Optional(Stats),
+    }),
+  ),
+  stats: Type.Optional(Stats),
+});
+
+const CreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: MAX_CAMPAIGN_NAME_CHARS }),
+    kind: StringEnum(['standard', 'utility', 'marketing'], {
+      description:
+        'standard: inside the 24-hour window, promotional allowed; utility: an approved template; marketing: only ' +
+        'with the Page permission (off by default)',
+    }),
+    segment_id: Type.Optional(Type.String({ description: 'a saved segment of the Page (or give filter)' })),
+    filter: Type.Optional(AnyObject({ description: 'a filter in the segments language (or give segment_id)' })),
+    message: Type.Optional(Message()),
+    template: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 512 }),
+          language: Type.String({ minLength: 2, maxLength: 16 }),
+          parameters: Type.Optional(Type.Unknown()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    variants: Type.Optional(
+      Type.Array(Type.Object({ weight: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), message: Message() }), {
+        minItems: 1,
+        maxItems: MAX_VARIANTS,
+        description: 'A/B: each person gets one, by a hash of (campaign, contact) placed on the weights',
+      }),
+    ),
+    schedule_at: Type.Optional(DateTime({ description: 'start then rather than at once' })),
+    max_per_second: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_CAMPAIGN_RATE_TEXT,
+        description: "sends per second (default 20), kept under the Page's limit",
+      }),
+    ),
+    tag: Type.Optional(
+      Type.String({ description: 'refused: a campaign sends no message tag (HUMAN_AGENT and the retired tags least)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Preview = Type.Object({
+  recipients: Type.Integer({ description: "the segment's members now" }),
+  eligible: Type.Integer({ description: 'those start would queue: the set it freezes' }),
+  by_reason: Type.Record(Type.String(), Type.Integer(), { description: 'those left out, by reason' }),
+  sample: Type.Array(
+    Type.Object({ contact_id: Type.String(), variant: Type.Integer(), text: Nullable(Type.String()) }),
+  ),
+});
+
+const Recipient = Type.Object({
+  contact_id: Type.String(),
+  variant: Type.Integer(),
+  status: StringEnum(['pending', 'queued', 'skipped', 'cancelled']),
+  reason: Nullable(Type.String()),
+  delivery_id: Nullable(Type.String()),
+  delivery_status: Nullable(Type.String()),
+  queued_at: NullableDateTime(),
+  sent_at: NullableDateTime(),
+  delivered_at: NullableDateTime(),
+  read_at: NullableDateTime(),
+  clicked_at: NullableDateTime(),
+});
+
+const ACTIONS = {
+  start: 'Start: freezes the audience (or schedules it) and sends at the campaign pace; starting twice starts once',
+  pause: 'Pause a running campaign: nothing more is queued until it is resumed',
+  resume: 'Resume a paused campaign',
+  cancel: 'Cancel: what was not queued yet is never sent',
+} as const;
+
+/** Campaigns: create, preview, run and watch broadcasts; and the tracked links of their messages. */
+export const campaignRoutes: RouteModule = (server, ctx) => {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
+    '/api/v1/pages/:pageId/campaigns',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary:
+          'Create a draft campaign (owner, admin or marketer; audited); a content that does not fit its kind is a 400 with details.reason',
+        params: IdParams('pageId'),
+        body: CreateBody,
+        response: { 201: CampaignSchema, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createCampaign(ctx, req.actor!, req.params.pageId, req.body)),
+  );
+
+  app.get(
+    '/api/v1/pages/:pageId/campaigns',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary: "A Page's campaigns, newest first (GET one for its figures)",
+        params: IdParams('pageId'),
+        querystring: Type.Object(pagingProperties),
+        response: { 200: ListOf(CampaignSchema), ...errorResponses },
+      },
+    },
+    async (req) =>
+      listCampaigns(ctx, req.actor!, req.params.pageId, {
+        cursor: req.query.cursor,
+        limit: Math.min(req.query.limit ?? 50, 200),
+      }),
+  );
+
+  app.get(
+    '/api/v1/campaigns/:campaignId',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'A campaign with its figures, whole and per variant',
+        params: IdParams('campaignId'),
+        response: { 200: CampaignSchema, ...errorResponses },
+      },
+    },
+    async (req) => getCampaign(ctx, req.actor!, req.params.campaignId),
+  );
+
+  app.post(
+    '/api/v1/campaigns/:campaignId/preview',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary:
+          'Who the campaign would reach if started now: eligible, left out by reason, and the message rendered for a few',
+        params: IdParams('campaignId'),
+        response: { 200: Preview, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (req) => previewCampaign(ctx, req.actor!, req.params.campaignId),
+  );
+
+  for (const action of ['start', 'pause', 'resume', 'cancel'] as const) {
+    app.post(
+      `/api/v1/campaigns/:campaignId/${action}`,
+      {
+        config: { auth: 'token' },
+        schema: {
+          tags: ['campaigns'],
+          summary: ACTIONS[action],
+          params: IdParams('campaignId'),
+          response: { 200: CampaignSchema, 409: ErrorBody, ...errorResponses },
+        },
+      },
+      async (req) => runCampaign(ctx, req.actor!, req.params.campaignId, action),
+    );
+  }
+
+  app.get(
+    '/api/v1/campaigns/:campaignId/recipients',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary: "A campaign's frozen recipients, in order, with what became of each (and why when skipped)",
+        params: IdParams('campaignId'),
+        querystring: Type.Object({
+          status: Type.Optional(StringEnum(['pending', 'queued', 'skipped', 'cancelled'])),
+          ...pagingProperties,
+        }),
+        response: { 200: ListOf(Recipient), ...errorResponses },
+      },
+    },
+    async (req) =>
+      listRecipients(ctx, req.actor!, req.params.campaignId, {
+        status: req.query.status,
+        cursor: req.query.cursor,
+        limit: Math.min(req.query.limit ?? 100, 200),
+      }),
+  );
+
+  app.get(
+    '/r/:token',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['campaigns'],
+        summary: "A campaign message's tracked link: 302 to its target, the recipient's click counted once",
+        security: [],
+        params: Type.Object({ token: Type.String({ maxLength: 64 }) }),
+        response: { 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const url = await followTrackedLink(ctx, req.params.token);
+      void reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+      return reply.redirect(url, 302);
+    },
+  );
+};
