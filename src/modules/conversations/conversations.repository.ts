@@ -80,7 +80,7 @@ const reopenInbound = new PreparedQuery<
       contact_id: slot('contact_id'),
       status: 'open',
       assignee_id: null,
-      handled_by: 'human',
+      handled_by: 'bot',
       labels: '[]',
       unread_count: 1,
       waiting_since: slot('at'),
