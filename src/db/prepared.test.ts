@@ -74,4 +74,10 @@ forEachDialect('prepared queries', (database) => {
     const stored = (await hashesFrom.run(db, { prefix: run, since: 0 })).rows.map((r) => r.post_id);
     assert.deepEqual(stored, ['wd_0', 'wd_1', 'wd_2', 'wd_3', 'wd_4']);
   });
+
+  test('refuse a row with a value for a column the insert was not prepared with, rather than drop it', async () => {
+    const { db } = database();
+    const row = { body_hash: `x${Date.now()}`, post_id: 'wd_x', created_at: 1, campaign_id: 'cp_1' };
+    await assert.rejects(insertHashes.run(db, [row]), /column campaign_id is not among the prepared columns/);
+  });
 });

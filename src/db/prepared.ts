@@ -72,11 +72,13 @@ export function slotRow<T extends object>(slot: SlotOf<T>, columns: readonly (ke
 export class PreparedInsert<T extends object> {
   readonly #byCount = new Map<number, PreparedQuery<Record<string, unknown>, never>>();
   readonly #columns: readonly (keyof T & string)[];
+  readonly #columnSet: ReadonlySet<string>;
   readonly #build: (db: Executor, rows: T[]) => Compilable<never>;
 
   /** `build` makes the insert of the given rows (their values are slots); `columns` are the row's columns. */
   constructor(columns: readonly (keyof T & string)[], build: (db: Executor, rows: T[]) => Compilable<never>) {
     this.#columns = columns;
+    this.#columnSet = new Set(columns);
     this.#build = build;
   }
 
@@ -95,7 +97,11 @@ export class PreparedInsert<T extends object> {
     }
     const values: Record<string, unknown> = {};
     rows.forEach((row, i) => {
-      for (const c of this.#columns) values[`${i}.${c}`] = row[c];
+      // A value for a column the statement was not prepared with would be dropped without a word: refuse it.
+      for (const key in row)
+        if (row[key] !== undefined && !this.#columnSet.has(key))
+          throw new Error(`PreparedInsert: column ${key} is not among the prepared columns`);
+      for (const c of this.#columns) values[`${i}.${c}`] = row[c] ?? null;
     });
     return (await q.run(db, values)).changed;
   }

@@ -203,6 +203,8 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
     return { settled: pending.length, queued: queuedHere };
   });
   const { settled, queued } = result;
-  state.pace.set(c.id, spend(pace, queued, now));
+  // Counted at commit, not at the turn's start: each delivery's `created_at` lies between the two, so a window of
+  // the pace never holds more sends than it counted.
+  state.pace.set(c.id, spend(pace, queued, ctx.clock.now()));
   return settled;
 }

@@ -47,7 +47,7 @@ export async function appendEvents(db: Executor, dialect: Dialect, events: reado
 }
 
 const insertEvents = new PreparedInsert<NewInboxEvent>(
-  ['page_id', 'type', 'at', 'conversation_id', 'contact_id', 'message_id', 'delivery_id'],
+  ['page_id', 'type', 'at', 'conversation_id', 'contact_id', 'message_id', 'delivery_id', 'campaign_id'],
   (db, rows) => db.insertInto('inbox_events').values(rows),
 );
 
