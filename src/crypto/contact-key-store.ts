@@ -35,6 +35,13 @@ interface Deferred {
   unsynced: number;
 }
 
+/** A key made inside `batchingKeys`, held in memory until its scope stores every such key at once. */
+interface Pending {
+  pageId: string | null;
+  wrapped: string;
+  key: KeyObject;
+}
+
 /**
  * One SQLite file of wrapped contact keys, plus the list of contacts whose key was destroyed, and the intake keys raw
  * webhook bodies are sealed under (see intake-keys.ts).
@@ -43,6 +50,8 @@ export class ContactKeyStore {
   readonly #db: SqliteDatabase.Database;
   readonly #flushWal: ReturnType<typeof walFlusher>;
   readonly #deferred = new AsyncLocalStorage<Deferred>();
+  readonly #batch = new AsyncLocalStorage<Map<string, Pending>>();
+  readonly #insert: SqliteDatabase.Statement<[string, string | null, string, number]>;
   readonly #keyring: Keyring;
   readonly #cache = new Map<string, Cached>();
   // Prepared once: the destroyed check runs on every seal.
@@ -60,6 +69,9 @@ export class ContactKeyStore {
     this.#keyring = keyring;
     this.#isDestroyed = db.prepare('select 1 from destroyed_keys where contact_id = ?');
     this.#select = db.prepare('select wrapped, page_id from contact_keys where contact_id = ?');
+    this.#insert = db.prepare(
+      'insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)',
+    );
     this.#newestIntake = db.prepare('select id from intake_keys order by id desc limit 1');
     this.#selectIntake = db.prepare('select wrapped from intake_keys where id = ?');
     this.#listIntake = db.prepare('select id, created_at from intake_keys order by id desc');
@@ -87,6 +99,9 @@ export class ContactKeyStore {
 
   /** The contact's key, created on first use; `erased` once it was destroyed, so nothing new is sealed under it. */
   keyFor(contactId: string, pageId: string | null): KeyObject {
+    // A key made in this batching scope is not stored yet: nothing can have destroyed it.
+    const pending = this.#batch.getStore()?.get(contactId);
+    if (pending) return pending.key;
     // Checked on every seal, not cached: another process may have destroyed the key a moment ago.
     if (this.isDestroyed(contactId)) {
       this.#cache.delete(contactId);
@@ -96,11 +111,15 @@ export class ContactKeyStore {
     if (found) return found;
     const raw = randomBytes(KEY_BYTES);
     const wrapped = this.#keyring.encrypt(raw, wrapContext(contactId, pageId));
+    const batch = this.#batch.getStore();
+    if (batch) {
+      const key = createSecretKey(raw);
+      raw.fill(0);
+      batch.set(contactId, { pageId, wrapped, key });
+      return key;
+    }
     // Two processes may race to create the key: the first insert wins and both use the stored one.
-    const insert = () =>
-      this.#db
-        .prepare('insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)')
-        .run(contactId, pageId, wrapped, Date.now());
+    const insert = () => this.#insert.run(contactId, pageId, wrapped, Date.now());
     const deferred = this.#deferred.getStore();
     if (deferred) {
       // Without its own fsync: `deferringSync` flushes every key of its scope at once before its caller commits.
@@ -134,8 +153,36 @@ export class ContactKeyStore {
     return result;
   }
 
+  /**
+   * Runs `fn` with the keys it creates held in memory, then stores them all in one transaction of the store (one
+   * flush to disk, not one per key) before it returns: call it inside a transaction of the main database, so that no
+   * commit there refers to a key that is not on disk. When `fn` throws, none of its keys is stored (its caller's
+   * transaction, which is all they sealed, rolls back too). When another process stored a key for one of the same
+   * contacts meanwhile, what `fn` sealed under the key made here could not be opened: the whole scope fails
+   * (`conflict`) instead, and the caller's transaction rolls back and can be tried again.
+   */
+  async batchingKeys<T>(fn: () => Promise<T>): Promise<T> {
+    const batch = new Map<string, Pending>();
+    const result = await this.#batch.run(batch, fn);
+    if (batch.size === 0) return result;
+    const now = Date.now();
+    try {
+      this.#db.transaction(() => {
+        for (const [contactId, p] of batch)
+          if (this.#insert.run(contactId, p.pageId, p.wrapped, now).changes === 0)
+            throw new AppError('conflict', 'another process created the same contact key meanwhile: try again');
+      })();
+    } catch (err) {
+      for (const contactId of batch.keys()) this.#cache.delete(contactId);
+      throw err;
+    }
+    return result;
+  }
+
   /** The contact's key, or null when it never existed or was destroyed. */
   existingKey(contactId: string): KeyObject | null {
+    const pending = this.#batch.getStore()?.get(contactId);
+    if (pending) return pending.key;
     return this.#unwrapCached(this.#cache, contactId, () => {
       const row = this.#select.get(contactId) as { wrapped: string; page_id: string | null } | undefined;
       return row && { wrapped: row.wrapped, context: wrapContext(contactId, row.page_id) };

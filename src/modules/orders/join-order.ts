@@ -5,7 +5,8 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import type { Actor } from '../access/actor.ts';
 import { recordContactChange } from '../conversations/conversation-activity.ts';
 import { recordOrderInterests } from '../interests/interests.ts';
-import { addContactTagIfAbsent, claimOrder, itemsOfOrders, setItemsContact } from './orders.repository.ts';
+import { addTagsWithin } from '../attributes/contact-tags.ts';
+import { claimOrder, itemsOfOrders, setItemsContact } from './orders.repository.ts';
 
 /** How an order found its contact: named when the shop posted it, by an agent, or by the person following the m.me link. */
 export type JoinVia = 'api' | 'agent' | 'link_ref';
@@ -36,14 +37,9 @@ export async function joinOrder(
     categories: items.map((i) => i.category),
   });
   const tagged = order.link_tag !== null;
+  // Exempt from the tag cap: a join through the m.me link runs inside the webhook event's transaction.
   if (tagged)
-    await addContactTagIfAbsent(trx, {
-      contact_id: contactId,
-      page_id: order.page_id,
-      tag: order.link_tag!,
-      created_by: null,
-      created_at: now,
-    });
+    await addTagsWithin(trx, { id: contactId, page_id: order.page_id }, [order.link_tag!], null, now, 'exempt');
   await recordContactChange(trx, ctx, order.page_id, contactId);
   await appendAudit(
     trx,
