@@ -24,6 +24,7 @@ import * as m0020 from './migrations/0020-contact-tags-and-attributes-tables.ts'
 import * as m0021 from './migrations/0021-order-link-tag.ts';
 import * as m0022 from './migrations/0022-segment-indexes.ts';
 import * as m0023 from './migrations/0023-postbacks-in-history.ts';
+import * as m0029 from './migrations/0029-product-active.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -54,6 +55,7 @@ const STEPS: [string, Step][] = [
   ['0021-order-link-tag', m0021],
   ['0022-segment-indexes', m0022],
   ['0023-postbacks-in-history', m0023],
+  ['0029-product-active', m0029],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of
