@@ -101,3 +101,35 @@ test('an intake key destroyed is gone from the file and its WAL; the newest key 
     [second.id],
   );
 });
+
+test('keys made in a batching scope are stored together when it ends, and none when it fails', async () => {
+  const before = store.count();
+  const sealed = await store.batchingKeys(async () => {
+    const s = seal(store.keyFor('ct_batch1', '1001'), Buffer.from('one'), aad);
+    store.keyFor('ct_batch2', '1001');
+    assert.equal(store.count(), before, 'nothing is written before the scope ends');
+    assert.equal(open(store.existingKey('ct_batch1')!, s, aad)?.toString(), 'one', 'the scope sees its own keys');
+    return s;
+  });
+  assert.equal(store.count(), before + 2);
+  const second = ContactKeyStore.open(join(dir, 'contact-keys.db'), keyring);
+  assert.equal(open(second.existingKey('ct_batch1')!, sealed, aad)?.toString(), 'one');
+  await assert.rejects(
+    store.batchingKeys(async () => {
+      store.keyFor('ct_batch3', '1001');
+      throw new Error('the caller failed');
+    }),
+    /the caller failed/,
+  );
+  assert.equal(store.existingKey('ct_batch3'), null);
+  await assert.rejects(
+    store.batchingKeys(async () => {
+      store.keyFor('ct_batch4', '1001');
+      store.keyFor('ct_batch5', '1001');
+      second.keyFor('ct_batch5', '1001');
+    }),
+    { code: 'conflict' },
+  );
+  assert.equal(store.existingKey('ct_batch4'), null, 'a conflict stores none of the keys of the scope');
+  second.close();
+});

@@ -2,6 +2,7 @@
 // (inside the usual keyring ciphertext), so destroying the key here makes every copy of those fields unreadable,
 // including database backups taken before the erasure. Each key is itself wrapped by the keyring, so this file
 // alone reveals nothing either: reading a contact's data takes the master key, the main database AND this store.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -37,6 +38,13 @@ export interface KeyDeferral {
   unsynced: number;
 }
 
+/** A key made inside `batchingKeys`, held in memory until its scope stores every such key at once. */
+interface Pending {
+  pageId: string | null;
+  wrapped: string;
+  key: KeyObject;
+}
+
 /**
  * One SQLite file of wrapped contact keys, plus the list of contacts whose key was destroyed, and the intake keys raw
  * webhook bodies are sealed under (see intake-keys.ts).
@@ -44,6 +52,9 @@ export interface KeyDeferral {
 export class ContactKeyStore {
   readonly #db: SqliteDatabase.Database;
   readonly #flushWal: ReturnType<typeof walFlusher>;
+  // Only `batchingKeys` (imports) runs this storage, so processing threads never pay for its promise hooks.
+  readonly #batch = new AsyncLocalStorage<Map<string, Pending>>();
+  readonly #insert: SqliteDatabase.Statement<[string, string | null, string, number]>;
   readonly #keyring: Keyring;
   readonly #cache = new Map<string, Cached>();
   // Prepared once: the destroyed check runs on every seal.
@@ -61,6 +72,9 @@ export class ContactKeyStore {
     this.#keyring = keyring;
     this.#isDestroyed = db.prepare('select 1 from destroyed_keys where contact_id = ?');
     this.#select = db.prepare('select wrapped, page_id from contact_keys where contact_id = ?');
+    this.#insert = db.prepare(
+      'insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)',
+    );
     this.#newestIntake = db.prepare('select id from intake_keys order by id desc limit 1');
     this.#selectIntake = db.prepare('select wrapped from intake_keys where id = ?');
     this.#listIntake = db.prepare('select id, created_at from intake_keys order by id desc');
@@ -91,6 +105,9 @@ export class ContactKeyStore {
    * created with a `deferral` is written without its own fsync: the scope's `deferringSync` flushes it.
    */
   keyFor(contactId: string, pageId: string | null, deferral?: KeyDeferral): KeyObject {
+    // A key made in this batching scope is not stored yet: nothing can have destroyed it.
+    const pending = this.#batch.getStore()?.get(contactId);
+    if (pending) return pending.key;
     // Checked on every seal, not cached: another process may have destroyed the key a moment ago.
     if (this.isDestroyed(contactId)) {
       this.#cache.delete(contactId);
@@ -100,11 +117,15 @@ export class ContactKeyStore {
     if (found) return found;
     const raw = randomBytes(KEY_BYTES);
     const wrapped = this.#keyring.encrypt(raw, wrapContext(contactId, pageId));
+    const batch = this.#batch.getStore();
+    if (batch) {
+      const key = createSecretKey(raw);
+      raw.fill(0);
+      batch.set(contactId, { pageId, wrapped, key });
+      return key;
+    }
     // Two processes may race to create the key: the first insert wins and both use the stored one.
-    const insert = () =>
-      this.#db
-        .prepare('insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)')
-        .run(contactId, pageId, wrapped, Date.now());
+    const insert = () => this.#insert.run(contactId, pageId, wrapped, Date.now());
     if (deferral) {
       // Without its own fsync: `deferringSync` flushes every key of its scope at once before its caller commits.
       // The pragma is set and reset around this one synchronous statement, so no other insert runs meanwhile.
@@ -137,8 +158,36 @@ export class ContactKeyStore {
     return result;
   }
 
+  /**
+   * Runs `fn` with the keys it creates held in memory, then stores them all in one transaction of the store (one
+   * flush to disk, not one per key) before it returns: call it inside a transaction of the main database, so that no
+   * commit there refers to a key that is not on disk. When `fn` throws, none of its keys is stored (its caller's
+   * transaction, which is all they sealed, rolls back too). When another process stored a key for one of the same
+   * contacts meanwhile, what `fn` sealed under the key made here could not be opened: the whole scope fails
+   * (`conflict`) instead, and the caller's transaction rolls back and can be tried again.
+   */
+  async batchingKeys<T>(fn: () => Promise<T>): Promise<T> {
+    const batch = new Map<string, Pending>();
+    const result = await this.#batch.run(batch, fn);
+    if (batch.size === 0) return result;
+    const now = Date.now();
+    try {
+      this.#db.transaction(() => {
+        for (const [contactId, p] of batch)
+          if (this.#insert.run(contactId, p.pageId, p.wrapped, now).changes === 0)
+            throw new AppError('conflict', 'another process created the same contact key meanwhile: try again');
+      })();
+    } catch (err) {
+      for (const contactId of batch.keys()) this.#cache.delete(contactId);
+      throw err;
+    }
+    return result;
+  }
+
   /** The contact's key, or null when it never existed or was destroyed. */
   existingKey(contactId: string): KeyObject | null {
+    const pending = this.#batch.getStore()?.get(contactId);
+    if (pending) return pending.key;
     return this.#unwrapCached(this.#cache, contactId, () => {
       const row = this.#select.get(contactId) as { wrapped: string; page_id: string | null } | undefined;
       return row && { wrapped: row.wrapped, context: wrapContext(contactId, row.page_id) };

@@ -28,6 +28,7 @@ import * as m0025 from './migrations/0025-campaigns.ts';
 import * as m0026 from './migrations/0026-page-settings-at-meta.ts';
 import * as m0027 from './migrations/0027-automations.ts';
 import * as m0028 from './migrations/0028-assistant.ts';
+import * as m0029 from './migrations/0029-product-active.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -62,6 +63,7 @@ const STEPS: [string, Step][] = [
   ['0026-page-settings-at-meta', m0026],
   ['0027-automations', m0027],
   ['0028-assistant', m0028],
+  ['0029-product-active', m0029],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

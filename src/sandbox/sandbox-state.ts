@@ -18,6 +18,8 @@ export interface SandboxState {
   ownerUserId?: string | null;
   /** The simulated people's ids at the emulator, so a restart finds the same people. */
   people?: string[];
+  /** The demo shop's customers' ids at the emulator (see demo-shop.ts), so a restart finds the same customers. */
+  shopPeople?: string[];
 }
 
 const FILE = 'sandbox.json';

@@ -26,6 +26,7 @@ import {
 } from '../emulator/index.ts';
 import { seedDemoAutomations } from './demo-automation.ts';
 import { automationSummary } from '../modules/automations/automations.ts';
+import { seedDemoShop } from './demo-shop.ts';
 import {
   LOCK_FILE,
   loadEmulatorWorld,
@@ -147,6 +148,9 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
       throw new Error(
         `the emulator could not register pagescope's webhook: ${handshake.error ?? `status ${String(handshake.status)}`}`,
       );
+    // The demo shop (the first demo Page) gets its catalogue, customers, orders and segments, once.
+    state.shopPeople = await seedDemoShop(ctx, emulator, state.pages[0]!.id, state.shopPeople ?? []);
+    saveSandboxState(opts.dataDir, state);
   } catch (err) {
     // Nothing may keep running (and the process alive) when the start fails half-way.
     await running.close(1000);

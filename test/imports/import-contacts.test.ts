@@ -138,6 +138,44 @@ for (const dialect of testDialects()) {
       },
     );
 
+    await t.test(
+      'a batch naming a PSID twice, people known and new, and a row past the tag cap: each row as it would go alone',
+      async () => {
+        const many = Array.from({ length: 201 }, (_, i) => `t${i}`).join('; ');
+        const mixed = await run(
+          'psid,name,tags\n' +
+            '1000000030,Kim,a\n' +
+            '1000000030,Kim Two,b\n' +
+            `1000000031,Lou,"${many}"\n` +
+            '1000000005,Ed Again,c\n' +
+            '1000000032,Max,d\n',
+        );
+        assert.deepEqual(mixed.report, { imported: 4, rejected: 1 });
+        assert.deepEqual(mixed.rejected, [[4, 'a contact carries at most 200 tags']]);
+        // New people only: the batch goes in at once, and the row past the cap still fails alone.
+        const fresh = await run(`psid,name,tags\n1000000033,Ned,e\n1000000034,Ola,"${many}"\n1000000035,Pia,\n`);
+        assert.deepEqual(fresh.report, { imported: 2, rejected: 1 });
+        assert.deepEqual(fresh.rejected, [[3, 'a contact carries at most 200 tags']]);
+        const people = (
+          await listContacts(app.ctx, cliActor, PAGE, { q: null, cursor: null, limit: 100, identifiers: false })
+        ).rows;
+        const tagsOf = (name: string) => [...people.find((c) => c.name === name)!.tags].sort();
+        assert.deepEqual(tagsOf('Kim Two'), ['a', 'b']);
+        assert.deepEqual(tagsOf('Ed Again'), ['c']);
+        assert.deepEqual(tagsOf('Max'), ['d']);
+        assert.deepEqual(tagsOf('Ned'), ['e']);
+        assert.deepEqual(tagsOf('Pia'), []);
+        assert.equal(people.filter((c) => ['Lou', 'Ola', 'Kim'].includes(c.name ?? '')).length, 0);
+        const found = await listContacts(app.ctx, cliActor, PAGE, {
+          q: 'ned',
+          cursor: null,
+          limit: 10,
+          identifiers: false,
+        });
+        assert.equal(found.rows.length, 1, 'a name stored by the batch is searchable');
+      },
+    );
+
     await t.test('each stored batch is audited with its row count and lines, never the rows', async () => {
       const audit = await app.ctx.db
         .selectFrom('audit_events')

@@ -155,6 +155,34 @@ for (const dialect of testDialects()) {
       );
     });
 
+    test('a person carrying the most tags allowed still gets the order and its tag: the link never fails the event', async () => {
+      const contact = await contactOf(ana);
+      await app.ctx.db
+        .insertInto('contact_tags')
+        .values(
+          Array.from({ length: 199 }, (_, i) => ({
+            contact_id: contact,
+            page_id: shop,
+            tag: `bulk ${i}`,
+            created_by: null,
+            created_at: 1,
+          })),
+        )
+        .execute();
+      const count = async () =>
+        (await app.ctx.db.selectFrom('contact_tags').select('tag').where('contact_id', '=', contact).execute()).length;
+      assert.equal(await count(), 200);
+      await call(
+        'POST',
+        `/api/v1/pages/${shop}/orders`,
+        orderBody('W-7003', { link_ref: 'ord-7003', link_tag: 'repeat' }),
+      );
+      await emu.emulator.user(ana).follows(shop, 'ord-7003');
+      await drain(app);
+      assert.ok((await ordersOf(contact)).some((o) => o.external_id === 'W-7003'));
+      assert.equal(await count(), 201);
+    });
+
     test("a ref that matches no order changes no order, nor does another Page's ref", async () => {
       await call('POST', `/api/v1/pages/${otherShop}/orders`, orderBody('B-1', { link_ref: 'ord-b-1' }));
       await emu.emulator.user(bea).says(shop, 'hello');

@@ -34,6 +34,25 @@ for (const dialect of testDialects()) {
         [res.json().id, res.json().name, res.json().price, res.json().url],
         [first.data[0].id, 'Big mug', 22.5, 'https://shop.example/mug'],
       );
+      assert.equal(res.json().active, true, 'on sale unless said otherwise');
+      const off = await w.call(w.admin, 'POST', `/api/v1/pages/${PAGE_A}/products`, {
+        sku: 'MUG-01',
+        name: 'Big mug',
+        category: 'kitchen',
+        price: 22.5,
+        currency: 'EUR',
+        active: false,
+      });
+      assert.deepEqual([off.statusCode, off.json().id, off.json().active], [200, first.data[0].id, false]);
+      const back = await w.call(w.admin, 'POST', `/api/v1/pages/${PAGE_A}/products`, {
+        sku: 'MUG-01',
+        name: 'Big mug',
+        category: 'kitchen',
+        price: 22.5,
+        currency: 'EUR',
+        url: 'https://shop.example/mug',
+      });
+      assert.equal(back.json().active, true);
     });
 
     test('the catalogue lists by sku, one category at a time, page by page', async () => {

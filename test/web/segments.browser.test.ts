@@ -8,6 +8,8 @@ import { readyAccount } from '../users/support.ts';
 import { defineAttributes, insertContactAudience } from '../support/audience.ts';
 import { PAGE_A, browserTestsSkipped, launchChromium, startInboxServer, type InboxServer, signIn } from './support.ts';
 import { OWNER, contactIdOf, giveProfiles } from './people.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { createSegment, listSegments } from '../../src/modules/segments/segments.ts';
 
 const DEFS = [{ key: 'points', type: 'number' as const, personal: false }];
 // Screenshots to look at (not compared): PAGESCOPE_SCREENSHOTS=dir, else a temp dir.
@@ -110,6 +112,68 @@ describe('the segment builder in a browser', { skip: browserTestsSkipped() }, ()
     await contactList(page)
       .getByRole('button', { name: /Maya Okafor/ })
       .waitFor();
+  });
+
+  it('loads a saved segment with a group inside a group and a left-out condition, saves it back the same, and edits inside the group', async () => {
+    const nested = {
+      all: [
+        {
+          any: [
+            { field: 'tag', op: 'eq', value: 'vip' },
+            { field: 'attribute.points', op: 'gte', value: 400 },
+          ],
+        },
+        { not: { field: 'tag', op: 'eq', value: 'b2b' } },
+      ],
+    };
+    await createSegment(server.app.ctx, cliActor, PAGE_A, { name: 'VIP or 400 points, not b2b', filter: nested });
+    await page.reload();
+    await page.getByRole('button', { name: 'Segment', exact: true }).click();
+    const saved = page.getByRole('combobox', { name: 'Saved segments' });
+    await saved.locator('option', { hasText: 'VIP or 400 points, not b2b' }).waitFor({ state: 'attached' });
+    await saved.selectOption({ label: 'VIP or 400 points, not b2b' });
+    await size(page).getByText('2 contacts').waitFor();
+    const group = page.getByRole('group', { name: 'Group 1' });
+    assert.equal(await group.getByRole('combobox', { name: 'Value 1' }).inputValue(), 'vip');
+    assert.equal(await group.getByRole('textbox', { name: 'Value 2' }).inputValue(), '400');
+    const excluded = page.getByRole('group', { name: 'Exclusion 1' });
+    assert.equal(await excluded.getByRole('combobox', { name: 'Value 3' }).inputValue(), 'b2b');
+
+    // Saved again unchanged, it is the same filter.
+    await page.getByRole('textbox', { name: 'Segment name' }).fill('Copy of the nested one');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await saved.locator('option', { hasText: 'Copy of the nested one' }).waitFor({ state: 'attached' });
+    const stored = async (name: string) =>
+      (await listSegments(server.app.ctx, cliActor, PAGE_A)).find((s) => s.name === name)?.filter;
+    assert.deepEqual(await stored('Copy of the nested one'), nested);
+
+    // An edit inside the group: 600 points leaves Lena (500) out.
+    await group.getByRole('textbox', { name: 'Value 2' }).fill('600');
+    await size(page).getByText('1 contact', { exact: true }).waitFor();
+    await contactList(page)
+      .getByRole('button', { name: /Lena Schmidt/ })
+      .waitFor({ state: 'detached' });
+    // A condition added to the group, and the group turned to match all: vip and newsletter is nobody.
+    await page.getByRole('button', { name: 'Add condition to group 1' }).click();
+    await group.getByRole('combobox', { name: 'Value 3' }).fill('newsletter');
+    await group.getByText('Match all').click();
+    await size(page).getByText('0 contacts').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'segment-nested.png') });
+    await page.getByRole('textbox', { name: 'Segment name' }).fill('Edited nested');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await saved.locator('option', { hasText: 'Edited nested' }).waitFor({ state: 'attached' });
+    assert.deepEqual(await stored('Edited nested'), {
+      all: [
+        {
+          all: [
+            { field: 'tag', op: 'eq', value: 'vip' },
+            { field: 'attribute.points', op: 'gte', value: 600 },
+            { field: 'tag', op: 'eq', value: 'newsletter' },
+          ],
+        },
+        { not: { field: 'tag', op: 'eq', value: 'b2b' } },
+      ],
+    });
   });
 
   it('fits a phone: the builder and the list one above the other', async () => {

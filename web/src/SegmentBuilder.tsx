@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import {
   ActionIcon,
   Autocomplete,
@@ -31,7 +31,7 @@ export interface SavedSegment {
   filter: Record<string, unknown>;
 }
 
-/** One row of the builder: a value is kept as typed, and turned into the filter's value only when complete. */
+/** One condition of the builder: a value is kept as typed, and turned into the filter's value only when complete. */
 export interface Row {
   field: string;
   op: string;
@@ -39,12 +39,24 @@ export interface Row {
   values: string[];
 }
 
+/**
+ * The builder's tree, shaped as the filter language is: conditions, groups that match all or any of their items, and
+ * "not" around any item. A saved filter loads into it and is written back the same.
+ */
+export type DraftNode = ({ kind: 'cond' } & Row) | Draft | { kind: 'not'; item: DraftNode };
+
 export interface Draft {
+  kind: 'group';
   match: 'all' | 'any';
-  rows: Row[];
+  items: DraftNode[];
 }
 
-export const EMPTY_DRAFT: Draft = { match: 'all', rows: [{ field: 'tag', op: 'eq', value: '', values: [] }] };
+const newCondition = (): DraftNode => ({ kind: 'cond', field: 'tag', op: 'eq', value: '', values: [] });
+
+export const EMPTY_DRAFT: Draft = { kind: 'group', match: 'all', items: [newCondition()] };
+
+/** Groups nest at most this deep in the builder (the server refuses filters past six levels). */
+const MAX_GROUP_DEPTH = 4;
 
 const OP_WORDS: Record<string, string> = {
   eq: 'is',
@@ -93,36 +105,74 @@ function valueOf(row: Row, spec: SegmentField | undefined): unknown {
   return row.value;
 }
 
-/** The filter the rows say, leaving out rows not filled in yet. */
-export function filterOf(draft: Draft, fields: SegmentField[]): Record<string, unknown> {
-  const conditions = draft.rows.flatMap((row) => {
+/** The filter an item says, or undefined for a condition not filled in yet (or a group of nothing but those). */
+function nodeFilter(node: DraftNode, fields: SegmentField[], root = false): Record<string, unknown> | undefined {
+  if (node.kind === 'cond') {
     const value = valueOf(
-      row,
-      fields.find((f) => f.field === row.field),
+      node,
+      fields.find((f) => f.field === node.field),
     );
-    return value === undefined ? [] : [{ field: row.field, op: row.op, value }];
-  });
-  return { [draft.match]: conditions };
+    return value === undefined ? undefined : { field: node.field, op: node.op, value };
+  }
+  if (node.kind === 'not') {
+    const inner = nodeFilter(node.item, fields);
+    return inner === undefined ? undefined : { not: inner };
+  }
+  const items = node.items.flatMap((item) => nodeFilter(item, fields) ?? []);
+  return items.length === 0 && !root ? undefined : { [node.match]: items };
 }
 
-/** Rows from a saved filter: one level of conditions (what the builder writes); anything deeper is shown as is. */
-export function draftOf(filter: Record<string, unknown>): Draft | null {
-  const match = 'any' in filter ? 'any' : 'all';
-  const items = (filter[match] ?? [filter]) as Record<string, unknown>[];
-  if (!Array.isArray(items) || items.some((c) => typeof c.field !== 'string')) return null;
+/** The filter the builder says, leaving out conditions not filled in yet. */
+export function filterOf(draft: Draft, fields: SegmentField[]): Record<string, unknown> {
+  return nodeFilter(draft, fields, true)!;
+}
+
+function nodeOf(filter: unknown): DraftNode | null {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) return null;
+  const f = filter as Record<string, unknown>;
+  for (const match of ['all', 'any'] as const) {
+    if (!(match in f)) continue;
+    if (!Array.isArray(f[match])) return null;
+    const items = (f[match] as unknown[]).map(nodeOf);
+    return items.every((i) => i !== null) ? { kind: 'group', match, items: items as DraftNode[] } : null;
+  }
+  if ('not' in f) {
+    const item = nodeOf(f.not);
+    return item && { kind: 'not', item };
+  }
+  if (typeof f.field !== 'string' || typeof f.op !== 'string') return null;
+  const v = f.value;
+  const date = typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) ? v.slice(0, 10) : null;
   return {
-    match,
-    rows: items.map((c) => {
-      const v = c.value;
-      const date = typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) ? v.slice(0, 10) : null;
-      return {
-        field: String(c.field),
-        op: String(c.op),
-        value: c.op === 'exists' ? (v === false ? 'no' : 'yes') : Array.isArray(v) ? '' : (date ?? String(v ?? '')),
-        values: Array.isArray(v) ? v.map(String) : [],
-      };
-    }),
+    kind: 'cond',
+    field: f.field,
+    op: f.op,
+    value: f.op === 'exists' ? (v === false ? 'no' : 'yes') : Array.isArray(v) ? '' : (date ?? String(v ?? '')),
+    values: Array.isArray(v) ? v.map(String) : [],
   };
+}
+
+/**
+ * The builder's tree from a saved filter, every level of all/any/not; a filter that is a single condition or a "not"
+ * becomes a group of that one item (the same meaning). Null for what is not a filter.
+ */
+export function draftOf(filter: Record<string, unknown>): Draft | null {
+  const node = nodeOf(filter);
+  if (node === null) return null;
+  return node.kind === 'group' ? node : { kind: 'group', match: 'all', items: [node] };
+}
+
+/** The tree with the item at `path` (indexes into groups' items; 0 steps into a "not") replaced by `fn` of it. */
+function updateAt(node: DraftNode, path: readonly number[], fn: (n: DraftNode) => DraftNode | null): DraftNode | null {
+  if (path.length === 0) return fn(node);
+  const [i, ...rest] = path as [number, ...number[]];
+  if (node.kind === 'not') {
+    const item = updateAt(node.item, rest, fn);
+    return item && { ...node, item };
+  }
+  if (node.kind !== 'group') return node;
+  const items = node.items.flatMap((item, j) => (j === i ? (updateAt(item, rest, fn) ?? []) : [item]));
+  return { ...node, items };
 }
 
 function ValueInput({
@@ -198,9 +248,39 @@ function ValueInput({
   );
 }
 
+const newGroup = (): DraftNode => ({ kind: 'group', match: 'any', items: [newCondition()] });
+
+/** Whether the item at `path` is a "not" (its group then shows no "Leave out" of its own). */
+function isNotAt(node: DraftNode, path: readonly number[]): boolean {
+  let at: DraftNode | undefined = node;
+  for (const i of path) at = at?.kind === 'group' ? at.items[i] : at?.kind === 'not' ? at.item : undefined;
+  return at?.kind === 'not';
+}
+
+const nestedStyle = (color: string) => ({
+  borderLeft: `3px solid var(--mantine-color-${color}-3)`,
+  paddingLeft: 'var(--mantine-spacing-xs)',
+});
+
+function MatchControl({ label, group, set }: { label: string; group: Draft; set: (m: 'all' | 'any') => void }) {
+  return (
+    <SegmentedControl
+      aria-label={label}
+      size="xs"
+      value={group.match}
+      onChange={(v) => set(v === 'any' ? 'any' : 'all')}
+      data={[
+        { value: 'all', label: 'Match all' },
+        { value: 'any', label: 'Match any' },
+      ]}
+    />
+  );
+}
+
 /**
- * The segment builder: rows of field → op → value, all or any, saved segments to pick, a name to save under. The
- * count is the caller's (it previews the filter this reports).
+ * The segment builder: conditions (field → op → value) in groups that match all or any of them, groups inside groups,
+ * a group left out ("not"), saved segments to pick (loaded at every level), a name to save under. The count is the
+ * caller's (it previews the filter this reports).
  */
 export function SegmentBuilder({
   pageId,
@@ -239,13 +319,137 @@ export function SegmentBuilder({
       void client.invalidateQueries({ queryKey: ['segments', pageId] });
     },
   });
-  const setRow = (i: number, patch: Partial<Row>) =>
-    onChange({ ...draft, rows: draft.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  const change = (path: readonly number[], fn: (n: DraftNode) => DraftNode | null) =>
+    onChange((updateAt(draft, path, fn) as Draft | null) ?? EMPTY_DRAFT);
+  const append = (path: readonly number[], item: DraftNode) =>
+    change(path, (n) => (n.kind === 'group' ? { ...n, items: [...n.items, item] } : n));
   const pick = (id: string) => {
     setPicked(id);
     const s = saved.data?.data.find((x) => x.id === id);
     const d = s ? draftOf(s.filter) : null;
     if (d) onChange(d);
+  };
+
+  // Conditions, groups and exclusions are numbered in the order they show, for their labels ("Field 3", "Group 2").
+  const numbers = { cond: 0, group: 0, not: 0 };
+  const renderItems = (group: Draft, path: readonly number[], depth: number) =>
+    group.items.map((item, i) => renderNode(item, [...path, i], depth));
+  const renderNode = (node: DraftNode, path: readonly number[], depth: number): ReactNode => {
+    const key = path.join('.');
+    if (node.kind === 'cond') {
+      const n = ++numbers.cond;
+      const spec = specs.find((f) => f.field === node.field);
+      const set = (patch: Partial<Row>) => change(path, (c) => ({ ...c, ...patch }) as DraftNode);
+      return (
+        <Stack key={key} gap={4} role="group" aria-label={`Condition ${n}`}>
+          <Group gap={4} wrap="nowrap">
+            <NativeSelect
+              aria-label={`Field ${n}`}
+              style={{ flex: 1 }}
+              value={node.field}
+              onChange={(e) => {
+                const next = specs.find((f) => f.field === e.currentTarget.value);
+                set({ field: e.currentTarget.value, op: next?.ops[0] ?? 'eq', value: '', values: [] });
+              }}
+              data={specs.map((f) => ({ value: f.field, label: fieldWords(f.field) }))}
+            />
+            <NativeSelect
+              aria-label={`Operator ${n}`}
+              style={{ flex: 1 }}
+              value={node.op}
+              onChange={(e) => set({ op: e.currentTarget.value, value: '', values: [] })}
+              data={(spec?.ops ?? [node.op]).map((op) => ({ value: op, label: OP_WORDS[op] ?? op }))}
+            />
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              aria-label={`Remove condition ${n}`}
+              onClick={() => change(path, () => null)}
+            >
+              ×
+            </ActionIcon>
+          </Group>
+          {spec && <ValueInput row={node} spec={spec} n={n} set={set} />}
+        </Stack>
+      );
+    }
+    if (node.kind === 'not') {
+      const n = ++numbers.not;
+      return (
+        <Stack key={key} gap={4} role="group" aria-label={`Exclusion ${n}`} style={nestedStyle('red')}>
+          <Group justify="space-between" wrap="nowrap">
+            <Text size="xs" fw={600} c="red.8">
+              Leave out who matches
+            </Text>
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              color="gray"
+              aria-label={`Include again ${n}`}
+              onClick={() => change(path, (x) => (x.kind === 'not' ? x.item : x))}
+            >
+              Include again
+            </Button>
+          </Group>
+          {renderNode(node.item, [...path, 0], depth)}
+        </Stack>
+      );
+    }
+    const n = ++numbers.group;
+    const excluded = path.length > 0 && isNotAt(draft, path.slice(0, -1));
+    return (
+      <Stack key={key} gap={4} role="group" aria-label={`Group ${n}`} style={nestedStyle('blue')}>
+        <Group justify="space-between" wrap="nowrap" gap={4}>
+          <MatchControl
+            label={`Match of group ${n}`}
+            group={node}
+            set={(match) => change(path, (g) => ({ ...g, match }) as DraftNode)}
+          />
+          <Group gap={0} wrap="nowrap">
+            {!excluded && (
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                color="gray"
+                aria-label={`Leave out group ${n}`}
+                onClick={() => change(path, (g) => ({ kind: 'not', item: g }))}
+              >
+                Leave out
+              </Button>
+            )}
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              aria-label={`Remove group ${n}`}
+              onClick={() => change(excluded ? path.slice(0, -1) : path, () => null)}
+            >
+              ×
+            </ActionIcon>
+          </Group>
+        </Group>
+        {renderItems(node, path, depth + 1)}
+        <Group gap={4}>
+          <Button
+            size="compact-xs"
+            variant="default"
+            aria-label={`Add condition to group ${n}`}
+            onClick={() => append(path, newCondition())}
+          >
+            Add condition
+          </Button>
+          {depth + 1 < MAX_GROUP_DEPTH && (
+            <Button
+              size="compact-xs"
+              variant="default"
+              aria-label={`Add group to group ${n}`}
+              onClick={() => append(path, newGroup())}
+            >
+              Add group
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    );
   };
 
   return (
@@ -259,62 +463,17 @@ export function SegmentBuilder({
           ...(saved.data?.data ?? []).map((s) => ({ value: s.id, label: s.name })),
         ]}
       />
-      <SegmentedControl
-        aria-label="Match"
-        size="xs"
-        value={draft.match}
-        onChange={(v) => onChange({ ...draft, match: v === 'any' ? 'any' : 'all' })}
-        data={[
-          { value: 'all', label: 'Match all' },
-          { value: 'any', label: 'Match any' },
-        ]}
-      />
-      {draft.rows.map((row, i) => {
-        const spec = specs.find((f) => f.field === row.field);
-        const n = i + 1;
-        return (
-          <Stack key={i} gap={4} role="group" aria-label={`Condition ${n}`}>
-            <Group gap={4} wrap="nowrap">
-              <NativeSelect
-                aria-label={`Field ${n}`}
-                style={{ flex: 1 }}
-                value={row.field}
-                onChange={(e) => {
-                  const next = specs.find((f) => f.field === e.currentTarget.value);
-                  setRow(i, { field: e.currentTarget.value, op: next?.ops[0] ?? 'eq', value: '', values: [] });
-                }}
-                data={specs.map((f) => ({ value: f.field, label: fieldWords(f.field) }))}
-              />
-              <NativeSelect
-                aria-label={`Operator ${n}`}
-                style={{ flex: 1 }}
-                value={row.op}
-                onChange={(e) => setRow(i, { op: e.currentTarget.value, value: '', values: [] })}
-                data={(spec?.ops ?? [row.op]).map((op) => ({ value: op, label: OP_WORDS[op] ?? op }))}
-              />
-              <ActionIcon
-                variant="subtle"
-                color="gray"
-                aria-label={`Remove condition ${n}`}
-                onClick={() => onChange({ ...draft, rows: draft.rows.filter((_, j) => j !== i) })}
-              >
-                ×
-              </ActionIcon>
-            </Group>
-            {spec && <ValueInput row={row} spec={spec} n={n} set={(p) => setRow(i, p)} />}
-          </Stack>
-        );
-      })}
+      <MatchControl label="Match" group={draft} set={(match) => onChange({ ...draft, match })} />
+      {renderItems(draft, [], 0)}
       <Group justify="space-between">
-        <Button
-          size="xs"
-          variant="default"
-          onClick={() =>
-            onChange({ ...draft, rows: [...draft.rows, { field: 'tag', op: 'eq', value: '', values: [] }] })
-          }
-        >
-          Add condition
-        </Button>
+        <Group gap={4}>
+          <Button size="xs" variant="default" onClick={() => append([], newCondition())}>
+            Add condition
+          </Button>
+          <Button size="xs" variant="default" onClick={() => append([], newGroup())}>
+            Add group
+          </Button>
+        </Group>
         <Text size="sm" fw={500} role="status" aria-label="Segment size">
           {count === null ? 'Counting…' : `${count.toLocaleString('en')} contact${count === 1 ? '' : 's'}`}
         </Text>

@@ -56,6 +56,8 @@ export interface ProductTable {
   currency: string;
   url: string | null;
   image_url: string | null;
+  /** 1 while the product is on sale (in stock, listed), 0 when not (migration 0029); recommendations skip it. */
+  active: number;
   created_at: number;
   updated_at: number;
 }
@@ -193,6 +195,7 @@ export const AUDIENCE_CLASSIFICATION: Record<keyof AudienceTables, TableClassifi
       currency: 'system',
       url: 'system',
       image_url: 'system',
+      active: 'system',
       created_at: 'system',
       updated_at: 'system',
     },

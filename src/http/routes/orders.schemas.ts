@@ -29,6 +29,11 @@ export const ProductBody = Type.Object(
     currency: Currency(),
     url: Type.Optional(Nullable(Type.String({ maxLength: MAX_URL }))),
     image_url: Type.Optional(Nullable(Type.String({ maxLength: MAX_URL }))),
+    active: Type.Optional(
+      Type.Boolean({
+        description: 'on sale (in stock, listed); default true. Recommendations offer active products only',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -43,6 +48,7 @@ export const ProductSchema = Type.Object({
   currency: Type.String(),
   url: Nullable(Type.String()),
   image_url: Nullable(Type.String()),
+  active: Type.Boolean(),
   created_at: DateTime(),
   updated_at: DateTime(),
 });

@@ -73,14 +73,18 @@ export async function tagRowsOf(db: Executor, contactIds: readonly string[]): Pr
 }
 
 /** Adds tags; one the contact has already is left as it was (idempotent by the primary key). */
+/** Inserts tag rows, those a contact carries already left as they were (1,000 rows a statement); returns how many were added. */
 export async function insertTags(db: Executor, rows: readonly ContactTagTable[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const r = await db
-    .insertInto('contact_tags')
-    .values([...rows])
-    .onConflict((oc) => oc.columns(['contact_id', 'tag']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0n);
+  let added = 0;
+  for (let i = 0; i < rows.length; i += 1000) {
+    const r = await db
+      .insertInto('contact_tags')
+      .values(rows.slice(i, i + 1000))
+      .onConflict((oc) => oc.columns(['contact_id', 'tag']).doNothing())
+      .executeTakeFirst();
+    added += Number(r.numInsertedOrUpdatedRows ?? 0n);
+  }
+  return added;
 }
 
 export async function deleteTagRows(db: Executor, contactId: string, tags: readonly string[]): Promise<number> {
@@ -93,13 +97,19 @@ export async function deleteTagRows(db: Executor, contactId: string, tags: reado
   return Number(r.numDeletedRows);
 }
 
-export async function countTagsOf(db: Executor, contactId: string): Promise<number> {
-  const r = await db
-    .selectFrom('contact_tags')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('contact_id', '=', contactId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+/** How many tags each of these contacts carries (those with none are left out), one query per 500 contacts. */
+export async function countTagsOf(db: Executor, contactIds: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < contactIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('contact_tags')
+      .select((eb) => ['contact_id', eb.fn.countAll<number>().as('n')])
+      .where('contact_id', 'in', contactIds.slice(i, i + 500))
+      .groupBy('contact_id')
+      .execute();
+    for (const r of rows) out.set(r.contact_id, Number(r.n));
+  }
+  return out;
 }
 
 /** The Page's tags with how many contacts carry each (erased contacts hold none: erasure deleted them). */

@@ -11,9 +11,10 @@ import { recordContactChange } from '../conversations/conversation-activity.ts';
 import { findPage } from '../pages/pages.repository.ts';
 import { normaliseTag, MAX_TAG } from './attribute-values.ts';
 import { countTagsOf, deleteTagRows, insertTags, pageTagCounts, tagRowsOf } from './attributes.repository.ts';
+import { MAX_TAGS_PER_CONTACT, overTagCap, type TagCap } from './tags.policy.ts';
 
 export const MAX_TAGS_PER_REQUEST = 50;
-export const MAX_TAGS_PER_CONTACT = 200;
+export { MAX_TAGS_PER_CONTACT } from './tags.policy.ts';
 
 function normalised(raw: readonly string[]): string[] {
   const bad = raw.findIndex((t) => normaliseTag(t) === null);
@@ -68,7 +69,9 @@ export async function addContactTags(
 
 /**
  * Tags a contact inside the caller's transaction (the caller checked access and audits): tags normalised, those it
- * carries already left as they were, at most MAX_TAGS_PER_CONTACT in all. Returns how many were added.
+ * carries already left as they were. With the cap `enforced` (an operator's request, an import), a contact left
+ * with more than MAX_TAGS_PER_CONTACT tags is refused; a writer that must not fail (a webhook's hook: its refusal
+ * would roll back the event) passes `exempt`. Returns how many were added.
  */
 export async function addTagsWithin(
   trx: Executor,
@@ -76,16 +79,32 @@ export async function addTagsWithin(
   raw: readonly string[],
   by: string | null,
   now: number,
+  cap: TagCap = 'enforced',
 ): Promise<number> {
-  const rows = normalised(raw).map((tag) => ({
-    contact_id: contact.id,
-    page_id: contact.page_id,
-    tag,
-    created_by: by,
-    created_at: now,
-  }));
+  return tagContactsWithin(trx, [{ contact, tags: raw }], by, now, cap);
+}
+
+/** `addTagsWithin` for many contacts at once: one insert, and (cap enforced) one count, whatever their number. */
+export async function tagContactsWithin(
+  trx: Executor,
+  items: readonly { contact: Pick<ContactTable, 'id' | 'page_id'>; tags: readonly string[] }[],
+  by: string | null,
+  now: number,
+  cap: TagCap = 'enforced',
+): Promise<number> {
+  const rows = items.flatMap(({ contact, tags }) =>
+    normalised(tags).map((tag) => ({
+      contact_id: contact.id,
+      page_id: contact.page_id,
+      tag,
+      created_by: by,
+      created_at: now,
+    })),
+  );
   const added = await insertTags(trx, rows);
-  if (added > 0 && (await countTagsOf(trx, contact.id)) > MAX_TAGS_PER_CONTACT)
+  if (added === 0 || cap === 'exempt') return added;
+  const counts = await countTagsOf(trx, [...new Set(rows.map((r) => r.contact_id))]);
+  if ([...counts.values()].some((n) => overTagCap(n, cap)))
     throw new AppError('validation_failed', `a contact carries at most ${MAX_TAGS_PER_CONTACT} tags`, {
       field: 'tags',
     });

@@ -53,6 +53,57 @@ export async function insertContactIfAbsent(db: Executor, row: ContactTable): Pr
     .execute();
 }
 
+/** Rows a multi-row statement carries: well under both databases' limits on bound values (contacts have ~30 columns). */
+const MANY = 500;
+
+/** The Page's contacts with these PSID blind indexes (found ones only), in one query per 500. */
+export async function findContactsByBidx(
+  db: Executor,
+  pageId: string,
+  psidBidxes: readonly string[],
+): Promise<ContactTable[]> {
+  const out: ContactTable[] = [];
+  for (let i = 0; i < psidBidxes.length; i += MANY) {
+    const chunk = psidBidxes.slice(i, i + MANY);
+    out.push(
+      ...(await db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('page_id', '=', pageId)
+        .where('psid_bidx', 'in', chunk)
+        .execute()),
+    );
+  }
+  return out;
+}
+
+/** Inserts many contacts, each unless its (page_id, psid_bidx) exists; returns how many were inserted. */
+export async function insertContactsIfAbsent(db: Executor, rows: readonly ContactTable[]): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < rows.length; i += MANY) {
+    const r = await db
+      .insertInto('contacts')
+      .values(rows.slice(i, i + MANY))
+      .onConflict((oc) => oc.columns(['page_id', 'psid_bidx']).doNothing())
+      .executeTakeFirst();
+    inserted += Number(r.numInsertedOrUpdatedRows ?? 0n);
+  }
+  return inserted;
+}
+
+/** Adds searchable name fragments of contacts that have none yet (new ones), many contacts in one statement. */
+export async function insertNameTokens(
+  db: Executor,
+  rows: readonly { contact_id: string; page_id: string; token: string }[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2 * MANY)
+    await db
+      .insertInto('contact_name_tokens')
+      .values(rows.slice(i, i + 2 * MANY))
+      .onConflict((oc) => oc.columns(['contact_id', 'token']).doNothing())
+      .execute();
+}
+
 /**
  * Moves the contact's activity times forward to `at` where they are older (never backwards), so events applied in
  * any order leave the same state. `userAction` also refreshes the messaging window.

@@ -28,7 +28,17 @@ function amount(fields: Record<string, unknown>, key: string): number {
   return n;
 }
 
-const PRODUCT_FIELDS = ['sku', 'name', 'category', 'price', 'currency', 'url', 'image_url'] as const;
+/** `active`: true/false (JSON), or in a CSV cell true/false, yes/no, 1/0; empty: on sale. */
+function activeOf(v: unknown): boolean | undefined {
+  if (v === undefined || v === null || v === '' || typeof v === 'boolean')
+    return v === '' || v === null ? undefined : v;
+  const t = typeof v === 'string' || typeof v === 'number' ? String(v).trim().toLowerCase() : '';
+  if (['true', 'yes', '1'].includes(t)) return true;
+  if (['false', 'no', '0'].includes(t)) return false;
+  throw bad('active must be true or false');
+}
+
+const PRODUCT_FIELDS = ['sku', 'name', 'category', 'price', 'currency', 'url', 'image_url', 'active'] as const;
 
 /** Products by sku, as `POST /pages/{id}/products` stores them (one command a row: upserted, audited). */
 export const productImporter: RowImporter<ProductInput> = {
@@ -44,6 +54,7 @@ export const productImporter: RowImporter<ProductInput> = {
       currency: required(fields, 'currency', 10),
       url: cellText(fields, 'url', 5000) ?? null,
       image_url: cellText(fields, 'image_url', 5000) ?? null,
+      active: activeOf(fields.active),
     };
   },
   store: { command: (ctx, actor, pageId, row) => upsertProduct(ctx, actor, pageId, row) },

@@ -6,10 +6,11 @@ import { AppError } from '../../errors.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import { openContactColumn, sealContactColumn } from '../contacts/contact-columns.ts';
-import { replaceNameTokens, updateContact } from '../contacts/contacts.repository.ts';
+import { insertNameTokens, replaceNameTokens, updateContact } from '../contacts/contacts.repository.ts';
+import { resolveContacts } from '../contacts/resolve-contacts.ts';
 import { nameTokens } from '../contacts/name-tokens.ts';
 import type { RowImporter } from './import-records.ts';
-import { addTagsWithin } from '../attributes/contact-tags.ts';
+import { addTagsWithin, tagContactsWithin } from '../attributes/contact-tags.ts';
 import { patchFromText } from '../attributes/set-attributes.ts';
 import { writeAttributes } from '../attributes/contact-audience.ts';
 
@@ -99,7 +100,7 @@ export const contactImporter: RowImporter<ContactRow> = {
   kind: 'contacts',
   permission: 'contacts:write',
   parse: parseContactRow,
-  store: { batch: writeContact },
+  store: { batch: writeContact, many: writeContacts },
 };
 
 async function writeContact(ctx: AppContext, trx: Transaction<DB>, actor: Actor, pageId: string, row: ContactRow) {
@@ -128,4 +129,54 @@ async function writeContact(ctx: AppContext, trx: Transaction<DB>, actor: Actor,
   const view = { ...contact, ...set };
   const names = (['name_enc', 'first_name_enc', 'last_name_enc'] as const).map((c) => openContactColumn(ctx, view, c));
   await replaceNameTokens(trx, contact.id, pageId, nameTokens(ctx.keyring, names));
+}
+
+/**
+ * A batch of rows in a few statements: the PSIDs looked up at once, the people not yet known created with their
+ * names, locale and timezone in one insert, their tags and searchable name fragments in one insert each. Rows of
+ * contacts that exist already, and a batch naming one PSID twice, take the row-by-row path.
+ */
+async function writeContacts(ctx: AppContext, trx: Transaction<DB>, actor: Actor, pageId: string, rows: ContactRow[]) {
+  if (new Set(rows.map((r) => r.psid)).size !== rows.length) {
+    for (const row of rows) await writeContact(ctx, trx, actor, pageId, row);
+    return;
+  }
+  const now = ctx.clock.now();
+  const byPsid = new Map(rows.map((r) => [r.psid, r]));
+  const contacts = await resolveContacts(
+    ctx,
+    trx,
+    pageId,
+    rows.map((r) => r.psid),
+    now,
+    (contact, psid) => {
+      const row = byPsid.get(psid)!;
+      if (row.name !== undefined) contact.name_enc = sealContactColumn(ctx, contact, 'name_enc', row.name);
+      if (row.first_name !== undefined)
+        contact.first_name_enc = sealContactColumn(ctx, contact, 'first_name_enc', row.first_name);
+      if (row.last_name !== undefined)
+        contact.last_name_enc = sealContactColumn(ctx, contact, 'last_name_enc', row.last_name);
+      if (row.locale !== undefined) contact.locale = row.locale;
+      if (row.timezone !== undefined) contact.timezone = row.timezone;
+    },
+  );
+  const tagged: { contact: ContactTable; tags: string[] }[] = [];
+  const tokens: { contact_id: string; page_id: string; token: string }[] = [];
+  for (const row of rows) {
+    const contact = contacts.get(row.psid)!;
+    if (!contact.created) {
+      await writeContact(ctx, trx, actor, pageId, row);
+      continue;
+    }
+    if (row.tags.length) tagged.push({ contact, tags: row.tags });
+    const { text, typed } = row.attributes;
+    if (text.length || Object.keys(typed).length) {
+      const patch = { ...(await patchFromText(trx, pageId, text)), ...typed };
+      await writeAttributes(ctx, trx, contact, patch, actor.id, now);
+    }
+    for (const token of nameTokens(ctx.keyring, [row.name, row.first_name, row.last_name]))
+      tokens.push({ contact_id: contact.id, page_id: pageId, token });
+  }
+  await tagContactsWithin(trx, tagged, actor.id, now);
+  await insertNameTokens(trx, tokens);
 }

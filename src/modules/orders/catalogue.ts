@@ -22,6 +22,8 @@ export interface ProductInput {
   currency: string;
   url?: string | null;
   image_url?: string | null;
+  /** On sale (in stock, listed); true when not given. */
+  active?: boolean | undefined;
 }
 
 function checkUrl(value: string | null | undefined, field: string): string | null {
@@ -60,6 +62,7 @@ export async function upsertProduct(
     currency: checkCurrency(input.currency),
     url: checkUrl(input.url, 'url'),
     image_url: checkUrl(input.image_url, 'image_url'),
+    active: input.active === false ? 0 : 1,
   };
   return ctx.db.transaction().execute(async (trx) => {
     if (!(await findPage(trx, pageId))) throw notFound('page');

@@ -5,7 +5,9 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import type { Actor } from '../access/actor.ts';
 import { recordContactChange } from '../conversations/conversation-activity.ts';
 import { recordOrderInterests } from '../interests/interests.ts';
-import { addContactTagIfAbsent, claimOrder, itemsOfOrders, setItemsContact } from './orders.repository.ts';
+import { addTagsWithin } from '../attributes/contact-tags.ts';
+import { normaliseTag } from '../attributes/attribute-values.ts';
+import { claimOrder, itemsOfOrders, setItemsContact } from './orders.repository.ts';
 
 /** How an order found its contact: named when the shop posted it, by an agent, or by the person following the m.me link. */
 export type JoinVia = 'api' | 'agent' | 'link_ref';
@@ -35,15 +37,11 @@ export async function joinOrder(
     orderedAt: Number(order.ordered_at),
     categories: items.map((i) => i.category),
   });
-  const tagged = order.link_tag !== null;
-  if (tagged)
-    await addContactTagIfAbsent(trx, {
-      contact_id: contactId,
-      page_id: order.page_id,
-      tag: order.link_tag!,
-      created_by: null,
-      created_at: now,
-    });
+  // A tag stored before tags were normalised on orders may not be one now: it is skipped rather than refused, and the
+  // tag cap does not apply, since a join through the m.me link runs inside the webhook event's transaction.
+  const tag = order.link_tag === null ? null : normaliseTag(order.link_tag);
+  const tagged = tag !== null;
+  if (tagged) await addTagsWithin(trx, { id: contactId, page_id: order.page_id }, [tag], null, now, 'exempt');
   await recordContactChange(trx, ctx, order.page_id, contactId);
   await appendAudit(
     trx,

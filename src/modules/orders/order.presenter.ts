@@ -13,6 +13,7 @@ export function presentProduct(row: ProductTable) {
     currency: row.currency,
     url: row.url,
     image_url: row.image_url,
+    active: Number(row.active) === 1,
     created_at: toIso(Number(row.created_at)),
     updated_at: toIso(Number(row.updated_at)),
   };

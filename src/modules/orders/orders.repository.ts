@@ -144,15 +144,3 @@ export async function orderForStatusCheck(
     )
     .executeTakeFirst();
 }
-
-/** Sets a tag on a contact unless it has it (the tags module owns the rest of a tag's life). */
-export async function addContactTagIfAbsent(
-  db: Executor,
-  row: { contact_id: string; page_id: string; tag: string; created_by: string | null; created_at: number },
-): Promise<void> {
-  await db
-    .insertInto('contact_tags')
-    .values(row)
-    .onConflict((oc) => oc.columns(['contact_id', 'tag']).doNothing())
-    .execute();
-}

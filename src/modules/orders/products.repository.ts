@@ -14,6 +14,7 @@ export async function upsertProductRow(db: Executor, row: ProductTable): Promise
         currency: eb.ref('excluded.currency'),
         url: eb.ref('excluded.url'),
         image_url: eb.ref('excluded.image_url'),
+        active: eb.ref('excluded.active'),
         updated_at: eb.ref('excluded.updated_at'),
       })),
     )
