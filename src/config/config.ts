@@ -45,7 +45,7 @@ export interface Config {
   linkIdsForPages: boolean;
   /** People who sign in: session lifetimes and the per-account lockout after wrong passwords. */
   signIn?: { sessionIdleHours: number; sessionMaxDays: number; lockAfter: number; lockMinutes: number };
-  /** Data subject requests and retention (issue 6); 0 days means "keep". */
+  /** Data subject requests and retention; 0 days means "keep". */
   privacy?: {
     regime: 'gdpr' | 'ccpa';
     /** Separate store of per-contact keys; null → `contact-keys.db` in the data dir. */

@@ -30,7 +30,7 @@ for (const dialect of testDialects()) {
       app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload && { payload }) });
     const sendUntilFinal = async (contactId: string, text: string) => {
       // As a careful client does: a 5xx is retried with the same idempotency key (on SQLite a send can still meet
-      // SQLITE_BUSY from the webhook intake, issue 14 point 4, fixed on its own branch).
+      // SQLITE_BUSY from the webhook intake under load).
       const key = `k-${contactId}-${text}`;
       let r = await api('POST', `/api/v1/contacts/${contactId}/messages`, { text, idempotency_key: key });
       for (let i = 0; i < 5 && r.statusCode >= 500; i++)

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
-// Identity links (issue 4, item 3): account-linking codes by keyed hash, the ids_for_pages schedule, and one link
+// Identity links: account-linking codes by keyed hash, the ids_for_pages schedule, and one link
 // row per (pair, source) at most, so that linking is idempotent even when two workers record the same link at once.
 export async function up(db: AnyDb): Promise<void> {
   await sql

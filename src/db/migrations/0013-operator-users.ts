@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
-// People who sign in (issue 16, points 1–2): operator accounts beside API tokens, one-time sign-in links and
+// People who sign in: operator accounts beside API tokens, one-time sign-in links and
 // server-side sessions. An operator's email is sealed by the keyring and found by its blind index; passwords are
 // scrypt strings; links and sessions are kept only as keyed hashes of their secrets, so a copy of the database signs
 // nobody in. `pages` is a JSON list of Page ids or null for every Page, as API tokens keep theirs.
