@@ -328,6 +328,33 @@ export async function seedContact(
       },
     ],
     assistant_contact_state: [{ contact_id: contactId, page_id: pageId, misses: 1, updated_at: at }],
+    campaign_recipients: [
+      {
+        id: newId('cr', at),
+        campaign_id: 'cp_seeded',
+        page_id: pageId,
+        contact_id: contactId,
+        variant: 0,
+        status: 'queued',
+        reason: null,
+        delivery_id: deliveryId,
+        queued_at: at,
+        clicked_at: at,
+        created_at: at,
+        updated_at: at,
+      },
+    ],
+    campaign_links: [
+      {
+        token: `tk_${contactId.slice(3)}`,
+        campaign_id: 'cp_seeded',
+        page_id: pageId,
+        contact_id: contactId,
+        url: 'https://shop.example/new',
+        clicked_at: at,
+        created_at: at,
+      },
+    ],
     consent_records: [
       {
         id: newId('cr', at),
