@@ -83,7 +83,7 @@ export function AssistantPanel({ user, pageId, pages }: ScreenProps) {
         {settings.data && (
           <Switch
             label="Answer people automatically"
-            description={`Answers at a confidence of ${settings.data.threshold} or more; ${settings.data.approved_entries} approved entries`}
+            description={`Answers at a confidence of ${settings.data.threshold} or more; ${settings.data.approved_entries} approved ${settings.data.approved_entries === 1 ? 'entry' : 'entries'}`}
             checked={settings.data.enabled}
             disabled={!manager || toggle.isPending}
             onChange={(e) => toggle.mutate(e.currentTarget.checked)}
