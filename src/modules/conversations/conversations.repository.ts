@@ -19,24 +19,28 @@ export const conversationIdOf = (contactId: string): string => `cv_${contactId.s
  * A conversation as it opens: open, unassigned, handled by the bot (the Page's automation rules may answer until an
  * agent replies or takes over), its first message the one that opened it.
  */
+const OPENED = {
+  status: 'open',
+  assignee_id: null,
+  handled_by: 'bot',
+  labels: '[]',
+  snoozed_until: null,
+  version: 1,
+} as const satisfies Partial<ConversationTable>;
+
 function openedRow(
   t: { pageId: string; contactId: string; messageId: string; now: number },
   first: { unread: number; waitingSince: number | null; lastActivityAt: number },
 ): ConversationTable {
   return {
+    ...OPENED,
     id: conversationIdOf(t.contactId),
     page_id: t.pageId,
     contact_id: t.contactId,
-    status: 'open',
-    assignee_id: null,
-    handled_by: 'bot',
-    labels: '[]',
     unread_count: first.unread,
     waiting_since: first.waitingSince,
     last_message_id: t.messageId,
     last_activity_at: first.lastActivityAt,
-    snoozed_until: null,
-    version: 1,
     created_at: t.now,
     updated_at: t.now,
   };
@@ -73,21 +77,16 @@ const reopenInbound = new PreparedQuery<
 >((db, slot) =>
   db
     .insertInto('conversations')
-    // The row openedRow makes, with the run's values in its slots.
+    // The row openedRow makes (the same constants), with the run's values in its slots.
     .values({
+      ...OPENED,
       id: slot('id'),
       page_id: slot('page_id'),
       contact_id: slot('contact_id'),
-      status: 'open',
-      assignee_id: null,
-      handled_by: 'bot',
-      labels: '[]',
       unread_count: 1,
       waiting_since: slot('at'),
       last_message_id: slot('message_id'),
       last_activity_at: slot('at'),
-      snoozed_until: null,
-      version: 1,
       created_at: slot('now'),
       updated_at: slot('now'),
     })
