@@ -87,6 +87,17 @@ interface Candidate {
 }
 
 /** The inbound hook: which rules this event triggers, then each one's run. */
+// The Page's enabled rules, read once per event: both phases run on the same event object.
+const rulesOfEvent = new WeakMap<InboundEventContext, Promise<Rule[]>>();
+function pageRulesOf(e: InboundEventContext): Promise<Rule[]> {
+  let rules = rulesOfEvent.get(e);
+  if (!rules) {
+    rules = enabledRuleRows(e.trx, e.contact.page_id).then((rows) => rows.map(ruleOf));
+    rulesOfEvent.set(e, rules);
+  }
+  return rules;
+}
+
 /**
  * Runs the Page's rules on one event: in the `triggered` phase those with a trigger of their own (and marks the event
  * answered when one matched), in the `default` phase the default reply, when no rule matched and no other hook
@@ -97,9 +108,9 @@ export async function runRulesOnEvent(e: InboundEventContext, phase: 'triggered'
   if (facts === null || e.contact.status === 'erased') return;
   if (phase === 'default' && e.answered) return;
   const { ctx, trx, contact } = e;
-  const rules = (await enabledRuleRows(trx, contact.page_id))
-    .map(ruleOf)
-    .filter((r) => r.trigger.type !== 'unanswered' && (r.trigger.type === 'default') === (phase === 'default'));
+  const rules = (await pageRulesOf(e)).filter(
+    (r) => r.trigger.type !== 'unanswered' && (r.trigger.type === 'default') === (phase === 'default'),
+  );
   if (rules.length === 0) return;
   // A consent keyword is the consent module's to answer, never a rule's.
   if (facts.text !== null && normalizeKeywordText(facts.text).length <= MAX_KEYWORD_LENGTH) {
