@@ -57,13 +57,8 @@ export async function handleInboundForAssistant(e: InboundEventContext): Promise
         at: now,
       },
     ]);
-  if (conversation.handled_by === 'human') {
-    // A conversation this very message opened starts with the assistant; any other stays with its people.
-    const justOpened = conversation.version === 1 && conversation.last_message_id === e.messageId;
-    if (!justOpened) return;
-    await setConversationOwner(trx, conversation.id, 'bot', now);
-    await announce();
-  }
+  // A conversation opens handled by the bot; one its people took over stays theirs.
+  if (conversation.handled_by === 'human') return;
   const missesBefore = await findMisses(trx, contact.id);
   const t = await think(trx, ctx, {
     pageId: contact.page_id,
