@@ -33,6 +33,8 @@ export interface OpenAppOptions {
   webhookSpool?: boolean;
   /** Options of the app's metrics (a worker thread leaves the process's own metrics to the main thread). */
   metrics?: { processDefaults?: boolean };
+  /** SQLite: where WAL checkpoints run (see OpenOptions.walCheckpoints); inline unless told. */
+  walCheckpoints?: 'inline' | 'thread' | 'elsewhere';
 }
 
 /**
@@ -47,7 +49,11 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
   });
   const logger = opts.logger ?? createLogger(config.logLevel);
   makeDataDirPrivate(config.dataDir, logger);
-  const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const database = await openDatabase({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    walCheckpoints: opts.walCheckpoints ?? 'inline',
+  });
   let ctx: AppContext | null = null;
   try {
     if (opts.migrate) await migrateToLatest(database);

@@ -197,7 +197,7 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
   const port = parentPort!;
   const post = (m: FromWorker) => port.postMessage(m);
   const logger = createLogger(config.logLevel, { write: (line: string) => post({ type: 'log', line }) });
-  const ctx = await openApp(config, { logger, metrics: { processDefaults: false } });
+  const ctx = await openApp(config, { logger, metrics: { processDefaults: false }, walCheckpoints: 'elsewhere' });
   installHooks(ctx);
   // Versions added by `keys rotate` are picked up here too (the main thread re-wraps): what is processed is sealed
   // under the current one.

@@ -71,9 +71,13 @@ function keyMaintenance(ctx: AppContext): BackgroundWorker {
 
 /** Starts pagescope in the given role: the HTTP server (web), the background workers (worker), or both. */
 export async function startPagescope(config: Config, opts: StartOptions): Promise<RunningServer> {
+  const threaded =
+    opts.role === 'all' && (opts.processingThread ?? (opts.setup === undefined && opts.clock === undefined));
   const ctx = await openApp(config, {
     migrate: true,
     webhookSpool: opts.role !== 'worker',
+    // Where processing has a thread or a process to itself, WAL checkpoints get one too: they no longer hold its commits.
+    walCheckpoints: threaded || opts.role === 'worker' ? 'thread' : 'inline',
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
@@ -97,8 +101,6 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
   }
   const workers: BackgroundWorker[] = [keyMaintenance(ctx)];
   const unwatch = watchEventLoop(ctx);
-  const threaded =
-    opts.role === 'all' && (opts.processingThread ?? (opts.setup === undefined && opts.clock === undefined));
   if (threaded) workers.push(startProcessingThread(ctx, config, newLeaseOwner()));
   else if (opts.role !== 'web')
     workers.push(...startWorkers(ctx, { workerId: newLeaseOwner(), ownThread: opts.role === 'worker' }));

@@ -16,6 +16,7 @@ import {
   type Transaction,
 } from 'kysely';
 import type { DB, Db, Dialect } from './types.ts';
+import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.ts';
 
 /** The PostgreSQL driver, loaded on first use: a CLI call on SQLite does not pay for loading it. */
 let pgDriver: Promise<typeof import('pg').default> | null = null;
@@ -60,6 +61,13 @@ export interface OpenOptions {
   /** SQLite only: file name inside the data dir. */
   fileName?: string;
   poolSize?: number;
+  /**
+   * SQLite only: where WAL checkpoints run. `inline` (SQLite's default): a commit that takes the WAL past 1,000 pages
+   * copies it into the database file first. `thread`: this database starts a checkpointer thread (see
+   * wal-checkpointer.ts) and its commits checkpoint only past BACKSTOP_PAGES; `elsewhere`: the same backstop, for a
+   * connection of a process whose checkpointer another database started (serve's processing thread).
+   */
+  walCheckpoints?: 'inline' | 'thread' | 'elsewhere';
 }
 
 /** How long a SQLite connection waits for another one's write lock before it gives up (SQLITE_BUSY). */
@@ -107,6 +115,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   native.pragma('foreign_keys = ON');
   // Deleted and overwritten values are zeroed in the file, not left in free space (erasure, dropped raw bodies).
   native.pragma('secure_delete = ON');
+  const checkpoints = opts.walCheckpoints ?? 'inline';
+  if (checkpoints !== 'inline') native.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  const checkpointer = checkpoints === 'thread' ? startWalCheckpointer(file) : null;
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(native) }) });
   const flushWal = walFlusher(file);
   return {
@@ -134,6 +145,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       return { result, durable };
     },
     close: async () => {
+      await checkpointer?.close();
       await db.destroy();
       await flushWal.close();
     },
