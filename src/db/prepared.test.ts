@@ -58,7 +58,7 @@ forEachDialect('prepared queries', (database) => {
     await assert.rejects(inlined.run(db, { n: 1 }), /slot n is not a parameter/);
   });
 
-  test('insert any number of rows in one statement each, the same count twice through one statement', async () => {
+  test('insert a few rows in one statement each, the same count twice through one statement', async () => {
     const { db } = database();
     const run = `m${Date.now()}`;
     const rows = (from: number, n: number) =>
@@ -73,6 +73,21 @@ forEachDialect('prepared queries', (database) => {
     assert.equal(await insertHashes.run(db, rows(2, 3)), 1, 'the rows already there are skipped');
     const stored = (await hashesFrom.run(db, { prefix: run, since: 0 })).rows.map((r) => r.post_id);
     assert.deepEqual(stored, ['wd_0', 'wd_1', 'wd_2', 'wd_3', 'wd_4']);
+  });
+
+  test('insert thousands of rows at once, in statements of bounded size, every row once', async () => {
+    const { db } = database();
+    const run = `big${Date.now()}`;
+    const rows = Array.from({ length: 7_001 }, (_, i) => ({
+      body_hash: `${run}-${i}`,
+      post_id: `wd_${i}`,
+      created_at: 1,
+    }));
+    // 7,001 rows of 3 values pass SQLite's limit of 32,766 parameters in one statement only if they are split.
+    assert.equal(await insertHashes.run(db, rows), 7_001);
+    const stored = (await hashesFrom.run(db, { prefix: `${run}-`, since: 0 })).rows;
+    assert.equal(stored.length, 7_001);
+    assert.equal(new Set(stored.map((r) => r.post_id)).size, 7_001);
   });
 
   test('refuse a row with a value for a column the insert was not prepared with, rather than drop it', async () => {

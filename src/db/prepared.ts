@@ -65,6 +65,11 @@ export function slotRow<T extends object>(slot: SlotOf<T>, columns: readonly (ke
   return Object.fromEntries(columns.map((c) => [c, slot(c)])) as T;
 }
 
+/** Inserts of up to this many rows are one statement of exactly that many. */
+const SINGLE_MAX = 32;
+/** The largest statement of an insert of more rows (a power of two). */
+const CHUNK_MAX = 256;
+
 /**
  * A multi-row insert prepared once per row count (and dialect): one statement for a message's search tokens or a
  * turn's events, which on PostgreSQL is one round trip instead of one per row.
@@ -82,8 +87,23 @@ export class PreparedInsert<T extends object> {
     this.#build = build;
   }
 
-  /** Inserts the rows in one statement; returns how many it inserted. */
+  /**
+   * Inserts the rows; returns how many it inserted. Up to SINGLE_MAX rows are one statement; more (a processing
+   * turn's gathered rows) go in statements of 256 rows and then of powers of two, so that a few shapes serve every
+   * count and none passes the databases' limits on parameters.
+   */
   async run(db: Executor, rows: readonly T[]): Promise<number> {
+    if (rows.length <= SINGLE_MAX) return this.#runOne(db, rows);
+    let n = 0;
+    for (let at = 0, size = CHUNK_MAX; at < rows.length;) {
+      while (size > rows.length - at) size /= 2;
+      n += await this.#runOne(db, rows.slice(at, at + size));
+      at += size;
+    }
+    return n;
+  }
+
+  async #runOne(db: Executor, rows: readonly T[]): Promise<number> {
     if (rows.length === 0) return 0;
     let q = this.#byCount.get(rows.length);
     if (!q) {

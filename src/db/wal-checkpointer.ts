@@ -96,4 +96,5 @@ function runThread(file: string): void {
   tick();
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) runThread((workerData as { file: string }).file);
+if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE)
+  runThread((workerData as { file: string }).file);

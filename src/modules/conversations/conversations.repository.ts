@@ -11,6 +11,7 @@ import type { Executor } from '../../db/types.ts';
 import type { ConversationTable, MessageTokenTable } from '../../db/tables/inbox.ts';
 import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
 import { PreparedInsert, PreparedQuery } from '../../db/prepared.ts';
+import { gatherOrInsert } from '../../db/gathered-inserts.ts';
 
 /** A conversation's id is its contact's with another prefix: found, opened and reopened by key. */
 export const conversationIdOf = (contactId: string): string => `cv_${contactId.slice(contactId.indexOf('_') + 1)}`;
@@ -516,9 +517,24 @@ export async function replaceMessageTokens(
       .execute();
 }
 
+/** Adds a message's search tokens (gathered in a processing turn, and inserted in index order; see gathered-inserts). */
 export async function insertMessageTokens(db: Executor, rows: readonly MessageTokenTable[]): Promise<void> {
-  await insertTokens.run(db, rows);
+  await gatherOrInsert(db, 'message_tokens', rows, async (d, all) => {
+    await insertTokens.run(d, all.sort(inIndexOrder));
+  });
 }
+
+/** The order of the search index's lookup key (page, token, contact). */
+function inIndexOrder(a: MessageTokenTable, b: MessageTokenTable): number {
+  return (
+    compare(a.page_id, b.page_id) ||
+    compare(a.token, b.token) ||
+    compare(a.contact_id, b.contact_id) ||
+    compare(a.message_id, b.message_id)
+  );
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const insertTokens = new PreparedInsert<MessageTokenTable>(
   ['message_id', 'page_id', 'contact_id', 'key_version', 'token'],

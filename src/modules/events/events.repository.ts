@@ -4,6 +4,7 @@ import type { Dialect } from '../../db/types.ts';
 import type { Insertable, Selectable } from 'kysely';
 import type { InboxEventTable } from '../../db/tables/inbox.ts';
 import { PreparedInsert } from '../../db/prepared.ts';
+import { gatherOrInsert } from '../../db/gathered-inserts.ts';
 
 export type NewInboxEvent = Omit<Insertable<InboxEventTable>, 'seq'>;
 export type InboxEvent = Selectable<InboxEventTable>;
@@ -38,7 +39,11 @@ export function announceEventsAppended(): void {
  * order holds by itself. Readers find new events by looking (see EventFeed); the wake-ups only make them look sooner.
  */
 export async function appendEvents(db: Executor, dialect: Dialect, events: readonly NewInboxEvent[]): Promise<void> {
-  if (events.length === 0) return;
+  // In a processing turn they are gathered and appended at its end, still in the order given (see gathered-inserts).
+  await gatherOrInsert(db, 'inbox_events', events, (d, all) => appendNow(d, dialect, all));
+}
+
+async function appendNow(db: Executor, dialect: Dialect, events: readonly NewInboxEvent[]): Promise<void> {
   // The NOTIFY is queued with the lock and delivered at commit (one round trip for both).
   if (dialect === 'postgres')
     await sql`select pg_advisory_xact_lock(${PG_EVENTS_LOCK}), pg_notify(${PG_EVENTS_CHANNEL}, '')`.execute(db);

@@ -5,6 +5,7 @@ import { webhookBodyField, type WebhookPostTable } from '../../db/tables/convers
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
+import { gatheringInserts } from '../../db/gathered-inserts.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
 import {
   claimBodyHashes,
@@ -108,72 +109,74 @@ async function applyBatch(
     // block the thread until the flush ends (a page under writeback is not written to).
     if (turn > 0) await Promise.all([nextTurn(), durable]);
     ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
-      keys.deferringSync(async (deferral) => {
-        const now = ctx.clock.now();
-        const until = performance.now() + turnMs;
-        if (performance.now() - renewedAt > leaseMs / 3) {
-          await renewPostLeases(
-            trx,
-            live.map((d) => d.row.id),
-            owner,
-            now + leaseMs,
-          );
-          renewedAt = performance.now();
-        }
-        if (turn === 0) {
-          const duplicates = await claimBodyHashes(
-            trx,
-            batch.map((d) => d.row),
-            now,
-          );
-          for (const d of batch) {
-            const dup = duplicates.has(d.row.id);
-            if (!dup && 'events' in d) {
-              live.push(d);
-              continue;
+      gatheringInserts(trx, () =>
+        keys.deferringSync(async (deferral) => {
+          const now = ctx.clock.now();
+          const until = performance.now() + turnMs;
+          if (performance.now() - renewedAt > leaseMs / 3) {
+            await renewPostLeases(
+              trx,
+              live.map((d) => d.row.id),
+              owner,
+              now + leaseMs,
+            );
+            renewedAt = performance.now();
+          }
+          if (turn === 0) {
+            const duplicates = await claimBodyHashes(
+              trx,
+              batch.map((d) => d.row),
+              now,
+            );
+            for (const d of batch) {
+              const dup = duplicates.has(d.row.id);
+              if (!dup && 'events' in d) {
+                live.push(d);
+                continue;
+              }
+              const kept = await finishPost(trx, d.row.id, owner, {
+                status: dup ? 'duplicate' : 'failed',
+                eventCount: dup ? 0 : null,
+                error: dup || !('error' in d) ? null : d.error,
+                now,
+              });
+              if (kept && dup) duplicated++;
             }
-            const kept = await finishPost(trx, d.row.id, owner, {
-              status: dup ? 'duplicate' : 'failed',
-              eventCount: dup ? 0 : null,
-              error: dup || !('error' in d) ? null : d.error,
+            const pageIds = [
+              ...new Set(
+                live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')),
+              ),
+            ];
+            registered = await registeredPages(trx, pageIds);
+            items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
+            items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
+          }
+          // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
+          for (
+            let applied = 0;
+            next < items.length && ((applied === 0 && turn > 0) || performance.now() < until);
+            applied++, next++
+          ) {
+            const { ev, d } = items[next]!;
+            await applyEvent(
+              { ctx, trx, now, postId: d.row.id, keys: deferral },
+              ev,
+              d.object,
+              registered,
+              d.row.received_at,
+            );
+          }
+          if (next < items.length) return;
+          for (const d of live)
+            await finishPost(trx, d.row.id, owner, {
+              status: 'processed',
+              eventCount: d.events.length,
+              error: null,
               now,
             });
-            if (kept && dup) duplicated++;
-          }
-          const pageIds = [
-            ...new Set(
-              live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')),
-            ),
-          ];
-          registered = await registeredPages(trx, pageIds);
-          items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
-          items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
-        }
-        // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
-        for (
-          let applied = 0;
-          next < items.length && ((applied === 0 && turn > 0) || performance.now() < until);
-          applied++, next++
-        ) {
-          const { ev, d } = items[next]!;
-          await applyEvent(
-            { ctx, trx, now, postId: d.row.id, keys: deferral },
-            ev,
-            d.object,
-            registered,
-            d.row.received_at,
-          );
-        }
-        if (next < items.length) return;
-        for (const d of live)
-          await finishPost(trx, d.row.id, owner, {
-            status: 'processed',
-            eventCount: d.events.length,
-            error: null,
-            now,
-          });
-        live = [];
-      }),
+          live = [];
+        }),
+      ),
     ));
   }
   // Turns commit without waiting for the disk (the log is one file, in order): the last one's flush covers them all.
