@@ -81,9 +81,9 @@ export function lookupFor(ctx: AppContext, d: RecipientData): Lookup {
   };
 }
 
-// The fields of a Send API message that a person reads: variables are filled there and nowhere else (never in a
-// payload, a URL or a type).
-const READ_FIELDS = new Set(['text', 'title', 'subtitle']);
+// The fields of a campaign message that a person reads: variables are filled there and nowhere else (never in a
+// payload, a URL or a type). `fallback` is a recommendations block's text, `coupon_pre_message` a coupon's.
+const READ_FIELDS = new Set(['text', 'title', 'subtitle', 'fallback', 'coupon_pre_message']);
 
 /** Every text a person reads in a message, as written (for checks before anything is sent). */
 export function messageTexts(value: unknown): string[] {
