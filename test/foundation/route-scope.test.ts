@@ -94,6 +94,11 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
       components: [{ type: 'BODY', text: 'Your order has shipped.' }],
     },
     'PUT /api/v1/pages/:pageId/messenger-profile': { get_started: { payload: 'GET_STARTED' } },
+    'PUT /api/v1/pages/:pageId/loyalty-tiers': {
+      window_days: 365,
+      currency: 'EUR',
+      tiers: [{ name: 'gold', min_orders: 3, min_spend: 100 }],
+    },
     'POST /api/v1/pages/:pageId/campaigns': {
       name: 'Sale',
       kind: 'standard',

@@ -340,6 +340,7 @@ export async function seedContact(
         delivery_id: deliveryId,
         queued_at: at,
         clicked_at: at,
+        coupon_code: `GOLD-${contactId.slice(3)}`,
         created_at: at,
         updated_at: at,
       },

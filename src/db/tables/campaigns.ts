@@ -47,8 +47,10 @@ export interface CampaignRecipientTable {
   reason: string | null;
   delivery_id: string | null;
   queued_at: number | null;
-  /** The first click on one of the campaign's tracked links. */
+  /** The first click on one of the campaign's tracked links, buttons or quick replies. */
   clicked_at: number | null;
+  /** The coupon code of a loyalty offer given to this person (unique within the Page), kept so a resend shows it. */
+  coupon_code: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -64,10 +66,22 @@ export interface CampaignLinkTable {
   created_at: number;
 }
 
+/** A Page's loyalty tiers (see recommendations/loyalty.policy.ts): the business's own rules, no personal data. */
+export interface LoyaltyTiersTable {
+  page_id: string;
+  window_days: number;
+  currency: string;
+  /** JSON: [{name, min_orders, min_spend}]. */
+  tiers: string;
+  updated_by: string | null;
+  updated_at: number;
+}
+
 export interface CampaignTables {
   campaigns: CampaignTable;
   campaign_recipients: CampaignRecipientTable;
   campaign_links: CampaignLinkTable;
+  loyalty_tiers: LoyaltyTiersTable;
 }
 
 export const CAMPAIGN_CLASSIFICATION: Record<keyof CampaignTables, TableClassification> = {
@@ -110,6 +124,7 @@ export const CAMPAIGN_CLASSIFICATION: Record<keyof CampaignTables, TableClassifi
       delivery_id: 'reference',
       queued_at: 'personal',
       clicked_at: 'personal',
+      coupon_code: 'personal',
       created_at: 'personal',
       updated_at: 'system',
     },
@@ -126,6 +141,19 @@ export const CAMPAIGN_CLASSIFICATION: Record<keyof CampaignTables, TableClassifi
       url: 'system',
       clicked_at: 'personal',
       created_at: 'personal',
+    },
+  },
+  loyalty_tiers: {
+    idColumn: 'page_id',
+    pageColumn: 'page_id',
+    contactColumn: null,
+    columns: {
+      page_id: 'reference',
+      window_days: 'system',
+      currency: 'system',
+      tiers: 'system',
+      updated_by: 'reference',
+      updated_at: 'system',
     },
   },
 };

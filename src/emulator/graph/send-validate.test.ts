@@ -52,3 +52,28 @@ test('messaging_type defaults to RESPONSE unless it is required', () => {
   assert.deepEqual(validateTagging({}, 0, 1, false), { messagingType: 'RESPONSE' });
   assert.throws(() => validateTagging({}, 0, 1, true), /messaging_type is required/);
 });
+
+test('a coupon template needs a title and a code; its shop button needs a URL; it holds no field Meta does not know', () => {
+  const coupon = (over: Record<string, unknown>) =>
+    template({ template_type: 'coupon', title: '10% off everything', coupon_code: '10PERCENT', ...over });
+  assert.doesNotThrow(() => validateMessage(coupon({})));
+  assert.doesNotThrow(() =>
+    validateMessage(
+      coupon({
+        subtitle: 'Use it at checkout',
+        coupon_url: 'https://shop.example/',
+        coupon_url_button_title: 'Shop now',
+        coupon_pre_message: 'A thank-you for you',
+        image_url: 'https://shop.example/c.png',
+        payload: 'GOLD',
+      }),
+    ),
+  );
+  assert.throws(() => validateMessage(coupon({ title: undefined })), /\[title\] is required/);
+  assert.throws(() => validateMessage(coupon({ coupon_code: undefined })), /\[coupon_code\] is required/);
+  assert.throws(() => validateMessage(coupon({ coupon_code: 'TEN PERCENT' })), /spaces/);
+  assert.throws(() => validateMessage(coupon({ title: 'x'.repeat(81) })), /80/);
+  assert.throws(() => validateMessage(coupon({ coupon_url_button_title: 'Shop now' })), /needs/);
+  assert.throws(() => validateMessage(coupon({ coupon_url: 'shop.example' })), /valid URL/);
+  assert.throws(() => validateMessage(coupon({ buttons: [] })), /not a field/);
+});

@@ -36,6 +36,47 @@ function validateButtons(buttons: unknown): void {
   }
 }
 
+const COUPON_FIELDS = [
+  'template_type',
+  'title',
+  'subtitle',
+  'coupon_code',
+  'coupon_url',
+  'coupon_url_button_title',
+  'coupon_pre_message',
+  'image_url',
+  'payload',
+];
+
+const isUrl = (v: string) => /^https?:\/\/\S+$/.test(v);
+
+/** Messenger's coupon template: a title and a code, optionally a subtitle, a picture, a pre-message and a shop button. */
+function validateCoupon(payload: Record<string, unknown>): void {
+  const p = (field: string) => `param message[attachment][payload][${field}]`;
+  const unknown = Object.keys(payload).find((k) => !COUPON_FIELDS.includes(k));
+  if (unknown !== undefined) throw errors.param(`${p(unknown)} is not a field of the coupon template`);
+  const text = (field: string, max: number, required: boolean) => {
+    const v = payload[field];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== 'string' || v.trim() === '' || chars(v) > max)
+      throw errors.param(`${p(field)} ${required ? 'is required and ' : ''}must be 1 to ${max} characters`);
+    return v;
+  };
+  text('title', 80, true);
+  text('subtitle', 80, false);
+  const code = text('coupon_code', 100, true);
+  if (code !== undefined && /\s/.test(code)) throw errors.param(`${p('coupon_code')} must not contain spaces`);
+  const url = text('coupon_url', 2000, false);
+  if (url !== undefined && !isUrl(url)) throw errors.param(`${p('coupon_url')} must be a valid URL`);
+  const button = text('coupon_url_button_title', 20, false);
+  if (button !== undefined && url === undefined)
+    throw errors.param(`${p('coupon_url_button_title')} needs ${p('coupon_url')}`);
+  text('coupon_pre_message', 640, false);
+  const image = text('image_url', 2000, false);
+  if (image !== undefined && !isUrl(image)) throw errors.param(`${p('image_url')} must be a valid URL`);
+  text('payload', 1000, false);
+}
+
 function validateTemplate(payload: Record<string, unknown>): void {
   const kind = str(payload.template_type);
   if (!kind) throw errors.param('param message[attachment][payload][template_type] is required');
@@ -45,6 +86,7 @@ function validateTemplate(payload: Record<string, unknown>): void {
       throw errors.param('Button template text is required and must be at most 640 characters');
     validateButtons(payload.buttons);
   }
+  if (kind === 'coupon') validateCoupon(payload);
   if (kind === 'generic') {
     const elements = payload.elements;
     if (!Array.isArray(elements) || elements.length < 1 || elements.length > 10) {

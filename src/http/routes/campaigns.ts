@@ -26,6 +26,44 @@ import {
 import { runCampaign } from '../../modules/campaigns/run-campaign.ts';
 import { followTrackedLink } from '../../modules/campaigns/track-click.ts';
 import { MAX_CAMPAIGN_RATE_TEXT } from '../../modules/campaigns/campaign.policy.ts';
+import { MAX_CAROUSEL } from '../../modules/campaigns/campaign-blocks.ts';
+import { getLoyaltyTiers, setLoyaltyTiers } from '../../modules/recommendations/loyalty-tiers.ts';
+import { MAX_TIERS, MAX_WINDOW_DAYS } from '../../modules/recommendations/loyalty.policy.ts';
+
+const LoyaltyTiersBody = Type.Object(
+  {
+    window_days: Type.Integer({
+      minimum: 1,
+      maximum: MAX_WINDOW_DAYS,
+      description: 'orders placed within this many days count',
+    }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'only orders in this currency count' }),
+    tiers: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }),
+          min_orders: Type.Optional(Type.Integer({ minimum: 0 })),
+          min_spend: Type.Optional(Type.Number({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        minItems: 1,
+        maxItems: MAX_TIERS,
+        description: 'a person is in the highest tier whose thresholds (orders and spend) they both meet',
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const LoyaltyTiersSchema = Type.Object({
+  page_id: Type.String(),
+  window_days: Type.Integer(),
+  currency: Type.String(),
+  tiers: Type.Array(Type.Object({ name: Type.String(), min_orders: Type.Integer(), min_spend: Type.Number() })),
+  updated_at: NullableDateTime(),
+});
 
 const Message = () =>
   Type.Object(
@@ -38,11 +76,62 @@ const Message = () =>
         }),
       ),
       attachment: Type.Optional(
-        AnyObject({ description: 'Send API attachment; web_url buttons become tracked links (GET /r/{token})' }),
+        AnyObject({
+          description:
+            'Send API attachment; web_url buttons become tracked links (GET /r/{token}), postback buttons and quick ' +
+            'replies carry the campaign so that pressing one counts as a click',
+        }),
+      ),
+      recommendations: Type.Optional(
+        Type.Object(
+          {
+            count: Type.Integer({ minimum: 1, maximum: MAX_CAROUSEL }),
+            fallback: Type.Optional(Type.String({ description: 'sent as a text to a person with no recommendation' })),
+            button_title: Type.Optional(Type.String({ maxLength: 20, description: 'default "View"' })),
+          },
+          {
+            additionalProperties: false,
+            description:
+              'a carousel (generic template) of up to `count` products recommended to each person (never what they ' +
+              'bought, in stock), each with its price, picture and a tracked button to its page; a person with none ' +
+              'gets `fallback`, or is skipped `no_recommendations`',
+          },
+        ),
+      ),
+      loyalty_offer: Type.Optional(
+        Type.Object(
+          {
+            tiers: Type.Record(
+              Type.String(),
+              Type.Object(
+                {
+                  title: Type.String({ maxLength: 80 }),
+                  subtitle: Type.Optional(Type.String({ maxLength: 80 })),
+                  coupon_url: Type.Optional(Type.String()),
+                  coupon_url_button_title: Type.Optional(Type.String({ maxLength: 20 })),
+                  coupon_pre_message: Type.Optional(Type.String()),
+                  image_url: Type.Optional(Type.String()),
+                  code_prefix: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{1,12}$' })),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+          },
+          {
+            additionalProperties: false,
+            description:
+              "Messenger's coupon template for each person's loyalty tier (the Page's tiers, PUT …/loyalty-tiers), " +
+              'with a code of their own (kept on their recipient row); a person in no tier of the offer is skipped ' +
+              '`no_loyalty_tier`',
+          },
+        ),
       ),
       quick_replies: Type.Optional(Type.Array(AnyObject(), { maxItems: MAX_QUICK_REPLIES })),
     },
-    { additionalProperties: false },
+    {
+      additionalProperties: false,
+      description: 'exactly one of text, attachment, recommendations or loyalty_offer; optional quick_replies',
+    },
   );
 
 const Stats = Type.Object({
@@ -51,7 +140,9 @@ const Stats = Type.Object({
   sent: Type.Integer(),
   delivered: Type.Integer(),
   read: Type.Integer(),
-  clicked: Type.Integer({ description: 'recipients who followed a tracked link (each counted once)' }),
+  clicked: Type.Integer({
+    description: 'recipients who followed a tracked link or pressed a button or quick reply (each counted once)',
+  }),
   replied: Type.Integer({ description: 'recipients who wrote within 24 hours of the send' }),
   opted_out: Type.Integer({ description: 'recipients who opted out after the send' }),
   failed: Type.Integer(),
@@ -101,9 +192,18 @@ const CreateBody = Type.Object(
         {
           name: Type.String({ minLength: 1, maxLength: 512 }),
           language: Type.String({ minLength: 2, maxLength: 16 }),
-          parameters: Type.Optional(Type.Unknown()),
+          parameters: Type.Optional(
+            Type.Array(Type.String(), {
+              description: "the body's {{1}}…{{n}} values in order, each may hold variables ({{contact.first_name}})",
+            }),
+          ),
         },
-        { additionalProperties: false },
+        {
+          additionalProperties: false,
+          description:
+            "a utility campaign's approved template; each person gets it in their language (their locale, its " +
+            'language alone, then this language), or is skipped `no_template_language`',
+        },
       ),
     ),
     variants: Type.Optional(
@@ -133,7 +233,17 @@ const Preview = Type.Object({
   eligible: Type.Integer({ description: 'those start would queue: the set it freezes' }),
   by_reason: Type.Record(Type.String(), Type.Integer(), { description: 'those left out, by reason' }),
   sample: Type.Array(
-    Type.Object({ contact_id: Type.String(), variant: Type.Integer(), text: Nullable(Type.String()) }),
+    Type.Object({
+      contact_id: Type.String(),
+      variant: Type.Integer(),
+      text: Nullable(Type.String({ description: 'the text the person reads first (a template: its body filled in)' })),
+      message: Nullable(
+        AnyObject({ description: 'the message as it would be sent now (a coupon code as XXXXXXXXXX)' }),
+      ),
+      reason: Nullable(
+        Type.String({ description: 'why this person would get nothing at send time, e.g. no_template_language' }),
+      ),
+    }),
   ),
 });
 
@@ -144,6 +254,7 @@ const Recipient = Type.Object({
   reason: Nullable(Type.String()),
   delivery_id: Nullable(Type.String()),
   delivery_status: Nullable(Type.String()),
+  coupon_code: Nullable(Type.String({ description: 'the code of the loyalty offer this person was given' })),
   queued_at: NullableDateTime(),
   sent_at: NullableDateTime(),
   delivered_at: NullableDateTime(),
@@ -262,6 +373,35 @@ export const campaignRoutes: RouteModule = (server, ctx) => {
         cursor: req.query.cursor,
         limit: Math.min(req.query.limit ?? 100, 200),
       }),
+  );
+
+  app.get(
+    '/api/v1/pages/:pageId/loyalty-tiers',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary: "The Page's loyalty tiers (an empty list until they are set)",
+        params: IdParams('pageId'),
+        response: { 200: LoyaltyTiersSchema, ...errorResponses },
+      },
+    },
+    async (req) => getLoyaltyTiers(ctx, req.actor!, req.params.pageId),
+  );
+
+  app.put(
+    '/api/v1/pages/:pageId/loyalty-tiers',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary: "Replace the Page's loyalty tiers (owner, admin or marketer; audited)",
+        params: IdParams('pageId'),
+        body: LoyaltyTiersBody,
+        response: { 200: LoyaltyTiersSchema, ...errorResponses },
+      },
+    },
+    async (req) => setLoyaltyTiers(ctx, req.actor!, req.params.pageId, req.body),
   );
 
   app.get(

@@ -57,6 +57,7 @@ export async function* campaignAudience(
             alreadyReceived: received.has(id),
           },
           now,
+          c.kind,
         ),
       };
     });

@@ -81,9 +81,9 @@ export function lookupFor(ctx: AppContext, d: RecipientData): Lookup {
   };
 }
 
-// The fields of a Send API message that a person reads: variables are filled there and nowhere else (never in a
-// payload, a URL or a type).
-const READ_FIELDS = new Set(['text', 'title', 'subtitle']);
+// The fields of a campaign message that a person reads: variables are filled there and nowhere else (never in a
+// payload, a URL or a type). `fallback` is a recommendations block's text, `coupon_pre_message` a coupon's.
+const READ_FIELDS = new Set(['text', 'title', 'subtitle', 'fallback', 'coupon_pre_message']);
 
 /** Every text a person reads in a message, as written (for checks before anything is sent). */
 export function messageTexts(value: unknown): string[] {
@@ -112,7 +112,8 @@ export function newLinkToken(): string {
 }
 
 /**
- * A copy of the message whose `web_url` buttons (and generic elements' default actions) point at `track(url)`;
+ * A copy of the message whose `web_url` buttons (and generic elements' default actions) and coupons' shop buttons
+ * point at `track(url)`;
  * the same target gets the same tracked URL within one message.
  */
 export function trackLinks(value: unknown, track: (url: string) => string): unknown {
@@ -121,6 +122,7 @@ export function trackLinks(value: unknown, track: (url: string) => string): unkn
   const o = value as Record<string, unknown>;
   const out = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, trackLinks(v, track)]));
   if (o.type === 'web_url' && typeof o.url === 'string') out.url = track(o.url);
+  if (o.template_type === 'coupon' && typeof o.coupon_url === 'string') out.coupon_url = track(o.coupon_url);
   return out;
 }
 

@@ -10,17 +10,11 @@ import type { CampaignLinkTable, CampaignTable } from '../../db/tables/campaigns
 import { enqueueSend } from '../messaging/enqueue-send.ts';
 import { MAX_TEXT_CHARS } from '../messaging/message-body.ts';
 import { findPages } from '../messaging/send-targets.repository.ts';
-import { lookupFor, messageTexts, newLinkToken, personalise, recipientData, trackLinks } from './campaign-message.ts';
-import {
-  exclusionFor,
-  newPace,
-  PACE_WINDOW_MS,
-  paceAllowance,
-  spend,
-  type ExclusionReason,
-  type PaceState,
-} from './campaign.policy.ts';
-import type { StoredVariant } from './campaign.presenter.ts';
+import type { MessageKind } from '../messaging/send.policy.ts';
+import { messageTexts, newLinkToken, recipientData, trackLinks } from './campaign-message.ts';
+import { markPayloads } from './campaign-payload.ts';
+import { CampaignRenderer } from './campaign-render.ts';
+import { exclusionFor, newPace, PACE_WINDOW_MS, paceAllowance, spend, type PaceState } from './campaign.policy.ts';
 import { campaignUpdated } from './campaigns.ts';
 import {
   activeCampaigns,
@@ -48,11 +42,6 @@ interface SenderState {
   pace: Map<string, PaceState>;
   lastEvent: Map<string, number>;
 }
-
-const kindOf = (message: Record<string, unknown>): 'text' | 'media' | 'template' => {
-  const att = message.attachment as { type?: string } | undefined;
-  return !att ? 'text' : att.type === 'template' ? 'template' : 'media';
-};
 
 /** The tracked URL of a link token. */
 export function trackedUrl(ctx: AppContext, token: string): string {
@@ -116,13 +105,13 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
       findPages(trx, [c.page_id]),
     ]);
     const memberOf = new Map(members.map((m) => [m.id, m]));
-    const variants = JSON.parse(c.variants) as StoredVariant[];
+    const renderer = new CampaignRenderer(ctx, trx, c, now);
     const links: CampaignLinkTable[] = [];
     let queuedHere = 0;
     for (const r of pending) {
       const m = memberOf.get(r.contact_id);
       const d = data.get(r.contact_id);
-      let reason: ExclusionReason | 'message_too_long' | 'empty_message' | null =
+      let reason: string | null =
         m && d
           ? exclusionFor(
               {
@@ -135,30 +124,39 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
                 alreadyReceived: false,
               },
               now,
+              c.kind,
             )
           : 'erased';
       let message: Record<string, unknown> | null = null;
+      let kind: MessageKind = 'text';
+      let couponCode: string | null = null;
       if (reason === null) {
-        const variant = variants[r.variant] ?? variants[0]!;
-        const mine: CampaignLinkTable[] = [];
-        message = trackLinks(personalise(variant.message, lookupFor(ctx, d!)), (url) => {
-          const known = mine.find((l) => l.url === url);
-          if (known) return trackedUrl(ctx, known.token);
-          const link = {
-            token: newLinkToken(),
-            campaign_id: c.id,
-            page_id: c.page_id,
-            contact_id: r.contact_id,
-            url,
-            clicked_at: null,
-            created_at: now,
-          };
-          mine.push(link);
-          return trackedUrl(ctx, link.token);
-        }) as Record<string, unknown>;
-        if (typeof message.text === 'string' && [...message.text].length > MAX_TEXT_CHARS) reason = 'message_too_long';
-        else if (messageTexts(message).some((t) => t.trim() === '')) reason = 'empty_message';
-        else links.push(...mine);
+        const rendered = await renderer.render({ variant: r.variant, couponCode: r.coupon_code }, d!);
+        if (!rendered.ok) reason = rendered.reason;
+        else {
+          const mine: CampaignLinkTable[] = [];
+          kind = rendered.kind;
+          couponCode = rendered.couponCode;
+          message = trackLinks(markPayloads(rendered.message, c.id), (url) => {
+            const known = mine.find((l) => l.url === url);
+            if (known) return trackedUrl(ctx, known.token);
+            const link = {
+              token: newLinkToken(),
+              campaign_id: c.id,
+              page_id: c.page_id,
+              contact_id: r.contact_id,
+              url,
+              clicked_at: null,
+              created_at: now,
+            };
+            mine.push(link);
+            return trackedUrl(ctx, link.token);
+          }) as Record<string, unknown>;
+          if (typeof message.text === 'string' && [...message.text].length > MAX_TEXT_CHARS)
+            reason = 'message_too_long';
+          else if (messageTexts(message).some((t) => t.trim() === '')) reason = 'empty_message';
+          else links.push(...mine);
+        }
       }
       if (reason !== null || message === null) {
         await settleRecipient(
@@ -173,7 +171,7 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
         contactId: r.contact_id,
         author: 'campaign',
         message,
-        kind: kindOf(message),
+        kind,
         idempotencyKey: `campaign:${c.id}:${r.contact_id}`,
         createdBy: c.created_by,
         campaignId: c.id,
@@ -190,7 +188,7 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
       await settleRecipient(
         trx,
         r.id,
-        { status: 'queued', reason: null, delivery_id: res.delivery.id, queued_at: now },
+        { status: 'queued', reason: null, delivery_id: res.delivery.id, queued_at: now, coupon_code: couponCode },
         now,
       );
       if (res.outcome === 'queued') queuedHere++;

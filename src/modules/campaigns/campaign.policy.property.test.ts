@@ -148,3 +148,37 @@ test('content that does not fit its kind is refused with the reason', () => {
   assert.equal(contentRefusal(c({ hasMessage: false })), 'message_required');
   assert.equal(contentRefusal(c({ hasTemplate: true })), 'template_not_for_standard');
 });
+
+test('a utility campaign reaches people whose window closed, but never the opted out, unreachable or human-handled', () => {
+  fc.assert(
+    fc.property(fc.option(fc.integer({ min: 0, max: 400 * 86_400_000 }), { nil: null }), (ago) => {
+      const m = member({ lastUserActionAt: ago === null ? null : NOW - ago });
+      assert.equal(exclusionFor(m, NOW, 'utility'), null);
+      assert.equal(
+        exclusionFor({ ...m, consent: { replies: 'withdrawn', marketing: 'none' } }, NOW, 'utility'),
+        'opted_out',
+      );
+      assert.equal(exclusionFor({ ...m, contactStatus: 'unreachable' }, NOW, 'utility'), 'unreachable');
+      assert.equal(exclusionFor({ ...m, pageStatus: 'token_invalid' }, NOW, 'utility'), 'page_unauthorized');
+      assert.equal(exclusionFor({ ...m, handledByHuman: true }, NOW, 'utility'), 'human_handling');
+      assert.equal(exclusionFor({ ...m, alreadyReceived: true }, NOW, 'utility'), 'already_received');
+    }),
+  );
+});
+
+test('a utility campaign given a message is refused for its quick replies first, then its promotional words', () => {
+  const c = (over: Partial<CampaignContent>): CampaignContent => ({
+    kind: 'utility',
+    hasMessage: true,
+    hasQuickReplies: false,
+    hasTemplate: false,
+    hasVariants: false,
+    templateTexts: [],
+    tag: null,
+    marketingEnabled: false,
+    ...over,
+  });
+  assert.equal(contentRefusal(c({ hasQuickReplies: true, templateTexts: ['Big sale'] })), 'quick_replies_not_allowed');
+  assert.equal(contentRefusal(c({ templateTexts: ['Our summer sale starts now'] })), 'promotional_content');
+  assert.equal(contentRefusal(c({ templateTexts: ['Your wholesale account is ready'] })), 'utility_requires_template');
+});

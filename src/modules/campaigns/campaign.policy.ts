@@ -1,6 +1,7 @@
 // The campaign engine's pure decisions: who of the audience is left out and why, which variant a person gets, how
 // many sends a campaign may queue now, and whether a campaign's content fits its kind.
 import { createHash } from 'node:crypto';
+import { promotionalWord } from '../templates/template.policy.ts';
 import {
   decideSend,
   pageSendRatePerSecond,
@@ -26,13 +27,20 @@ export interface MemberState extends Omit<SendPolicyInput, 'author' | 'kind' | '
 const HARD: readonly RefusalReason[] = ['erased', 'page_unauthorized', 'page_disabled', 'unreachable', 'opted_out'];
 
 /**
- * Whether a member of a standard campaign's audience is left out at `now`, and why (null: eligible). A standard
- * campaign is promotional and goes only inside the 24-hour window (no marketing token: that is the marketing kind).
- * The same decision freezes the audience at start and re-checks each recipient as it is queued.
+ * Whether a member of a campaign's audience is left out at `now`, and why (null: eligible). A standard campaign is
+ * promotional and goes only inside the 24-hour window (no marketing token: that is the marketing kind); a utility
+ * campaign sends an approved utility template, which Meta lets through at any time. Both leave out whoever cannot or
+ * must not be reached, a conversation a human is handling now, and anyone who already got the campaign. The same
+ * decision freezes the audience at start and re-checks each recipient as it is queued.
  */
-export function exclusionFor(m: MemberState, now: number): ExclusionReason | null {
+export function exclusionFor(
+  m: MemberState,
+  now: number,
+  kind: 'standard' | 'utility' | 'marketing' = 'standard',
+): ExclusionReason | null {
   if (m.alreadyReceived) return 'already_received';
-  const d = decideSend({ ...m, author: 'campaign', kind: 'text', marketingToken: null, now });
+  const sendKind = kind === 'utility' ? 'utility' : 'text';
+  const d = decideSend({ ...m, author: 'campaign', kind: sendKind, marketingToken: null, now });
   if (!d.allowed && HARD.includes(d.reason)) return d.reason;
   if (m.psidInvalid) return 'invalid_recipient';
   if (m.handledByHuman) return 'human_handling';
@@ -117,12 +125,12 @@ export function campaignRate(asked: number | null | undefined, kind: MessageKind
   return Math.max(1, Math.min(ceiling, Math.floor(asked ?? DEFAULT_CAMPAIGN_RATE)));
 }
 
-/** Words that make a text promotional, which a utility template must not be (Meta rejects it, and may ban it). */
-const PROMOTIONAL =
-  /(%\s*off\b|\b(sale|discount|discounts|coupon|coupons|promo|promotion|deal|deals|offer|offers|buy now|shop now|free shipping|limited time|save \d+|black friday|cyber monday)\b)/i;
-
+/**
+ * Whether a text reads as promotional, which a utility message must not be (Meta rejects it, and may ban it): the
+ * templates module's word list, so a campaign and a template are judged alike.
+ */
 export function isPromotional(text: string): boolean {
-  return PROMOTIONAL.test(text);
+  return promotionalWord(text) !== undefined;
 }
 
 /** Why a campaign's content does not fit its kind, for a 400 that names it. */
@@ -145,7 +153,7 @@ export interface CampaignContent {
   hasQuickReplies: boolean;
   hasTemplate: boolean;
   hasVariants: boolean;
-  /** Every text of the template's parameters (utility). */
+  /** Every text a utility campaign would send: its template's parameters, and any message it was given. */
   templateTexts: readonly string[];
   tag: string | null;
   /** Whether the Page may send Marketing Messages (no Page has that setting yet: always false). */
@@ -165,10 +173,11 @@ export function contentRefusal(c: CampaignContent): ContentRefusal | null {
   if (c.kind === 'marketing') return c.marketingEnabled ? null : 'marketing_not_enabled';
   if (c.kind === 'utility') {
     if (c.hasQuickReplies) return 'quick_replies_not_allowed';
+    if (c.templateTexts.some(isPromotional)) return 'promotional_content';
     if (c.hasMessage) return 'utility_requires_template';
     if (!c.hasTemplate) return 'template_required';
     if (c.hasVariants) return 'variants_not_for_utility';
-    return c.templateTexts.some(isPromotional) ? 'promotional_content' : null;
+    return null;
   }
   if (c.hasTemplate) return 'template_not_for_standard';
   return c.hasMessage || c.hasVariants ? null : 'message_required';

@@ -167,7 +167,8 @@ export async function lockCampaign(db: Executor, dialect: Dialect, id: string): 
 export async function settleRecipient(
   db: Executor,
   id: string,
-  set: Pick<CampaignRecipientTable, 'status' | 'reason' | 'delivery_id' | 'queued_at'>,
+  set: Pick<CampaignRecipientTable, 'status' | 'reason' | 'delivery_id' | 'queued_at'> &
+    Partial<Pick<CampaignRecipientTable, 'coupon_code'>>,
   now: number,
 ): Promise<boolean> {
   const r = await db
@@ -219,6 +220,7 @@ export async function listRecipientRows(
       'r.delivery_id',
       'r.queued_at',
       'r.clicked_at',
+      'r.coupon_code',
       'd.status as delivery_status',
       'd.reason as delivery_reason',
       'd.sent_at',
@@ -333,6 +335,24 @@ export async function insertLinks(db: Executor, rows: readonly CampaignLinkTable
 
 export async function findLink(db: Executor, token: string): Promise<CampaignLinkTable | undefined> {
   return db.selectFrom('campaign_links').selectAll().where('token', '=', token).executeTakeFirst();
+}
+
+/** Records a recipient's first click of a campaign (a button or a quick reply); true when this was it. */
+export async function recordRecipientClick(
+  db: Executor,
+  campaignId: string,
+  contactId: string,
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('campaign_recipients')
+    .set({ clicked_at: now, updated_at: now })
+    .where('campaign_id', '=', campaignId)
+    .where('contact_id', '=', contactId)
+    .where('status', '=', 'queued')
+    .where('clicked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /** Records a click: on the link once, and on the recipient once (its first click on any of the campaign's links). */

@@ -16,14 +16,11 @@ import { formatSegmentFilter } from '../segments/segment-filter.ts';
 import { compileSegment } from '../segments/segments.ts';
 import { findSegment } from '../segments/segments.repository.ts';
 import { campaignAudience } from './campaign-audience.ts';
-import {
-  lookupFor,
-  messageTexts,
-  personalise,
-  recipientData,
-  sampleText,
-  unknownVariables,
-} from './campaign-message.ts';
+import { pageLoyaltyTiers } from '../recommendations/loyalty-tiers.ts';
+import { checkLoyaltyOffer, checkRecommendations, type LoyaltyOfferBlock } from './campaign-blocks.ts';
+import { messageTexts, recipientData, unknownVariables } from './campaign-message.ts';
+import { markerLength, MAX_PAYLOAD_CHARS, messagePayloads } from './campaign-payload.ts';
+import { CampaignRenderer } from './campaign-render.ts';
 import { assignVariant, campaignRate, contentRefusal, type ContentRefusal } from './campaign.policy.ts';
 import {
   emptyStats,
@@ -39,20 +36,26 @@ import {
   skippedFigures,
   variantFigures,
 } from './campaigns.repository.ts';
-import { resolveUtilityTemplate, type CampaignTemplate } from './utility-template.ts';
+import { resolveUtilityTemplate, templateParameters, type CampaignTemplate } from './utility-template.ts';
 
 export const MAX_CAMPAIGN_NAME_CHARS = 100;
 export const MAX_VARIANTS = 5;
 export const PREVIEW_SAMPLE = 5;
+
+/** A campaign message: a Send API message, or one of the blocks rendered per recipient (campaign-blocks.ts). */
+export interface CampaignMessageInput extends SendContent {
+  recommendations?: unknown;
+  loyalty_offer?: unknown;
+}
 
 export interface CreateCampaignInput {
   name: string;
   kind: 'standard' | 'utility' | 'marketing';
   segment_id?: string | undefined;
   filter?: unknown;
-  message?: SendContent | undefined;
+  message?: CampaignMessageInput | undefined;
   template?: CampaignTemplate | undefined;
-  variants?: { weight: number; message: SendContent }[] | undefined;
+  variants?: { weight: number; message: CampaignMessageInput }[] | undefined;
   schedule_at?: string | undefined;
   max_per_second?: number | undefined;
   tag?: string | undefined;
@@ -100,23 +103,68 @@ function stringsOf(v: unknown): string[] {
   return [];
 }
 
+/**
+ * A campaign message as stored: a Send API message (checked as a send is), or a recommendations or loyalty-offer
+ * block (checked here) with optional quick replies. Its payloads must leave room for the campaign's marker.
+ */
+function buildCampaignMessage(input: CampaignMessageInput, field: string): Record<string, unknown> {
+  const given = (['text', 'attachment', 'recommendations', 'loyalty_offer'] as const).filter(
+    (k) => input[k] !== undefined,
+  );
+  if (given.length !== 1)
+    throw refusal(
+      'invalid_message',
+      `${field} holds exactly one of text, attachment, recommendations, loyalty_offer`,
+      field,
+    );
+  let message: Record<string, unknown>;
+  if (given[0] === 'recommendations' || given[0] === 'loyalty_offer') {
+    const block =
+      given[0] === 'recommendations'
+        ? { recommendations: checkRecommendations(input.recommendations, `${field}.recommendations`) }
+        : { loyalty_offer: checkLoyaltyOffer(input.loyalty_offer, `${field}.loyalty_offer`) };
+    const qr =
+      input.quick_replies === undefined
+        ? {}
+        : { quick_replies: buildMessage({ text: '-', quick_replies: input.quick_replies }).message.quick_replies };
+    message = { ...block, ...qr };
+  } else {
+    message = buildMessage(input).message;
+  }
+  const room = MAX_PAYLOAD_CHARS - markerLength(newId('cp'));
+  if (messagePayloads(message).some((p) => [...p].length > room))
+    throw refusal(
+      'payload_too_long',
+      `payloads of a campaign's buttons and quick replies hold at most ${room} characters`,
+      field,
+    );
+  return message;
+}
+
 /** The content checked against the kind, as stored: the message, the variants, the template. */
 function checkContent(input: CreateCampaignInput) {
   const hasQuickReplies =
     input.message?.quick_replies !== undefined ||
     (input.variants ?? []).some((v) => v.message.quick_replies !== undefined);
+  const parameters = input.template ? templateParameters(input.template) : [];
   const reason = contentRefusal({
     kind: input.kind,
     hasMessage: input.message !== undefined,
     hasQuickReplies,
     hasTemplate: input.template !== undefined,
     hasVariants: input.variants !== undefined,
-    templateTexts: input.template ? stringsOf(input.template.parameters) : [],
+    templateTexts: [...parameters, ...stringsOf(input.message ?? {})],
     tag: input.tag ?? null,
     marketingEnabled: false,
   });
   if (reason) throw refusal(reason, REFUSALS[reason]);
-  if (input.kind === 'utility') return { message: null, variants: [] as StoredVariant[], template: input.template! };
+  if (input.kind === 'utility') {
+    const unknown = unknownVariables(parameters);
+    if (unknown.length)
+      throw refusal('unknown_variable', `unknown variable ${unknown.map((v) => `{{${v}}}`).join(', ')}`, 'template');
+    const template: CampaignTemplate = { name: input.template!.name, language: input.template!.language, parameters };
+    return { message: null, variants: [] as StoredVariant[], template };
+  }
   if (input.message !== undefined && input.variants !== undefined)
     throw refusal(
       'message_or_variants',
@@ -127,9 +175,12 @@ function checkContent(input: CreateCampaignInput) {
   if (input.variants !== undefined) {
     if (input.variants.length < 1 || input.variants.length > MAX_VARIANTS)
       throw refusal('invalid_variants', `variants holds 1 to ${MAX_VARIANTS} messages`, 'variants');
-    variants = input.variants.map((v) => ({ weight: v.weight, message: buildMessage(v.message).message }));
+    variants = input.variants.map((v, i) => ({
+      weight: v.weight,
+      message: buildCampaignMessage(v.message, `variants[${i}].message`),
+    }));
   } else {
-    variants = [{ weight: 1, message: buildMessage(input.message!).message }];
+    variants = [{ weight: 1, message: buildCampaignMessage(input.message!, 'message') }];
   }
   checkVariables(variants.map((v) => v.message));
   return { message: input.message === undefined ? null : variants[0]!.message, variants, template: null };
@@ -192,6 +243,7 @@ export async function createCampaign(
         ? null
         : JSON.stringify(formatSegmentFilter((await compileSegment(ctx, trx, pageId, input.filter)).node));
     if (content.template) await resolveUtilityTemplate(trx, pageId, content.template);
+    await checkLoyaltyOffers(trx, pageId, content.variants);
     const firstKind = content.variants[0] ? buildKind(content.variants[0].message) : 'text';
     const row: CampaignTable = {
       id: newId('cp', now),
@@ -230,7 +282,32 @@ export async function createCampaign(
   });
 }
 
+/** Every tier a loyalty offer names is one of the Page's tiers (a typo would silently skip a whole tier). */
+async function checkLoyaltyOffers(db: Executor, pageId: string, variants: readonly StoredVariant[]): Promise<void> {
+  const offers = variants.flatMap((v) =>
+    v.message.loyalty_offer ? [v.message.loyalty_offer as LoyaltyOfferBlock] : [],
+  );
+  if (offers.length === 0) return;
+  const tiers = await pageLoyaltyTiers(db, pageId);
+  if (!tiers)
+    throw refusal(
+      'no_loyalty_tiers',
+      'the Page has no loyalty tiers yet: set them (PUT …/loyalty-tiers) first',
+      'message',
+    );
+  const names = tiers.tiers.map((t) => t.name);
+  for (const o of offers)
+    for (const name of Object.keys(o.tiers))
+      if (!names.includes(name))
+        throw refusal(
+          'unknown_tier',
+          `the Page has no loyalty tier "${name}" (its tiers: ${names.join(', ')})`,
+          'message',
+        );
+}
+
 function buildKind(message: Record<string, unknown>): 'text' | 'media' | 'template' {
+  if (message.recommendations !== undefined || message.loyalty_offer !== undefined) return 'template';
   const att = message.attachment as { type?: string } | undefined;
   if (!att) return 'text';
   return att.type === 'template' ? 'template' : 'media';
@@ -327,16 +404,31 @@ export async function previewCampaign(ctx: AppContext, actor: Actor, id: string)
   }
   const variants = JSON.parse(c.variants) as StoredVariant[];
   const data = await recipientData(ctx, ctx.db, sampleIds);
-  const sample = sampleIds.map((contactId) => {
+  // The sample shows each person's message as it would go now; a coupon's code is drawn only when it is sent.
+  const renderer = new CampaignRenderer(
+    ctx,
+    ctx.db,
+    c,
+    now,
+    (existing, prefix) => existing ?? `${prefix ? `${prefix}-` : ''}XXXXXXXXXX`,
+  );
+  const sample = [];
+  for (const contactId of sampleIds) {
     const variant = assignVariant(
       c.id,
       contactId,
       variants.map((v) => v.weight),
     );
     const d = data.get(contactId);
-    const message = variants[variant] && d ? personalise(variants[variant].message, lookupFor(ctx, d)) : null;
-    return { contact_id: contactId, variant, text: message === null ? null : sampleText(message) };
-  });
+    const rendered = d ? await renderer.render({ variant, couponCode: null }, d) : null;
+    sample.push({
+      contact_id: contactId,
+      variant,
+      text: rendered?.ok ? rendered.text : null,
+      message: rendered?.ok ? rendered.message : null,
+      reason: rendered === null ? 'erased' : rendered.ok ? null : rendered.reason,
+    });
+  }
   return { recipients, eligible, by_reason: byReason, sample };
 }
 
@@ -364,6 +456,7 @@ export async function listRecipients(
       reason: r.delivery_status === 'skipped' ? r.delivery_reason : r.reason,
       delivery_id: r.delivery_id,
       delivery_status: r.delivery_status,
+      coupon_code: r.coupon_code,
       queued_at: toIso(r.queued_at),
       sent_at: toIso(r.sent_at),
       delivered_at: toIso(r.delivered_at),

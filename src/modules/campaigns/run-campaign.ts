@@ -35,6 +35,7 @@ export async function freezeAudience(ctx: AppContext, trx: Executor, c: Campaign
       delivery_id: null,
       queued_at: null,
       clicked_at: null,
+      coupon_code: null,
       created_at: now,
       updated_at: now,
     }));

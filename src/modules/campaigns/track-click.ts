@@ -1,6 +1,8 @@
 import type { AppContext } from '../../kernel/context.ts';
 import { notFound } from '../../errors.ts';
-import { findLink, recordClick } from './campaigns.repository.ts';
+import type { Executor } from '../../db/types.ts';
+import { readCampaignPayload } from './campaign-payload.ts';
+import { findLink, recordClick, recordRecipientClick } from './campaigns.repository.ts';
 
 /**
  * Follows a tracked link of a campaign message: the target URL for a 302, and the recipient's click recorded once
@@ -16,4 +18,21 @@ export async function followTrackedLink(ctx: AppContext, token: string): Promise
     await recordClick(trx, link, now);
     return link.url;
   });
+}
+
+/**
+ * A payload pressed by a person (a postback button or a quick reply): when it carries a campaign, the press counts
+ * as that recipient's click of the campaign, once (a person who is not its recipient counts for nothing), in the
+ * caller's transaction. Returns the payload as the campaign's author wrote it, for whatever reads it next.
+ */
+export async function campaignPayloadPressed(
+  db: Executor,
+  contactId: string,
+  payload: string,
+  at: number,
+): Promise<string> {
+  const marked = readCampaignPayload(payload);
+  if (!marked) return payload;
+  await recordRecipientClick(db, marked.campaignId, contactId, at);
+  return marked.payload;
 }

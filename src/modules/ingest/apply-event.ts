@@ -1,6 +1,7 @@
 import type { ContactTable, WebhookEventTable } from '../../db/tables/conversations.ts';
 import { newId } from '../../lib/ids.ts';
 import type { WebhookEvent } from '../../platform/index.ts';
+import { campaignPayloadPressed } from '../campaigns/track-click.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import type { EffectContext } from './effect-context.ts';
 import {
@@ -100,13 +101,21 @@ async function dispatch(e: EffectContext, ev: WebhookEvent, contact: ContactTabl
   if (contact === null) return;
   switch (ev.kind) {
     case 'message':
-      return applyMessage(e, contact, ev);
+      if (ev.quickReplyPayload === undefined) return applyMessage(e, contact, ev);
+      return applyMessage(e, contact, {
+        ...ev,
+        quickReplyPayload: await campaignPayloadPressed(e.trx, contact.id, ev.quickReplyPayload, e.now),
+      });
     case 'echo':
       return applyEcho(e, contact, ev);
     case 'message_edit':
       return applyMessageEdit(e, contact, ev);
     case 'postback':
-      return applyPostback(e, contact, ev);
+      if (ev.payload === undefined) return applyPostback(e, contact, ev);
+      return applyPostback(e, contact, {
+        ...ev,
+        payload: await campaignPayloadPressed(e.trx, contact.id, ev.payload, e.now),
+      });
     case 'referral':
       return applyReferral(e, contact, ev);
     case 'reaction':

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { tierFor, type LoyaltyTier } from './loyalty.policy.ts';
+import { checkLoyaltyTiers, tierFor, type LoyaltyTier } from './loyalty.policy.ts';
 
 const tier = fc.record({
   name: fc.constantFrom('bronze', 'silver', 'gold', 'vip'),
@@ -52,4 +52,29 @@ test('a three-tier program', () => {
   assert.equal(tierFor({ orders: 1, spend: 20 }, tiers), 'bronze');
   assert.equal(tierFor({ orders: 6, spend: 120 }, tiers), 'silver');
   assert.equal(tierFor({ orders: 5, spend: 500 }, tiers), 'gold');
+});
+
+test("a Page's tiers are checked: a window, a currency, 1 to 10 named tiers with thresholds of 0 or more", () => {
+  const good = {
+    window_days: 365,
+    currency: 'EUR',
+    tiers: [{ name: 'gold', min_orders: 2, min_spend: 100 }, { name: 'silver' }],
+  };
+  const r = checkLoyaltyTiers(good);
+  assert.ok(r.ok);
+  if (r.ok) assert.deepEqual(r.tiers.tiers[1], { name: 'silver', min_orders: 0, min_spend: 0 });
+  const cases: [unknown, string][] = [
+    [{ ...good, window_days: 0 }, 'window_days'],
+    [{ ...good, currency: 'eur' }, 'currency'],
+    [{ ...good, tiers: [] }, 'tiers'],
+    [{ ...good, tiers: [{ name: 'Gold' }] }, 'tiers[0].name'],
+    [{ ...good, tiers: [{ name: 'gold' }, { name: 'gold' }] }, 'tiers[1].name'],
+    [{ ...good, tiers: [{ name: 'gold', min_orders: -1 }] }, 'tiers[0].min_orders'],
+    [{ ...good, tiers: [{ name: 'gold', min_spend: 'lots' }] }, 'tiers[0].min_spend'],
+  ];
+  for (const [input, field] of cases) {
+    const c = checkLoyaltyTiers(input);
+    assert.equal(c.ok, false, field);
+    if (!c.ok) assert.equal(c.field, field);
+  }
 });

@@ -35,3 +35,39 @@ export function tierFor(stats: { orders: number; spend: number }, tiers: readonl
   }
   return best?.name ?? null;
 }
+
+export const MAX_TIERS = 10;
+export const MAX_WINDOW_DAYS = 3650;
+const TIER_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+
+/** A Page's tiers as an operator wrote them, checked; or the first problem, naming its field. */
+export function checkLoyaltyTiers(
+  input: unknown,
+): { ok: true; tiers: LoyaltyTiers } | { ok: false; field: string; message: string } {
+  const bad = (field: string, message: string) => ({ ok: false as const, field, message });
+  if (typeof input !== 'object' || input === null) return bad('', 'give {window_days, currency, tiers}');
+  const i = input as Record<string, unknown>;
+  const days = i.window_days;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS)
+    return bad('window_days', `window_days must be a whole number from 1 to ${MAX_WINDOW_DAYS}`);
+  if (typeof i.currency !== 'string' || !/^[A-Z]{3}$/.test(i.currency))
+    return bad('currency', 'currency must be an ISO 4217 code such as EUR');
+  if (!Array.isArray(i.tiers) || i.tiers.length < 1 || i.tiers.length > MAX_TIERS)
+    return bad('tiers', `tiers holds 1 to ${MAX_TIERS} tiers`);
+  const tiers: LoyaltyTier[] = [];
+  for (const [n, raw] of i.tiers.entries()) {
+    const t = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const at = `tiers[${n}]`;
+    if (typeof t.name !== 'string' || !TIER_NAME.test(t.name))
+      return bad(`${at}.name`, 'a tier name is lowercase letters, digits and "_", starting with a letter (gold)');
+    if (tiers.some((x) => x.name === t.name)) return bad(`${at}.name`, `the tier ${t.name} is named twice`);
+    const orders = t.min_orders ?? 0;
+    const spend = t.min_spend ?? 0;
+    if (typeof orders !== 'number' || !Number.isInteger(orders) || orders < 0)
+      return bad(`${at}.min_orders`, 'min_orders must be a whole number, 0 or more');
+    if (typeof spend !== 'number' || !Number.isFinite(spend) || spend < 0)
+      return bad(`${at}.min_spend`, 'min_spend must be a number, 0 or more');
+    tiers.push({ name: t.name, min_orders: orders, min_spend: spend });
+  }
+  return { ok: true, tiers: { window_days: days, currency: i.currency, tiers } };
+}

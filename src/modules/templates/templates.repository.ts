@@ -37,22 +37,22 @@ export async function findTemplateByName(
     .executeTakeFirst();
 }
 
-/** The APPROVED templates of a Page with this name, in any of `languages`. */
+/** The APPROVED templates of a Page with this name, in any of `languages` (null: in every language). */
 export async function approvedTemplateRows(
   db: Executor,
   pageId: string,
   name: string,
-  languages: readonly string[],
+  languages: readonly string[] | null,
 ): Promise<MessageTemplateTable[]> {
-  if (languages.length === 0) return [];
-  return db
+  if (languages?.length === 0) return [];
+  let q = db
     .selectFrom('message_templates')
     .selectAll()
     .where('page_id', '=', pageId)
     .where('name', '=', name)
-    .where('language', 'in', [...languages])
-    .where('status', '=', 'approved')
-    .execute();
+    .where('status', '=', 'approved');
+  if (languages !== null) q = q.where('language', 'in', [...languages]);
+  return q.orderBy('language').execute();
 }
 
 /** Templates waiting for Meta (to be submitted, or in review) whose next check is due, oldest first. */

@@ -170,6 +170,19 @@ export async function deleteTemplate(
   });
 }
 
+function approvedOf(row: MessageTemplateTable): ApprovedTemplate {
+  const components = JSON.parse(row.components) as Record<string, unknown>[];
+  const body = components.find((c) => c.type === 'BODY');
+  return {
+    id: row.id,
+    page_id: row.page_id,
+    name: row.name,
+    language: row.language,
+    components,
+    body_variables: typeof body?.text === 'string' ? bodyVariables(body.text) : 0,
+  };
+}
+
 /**
  * The Page's APPROVED template `name` in the first of `languages` it exists in (a recipient's language, then the
  * fallbacks), or undefined: what a utility campaign sends to that recipient.
@@ -186,17 +199,19 @@ export async function approvedTemplate(
     rows.map((r) => r.language),
   );
   const row = rows.find((r) => r.language === language);
-  if (!row) return undefined;
-  const components = JSON.parse(row.components) as Record<string, unknown>[];
-  const body = components.find((c) => c.type === 'BODY');
-  return {
-    id: row.id,
-    page_id: row.page_id,
-    name: row.name,
-    language: row.language,
-    components,
-    body_variables: typeof body?.text === 'string' ? bodyVariables(body.text) : 0,
-  };
+  return row ? approvedOf(row) : undefined;
+}
+
+/** Every language the Page has an APPROVED template `name` in (empty: none is approved). */
+export async function approvedTemplates(db: Executor, pageId: string, name: string): Promise<ApprovedTemplate[]> {
+  return (await approvedTemplateRows(db, pageId, name, null)).map(approvedOf);
+}
+
+/** The body of an approved template as a person reads it, its `{{n}}` filled with `values` (for a preview). */
+export function utilityText(template: ApprovedTemplate, values: readonly string[]): string {
+  const body = template.components.find((c) => c.type === 'BODY');
+  const text = typeof body?.text === 'string' ? body.text : '';
+  return text.replace(/\{\{\s*(\d+)\s*\}\}/g, (m, n: string) => values[Number(n) - 1] ?? m);
 }
 
 /**
