@@ -18,7 +18,7 @@ import { conversationRoutes } from '../../src/http/routes/conversations.ts';
 import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
 import { openContactField } from '../../src/crypto/contact-layer.ts';
 import { DEMO_FAQ } from '../../src/sandbox/demo-faq.ts';
-import { MAX_MODEL_ATTEMPTS, runModelJobs } from '../../src/modules/assistant/model-jobs.ts';
+import { MAX_MODEL_ATTEMPTS, runModelJobs, startModelJobs } from '../../src/modules/assistant/model-jobs.ts';
 import { drain, emulatedApp, postWebhook } from '../ingest/support.ts';
 import { orderBody } from '../orders/support.ts';
 
@@ -414,6 +414,47 @@ for (const dialect of testDialects()) {
       assert.equal(await runModelJobs(app.ctx, 'test-worker'), 1);
       assert.deepEqual(await sends(contact), []);
       assert.deepEqual(await jobs(), []);
+    });
+
+    test("the model worker answers in the background, after the message's processing committed", async () => {
+      const ola = emu.emulator.createUser({ first_name: 'Ola', last_name: 'Brito' }).id;
+      model.reply = () => ({
+        choices: [
+          { message: { tool_calls: [{ function: { name: 'faq_lookup', arguments: `{"faq_id":"${ids.payment}"}` } }] } },
+        ],
+      });
+      await emu.emulator.user(ola).says(shop, 'Is it fine to settle the bill with my phone wallet?');
+      await drain(app);
+      const contact = await contactOf(ola);
+      assert.deepEqual(await sends(contact), []);
+      const worker = startModelJobs(app.ctx, { workerId: 'background-worker', idleMs: 20 });
+      try {
+        const payment = DEMO_FAQ.find((e) => e.key === 'payment')!.answer.text;
+        await until('the answer queued', async () =>
+          (await sends(contact)).some((s) => s.text === payment) ? true : undefined,
+        );
+      } finally {
+        await worker.stop();
+      }
+      assert.deepEqual(await jobs(), []);
+    });
+
+    test('a button no rule took is read by its title: an FAQ question is answered, anything else is left alone', async () => {
+      const pia = emu.emulator.createUser({ first_name: 'Pia', last_name: 'Melo' }).id;
+      const calls = model.calls;
+      const returns = DEMO_FAQ.find((e) => e.key === 'returns')!;
+      await emu.emulator.user(pia).postback(shop, 'FAQ_RETURNS', returns.question);
+      await drain(app);
+      const contact = await contactOf(pia);
+      assert.deepEqual(
+        (await sends(contact)).map((s) => s.text),
+        [returns.answer.text],
+      );
+      await emu.emulator.user(pia).postback(shop, 'MENU_SOMETHING', 'Our new collection');
+      await drain(app);
+      assert.equal((await sends(contact)).length, 1);
+      assert.deepEqual(await jobs(), [], 'a button never waits for the model');
+      assert.equal(model.calls, calls);
     });
 
     test('with every entry withdrawn the assistant is off: no answer, no handover, nothing collected', async () => {
