@@ -398,20 +398,30 @@ for (const dialect of testDialects()) {
 
     test('a conversation people took over while the model thought gets no answer from it', async () => {
       const ned = emu.emulator.createUser({ first_name: 'Ned', last_name: 'Luz' }).id;
-      model.reply = () => ({
-        choices: [
-          { message: { tool_calls: [{ function: { name: 'faq_lookup', arguments: `{"faq_id":"${ids.returns}"}` } }] } },
-        ],
-      });
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      model.reply = async () => {
+        await released;
+        return {
+          choices: [
+            {
+              message: { tool_calls: [{ function: { name: 'faq_lookup', arguments: `{"faq_id":"${ids.returns}"}` } }] },
+            },
+          ],
+        };
+      };
       await emu.emulator.user(ned).says(shop, 'The zipper broke after one day');
       await drain(app);
       const contact = await contactOf(ned);
+      const running = runModelJobs(app.ctx, 'test-worker');
+      await until('the model is thinking', async () => (model.waiting === 1 ? true : undefined));
       await app.ctx.db
         .updateTable('conversations')
         .set({ handled_by: 'human' })
         .where('contact_id', '=', contact)
         .execute();
-      assert.equal(await runModelJobs(app.ctx, 'test-worker'), 1);
+      release();
+      assert.equal(await running, 1);
       assert.deepEqual(await sends(contact), []);
       assert.deepEqual(await jobs(), []);
     });

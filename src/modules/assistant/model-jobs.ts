@@ -98,7 +98,10 @@ async function runJob(ctx: AppContext, job: AssistantModelJobTable, owner: strin
   const llm = ctx.config.assistantLlm;
   let outcome: ModelOutcome | null = null;
   const settings = await findSettingsRow(ctx.db, job.page_id);
-  if (text !== null && llm && settings && Number(settings.enabled) === 1 && job.attempts + 1 <= MAX_MODEL_ATTEMPTS) {
+  // No call for a conversation people took over meanwhile (the transaction below checks again).
+  const before = await findConversationOwner(ctx.db, job.contact_id);
+  const worthAsking = before?.handled_by === 'bot' && job.attempts + 1 <= MAX_MODEL_ATTEMPTS;
+  if (text !== null && worthAsking && llm && settings && Number(settings.enabled) === 1) {
     const { entries } = await pageModel(ctx.db, ctx, job.page_id, Number(settings.faq_version));
     if (entries.size > 0) {
       outcome = await askLanguageModel(
