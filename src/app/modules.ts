@@ -39,6 +39,7 @@ import { startLegacyAttributesWorker } from '../modules/attributes/convert-legac
 import { startTemplateSync } from '../modules/templates/template-sync.ts';
 import { startProfilePush } from '../modules/messenger-profile/profile-push.ts';
 import { startCampaignSender } from '../modules/campaigns/campaign-sender.ts';
+import { startModelJobs } from '../modules/assistant/model-jobs.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -131,5 +132,6 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   workers.push(...startAutomationWorkers(ctx));
   workers.push(startTemplateSync(ctx));
   workers.push(startProfilePush(ctx));
+  workers.push(startModelJobs(ctx, { workerId: opts.workerId }));
   return workers;
 }

@@ -1,14 +1,16 @@
 import type { AppContext } from '../kernel/context.ts';
 import { cliActor } from '../modules/access/actor.ts';
-import { createAutomation, listAutomations } from '../modules/automations/automations.ts';
+import { createAutomation, listAutomations, updateAutomation } from '../modules/automations/automations.ts';
+import { DEMO_FAQ } from './demo-faq.ts';
 
 const MENU = [
   { content_type: 'text', title: 'Opening hours', payload: 'MENU_HOURS' },
   { content_type: 'text', title: 'Shipping', payload: 'MENU_SHIPPING' },
   { content_type: 'text', title: 'Talk to a person', payload: 'TALK_TO_AGENT' },
 ];
-const HOURS = 'We are open Monday to Saturday, 9:00–18:00.';
-const SHIPPING = 'Shipping is free from 50 €, and takes 2–4 working days.';
+// The same answers as the demo FAQ's entries, so a menu button and a question say the same thing.
+const HOURS = DEMO_FAQ.find((e) => e.key === 'hours')!.answer.text;
+const SHIPPING = DEMO_FAQ.find((e) => e.key === 'shipping')!.answer.text;
 const AGENT = 'Thanks! A person from our team will answer here shortly.';
 
 /**
@@ -16,8 +18,16 @@ const AGENT = 'Thanks! A person from our team will answer here shortly.';
  * few keywords (in the shop's customers' languages; case and accents do not matter) and to the menu's buttons, an
  * order-status answer for an order of the person's own, and a handover to a person on request. Real rules: a
  * newcomer lists, changes or disables them through the API (`GET /api/v1/pages/{pageId}/automations`).
+ *
+ * Rules run before the assistant, so on a Page whose assistant knows the demo FAQ the keyword rules it covers
+ * (`faqCovers`) are left out: the assistant answers those questions, in other words and languages too.
  */
-export const DEMO_RULES: { name: string; trigger: Record<string, unknown>; actions: Record<string, unknown>[] }[] = [
+export const DEMO_RULES: {
+  name: string;
+  trigger: Record<string, unknown>;
+  actions: Record<string, unknown>[];
+  faqCovers?: true;
+}[] = [
   {
     name: 'Welcome',
     trigger: { type: 'get_started' },
@@ -27,6 +37,7 @@ export const DEMO_RULES: { name: string; trigger: Record<string, unknown>; actio
     name: 'Opening hours',
     trigger: { type: 'keyword', match: 'contains', keywords: ['hours', 'hour', 'open', 'opening', 'horaires'] },
     actions: [{ type: 'send', text: HOURS }],
+    faqCovers: true,
   },
   {
     name: 'Opening hours (menu)',
@@ -37,6 +48,7 @@ export const DEMO_RULES: { name: string; trigger: Record<string, unknown>; actio
     name: 'Shipping',
     trigger: { type: 'keyword', match: 'contains', keywords: ['ship', 'shipping', 'delivery', 'envío', 'livraison'] },
     actions: [{ type: 'send', text: SHIPPING }],
+    faqCovers: true,
   },
   {
     name: 'Shipping (menu)',
@@ -52,6 +64,7 @@ export const DEMO_RULES: { name: string; trigger: Record<string, unknown>; actio
     name: 'Order question',
     trigger: { type: 'keyword', match: 'regex', keywords: ['\\border\\b|commande'] },
     actions: [{ type: 'send', text: 'Send us your order number and an agent will check it for you.' }],
+    faqCovers: true,
   },
   {
     name: 'Talk to a person',
@@ -65,8 +78,23 @@ export const DEMO_RULES: { name: string; trigger: Record<string, unknown>; actio
   },
 ];
 
-/** The demo rules on a demo Page that has none (a second start, or a Page whose rules were changed, keeps its own). */
-export async function seedDemoAutomations(ctx: AppContext, pageId: string): Promise<void> {
+/**
+ * The demo rules on a demo Page that has none (a second start, or a Page whose rules were changed, keeps its own);
+ * `withAssistant`: without the keyword rules the assistant covers.
+ */
+export async function seedDemoAutomations(ctx: AppContext, pageId: string, withAssistant = false): Promise<void> {
   if ((await listAutomations(ctx, cliActor, pageId)).length > 0) return;
-  for (const rule of DEMO_RULES) await createAutomation(ctx, cliActor, pageId, { ...rule, enabled: true });
+  for (const { faqCovers, ...rule } of DEMO_RULES)
+    if (!(withAssistant && faqCovers)) await createAutomation(ctx, cliActor, pageId, { ...rule, enabled: true });
+}
+
+/**
+ * When the assistant comes to a Page that already has the demo rules (a sandbox made before it had one): the keyword
+ * rules it covers are disabled, not deleted, so that the assistant answers those questions and a newcomer can still
+ * turn a rule back on.
+ */
+export async function yieldDemoRulesToAssistant(ctx: AppContext, pageId: string): Promise<void> {
+  const covered = new Set(DEMO_RULES.filter((r) => r.faqCovers).map((r) => r.name));
+  for (const rule of await listAutomations(ctx, cliActor, pageId))
+    if (covered.has(rule.name) && rule.enabled) await updateAutomation(ctx, cliActor, rule.id, { enabled: false });
 }

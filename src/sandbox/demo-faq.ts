@@ -1,6 +1,7 @@
 // The sandbox shop's FAQ: what a small online shop is asked every day, each entry with phrasings in English, French
-// and Spanish. The assistant benchmark measures the offline assistant against it, and the sandbox can load it as its
-// Page's approved entries.
+// and Spanish. The assistant benchmark measures the offline assistant against it, and the sandbox loads it as its
+// shop Page's approved entries. Apart from the phrasings the assistant learns from, each entry has paraphrases: the
+// same question in other words, which the sandbox's simulated people ask (never used for training).
 
 export interface DemoFaqEntry {
   /** A stable key for benchmarks and the sandbox (not stored). */
@@ -143,4 +144,47 @@ export const DEMO_FAQ: readonly DemoFaqEntry[] = [
     ],
     answer: { text: 'Our shop is at 12 Rue des Lilas, Lyon.' },
   },
+];
+
+/**
+ * Each entry's question in other words (none of them among its phrasings), as the sandbox's simulated people ask it:
+ * the offline assistant answers each with its own entry (demo-faq.test.ts).
+ */
+export const DEMO_FAQ_PARAPHRASES: Readonly<Record<string, readonly string[]>> = {
+  hours: ['Are you open on Sunday mornings?', 'when do you close tonight', 'Quels sont vos horaires le samedi ?'],
+  shipping: [
+    'what are the postage costs',
+    'Do you deliver internationally, to Canada for example?',
+    '¿Cuánto cuesta enviar a Francia?',
+  ],
+  delivery_time: [
+    'How long will it take for my parcel to get here?',
+    'how many days until my package arrives',
+    '¿Cuántos días tarda la entrega?',
+  ],
+  returns: ['Can I send back the shoes if they do not fit?', 'how do returns work', 'Je voudrais retourner ma veste'],
+  payment: ['can I pay with my visa card', 'what payment methods can I use', '¿Aceptan PayPal?'],
+  order_status: [
+    'Can you tell me the status of my order?',
+    'I want to track my package',
+    '¿Cuál es el estado de mi pedido?',
+  ],
+  sizes: [
+    'Do the jeans run small?',
+    'Which size should I take, I am usually a medium',
+    'Vous avez un tableau des tailles ?',
+  ],
+  address: [
+    'What is the address of your shop?',
+    'Do you have a physical store I can visit?',
+    '¿Dónde queda la tienda?',
+  ],
+};
+
+/** Messages the FAQ does not cover: the assistant leaves them for a person (and collects the questions among them). */
+export const DEMO_OFF_TOPIC: readonly string[] = [
+  'Do you sell gift cards?',
+  'Can you recommend a good film?',
+  'Est-ce que vous recrutez ?',
+  'My cat just knocked my coffee over',
 ];

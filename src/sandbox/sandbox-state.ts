@@ -20,6 +20,8 @@ export interface SandboxState {
   people?: string[];
   /** The demo shop's customers' ids at the emulator (see demo-shop.ts), so a restart finds the same customers. */
   shopPeople?: string[];
+  /** Whether the demo FAQ, the assistant's settings and the Messenger profile were loaded (once: then they are the operator's). */
+  demoAssistantLoaded?: boolean;
 }
 
 const FILE = 'sandbox.json';

@@ -24,7 +24,9 @@ import {
   type EmulatorServer,
   type Traffic,
 } from '../emulator/index.ts';
-import { seedDemoAutomations } from './demo-automation.ts';
+import { seedDemoAutomations, yieldDemoRulesToAssistant } from './demo-automation.ts';
+import { seedDemoAssistant } from './demo-assistant.ts';
+import { DEMO_FAQ_PARAPHRASES, DEMO_OFF_TOPIC } from './demo-faq.ts';
 import { automationSummary } from '../modules/automations/automations.ts';
 import { seedDemoShop } from './demo-shop.ts';
 import {
@@ -139,7 +141,15 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
   try {
     for (const p of state.pages) await ensurePageRegistered(ctx, cliActor, p);
     for (const p of state.pages) await seedCannedResponses(ctx, p.id);
-    for (const p of state.pages) await seedDemoAutomations(ctx, p.id);
+    // The shop Page's assistant answers what its FAQ covers; the outlet keeps keyword rules for those questions.
+    const shopPage = state.pages[0]!.id;
+    for (const p of state.pages) await seedDemoAutomations(ctx, p.id, p.id === shopPage);
+    // Once per data dir: afterwards the entries, the assistant's settings and the profile are the operator's.
+    if (!state.demoAssistantLoaded) {
+      await yieldDemoRulesToAssistant(ctx, shopPage);
+      await seedDemoAssistant(ctx, shopPage);
+      state.demoAssistantLoaded = true;
+    }
     owner = await ownerToken(ctx, state);
     loginUrl = `${running.url}/login/${await ownerLinkToken(ctx, state)}`;
     saveSandboxState(opts.dataDir, state);
@@ -166,6 +176,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
     pageIds: state.pages.map((p) => p.id),
     rates: {
       message: rate * 0.45,
+      ice_breaker: rate * 0.05,
       postback: rate * 0.12,
       quick_reply: rate * 0.1,
       read: rate * 0.18,
@@ -177,7 +188,7 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
       unblock: rate * 0.005,
     },
     userIds: state.people ?? [],
-    texts: SHOP_TEXTS,
+    texts: [...SHOP_TEXTS, ...Object.values(DEMO_FAQ_PARAPHRASES).flat(), ...DEMO_OFF_TOPIC],
     onError: () => {},
   });
   state.people = traffic.userIds();
@@ -227,7 +238,8 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
 
 /**
  * What the simulated people write to the demo shop: questions a small shop gets, in the languages of its customers,
- * some the demo automation answers ("hours", "shipping", "order"), some only a person can, and the odd STOP.
+ * some the demo rules or the assistant answer, some only a person can, and the odd STOP. Besides these they ask the
+ * demo FAQ's questions in other words (its paraphrases) and write the occasional off-topic message.
  */
 const SHOP_TEXTS = [
   'Hi! Is the blue linen shirt still available in M?',

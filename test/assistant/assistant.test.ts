@@ -1,7 +1,8 @@
 // The FAQ assistant end to end through the emulator: a person's question arrives as a signed webhook, the assistant
 // decides inside the processing transaction, and its answer is an outbox row the dispatcher sends to Meta. People's
 // conversations stay theirs; a request for a person hands over; unanswered questions are collected; a language model
-// (a local stub that plays one) only ever picks an entry, and its failures fall back to the offline assistant.
+// (a local stub that plays one) only ever picks an entry, and its failures fall back to the offline assistant. The
+// model is asked by a job outside the processing transaction: a slow model delays no other message.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -17,26 +18,34 @@ import { conversationRoutes } from '../../src/http/routes/conversations.ts';
 import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
 import { openContactField } from '../../src/crypto/contact-layer.ts';
 import { DEMO_FAQ } from '../../src/sandbox/demo-faq.ts';
+import { MAX_MODEL_ATTEMPTS, runModelJobs, startModelJobs } from '../../src/modules/assistant/model-jobs.ts';
 import { drain, emulatedApp, postWebhook } from '../ingest/support.ts';
 import { orderBody } from '../orders/support.ts';
 
-/** A stub chat-completions server: answers what `reply` says (garbage unless a test says otherwise). */
+/**
+ * A stub chat-completions server: answers what `reply` says (garbage unless a test says otherwise); a reply that is a
+ * promise keeps the caller waiting until it settles (a slow model).
+ */
 async function stubModel(): Promise<{
   url: string;
   reply: (body: unknown) => unknown;
   calls: number;
+  waiting: number;
   close(): Promise<void>;
 }> {
-  const state = { reply: (_b: unknown): unknown => 'garbage, not JSON', calls: 0 };
+  const state = { reply: (_b: unknown): unknown => 'garbage, not JSON', calls: 0, waiting: 0 };
   const server: Server = createServer((req, res: ServerResponse) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
       state.calls++;
-      const out = state.reply(JSON.parse(raw));
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(typeof out === 'string' ? out : JSON.stringify(out));
+      state.waiting++;
+      void Promise.resolve(state.reply(JSON.parse(raw))).then((out) => {
+        state.waiting--;
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(typeof out === 'string' ? out : JSON.stringify(out));
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -50,6 +59,9 @@ async function stubModel(): Promise<{
     },
     get calls() {
       return state.calls;
+    },
+    get waiting() {
+      return state.waiting;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -96,9 +108,12 @@ for (const dialect of testDialects()) {
           .where('contact_id', '=', contactId)
           .executeTakeFirstOrThrow()
       ).handled_by;
+    const jobs = () => app.ctx.db.selectFrom('assistant_model_jobs').selectAll().orderBy('id').execute();
+    /** The person writes; the webhook is processed, then the questions waiting for the model are answered. */
     const ask = async (user: string, text: string) => {
       await emu.emulator.user(user).says(shop, text);
       await drain(app);
+      while ((await runModelJobs(app.ctx, 'test-worker')) > 0);
       return contactOf(user);
     };
 
@@ -279,13 +294,24 @@ for (const dialect of testDialects()) {
           },
         ],
       });
-      const contact = await ask(hal, 'My jacket has a hole in the sleeve');
+      await emu.emulator.user(hal).says(shop, 'My jacket has a hole in the sleeve');
+      await drain(app);
+      const contact = await contactOf(hal);
+      // The processing only queued the question: the model has not been asked yet and nothing was sent.
+      assert.equal(model.calls, before);
+      assert.deepEqual(await sends(contact), []);
+      const [job] = await jobs();
+      assert.ok(job && !job.text_enc.includes('sleeve'), 'the waiting question is sealed');
+      assert.equal(await runModelJobs(app.ctx, 'test-worker'), 1);
       assert.equal(model.calls, before + 1);
       const returns = DEMO_FAQ.find((e) => e.key === 'returns')!.answer.text;
       assert.deepEqual(
         (await sends(contact)).map((s) => s.text),
         [returns],
       );
+      assert.deepEqual(await jobs(), [], 'a job runs once');
+      assert.equal(await runModelJobs(app.ctx, 'test-worker'), 0);
+      assert.equal(model.calls, before + 1);
       const tried = (
         await call('POST', `/api/v1/pages/${shop}/assistant/try`, { text: 'My jacket has a hole in the sleeve' })
       ).json();
@@ -296,6 +322,149 @@ for (const dialect of testDialects()) {
       model.reply = () => 'not json';
       const garbage = (await call('POST', `/api/v1/pages/${shop}/assistant/try`, { text: 'Tell me a joke' })).json();
       assert.deepEqual([garbage.action, garbage.source], ['none', 'offline']);
+    });
+
+    test('a slow model holds up no other message: the next one is processed and answered, the slow answer follows', async () => {
+      const jo = emu.emulator.createUser({ first_name: 'Jo', last_name: 'Abreu' }).id;
+      const kim = emu.emulator.createUser({ first_name: 'Kim', last_name: 'Vaz' }).id;
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      model.reply = async () => {
+        await released;
+        return {
+          choices: [
+            { message: { tool_calls: [{ function: { name: 'faq_lookup', arguments: `{"faq_id":"${ids.sizes}"}` } }] } },
+          ],
+        };
+      };
+      await emu.emulator.user(jo).says(shop, 'These trousers look a bit tight on the model, hmm');
+      await drain(app);
+      const running = runModelJobs(app.ctx, 'test-worker');
+      await until('the model is thinking', async () => (model.waiting === 1 ? true : undefined));
+      // While the model thinks, another person's message is processed and answered offline.
+      const kimContact = await ask(kim, 'Can I pay with PayPal?');
+      const payment = DEMO_FAQ.find((e) => e.key === 'payment')!.answer.text;
+      assert.deepEqual(
+        (await sends(kimContact)).map((s) => s.text),
+        [payment],
+      );
+      const joContact = await contactOf(jo);
+      assert.deepEqual(await sends(joContact), []);
+      assert.equal(model.waiting, 1);
+      release();
+      assert.equal(await running, 1);
+      const sizes = DEMO_FAQ.find((e) => e.key === 'sizes')!.answer.text;
+      assert.deepEqual(
+        (await sends(joContact)).map((s) => s.text),
+        [sizes],
+      );
+    });
+
+    test('a job whose worker died is taken again and answers once; after a few attempts it is decided offline', async () => {
+      const lu = emu.emulator.createUser({ first_name: 'Lu', last_name: 'Dias' }).id;
+      const mo = emu.emulator.createUser({ first_name: 'Mo', last_name: 'Reis' }).id;
+      model.reply = () => ({
+        choices: [
+          { message: { tool_calls: [{ function: { name: 'faq_lookup', arguments: `{"faq_id":"${ids.address}"}` } }] } },
+        ],
+      });
+      const now = app.ctx.clock.now();
+      await emu.emulator.user(lu).says(shop, 'I would love to drop by and try things on');
+      await emu.emulator.user(mo).says(shop, 'I would love to drop by with my sister');
+      await drain(app);
+      const [luJob, moJob] = await jobs();
+      // Lu's worker died mid-call (its lease ran out); Mo's job was tried as often as it may be.
+      await app.ctx.db
+        .updateTable('assistant_model_jobs')
+        .set({ lease_owner: 'dead-worker', lease_until: now - 1, attempts: 1 })
+        .where('id', '=', luJob!.id)
+        .execute();
+      await app.ctx.db
+        .updateTable('assistant_model_jobs')
+        .set({ lease_owner: 'dead-worker', lease_until: now - 1, attempts: MAX_MODEL_ATTEMPTS })
+        .where('id', '=', moJob!.id)
+        .execute();
+      const before = model.calls;
+      assert.equal(await runModelJobs(app.ctx, 'test-worker'), 2);
+      assert.equal(model.calls, before + 1, 'only the job with attempts left asks the model');
+      const address = DEMO_FAQ.find((e) => e.key === 'address')!.answer.text;
+      assert.deepEqual(
+        (await sends(await contactOf(lu))).map((s) => s.text),
+        [address],
+      );
+      assert.deepEqual(await sends(await contactOf(mo)), []);
+      assert.deepEqual(await jobs(), []);
+    });
+
+    test('a conversation people took over while the model thought gets no answer from it', async () => {
+      const ned = emu.emulator.createUser({ first_name: 'Ned', last_name: 'Luz' }).id;
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      model.reply = async () => {
+        await released;
+        return {
+          choices: [
+            {
+              message: { tool_calls: [{ function: { name: 'faq_lookup', arguments: `{"faq_id":"${ids.returns}"}` } }] },
+            },
+          ],
+        };
+      };
+      await emu.emulator.user(ned).says(shop, 'The zipper broke after one day');
+      await drain(app);
+      const contact = await contactOf(ned);
+      const running = runModelJobs(app.ctx, 'test-worker');
+      await until('the model is thinking', async () => (model.waiting === 1 ? true : undefined));
+      await app.ctx.db
+        .updateTable('conversations')
+        .set({ handled_by: 'human' })
+        .where('contact_id', '=', contact)
+        .execute();
+      release();
+      assert.equal(await running, 1);
+      assert.deepEqual(await sends(contact), []);
+      assert.deepEqual(await jobs(), []);
+    });
+
+    test("the model worker answers in the background, after the message's processing committed", async () => {
+      const ola = emu.emulator.createUser({ first_name: 'Ola', last_name: 'Brito' }).id;
+      model.reply = () => ({
+        choices: [
+          { message: { tool_calls: [{ function: { name: 'faq_lookup', arguments: `{"faq_id":"${ids.payment}"}` } }] } },
+        ],
+      });
+      await emu.emulator.user(ola).says(shop, 'Is it fine to settle the bill with my phone wallet?');
+      await drain(app);
+      const contact = await contactOf(ola);
+      assert.deepEqual(await sends(contact), []);
+      const worker = startModelJobs(app.ctx, { workerId: 'background-worker', idleMs: 20 });
+      try {
+        const payment = DEMO_FAQ.find((e) => e.key === 'payment')!.answer.text;
+        await until('the answer queued', async () =>
+          (await sends(contact)).some((s) => s.text === payment) ? true : undefined,
+        );
+      } finally {
+        await worker.stop();
+      }
+      assert.deepEqual(await jobs(), []);
+    });
+
+    test('a button no rule took is read by its title: an FAQ question is answered, anything else is left alone', async () => {
+      const pia = emu.emulator.createUser({ first_name: 'Pia', last_name: 'Melo' }).id;
+      const calls = model.calls;
+      const returns = DEMO_FAQ.find((e) => e.key === 'returns')!;
+      await emu.emulator.user(pia).postback(shop, 'FAQ_RETURNS', returns.question);
+      await drain(app);
+      const contact = await contactOf(pia);
+      assert.deepEqual(
+        (await sends(contact)).map((s) => s.text),
+        [returns.answer.text],
+      );
+      await emu.emulator.user(pia).postback(shop, 'MENU_SOMETHING', 'Our new collection');
+      await drain(app);
+      assert.equal((await sends(contact)).length, 1);
+      assert.deepEqual(await jobs(), [], 'a button never waits for the model');
+      assert.equal(model.calls, calls);
     });
 
     test('with every entry withdrawn the assistant is off: no answer, no handover, nothing collected', async () => {

@@ -328,6 +328,18 @@ export async function seedContact(
       },
     ],
     assistant_contact_state: [{ contact_id: contactId, page_id: pageId, misses: 1, updated_at: at }],
+    assistant_model_jobs: [
+      {
+        id: newId('mj', at),
+        page_id: pageId,
+        contact_id: contactId,
+        event_key: `message:${tag}`,
+        attempts: 0,
+        lease_owner: null,
+        lease_until: at,
+        created_at: at,
+      },
+    ],
     campaign_recipients: [
       {
         id: newId('cr', at),

@@ -58,11 +58,29 @@ export interface AssistantContactStateTable {
   updated_at: number;
 }
 
+/**
+ * A question waiting for the language model (see model-jobs.ts): the text is the asker's words sealed under their
+ * contact key; `lease_until` is when it may be taken (now, or once the worker holding it ran out of time).
+ */
+export interface AssistantModelJobTable {
+  id: string;
+  page_id: string;
+  contact_id: string;
+  /** The inbound event's idempotency key: one job per message, and the answer's outbox key. */
+  event_key: string;
+  text_enc: string;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: number;
+  created_at: number;
+}
+
 export interface AssistantTables {
   faq_entries: FaqEntryTable;
   assistant_settings: AssistantSettingsTable;
   assistant_unanswered: AssistantUnansweredTable;
   assistant_contact_state: AssistantContactStateTable;
+  assistant_model_jobs: AssistantModelJobTable;
 }
 
 export const ASSISTANT_CLASSIFICATION: Record<keyof AssistantTables, TableClassification> = {
@@ -121,5 +139,21 @@ export const ASSISTANT_CLASSIFICATION: Record<keyof AssistantTables, TableClassi
     pageColumn: 'page_id',
     contactColumn: 'contact_id',
     columns: { contact_id: 'reference', page_id: 'reference', misses: 'system', updated_at: 'personal' },
+  },
+  assistant_model_jobs: {
+    idColumn: 'id',
+    pageColumn: 'page_id',
+    contactColumn: 'contact_id',
+    columns: {
+      id: 'reference',
+      page_id: 'reference',
+      contact_id: 'reference',
+      event_key: 'system',
+      text_enc: 'encrypted',
+      attempts: 'system',
+      lease_owner: 'system',
+      lease_until: 'system',
+      created_at: 'personal',
+    },
   },
 };

@@ -5,7 +5,7 @@ import type { Executor } from '../../db/types.ts';
 import type { AssistantSettingsTable, FaqEntryTable } from '../../db/tables/assistant.ts';
 import { trainIntents, rankIntents, type IntentModel } from './classifier.ts';
 import { decide, type Decision } from './assistant.policy.ts';
-import { askLanguageModel } from './language-model.ts';
+import { askLanguageModel, type ModelOutcome } from './language-model.ts';
 import { personalReply } from './personal-answer.ts';
 import { listFaqRows } from './assistant.repository.ts';
 import type { PersonalAnswer } from './faq.presenter.ts';
@@ -38,6 +38,20 @@ export interface Thought extends Decision {
   reply?: Record<string, unknown>;
   /** Who decided: the offline assistant, or the language model through a tool. */
   source: 'offline' | 'model';
+  /** With `model: 'defer'`: the language model is to be asked (later, outside the caller's transaction). */
+  deferred?: true;
+}
+
+/**
+ * What to do about the language model when the offline assistant would not answer on its own: ask it now (the try
+ * box), defer (the webhook processing transaction, which must not wait on the network), take an outcome already
+ * obtained (the model job), or decide offline only.
+ */
+export type ModelStep = 'ask' | 'defer' | 'offline' | { outcome: ModelOutcome };
+
+/** Whether the model has a say on this Page's message: it is configured and the offline assistant stays silent. */
+export function modelWanted(ctx: AppContext, entries: number, offline: Decision): boolean {
+  return Boolean(ctx.config.assistantLlm) && entries > 0 && offline.action === 'none';
 }
 
 async function render(
@@ -59,6 +73,7 @@ export async function think(
   db: Executor,
   ctx: AppContext,
   p: { pageId: string; contactId: string | null; text: string; settings: AssistantSettingsTable; missesBefore: number },
+  step: ModelStep = 'ask',
 ): Promise<Thought> {
   const { model, entries } = await pageModel(db, ctx, p.pageId, Number(p.settings.faq_version));
   const ranked = rankIntents(model, p.text);
@@ -72,21 +87,24 @@ export async function think(
   let source: Thought['source'] = 'offline';
   // The model is asked only when the offline assistant would not answer on its own: a confident match needs no
   // network, and an explicit request for a person is never second-guessed.
-  if (llm && entries.size > 0 && offline.action === 'none') {
-    const outcome = await askLanguageModel(
-      llm,
-      p.text,
-      [...entries.values()].map((e) => ({ id: e.id, question: e.question })),
-    );
-    ctx.metrics.assistantModelCalls.inc({ outcome: outcome.ok ? outcome.choice.tool : outcome.failure });
-    // The outcome only: never the message, the model's words or the Page's entries.
-    if (!outcome.ok)
-      ctx.logger.warn({ pageId: p.pageId, failure: outcome.failure }, 'assistant model failed; offline decision kept');
+  if (step !== 'offline' && modelWanted(ctx, entries.size, offline)) {
+    if (step === 'defer') return { ...offline, source, deferred: true };
+    let outcome: ModelOutcome;
+    if (step === 'ask') {
+      outcome = await askLanguageModel(
+        llm!,
+        p.text,
+        [...entries.values()].map((e) => ({ id: e.id, question: e.question })),
+      );
+      countModelCall(ctx, p.pageId, outcome);
+    } else outcome = step.outcome;
+    // An entry withdrawn since the model chose it (a deferred answer) counts for nothing: the offline decision stays.
     if (outcome.ok) {
       source = 'model';
       const scoreOf = (id: string) => ranked.find((r) => r.id === id)?.score ?? 0;
       if (outcome.choice.tool === 'hand_over')
         decision = { ...offline, action: 'handoff', faqId: undefined, reason: 'asked_for_person' };
+      else if (outcome.choice.tool === 'faq_lookup' && !entries.has(outcome.choice.faqId)) source = 'offline';
       else if (outcome.choice.tool === 'faq_lookup')
         decision = {
           ...offline,
@@ -111,4 +129,11 @@ export async function think(
   }
   const entry = entries.get(decision.faqId)!;
   return { ...decision, reply: await render(db, entry, p), source };
+}
+
+/** Counts a model call by its outcome and logs a failure by kind only: never the message, the model's words or the entries. */
+export function countModelCall(ctx: AppContext, pageId: string, outcome: ModelOutcome): void {
+  ctx.metrics.assistantModelCalls.inc({ outcome: outcome.ok ? outcome.choice.tool : outcome.failure });
+  if (!outcome.ok)
+    ctx.logger.warn({ pageId, failure: outcome.failure }, 'assistant model failed; offline decision kept');
 }
