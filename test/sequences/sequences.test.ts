@@ -215,6 +215,42 @@ for (const dialect of testDialects()) {
       assert.equal(runs.length, 3);
     });
 
+    test('a turn that fails after queueing the delivery leaves nothing behind, and the next turn sends the step once', async () => {
+      const id = await sequence({ name: 'Crash', steps: [{ message: { text: 'Exactly once' } }] });
+      const hal = await writer('Hal');
+      const sub = (await subscribe(id, hal.contact)).json();
+      assert.equal(sub.round, 1);
+      const row = await app.ctx.db
+        .selectFrom('sequence_subscriptions')
+        .selectAll()
+        .where('sequence_id', '=', id)
+        .executeTakeFirstOrThrow();
+      // A record of this very step already there makes the turn fail after its delivery was written, before the
+      // subscription moved on: as a crash at that point would, the whole turn is undone.
+      const blocker = {
+        id: 'sr_blocker',
+        subscription_id: row.id,
+        sequence_id: id,
+        page_id: shop,
+        contact_id: hal.contact,
+        round: 1,
+        step: 0,
+        status: 'skipped' as const,
+        reason: 'test',
+        delivery_id: null,
+        at: 0,
+      };
+      await app.ctx.db.insertInto('sequence_step_runs').values(blocker).execute();
+      await assert.rejects(sendDueSteps(app.ctx));
+      assert.deepEqual(await sent(id, hal.contact), []);
+      assert.equal((await subscriber(id, hal.contact))?.next_step, 0);
+      await app.ctx.db.deleteFrom('sequence_step_runs').where('id', '=', 'sr_blocker').execute();
+      await run();
+      await run();
+      assert.deepEqual(await sent(id, hal.contact), ['Exactly once']);
+      assert.equal((await subscriber(id, hal.contact))?.status, 'finished');
+    });
+
     test('a reply ends the sequence (reason replied), unless the sequence says otherwise', async () => {
       const stops = await sequence(threeSteps);
       const keepsOn = await sequence({ ...threeSteps, name: 'Keeps on', stop_on_reply: false });
