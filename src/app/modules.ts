@@ -17,6 +17,7 @@ import { segmentRoutes } from '../http/routes/segments.ts';
 import { messageTemplateRoutes } from '../http/routes/message-templates.ts';
 import { messengerProfileRoutes } from '../http/routes/messenger-profile.ts';
 import { campaignRoutes } from '../http/routes/campaigns.ts';
+import { sequenceRoutes } from '../http/routes/sequences.ts';
 import { ingestRoutes } from '../http/routes/webhook.ts';
 import { webUiRoutes } from '../http/web-ui.ts';
 import { registerConsentKeywordHook } from '../modules/consent/keyword-hook.ts';
@@ -40,6 +41,8 @@ import { startTemplateSync } from '../modules/templates/template-sync.ts';
 import { startProfilePush } from '../modules/messenger-profile/profile-push.ts';
 import { startCampaignSender } from '../modules/campaigns/campaign-sender.ts';
 import { startModelJobs } from '../modules/assistant/model-jobs.ts';
+import { startSequenceSender } from '../modules/sequences/sequence-sender.ts';
+import { registerSequenceReplyHook, SEQUENCE_REPLY_HOOK_NAME } from '../modules/sequences/reply-hook.ts';
 import type { AppContext } from '../kernel/context.ts';
 import { addReadinessCheck } from '../kernel/readiness.ts';
 import type { BackgroundWorker } from '../kernel/loop.ts';
@@ -68,6 +71,7 @@ export function routeModules(): RouteModule[] {
     messageTemplateRoutes,
     messengerProfileRoutes,
     campaignRoutes,
+    sequenceRoutes,
     webUiRoutes,
   ];
 }
@@ -77,6 +81,8 @@ export function installHooks(ctx: AppContext): void {
   if (!ctx.inboundHooks.names().includes('consent-keywords')) registerConsentKeywordHook(ctx.inboundHooks);
   if (!ctx.inboundHooks.names().includes(LINK_REF_HOOK_NAME)) registerOrderLinkRefHook(ctx.inboundHooks);
   if (!ctx.inboundHooks.names().includes(INTERESTS_HOOK_NAME)) registerInterestsHook(ctx.inboundHooks);
+  // A message from a person ends the follow-up sequences that stop on reply, before any rule could start one anew.
+  if (!ctx.inboundHooks.names().includes(SEQUENCE_REPLY_HOOK_NAME)) registerSequenceReplyHook(ctx.inboundHooks);
   // Then whatever answers, most specific first: the rules (after consent, order links and interests were applied:
   // a STOP is the consent module's), the assistant for what no rule took, the default reply when nothing answered.
   if (!ctx.inboundHooks.names().includes(AUTOMATIONS_HOOK_NAME)) registerAutomationsHook(ctx.inboundHooks);
@@ -126,6 +132,7 @@ export function startWorkers(ctx: AppContext, opts: WorkerOptions): BackgroundWo
   workers.push(dispatcher);
   // Campaign sends go out as soon as they are queued, not after the dispatcher's idle pause.
   workers.push(startCampaignSender(ctx, { onQueued: () => dispatcher.wake() }));
+  workers.push(startSequenceSender(ctx, { onQueued: () => dispatcher.wake() }));
   workers.push(...startPrivacyWorkers(ctx));
   workers.push(...startInboxWorkers(ctx));
   workers.push(startLegacyAttributesWorker(ctx));

@@ -12,6 +12,7 @@ import { AUTOMATION_CLASSIFICATION } from './tables/automations.ts';
 import { ASSISTANT_CLASSIFICATION } from './tables/assistant.ts';
 import { META_SETTINGS_CLASSIFICATION } from './tables/meta-settings.ts';
 import { CAMPAIGN_CLASSIFICATION } from './tables/campaigns.ts';
+import { SEQUENCE_CLASSIFICATION } from './tables/sequences.ts';
 
 /**
  * The data-classification registry: every column of every table, marked. The privacy module reads it to export
@@ -58,6 +59,7 @@ export const CLASSIFICATION: Record<string, TableClassification> = {
   ...ASSISTANT_CLASSIFICATION,
   ...META_SETTINGS_CLASSIFICATION,
   ...CAMPAIGN_CLASSIFICATION,
+  ...SEQUENCE_CLASSIFICATION,
 };
 
 /** Columns holding keyring ciphertext (personal data and secrets alike): what key rotation must re-wrap. */

@@ -13,6 +13,7 @@ import type { AutomationTables } from './tables/automations.ts';
 import type { AssistantTables } from './tables/assistant.ts';
 import type { MetaSettingsTables } from './tables/meta-settings.ts';
 import type { CampaignTables } from './tables/campaigns.ts';
+import type { SequenceTables } from './tables/sequences.ts';
 
 /**
  * The whole schema as Kysely sees it. Each domain declares its tables in `db/tables/<domain>.ts` and adds its
@@ -33,7 +34,8 @@ export interface DB
     AutomationTables,
     AssistantTables,
     MetaSettingsTables,
-    CampaignTables {}
+    CampaignTables,
+    SequenceTables {}
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;

@@ -15,6 +15,7 @@ import { storeOrder } from '../../src/modules/orders/store-order.ts';
 import { createSegment } from '../../src/modules/segments/segments.ts';
 import { createAutomation } from '../../src/modules/automations/automations.ts';
 import { createCampaign } from '../../src/modules/campaigns/campaigns.ts';
+import { createSequence } from '../../src/modules/sequences/sequences.ts';
 import { signInWithLink } from '../../src/modules/users/sign-in.ts';
 import { createFaq } from '../../src/modules/assistant/faq.ts';
 import { recordUnanswered } from '../../src/modules/assistant/unanswered.ts';
@@ -37,6 +38,7 @@ function fixtures(
     questionId: string;
     templateId: string;
     campaignId: string;
+    sequenceId: string;
   },
 ): Record<string, string> {
   return {
@@ -99,6 +101,9 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
       currency: 'EUR',
       tiers: [{ name: 'gold', min_orders: 3, min_spend: 100 }],
     },
+    'POST /api/v1/pages/:pageId/sequences': { name: 'Welcome', steps: [{ message: { text: 'Hi' } }] },
+    'POST /api/v1/sequences/:sequenceId/subscribers': { contact_id: b.contactId },
+    'PATCH /api/v1/sequences/:sequenceId': { enabled: false },
     'POST /api/v1/pages/:pageId/campaigns': {
       name: 'Sale',
       kind: 'standard',
@@ -151,6 +156,7 @@ for (const dialect of testDialects()) {
       questionId: '',
       templateId: '',
       campaignId: '',
+      sequenceId: '',
     };
     let sessionA: Record<string, string> = {};
     before(async () => {
@@ -186,6 +192,9 @@ for (const dialect of testDialects()) {
             filter: VIP_FILTER,
             message: { text: 'Hi {{contact.first_name|there}}' },
           })
+        ).id,
+        sequenceId: (
+          await createSequence(app.ctx, cliActor, PAGE_B, { name: 'Welcome', steps: [{ message: { text: 'Hi' } }] })
         ).id,
       };
       // Page B's utility template as the templates module stores it (no Meta here to submit it to).

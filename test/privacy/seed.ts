@@ -368,6 +368,37 @@ export async function seedContact(
         created_at: at,
       },
     ],
+    sequence_subscriptions: [
+      {
+        id: `ss_${contactId.slice(3)}`,
+        sequence_id: 'sq_seeded',
+        page_id: pageId,
+        contact_id: contactId,
+        status: 'active',
+        reason: null,
+        round: 1,
+        next_step: 1,
+        due_at: at,
+        subscribed_at: at,
+        ended_at: null,
+        updated_at: at,
+      },
+    ],
+    sequence_step_runs: [
+      {
+        id: newId('sr', at),
+        subscription_id: `ss_${contactId.slice(3)}`,
+        sequence_id: 'sq_seeded',
+        page_id: pageId,
+        contact_id: contactId,
+        round: 1,
+        step: 0,
+        status: 'queued',
+        reason: null,
+        delivery_id: deliveryId,
+        at,
+      },
+    ],
     consent_records: [
       {
         id: newId('cr', at),

@@ -44,7 +44,7 @@ const Action = () =>
       description:
         'send {text | attachment, quick_replies?} (may use {{order.number}} and {{order.status}}); tag / untag ' +
         '{tag}; set_attribute {key, value}; assign {user_id}; set_status {status: open|pending|resolved}; handover ' +
-        '{max_open_per_agent?=20}',
+        '{max_open_per_agent?=20}; start_sequence {sequence_id} (a sequence of the same Page: subscribes the person once)',
     },
   );
 const Conditions = () =>

@@ -20,7 +20,8 @@ import {
   updateRuleRow,
 } from './automations.repository.ts';
 import { presentRule, presentRun, type RuleView, type RunView } from './automation.presenter.ts';
-import { checkActions, checkName, checkTrigger } from './rules.policy.ts';
+import { checkActions, checkName, checkTrigger, type Action } from './rules.policy.ts';
+import { findSequence } from '../sequences/sequences.repository.ts';
 import { ruleOf } from './rule.ts';
 
 export const MAX_RULES_PER_PAGE = 200;
@@ -51,6 +52,15 @@ async function checkConditions(ctx: AppContext, db: Executor, pageId: string, ra
     throw err;
   }
   return JSON.stringify(raw);
+}
+
+/** Every sequence a start_sequence action names exists on the rule's Page (400 naming the action otherwise). */
+async function checkSequences(db: Executor, pageId: string, actions: readonly Action[]): Promise<void> {
+  for (const [i, a] of actions.entries())
+    if (a.type === 'start_sequence' && !(await findSequence(db, a.sequence_id, [pageId])))
+      throw new AppError('validation_failed', `actions[${i}].sequence_id: no such sequence on this Page`, {
+        field: `actions[${i}].sequence_id`,
+      });
 }
 
 const viewOf = (row: AutomationRuleTable): RuleView => presentRule(ruleOf(row), row);
@@ -88,6 +98,7 @@ export async function createAutomation(
   return ctx.db.transaction().execute(async (trx) => {
     if (!(await findPage(trx, pageId))) throw notFound('page');
     const conditions = await checkConditions(ctx, trx, pageId, input.conditions);
+    await checkSequences(trx, pageId, actions);
     if ((await countRules(trx, pageId)) >= MAX_RULES_PER_PAGE)
       throw new AppError('conflict', `a Page holds at most ${MAX_RULES_PER_PAGE} automation rules`);
     const row: AutomationRuleTable = {
@@ -131,12 +142,14 @@ export async function updateAutomation(ctx: AppContext, actor: Actor, id: string
     set.trigger = JSON.stringify(trigger);
     set.trigger_type = trigger.type;
   }
-  if (input.actions !== undefined) set.actions = JSON.stringify(checkActions(input.actions));
+  const actions = input.actions === undefined ? null : checkActions(input.actions);
+  if (actions !== null) set.actions = JSON.stringify(actions);
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
     const row = await findRule(trx, id, pageScopeOf(actor));
     if (!row) throw notFound('automation');
     if (input.conditions !== undefined) set.conditions = await checkConditions(ctx, trx, row.page_id, input.conditions);
+    if (actions !== null) await checkSequences(trx, row.page_id, actions);
     const changed = Object.keys(set).filter((k) => k !== 'trigger_type');
     if (changed.length === 0) return viewOf(row);
     set.updated_at = now;

@@ -16,6 +16,8 @@ import { recordContactChange } from '../conversations/conversation-activity.ts';
 import { conversationIdOf, findConversationOfContact } from '../conversations/conversations.repository.ts';
 import { changeConversationWithin } from '../conversations/update-conversation.ts';
 import { enqueueSend } from '../messaging/enqueue-send.ts';
+import { findSequence } from '../sequences/sequences.repository.ts';
+import { subscribeWithin } from '../sequences/subscriptions.ts';
 import { findSettings, operatorsWithLoad, setLastAssignee } from './automations.repository.ts';
 import { renderSendText, type Action } from './rules.policy.ts';
 import type { Rule } from './rule.ts';
@@ -112,6 +114,13 @@ async function runAction(r: ActionRun, action: Action, index: number): Promise<s
     }
     case 'handover':
       return handOver(r, action.max_open_per_agent);
+    case 'start_sequence': {
+      // Subscribes once: a person already in the sequence (or who finished or left it) is not started over.
+      const seq = await findSequence(trx, action.sequence_id, [contact.page_id]);
+      if (!seq) return 'sequence_unavailable';
+      await subscribeWithin(trx, seq, contact.id, now, { restart: false });
+      return null;
+    }
   }
 }
 

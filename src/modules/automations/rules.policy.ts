@@ -18,7 +18,16 @@ export const TRIGGER_TYPES = [
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
-export const ACTION_TYPES = ['send', 'tag', 'untag', 'set_attribute', 'assign', 'set_status', 'handover'] as const;
+export const ACTION_TYPES = [
+  'send',
+  'tag',
+  'untag',
+  'set_attribute',
+  'assign',
+  'set_status',
+  'handover',
+  'start_sequence',
+] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
 export type Trigger =
@@ -36,7 +45,8 @@ export type Action =
   | { type: 'set_attribute'; key: string; value: unknown }
   | { type: 'assign'; user_id: string }
   | { type: 'set_status'; status: 'open' | 'pending' | 'resolved' }
-  | { type: 'handover'; max_open_per_agent: number };
+  | { type: 'handover'; max_open_per_agent: number }
+  | { type: 'start_sequence'; sequence_id: string };
 
 export const MAX_KEYWORDS = 50;
 export const MAX_KEYWORD_CHARS = 100;
@@ -182,6 +192,11 @@ export function checkAction(raw: unknown, i: number): Action {
       if (raw.status !== 'open' && raw.status !== 'pending' && raw.status !== 'resolved')
         throw invalid(`${field}.status`, 'open, pending or resolved');
       return { type: 'set_status', status: raw.status };
+    case 'start_sequence':
+      // That the sequence exists on the rule's Page is checked where the rule is stored (automations.ts).
+      if (typeof raw.sequence_id !== 'string' || raw.sequence_id === '')
+        throw invalid(`${field}.sequence_id`, 'a sequence id of the same Page');
+      return { type: 'start_sequence', sequence_id: raw.sequence_id };
     case 'handover':
       return {
         type: 'handover',

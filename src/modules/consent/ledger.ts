@@ -8,6 +8,7 @@ import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { assertCan, canSeePage, systemActor, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
+import { leaveSequencesOnOptOut } from '../sequences/subscriptions.ts';
 import {
   consentHistory,
   findContactById,
@@ -88,6 +89,12 @@ export async function recordConsent(
   const state = await deriveConsent(trx, input.contactId);
   const changed = JSON.stringify(state) !== JSON.stringify(before);
   await refreshCache(trx, input.contactId, now);
+  // An opt-out (of replies or of marketing) ends the person's follow-up sequences with it.
+  if (
+    (state.replies === 'withdrawn' && before.replies !== 'withdrawn') ||
+    (state.marketing === 'withdrawn' && before.marketing !== 'withdrawn')
+  )
+    await leaveSequencesOnOptOut(ctx, trx, input.contactId);
   await appendAudit(
     trx,
     auditActor,
