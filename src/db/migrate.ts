@@ -29,6 +29,7 @@ import * as m0026 from './migrations/0026-page-settings-at-meta.ts';
 import * as m0027 from './migrations/0027-automations.ts';
 import * as m0028 from './migrations/0028-assistant.ts';
 import * as m0029 from './migrations/0029-product-active.ts';
+import * as m0032 from './migrations/0032-thread-owner-at.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -64,6 +65,7 @@ const STEPS: [string, Step][] = [
   ['0027-automations', m0027],
   ['0028-assistant', m0028],
   ['0029-product-active', m0029],
+  ['0032-thread-owner-at', m0032],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

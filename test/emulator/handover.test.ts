@@ -139,3 +139,14 @@ test('an app that is not connected to the Page is refused, by the control API to
   const unknownPerson = await get('/me/thread_owner', { recipient: '1000000000000001' });
   assert.equal(unknownPerson.error.error_subcode, 2018001);
 });
+
+test('control lapses after 24 h without activity: the person’s next message comes on messaging again', async () => {
+  const { emu, page, user, control, lastItems, owner } = await setup();
+  await control({ action: 'take' });
+  await emu.user(user.id).says(page.id, 'still there?');
+  assert.equal(lastItems().key, 'standby');
+  await emu.advance(24 * 3600_000 + 1);
+  await emu.user(user.id).says(page.id, 'hello again');
+  assert.equal(lastItems().key, 'messaging');
+  assert.deepEqual(await owner(), []);
+});
