@@ -23,6 +23,7 @@ import { windowState } from './window.ts';
 import type { Command } from './Inbox.tsx';
 import { useHistory } from './history.ts';
 import { Timeline } from './Timeline.tsx';
+import { PassThreadMenu, ThreadOwnerBanner } from './ThreadOwner.tsx';
 import { CannedListbox, matching, optionId, slashAt, type CannedResponse } from './CannedResponses.tsx';
 import { renderTemplate, type TemplateValues } from '../../src/lib/template-variables.ts';
 import { sendErrorInWords } from '../../src/lib/send-error-words.ts';
@@ -310,6 +311,7 @@ export function ConversationView({
               Hand back to the bot
             </Button>
           )}
+          <PassThreadMenu conversation={c} onProblem={setProblem} />
           {resolved ? (
             <Button size="xs" variant="default" onClick={() => change.mutate({ status: 'open' })}>
               Reopen
@@ -335,6 +337,7 @@ export function ConversationView({
           {win.kind === 'closed' && <Text size="xs">{win.reason}</Text>}
         </Box>
       )}
+      <ThreadOwnerBanner conversation={c} />
       {problem && (
         <Alert color="orange" role="alert" m="sm" withCloseButton onClose={() => setProblem(null)}>
           {problem}
