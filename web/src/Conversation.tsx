@@ -268,7 +268,11 @@ export function ConversationView({
                   : 'Unassigned'}
               </Text>
               <Text size="xs" c="dimmed">
-                {c.handled_by === 'bot' ? 'Bot answering' : 'People answering'}
+                {!c.thread_owner.is_pagescope
+                  ? 'Another app answering'
+                  : c.handled_by === 'bot'
+                    ? 'Bot answering'
+                    : 'People answering'}
               </Text>
               {c.status === 'snoozed' && c.snoozed_until && (
                 <Text size="xs" c="dimmed">
