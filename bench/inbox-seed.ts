@@ -48,6 +48,7 @@ export async function seed(ctx: AppContext, n: number): Promise<void> {
         read_watermark: null,
         delivery_watermark: null,
         thread_owner_app_id: null,
+        thread_owner_at: null,
         profile_status: 'ok' as const,
         profile_fetched_at: at,
         profile_next_at: null,

@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   human_agent_window_closed: 422,
   opted_out: 422,
   unreachable: 422,
+  thread_owned: 422,
   erased: 422,
   page_unauthorized: 422,
   page_disabled: 422,

@@ -31,6 +31,7 @@ import * as m0028 from './migrations/0028-assistant.ts';
 import * as m0029 from './migrations/0029-product-active.ts';
 import * as m0030 from './migrations/0030-loyalty-offers.ts';
 import * as m0031 from './migrations/0031-sequences.ts';
+import * as m0032 from './migrations/0032-thread-owner-at.ts';
 import * as m0033 from './migrations/0033-assistant-model-jobs.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -69,6 +70,7 @@ const STEPS: [string, Step][] = [
   ['0029-product-active', m0029],
   ['0030-loyalty-offers', m0030],
   ['0031-sequences', m0031],
+  ['0032-thread-owner-at', m0032],
   ['0033-assistant-model-jobs', m0033],
 ];
 

@@ -1,5 +1,6 @@
 // The control API under /_emulator (CONTRACT.md "Emulator control API"), for tests, demos and the sandbox.
 import type { Emulator } from './emulator.ts';
+import { PAGE_INBOX_APP_ID } from './options.ts';
 import { ActionError, type Action } from './people.ts';
 
 export interface ControlRequest {
@@ -19,6 +20,10 @@ function need(body: Json, key: string): string {
   const v = body[key];
   if (typeof v !== 'string' || v === '') throw new ActionError(400, `${key} is required`);
   return v;
+}
+
+function secondApp(emu: Emulator): string {
+  return emu.options.secondaryReceivers[0]?.id ?? PAGE_INBOX_APP_ID;
 }
 
 function sinceId<T extends { id: number }>(items: T[], query: URLSearchParams): T[] {
@@ -126,7 +131,8 @@ async function route(emu: Emulator, req: ControlRequest): Promise<unknown> {
       deliveries: await emu.handover({
         user_id: need(body, 'user_id'),
         page_id: need(body, 'page_id'),
-        app_id: need(body, 'app_id'),
+        // Without app_id the second app acts: the first secondary receiver (the Helpdesk Bot by default).
+        app_id: typeof body.app_id === 'string' && body.app_id !== '' ? body.app_id : secondApp(emu),
         action,
         target_app_id: body.target_app_id as string | undefined,
         metadata: body.metadata as string | undefined,

@@ -42,9 +42,9 @@ export function currentOwner(thread: Thread, now: number): string | null {
   return thread.owner;
 }
 
-/** Activity keeps the current owner in control for another 24 h. */
+/** Activity keeps the current owner in control for another 24 h (a control that already lapsed stays lapsed). */
 export function touchOwner(thread: Thread, now: number): void {
-  if (thread.owner !== null) thread.ownerExpiresAt = Math.max(thread.ownerExpiresAt, now + DAY);
+  if (currentOwner(thread, now) !== null) thread.ownerExpiresAt = Math.max(thread.ownerExpiresAt, now + DAY);
 }
 
 /** The channel inbound events use for our app: `standby` while another app owns the thread. */

@@ -10,6 +10,7 @@ import { Random } from './prng.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { Ring } from './ring.ts';
 import { createSignedRequest } from './meta-signed-request.ts';
+import { GraphError } from './graph-error-answers.ts';
 import { threadControl, type HandoverKind } from './graph/handover.ts';
 import { handleGraph, type CallLogEntry, type GraphHooks } from './graph/router.ts';
 import type { GraphRequest, GraphResponse } from './graph/request.ts';
@@ -254,7 +255,10 @@ export class Emulator {
     return result;
   }
 
-  /** Another app on the Page (e.g. the Page Inbox) passes, takes, requests or releases thread control. */
+  /**
+   * Another app on the Page (the Helpdesk Bot, the Page Inbox) passes, takes, requests or releases thread control;
+   * what Meta would refuse that app comes back as a 409 with Meta's message.
+   */
   async handover(input: {
     user_id: string;
     page_id: string;
@@ -266,11 +270,18 @@ export class Emulator {
     const { page } = this.lookup(input.user_id, input.page_id);
     const psid = this.psid(input.user_id, input.page_id);
     if (!psid) throw new ActionError(409, 'this person has not contacted the Page yet');
-    const { events } = threadControl(this.core, page, input.app_id, input.action, {
-      recipient: { id: psid },
-      target_app_id: input.target_app_id,
-      metadata: input.metadata,
-    });
+    let events;
+    try {
+      ({ events } = threadControl(this.core, page, input.app_id, input.action, {
+        recipient: { id: psid },
+        target_app_id: input.target_app_id,
+        metadata: input.metadata,
+      }));
+    } catch (err) {
+      // Meta's answer to that app (not the owner, not connected to the Page…), as the control API's 409.
+      if (err instanceof GraphError) throw new ActionError(409, err.message);
+      throw err;
+    }
     return this.core.emit(events);
   }
 

@@ -100,4 +100,6 @@ export const errors = {
       `(#100) Number of parameters does not match the expected number of params (expected ${expected}, got ${given})`,
     ),
   notThreadOwner: () => new GraphError(10, '(#10) This action is only available to the thread owner.', 2018300),
+  // An app that is neither the Page's primary nor a secondary receiver (not connected to the Page) [MEC 2018171].
+  notReceiver: () => new GraphError(10, '(#10) Only available to Primary and Secondary Receivers.', 2018171),
 };

@@ -5,6 +5,7 @@ export { createTraffic, Traffic, type TrafficOptions, type TrafficKind, type Tra
 export {
   resolveOptions,
   PAGE_INBOX_APP_ID,
+  EXTERNAL_APP,
   type EmulatorOptions,
   type EmulatorOptionsInput,
   type WebhookTransport,

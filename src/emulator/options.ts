@@ -80,7 +80,7 @@ export interface EmulatorOptions {
   clockMode: ClockMode;
   /** Subscribe every new Page to all fields (default true), as after `POST /{page}/subscribed_apps`. */
   autoSubscribe: boolean;
-  /** Other apps on the Pages (handover); the Page Inbox is always present. */
+  /** Other apps on the Pages (handover; default: the Helpdesk Bot, EXTERNAL_APP); the Page Inbox is always present. */
   secondaryReceivers: { id: string; name: string }[];
   delivery: DeliveryOptions;
   policy: PolicyOptions;
@@ -111,6 +111,11 @@ export type EmulatorOptionsInput = Partial<Omit<EmulatorOptions, 'delivery' | 'p
 };
 
 export const PAGE_INBOX_APP_ID = '263902037430900';
+/**
+ * The second app the emulator plays on every Page unless `secondaryReceivers` says otherwise: an external helpdesk
+ * bot that takes, passes and requests threads through the control API (`POST /_emulator/handover`).
+ */
+export const EXTERNAL_APP = Object.freeze({ id: '742315098640217', name: 'Helpdesk Bot' });
 const MINUTE = 60_000;
 
 /** Fills every option with its documented default. */
@@ -138,7 +143,7 @@ export function resolveOptions(input: EmulatorOptionsInput = {}): EmulatorOption
     clockStart: input.clockStart ?? Date.now(),
     clockMode: input.clockMode ?? 'running',
     autoSubscribe: input.autoSubscribe ?? true,
-    secondaryReceivers: input.secondaryReceivers ?? [],
+    secondaryReceivers: input.secondaryReceivers ?? [{ ...EXTERNAL_APP }],
     callLogLimit: input.callLogLimit ?? 10_000,
     transport: input.transport,
     rateLimits,

@@ -29,16 +29,26 @@ export interface InboundEventContext {
 
 export type InboundHook = (e: InboundEventContext) => Promise<void>;
 
+export interface HookOptions {
+  /**
+   * Whether the hook also sees `standby` events: what the person wrote while another app owns the thread (Messenger's
+   * handover protocol). Such events are history only for us, so by default no hook sees them; a hook that only
+   * records (order links, interests, a consent choice) opts in, and must never answer one.
+   */
+  standby?: boolean;
+}
+
 /** Hooks run in registration order for each new inbound event (not for duplicates, echoes or reads). */
 export class InboundHooks {
-  readonly #hooks: { name: string; hook: InboundHook }[] = [];
+  readonly #hooks: { name: string; hook: InboundHook; standby: boolean }[] = [];
 
-  register(name: string, hook: InboundHook): void {
-    this.#hooks.push({ name, hook });
+  register(name: string, hook: InboundHook, options: HookOptions = {}): void {
+    this.#hooks.push({ name, hook, standby: options.standby ?? false });
   }
 
   async run(e: InboundEventContext): Promise<void> {
-    for (const { hook } of this.#hooks) await hook(e);
+    const standby = e.event.channel === 'standby';
+    for (const { hook, standby: seesStandby } of this.#hooks) if (!standby || seesStandby) await hook(e);
   }
 
   names(): string[] {

@@ -66,6 +66,10 @@ export interface GraphClient {
   passThreadControl(pageToken: string, psid: string, targetAppId: string, metadata?: string): Promise<void>;
   takeThreadControl(pageToken: string, psid: string, metadata?: string): Promise<void>;
   releaseThreadControl(pageToken: string, psid: string): Promise<void>;
+  /** Asks the app that owns the thread to pass it (the owner receives a `request_thread_control` webhook). */
+  requestThreadControl(pageToken: string, psid: string, metadata?: string): Promise<void>;
+  /** The other apps connected to the Page that a thread can be passed to (`GET /me/secondary_receivers`). */
+  secondaryReceivers(pageToken: string): Promise<{ id: string; name: string }[]>;
   createMessageTemplate(
     pageId: string,
     pageToken: string,
@@ -183,6 +187,21 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       }),
     releaseThreadControl: (pageToken, psid) =>
       success('release_thread_control', 'me/release_thread_control', pageToken, { recipient: { id: psid } }),
+    requestThreadControl: (pageToken, psid, metadata) =>
+      success('request_thread_control', 'me/request_thread_control', pageToken, {
+        recipient: { id: psid },
+        ...(metadata !== undefined && { metadata }),
+      }),
+    async secondaryReceivers(pageToken) {
+      const operation = 'secondary_receivers';
+      const query = { fields: 'id,name' };
+      const answer = await call({ operation, method: 'GET', path: 'me/secondary_receivers', token: pageToken, query });
+      if (!isRecord(answer) || !Array.isArray(answer.data)) throw unexpected(operation);
+      return answer.data.map((row) => {
+        if (!isRecord(row) || typeof row.id !== 'string') throw unexpected(operation);
+        return { id: row.id, name: typeof row.name === 'string' ? row.name : row.id };
+      });
+    },
     async createMessageTemplate(pageId, pageToken, body) {
       const operation = 'create_message_template';
       const answer = await call({

@@ -2,7 +2,13 @@
 // (messenger-platform.md §1.1, §1.4, §2.11, §5–7, §9).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appsecretProof, createEmulator, parseSignedRequest, PAGE_INBOX_APP_ID } from '../../src/emulator/index.ts';
+import {
+  appsecretProof,
+  createEmulator,
+  EXTERNAL_APP,
+  parseSignedRequest,
+  PAGE_INBOX_APP_ID,
+} from '../../src/emulator/index.ts';
 import { emulatorWithPage, recordingTransport } from '../../src/emulator/testing.ts';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -134,7 +140,10 @@ test('thread control: take, thread_owner, pass to the Page Inbox, release, reque
     success: true,
   });
   assert.deepEqual((await get('/me/secondary_receivers', { fields: 'id,name' })).body, {
-    data: [{ id: PAGE_INBOX_APP_ID, name: 'Page Inbox' }],
+    data: [
+      { id: PAGE_INBOX_APP_ID, name: 'Page Inbox' },
+      { id: EXTERNAL_APP.id, name: EXTERNAL_APP.name },
+    ],
   });
 });
 

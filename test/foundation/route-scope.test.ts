@@ -66,6 +66,7 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'POST /api/v1/privacy/requests': { type: 'access', contact_id: b.contactId },
     'PATCH /api/v1/conversations/:conversationId': { status: 'resolved' },
     'POST /api/v1/conversations/:conversationId/notes': { text: 'a note' },
+    'POST /api/v1/conversations/:conversationId/thread-control': { action: 'take' },
     'POST /api/v1/pages/:pageId/canned-responses': { shortcut: 'hello', text: 'Hello!' },
     'PATCH /api/v1/canned-responses/:cannedResponseId': { text: 'Hello again!' },
     'PATCH /api/v1/users/:userId': { role: 'analyst' },

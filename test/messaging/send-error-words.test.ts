@@ -41,6 +41,7 @@ test('every reason the send policy refuses with, and every Graph outcome, has a 
     human_agent_window_closed: true,
     opted_out: true,
     unreachable: true,
+    thread_owned: true,
     erased: true,
     page_unauthorized: true,
     page_disabled: true,

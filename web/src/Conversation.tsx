@@ -23,6 +23,7 @@ import { windowState } from './window.ts';
 import type { Command } from './Inbox.tsx';
 import { useHistory } from './history.ts';
 import { Timeline } from './Timeline.tsx';
+import { PassThreadMenu, ThreadOwnerBanner } from './ThreadOwner.tsx';
 import { CannedListbox, matching, optionId, slashAt, type CannedResponse } from './CannedResponses.tsx';
 import { renderTemplate, type TemplateValues } from '../../src/lib/template-variables.ts';
 import { sendErrorInWords } from '../../src/lib/send-error-words.ts';
@@ -267,7 +268,11 @@ export function ConversationView({
                   : 'Unassigned'}
               </Text>
               <Text size="xs" c="dimmed">
-                {c.handled_by === 'bot' ? 'Bot answering' : 'People answering'}
+                {!c.thread_owner.is_pagescope
+                  ? 'Another app answering'
+                  : c.handled_by === 'bot'
+                    ? 'Bot answering'
+                    : 'People answering'}
               </Text>
               {c.status === 'snoozed' && c.snoozed_until && (
                 <Text size="xs" c="dimmed">
@@ -310,6 +315,7 @@ export function ConversationView({
               Hand back to the bot
             </Button>
           )}
+          <PassThreadMenu conversation={c} onProblem={setProblem} />
           {resolved ? (
             <Button size="xs" variant="default" onClick={() => change.mutate({ status: 'open' })}>
               Reopen
@@ -335,6 +341,7 @@ export function ConversationView({
           {win.kind === 'closed' && <Text size="xs">{win.reason}</Text>}
         </Box>
       )}
+      <ThreadOwnerBanner conversation={c} />
       {problem && (
         <Alert color="orange" role="alert" m="sm" withCloseButton onClose={() => setProblem(null)}>
           {problem}

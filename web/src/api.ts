@@ -94,6 +94,8 @@ export interface Conversation {
   } | null;
   window: ConversationWindow;
   handled_by: 'bot' | 'human';
+  /** Messenger's handover protocol: the app that may answer the person now (null id: another app Meta did not name). */
+  thread_owner: { app_id: string | null; is_pagescope: boolean };
   snoozed_until: string | null;
   last_activity_at: string | null;
   version: number;

@@ -96,7 +96,10 @@ export interface ContactTable {
   last_outbound_at: number | null;
   read_watermark: number | null;
   delivery_watermark: number | null;
+  /** Another app that owns the thread (handover protocol; 'unknown' when only a standby message told us), or null. */
   thread_owner_app_id: string | null;
+  /** Migration 0032: when the evidence for the owner happened; older evidence never overrides it. */
+  thread_owner_at: number | null;
   profile_status: 'pending' | 'ok' | 'name_only' | 'no_permission' | 'no_profile' | 'failed';
   profile_fetched_at: number | null;
   profile_next_at: number | null;
@@ -282,6 +285,7 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
       read_watermark: 'personal',
       delivery_watermark: 'personal',
       thread_owner_app_id: 'system',
+      thread_owner_at: 'system',
       profile_status: 'system',
       profile_fetched_at: 'system',
       profile_next_at: 'system',

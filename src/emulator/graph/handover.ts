@@ -38,6 +38,7 @@ export function threadControl(
   kind: HandoverKind,
   params: Params,
 ): { events: WebhookEvent[] } {
+  if (!appsOnPage(core).some((a) => a.id === appId)) throw errors.notReceiver();
   const thread = threadFor(core, page, params);
   const now = core.clock.now();
   const owner = currentOwner(thread, now);

@@ -18,6 +18,11 @@ import { getConversation } from '../../modules/conversations/get-conversation.ts
 import { updateConversation } from '../../modules/conversations/update-conversation.ts';
 import { addNote, MAX_NOTE_CHARS } from '../../modules/conversations/add-note.ts';
 import { markConversationRead } from '../../modules/conversations/mark-read.ts';
+import {
+  changeThreadControl,
+  listHandoverApps,
+  THREAD_CONTROL_ACTIONS,
+} from '../../modules/conversations/thread-control.ts';
 import { MessageSchema } from './contacts.schemas.ts';
 
 const STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
@@ -49,6 +54,15 @@ export const ConversationSchema = Type.Object({
   ),
   window: WindowSchema,
   handled_by: StringEnum(['bot', 'human']),
+  thread_owner: Type.Object(
+    {
+      app_id: Nullable(Type.String({ description: "the owning app's Meta app id (pagescope's is META_APP_ID)" })),
+      is_pagescope: Type.Boolean({
+        description: 'false while another app (a helpdesk bot, the Page Inbox) owns the thread: replies are refused',
+      }),
+    },
+    { description: "Messenger's handover protocol: which app may answer the person now" },
+  ),
   snoozed_until: NullableDateTime(),
   last_activity_at: NullableDateTime(),
   version: Type.Integer({
@@ -185,6 +199,47 @@ export const conversationRoutes: RouteModule = (server, ctx) => {
       const note = await addNote(ctx, req.actor!, req.params.conversationId, req.body.text);
       return reply.code(201).send(note);
     },
+  );
+
+  app.post(
+    '/api/v1/conversations/:conversationId/thread-control',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['conversations'],
+        summary:
+          "Messenger's handover protocol (audited): `take` the thread from another app, `pass` it to one (`target_app_id`), or `request` it from its owner. 409 with Meta's reason when Meta refuses",
+        params: IdParams('conversationId'),
+        body: Type.Object(
+          {
+            action: StringEnum(THREAD_CONTROL_ACTIONS),
+            target_app_id: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$', description: 'pass only' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ConversationSchema, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (req) => changeThreadControl(ctx, req.actor!, req.params.conversationId, req.body),
+  );
+
+  app.get(
+    '/api/v1/conversations/:conversationId/handover-apps',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['conversations'],
+        summary:
+          "The other apps on the conversation's Page a thread can be passed to (Meta's secondary receivers, asked live)",
+        params: IdParams('conversationId'),
+        response: {
+          200: Type.Object({ data: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })) }),
+          409: ErrorBody,
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({ data: await listHandoverApps(ctx, req.actor!, req.params.conversationId) }),
   );
 
   app.post(

@@ -202,6 +202,17 @@ export async function waitingConversations(
     .where('conversations.status', 'in', ['open', 'pending'])
     .where('conversations.waiting_since', 'is not', null)
     .where('conversations.waiting_since', '<=', before)
+    // Not while another app owns the thread (handover protocol): only the owner may answer.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('contacts')
+            .select('contacts.id')
+            .whereRef('contacts.id', '=', 'conversations.contact_id')
+            .where('contacts.thread_owner_app_id', 'is not', null),
+        ),
+      ),
+    )
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(

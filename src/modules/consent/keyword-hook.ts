@@ -23,7 +23,9 @@ export const CONSENT_HOOK_NAME = 'consent-keywords';
 
 /** Registers the keyword handler; it acts only on inbound text messages that are exactly a keyword. */
 export function registerConsentKeywordHook(hooks: InboundHooks): void {
-  hooks.register(CONSENT_HOOK_NAME, handleConsentKeyword);
+  // A STOP written while another app owns the thread (standby) still withdraws consent, unconfirmed: only the thread
+  // owner may answer the person.
+  hooks.register(CONSENT_HOOK_NAME, handleConsentKeyword, { standby: true });
 }
 
 /**
@@ -53,7 +55,7 @@ export async function handleConsentKeyword(e: InboundEventContext): Promise<void
     occurredAt: at,
   });
   await recordEvent(trx, ctx, e, keyword, applied, at);
-  if (!applied) return;
+  if (!applied || event.channel === 'standby') return;
   await enqueueSend(trx, ctx, {
     contactId: contact.id,
     author: 'automation',

@@ -34,6 +34,7 @@ export function newContactRow(p: {
     read_watermark: null,
     delivery_watermark: null,
     thread_owner_app_id: null,
+    thread_owner_at: null,
     profile_status: 'pending',
     profile_fetched_at: null,
     profile_next_at: p.now,

@@ -4,6 +4,7 @@ import type { ConversationTable } from '../../db/tables/inbox.ts';
 import { toIso } from '../../lib/time.ts';
 import { NO_AUDIENCE, presentContact } from '../contacts/contact.presenter.ts';
 import { openMessageField } from './message-fields.ts';
+import { threadOwnerView } from './thread-owner.policy.ts';
 
 export interface AssigneeView {
   id: string;
@@ -43,6 +44,7 @@ export function presentConversation(
       : null,
     window: person.window,
     handled_by: row.handled_by,
+    thread_owner: threadOwnerView(contact.thread_owner_app_id, ctx.config.meta.appId),
     snoozed_until: toIso(row.snoozed_until),
     last_activity_at: toIso(row.last_activity_at),
     version: row.version,

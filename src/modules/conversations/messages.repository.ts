@@ -55,6 +55,17 @@ export async function laterHandoverExists(
   return row !== undefined;
 }
 
+/** When the contact's newest known handover (pass or take) happened, or null. */
+export async function latestHandoverAt(db: Executor, contactId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('contact_events')
+    .select(({ fn }) => fn.max('occurred_at').as('at'))
+    .where('contact_id', '=', contactId)
+    .where('kind', 'in', ['pass_thread_control', 'take_thread_control'])
+    .executeTakeFirst();
+  return row?.at === null || row?.at === undefined ? null : Number(row.at);
+}
+
 export interface MessagePageQuery {
   contactIds: string[];
   order: 'asc' | 'desc';

@@ -11,6 +11,7 @@ import { findContactById, reactivateIfUnreachable, touchContact } from '../conta
 import { forgetAccountLinking, recordAccountLinking } from '../contacts/identity-links.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 import { recordPostbackInHistory } from './effects-messages.ts';
+import { noteMessageChannel } from '../conversations/thread-owner.ts';
 
 /** A button press: activity, history, window refresh, reachability, then the inbound hooks with the payload. */
 export async function applyPostback(e: EffectContext, contact: ContactTable, ev: PostbackEvent): Promise<void> {
@@ -24,6 +25,7 @@ export async function applyPostback(e: EffectContext, contact: ContactTable, ev:
   await recordPostbackInHistory(e, contact, ev);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
+  await noteMessageChannel(e.trx, e.ctx, contact, ev.channel, ev.timestamp);
   if (e.ctx.inboundHooks.names().length === 0) return;
   const after = (await findContactById(e.trx, contact.id, null)) ?? contact;
   await e.ctx.inboundHooks.run({

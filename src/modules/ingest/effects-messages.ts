@@ -10,6 +10,7 @@ import {
   recordOutboundMessage,
 } from '../conversations/conversation-activity.ts';
 import { matchEcho } from '../messaging/delivery-status.ts';
+import { noteMessageChannel } from '../conversations/thread-owner.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 import { linkUserRef } from './effects-optins.ts';
 
@@ -98,6 +99,7 @@ export async function applyMessage(e: EffectContext, contact: ContactTable, ev: 
   if (await insertMessageIfAbsent(e.trx, row)) await recordInboundMessage(e.trx, e.ctx, row, ev.text ?? null);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
   await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
+  await noteMessageChannel(e.trx, e.ctx, contact, ev.channel, ev.timestamp);
   if (ev.priorMessage) {
     await linkUserRef(e, contact, ev.priorMessage.identifier, ev.timestamp);
   }

@@ -1,12 +1,13 @@
 import type { ContactTable } from '../../db/tables/conversations.ts';
 import type { DeliveryEvent, PolicyEnforcementEvent, ReadEvent, ThreadControlEvent } from '../../platform/index.ts';
-import { raiseWatermark, touchContact, updateContact } from '../contacts/contacts.repository.ts';
-import { laterHandoverExists } from '../conversations/messages.repository.ts';
+import { raiseWatermark, touchContact } from '../contacts/contacts.repository.ts';
+import { recordThreadOwner } from '../conversations/thread-owner.ts';
+import { ownerAfterHandover } from '../conversations/thread-owner.policy.ts';
 import { advanceDeliveries } from '../messaging/deliveries.repository.ts';
 import { recordDeliveryChanges } from '../conversations/conversation-activity.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { systemActor } from '../access/actor.ts';
-import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
+import { defined, type EffectContext } from './effect-context.ts';
 
 /** Read and delivery receipts: monotonic watermarks on the contact and on our outbound deliveries. */
 export async function applyReceipt(
@@ -25,22 +26,21 @@ export async function applyReceipt(
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
 
-/** Pass/take thread control: the owner is whoever the newest handover (by event time) names. */
+/**
+ * Pass/take thread control: who owns the thread follows the newest handover (by event time). Meta sends a pass to the
+ * app that receives the thread (us) and a take to the app that loses it (us), see thread-owner.policy.ts.
+ */
 export async function applyHandover(e: EffectContext, contact: ContactTable, ev: ThreadControlEvent): Promise<void> {
-  const id = await recordContactEvent(
-    e,
-    contact,
-    ev.kind,
-    ev.timestamp,
-    defined({
+  await recordThreadOwner(e.trx, e.ctx, contact, {
+    kind: ev.kind,
+    at: ev.timestamp,
+    ownerAppId: ownerAfterHandover(ev.kind, ev.newOwnerAppId, e.ctx.config.meta.appId),
+    data: defined({
       previous_owner_app_id: ev.previousOwnerAppId,
       new_owner_app_id: ev.newOwnerAppId,
       metadata: ev.metadata,
     }),
-  );
-  if (!(await laterHandoverExists(e.trx, contact.id, ev.timestamp, id))) {
-    await updateContact(e.trx, contact.id, { thread_owner_app_id: ev.newOwnerAppId ?? null, updated_at: e.now });
-  }
+  });
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
 

@@ -16,7 +16,7 @@ export const MAX_INTERESTS_SHOWN = 100;
  * processing transaction, which never runs hooks for a redelivered event: each click counts once.
  */
 export function registerInterestsHook(hooks: InboundHooks): void {
-  hooks.register(INTERESTS_HOOK_NAME, recordEventInterests);
+  hooks.register(INTERESTS_HOOK_NAME, recordEventInterests, { standby: true });
 }
 
 export async function recordEventInterests(e: InboundEventContext): Promise<void> {

@@ -57,6 +57,8 @@ export function decideFor(
     pageStatus: page.status,
     isOptOutConfirmation: d.isConfirmation,
     kind: d.kind,
+    // Ingest keeps the owner only while another app has the thread (null: pagescope's, or idle).
+    threadOwnedElsewhere: target.thread_owner_app_id !== null,
   });
 }
 

@@ -8,6 +8,8 @@ const MESSAGES: Record<RefusalReason, string> = {
   opted_out: 'the contact opted out of messages (they can reply START to opt in again)',
   unreachable:
     'Meta reported the contact unreachable (blocked the Page, deactivated, or no longer knows the PSID); sends are refused until they write again',
+  thread_owned:
+    "another app (a bot or the Page Inbox) is handling this conversation through Messenger's handover protocol; take thread control before replying",
   erased: 'the contact was erased',
   page_unauthorized: "the Page's access token was revoked; register the Page again with a new token to resume",
   page_disabled: 'the Page is disabled',

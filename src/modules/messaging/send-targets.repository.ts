@@ -17,6 +17,7 @@ export type SendTarget = Pick<
   | 'last_user_action_at'
   | 'consent_replies'
   | 'consent_marketing'
+  | 'thread_owner_app_id'
 >;
 
 const TARGET_COLUMNS = [
@@ -29,6 +30,7 @@ const TARGET_COLUMNS = [
   'last_user_action_at',
   'consent_replies',
   'consent_marketing',
+  'thread_owner_app_id',
 ] as const;
 
 export async function findSendTarget(db: Executor, contactId: string): Promise<SendTarget | undefined> {

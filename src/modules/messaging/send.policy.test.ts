@@ -39,6 +39,7 @@ function oracle(i: SendPolicyInput, capMs = 48 * HOUR): SendDecision {
     ['page_unauthorized', i.pageStatus === 'token_invalid'],
     ['page_disabled', i.pageStatus === 'disabled'],
     ['unreachable', i.contactStatus === 'unreachable'],
+    ['thread_owned', i.threadOwnedElsewhere === true],
   ];
   const blocker = hard.find(([, applies]) => applies);
   if (blocker) return no(blocker[0]);
@@ -95,6 +96,7 @@ const policyInput: fc.Arbitrary<SendPolicyInput> = fc.record(
     pageStatus: fc.constantFrom('active' as const, 'active' as const, 'token_invalid' as const, 'disabled' as const),
     isOptOutConfirmation: fc.option(fc.boolean(), { nil: undefined }),
     kind: fc.constantFrom('text' as const, 'media' as const, 'template' as const, 'utility' as const),
+    threadOwnedElsewhere: fc.option(fc.boolean(), { nil: undefined }),
   },
   {
     requiredKeys: [
@@ -178,6 +180,7 @@ describe('utility templates', () => {
         const blocked =
           i.contactStatus !== 'active' ||
           i.pageStatus !== 'active' ||
+          i.threadOwnedElsewhere === true ||
           (i.isOptOutConfirmation !== true && i.consent.replies === 'withdrawn');
         if (i.isOptOutConfirmation === true || blocked) return;
         assert.deepEqual(d, { allowed: true, messagingType: 'UTILITY' });
@@ -200,6 +203,31 @@ describe('utility templates', () => {
     const old = { lastUserActionAt: NOW - 30 * DAY, author: 'campaign' as const };
     assert.deepEqual(decideSend(input({ ...old, kind: 'utility' })), { allowed: true, messagingType: 'UTILITY' });
     assert.equal(decideSend(input({ ...old, kind: 'text' })).allowed, false);
+  });
+});
+
+describe('a thread another app owns (handover protocol)', () => {
+  it('is never sent to, by any author, of any kind, not even the opt-out confirmation', () => {
+    fc.assert(
+      fc.property(policyInput, (i) => {
+        const d = decideSend({ ...i, threadOwnedElsewhere: true });
+        assert.equal(d.allowed, false);
+        if (i.contactStatus === 'active' && i.pageStatus === 'active')
+          assert.deepEqual(d, { allowed: false, reason: 'thread_owned' });
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('changes nothing once pagescope has the thread again', () => {
+    fc.assert(
+      fc.property(policyInput, (i) =>
+        assert.deepEqual(
+          decideSend({ ...i, threadOwnedElsewhere: false }),
+          decideSend({ ...i, threadOwnedElsewhere: undefined }),
+        ),
+      ),
+    );
   });
 });
 

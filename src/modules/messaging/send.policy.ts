@@ -33,6 +33,11 @@ export interface SendPolicyInput {
   /** The single confirmation sent after an opt-out keyword; the caller sends it once. */
   isOptOutConfirmation?: boolean;
   kind: MessageKind;
+  /**
+   * Another app (a helpdesk bot, the Page Inbox) owns the thread through Messenger's handover protocol: Meta refuses
+   * every send of ours, of any kind, with 10/2018300 until we take the thread back or it goes idle.
+   */
+  threadOwnedElsewhere?: boolean;
 }
 
 export type RefusalReason =
@@ -40,6 +45,7 @@ export type RefusalReason =
   | 'human_agent_window_closed'
   | 'opted_out'
   | 'unreachable'
+  | 'thread_owned'
   | 'erased'
   | 'page_unauthorized'
   | 'page_disabled'
@@ -111,13 +117,15 @@ const refuse = (reason: RefusalReason): SendDecision => ({ allowed: false, reaso
 
 /**
  * Decides whether Meta's rules and the person's consent allow this send, and how to label it; pure and total.
- * Refusals name the most useful reason: erased > Page state > unreachable > opted out > window and marketing.
+ * Refusals name the most useful reason: erased > Page state > unreachable > another app's thread > opted out >
+ * window and marketing.
  */
 export function decideSend(input: SendPolicyInput, options: SendPolicyOptions = {}): SendDecision {
   if (input.contactStatus === 'erased') return refuse('erased');
   if (input.pageStatus === 'token_invalid') return refuse('page_unauthorized');
   if (input.pageStatus === 'disabled') return refuse('page_disabled');
   if (input.contactStatus === 'unreachable') return refuse('unreachable');
+  if (input.threadOwnedElsewhere === true) return refuse('thread_owned');
 
   const elapsed = input.lastUserActionAt === null ? null : Math.max(0, input.now - input.lastUserActionAt);
   const inStandardWindow = elapsed !== null && elapsed < WINDOW_MS;

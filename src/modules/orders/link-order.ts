@@ -35,7 +35,7 @@ export const LINK_REF_HOOK_NAME = 'order-link-ref';
 
 /** Registers the hook that joins orders to the person who follows their m.me link. */
 export function registerOrderLinkRefHook(hooks: InboundHooks): void {
-  hooks.register(LINK_REF_HOOK_NAME, joinOrdersByRef);
+  hooks.register(LINK_REF_HOOK_NAME, joinOrdersByRef, { standby: true });
 }
 
 /**

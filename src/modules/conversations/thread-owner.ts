@@ -1,0 +1,101 @@
+// Keeps the thread owner of a contact's conversation (contacts.thread_owner_app_id, see thread-owner.policy.ts) and
+// tells the inbox when it changes. The owner follows the newest handover by event time, whatever order the webhooks
+// and our own calls arrive in.
+import type { AppContext } from '../../kernel/context.ts';
+import type { ContactTable } from '../../db/tables/conversations.ts';
+import type { Executor } from '../../db/types.ts';
+import { sealContactField } from '../../crypto/contact-layer.ts';
+import { newId } from '../../lib/ids.ts';
+import { findContactById, updateContact } from '../contacts/contacts.repository.ts';
+import { appendEvents } from '../events/events.repository.ts';
+import { findConversationOfContact } from './conversations.repository.ts';
+import { insertContactEvent, laterHandoverExists } from './messages.repository.ts';
+import { UNKNOWN_APP, type HandoverKind } from './thread-owner.policy.ts';
+
+export interface ThreadOwnerChange {
+  kind: HandoverKind;
+  /** When the handover happened (the webhook's timestamp, or our call's time). */
+  at: number;
+  /** The owner after it: another app's id, or null when pagescope has the thread. */
+  ownerAppId: string | null;
+  /** What the contact's activity keeps of it (app ids and metadata; sealed under the contact's key). */
+  data: Record<string, unknown>;
+}
+
+/**
+ * Records a handover in the contact's activity and, unless newer evidence is already known (a later handover, or a
+ * later message on either channel), makes its owner the thread's; the inbox hears of a change.
+ */
+export async function recordThreadOwner(
+  trx: Executor,
+  ctx: AppContext,
+  contact: ContactTable,
+  change: ThreadOwnerChange,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const id = newId('ce', now);
+  await insertContactEvent(trx, {
+    id,
+    page_id: contact.page_id,
+    contact_id: contact.id,
+    kind: change.kind,
+    occurred_at: change.at,
+    data_enc: sealContactField(ctx, contact.id, JSON.stringify(change.data), {
+      table: 'contact_events',
+      column: 'data_enc',
+      pageId: contact.page_id,
+      rowId: id,
+    }),
+    created_at: now,
+  });
+  if (await laterHandoverExists(trx, contact.id, change.at, id)) return;
+  await setThreadOwner(trx, ctx, contact.id, change.at, change.ownerAppId);
+}
+
+/**
+ * What the channel of the person's message says (only when it contradicts what we keep, so a message costs nothing
+ * more in the usual case): on `messaging` we own the thread or it is idle (another app's control ended: it released
+ * the thread, or 24 h passed); on `standby` another app owns it, one we may not know of (it took the thread while it
+ * was idle, which Meta tells nobody).
+ */
+export async function noteMessageChannel(
+  trx: Executor,
+  ctx: AppContext,
+  contact: ContactTable,
+  channel: 'messaging' | 'standby' | 'changes',
+  at: number,
+): Promise<void> {
+  const othersOwn = contact.thread_owner_app_id !== null;
+  if (channel === 'messaging' && othersOwn) await setThreadOwner(trx, ctx, contact.id, at, null);
+  if (channel === 'standby' && !othersOwn) await setThreadOwner(trx, ctx, contact.id, at, UNKNOWN_APP);
+}
+
+/** Sets the owner as of `at` unless the owner we keep rests on newer evidence; announces a change to the inbox. */
+async function setThreadOwner(
+  trx: Executor,
+  ctx: AppContext,
+  contactId: string,
+  at: number,
+  ownerAppId: string | null,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const current = await findContactById(trx, contactId, null);
+  if (!current) return;
+  if (current.thread_owner_at !== null && Number(current.thread_owner_at) > at) return;
+  await updateContact(trx, contactId, { thread_owner_app_id: ownerAppId, thread_owner_at: at, updated_at: now });
+  if (current.thread_owner_app_id === ownerAppId) return;
+  const conversation = await findConversationOfContact(trx, contactId);
+  if (conversation) {
+    await appendEvents(trx, ctx.database.dialect, [
+      {
+        page_id: conversation.page_id,
+        type: 'conversation.updated',
+        conversation_id: conversation.id,
+        contact_id: contactId,
+        message_id: null,
+        delivery_id: null,
+        at: now,
+      },
+    ]);
+  }
+}
