@@ -11,6 +11,7 @@ import { KeywordsPanel } from './settings/KeywordsPanel.tsx';
 import { AttributesPanel } from './settings/AttributesPanel.tsx';
 import { RulesPanel } from './settings/RulesPanel.tsx';
 import { AssistantPanel } from './settings/AssistantPanel.tsx';
+import { ProfilePanel } from './settings/ProfilePanel.tsx';
 
 interface SettingsTab {
   id: string;
@@ -36,6 +37,7 @@ const TABS: SettingsTab[] = [
   { id: 'keywords', label: 'Opt-out keywords', managersOnly: false, panel: (p) => <KeywordsPanel {...p} /> },
   { id: 'automations', label: 'Automation rules', managersOnly: false, panel: (p) => <RulesPanel {...p} /> },
   { id: 'assistant', label: 'Assistant', managersOnly: false, panel: (p) => <AssistantPanel {...p} /> },
+  { id: 'messenger-profile', label: 'Messenger profile', managersOnly: false, panel: (p) => <ProfilePanel {...p} /> },
 ];
 
 /** Settings: one tab per subject, its address `#/settings/<tab>` so a tab can be linked to and the back button works. */
