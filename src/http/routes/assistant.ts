@@ -305,7 +305,7 @@ export const assistantRoutes: RouteModule = (server, ctx) => {
     },
     async (req, reply) => {
       await dismissUnanswered(ctx, req.actor!, req.params.questionId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 };
