@@ -48,6 +48,17 @@ interface Profile extends ProfileView {
 }
 
 const LOCALE = /^[a-z]{2,3}_[A-Z]{2}$/;
+
+/** What a person of this language sees: each property of theirs, or the default one where theirs is not set. */
+function seenIn(draft: ProfileDraft, current: LocaleDraft): LocaleDraft {
+  const fallback = draft.locales[0]!;
+  return {
+    ...current,
+    greeting: current.greeting || fallback.greeting,
+    iceBreakers: current.iceBreakers.length ? current.iceBreakers : fallback.iceBreakers,
+    ...(current.menu.length === 0 && { menu: fallback.menu, composerDisabled: fallback.composerDisabled }),
+  };
+}
 const COMMON_LOCALES = ['en_US', 'en_GB', 'fr_FR', 'es_ES', 'es_LA', 'pt_BR', 'pt_PT', 'de_DE', 'it_IT', 'nl_NL'];
 const localeWords = (l: string) => (l === 'default' ? 'Default' : l);
 
@@ -333,7 +344,11 @@ function ProfileEditor({
     <Group align="flex-start" gap="lg" wrap={narrow ? 'wrap' : 'nowrap'}>
       {form}
       <Box style={{ position: narrow ? undefined : 'sticky', top: 0, flex: 'none' }} mx={narrow ? 'auto' : undefined}>
-        <ProfilePreview pageName={pageName} shown={current} getStarted={draft.getStarted.trim() !== ''} />
+        <ProfilePreview
+          pageName={pageName}
+          shown={seenIn(draft, current)}
+          getStarted={draft.getStarted.trim() !== ''}
+        />
       </Box>
     </Group>
   );
