@@ -146,12 +146,14 @@ export function RulesPanel({ user, pageId, pages }: ScreenProps) {
                         {describeTrigger(r.trigger)} → {describeActions(r.actions)}
                       </Text>
                       {r.conditions !== null && (
-                        <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-                          <Badge size="xs" variant="light" mr={4}>
+                        <Group gap={4} wrap="nowrap" align="baseline">
+                          <Badge size="xs" variant="light" style={{ flex: 'none' }}>
                             only if
                           </Badge>
-                          {describeFilter(r.conditions)}
-                        </Text>
+                          <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                            {describeFilter(r.conditions)}
+                          </Text>
+                        </Group>
                       )}
                     </Table.Td>
                     <Table.Td>
