@@ -380,10 +380,12 @@ function MenuFields({
           <Stack key={i} gap={4}>
             <Group gap="xs" align="flex-start" wrap={narrow ? 'wrap' : 'nowrap'}>
               <NativeSelect
-                label={`Menu item ${i + 1} type`}
+                label="Type"
+                aria-label={`Menu item ${i + 1} type`}
+                description={m.type === 'web_url' ? 'opens a page' : 'sends a payload'}
                 disabled={!manager}
                 value={m.type}
-                style={{ flex: 'none', width: 110 }}
+                style={{ flex: 'none', width: 100 }}
                 onChange={(e) => change(i, { type: e.currentTarget.value === 'web_url' ? 'web_url' : 'postback' })}
                 data={[
                   { value: 'postback', label: 'Button' },
@@ -391,7 +393,8 @@ function MenuFields({
                 ]}
               />
               <TextInput
-                label={`Menu item ${i + 1} title`}
+                label={`Title ${i + 1}`}
+                aria-label={`Menu item ${i + 1} title`}
                 description={`${[...m.title].length} of ${LIMITS.title}`}
                 maxLength={LIMITS.title}
                 readOnly={!manager}
@@ -401,7 +404,8 @@ function MenuFields({
               />
               {m.type === 'web_url' ? (
                 <TextInput
-                  label={`Menu item ${i + 1} address`}
+                  label="Address"
+                  aria-label={`Menu item ${i + 1} address`}
                   description="https://…"
                   readOnly={!manager}
                   value={m.url}
@@ -410,7 +414,8 @@ function MenuFields({
                 />
               ) : (
                 <TextInput
-                  label={`Menu item ${i + 1} payload`}
+                  label="Payload"
+                  aria-label={`Menu item ${i + 1} payload`}
                   description="sent when pressed"
                   maxLength={LIMITS.payload}
                   readOnly={!manager}
@@ -463,7 +468,7 @@ function MenuFields({
 }
 
 const Legend = ({ children }: { children: string }) => (
-  <Text component="span" size="sm" fw={500}>
+  <Text component="span" size="sm" style={{ fontWeight: 600 }}>
     {children}
   </Text>
 );
