@@ -326,8 +326,11 @@ function ProfileEditor({
           {save.error && (!problem || !known.has(problem.place.section)) && <ErrorNote error={save.error} />}
           {save.error && problem && known.has(problem.place.section) && (
             <Alert color="red" variant="light" p="xs">
-              Not saved: see the note in red above
-              {problem.place.locale ? ` (${localeWords(problem.place.locale)})` : ''}.
+              Not saved: {problem.text}
+              {problem.place.locale && draft.locales.length > 1
+                ? ` (language: ${localeWords(problem.place.locale)})`
+                : ''}
+              .
             </Alert>
           )}
           <Group>
