@@ -281,6 +281,42 @@ for (const dialect of testDialects()) {
       assert.ok(!after.some((q) => q.id === gift.id));
     });
 
+    test('an unanswered question becomes a phrasing of an entry; a dismissed one stays out of the list', async () => {
+      const jon = emu.emulator.createUser({ first_name: 'Jon', last_name: 'Alves' }).id;
+      const kim = emu.emulator.createUser({ first_name: 'Kim', last_name: 'Neves' }).id;
+      await ask(jon, 'Do you repair bicycles?');
+      await ask(kim, 'Is the parking free for customers?');
+      const open = async () =>
+        (await call('GET', `/api/v1/pages/${shop}/assistant/unanswered`)).json().data as { id: string; text: string }[];
+      const bikes = (await open()).find((q) => /bicycles/.test(q.text))!;
+      const parking = (await open()).find((q) => /parking/.test(q.text))!;
+
+      const added = await call('POST', `/api/v1/assistant/unanswered/${bikes.id}/phrase`, { faq_id: ids.returns });
+      assert.equal(added.statusCode, 200, added.body);
+      assert.ok((added.json().phrases as string[]).includes('Do you repair bicycles?'));
+      const tried = (
+        await call('POST', `/api/v1/pages/${shop}/assistant/try`, { text: 'Do you repair bicycles?' })
+      ).json();
+      assert.equal(tried.faq_id, ids.returns);
+      const again = await call('POST', `/api/v1/assistant/unanswered/${bikes.id}/phrase`, { faq_id: ids.returns });
+      assert.equal(again.statusCode, 409);
+
+      assert.equal((await call('POST', `/api/v1/assistant/unanswered/${parking.id}/dismiss`)).statusCode, 204);
+      assert.equal((await call('POST', `/api/v1/assistant/unanswered/${parking.id}/dismiss`)).statusCode, 204);
+      await ask(jon, 'is the parking free for customers');
+      assert.ok(!(await open()).some((q) => q.id === bikes.id || q.id === parking.id));
+      const actions = await app.ctx.db
+        .selectFrom('audit_events')
+        .select('action')
+        .where('subject_id', 'in', [bikes.id, parking.id])
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        actions.map((a) => a.action),
+        ['assistant.unanswered.convert', 'assistant.unanswered.dismiss'],
+      );
+    });
+
     test('the language model only picks an entry: pagescope sends that entry, and garbage falls back to silence', async () => {
       const hal = emu.emulator.createUser({ first_name: 'Hal', last_name: 'Reis' }).id;
       const before = model.calls;

@@ -91,6 +91,7 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
     'PATCH /api/v1/pages/:pageId/assistant': { threshold: 0.5 },
     'POST /api/v1/pages/:pageId/assistant/try': { text: 'when are you open?' },
     'POST /api/v1/assistant/unanswered/:questionId/faq': { answer: { text: 'Yes' } },
+    'POST /api/v1/assistant/unanswered/:questionId/phrase': { faq_id: 'faq_unknown' },
     'POST /api/v1/pages/:pageId/message-templates': {
       name: 'order_update',
       language: 'en_US',

@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { readyAccount } from '../users/support.ts';
-import { browserTestsSkipped, launchChromium, startInboxServer, type InboxServer, signIn } from './support.ts';
+import { installHooks } from '../../src/app/modules.ts';
+import { PAGE_A, browserTestsSkipped, launchChromium, startInboxServer, type InboxServer, signIn } from './support.ts';
 
 const OWNER = { email: 'ines@example.com', password: 'a long owner passphrase' };
 
@@ -15,6 +16,8 @@ describe('the assistant settings in a browser', { skip: browserTestsSkipped() },
 
   before(async () => {
     server = await startInboxServer();
+    // The assistant runs where a server runs it: as a hook of the processing transaction.
+    installHooks(server.app.ctx);
     await readyAccount(server.app.ctx, OWNER.email, OWNER.password, { role: 'owner' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -62,5 +65,41 @@ describe('the assistant settings in a browser', { skip: browserTestsSkipped() },
     ]);
     assert.ok(res.ok(), await res.text());
     await page.getByRole('switch', { name: 'Answer people automatically', checked: true }).waitFor();
+  });
+
+  it('turns an unanswered question into an FAQ entry that the try-it box then answers, and dismisses another', async () => {
+    await server.write(PAGE_A, '8401', 'Do you sell gift cards?');
+    await server.write(PAGE_A, '8402', 'Is there parking near the shop?');
+    await page.reload();
+    const list = page.getByRole('table', { name: 'Unanswered questions' });
+    await list.getByRole('row', { name: /Is there parking near the shop\?.*once/ }).waitFor();
+    await list.getByRole('button', { name: 'Turn “Do you sell gift cards?” into an FAQ entry' }).click();
+
+    const form = page.getByRole('form', { name: 'Turn a question into an FAQ entry' });
+    assert.equal(await form.getByRole('textbox', { name: 'Question' }).inputValue(), 'Do you sell gift cards?');
+    assert.equal(await form.getByRole('textbox', { name: 'Other phrasings' }).inputValue(), 'Do you sell gift cards?');
+    await form.getByRole('textbox', { name: 'Other phrasings' }).fill('Do you sell gift cards?\ngift vouchers');
+    await form.getByRole('textbox', { name: 'Answer' }).fill('Yes: gift cards from 10 to 200 EUR.');
+    await form.getByRole('checkbox', { name: 'Approved' }).check();
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => /\/assistant\/unanswered\/[^/]+\/faq$/.test(r.url())),
+      form.getByRole('button', { name: 'Add FAQ entry' }).click(),
+    ]);
+    assert.equal(res.status(), 201, await res.text());
+    await page
+      .getByRole('table', { name: 'FAQ entries' })
+      .getByRole('row', { name: /gift cards.*Approved/ })
+      .waitFor();
+    await list.getByRole('row', { name: /gift cards/ }).waitFor({ state: 'detached' });
+
+    const tryBox = page.getByRole('form', { name: 'Try the assistant' });
+    await tryBox.getByRole('textbox', { name: 'Try a message' }).fill('do you sell GIFT cards');
+    await tryBox.getByRole('button', { name: 'Try it' }).click();
+    const decision = page.getByRole('status', { name: 'Decision' });
+    await decision.getByText(/^Answers — confidence/).waitFor();
+    await decision.getByText('Yes: gift cards from 10 to 200 EUR.').waitFor();
+
+    await list.getByRole('button', { name: 'Dismiss “Is there parking near the shop?”' }).click();
+    await page.getByText('No unanswered questions.').waitFor();
   });
 });

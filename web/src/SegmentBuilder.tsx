@@ -15,6 +15,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from './api.ts';
 import type { ListPage } from './people.ts';
+import { fieldWords, OP_WORDS } from './filter-words.ts';
 
 /** A field as GET …/segments/fields describes it. */
 export interface SegmentField {
@@ -57,41 +58,6 @@ export const EMPTY_DRAFT: Draft = { kind: 'group', match: 'all', items: [newCond
 
 /** Groups nest at most this deep in the builder (the server refuses filters past six levels). */
 const MAX_GROUP_DEPTH = 4;
-
-const OP_WORDS: Record<string, string> = {
-  eq: 'is',
-  neq: 'is not',
-  in: 'is any of',
-  nin: 'is none of',
-  contains: 'contains',
-  exists: 'is set',
-  gt: 'is more than',
-  gte: 'is at least',
-  lt: 'is less than',
-  lte: 'is at most',
-  within_days: 'within the last … days',
-  before_days: 'more than … days ago',
-};
-
-const FIELD_WORDS: Record<string, string> = {
-  tag: 'Tag',
-  locale: 'Language',
-  timezone: 'Time zone (hours from UTC)',
-  status: 'Reachability',
-  'consent.marketing': 'Marketing consent',
-  window: 'Messaging window',
-  last_user_action_at: 'Last action',
-  created_at: 'First seen',
-  'orders.count': 'Number of orders',
-  'orders.total': 'Total spent',
-  'orders.last_at': 'Last order',
-  'orders.sku': 'Bought product (sku)',
-  'orders.category': 'Bought category',
-  interest: 'Interest',
-};
-
-export const fieldWords = (f: string) =>
-  FIELD_WORDS[f] ?? (f.startsWith('attribute.') ? `Attribute: ${f.slice(10)}` : f);
 
 function valueOf(row: Row, spec: SegmentField | undefined): unknown {
   if (!spec) return undefined;

@@ -12,6 +12,7 @@ import { AttributesPanel } from './settings/AttributesPanel.tsx';
 import { RulesPanel } from './settings/RulesPanel.tsx';
 import { AssistantPanel } from './settings/AssistantPanel.tsx';
 import { SequencesPanel } from './settings/SequencesPanel.tsx';
+import { ProfilePanel } from './settings/ProfilePanel.tsx';
 
 interface SettingsTab {
   id: string;
@@ -38,6 +39,7 @@ const TABS: SettingsTab[] = [
   { id: 'automations', label: 'Automation rules', managersOnly: false, panel: (p) => <RulesPanel {...p} /> },
   { id: 'assistant', label: 'Assistant', managersOnly: false, panel: (p) => <AssistantPanel {...p} /> },
   { id: 'sequences', label: 'Sequences', managersOnly: false, panel: (p) => <SequencesPanel {...p} /> },
+  { id: 'messenger-profile', label: 'Messenger profile', managersOnly: false, panel: (p) => <ProfilePanel {...p} /> },
 ];
 
 /** Settings: one tab per subject, its address `#/settings/<tab>` so a tab can be linked to and the back button works. */

@@ -45,8 +45,11 @@ export interface AssistantUnansweredTable {
   count: number;
   first_asked_at: number;
   last_asked_at: number;
-  /** `open`, or `converted` once an FAQ entry was made from it (`faq_id`). */
-  status: 'open' | 'converted';
+  /**
+   * `open`; `converted` once an FAQ entry was made from it or it became a phrasing of one (`faq_id`): asked again, it
+   * opens again, since the entry did not answer it; `dismissed` by an operator: still counted, no longer listed.
+   */
+  status: 'open' | 'converted' | 'dismissed';
   faq_id: string | null;
 }
 

@@ -15,7 +15,12 @@ import {
   updateFaq,
 } from '../../modules/assistant/faq.ts';
 import { tryAssistant, MAX_TRY_CHARS } from '../../modules/assistant/try-assistant.ts';
-import { convertUnanswered, listUnanswered } from '../../modules/assistant/unanswered.ts';
+import {
+  addUnansweredAsPhrase,
+  convertUnanswered,
+  dismissUnanswered,
+  listUnanswered,
+} from '../../modules/assistant/unanswered.ts';
 
 const Status = () => StringEnum(['draft', 'approved'] as const);
 const Personal = () =>
@@ -73,7 +78,7 @@ const UnansweredSchema = Type.Object({
   page_id: Type.String(),
   text: Nullable(Type.String()),
   count: Type.Integer(),
-  status: StringEnum(['open', 'converted'] as const),
+  status: StringEnum(['open', 'converted', 'dismissed'] as const),
   faq_id: Nullable(Type.String()),
   first_asked_at: DateTime(),
   last_asked_at: DateTime(),
@@ -268,5 +273,39 @@ export const assistantRoutes: RouteModule = (server, ctx) => {
     },
     async (req, reply) =>
       reply.code(201).send(await convertUnanswered(ctx, req.actor!, req.params.questionId, req.body)),
+  );
+
+  app.post(
+    '/api/v1/assistant/unanswered/:questionId/phrase',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags,
+        summary:
+          "Add an unanswered question's words to an existing FAQ entry of its Page as one more phrasing (owner or admin; audited)",
+        params: IdParams('questionId'),
+        body: Type.Object({ faq_id: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        response: { 200: FaqSchema, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (req) => addUnansweredAsPhrase(ctx, req.actor!, req.params.questionId, req.body.faq_id),
+  );
+
+  app.post(
+    '/api/v1/assistant/unanswered/:questionId/dismiss',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags,
+        summary:
+          'Dismiss an unanswered question: it leaves the list and stays out when asked again (owner or admin; audited)',
+        params: IdParams('questionId'),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await dismissUnanswered(ctx, req.actor!, req.params.questionId);
+      return reply.code(204).send(null);
+    },
   );
 };

@@ -52,7 +52,8 @@ function checkQuestion(q: string): string {
   return v;
 }
 
-function checkPhrases(phrases: readonly string[]): string[] {
+/** Phrasings trimmed, empty ones and repeats dropped, within the limits (400 naming `phrases` otherwise). */
+export function checkPhrases(phrases: readonly string[]): string[] {
   const out = [...new Set(phrases.map((p) => p.trim()).filter((p) => p !== ''))];
   if (out.length > MAX_PHRASES) throw invalid(`an entry has at most ${MAX_PHRASES} phrasings`, 'phrases');
   if (out.some((p) => [...p].length > MAX_PHRASE_CHARS))

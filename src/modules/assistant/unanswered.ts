@@ -12,12 +12,15 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import { findPage } from '../pages/pages.repository.ts';
 import { normaliseText } from './text.ts';
 import { presentFaqEntry, presentUnanswered, type FaqEntryView, type UnansweredView } from './faq.presenter.ts';
-import { insertFaqEntry, type FaqInput } from './faq.ts';
+import { checkPhrases, defaultSettings, insertFaqEntry, type FaqInput } from './faq.ts';
 import {
+  bumpFaqVersion,
+  findFaqRow,
   findUnanswered,
   findUnansweredByText,
   insertUnanswered,
   listOpenUnanswered,
+  updateFaqRow,
   updateUnanswered,
 } from './assistant.repository.ts';
 
@@ -124,5 +127,85 @@ export async function convertUnanswered(
       now,
     );
     return presentFaqEntry(entry);
+  });
+}
+
+/**
+ * Adds an unanswered question's words to an existing FAQ entry as one more phrasing (owner or admin; audited, the
+ * entry's Page retrains); the question is marked converted into that entry. The entry must be of the question's Page.
+ */
+export async function addUnansweredAsPhrase(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  faqId: string,
+): Promise<FaqEntryView> {
+  assertCan(actor, 'pages:write');
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await findUnanswered(trx, id, pageScopeOf(actor));
+    if (!row) throw notFound('unanswered question');
+    if (row.status !== 'open') throw new AppError('conflict', 'this question is no longer open');
+    const entry = await findFaqRow(trx, faqId, [row.page_id]);
+    if (!entry) throw notFound('FAQ entry');
+    const text = openText(ctx, row);
+    if (text === null) throw new AppError('conflict', 'the words of this question are no longer readable');
+    const phrases = checkPhrases([...(JSON.parse(entry.phrases) as string[]), text]);
+    const set = { phrases: JSON.stringify(phrases), updated_at: now };
+    await updateFaqRow(trx, faqId, set);
+    await bumpFaqVersion(trx, row.page_id, defaultSettings(row.page_id, now));
+    await updateUnanswered(trx, id, { status: 'converted', faq_id: faqId });
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'faq.update',
+        pageId: row.page_id,
+        subjectType: 'faq_entry',
+        subjectId: faqId,
+        details: { changed: ['phrases'], status: entry.status },
+      },
+      now,
+    );
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'assistant.unanswered.convert',
+        pageId: row.page_id,
+        subjectType: 'assistant_unanswered',
+        subjectId: id,
+        details: { faq_id: faqId, as: 'phrase' },
+      },
+      now,
+    );
+    return presentFaqEntry({ ...entry, ...set });
+  });
+}
+
+/**
+ * Dismisses an unanswered question (owner or admin; audited): it leaves the list and stays out of it when asked
+ * again (still counted). Dismissing it twice changes nothing more.
+ */
+export async function dismissUnanswered(ctx: AppContext, actor: Actor, id: string): Promise<void> {
+  assertCan(actor, 'pages:write');
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = await findUnanswered(trx, id, pageScopeOf(actor));
+    if (!row) throw notFound('unanswered question');
+    if (row.status === 'dismissed') return;
+    await updateUnanswered(trx, id, { status: 'dismissed' });
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'assistant.unanswered.dismiss',
+        pageId: row.page_id,
+        subjectType: 'assistant_unanswered',
+        subjectId: id,
+        details: { was: row.status },
+      },
+      now,
+    );
   });
 }

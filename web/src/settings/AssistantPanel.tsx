@@ -1,11 +1,12 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Badge, Button, Checkbox, Group, Stack, Switch, Table, Text, TextInput, Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import type { ScreenProps } from '../sections.tsx';
 import { ErrorNote, managesSettings, PanelHeader } from './shared.tsx';
+import { UnansweredList, type Unanswered } from './UnansweredList.tsx';
 
-interface FaqEntry {
+export interface FaqEntry {
   id: string;
   question: string;
   phrases: string[];
@@ -40,13 +41,14 @@ const REASONS: Record<string, string> = {
 };
 
 /** The Page's FAQ assistant: its entries (owners and admins write and approve them), its switch and a "try it" box. */
-export function AssistantPanel({ user, pageId, pages }: ScreenProps) {
+export function AssistantPanel({ user, pageId, pages, narrow }: ScreenProps) {
   const queryClient = useQueryClient();
   const manager = managesSettings(user.role);
   const pageName = pages.find((p) => p.id === pageId)?.name ?? 'this Page';
   const base = `/api/v1/pages/${encodeURIComponent(pageId ?? '')}`;
   const faqKey = ['faq', pageId];
   const settingsKey = ['assistant', pageId];
+  const [converting, setConverting] = useState<Unanswered | null>(null);
   const faq = useQuery({
     queryKey: faqKey,
     queryFn: () => api<{ data: FaqEntry[] }>(`${base}/faq`),
@@ -60,6 +62,7 @@ export function AssistantPanel({ user, pageId, pages }: ScreenProps) {
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: faqKey });
     await queryClient.invalidateQueries({ queryKey: settingsKey });
+    await queryClient.invalidateQueries({ queryKey: ['unanswered', pageId] });
   };
   const approve = useMutation({
     mutationFn: (e: FaqEntry) =>
@@ -89,7 +92,18 @@ export function AssistantPanel({ user, pageId, pages }: ScreenProps) {
             onChange={(e) => toggle.mutate(e.currentTarget.checked)}
           />
         )}
-        {manager && pageId && <FaqForm base={base} onDone={refresh} />}
+        {manager && pageId && (
+          <FaqForm
+            key={converting?.id ?? 'new'}
+            base={base}
+            from={converting}
+            onDone={async () => {
+              setConverting(null);
+              await refresh();
+            }}
+            onCancel={() => setConverting(null)}
+          />
+        )}
         {faq.data?.data.length === 0 && (
           <Text size="sm" c="dimmed">
             No FAQ entries yet.
@@ -142,19 +156,47 @@ export function AssistantPanel({ user, pageId, pages }: ScreenProps) {
           </Table>
         )}
         {pageId && <TryBox base={base} entries={faq.data?.data ?? []} />}
+        {pageId && (
+          <UnansweredList
+            pageId={pageId}
+            manager={manager}
+            narrow={narrow}
+            entries={faq.data?.data ?? []}
+            onTurn={setConverting}
+            onChanged={refresh}
+          />
+        )}
       </Stack>
     </>
   );
 }
 
-function FaqForm({ base, onDone }: { base: string; onDone: () => Promise<void> }) {
-  const [question, setQuestion] = useState('');
-  const [phrases, setPhrases] = useState('');
+/**
+ * A new FAQ entry; `from` an unanswered question, it is prefilled with the person's words (as the question and as a
+ * phrasing) and saved through the question, which then leaves the list.
+ */
+function FaqForm({
+  base,
+  from,
+  onDone,
+  onCancel,
+}: {
+  base: string;
+  from: Unanswered | null;
+  onDone: () => Promise<void>;
+  onCancel: () => void;
+}) {
+  const [question, setQuestion] = useState(from?.text ?? '');
+  const [phrases, setPhrases] = useState(from?.text ?? '');
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (from) ref.current?.scrollIntoView({ block: 'start' });
+  }, [from]);
   const [answer, setAnswer] = useState('');
   const [approved, setApproved] = useState(false);
   const save = useMutation({
     mutationFn: () =>
-      api(`${base}/faq`, {
+      api(from ? `/api/v1/assistant/unanswered/${encodeURIComponent(from.id)}/faq` : `${base}/faq`, {
         method: 'POST',
         body: {
           question,
@@ -176,14 +218,21 @@ function FaqForm({ base, onDone }: { base: string; onDone: () => Promise<void> }
   });
   return (
     <Stack
+      ref={ref}
       component="form"
       gap="xs"
-      aria-label="Add an FAQ entry"
+      aria-label={from ? 'Turn a question into an FAQ entry' : 'Add an FAQ entry'}
       onSubmit={(e) => {
         e.preventDefault();
         save.mutate();
       }}
     >
+      {from && (
+        <Text size="sm" fw={500}>
+          A question people asked {from.count === 1 ? 'once' : `${from.count} times`}: tidy the question if you like,
+          write the answer, and the assistant learns it.
+        </Text>
+      )}
       <TextInput
         label="Question"
         required
@@ -214,6 +263,11 @@ function FaqForm({ base, onDone }: { base: string; onDone: () => Promise<void> }
         <Button type="submit" loading={save.isPending}>
           Add FAQ entry
         </Button>
+        {from && (
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+        )}
       </Group>
       <ErrorNote error={save.error} />
     </Stack>

@@ -19,6 +19,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import type { ScreenProps } from '../sections.tsx';
 import { ErrorNote, managesSettings, PanelHeader, useConfirm } from './shared.tsx';
+import { describeFilter } from '../filter-words.ts';
+import { draftOf, EMPTY_DRAFT, type Draft } from '../SegmentBuilder.tsx';
+import { conditionsOf, RuleConditions, useSegmentFields } from './RuleConditions.tsx';
 
 interface Action {
   type: string;
@@ -143,9 +146,14 @@ export function RulesPanel({ user, pageId, pages }: ScreenProps) {
                         {describeTrigger(r.trigger)} → {describeActions(r.actions)}
                       </Text>
                       {r.conditions !== null && (
-                        <Badge size="xs" variant="light">
-                          with conditions
-                        </Badge>
+                        <Group gap={4} wrap="nowrap" align="baseline">
+                          <Badge size="xs" variant="light" style={{ flex: 'none' }}>
+                            only if
+                          </Badge>
+                          <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                            {describeFilter(r.conditions)}
+                          </Text>
+                        </Group>
                       )}
                     </Table.Td>
                     <Table.Td>
@@ -211,6 +219,10 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
   const send = existing?.actions.find((a) => a.type === 'send');
   const [reply, setReply] = useState(String((send?.message as { text?: string } | undefined)?.text ?? ''));
   const [handover, setHandover] = useState(existing?.actions.some((a) => a.type === 'handover') ?? false);
+  const saved = existing?.conditions ? draftOf(existing.conditions as Record<string, unknown>) : null;
+  const [limited, setLimited] = useState(Boolean(existing?.conditions));
+  const [conditions, setConditions] = useState<Draft>(saved ?? EMPTY_DRAFT);
+  const fields = useSegmentFields(pageId);
   const listKind = TRIGGERS.find((x) => x.value === type)?.list;
   const save = useMutation({
     mutationFn: () => {
@@ -228,7 +240,7 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
         ...kept,
         ...(handover ? [existing?.actions.find((a) => a.type === 'handover') ?? { type: 'handover' }] : []),
       ];
-      const body = { name, trigger, actions };
+      const body = { name, trigger, actions, conditions: limited ? conditionsOf(conditions, fields) : null };
       return existing
         ? api(`/api/v1/automations/${existing.id}`, { method: 'PATCH', body })
         : api(`/api/v1/pages/${encodeURIComponent(pageId)}/automations`, { method: 'POST', body });
@@ -239,6 +251,8 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
         setValues('');
         setReply('');
         setHandover(false);
+        setLimited(false);
+        setConditions(EMPTY_DRAFT);
       }
       await onDone();
     },
@@ -284,6 +298,12 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
         {type === 'unanswered' && (
           <NumberInput label="Minutes without an answer" min={1} value={minutes} onChange={setMinutes} />
         )}
+        <Checkbox
+          label="Only for some people (conditions)"
+          checked={limited}
+          onChange={(e) => setLimited(e.currentTarget.checked)}
+        />
+        {limited && <RuleConditions pageId={pageId} draft={conditions} onChange={setConditions} />}
         <Textarea
           label="Reply"
           description={type === 'order_status' ? 'may use {{order.number}} and {{order.status}}' : undefined}
@@ -299,7 +319,7 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
         />
         <ErrorNote error={save.error} />
         <Group>
-          <Button type="submit" loading={save.isPending}>
+          <Button type="submit" loading={save.isPending} disabled={limited && fields.length === 0}>
             {existing ? 'Save rule' : 'Add rule'}
           </Button>
           {existing && (
