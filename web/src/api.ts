@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What the API said about it: `field`, `reason`… (never personal data). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -39,8 +41,9 @@ export async function api<T>(
   if (res.status === 204) return undefined as T;
   const json: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    const err = new ApiError(res.status, error?.code ?? 'error', error?.message ?? res.statusText);
+    const error = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)
+      ?.error;
+    const err = new ApiError(res.status, error?.code ?? 'error', error?.message ?? res.statusText, error?.details);
     // A refused sign-in, or the first look at who is signed in, is not a session that ended.
     if (res.status === 401 && (err.code === 'session_expired' || !['/api/v1/auth/login', '/api/v1/me'].includes(path)))
       onSessionEnded?.();

@@ -48,7 +48,7 @@ function invalidator(queryClient: QueryClient): { touch(key: QueryKey): void; st
 
 /**
  * Follows the server's event stream (ids only) and refetches what each event touches: the conversation lists and
- * the conversation, and the contact's timeline. `reset` (the stream cannot say what was missed) refetches all.
+ * the conversation, the contact's timeline, a draft campaign's preview; a campaign and the campaigns list. `reset` (the stream cannot say what was missed) refetches all.
  * EventSource reconnects by itself and resumes after the last id it saw; when it gives up, a new one is opened.
  */
 export function useLiveUpdates(): Health {
@@ -80,8 +80,21 @@ export function useLiveUpdates(): Health {
         refetch.touch(['conversations']);
         refetch.touch(data.conversation_id ? ['conversation', data.conversation_id] : ['conversation']);
         refetch.touch(data.contact_id ? ['messages', data.contact_id] : ['messages']);
+        // Who a draft campaign would reach follows people's windows, opt-outs and conversations.
+        refetch.touch(['campaign-preview']);
       };
       for (const t of TYPES) source.addEventListener(t, changed);
+      // A campaign changed (created, started, progressed…): its list and the campaign itself.
+      source.addEventListener('campaign.updated', (e: MessageEvent<string>) => {
+        let id: string | undefined;
+        try {
+          id = (JSON.parse(e.data) as { campaign_id?: string }).campaign_id;
+        } catch {
+          /* ids only; an unreadable one refetches every campaign */
+        }
+        refetch.touch(['campaigns']);
+        refetch.touch(id ? ['campaign', id] : ['campaign']);
+      });
       source.addEventListener('reset', () => void queryClient.invalidateQueries());
     };
     open();
