@@ -45,7 +45,9 @@ describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
     await page.getByRole('textbox', { name: 'Name' }).fill('Winter arrivals');
     await message().fill('Hi , the winter collection is in!');
     // The variable goes where the caret is: after "Hi ".
-    await message().evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(3, 3));
+    await message().evaluate((el) =>
+      (el as unknown as { setSelectionRange(a: number, b: number): void }).setSelectionRange(3, 3),
+    );
     await page.getByRole('button', { name: 'Insert First name into Message text' }).click();
     assert.equal(await message().inputValue(), 'Hi {{contact.first_name|there}}, the winter collection is in!');
     await page.getByRole('button', { name: 'Add a link button' }).click();
@@ -71,7 +73,7 @@ describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
   });
 
   it('starts after a confirmation, and the progress reaches completed without a reload', async () => {
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.evaluate(() => ((globalThis as { sameDocument?: boolean }).sameDocument = true));
     await page.getByRole('button', { name: 'Start' }).click();
     const dialog = page.getByRole('dialog', { name: 'Start this campaign?' });
     await dialog.getByRole('button', { name: 'Start' }).click();
@@ -79,7 +81,7 @@ describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
     await page.getByRole('progressbar', { name: 'Progress: 100%' }).waitFor();
     await page.getByRole('region', { name: 'Progress' }).getByText('4 of 4 done').waitFor();
     assert.equal(
-      await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+      await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument),
       true,
       'the page was not reloaded',
     );
