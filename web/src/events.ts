@@ -7,6 +7,8 @@ const TYPES = ['message.created', 'delivery.updated', 'conversation.updated', 'c
 
 /** The shortest time between two refetches of one query caused by events (a busy Page sends many a second). */
 const MIN_GAP_MS = 150;
+/** The shortest time between two refetches of the open campaigns' figures caused by their messages' events. */
+const CAMPAIGN_FIGURES_GAP_MS = 2_000;
 
 /**
  * Refetches what events touched, each query at most once a MIN_GAP_MS and never by cancelling its own refetch in
@@ -58,6 +60,8 @@ export function useLiveUpdates(): Health {
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    let figuresAt = 0;
+    let figuresTimer: ReturnType<typeof setTimeout> | undefined;
     const refetch = invalidator(queryClient);
     const open = () => {
       source = new EventSource('/api/v1/events/stream');
@@ -82,6 +86,18 @@ export function useLiveUpdates(): Health {
         refetch.touch(data.contact_id ? ['messages', data.contact_id] : ['messages']);
         // Who a draft campaign would reach follows people's windows, opt-outs and conversations.
         refetch.touch(['campaign-preview']);
+        // A campaign's figures follow its sends' receipts, reads and replies (which say nothing of the campaign),
+        // also once it completed: the open campaigns are refetched, at most once a CAMPAIGN_FIGURES_GAP_MS.
+        campaignFigures();
+      };
+      const campaignFigures = () => {
+        if (figuresTimer !== undefined) return;
+        const wait = Math.max(0, figuresAt + CAMPAIGN_FIGURES_GAP_MS - Date.now());
+        figuresTimer = setTimeout(() => {
+          figuresTimer = undefined;
+          figuresAt = Date.now();
+          refetch.touch(['campaign']);
+        }, wait);
       };
       for (const t of TYPES) source.addEventListener(t, changed);
       // A campaign changed (created, started, progressed…): its list and the campaign itself.
@@ -103,6 +119,7 @@ export function useLiveUpdates(): Health {
     return () => {
       stopped = true;
       clearTimeout(retry);
+      clearTimeout(figuresTimer);
       refetch.stop();
       source?.close();
       window.removeEventListener('offline', offline);
