@@ -1,11 +1,12 @@
 // `npm run screenshots`: the web inbox as a person sees it, at 1280×800 (sign-in, inbox, conversation, the Messenger
-// profile editor) and on a phone (390×844), saved to docs/screenshots/ for the README. A real server on a fresh
-// database, a few people write.
+// profile editor, campaigns) and on a phone (390×844), saved to docs/screenshots/ for the README. A real server on a
+// fresh database, a few people write.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT, PAGE_A, browserTestsSkipped, launchChromium, startInboxServer, signIn } from '../test/web/support.ts';
 import { peopleScreenshots } from './screenshots-people.ts';
 import { settingsScreenshots } from './screenshots-settings.ts';
+import { campaignScreenshots } from './screenshots-campaigns.ts';
 
 const skipped = browserTestsSkipped();
 if (skipped) {
@@ -60,6 +61,7 @@ try {
   await phone.screenshot({ path: join(out, 'inbox-phone.png') });
   await peopleScreenshots(server, browser, out);
   await settingsScreenshots(server, browser, out);
+  await campaignScreenshots(browser, out);
   console.log(`screenshots saved in ${out}`);
 } finally {
   await browser.close();

@@ -5,7 +5,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    /** What the server said about the refusal, e.g. `field`: the member of the request it is about. */
+    /** What the server said about the refusal: `field` (the member of the request it is about), `reason`… (never personal data). */
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);

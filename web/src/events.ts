@@ -7,6 +7,8 @@ const TYPES = ['message.created', 'delivery.updated', 'conversation.updated', 'c
 
 /** The shortest time between two refetches of one query caused by events (a busy Page sends many a second). */
 const MIN_GAP_MS = 150;
+/** The shortest time between two refetches of the open campaigns' figures caused by their messages' events. */
+const CAMPAIGN_FIGURES_GAP_MS = 2_000;
 
 /**
  * Refetches what events touched, each query at most once a MIN_GAP_MS and never by cancelling its own refetch in
@@ -48,7 +50,7 @@ function invalidator(queryClient: QueryClient): { touch(key: QueryKey): void; st
 
 /**
  * Follows the server's event stream (ids only) and refetches what each event touches: the conversation lists and
- * the conversation, and the contact's timeline. `reset` (the stream cannot say what was missed) refetches all.
+ * the conversation, the contact's timeline, a draft campaign's preview; a campaign and the campaigns list. `reset` (the stream cannot say what was missed) refetches all.
  * EventSource reconnects by itself and resumes after the last id it saw; when it gives up, a new one is opened.
  */
 export function useLiveUpdates(): Health {
@@ -58,6 +60,8 @@ export function useLiveUpdates(): Health {
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    let figuresAt = 0;
+    let figuresTimer: ReturnType<typeof setTimeout> | undefined;
     const refetch = invalidator(queryClient);
     const open = () => {
       source = new EventSource('/api/v1/events/stream');
@@ -80,8 +84,33 @@ export function useLiveUpdates(): Health {
         refetch.touch(['conversations']);
         refetch.touch(data.conversation_id ? ['conversation', data.conversation_id] : ['conversation']);
         refetch.touch(data.contact_id ? ['messages', data.contact_id] : ['messages']);
+        // Who a draft campaign would reach follows people's windows, opt-outs and conversations.
+        refetch.touch(['campaign-preview']);
+        // A campaign's figures follow its sends' receipts, reads and replies (which say nothing of the campaign),
+        // also once it completed: the open campaigns are refetched, at most once a CAMPAIGN_FIGURES_GAP_MS.
+        campaignFigures();
+      };
+      const campaignFigures = () => {
+        if (figuresTimer !== undefined) return;
+        const wait = Math.max(0, figuresAt + CAMPAIGN_FIGURES_GAP_MS - Date.now());
+        figuresTimer = setTimeout(() => {
+          figuresTimer = undefined;
+          figuresAt = Date.now();
+          refetch.touch(['campaign']);
+        }, wait);
       };
       for (const t of TYPES) source.addEventListener(t, changed);
+      // A campaign changed (created, started, progressed…): its list and the campaign itself.
+      source.addEventListener('campaign.updated', (e: MessageEvent<string>) => {
+        let id: string | undefined;
+        try {
+          id = (JSON.parse(e.data) as { campaign_id?: string }).campaign_id;
+        } catch {
+          /* ids only; an unreadable one refetches every campaign */
+        }
+        refetch.touch(['campaigns']);
+        refetch.touch(id ? ['campaign', id] : ['campaign']);
+      });
       source.addEventListener('reset', () => void queryClient.invalidateQueries());
     };
     open();
@@ -90,6 +119,7 @@ export function useLiveUpdates(): Health {
     return () => {
       stopped = true;
       clearTimeout(retry);
+      clearTimeout(figuresTimer);
       refetch.stop();
       source?.close();
       window.removeEventListener('offline', offline);

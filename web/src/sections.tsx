@@ -1,10 +1,11 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import type { Page, User } from './api.ts';
 import { Inbox } from './Inbox.tsx';
 import { Contacts } from './Contacts.tsx';
 import { Privacy } from './Privacy.tsx';
 import { Audit } from './Audit.tsx';
 import { Settings } from './Settings.tsx';
+import { CAMPAIGN_ROLES } from './campaigns/shared.tsx';
 
 /** What every section's screen is given by the shell. */
 export interface ScreenProps {
@@ -26,10 +27,21 @@ export interface Section {
   roles?: string[];
 }
 
+// The campaign screens (and their chart library) load when the section is first opened.
+const CampaignsScreen = lazy(() => import('./campaigns/Campaigns.tsx').then((m) => ({ default: m.Campaigns })));
+function Campaigns(props: ScreenProps) {
+  return (
+    <Suspense fallback={null}>
+      <CampaignsScreen {...props} />
+    </Suspense>
+  );
+}
+
 /** The sections in the header, in order. */
 export const SECTIONS: Section[] = [
   { id: 'inbox', label: 'Inbox', Screen: Inbox },
   { id: 'contacts', label: 'Contacts', Screen: Contacts },
+  { id: 'campaigns', label: 'Campaigns', Screen: Campaigns, roles: CAMPAIGN_ROLES },
   { id: 'privacy', label: 'Privacy requests', Screen: Privacy, roles: ['owner', 'admin'] },
   { id: 'audit', label: 'Audit log', Screen: Audit, roles: ['owner', 'admin'] },
   { id: 'settings', label: 'Settings', Screen: Settings },

@@ -1,0 +1,112 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { AGENT, browserTestsSkipped, launchChromium, signIn } from './support.ts';
+import { MARKETER, startCampaignWorld, type CampaignWorld } from './campaign-world.ts';
+
+// A marketer runs a campaign in a real browser against a real server whose "Meta" is the emulator: the draft says
+// who it would reach and shows the message on real people, the campaign sends through the Send API, its progress
+// follows the event stream to the end, and the report has the figures. Found by role and label only.
+describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
+  let world: CampaignWorld;
+  let browser: Browser;
+  let page: Page;
+  const campaigns = () => page.getByRole('navigation', { name: 'Campaigns' });
+  const message = () => page.getByRole('textbox', { name: 'Message text', exact: true });
+
+  before(async () => {
+    world = await startCampaignWorld();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => console.error('browser error:', err.stack));
+    await page.goto(world.base);
+    await signIn(page, MARKETER);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Campaigns' }).click();
+  });
+  after(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+
+  it('shows a refused field next to that field, and saves nothing', async () => {
+    await page.getByRole('button', { name: 'New campaign' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Typo');
+    await page.getByRole('combobox', { name: 'Segment' }).selectOption({ label: world.segmentName });
+    await message().fill('Hi {{contact.frist_name}}!');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText(/unknown variable \{\{contact\.frist_name\}\}/).waitFor();
+    assert.equal(await message().getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByRole('textbox', { name: 'Name' }).getAttribute('aria-invalid'), null);
+    assert.equal(await campaigns().getByRole('button').count(), 0, 'no campaign was created');
+  });
+
+  it('creates a campaign from a segment, shows who it reaches and the message on a real contact', async () => {
+    await page.getByRole('textbox', { name: 'Name' }).fill('Winter arrivals');
+    await message().fill('Hi , the winter collection is in!');
+    // The variable goes where the caret is: after "Hi ".
+    await message().evaluate((el) =>
+      (el as unknown as { setSelectionRange(a: number, b: number): void }).setSelectionRange(3, 3),
+    );
+    await page.getByRole('button', { name: 'Insert First name into Message text' }).click();
+    assert.equal(await message().inputValue(), 'Hi {{contact.first_name|there}}, the winter collection is in!');
+    await page.getByRole('button', { name: 'Add a link button' }).click();
+    await page.getByRole('textbox', { name: 'Button 1 title' }).fill('See it');
+    await page.getByRole('textbox', { name: 'Button 1 link' }).fill('https://shop.example/winter');
+    await page
+      .getByRole('status', { name: 'Audience size' })
+      .getByText(/^4 people in the audience now/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+
+    const eligibility = page.getByRole('region', { name: 'Eligibility' });
+    await eligibility.getByText('3 of 4 people can receive it now').waitFor();
+    await eligibility.getByRole('list', { name: 'Left out' }).getByText('1 opted out').waitFor();
+    const sample = page.getByRole('list', { name: 'Sample messages' });
+    const maya = sample.getByRole('listitem').filter({ hasText: 'Maya Okafor' });
+    await maya.getByText('Hi Maya, the winter collection is in!').waitFor();
+    await maya.getByText('See it').waitFor();
+    assert.equal(await sample.getByText(/Lena/).count(), 0, 'who opted out is not in the sample');
+    await campaigns()
+      .getByRole('button', { name: /Winter arrivals/ })
+      .waitFor();
+  });
+
+  it('starts after a confirmation, and the progress reaches completed without a reload', async () => {
+    await page.evaluate(() => ((globalThis as { sameDocument?: boolean }).sameDocument = true));
+    await page.getByRole('button', { name: 'Start' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Start this campaign?' });
+    await dialog.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('status', { name: 'Status: Completed' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('progressbar', { name: 'Progress: 100%' }).waitFor();
+    await page.getByRole('region', { name: 'Progress' }).getByText('4 of 4 done').waitFor();
+    assert.equal(
+      await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument),
+      true,
+      'the page was not reloaded',
+    );
+  });
+
+  it('the report has the sent figure, the charts, and each recipient with what became of them', async () => {
+    const report = page.getByRole('region', { name: 'Report' });
+    const figures = report.getByRole('table', { name: 'Figures' });
+    await figures.getByRole('row', { name: 'Sent 3', exact: true }).waitFor();
+    await figures.getByRole('row', { name: /^Delivered 3 \(100%\)/ }).waitFor();
+    await report.getByRole('row', { name: /Skipped: opted out/ }).waitFor();
+    await report.getByRole('img', { name: 'From sent to replied' }).waitFor();
+    const recipients = report.getByRole('table', { name: 'Recipients' });
+    await recipients.getByRole('row', { name: /Lena Schmidt.*Skipped.*opted out/ }).waitFor();
+    await recipients.getByRole('row', { name: /Maya Okafor.*(Sent|Delivered|Read)/ }).waitFor();
+  });
+
+  it('is not shown to an agent, who may not run campaigns', async () => {
+    const agent = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await agent.goto(`${world.base}/#/campaigns`);
+    await signIn(agent, AGENT);
+    const sections = agent.getByRole('navigation', { name: 'Sections' });
+    await sections.getByRole('link', { name: 'Inbox' }).waitFor();
+    assert.equal(await sections.getByRole('link', { name: 'Campaigns' }).count(), 0);
+    assert.equal(await agent.getByRole('button', { name: 'New campaign' }).count(), 0);
+    await agent.close();
+  });
+});

@@ -1,0 +1,240 @@
+/** The campaigns API as the campaign screens read it, and the words they say it in. Pure: no React. */
+
+export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type CampaignKind = 'standard' | 'utility' | 'marketing';
+
+export interface CampaignStats {
+  recipients: number;
+  queued: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  clicked: number;
+  replied: number;
+  opted_out: number;
+  failed: number;
+  skipped: Record<string, number>;
+}
+
+export interface Campaign {
+  id: string;
+  page_id: string;
+  name: string;
+  kind: CampaignKind;
+  segment_id: string | null;
+  filter: Record<string, unknown> | null;
+  message: Record<string, unknown> | null;
+  template: { name: string; language: string; parameters?: unknown } | null;
+  status: CampaignStatus;
+  schedule_at: string | null;
+  max_per_second: number;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  variants: { index: number; weight: number; message: Record<string, unknown>; stats?: CampaignStats }[];
+  stats?: CampaignStats;
+}
+
+export interface CampaignPreview {
+  recipients: number;
+  eligible: number;
+  by_reason: Record<string, number>;
+  sample: { contact_id: string; variant: number; text: string | null }[];
+}
+
+export interface Recipient {
+  contact_id: string;
+  variant: number;
+  status: 'pending' | 'queued' | 'skipped' | 'cancelled';
+  reason: string | null;
+  delivery_id: string | null;
+  delivery_status: string | null;
+  queued_at: string | null;
+  sent_at: string | null;
+  delivered_at: string | null;
+  read_at: string | null;
+  clicked_at: string | null;
+}
+
+export interface MessageTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: 'submitting' | 'pending' | 'approved' | 'rejected';
+  components: { type: string; text?: string }[];
+}
+
+export const STATUS_WORDS: Record<CampaignStatus, { label: string; color: string }> = {
+  draft: { label: 'Draft', color: 'gray' },
+  scheduled: { label: 'Scheduled', color: 'violet' },
+  running: { label: 'Sending', color: 'blue' },
+  paused: { label: 'Paused', color: 'yellow' },
+  completed: { label: 'Completed', color: 'green' },
+  cancelled: { label: 'Cancelled', color: 'red' },
+};
+
+/** Why a person is left out (or was skipped), in plain words. */
+const REASON_WORDS: Record<string, string> = {
+  outside_window: 'outside the 24-hour window',
+  no_user_action: 'never wrote to the Page',
+  opted_out: 'opted out',
+  unreachable: 'cannot be reached (blocked the Page or left Messenger)',
+  invalid_recipient: 'not a valid recipient any more',
+  erased: 'their data was erased',
+  page_unauthorized: "the Page's token is invalid",
+  page_disabled: 'the Page is disabled',
+  human_handling: 'someone on the team is handling their conversation',
+  already_received: 'already got this campaign',
+  no_marketing_consent: 'withdrew marketing consent',
+  empty_message: 'the message came out empty for them',
+  message_too_long: 'the message came out too long for them',
+  template_not_approved: 'no approved template in their language',
+  cancelled: 'the campaign was cancelled first',
+};
+
+export function reasonWords(reason: string): string {
+  return REASON_WORDS[reason] ?? reason.replace(/_/g, ' ');
+}
+
+/** The variant's letter: A, B, C… */
+export const variantName = (i: number) => String.fromCharCode(65 + i);
+
+const skippedTotal = (s: CampaignStats) => Object.values(s.skipped).reduce((a, n) => a + n, 0);
+
+/** How far a campaign has gone: recipients settled (sent, failed or skipped) of all its recipients. */
+export function progressOf(s: CampaignStats): { done: number; total: number; percent: number } {
+  const total = s.recipients;
+  const done = Math.min(total, s.sent + s.failed + skippedTotal(s));
+  return { done, total, percent: total === 0 ? 0 : Math.round((done / total) * 100) };
+}
+
+/** What became of one recipient, in a word. */
+export function recipientState(r: Recipient): string {
+  if (r.status === 'pending') return 'Waiting';
+  if (r.status === 'cancelled') return 'Cancelled';
+  if (r.status === 'skipped' || r.delivery_status === 'skipped') return 'Skipped';
+  switch (r.delivery_status) {
+    case 'read':
+      return r.clicked_at ? 'Read, clicked' : 'Read';
+    case 'delivered':
+      return r.clicked_at ? 'Delivered, clicked' : 'Delivered';
+    case 'sent':
+      return r.clicked_at ? 'Sent, clicked' : 'Sent';
+    case 'failed':
+      return 'Failed';
+    default:
+      return 'Sending';
+  }
+}
+
+/** The variables a campaign text may hold, as the helper lists them. */
+export const VARIABLES: { label: string; token: string }[] = [
+  { label: 'First name', token: '{{contact.first_name|there}}' },
+  { label: 'Last name', token: '{{contact.last_name}}' },
+  { label: 'Full name', token: '{{contact.name}}' },
+  { label: 'Language', token: '{{contact.locale}}' },
+  { label: 'Number of orders', token: '{{orders.count}}' },
+  { label: 'Last order number', token: '{{orders.last.external_id}}' },
+  { label: 'Last order status', token: '{{orders.last.status}}' },
+  { label: 'Last order total', token: '{{orders.last.total}}' },
+];
+
+/** Inserts `token` into `text` in place of the selection [start, end); returns the text and where the caret goes. */
+export function insertAt(text: string, start: number, end: number, token: string): { text: string; caret: number } {
+  const s = Math.max(0, Math.min(start, text.length));
+  const e = Math.max(s, Math.min(end, text.length));
+  return { text: text.slice(0, s) + token + text.slice(e), caret: s + token.length };
+}
+
+/** One message of the editor: its text, up to three link buttons, and its weight among the variants. */
+export interface VariantDraft {
+  text: string;
+  buttons: { title: string; url: string }[];
+  weight: number;
+}
+
+export const MAX_BUTTONS = 3;
+export const MAX_VARIANTS = 5;
+
+export interface EditorDraft {
+  name: string;
+  kind: CampaignKind;
+  audience: 'segment' | 'filter';
+  segmentId: string;
+  /** The filter, already turned from the builder's rows into the segments language. */
+  filter: Record<string, unknown>;
+  variants: VariantDraft[];
+  /** `template name|language` of an approved template (utility). */
+  template: string;
+  parameters: string[];
+  /** A local date-time (`2026-12-24T09:00`), or empty: start when started. */
+  scheduleAt: string;
+  maxPerSecond: number;
+}
+
+/** A message as the Send API takes it: a text, or a button template when it has link buttons. */
+export function messageOf(v: VariantDraft): Record<string, unknown> {
+  const buttons = v.buttons
+    .filter((b) => b.title.trim() !== '' || b.url.trim() !== '')
+    .map((b) => ({ type: 'web_url', title: b.title.trim(), url: b.url.trim() }));
+  if (buttons.length === 0) return { text: v.text };
+  return { attachment: { type: 'template', payload: { template_type: 'button', text: v.text, buttons } } };
+}
+
+/** The create body the editor sends: `message` for one variant, `variants` for an A/B test. */
+export function createBody(d: EditorDraft, localToIso: (local: string) => string): Record<string, unknown> {
+  const body: Record<string, unknown> = { name: d.name, kind: d.kind, max_per_second: d.maxPerSecond };
+  if (d.audience === 'segment') body.segment_id = d.segmentId;
+  else body.filter = d.filter;
+  if (d.kind === 'utility') {
+    const [name = '', language = ''] = d.template.split('|');
+    body.template = { name, language, parameters: d.parameters };
+  } else if (d.variants.length === 1) body.message = messageOf(d.variants[0]!);
+  else body.variants = d.variants.map((v) => ({ weight: v.weight, message: messageOf(v) }));
+  if (d.scheduleAt) body.schedule_at = localToIso(d.scheduleAt);
+  return body;
+}
+
+/** The variables `{{1}}…{{n}}` a template's body holds: how many values it needs. */
+export function templateSlots(t: Pick<MessageTemplate, 'components'>): number {
+  const body = t.components.find((c) => c.type === 'BODY')?.text ?? '';
+  let n = 0;
+  for (const m of body.matchAll(/\{\{\s*(\d+)\s*\}\}/g)) n = Math.max(n, Number(m[1]));
+  return n;
+}
+
+/**
+ * The editor field an API refusal belongs to: the field the API names (details.field, or the body path of a schema
+ * error), or the field the refusal's reason is about; `form` when it is about the whole.
+ */
+export function fieldOfError(err: { message: string; details?: Record<string, unknown> }): string {
+  const reason = typeof err.details?.reason === 'string' ? err.details.reason : '';
+  const byReason: Record<string, string> = {
+    template_required: 'template',
+    template_not_approved: 'template',
+    utility_requires_template: 'template',
+    promotional_content: 'template',
+    quick_replies_not_allowed: 'template',
+    marketing_not_enabled: 'kind',
+    message_required: 'message',
+    unknown_variable: 'message',
+    audience_required: 'audience',
+    invalid_name: 'name',
+    invalid_schedule: 'schedule_at',
+    invalid_variants: 'variants',
+  };
+  if (byReason[reason]) return byReason[reason];
+  const field = typeof err.details?.field === 'string' ? err.details.field : null;
+  const path = field ?? /\bbody\/(\w+)/.exec(err.message)?.[1] ?? null;
+  if (path === null) return 'form';
+  if (path === 'segment_id' || path === 'filter') return 'audience';
+  if (path === 'variants') return 'message';
+  return path;
+}
+
+/** The titles of a message's buttons (a button template's), as a preview shows them under the text. */
+export function buttonTitles(message: Record<string, unknown> | undefined): string[] {
+  const payload = (message?.attachment as { payload?: { buttons?: { title?: unknown }[] } } | undefined)?.payload;
+  return (payload?.buttons ?? []).flatMap((b) => (typeof b.title === 'string' ? [b.title] : []));
+}
