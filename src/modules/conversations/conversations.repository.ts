@@ -379,7 +379,7 @@ export type TabCounts = { mine: number; unassigned: number; all: number };
  * When the query starts from a set of contacts, one statement reads that set once: it is materialised with only what
  * ordering and counting need (the planner cannot trade it for a walk of the whole list in order, hoping to meet them
  * early — the set is not spread evenly over the list's order: a window closing soon is a day old), the page is sorted
- * from it and its rows read by key, and the counts are taken from it. Otherwise the page walks an index in order and
+ * from it and its rows read by key, and the three counts are one aggregate over it, even when the page is empty. Otherwise the page walks an index in order and
  * stops when full, and the counts read the covering index.
  */
 export async function listConversations(
@@ -398,38 +398,38 @@ export async function listConversations(
       (cte) => cte('matched').materialized(),
       () => keys,
     )
-    .with('page', (w) => pageOf(w.selectFrom('matched as c').select('c.id') as unknown as Listing, q))
-    .selectFrom('page as p')
-    .innerJoin('conversations as c', 'c.id', 'p.id')
-    .selectAll('c')
-    .select((eb) => [
-      eb.selectFrom('matched').select(eb.fn.countAll().as('n')).as('count_all'),
-      eb
+    .with('counts', (w) =>
+      w
         .selectFrom('matched as m')
-        .select((e) => e.fn.sum(e.case().when('m.assignee_id', 'is', null).then(1).else(0).end()).as('n'))
-        .as('count_unassigned'),
-      (q.userId === null
-        ? sql<number>`0`
-        : eb
-            .selectFrom('matched as m')
-            .select((e) => e.fn.sum(e.case().when('m.assignee_id', '=', q.userId).then(1).else(0).end()).as('n'))
-      ).as('count_mine'),
-    ])
+        .select((eb) => [
+          eb.fn.countAll().as('count_all'),
+          eb.fn.sum(eb.case().when('m.assignee_id', 'is', null).then(1).else(0).end()).as('count_unassigned'),
+          eb.fn
+            .sum(
+              q.userId === null ? sql<number>`0` : eb.case().when('m.assignee_id', '=', q.userId).then(1).else(0).end(),
+            )
+            .as('count_mine'),
+        ]),
+    )
+    .with('page', (w) => pageOf(w.selectFrom('matched as c').select('c.id') as unknown as Listing, q))
+    // The counts' one row, joined to the page's rows: an empty page still brings the counts.
+    .selectFrom('counts as n')
+    .leftJoin('page as p', (j) => j.onTrue())
+    .leftJoin('conversations as c', 'c.id', 'p.id')
+    .selectAll('c')
+    .select(['n.count_all', 'n.count_unassigned', 'n.count_mine'])
     .$call((query) => ordered(query as unknown as Listing, q.sort) as unknown as typeof query)
     .execute();
   const first = rows[0];
-  // An empty page (the tab or the cursor left nothing) carries no counts: they are read on their own.
-  const counts = first
-    ? {
-        all: Number(first.count_all ?? 0),
-        unassigned: Number(first.count_unassigned ?? 0),
-        mine: Number(first.count_mine ?? 0),
-      }
-    : await countConversations(db, q);
+  const counts = {
+    all: Number(first?.count_all ?? 0),
+    unassigned: Number(first?.count_unassigned ?? 0),
+    mine: Number(first?.count_mine ?? 0),
+  };
   return {
-    rows: rows.map(({ count_all: _a, count_unassigned: _u, count_mine: _m, ...row }) =>
-      numeric(row as ConversationTable),
-    ),
+    rows: rows
+      .filter((row) => row.id !== null)
+      .map(({ count_all: _a, count_unassigned: _u, count_mine: _m, ...row }) => numeric(row as ConversationTable)),
     counts,
   };
 }
