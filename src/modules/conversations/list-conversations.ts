@@ -56,6 +56,7 @@ export async function listConversations(
   assertCan(actor, 'messages:read');
   assertPage(actor, pageId);
   const query: ConversationQuery = {
+    dialect: ctx.database.dialect,
     pageId,
     status: input.status,
     userId: operatorIdOf(actor),
