@@ -1,10 +1,12 @@
 // Webhook processing alone, as serve's processing thread runs it: stored deliveries of one message each from 256
 // people (the modules' inbound hooks installed, the processing thread's claim size and turn length), the processor in
 // a loop with no HTTP load. Prints events/s and the process's CPU time per event, which the machine's other load
-// moves less than the rate; BENCH_PROCESSING_EVENTS sets the count (default 3,000, after 600 to warm up).
+// moves less than the rate; BENCH_PROCESSING_EVENTS sets the count (default 3,000, after 600 to warm up);
+// BENCH_PROFILE=FILE writes a CPU profile of the measured loop.
 // Run: npm run bench -- processing    (BENCH_PROCESSING_SHARED=1: the shorter turns of a processor on the HTTP thread)
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
@@ -21,6 +23,31 @@ const PAGE = '1717527131834678';
 const EVENTS = Number(process.env.BENCH_PROCESSING_EVENTS ?? 3000);
 const options = process.env.BENCH_PROCESSING_SHARED ? {} : OWN_THREAD_PROCESSING;
 
+/** CPU seconds this process's main thread (the one processing here) has used so far, from /proc (Linux). */
+function mainThreadCpuSeconds(): number {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A CPU profile of the processing loop alone (BENCH_PROFILE=file.cpuprofile), for Chrome's DevTools. */
+async function startProfile(): Promise<{ stop: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'pagescope-bench-processing-'));
 const config = loadConfig({
   PAGESCOPE_DATA_DIR: dir,
@@ -29,7 +56,10 @@ const config = loadConfig({
   LOG_LEVEL: 'warn',
 });
 await initialise(config, { logger: createLogger('warn') });
-const ctx = await openApp(config, { logger: createLogger('warn') });
+const ctx = await openApp(config, {
+  logger: createLogger('warn'),
+  walCheckpoints: (process.env.XCKPT as 'thread' | undefined) ?? 'thread',
+});
 try {
   installHooks(ctx);
   await registerPage(ctx, cliActor, { id: PAGE, name: 'Bench', access_token: 'bench-page-token' });
@@ -71,13 +101,17 @@ try {
   while ((await processPendingPosts(ctx, options)) > 0);
   await store(EVENTS);
   const load = loadavg()[0]!;
+  const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   const cpu = process.cpuUsage();
+  const threadCpu = mainThreadCpuSeconds();
   const started = performance.now();
   while ((await processPendingPosts(ctx, options)) > 0);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  const threadUsed = mainThreadCpuSeconds() - threadCpu;
+  if (profiler) await profiler.stop(process.env.BENCH_PROFILE!);
   console.log(
-    `webhook processing alone (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event; load average ${load.toFixed(1)}`,
+    `webhook processing alone (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event (all threads), ${((threadUsed * 1e6) / EVENTS).toFixed(0)} µs on the processing thread; load average ${load.toFixed(1)}`,
   );
 } finally {
   await ctx.close();
