@@ -25,6 +25,7 @@ const NO_BODY_SCHEMA: Record<string, string> = {
   'POST /api/v1/campaigns/:campaignId/pause': 'takes no body',
   'POST /api/v1/campaigns/:campaignId/resume': 'takes no body',
   'POST /api/v1/campaigns/:campaignId/cancel': 'takes no body',
+  'POST /api/v1/assistant/unanswered/:questionId/dismiss': 'takes no body',
 };
 
 /** Successful answers that are not JSON, so have no response schema. */
