@@ -58,7 +58,8 @@ const config = loadConfig({
 await initialise(config, { logger: createLogger('warn') });
 const ctx = await openApp(config, {
   logger: createLogger('warn'),
-  walCheckpoints: (process.env.XCKPT as 'thread' | undefined) ?? 'thread',
+  // As serve's processing runs: WAL checkpoints in a thread of their own.
+  walCheckpoints: 'thread',
 });
 try {
   installHooks(ctx);
