@@ -17,6 +17,7 @@ import {
 } from 'kysely';
 import type { DB, Db, Dialect } from './types.ts';
 import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.ts';
+import { registerNativeSqlite } from './prepared.ts';
 
 /** The PostgreSQL driver, loaded on first use: a CLI call on SQLite does not pay for loading it. */
 let pgDriver: Promise<typeof import('pg').default> | null = null;
@@ -119,6 +120,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (checkpoints !== 'inline') native.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const checkpointer = checkpoints === 'thread' ? startWalCheckpointer(file) : null;
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(native) }) });
+  registerNativeSqlite(db, native);
   const flushWal = walFlusher(file);
   return {
     db,

@@ -1,5 +1,14 @@
 import type { CompiledQuery, Compilable, DialectAdapter } from 'kysely';
+import type SqliteDatabase from 'better-sqlite3';
 import type { Executor } from './types.ts';
+
+/** The better-sqlite3 connection behind each embedded database's Kysely, by its dialect adapter (see database.ts). */
+const nativeConnections = new WeakMap<DialectAdapter, SqliteDatabase.Database>();
+
+/** Lets prepared queries inside this database's transactions run on its connection directly (SQLite only). */
+export function registerNativeSqlite(db: Executor, native: SqliteDatabase.Database): void {
+  nativeConnections.set(db.getExecutor().adapter, native);
+}
 
 /** Where a value goes in a prepared query: a named slot, filled at each run. */
 class Slot {
@@ -13,6 +22,27 @@ interface Compiled<O> {
   query: CompiledQuery<O>;
   /** For each parameter of the compiled query: the slot it is filled from, or the constant the builder put there. */
   sources: ({ slot: string } | { constant: unknown })[];
+  /** SQLite: the statement, prepared once on the database's own connection. */
+  statement: SqliteDatabase.Statement | null;
+}
+
+/**
+ * Runs a compiled query. Inside a transaction of an embedded database, the transaction holds the one connection
+ * already, so the statement runs on it at once: Kysely's executor would add a mutex, four layers of promises and a
+ * statement-cache lookup per query, which cost more than the point queries of a processing turn themselves. Elsewhere
+ * (outside a transaction, or on PostgreSQL) the query goes through Kysely as any other.
+ */
+async function execute<O>(
+  db: Executor,
+  c: Compiled<O>,
+  parameters: unknown[],
+): Promise<{ rows: O[]; changed: number }> {
+  if (c.statement !== null && db.isTransaction) {
+    if (c.statement.reader) return { rows: c.statement.all(parameters) as O[], changed: 0 };
+    return { rows: [], changed: c.statement.run(parameters).changes };
+  }
+  const r = await db.executeQuery<O>({ ...c.query, parameters });
+  return { rows: r.rows, changed: Number(r.numAffectedRows ?? 0n) };
 }
 
 /**
@@ -41,19 +71,39 @@ export class PreparedQuery<P extends object, O> {
     for (const name of names)
       if (!sources.some((s) => 'slot' in s && s.slot === name))
         throw new Error(`prepared query: slot ${name} is not a parameter of ${query.sql}`);
-    c = { query, sources };
+    const native = nativeConnections.get(adapter);
+    c = { query, sources, statement: native ? native.prepare(query.sql) : null };
     this.#compiled.set(adapter, c);
     return c;
   }
 
   /** Runs the query with these values (undefined binds as NULL); all its rows and the rows it changed. */
   async run(db: Executor, values: P): Promise<{ rows: O[]; changed: number }> {
-    const { query, sources } = this.#compile(db);
+    const c = this.#compile(db);
     const v = values as Record<string, unknown>;
-    const parameters = sources.map((s) => ('slot' in s ? (v[s.slot] ?? null) : s.constant));
-    const r = await db.executeQuery<O>({ ...query, parameters });
-    return { rows: r.rows, changed: Number(r.numAffectedRows ?? 0n) };
+    return execute(
+      db,
+      c,
+      c.sources.map((s) => ('slot' in s ? (v[s.slot] ?? null) : s.constant)),
+    );
   }
+
+  /**
+   * Runs the query with parameters made by `fill` from the query's sources (computed once per dialect by `plan`):
+   * for callers that fill many slots, such as a multi-row insert.
+   */
+  async runPlanned<X>(
+    db: Executor,
+    plan: (sources: Compiled<O>['sources']) => X,
+    fill: (plan: X) => unknown[],
+  ): Promise<{ rows: O[]; changed: number }> {
+    const c = this.#compile(db);
+    let planned = this.#plans.get(c) as X | undefined;
+    if (planned === undefined) this.#plans.set(c, (planned = plan(c.sources)));
+    return execute(db, c, fill(planned));
+  }
+
+  readonly #plans = new WeakMap<Compiled<O>, unknown>();
 
   async first(db: Executor, values: P): Promise<O | undefined> {
     return (await this.run(db, values)).rows[0];
@@ -115,14 +165,23 @@ export class PreparedInsert<T extends object> {
       );
       this.#byCount.set(rows.length, q);
     }
-    const values: Record<string, unknown> = {};
-    rows.forEach((row, i) => {
-      // A value for a column the statement was not prepared with would be dropped without a word: refuse it.
+    // A value for a column the statement was not prepared with would be dropped without a word: refuse it.
+    for (const row of rows)
       for (const key in row)
         if (row[key] !== undefined && !this.#columnSet.has(key))
           throw new Error(`PreparedInsert: column ${key} is not among the prepared columns`);
-      for (const c of this.#columns) values[`${i}.${c}`] = row[c] ?? null;
-    });
-    return (await q.run(db, values)).changed;
+    const r = await q.runPlanned(db, insertPlan, (plan) =>
+      plan.map((p) => (p.row < 0 ? p.constant : (rows[p.row]![p.column as keyof T] ?? null))),
+    );
+    return r.changed;
   }
+}
+
+/** Where each parameter of a multi-row insert comes from: a row's column (slot `<row>.<column>`) or a constant. */
+function insertPlan(sources: ({ slot: string } | { constant: unknown })[]) {
+  return sources.map((s) => {
+    if (!('slot' in s)) return { row: -1, column: '', constant: s.constant };
+    const dot = s.slot.indexOf('.');
+    return { row: Number(s.slot.slice(0, dot)), column: s.slot.slice(dot + 1), constant: null };
+  });
 }

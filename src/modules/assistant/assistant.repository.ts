@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/types.ts';
+import { PreparedQuery } from '../../db/prepared.ts';
 import type { AssistantSettingsTable, AssistantUnansweredTable, FaqEntryTable } from '../../db/tables/assistant.ts';
 import type { OrderTable } from '../../db/tables/audience.ts';
 
@@ -47,8 +48,13 @@ export async function deleteFaqRow(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('faq_entries').where('id', '=', id).execute();
 }
 
+// Read for every inbound message: compiled once.
+const settingsOfPage = new PreparedQuery<{ pageId: string }, AssistantSettingsTable>((db, slot) =>
+  db.selectFrom('assistant_settings').selectAll().where('page_id', '=', slot('pageId')),
+);
+
 export async function findSettingsRow(db: Executor, pageId: string): Promise<AssistantSettingsTable | undefined> {
-  const row = await db.selectFrom('assistant_settings').selectAll().where('page_id', '=', pageId).executeTakeFirst();
+  const row = await settingsOfPage.first(db, { pageId });
   return row && { ...row, faq_version: Number(row.faq_version), updated_at: Number(row.updated_at) };
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/types.ts';
+import { PreparedQuery } from '../../db/prepared.ts';
 import type {
   AutomationRuleTable,
   AutomationRunTable,
@@ -22,15 +23,18 @@ export async function listRuleRows(db: Executor, pageId: string): Promise<Automa
 }
 
 /** A Page's enabled rules in the order they were made: the order they run in. */
-export async function enabledRuleRows(db: Executor, pageId: string): Promise<AutomationRuleTable[]> {
-  const rows = await db
+// Read for every inbound event: compiled once.
+const enabledOfPage = new PreparedQuery<{ pageId: string }, AutomationRuleTable>((db, slot) =>
+  db
     .selectFrom('automation_rules')
     .selectAll()
-    .where('page_id', '=', pageId)
+    .where('page_id', '=', slot('pageId'))
     .where('enabled', '=', 1)
-    .orderBy('id')
-    .execute();
-  return rows.map(rule);
+    .orderBy('id'),
+);
+
+export async function enabledRuleRows(db: Executor, pageId: string): Promise<AutomationRuleTable[]> {
+  return (await enabledOfPage.run(db, { pageId })).rows.map(rule);
 }
 
 /** Every enabled rule of one trigger type on any Page (the unanswered loop's work list). */

@@ -160,17 +160,33 @@ export async function raiseWatermark(
  * and so is the mark of a PSID Meta said it did not know (the action proves it works). One statement that changes
  * nothing for a contact in neither state.
  */
-export async function reactivateIfUnreachable(db: Executor, id: string, at: number, now: number): Promise<void> {
-  await reactivate.run(db, { id, at, now });
+/**
+ * A user action of the person (a message, a button, a referral, an opt-in to Send to Messenger): moves their
+ * activity times forward as touchContact does (`inbound`: also the last inbound time) and, in the same statement,
+ * makes a contact marked unreachable before `at` reachable again and forgets a PSID marked invalid before `at` (they
+ * wrote, so the id works). Returns the contact as it is now, in one round trip.
+ */
+export async function touchByUserAction(
+  db: Executor,
+  id: string,
+  at: number,
+  now: number,
+  what: { inbound?: boolean } = {},
+): Promise<ContactTable | undefined> {
+  return (what.inbound ? userActionInbound : userAction).first(db, { id, at, now });
 }
 
-const reactivate = new PreparedQuery<{ id: string; at: number; now: number }, never>((db, slot) => {
-  const at = slot('at');
-  const revive = sql<boolean>`status = 'unreachable' and (status_at is null or status_at < ${at})`;
-  return (
-    db
+function userActionQuery(inbound: boolean) {
+  return new PreparedQuery<{ id: string; at: number; now: number }, ContactTable>((db, slot) => {
+    const at = slot('at');
+    const revive = sql<boolean>`status = 'unreachable' and (status_at is null or status_at < ${at})`;
+    return db
       .updateTable('contacts')
       .set({
+        last_seen_at: laterOf('last_seen_at', at),
+        last_user_action_at: laterOf('last_user_action_at', at),
+        ...(inbound && { last_inbound_at: laterOf('last_inbound_at', at) }),
+        created_at: sql<number>`case when created_at > ${at} then ${at} else created_at end`,
         status: sql`case when ${revive} then 'active' else status end`,
         status_reason: sql`case when ${revive} then 'wrote_again' else status_reason end`,
         status_at: sql`case when ${revive} then ${at} else status_at end`,
@@ -178,10 +194,12 @@ const reactivate = new PreparedQuery<{ id: string; at: number; now: number }, ne
         updated_at: slot('now'),
       })
       .where('id', '=', slot('id'))
-      // Parenthesised as a whole: Kysely joins a raw condition to the id check with a bare `and`.
-      .where(sql<boolean>`((${revive}) or psid_invalid_at < ${at})`)
-  );
-});
+      .returningAll();
+  });
+}
+
+const userAction = userActionQuery(false);
+const userActionInbound = userActionQuery(true);
 
 /** Sets marketing consent when `at` is newer than the stored decision (a withdrawal wins a tie). */
 

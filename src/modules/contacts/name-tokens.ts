@@ -6,21 +6,24 @@ const MAX_WORD = 24;
 // Letters that Unicode does not decompose into a base letter and a mark.
 const FOLD: Record<string, string> = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Lower-case, accent-folded words of a name or a query ("Chloé Müller" → ["chloe", "muller"]). */
 export function nameWords(text: string): string[] {
-  const folded = text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[øæœßłđðþı]/g, (c) => FOLD[c] ?? c);
-  return [
-    ...new Set(
-      folded
-        .split(/[^\p{L}\p{N}]+/u)
-        .filter((w) => w.length >= MIN_PREFIX)
-        .map((w) => [...w].slice(0, MAX_WORD).join('')),
-    ),
-  ];
+  // ASCII text has nothing to decompose or fold, and its letters and digits are [a-z0-9] once lower-cased: the same
+  // words, without the Unicode passes (this runs on every message the processor stores).
+  const words = ASCII.test(text)
+    ? text.toLowerCase().split(/[^a-z0-9]+/)
+    : text
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+        .replace(/[øæœßłđðþı]/g, (c) => FOLD[c] ?? c)
+        .split(/[^\p{L}\p{N}]+/u);
+  const out = new Set<string>();
+  for (const w of words)
+    if (w.length >= MIN_PREFIX) out.add(w.length > MAX_WORD ? [...w].slice(0, MAX_WORD).join('') : w);
+  return [...out];
 }
 
 /** Every prefix of at least two characters of every word, blind-indexed: what `?q=` can match, stored without the name. */

@@ -64,26 +64,30 @@ export async function noteMessageChannel(
   contact: ContactTable,
   channel: 'messaging' | 'standby' | 'changes',
   at: number,
-): Promise<void> {
+): Promise<boolean> {
   const othersOwn = contact.thread_owner_app_id !== null;
-  if (channel === 'messaging' && othersOwn) await setThreadOwner(trx, ctx, contact.id, at, null);
-  if (channel === 'standby' && !othersOwn) await setThreadOwner(trx, ctx, contact.id, at, UNKNOWN_APP);
+  if (channel === 'messaging' && othersOwn) return setThreadOwner(trx, ctx, contact.id, at, null);
+  if (channel === 'standby' && !othersOwn) return setThreadOwner(trx, ctx, contact.id, at, UNKNOWN_APP);
+  return false;
 }
 
-/** Sets the owner as of `at` unless the owner we keep rests on newer evidence; announces a change to the inbox. */
+/**
+ * Sets the owner as of `at` unless the owner we keep rests on newer evidence; announces a change to the inbox.
+ * Returns whether it wrote to the contact.
+ */
 async function setThreadOwner(
   trx: Executor,
   ctx: AppContext,
   contactId: string,
   at: number,
   ownerAppId: string | null,
-): Promise<void> {
+): Promise<boolean> {
   const now = ctx.clock.now();
   const current = await findContactById(trx, contactId, null);
-  if (!current) return;
-  if (current.thread_owner_at !== null && Number(current.thread_owner_at) > at) return;
+  if (!current) return false;
+  if (current.thread_owner_at !== null && Number(current.thread_owner_at) > at) return false;
   await updateContact(trx, contactId, { thread_owner_app_id: ownerAppId, thread_owner_at: at, updated_at: now });
-  if (current.thread_owner_app_id === ownerAppId) return;
+  if (current.thread_owner_app_id === ownerAppId) return true;
   const conversation = await findConversationOfContact(trx, contactId);
   if (conversation) {
     await appendEvents(trx, ctx.database.dialect, [
@@ -98,4 +102,5 @@ async function setThreadOwner(
       },
     ]);
   }
+  return true;
 }

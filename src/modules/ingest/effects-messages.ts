@@ -1,7 +1,7 @@
 import type { ContactTable, MessageTable } from '../../db/tables/conversations.ts';
 import { newId } from '../../lib/ids.ts';
 import type { EchoEvent, MessageEditEvent, MessageEvent, PostbackEvent } from '../../platform/index.ts';
-import { findContactById, reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
+import { findContactById, touchByUserAction, touchContact } from '../contacts/contacts.repository.ts';
 import { insertMessageIfAbsent } from '../conversations/messages.repository.ts';
 import { sealMessageField } from '../conversations/message-fields.ts';
 import {
@@ -97,16 +97,17 @@ export async function recordPostbackInHistory(
 export async function applyMessage(e: EffectContext, contact: ContactTable, ev: MessageEvent): Promise<void> {
   const row = historyRow(e, contact, messageItem(ev), 'inbound', 'contact');
   if (await insertMessageIfAbsent(e.trx, row)) await recordInboundMessage(e.trx, e.ctx, row, ev.text ?? null);
-  await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: true, inbound: true });
-  await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
-  await noteMessageChannel(e.trx, e.ctx, contact, ev.channel, ev.timestamp);
+  const touched = await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now, { inbound: true });
+  let changedSince = await noteMessageChannel(e.trx, e.ctx, contact, ev.channel, ev.timestamp);
   if (ev.priorMessage) {
     await linkUserRef(e, contact, ev.priorMessage.identifier, ev.timestamp);
+    changedSince = true;
   }
   if (ev.referral)
     await recordContactEvent(e, contact, 'referral', ev.timestamp, defined({ ...ev.referral, via: 'message' }));
   if (e.ctx.inboundHooks.names().length === 0) return;
-  const after = (await findContactById(e.trx, contact.id, null)) ?? contact;
+  // The contact as the hooks must see it: the touch's result, unless something since may have changed it.
+  const after = (changedSince ? await findContactById(e.trx, contact.id, null) : touched) ?? contact;
   await e.ctx.inboundHooks.run({
     ctx: e.ctx,
     trx: e.trx,

@@ -1,7 +1,7 @@
 import type { ContactTable, MarketingSubscriptionTable } from '../../db/tables/conversations.ts';
 import { newId } from '../../lib/ids.ts';
 import type { OptinEvent } from '../../platform/index.ts';
-import { reactivateIfUnreachable, touchContact } from '../contacts/contacts.repository.ts';
+import { touchByUserAction, touchContact } from '../contacts/contacts.repository.ts';
 import { recordConsent } from '../consent/ledger.ts';
 import { sealContactField } from '../../crypto/contact-layer.ts';
 import {
@@ -142,6 +142,6 @@ export async function applyOptin(e: EffectContext, contact: ContactTable, ev: Op
       ...(ev.optinType === 'one_time_notif' && { token: ev.token }),
     }),
   );
-  await touchContact(e.trx, contact.id, ev.timestamp, e.now, { userAction: ev.optinType === 'send_to_messenger' });
-  if (ev.optinType === 'send_to_messenger') await reactivateIfUnreachable(e.trx, contact.id, ev.timestamp, e.now);
+  if (ev.optinType === 'send_to_messenger') await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now);
+  else await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
