@@ -22,7 +22,7 @@ function unicodeWords(text: string): string[] {
 
 describe('name search tokens', () => {
   it('finds the same words in ASCII text by its shortcut as by the Unicode rules', () => {
-    const ascii = fc.string({ unit: fc.constantFrom(...'aZ09 ,.-_!?\'\t\nabcXYZ'.split('')), maxLength: 80 });
+    const ascii = fc.string({ unit: fc.constantFrom(..."aZ09 ,.-_!?'\t\nabcXYZ".split('')), maxLength: 80 });
     fc.assert(fc.property(ascii, (text) => assert.deepEqual(nameWords(text), unicodeWords(text))));
     assert.deepEqual(nameWords('Order #42, is it SHIPPED_yet?'), ['order', '42', 'is', 'it', 'shipped', 'yet']);
     assert.deepEqual(nameWords('x'.repeat(30)), ['x'.repeat(24)]);

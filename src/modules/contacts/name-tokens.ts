@@ -6,13 +6,14 @@ const MAX_WORD = 24;
 // Letters that Unicode does not decompose into a base letter and a mark.
 const FOLD: Record<string, string> = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** Anything but printable ASCII, tab and line breaks: text without it takes the shortcut. */
+const NON_ASCII = /[^\x20-\x7e\t\n\r]/;
 
 /** Lower-case, accent-folded words of a name or a query ("Chloé Müller" → ["chloe", "muller"]). */
 export function nameWords(text: string): string[] {
   // ASCII text has nothing to decompose or fold, and its letters and digits are [a-z0-9] once lower-cased: the same
   // words, without the Unicode passes (this runs on every message the processor stores).
-  const words = ASCII.test(text)
+  const words = !NON_ASCII.test(text)
     ? text.toLowerCase().split(/[^a-z0-9]+/)
     : text
         .normalize('NFKD')
