@@ -12,7 +12,7 @@ import { installHooks } from '../../src/app/modules.ts';
 import { automationRoutes } from '../../src/http/routes/automations.ts';
 import { sequenceRoutes } from '../../src/http/routes/sequences.ts';
 import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
-import { sendDueSteps } from '../../src/modules/sequences/sequence-sender.ts';
+import { FAILED_STEP_RETRY_MS, sendDueSteps } from '../../src/modules/sequences/sequence-sender.ts';
 import { openContactField } from '../../src/crypto/contact-layer.ts';
 import { enrichProfiles } from '../../src/modules/contacts/enrich-profiles.ts';
 import { drain, emulatedApp } from '../ingest/support.ts';
@@ -215,18 +215,21 @@ for (const dialect of testDialects()) {
       assert.equal(runs.length, 3);
     });
 
-    test('a turn that fails after queueing the delivery leaves nothing behind, and the next turn sends the step once', async () => {
+    test('a step that fails after queueing its delivery leaves nothing behind, holds back nobody else, and goes once later', async () => {
       const id = await sequence({ name: 'Crash', steps: [{ message: { text: 'Exactly once' } }] });
       const hal = await writer('Hal');
+      const ivy = await writer('Ivy');
       const sub = (await subscribe(id, hal.contact)).json();
       assert.equal(sub.round, 1);
+      assert.equal((await subscribe(id, ivy.contact)).statusCode, 201);
       const row = await app.ctx.db
         .selectFrom('sequence_subscriptions')
         .selectAll()
         .where('sequence_id', '=', id)
+        .where('contact_id', '=', hal.contact)
         .executeTakeFirstOrThrow();
-      // A record of this very step already there makes the turn fail after its delivery was written, before the
-      // subscription moved on: as a crash at that point would, the whole turn is undone.
+      // A record of Hal's very step already there makes his step fail after its delivery was written, before the
+      // subscription moved on: as a crash at that point would, all of it is undone.
       const blocker = {
         id: 'sr_blocker',
         subscription_id: row.id,
@@ -241,10 +244,16 @@ for (const dialect of testDialects()) {
         at: 0,
       };
       await app.ctx.db.insertInto('sequence_step_runs').values(blocker).execute();
-      await assert.rejects(sendDueSteps(app.ctx));
+      await sendDueSteps(app.ctx);
       assert.deepEqual(await sent(id, hal.contact), []);
       assert.equal((await subscriber(id, hal.contact))?.next_step, 0);
+      // Ivy's step, in the same turn, went.
+      assert.deepEqual(await sent(id, ivy.contact), ['Exactly once']);
+      // Hal's is put off, not retried at every turn.
       await app.ctx.db.deleteFrom('sequence_step_runs').where('id', '=', 'sr_blocker').execute();
+      await run();
+      assert.deepEqual(await sent(id, hal.contact), []);
+      tick(FAILED_STEP_RETRY_MS);
       await run();
       await run();
       assert.deepEqual(await sent(id, hal.contact), ['Exactly once']);

@@ -32,6 +32,8 @@ import {
 export const TURN_SIZE = 50;
 /** How long a step waits when the Page cannot send (its token is invalid, it is disabled) before it is tried again. */
 export const PAGE_RETRY_MS = 60 * 60 * 1000;
+/** How long a subscription whose step failed to be worked (an unexpected error) waits before it is tried again. */
+export const FAILED_STEP_RETRY_MS = 15 * 60 * 1000;
 
 export interface SequenceSenderOptions {
   /** Pause between turns when nothing was due (default 1 s). */
@@ -54,11 +56,51 @@ export function startSequenceSender(ctx: AppContext, opts: SequenceSenderOptions
   });
 }
 
-/** One turn: the steps due now, each sent or skipped and its subscription moved on. */
+/**
+ * One turn: the steps due now, each sent or skipped and its subscription moved on. When the turn fails, its
+ * subscriptions are worked one by one, each in a transaction of its own, so that one that cannot be worked (an
+ * unexpected error: a contact's key destroyed by an erasure under way, a database error) does not hold back the others:
+ * it is put off FAILED_STEP_RETRY_MS and logged (its id and the error's code, never its content).
+ */
 export async function sendDueSteps(ctx: AppContext, limit = TURN_SIZE): Promise<{ settled: number; queued: number }> {
+  try {
+    return await sendTurn(ctx, limit);
+  } catch (err) {
+    const now = ctx.clock.now();
+    const due = await claimDue(ctx.db, ctx.database.dialect, now, limit);
+    const total = { settled: 0, queued: 0 };
+    for (const s of due) {
+      try {
+        const r = await sendTurn(ctx, 1, s.id);
+        total.settled += r.settled;
+        total.queued += r.queued;
+      } catch (one) {
+        ctx.logger.warn(
+          { subscription: s.id, sequence: s.sequence_id, code: errorCode(one), turnCode: errorCode(err) },
+          'a sequence step could not be worked; it is tried again later',
+        );
+        await postponeSubscription(ctx.db, s.id, now + FAILED_STEP_RETRY_MS, now);
+        total.settled++;
+      }
+    }
+    return total;
+  }
+}
+
+/** An error's code or class name, for logs: never its message, which may quote data. */
+function errorCode(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    return (err as { name?: string }).name ?? 'error';
+  }
+  return 'error';
+}
+
+async function sendTurn(ctx: AppContext, limit: number, only?: string): Promise<{ settled: number; queued: number }> {
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
-    const due = await claimDue(trx, ctx.database.dialect, now, limit);
+    const due = await claimDue(trx, ctx.database.dialect, now, limit, only);
     if (due.length === 0) return { settled: 0, queued: 0 };
     const ids = [...new Set(due.map((s) => s.contact_id))];
     const pageIds = [...new Set(due.map((s) => s.page_id))];

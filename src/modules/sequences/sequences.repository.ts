@@ -175,6 +175,7 @@ export async function claimDue(
   dialect: Dialect,
   now: number,
   limit: number,
+  only?: string,
 ): Promise<SequenceSubscriptionTable[]> {
   let q = db
     .selectFrom('sequence_subscriptions as s')
@@ -185,6 +186,7 @@ export async function claimDue(
     .orderBy('s.due_at')
     .orderBy('s.id')
     .limit(limit);
+  if (only !== undefined) q = q.where('s.id', '=', only);
   if (dialect === 'postgres') q = q.forUpdate().skipLocked();
   return (await q.execute()).map(subscriptionRow);
 }
