@@ -61,27 +61,21 @@ describe('follow-up sequences in a browser', { skip: browserTestsSkipped() }, ()
     const row = page.getByRole('table', { name: 'Sequences' }).getByRole('row', { name: /Welcome/ });
     await row.getByText('2. after 24 h (Mon, Tue, Wed, Thu, Fri, 10:00–18:00)', { exact: false }).waitFor();
 
-    // A rule starts it for whoever writes "welcome"; the sender sends the first step.
-    const sequenceId = (
-      await server.app.ctx.db
-        .selectFrom('sequences')
-        .select('id')
-        .where('name', '=', 'Welcome')
-        .executeTakeFirstOrThrow()
-    ).id;
-    const rule = await server.app.server.inject({
-      method: 'POST',
-      url: `/api/v1/pages/${PAGE_A}/automations`,
-      headers: { authorization: `Bearer ${server.app.ownerToken}` },
-      payload: {
-        name: 'welcome',
-        trigger: { type: 'keyword', match: 'contains', keywords: ['welcome'] },
-        actions: [{ type: 'start_sequence', sequence_id: sequenceId }],
-      },
-    });
-    assert.equal(rule.statusCode, 201, rule.body);
+    // A rule, written in the Rules tab, starts it for whoever writes "welcome"; the sender sends the first step.
+    await page.getByRole('tab', { name: 'Automation rules' }).click();
+    const ruleForm = page.getByRole('form', { name: 'Add a rule' });
+    await ruleForm.getByRole('textbox', { name: 'Name' }).fill('welcome');
+    await ruleForm.getByRole('textbox', { name: 'Keywords' }).fill('welcome');
+    await ruleForm.getByRole('combobox', { name: 'Start a follow-up sequence' }).selectOption({ label: 'Welcome' });
+    await ruleForm.getByRole('button', { name: 'Add rule' }).click();
+    await page
+      .getByRole('table', { name: 'Automation rules' })
+      .getByRole('row', { name: /welcome/ })
+      .getByText('start the sequence “Welcome”', { exact: false })
+      .waitFor();
     await server.write(PAGE_A, '8401', 'welcome me please');
     assert.equal((await sendDueSteps(server.app.ctx)).queued, 1);
+    await page.getByRole('tab', { name: 'Sequences' }).click();
 
     await row.getByRole('button', { name: 'Subscribers of Welcome' }).click();
     const view = page.getByRole('region', { name: 'Subscribers of Welcome' });

@@ -59,12 +59,28 @@ function describeTrigger(t: Rule['trigger']): string {
   return label;
 }
 
-function describeActions(actions: Action[]): string {
+function describeActions(actions: Action[], sequenceNames: ReadonlyMap<string, string> | null): string {
   return actions
-    .map((a) =>
-      a.type === 'send' ? `reply “${String((a.message as { text?: string })?.text ?? 'attachment')}”` : a.type,
-    )
+    .map((a) => {
+      if (a.type === 'send') return `reply “${String((a.message as { text?: string })?.text ?? 'attachment')}”`;
+      if (a.type === 'start_sequence') {
+        // Without the list (not loaded, or a role that does not see sequences) the rule still says what it does.
+        if (sequenceNames === null) return 'start a follow-up sequence';
+        return `start the sequence “${sequenceNames.get(String(a.sequence_id)) ?? 'a deleted sequence'}”`;
+      }
+      return a.type.replace(/_/g, ' ');
+    })
     .join(', then ');
+}
+
+/** The Page's follow-up sequences (shared with the Sequences tab's list), for rules that start one. */
+function usePageSequences(pageId: string | null) {
+  return useQuery({
+    queryKey: ['sequences', pageId],
+    queryFn: () =>
+      api<{ data: { id: string; name: string }[] }>(`/api/v1/pages/${encodeURIComponent(pageId!)}/sequences`),
+    enabled: pageId !== null,
+  });
 }
 
 /** A Page's automation rules: everyone sees them; owners and admins add, change, switch off and delete them. */
@@ -81,6 +97,8 @@ export function RulesPanel({ user, pageId, pages }: ScreenProps) {
   const [editing, setEditing] = useState<string | null>(null);
   const { confirm, modal } = useConfirm();
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
+  const sequences = usePageSequences(pageId);
+  const sequenceNames = sequences.data ? new Map(sequences.data.data.map((q) => [q.id, q.name])) : null;
   const toggle = useMutation({
     mutationFn: (r: Rule) => api(`/api/v1/automations/${r.id}`, { method: 'PATCH', body: { enabled: !r.enabled } }),
     onSuccess: refresh,
@@ -143,7 +161,7 @@ export function RulesPanel({ user, pageId, pages }: ScreenProps) {
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-                        {describeTrigger(r.trigger)} → {describeActions(r.actions)}
+                        {describeTrigger(r.trigger)} → {describeActions(r.actions, sequenceNames)}
                       </Text>
                       {r.conditions !== null && (
                         <Group gap={4} wrap="nowrap" align="baseline">
@@ -219,6 +237,9 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
   const send = existing?.actions.find((a) => a.type === 'send');
   const [reply, setReply] = useState(String((send?.message as { text?: string } | undefined)?.text ?? ''));
   const [handover, setHandover] = useState(existing?.actions.some((a) => a.type === 'handover') ?? false);
+  const started = existing?.actions.find((a) => a.type === 'start_sequence');
+  const [sequenceId, setSequenceId] = useState(started ? String(started.sequence_id) : '');
+  const sequences = usePageSequences(pageId);
   const saved = existing?.conditions ? draftOf(existing.conditions as Record<string, unknown>) : null;
   const [limited, setLimited] = useState(Boolean(existing?.conditions));
   const [conditions, setConditions] = useState<Draft>(saved ?? EMPTY_DRAFT);
@@ -234,10 +255,12 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
           .filter((v) => v !== '');
       if (type === 'keyword') trigger.match = match;
       if (type === 'unanswered') trigger.minutes = Number(minutes);
-      const kept = (existing?.actions ?? []).filter((a) => a.type !== 'send' && a.type !== 'handover');
+      const shown = new Set(['send', 'handover', 'start_sequence']);
+      const kept = (existing?.actions ?? []).filter((a) => !shown.has(a.type));
       const actions = [
         ...(reply.trim() ? [{ ...(send?.message as object), type: 'send', text: reply }] : []),
         ...kept,
+        ...(sequenceId ? [{ type: 'start_sequence', sequence_id: sequenceId }] : []),
         ...(handover ? [existing?.actions.find((a) => a.type === 'handover') ?? { type: 'handover' }] : []),
       ];
       const body = { name, trigger, actions, conditions: limited ? conditionsOf(conditions, fields) : null };
@@ -251,6 +274,7 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
         setValues('');
         setReply('');
         setHandover(false);
+        setSequenceId('');
         setLimited(false);
         setConditions(EMPTY_DRAFT);
       }
@@ -311,6 +335,20 @@ function RuleForm({ pageId, existing, onDone }: { pageId: string; existing?: Rul
           minRows={2}
           value={reply}
           onChange={(e) => setReply(e.currentTarget.value)}
+        />
+        <NativeSelect
+          label="Start a follow-up sequence"
+          description="the person is subscribed once; a sequence they are in or have had is not started over"
+          value={sequenceId}
+          onChange={(e) => setSequenceId(e.currentTarget.value)}
+          data={[
+            { value: '', label: 'None' },
+            ...(sequences.data?.data ?? []).map((q) => ({ value: q.id, label: q.name })),
+            // A sequence deleted since still shows as what the rule names, so saving keeps or drops it knowingly.
+            ...(sequenceId && sequences.data && !sequences.data.data.some((q) => q.id === sequenceId)
+              ? [{ value: sequenceId, label: 'A deleted sequence' }]
+              : []),
+          ]}
         />
         <Checkbox
           label="Hand the conversation over to a person"
