@@ -49,6 +49,8 @@ export async function seed(ctx: AppContext, n: number): Promise<void> {
         delivery_watermark: null,
         thread_owner_app_id: null,
         thread_owner_at: null,
+        thread_request_app_id: null,
+        thread_request_at: null,
         profile_status: 'ok' as const,
         profile_fetched_at: at,
         profile_next_at: null,

@@ -21,6 +21,7 @@ interface Conversation {
   id: string;
   handled_by: string;
   thread_owner: { app_id: string | null; is_pagescope: boolean };
+  thread_request: { app_id: string; at: string | null } | null;
 }
 
 for (const dialect of testDialects()) {
@@ -232,6 +233,61 @@ for (const dialect of testDialects()) {
       assert.deepEqual((await conversationOf(contact)).thread_owner, { app_id: OUR_APP, is_pagescope: true });
       await says(dan, 'opening hours today?');
       assert.deepEqual(await botTexts(contact), ['We open at 9.']);
+    });
+
+    test('another app asking for our thread shows on the conversation until we decline it or pass the thread', async () => {
+      const eve = person('Eve');
+      await says(eve, 'hello');
+      const contact = await contactOf(eve);
+      const { id } = await conversationOf(contact);
+      assert.equal((await conversationOf(contact)).thread_request, null);
+      assert.equal((await threadControl(id, { action: 'decline' })).statusCode, 409, 'nothing asked yet');
+      // Meta tells the thread's owner of a request: pagescope takes the idle thread first.
+      assert.equal((await threadControl(id, { action: 'take' })).statusCode, 200);
+
+      const updates = async () =>
+        (
+          await app.ctx.db
+            .selectFrom('inbox_events')
+            .select('seq')
+            .where('conversation_id', '=', id)
+            .where('type', '=', 'conversation.updated')
+            .execute()
+        ).length;
+      const before = await updates();
+      await secondApp(eve, 'request');
+      const asked = await conversationOf(contact);
+      assert.equal(asked.thread_request?.app_id, EXTERNAL_APP.id);
+      assert.ok(asked.thread_owner.is_pagescope, 'asking changes no owner');
+      assert.ok((await updates()) > before, 'the inbox hears of the request');
+
+      const declined = await threadControl(id, { action: 'decline' });
+      assert.equal(declined.statusCode, 200, declined.body);
+      assert.equal((declined.json() as Conversation).thread_request, null);
+      assert.ok(
+        emu.emulator.calls().every((c) => !c.path.includes('decline')),
+        'nothing is sent to Meta',
+      );
+      const audit = await app.ctx.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('subject_id', '=', id)
+        .where('action', '=', 'conversation.thread_control')
+        .execute();
+      assert.ok(audit.some((a) => a.details?.includes('"decline"')));
+
+      // Asked again a minute later, then passed: the pass answers it.
+      app.clock.advance(60_000);
+      emu.emulator.clock.advance(60_000);
+      await secondApp(eve, 'request');
+      assert.equal((await conversationOf(contact)).thread_request?.app_id, EXTERNAL_APP.id);
+      const passed = await threadControl(id, { action: 'pass', target_app_id: EXTERNAL_APP.id });
+      assert.equal(passed.statusCode, 200, passed.body);
+      assert.equal((passed.json() as Conversation).thread_request, null);
+      await secondApp(eve, 'pass', OUR_APP);
+      const back = await conversationOf(contact);
+      assert.ok(back.thread_owner.is_pagescope);
+      assert.equal(back.thread_request, null, 'an answered request does not come back');
     });
 
     test('bad thread-control requests are refused with a 400 and change nothing', async () => {

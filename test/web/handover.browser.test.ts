@@ -65,4 +65,31 @@ describe('thread control in the conversation view', { skip: browserTestsSkipped(
     await banner().getByRole('button', { name: 'Take thread control' }).click();
     await banner().waitFor({ state: 'detached' });
   });
+
+  it('shows another app asking for the conversation, keeps it once, then passes it to them', async () => {
+    const request = page.getByRole('region', { name: 'Thread request' });
+    const ask = async () => {
+      await world.emu.emulator.handover({
+        user_id: hana.userId,
+        page_id: world.pageId,
+        app_id: EXTERNAL_APP.id,
+        action: 'request',
+      });
+      await world.settle();
+    };
+    await ask();
+    await request
+      .getByText(`${EXTERNAL_APP.name} (app id ${EXTERNAL_APP.id}) asks to handle this conversation`)
+      .waitFor();
+    await request.getByRole('button', { name: 'Keep it' }).click();
+    await request.waitFor({ state: 'detached' });
+    assert.equal(await banner().count(), 0, 'keeping it changes no owner');
+
+    await ask();
+    await request.getByRole('button', { name: 'Pass it to them' }).click();
+    await banner()
+      .getByText(/is handling this conversation/)
+      .waitFor();
+    assert.equal(await request.count(), 0);
+  });
 });

@@ -23,7 +23,7 @@ import { windowState } from './window.ts';
 import type { Command } from './Inbox.tsx';
 import { useHistory } from './history.ts';
 import { Timeline } from './Timeline.tsx';
-import { PassThreadMenu, ThreadOwnerBanner } from './ThreadOwner.tsx';
+import { PassThreadMenu, ThreadOwnerBanner, ThreadRequestBanner } from './ThreadOwner.tsx';
 import { CannedListbox, matching, optionId, slashAt, type CannedResponse } from './CannedResponses.tsx';
 import { renderTemplate, type TemplateValues } from '../../src/lib/template-variables.ts';
 import { sendErrorInWords } from '../../src/lib/send-error-words.ts';
@@ -342,6 +342,7 @@ export function ConversationView({
         </Box>
       )}
       <ThreadOwnerBanner conversation={c} />
+      <ThreadRequestBanner conversation={c} />
       {problem && (
         <Alert color="orange" role="alert" m="sm" withCloseButton onClose={() => setProblem(null)}>
           {problem}

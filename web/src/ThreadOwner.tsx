@@ -23,7 +23,7 @@ function useHandoverApps(c: Conversation, enabled: boolean) {
 function useThreadControl(c: Conversation, onProblem: (p: string | null) => void) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { action: 'take' | 'pass' | 'request'; target_app_id?: string }) =>
+    mutationFn: (body: { action: 'take' | 'pass' | 'request' | 'decline'; target_app_id?: string }) =>
       api<Conversation>(`/api/v1/conversations/${c.id}/thread-control`, { method: 'POST', body }),
     onSuccess: (next, body) => {
       onProblem(body.action === 'request' ? 'Asked the other app to pass the conversation back.' : null);
@@ -66,6 +66,48 @@ export function ThreadOwnerBanner({ conversation: c }: { conversation: Conversat
           </Button>
           <Button size="xs" variant="default" onClick={() => control.mutate({ action: 'request' })}>
             Ask for it back
+          </Button>
+        </Group>
+      </Group>
+      {note && (
+        <Alert color="grape" mt={6} p="xs" withCloseButton onClose={() => setNote(null)}>
+          {note}
+        </Alert>
+      )}
+    </Box>
+  );
+}
+
+/** While pagescope owns the thread and another app asked for it: who, and pass it to them or keep it. */
+export function ThreadRequestBanner({ conversation: c }: { conversation: Conversation }) {
+  const [note, setNote] = useState<string | null>(null);
+  const request = c.thread_owner.is_pagescope ? c.thread_request : null;
+  const apps = useHandoverApps(c, request !== null);
+  const control = useThreadControl(c, setNote);
+  if (request === null) return note ? <Alert color="grape">{note}</Alert> : null;
+  const name = apps.data?.data.find((a) => a.id === request.app_id)?.name;
+  const who = name ? `${name} (app id ${request.app_id})` : `Another app (id ${request.app_id})`;
+  return (
+    <Box px="sm" py={6} bg="grape.0" role="region" aria-label="Thread request">
+      <Group justify="space-between" gap="xs" wrap="wrap">
+        <div>
+          <Text size="sm" fw={500}>
+            {who} asks to handle this conversation
+          </Text>
+          <Text size="xs">
+            Pass it to them and only they may answer the person; keep it and nothing changes for the person.
+          </Text>
+        </div>
+        <Group gap="xs">
+          <Button
+            size="xs"
+            loading={control.isPending}
+            onClick={() => control.mutate({ action: 'pass', target_app_id: request.app_id })}
+          >
+            Pass it to them
+          </Button>
+          <Button size="xs" variant="default" onClick={() => control.mutate({ action: 'decline' })}>
+            Keep it
           </Button>
         </Group>
       </Group>

@@ -99,6 +99,8 @@ export interface Conversation {
   handled_by: 'bot' | 'human';
   /** Messenger's handover protocol: the app that may answer the person now (null id: another app Meta did not name). */
   thread_owner: { app_id: string | null; is_pagescope: boolean };
+  /** Another app asked for the thread pagescope controls, until it changes hands or an operator keeps it. */
+  thread_request: { app_id: string; at: string | null } | null;
   snoozed_until: string | null;
   last_activity_at: string | null;
   version: number;

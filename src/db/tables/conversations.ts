@@ -100,6 +100,10 @@ export interface ContactTable {
   thread_owner_app_id: string | null;
   /** Migration 0032: when the evidence for the owner happened; older evidence never overrides it. */
   thread_owner_at: number | null;
+  /** Migration 0035: another app that asked for the thread while pagescope controls it, until it changes hands. */
+  thread_request_app_id: string | null;
+  /** Migration 0035: when that app asked. */
+  thread_request_at: number | null;
   profile_status: 'pending' | 'ok' | 'name_only' | 'no_permission' | 'no_profile' | 'failed';
   profile_fetched_at: number | null;
   profile_next_at: number | null;
@@ -286,6 +290,8 @@ export const CONVERSATION_CLASSIFICATION: Record<keyof ConversationTables, Table
       delivery_watermark: 'personal',
       thread_owner_app_id: 'system',
       thread_owner_at: 'system',
+      thread_request_app_id: 'system',
+      thread_request_at: 'system',
       profile_status: 'system',
       profile_fetched_at: 'system',
       profile_next_at: 'system',

@@ -63,6 +63,16 @@ export const ConversationSchema = Type.Object({
     },
     { description: "Messenger's handover protocol: which app may answer the person now" },
   ),
+  thread_request: Nullable(
+    Type.Object({
+      app_id: Type.String({ description: 'the app that asked' }),
+      at: NullableDateTime(),
+    }),
+    {
+      description:
+        'another app asked for the thread pagescope controls (request_thread_control), until the thread changes hands or an operator declines',
+    },
+  ),
   snoozed_until: NullableDateTime(),
   last_activity_at: NullableDateTime(),
   version: Type.Integer({
@@ -208,7 +218,7 @@ export const conversationRoutes: RouteModule = (server, ctx) => {
       schema: {
         tags: ['conversations'],
         summary:
-          "Messenger's handover protocol (audited): `take` the thread from another app, `pass` it to one (`target_app_id`), or `request` it from its owner. 409 with Meta's reason when Meta refuses",
+          "Messenger's handover protocol (audited): `take` the thread from another app, `pass` it to one (`target_app_id`), `request` it from its owner, or `decline` another app's request (`thread_request`; nothing is sent to Meta). 409 with Meta's reason when Meta refuses",
         params: IdParams('conversationId'),
         body: Type.Object(
           {

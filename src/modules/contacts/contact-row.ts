@@ -35,6 +35,8 @@ export function newContactRow(p: {
     delivery_watermark: null,
     thread_owner_app_id: null,
     thread_owner_at: null,
+    thread_request_app_id: null,
+    thread_request_at: null,
     profile_status: 'pending',
     profile_fetched_at: null,
     profile_next_at: p.now,

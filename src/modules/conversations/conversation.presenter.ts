@@ -45,6 +45,11 @@ export function presentConversation(
     window: person.window,
     handled_by: row.handled_by,
     thread_owner: threadOwnerView(contact.thread_owner_app_id, ctx.config.meta.appId),
+    // Another app asking for the thread pagescope controls (Meta's request_thread_control), until it changes hands.
+    thread_request:
+      contact.thread_request_app_id !== null && contact.thread_owner_app_id === null
+        ? { app_id: contact.thread_request_app_id, at: toIso(contact.thread_request_at) }
+        : null,
     snoozed_until: toIso(row.snoozed_until),
     last_activity_at: toIso(row.last_activity_at),
     version: row.version,

@@ -15,9 +15,10 @@ import type { ConversationView } from './conversation.presenter.ts';
 import { loadVisibleConversation } from './get-conversation.ts';
 import { latestHandoverAt } from './messages.repository.ts';
 import { presentConversations } from './present-conversations.ts';
-import { recordThreadOwner } from './thread-owner.ts';
+import { recordThreadOwner, setThreadRequest } from './thread-owner.ts';
+import type { ContactTable } from '../../db/tables/conversations.ts';
 
-export const THREAD_CONTROL_ACTIONS = ['take', 'pass', 'request'] as const;
+export const THREAD_CONTROL_ACTIONS = ['take', 'pass', 'request', 'decline'] as const;
 export type ThreadControlAction = (typeof THREAD_CONTROL_ACTIONS)[number];
 
 export interface ThreadControlInput {
@@ -67,7 +68,8 @@ function metaRefused(err: unknown): AppError {
 /**
  * `take`: pagescope takes the thread (from another app, or from idle) so that agents and rules may answer again.
  * `pass`: pagescope hands the thread to another app on the Page; our sends are refused until it comes back.
- * `request`: asks the app that owns the thread to pass it (it decides). Audited; agents and above.
+ * `request`: asks the app that owns the thread to pass it (it decides). `decline`: keeps the thread another app asked
+ * for (Meta has no call for it: the request is only set aside here). Audited; agents and above.
  */
 export async function changeThreadControl(
   ctx: AppContext,
@@ -89,6 +91,7 @@ export async function changeThreadControl(
     throw new AppError('conflict', 'pagescope already controls this thread: there is nothing to request', {
       thread_owner: null,
     });
+  if (input.action === 'decline') return declineRequest(ctx, actor, conversation, contact);
   const psid = openContactColumn(ctx, contact, 'psid_enc');
   if (psid === null) throw notFound('conversation');
   const token = decryptPageToken(ctx, page);
@@ -134,6 +137,38 @@ export async function changeThreadControl(
     );
   });
   const fresh = await loadVisibleConversation(ctx.db, actor, conversationId);
+  const [view] = await presentConversations(ctx, [fresh]);
+  return view!;
+}
+
+/** Sets another app's request for the thread aside (pagescope keeps it); a request no longer there is a 409. */
+async function declineRequest(
+  ctx: AppContext,
+  actor: Actor,
+  conversation: { id: string; page_id: string },
+  contact: ContactTable,
+): Promise<ConversationView> {
+  if (contact.thread_request_app_id === null)
+    throw new AppError('conflict', 'no other app is asking for this thread now: there is nothing to decline', {
+      thread_request: null,
+    });
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    await setThreadRequest(trx, ctx, contact.id, null);
+    await appendAudit(
+      trx,
+      actor,
+      {
+        action: 'conversation.thread_control',
+        pageId: conversation.page_id,
+        subjectType: 'conversation',
+        subjectId: conversation.id,
+        details: { action: 'decline', requested_by_app_id: contact.thread_request_app_id },
+      },
+      now,
+    );
+  });
+  const fresh = await loadVisibleConversation(ctx.db, actor, conversation.id);
   const [view] = await presentConversations(ctx, [fresh]);
   return view!;
 }

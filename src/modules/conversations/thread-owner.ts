@@ -86,7 +86,14 @@ async function setThreadOwner(
   const current = await findContactById(trx, contactId, null);
   if (!current) return false;
   if (current.thread_owner_at !== null && Number(current.thread_owner_at) > at) return false;
-  await updateContact(trx, contactId, { thread_owner_app_id: ownerAppId, thread_owner_at: at, updated_at: now });
+  await updateContact(trx, contactId, {
+    thread_owner_app_id: ownerAppId,
+    thread_owner_at: at,
+    updated_at: now,
+    // A request for the thread made before it changed hands is answered by the change (or moot).
+    ...(current.thread_request_at !== null &&
+      Number(current.thread_request_at) <= at && { thread_request_app_id: null, thread_request_at: null }),
+  });
   if (current.thread_owner_app_id === ownerAppId) return true;
   const conversation = await findConversationOfContact(trx, contactId);
   if (conversation) {
@@ -103,4 +110,48 @@ async function setThreadOwner(
     ]);
   }
   return true;
+}
+
+/**
+ * Another app asked for the thread (Meta tells the owner only, so pagescope owns it): kept on the contact, the newest
+ * request only and none older than the thread's last change of hands, and announced to the inbox.
+ */
+export async function noteThreadRequest(
+  trx: Executor,
+  ctx: AppContext,
+  contact: ContactTable,
+  appId: string,
+  at: number,
+): Promise<void> {
+  if (contact.thread_owner_at !== null && Number(contact.thread_owner_at) > at) return;
+  if (contact.thread_request_at !== null && Number(contact.thread_request_at) >= at) return;
+  await setThreadRequest(trx, ctx, contact.id, { appId, at });
+}
+
+/** Sets or clears (an operator declined it) the request for the thread, and announces the change to the inbox. */
+export async function setThreadRequest(
+  trx: Executor,
+  ctx: AppContext,
+  contactId: string,
+  request: { appId: string; at: number } | null,
+): Promise<void> {
+  const now = ctx.clock.now();
+  await updateContact(trx, contactId, {
+    thread_request_app_id: request?.appId ?? null,
+    thread_request_at: request?.at ?? null,
+    updated_at: now,
+  });
+  const conversation = await findConversationOfContact(trx, contactId);
+  if (conversation)
+    await appendEvents(trx, ctx.database.dialect, [
+      {
+        page_id: conversation.page_id,
+        type: 'conversation.updated',
+        conversation_id: conversation.id,
+        contact_id: contactId,
+        message_id: null,
+        delivery_id: null,
+        at: now,
+      },
+    ]);
 }

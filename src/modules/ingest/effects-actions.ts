@@ -11,7 +11,7 @@ import { findContactById, touchByUserAction, touchContact } from '../contacts/co
 import { forgetAccountLinking, recordAccountLinking } from '../contacts/identity-links.ts';
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 import { recordPostbackInHistory } from './effects-messages.ts';
-import { noteMessageChannel } from '../conversations/thread-owner.ts';
+import { noteMessageChannel, noteThreadRequest } from '../conversations/thread-owner.ts';
 
 /** A button press: activity, history, window refresh, reachability, then the inbound hooks with the payload. */
 export async function applyPostback(e: EffectContext, contact: ContactTable, ev: PostbackEvent): Promise<void> {
@@ -104,4 +104,6 @@ export async function applyThreadRequest(
     defined({ requested_owner_app_id: ev.requestedOwnerAppId, metadata: ev.metadata }),
   );
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
+  if (ev.requestedOwnerAppId !== undefined)
+    await noteThreadRequest(e.trx, e.ctx, contact, ev.requestedOwnerAppId, ev.timestamp);
 }
