@@ -66,7 +66,9 @@ const VARIANTS: [string, string][] = [
   ['open, newest first (the default tab)', ''],
   ['longest wait first', '&sort=waiting_since'],
   ['unassigned and unread', '&assignee=unassigned&unread=true'],
+  // `invoice` is only in resolved conversations (an empty open tab: the counts alone); `refund` in 10,000 open ones.
   ['q: one word of the messages', '&q=invoice'],
+  ['q: a word of 10,000 open conversations', '&q=refund'],
   ['window closing soon', '&window=closing_soon'],
 ];
 
