@@ -15,7 +15,7 @@
 // BENCH_CAMPAIGN_CONTACTS (100000), BENCH_CAMPAIGN_RATE (the campaign's max_per_second, 200),
 // BENCH_CAMPAIGN_SECONDS (how long the running campaign is measured, 120; the whole 100k at 200/s is 500 s),
 // BENCH_CAMPAIGN_BASELINE_REPLIES (agent replies with no campaign running, 30).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ import { openApp } from '../src/app/bootstrap.ts';
 import { startEmulatorServer } from '../src/emulator/index.ts';
 import type { WorldSnapshot } from '../src/emulator/world.ts';
 import { buildState } from '../bin/build-state.js';
-import { exitOf, runCliOk, startServe } from '../test/support/cli.ts';
+import { BIN, exitOf, runCliOk, startServe } from '../test/support/cli.ts';
 import { percentile } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -62,6 +62,34 @@ function rssMb(pid: number): number {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** `pagescope serve` (all roles) as startServe starts it, with node's CPU profiler on in each of its threads. */
+async function startProfiledServe(env: Record<string, string>, dir: string) {
+  const child = spawn(
+    process.execPath,
+    [`--cpu-prof`, `--cpu-prof-dir=${dir}`, BIN, 'serve', '--host', '127.0.0.1', '--port', '0'],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const seen = (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  while (
+    (await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  )
+    await sleep(100);
+  return { url, child };
 }
 
 async function main(): Promise<void> {
@@ -168,7 +196,9 @@ async function main(): Promise<void> {
       `seeded ${CONTACTS.toLocaleString('en')} contacts with an open window: \`pagescope import contacts\` in ${importS.toFixed(1)} s`,
     );
 
-    const served = await startServe(env, 120_000);
+    // BENCH_CAMPAIGN_PROFILE=<dir>: the server writes a CPU profile of each of its threads there when it stops.
+    const profile = process.env.BENCH_CAMPAIGN_PROFILE;
+    const served = profile ? await startProfiledServe(env, profile) : await startServe(env, 120_000);
     child = served.child;
     const url = served.url;
     const pid = child.pid!;
