@@ -50,6 +50,9 @@ interface Call {
   params: { recipient?: { id?: string }; message?: { metadata?: string }; messaging_type?: string };
 }
 
+/** When an agent's reply was sent: with no campaign, while the audience is frozen, while the campaign runs. */
+type Phase = 'baseline' | 'freeze' | 'campaign';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function rssMb(pid: number): number {
@@ -234,11 +237,11 @@ async function main(): Promise<void> {
 
     // Agent replies: each to a different contact; timed from the API call to the emulator's record of the send.
     let nextReply = 0;
-    const replyPhase = new Map<string, 'baseline' | 'campaign'>();
+    const replyPhase = new Map<string, Phase>();
     const replyStarted = new Map<string, number>();
-    const latencies: { baseline: number[]; campaign: number[] } = { baseline: [], campaign: [] };
+    const latencies: Record<Phase, number[]> = { baseline: [], freeze: [], campaign: [] };
     const refused: string[] = [];
-    const reply = async (phase: 'baseline' | 'campaign') => {
+    const reply = async (phase: Phase) => {
       const contact = replyTo[nextReply++ % replyTo.length]!;
       const at = Date.now();
       const r = await api<{ delivery?: { id: string }; error?: { message: string } }>(
@@ -256,7 +259,7 @@ async function main(): Promise<void> {
     let campaignSends = 0;
     let firstCampaignSendAt = 0;
     let rateLimited = 0;
-    const absorb = (cs: Call[], phase: 'baseline' | 'campaign') => {
+    const absorb = (cs: Call[], phase: Phase) => {
       for (const c of cs) {
         if (!isSend(c)) continue;
         const meta = c.params.message?.metadata;
@@ -274,7 +277,7 @@ async function main(): Promise<void> {
         } else if (c.status !== 200) rateLimited++;
       }
     };
-    const replyEverySecond = async (phase: 'baseline' | 'campaign', count: number, each?: (i: number) => void) => {
+    const replyEverySecond = async (phase: Phase, count: number, each?: (i: number) => void) => {
       const start = Date.now();
       for (let i = 0; i < count; i++) {
         const due = start + i * 1000;
@@ -307,10 +310,11 @@ async function main(): Promise<void> {
     const campaignId = created.json.id;
     t = performance.now();
     const startedAt = Date.now();
-    const started = await api<{ status: string; stats: { recipients: number } }>(
-      'POST',
-      `/campaigns/${campaignId}/start`,
-    );
+    const starting = api<{ status: string; stats: { recipients: number } }>('POST', `/campaigns/${campaignId}/start`);
+    // An agent's reply half a second into the start, while the audience is being frozen.
+    await sleep(500);
+    await reply('freeze');
+    const started = await starting;
     const startMs = performance.now() - t;
     if (started.status !== 200)
       throw new Error(`campaign not started: ${started.status} ${JSON.stringify(started.json)}`);
@@ -339,7 +343,7 @@ async function main(): Promise<void> {
     const rssFirst = rss[Math.min(rss.length - 1, 5)]!;
 
     console.log(
-      `campaign of ${CONTACTS.toLocaleString('en')} recipients, measured for ${SECONDS} s of its run (the whole run at ${RATE}/s would be ${Math.ceil(CONTACTS / RATE)} s; BENCH_CAMPAIGN_SECONDS sets the window); load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end (machine shared)`,
+      `campaign of ${CONTACTS.toLocaleString('en')} recipients, measured for ${SECONDS} s of its run, processing thread at nice ${process.env.PAGESCOPE_PROCESSING_NICE ?? '10 (the default; PAGESCOPE_PROCESSING_NICE sets it)'} (the whole run at ${RATE}/s would be ${Math.ceil(CONTACTS / RATE)} s; BENCH_CAMPAIGN_SECONDS sets the window); load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end (machine shared)`,
     );
     console.log(
       `start (audience of ${started.json.stats?.recipients ?? '?'} frozen): POST …/start answered in ${startMs.toFixed(0)} ms; first send at the emulator ${firstCampaignSendAt ? firstCampaignSendAt - startedAt : '–'} ms after the call`,
@@ -349,6 +353,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `server RSS: ${rssIdle.toFixed(0)} MB idle before the start, ${rssFirst.toFixed(0)} MB 5 s in, ${mid.toFixed(0)} MB in the middle, ${end.toFixed(0)} MB at the end: growth ${(end - rssFirst).toFixed(0)} MB over ${SECONDS - 5} s; server CPU ${((cpuS / SECONDS) * 100).toFixed(0)} % of a core`,
+    );
+    console.log(
+      `agent reply sent 0.5 s into the start (the audience being frozen), API call to the emulator's Send API call: ${latencies.freeze.length ? `${latencies.freeze[0]} ms` : 'not seen'}`,
     );
     console.log(
       `agent reply, API call to the emulator's Send API call, ms p50/p95/max: during the campaign ${ms(latencies.campaign, 50)}/${ms(latencies.campaign, 95)}/${max(latencies.campaign)} (${latencies.campaign.length} replies)  baseline with no campaign ${ms(latencies.baseline, 50)}/${ms(latencies.baseline, 95)}/${max(latencies.baseline)} (${latencies.baseline.length})  ratio p95 ${(percentile(latencies.campaign, 95) / percentile(latencies.baseline, 95)).toFixed(2)}; replies not seen at the emulator ${replyStarted.size}, refused ${refused.length}${refused.length ? `: ${refused[0]}` : ''}`,
