@@ -14,7 +14,9 @@
 // Run: npm run bench -- campaign
 // BENCH_CAMPAIGN_CONTACTS (100000), BENCH_CAMPAIGN_RATE (the campaign's max_per_second, 200),
 // BENCH_CAMPAIGN_SECONDS (how long the running campaign is measured, 120; the whole 100k at 200/s is 500 s),
-// BENCH_CAMPAIGN_BASELINE_REPLIES (agent replies with no campaign running, 30).
+// BENCH_CAMPAIGN_BASELINE_REPLIES (agent replies with no campaign running, 30), BENCH_CAMPAIGN_PROFILE (a directory:
+// a CPU profile of each server thread). The server inherits the environment: PAGESCOPE_PROCESSING_NICE=0 on a machine
+// other jobs keep busy (the default nice 10 of the thread that runs the sender and the dispatcher starves there).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
