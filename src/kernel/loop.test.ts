@@ -37,3 +37,20 @@ describe('a background loop', () => {
     await Promise.all([a.stop(), b.stop()]);
   });
 });
+
+describe('a busy background loop', () => {
+  it('lets the rest of its thread run between iterations that answer at once', async () => {
+    // Every iteration finds work and awaits only microtasks (as queries on SQLite's synchronous driver do), for
+    // 10,000 iterations; a timer and an immediate callback set meanwhile must not wait for the loop to go idle.
+    let n = 0;
+    const loop = startLoop({ name: 'busy', logger, idleMs: 60_000 }, async () => {
+      await Promise.resolve();
+      return ++n < 10_000 ? 1 : 0;
+    });
+    const atImmediate = await new Promise<number>((resolve) => setImmediate(() => resolve(n)));
+    const atTimer = await new Promise<number>((resolve) => setTimeout(() => resolve(n), 1));
+    await loop.stop();
+    assert.ok(atImmediate < 10, `an immediate callback ran after ${atImmediate} iterations`);
+    assert.ok(atTimer < 10_000, `a timer ran after ${atTimer} iterations, only once the loop went idle`);
+  });
+});

@@ -20,8 +20,14 @@ export interface LoopOptions {
   idleFirst?: boolean;
 }
 
+/** Resolves after the event loop's I/O and timer phases have run once (a macrotask, not a microtask). */
+const letEventLoopRun = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Runs `iteration` again and again: immediately while it reports work done (> 0), after `idleMs` when idle.
+ * Runs `iteration` again and again: while it reports work done (> 0) the next one starts as soon as the event loop
+ * has run once, after `idleMs` when idle. An iteration whose queries answer at once (SQLite's driver is synchronous,
+ * so each await is only a microtask) would otherwise never let the thread's other work run while it finds work: the
+ * campaign sender held the dispatcher's Send API answers and disk flushes, and so agents' replies, for seconds.
  * Errors are logged (without personal data: iterations throw AppErrors or driver errors) and retried later.
  */
 export function startLoop(opts: LoopOptions, iteration: () => Promise<number>): BackgroundWorker {
@@ -48,7 +54,9 @@ export function startLoop(opts: LoopOptions, iteration: () => Promise<number>): 
         await sleep(opts.errorMs ?? 1000);
         continue;
       }
-      if (!stopping && worked === 0) await sleep(opts.idleMs);
+      if (stopping) break;
+      if (worked === 0) await sleep(opts.idleMs);
+      else await letEventLoopRun();
     }
   })();
   return {

@@ -114,6 +114,18 @@ test('the pace keeps up with the rate when nothing holds it back', () => {
   assert.ok(total >= 490 && total <= 505, `queued ${total} in 10 s at 50/s`);
 });
 
+test('the pace keeps up with the rate when each turn takes longer than a tenth of a second', () => {
+  // A loaded machine: the sender's turns come every 250 ms instead of back to back.
+  let state = newPace(NOW, 200);
+  let total = 0;
+  for (let t = NOW + 250; t <= NOW + 10_000; t += 250) {
+    const r = paceAllowance(state, t, 200, 0);
+    state = spend(r.state, r.allowance, t);
+    total += r.allowance;
+  }
+  assert.ok(total >= 1940 && total <= 2010, `queued ${total} in 10 s at 200/s`);
+});
+
 test("a campaign's rate stays under the Page's limit for its kind", () => {
   assert.equal(campaignRate(undefined, 'text'), 20);
   assert.equal(campaignRate(1000, 'text'), 240);

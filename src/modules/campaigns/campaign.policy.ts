@@ -91,7 +91,10 @@ export function newPace(now: number, rate: number): PaceState {
 /**
  * How many recipients a campaign may queue at `now`, and its pace state then: what its bucket holds (refilled at
  * `rate` per second, so sends are spread evenly rather than a second's worth at once), never more than `rate` in any
- * window of PACE_WINDOW_MS, and never more than OUTBOX_SECONDS of sends waiting in the outbox (`inOutbox`).
+ * window of PACE_WINDOW_MS, and never more than OUTBOX_SECONDS of sends waiting in the outbox (`inOutbox`). The
+ * bucket holds a tenth of a second of sends, or what the time since the last call earned when turns come further
+ * apart than that (a busy or loaded machine): a turn that takes a quarter of a second must queue a quarter of a
+ * second's worth, or the campaign falls behind its pace.
  */
 export function paceAllowance(
   state: PaceState,
@@ -100,7 +103,8 @@ export function paceAllowance(
   inOutbox: number,
 ): { allowance: number; state: PaceState } {
   const elapsed = Math.max(0, now - state.at);
-  const tokens = Math.min(bucketOf(rate), state.tokens + (elapsed * rate) / 1000);
+  const earned = (elapsed * rate) / 1000;
+  const tokens = Math.min(Math.max(bucketOf(rate), earned), state.tokens + earned);
   const recent = state.recent.filter((t) => t > now - PACE_WINDOW_MS);
   const byWindow = rate - recent.length;
   const byOutbox = rate * OUTBOX_SECONDS - inOutbox;
