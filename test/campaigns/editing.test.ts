@@ -103,6 +103,25 @@ async function run(dialect: Dialect, t: TestContext) {
     ]);
   });
 
+  await t.test('edits of a saved A/B draft preview with its variants, as its saved preview does', async () => {
+    const ab = {
+      ...body,
+      message: undefined,
+      variants: [
+        { weight: 1, message: { text: 'A: hi {{contact.first_name}}' } },
+        { weight: 1, message: { text: 'B: hello {{contact.first_name}}' } },
+      ],
+    };
+    const created = await call('POST', `/api/v1/pages/${PAGE}/campaigns`, ab);
+    const id = created.json<{ id: string }>().id;
+    const saved = await call('POST', `/api/v1/campaigns/${id}/preview`);
+    const edits = await call('POST', `/api/v1/pages/${PAGE}/campaigns/preview`, { ...ab, campaign_id: id });
+    assert.equal(edits.statusCode, 200, edits.body);
+    assert.deepEqual(edits.json(), saved.json());
+    const missing = await call('POST', `/api/v1/pages/${PAGE}/campaigns/preview`, { ...ab, campaign_id: 'cp_missing' });
+    assert.equal(missing.statusCode, 404, missing.body);
+  });
+
   await t.test('it needs no name, and writes nothing', async () => {
     const before = await rowsOf();
     const { name: _, ...nameless } = body;

@@ -243,6 +243,13 @@ const DraftPreviewBody = Type.Object(
         description: 'a contact of the Page to render the message for too (404 when not on the Page)',
       }),
     ),
+    campaign_id: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          "a campaign of the Page whose edits these are (404 otherwise): each person's variant is the one it gives them",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

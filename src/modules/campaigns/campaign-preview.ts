@@ -113,19 +113,31 @@ export async function previewCampaign(ctx: AppContext, actor: Actor, id: string)
 
 /**
  * The preview of a campaign not saved yet (or a draft's edits before they are saved): the creation fields are checked
- * exactly as creation checks them (the same 400s), then previewed as the saved campaign would be. With `contactId`
- * (a contact of the Page, else 404) the message is also rendered for that person. Writes nothing.
+ * exactly as creation checks them (the same 400s), then previewed as the saved campaign would be. With `contact_id`
+ * (a contact of the Page, else 404) the message is also rendered for that person; with `campaign_id` (a campaign of
+ * the Page, else 404) people get the variants that campaign gives them. Writes nothing.
  */
 export async function previewDraftCampaign(
   ctx: AppContext,
   actor: Actor,
   pageId: string,
-  input: Omit<CreateCampaignInput, 'name'> & { name?: string | undefined; contact_id?: string | undefined },
+  input: Omit<CreateCampaignInput, 'name'> & {
+    name?: string | undefined;
+    contact_id?: string | undefined;
+    campaign_id?: string | undefined;
+  },
 ): Promise<CampaignPreview> {
   assertCan(actor, 'campaigns:manage');
   assertPage(actor, pageId);
   const now = ctx.clock.now();
-  const { contact_id: contactId, ...fields } = input;
+  const { contact_id: contactId, campaign_id: campaignId, ...fields } = input;
+  // A draft's edits are previewed under its own id: each person's variant is the one the saved draft gives them.
+  let id = UNSAVED_CAMPAIGN_ID;
+  if (campaignId !== undefined) {
+    const draft = await visibleCampaign(ctx.db, actor, campaignId);
+    if (draft.page_id !== pageId) throw notFound('campaign');
+    id = draft.id;
+  }
   // Reads only, outside a transaction (a large audience must not hold SQLite's write lock).
   const { variantCount: _, ...checked } = await checkedCampaign(ctx, ctx.db, pageId, {
     ...fields,
@@ -136,7 +148,7 @@ export async function previewDraftCampaign(
     if (!contact || contact.status === 'erased') throw notFound('contact');
   }
   const row: CampaignTable = {
-    id: UNSAVED_CAMPAIGN_ID,
+    id,
     page_id: pageId,
     ...checked,
     status: 'draft',
