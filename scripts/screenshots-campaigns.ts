@@ -1,6 +1,7 @@
-// The campaign screens for the README (called by scripts/screenshots.ts): the editor, a draft with its eligibility
-// and its message on real people, and the report of an A/B campaign, seen by a marketer. Their own server, whose
-// "Meta" is the emulator, so the campaign really sends and people really read and reply.
+// The campaign screens for the README (called by scripts/screenshots.ts): the editor with its live eligibility and
+// its message on a real person before anything is saved, a saved A/B draft open in the editor, and the report of an
+// A/B campaign, seen by a marketer. Their own server, whose "Meta" is the emulator, so the campaign really sends and
+// people really read and reply.
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { signIn } from '../test/web/support.ts';
@@ -26,14 +27,25 @@ export async function campaignScreenshots(browser: Browser, out: string): Promis
       .getByRole('status', { name: 'Audience size' })
       .getByText(/in the audience now/)
       .waitFor();
+    const live = page.getByRole('region', { name: 'Live message preview' });
+    await live.getByRole('radio', { name: 'Maya Okafor' }).check();
+    await live.getByRole('group', { name: 'Rendered message' }).getByText('See it').waitFor();
+    await live.getByText('Hi Maya, the winter collection is in!').waitFor();
     await page.getByRole('textbox', { name: 'Name' }).focus();
+    await page.waitForTimeout(300);
     await page.screenshot({ path: join(out, 'campaign-editor.png') });
     await page.getByRole('button', { name: 'Add a variant (A/B test)' }).click();
     await page
       .getByRole('textbox', { name: 'Message text of variant B' })
       .fill('{{contact.first_name|Hello}}, 20% off the winter collection this week only!');
     await page.getByRole('button', { name: 'Save draft' }).click();
-    await page.getByRole('list', { name: 'Sample messages' }).getByRole('listitem').first().waitFor();
+    await page.getByRole('status', { name: 'Status: Draft' }).waitFor();
+    await page
+      .getByRole('region', { name: 'Live eligibility' })
+      .getByText(/can receive it now/)
+      .waitFor();
+    await page.getByRole('group', { name: 'Rendered message' }).waitFor();
+    await page.getByRole('heading', { name: 'Winter arrivals' }).scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(out, 'campaign-draft.png') });
     await page.getByRole('button', { name: 'Start' }).click();

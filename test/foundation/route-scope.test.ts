@@ -112,6 +112,13 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
       filter: VIP_FILTER,
       message: { text: 'Hi {{contact.first_name|there}}' },
     },
+    'POST /api/v1/pages/:pageId/campaigns/preview': {
+      kind: 'standard',
+      filter: VIP_FILTER,
+      message: { text: 'Hi {{contact.first_name|there}}' },
+      contact_id: b.contactId,
+    },
+    'PATCH /api/v1/campaigns/:campaignId': { name: 'Renamed' },
   };
 }
 

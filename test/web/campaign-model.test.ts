@@ -2,12 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createBody,
+  editorDraftOf,
   fieldOfError,
+  previewBlocker,
+  previewBody,
   insertAt,
   progressOf,
   reasonWords,
   recipientState,
   templateSlots,
+  type Campaign,
   type EditorDraft,
   type Recipient,
 } from '../../web/src/campaigns/model.ts';
@@ -153,5 +157,62 @@ describe('the campaign screens’ words and the body the editor sends', () => {
       fieldOfError({ message: 'a campaign sends no message tag', details: { reason: 'tag_not_allowed' } }),
       'form',
     );
+  });
+  it('opens a saved draft with the fields it was saved from, so saving it unchanged sends the same body', () => {
+    const iso = (local: string) => `${local}:00.000Z`;
+    const local = (at: string) => at.slice(0, 16);
+    for (const d of [
+      draft(),
+      draft({ audience: 'filter', segmentId: '', filter: { field: 'locale', op: 'eq', value: 'fr_FR' } }),
+      draft({
+        variants: [
+          {
+            text: 'A {{contact.first_name}}',
+            buttons: [{ title: 'See it', url: 'https://shop.example/a' }],
+            weight: 2,
+          },
+          { text: 'B', buttons: [], weight: 1 },
+        ],
+        scheduleAt: '2026-12-24T09:00',
+        maxPerSecond: 7,
+      }),
+      draft({ kind: 'utility', template: 'order_update|en_US', parameters: ['{{orders.last.external_id}}'] }),
+    ]) {
+      const body = createBody(d, iso);
+      const variants = (body.variants ?? (body.message ? [{ weight: 1, message: body.message }] : [])) as {
+        weight: number;
+        message: Record<string, unknown>;
+      }[];
+      const saved = {
+        id: 'cp_1',
+        page_id: 'p1',
+        name: body.name,
+        kind: body.kind,
+        segment_id: body.segment_id ?? null,
+        filter: body.filter ?? null,
+        message: body.message ?? null,
+        template: body.template ?? null,
+        status: 'draft',
+        schedule_at: body.schedule_at ?? null,
+        max_per_second: body.max_per_second,
+        version: 1,
+        variants: variants.map((v, index) => ({ index, ...v })),
+      } as unknown as Campaign;
+      assert.deepEqual(createBody(editorDraftOf(saved, local), iso), body);
+    }
+  });
+
+  it('previews only once there is an audience and a message, and without a name', () => {
+    assert.match(previewBlocker(draft({ segmentId: '' })) ?? '', /Choose who it goes to/);
+    assert.match(
+      previewBlocker(draft({ variants: [{ text: ' ', buttons: [], weight: 1 }] })) ?? '',
+      /Write the message/,
+    );
+    assert.match(previewBlocker(draft({ kind: 'utility' })) ?? '', /approved template/);
+    assert.equal(previewBlocker(draft()), null);
+    const body = previewBody(draft({ name: '' }), (l) => l, 'ct_9');
+    assert.equal('name' in body, false);
+    assert.equal(body.contact_id, 'ct_9');
+    assert.equal(previewBody(draft(), (l) => l, null).name, 'Winter');
   });
 });

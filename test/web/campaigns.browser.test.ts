@@ -4,8 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { AGENT, browserTestsSkipped, launchChromium, signIn } from './support.ts';
 import { MARKETER, startCampaignWorld, type CampaignWorld } from './campaign-world.ts';
 
-// A marketer runs a campaign in a real browser against a real server whose "Meta" is the emulator: the draft says
-// who it would reach and shows the message on real people, the campaign sends through the Send API, its progress
+// A marketer runs a campaign in a real browser against a real server whose "Meta" is the emulator: while it is written
+// the editor says who it would reach and shows the message on real people, the draft is saved and edited, the campaign sends through the Send API, its progress
 // follows the event stream to the end, and the report has the figures. Found by role and label only.
 describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
   let world: CampaignWorld;
@@ -41,7 +41,7 @@ describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
     assert.equal(await campaigns().getByRole('button').count(), 0, 'no campaign was created');
   });
 
-  it('creates a campaign from a segment, shows who it reaches and the message on a real contact', async () => {
+  it('shows who it reaches and the message on a real contact while it is written, before saving', async () => {
     await page.getByRole('textbox', { name: 'Name' }).fill('Winter arrivals');
     await message().fill('Hi , the winter collection is in!');
     // The variable goes where the caret is: after "Hi ".
@@ -50,26 +50,67 @@ describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
     );
     await page.getByRole('button', { name: 'Insert First name into Message text' }).click();
     assert.equal(await message().inputValue(), 'Hi {{contact.first_name|there}}, the winter collection is in!');
-    await page.getByRole('button', { name: 'Add a link button' }).click();
-    await page.getByRole('textbox', { name: 'Button 1 title' }).fill('See it');
-    await page.getByRole('textbox', { name: 'Button 1 link' }).fill('https://shop.example/winter');
     await page
       .getByRole('status', { name: 'Audience size' })
       .getByText(/^4 people in the audience now/)
       .waitFor();
-    await page.getByRole('button', { name: 'Save draft' }).click();
 
-    const eligibility = page.getByRole('region', { name: 'Eligibility' });
+    const eligibility = page.getByRole('region', { name: 'Live eligibility' });
     await eligibility.getByText('3 of 4 people can receive it now').waitFor();
     await eligibility.getByRole('list', { name: 'Left out' }).getByText('1 opted out').waitFor();
-    const sample = page.getByRole('list', { name: 'Sample messages' });
-    const maya = sample.getByRole('listitem').filter({ hasText: 'Maya Okafor' });
-    await maya.getByText('Hi Maya, the winter collection is in!').waitFor();
-    await maya.getByText('See it').waitFor();
-    assert.equal(await sample.getByText(/Lena/).count(), 0, 'who opted out is not in the sample');
+    const preview = page.getByRole('region', { name: 'Live message preview' });
+    await preview.getByRole('radio', { name: 'Maya Okafor' }).check();
+    const rendered = preview.getByRole('group', { name: 'Rendered message' });
+    await rendered.getByText('Hi Maya, the winter collection is in!').waitFor();
+    assert.equal(await preview.getByRole('radio', { name: /Lena/ }).count(), 0, 'who opted out is not offered');
+
+    // Another person, then another wording: the preview follows both without a save.
+    await preview.getByRole('radio', { name: 'Jonas Berg' }).check();
+    await rendered.getByText('Hi Jonas, the winter collection is in!').waitFor();
+    await message().fill('{{contact.first_name}}, the winter collection is in!');
+    await rendered.getByText('Jonas, the winter collection is in!', { exact: true }).waitFor();
+    await message().fill('Hi {{contact.frist_name}}!');
+    await eligibility
+      .getByRole('alert', { name: 'What to fix' })
+      .getByText(/Unknown variable/)
+      .waitFor();
+    await message().fill('Hi {{contact.first_name|there}}, the winter collection is in!');
+    await page.getByRole('button', { name: 'Add a link button' }).click();
+    await page.getByRole('textbox', { name: 'Button 1 title' }).fill('See it');
+    await page.getByRole('textbox', { name: 'Button 1 link' }).fill('https://shop.example/winter');
+    await rendered.getByText('See it').waitFor();
+    await rendered.getByText('Hi Jonas, the winter collection is in!').waitFor();
+    assert.equal(await campaigns().getByRole('button').count(), 0, 'nothing was saved while previewing');
+  });
+
+  it('saves the draft, opens it in the editor, and saves an edit of it', async () => {
+    await page.getByRole('button', { name: 'Save draft' }).click();
     await campaigns()
       .getByRole('button', { name: /Winter arrivals/ })
       .waitFor();
+    await page.getByRole('status', { name: 'Status: Draft' }).waitFor();
+    // The draft opens in the editor, as saved, with its live preview.
+    assert.equal(await message().inputValue(), 'Hi {{contact.first_name|there}}, the winter collection is in!');
+    assert.equal(await page.getByRole('textbox', { name: 'Button 1 title' }).inputValue(), 'See it');
+    await page
+      .getByRole('region', { name: 'Live eligibility' })
+      .getByText('3 of 4 people can receive it now')
+      .waitFor();
+
+    await page.getByRole('textbox', { name: 'Name' }).fill('Winter arrivals, first week');
+    await page
+      .getByRole('status', { name: 'Saved state' })
+      .getByText(/Unsaved changes/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page
+      .getByRole('status', { name: 'Saved state' })
+      .getByText(/^Saved\./)
+      .waitFor();
+    await campaigns()
+      .getByRole('button', { name: /Winter arrivals, first week/ })
+      .waitFor();
+    await page.getByRole('heading', { name: 'Winter arrivals, first week' }).waitFor();
   });
 
   it('starts after a confirmation, and the progress reaches completed without a reload', async () => {

@@ -25,6 +25,8 @@ export interface CampaignTable {
   status: CampaignStatus;
   schedule_at: number | null;
   max_per_second: number;
+  /** Moves with every edit of the draft: an edit sent with an older version (If-Match) is refused. */
+  version: number;
   created_by: string | null;
   created_at: number;
   updated_at: number;
@@ -102,6 +104,7 @@ export const CAMPAIGN_CLASSIFICATION: Record<keyof CampaignTables, TableClassifi
       status: 'system',
       schedule_at: 'system',
       max_per_second: 'system',
+      version: 'system',
       created_by: 'reference',
       created_at: 'system',
       updated_at: 'system',

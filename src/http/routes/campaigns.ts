@@ -13,6 +13,7 @@ import {
   pagingProperties,
   StringEnum,
 } from '../schema-types.ts';
+import { ifMatchVersion } from '../if-match.ts';
 import { MAX_QUICK_REPLIES } from '../../modules/messaging/message-body.ts';
 import {
   createCampaign,
@@ -21,8 +22,9 @@ import {
   listRecipients,
   MAX_CAMPAIGN_NAME_CHARS,
   MAX_VARIANTS,
-  previewCampaign,
 } from '../../modules/campaigns/campaigns.ts';
+import { previewCampaign, previewDraftCampaign } from '../../modules/campaigns/campaign-preview.ts';
+import { updateCampaign } from '../../modules/campaigns/update-campaign.ts';
 import { runCampaign } from '../../modules/campaigns/run-campaign.ts';
 import { followTrackedLink } from '../../modules/campaigns/track-click.ts';
 import { MAX_CAMPAIGN_RATE_TEXT } from '../../modules/campaigns/campaign.policy.ts';
@@ -161,6 +163,10 @@ const CampaignSchema = Type.Object({
   status: StringEnum(['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled']),
   schedule_at: NullableDateTime(),
   max_per_second: Type.Integer(),
+  version: Type.Integer({
+    description:
+      'moves with every edit of the draft: send it back as If-Match so that an edit from a stale screen is a 409',
+  }),
   created_at: DateTime(),
   updated_at: DateTime(),
   started_at: NullableDateTime(),
@@ -176,74 +182,119 @@ const CampaignSchema = Type.Object({
   stats: Type.Optional(Stats),
 });
 
-const CreateBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: MAX_CAMPAIGN_NAME_CHARS }),
-    kind: StringEnum(['standard', 'utility', 'marketing'], {
-      description:
-        'standard: inside the 24-hour window, promotional allowed; utility: an approved template; marketing: only ' +
-        'with the Page permission (off by default)',
+const createProperties = {
+  name: Type.String({ minLength: 1, maxLength: MAX_CAMPAIGN_NAME_CHARS }),
+  kind: StringEnum(['standard', 'utility', 'marketing'], {
+    description:
+      'standard: inside the 24-hour window, promotional allowed; utility: an approved template; marketing: only ' +
+      'with the Page permission (off by default)',
+  }),
+  segment_id: Type.Optional(Type.String({ description: 'a saved segment of the Page (or give filter)' })),
+  filter: Type.Optional(AnyObject({ description: 'a filter in the segments language (or give segment_id)' })),
+  message: Type.Optional(Message()),
+  template: Type.Optional(
+    Type.Object(
+      {
+        name: Type.String({ minLength: 1, maxLength: 512 }),
+        language: Type.String({ minLength: 2, maxLength: 16 }),
+        parameters: Type.Optional(
+          Type.Array(Type.String(), {
+            description: "the body's {{1}}…{{n}} values in order, each may hold variables ({{contact.first_name}})",
+          }),
+        ),
+      },
+      {
+        additionalProperties: false,
+        description:
+          "a utility campaign's approved template; each person gets it in their language (their locale, its " +
+          'language alone, then this language), or is skipped `no_template_language`',
+      },
+    ),
+  ),
+  variants: Type.Optional(
+    Type.Array(Type.Object({ weight: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), message: Message() }), {
+      minItems: 1,
+      maxItems: MAX_VARIANTS,
+      description: 'A/B: each person gets one, by a hash of (campaign, contact) placed on the weights',
     }),
-    segment_id: Type.Optional(Type.String({ description: 'a saved segment of the Page (or give filter)' })),
-    filter: Type.Optional(AnyObject({ description: 'a filter in the segments language (or give segment_id)' })),
-    message: Type.Optional(Message()),
-    template: Type.Optional(
-      Type.Object(
-        {
-          name: Type.String({ minLength: 1, maxLength: 512 }),
-          language: Type.String({ minLength: 2, maxLength: 16 }),
-          parameters: Type.Optional(
-            Type.Array(Type.String(), {
-              description: "the body's {{1}}…{{n}} values in order, each may hold variables ({{contact.first_name}})",
-            }),
-          ),
-        },
-        {
-          additionalProperties: false,
-          description:
-            "a utility campaign's approved template; each person gets it in their language (their locale, its " +
-            'language alone, then this language), or is skipped `no_template_language`',
-        },
-      ),
-    ),
-    variants: Type.Optional(
-      Type.Array(Type.Object({ weight: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }), message: Message() }), {
-        minItems: 1,
-        maxItems: MAX_VARIANTS,
-        description: 'A/B: each person gets one, by a hash of (campaign, contact) placed on the weights',
+  ),
+  schedule_at: Type.Optional(DateTime({ description: 'start then rather than at once' })),
+  max_per_second: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_CAMPAIGN_RATE_TEXT,
+      description: "sends per second (default 20), kept under the Page's limit",
+    }),
+  ),
+  tag: Type.Optional(
+    Type.String({ description: 'refused: a campaign sends no message tag (HUMAN_AGENT and the retired tags least)' }),
+  ),
+};
+
+const CreateBody = Type.Object(createProperties, { additionalProperties: false });
+
+const DraftPreviewBody = Type.Object(
+  {
+    ...createProperties,
+    name: Type.Optional(createProperties.name),
+    contact_id: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'a contact of the Page to render the message for too (404 when not on the Page)',
       }),
     ),
-    schedule_at: Type.Optional(DateTime({ description: 'start then rather than at once' })),
-    max_per_second: Type.Optional(
-      Type.Integer({
-        minimum: 1,
-        maximum: MAX_CAMPAIGN_RATE_TEXT,
-        description: "sends per second (default 20), kept under the Page's limit",
+    campaign_id: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          "a campaign of the Page whose edits these are (404 otherwise): each person's variant is the one it gives them",
       }),
-    ),
-    tag: Type.Optional(
-      Type.String({ description: 'refused: a campaign sends no message tag (HUMAN_AGENT and the retired tags least)' }),
     ),
   },
   { additionalProperties: false },
 );
 
+const PatchBody = Type.Object(
+  {
+    ...createProperties,
+    name: Type.Optional(createProperties.name),
+    kind: Type.Optional(createProperties.kind),
+    schedule_at: Type.Optional(
+      Nullable(DateTime({ description: 'start then rather than at once; null: no schedule' })),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'any creation field; the audience is one choice (segment_id or filter: giving one drops the other) and so is ' +
+      'the content (message, variants or template)',
+  },
+);
+
+const PreviewedMessage = {
+  contact_id: Type.String(),
+  variant: Type.Integer(),
+  text: Nullable(Type.String({ description: 'the text the person reads first (a template: its body filled in)' })),
+  message: Nullable(AnyObject({ description: 'the message as it would be sent now (a coupon code as XXXXXXXXXX)' })),
+  reason: Nullable(
+    Type.String({ description: 'why this person would get nothing at send time, e.g. no_template_language' }),
+  ),
+};
+
 const Preview = Type.Object({
   recipients: Type.Integer({ description: "the segment's members now" }),
   eligible: Type.Integer({ description: 'those start would queue: the set it freezes' }),
   by_reason: Type.Record(Type.String(), Type.Integer(), { description: 'those left out, by reason' }),
-  sample: Type.Array(
-    Type.Object({
-      contact_id: Type.String(),
-      variant: Type.Integer(),
-      text: Nullable(Type.String({ description: 'the text the person reads first (a template: its body filled in)' })),
-      message: Nullable(
-        AnyObject({ description: 'the message as it would be sent now (a coupon code as XXXXXXXXXX)' }),
-      ),
-      reason: Nullable(
-        Type.String({ description: 'why this person would get nothing at send time, e.g. no_template_language' }),
-      ),
-    }),
+  sample: Type.Array(Type.Object(PreviewedMessage), { description: 'the message for the first few eligible' }),
+  contact: Type.Optional(
+    Type.Object(
+      {
+        ...PreviewedMessage,
+        in_audience: Type.Boolean({ description: 'whether the audience holds this person now' }),
+        exclusion: Nullable(Type.String({ description: 'why start would leave them out (null: it would queue them)' })),
+      },
+      { description: 'the message for the contact_id asked for (the unsaved preview only)' },
+    ),
   ),
 });
 
@@ -288,6 +339,22 @@ export const campaignRoutes: RouteModule = (server, ctx) => {
     async (req, reply) => reply.code(201).send(await createCampaign(ctx, req.actor!, req.params.pageId, req.body)),
   );
 
+  app.post(
+    '/api/v1/pages/:pageId/campaigns/preview',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary:
+          'A campaign not saved yet, previewed as the saved one would be (owner, admin or marketer; writes nothing): the creation body (name optional) checked as creation checks it, and with contact_id the message for that contact',
+        params: IdParams('pageId'),
+        body: DraftPreviewBody,
+        response: { 200: Preview, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (req) => previewDraftCampaign(ctx, req.actor!, req.params.pageId, req.body),
+  );
+
   app.get(
     '/api/v1/pages/:pageId/campaigns',
     {
@@ -319,6 +386,30 @@ export const campaignRoutes: RouteModule = (server, ctx) => {
       },
     },
     async (req) => getCampaign(ctx, req.actor!, req.params.campaignId),
+  );
+
+  app.patch(
+    '/api/v1/campaigns/:campaignId',
+    {
+      config: { auth: 'token' },
+      schema: {
+        tags: ['campaigns'],
+        summary:
+          'Edit a draft (owner, admin or marketer; audited): any creation field, checked as creation checks it. Not a draft → 409 wrong_status; If-Match with an older version → 409 stale',
+        params: IdParams('campaignId'),
+        headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 40 })) }),
+        body: PatchBody,
+        response: { 200: CampaignSchema, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (req) =>
+      updateCampaign(
+        ctx,
+        req.actor!,
+        req.params.campaignId,
+        req.body,
+        ifMatchVersion(req.headers['if-match'], 'campaign'),
+      ),
   );
 
   app.post(

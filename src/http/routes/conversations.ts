@@ -12,7 +12,7 @@ import {
   DateTime,
 } from '../schema-types.ts';
 import { parsePaging } from '../pagination.ts';
-import { AppError } from '../../errors.ts';
+import { ifMatchVersion } from '../if-match.ts';
 import { listConversations } from '../../modules/conversations/list-conversations.ts';
 import { getConversation } from '../../modules/conversations/get-conversation.ts';
 import { updateConversation } from '../../modules/conversations/update-conversation.ts';
@@ -84,17 +84,6 @@ export const ConversationSchema = Type.Object({
 
 const Counts = Type.Object({ mine: Type.Integer(), unassigned: Type.Integer(), all: Type.Integer() });
 const Bool = () => Type.Optional(StringEnum(['true', 'false']));
-
-/** If-Match: the version the client last saw, as an ETag (`"7"`) or a bare number; absent, the change applies as is. */
-function versionOf(header: string | undefined): number | null {
-  if (header === undefined || header === '*') return null;
-  const m = /^(?:W\/)?"?(\d{1,12})"?$/.exec(header.trim());
-  if (!m)
-    throw new AppError('validation_failed', 'If-Match must be the conversation\'s version, e.g. "7"', {
-      field: 'if-match',
-    });
-  return Number(m[1]);
-}
 
 /** The inbox's conversations: list with tab counts, one, change, notes, read. Thin: parse, call one command, answer. */
 export const conversationRoutes: RouteModule = (server, ctx) => {
@@ -187,7 +176,13 @@ export const conversationRoutes: RouteModule = (server, ctx) => {
       },
     },
     async (req) =>
-      updateConversation(ctx, req.actor!, req.params.conversationId, req.body, versionOf(req.headers['if-match'])),
+      updateConversation(
+        ctx,
+        req.actor!,
+        req.params.conversationId,
+        req.body,
+        ifMatchVersion(req.headers['if-match'], 'conversation'),
+      ),
   );
 
   app.post(

@@ -47,6 +47,7 @@ export function presentCampaign(c: CampaignTable, stats?: { total: CampaignStats
     status: c.status,
     schedule_at: toIso(c.schedule_at),
     max_per_second: c.max_per_second,
+    version: Number(c.version),
     created_at: toIso(c.created_at),
     updated_at: toIso(c.updated_at),
     started_at: toIso(c.started_at),

@@ -63,6 +63,32 @@ export async function moveCampaign(
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * Rewrites a draft's fields if it is still a draft at `version`, moving its version on; false when it was started,
+ * cancelled or edited meanwhile (the caller answers a conflict).
+ */
+export async function updateDraftCampaign(
+  db: Executor,
+  id: string,
+  version: number,
+  set: Partial<
+    Pick<
+      CampaignTable,
+      'name' | 'kind' | 'segment_id' | 'filter' | 'message' | 'template' | 'variants' | 'schedule_at' | 'max_per_second'
+    >
+  >,
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('campaigns')
+    .set({ ...set, version: version + 1, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** Campaigns the sender works on: running ones, and scheduled ones that fell due. */
 export async function activeCampaigns(db: Executor, now: number): Promise<CampaignTable[]> {
   return db

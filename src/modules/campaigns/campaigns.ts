@@ -1,198 +1,34 @@
-// Campaigns: create, read, list, preview, and the recipients list. Running them is in run-campaign.ts, sending in
+// Campaigns: create, read, list, and the recipients list. Checking the fields is in campaign-input.ts, previews in
+// campaign-preview.ts, editing a draft in update-campaign.ts, running in run-campaign.ts, sending in
 // campaign-sender.ts.
 import type { AppContext } from '../../kernel/context.ts';
 import type { CampaignTable } from '../../db/tables/campaigns.ts';
 import type { Executor } from '../../db/types.ts';
-import { AppError, notFound } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { pageOf } from '../../lib/paging.ts';
 import { toIso } from '../../lib/time.ts';
 import { assertCan, assertPage, pageScopeOf, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { appendEvents } from '../events/events.repository.ts';
-import { buildMessage, type SendContent } from '../messaging/message-body.ts';
 import { findPage } from '../pages/pages.repository.ts';
-import { formatSegmentFilter } from '../segments/segment-filter.ts';
-import { compileSegment } from '../segments/segments.ts';
-import { findSegment } from '../segments/segments.repository.ts';
-import { campaignAudience } from './campaign-audience.ts';
-import { pageLoyaltyTiers } from '../recommendations/loyalty-tiers.ts';
-import { checkLoyaltyOffer, checkRecommendations, type LoyaltyOfferBlock } from './campaign-blocks.ts';
-import { messageTexts, recipientData, unknownVariables } from './campaign-message.ts';
-import { markerLength, MAX_PAYLOAD_CHARS, messagePayloads } from './campaign-payload.ts';
-import { CampaignRenderer } from './campaign-render.ts';
-import { assignVariant, campaignRate, contentRefusal, type ContentRefusal } from './campaign.policy.ts';
-import {
-  emptyStats,
-  presentCampaign,
-  type CampaignStats,
-  type CampaignView,
-  type StoredVariant,
-} from './campaign.presenter.ts';
+import { checkedCampaign, type CreateCampaignInput } from './campaign-input.ts';
+import { emptyStats, presentCampaign, type CampaignStats, type CampaignView } from './campaign.presenter.ts';
 import {
   findCampaign,
+  insertCampaign,
   listCampaignRows,
   listRecipientRows,
   skippedFigures,
   variantFigures,
 } from './campaigns.repository.ts';
-import { resolveUtilityTemplate, templateParameters, type CampaignTemplate } from './utility-template.ts';
 
-export const MAX_CAMPAIGN_NAME_CHARS = 100;
-export const MAX_VARIANTS = 5;
-export const PREVIEW_SAMPLE = 5;
-
-/** A campaign message: a Send API message, or one of the blocks rendered per recipient (campaign-blocks.ts). */
-export interface CampaignMessageInput extends SendContent {
-  recommendations?: unknown;
-  loyalty_offer?: unknown;
-}
-
-export interface CreateCampaignInput {
-  name: string;
-  kind: 'standard' | 'utility' | 'marketing';
-  segment_id?: string | undefined;
-  filter?: unknown;
-  message?: CampaignMessageInput | undefined;
-  template?: CampaignTemplate | undefined;
-  variants?: { weight: number; message: CampaignMessageInput }[] | undefined;
-  schedule_at?: string | undefined;
-  max_per_second?: number | undefined;
-  tag?: string | undefined;
-}
-
-const REFUSALS: Record<ContentRefusal, string> = {
-  marketing_not_enabled: 'this Page may not send Marketing Messages (they are off unless the Page has the permission)',
-  template_required: 'a utility campaign sends an approved template: give template {name, language, parameters}',
-  message_required: 'a standard campaign needs a message (or variants)',
-  utility_requires_template: 'a utility campaign sends an approved template, never a free message',
-  template_not_for_standard: 'a standard campaign sends a message, not a template',
-  quick_replies_not_allowed: 'a utility template cannot carry quick replies (Meta answers 2018416)',
-  promotional_content: 'a utility template must not be promotional (sale, discount, offer…); use a standard campaign',
-  variants_not_for_utility: 'variants are messages: a utility campaign sends one template',
-  human_agent_not_allowed: 'HUMAN_AGENT is for a person answering a person, never for a campaign',
-  retired_tag: 'that message tag was retired by Meta and is refused',
-  tag_not_allowed: 'a campaign sends no message tag: standard campaigns go inside the 24-hour window',
-};
-
-const refusal = (reason: string, message: string, field?: string) =>
-  new AppError('validation_failed', message, { reason, ...(field && { field }) });
-
-function checkName(name: string): string {
-  const n = name.trim().replace(/\s+/g, ' ');
-  if (n === '' || [...n].length > MAX_CAMPAIGN_NAME_CHARS)
-    throw refusal('invalid_name', `name must be 1 to ${MAX_CAMPAIGN_NAME_CHARS} characters`, 'name');
-  return n;
-}
-
-function checkVariables(messages: readonly Record<string, unknown>[]): void {
-  const unknown = unknownVariables(messages.flatMap(messageTexts));
-  if (unknown.length)
-    throw refusal(
-      'unknown_variable',
-      `unknown variable ${unknown.map((v) => `{{${v}}}`).join(', ')}: use contact.first_name, contact.last_name, ` +
-        'contact.name, attribute.<key>, orders.count or orders.last.external_id|status|total|currency',
-      'message',
-    );
-}
-
-function stringsOf(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.flatMap(stringsOf);
-  if (typeof v === 'object' && v !== null) return Object.values(v).flatMap(stringsOf);
-  return [];
-}
-
-/**
- * A campaign message as stored: a Send API message (checked as a send is), or a recommendations or loyalty-offer
- * block (checked here) with optional quick replies. Its payloads must leave room for the campaign's marker.
- */
-function buildCampaignMessage(input: CampaignMessageInput, field: string): Record<string, unknown> {
-  const given = (['text', 'attachment', 'recommendations', 'loyalty_offer'] as const).filter(
-    (k) => input[k] !== undefined,
-  );
-  if (given.length !== 1)
-    throw refusal(
-      'invalid_message',
-      `${field} holds exactly one of text, attachment, recommendations, loyalty_offer`,
-      field,
-    );
-  let message: Record<string, unknown>;
-  if (given[0] === 'recommendations' || given[0] === 'loyalty_offer') {
-    const block =
-      given[0] === 'recommendations'
-        ? { recommendations: checkRecommendations(input.recommendations, `${field}.recommendations`) }
-        : { loyalty_offer: checkLoyaltyOffer(input.loyalty_offer, `${field}.loyalty_offer`) };
-    const qr =
-      input.quick_replies === undefined
-        ? {}
-        : { quick_replies: buildMessage({ text: '-', quick_replies: input.quick_replies }).message.quick_replies };
-    message = { ...block, ...qr };
-  } else {
-    message = buildMessage(input).message;
-  }
-  const room = MAX_PAYLOAD_CHARS - markerLength(newId('cp'));
-  if (messagePayloads(message).some((p) => [...p].length > room))
-    throw refusal(
-      'payload_too_long',
-      `payloads of a campaign's buttons and quick replies hold at most ${room} characters`,
-      field,
-    );
-  return message;
-}
-
-/** The content checked against the kind, as stored: the message, the variants, the template. */
-function checkContent(input: CreateCampaignInput) {
-  const hasQuickReplies =
-    input.message?.quick_replies !== undefined ||
-    (input.variants ?? []).some((v) => v.message.quick_replies !== undefined);
-  const parameters = input.template ? templateParameters(input.template) : [];
-  const reason = contentRefusal({
-    kind: input.kind,
-    hasMessage: input.message !== undefined,
-    hasQuickReplies,
-    hasTemplate: input.template !== undefined,
-    hasVariants: input.variants !== undefined,
-    templateTexts: [...parameters, ...stringsOf(input.message ?? {})],
-    tag: input.tag ?? null,
-    marketingEnabled: false,
-  });
-  if (reason) throw refusal(reason, REFUSALS[reason]);
-  if (input.kind === 'utility') {
-    const unknown = unknownVariables(parameters);
-    if (unknown.length)
-      throw refusal('unknown_variable', `unknown variable ${unknown.map((v) => `{{${v}}}`).join(', ')}`, 'template');
-    const template: CampaignTemplate = { name: input.template!.name, language: input.template!.language, parameters };
-    return { message: null, variants: [] as StoredVariant[], template };
-  }
-  if (input.message !== undefined && input.variants !== undefined)
-    throw refusal(
-      'message_or_variants',
-      'give message or variants, not both: each variant carries its message',
-      'variants',
-    );
-  let variants: StoredVariant[];
-  if (input.variants !== undefined) {
-    if (input.variants.length < 1 || input.variants.length > MAX_VARIANTS)
-      throw refusal('invalid_variants', `variants holds 1 to ${MAX_VARIANTS} messages`, 'variants');
-    variants = input.variants.map((v, i) => ({
-      weight: v.weight,
-      message: buildCampaignMessage(v.message, `variants[${i}].message`),
-    }));
-  } else {
-    variants = [{ weight: 1, message: buildCampaignMessage(input.message!, 'message') }];
-  }
-  checkVariables(variants.map((v) => v.message));
-  return { message: input.message === undefined ? null : variants[0]!.message, variants, template: null };
-}
-
-function scheduleOf(raw: string | undefined): number | null {
-  if (raw === undefined) return null;
-  const at = Date.parse(raw);
-  if (!Number.isFinite(at))
-    throw refusal('invalid_schedule', 'schedule_at must be an RFC 3339 date-time', 'schedule_at');
-  return at;
-}
+export {
+  MAX_CAMPAIGN_NAME_CHARS,
+  MAX_VARIANTS,
+  type CampaignMessageInput,
+  type CreateCampaignInput,
+} from './campaign-input.ts';
 
 /** Appends `campaign.updated` (ids only) for the inbox's live stream, in the caller's transaction. */
 export async function campaignUpdated(
@@ -228,43 +64,22 @@ export async function createCampaign(
 ): Promise<CampaignView> {
   assertCan(actor, 'campaigns:manage');
   assertPage(actor, pageId);
-  const name = checkName(input.name);
-  const content = checkContent(input);
-  const scheduleAt = scheduleOf(input.schedule_at);
-  if ((input.segment_id === undefined) === (input.filter === undefined))
-    throw refusal('audience_required', 'give segment_id or filter (exactly one)', 'segment_id');
   const now = ctx.clock.now();
   return ctx.db.transaction().execute(async (trx) => {
-    if (!(await findPage(trx, pageId))) throw notFound('page');
-    if (input.segment_id !== undefined && !(await findSegment(trx, input.segment_id, [pageId])))
-      throw notFound('segment');
-    const filter =
-      input.filter === undefined
-        ? null
-        : JSON.stringify(formatSegmentFilter((await compileSegment(ctx, trx, pageId, input.filter)).node));
-    if (content.template) await resolveUtilityTemplate(trx, pageId, content.template);
-    await checkLoyaltyOffers(trx, pageId, content.variants);
-    const firstKind = content.variants[0] ? buildKind(content.variants[0].message) : 'text';
+    const { variantCount, ...checked } = await checkedCampaign(ctx, trx, pageId, input);
     const row: CampaignTable = {
       id: newId('cp', now),
       page_id: pageId,
-      name,
-      kind: input.kind,
-      segment_id: input.segment_id ?? null,
-      filter,
-      message: content.message === null ? null : JSON.stringify(content.message),
-      template: content.template === null ? null : JSON.stringify(content.template),
-      variants: JSON.stringify(content.variants),
+      ...checked,
       status: 'draft',
-      schedule_at: scheduleAt,
-      max_per_second: campaignRate(input.max_per_second, firstKind),
+      version: 1,
       created_by: actor.id,
       created_at: now,
       updated_at: now,
       started_at: null,
       finished_at: null,
     };
-    await trx.insertInto('campaigns').values(row).execute();
+    await insertCampaign(trx, row);
     await appendAudit(
       trx,
       actor,
@@ -273,44 +88,13 @@ export async function createCampaign(
         pageId,
         subjectType: 'campaign',
         subjectId: row.id,
-        details: { name, kind: row.kind, variants: content.variants.length, max_per_second: row.max_per_second },
+        details: { name: row.name, kind: row.kind, variants: variantCount, max_per_second: row.max_per_second },
       },
       now,
     );
     await campaignUpdated(trx, ctx, row, now);
-    return presentCampaign(row, { total: emptyStats(), variants: content.variants.map(() => emptyStats()) });
+    return presentCampaign(row, { total: emptyStats(), variants: Array.from({ length: variantCount }, emptyStats) });
   });
-}
-
-/** Every tier a loyalty offer names is one of the Page's tiers (a typo would silently skip a whole tier). */
-async function checkLoyaltyOffers(db: Executor, pageId: string, variants: readonly StoredVariant[]): Promise<void> {
-  const offers = variants.flatMap((v) =>
-    v.message.loyalty_offer ? [v.message.loyalty_offer as LoyaltyOfferBlock] : [],
-  );
-  if (offers.length === 0) return;
-  const tiers = await pageLoyaltyTiers(db, pageId);
-  if (!tiers)
-    throw refusal(
-      'no_loyalty_tiers',
-      'the Page has no loyalty tiers yet: set them (PUT …/loyalty-tiers) first',
-      'message',
-    );
-  const names = tiers.tiers.map((t) => t.name);
-  for (const o of offers)
-    for (const name of Object.keys(o.tiers))
-      if (!names.includes(name))
-        throw refusal(
-          'unknown_tier',
-          `the Page has no loyalty tier "${name}" (its tiers: ${names.join(', ')})`,
-          'message',
-        );
-}
-
-function buildKind(message: Record<string, unknown>): 'text' | 'media' | 'template' {
-  if (message.recommendations !== undefined || message.loyalty_offer !== undefined) return 'template';
-  const att = message.attachment as { type?: string } | undefined;
-  if (!att) return 'text';
-  return att.type === 'template' ? 'template' : 'media';
 }
 
 /** The campaign's figures, whole and per variant. */
@@ -378,58 +162,6 @@ export async function listCampaigns(
     (r) => r.id,
   );
   return { data: page.rows.map((r) => presentCampaign(r)), next_cursor: page.nextCursor };
-}
-
-/**
- * Who a campaign would reach if started now: the segment's members, those left out by reason, and the message
- * rendered for a few of the eligible. The same function freezes the audience at start, so the eligible set reported
- * is the set start stores (re-checked per recipient when queued). Reads only; names are opened for the sample alone.
- */
-export async function previewCampaign(ctx: AppContext, actor: Actor, id: string) {
-  assertCan(actor, 'campaigns:manage');
-  const c = await visibleCampaign(ctx.db, actor, id);
-  const now = ctx.clock.now();
-  let recipients = 0;
-  let eligible = 0;
-  const byReason: Record<string, number> = {};
-  const sampleIds: string[] = [];
-  for await (const batch of campaignAudience(ctx, ctx.db, c, now)) {
-    for (const m of batch) {
-      recipients++;
-      if (m.exclusion === null) {
-        eligible++;
-        if (sampleIds.length < PREVIEW_SAMPLE) sampleIds.push(m.contactId);
-      } else byReason[m.exclusion] = (byReason[m.exclusion] ?? 0) + 1;
-    }
-  }
-  const variants = JSON.parse(c.variants) as StoredVariant[];
-  const data = await recipientData(ctx, ctx.db, sampleIds);
-  // The sample shows each person's message as it would go now; a coupon's code is drawn only when it is sent.
-  const renderer = new CampaignRenderer(
-    ctx,
-    ctx.db,
-    c,
-    now,
-    (existing, prefix) => existing ?? `${prefix ? `${prefix}-` : ''}XXXXXXXXXX`,
-  );
-  const sample = [];
-  for (const contactId of sampleIds) {
-    const variant = assignVariant(
-      c.id,
-      contactId,
-      variants.map((v) => v.weight),
-    );
-    const d = data.get(contactId);
-    const rendered = d ? await renderer.render({ variant, couponCode: null }, d) : null;
-    sample.push({
-      contact_id: contactId,
-      variant,
-      text: rendered?.ok ? rendered.text : null,
-      message: rendered?.ok ? rendered.message : null,
-      reason: rendered === null ? 'erased' : rendered.ok ? null : rendered.reason,
-    });
-  }
-  return { recipients, eligible, by_reason: byReason, sample };
 }
 
 /** A page of a campaign's recipients (of one status, or all) with what became of each. */

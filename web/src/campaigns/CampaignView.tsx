@@ -1,144 +1,18 @@
 import { useState } from 'react';
-import {
-  Alert,
-  Badge,
-  Box,
-  Button,
-  Card,
-  Group,
-  List,
-  Loader,
-  Modal,
-  Progress,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Badge, Box, Button, Card, Group, Loader, Modal, Progress, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, type User } from '../api.ts';
 import type { SavedSegment } from '../SegmentBuilder.tsx';
-import { ContactName, useCampaign, CAMPAIGN_ROLES } from './shared.tsx';
+import { useCampaign, CAMPAIGN_ROLES } from './shared.tsx';
 import { CampaignReport } from './Report.tsx';
-import {
-  buttonTitles,
-  progressOf,
-  reasonWords,
-  STATUS_WORDS,
-  variantName,
-  type Campaign,
-  type CampaignPreview,
-  type CampaignStats,
-} from './model.ts';
+import { CampaignEditor } from './Editor.tsx';
+import { progressOf, STATUS_WORDS, type Campaign, type CampaignStats } from './model.ts';
 
 type Action = 'start' | 'pause' | 'resume' | 'cancel';
 
 const KIND_WORDS = { standard: 'Standard', utility: 'Utility', marketing: 'Marketing' } as const;
 
 const when = (iso: string) => new Date(iso).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
-
-/** Who a draft would reach now, those left out by reason in words, and the message as a few real people would read it. */
-function DraftPreview({ c }: { c: Campaign }) {
-  const preview = useQuery({
-    queryKey: ['campaign-preview', c.id],
-    queryFn: () => api<CampaignPreview>(`/api/v1/campaigns/${encodeURIComponent(c.id)}/preview`, { method: 'POST' }),
-    staleTime: 0,
-    placeholderData: (prev) => prev,
-  });
-  if (preview.isPending) return <Loader size="sm" aria-label="Checking the audience" />;
-  if (preview.isError)
-    return (
-      <Alert color="red" title="The audience could not be checked">
-        {preview.error.message}
-      </Alert>
-    );
-  const p = preview.data;
-  const left = Object.entries(p.by_reason).sort((a, b) => b[1] - a[1]);
-  return (
-    <Stack gap="md">
-      <Card withBorder padding="md" component="section" aria-label="Eligibility">
-        <Text fw={600} mb={4}>
-          {p.eligible.toLocaleString('en')} of {p.recipients.toLocaleString('en')}{' '}
-          {p.recipients === 1 ? 'person' : 'people'} can receive it now
-        </Text>
-        {p.recipients > 0 && (
-          <Progress
-            value={(p.eligible / p.recipients) * 100}
-            color="green"
-            mb="xs"
-            aria-label={`${p.eligible} of ${p.recipients} can receive it`}
-          />
-        )}
-        {left.length > 0 ? (
-          <>
-            <Text size="sm" c="dimmed">
-              Left out:
-            </Text>
-            <List size="sm" aria-label="Left out" spacing={2}>
-              {left.map(([reason, n]) => (
-                <List.Item key={reason}>
-                  {n.toLocaleString('en')} {reasonWords(reason)}
-                </List.Item>
-              ))}
-            </List>
-          </>
-        ) : (
-          <Text size="sm" c="dimmed">
-            Nobody is left out.
-          </Text>
-        )}
-        <Text size="xs" c="dimmed" mt="xs">
-          Counted as start would freeze it; each person is checked again as their message is sent.
-        </Text>
-      </Card>
-      <Card withBorder padding="md" component="section" aria-label="Preview on real contacts">
-        <Text fw={600} mb="xs">
-          As they will read it
-        </Text>
-        {p.sample.length === 0 ? (
-          <Text size="sm" c="dimmed">
-            Nobody to show: nobody in the audience can receive it now.
-          </Text>
-        ) : (
-          <Stack gap="xs" role="list" aria-label="Sample messages">
-            {p.sample.map((s) => (
-              <Box key={s.contact_id} role="listitem">
-                <Group gap={6} mb={2}>
-                  <Text size="xs" fw={600}>
-                    <ContactName id={s.contact_id} />
-                  </Text>
-                  {c.variants.length > 1 && (
-                    <Badge size="xs" variant="outline">
-                      Variant {variantName(s.variant)}
-                    </Badge>
-                  )}
-                </Group>
-                <Box style={{ display: 'inline-block', maxWidth: 480 }}>
-                  <Text size="sm" px="sm" py={6} bg="indigo.0" style={{ borderRadius: 12, whiteSpace: 'pre-wrap' }}>
-                    {s.text ?? '(a template)'}
-                  </Text>
-                  {buttonTitles(c.variants[s.variant]?.message).map((t) => (
-                    <Text
-                      key={t}
-                      size="sm"
-                      ta="center"
-                      c="indigo.7"
-                      fw={500}
-                      py={4}
-                      mt={2}
-                      style={{ border: '1px solid var(--mantine-color-indigo-2)', borderRadius: 12 }}
-                    >
-                      {t}
-                    </Text>
-                  ))}
-                </Box>
-              </Box>
-            ))}
-          </Stack>
-        )}
-      </Card>
-    </Stack>
-  );
-}
 
 function Progression({ c, stats }: { c: Campaign; stats: CampaignStats }) {
   const p = progressOf(stats);
@@ -223,6 +97,7 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
   const client = useQueryClient();
   const campaign = useCampaign(id);
   const [asking, setAsking] = useState<Action | null>(null);
+  const [reloads, setReloads] = useState(0);
   const segments = useQuery({
     queryKey: ['segments', campaign.data?.page_id],
     queryFn: () =>
@@ -296,7 +171,18 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
             </Group>
           )}
         </Group>
-        {c.status === 'draft' && manage && <DraftPreview c={c} />}
+        {c.status === 'draft' && manage && (
+          <CampaignEditor
+            key={reloads}
+            pageId={c.page_id}
+            narrow={narrow}
+            campaign={c}
+            onSaved={() => undefined}
+            onReload={() => {
+              void client.invalidateQueries({ queryKey: ['campaign', id] }).then(() => setReloads((n) => n + 1));
+            }}
+          />
+        )}
         {c.status === 'scheduled' && !c.started_at && (
           <Alert color="violet" title="Scheduled">
             Sending begins {c.schedule_at ? when(c.schedule_at) : 'soon'}; the audience is frozen then, so who joins the

@@ -120,7 +120,7 @@ export function Campaigns({ pageId, narrow, selected, onSelect, user }: ScreenPr
           {selected !== null && pageId !== null ? (
             <ScrollArea style={{ flex: 1 }} type="auto">
               {selected === 'new' ? (
-                <CampaignEditor key={pageId} pageId={pageId} narrow={narrow} onCreated={(id) => onSelect(id)} />
+                <CampaignEditor key={pageId} pageId={pageId} narrow={narrow} onSaved={(id) => onSelect(id)} />
               ) : (
                 <CampaignView key={selected} id={selected} narrow={narrow} user={user} />
               )}

@@ -28,6 +28,8 @@ export interface Campaign {
   status: CampaignStatus;
   schedule_at: string | null;
   max_per_second: number;
+  /** Moves with every edit of the draft: sent back as If-Match when saving an edit. */
+  version: number;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -36,11 +38,22 @@ export interface Campaign {
   stats?: CampaignStats;
 }
 
+/** One person's message as the preview renders it. */
+export interface PreviewedMessage {
+  contact_id: string;
+  variant: number;
+  text: string | null;
+  message?: Record<string, unknown> | null;
+  reason?: string | null;
+}
+
 export interface CampaignPreview {
   recipients: number;
   eligible: number;
   by_reason: Record<string, number>;
-  sample: { contact_id: string; variant: number; text: string | null }[];
+  sample: PreviewedMessage[];
+  /** The message for the contact asked for (the unsaved preview's `contact_id`). */
+  contact?: PreviewedMessage & { in_audience: boolean; exclusion: string | null };
 }
 
 export interface Recipient {
@@ -237,4 +250,76 @@ export function fieldOfError(err: { message: string; details?: Record<string, un
 export function buttonTitles(message: Record<string, unknown> | undefined): string[] {
   const payload = (message?.attachment as { payload?: { buttons?: { title?: unknown }[] } } | undefined)?.payload;
   return (payload?.buttons ?? []).flatMap((b) => (typeof b.title === 'string' ? [b.title] : []));
+}
+
+/** An editor message from a stored one: its text, and a button template's link buttons. */
+export function variantOf(message: Record<string, unknown> | undefined, weight = 1): VariantDraft {
+  const payload = (
+    message?.attachment as
+      | { type?: string; payload?: { template_type?: string; text?: unknown; buttons?: Record<string, unknown>[] } }
+      | undefined
+  )?.payload;
+  if (payload?.template_type === 'button')
+    return {
+      text: typeof payload.text === 'string' ? payload.text : '',
+      buttons: (payload.buttons ?? [])
+        .filter((b) => b.type === 'web_url')
+        .map((b) => ({ title: String(b.title ?? ''), url: String(b.url ?? '') })),
+      weight,
+    };
+  return { text: typeof message?.text === 'string' ? message.text : '', buttons: [], weight };
+}
+
+/**
+ * The editor's fields from a saved draft (its filter as saved: the caller turns it into the builder's rows). A
+ * `schedule_at` becomes a local date-time through `isoToLocal`.
+ */
+export function editorDraftOf(c: Campaign, isoToLocal: (iso: string) => string): EditorDraft {
+  const parameters = Array.isArray(c.template?.parameters) ? c.template.parameters.map(String) : [];
+  return {
+    name: c.name,
+    kind: c.kind,
+    audience: c.segment_id === null ? 'filter' : 'segment',
+    segmentId: c.segment_id ?? '',
+    filter: c.filter ?? { all: [] },
+    variants: c.variants.length ? c.variants.map((v) => variantOf(v.message, v.weight)) : [variantOf(undefined)],
+    template: c.template ? `${c.template.name}|${c.template.language}` : '',
+    parameters,
+    scheduleAt: c.schedule_at ? isoToLocal(c.schedule_at) : '',
+    maxPerSecond: c.max_per_second,
+  };
+}
+
+/**
+ * What the live preview still needs before it can ask, in plain words; null when the draft can be previewed. (The
+ * API checks the rest and its refusal is shown in its own words.)
+ */
+export function previewBlocker(d: EditorDraft): string | null {
+  if (d.audience === 'segment' && !d.segmentId) return 'Choose who it goes to: a saved segment, or a filter.';
+  if (d.kind === 'utility' && !d.template) return 'Choose an approved template to see it as people will read it.';
+  if (d.kind !== 'utility' && d.variants.some((v) => v.text.trim() === ''))
+    return d.variants.length > 1
+      ? 'Write every variant to see them as people will read them.'
+      : 'Write the message to see it as people will read it.';
+  return null;
+}
+
+/** The preview body of the editor's draft: the create body (the name only when there is one) and the chosen person. */
+export function previewBody(
+  d: EditorDraft,
+  localToIso: (local: string) => string,
+  contactId: string | null,
+): Record<string, unknown> {
+  const { name, ...body } = createBody(d, localToIso);
+  return {
+    ...(typeof name === 'string' && name.trim() !== '' ? { name } : {}),
+    ...body,
+    ...(contactId ? { contact_id: contactId } : {}),
+  };
+}
+
+/** A refusal in the words a marketer reads: the API's sentence without the schema's preamble, capitalised. */
+export function refusalWords(message: string): string {
+  const m = message.replace(/^invalid request: /, '');
+  return m.charAt(0).toUpperCase() + m.slice(1);
 }
