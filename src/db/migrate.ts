@@ -33,6 +33,7 @@ import * as m0030 from './migrations/0030-loyalty-offers.ts';
 import * as m0031 from './migrations/0031-sequences.ts';
 import * as m0032 from './migrations/0032-thread-owner-at.ts';
 import * as m0033 from './migrations/0033-assistant-model-jobs.ts';
+import * as m0034 from './migrations/0034-marketing-messages.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -72,6 +73,7 @@ const STEPS: [string, Step][] = [
   ['0031-sequences', m0031],
   ['0032-thread-owner-at', m0032],
   ['0033-assistant-model-jobs', m0033],
+  ['0034-marketing-messages', m0034],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of
