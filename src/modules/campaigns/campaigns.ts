@@ -12,6 +12,7 @@ import { appendAudit } from '../audit/audit.repository.ts';
 import { appendEvents } from '../events/events.repository.ts';
 import { buildMessage, type SendContent } from '../messaging/message-body.ts';
 import { findPage } from '../pages/pages.repository.ts';
+import { marketingEnabled } from '../pages/marketing-messages.ts';
 import { formatSegmentFilter } from '../segments/segment-filter.ts';
 import { compileSegment } from '../segments/segments.ts';
 import { findSegment } from '../segments/segments.repository.ts';
@@ -62,7 +63,8 @@ export interface CreateCampaignInput {
 }
 
 const REFUSALS: Record<ContentRefusal, string> = {
-  marketing_not_enabled: 'this Page may not send Marketing Messages (they are off unless the Page has the permission)',
+  marketing_not_enabled:
+    "this Page's Marketing Messages are off: turn them on (PUT /api/v1/pages/{pageId}/marketing-messages) once Meta granted the permission",
   template_required: 'a utility campaign sends an approved template: give template {name, language, parameters}',
   message_required: 'a standard campaign needs a message (or variants)',
   utility_requires_template: 'a utility campaign sends an approved template, never a free message',
@@ -142,7 +144,7 @@ function buildCampaignMessage(input: CampaignMessageInput, field: string): Recor
 }
 
 /** The content checked against the kind, as stored: the message, the variants, the template. */
-function checkContent(input: CreateCampaignInput) {
+function checkContent(input: CreateCampaignInput, marketingEnabled: boolean) {
   const hasQuickReplies =
     input.message?.quick_replies !== undefined ||
     (input.variants ?? []).some((v) => v.message.quick_replies !== undefined);
@@ -155,7 +157,7 @@ function checkContent(input: CreateCampaignInput) {
     hasVariants: input.variants !== undefined,
     templateTexts: [...parameters, ...stringsOf(input.message ?? {})],
     tag: input.tag ?? null,
-    marketingEnabled: false,
+    marketingEnabled,
   });
   if (reason) throw refusal(reason, REFUSALS[reason]);
   if (input.kind === 'utility') {
@@ -229,7 +231,7 @@ export async function createCampaign(
   assertCan(actor, 'campaigns:manage');
   assertPage(actor, pageId);
   const name = checkName(input.name);
-  const content = checkContent(input);
+  const content = checkContent(input, input.kind === 'marketing' && (await marketingEnabled(ctx.db, pageId)));
   const scheduleAt = scheduleOf(input.schedule_at);
   if ((input.segment_id === undefined) === (input.filter === undefined))
     throw refusal('audience_required', 'give segment_id or filter (exactly one)', 'segment_id');
