@@ -125,7 +125,8 @@ export function sendMarketingMessage(core: Core, caller: Caller, node: string, p
   const thread = core.world.contact(page, person);
   if (thread.blocked) throw errors.unavailable();
   if (sub.status === 'stopped') throw errors.notificationsStopped();
-  if (sub.lastPaidSentAt != null && now - sub.lastPaidSentAt < PAID_MARKETING_GAP_MS) throw tooSoon();
+  const last = sub.lastPaidSentAt ?? null;
+  if (last !== null && now - last < PAID_MARKETING_GAP_MS) throw tooSoon();
   sub.lastPaidSentAt = now;
   const trackingId = uuid(core);
   const mid = newMid(core);
