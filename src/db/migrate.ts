@@ -33,6 +33,7 @@ import * as m0030 from './migrations/0030-loyalty-offers.ts';
 import * as m0031 from './migrations/0031-sequences.ts';
 import * as m0032 from './migrations/0032-thread-owner-at.ts';
 import * as m0033 from './migrations/0033-assistant-model-jobs.ts';
+import * as m0034 from './migrations/0034-marketing-messages.ts';
 import * as m0035 from './migrations/0035-thread-requests.ts';
 import * as m0036 from './migrations/0036-campaign-version.ts';
 import * as m0037 from './migrations/0037-conversations-by-contact-covering.ts';
@@ -75,6 +76,7 @@ const STEPS: [string, Step][] = [
   ['0031-sequences', m0031],
   ['0032-thread-owner-at', m0032],
   ['0033-assistant-model-jobs', m0033],
+  ['0034-marketing-messages', m0034],
   ['0035-thread-requests', m0035],
   ['0036-campaign-version', m0036],
   ['0037-conversations-by-contact-covering', m0037],

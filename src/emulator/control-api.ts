@@ -70,6 +70,13 @@ async function route(emu: Emulator, req: ControlRequest): Promise<unknown> {
   if (a === 'pages' && b && c === 'template-rejections' && m === 'POST') {
     return emu.rejectTemplates(b, need(body, 'name'), (body.reason as string | undefined) ?? 'INCORRECT_CATEGORY');
   }
+  if (a === 'pages' && b && c === 'marketing-messages' && m === 'POST') {
+    if (typeof body.enabled !== 'boolean') throw new ActionError(400, 'enabled must be true or false');
+    const account = body.ad_account_id;
+    if (account !== undefined && (typeof account !== 'string' || !/^\d{1,20}$/.test(account)))
+      throw new ActionError(400, 'ad_account_id must be digits (without act_)');
+    return emu.setMarketingMessages(b, body.enabled, account);
+  }
   if (a === 'users' && parts.length === 1) {
     if (m === 'GET') {
       // `?page_id=&psid=` finds the person behind a PSID: a contact in pagescope shows the PSID, the inbox is per user.

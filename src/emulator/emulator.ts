@@ -6,7 +6,7 @@ import { verifyCallback, type HandshakeResult } from './handshake.ts';
 import { httpTransport } from './http-transport.ts';
 import { resolveOptions, type EmulatorOptions, type EmulatorOptionsInput, type WebhookTransport } from './options.ts';
 import { act, ActionError, type Action, type ActionResult } from './people.ts';
-import { Random } from './prng.ts';
+import { deriveDigits, Random } from './prng.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { Ring } from './ring.ts';
 import { createSignedRequest } from './meta-signed-request.ts';
@@ -283,6 +283,27 @@ export class Emulator {
       throw err;
     }
     return this.core.emit(events);
+  }
+
+  /**
+   * Grants (or takes back) the app's paid Marketing Messages permission on the Page, linked to an ad account (given,
+   * or derived from the seed): the Page's token then carries `paid_marketing_messages` and `ads_management`.
+   */
+  setMarketingMessages(
+    pageId: string,
+    enabled: boolean,
+    adAccountId?: string,
+  ): { page_id: string; enabled: boolean; ad_account_id: string | null } {
+    const page = this.world.pages.get(pageId);
+    if (!page) throw new ActionError(404, `no page ${pageId}`);
+    if (!enabled) page.marketingMessages = null;
+    else {
+      const id =
+        adAccountId ?? page.marketingMessages?.adAccountId ?? deriveDigits(this.options.seed, 15, 'act', pageId);
+      const campaigns = page.marketingMessages?.adAccountId === id ? page.marketingMessages.campaigns : new Map();
+      page.marketingMessages = { adAccountId: id, campaigns };
+    }
+    return { page_id: pageId, enabled, ad_account_id: page.marketingMessages?.adAccountId ?? null };
   }
 
   /** The review of templates named `name` on the Page (pending or future) rejects them with Meta's `reason`. */

@@ -5,7 +5,8 @@ export interface WebhookEvent {
   field: string;
   pageId: string;
   /** `standby` when another app owns the thread (handover). */
-  channel: 'messaging' | 'standby';
+  /** `changes` for fields Meta sends as `{field, value}` (the Marketing Message API's webhooks). */
+  channel: 'messaging' | 'standby' | 'changes';
   item: Record<string, unknown>;
 }
 
@@ -181,6 +182,29 @@ export function policyEnforcementEvent(
     channel: 'messaging',
     item: { recipient: { id: pageId }, timestamp: ts, policy_enforcement },
   };
+}
+
+/**
+ * The paid Marketing Message API's webhooks (`marketing_message_echoes`, `_deliveries`, `_delivery_failed`): the flat
+ * fields of Meta's samples, as the `value` of a `changes` item of the Page's entry.
+ */
+export function marketingMessageEvent(
+  field: 'marketing_message_echoes' | 'marketing_message_deliveries' | 'marketing_message_delivery_failed',
+  ids: Ids,
+  m: { appId: string; mid: string; trackingId: string; subscriptionToken: string; messageId: string; error?: string },
+): WebhookEvent {
+  const value: Record<string, unknown> = {
+    recipient_id: ids.psid,
+    page_id: ids.pageId,
+    app_id: m.appId,
+    timestamp: ids.ts,
+    mid: m.mid,
+    marketing_message_tracking_id: m.trackingId,
+    messenger_subscription_token: m.subscriptionToken,
+    message_id: m.messageId,
+  };
+  if (m.error !== undefined) value.error_message = m.error;
+  return { field, pageId: ids.pageId, channel: 'changes', item: { field, value } };
 }
 
 /** Builds the envelope Meta POSTs: one messaging item per entry, several entries when batched. */

@@ -15,6 +15,9 @@ export const ALL_FIELDS = [
   'messaging_account_linking',
   'messaging_policy_enforcement',
   'standby',
+  'marketing_message_echoes',
+  'marketing_message_deliveries',
+  'marketing_message_delivery_failed',
 ] as const;
 
 export interface Page {
@@ -28,6 +31,21 @@ export interface Page {
   templates: Map<string, MessageTemplate>;
   /** Template names the control API told the review to reject, with Meta's reason. */
   templateRejections: Map<string, string>;
+  /**
+   * The paid Marketing Message API for this Page: null until the control API grants the app's permission
+   * (`paid_marketing_messages`, with `ads_management`) and links an ad account; off by default, as at Meta.
+   */
+  marketingMessages: { adAccountId: string; campaigns: Map<string, MessageCampaign> } | null;
+}
+
+/** A Marketing Message campaign created in an ad account (`POST act_<id>/message_campaign`). */
+export interface MessageCampaign {
+  id: string;
+  name: string;
+  pageId: string;
+  dailyBudget: number | null;
+  lifetimeBudget: number | null;
+  createdAt: number;
 }
 
 export interface MessageTemplate {
@@ -77,6 +95,8 @@ export interface MarketingToken {
   status: 'active' | 'stopped';
   createdAt: number;
   lastSentAt: number | null;
+  /** The last paid Marketing Message sent with this token as its subscription token (one per 12 h). */
+  lastPaidSentAt?: number | null;
 }
 
 export interface Thread {
@@ -173,6 +193,7 @@ export class World {
       messengerProfile: {},
       templates: new Map(),
       templateRejections: new Map(),
+      marketingMessages: null,
     };
     this.pages.set(id, page);
     this.tokens.set(accessToken, page);

@@ -69,6 +69,10 @@ const BY_CODE: Record<string, string> = {
   page_disabled: 'This Page is disabled in pagescope.',
   no_marketing_consent: "This person hasn't agreed to receive marketing messages.",
   no_user_action: 'This person has never written to the Page, so Messenger does not allow messaging them.',
+  marketing_not_enabled: 'Marketing Messages are not enabled for this Page.',
+  no_marketing_token: "This person hasn't subscribed to the Page's marketing messages.",
+  marketing_region_restricted:
+    'This person may be in the EU, the UK, Japan, Korea or Australia, where Meta delivers no Marketing Messages.',
   policy_refused: "The message wasn't sent: the messaging rules don't allow it right now.",
 };
 

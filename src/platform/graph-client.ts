@@ -54,6 +54,14 @@ export type MessageTemplateBody = {
 export type MessengerProfileBody = Record<string, unknown>;
 export type IdMatch = { id: string; scope?: { id: string; name?: string } };
 export type PageIdentity = { id: string; name?: string };
+/** What `GET /debug_token` says of a token: valid or not, whose, and the permissions (scopes) it carries. */
+export type TokenDebug = { isValid: boolean; type?: string; profileId?: string; scopes: string[] };
+/** The paid Marketing Message API's send (`POST act_<id>/messages`), in Meta's wire format. */
+export type MarketingMessageBody = {
+  message_id: string;
+  messenger_delivery_data: { subscription_token: string };
+  message: Record<string, unknown>;
+};
 
 export interface GraphClient {
   sendMessage(pageToken: string, body: SendMessageBody): Promise<SendResult>;
@@ -81,6 +89,20 @@ export interface GraphClient {
   deleteMessageTemplate(pageId: string, pageToken: string, by: { hsmId: string } | { name: string }): Promise<void>;
   setMessengerProfile(pageToken: string, body: MessengerProfileBody): Promise<void>;
   deleteMessengerProfile(pageToken: string, fields: readonly string[]): Promise<void>;
+  /** Inspects `inputToken` with `accessToken` (the app's token, or the same token). */
+  debugToken(inputToken: string, accessToken: string): Promise<TokenDebug>;
+  /** Creates a Marketing Message campaign in the ad account (`POST act_<id>/message_campaign`): its id. */
+  createMessageCampaign(
+    pageToken: string,
+    adAccountId: string,
+    body: { name: string; page_id: string; daily_budget: number },
+  ): Promise<{ id: string }>;
+  /** Sends one paid Marketing Message (`POST act_<id>/messages`): Meta's tracking id of it. */
+  sendMarketingMessage(
+    pageToken: string,
+    adAccountId: string,
+    body: MarketingMessageBody,
+  ): Promise<{ trackingId: string }>;
 }
 
 // ids_for_* answers are paginated; a person rarely has more than a handful, so a few pages is plenty.
@@ -243,6 +265,33 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       const body = { fields };
       const answer = await call({ operation, method: 'DELETE', path: 'me/messenger_profile', token: pageToken, body });
       if (!isRecord(answer) || answer.result !== 'success') throw unexpected(operation);
+    },
+    async debugToken(inputToken, accessToken) {
+      const operation = 'debug_token';
+      const query = { input_token: inputToken };
+      const answer = await call({ operation, method: 'GET', path: 'debug_token', token: accessToken, query });
+      const data = isRecord(answer) && isRecord(answer.data) ? answer.data : undefined;
+      if (!data) throw unexpected(operation);
+      return {
+        isValid: data.is_valid === true,
+        ...(typeof data.type === 'string' && { type: data.type }),
+        ...(typeof data.profile_id === 'string' && { profileId: data.profile_id }),
+        scopes: Array.isArray(data.scopes) ? data.scopes.filter((x): x is string => typeof x === 'string') : [],
+      };
+    },
+    async createMessageCampaign(pageToken, adAccountId, body) {
+      const operation = 'create_message_campaign';
+      const path = `act_${enc(adAccountId)}/message_campaign`;
+      const answer = await call({ operation, method: 'POST', path, token: pageToken, body });
+      if (!isRecord(answer) || typeof answer.id !== 'string') throw unexpected(operation);
+      return { id: answer.id };
+    },
+    async sendMarketingMessage(pageToken, adAccountId, body) {
+      const operation = 'send_marketing_message';
+      const path = `act_${enc(adAccountId)}/messages`;
+      const answer = await call({ operation, method: 'POST', path, token: pageToken, body });
+      if (!isRecord(answer) || typeof answer.marketing_message_tracking_id !== 'string') throw unexpected(operation);
+      return { trackingId: answer.marketing_message_tracking_id };
     },
   };
 }

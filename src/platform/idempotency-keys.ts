@@ -40,6 +40,8 @@ export function idempotencyKeyOf(event: UnkeyedEvent): string {
     case 'request_thread_control':
     case 'feedback':
       return `${event.kind}:${who()}:${event.timestamp}`;
+    case 'marketing_message':
+      return `marketing_message:${event.status}:${digest(event.pageId, event.trackingId)}`;
     case 'change':
       return `change:${digest(event.pageId, event.field, event.value)}:${event.timestamp}`;
     case 'unknown':

@@ -133,6 +133,21 @@ export type FeedbackEvent = EventBase & {
   screens: { screenId?: string; questions: FeedbackQuestion[] }[];
 };
 
+/**
+ * The paid Marketing Message API's webhooks (`marketing_message_echoes`, `_deliveries`, `_delivery_failed`): one
+ * message sent through `act_<id>/messages`, named by Meta's `marketing_message_tracking_id`.
+ */
+export type MarketingMessageEvent = EventBase & {
+  kind: 'marketing_message';
+  status: 'echo' | 'delivered' | 'failed';
+  trackingId: string;
+  mid?: string;
+  /** Meta's message campaign (`message_id` of the send). */
+  messageCampaignId?: string;
+  /** `marketing_message_delivery_failed`: Meta's reason. */
+  errorMessage?: string;
+};
+
 export type ChangeEvent = Omit<EventBase, 'psid' | 'userRef'> & { kind: 'change'; field: string; value: unknown };
 
 /** Anything not understood: kept whole so it can be stored raw and counted, never thrown. */
@@ -165,6 +180,7 @@ export type WebhookEvent =
   | RequestThreadControlEvent
   | AppRolesEvent
   | FeedbackEvent
+  | MarketingMessageEvent
   | ChangeEvent
   | UnknownEvent;
 

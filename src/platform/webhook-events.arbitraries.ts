@@ -206,5 +206,27 @@ const pageOnlyEvent = fc
   )
   .map(([{ psid: _psid, ...f }, fields]) => ({ ...f, ...fields }));
 
-/** Any well-formed event Meta could send on `messaging` or `standby`. */
-export const wellFormedEvent = fc.oneof(personEvent, checkboxOptin, pageOnlyEvent) as fc.Arbitrary<Encodable>;
+// The Marketing Message API's webhooks come as `changes` items `{field, value}`.
+const marketingMessageEvent = fc
+  .tuple(
+    frame,
+    fc.record(
+      {
+        status: fc.constantFrom('echo', 'delivered', 'failed'),
+        trackingId: fc.uuid(),
+        mid,
+        messageCampaignId: digits(6, 16),
+        errorMessage: text,
+      },
+      { requiredKeys: ['status', 'trackingId'] },
+    ),
+  )
+  .map(([f, fields]) => ({ ...f, ...fields, channel: 'changes', kind: 'marketing_message' }));
+
+/** Any well-formed event Meta could send on `messaging` or `standby` (or, for Marketing Messages, `changes`). */
+export const wellFormedEvent = fc.oneof(
+  personEvent,
+  checkboxOptin,
+  pageOnlyEvent,
+  marketingMessageEvent,
+) as fc.Arbitrary<Encodable>;

@@ -1,5 +1,11 @@
 import { idempotencyKeyOf } from './idempotency-keys.ts';
-import type { UnkeyedEvent, UnknownEvent, WebhookChannel, WebhookEvent } from './webhook-event.types.ts';
+import type {
+  MarketingMessageEvent,
+  UnkeyedEvent,
+  UnknownEvent,
+  WebhookChannel,
+  WebhookEvent,
+} from './webhook-event.types.ts';
 import { parseMessage, parsePostback, parseReferralEvent } from './webhook-messages.ts';
 import { compact, isObject, Malformed, optId, optObject, optString, optTime, type Json } from './webhook-read.ts';
 import {
@@ -62,6 +68,9 @@ export function parseChangeItem(item: unknown, context: ItemContext): WebhookEve
     const field = optString(item, 'field', 'change');
     if (field === undefined) throw new Malformed('change.field: required');
     const value = item.value;
+    const marketing = MARKETING_FIELDS[field];
+    if (marketing !== undefined)
+      return keyed(parseMarketingMessage(isObject(value) ? value : item, marketing, context));
     if (isObject(value) && isObject(value.recipient) && PARSERS.some(([key]) => value[key] !== undefined)) {
       return parseMessagingItem(value, context);
     }
@@ -73,6 +82,40 @@ export function parseChangeItem(item: unknown, context: ItemContext): WebhookEve
     if (error instanceof Malformed) return unknownEvent(item, context, error.message);
     throw error;
   }
+}
+
+const MARKETING_FIELDS: Record<string, MarketingMessageEvent['status']> = {
+  marketing_message_echoes: 'echo',
+  marketing_message_deliveries: 'delivered',
+  marketing_message_delivery_failed: 'failed',
+};
+
+// Meta's samples are flat (`{field, recipient_id, page_id, …}`); a Page subscription wraps them as `{field, value}`:
+// both read the same fields.
+function parseMarketingMessage(
+  v: Json,
+  status: MarketingMessageEvent['status'],
+  context: ItemContext,
+): Omit<MarketingMessageEvent, 'idempotencyKey'> {
+  const trackingId = optString(v, 'marketing_message_tracking_id', 'marketing_message');
+  if (trackingId === undefined || trackingId === '')
+    throw new Malformed('marketing_message.marketing_message_tracking_id: required');
+  const pageId = context.entryId ?? optId(v, 'page_id', 'marketing_message');
+  if (pageId === undefined) throw new Malformed('entry.id: required');
+  const timestamp = optTime(v, 'timestamp', 'marketing_message') ?? context.entryTime;
+  if (timestamp === undefined) throw new Malformed('marketing_message.timestamp: required');
+  return compact({
+    kind: 'marketing_message' as const,
+    status,
+    pageId,
+    psid: optId(v, 'recipient_id', 'marketing_message'),
+    timestamp,
+    channel: context.channel,
+    trackingId,
+    mid: optString(v, 'mid', 'marketing_message'),
+    messageCampaignId: optId(v, 'message_id', 'marketing_message'),
+    errorMessage: optString(v, 'error_message', 'marketing_message'),
+  });
 }
 
 /** An `unknown` event keeping the raw value, for storage and the unhandled-events counter. */

@@ -14,13 +14,14 @@ export function envelopeOf(events: Encodable[], entryTime = 1_700_000_000_000): 
     entry: events.map((event) => ({
       id: event.pageId,
       time: entryTime,
-      [arrayKey(event.channel)]: [toWireItem(event)],
+      [event.kind === 'marketing_message' ? 'changes' : arrayKey(event.channel)]: [toWireItem(event)],
     })),
   };
 }
 
 /** Encodes one event as the item Meta puts in `messaging` / `standby`. */
 export function toWireItem(event: Encodable): Wire {
+  if (event.kind === 'marketing_message') return marketingMessage(event);
   return { ...frame(event), ...body(event) };
 }
 
@@ -40,7 +41,7 @@ function frame(event: Encodable): Wire {
   return { ...(person && { sender: person }), recipient: page, timestamp: event.timestamp };
 }
 
-function body(event: Encodable): Wire {
+function body(event: Exclude<Encodable, { kind: 'marketing_message' }>): Wire {
   switch (event.kind) {
     case 'message':
       return {
@@ -125,6 +126,26 @@ function body(event: Encodable): Wire {
         },
       };
   }
+}
+
+const MARKETING_FIELDS = {
+  echo: 'marketing_message_echoes',
+  delivered: 'marketing_message_deliveries',
+  failed: 'marketing_message_delivery_failed',
+} as const;
+
+function marketingMessage(event: Extract<Encodable, { kind: 'marketing_message' }>): Wire {
+  const field = MARKETING_FIELDS[event.status];
+  const value = drop({
+    recipient_id: event.psid,
+    page_id: event.pageId,
+    timestamp: event.timestamp,
+    mid: event.mid,
+    marketing_message_tracking_id: event.trackingId,
+    message_id: event.messageCampaignId,
+    error_message: event.errorMessage,
+  });
+  return { field, value };
 }
 
 function optin(event: Extract<Encodable, { kind: 'optin' }>): Wire {

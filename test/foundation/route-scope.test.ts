@@ -98,6 +98,7 @@ function bodies(a: SeededContact, b: SeededContact): Record<string, unknown> {
       components: [{ type: 'BODY', text: 'Your order has shipped.' }],
     },
     'PUT /api/v1/pages/:pageId/messenger-profile': { get_started: { payload: 'GET_STARTED' } },
+    'PUT /api/v1/pages/:pageId/marketing-messages': { enabled: false },
     'PUT /api/v1/pages/:pageId/loyalty-tiers': {
       window_days: 365,
       currency: 'EUR',

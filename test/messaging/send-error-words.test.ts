@@ -50,6 +50,9 @@ test('every reason the send policy refuses with, and every Graph outcome, has a 
     marketing_token_expired: true,
     frequency_capped: true,
     no_user_action: true,
+    marketing_not_enabled: true,
+    no_marketing_token: true,
+    marketing_region_restricted: true,
   };
   for (const code of Object.keys(reasons)) assert.notEqual(sendErrorInWords({ code }), GENERIC, code);
   const outcomes = [

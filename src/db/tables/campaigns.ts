@@ -32,6 +32,8 @@ export interface CampaignTable {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** A marketing campaign's message campaign at Meta (`act_<id>/message_campaign`), created as it first sends. */
+  meta_campaign_id?: string | null;
 }
 
 /**
@@ -110,6 +112,7 @@ export const CAMPAIGN_CLASSIFICATION: Record<keyof CampaignTables, TableClassifi
       updated_at: 'system',
       started_at: 'system',
       finished_at: 'system',
+      meta_campaign_id: 'reference',
     },
   },
   campaign_recipients: {

@@ -50,9 +50,25 @@ export interface MessengerProfileTable {
   updated_at: number;
 }
 
+/** A Page's paid Marketing Messages: off unless switched on by an operator while the token had the permission. */
+export interface PageMarketingMessagesTable {
+  page_id: string;
+  enabled: number;
+  /** Meta's ad account id, digits without `act_`. */
+  ad_account_id: string | null;
+  /** Each message campaign's daily budget at Meta, in cents of the ad account's currency. */
+  daily_budget: number | null;
+  /** When Meta last confirmed the token carries the permission (on enabling). */
+  permission_checked_at: number | null;
+  updated_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface MetaSettingsTables {
   message_templates: MessageTemplateTable;
   messenger_profiles: MessengerProfileTable;
+  page_marketing_messages: PageMarketingMessagesTable;
 }
 
 export const META_SETTINGS_CLASSIFICATION: Record<keyof MetaSettingsTables, TableClassification> = {
@@ -94,6 +110,21 @@ export const META_SETTINGS_CLASSIFICATION: Record<keyof MetaSettingsTables, Tabl
       recent_calls: 'system',
       next_push_at: 'system',
       pushed_at: 'system',
+      updated_by: 'reference',
+      created_at: 'system',
+      updated_at: 'system',
+    },
+  },
+  page_marketing_messages: {
+    idColumn: 'page_id',
+    pageColumn: 'page_id',
+    contactColumn: null,
+    columns: {
+      page_id: 'reference',
+      enabled: 'system',
+      ad_account_id: 'reference',
+      daily_budget: 'system',
+      permission_checked_at: 'system',
       updated_by: 'reference',
       created_at: 'system',
       updated_at: 'system',

@@ -5,6 +5,7 @@ import type { Ring } from '../ring.ts';
 import { GraphError, errors } from '../graph-error-answers.ts';
 import { idsForApps, idsForPages } from './id-matching.ts';
 import { secondaryReceivers, threadControlCall, threadOwner, type HandoverKind } from './handover.ts';
+import { createMessageCampaign, debugToken, sendMarketingMessage } from './marketing-messages.ts';
 import { messageTemplates } from './message-templates.ts';
 import { messengerProfile } from './messenger-profile.ts';
 import { pageNode, userProfile } from './profile.ts';
@@ -44,6 +45,11 @@ async function route(core: Core, req: GraphRequest, params: Params, hooks: Graph
   if (!node || rest.length > 0) throw errors.unknownPath(`/${rest.join('/')}`);
   const proofRequired = edge === 'ids_for_pages' || edge === 'ids_for_apps';
   const caller = authenticate(core, req, params, proofRequired);
+  if (node === 'debug_token' && edge === undefined && method === 'GET') return debugToken(core, params);
+  if (node.startsWith('act_') && method === 'POST' && edge === 'message_campaign')
+    return createMessageCampaign(core, caller, node, params);
+  if (node.startsWith('act_') && method === 'POST' && edge === 'messages')
+    return sendMarketingMessage(core, caller, node, params);
   if (edge === undefined) {
     if (method !== 'GET') throw errors.unsupported(method, node);
     if (caller.kind === 'app') {

@@ -186,8 +186,10 @@ const createProperties = {
   name: Type.String({ minLength: 1, maxLength: MAX_CAMPAIGN_NAME_CHARS }),
   kind: StringEnum(['standard', 'utility', 'marketing'], {
     description:
-      'standard: inside the 24-hour window, promotional allowed; utility: an approved template; marketing: only ' +
-      'with the Page permission (off by default)',
+      'standard: inside the 24-hour window, promotional allowed; utility: an approved template; marketing: a ' +
+      "message through Meta's paid Marketing Message API, refused (marketing_not_enabled) unless the Page's " +
+      'Marketing Messages are on (PUT /api/v1/pages/{pageId}/marketing-messages); each person needs marketing ' +
+      'consent, a live subscription token, 12 hours since the last one and a region Meta serves',
   }),
   segment_id: Type.Optional(Type.String({ description: 'a saved segment of the Page (or give filter)' })),
   filter: Type.Optional(AnyObject({ description: 'a filter in the segments language (or give segment_id)' })),

@@ -8,7 +8,8 @@ import { AppError } from '../../errors.ts';
 import { findSegment } from '../segments/segments.repository.ts';
 import { segmentRecipients } from '../segments/segments.ts';
 import { exclusionFor, type ExclusionReason } from './campaign.policy.ts';
-import { contactsWithCampaignSend, memberRows } from './campaigns.repository.ts';
+import { contactsWithCampaignSend, marketingTokenStates, memberRows } from './campaigns.repository.ts';
+import { marketingEnabled } from '../pages/marketing-messages.ts';
 import { findPages } from '../messaging/send-targets.repository.ts';
 
 export interface AudienceMember {
@@ -38,8 +39,14 @@ export async function* campaignAudience(
 ): AsyncGenerator<AudienceMember[]> {
   const [page] = await findPages(db, [c.page_id]);
   const pageStatus = page?.status ?? 'disabled';
+  const marketing = c.kind === 'marketing';
+  const pageEnabled = marketing && (await marketingEnabled(db, c.page_id));
   for await (const ids of segmentRecipients(ctx, db, c.page_id, await audienceFilter(db, c))) {
-    const [rows, received] = await Promise.all([memberRows(db, ids), contactsWithCampaignSend(db, c.id, ids)]);
+    const [rows, received, tokens] = await Promise.all([
+      memberRows(db, ids),
+      contactsWithCampaignSend(db, c.id, ids),
+      marketing ? marketingTokenStates(db, ids) : new Map<string, never>(),
+    ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     yield ids.map((id) => {
       const r = byId.get(id);
@@ -55,6 +62,9 @@ export async function* campaignAudience(
             psidInvalid: r.psid_invalid_at !== null,
             handledByHuman: r.human_handling,
             alreadyReceived: received.has(id),
+            ...(marketing && {
+              marketing: { pageEnabled, token: tokens.get(id) ?? null, locale: r.locale, timezone: r.timezone },
+            }),
           },
           now,
           c.kind,

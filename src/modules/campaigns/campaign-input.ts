@@ -1,6 +1,7 @@
 // A campaign's creation fields checked and turned into what is stored: the name, the content against its kind, the
 // audience (a saved segment of the Page, or a filter compiled once), the schedule and the pace. Creating, editing a
 // draft and previewing an unsaved campaign all go through `checkedCampaign`: one set of refusals, one stored form.
+import { marketingEnabled } from '../pages/marketing-messages.ts';
 import type { AppContext } from '../../kernel/context.ts';
 import type { CampaignTable } from '../../db/tables/campaigns.ts';
 import type { Executor } from '../../db/types.ts';
@@ -48,7 +49,8 @@ export type CheckedCampaign = Pick<
 >;
 
 const REFUSALS: Record<ContentRefusal, string> = {
-  marketing_not_enabled: 'this Page may not send Marketing Messages (they are off unless the Page has the permission)',
+  marketing_not_enabled:
+    "this Page's Marketing Messages are off: turn them on (PUT /api/v1/pages/{pageId}/marketing-messages) once Meta granted the permission",
   template_required: 'a utility campaign sends an approved template: give template {name, language, parameters}',
   message_required: 'a standard campaign needs a message (or variants)',
   utility_requires_template: 'a utility campaign sends an approved template, never a free message',
@@ -128,7 +130,7 @@ function buildCampaignMessage(input: CampaignMessageInput, field: string): Recor
 }
 
 /** The content checked against the kind, as stored: the message, the variants, the template. */
-function checkContent(input: CreateCampaignInput) {
+function checkContent(input: CreateCampaignInput, marketingOn: boolean) {
   const hasQuickReplies =
     input.message?.quick_replies !== undefined ||
     (input.variants ?? []).some((v) => v.message.quick_replies !== undefined);
@@ -141,7 +143,7 @@ function checkContent(input: CreateCampaignInput) {
     hasVariants: input.variants !== undefined,
     templateTexts: [...parameters, ...stringsOf(input.message ?? {})],
     tag: input.tag ?? null,
-    marketingEnabled: false,
+    marketingEnabled: marketingOn,
   });
   if (reason) throw refusal(reason, REFUSALS[reason]);
   if (input.kind === 'utility') {
@@ -223,7 +225,7 @@ export async function checkedCampaign(
   input: CreateCampaignInput,
 ): Promise<CheckedCampaign & { variantCount: number }> {
   const name = checkName(input.name);
-  const content = checkContent(input);
+  const content = checkContent(input, input.kind === 'marketing' && (await marketingEnabled(trx, pageId)));
   const scheduleAt = scheduleOf(input.schedule_at);
   if ((input.segment_id === undefined) === (input.filter === undefined))
     throw refusal('audience_required', 'give segment_id or filter (exactly one)', 'segment_id');

@@ -21,12 +21,15 @@ import {
   campaignSendsInOutbox,
   insertLinks,
   lockCampaign,
+  marketingTokenStates,
   memberRows,
   moveCampaign,
   pendingRecipients,
   settleRecipient,
 } from './campaigns.repository.ts';
 import { beginCampaign } from './run-campaign.ts';
+import { ensureMetaCampaign } from './meta-campaign.ts';
+import { marketingEnabled } from '../pages/marketing-messages.ts';
 
 export interface CampaignSenderOptions {
   /** Pause between turns when no campaign could queue anything (default 50 ms: a tenth of the smallest bucket). */
@@ -85,6 +88,8 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
   const { allowance, state: pace } = paceAllowance(state.pace.get(c.id) ?? newPace(now, rate), now, rate, inOutbox);
   state.pace.set(c.id, pace);
   if (allowance === 0) return 0;
+  // A marketing campaign's sends name its message campaign at Meta: created before the first of them is queued.
+  if (c.kind === 'marketing' && !(await ensureMetaCampaign(ctx, c))) return 0;
   const dialect = ctx.database.dialect;
   // Flushed to disk later (SQLite): a crash before the flush loses the recipients' new status and their deliveries
   // together, so they are queued again, never twice; and the dispatcher sends nothing before its own claim is flushed,
@@ -99,10 +104,13 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
       return { settled: 0, queued: 0 };
     }
     const ids = pending.map((r) => r.contact_id);
-    const [members, data, [page]] = await Promise.all([
+    const marketing = c.kind === 'marketing';
+    const [members, data, [page], tokens, pageEnabled] = await Promise.all([
       memberRows(trx, ids),
       recipientData(ctx, trx, ids),
       findPages(trx, [c.page_id]),
+      marketing ? marketingTokenStates(trx, ids) : new Map<string, never>(),
+      marketing && marketingEnabled(trx, c.page_id),
     ]);
     const memberOf = new Map(members.map((m) => [m.id, m]));
     const renderer = new CampaignRenderer(ctx, trx, c, now);
@@ -122,6 +130,14 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
                 psidInvalid: m.psid_invalid_at !== null,
                 handledByHuman: m.human_handling,
                 alreadyReceived: false,
+                ...(marketing && {
+                  marketing: {
+                    pageEnabled,
+                    token: tokens.get(m.id) ?? null,
+                    locale: m.locale,
+                    timezone: m.timezone,
+                  },
+                }),
               },
               now,
               c.kind,
@@ -175,6 +191,7 @@ async function sendTurn(ctx: AppContext, state: SenderState, c: CampaignTable): 
         idempotencyKey: `campaign:${c.id}:${r.contact_id}`,
         createdBy: c.created_by,
         campaignId: c.id,
+        ...(marketing && { channel: 'marketing_messages' as const }),
       });
       if (res.outcome === 'refused') {
         await settleRecipient(

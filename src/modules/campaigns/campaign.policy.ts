@@ -2,10 +2,12 @@
 // many sends a campaign may queue now, and whether a campaign's content fits its kind.
 import { createHash } from 'node:crypto';
 import { promotionalWord } from '../templates/template.policy.ts';
+import { decideMarketingMessage } from '../messaging/marketing.policy.ts';
 import {
   decideSend,
   pageSendRatePerSecond,
   RETIRED_TAGS,
+  type MarketingTokenState,
   type MessageKind,
   type RefusalReason,
   type SendPolicyInput,
@@ -21,13 +23,22 @@ export interface MemberState extends Omit<SendPolicyInput, 'author' | 'kind' | '
   handledByHuman: boolean;
   /** The person already has a send of this campaign. */
   alreadyReceived: boolean;
+  /** What a marketing campaign's policy reads besides (marketing.policy.ts); absent: no token, region unknown. */
+  marketing?: {
+    pageEnabled: boolean;
+    token: MarketingTokenState | null;
+    locale: string | null;
+    timezone: number | null;
+  };
 }
 
 // The reasons that say the person cannot or must not be reached at all, before anything about the campaign.
 const HARD: readonly RefusalReason[] = ['erased', 'page_unauthorized', 'page_disabled', 'unreachable', 'opted_out'];
 
 /**
- * Whether a member of a campaign's audience is left out at `now`, and why (null: eligible). A standard campaign is
+ * Whether a member of a campaign's audience is left out at `now`, and why (null: eligible). A marketing campaign
+ * follows the Marketing Messages policy (consent, a live subscription token, 12 hours, the region rule) whatever the
+ * window. A standard campaign is
  * promotional and goes only inside the 24-hour window (no marketing token: that is the marketing kind); a utility
  * campaign sends an approved utility template, which Meta lets through at any time. Both leave out whoever cannot or
  * must not be reached, a conversation a human is handling now, and anyone who already got the campaign. The same
@@ -39,6 +50,23 @@ export function exclusionFor(
   kind: 'standard' | 'utility' | 'marketing' = 'standard',
 ): ExclusionReason | null {
   if (m.alreadyReceived) return 'already_received';
+  if (kind === 'marketing') {
+    const mk = m.marketing ?? { pageEnabled: false, token: null, locale: null, timezone: null };
+    const d = decideMarketingMessage({
+      now,
+      contactStatus: m.contactStatus,
+      pageStatus: m.pageStatus,
+      pageEnabled: mk.pageEnabled,
+      consent: m.consent,
+      token: mk.token,
+      locale: mk.locale,
+      timezone: mk.timezone,
+    });
+    if (!d.allowed && HARD.includes(d.reason)) return d.reason;
+    if (m.psidInvalid) return 'invalid_recipient';
+    if (m.handledByHuman) return 'human_handling';
+    return d.allowed ? null : d.reason;
+  }
   const sendKind = kind === 'utility' ? 'utility' : 'text';
   const d = decideSend({ ...m, author: 'campaign', kind: sendKind, marketingToken: null, now });
   if (!d.allowed && HARD.includes(d.reason)) return d.reason;
@@ -160,7 +188,7 @@ export interface CampaignContent {
   /** Every text a utility campaign would send: its template's parameters, and any message it was given. */
   templateTexts: readonly string[];
   tag: string | null;
-  /** Whether the Page may send Marketing Messages (no Page has that setting yet: always false). */
+  /** Whether the Page's Marketing Messages are on (its setting, turned on with Meta's permission). */
   marketingEnabled: boolean;
 }
 
@@ -174,7 +202,8 @@ export function contentRefusal(c: CampaignContent): ContentRefusal | null {
     if (c.tag === 'HUMAN_AGENT') return 'human_agent_not_allowed';
     return RETIRED_TAGS.includes(c.tag) ? 'retired_tag' : 'tag_not_allowed';
   }
-  if (c.kind === 'marketing') return c.marketingEnabled ? null : 'marketing_not_enabled';
+  // A marketing campaign is a promotional message like a standard one, sent through the paid Marketing Message API.
+  if (c.kind === 'marketing' && !c.marketingEnabled) return 'marketing_not_enabled';
   if (c.kind === 'utility') {
     if (c.hasQuickReplies) return 'quick_replies_not_allowed';
     if (c.templateTexts.some(isPromotional)) return 'promotional_content';

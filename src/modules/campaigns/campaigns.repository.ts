@@ -1,6 +1,7 @@
 // The campaigns module's SQL: campaigns, their frozen recipients, tracked links, and the reads the sender, the
 // preview and the statistics need from contacts, conversations, orders and the outbox.
 import { sql } from 'kysely';
+import type { MarketingTokenState } from '../messaging/send.policy.ts';
 import type { Dialect, Executor } from '../../db/types.ts';
 import type {
   CampaignLinkTable,
@@ -115,6 +116,8 @@ export async function memberRows(db: Executor, contactIds: readonly string[]) {
         'last_user_action_at',
         'consent_replies',
         'consent_marketing',
+        'locale',
+        'timezone',
       ])
       .where('id', 'in', [...contactIds])
       .execute(),
@@ -397,4 +400,36 @@ export async function recordClick(db: Executor, link: CampaignLinkTable, now: nu
     .where('clicked_at', 'is', null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** Each contact's newest marketing subscription (the one a send would use), for a batch of a campaign's audience. */
+export async function marketingTokenStates(db: Executor, contactIds: readonly string[]) {
+  const out = new Map<string, MarketingTokenState>();
+  if (contactIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('marketing_subscriptions')
+    .select(['contact_id', 'status', 'status_at', 'id', 'expires_at', 'last_sent_at'])
+    .where('contact_id', 'in', [...contactIds])
+    .orderBy('contact_id')
+    .orderBy('status_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  for (const r of rows)
+    if (!out.has(r.contact_id))
+      out.set(r.contact_id, {
+        status: r.status,
+        expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+        lastMarketingSentAt: r.last_sent_at === null ? null : Number(r.last_sent_at),
+      });
+  return out;
+}
+
+/** Records the message campaign Meta created for a marketing campaign, unless one was recorded first. */
+export async function setMetaCampaignId(db: Executor, campaignId: string, metaId: string): Promise<void> {
+  await db
+    .updateTable('campaigns')
+    .set({ meta_campaign_id: metaId })
+    .where('id', '=', campaignId)
+    .where('meta_campaign_id', 'is', null)
+    .execute();
 }

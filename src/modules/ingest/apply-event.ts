@@ -14,7 +14,7 @@ import {
 } from './effects-actions.ts';
 import { applyEcho, applyMessage, applyMessageEdit } from './effects-messages.ts';
 import { applyOptin, recordCheckboxOptin } from './effects-optins.ts';
-import { applyHandover, applyPolicyEnforcement, applyReceipt } from './effects-signals.ts';
+import { applyHandover, applyMarketingMessage, applyPolicyEnforcement, applyReceipt } from './effects-signals.ts';
 import { insertEventIfNew } from './webhook.repository.ts';
 
 export type EventResult = 'applied' | 'duplicate' | 'kept_raw';
@@ -134,5 +134,7 @@ async function dispatch(e: EffectContext, ev: WebhookEvent, contact: ContactTabl
       return applyAccountLinking(e, contact, ev);
     case 'feedback':
       return applyFeedback(e, contact, ev);
+    case 'marketing_message':
+      return applyMarketingMessage(e, contact, ev);
   }
 }

@@ -1,9 +1,15 @@
 import type { ContactTable } from '../../db/tables/conversations.ts';
-import type { DeliveryEvent, PolicyEnforcementEvent, ReadEvent, ThreadControlEvent } from '../../platform/index.ts';
+import type {
+  MarketingMessageEvent,
+  DeliveryEvent,
+  PolicyEnforcementEvent,
+  ReadEvent,
+  ThreadControlEvent,
+} from '../../platform/index.ts';
 import { raiseWatermark, touchContact } from '../contacts/contacts.repository.ts';
 import { recordThreadOwner } from '../conversations/thread-owner.ts';
 import { ownerAfterHandover } from '../conversations/thread-owner.policy.ts';
-import { advanceDeliveries } from '../messaging/deliveries.repository.ts';
+import { advanceDeliveries, settleMarketingDelivery } from '../messaging/deliveries.repository.ts';
 import { recordDeliveryChanges } from '../conversations/conversation-activity.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { systemActor } from '../access/actor.ts';
@@ -24,6 +30,28 @@ export async function applyReceipt(
   if (moved > 0)
     await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
+}
+
+/**
+ * The paid Marketing Message API's webhooks: a delivery or a failure moves the send it names (by Meta's tracking id)
+ * on, once; an echo only confirms what the send's answer said. Idempotent: a redelivery finds nothing to move.
+ */
+export async function applyMarketingMessage(
+  e: EffectContext,
+  contact: ContactTable,
+  ev: MarketingMessageEvent,
+): Promise<void> {
+  if (ev.status === 'echo') return;
+  const moved = await settleMarketingDelivery(
+    e.trx,
+    contact.id,
+    ev.trackingId,
+    ev.status,
+    ev.timestamp,
+    ev.errorMessage,
+  );
+  if (moved)
+    await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);
 }
 
 /**

@@ -16,9 +16,12 @@ export interface SendApiCaller {
 export async function callSendApi(c: SendApiCaller, p: PreparedSend): Promise<SendOutcome> {
   const started = performance.now();
   try {
-    const r = await c.graph.sendMessage(p.token, p.body);
+    // A paid Marketing Message is known by Meta's tracking id: its webhooks name it (and the mid).
+    const mid = p.marketing
+      ? (await c.graph.sendMarketingMessage(p.token, p.marketing.adAccountId, p.marketing.body)).trackingId
+      : (await c.graph.sendMessage(p.token, p.body)).messageId;
     c.metrics.sendSeconds.observe({ outcome: 'sent' }, (performance.now() - started) / 1000);
-    return { type: 'sent', mid: r.messageId };
+    return { type: 'sent', mid };
   } catch (err) {
     c.metrics.sendSeconds.observe({ outcome: 'error' }, (performance.now() - started) / 1000);
     return outcomeOfError(err, p.attempt, c.clock.now(), c.retry);

@@ -128,6 +128,38 @@ export async function advanceDeliveries(
   return Number(r.numUpdatedRows);
 }
 
+/**
+ * A paid Marketing Message's fate from its webhook, found by Meta's tracking id (kept as the delivery's `mid`):
+ * delivered (from sent), or failed with Meta's reason (from sent or delivered). Returns whether it changed.
+ */
+export async function settleMarketingDelivery(
+  db: Executor,
+  contactId: string,
+  trackingId: string,
+  to: 'delivered' | 'failed',
+  at: number,
+  errorMessage?: string,
+): Promise<boolean> {
+  const set =
+    to === 'delivered'
+      ? { status: 'delivered' as const, delivered_at: at, updated_at: at }
+      : {
+          status: 'failed' as const,
+          reason: 'marketing_delivery_failed',
+          error_code: 'marketing_delivery_failed',
+          error_message: (errorMessage ?? 'Meta could not deliver the marketing message').slice(0, 500),
+          updated_at: at,
+        };
+  const r = await db
+    .updateTable('deliveries')
+    .set(set)
+    .where('contact_id', '=', contactId)
+    .where('mid', '=', trackingId)
+    .where('status', 'in', to === 'delivered' ? ['sent'] : ['sent', 'delivered'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 /** Deliveries by status, for tests, the CLI and operators' dashboards. */
 export async function countDeliveriesByStatus(db: Executor, pageId?: string): Promise<Record<string, number>> {
   let q = db

@@ -16,6 +16,8 @@ import {
   type RefusalReason,
   type SendDecision,
 } from './send.policy.ts';
+import { decideMarketingMessage } from './marketing.policy.ts';
+import { marketingEnabled } from '../pages/marketing-messages.ts';
 import { findMarketingSubscription, findPages, findSendTarget, type SendTarget } from './send-targets.repository.ts';
 
 /** `created_by` of the single confirmation after a consent keyword: the one send allowed to an opted-out contact. */
@@ -34,6 +36,33 @@ export interface EnqueueSendInput {
   campaignId?: string | null;
   /** The one confirmation after an opt-out/opt-in keyword. */
   consentConfirmation?: boolean;
+  /** A marketing campaign's send: through Meta's paid Marketing Message API, under its policy (marketing.policy.ts). */
+  channel?: 'marketing_messages';
+}
+
+/** `messaging_type` of a delivery sent through the paid Marketing Message API (not a Send API messaging type). */
+export const MARKETING_MESSAGE_TYPE = 'MARKETING_MESSAGE';
+
+/** The Marketing Messages policy's view of a contact and its Page at `now`. */
+export function decideMarketingFor(
+  target: SendTarget,
+  page: PageTable,
+  token: MarketingTokenState | null,
+  pageEnabled: boolean,
+  now: number,
+): SendDecision {
+  const d = decideMarketingMessage({
+    now,
+    contactStatus: target.status,
+    pageStatus: page.status,
+    pageEnabled,
+    consent: { replies: target.consent_replies, marketing: target.consent_marketing },
+    token,
+    locale: target.locale,
+    timezone: target.timezone,
+  });
+  // The API has no messaging type; the delivery carries MARKETING_MESSAGE so the dispatcher knows its way.
+  return d.allowed ? { allowed: true, messagingType: 'UPDATE', marketingToken: true } : d;
 }
 
 export type EnqueueResult =
@@ -91,12 +120,10 @@ export async function enqueueSend(
   const now = ctx.clock.now();
   const isConfirmation = input.consentConfirmation === true;
   const marketingToken = input.author === 'campaign' ? await marketingStateOf(trx, target.id) : null;
-  const decision = decideFor(
-    target,
-    page,
-    { author: input.author, kind: input.kind, isConfirmation, marketingToken },
-    now,
-  );
+  const viaMarketing = input.channel === 'marketing_messages';
+  const decision = viaMarketing
+    ? decideMarketingFor(target, page, marketingToken, await marketingEnabled(trx, page.id), now)
+    : decideFor(target, page, { author: input.author, kind: input.kind, isConfirmation, marketingToken }, now);
   if (!decision.allowed && input.author !== 'campaign') return { outcome: 'refused', reason: decision.reason };
 
   const id = newId('dl', now);
@@ -108,7 +135,7 @@ export async function enqueueSend(
     message_id: messageId,
     author: input.author,
     kind: input.kind,
-    messaging_type: decision.allowed ? decision.messagingType : null,
+    messaging_type: viaMarketing ? MARKETING_MESSAGE_TYPE : decision.allowed ? decision.messagingType : null,
     tag: decision.allowed ? (decision.tag ?? null) : null,
     body_enc: sealContactField(ctx, target.id, JSON.stringify(input.message), {
       table: 'deliveries',

@@ -18,6 +18,10 @@ const MESSAGES: Record<RefusalReason, string> = {
   marketing_token_expired: "the contact's marketing token expired",
   frequency_capped: 'a marketing message was sent to this contact too recently',
   no_user_action: 'the contact has never written to the Page, so it may not be messaged',
+  marketing_not_enabled: 'Marketing Messages are not enabled for this Page',
+  no_marketing_token: 'the contact has no marketing subscription token',
+  marketing_region_restricted:
+    'the contact may be in the EU, the UK, Japan, Korea or Australia, where Meta delivers no Marketing Messages',
 };
 
 /** The 422 AppError for a policy refusal; its code is the refusal reason itself, stable for clients. */

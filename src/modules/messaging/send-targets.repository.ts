@@ -12,6 +12,7 @@ export type SendTarget = Pick<
   | 'page_id'
   | 'psid_enc'
   | 'locale'
+  | 'timezone'
   | 'status'
   | 'psid_invalid_at'
   | 'last_user_action_at'
@@ -25,6 +26,7 @@ const TARGET_COLUMNS = [
   'page_id',
   'psid_enc',
   'locale',
+  'timezone',
   'status',
   'psid_invalid_at',
   'last_user_action_at',
@@ -95,4 +97,14 @@ export async function touchLastOutbounds(db: Executor, contactIds: readonly stri
     .where('id', 'in', padToBucket(contactIds))
     .where((eb) => eb.or([eb('last_outbound_at', 'is', null), eb('last_outbound_at', '<', at)]))
     .execute();
+}
+
+/** The message campaign at Meta that a marketing campaign's sends name (campaigns.meta_campaign_id). */
+export async function findMetaCampaignId(db: Executor, campaignId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('campaigns')
+    .select('meta_campaign_id')
+    .where('id', '=', campaignId)
+    .executeTakeFirst();
+  return row?.meta_campaign_id ?? null;
 }

@@ -53,7 +53,11 @@ export type RefusalReason =
   | 'marketing_token_stopped'
   | 'marketing_token_expired'
   | 'frequency_capped'
-  | 'no_user_action';
+  | 'no_user_action'
+  // The paid Marketing Message API (marketing.policy.ts).
+  | 'marketing_not_enabled'
+  | 'no_marketing_token'
+  | 'marketing_region_restricted';
 
 export type SendDecision =
   | {

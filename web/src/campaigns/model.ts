@@ -104,6 +104,10 @@ const REASON_WORDS: Record<string, string> = {
   message_too_long: 'the message came out too long for them',
   template_not_approved: 'no approved template in their language',
   cancelled: 'the campaign was cancelled first',
+  no_marketing_token: 'no marketing subscription',
+  marketing_region_restricted: 'may be in the EU, UK, Japan, Korea or Australia',
+  marketing_not_enabled: 'Marketing Messages are off for the Page',
+  frequency_capped: 'got a marketing message in the last 12 hours',
 };
 
 export function reasonWords(reason: string): string {

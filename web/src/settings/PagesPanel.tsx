@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import type { ScreenProps } from '../sections.tsx';
 import { ErrorNote, managesSettings, PanelHeader, when } from './shared.tsx';
+import { MarketingMessages } from './MarketingMessages.tsx';
 
 interface PageState {
   id: string;
@@ -103,6 +104,7 @@ function PageCard({ page, manager }: { page: PageState; manager: boolean }) {
           </Text>
         )}
       </Stack>
+      <MarketingMessages pageId={page.id} pageName={page.name} manager={manager} />
       {manager &&
         (replacing ? (
           <ReplaceToken page={page} onDone={() => setReplacing(false)} />
