@@ -1,6 +1,6 @@
 // Messenger's handover protocol in the conversation view: a banner while another app (a helpdesk bot, the Page Inbox)
 // owns the thread, with Take and Request thread control; and, while pagescope owns it, a menu to pass it to one.
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Alert, Box, Button, Group, Menu, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, type Conversation } from './api.ts';
@@ -50,28 +50,46 @@ export function ThreadOwnerBanner({ conversation: c }: { conversation: Conversat
         ? `Another app, ${name} (id ${owner.app_id}),`
         : `Another app (id ${owner.app_id})`;
   return (
-    <Box px="sm" py={6} bg="grape.0" role="region" aria-label="Thread control">
+    <ThreadBanner
+      label="Thread control"
+      title={`${who} is handling this conversation`}
+      detail="Messenger lets only that app answer: replies and rules stay silent here until you take thread control."
+      note={note}
+      onCloseNote={() => setNote(null)}
+    >
+      <Button size="xs" loading={control.isPending} onClick={() => control.mutate({ action: 'take' })}>
+        Take thread control
+      </Button>
+      <Button size="xs" variant="default" onClick={() => control.mutate({ action: 'request' })}>
+        Ask for it back
+      </Button>
+    </ThreadBanner>
+  );
+}
+
+/** A handover banner: what is going on, in a sentence and a detail, its actions, and what the last action said. */
+function ThreadBanner(props: {
+  label: string;
+  title: string;
+  detail: string;
+  note: string | null;
+  onCloseNote: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Box px="sm" py={6} bg="grape.0" role="region" aria-label={props.label}>
       <Group justify="space-between" gap="xs" wrap="wrap">
         <div>
           <Text size="sm" fw={500}>
-            {who} is handling this conversation
+            {props.title}
           </Text>
-          <Text size="xs">
-            Messenger lets only that app answer: replies and rules stay silent here until you take thread control.
-          </Text>
+          <Text size="xs">{props.detail}</Text>
         </div>
-        <Group gap="xs">
-          <Button size="xs" loading={control.isPending} onClick={() => control.mutate({ action: 'take' })}>
-            Take thread control
-          </Button>
-          <Button size="xs" variant="default" onClick={() => control.mutate({ action: 'request' })}>
-            Ask for it back
-          </Button>
-        </Group>
+        <Group gap="xs">{props.children}</Group>
       </Group>
-      {note && (
-        <Alert color="grape" mt={6} p="xs" withCloseButton onClose={() => setNote(null)}>
-          {note}
+      {props.note && (
+        <Alert color="grape" mt={6} p="xs" withCloseButton onClose={props.onCloseNote}>
+          {props.note}
         </Alert>
       )}
     </Box>
@@ -88,35 +106,24 @@ export function ThreadRequestBanner({ conversation: c }: { conversation: Convers
   const name = apps.data?.data.find((a) => a.id === request.app_id)?.name;
   const who = name ? `${name} (app id ${request.app_id})` : `Another app (id ${request.app_id})`;
   return (
-    <Box px="sm" py={6} bg="grape.0" role="region" aria-label="Thread request">
-      <Group justify="space-between" gap="xs" wrap="wrap">
-        <div>
-          <Text size="sm" fw={500}>
-            {who} asks to handle this conversation
-          </Text>
-          <Text size="xs">
-            Pass it to them and only they may answer the person; keep it and nothing changes for the person.
-          </Text>
-        </div>
-        <Group gap="xs">
-          <Button
-            size="xs"
-            loading={control.isPending}
-            onClick={() => control.mutate({ action: 'pass', target_app_id: request.app_id })}
-          >
-            Pass it to them
-          </Button>
-          <Button size="xs" variant="default" onClick={() => control.mutate({ action: 'decline' })}>
-            Keep it
-          </Button>
-        </Group>
-      </Group>
-      {note && (
-        <Alert color="grape" mt={6} p="xs" withCloseButton onClose={() => setNote(null)}>
-          {note}
-        </Alert>
-      )}
-    </Box>
+    <ThreadBanner
+      label="Thread request"
+      title={`${who} asks to handle this conversation`}
+      detail="Pass it to them and only they may answer the person; keep it and nothing changes for the person."
+      note={note}
+      onCloseNote={() => setNote(null)}
+    >
+      <Button
+        size="xs"
+        loading={control.isPending}
+        onClick={() => control.mutate({ action: 'pass', target_app_id: request.app_id })}
+      >
+        Pass it to them
+      </Button>
+      <Button size="xs" variant="default" onClick={() => control.mutate({ action: 'decline' })}>
+        Keep it
+      </Button>
+    </ThreadBanner>
   );
 }
 

@@ -136,6 +136,11 @@ export async function changeThreadControl(
       now,
     );
   });
+  return presentFresh(ctx, actor, conversationId);
+}
+
+/** The conversation as it is now, as the reader may see it. */
+async function presentFresh(ctx: AppContext, actor: Actor, conversationId: string): Promise<ConversationView> {
   const fresh = await loadVisibleConversation(ctx.db, actor, conversationId);
   const [view] = await presentConversations(ctx, [fresh]);
   return view!;
@@ -168,9 +173,7 @@ async function declineRequest(
       now,
     );
   });
-  const fresh = await loadVisibleConversation(ctx.db, actor, conversation.id);
-  const [view] = await presentConversations(ctx, [fresh]);
-  return view!;
+  return presentFresh(ctx, actor, conversation.id);
 }
 
 /** The apps on a conversation's Page that a thread can be passed to, as Meta lists them (a live Graph call). */

@@ -95,20 +95,7 @@ async function setThreadOwner(
       Number(current.thread_request_at) <= at && { thread_request_app_id: null, thread_request_at: null }),
   });
   if (current.thread_owner_app_id === ownerAppId) return true;
-  const conversation = await findConversationOfContact(trx, contactId);
-  if (conversation) {
-    await appendEvents(trx, ctx.database.dialect, [
-      {
-        page_id: conversation.page_id,
-        type: 'conversation.updated',
-        conversation_id: conversation.id,
-        contact_id: contactId,
-        message_id: null,
-        delivery_id: null,
-        at: now,
-      },
-    ]);
-  }
+  await announceConversationOf(trx, ctx, contactId, now);
   return true;
 }
 
@@ -141,17 +128,22 @@ export async function setThreadRequest(
     thread_request_at: request?.at ?? null,
     updated_at: now,
   });
+  await announceConversationOf(trx, ctx, contactId, now);
+}
+
+/** Tells the inbox that the contact's conversation changed (`conversation.updated`), when they have one. */
+async function announceConversationOf(trx: Executor, ctx: AppContext, contactId: string, now: number): Promise<void> {
   const conversation = await findConversationOfContact(trx, contactId);
-  if (conversation)
-    await appendEvents(trx, ctx.database.dialect, [
-      {
-        page_id: conversation.page_id,
-        type: 'conversation.updated',
-        conversation_id: conversation.id,
-        contact_id: contactId,
-        message_id: null,
-        delivery_id: null,
-        at: now,
-      },
-    ]);
+  if (!conversation) return;
+  await appendEvents(trx, ctx.database.dialect, [
+    {
+      page_id: conversation.page_id,
+      type: 'conversation.updated',
+      conversation_id: conversation.id,
+      contact_id: contactId,
+      message_id: null,
+      delivery_id: null,
+      at: now,
+    },
+  ]);
 }
