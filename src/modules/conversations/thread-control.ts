@@ -17,6 +17,7 @@ import { latestHandoverAt } from './messages.repository.ts';
 import { presentConversations } from './present-conversations.ts';
 import { recordThreadOwner, setThreadRequest } from './thread-owner.ts';
 import type { ContactTable } from '../../db/tables/conversations.ts';
+import type { Executor } from '../../db/types.ts';
 
 export const THREAD_CONTROL_ACTIONS = ['take', 'pass', 'request', 'decline'] as const;
 export type ThreadControlAction = (typeof THREAD_CONTROL_ACTIONS)[number];
@@ -119,24 +120,35 @@ export async function changeThreadControl(
         },
       });
     }
-    await appendAudit(
-      trx,
-      actor,
-      {
-        action: 'conversation.thread_control',
-        pageId: conversation.page_id,
-        subjectType: 'conversation',
-        subjectId: conversation.id,
-        details: {
-          action: input.action,
-          previous_owner_app_id: before,
-          ...(input.target_app_id !== undefined && { target_app_id: input.target_app_id }),
-        },
-      },
-      now,
-    );
+    await auditThreadControl(trx, actor, conversation, now, {
+      action: input.action,
+      previous_owner_app_id: before,
+      ...(input.target_app_id !== undefined && { target_app_id: input.target_app_id }),
+    });
   });
   return presentFresh(ctx, actor, conversationId);
+}
+
+/** Audits a thread-control action on the conversation (`conversation.thread_control`) with what it changed. */
+async function auditThreadControl(
+  trx: Executor,
+  actor: Actor,
+  conversation: { id: string; page_id: string },
+  now: number,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await appendAudit(
+    trx,
+    actor,
+    {
+      action: 'conversation.thread_control',
+      pageId: conversation.page_id,
+      subjectType: 'conversation',
+      subjectId: conversation.id,
+      details,
+    },
+    now,
+  );
 }
 
 /** The conversation as it is now, as the reader may see it. */
@@ -160,18 +172,10 @@ async function declineRequest(
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     await setThreadRequest(trx, ctx, contact.id, null);
-    await appendAudit(
-      trx,
-      actor,
-      {
-        action: 'conversation.thread_control',
-        pageId: conversation.page_id,
-        subjectType: 'conversation',
-        subjectId: conversation.id,
-        details: { action: 'decline', requested_by_app_id: contact.thread_request_app_id },
-      },
-      now,
-    );
+    await auditThreadControl(trx, actor, conversation, now, {
+      action: 'decline',
+      requested_by_app_id: contact.thread_request_app_id,
+    });
   });
   return presentFresh(ctx, actor, conversation.id);
 }
