@@ -21,7 +21,7 @@ export interface LoopOptions {
 }
 
 /** Resolves after the event loop's I/O and timer phases have run once (a macrotask, not a microtask). */
-const letEventLoopRun = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const letEventLoopRun = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Runs `iteration` again and again: while it reports work done (> 0) the next one starts as soon as the event loop

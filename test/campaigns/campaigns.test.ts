@@ -24,6 +24,7 @@ import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { testDialects } from '../support/db.ts';
 import { wroteJustNow } from '../support/seed.ts';
 import { until } from '../support/until.ts';
+import { freezeToTheEnd } from './freeze-steps.ts';
 
 const RATE = 50;
 const REGULAR = 200;
@@ -218,10 +219,12 @@ async function run(dialect: Dialect, t: TestContext) {
     },
   );
 
-  await t.test('starting twice starts once, and freezes exactly the eligible set', async () => {
+  await t.test('starting twice starts once, and its freeze stores exactly the eligible set', async () => {
     const [a, b] = [await post(`/api/v1/campaigns/${id}/start`), await post(`/api/v1/campaigns/${id}/start`)];
     assert.equal(a.statusCode, 200, a.body);
-    assert.deepEqual([a.json().status, b.json().status], ['running', 'running']);
+    assert.deepEqual([a.json().status, b.json().status], ['starting', 'starting']);
+    assert.equal(await freezeToTheEnd(w.app.ctx, id, 50), Math.ceil((REGULAR + 1 + 9 + 1) / 50));
+    assert.equal((await get(`/api/v1/campaigns/${id}`)).json().status, 'running');
     const audits = await w.app.ctx.db
       .selectFrom('audit_events')
       .select('id')

@@ -247,11 +247,11 @@ async function run(dialect: Dialect, t: TestContext) {
     assert.equal(now.version, 1);
   });
 
-  await t.test('a running campaign cannot be edited: 409 wrong_status', async () => {
+  await t.test('a started campaign cannot be edited: 409 wrong_status', async () => {
     const created = (await call('POST', `/api/v1/pages/${PAGE}/campaigns`, body)).json<{ id: string }>();
     const started = await call('POST', `/api/v1/campaigns/${created.id}/start`);
     assert.equal(started.statusCode, 200, started.body);
-    assert.equal(started.json<{ status: string }>().status, 'running');
+    assert.equal(started.json<{ status: string }>().status, 'starting');
     const r = await call('PATCH', `/api/v1/campaigns/${created.id}`, { name: 'Too late' });
     assert.equal(r.statusCode, 409, r.body);
     assert.equal(r.json<{ error: { code: string; details: { reason: string } } }>().error.code, 'conflict');

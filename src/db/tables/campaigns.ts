@@ -1,7 +1,7 @@
 import type { TableClassification } from '../classification.ts';
 
 export type CampaignKind = 'standard' | 'utility' | 'marketing';
-export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type CampaignStatus = 'draft' | 'scheduled' | 'starting' | 'running' | 'paused' | 'completed' | 'cancelled';
 
 /**
  * A broadcast to a segment of a Page's contacts. Its message and variants are the business's own words with
@@ -34,6 +34,12 @@ export interface CampaignTable {
   finished_at: number | null;
   /** A marketing campaign's message campaign at Meta (`act_<id>/message_campaign`), created as it first sends. */
   meta_campaign_id?: string | null;
+  /** JSON: the filter the audience is frozen with, as it was at start (a saved segment's then, or `filter`). */
+  audience_filter?: string | null;
+  /** The last contact the freeze walked (contacts by id, descending): a resumed freeze goes on after it. */
+  audience_cursor?: string | null;
+  /** When the whole audience was frozen; null while a started campaign's freeze goes on (it sends only after). */
+  audience_frozen_at?: number | null;
 }
 
 /**
@@ -113,6 +119,9 @@ export const CAMPAIGN_CLASSIFICATION: Record<keyof CampaignTables, TableClassifi
       started_at: 'system',
       finished_at: 'system',
       meta_campaign_id: 'reference',
+      audience_filter: 'system',
+      audience_cursor: 'reference',
+      audience_frozen_at: 'system',
     },
   },
   campaign_recipients: {

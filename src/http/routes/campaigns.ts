@@ -160,7 +160,11 @@ const CampaignSchema = Type.Object({
   filter: Nullable(AnyObject()),
   message: Nullable(AnyObject()),
   template: Nullable(AnyObject()),
-  status: StringEnum(['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled']),
+  status: StringEnum(['draft', 'scheduled', 'starting', 'running', 'paused', 'completed', 'cancelled'], {
+    description:
+      'starting: started, its audience being frozen in the background (stats.recipients: people checked so far); ' +
+      'running once audience_frozen_at is set',
+  }),
   schedule_at: NullableDateTime(),
   max_per_second: Type.Integer(),
   version: Type.Integer({
@@ -171,6 +175,9 @@ const CampaignSchema = Type.Object({
   updated_at: DateTime(),
   started_at: NullableDateTime(),
   finished_at: NullableDateTime(),
+  audience_frozen_at: NullableDateTime({
+    description: 'when its whole audience was frozen; null before, and while a started campaign is still starting',
+  }),
   variants: Type.Array(
     Type.Object({
       index: Type.Integer(),
@@ -316,10 +323,14 @@ const Recipient = Type.Object({
 });
 
 const ACTIONS = {
-  start: 'Start: freezes the audience (or schedules it) and sends at the campaign pace; starting twice starts once',
-  pause: 'Pause a running campaign: nothing more is queued until it is resumed',
-  resume: 'Resume a paused campaign',
-  cancel: 'Cancel: what was not queued yet is never sent',
+  start:
+    'Start (or schedule): answers at once with the campaign `starting` while its audience is frozen in the background ' +
+    '(stats.recipients counts who was checked so far), then `running` at the campaign pace; starting twice starts once',
+  pause:
+    'Pause a running or starting campaign: nothing more is queued until it is resumed (a starting one finishes ' +
+    'freezing its audience and stays paused)',
+  resume: 'Resume a paused campaign: running again, or starting if its audience was not completely frozen yet',
+  cancel: 'Cancel: what was not queued yet is never sent (a starting campaign stops freezing its audience)',
 } as const;
 
 /** Campaigns: create, preview, run and watch broadcasts; and the tracked links of their messages. */

@@ -1,6 +1,6 @@
 // A campaign's audience at a moment: the segment's members (the segments module's compiled statement, in batches),
-// each with the exclusion that applies now. The preview counts it and start freezes it: one function, so the set
-// the preview reports is the set start stores.
+// each with the exclusion that applies then. The preview counts it and the freeze after start stores it: one
+// function, so the set the preview reports is the set start stores.
 import type { AppContext } from '../../kernel/context.ts';
 import type { CampaignTable } from '../../db/tables/campaigns.ts';
 import type { Executor } from '../../db/types.ts';
@@ -17,8 +17,12 @@ export interface AudienceMember {
   exclusion: ExclusionReason | null;
 }
 
-/** The filter a campaign's audience is drawn with: its saved segment's as it is now, or its own. */
+/**
+ * The filter a campaign's audience is drawn with: the one recorded at start once started, else its saved segment's as
+ * it is now, or its own. A 409 (segment_deleted) when the saved segment is gone.
+ */
 export async function audienceFilter(db: Executor, c: CampaignTable): Promise<unknown> {
+  if (c.audience_filter) return JSON.parse(c.audience_filter) as unknown;
   if (c.segment_id !== null) {
     const segment = await findSegment(db, c.segment_id, [c.page_id]);
     if (!segment)
@@ -30,18 +34,24 @@ export async function audienceFilter(db: Executor, c: CampaignTable): Promise<un
   return JSON.parse(c.filter ?? '{"all": []}') as unknown;
 }
 
-/** Every member of the campaign's audience at `now`, in batches, each with its exclusion (null: eligible). */
+/**
+ * Every member of the campaign's audience at `now` (the filter's windows and the exclusions both counted from it), in
+ * batches of contacts by id descending, each with its exclusion (null: eligible). `walk.after` resumes after a
+ * batch's last member.
+ */
 export async function* campaignAudience(
   ctx: AppContext,
   db: Executor,
   c: CampaignTable,
   now: number,
+  walk: { after?: string | null; batchSize?: number } = {},
 ): AsyncGenerator<AudienceMember[]> {
   const [page] = await findPages(db, [c.page_id]);
   const pageStatus = page?.status ?? 'disabled';
   const marketing = c.kind === 'marketing';
   const pageEnabled = marketing && (await marketingEnabled(db, c.page_id));
-  for await (const ids of segmentRecipients(ctx, db, c.page_id, await audienceFilter(db, c))) {
+  const filter = await audienceFilter(db, c);
+  for await (const ids of segmentRecipients(ctx, db, c.page_id, filter, { ...walk, now })) {
     const [rows, received, tokens] = await Promise.all([
       memberRows(db, ids),
       contactsWithCampaignSend(db, c.id, ids),

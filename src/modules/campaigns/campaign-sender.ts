@@ -1,11 +1,12 @@
-// The campaign sender: a background loop that starts scheduled campaigns when they fall due and moves running
-// campaigns' frozen recipients into the outbox at each campaign's pace. Each turn of a campaign is one transaction:
+// The campaign sender: a background loop that starts scheduled campaigns when they fall due, freezes started
+// campaigns' audiences a batch per turn (freeze-audience.ts) and moves running campaigns' frozen recipients into the
+// outbox at each campaign's pace. Each turn of a campaign is one transaction:
 // the recipients' new status, their deliveries (the outbox rows) and their tracked links commit together or not at
 // all, so a crash between turns neither loses nor repeats a send (and a delivery's idempotency key,
 // `campaign:<id>:<contact>`, makes a second queueing of one person impossible). The policy is decided again for
 // each recipient as it is queued; the dispatcher decides once more as it sends.
 import type { AppContext } from '../../kernel/context.ts';
-import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
+import { letEventLoopRun, startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
 import type { CampaignLinkTable, CampaignTable } from '../../db/tables/campaigns.ts';
 import { enqueueSend } from '../messaging/enqueue-send.ts';
 import { MAX_TEXT_CHARS } from '../messaging/message-body.ts';
@@ -28,6 +29,7 @@ import {
   settleRecipient,
 } from './campaigns.repository.ts';
 import { beginCampaign } from './run-campaign.ts';
+import { freezeAudienceStep } from './freeze-audience.ts';
 import { ensureMetaCampaign } from './meta-campaign.ts';
 import { marketingEnabled } from '../pages/marketing-messages.ts';
 
@@ -66,10 +68,19 @@ export function startCampaignSender(ctx: AppContext, opts: CampaignSenderOptions
     for (const c of campaigns) {
       if (c.status === 'scheduled') {
         worked += await ctx.db.transaction().execute(async (trx) => {
-          if (!(await beginCampaign(ctx, trx, c, now))) return 0;
+          if (!(await beginCampaign(trx, c, now))) return 0;
           await campaignUpdated(trx, ctx, c, now);
           return 1;
         });
+        continue;
+      }
+      if (c.audience_frozen_at === null || c.audience_frozen_at === undefined) {
+        // One batch of its audience per turn; the next campaign's turn (and the loop's next) after the event loop ran.
+        const announce = now - (state.lastEvent.get(c.id) ?? 0) >= PROGRESS_EVENT_MS;
+        const step = await freezeAudienceStep(ctx, c, { announce });
+        if (announce && step.moved) state.lastEvent.set(c.id, now);
+        if (step.moved) worked += step.stored + 1;
+        await letEventLoopRun();
         continue;
       }
       const queued = await sendTurn(ctx, state, c);

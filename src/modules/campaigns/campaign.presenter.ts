@@ -52,6 +52,7 @@ export function presentCampaign(c: CampaignTable, stats?: { total: CampaignStats
     updated_at: toIso(c.updated_at),
     started_at: toIso(c.started_at),
     finished_at: toIso(c.finished_at),
+    audience_frozen_at: toIso(c.audience_frozen_at ?? null),
     variants: variants.map((v, i) => ({
       index: i,
       weight: v.weight,

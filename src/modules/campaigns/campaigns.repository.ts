@@ -52,7 +52,7 @@ export async function moveCampaign(
   id: string,
   from: readonly CampaignStatus[],
   to: CampaignStatus,
-  set: Partial<Pick<CampaignTable, 'started_at' | 'finished_at'>>,
+  set: Partial<Pick<CampaignTable, 'started_at' | 'finished_at' | 'audience_filter'>>,
   now: number,
 ): Promise<boolean> {
   const r = await db
@@ -90,13 +90,71 @@ export async function updateDraftCampaign(
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** Campaigns the sender works on: running ones, and scheduled ones that fell due. */
+/**
+ * Resumes a paused campaign: running again if its audience is frozen, else back to starting (the freeze goes on). One
+ * statement, so a freeze ending at the same moment cannot leave it running without its audience. True if it was paused.
+ */
+export async function resumeCampaignRow(db: Executor, id: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('campaigns')
+    .set({
+      status: sql<CampaignStatus>`case when audience_frozen_at is null then 'starting' else 'running' end`,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'paused')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Moves a campaign's freeze on from `from` (the cursor the caller read) to `to`, only if it still freezes (starting,
+ * or paused before its audience was complete) from `from`: a cancelled campaign, or a batch another worker stored
+ * first, changes nothing and the caller stores nothing. With `done`, the audience is complete: a starting campaign
+ * becomes running, a paused one stays paused. True when this call moved it; on PostgreSQL the row stays locked until
+ * the caller's transaction ends, so a cancel waits for the batch and then cancels it too.
+ */
+export async function advanceFreeze(
+  db: Executor,
+  id: string,
+  from: string | null,
+  to: string | null,
+  done: boolean,
+  now: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('campaigns')
+    .set({
+      audience_cursor: to,
+      ...(done && {
+        audience_frozen_at: now,
+        status: sql<CampaignStatus>`case when status = 'starting' then 'running' else status end`,
+        updated_at: now,
+      }),
+    })
+    .where('id', '=', id)
+    .where('status', 'in', ['starting', 'paused'])
+    .where('audience_frozen_at', 'is', null)
+    .where('started_at', 'is not', null)
+    .where((eb) => (from === null ? eb('audience_cursor', 'is', null) : eb('audience_cursor', '=', from)))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Campaigns the sender works on: running ones, scheduled ones that fell due, and started ones whose audience is
+ * still being frozen (starting, or paused meanwhile).
+ */
 export async function activeCampaigns(db: Executor, now: number): Promise<CampaignTable[]> {
   return db
     .selectFrom('campaigns')
     .selectAll()
     .where((eb) =>
-      eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'scheduled'), eb('schedule_at', '<=', now)])]),
+      eb.or([
+        eb('status', 'in', ['running', 'starting']),
+        eb.and([eb('status', '=', 'scheduled'), eb('schedule_at', '<=', now)]),
+        eb.and([eb('status', '=', 'paused'), eb('audience_frozen_at', 'is', null), eb('started_at', 'is not', null)]),
+      ]),
     )
     .orderBy('id')
     .execute();

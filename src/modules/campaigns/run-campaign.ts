@@ -1,55 +1,29 @@
 // Starting, pausing, resuming and cancelling a campaign. Every change is one conditional status update (the same
-// request twice, or two racing, change it once), audited, with a `campaign.updated` event, in one transaction.
+// request twice, or two racing, change it once), audited, with a `campaign.updated` event, in one transaction. A start
+// only marks the campaign `starting`: the sender freezes its audience in batches, then makes it running. Pausing a
+// starting campaign lets the freeze finish and keeps it paused; resuming before the freeze ended makes it starting
+// again; cancelling stops the freeze and cancels whoever it had stored.
 import type { AppContext } from '../../kernel/context.ts';
-import type { CampaignRecipientTable, CampaignStatus, CampaignTable } from '../../db/tables/campaigns.ts';
+import type { CampaignStatus, CampaignTable } from '../../db/tables/campaigns.ts';
 import type { Executor } from '../../db/types.ts';
 import { AppError } from '../../errors.ts';
-import { newId } from '../../lib/ids.ts';
 import { assertCan, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
-import { campaignAudience } from './campaign-audience.ts';
-import { assignVariant } from './campaign.policy.ts';
-import type { CampaignView, StoredVariant } from './campaign.presenter.ts';
+import { audienceFilter } from './campaign-audience.ts';
+import type { CampaignView } from './campaign.presenter.ts';
 import { presentCampaign } from './campaign.presenter.ts';
 import { campaignStats, campaignUpdated, visibleCampaign } from './campaigns.ts';
-import { cancelPendingRecipients, findCampaign, insertRecipients, moveCampaign } from './campaigns.repository.ts';
+import { cancelPendingRecipients, findCampaign, moveCampaign, resumeCampaignRow } from './campaigns.repository.ts';
 import { resolveUtilityTemplate, type CampaignTemplate } from './utility-template.ts';
 
 /**
- * Stores the campaign's audience as it is at `now`: every member of its segment, eligible ones `pending`, the others
- * `skipped` with the reason, each with its variant. In the caller's transaction (the one that makes it running), so
- * a campaign is never running without its recipients. Returns how many are pending.
+ * Starts a draft started now, or a scheduled campaign that fell due, once: it becomes `starting`, with its start time
+ * and the filter its audience is drawn with (a saved segment's as it is now: a 409 if it was deleted), and the sender
+ * freezes its audience in batches from there (freeze-audience.ts). A short transaction, whatever the audience's size.
  */
-export async function freezeAudience(ctx: AppContext, trx: Executor, c: CampaignTable, now: number): Promise<number> {
-  const weights = (JSON.parse(c.variants) as StoredVariant[]).map((v) => v.weight);
-  let pending = 0;
-  for await (const batch of campaignAudience(ctx, trx, c, now)) {
-    const rows: CampaignRecipientTable[] = batch.map((m) => ({
-      id: newId('cr', now),
-      campaign_id: c.id,
-      page_id: c.page_id,
-      contact_id: m.contactId,
-      variant: assignVariant(c.id, m.contactId, weights),
-      status: m.exclusion === null ? 'pending' : 'skipped',
-      reason: m.exclusion,
-      delivery_id: null,
-      queued_at: null,
-      clicked_at: null,
-      coupon_code: null,
-      created_at: now,
-      updated_at: now,
-    }));
-    pending += rows.filter((r) => r.status === 'pending').length;
-    await insertRecipients(trx, rows);
-  }
-  return pending;
-}
-
-/** Makes a scheduled campaign that fell due (or a draft started now) running with its audience frozen; once. */
-export async function beginCampaign(ctx: AppContext, trx: Executor, c: CampaignTable, now: number): Promise<boolean> {
-  if (!(await moveCampaign(trx, c.id, ['draft', 'scheduled'], 'running', { started_at: now }, now))) return false;
-  await freezeAudience(ctx, trx, c, now);
-  return true;
+export async function beginCampaign(trx: Executor, c: CampaignTable, now: number): Promise<boolean> {
+  const filter = JSON.stringify(await audienceFilter(trx, c));
+  return moveCampaign(trx, c.id, ['draft', 'scheduled'], 'starting', { started_at: now, audience_filter: filter }, now);
 }
 
 type Action = 'start' | 'pause' | 'resume' | 'cancel';
@@ -63,14 +37,15 @@ const wrongState = (action: Action, status: CampaignStatus) =>
 /**
  * Changes a campaign's state as `action` says. Idempotent: an action whose end state the campaign is already in
  * answers with the campaign and changes nothing (starting twice starts once); an action that cannot apply (resume a
- * draft, pause a completed campaign) is a 409. Audited only when it changed something.
+ * draft, pause a completed campaign) is a 409. Audited only when it changed something. Returns at once: a started
+ * campaign is `starting` until the sender has frozen its audience.
  */
 export async function runCampaign(ctx: AppContext, actor: Actor, id: string, action: Action): Promise<CampaignView> {
   assertCan(actor, 'campaigns:manage');
   const now = ctx.clock.now();
   const row = await ctx.db.transaction().execute(async (trx) => {
     const c = await visibleCampaign(trx, actor, id);
-    const changed = await apply(ctx, trx, c, action, now);
+    const changed = await apply(trx, c, action, now);
     if (changed) {
       await appendAudit(
         trx,
@@ -91,33 +66,33 @@ export async function runCampaign(ctx: AppContext, actor: Actor, id: string, act
   return presentCampaign(row, await campaignStats(ctx.db, row));
 }
 
-async function apply(ctx: AppContext, trx: Executor, c: CampaignTable, action: Action, now: number): Promise<boolean> {
+async function apply(trx: Executor, c: CampaignTable, action: Action, now: number): Promise<boolean> {
   switch (action) {
     case 'start': {
       if (c.status !== 'draft') {
-        if (['scheduled', 'running', 'paused', 'completed'].includes(c.status)) return false;
+        if (['scheduled', 'starting', 'running', 'paused', 'completed'].includes(c.status)) return false;
         throw wrongState(action, c.status);
       }
       if (c.template !== null) await resolveUtilityTemplate(trx, c.page_id, JSON.parse(c.template) as CampaignTemplate);
       if (c.schedule_at !== null && c.schedule_at > now)
         return moveCampaign(trx, c.id, ['draft'], 'scheduled', {}, now);
-      return beginCampaign(ctx, trx, c, now);
+      return beginCampaign(trx, c, now);
     }
     case 'pause':
       if (c.status === 'paused') return false;
-      if (c.status !== 'running') throw wrongState(action, c.status);
-      return moveCampaign(trx, c.id, ['running'], 'paused', {}, now);
+      if (c.status !== 'running' && c.status !== 'starting') throw wrongState(action, c.status);
+      return moveCampaign(trx, c.id, ['running', 'starting'], 'paused', {}, now);
     case 'resume':
-      if (c.status === 'running') return false;
+      if (c.status === 'running' || c.status === 'starting') return false;
       if (c.status !== 'paused') throw wrongState(action, c.status);
-      return moveCampaign(trx, c.id, ['paused'], 'running', {}, now);
+      return resumeCampaignRow(trx, c.id, now);
     case 'cancel': {
       if (c.status === 'cancelled') return false;
       if (c.status === 'completed') throw wrongState(action, c.status);
       const moved = await moveCampaign(
         trx,
         c.id,
-        ['draft', 'scheduled', 'running', 'paused'],
+        ['draft', 'scheduled', 'starting', 'running', 'paused'],
         'cancelled',
         { finished_at: now },
         now,

@@ -41,15 +41,17 @@ export async function segmentContactRows(
 
 /**
  * Every contact id of the segment, in batches, in the order the sample shows them: what a campaign freezes. Keyset
- * paging over the one compiled statement, so memory stays flat however large the segment.
+ * paging over the one compiled statement, so memory stays flat however large the segment; `after` (a batch's last
+ * id) resumes a walk where it stopped.
  */
 export async function* segmentContactIds(
   db: Executor,
   node: SegmentNode,
   c: SegmentQueryContext,
   batchSize = 5000,
+  after: string | null = null,
 ): AsyncGenerator<string[]> {
-  let cursor: string | null = null;
+  let cursor: string | null = after;
   for (;;) {
     let q = segmentContacts(db, node, c).select('contacts.id').orderBy('contacts.id', 'desc').limit(batchSize);
     if (cursor) q = q.where('contacts.id', '<', cursor);

@@ -44,26 +44,43 @@ export async function compileSegment(
   db: Executor,
   pageId: string,
   filter: unknown,
+  now: number = ctx.clock.now(),
 ): Promise<CompiledSegment> {
   const node = parseSegmentFilter(filter, await attributeDefinitions(db, pageId));
   return {
     node,
     query: {
       pageId,
-      now: ctx.clock.now(),
+      now,
       dialect: ctx.database.dialect,
       attributeIndex: (key, value) => attributeBlindIndex(ctx.keyring, key, value),
     },
   };
 }
 
+/** Where a walk of a segment's members starts and what it counts as now. */
+export interface RecipientWalk {
+  /** The last contact id a previous walk yielded: this one goes on after it (ids descending). */
+  after?: string | null | undefined;
+  /** The time a filter's windows and days are counted from (default: the clock's now). */
+  now?: number | undefined;
+  batchSize?: number | undefined;
+}
+
 /**
- * Every contact id a filter holds on the Page, in batches: what a campaign freezes, from the same statement the
- * preview counts. The caller checks access.
+ * Every contact id a filter holds on the Page, in batches of contacts by id descending: what a campaign freezes, from
+ * the same statement the preview counts. A walk stopped after any batch resumes with `after`, the batch's last id.
+ * The caller checks access.
  */
-export async function* segmentRecipients(ctx: AppContext, db: Executor, pageId: string, filter: unknown) {
-  const { node, query } = await compileSegment(ctx, db, pageId, filter);
-  yield* segmentContactIds(db, node, query);
+export async function* segmentRecipients(
+  ctx: AppContext,
+  db: Executor,
+  pageId: string,
+  filter: unknown,
+  walk: RecipientWalk = {},
+) {
+  const { node, query } = await compileSegment(ctx, db, pageId, filter, walk.now);
+  yield* segmentContactIds(db, node, query, walk.batchSize, walk.after ?? null);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { SavedSegment } from '../SegmentBuilder.tsx';
 import { useCampaign, CAMPAIGN_ROLES } from './shared.tsx';
 import { CampaignReport } from './Report.tsx';
 import { CampaignEditor } from './Editor.tsx';
-import { progressOf, STATUS_WORDS, type Campaign, type CampaignStats } from './model.ts';
+import { checkedWords, freezing, progressOf, STATUS_WORDS, type Campaign, type CampaignStats } from './model.ts';
 
 type Action = 'start' | 'pause' | 'resume' | 'cancel';
 
@@ -18,11 +18,14 @@ function Progression({ c, stats }: { c: Campaign; stats: CampaignStats }) {
   const p = progressOf(stats);
   const status = STATUS_WORDS[c.status];
   const skipped = Object.values(stats.skipped).reduce((a, n) => a + n, 0);
+  const checking = freezing(c);
   return (
     <Card withBorder padding="md" component="section" aria-label="Progress">
       <Group justify="space-between" mb={6}>
         <Text fw={600}>
-          {p.done.toLocaleString('en')} of {p.total.toLocaleString('en')} done
+          {checking
+            ? `${c.status === 'paused' ? 'Paused while starting' : 'Starting'} — ${checkedWords(stats.recipients)}`
+            : `${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} done`}
         </Text>
         <Text size="sm" c="dimmed">
           {stats.sent.toLocaleString('en')} sent · {skipped.toLocaleString('en')} skipped ·{' '}
@@ -33,19 +36,23 @@ function Progression({ c, stats }: { c: Campaign; stats: CampaignStats }) {
         size="lg"
         value={p.percent}
         color={status.color}
-        animated={c.status === 'running'}
+        animated={c.status === 'running' || c.status === 'starting'}
         aria-label={`Progress: ${p.percent}%`}
       />
       <Text size="xs" c="dimmed" mt={6}>
-        {c.status === 'running'
-          ? `Sending at up to ${c.max_per_second} a second; this follows live.`
-          : c.status === 'paused'
-            ? 'Paused: nothing more is queued until you resume.'
-            : c.status === 'completed' && c.finished_at
-              ? `Completed ${when(c.finished_at)}.`
-              : c.status === 'cancelled'
-                ? 'Cancelled: what was not queued was never sent.'
-                : ''}
+        {c.status === 'starting'
+          ? `Checking who it reaches, as they were when it started; sending begins at up to ${c.max_per_second} a second once everyone is checked.`
+          : checking
+            ? 'Paused: who it reaches is still being checked; nothing is queued until you resume.'
+            : c.status === 'running'
+              ? `Sending at up to ${c.max_per_second} a second; this follows live.`
+              : c.status === 'paused'
+                ? 'Paused: nothing more is queued until you resume.'
+                : c.status === 'completed' && c.finished_at
+                  ? `Completed ${when(c.finished_at)}.`
+                  : c.status === 'cancelled'
+                    ? 'Cancelled: what was not queued was never sent.'
+                    : ''}
       </Text>
     </Card>
   );
@@ -57,10 +64,17 @@ const CONFIRM: Record<Action, { title: string; body: (c: Campaign) => string; bu
     body: (c) =>
       c.schedule_at
         ? `It will start ${when(c.schedule_at)}: the audience is frozen then, and sending begins at ${c.max_per_second} a second.`
-        : `The audience is frozen now and sending begins at ${c.max_per_second} a second. Messages sent cannot be taken back.`,
+        : `Who it reaches is checked now, as they are at this moment, and sending begins at ${c.max_per_second} a second once everyone is checked. Messages sent cannot be taken back.`,
     button: 'Start',
   },
-  pause: { title: 'Pause this campaign?', body: () => 'Nothing more is queued until you resume.', button: 'Pause' },
+  pause: {
+    title: 'Pause this campaign?',
+    body: (c) =>
+      c.status === 'starting'
+        ? 'Who it reaches is still checked to the end; nothing is queued until you resume.'
+        : 'Nothing more is queued until you resume.',
+    button: 'Pause',
+  },
   resume: { title: 'Resume this campaign?', body: () => 'Sending goes on where it stopped.', button: 'Resume' },
   cancel: {
     title: 'Cancel this campaign?',
@@ -79,6 +93,7 @@ function actionsFor(status: Campaign['status']): Action[] {
       return ['start', 'cancel'];
     case 'scheduled':
       return ['cancel'];
+    case 'starting':
     case 'running':
       return ['pause', 'cancel'];
     case 'paused':

@@ -1,6 +1,6 @@
 /** The campaigns API as the campaign screens read it, and the words they say it in. Pure: no React. */
 
-export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type CampaignStatus = 'draft' | 'scheduled' | 'starting' | 'running' | 'paused' | 'completed' | 'cancelled';
 export type CampaignKind = 'standard' | 'utility' | 'marketing';
 
 export interface CampaignStats {
@@ -34,6 +34,8 @@ export interface Campaign {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** When its whole audience was frozen: null while it is starting (or was paused while starting). */
+  audience_frozen_at?: string | null;
   variants: { index: number; weight: number; message: Record<string, unknown>; stats?: CampaignStats }[];
   stats?: CampaignStats;
 }
@@ -81,6 +83,7 @@ export interface MessageTemplate {
 export const STATUS_WORDS: Record<CampaignStatus, { label: string; color: string }> = {
   draft: { label: 'Draft', color: 'gray' },
   scheduled: { label: 'Scheduled', color: 'violet' },
+  starting: { label: 'Starting', color: 'cyan' },
   running: { label: 'Sending', color: 'blue' },
   paused: { label: 'Paused', color: 'yellow' },
   completed: { label: 'Completed', color: 'green' },
@@ -118,6 +121,15 @@ export function reasonWords(reason: string): string {
 export const variantName = (i: number) => String.fromCharCode(65 + i);
 
 const skippedTotal = (s: CampaignStats) => Object.values(s.skipped).reduce((a, n) => a + n, 0);
+
+/** Whether a started campaign is still checking who it reaches (starting, or paused before it finished). */
+export const freezing = (c: Pick<Campaign, 'status' | 'started_at' | 'audience_frozen_at'>) =>
+  c.status === 'starting' || (c.status === 'paused' && c.started_at !== null && c.audience_frozen_at === null);
+
+/** A starting campaign's progress in words: how many people of its audience were checked so far. */
+export function checkedWords(checked: number): string {
+  return `${checked.toLocaleString('en')} ${checked === 1 ? 'person' : 'people'} checked so far`;
+}
 
 /** How far a campaign has gone: recipients settled (sent, failed or skipped) of all its recipients. */
 export function progressOf(s: CampaignStats): { done: number; total: number; percent: number } {
