@@ -38,6 +38,8 @@ export interface CampaignSenderOptions {
   idleMs?: number;
   /** Called after a turn queued sends (the composition root wakes the dispatcher with it). */
   onQueued?: () => void;
+  /** Members of a starting campaign's audience frozen per turn (default FREEZE_BATCH). */
+  freezeBatch?: number;
 }
 
 /** At most this often a running campaign announces its progress on the event stream. */
@@ -55,8 +57,20 @@ export function trackedUrl(ctx: AppContext, token: string): string {
 
 /** Starts the sender loop (the worker role runs one). */
 export function startCampaignSender(ctx: AppContext, opts: CampaignSenderOptions = {}): BackgroundWorker {
+  return startLoop(
+    { name: 'campaign-sender', logger: ctx.logger, idleMs: opts.idleMs ?? 50 },
+    campaignSenderTurns(ctx, opts),
+  );
+}
+
+/**
+ * The sender's iteration, for the loop to run again and again: each call gives every active campaign one turn (a due
+ * scheduled campaign starts, a starting one freezes its next batch, a running one queues what its pace allows) and
+ * returns how much work it did (0: idle).
+ */
+export function campaignSenderTurns(ctx: AppContext, opts: CampaignSenderOptions = {}): () => Promise<number> {
   const state: SenderState = { pace: new Map(), lastEvent: new Map() };
-  return startLoop({ name: 'campaign-sender', logger: ctx.logger, idleMs: opts.idleMs ?? 50 }, async () => {
+  return async () => {
     const now = ctx.clock.now();
     const campaigns = await activeCampaigns(ctx.db, now);
     // A paused campaign's pace is kept while its last sends are within the window: resuming at once must not
@@ -77,7 +91,10 @@ export function startCampaignSender(ctx: AppContext, opts: CampaignSenderOptions
       if (c.audience_frozen_at === null || c.audience_frozen_at === undefined) {
         // One batch of its audience per turn; the next campaign's turn (and the loop's next) after the event loop ran.
         const announce = now - (state.lastEvent.get(c.id) ?? 0) >= PROGRESS_EVENT_MS;
-        const step = await freezeAudienceStep(ctx, c, { announce });
+        const step = await freezeAudienceStep(ctx, c, {
+          announce,
+          ...(opts.freezeBatch !== undefined && { batchSize: opts.freezeBatch }),
+        });
         if (announce && step.moved) state.lastEvent.set(c.id, now);
         if (step.moved) worked += step.stored + 1;
         await letEventLoopRun();
@@ -88,7 +105,7 @@ export function startCampaignSender(ctx: AppContext, opts: CampaignSenderOptions
       worked += queued;
     }
     return worked;
-  });
+  };
 }
 
 /** One turn of one running campaign: queue what its pace allows now. Returns how many recipients it settled. */
