@@ -3,10 +3,15 @@
 import type { AppContext } from '../../src/kernel/context.ts';
 import { freezeAudienceStep, type FreezeStep } from '../../src/modules/campaigns/freeze-audience.ts';
 
-/** The sender's next freeze turn for the campaign, from its row as stored now. */
-export async function freezeTurn(ctx: AppContext, id: string, batchSize: number): Promise<FreezeStep> {
+/** The sender's next freeze turn for the campaign, from its row as stored now (`announce`: with a progress event). */
+export async function freezeTurn(
+  ctx: AppContext,
+  id: string,
+  batchSize: number,
+  announce = false,
+): Promise<FreezeStep> {
   const c = await ctx.db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  return freezeAudienceStep(ctx, c, { batchSize });
+  return freezeAudienceStep(ctx, c, { batchSize, announce });
 }
 
 /** Freeze turns until the audience is complete (or the campaign stops freezing); how many turns stored a batch. */

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  checkedWords,
   createBody,
+  freezing,
   editorDraftOf,
   fieldOfError,
   previewBlocker,
@@ -68,6 +70,17 @@ describe('the campaign screens’ words and the body the editor sends', () => {
     });
     assert.deepEqual(progressOf(stats({ sent: 3, queued: 7 })), { done: 3, total: 10, percent: 30 });
     assert.deepEqual(progressOf(stats({ recipients: 0 })), { done: 0, total: 0, percent: 0 });
+  });
+
+  it('says a campaign is still checking who it reaches while starting, or paused before it finished', () => {
+    const at = '2026-12-04T05:00:00.000Z';
+    assert.equal(freezing({ status: 'starting', started_at: at, audience_frozen_at: null }), true);
+    assert.equal(freezing({ status: 'paused', started_at: at, audience_frozen_at: null }), true);
+    assert.equal(freezing({ status: 'paused', started_at: at, audience_frozen_at: at }), false);
+    assert.equal(freezing({ status: 'running', started_at: at, audience_frozen_at: at }), false);
+    assert.equal(freezing({ status: 'draft', started_at: null, audience_frozen_at: null }), false);
+    assert.equal(checkedWords(12_000), '12,000 people checked so far');
+    assert.equal(checkedWords(1), '1 person checked so far');
   });
 
   it('says why a person is left out in plain words, and an unknown reason without underscores', () => {

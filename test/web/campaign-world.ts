@@ -14,6 +14,9 @@ export interface CampaignWorld extends ConversationWorld {
   segmentName: string;
   /** The emulator's user id of each person, by first name. */
   people: Record<string, string>;
+  /** Stops the campaign sender (started campaigns stay as they are) until `releaseSender`. */
+  holdSender(): Promise<void>;
+  releaseSender(): void;
 }
 
 /** The person opts out of the Page's messages, as the ledger records a keyword's opt-out. */
@@ -41,7 +44,8 @@ async function optOut(world: ConversationWorld, psid: string): Promise<void> {
  */
 export async function startCampaignWorld(): Promise<CampaignWorld> {
   const world = await startConversationWorld();
-  const sender: BackgroundWorker = startCampaignSender(world.app.ctx, { idleMs: 50 });
+  const startSender = () => startCampaignSender(world.app.ctx, { idleMs: 50 });
+  let sender: BackgroundWorker = startSender();
   await readyAccount(world.app.ctx, MARKETER.email, MARKETER.password, { role: 'marketer', pages: [world.pageId] });
   const people: Record<string, string> = {};
   let lenaPsid = '';
@@ -65,6 +69,10 @@ export async function startCampaignWorld(): Promise<CampaignWorld> {
     ...world,
     segmentName,
     people,
+    holdSender: () => sender.stop(),
+    releaseSender: () => {
+      sender = startSender();
+    },
     close: async () => {
       await sender.stop();
       await world.close();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { AGENT, browserTestsSkipped, launchChromium, signIn } from './support.ts';
 import { MARKETER, startCampaignWorld, type CampaignWorld } from './campaign-world.ts';
+import { freezeTurn } from '../campaigns/freeze-steps.ts';
 
 // A marketer runs a campaign in a real browser against a real server whose "Meta" is the emulator: while it is written
 // the editor says who it would reach and shows the message on real people, the draft is saved and edited, the campaign sends through the Send API, its progress
@@ -113,11 +114,25 @@ describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
     await page.getByRole('heading', { name: 'Winter arrivals, first week' }).waitFor();
   });
 
-  it('starts after a confirmation, and the progress reaches completed without a reload', async () => {
+  it('starts after a confirmation, says how many people were checked while starting, and reaches completed without a reload', async () => {
     await page.evaluate(() => ((globalThis as { sameDocument?: boolean }).sameDocument = true));
+    // The sender held, the campaign stays starting until its audience is frozen batch by batch below.
+    await world.holdSender();
     await page.getByRole('button', { name: 'Start' }).click();
     const dialog = page.getByRole('dialog', { name: 'Start this campaign?' });
     await dialog.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('status', { name: 'Status: Starting' }).waitFor();
+    const progress = page.getByRole('region', { name: 'Progress' });
+    await progress.getByText('Starting — 0 people checked so far').waitFor();
+    const { id } = await world.app.ctx.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('status', '=', 'starting')
+      .executeTakeFirstOrThrow();
+    await freezeTurn(world.app.ctx, id, 2, true);
+    await progress.getByText('Starting — 2 people checked so far').waitFor();
+    await campaigns().getByText('Starting — 2 people checked so far').waitFor();
+    world.releaseSender();
     await page.getByRole('status', { name: 'Status: Completed' }).waitFor({ timeout: 30_000 });
     await page.getByRole('progressbar', { name: 'Progress: 100%' }).waitFor();
     await page.getByRole('region', { name: 'Progress' }).getByText('4 of 4 done').waitFor();

@@ -34,10 +34,11 @@ function Progression({ c, stats }: { c: Campaign; stats: CampaignStats }) {
       </Group>
       <Progress
         size="lg"
-        value={p.percent}
+        value={checking ? 100 : p.percent}
         color={status.color}
+        striped={checking}
         animated={c.status === 'running' || c.status === 'starting'}
-        aria-label={`Progress: ${p.percent}%`}
+        aria-label={checking ? 'Progress: checking who it reaches' : `Progress: ${p.percent}%`}
       />
       <Text size="xs" c="dimmed" mt={6}>
         {c.status === 'starting'

@@ -44,7 +44,7 @@ function CampaignRow({ c, active, onOpen }: { c: Campaign; active: boolean; onOp
           <Text size="xs" c="dimmed">
             {figures}
           </Text>
-          {progress && progress.total > 0 && (
+          {progress && progress.total > 0 && !freezing(full.data ?? c) && (
             <Progress
               size="sm"
               value={progress.percent}
