@@ -2,7 +2,8 @@
 // audience a batch at a time, each its own transaction, to exactly the set the preview counted at the start (the
 // filter and the exclusions as they were then); a freeze stopped after some batches goes on where it stopped and
 // stores no one twice; cancel stops it, pause lets it finish and stays paused, resume before it finished makes the
-// campaign starting again; two starts at once start once; a scheduled campaign falling due goes through starting.
+// campaign starting again; two starts at once start once; one campaign's failing freeze holds up no other; a scheduled
+// campaign falling due goes through starting.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContactTable } from '../../src/db/tables/conversations.ts';
@@ -184,13 +185,17 @@ async function run(dialect: Dialect, t: TestContext) {
     const id = await create();
     const preview = await previewOf(id);
     await act(id, 'start');
-    const before = await app.ctx.db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const readEarly = await app.ctx.db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     await freezeTurn(app.ctx, id, BATCH);
     await freezeTurn(app.ctx, id, BATCH);
     assert.equal((await stored(id)).length, 2 * BATCH);
     // A worker that read the campaign before those turns (a second process, or one that stopped mid-turn) stores
     // nothing: its batch was stored already.
-    const stale = await freezeAudienceStep(app.ctx, before, { batchSize: BATCH });
+    const stale = await freezeAudienceStep(app.ctx, readEarly, { batchSize: BATCH });
     assert.deepEqual([stale.moved, stale.stored], [false, 0]);
     assert.equal((await stored(id)).length, 2 * BATCH);
     // A sender started afresh (after a restart: it keeps nothing but what is stored) finishes it.
@@ -277,6 +282,28 @@ async function run(dialect: Dialect, t: TestContext) {
     for (let i = 0; i < 20 && (await campaign(id)).status === 'starting'; i++) await turn();
     assert.equal((await act(id, 'start')).status, 'running');
     assert.equal((await stored(id)).length, AUDIENCE);
+    await act(id, 'cancel');
+  });
+
+  await t.test("a campaign whose freeze fails does not hold up another's", async () => {
+    const broken = await create();
+    await act(broken, 'start');
+    // Its recorded filter no longer compiles (as when a field it names changed since the start).
+    await app.ctx.db
+      .updateTable('campaigns')
+      .set({ audience_filter: JSON.stringify({ field: 'no_such_field', op: 'eq', value: 'x' }) })
+      .where('id', '=', broken)
+      .execute();
+    const id = await create();
+    await act(id, 'start');
+    const turn = campaignSenderTurns(app.ctx, { freezeBatch: BATCH });
+    for (let i = 0; i < 20 && (await campaign(id)).status === 'starting'; i++) await turn();
+    assert.equal((await campaign(id)).status, 'running');
+    assert.equal((await stored(id)).length, AUDIENCE);
+    assert.equal((await campaign(broken)).status, 'starting');
+    assert.equal((await stored(broken)).length, 0);
+    assert.match(app.logs.text(), /campaign audience freeze failed/);
+    await act(broken, 'cancel');
     await act(id, 'cancel');
   });
 
