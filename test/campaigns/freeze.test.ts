@@ -2,8 +2,8 @@
 // audience a batch at a time, each its own transaction, to exactly the set the preview counted at the start (the
 // filter and the exclusions as they were then); a freeze stopped after some batches goes on where it stopped and
 // stores no one twice; cancel stops it, pause lets it finish and stays paused, resume before it finished makes the
-// campaign starting again; two starts at once start once; one campaign's failing freeze holds up no other; a scheduled
-// campaign falling due goes through starting.
+// campaign starting again; two starts at once start once; one campaign's failing start or freeze holds up no other; a
+// scheduled campaign falling due goes through starting.
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContactTable } from '../../src/db/tables/conversations.ts';
@@ -42,7 +42,7 @@ interface Campaign {
 async function run(dialect: Dialect, t: TestContext) {
   let app!: TestApp;
   const eligible = new Set<string>();
-  const call = (method: 'POST' | 'GET' | 'PATCH', url: string, payload?: object) =>
+  const call = (method: 'POST' | 'GET' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
     app.server.inject({ method, url, headers: bearer(app.ownerToken), ...(payload ? { payload } : {}) });
   const campaign = async (id: string) => (await call('GET', `/api/v1/campaigns/${id}`)).json<Campaign>();
   const act = async (id: string, action: string) => {
@@ -285,7 +285,20 @@ async function run(dialect: Dialect, t: TestContext) {
     await act(id, 'cancel');
   });
 
-  await t.test("a campaign whose freeze fails does not hold up another's", async () => {
+  await t.test("a campaign whose start or freeze fails does not hold up another's", async () => {
+    const seg = await call('POST', `/api/v1/pages/${PAGE}/segments`, {
+      name: 'Soon deleted',
+      filter: { field: 'locale', op: 'eq', value: 'en_US' },
+    });
+    const segmentId = seg.json<{ id: string }>().id;
+    const due = await create({
+      filter: undefined,
+      segment_id: segmentId,
+      schedule_at: new Date(app.clock.now() + 60_000).toISOString(),
+    });
+    assert.equal((await act(due, 'start')).status, 'scheduled');
+    assert.equal((await call('DELETE', `/api/v1/segments/${segmentId}`)).statusCode, 204);
+    app.clock.advance(60_000);
     const broken = await create();
     await act(broken, 'start');
     // Its recorded filter no longer compiles (as when a field it names changed since the start).
@@ -303,6 +316,9 @@ async function run(dialect: Dialect, t: TestContext) {
     assert.equal((await campaign(broken)).status, 'starting');
     assert.equal((await stored(broken)).length, 0);
     assert.match(app.logs.text(), /campaign audience freeze failed/);
+    assert.equal((await campaign(due)).status, 'scheduled', 'without its segment it cannot start, and waits');
+    assert.match(app.logs.text(), /scheduled campaign could not start/);
+    await act(due, 'cancel');
     await act(broken, 'cancel');
     await act(id, 'cancel');
   });

@@ -45,14 +45,14 @@ export interface CampaignSenderOptions {
 /** At most this often a running campaign announces its progress on the event stream. */
 const PROGRESS_EVENT_MS = 1000;
 
-/** A freeze that failed (its recorded filter no longer compiles, say) is tried again after this long. */
-const FREEZE_RETRY_MS = 10_000;
+/** A start or a freeze that failed (its filter no longer compiles, say) is tried again after this long. */
+const RETRY_MS = 10_000;
 
 interface SenderState {
   pace: Map<string, PaceState>;
   lastEvent: Map<string, number>;
-  /** Campaigns whose last freeze turn failed, and when to try again: the others' turns go on meanwhile. */
-  freezeRetryAt: Map<string, number>;
+  /** Campaigns whose last start or freeze turn failed, and when to try again: the others' turns go on meanwhile. */
+  retryAt: Map<string, number>;
 }
 
 /** The tracked URL of a link token. */
@@ -74,7 +74,7 @@ export function startCampaignSender(ctx: AppContext, opts: CampaignSenderOptions
  * returns how much work it did (0: idle).
  */
 export function campaignSenderTurns(ctx: AppContext, opts: CampaignSenderOptions = {}): () => Promise<number> {
-  const state: SenderState = { pace: new Map(), lastEvent: new Map(), freezeRetryAt: new Map() };
+  const state: SenderState = { pace: new Map(), lastEvent: new Map(), retryAt: new Map() };
   return async () => {
     const now = ctx.clock.now();
     const campaigns = await activeCampaigns(ctx.db, now);
@@ -86,28 +86,36 @@ export function campaignSenderTurns(ctx: AppContext, opts: CampaignSenderOptions
     let worked = 0;
     for (const c of campaigns) {
       if (c.status === 'scheduled') {
-        worked += await ctx.db.transaction().execute(async (trx) => {
-          if (!(await beginCampaign(trx, c, now))) return 0;
-          await campaignUpdated(trx, ctx, c, now);
-          return 1;
-        });
+        if ((state.retryAt.get(c.id) ?? 0) > now) continue;
+        try {
+          worked += await ctx.db.transaction().execute(async (trx) => {
+            if (!(await beginCampaign(trx, c, now))) return 0;
+            await campaignUpdated(trx, ctx, c, now);
+            return 1;
+          });
+          state.retryAt.delete(c.id);
+        } catch (err) {
+          // Its saved segment was deleted, say: it stays scheduled (a user may cancel it) and the others go on.
+          ctx.logger.error({ err, campaignId: c.id }, 'scheduled campaign could not start; trying again later');
+          state.retryAt.set(c.id, now + RETRY_MS);
+        }
         continue;
       }
       if (c.audience_frozen_at === null || c.audience_frozen_at === undefined) {
         // One batch of its audience per turn; the next campaign's turn (and the loop's next) after the event loop ran.
-        if ((state.freezeRetryAt.get(c.id) ?? 0) > now) continue;
+        if ((state.retryAt.get(c.id) ?? 0) > now) continue;
         const announce = now - (state.lastEvent.get(c.id) ?? 0) >= PROGRESS_EVENT_MS;
         try {
           const step = await freezeAudienceStep(ctx, c, {
             announce,
             ...(opts.freezeBatch !== undefined && { batchSize: opts.freezeBatch }),
           });
-          state.freezeRetryAt.delete(c.id);
+          state.retryAt.delete(c.id);
           if (announce && step.moved) state.lastEvent.set(c.id, now);
           if (step.moved) worked += step.stored + 1;
         } catch (err) {
           ctx.logger.error({ err, campaignId: c.id }, 'campaign audience freeze failed; trying again later');
-          state.freezeRetryAt.set(c.id, now + FREEZE_RETRY_MS);
+          state.retryAt.set(c.id, now + RETRY_MS);
         }
         await letEventLoopRun();
         continue;
