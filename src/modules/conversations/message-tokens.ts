@@ -7,12 +7,13 @@ const MAX_WORDS = 200;
 
 /**
  * The search tokens of a message text: each distinct normalised word (lower case, accents folded, as names are)
- * under the current key version's search key. Whole words only, not prefixes: an index of every prefix of every word
- * would be several times the history's size.
+ * under the current key version's search key, as the index holds it: once per contact and word, with the time of the
+ * message (the index keeps the newest). Whole words only, not prefixes: an index of every prefix of every word would
+ * be several times the history's size.
  */
 export function messageTokenRows(
   keyring: Keyring,
-  m: { id: string; page_id: string; contact_id: string },
+  m: { page_id: string; contact_id: string; sent_at: number },
   text: string | null,
   version = keyring.currentVersion,
 ): MessageTokenTable[] {
@@ -20,11 +21,11 @@ export function messageTokenRows(
   return nameWords(text)
     .slice(0, MAX_WORDS)
     .map((word) => ({
-      message_id: m.id,
       page_id: m.page_id,
+      token: keyring.searchToken(word, version),
       contact_id: m.contact_id,
       key_version: version,
-      token: keyring.searchToken(word, version),
+      last_at: m.sent_at,
     }));
 }
 

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../kernel/context.ts';
 import { getMeta, setMeta } from '../keys/keys.repository.ts';
-import { messagesAfter, replaceMessageTokens } from './conversations.repository.ts';
+import { deleteTokensOfOtherVersions, indexMessageTokens, messagesAfter } from './conversations.repository.ts';
 import { openMessageField } from './message-fields.ts';
 import { messageTokenRows } from './message-tokens.ts';
 
@@ -33,12 +33,15 @@ export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<n
       } catch {
         continue; // its contact was erased meanwhile: nothing left to index
       }
-      await replaceMessageTokens(trx, m.id, messageTokenRows(ctx.keyring, m, text, version));
+      await indexMessageTokens(trx, messageTokenRows(ctx.keyring, { ...m, sent_at: Number(m.sent_at) }, text, version));
     }
     const last = rows[rows.length - 1];
     const next: WalkState = last
       ? { version, after: { createdAt: Number(last.created_at), id: last.id }, done: rows.length < batch }
       : { ...state, done: true };
+    // Every stored text is indexed under this version now: the words of older versions (kept until here, so that the
+    // search found every message meanwhile) are dropped, and with them the words of texts purged since.
+    if (next.done) await deleteTokensOfOtherVersions(trx, version);
     await setMeta(trx, STATE_KEY, JSON.stringify(next));
   });
   return rows.length;
