@@ -166,7 +166,8 @@ export async function raiseWatermark(
  * makes a contact marked unreachable before `at` reachable again and forgets a PSID marked invalid before `at` (they
  * wrote, so the id works). Returns the contact as it is now, in one round trip: `contact` as the caller read it in
  * this transaction, with the columns the statement sets as it stored them (a whole contact read back costs more than
- * the update itself); undefined when the contact is gone.
+ * the update itself); undefined when the contact is gone. On SQLite, where a statement costs no round trip, the update
+ * and the read of what it set are two statements (see below).
  */
 export async function touchByUserAction(
   db: Executor,
