@@ -6,6 +6,8 @@ import type { Actor } from '../../src/modules/access/actor.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { listConversations } from '../../src/modules/conversations/list-conversations.ts';
 import { indexNextMessages } from '../../src/modules/conversations/search-index.ts';
+import { indexMessageTokens } from '../../src/modules/conversations/conversations.repository.ts';
+import { messageTokenRows } from '../../src/modules/conversations/message-tokens.ts';
 import { addKeyVersion } from '../../src/modules/keys/rotate-keys.ts';
 import { runRetentionJob } from '../../src/modules/retention/retention.ts';
 import { drain, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from '../ingest/support.ts';
@@ -87,6 +89,7 @@ for (const dialect of testDialects()) {
         envelope(PAGE_A, [messageItem(PAGE_A, '9301', 'm.rows.late', 'parcel tracking number', app.clock.now())]),
       );
       await drain(app);
+      app.clock.advance(60_000);
       const version = await addKeyVersion(app.ctx, cliActor, app.masterKey);
       assert.deepEqual(await found('parcel'), [contactId], 'found under the old version before the walk');
       while ((await indexNextMessages(app.ctx, 1)) > 0)
@@ -98,6 +101,21 @@ for (const dialect of testDialects()) {
         "the old version's words are gone once every message is indexed under the new one",
       );
       assert.deepEqual(await found('parcel tracking'), [contactId]);
+    });
+
+    await t.test('a word indexed under the old version after the rebuild began is kept when it ends', async () => {
+      const old = app.ctx.keyring.currentVersion;
+      await addKeyVersion(app.ctx, cliActor, app.masterKey);
+      assert.equal(await indexNextMessages(app.ctx, 1), 1, 'the rebuild under the new version began');
+      // A process that has not loaded the new version yet indexes a new message under the old one.
+      app.clock.advance(60_000);
+      const lagging = { page_id: PAGE_A, contact_id: contactId, sent_at: app.clock.now() };
+      await indexMessageTokens(app.ctx.db, messageTokenRows(app.ctx.keyring, lagging, 'courier', old));
+      while ((await indexNextMessages(app.ctx, 1)) > 0);
+      const index = await rows();
+      assert.equal(index.length, 4);
+      assert.equal(index.filter((r) => r.key_version === old).length, 1, 'the lagging word stays');
+      assert.deepEqual(await found('courier'), [contactId]);
     });
   });
 }

@@ -575,9 +575,16 @@ const upsertTokens = new PreparedInsert<MessageTokenTable>(
       ),
 );
 
-/** Drops the search tokens of key versions other than this one (once the rebuild's walk indexed every message). */
-export async function deleteTokensOfOtherVersions(db: Executor, version: number): Promise<number> {
-  const r = await db.deleteFrom('message_tokens').where('key_version', '<>', version).executeTakeFirst();
+/**
+ * Drops the search tokens of key versions other than this one whose newest message was sent before `before` (once the
+ * rebuild's walk indexed every message).
+ */
+export async function deleteTokensOfOtherVersions(db: Executor, version: number, before: number): Promise<number> {
+  const r = await db
+    .deleteFrom('message_tokens')
+    .where('key_version', '<>', version)
+    .where('last_at', '<', before)
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 
