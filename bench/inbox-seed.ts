@@ -81,7 +81,7 @@ export async function seed(ctx: AppContext, n: number): Promise<void> {
         sent_at: at,
         created_at: at,
       });
-      tokens.push(...messageTokenRows(ctx.keyring, row, text));
+      tokens.push(...messageTokenRows(ctx.keyring, { ...row, sent_at: at }, text));
       conversations.push({
         id: `cv_${id.slice(3)}`,
         page_id: PAGE,

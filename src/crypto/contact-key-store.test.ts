@@ -133,3 +133,27 @@ test('keys made in a batching scope are stored together when it ends, and none w
   assert.equal(store.existingKey('ct_batch4'), null, 'a conflict stores none of the keys of the scope');
   second.close();
 });
+
+test('inside processing scopes, a key another process destroyed is refused from the next scope on', async () => {
+  const other = ContactKeyStore.open(join(dir, 'contact-keys.db'), keyring);
+  await store.deferringSync(async () => {
+    store.keyFor('ct_scope_a', '1001');
+    store.keyFor('ct_scope_b', '1001');
+    store.keyFor('ct_scope_c', '1001');
+  });
+  await store.deferringSync(async () => {
+    store.keyFor('ct_scope_a', '1001');
+    other.destroy('ct_scope_a', Date.now());
+  });
+  await store.deferringSync(async () => {
+    assert.throws(() => store.keyFor('ct_scope_a', '1001'), { code: 'erased' });
+    assert.ok(store.keyFor('ct_scope_b', '1001'));
+    // A key this store destroys itself is refused at once, inside the same scope.
+    store.destroy('ct_scope_b', Date.now());
+    assert.throws(() => store.keyFor('ct_scope_b', '1001'), { code: 'erased' });
+  });
+  // Outside a scope, every seal checks.
+  other.destroy('ct_scope_c', Date.now());
+  assert.throws(() => store.keyFor('ct_scope_c', '1001'), { code: 'erased' });
+  other.close();
+});

@@ -57,8 +57,14 @@ export class ContactKeyStore {
   readonly #insert: SqliteDatabase.Statement<[string, string | null, string, number]>;
   readonly #keyring: Keyring;
   readonly #cache = new Map<string, Cached>();
-  // Prepared once: the destroyed check runs on every seal.
+  // Prepared once: the destroyed check runs on every seal outside a processing scope.
   readonly #isDestroyed: SqliteDatabase.Statement<[string]>;
+  readonly #dataVersion: SqliteDatabase.Statement<[]>;
+  // Contacts whose key was found not destroyed, trusted while a deferringSync scope runs and no other connection wrote
+  // to the store since they were checked (see #openScope).
+  readonly #live = new Set<string>();
+  #liveVersion: unknown = null;
+  #scopes = 0;
   readonly #select: SqliteDatabase.Statement<[string]>;
   readonly #intakeCache = new Map<string, Cached>();
   readonly #newestIntake: SqliteDatabase.Statement<[]>;
@@ -71,6 +77,7 @@ export class ContactKeyStore {
     this.#flushWal = walFlusher(file);
     this.#keyring = keyring;
     this.#isDestroyed = db.prepare('select 1 from destroyed_keys where contact_id = ?');
+    this.#dataVersion = db.prepare('pragma data_version').pluck();
     this.#select = db.prepare('select wrapped, page_id from contact_keys where contact_id = ?');
     this.#insert = db.prepare(
       'insert or ignore into contact_keys (contact_id, page_id, wrapped, created_at) values (?, ?, ?, ?)',
@@ -108,10 +115,16 @@ export class ContactKeyStore {
     // A key made in this batching scope is not stored yet: nothing can have destroyed it.
     const pending = this.#batch.getStore()?.get(contactId);
     if (pending) return pending.key;
-    // Checked on every seal, not cached: another process may have destroyed the key a moment ago.
-    if (this.isDestroyed(contactId)) {
+    // Checked on every seal outside a processing scope: another process may have destroyed the key a moment ago.
+    // Inside one, once per contact while nothing else wrote to the store (see #openScope).
+    const trusted = this.#scopes > 0 && this.#live.has(contactId);
+    if (!trusted && this.isDestroyed(contactId)) {
       this.#cache.delete(contactId);
       throw new AppError('erased', 'this contact was erased');
+    }
+    if (!trusted && this.#scopes > 0) {
+      if (this.#live.size >= CACHE_MAX) this.#live.clear();
+      this.#live.add(contactId);
     }
     const found = this.existingKey(contactId);
     if (found) return found;
@@ -153,9 +166,30 @@ export class ContactKeyStore {
    */
   async deferringSync<T>(fn: (deferral: KeyDeferral) => Promise<T>): Promise<T> {
     const deferral: KeyDeferral = { unsynced: 0 };
-    const result = await fn(deferral);
-    if (deferral.unsynced > 0) await this.#flushWal();
-    return result;
+    this.#openScope();
+    try {
+      const result = await fn(deferral);
+      if (deferral.unsynced > 0) await this.#flushWal();
+      return result;
+    } finally {
+      this.#scopes--;
+    }
+  }
+
+  /**
+   * A scope (a processing turn) checks each contact's key against the destroyed list once, not at every seal: the
+   * contacts found live stay trusted from scope to scope until another connection commits to the store (SQLite's
+   * `data_version` tells, read once a scope), and this connection's own destroy() forgets them all. A key another
+   * process destroys during a scope is seen at the next one: what the scope sealed under it before then is in the same
+   * place as what it sealed before the destruction, in a transaction that commits after it, unreadable without the key.
+   */
+  #openScope(): void {
+    this.#scopes++;
+    const version = this.#dataVersion.get();
+    if (version !== this.#liveVersion) {
+      this.#live.clear();
+      this.#liveVersion = version;
+    }
   }
 
   /**
@@ -228,6 +262,7 @@ export class ContactKeyStore {
    */
   destroy(contactId: string, now: number): boolean {
     this.#cache.delete(contactId);
+    this.#live.clear();
     const removed = this.#db.transaction(() => {
       const n = this.#db.prepare('delete from contact_keys where contact_id = ?').run(contactId).changes;
       this.#db

@@ -10,6 +10,14 @@ export function registerNativeSqlite(db: Executor, native: SqliteDatabase.Databa
   nativeConnections.set(db.getExecutor().adapter, native);
 }
 
+/**
+ * Whether `db` is an embedded (SQLite) database, where a statement costs no round trip: two plain statements can be
+ * cheaper than one that SQLite runs as a trigger (UPDATE … RETURNING).
+ */
+export function isEmbedded(db: Executor): boolean {
+  return nativeConnections.has(db.getExecutor().adapter);
+}
+
 /** Where a value goes in a prepared query: a named slot, filled at each run. */
 class Slot {
   constructor(readonly name: string) {}

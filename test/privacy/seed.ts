@@ -254,11 +254,11 @@ export async function seedContact(
     ],
     message_tokens: [
       {
-        message_id: newId('msg', at),
         page_id: pageId,
+        token: ctx.keyring.searchToken(`${tag}-word`),
         contact_id: contactId,
         key_version: ctx.keyring.currentVersion,
-        token: ctx.keyring.searchToken(`${tag}-word`),
+        last_at: at,
       },
     ],
     contact_tags: [{ contact_id: contactId, page_id: pageId, tag: 'vip', created_at: at }],

@@ -46,15 +46,17 @@ export interface InboxEventTable {
 }
 
 /**
- * The search index of message texts: each normalised word of a message as a keyed HMAC under a search key derived
- * from the key version named (never the word). Erased with the contact; rebuilt under the new version on rotation.
+ * The search index of message texts: each normalised word a contact's messages hold, once per contact and word, as a
+ * keyed HMAC under a search key derived from the key version named (never the word), with the time of the newest
+ * message that holds it (migration 0039). Erased with the contact; dropped with the texts when retention purges every
+ * message of the contact that held the word; rebuilt under the new version on rotation.
  */
 export interface MessageTokenTable {
-  message_id: string;
   page_id: string;
+  token: string;
   contact_id: string;
   key_version: number;
-  token: string;
+  last_at: number;
 }
 
 export interface InboxTables {
@@ -103,15 +105,15 @@ export const INBOX_CLASSIFICATION: Record<keyof InboxTables, TableClassification
     },
   },
   message_tokens: {
-    idColumn: 'message_id',
+    idColumn: 'contact_id',
     pageColumn: 'page_id',
     contactColumn: 'contact_id',
     columns: {
-      message_id: 'reference',
       page_id: 'reference',
+      token: 'blind_index',
       contact_id: 'reference',
       key_version: 'system',
-      token: 'blind_index',
+      last_at: 'personal',
     },
   },
 };

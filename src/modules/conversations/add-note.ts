@@ -50,7 +50,7 @@ export async function addNote(
       created_at: now,
     };
     await insertMessageIfAbsent(trx, row);
-    await insertMessageTokens(trx, messageTokenRows(ctx.keyring, at, body));
+    await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, body));
     await appendAudit(
       trx,
       actor,

@@ -40,7 +40,7 @@ export async function recordInboundMessage(
     sentAt: row.sent_at,
     now,
   });
-  await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text));
+  await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text, ctx.keyring.currentVersion, trx));
   const ids = { conversation_id: conversationId, contact_id: row.contact_id };
   await appendEvents(trx, ctx.database.dialect, [
     event('message.created', row.page_id, now, { ...ids, message_id: row.id }),
@@ -72,7 +72,7 @@ export async function recordOutboundMessage(
     takesOver: row.author === 'agent',
     create: row.author === 'agent',
   });
-  await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text));
+  await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, text, ctx.keyring.currentVersion, trx));
   const ids = { conversation_id: conversationId, contact_id: row.contact_id };
   await appendEvents(trx, ctx.database.dialect, [
     event('message.created', row.page_id, now, { ...ids, message_id: row.id }),

@@ -522,43 +522,77 @@ export async function messagesByIds(db: Executor, ids: readonly string[]): Promi
     .execute();
 }
 
-/** Replaces a message's search tokens (under one key version). */
-export async function replaceMessageTokens(
-  db: Executor,
-  messageId: string,
-  rows: readonly MessageTokenTable[],
-): Promise<void> {
-  await db.deleteFrom('message_tokens').where('message_id', '=', messageId).execute();
-  if (rows.length)
-    await db
-      .insertInto('message_tokens')
-      .values([...rows])
-      .execute();
+/**
+ * Adds the search tokens of a message (the index rebuild's walk): a contact's word already indexed keeps one row,
+ * with the newer of the two times.
+ */
+export async function indexMessageTokens(db: Executor, rows: readonly MessageTokenTable[]): Promise<void> {
+  await upsertTokens.run(db, newestPerKey([...rows]));
 }
 
 /** Adds a message's search tokens (gathered in a processing turn, and inserted in index order; see gathered-inserts). */
 export async function insertMessageTokens(db: Executor, rows: readonly MessageTokenTable[]): Promise<void> {
   await gatherOrInsert(db, 'message_tokens', rows, async (d, all) => {
-    await insertTokens.run(d, all.sort(inIndexOrder));
+    await upsertTokens.run(d, newestPerKey(all));
   });
 }
 
-/** The order of the search index's lookup key (page, token, contact). */
+/**
+ * The rows in the index's key order (page, token, contact), one per key with the newest time: a statement may not
+ * update the same row twice (PostgreSQL refuses it), and neighbouring keys share pages of the B-tree.
+ */
+function newestPerKey(rows: MessageTokenTable[]): MessageTokenTable[] {
+  rows.sort(inIndexOrder);
+  const out: MessageTokenTable[] = [];
+  for (const r of rows) {
+    const last = out[out.length - 1];
+    if (last && last.page_id === r.page_id && last.token === r.token && last.contact_id === r.contact_id) {
+      if (r.last_at > last.last_at) out[out.length - 1] = r;
+    } else out.push(r);
+  }
+  return out;
+}
+
+/** The order of the search index's key (page, token, contact). */
 function inIndexOrder(a: MessageTokenTable, b: MessageTokenTable): number {
-  return (
-    compare(a.page_id, b.page_id) ||
-    compare(a.token, b.token) ||
-    compare(a.contact_id, b.contact_id) ||
-    compare(a.message_id, b.message_id)
-  );
+  return compare(a.page_id, b.page_id) || compare(a.token, b.token) || compare(a.contact_id, b.contact_id);
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-const insertTokens = new PreparedInsert<MessageTokenTable>(
-  ['message_id', 'page_id', 'contact_id', 'key_version', 'token'],
-  (db, rows) => db.insertInto('message_tokens').values(rows),
+// A word the contact's messages already hold costs a lookup, and a write only when this message is newer.
+const upsertTokens = new PreparedInsert<MessageTokenTable>(
+  ['page_id', 'token', 'contact_id', 'key_version', 'last_at'],
+  (db, rows) =>
+    db
+      .insertInto('message_tokens')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['page_id', 'token', 'contact_id'])
+          .doUpdateSet({ last_at: (eb) => eb.ref('excluded.last_at') })
+          .where('excluded.last_at', '>', (eb) => eb.ref('message_tokens.last_at')),
+      ),
 );
+
+/**
+ * Drops the search tokens of key versions other than this one whose newest message was sent before `before` (once the
+ * rebuild's walk indexed every message).
+ */
+export async function deleteTokensOfOtherVersions(db: Executor, version: number, before: number): Promise<number> {
+  const r = await db
+    .deleteFrom('message_tokens')
+    .where('key_version', '<>', version)
+    .where('last_at', '<', before)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** Drops the words whose newest message was sent before `cutoff` (retention purges those messages' texts). */
+export async function deleteTokensBefore(db: Executor, cutoff: number): Promise<number> {
+  const r = await db.deleteFrom('message_tokens').where('last_at', '<', cutoff).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
 
 /** Messages after (created_at, id) in that order, for the search index's walk. */
 export async function messagesAfter(

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../kernel/context.ts';
 import { getMeta, setMeta } from '../keys/keys.repository.ts';
-import { messagesAfter, replaceMessageTokens } from './conversations.repository.ts';
+import { deleteTokensOfOtherVersions, indexMessageTokens, messagesAfter } from './conversations.repository.ts';
 import { openMessageField } from './message-fields.ts';
 import { messageTokenRows } from './message-tokens.ts';
 
@@ -11,6 +11,8 @@ interface WalkState {
   version: number;
   after: { createdAt: number; id: string } | null;
   done: boolean;
+  /** When the walk under this version began (absent in a walk begun by an earlier release). */
+  startedAt?: number;
 }
 
 /**
@@ -21,8 +23,9 @@ interface WalkState {
 export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<number> {
   const raw = await getMeta(ctx.db, STATE_KEY);
   const version = ctx.keyring.currentVersion;
-  let state: WalkState = raw ? (JSON.parse(raw) as WalkState) : { version, after: null, done: false };
-  if (state.version !== version) state = { version, after: null, done: false };
+  const fresh = (): WalkState => ({ version, after: null, done: false, startedAt: ctx.clock.now() });
+  let state: WalkState = raw ? (JSON.parse(raw) as WalkState) : fresh();
+  if (state.version !== version) state = fresh();
   if (state.done) return 0;
   const rows = await messagesAfter(ctx.db, state.after, batch);
   await ctx.db.transaction().execute(async (trx) => {
@@ -33,12 +36,17 @@ export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<n
       } catch {
         continue; // its contact was erased meanwhile: nothing left to index
       }
-      await replaceMessageTokens(trx, m.id, messageTokenRows(ctx.keyring, m, text, version));
+      await indexMessageTokens(trx, messageTokenRows(ctx.keyring, { ...m, sent_at: Number(m.sent_at) }, text, version));
     }
     const last = rows[rows.length - 1];
     const next: WalkState = last
-      ? { version, after: { createdAt: Number(last.created_at), id: last.id }, done: rows.length < batch }
+      ? { ...state, after: { createdAt: Number(last.created_at), id: last.id }, done: rows.length < batch }
       : { ...state, done: true };
+    // Every text stored before the walk began is indexed under this version now: the words of older versions (kept
+    // until here, so that the search found every message meanwhile) are dropped, and with them the words of texts
+    // purged since. A word used since the walk began is kept: a process that had not loaded the new version yet may
+    // have indexed a message under the old one after the walk passed it.
+    if (next.done) await deleteTokensOfOtherVersions(trx, version, state.startedAt ?? 0);
     await setMeta(trx, STATE_KEY, JSON.stringify(next));
   });
   return rows.length;

@@ -23,7 +23,7 @@ export async function applyPostback(e: EffectContext, contact: ContactTable, ev:
     defined({ mid: ev.mid, title: ev.title, payload: ev.payload, referral: ev.referral, channel: ev.channel }),
   );
   await recordPostbackInHistory(e, contact, ev);
-  const touched = await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now, { inbound: true });
+  const touched = await touchByUserAction(e.trx, contact, ev.timestamp, e.now, { inbound: true });
   const ownerChanged = await noteMessageChannel(e.trx, e.ctx, contact, ev.channel, ev.timestamp);
   if (e.ctx.inboundHooks.names().length === 0) return;
   const after = (ownerChanged ? await findContactById(e.trx, contact.id, null) : touched) ?? contact;
@@ -45,7 +45,7 @@ export async function applyReferral(e: EffectContext, contact: ContactTable, ev:
     ev.timestamp,
     defined({ ref: ev.ref, source: ev.source, type: ev.type, ad_id: ev.adId, referer_uri: ev.refererUri }),
   );
-  const touched = await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now);
+  const touched = await touchByUserAction(e.trx, contact, ev.timestamp, e.now);
   if (e.ctx.inboundHooks.names().length === 0) return;
   const after = touched ?? contact;
   await e.ctx.inboundHooks.run({ ctx: e.ctx, trx: e.trx, contact: after, event: ev });
@@ -60,7 +60,7 @@ export async function applyReaction(e: EffectContext, contact: ContactTable, ev:
     ev.timestamp,
     defined({ mid: ev.mid, action: ev.action, reaction: ev.reaction, emoji: ev.emoji }),
   );
-  await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now);
+  await touchByUserAction(e.trx, contact, ev.timestamp, e.now);
 }
 
 /**
@@ -80,7 +80,7 @@ export async function applyAccountLinking(
     ev.timestamp,
     defined({ authorization_code: ev.authorizationCode }),
   );
-  await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now);
+  await touchByUserAction(e.trx, contact, ev.timestamp, e.now);
   if (ev.status === 'unlinked') await forgetAccountLinking(e.trx, contact.id);
   else if (ev.authorizationCode !== undefined && ev.authorizationCode !== '')
     await recordAccountLinking(e.ctx, e.trx, contact, ev.authorizationCode, e.now);
@@ -88,7 +88,7 @@ export async function applyAccountLinking(
 
 export async function applyFeedback(e: EffectContext, contact: ContactTable, ev: FeedbackEvent): Promise<void> {
   await recordContactEvent(e, contact, 'feedback', ev.timestamp, { screens: ev.screens });
-  await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now);
+  await touchByUserAction(e.trx, contact, ev.timestamp, e.now);
 }
 
 export async function applyThreadRequest(

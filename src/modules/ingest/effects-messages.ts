@@ -97,7 +97,7 @@ export async function recordPostbackInHistory(
 export async function applyMessage(e: EffectContext, contact: ContactTable, ev: MessageEvent): Promise<void> {
   const row = historyRow(e, contact, messageItem(ev), 'inbound', 'contact');
   if (await insertMessageIfAbsent(e.trx, row)) await recordInboundMessage(e.trx, e.ctx, row, ev.text ?? null);
-  const touched = await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now, { inbound: true });
+  const touched = await touchByUserAction(e.trx, contact, ev.timestamp, e.now, { inbound: true });
   let changedSince = await noteMessageChannel(e.trx, e.ctx, contact, ev.channel, ev.timestamp);
   if (ev.priorMessage) {
     await linkUserRef(e, contact, ev.priorMessage.identifier, ev.timestamp);

@@ -142,6 +142,6 @@ export async function applyOptin(e: EffectContext, contact: ContactTable, ev: Op
       ...(ev.optinType === 'one_time_notif' && { token: ev.token }),
     }),
   );
-  if (ev.optinType === 'send_to_messenger') await touchByUserAction(e.trx, contact.id, ev.timestamp, e.now);
+  if (ev.optinType === 'send_to_messenger') await touchByUserAction(e.trx, contact, ev.timestamp, e.now);
   else await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }

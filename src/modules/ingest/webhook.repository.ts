@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/types.ts';
 import type { WebhookPostTable, WebhookEventTable } from '../../db/tables/conversations.ts';
-import { PreparedQuery, slotRow } from '../../db/prepared.ts';
+import { PreparedInsert, PreparedQuery, slotRow } from '../../db/prepared.ts';
 
 /** Stores deliveries in one statement. Identical bodies are all stored here; the processor dedupes them. */
 export async function insertPosts(db: Executor, rows: WebhookPostTable[]): Promise<void> {
@@ -22,11 +22,12 @@ export async function claimBodyHashes(
   if (rows.length === 0) return new Set();
   const first = new Map<string, string>();
   for (const r of rows) if (!first.has(r.body_hash)) first.set(r.body_hash, r.id);
-  await db
-    .insertInto('webhook_body_hashes')
-    .values([...first].map(([body_hash, post_id]) => ({ body_hash, post_id, created_at: now })))
-    .onConflict((oc) => oc.column('body_hash').doNothing())
-    .execute();
+  const claimed = await insertBodyHashes.run(
+    db,
+    [...first].map(([body_hash, post_id]) => ({ body_hash, post_id, created_at: now })),
+  );
+  // Every hash was new (the usual case): each delivery owns its own, and only repeats within the list are duplicates.
+  if (claimed === first.size) return new Set(rows.filter((r) => first.get(r.body_hash) !== r.id).map((r) => r.id));
   const owners = await db
     .selectFrom('webhook_body_hashes')
     .select(['body_hash', 'post_id'])
@@ -35,6 +36,15 @@ export async function claimBodyHashes(
   const ownerOf = new Map(owners.map((o) => [o.body_hash, o.post_id]));
   return new Set(rows.filter((r) => ownerOf.get(r.body_hash) !== r.id).map((r) => r.id));
 }
+
+const insertBodyHashes = new PreparedInsert<{ body_hash: string; post_id: string; created_at: number }>(
+  ['body_hash', 'post_id', 'created_at'],
+  (db, rows) =>
+    db
+      .insertInto('webhook_body_hashes')
+      .values(rows)
+      .onConflict((oc) => oc.column('body_hash').doNothing()),
+);
 
 /**
  * Claims up to `limit` pending deliveries whose lease is free, oldest first, in one statement (so SQLite takes the

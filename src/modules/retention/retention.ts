@@ -1,5 +1,6 @@
 // Retention: named jobs that purge what is older than its configured limit. Each limit is in days; 0 keeps forever.
 import { findContactById } from '../contacts/contacts.repository.ts';
+import { deleteTokensBefore } from '../conversations/conversations.repository.ts';
 import type { AppContext } from '../../kernel/context.ts';
 import { systemActor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
@@ -38,7 +39,11 @@ export function retentionLimits(ctx: AppContext): Record<RetentionJobName, numbe
   };
 }
 
-type Kind = { name: string; find: (cutoff: number) => Promise<string[]>; purge: (ids: string[]) => Promise<number> };
+type Kind = {
+  name: string;
+  find: (cutoff: number) => Promise<string[]>;
+  purge: (ids: string[], cutoff: number) => Promise<number>;
+};
 
 function kinds(ctx: AppContext, job: RetentionJobName): Kind[] {
   const db = ctx.db;
@@ -57,11 +62,20 @@ function kinds(ctx: AppContext, job: RetentionJobName): Kind[] {
     ];
   }
   if (job === 'message-text') {
+    let wordsDropped = false;
     return [
       {
         name: 'messages',
         find: (c) => repo.staleMessageTexts(db, c, BATCH),
-        purge: (ids) => repo.purgeMessageTexts(db, ids),
+        // The search index's words of a contact whose every message holding them goes (the newest is older than the
+        // cutoff) go with the first batch of texts, in its transaction: no word stays findable that no stored text
+        // holds. Once a run: the statement reads the whole index.
+        purge: (ids, c) =>
+          ctx.db.transaction().execute(async (trx) => {
+            if (!wordsDropped) await deleteTokensBefore(trx, c);
+            wordsDropped = true;
+            return repo.purgeMessageTexts(trx, ids);
+          }),
       },
       {
         name: 'deliveries',
@@ -111,7 +125,7 @@ export async function runRetentionJob(
       continue;
     }
     while (ids.length > 0) {
-      report.counts[k.name]! += await k.purge(ids);
+      report.counts[k.name]! += await k.purge(ids, cutoff);
       ids = await k.find(cutoff);
     }
   }
