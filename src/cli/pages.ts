@@ -114,11 +114,7 @@ export function pagesCommand(): Command {
     .command('subscribe')
     .description("subscribe the app to the Page's webhooks (POST /{page-id}/subscribed_apps)")
     .argument('<id>', 'Page id')
-    .option(
-      '--fields <list>',
-      'comma-separated webhook fields',
-      DEFAULT_WEBHOOK_FIELDS.join(','),
-    )
+    .option('--fields <list>', 'comma-separated webhook fields', DEFAULT_WEBHOOK_FIELDS.join(','))
     .action(async (id: string, opts: { fields: string }, cmd: Command) =>
       withApp(cmd, async (ctx) => {
         const fields = opts.fields
