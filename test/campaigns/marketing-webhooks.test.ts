@@ -1,19 +1,24 @@
-// A `marketing` campaign from a person's opt-in to the report, on each database, through the emulator (Graph over
-// HTTP, webhooks into the app's /webhook) and the real workers: the opt-in webhook's token is stored, the Page's
-// Marketing Messages are switched on, the campaign is created and started, the sender and the dispatcher send it
-// through act_<id>/messages, and the delivery webhook makes the report count it; a person in a refused region is
-// skipped with the reason. And Meta's delivery webhook processed before the send's answer is committed still counts.
+// A `marketing` campaign from a person's opt-in to the report, on each database, through the real HTTP server and
+// the emulator's (Graph, control and webhooks over HTTP) and the real workers: the Page is subscribed with the default
+// webhook fields, the opt-in webhook's token is stored, the Page's Marketing Messages are switched on, the campaign is
+// created and started, the sender and the dispatcher send it through act_<id>/messages, and the delivery webhook
+// makes the report count it; a person in a refused region is skipped with the reason. And Meta's delivery webhook
+// processed before the send's answer is committed still counts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dialect } from '../../src/db/types.ts';
-import type { EmulatorServer } from '../../src/emulator/index.ts';
+import { startEmulatorServer, type EmulatorServer } from '../../src/emulator/index.ts';
 import { campaignRoutes } from '../../src/http/routes/campaigns.ts';
+import { contactRoutes } from '../../src/http/routes/contacts.ts';
+import { ingestRoutes } from '../../src/http/routes/webhook.ts';
+import { cliActor } from '../../src/modules/access/actor.ts';
+import { registerPage } from '../../src/modules/pages/register-page.ts';
 import type { BackgroundWorker } from '../../src/kernel/loop.ts';
 import { startCampaignSender } from '../../src/modules/campaigns/campaign-sender.ts';
 import { startIngestWorkers } from '../../src/modules/ingest/workers.ts';
 import { startDispatcher } from '../../src/modules/messaging/dispatcher.ts';
-import { createGraphClient, type GraphClient } from '../../src/platform/index.ts';
-import { bearer, type TestApp } from '../support/app.ts';
+import { createGraphClient, DEFAULT_WEBHOOK_FIELDS, type GraphClient } from '../../src/platform/index.ts';
+import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { testDialects } from '../support/db.ts';
 import { until } from '../support/until.ts';
 import { drain, emulatedApp, SECRET } from '../ingest/support.ts';
@@ -23,6 +28,39 @@ interface World {
   emu: EmulatorServer;
   pageId: string;
   workers: BackgroundWorker[];
+  /** Calls pagescope's API: over HTTP when the app listens, else injected. */
+  call: (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * pagescope serving HTTP on a port, and the emulator delivering webhooks to it over HTTP once the callback handshake
+ * passed; the Page is registered and subscribed with `pages subscribe`'s default fields.
+ */
+async function openServedWorld(dialect: Dialect, seed: string): Promise<World> {
+  const emu = await startEmulatorServer({ seed, appSecret: SECRET, autoSubscribe: false, rateLimits: false });
+  const app = await createTestApp(dialect, {
+    routes: [ingestRoutes, contactRoutes, campaignRoutes],
+    env: { META_GRAPH_URL: emu.url, PAGESCOPE_PUBLIC_URL: 'https://pagescope.example' },
+  });
+  app.clock.now = () => Date.now();
+  const url = await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const handshake = await emu.emulator.setWebhook(`${url}/webhook`, 'verify-me');
+  assert.ok(handshake.ok, JSON.stringify(handshake));
+  const page = emu.emulator.createPage({ name: 'Shop' });
+  await registerPage(app.ctx, cliActor, { id: page.id, name: 'Shop', access_token: page.access_token });
+  const { graphUrl, graphVersion } = app.ctx.config.meta;
+  const graph = createGraphClient({ baseUrl: graphUrl, version: graphVersion, appSecret: SECRET, timeoutMs: 8000 });
+  await graph.subscribeApp(page.id, page.access_token, DEFAULT_WEBHOOK_FIELDS);
+  const call: World['call'] = async (method, path, payload) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { ...bearer(app.ownerToken), ...(payload !== undefined && { 'content-type': 'application/json' }) },
+      ...(payload !== undefined && { body: JSON.stringify(payload) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text === '' ? null : JSON.parse(text) };
+  };
+  return { app, emu, pageId: page.id, workers: [], call };
 }
 
 async function openWorld(dialect: Dialect, seed: string): Promise<World> {
@@ -34,7 +72,16 @@ async function openWorld(dialect: Dialect, seed: string): Promise<World> {
   );
   // The dispatcher's deadlines are on the wall clock: the app's clock follows it.
   app.clock.now = () => Date.now();
-  return { app, emu, pageId: pages[0]!, workers: [] };
+  const call: World['call'] = async (method, url, payload) => {
+    const res = await app.server.inject({
+      method,
+      url,
+      headers: bearer(app.ownerToken),
+      ...(payload ? { payload: payload as object } : {}),
+    });
+    return { status: res.statusCode, json: res.body === '' ? null : res.json() };
+  };
+  return { app, emu, pageId: pages[0]!, workers: [], call };
 }
 
 async function closeWorld(w: World): Promise<void> {
@@ -43,45 +90,48 @@ async function closeWorld(w: World): Promise<void> {
   await w.emu.close();
 }
 
-const call = (w: World, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-  w.app.server.inject({ method, url, headers: bearer(w.app.ownerToken), ...(payload ? { payload } : {}) });
-
 /** Meta grants the permission; the Page's operator switches Marketing Messages on with its ad account. */
 async function enableMarketing(w: World): Promise<void> {
-  const account = w.emu.emulator.setMarketingMessages(w.pageId, true).ad_account_id!;
-  const res = await call(w, 'PUT', `/api/v1/pages/${w.pageId}/marketing-messages`, {
+  const granted = await fetch(`${w.emu.url}/_emulator/pages/${w.pageId}/marketing-messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ enabled: true }),
+  });
+  assert.equal(granted.status, 200);
+  const account = ((await granted.json()) as { ad_account_id: string }).ad_account_id;
+  const res = await w.call('PUT', `/api/v1/pages/${w.pageId}/marketing-messages`, {
     enabled: true,
     ad_account_id: `act_${account}`,
     daily_budget: 5000,
   });
-  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.status, 200, JSON.stringify(res.json));
 }
 
 /** Creates and starts a marketing campaign to everyone; returns its id. */
 async function startCampaign(w: World, name: string): Promise<string> {
-  const created = await call(w, 'POST', `/api/v1/pages/${w.pageId}/campaigns`, {
+  const created = await w.call('POST', `/api/v1/pages/${w.pageId}/campaigns`, {
     name,
     kind: 'marketing',
     filter: { all: [] },
     message: { text: 'Our winter sale starts today' },
   });
-  assert.equal(created.statusCode, 201, created.body);
-  const id = created.json().id as string;
-  const started = await call(w, 'POST', `/api/v1/campaigns/${id}/start`);
-  assert.equal(started.statusCode, 200, started.body);
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const id = created.json.id as string;
+  const started = await w.call('POST', `/api/v1/campaigns/${id}/start`);
+  assert.equal(started.status, 200, JSON.stringify(started.json));
   return id;
 }
 
-const campaignOf = async (w: World, id: string) => (await call(w, 'GET', `/api/v1/campaigns/${id}`)).json();
+const campaignOf = async (w: World, id: string) => (await w.call('GET', `/api/v1/campaigns/${id}`)).json;
 
 const contactOf = async (w: World, userId: string) =>
-  (await call(w, 'GET', `/api/v1/pages/${w.pageId}/contacts/by-psid/${w.emu.emulator.psid(userId, w.pageId)}`)).json();
+  (await w.call('GET', `/api/v1/pages/${w.pageId}/contacts/by-psid/${w.emu.emulator.psid(userId, w.pageId)}`)).json;
 
 for (const dialect of testDialects()) {
   describe(`a marketing campaign from opt-in to report [${dialect}]`, () => {
     let w!: World;
     before(async () => {
-      w = await openWorld(dialect, `marketing-e2e-${dialect}`);
+      w = await openServedWorld(dialect, `marketing-e2e-${dialect}`);
       w.workers.push(...startIngestWorkers(w.app.ctx, { idleMs: 10, profileIdleMs: 10 }));
     });
     after(() => closeWorld(w));
@@ -98,13 +148,12 @@ for (const dialect of testDialects()) {
       }
       for (const p of Object.values(people)) {
         await until('the opt-in and the profile are stored', async () => {
-          const res = await call(
-            w,
+          const res = await w.call(
             'GET',
             `/api/v1/pages/${w.pageId}/contacts/by-psid/${w.emu.emulator.psid(p.id, w.pageId)}`,
           );
-          if (res.statusCode !== 200) return undefined;
-          const c = res.json();
+          if (res.status !== 200) return undefined;
+          const c = res.json;
           const subs = await w.app.ctx.db
             .selectFrom('marketing_subscriptions')
             .select(['status'])
