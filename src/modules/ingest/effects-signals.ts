@@ -54,7 +54,8 @@ export async function applyMarketingMessage(
   const settle = () => settleMarketingDelivery(e.trx, contact.id, ev.trackingId, status, ev.timestamp, ev.errorMessage);
   let moved = await settle();
   if (!moved) {
-    // Once the lock is held, a dispatcher's commit of this tracking id is either visible or not yet begun.
+    // Once the lock is held (the processing turn took it first, process-posts.ts), a dispatcher's commit of this
+    // tracking id is either visible or not yet begun.
     await lockMarketingTracking(e.trx, e.ctx.database.dialect);
     moved = await settle();
     if (!moved && !(await marketingSendKnown(e.trx, contact.id, ev.trackingId))) {

@@ -8,8 +8,9 @@ const PG_MARKETING_TRACKING_LOCK = 4_004_011;
 
 /**
  * Serialises, until the end of the transaction, matching marketing webhooks with their sends' tracking ids. On
- * PostgreSQL an advisory lock (a dispatcher's commit takes it before any row lock, so it waits on nothing while
- * holding one); SQLite has one writer at a time already.
+ * PostgreSQL an advisory lock that both sides take before any row lock (a dispatcher's commit of marketing sends, a
+ * processing turn with marketing deliveries or failures), so no transaction waits for it while holding what another
+ * needs; SQLite has one writer at a time already.
  */
 export async function lockMarketingTracking(db: Executor, dialect: Dialect): Promise<void> {
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${PG_MARKETING_TRACKING_LOCK})`.execute(db);
