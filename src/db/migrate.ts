@@ -37,7 +37,7 @@ import * as m0034 from './migrations/0034-marketing-messages.ts';
 import * as m0035 from './migrations/0035-thread-requests.ts';
 import * as m0036 from './migrations/0036-campaign-version.ts';
 import * as m0037 from './migrations/0037-conversations-by-contact-covering.ts';
-import * as m0039 from './migrations/0039-early-marketing-events.ts';
+import * as m0040 from './migrations/0040-early-marketing-events.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -81,7 +81,7 @@ const STEPS: [string, Step][] = [
   ['0035-thread-requests', m0035],
   ['0036-campaign-version', m0036],
   ['0037-conversations-by-contact-covering', m0037],
-  ['0039-early-marketing-events', m0039],
+  ['0040-early-marketing-events', m0040],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of
