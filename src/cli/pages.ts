@@ -7,7 +7,7 @@ import { presentPage } from '../modules/pages/page.presenter.ts';
 import { getPage, listPages } from '../modules/pages/list-pages.ts';
 import { decryptPageToken, registerPage, validatePageInput } from '../modules/pages/register-page.ts';
 import { verifyPageToken } from '../modules/pages/verify-page-token.ts';
-import { createGraphClient, GraphError, type GraphClient } from '../platform/index.ts';
+import { createGraphClient, DEFAULT_WEBHOOK_FIELDS, GraphError, type GraphClient } from '../platform/index.ts';
 import { print } from './output.ts';
 import { PAGE_TOKEN_ENV, readPageToken } from './page-token-input.ts';
 import { withApp } from './with-app.ts';
@@ -114,11 +114,7 @@ export function pagesCommand(): Command {
     .command('subscribe')
     .description("subscribe the app to the Page's webhooks (POST /{page-id}/subscribed_apps)")
     .argument('<id>', 'Page id')
-    .option(
-      '--fields <list>',
-      'comma-separated webhook fields',
-      'messages,messaging_postbacks,messaging_optins,messaging_referrals,message_deliveries,message_reads,message_echoes,message_reactions,messaging_handovers,standby,messaging_policy_enforcement,messaging_account_linking',
-    )
+    .option('--fields <list>', 'comma-separated webhook fields', DEFAULT_WEBHOOK_FIELDS.join(','))
     .action(async (id: string, opts: { fields: string }, cmd: Command) =>
       withApp(cmd, async (ctx) => {
         const fields = opts.fields

@@ -123,7 +123,8 @@ const MESSAGES_KEPT = 200;
 
 /**
  * The lasting part of a world (people, who contacted which Page with which PSID, blocks, windows, marketing
- * tokens, retired PSIDs), as plain JSON, so a restarted emulator meets the same people. Messages and short-lived
+ * tokens with their last sends, each Page's marketing permission, ad account and message campaigns, retired PSIDs),
+ * as plain JSON, so a restarted emulator meets the same people. Messages and short-lived
  * tokens (user_ref, account linking) are not kept.
  */
 export interface WorldSnapshot {
@@ -156,6 +157,11 @@ export interface WorldSnapshot {
     messenger_profile: Record<string, unknown>;
     templates: MessageTemplate[];
     template_rejections: [string, string][];
+    /**
+     * The paid Marketing Message API on the Page: its ad account and the message campaigns created in it, null while
+     * the permission is not granted (absent in older snapshots: restored as not granted).
+     */
+    marketing_messages?: { ad_account_id: string; campaigns: MessageCampaign[] } | null;
   }[];
 }
 
@@ -342,6 +348,10 @@ export class World {
         messenger_profile: structuredClone(p.messengerProfile),
         templates: [...p.templates.values()].map((t) => structuredClone(t)),
         template_rejections: [...p.templateRejections],
+        marketing_messages: p.marketingMessages && {
+          ad_account_id: p.marketingMessages.adAccountId,
+          campaigns: [...p.marketingMessages.campaigns.values()].map((c) => ({ ...c })),
+        },
       })),
     };
   }
@@ -397,6 +407,12 @@ export class World {
       page.messengerProfile = structuredClone(ps.messenger_profile);
       for (const t of ps.templates) page.templates.set(t.id, structuredClone(t));
       for (const [name, reason] of ps.template_rejections) page.templateRejections.set(name, reason);
+      const mm = ps.marketing_messages;
+      if (mm)
+        page.marketingMessages = {
+          adAccountId: mm.ad_account_id,
+          campaigns: new Map(mm.campaigns.map((c) => [c.id, { ...c }])),
+        };
     }
   }
 

@@ -4,6 +4,7 @@ export type { SignatureHeaders, SignatureRefusal, SignatureVerdict } from './sig
 export { extractEvents, parseEnvelope } from './webhook-events.ts';
 export type * from './webhook-events.ts';
 export { idempotencyKeyOf } from './idempotency-keys.ts';
+export { DEFAULT_WEBHOOK_FIELDS } from './webhook-fields.ts';
 export { backoffDelay, classifyGraphError, classifyNetworkFailure } from './graph-errors.ts';
 export type { BackoffOptions, GraphErrorClass, GraphErrorKind } from './graph-errors.ts';
 export { appSecretProof, GraphError } from './graph-transport.ts';

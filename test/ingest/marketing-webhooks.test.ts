@@ -1,10 +1,13 @@
 // The paid Marketing Message API's webhooks, on each database: `marketing_message_deliveries` moves the send it names
 // (by Meta's tracking id) to delivered, `marketing_message_delivery_failed` to failed with Meta's reason, an echo
-// changes nothing, and a redelivery changes nothing more.
+// changes nothing, and a redelivery changes nothing more. One that comes before its send's answer (with the tracking id)
+// is recorded is kept, and applied when that answer is committed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DeliveryTable } from '../../src/db/tables/messaging.ts';
 import { newId } from '../../src/lib/ids.ts';
+import { commitTurn } from '../../src/modules/messaging/commit-turn.ts';
+import { purgeRawWebhookData } from '../../src/modules/ingest/purge-raw.ts';
 import type { TestApp } from '../support/app.ts';
 import { testDialects } from '../support/db.ts';
 import { PAGE_A, drain, envelope, ingestApp, messageItem, postWebhook } from './support.ts';
@@ -44,7 +47,7 @@ for (const dialect of testDialects()) {
   describe(`Marketing Message webhooks [${dialect}]`, () => {
     let app: TestApp;
     let contactId = '';
-    const sent = async (trackingId: string) => {
+    const sent = async (trackingId: string | null) => {
       const id = newId('dl');
       const row: DeliveryTable = {
         id,
@@ -56,7 +59,7 @@ for (const dialect of testDialects()) {
         messaging_type: 'MARKETING_MESSAGE',
         tag: null,
         body_enc: 'x',
-        status: 'sent',
+        status: trackingId === null ? 'sending' : 'sent',
         reason: null,
         error_code: null,
         error_message: null,
@@ -72,7 +75,7 @@ for (const dialect of testDialects()) {
         created_by: null,
         created_at: T0,
         updated_at: T0,
-        sent_at: T0 + 1000,
+        sent_at: trackingId === null ? null : T0 + 1000,
         delivered_at: null,
         read_at: null,
       };
@@ -118,6 +121,48 @@ for (const dialect of testDialects()) {
       await postWebhook(app, body);
       await drain(app);
       assert.deepEqual(await delivery(id), d);
+    });
+
+    it("a failure webhook that comes before its send's answer is kept once and applied when the answer is committed", async () => {
+      const id = await sent(null);
+      const body = change('marketing_message_delivery_failed', '33333333-245a-4ec0-a8e0-8b8ecaad8030', {
+        error_message: 'Marketing messages are not available for this user',
+      });
+      await postWebhook(app, body);
+      await drain(app);
+      await postWebhook(app, body);
+      await drain(app);
+      const kept = await app.ctx.db.selectFrom('marketing_message_early_events').selectAll().execute();
+      assert.deepEqual(
+        kept.map((k) => [k.contact_id, k.tracking_id, k.status]),
+        [[contactId, '33333333-245a-4ec0-a8e0-8b8ecaad8030', 'failed']],
+      );
+      assert.equal((await delivery(id)).status, 'sending');
+
+      const attempt = { delivery: await delivery(id), attempt: 1, marketingSubscriptionId: newId('ms') };
+      const turn = await commitTurn(
+        app.ctx,
+        [{ attempt, outcome: { type: 'sent', mid: '33333333-245a-4ec0-a8e0-8b8ecaad8030' } }],
+        null,
+      );
+      await turn.durable;
+      const d = await delivery(id);
+      assert.equal(d.status, 'failed');
+      assert.equal(d.error_message, 'Marketing messages are not available for this user');
+      assert.equal((await app.ctx.db.selectFrom('marketing_message_early_events').selectAll().execute()).length, 0);
+    });
+
+    it('a kept webhook whose send never comes is dropped with the raw webhook data', async () => {
+      await postWebhook(app, change('marketing_message_deliveries', '44444444-245a-4ec0-a8e0-8b8ecaad8030'));
+      await drain(app);
+      const count = async () =>
+        (await app.ctx.db.selectFrom('marketing_message_early_events').select('id').execute()).length;
+      assert.equal(await count(), 1);
+      await purgeRawWebhookData(app.ctx);
+      assert.equal(await count(), 1, 'kept within PAGESCOPE_RAW_RETENTION_DAYS');
+      app.clock.advance((app.ctx.config.rawRetentionDays + 1) * 86_400_000);
+      await purgeRawWebhookData(app.ctx);
+      assert.equal(await count(), 0);
     });
   });
 }

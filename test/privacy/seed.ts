@@ -217,6 +217,17 @@ export async function seedContact(
         updated_at: at,
       },
     ],
+    marketing_message_early_events: [
+      {
+        id: newId('mme', at),
+        page_id: pageId,
+        contact_id: contactId,
+        tracking_id: `${tag}-tracking`,
+        status: 'delivered',
+        occurred_at: at,
+        created_at: at,
+      },
+    ],
     account_link_codes: [
       {
         id: newId('alc', at),

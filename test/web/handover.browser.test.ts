@@ -58,12 +58,40 @@ describe('thread control in the conversation view', { skip: browserTestsSkipped(
       .waitFor();
     await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('Sure, which address?');
     await page.getByRole('button', { name: 'Send reply' }).click();
-    await page
+    const notSent = page
       .getByRole('alert')
-      .getByText(/Another app .* is in control of this conversation/)
-      .waitFor();
+      .filter({ hasText: /Not sent: Another app .* is in control of this conversation/ });
+    await notSent.waitFor();
     await banner().getByRole('button', { name: 'Take thread control' }).click();
     await banner().waitFor({ state: 'detached' });
+    await notSent.waitFor({ state: 'detached' });
+  });
+
+  it('clears a reply refused while another app had the thread once that app passes it back', async () => {
+    await world.emu.emulator.handover({
+      user_id: hana.userId,
+      page_id: world.pageId,
+      app_id: EXTERNAL_APP.id,
+      action: 'take',
+    });
+    await world.settle();
+    await banner()
+      .getByText(/is handling this conversation/)
+      .waitFor();
+    await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('Sure, which address?');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    const notSent = page.getByRole('alert').filter({ hasText: /Not sent:/ });
+    await notSent.waitFor();
+    await world.emu.emulator.handover({
+      user_id: hana.userId,
+      page_id: world.pageId,
+      app_id: EXTERNAL_APP.id,
+      action: 'pass',
+      target_app_id: world.emu.emulator.options.appId,
+    });
+    await world.settle();
+    await banner().waitFor({ state: 'detached' });
+    await notSent.waitFor({ state: 'detached' });
   });
 
   it('shows another app asking for the conversation, keeps it once, then passes it to them', async () => {

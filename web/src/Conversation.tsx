@@ -109,6 +109,15 @@ export function ConversationView({
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const [typing, setTyping] = useState(false);
 
+  // A send refused while another app owned the thread is moot once the thread is back under pagescope's control
+  // (taken here, or passed back by that app): its "Not sent" goes when that happens, not only at the next send.
+  const ours = c?.thread_owner.is_pagescope;
+  const wasOurs = useRef(ours);
+  useEffect(() => {
+    if (ours === true && wasOurs.current === false) setProblem(null);
+    wasOurs.current = ours;
+  }, [ours]);
+
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['conversation', id] });
     void queryClient.invalidateQueries({ queryKey: ['conversations'] });

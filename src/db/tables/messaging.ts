@@ -39,8 +39,26 @@ export interface DeliveryTable {
   read_at: number | null;
 }
 
+/**
+ * A paid Marketing Message's delivery or failure webhook processed before its send's answer was committed: kept
+ * until the send with that tracking id is recorded, which applies and deletes it.
+ */
+export interface MarketingMessageEarlyEventTable {
+  id: string;
+  page_id: string;
+  contact_id: string;
+  /** Meta's `marketing_message_tracking_id` (the send's `mid` once recorded). */
+  tracking_id: string;
+  status: 'delivered' | 'failed';
+  occurred_at: number;
+  /** Meta's reason for a failure. */
+  error_message: string | null;
+  created_at: number;
+}
+
 export interface MessagingTables {
   deliveries: DeliveryTable;
+  marketing_message_early_events: MarketingMessageEarlyEventTable;
 }
 
 export const MESSAGING_CLASSIFICATION: Record<keyof MessagingTables, TableClassification> = {
@@ -77,6 +95,21 @@ export const MESSAGING_CLASSIFICATION: Record<keyof MessagingTables, TableClassi
       sent_at: 'personal',
       delivered_at: 'personal',
       read_at: 'personal',
+    },
+  },
+  marketing_message_early_events: {
+    idColumn: 'id',
+    pageColumn: 'page_id',
+    contactColumn: 'contact_id',
+    columns: {
+      id: 'reference',
+      page_id: 'reference',
+      contact_id: 'reference',
+      tracking_id: 'reference',
+      status: 'personal',
+      occurred_at: 'personal',
+      error_message: 'system',
+      created_at: 'system',
     },
   },
 };

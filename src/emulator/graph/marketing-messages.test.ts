@@ -126,3 +126,46 @@ test('a person whose locale is in a region Meta does not serve gets a delivery f
   assert.deepEqual(failed, ['marketing_message_delivery_failed']);
   assert.ok(!s.emu.inbox(fr.id, s.page.id).some((m) => m.text === 'Winter sale'));
 });
+
+test('a restarted emulator keeps the marketing permission, ad account, message campaigns and 12-hour send history', async () => {
+  const s = await setup();
+  await s.grant(true, '4242');
+  const c = await s.graph('POST', 'act_4242/message_campaign', { name: 'Sale', page_id: s.page.id, daily_budget: 700 });
+  assert.equal((await s.send('4242', c.body.id)).status, 200);
+
+  const again = emulatorWithPage();
+  again.emu.loadWorld(JSON.parse(JSON.stringify(s.emu.saveWorld())));
+  const restored = again.emu.world.pages.get(again.page.id)!;
+  assert.equal(restored.marketingMessages?.adAccountId, '4242');
+  assert.deepEqual(
+    [...restored.marketingMessages!.campaigns.values()].map((x) => [x.id, x.name, x.dailyBudget, x.lifetimeBudget]),
+    [[c.body.id, 'Sale', 700, null]],
+  );
+  const graph = (path: string, body: Record<string, unknown>) =>
+    again.emu.graph({ method: 'POST', path: `/v25.0/${path}`, query: { access_token: again.page.access_token }, body });
+  const resend = await graph('act_4242/messages', {
+    message_id: c.body.id,
+    messenger_delivery_data: { subscription_token: s.token },
+    message: { text: 'Winter sale' },
+  });
+  const error = (resend.body as Body).error;
+  assert.deepEqual([error.code, error.error_subcode], [4, 2018354], 'the token sent within 12 hours stays capped');
+  await again.emu.advance(12 * HOUR);
+  const later = await graph('act_4242/messages', {
+    message_id: c.body.id,
+    messenger_delivery_data: { subscription_token: s.token },
+    message: { text: 'Winter sale' },
+  });
+  assert.equal(later.status, 200, 'the restored message campaign is known to its ad account');
+});
+
+test('a snapshot saved before marketing state was kept still loads, with the permission not granted', async () => {
+  const s = await setup();
+  await s.grant(true, '4242');
+  const saved = JSON.parse(JSON.stringify(s.emu.saveWorld()));
+  for (const ps of saved.page_settings) delete ps.marketing_messages;
+  const again = emulatorWithPage();
+  again.emu.loadWorld(saved);
+  assert.equal(again.emu.world.pages.get(again.page.id)!.marketingMessages, null);
+  assert.equal(again.emu.world.marketingTokens.get(s.token)?.status, 'active');
+});

@@ -10,6 +10,12 @@ import { raiseWatermark, touchContact } from '../contacts/contacts.repository.ts
 import { recordThreadOwner } from '../conversations/thread-owner.ts';
 import { ownerAfterHandover } from '../conversations/thread-owner.policy.ts';
 import { advanceDeliveries, settleMarketingDelivery } from '../messaging/deliveries.repository.ts';
+import {
+  keepEarlyMarketingEvent,
+  lockMarketingTracking,
+  marketingSendKnown,
+} from '../messaging/marketing-early-events.repository.ts';
+import { newId } from '../../lib/ids.ts';
 import { recordDeliveryChanges } from '../conversations/conversation-activity.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { systemActor } from '../access/actor.ts';
@@ -34,7 +40,9 @@ export async function applyReceipt(
 
 /**
  * The paid Marketing Message API's webhooks: a delivery or a failure moves the send it names (by Meta's tracking id)
- * on, once; an echo only confirms what the send's answer said. Idempotent: a redelivery finds nothing to move.
+ * on, once; an echo only confirms what the send's answer said. Meta may send them before the send's answer (with the
+ * tracking id) is committed: such an event is kept, and the commit of that answer applies it (record-outcome.ts).
+ * Idempotent: a redelivery finds nothing to move, or its early event already kept.
  */
 export async function applyMarketingMessage(
   e: EffectContext,
@@ -42,14 +50,28 @@ export async function applyMarketingMessage(
   ev: MarketingMessageEvent,
 ): Promise<void> {
   if (ev.status === 'echo') return;
-  const moved = await settleMarketingDelivery(
-    e.trx,
-    contact.id,
-    ev.trackingId,
-    ev.status,
-    ev.timestamp,
-    ev.errorMessage,
-  );
+  const status = ev.status;
+  const settle = () => settleMarketingDelivery(e.trx, contact.id, ev.trackingId, status, ev.timestamp, ev.errorMessage);
+  let moved = await settle();
+  if (!moved) {
+    // Once the lock is held (the processing turn took it first, process-posts.ts), a dispatcher's commit of this
+    // tracking id is either visible or not yet begun.
+    await lockMarketingTracking(e.trx, e.ctx.database.dialect);
+    moved = await settle();
+    if (!moved && !(await marketingSendKnown(e.trx, contact.id, ev.trackingId))) {
+      await keepEarlyMarketingEvent(e.trx, {
+        id: newId('mme', e.now),
+        page_id: contact.page_id,
+        contact_id: contact.id,
+        tracking_id: ev.trackingId,
+        status,
+        occurred_at: ev.timestamp,
+        error_message: ev.errorMessage?.slice(0, 500) ?? null,
+        created_at: e.now,
+      });
+      return;
+    }
+  }
   if (moved)
     await recordDeliveryChanges(e.trx, e.ctx, [{ pageId: contact.page_id, contactId: contact.id, deliveryId: null }]);
 }

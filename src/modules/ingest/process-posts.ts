@@ -5,6 +5,7 @@ import { webhookBodyField, type WebhookPostTable } from '../../db/tables/convers
 import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
+import { lockMarketingTracking } from '../messaging/marketing-early-events.repository.ts';
 import { gatheringInserts } from '../../db/gathered-inserts.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
 import {
@@ -79,6 +80,8 @@ const TURN_MS = 10;
 
 type Live = Extract<Decoded, { events: WebhookEvent[] }>;
 
+const settlesMarketingSend = (ev: WebhookEvent) => ev.kind === 'marketing_message' && ev.status !== 'echo';
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -104,6 +107,10 @@ async function applyBatch(
   const keys = ctx.contactKeys;
   let durable: Promise<void> = Promise.resolve();
   let renewedAt = performance.now();
+  // A marketing delivery or failure may have to wait for a dispatcher's commit of its tracking id: each turn takes
+  // that lock first, holding no row yet, as the dispatcher does (see lockMarketingTracking), so neither waits on the
+  // other while holding what the other needs.
+  const marketing = batch.some((d) => 'events' in d && d.events.some(settlesMarketingSend));
   for (let turn = 0; turn === 0 || next < items.length; turn++) {
     // The next turn waits for this one's flush: a commit that writes into the log while the disk flushes it can
     // block the thread until the flush ends (a page under writeback is not written to).
@@ -111,6 +118,7 @@ async function applyBatch(
     ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
       gatheringInserts(trx, () =>
         keys.deferringSync(async (deferral) => {
+          if (marketing) await lockMarketingTracking(trx, ctx.database.dialect);
           const now = ctx.clock.now();
           const until = performance.now() + turnMs;
           if (performance.now() - renewedAt > leaseMs / 3) {

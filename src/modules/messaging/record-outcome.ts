@@ -5,7 +5,8 @@ import type { DB } from '../../db/types.ts';
 import type { DeliveryTable } from '../../db/tables/messaging.ts';
 import type { GraphErrorClass } from '../../platform/index.ts';
 import { markPageTokenInvalid } from '../pages/mark-token-invalid.ts';
-import { setHistoryMids } from './deliveries.repository.ts';
+import { setHistoryMids, settleMarketingDelivery } from './deliveries.repository.ts';
+import { lockMarketingTracking, takeEarlyMarketingEvents } from './marketing-early-events.repository.ts';
 import { settleAttempt, settleSent, type ResultSet } from './outbox.repository.ts';
 import type { SendOutcome } from './send-outcome.ts';
 import { markMarketingSent, markPsidInvalid, markUnreachable, touchLastOutbounds } from './send-targets.repository.ts';
@@ -81,6 +82,10 @@ export async function recordOutcomes(
 ): Promise<void> {
   const sent: { a: Attempt; mid: string }[] = [];
   const changed: { pageId: string; contactId: string; deliveryId: string }[] = [];
+  // Before any row lock (see lockMarketingTracking): a marketing webhook that came before this commit is then
+  // either kept as an early event, found below, or processed after it and finds the send.
+  const marketing = items.some(({ attempt, outcome }) => outcome.type === 'sent' && attempt.marketingSubscriptionId);
+  if (marketing) await lockMarketingTracking(trx, ctx.database.dialect);
   const change = (a: Attempt) =>
     changed.push({ pageId: a.delivery.page_id, contactId: a.delivery.contact_id, deliveryId: a.delivery.id });
   for (const { attempt, outcome } of items) {
@@ -102,9 +107,34 @@ export async function recordOutcomes(
   );
   await touchLastOutbounds(trx, [...new Set(done.map(({ a }) => a.delivery.contact_id))], now);
   for (const { a } of done) if (a.marketingSubscriptionId) await markMarketingSent(trx, a.marketingSubscriptionId, now);
+  if (marketing)
+    await applyEarlyMarketingEvents(
+      trx,
+      done.filter(({ a }) => a.marketingSubscriptionId),
+    );
   if (done.length > 0) ctx.metrics.deliveriesByStatus.inc({ status: 'sent', reason: '' }, done.length);
   for (const { a } of done) change(a);
   await recordDeliveryChanges(trx, ctx, changed);
+}
+
+/** Applies the delivery and failure webhooks that came before these sends' tracking ids were recorded. */
+async function applyEarlyMarketingEvents(
+  trx: Transaction<DB>,
+  done: readonly { a: Attempt; mid: string }[],
+): Promise<void> {
+  const early = await takeEarlyMarketingEvents(
+    trx,
+    done.map(({ a, mid }) => ({ contactId: a.delivery.contact_id, trackingId: mid })),
+  );
+  for (const ev of early)
+    await settleMarketingDelivery(
+      trx,
+      ev.contact_id,
+      ev.tracking_id,
+      ev.status,
+      ev.occurred_at,
+      ev.error_message ?? undefined,
+    );
 }
 
 function reasonOf(o: SendOutcome): string {

@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Alert, Badge, Box, Button, Card, Group, Loader, Modal, Progress, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, type User } from '../api.ts';
 import type { SavedSegment } from '../SegmentBuilder.tsx';
 import { useCampaign, CAMPAIGN_ROLES } from './shared.tsx';
 import { CampaignReport } from './Report.tsx';
-import { CampaignEditor } from './Editor.tsx';
+import { CampaignEditor, type DraftControls } from './Editor.tsx';
 import { checkedWords, freezing, progressOf, STATUS_WORDS, type Campaign, type CampaignStats } from './model.ts';
 
 type Action = 'start' | 'pause' | 'resume' | 'cancel';
@@ -113,6 +113,10 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
   const client = useQueryClient();
   const campaign = useCampaign(id);
   const [asking, setAsking] = useState<Action | null>(null);
+  // The draft's editor, and whether it held unsaved edits when Start was pressed (then Start asks which to send).
+  const draft = useRef<DraftControls | null>(null);
+  const [unsavedAtStart, setUnsavedAtStart] = useState(false);
+  const [saving, setSaving] = useState(false);
   const [reloads, setReloads] = useState(0);
   const segments = useQuery({
     queryKey: ['segments', campaign.data?.page_id],
@@ -130,6 +134,15 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
       void client.invalidateQueries({ queryKey: ['campaigns', c.page_id] });
     },
   });
+  // Saves the editor's changes, then starts what was just saved; a refused save closes the dialog on the form, whose
+  // fields say what to fix.
+  const saveAndStart = async () => {
+    setSaving(true);
+    const saved = (await draft.current?.save()) ?? false;
+    setSaving(false);
+    if (saved) act.mutate('start');
+    else setAsking(null);
+  };
   if (campaign.isPending) return <Loader m="lg" size="sm" aria-label="Loading the campaign" />;
   if (campaign.isError)
     return (
@@ -146,6 +159,7 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
   const started = c.status !== 'draft' && !(c.status === 'scheduled' && !c.started_at);
   const confirm = asking ? CONFIRM[asking] : null;
   const segment = segments.data?.data.find((s) => s.id === c.segment_id);
+  const verb = c.schedule_at ? 'schedule' : 'start';
 
   return (
     <Box p={narrow ? 'sm' : 'lg'} maw={1100}>
@@ -178,6 +192,7 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
                   color={a === 'cancel' ? 'red' : undefined}
                   onClick={() => {
                     act.reset();
+                    setUnsavedAtStart(a === 'start' && draft.current?.unsaved === true);
                     setAsking(a);
                   }}
                 >
@@ -193,6 +208,7 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
             pageId={c.page_id}
             narrow={narrow}
             campaign={c}
+            controls={draft}
             onSaved={() => undefined}
             onReload={() => {
               void client.invalidateQueries({ queryKey: ['campaign', id] }).then(() => setReloads((n) => n + 1));
@@ -208,9 +224,19 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
         {started && stats && <Progression c={c} stats={stats} />}
         {started && stats && <CampaignReport c={c} stats={stats} narrow={narrow} />}
       </Stack>
-      <Modal opened={confirm !== null} onClose={() => setAsking(null)} title={confirm?.title}>
+      <Modal
+        opened={confirm !== null}
+        onClose={() => setAsking(null)}
+        title={confirm?.title}
+        size={asking === 'start' && unsavedAtStart ? 'lg' : 'md'}
+      >
         {confirm && asking && (
           <Stack>
+            {asking === 'start' && unsavedAtStart && (
+              <Alert color="orange" title="You have unsaved changes" role="alert" aria-label="Unsaved changes">
+                Save them and {verb}, or {verb} the version saved last and leave them out?
+              </Alert>
+            )}
             <Text size="sm">{confirm.body(c)}</Text>
             {act.error && (
               <Alert color="red" role="alert">
@@ -221,9 +247,25 @@ export function CampaignView({ id, narrow, user }: { id: string; narrow: boolean
               <Button variant="default" onClick={() => setAsking(null)}>
                 Back
               </Button>
-              <Button color={confirm.color} loading={act.isPending} onClick={() => act.mutate(asking)}>
-                {asking === 'start' && c.schedule_at ? 'Schedule' : confirm.button}
-              </Button>
+              {asking === 'start' && unsavedAtStart ? (
+                <>
+                  <Button
+                    variant="default"
+                    disabled={saving}
+                    loading={act.isPending && !saving}
+                    onClick={() => act.mutate('start')}
+                  >
+                    {c.schedule_at ? 'Schedule the saved version' : 'Start the saved version'}
+                  </Button>
+                  <Button loading={saving || act.isPending} onClick={() => void saveAndStart()}>
+                    {c.schedule_at ? 'Save and schedule' : 'Save and start'}
+                  </Button>
+                </>
+              ) : (
+                <Button color={confirm.color} loading={act.isPending} onClick={() => act.mutate(asking)}>
+                  {asking === 'start' && c.schedule_at ? 'Schedule' : confirm.button}
+                </Button>
+              )}
             </Group>
           </Stack>
         )}

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, type MutableRefObject } from 'react';
 import {
   ActionIcon,
   Alert,
@@ -221,6 +221,13 @@ function useAudienceSize(pageId: string, filter: Record<string, unknown> | null)
   });
 }
 
+/** What the view of a draft asks its editor before starting it: are there unsaved edits, and save them now. */
+export interface DraftControls {
+  unsaved: boolean;
+  /** Saves the edits as Save does; resolves true once saved, false when something is missing or refused (shown in the form). */
+  save: () => Promise<boolean>;
+}
+
 /**
  * A campaign being written: name, kind, audience (a saved segment or a filter), the message with its variables and
  * link buttons (or A/B variants with weights; or an approved template for a utility campaign), when to start and how
@@ -235,6 +242,7 @@ export function CampaignEditor({
   campaign,
   onSaved,
   onReload,
+  controls,
 }: {
   pageId: string;
   narrow: boolean;
@@ -243,6 +251,8 @@ export function CampaignEditor({
   onSaved: (id: string) => void;
   /** Loads the draft again (after a conflict: someone saved it meanwhile). */
   onReload?: () => void;
+  /** Filled on each render for the draft's view (Start asks about unsaved edits). */
+  controls?: MutableRefObject<DraftControls | null>;
 }) {
   const client = useQueryClient();
   const [initial] = useState(() => (campaign ? editorDraftOf(campaign, isoToLocal) : null));
@@ -330,7 +340,8 @@ export function CampaignEditor({
     missing[field] ??
     (refusal && fieldOfError(refusal) === field ? refusal.message.replace(/^invalid request: /, '') : undefined);
   const stale = err?.code === 'conflict' && err.details?.reason === 'stale';
-  const submit = () => {
+  // Whether the form has what saving needs, saying beside each field what is missing.
+  const complete = () => {
     const m: Record<string, string> = {};
     if (name.trim() === '') m.name = 'Give the campaign a name (only your team sees it).';
     if (audience === 'segment' && !segmentId) m.audience = 'Choose a saved segment, or build a filter.';
@@ -338,7 +349,10 @@ export function CampaignEditor({
     if (kind === 'standard' && variants.some((v) => v.text.trim() === ''))
       m.message = 'Write the message (every variant needs one).';
     setMissing(m);
-    if (Object.keys(m).length === 0) save.mutate(body);
+    return Object.keys(m).length === 0;
+  };
+  const submit = () => {
+    if (complete()) save.mutate(body);
   };
   const setVariant = (i: number, patch: Partial<VariantDraft>) =>
     setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
@@ -354,6 +368,19 @@ export function CampaignEditor({
   );
   if (saved.current === null && (audience === 'segment' || fields.data)) saved.current = JSON.stringify(body);
   const unsaved = campaign !== undefined && JSON.stringify(body) !== saved.current;
+  if (controls)
+    controls.current = {
+      unsaved,
+      save: async () => {
+        if (!complete()) return false;
+        try {
+          await save.mutateAsync(body);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    };
 
   return (
     <Box p={campaign ? 0 : narrow ? 'sm' : 'lg'}>
@@ -579,7 +606,7 @@ export function CampaignEditor({
               {!campaign
                 ? 'Nothing is sent until you start it.'
                 : unsaved
-                  ? 'Unsaved changes: Start sends the draft as last saved.'
+                  ? 'Unsaved changes: Start asks whether to save them first.'
                   : 'Saved. Nothing is sent until you start it.'}
             </Text>
           </Group>
