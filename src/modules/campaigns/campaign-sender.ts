@@ -86,37 +86,27 @@ export function campaignSenderTurns(ctx: AppContext, opts: CampaignSenderOptions
     let worked = 0;
     for (const c of campaigns) {
       if (c.status === 'scheduled') {
-        if ((state.retryAt.get(c.id) ?? 0) > now) continue;
-        try {
-          worked += await ctx.db.transaction().execute(async (trx) => {
+        // Its saved segment was deleted, say: it stays scheduled (a user may cancel it) and the others go on.
+        worked += await guarded(ctx, state, c, now, 'scheduled campaign could not start', () =>
+          ctx.db.transaction().execute(async (trx) => {
             if (!(await beginCampaign(trx, c, now))) return 0;
             await campaignUpdated(trx, ctx, c, now);
             return 1;
-          });
-          state.retryAt.delete(c.id);
-        } catch (err) {
-          // Its saved segment was deleted, say: it stays scheduled (a user may cancel it) and the others go on.
-          ctx.logger.error({ err, campaignId: c.id }, 'scheduled campaign could not start; trying again later');
-          state.retryAt.set(c.id, now + RETRY_MS);
-        }
+          }),
+        );
         continue;
       }
       if (c.audience_frozen_at === null || c.audience_frozen_at === undefined) {
         // One batch of its audience per turn; the next campaign's turn (and the loop's next) after the event loop ran.
-        if ((state.retryAt.get(c.id) ?? 0) > now) continue;
         const announce = now - (state.lastEvent.get(c.id) ?? 0) >= PROGRESS_EVENT_MS;
-        try {
+        worked += await guarded(ctx, state, c, now, 'campaign audience freeze failed', async () => {
           const step = await freezeAudienceStep(ctx, c, {
             announce,
             ...(opts.freezeBatch !== undefined && { batchSize: opts.freezeBatch }),
           });
-          state.retryAt.delete(c.id);
           if (announce && step.moved) state.lastEvent.set(c.id, now);
-          if (step.moved) worked += step.stored + 1;
-        } catch (err) {
-          ctx.logger.error({ err, campaignId: c.id }, 'campaign audience freeze failed; trying again later');
-          state.retryAt.set(c.id, now + RETRY_MS);
-        }
+          return step.moved ? step.stored + 1 : 0;
+        });
         await letEventLoopRun();
         continue;
       }
@@ -126,6 +116,30 @@ export function campaignSenderTurns(ctx: AppContext, opts: CampaignSenderOptions
     }
     return worked;
   };
+}
+
+/**
+ * Runs a campaign's start or freeze turn unless an earlier one failed less than RETRY_MS ago; a failure is logged and
+ * puts the campaign's next try off, so one campaign that cannot go on never holds up the others. Returns the work done.
+ */
+async function guarded(
+  ctx: AppContext,
+  state: SenderState,
+  c: CampaignTable,
+  now: number,
+  failure: string,
+  turn: () => Promise<number>,
+): Promise<number> {
+  if ((state.retryAt.get(c.id) ?? 0) > now) return 0;
+  try {
+    const worked = await turn();
+    state.retryAt.delete(c.id);
+    return worked;
+  } catch (err) {
+    ctx.logger.error({ err, campaignId: c.id }, `${failure}; trying again later`);
+    state.retryAt.set(c.id, now + RETRY_MS);
+    return 0;
+  }
 }
 
 /** One turn of one running campaign: queue what its pace allows now. Returns how many recipients it settled. */
