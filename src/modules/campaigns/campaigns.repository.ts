@@ -1,8 +1,8 @@
 // The campaigns module's SQL: campaigns, their frozen recipients, tracked links, and the reads the sender, the
 // preview and the statistics need from contacts, conversations, orders and the outbox.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { MarketingTokenState } from '../messaging/send.policy.ts';
-import type { Dialect, Executor } from '../../db/types.ts';
+import type { DB, Dialect, Executor } from '../../db/types.ts';
 import type {
   CampaignLinkTable,
   CampaignRecipientTable,
@@ -14,6 +14,14 @@ import type { OrderTable } from '../../db/tables/audience.ts';
 import { conversationIdOf } from '../conversations/conversations.repository.ts';
 
 const INSERT_CHUNK = 400;
+
+/** A started campaign whose audience is not complete yet: starting, or paused before its freeze ended. */
+const stillFreezing = (eb: ExpressionBuilder<DB, 'campaigns'>) =>
+  eb.and([
+    eb('status', 'in', ['starting', 'paused']),
+    eb('audience_frozen_at', 'is', null),
+    eb('started_at', 'is not', null),
+  ]);
 const inScope = (scope: readonly string[] | null) => (scope === null ? null : scope.length ? [...scope] : ['\u0000']);
 
 export async function insertCampaign(db: Executor, row: CampaignTable): Promise<void> {
@@ -133,9 +141,7 @@ export async function advanceFreeze(
       }),
     })
     .where('id', '=', id)
-    .where('status', 'in', ['starting', 'paused'])
-    .where('audience_frozen_at', 'is', null)
-    .where('started_at', 'is not', null)
+    .where(stillFreezing)
     .where((eb) => (from === null ? eb('audience_cursor', 'is', null) : eb('audience_cursor', '=', from)))
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
@@ -151,9 +157,9 @@ export async function activeCampaigns(db: Executor, now: number): Promise<Campai
     .selectAll()
     .where((eb) =>
       eb.or([
-        eb('status', 'in', ['running', 'starting']),
+        eb('status', '=', 'running'),
         eb.and([eb('status', '=', 'scheduled'), eb('schedule_at', '<=', now)]),
-        eb.and([eb('status', '=', 'paused'), eb('audience_frozen_at', 'is', null), eb('started_at', 'is not', null)]),
+        stillFreezing(eb),
       ]),
     )
     .orderBy('id')
