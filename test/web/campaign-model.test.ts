@@ -4,6 +4,8 @@ import {
   checkedWords,
   createBody,
   freezing,
+  freezingWords,
+  statusLine,
   editorDraftOf,
   fieldOfError,
   previewBlocker,
@@ -81,6 +83,23 @@ describe('the campaign screens’ words and the body the editor sends', () => {
     assert.equal(freezing({ status: 'draft', started_at: null, audience_frozen_at: null }), false);
     assert.equal(checkedWords(12_000), '12,000 people checked so far');
     assert.equal(checkedWords(1), '1 person checked so far');
+  });
+
+  it('says what a started campaign is doing, the same words in its row and on its page', () => {
+    const at = '2026-12-04T05:00:00.000Z';
+    const c = (over: Partial<Campaign>) =>
+      ({ status: 'running', max_per_second: 20, started_at: at, audience_frozen_at: at, ...over }) as Campaign;
+    assert.equal(freezingWords(c({ status: 'starting' }), 3), 'Starting — 3 people checked so far');
+    assert.equal(freezingWords(c({ status: 'paused' }), 1), 'Paused while starting — 1 person checked so far');
+    assert.match(
+      statusLine(c({ status: 'starting', audience_frozen_at: null })),
+      /^Checking who it reaches.* 20 a second/,
+    );
+    assert.match(statusLine(c({ status: 'paused', audience_frozen_at: null })), /still being checked/);
+    assert.equal(statusLine(c({ status: 'paused' })), 'Paused: nothing more is queued until you resume.');
+    assert.equal(statusLine(c({})), 'Sending at up to 20 a second; this follows live.');
+    assert.equal(statusLine(c({ status: 'cancelled' })), 'Cancelled: what was not queued was never sent.');
+    assert.match(statusLine(c({ status: 'completed', finished_at: at })), /^Completed Dec 4, 2026/);
   });
 
   it('says why a person is left out in plain words, and an unknown reason without underscores', () => {

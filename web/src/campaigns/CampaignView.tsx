@@ -6,13 +6,20 @@ import type { SavedSegment } from '../SegmentBuilder.tsx';
 import { useCampaign, CAMPAIGN_ROLES } from './shared.tsx';
 import { CampaignReport } from './Report.tsx';
 import { CampaignEditor, type DraftControls } from './Editor.tsx';
-import { checkedWords, freezing, progressOf, STATUS_WORDS, type Campaign, type CampaignStats } from './model.ts';
+import {
+  freezing,
+  freezingWords,
+  progressOf,
+  statusLine,
+  STATUS_WORDS,
+  when,
+  type Campaign,
+  type CampaignStats,
+} from './model.ts';
 
 type Action = 'start' | 'pause' | 'resume' | 'cancel';
 
 const KIND_WORDS = { standard: 'Standard', utility: 'Utility', marketing: 'Marketing' } as const;
-
-const when = (iso: string) => new Date(iso).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
 
 function Progression({ c, stats }: { c: Campaign; stats: CampaignStats }) {
   const p = progressOf(stats);
@@ -24,7 +31,7 @@ function Progression({ c, stats }: { c: Campaign; stats: CampaignStats }) {
       <Group justify="space-between" mb={6}>
         <Text fw={600}>
           {checking
-            ? `${c.status === 'paused' ? 'Paused while starting' : 'Starting'} — ${checkedWords(stats.recipients)}`
+            ? freezingWords(c, stats.recipients)
             : `${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} done`}
         </Text>
         <Text size="sm" c="dimmed">
@@ -41,19 +48,7 @@ function Progression({ c, stats }: { c: Campaign; stats: CampaignStats }) {
         aria-label={checking ? 'Progress: checking who it reaches' : `Progress: ${p.percent}%`}
       />
       <Text size="xs" c="dimmed" mt={6}>
-        {c.status === 'starting'
-          ? `Checking who it reaches, as they were when it started; sending begins at up to ${c.max_per_second} a second once everyone is checked.`
-          : checking
-            ? 'Paused: who it reaches is still being checked; nothing is queued until you resume.'
-            : c.status === 'running'
-              ? `Sending at up to ${c.max_per_second} a second; this follows live.`
-              : c.status === 'paused'
-                ? 'Paused: nothing more is queued until you resume.'
-                : c.status === 'completed' && c.finished_at
-                  ? `Completed ${when(c.finished_at)}.`
-                  : c.status === 'cancelled'
-                    ? 'Cancelled: what was not queued was never sent.'
-                    : ''}
+        {statusLine(c)}
       </Text>
     </Card>
   );

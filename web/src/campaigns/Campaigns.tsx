@@ -5,7 +5,7 @@ import type { ScreenProps } from '../sections.tsx';
 import type { ListPage } from '../people.ts';
 import { LoadMore } from '../LoadMore.tsx';
 import { DetailPane, ListPane, NothingOpen } from '../panes.tsx';
-import { checkedWords, freezing, progressOf, STATUS_WORDS, type Campaign } from './model.ts';
+import { freezing, freezingWords, progressOf, STATUS_WORDS, when, type Campaign } from './model.ts';
 import { CampaignEditor } from './Editor.tsx';
 import { CampaignView } from './CampaignView.tsx';
 import { useCampaign } from './shared.tsx';
@@ -17,11 +17,11 @@ function CampaignRow({ c, active, onOpen }: { c: Campaign; active: boolean; onOp
   const progress = stats ? progressOf(stats) : null;
   const figures =
     stats && freezing(full.data ?? c)
-      ? `Starting — ${checkedWords(stats.recipients)}`
+      ? freezingWords(full.data ?? c, stats.recipients)
       : stats && stats.recipients > 0
         ? `${stats.sent.toLocaleString('en')} sent of ${stats.recipients.toLocaleString('en')} · ${stats.read.toLocaleString('en')} read · ${stats.clicked.toLocaleString('en')} clicked`
         : c.schedule_at && (full.data ?? c).status === 'scheduled'
-          ? `Starts ${new Date(c.schedule_at).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' })}`
+          ? `Starts ${when(c.schedule_at)}`
           : `Created ${new Date(c.created_at).toLocaleDateString('en', { dateStyle: 'medium' })}`;
   return (
     <NavLink

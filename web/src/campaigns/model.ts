@@ -131,6 +131,26 @@ export function checkedWords(checked: number): string {
   return `${checked.toLocaleString('en')} ${checked === 1 ? 'person' : 'people'} checked so far`;
 }
 
+/** A date and time as the campaign screens show it. */
+export const when = (iso: string) => new Date(iso).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A campaign still checking who it reaches, in words for its progress line and its row in the list. */
+export function freezingWords(c: Pick<Campaign, 'status'>, checked: number): string {
+  return `${c.status === 'paused' ? 'Paused while starting' : 'Starting'} — ${checkedWords(checked)}`;
+}
+
+/** The line under a started campaign's progress: what it is doing now, in words. */
+export function statusLine(c: Campaign): string {
+  if (c.status === 'starting')
+    return `Checking who it reaches, as they were when it started; sending begins at up to ${c.max_per_second} a second once everyone is checked.`;
+  if (freezing(c)) return 'Paused: who it reaches is still being checked; nothing is queued until you resume.';
+  if (c.status === 'running') return `Sending at up to ${c.max_per_second} a second; this follows live.`;
+  if (c.status === 'paused') return 'Paused: nothing more is queued until you resume.';
+  if (c.status === 'completed' && c.finished_at) return `Completed ${when(c.finished_at)}.`;
+  if (c.status === 'cancelled') return 'Cancelled: what was not queued was never sent.';
+  return '';
+}
+
 /** How far a campaign has gone: recipients settled (sent, failed or skipped) of all its recipients. */
 export function progressOf(s: CampaignStats): { done: number; total: number; percent: number } {
   const total = s.recipients;
