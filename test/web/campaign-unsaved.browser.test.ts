@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createCampaign } from '../../src/modules/campaigns/campaigns.ts';
-import { browserTestsSkipped, launchChromium, signIn } from './support.ts';
-import { MARKETER, startCampaignWorld, type CampaignWorld } from './campaign-world.ts';
+import { browserTestsSkipped } from './support.ts';
+import { openCampaigns, startCampaignWorld, type CampaignWorld } from './campaign-world.ts';
 
 // A marketer presses Start on a draft they edited without saving: the confirmation says so and asks whether to save
 // the edits and start, or start the version saved last; each choice does what it says. Found by role and label only.
@@ -38,13 +38,7 @@ describe('starting a draft with unsaved edits, in a browser', { skip: browserTes
   }
   before(async () => {
     world = await startCampaignWorld();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => console.error('browser error:', err.stack));
-    await page.goto(world.base);
-    await signIn(page, MARKETER);
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Campaigns' }).click();
+    ({ browser, page } = await openCampaigns(world));
   });
   after(async () => {
     await browser?.close();

@@ -1,3 +1,4 @@
+import type { Browser, Page } from 'playwright-core';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { startCampaignSender } from '../../src/modules/campaigns/campaign-sender.ts';
 import type { BackgroundWorker } from '../../src/kernel/loop.ts';
@@ -7,6 +8,7 @@ import { findContactByBidx } from '../../src/modules/contacts/contacts.repositor
 import { psidIndex } from '../../src/modules/contacts/contact-columns.ts';
 import { readyAccount } from '../users/support.ts';
 import { startConversationWorld, type ConversationWorld } from './conversation-world.ts';
+import { launchChromium, signIn } from './support.ts';
 
 export const MARKETER = { email: 'mo@example.com', password: 'marketer horse battery staple' };
 
@@ -78,4 +80,16 @@ export async function startCampaignWorld(): Promise<CampaignWorld> {
       await world.close();
     },
   };
+}
+
+/** Chromium on the world's server, signed in as the marketer, on the Campaigns section. */
+export async function openCampaigns(world: CampaignWorld): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => console.error('browser error:', err.stack));
+  await page.goto(world.base);
+  await signIn(page, MARKETER);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Campaigns' }).click();
+  return { browser, page };
 }

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { AGENT, browserTestsSkipped, launchChromium, signIn } from './support.ts';
-import { MARKETER, startCampaignWorld, type CampaignWorld } from './campaign-world.ts';
+import { AGENT, browserTestsSkipped, signIn } from './support.ts';
+import { openCampaigns, startCampaignWorld, type CampaignWorld } from './campaign-world.ts';
 import { freezeTurn } from '../campaigns/freeze-steps.ts';
 
 // A marketer runs a campaign in a real browser against a real server whose "Meta" is the emulator: while it is written
@@ -17,13 +17,7 @@ describe('campaigns in a browser', { skip: browserTestsSkipped() }, () => {
 
   before(async () => {
     world = await startCampaignWorld();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => console.error('browser error:', err.stack));
-    await page.goto(world.base);
-    await signIn(page, MARKETER);
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Campaigns' }).click();
+    ({ browser, page } = await openCampaigns(world));
   });
   after(async () => {
     await browser?.close();

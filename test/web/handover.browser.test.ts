@@ -33,6 +33,22 @@ describe('thread control in the conversation view', { skip: browserTestsSkipped(
     await world?.close();
   });
 
+  /** The other app takes the thread (the banner shows it) and the agent's reply is sent anyway. */
+  async function theOtherAppTakesItAndAReplyIsRefused(): Promise<void> {
+    await world.emu.emulator.handover({
+      user_id: hana.userId,
+      page_id: world.pageId,
+      app_id: EXTERNAL_APP.id,
+      action: 'take',
+    });
+    await world.settle();
+    await banner()
+      .getByText(/is handling this conversation/)
+      .waitFor();
+    await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('Sure, which address?');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+  }
+
   it('passes the conversation to the other app, then shows who handles it and takes it back', async () => {
     assert.equal(await banner().count(), 0);
     await page.getByRole('button', { name: 'Pass to app' }).click();
@@ -46,18 +62,7 @@ describe('thread control in the conversation view', { skip: browserTestsSkipped(
   });
 
   it('shows the banner as soon as the other app takes the thread, and refuses a reply with the reason', async () => {
-    await world.emu.emulator.handover({
-      user_id: hana.userId,
-      page_id: world.pageId,
-      app_id: EXTERNAL_APP.id,
-      action: 'take',
-    });
-    await world.settle();
-    await banner()
-      .getByText(/is handling this conversation/)
-      .waitFor();
-    await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('Sure, which address?');
-    await page.getByRole('button', { name: 'Send reply' }).click();
+    await theOtherAppTakesItAndAReplyIsRefused();
     const notSent = page
       .getByRole('alert')
       .filter({ hasText: /Not sent: Another app .* is in control of this conversation/ });
@@ -68,18 +73,7 @@ describe('thread control in the conversation view', { skip: browserTestsSkipped(
   });
 
   it('clears a reply refused while another app had the thread once that app passes it back', async () => {
-    await world.emu.emulator.handover({
-      user_id: hana.userId,
-      page_id: world.pageId,
-      app_id: EXTERNAL_APP.id,
-      action: 'take',
-    });
-    await world.settle();
-    await banner()
-      .getByText(/is handling this conversation/)
-      .waitFor();
-    await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('Sure, which address?');
-    await page.getByRole('button', { name: 'Send reply' }).click();
+    await theOtherAppTakesItAndAReplyIsRefused();
     const notSent = page.getByRole('alert').filter({ hasText: /Not sent:/ });
     await notSent.waitFor();
     await world.emu.emulator.handover({
