@@ -5,7 +5,7 @@ import type { TestApp } from '../support/app.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createToken } from '../../src/modules/access/create-token.ts';
 import { authenticate } from '../../src/modules/access/authenticate.ts';
-import { listConversations, type ConversationListInput } from '../../src/modules/conversations/list-conversations.ts';
+import { listConversations } from '../../src/modules/conversations/list-conversations.ts';
 import { updateConversation } from '../../src/modules/conversations/update-conversation.ts';
 import { addNote } from '../../src/modules/conversations/add-note.ts';
 import { markConversationRead } from '../../src/modules/conversations/mark-read.ts';
@@ -14,20 +14,10 @@ import { listContactMessages } from '../../src/modules/conversations/list-messag
 import { wakeSnoozedConversations } from '../../src/modules/conversations/inbox-workers.ts';
 import { listEvents } from '../../src/modules/events/list-events.ts';
 import { drain, echoItem, envelope, ingestApp, messageItem, PAGE_A, PAGE_B, postWebhook } from '../ingest/support.ts';
+import { inboxTab } from './support.ts';
 
 const HOUR = 3_600_000;
-const tab = (over: Partial<ConversationListInput> = {}): ConversationListInput => ({
-  assignee: 'all',
-  status: 'open',
-  q: null,
-  sort: 'last_activity',
-  unread: false,
-  unreplied: false,
-  window: null,
-  cursor: null,
-  limit: 50,
-  ...over,
-});
+const tab = inboxTab;
 
 for (const dialect of testDialects()) {
   test(`the inbox's conversations [${dialect}]`, async (t) => {

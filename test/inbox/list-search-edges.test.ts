@@ -8,6 +8,7 @@ import { replaceNameTokens } from '../../src/modules/contacts/contacts.repositor
 import { nameTokens } from '../../src/modules/contacts/name-tokens.ts';
 import { eraseContactData } from '../../src/modules/privacy/erase-contact.ts';
 import { drain, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from '../ingest/support.ts';
+import { inboxTab } from './support.ts';
 
 const me: Actor = {
   type: 'user',
@@ -17,18 +18,7 @@ const me: Actor = {
   requestId: null,
   sessionId: null,
 };
-const tab = (q: string, over: Partial<ConversationListInput> = {}): ConversationListInput => ({
-  assignee: 'all',
-  status: 'open',
-  q,
-  sort: 'last_activity',
-  unread: false,
-  unreplied: false,
-  window: null,
-  cursor: null,
-  limit: 50,
-  ...over,
-});
+const tab = (q: string, over: Partial<ConversationListInput> = {}) => inboxTab({ q, ...over });
 
 // Three people: Ivy is called "Invoice" and wrote of an invoice twice; Bob, called "Parcel", asked about his invoice;
 // Cleo wrote about a parcel. The search starts from the contacts a word matches and reaches their conversations: a

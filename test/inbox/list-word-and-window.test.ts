@@ -3,26 +3,16 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../support/db.ts';
 import type { TestApp } from '../support/app.ts';
 import type { Actor } from '../../src/modules/access/actor.ts';
-import { listConversations, type ConversationListInput } from '../../src/modules/conversations/list-conversations.ts';
+import { listConversations } from '../../src/modules/conversations/list-conversations.ts';
 import { drain, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from '../ingest/support.ts';
+import { inboxTab } from './support.ts';
 
 const HOUR = 3_600_000;
 const ME = 'us_listfilterme000000000000000';
 const OTHER = 'us_listfilterother0000000000000';
 const me: Actor = { type: 'user', id: ME, role: 'owner', pageScope: null, requestId: null, sessionId: null };
 const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
-const tab = (over: Partial<ConversationListInput> = {}): ConversationListInput => ({
-  assignee: 'all',
-  status: 'open',
-  q: null,
-  sort: 'last_activity',
-  unread: false,
-  unreplied: false,
-  window: null,
-  cursor: null,
-  limit: 50,
-  ...over,
-});
+const tab = inboxTab;
 
 // Ten conversations: every other one speaks of an invoice; the first six are in a window closing soon (23 hours since
 // the person last wrote), the next two in the human-agent days, the last two just wrote; a third are mine, a third

@@ -11,6 +11,7 @@ import { messageTokenRows } from '../../src/modules/conversations/message-tokens
 import { addKeyVersion } from '../../src/modules/keys/rotate-keys.ts';
 import { runRetentionJob } from '../../src/modules/retention/retention.ts';
 import { drain, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from '../ingest/support.ts';
+import { inboxTab } from './support.ts';
 
 const me: Actor = {
   type: 'user',
@@ -28,19 +29,7 @@ for (const dialect of testDialects()) {
     let contactId = '';
     /** The contacts whose conversation the inbox search finds for `q`. */
     const found = async (q: string) =>
-      (
-        await listConversations(app.ctx, me, PAGE_A, {
-          assignee: 'all',
-          status: 'open',
-          q,
-          sort: 'last_activity',
-          unread: false,
-          unreplied: false,
-          window: null,
-          cursor: null,
-          limit: 50,
-        })
-      ).data.map((c) => c.contact.id);
+      (await listConversations(app.ctx, me, PAGE_A, inboxTab({ q }))).data.map((c) => c.contact.id);
     const rows = () =>
       app.ctx.db.selectFrom('message_tokens').selectAll().where('contact_id', '=', contactId).execute();
     before(async () => {
