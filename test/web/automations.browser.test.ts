@@ -110,6 +110,8 @@ describe('automation rules in a browser', { skip: browserTestsSkipped() }, () =>
     const before = await automated();
     await server.write(PAGE_A, '8302', 'opening hours, please?');
     assert.equal(await automated(), before);
+    // The agent sees the message come in, and hands back all the same: the bot answers from now.
+    await page.getByRole('region', { name: 'Conversation history' }).getByText('opening hours, please?').waitFor();
     await answered(/\/conversations\/[^/]+$/, 'PATCH', () =>
       page.getByRole('button', { name: 'Hand back to the bot' }).click(),
     );

@@ -130,12 +130,14 @@ export function ConversationView({
     if (unread > 0) void api(`/api/v1/conversations/${id}/read`, { method: 'POST' }).then(refresh, () => undefined);
   }, [id, unread]);
 
+  // A change is sent with the version it was decided on, so one made on a stale view (resolving while a message came
+  // in) is refused. Taking over and handing back are not: they say who answers from now, whatever came in meanwhile.
   const change = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
       api<Conversation>(`/api/v1/conversations/${id}`, {
         method: 'PATCH',
         body,
-        headers: { 'if-match': `"${c!.version}"` },
+        ...(Object.keys(body).some((k) => k !== 'handled_by') && { headers: { 'if-match': `"${c!.version}"` } }),
       }),
     onSuccess: (next) => {
       setProblem(null);
