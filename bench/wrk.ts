@@ -51,6 +51,7 @@ export function webhookReplayScript(
   dir: string,
   name: string,
   bodies: Iterable<{ signature: string; raw: string }>,
+  pace?: { connections: number; rate: number },
 ): string {
   const data = join(dir, `${name}.tsv`);
   writeFileSync(data, [...bodies].map((b) => `${b.signature}\t${b.raw}`).join('\n') + '\n');
@@ -69,7 +70,32 @@ function request()
   if i > #reqs then i = 1 end
   return reqs[i]
 end
-`,
+${pace ? pacing(pace) : ''}`,
   );
   return script;
+}
+
+/**
+ * wrk has no rate limit of its own; its `delay()` hook holds a connection's next request. The script draws one stream
+ * of arrival times at `rate` (exponential gaps: close to a Poisson stream) and hands each connection that is ready
+ * the next arrival, holding it until then (LuaJIT's ffi reads the monotonic clock). So the rate holds while answers
+ * are slow, as long as some connection is free; wrk's latencies leave the pauses out.
+ */
+function pacing({ rate }: { connections: number; rate: number }): string {
+  return `local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } pace_ts; int clock_gettime(int, pace_ts *); ]]
+local ts = ffi.new("pace_ts")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+math.randomseed(os.time())
+local gap_ms, due = ${(1000 / rate).toFixed(6)}, nil
+function delay()
+  local t = now_ms()
+  if due == nil or due < t - 1000 then due = t end
+  due = due - math.log(1 - math.random()) * gap_ms
+  return math.max(0, math.floor(due - t))
+end
+`;
 }
