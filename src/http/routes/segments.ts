@@ -161,8 +161,10 @@ export const segmentRoutes: RouteModule = (server, ctx) => {
       schema: {
         tags: ['segments'],
         summary: 'Delete a saved segment (owner, admin or marketer; audited)',
+        description:
+          'A segment that a draft or scheduled campaign will read when it starts is refused with 409 `conflict`, `details.reason: "in_use"` and `details.campaigns` ({id, name, status}).',
         params: IdParams('segmentId'),
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: Type.Null(), 409: ErrorBody, ...errorResponses },
       },
     },
     async (req, reply) => {

@@ -178,6 +178,24 @@ export async function updateSegmentRow(
   await db.updateTable('segments').set(set).where('id', '=', id).execute();
 }
 
+/**
+ * The campaigns that will still read this segment when they start (drafts and scheduled ones; a started campaign keeps
+ * the filter it started with), by name.
+ */
+export async function campaignsAwaitingSegment(
+  db: Executor,
+  id: string,
+): Promise<{ id: string; name: string; status: string }[]> {
+  return db
+    .selectFrom('campaigns')
+    .select(['id', 'name', 'status'])
+    .where('segment_id', '=', id)
+    .where('status', 'in', ['draft', 'scheduled'])
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+}
+
 export async function deleteSegmentRow(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('segments').where('id', '=', id).execute();
 }

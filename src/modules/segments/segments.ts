@@ -18,6 +18,7 @@ import {
   attributeDefinitions,
   countSegment,
   countSegments,
+  campaignsAwaitingSegment,
   deleteSegmentRow,
   findSegment,
   findSegmentByName,
@@ -261,13 +262,24 @@ export async function updateSegment(
   }
 }
 
-/** Deletes a saved segment; audited. Another Page's is a 404. */
+/**
+ * Deletes a saved segment; audited. Another Page's is a 404. One that a draft or a scheduled campaign will read when it
+ * starts is a 409 naming those campaigns: deleting it would leave them with no audience (a scheduled one could not
+ * start when due).
+ */
 export async function deleteSegment(ctx: AppContext, actor: Actor, id: string): Promise<void> {
   assertCan(actor, 'campaigns:manage');
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
     const row = await findSegment(trx, id, pageScopeOf(actor));
     if (!row) throw notFound('segment');
+    const waiting = await campaignsAwaitingSegment(trx, id);
+    if (waiting.length > 0)
+      throw new AppError(
+        'conflict',
+        `the segment is the audience of ${waiting.length === 1 ? 'a campaign' : `${waiting.length} campaigns`} not started yet (${waiting.map((c) => `“${c.name}”, ${c.status}`).join('; ')}): give ${waiting.length === 1 ? 'it' : 'them'} another audience or delete ${waiting.length === 1 ? 'it' : 'them'} first`,
+        { reason: 'in_use', campaigns: waiting },
+      );
     await deleteSegmentRow(trx, id);
     await appendAudit(
       trx,
