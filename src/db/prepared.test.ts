@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { forEachDialect } from '../../test/support/db.ts';
 import { PreparedInsert, PreparedQuery, slotRow } from './prepared.ts';
-import type { WebhookBodyHashTable } from './tables/conversations.ts';
+import type { WebhookBodyHashTable, WebhookPostTable } from './tables/conversations.ts';
 
 const insertHash = new PreparedQuery<WebhookBodyHashTable, never>((db, slot) =>
   db
@@ -28,7 +28,35 @@ const insertHashes = new PreparedInsert<WebhookBodyHashTable>(['body_hash', 'pos
     .onConflict((oc) => oc.column('body_hash').doNothing()),
 );
 
+const postById = new PreparedQuery<{ id: string }, WebhookPostTable>((db, slot) =>
+  db.selectFrom('webhook_posts').selectAll().where('id', '=', slot('id')),
+);
+
 forEachDialect('prepared queries', (database) => {
+  test('a select inside a transaction gives each row as Kysely does: every column, by name, nulls included', async () => {
+    const { db } = database();
+    const id = `wp_prepared_${Date.now()}`;
+    await db
+      .insertInto('webhook_posts')
+      .values({
+        id,
+        received_at: 1_700_000_000_123,
+        body_hash: `h-${id}`,
+        body_enc: null,
+        status: 'pending',
+        attempts: 0,
+      })
+      .execute();
+    await db.transaction().execute(async (trx) => {
+      const kysely = await trx.selectFrom('webhook_posts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const prepared = await postById.first(trx, { id });
+      assert.deepEqual(prepared, kysely);
+      assert.deepEqual(Object.keys(prepared!).sort(), Object.keys(kysely).sort());
+      assert.equal(prepared!.body_enc, null);
+      assert.equal(await postById.first(trx, { id: `${id}-missing` }), undefined);
+    });
+  });
+
   test('run with new values each time, in and out of a transaction, and report the rows they changed', async () => {
     const { db } = database();
     const run = `p${Date.now()}`;

@@ -32,6 +32,19 @@ interface Compiled<O> {
   sources: ({ slot: string } | { constant: unknown })[];
   /** SQLite: the statement, prepared once on the database's own connection. */
   statement: SqliteDatabase.Statement | null;
+  /** SQLite, a statement that returns rows: the names of its columns (it returns each row as an array of values). */
+  columns: string[] | null;
+}
+
+/**
+ * A row as an object from the values of a raw statement: better-sqlite3 builds each row object property by property
+ * in native code, which for a wide row (a contact has 34 columns) costs more than the query; the same object built
+ * here costs half as much.
+ */
+function rowObject(columns: string[], values: unknown[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
+  return row;
 }
 
 /**
@@ -46,7 +59,11 @@ async function execute<O>(
   parameters: unknown[],
 ): Promise<{ rows: O[]; changed: number }> {
   if (c.statement !== null && db.isTransaction) {
-    if (c.statement.reader) return { rows: c.statement.all(parameters) as O[], changed: 0 };
+    if (c.columns !== null) {
+      const columns = c.columns;
+      const rows = (c.statement.all(parameters) as unknown[][]).map((values) => rowObject(columns, values) as O);
+      return { rows, changed: 0 };
+    }
     return { rows: [], changed: c.statement.run(parameters).changes };
   }
   const r = await db.executeQuery<O>({ ...c.query, parameters });
@@ -80,7 +97,14 @@ export class PreparedQuery<P extends object, O> {
       if (!sources.some((s) => 'slot' in s && s.slot === name))
         throw new Error(`prepared query: slot ${name} is not a parameter of ${query.sql}`);
     const native = nativeConnections.get(adapter);
-    c = { query, sources, statement: native ? native.prepare(query.sql) : null };
+    const statement = native ? native.prepare(query.sql) : null;
+    const columns = statement?.reader
+      ? statement
+          .raw(true)
+          .columns()
+          .map((col) => col.name)
+      : null;
+    c = { query, sources, statement, columns };
     this.#compiled.set(adapter, c);
     return c;
   }

@@ -16,6 +16,7 @@ import { FAILED_STEP_RETRY_MS, sendDueSteps } from '../../src/modules/sequences/
 import { openContactField } from '../../src/crypto/contact-layer.ts';
 import { enrichProfiles } from '../../src/modules/contacts/enrich-profiles.ts';
 import { drain, emulatedApp } from '../ingest/support.ts';
+import { processPendingPosts } from '../../src/modules/ingest/process-posts.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -353,6 +354,25 @@ for (const dialect of testDialects()) {
       await drain(app);
       const s = await subscriber(id, fay.contact);
       assert.deepEqual([s?.status, s?.reason, s?.round], ['left', 'replied', 1]);
+    });
+
+    test('a person whom a rule subscribes leaves on their next message, even when both are applied in one transaction', async () => {
+      const id = await sequence(threeSteps);
+      const rule = await call('POST', `/api/v1/pages/${shop}/automations`, {
+        name: 'join',
+        trigger: { type: 'keyword', match: 'contains', keywords: ['join'] },
+        actions: [{ type: 'start_sequence', sequence_id: id }],
+      });
+      assert.equal(rule.statusCode, 201, rule.body);
+      const hal = person('Hal');
+      await emu.emulator.user(hal).says(shop, 'let me JOIN');
+      tick(1000);
+      await emu.emulator.user(hal).says(shop, 'actually, no thanks');
+      await app.ctx.intake.settled();
+      // One claim and one turn for both messages: the rule subscribes on the first, the second is the reply.
+      while ((await processPendingPosts(app.ctx, { limit: 50, turnMs: 60_000 })) > 0);
+      const s = await subscriber(id, await contactOf(hal));
+      assert.deepEqual([s?.status, s?.reason], ['left', 'replied']);
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/types.ts';
 import { PreparedQuery } from '../../db/prepared.ts';
+import { forgetInTransaction, readOncePerTransaction } from '../../db/transaction-memo.ts';
 import type { AssistantSettingsTable, AssistantUnansweredTable, FaqEntryTable } from '../../db/tables/assistant.ts';
 import type { OrderTable } from '../../db/tables/audience.ts';
 
@@ -54,7 +55,10 @@ const settingsOfPage = new PreparedQuery<{ pageId: string }, AssistantSettingsTa
 );
 
 export async function findSettingsRow(db: Executor, pageId: string): Promise<AssistantSettingsTable | undefined> {
-  const row = await settingsOfPage.first(db, { pageId });
+  // Read once per processing transaction and Page (the writers below forget it).
+  const row = await readOncePerTransaction(db, `assistant_settings:${pageId}`, () =>
+    settingsOfPage.first(db, { pageId }),
+  );
   return row && { ...row, faq_version: Number(row.faq_version), updated_at: Number(row.updated_at) };
 }
 
@@ -65,6 +69,7 @@ export async function upsertSettingsRow(db: Executor, row: AssistantSettingsTabl
     .values(row)
     .onConflict((oc) => oc.column('page_id').doUpdateSet(set))
     .execute();
+  forgetInTransaction(db, 'assistant_settings');
 }
 
 /** The Page's FAQ version, one more than before (the settings row is made with defaults when missing). */
@@ -79,6 +84,7 @@ export async function bumpFaqVersion(db: Executor, pageId: string, defaults: Ass
       })),
     )
     .execute();
+  forgetInTransaction(db, 'assistant_settings');
 }
 
 export async function findMisses(db: Executor, contactId: string): Promise<number> {

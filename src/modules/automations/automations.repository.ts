@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/types.ts';
 import { PreparedQuery } from '../../db/prepared.ts';
+import { forgetInTransaction, readOncePerTransaction } from '../../db/transaction-memo.ts';
 import type {
   AutomationRuleTable,
   AutomationRunTable,
@@ -34,7 +35,13 @@ const enabledOfPage = new PreparedQuery<{ pageId: string }, AutomationRuleTable>
 );
 
 export async function enabledRuleRows(db: Executor, pageId: string): Promise<AutomationRuleTable[]> {
-  return (await enabledOfPage.run(db, { pageId })).rows.map(rule);
+  // Read once per processing transaction and Page (the rule writers below forget it); each caller gets its own copies.
+  const rows = await readOncePerTransaction(
+    db,
+    `automation_rules:${pageId}`,
+    async () => (await enabledOfPage.run(db, { pageId })).rows,
+  );
+  return rows.map(rule);
 }
 
 /** Every enabled rule of one trigger type on any Page (the unanswered loop's work list). */
@@ -73,6 +80,7 @@ export async function findRule(
 
 export async function insertRule(db: Executor, row: AutomationRuleTable): Promise<void> {
   await db.insertInto('automation_rules').values(row).execute();
+  forgetInTransaction(db, 'automation_rules');
 }
 
 export async function updateRuleRow(
@@ -81,11 +89,13 @@ export async function updateRuleRow(
   set: Partial<Omit<AutomationRuleTable, 'id' | 'page_id' | 'created_at' | 'created_by'>>,
 ): Promise<void> {
   await db.updateTable('automation_rules').set(set).where('id', '=', id).execute();
+  forgetInTransaction(db, 'automation_rules');
 }
 
 export async function deleteRuleRow(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('automation_runs').where('rule_id', '=', id).execute();
   await db.deleteFrom('automation_rules').where('id', '=', id).execute();
+  forgetInTransaction(db, 'automation_rules');
 }
 
 /** Claims a run: false when this rule already ran for this contact under this key (a second pass does nothing). */

@@ -13,7 +13,7 @@ import type { AutomationRunTable } from '../../db/tables/automations.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
-import { detectConsentKeyword, normalizeKeywordText } from '../consent/keywords.ts';
+import { detectNormalizedKeyword, normalizeKeywordText } from '../consent/keywords.ts';
 import { MAX_KEYWORD_LENGTH, pageKeywords } from '../consent/page-keywords.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
 import { findConversationOfContact } from '../conversations/conversations.repository.ts';
@@ -113,9 +113,10 @@ export async function runRulesOnEvent(e: InboundEventContext, phase: 'triggered'
   );
   if (rules.length === 0) return;
   // A consent keyword is the consent module's to answer, never a rule's.
-  if (facts.text !== null && normalizeKeywordText(facts.text).length <= MAX_KEYWORD_LENGTH) {
+  const normalized = facts.text === null ? null : normalizeKeywordText(facts.text);
+  if (normalized !== null && normalized.length <= MAX_KEYWORD_LENGTH) {
     const own = await pageKeywords(trx, contact.page_id);
-    if (detectConsentKeyword(facts.text, contact.locale ? [contact.locale] : [], own) !== null) return;
+    if (detectNormalizedKeyword(normalized, contact.locale ? [contact.locale] : [], own) !== null) return;
   }
   const now = ctx.clock.now();
   const matched: Candidate[] = [];

@@ -10,7 +10,7 @@ import { enqueueSend } from '../messaging/enqueue-send.ts';
 import { sealContactField } from '../../crypto/contact-layer.ts';
 import {
   confirmationText,
-  detectConsentKeyword,
+  detectNormalizedKeyword,
   KEYWORDS_WORDING_VERSION,
   normalizeKeywordText,
   type ConsentKeyword,
@@ -36,9 +36,9 @@ export async function handleConsentKeyword(e: InboundEventContext): Promise<void
   if (e.event.kind !== 'message' || e.text === undefined) return;
   const { ctx, trx, contact, event } = e;
   // Only a short message can be a keyword: longer ones cost no read of the Page's own words.
-  const own =
-    normalizeKeywordText(e.text).length <= MAX_KEYWORD_LENGTH ? await pageKeywords(trx, contact.page_id) : undefined;
-  const keyword = detectConsentKeyword(e.text, contact.locale ? [contact.locale] : [], own);
+  const normalized = normalizeKeywordText(e.text);
+  const own = normalized.length <= MAX_KEYWORD_LENGTH ? await pageKeywords(trx, contact.page_id) : undefined;
+  const keyword = detectNormalizedKeyword(normalized, contact.locale ? [contact.locale] : [], own);
   if (keyword === null) return;
   const at = event.timestamp;
   // The ledger is the source of truth (contacts.consent_* is its cache); it orders choices by when they were made

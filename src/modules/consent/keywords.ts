@@ -124,7 +124,15 @@ export function detectConsentKeyword(
   locales: readonly string[],
   page: PageKeywords = { optOut: [], optIn: [] },
 ): ConsentKeyword | null {
-  const normalized = normalizeKeywordText(text);
+  return detectNormalizedKeyword(normalizeKeywordText(text), locales, page);
+}
+
+/** As detectConsentKeyword, for a text the caller normalised already (with normalizeKeywordText). */
+export function detectNormalizedKeyword(
+  normalized: string,
+  locales: readonly string[],
+  page: PageKeywords = { optOut: [], optIn: [] },
+): ConsentKeyword | null {
   if (normalized === '') return null;
   const languages = new Set(['en', ...locales.map(language)]);
   for (const lang of languages) {

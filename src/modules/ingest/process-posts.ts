@@ -13,6 +13,7 @@ import {
   claimPosts,
   postLeaseOwners,
   finishPost,
+  finishProcessedPosts,
   loadLeased,
   registeredPages,
   releasePostLeases,
@@ -175,13 +176,12 @@ async function applyBatch(
             );
           }
           if (next < items.length) return;
-          for (const d of live)
-            await finishPost(trx, d.row.id, owner, {
-              status: 'processed',
-              eventCount: d.events.length,
-              error: null,
-              now,
-            });
+          await finishProcessedPosts(
+            trx,
+            live.map((d) => ({ id: d.row.id, eventCount: d.events.length })),
+            owner,
+            now,
+          );
           live = [];
         }),
       ),

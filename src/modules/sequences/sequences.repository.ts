@@ -9,6 +9,7 @@ import type {
 } from '../../db/tables/sequences.ts';
 import type { Dialect, Executor } from '../../db/types.ts';
 import { PreparedQuery } from '../../db/prepared.ts';
+import { forgetInTransaction, readOncePerTransaction } from '../../db/transaction-memo.ts';
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -99,6 +100,7 @@ export async function insertSubscription(db: Executor, row: SequenceSubscription
     .values(row)
     .onConflict((oc) => oc.columns(['sequence_id', 'contact_id']).doNothing())
     .executeTakeFirst();
+  forgetInTransaction(db, 'sequence_subscriptions');
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
@@ -121,6 +123,7 @@ export async function restartSubscription(
     .where('id', '=', id)
     .where('status', '!=', 'active')
     .executeTakeFirst();
+  forgetInTransaction(db, 'sequence_subscriptions');
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -162,7 +165,24 @@ const leaveOnReply = new PreparedQuery<{ contact: string; now: number; reason: s
     .where('sequence_id', 'in', (eb) => eb.selectFrom('sequences').select('id').where('stop_on_reply', '=', 1)),
 );
 
+/** Whether any subscription is active, on any Page: a point read of the (status, due_at) index. */
+const anyActive = new PreparedQuery<Record<string, never>, { one: number }>((db) =>
+  db
+    .selectFrom('sequence_subscriptions')
+    .select(sql<number>`1`.as('one'))
+    .where('status', '=', 'active')
+    .limit(1),
+);
+
 export async function leaveSequencesOnReply(db: Executor, contactId: string, now: number): Promise<number> {
+  // Where nobody is in a sequence (most Pages, most of the time) a processing transaction asks once, not once per
+  // message; a subscription it starts itself is seen (insertSubscription and restartSubscription forget the answer).
+  const someoneActive = await readOncePerTransaction(
+    db,
+    'sequence_subscriptions:any_active',
+    async () => (await anyActive.first(db, {})) !== undefined,
+  );
+  if (!someoneActive) return 0;
   return (await leaveOnReply.run(db, { contact: contactId, now, reason: 'replied' })).changed;
 }
 
