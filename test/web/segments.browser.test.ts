@@ -10,6 +10,7 @@ import { PAGE_A, browserTestsSkipped, launchChromium, startInboxServer, type Inb
 import { OWNER, contactIdOf, giveProfiles } from './people.ts';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createSegment, listSegments } from '../../src/modules/segments/segments.ts';
+import { createCampaign } from '../../src/modules/campaigns/campaigns.ts';
 
 const DEFS = [{ key: 'points', type: 'number' as const, personal: false }];
 // Screenshots to look at (not compared): PAGESCOPE_SCREENSHOTS=dir, else a temp dir.
@@ -174,6 +175,43 @@ describe('the segment builder in a browser', { skip: browserTestsSkipped() }, ()
         { not: { field: 'tag', op: 'eq', value: 'b2b' } },
       ],
     });
+  });
+
+  it('deletes a saved segment from the builder; one a campaign not started yet will read is kept, and the campaign named', async () => {
+    const { ctx } = server.app;
+    const readers = await createSegment(ctx, cliActor, PAGE_A, {
+      name: 'Newsletter readers',
+      filter: { field: 'tag', op: 'eq', value: 'newsletter' },
+    });
+    await createCampaign(ctx, cliActor, PAGE_A, {
+      name: 'Autumn letter',
+      kind: 'standard',
+      segment_id: readers.id,
+      message: { text: 'Autumn is here' },
+    });
+    await page.reload();
+    await page.getByRole('button', { name: 'Segment', exact: true }).click();
+    const saved = page.getByRole('combobox', { name: 'Saved segments' });
+    await saved.locator('option', { hasText: 'Newsletter readers' }).waitFor({ state: 'attached' });
+
+    await saved.selectOption({ label: 'Newsletter readers' });
+    await page.getByRole('button', { name: 'Delete the saved segment Newsletter readers' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/“Autumn letter”, draft/)
+      .waitFor();
+    await page.screenshot({ path: join(SHOTS, 'segment-delete-refused.png') });
+    assert.ok((await listSegments(ctx, cliActor, PAGE_A)).some((s) => s.name === 'Newsletter readers'));
+
+    // One nothing waits on goes, and the conditions it loaded stay on screen.
+    await saved.selectOption({ label: 'Big VIPs' });
+    await page.getByRole('alert').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete the saved segment Big VIPs' }).click();
+    await saved.locator('option', { hasText: 'Big VIPs' }).waitFor({ state: 'detached' });
+    assert.equal(await saved.inputValue(), '');
+    assert.equal(await page.getByRole('combobox', { name: 'Value 1' }).inputValue(), 'vip');
+    await size(page).getByText('1 contact', { exact: true }).waitFor();
+    assert.ok(!(await listSegments(ctx, cliActor, PAGE_A)).some((s) => s.name === 'Big VIPs'));
   });
 
   it('fits a phone: the builder and the list one above the other', async () => {

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import {
   ActionIcon,
+  Alert,
   Autocomplete,
   Button,
   Group,
@@ -285,12 +286,23 @@ export function SegmentBuilder({
       void client.invalidateQueries({ queryKey: ['segments', pageId] });
     },
   });
+  // Deleting a saved segment leaves the conditions shown as they are; one that a campaign not started yet will read
+  // is refused, and the answer names those campaigns.
+  const pickedSegment = saved.data?.data.find((x) => x.id === picked);
+  const remove = useMutation({
+    mutationFn: (s: SavedSegment) => api(`/api/v1/segments/${encodeURIComponent(s.id)}`, { method: 'DELETE' }),
+    onSuccess: () => {
+      setPicked('');
+      void client.invalidateQueries({ queryKey: ['segments', pageId] });
+    },
+  });
   const change = (path: readonly number[], fn: (n: DraftNode) => DraftNode | null) =>
     onChange((updateAt(draft, path, fn) as Draft | null) ?? EMPTY_DRAFT);
   const append = (path: readonly number[], item: DraftNode) =>
     change(path, (n) => (n.kind === 'group' ? { ...n, items: [...n.items, item] } : n));
   const pick = (id: string) => {
     setPicked(id);
+    remove.reset();
     const s = saved.data?.data.find((x) => x.id === id);
     const d = s ? draftOf(s.filter) : null;
     if (d) onChange(d);
@@ -420,15 +432,35 @@ export function SegmentBuilder({
 
   return (
     <Stack gap="xs" role="group" aria-label="Segment">
-      <NativeSelect
-        aria-label="Saved segments"
-        value={picked}
-        onChange={(e) => pick(e.currentTarget.value)}
-        data={[
-          { value: '', label: 'Saved segments…' },
-          ...(saved.data?.data ?? []).map((s) => ({ value: s.id, label: s.name })),
-        ]}
-      />
+      <Group gap={4} wrap="nowrap">
+        <NativeSelect
+          aria-label="Saved segments"
+          style={{ flex: 1 }}
+          value={picked}
+          onChange={(e) => pick(e.currentTarget.value)}
+          data={[
+            { value: '', label: 'Saved segments…' },
+            ...(saved.data?.data ?? []).map((s) => ({ value: s.id, label: s.name })),
+          ]}
+        />
+        {canSave && pickedSegment && (
+          <Button
+            size="sm"
+            variant="subtle"
+            color="red"
+            aria-label={`Delete the saved segment ${pickedSegment.name}`}
+            loading={remove.isPending}
+            onClick={() => remove.mutate(pickedSegment)}
+          >
+            Delete
+          </Button>
+        )}
+      </Group>
+      {remove.error && (
+        <Alert color="red" role="alert" withCloseButton onClose={() => remove.reset()}>
+          {remove.error instanceof ApiError ? remove.error.message : 'The segment could not be deleted.'}
+        </Alert>
+      )}
       <MatchControl label="Match" group={draft} set={(match) => onChange({ ...draft, match })} />
       {renderItems(draft, [], 0)}
       <Group justify="space-between">
