@@ -158,26 +158,14 @@ export async function finishProcessedPosts(
 ): Promise<void> {
   const byCount = new Map<number, string[]>();
   for (const p of posts) {
-    const ids = byCount.get(p.eventCount);
-    if (ids) ids.push(p.id);
-    else byCount.set(p.eventCount, [p.id]);
+    const ids = byCount.get(p.eventCount) ?? [];
+    ids.push(p.id);
+    byCount.set(p.eventCount, ids);
   }
   for (const [eventCount, ids] of byCount)
     for (let i = 0; i < ids.length; i += MANY_POSTS)
-      await db
-        .updateTable('webhook_posts')
-        .set({
-          status: 'processed',
-          processed_at: now,
-          event_count: eventCount,
-          error: null,
-          lease_owner: null,
-          lease_until: null,
-          body_enc: null,
-        })
+      await finishing(db, { status: 'processed', now, eventCount, error: null, owner }, true)
         .where('id', 'in', ids.slice(i, i + MANY_POSTS))
-        .where('lease_owner', '=', owner)
-        .where('status', '=', 'pending')
         .execute();
 }
 
@@ -190,24 +178,40 @@ type Finish = {
   error: string | null;
 };
 
+/**
+ * The update that finishes deliveries this worker still holds (the caller names which). No raw body is kept past
+ * processing (an erasure could not reach the copies in backups): a processed delivery's effects are in the tables and
+ * a duplicate's body is a copy. A failed one keeps it until retention.
+ */
+function finishing(db: Executor, f: Omit<Finish, 'id'>, dropBody: boolean) {
+  return db
+    .updateTable('webhook_posts')
+    .set({
+      status: f.status as WebhookPostTable['status'],
+      processed_at: f.now,
+      event_count: f.eventCount,
+      error: f.error,
+      lease_owner: null,
+      lease_until: null,
+      ...(dropBody && { body_enc: null }),
+    })
+    .where('lease_owner', '=', f.owner)
+    .where('status', '=', 'pending');
+}
+
 const finishQuery = (dropBody: boolean) =>
   new PreparedQuery<Finish, never>((db, slot) =>
-    db
-      .updateTable('webhook_posts')
-      // No raw body is kept past processing (an erasure could not reach the copies in backups): a processed
-      // delivery's effects are in the tables and a duplicate's body is a copy. A failed one keeps it until retention.
-      .set({
-        status: slot('status') as WebhookPostTable['status'],
-        processed_at: slot('now'),
-        event_count: slot('eventCount'),
+    finishing(
+      db,
+      {
+        owner: slot('owner'),
+        status: slot('status'),
+        now: slot('now'),
+        eventCount: slot('eventCount'),
         error: slot('error'),
-        lease_owner: null,
-        lease_until: null,
-        ...(dropBody && { body_enc: null }),
-      })
-      .where('id', '=', slot('id'))
-      .where('lease_owner', '=', slot('owner'))
-      .where('status', '=', 'pending'),
+      },
+      dropBody,
+    ).where('id', '=', slot('id')),
   );
 const finishDroppingBody = finishQuery(true);
 const finishKeepingBody = finishQuery(false);
