@@ -262,6 +262,17 @@ export async function updateSegment(
   }
 }
 
+/** The refusal to delete a segment these campaigns will read when they start, naming them. */
+function inUse(campaigns: { name: string; status: string }[]): AppError {
+  const [which, it] = campaigns.length === 1 ? ['a campaign', 'it'] : [`${campaigns.length} campaigns`, 'them'];
+  const named = campaigns.map((c) => `“${c.name}”, ${c.status}`).join('; ');
+  return new AppError(
+    'conflict',
+    `the segment is the audience of ${which} not started yet (${named}): give ${it} another audience or delete ${it} first`,
+    { reason: 'in_use', campaigns },
+  );
+}
+
 /**
  * Deletes a saved segment; audited. Another Page's is a 404. One that a draft or a scheduled campaign will read when it
  * starts is a 409 naming those campaigns: deleting it would leave them with no audience (a scheduled one could not
@@ -274,12 +285,7 @@ export async function deleteSegment(ctx: AppContext, actor: Actor, id: string): 
     const row = await findSegment(trx, id, pageScopeOf(actor));
     if (!row) throw notFound('segment');
     const waiting = await campaignsAwaitingSegment(trx, id);
-    if (waiting.length > 0)
-      throw new AppError(
-        'conflict',
-        `the segment is the audience of ${waiting.length === 1 ? 'a campaign' : `${waiting.length} campaigns`} not started yet (${waiting.map((c) => `“${c.name}”, ${c.status}`).join('; ')}): give ${waiting.length === 1 ? 'it' : 'them'} another audience or delete ${waiting.length === 1 ? 'it' : 'them'} first`,
-        { reason: 'in_use', campaigns: waiting },
-      );
+    if (waiting.length > 0) throw inUse(waiting);
     await deleteSegmentRow(trx, id);
     await appendAudit(
       trx,
