@@ -440,7 +440,7 @@ async function main(): Promise<void> {
         `serve: server CPU per ack (all threads) ${s.cpuUsPerAck.toFixed(0)} µs; events processed while acknowledging ${s.processedPerS.toFixed(0)}/s (${s.processedInWindow} in the window); backlog at the end ${s.backlog} deliveries, drained in ${s.drainS.toFixed(1)} s (${s.drainPerS.toFixed(0)} events/s with no load, server CPU ${s.drainCpuUsPerEvent.toFixed(0)} µs per event, all threads); longest event-loop stall of the server thread ${s.stallMs.toFixed(0)} ms; load average ${s.loadBefore.toFixed(1)} at the start, ${s.loadAfter.toFixed(1)} after the drain`,
       );
       console.log(
-        `serve: p99 at half the rate reached (${s.halfRate}/s asked, ${s.halfAchieved.toFixed(0)}/s sent, ${wrkAvailable ? 'wrk pacing each connection' : 'autocannon, rate-limited'}): ${s.halfP99} ms (non-2xx ${s.halfNon2xx})  bare HMAC server at half its rate (${bareFig.halfRate.toFixed(0)}/s sent): ${bareFig.halfP99} ms`,
+        `serve: p99 at half the rate reached (${s.halfRate}/s asked, ${s.halfAchieved.toFixed(0)}/s sent, ${wrkAvailable ? 'wrk, one paced stream of arrivals' : 'autocannon, rate-limited'}): ${s.halfP99} ms (non-2xx ${s.halfNon2xx})  bare HMAC server at half its rate (${bareFig.halfRate.toFixed(0)}/s sent): ${bareFig.halfP99} ms`,
       );
       if (process.env.BENCH_INGEST_ONLY === 'serve') return void (await database.close());
     }

@@ -59,7 +59,7 @@ function wrkScript(dir: string, count: number, o: ServeOptions, rate = 0): strin
     dir,
     `webhook-${n}`,
     Array.from({ length: count }, () => body(o.page, o.secret)),
-    rate > 0 ? { connections: o.connections, rate } : undefined,
+    rate,
   );
 }
 
@@ -73,7 +73,7 @@ async function fullLoad(dir: string, port: number, o: ServeOptions, seconds: num
 }
 
 /**
- * Load at a fixed overall rate: wrk pacing each connection when installed (a load generator in C leaves the two
+ * Load at a fixed overall rate: wrk drawing one paced stream of arrivals when installed (a load generator in C leaves the two
  * cores to the server, where autocannon, signing each body in node, took as much CPU as a bare server at that rate
  * and its own event loop's delays showed in every p99), else autocannon's rate limit.
  */
@@ -168,7 +168,7 @@ export interface ServeFigures {
   loadBefore: number;
   loadAfter: number;
   halfRate: number;
-  /** The rate the paced load reached (a little under `halfRate`: each pause starts once the answer is in). */
+  /** The rate the paced load sent (under `halfRate` only when no connection was free when an arrival was due). */
   halfAchieved: number;
   halfP99: number;
   halfNon2xx: number;

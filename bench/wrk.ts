@@ -51,7 +51,8 @@ export function webhookReplayScript(
   dir: string,
   name: string,
   bodies: Iterable<{ signature: string; raw: string }>,
-  pace?: { connections: number; rate: number },
+  /** Arrivals per second to pace the requests at (none: as fast as the connections go). */
+  rate?: number,
 ): string {
   const data = join(dir, `${name}.tsv`);
   writeFileSync(data, [...bodies].map((b) => `${b.signature}\t${b.raw}`).join('\n') + '\n');
@@ -70,7 +71,7 @@ function request()
   if i > #reqs then i = 1 end
   return reqs[i]
 end
-${pace ? pacing(pace) : ''}`,
+${rate ? pacing(rate) : ''}`,
   );
   return script;
 }
@@ -81,7 +82,7 @@ ${pace ? pacing(pace) : ''}`,
  * the next arrival, holding it until then (LuaJIT's ffi reads the monotonic clock). So the rate holds while answers
  * are slow, as long as some connection is free; wrk's latencies leave the pauses out.
  */
-function pacing({ rate }: { connections: number; rate: number }): string {
+function pacing(rate: number): string {
   return `local ffi = require("ffi")
 ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } pace_ts; int clock_gettime(int, pace_ts *); ]]
 local ts = ffi.new("pace_ts")
