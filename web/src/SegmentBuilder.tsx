@@ -288,7 +288,8 @@ export function SegmentBuilder({
   });
   // Deleting a saved segment leaves the conditions shown as they are; one that a campaign not started yet will read
   // is refused, and the answer names those campaigns.
-  const pickedSegment = saved.data?.data.find((x) => x.id === picked);
+  const savedById = (id: string) => saved.data?.data.find((x) => x.id === id);
+  const pickedSegment = savedById(picked);
   const remove = useMutation({
     mutationFn: (s: SavedSegment) => api(`/api/v1/segments/${encodeURIComponent(s.id)}`, { method: 'DELETE' }),
     onSuccess: () => {
@@ -303,7 +304,7 @@ export function SegmentBuilder({
   const pick = (id: string) => {
     setPicked(id);
     remove.reset();
-    const s = saved.data?.data.find((x) => x.id === id);
+    const s = savedById(id);
     const d = s ? draftOf(s.filter) : null;
     if (d) onChange(d);
   };
