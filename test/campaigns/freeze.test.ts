@@ -95,6 +95,15 @@ async function run(dialect: Dialect, t: TestContext) {
     assert.equal(res.statusCode, 201, res.body);
     return res.json<Campaign>().id;
   };
+  /** Saves a segment of the Page's English (US) speakers under this name; its id. */
+  const saveSegment = async (name: string) => {
+    const res = await call('POST', `/api/v1/pages/${PAGE}/segments`, {
+      name,
+      filter: { field: 'locale', op: 'eq', value: 'en_US' },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    return res.json<{ id: string }>().id;
+  };
   /** Who the audience holds as the preview counts it: eligible ones, and the others by reason. */
   const previewOf = async (id: string) =>
     (await call('POST', `/api/v1/campaigns/${id}/preview`)).json<{
@@ -160,16 +169,12 @@ async function run(dialect: Dialect, t: TestContext) {
   await t.test(
     'the audience frozen is the one at start: a segment edited or windows closing after it change nothing',
     async () => {
-      const seg = await call('POST', `/api/v1/pages/${PAGE}/segments`, {
-        name: 'English speakers',
-        filter: { field: 'locale', op: 'eq', value: 'en_US' },
-      });
-      assert.equal(seg.statusCode, 201, seg.body);
-      const id = await create({ filter: undefined, segment_id: seg.json<{ id: string }>().id });
+      const segmentId = await saveSegment('English speakers');
+      const id = await create({ filter: undefined, segment_id: segmentId });
       const preview = await previewOf(id);
       await act(id, 'start');
       await freezeTurn(app.ctx, id, BATCH);
-      const edited = await call('PATCH', `/api/v1/segments/${seg.json<{ id: string }>().id}`, {
+      const edited = await call('PATCH', `/api/v1/segments/${segmentId}`, {
         filter: { field: 'locale', op: 'eq', value: 'fr_FR' },
       });
       assert.equal(edited.statusCode, 200, edited.body);
@@ -286,12 +291,7 @@ async function run(dialect: Dialect, t: TestContext) {
   await t.test(
     'a segment a draft or a scheduled campaign will start with cannot be deleted; once they started or went, it can',
     async () => {
-      const seg = await call('POST', `/api/v1/pages/${PAGE}/segments`, {
-        name: 'Read by campaigns not started',
-        filter: { field: 'locale', op: 'eq', value: 'en_US' },
-      });
-      assert.equal(seg.statusCode, 201, seg.body);
-      const segmentId = seg.json<{ id: string }>().id;
+      const segmentId = await saveSegment('Read by campaigns not started');
       const draft = await create({ name: 'Draft on it', filter: undefined, segment_id: segmentId });
       const scheduled = await create({
         name: 'Scheduled on it',
@@ -326,11 +326,7 @@ async function run(dialect: Dialect, t: TestContext) {
   );
 
   await t.test("a campaign whose start or freeze fails does not hold up another's", async () => {
-    const seg = await call('POST', `/api/v1/pages/${PAGE}/segments`, {
-      name: 'Soon deleted',
-      filter: { field: 'locale', op: 'eq', value: 'en_US' },
-    });
-    const segmentId = seg.json<{ id: string }>().id;
+    const segmentId = await saveSegment('Soon deleted');
     const due = await create({
       filter: undefined,
       segment_id: segmentId,
