@@ -16,6 +16,13 @@ const READY = 'pagescope-post-thread-ready';
 /** What a delivery thread posts when its intake key was retired: it waits for the current one (a KeyringUpdate). */
 const STALE = 'pagescope-post-thread-key-retired';
 
+/**
+ * How long the key a delivery thread seals under is trusted without reading the key store again. A key that became
+ * current meanwhile is only newer (the old one is not destroyed while bodies may still be stored under it: the
+ * thread's `holdKey` refuses a retired one and the thread asks for the current key, which bypasses this wait).
+ */
+const KEY_LOOK_MS = 1000;
+
 /** Called by the thread when it can take work (see `ready` below). */
 export function announceReady(): void {
   parentPort!.postMessage(READY);
@@ -46,7 +53,12 @@ export function startPostThread<M>(
   const worker = startModuleWorker(moduleUrl, { ...data, keys: keyring.transfer(), intake });
   let state: ThreadState = 'starting';
   let version = keyring.currentVersion;
+  let lookedAt = performance.now();
   const followKeys = (asked = false) => {
+    // The key store is read at most every KEY_LOOK_MS (a read of it costs the server's thread file locks per POST at
+    // a low rate): the thread's own check refuses a retired key, and asks for the current one at once.
+    if (!asked && keyring.currentVersion === version && performance.now() - lookedAt < KEY_LOOK_MS) return;
+    lookedAt = performance.now();
     let now = intake;
     try {
       now = intakeKey();
