@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import fs, { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
@@ -86,6 +87,32 @@ describe('webhook spool [sqlite]', () => {
     await again.settled();
     assert.equal((await bodies()).length, 40, 'a second restart moves nothing again');
     await again.close();
+  });
+
+  it('finishes the record writes on their way to disk before it closes the ring: what they hold is moved at the next open', async () => {
+    await reset();
+    const spool = await open();
+    await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
+    // A slow disk: each write starts 300 ms after it is asked for, longer than the mover takes to stop.
+    const write = fs.write;
+    fs.write = ((...args: Parameters<typeof fs.write>) => setTimeout(() => write(...args), 300)) as typeof fs.write;
+    syncBuiltinESMExports();
+    try {
+      const answers = [7, 8, 9].map((i) => spool.accept(post(i).raw, post(i).headers));
+      // The POSTs' record is on its way to disk once the turn they arrived in is over; the spool closes meanwhile.
+      await new Promise((resolve) => setImmediate(resolve));
+      await spool.close(0);
+      // Answered stored, or (written once the mover had stopped) 503: Meta sends those again, and the copy is skipped.
+      await Promise.all(answers);
+    } finally {
+      fs.write = write;
+      syncBuiltinESMExports();
+      await sql`alter table webhook_posts_away rename to webhook_posts`.execute(app.ctx.db);
+    }
+    const reopened = await open();
+    await reopened.settled();
+    assert.deepEqual(await bodies(), [7, 8, 9], 'the record reached the ring before it was closed');
+    await reopened.close();
   });
 
   it('keeps a POST only until it is moved: moved records are zeroed, and what an earlier run left of moved records is zeroed at open', async () => {
