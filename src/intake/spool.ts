@@ -361,7 +361,8 @@ export class WebhookSpool {
     this.#unmoved += consumed;
     const group: Group = { items, plain, seq, next: this.#head, consumed, state: 'writing' };
     this.#groups.push(group);
-    // The callback form on the handle's descriptor: the promise form costs the server's thread more per record.
+    // The callback form on the handle's descriptor: the promise form adds a promise chain and the handle's own
+    // bookkeeping to every record. The handle therefore cannot wait for these writes itself: close() does.
     write(this.#file.fd, record, 0, record.length, offset, (err, written) => {
       group.state = err || written !== record.length ? 'failed' : 'written';
       this.#acknowledge();
