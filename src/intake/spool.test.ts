@@ -95,7 +95,8 @@ describe('webhook spool [sqlite]', () => {
     await sql`alter table webhook_posts rename to webhook_posts_away`.execute(app.ctx.db);
     // A slow disk: each write starts 300 ms after it is asked for, longer than the mover takes to stop.
     const write = fs.write;
-    fs.write = ((...args: Parameters<typeof fs.write>) => setTimeout(() => write(...args), 300)) as typeof fs.write;
+    const slow = (...args: unknown[]) => setTimeout(() => (write as (...a: unknown[]) => void)(...args), 300);
+    fs.write = slow as unknown as typeof fs.write;
     syncBuiltinESMExports();
     try {
       const answers = [7, 8, 9].map((i) => spool.accept(post(i).raw, post(i).headers));
