@@ -13,8 +13,7 @@ import type { AutomationRunTable } from '../../db/tables/automations.ts';
 import { AppError } from '../../errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { startLoop, type BackgroundWorker } from '../../kernel/loop.ts';
-import { detectNormalizedKeyword, normalizeKeywordText } from '../consent/keywords.ts';
-import { MAX_KEYWORD_LENGTH, pageKeywords } from '../consent/page-keywords.ts';
+import { consentKeywordOf } from '../consent/page-keywords.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
 import { findConversationOfContact } from '../conversations/conversations.repository.ts';
 import { segmentIncludesContact } from '../segments/segments.ts';
@@ -113,11 +112,7 @@ export async function runRulesOnEvent(e: InboundEventContext, phase: 'triggered'
   );
   if (rules.length === 0) return;
   // A consent keyword is the consent module's to answer, never a rule's.
-  const normalized = facts.text === null ? null : normalizeKeywordText(facts.text);
-  if (normalized !== null && normalized.length <= MAX_KEYWORD_LENGTH) {
-    const own = await pageKeywords(trx, contact.page_id);
-    if (detectNormalizedKeyword(normalized, contact.locale ? [contact.locale] : [], own) !== null) return;
-  }
+  if (facts.text !== null && (await consentKeywordOf(e, facts.text)) !== null) return;
   const now = ctx.clock.now();
   const matched: Candidate[] = [];
   for (const rule of rules) {

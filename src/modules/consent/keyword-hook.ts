@@ -8,14 +8,8 @@ import { newId } from '../../lib/ids.ts';
 import type { InboundEventContext, InboundHooks } from '../../kernel/inbound-hooks.ts';
 import { enqueueSend } from '../messaging/enqueue-send.ts';
 import { sealContactField } from '../../crypto/contact-layer.ts';
-import {
-  confirmationText,
-  detectNormalizedKeyword,
-  KEYWORDS_WORDING_VERSION,
-  normalizeKeywordText,
-  type ConsentKeyword,
-} from './keywords.ts';
-import { MAX_KEYWORD_LENGTH, pageKeywords } from './page-keywords.ts';
+import { confirmationText, KEYWORDS_WORDING_VERSION, type ConsentKeyword } from './keywords.ts';
+import { consentKeywordOf } from './page-keywords.ts';
 import { insertConsentEvent } from './consent.repository.ts';
 import { recordConsent } from './ledger.ts';
 
@@ -35,10 +29,7 @@ export function registerConsentKeywordHook(hooks: InboundHooks): void {
 export async function handleConsentKeyword(e: InboundEventContext): Promise<void> {
   if (e.event.kind !== 'message' || e.text === undefined) return;
   const { ctx, trx, contact, event } = e;
-  // Only a short message can be a keyword: longer ones cost no read of the Page's own words.
-  const normalized = normalizeKeywordText(e.text);
-  const own = normalized.length <= MAX_KEYWORD_LENGTH ? await pageKeywords(trx, contact.page_id) : undefined;
-  const keyword = detectNormalizedKeyword(normalized, contact.locale ? [contact.locale] : [], own);
+  const keyword = await consentKeywordOf(e, e.text);
   if (keyword === null) return;
   const at = event.timestamp;
   // The ledger is the source of truth (contacts.consent_* is its cache); it orders choices by when they were made

@@ -7,7 +7,15 @@ import { AppError, notFound } from '../../errors.ts';
 import { assertCan, assertPage, type Actor } from '../access/actor.ts';
 import { appendAudit } from '../audit/audit.repository.ts';
 import { findPage } from '../pages/pages.repository.ts';
-import { KEYWORD_LANGUAGES, keywordsFor, normalizeKeywordText, type PageKeywords } from './keywords.ts';
+import type { InboundEventContext } from '../../kernel/inbound-hooks.ts';
+import {
+  detectNormalizedKeyword,
+  KEYWORD_LANGUAGES,
+  keywordsFor,
+  normalizeKeywordText,
+  type ConsentKeyword,
+  type PageKeywords,
+} from './keywords.ts';
 import { pageKeywordRows, replacePageKeywords } from './page-keywords.repository.ts';
 
 export const MAX_PAGE_KEYWORDS = 50;
@@ -26,6 +34,25 @@ export async function pageKeywords(db: Executor, pageId: string): Promise<PageKe
     optOut: rows.filter((r) => r.kind === 'opt_out').map((r) => r.keyword),
     optIn: rows.filter((r) => r.kind === 'opt_in').map((r) => r.keyword),
   };
+}
+
+const detected = new WeakMap<InboundEventContext, { text: string; keyword: Promise<ConsentKeyword | null> }>();
+
+/**
+ * The consent keyword that `text`, a message of this inbound event, is as a whole, or null: worked out once per event
+ * whichever hook asks first (the consent hook answers it, the automation rules stand aside for it). The Page's own
+ * words are read only for a text short enough to be one.
+ */
+export function consentKeywordOf(e: InboundEventContext, text: string): Promise<ConsentKeyword | null> {
+  const known = detected.get(e);
+  if (known?.text === text) return known.keyword;
+  const keyword = (async () => {
+    const normalized = normalizeKeywordText(text);
+    const own = normalized.length <= MAX_KEYWORD_LENGTH ? await pageKeywords(e.trx, e.contact.page_id) : undefined;
+    return detectNormalizedKeyword(normalized, e.contact.locale ? [e.contact.locale] : [], own);
+  })();
+  detected.set(e, { text, keyword });
+  return keyword;
 }
 
 async function assertPageExists(ctx: AppContext, actor: Actor, pageId: string): Promise<void> {
