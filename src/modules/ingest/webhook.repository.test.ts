@@ -71,11 +71,9 @@ forEachDialect('marking webhook deliveries processed', (database) => {
       'me',
       500,
     );
-    assert.deepEqual(
-      [(await stateOf(taken)).status, (await stateOf(taken)).body_enc, (await stateOf(taken)).lease_owner],
-      ['pending', 'v1.sealed', 'other'],
-    );
-    assert.deepEqual([(await stateOf(done)).status, (await stateOf(done)).body_enc], ['duplicate', 'v1.sealed']);
+    const [still, finished] = [await stateOf(taken), await stateOf(done)];
+    assert.deepEqual([still.status, still.body_enc, still.lease_owner], ['pending', 'v1.sealed', 'other']);
+    assert.deepEqual([finished.status, finished.body_enc], ['duplicate', 'v1.sealed']);
   });
 
   test('more deliveries than one statement carries are all marked', async () => {
