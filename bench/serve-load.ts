@@ -123,6 +123,36 @@ function metric(text: string, name: string): number {
     .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
+/** The cumulative counts of a histogram's buckets in a scrape, by upper bound (`+Inf` last). */
+function buckets(text: string, name: string): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const m = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`).exec(line);
+    if (m) counts.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+  }
+  return counts;
+}
+
+/**
+ * The server thread's event-loop stalls between two scrapes, from `pagescope_event_loop_stall_seconds` (the longest
+ * stall of each second): the bucket bound the longest of them stayed within, and the seconds that had one over 50 ms.
+ */
+function stallsBetween(
+  before: string,
+  after: string,
+): { longestWithinMs: number; secondsOver50ms: number; seconds: number } {
+  const name = 'pagescope_event_loop_stall_seconds';
+  const b = buckets(before, name);
+  const a = buckets(after, name);
+  const seconds = (a.get(Infinity) ?? 0) - (b.get(Infinity) ?? 0);
+  const within = [...a.keys()].sort((x, y) => x - y).find((le) => a.get(le)! - (b.get(le) ?? 0) === seconds);
+  return {
+    longestWithinMs: (within ?? Infinity) * 1000,
+    secondsOver50ms: seconds - (a.get(0.05)! - (b.get(0.05) ?? 0)),
+    seconds,
+  };
+}
+
 /** `pagescope init`, a Page, and `pagescope serve` (all roles) on a fresh data dir; resolves once /readyz is 200. */
 async function startServe(
   dir: string,
@@ -163,7 +193,10 @@ export interface ServeFigures {
   drainPerS: number;
   /** The server's CPU time (all threads) per event applied while it drained the backlog with no load. */
   drainCpuUsPerEvent: number;
+  /** The longest stall of the server thread's event loop since start (start-up included). */
   stallMs: number;
+  /** The same in the sustained window only: the histogram bucket it stayed within, and the seconds over 50 ms. */
+  windowStall: { longestWithinMs: number; secondsOver50ms: number; seconds: number };
   /** The machine's 1-minute load average when the sustained window began and when the drain ended. */
   loadBefore: number;
   loadAfter: number;
@@ -207,6 +240,7 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
     const run = await fullLoad(dir, port, o, o.seconds, Math.ceil(warm.rps * o.seconds * 1.5) + 10_000);
     const cpuUsPerAck = ((cpuSeconds(child.pid!) - cpu0) / run.total) * 1e6;
     const after = await metrics();
+    const windowStall = stallsBetween(before, after);
     const processed =
       metric(after, 'pagescope_events_processed_total') - metric(before, 'pagescope_events_processed_total');
     const left = (pendingRows.get() as { n: number }).n;
@@ -232,6 +266,7 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
       drainPerS: drainS > 0 ? left / drainS : 0,
       drainCpuUsPerEvent,
       stallMs,
+      windowStall,
       loadBefore,
       loadAfter,
       halfRate,

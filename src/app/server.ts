@@ -11,8 +11,7 @@ import type { AppContext } from '../kernel/context.ts';
 import { installHooks, routeModules, startWorkers } from './modules.ts';
 import { startLoop, type BackgroundWorker } from '../kernel/loop.ts';
 import { newLeaseOwner } from '../lib/lease-owner.ts';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Gauge } from 'prom-client';
+import { watchEventLoopStalls } from '../kernel/event-loop-stalls.ts';
 import { startProcessingThread } from './processing-thread.ts';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -40,24 +39,6 @@ export interface StartOptions {
    * a clock of this thread cannot cross to another.
    */
   processingThread?: boolean;
-}
-
-/**
- * The longest the server's event loop stood still since start (pagescope_event_loop_stall_max_seconds): every
- * acknowledgement waits that long behind it.
- */
-function watchEventLoop(ctx: AppContext): () => void {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
-  new Gauge({
-    name: 'pagescope_event_loop_stall_max_seconds',
-    help: "Longest stall of the server thread's event loop since start (what an acknowledgement may wait behind)",
-    registers: [ctx.metrics.registry],
-    collect() {
-      this.set(delay.max / 1e9);
-    },
-  });
-  return () => delay.disable();
 }
 
 /** Key maintenance every server runs: pick up versions added by `keys rotate`, and finish a pending re-wrap. */
@@ -100,7 +81,8 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
     throw err;
   }
   const workers: BackgroundWorker[] = [keyMaintenance(ctx)];
-  const unwatch = watchEventLoop(ctx);
+  // What an acknowledgement may wait behind: pagescope_event_loop_stall_seconds and …_stall_max_seconds.
+  const stallWatch = watchEventLoopStalls(ctx.metrics.registry);
   if (threaded) workers.push(startProcessingThread(ctx, config, newLeaseOwner()));
   else if (opts.role !== 'web')
     workers.push(...startWorkers(ctx, { workerId: newLeaseOwner(), ownThread: opts.role === 'worker' }));
@@ -122,7 +104,7 @@ export async function startPagescope(config: Config, opts: StartOptions): Promis
           Promise.all([server?.close(), metricsServer?.close(), ...workers.map((w) => w.stop())]),
           deadline,
         ]);
-        unwatch();
+        stallWatch.stop();
         await ctx.close();
       })();
       return closing;
