@@ -9,7 +9,14 @@ import { ContactDetails } from './ContactSidebar.tsx';
 import { ago, personName, type Contact, type ListPage } from './people.ts';
 import { LoadMore } from './LoadMore.tsx';
 import { DetailPane, ListPane, NothingOpen } from './panes.tsx';
-import { EMPTY_DRAFT, SegmentBuilder, filterOf, type Draft, type SegmentField } from './SegmentBuilder.tsx';
+import {
+  EMPTY_DRAFT,
+  SegmentBuilder,
+  filterOf,
+  useCountedFilter,
+  type Draft,
+  type SegmentField,
+} from './SegmentBuilder.tsx';
 
 type StatusFilter = '' | 'active' | 'unreachable';
 
@@ -46,7 +53,7 @@ export function Contacts({ user, pageId, narrow, selected, onSelect }: ScreenPro
     enabled: segmentOn && pageId !== null,
   });
   const fields = fieldList.data?.data ?? [];
-  const [filter] = useDebouncedValue(JSON.stringify(filterOf(draft, fields)), 300);
+  const { counted: filter, waiting } = useCountedFilter(JSON.stringify(filterOf(draft, fields)));
   const list = useInfiniteQuery({
     queryKey: segmentOn ? ['segment-preview', pageId, filter] : ['contacts', pageId, q.trim(), status],
     queryFn: async ({ pageParam }): Promise<ListPage<Contact> & { count?: number }> => {
@@ -63,7 +70,7 @@ export function Contacts({ user, pageId, narrow, selected, onSelect }: ScreenPro
     placeholderData: (prev) => prev,
   });
   const rows = list.data?.pages.flatMap((p) => p.data) ?? [];
-  const count = segmentOn && !list.isPlaceholderData ? (list.data?.pages[0]?.count ?? null) : null;
+  const count = segmentOn && !waiting && !list.isPlaceholderData ? (list.data?.pages[0]?.count ?? null) : null;
   const showList = !narrow || selected === null;
   const showDetail = !narrow || selected !== null;
 

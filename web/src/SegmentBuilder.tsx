@@ -13,6 +13,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from './api.ts';
 import type { ListPage } from './people.ts';
@@ -242,6 +243,16 @@ function MatchControl({ label, group, set }: { label: string; group: Draft; set:
       ]}
     />
   );
+}
+
+/**
+ * The filter to count, as its JSON text, once 300 ms passed without an edit (a count for every keystroke would be
+ * wasted), and whether an edit is still waiting for that. While one waits, the count on hand is an earlier filter's:
+ * callers then pass the builder no count, and it says "Counting…" rather than a figure that no longer holds.
+ */
+export function useCountedFilter<T extends string | null>(filter: T): { counted: T; waiting: boolean } {
+  const [counted] = useDebouncedValue(filter, 300);
+  return { counted, waiting: counted !== filter };
 }
 
 /**

@@ -16,7 +16,6 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../api.ts';
 import type { ListPage } from '../people.ts';
@@ -25,6 +24,7 @@ import {
   SegmentBuilder,
   draftOf,
   filterOf,
+  useCountedFilter,
   type Draft,
   type SavedSegment,
   type SegmentField,
@@ -208,8 +208,8 @@ function VariantEditor({
 
 /** How many people the audience holds now (before who is eligible: the draft's preview says that). */
 function useAudienceSize(pageId: string, filter: Record<string, unknown> | null) {
-  const [debounced] = useDebouncedValue(filter === null ? null : JSON.stringify(filter), 300);
-  return useQuery({
+  const { counted: debounced, waiting } = useCountedFilter(filter === null ? null : JSON.stringify(filter));
+  const size = useQuery({
     queryKey: ['segment-preview', pageId, 'count', debounced],
     queryFn: () =>
       api<{ count: number }>(`/api/v1/pages/${encodeURIComponent(pageId)}/segments/preview`, {
@@ -219,6 +219,7 @@ function useAudienceSize(pageId: string, filter: Record<string, unknown> | null)
     enabled: debounced !== null,
     placeholderData: (prev) => prev,
   });
+  return size.data && !waiting && !size.isPlaceholderData ? size.data.count : null;
 }
 
 /** What the view of a draft asks its editor before starting it: are there unsaved edits, and save them now. */
@@ -292,7 +293,7 @@ export function CampaignEditor({
 
   const filter = filterOf(draft, fields.data?.data ?? []);
   const segmentFilter = segments.data?.data.find((s) => s.id === segmentId)?.filter ?? null;
-  const size = useAudienceSize(pageId, audience === 'segment' ? segmentFilter : filter);
+  const count = useAudienceSize(pageId, audience === 'segment' ? segmentFilter : filter);
 
   const editor = {
     name,
@@ -356,7 +357,6 @@ export function CampaignEditor({
   };
   const setVariant = (i: number, patch: Partial<VariantDraft>) =>
     setVariants((vs) => vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
-  const count = size.data && !size.isPlaceholderData ? size.data.count : null;
 
   const panel = (
     <LivePreview

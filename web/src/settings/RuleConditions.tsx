@@ -1,9 +1,8 @@
 import { Text } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import type { ListPage } from '../people.ts';
-import { SegmentBuilder, filterOf, type Draft, type SegmentField } from '../SegmentBuilder.tsx';
+import { SegmentBuilder, filterOf, useCountedFilter, type Draft, type SegmentField } from '../SegmentBuilder.tsx';
 
 /** The fields a Page's filters can use (the builder's own query, shared through the cache). */
 export function useSegmentFields(pageId: string): SegmentField[] {
@@ -34,7 +33,7 @@ export function RuleConditions({
   onChange: (d: Draft) => void;
 }) {
   const fields = useSegmentFields(pageId);
-  const [filter] = useDebouncedValue(JSON.stringify(filterOf(draft, fields)), 300);
+  const { counted: filter, waiting } = useCountedFilter(JSON.stringify(filterOf(draft, fields)));
   const preview = useQuery({
     queryKey: ['segment-preview', pageId, filter, 'count'],
     queryFn: () =>
@@ -54,7 +53,7 @@ export function RuleConditions({
         pageId={pageId}
         draft={draft}
         onChange={onChange}
-        count={preview.isPlaceholderData ? null : (preview.data?.count ?? null)}
+        count={waiting || preview.isPlaceholderData ? null : (preview.data?.count ?? null)}
         canSave={false}
       />
     </>
