@@ -1,7 +1,8 @@
 // Webhook processing alone, as serve's processing thread runs it: stored deliveries of one message each from 256
-// people (the modules' inbound hooks installed, the processing thread's claim size and turn length), the processor in
+// people, or BENCH_PROCESSING_PEOPLE (the modules' inbound hooks installed, the processing thread's claim size and turn length), the processor in
 // a loop with no HTTP load. Prints events/s and the process's CPU time per event, which the machine's other load
 // moves less than the rate; BENCH_PROCESSING_EVENTS sets the count (default 3,000, after 600 to warm up);
+// BENCH_PROCESSING_PEOPLE how many people write (default 256; the warm-up then has one message from each at least);
 // BENCH_PROFILE=FILE writes a CPU profile of the measured loop.
 // Run: npm run bench -- processing    (BENCH_PROCESSING_SHARED=1: the shorter turns of a processor on the HTTP thread)
 import { createHmac } from 'node:crypto';
@@ -21,6 +22,7 @@ import { createLogger } from '../src/lib/logger.ts';
 const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';
 const EVENTS = Number(process.env.BENCH_PROCESSING_EVENTS ?? 3000);
+const PEOPLE = Number(process.env.BENCH_PROCESSING_PEOPLE ?? 256);
 const options = process.env.BENCH_PROCESSING_SHARED ? {} : OWN_THREAD_PROCESSING;
 
 /** CPU seconds this process's main thread (the one processing here) has used so far, from /proc (Linux). */
@@ -80,7 +82,7 @@ try {
                 time: ts,
                 messaging: [
                   {
-                    sender: { id: String(4_100_000_000_000_000 + (k % 256)) },
+                    sender: { id: String(4_100_000_000_000_000 + (k % PEOPLE)) },
                     recipient: { id: PAGE },
                     timestamp: ts,
                     message: {
@@ -98,8 +100,10 @@ try {
       );
   };
   // Warm-up: the contacts exist, their keys are made, the statements are prepared.
-  await store(600);
-  while ((await processPendingPosts(ctx, options)) > 0);
+  for (let warmed = 0; warmed < Math.max(600, PEOPLE); warmed += 10_000) {
+    await store(Math.min(10_000, Math.max(600, PEOPLE) - warmed));
+    while ((await processPendingPosts(ctx, options)) > 0);
+  }
   await store(EVENTS);
   const load = loadavg()[0]!;
   const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
@@ -112,7 +116,7 @@ try {
   const threadUsed = mainThreadCpuSeconds() - threadCpu;
   if (profiler) await profiler.stop(process.env.BENCH_PROFILE!);
   console.log(
-    `webhook processing alone (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event (all threads), ${((threadUsed * 1e6) / EVENTS).toFixed(0)} µs on the processing thread; load average ${load.toFixed(1)}`,
+    `webhook processing alone, ${PEOPLE.toLocaleString('en')} people (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event (all threads), ${((threadUsed * 1e6) / EVENTS).toFixed(0)} µs on the processing thread; load average ${load.toFixed(1)}`,
   );
 } finally {
   await ctx.close();
