@@ -3,9 +3,11 @@
 // a loop with no HTTP load. Prints events/s and the process's CPU time per event, which the machine's other load
 // moves less than the rate; BENCH_PROCESSING_EVENTS sets the count (default 3,000, after 600 to warm up);
 // BENCH_PROCESSING_PEOPLE how many people write (default 256; the warm-up then has one message from each at least);
-// BENCH_PROFILE=FILE writes a CPU profile of the measured loop.
+// BENCH_PROFILE=FILE writes a CPU profile of the measured loop; BENCH_STATEMENTS=1 prints the SQLite statements' time per
+// event, each statement's own (better-sqlite3's run, all and get timed), the commits' among them.
 // Run: npm run bench -- processing    (BENCH_PROCESSING_SHARED=1: the shorter turns of a processor on the HTTP thread)
 import { createHmac } from 'node:crypto';
+import SqliteDatabase from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,6 +32,46 @@ function mainThreadCpuSeconds(): number {
   const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/**
+ * Times every SQLite statement run while `on()` says so, by its SQL: better-sqlite3's run, all and get wrapped on the
+ * statement prototype that every connection of this process shares. Returns the table of the slowest, per event.
+ */
+function timeStatements(on: () => boolean): (events: number) => string {
+  const proto = Object.getPrototypeOf(new SqliteDatabase(':memory:').prepare('select 1')) as Record<
+    string,
+    (this: SqliteDatabase.Statement, ...args: unknown[]) => unknown
+  >;
+  const spent = new Map<string, { ms: number; runs: number }>();
+  for (const method of ['run', 'all', 'get']) {
+    const original = proto[method]!;
+    proto[method] = function (this: SqliteDatabase.Statement, ...args: unknown[]) {
+      if (!on()) return original.apply(this, args);
+      const t = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        const sql = this.source.replace(/\s+/g, ' ').slice(0, 110);
+        const s = spent.get(sql) ?? { ms: 0, runs: 0 };
+        s.ms += performance.now() - t;
+        s.runs++;
+        spent.set(sql, s);
+      }
+    };
+  }
+  return (events) => {
+    const perEvent = (ms: number) => ((ms * 1000) / events).toFixed(1).padStart(6);
+    const total = [...spent.values()].reduce((sum, s) => sum + s.ms, 0);
+    const slowest = [...spent].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16);
+    return [
+      `${perEvent(total)} µs/event in all`,
+      ...slowest.map(([sql, s]) => `${perEvent(s.ms)} µs/event ${String(s.runs).padStart(7)} runs  ${sql}`),
+    ].join('\n');
+  };
+}
+
+let measuring = false;
+const statements = process.env.BENCH_STATEMENTS ? timeStatements(() => measuring) : null;
 
 /** A CPU profile of the processing loop alone (BENCH_PROFILE=file.cpuprofile), for Chrome's DevTools. */
 async function startProfile(): Promise<{ stop: (file: string) => Promise<void> }> {
@@ -110,11 +152,14 @@ try {
   const cpu = process.cpuUsage();
   const threadCpu = mainThreadCpuSeconds();
   const started = performance.now();
+  measuring = true;
   while ((await processPendingPosts(ctx, options)) > 0);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const threadUsed = mainThreadCpuSeconds() - threadCpu;
+  measuring = false;
   if (profiler) await profiler.stop(process.env.BENCH_PROFILE!);
+  if (statements) console.log(`SQLite statements while processing, slowest first:\n${statements(EVENTS)}`);
   console.log(
     `webhook processing alone, ${PEOPLE.toLocaleString('en')} people (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event (all threads), ${((threadUsed * 1e6) / EVENTS).toFixed(0)} µs on the processing thread; load average ${load.toFixed(1)}`,
   );
