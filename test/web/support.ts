@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { afterEach } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -21,9 +22,30 @@ export function browserTestsSkipped(): string | false {
   return false;
 }
 
+/** The browsers this file's tests launched and did not close yet. */
+const launched = new Set<Browser>();
+
+/** Of a page's accessibility tree (what a person would see and read there), at most this much is printed. */
+const SNAPSHOT_CHARS = 8000;
+
+// A browser test that fails says what each open page showed at that moment: its address and its accessibility tree.
+// CI keeps only the log, and "waiting for … to be visible" does not say what was there instead.
+afterEach(async (t) => {
+  if (!('passed' in t) || t.passed !== false) return;
+  for (const browser of launched)
+    for (const context of browser.contexts())
+      for (const page of context.pages()) {
+        const tree = await page
+          .locator('body')
+          .ariaSnapshot({ timeout: 2000 })
+          .catch((err: Error) => `(no snapshot: ${err.message})`);
+        console.error(`when "${t.name}" failed, ${page.url()} showed:\n${tree.slice(0, SNAPSHOT_CHARS)}`);
+      }
+});
+
 /** Chromium as Debian ships it, headless, reaching for no host (this machine has no network). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -36,6 +58,9 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  launched.add(browser);
+  browser.on('disconnected', () => launched.delete(browser));
+  return browser;
 }
 
 export interface InboxServer {
