@@ -206,7 +206,10 @@ function VariantEditor({
   );
 }
 
-/** How many people the audience holds now (before who is eligible: the draft's preview says that). */
+/**
+ * How many people the audience holds now (before who is eligible: the draft's preview says that), or null while the
+ * audience as edited is being counted.
+ */
 function useAudienceSize(pageId: string, filter: Record<string, unknown> | null) {
   const { counted: debounced, waiting } = useCountedFilter(filter === null ? null : JSON.stringify(filter));
   const size = useQuery({
