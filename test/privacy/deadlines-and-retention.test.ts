@@ -6,6 +6,7 @@ import { privacyRoutes } from '../../src/http/routes/privacy.ts';
 import { warnDeadlines } from '../../src/modules/privacy/deadline-warner.ts';
 import { runRetention, runRetentionJob } from '../../src/modules/retention/retention.ts';
 import { seedContact, type SeededContact } from './seed.ts';
+import { newId } from '../../src/lib/ids.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -94,7 +95,58 @@ for (const dialect of testDialects()) {
       const now = app.clock.now();
       old = await seedContact(app.ctx, { at: now - 400 * DAY });
       young = await seedContact(app.ctx, { at: now - 10 * DAY });
+      // Beside each one's postback (seeded), what they wrote as contact events: an edit's text, a feedback answer.
+      for (const [contact, at] of [
+        [old, now - 400 * DAY],
+        [young, now - 10 * DAY],
+      ] as const)
+        for (const [kind, data] of [
+          ['message_edit', { mid: `m.${contact.contactId}`, text: 'the new address is 12 Elm Street', num_edit: 1 }],
+          [
+            'feedback',
+            {
+              screens: [
+                {
+                  questions: [
+                    { id: 'q', type: 'csat', payload: '5', followUp: { type: 'free_form', payload: 'kind staff' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        ] as const) {
+          const id = newId('ce', at);
+          await app.ctx.db
+            .insertInto('contact_events')
+            .values({
+              id,
+              page_id: '1001',
+              contact_id: contact.contactId,
+              kind,
+              occurred_at: at,
+              data_enc: app.ctx.keyring.encrypt(JSON.stringify(data), {
+                table: 'contact_events',
+                column: 'data_enc',
+                pageId: '1001',
+                rowId: id,
+              }),
+              created_at: at,
+            })
+            .execute();
+        }
     });
+    /** Which of a contact's events still hold their data, by kind. */
+    const eventData = async (contactId: string) =>
+      Object.fromEntries(
+        (
+          await app.ctx.db
+            .selectFrom('contact_events')
+            .select(['kind', 'data_enc'])
+            .where('contact_id', '=', contactId)
+            .orderBy('kind')
+            .execute()
+        ).map((e) => [e.kind, e.data_enc !== null]),
+      );
     after(async () => {
       await app.close();
     });
@@ -111,7 +163,7 @@ for (const dialect of testDialects()) {
         reports.map((r) => [r.job, r.counts]),
         [
           ['raw-deliveries', { webhook_posts: 1, webhook_events: 1 }],
-          ['message-text', { messages: 2, deliveries: 1 }],
+          ['message-text', { messages: 2, contact_events: 2, deliveries: 1 }],
           ['inactive-contacts', { contacts: 1 }],
           ['auth-failures', { auth_failures: 0 }],
         ],
@@ -134,6 +186,7 @@ for (const dialect of testDialects()) {
         .where('contact_id', '=', young.contactId)
         .execute();
       assert.equal(texts.filter((m) => m.text_enc !== null).length, 2);
+      assert.deepEqual(await eventData(young.contactId), { feedback: true, message_edit: true, postback: true });
     });
 
     await t.test('the inactive contact is erased with a tombstone request', async () => {
@@ -158,9 +211,20 @@ for (const dialect of testDialects()) {
         webhook_posts: 1,
         webhook_events: 1,
       });
-      assert.deepEqual((await runRetentionJob(app.ctx, 'message-text')).counts, { messages: 0, deliveries: 0 });
+      assert.deepEqual((await runRetentionJob(app.ctx, 'message-text')).counts, {
+        messages: 0,
+        contact_events: 0,
+        deliveries: 0,
+      });
       app.clock.advance(60 * DAY);
-      assert.deepEqual((await runRetentionJob(app.ctx, 'message-text')).counts, { messages: 2, deliveries: 1 });
+      assert.deepEqual((await runRetentionJob(app.ctx, 'message-text')).counts, {
+        messages: 2,
+        contact_events: 2,
+        deliveries: 1,
+      });
+      // What they wrote as an edit or a feedback answer goes with the texts; the events stay, and a postback's data
+      // (the button, not their words) is kept.
+      assert.deepEqual(await eventData(young.contactId), { feedback: false, message_edit: false, postback: true });
       const rows = await app.ctx.db
         .selectFrom('messages')
         .selectAll()

@@ -78,6 +78,36 @@ export async function purgeMessageTexts(db: Executor, ids: readonly string[]): P
   return Number(r.numUpdatedRows);
 }
 
+/**
+ * What a person wrote that is kept as a contact event rather than in the history: an edit's new text
+ * (`message_edit`) and a feedback form's answers, free-form text among them (`feedback`). The message-text limit
+ * drops their data with the texts; the event itself (what happened when) stays, as a message row does.
+ */
+const WRITTEN_EVENT_KINDS = ['message_edit', 'feedback'] as const;
+
+export async function staleWrittenEvents(db: Executor, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('contact_events')
+    .select('id')
+    .where('kind', 'in', [...WRITTEN_EVENT_KINDS])
+    .where('occurred_at', '<', cutoff)
+    .where('data_enc', 'is not', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function purgeWrittenEvents(db: Executor, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
+    .updateTable('contact_events')
+    .set({ data_enc: null })
+    .where('id', 'in', [...ids])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 /** Finished sends older than the cutoff: their bodies repeat the message text and cannot be blanked (not null). */
 export async function staleDeliveries(db: Executor, cutoff: number, limit: number): Promise<string[]> {
   const rows = await db

@@ -78,6 +78,11 @@ function kinds(ctx: AppContext, job: RetentionJobName): Kind[] {
           }),
       },
       {
+        name: 'contact_events',
+        find: (c) => repo.staleWrittenEvents(db, c, BATCH),
+        purge: (ids) => repo.purgeWrittenEvents(db, ids),
+      },
+      {
         name: 'deliveries',
         find: (c) => repo.staleDeliveries(db, c, BATCH),
         purge: (ids) => repo.deleteDeliveries(db, ids),
