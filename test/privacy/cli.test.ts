@@ -72,7 +72,11 @@ test('privacy export writes the decrypted export to a private file', async () =>
 test('privacy retention --dry-run lists what would go', async () => {
   const r = await cli('retention', '--dry-run');
   const jobs = r.jobs as { job: string; counts: Record<string, number> }[];
-  assert.deepEqual(jobs.find((j) => j.job === 'message-text')?.counts, { messages: 2, contact_events: 0, deliveries: 1 });
+  assert.deepEqual(jobs.find((j) => j.job === 'message-text')?.counts, {
+    messages: 2,
+    contact_events: 0,
+    deliveries: 1,
+  });
   const again = (await cli('retention', '--dry-run')).jobs as typeof jobs;
   assert.deepEqual(
     again.map((j) => j.counts),
