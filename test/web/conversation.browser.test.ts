@@ -94,6 +94,27 @@ describe('the conversation pane in a browser', { skip: browserTestsSkipped() }, 
     await timeline().getByRole('listitem', { name: 'Agent: Thanks Ada, happy to help!' }).waitFor();
   });
 
+  it('shows what a person changed their message to, marked edited, and what they first sent on request', async () => {
+    const person = world.emu.emulator.user(ada.userId);
+    const said = await person.says(world.pageId, 'Please deliver to 12 Elm Street');
+    await world.settle();
+    await timeline().getByRole('listitem', { name: 'Customer: Please deliver to 12 Elm Street' }).waitFor();
+    await person.edits(world.pageId, said.mid!, 'Please deliver to 21 Elm Street');
+    await world.settle();
+    // The open conversation follows the edit live, without a reload.
+    const edited = timeline().getByRole('listitem', { name: 'Customer: Please deliver to 21 Elm Street (edited)' });
+    await edited.waitFor();
+    await conversations()
+      .getByRole('button', { name: /Please deliver to 21 Elm Street/ })
+      .waitFor();
+    assert.equal(await edited.getByRole('note', { name: 'First sent' }).count(), 0);
+    await edited.getByRole('button', { name: 'Edited · show what was first sent' }).click();
+    await edited.getByRole('note', { name: 'First sent' }).getByText('Please deliver to 12 Elm Street').waitFor();
+    await page.screenshot({ path: '/tmp/edited.png' });
+    await edited.getByRole('button', { name: 'Edited · hide what was first sent' }).click();
+    await edited.getByRole('note', { name: 'First sent' }).waitFor({ state: 'detached' });
+  });
+
   it('a send Meta refuses shows the reason in plain words, with the codes in small print', async () => {
     const bob = await world.person('Bob', 'Stone', 'Cancel my order please');
     await world.emu.emulator.user(bob.userId).blocks(world.pageId);

@@ -27,9 +27,13 @@ const TICKS: Record<DeliveryStatus, { glyph: string; label: string }> = {
 
 const FILE_KIND: Record<string, string> = { video: 'Video', audio: 'Audio', file: 'File', location: 'Location' };
 
+/** What a message says now: the newest edit of a person's message, else its text. */
+const textOf = (m: Message) => m.edited?.text ?? m.text;
+
 function summary(m: Message): string {
   if (m.kind === 'postback') return `pressed “${m.text ?? m.postback_payload ?? 'a button'}”`;
-  if (m.text) return m.text;
+  const text = textOf(m);
+  if (text) return m.edited ? `${text} (edited)` : text;
   return m.attachments.length > 0 ? `[${m.attachments.map((a) => a.type).join(', ')}]` : '';
 }
 
@@ -124,6 +128,8 @@ function BubbleView({ m, day, index }: { m: Message; day: string | null; index: 
   const d = m.delivery;
   const problem = d && (d.status === 'failed' || d.status === 'skipped') && d.error;
   const codes = problem ? { code: problem.code, metaCode: problem.meta_code, metaSubcode: problem.meta_subcode } : null;
+  const text = textOf(m);
+  const [original, setOriginal] = useState(false);
   return (
     <Box
       component="li"
@@ -162,13 +168,44 @@ function BubbleView({ m, day, index }: { m: Message; day: string | null; index: 
             {m.kind === 'postback' ? 'Pressed a button' : 'Tapped a quick reply'}
           </Text>
         )}
-        {m.text && (
+        {text && (
           <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-            {m.text}
+            {text}
           </Text>
         )}
+        {m.edited && (
+          <>
+            <Button
+              variant="transparent"
+              size="compact-xs"
+              px={0}
+              c="dimmed"
+              fw={400}
+              aria-expanded={original}
+              onClick={() => setOriginal((v) => !v)}
+            >
+              {original ? 'Edited · hide what was first sent' : 'Edited · show what was first sent'}
+            </Button>
+            {original && (
+              <Text
+                size="xs"
+                c="dimmed"
+                role="note"
+                aria-label="First sent"
+                pl={6}
+                style={{
+                  whiteSpace: 'pre-wrap',
+                  wordBreak: 'break-word',
+                  borderLeft: '2px solid var(--mantine-color-gray-4)',
+                }}
+              >
+                {m.text ?? 'No text'}
+              </Text>
+            )}
+          </>
+        )}
         {m.attachments.length > 0 && (
-          <Box mt={m.text ? 4 : 0} style={{ display: 'grid', gap: 4 }}>
+          <Box mt={text ? 4 : 0} style={{ display: 'grid', gap: 4 }}>
             {m.attachments.map((a, i) => (
               <Attachment key={i} a={a} m={m} out={out} />
             ))}
@@ -215,6 +252,7 @@ const Bubble = memo(
     a.index === b.index &&
     a.m.delivery?.status === b.m.delivery?.status &&
     a.m.text === b.m.text &&
+    a.m.edited?.text === b.m.edited?.text &&
     a.m.attachments.length === b.m.attachments.length,
 );
 

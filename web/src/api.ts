@@ -94,6 +94,7 @@ export interface Conversation {
     author: string;
     text: string | null;
     created_at: string | null;
+    edited?: Message['edited'];
   } | null;
   window: ConversationWindow;
   handled_by: 'bot' | 'human';
@@ -112,6 +113,10 @@ export interface ConversationList {
   next_cursor: string | null;
 }
 
+/** What a conversation's last message says now: its newest edit when the person edited it. */
+export const lastMessageText = (c: Conversation): string | null =>
+  c.last_message ? (c.last_message.edited?.text ?? c.last_message.text) : null;
+
 export interface Message {
   id: string;
   direction: 'inbound' | 'outbound';
@@ -129,6 +134,8 @@ export interface Message {
     error?: { code: string; meta_code?: number; meta_subcode?: number };
   };
   quick_replies?: { content_type: string; title?: string; payload?: string }[];
+  /** A person's message they edited in Messenger: its newest text (`text` stays what they first sent). */
+  edited?: { text: string; at: string; count: number };
 }
 
 export interface MessagePage {

@@ -3,7 +3,7 @@ import { useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react
 
 export type Health = 'connected' | 'reconnecting' | 'offline';
 
-const TYPES = ['message.created', 'delivery.updated', 'conversation.updated', 'contact.updated'];
+const TYPES = ['message.created', 'message.updated', 'delivery.updated', 'conversation.updated', 'contact.updated'];
 
 /** The shortest time between two refetches of one query caused by events (a busy Page sends many a second). */
 const MIN_GAP_MS = 150;

@@ -35,7 +35,13 @@ export interface ConversationTable {
 export interface InboxEventTable {
   seq: Generated<number>;
   page_id: string;
-  type: 'message.created' | 'delivery.updated' | 'conversation.updated' | 'contact.updated' | 'campaign.updated';
+  type:
+    | 'message.created'
+    | 'message.updated'
+    | 'delivery.updated'
+    | 'conversation.updated'
+    | 'contact.updated'
+    | 'campaign.updated';
   conversation_id: string | null;
   contact_id: string | null;
   message_id: string | null;

@@ -59,6 +59,18 @@ export const ContactSchema = Type.Object({
   last_seen_at: DateTime(),
 });
 
+/** A person's message they edited in Messenger: its newest edit. */
+export const EditedSchema = Type.Object(
+  {
+    text: Type.String({ description: 'what the message says now' }),
+    at: DateTime(),
+    count: Type.Integer({ minimum: 1, description: 'how many times the person edited it' }),
+  },
+  {
+    description: "a person's message they edited in Messenger: its newest text (`text` stays what they first sent)",
+  },
+);
+
 export const MessageSchema = Type.Object({
   id: Type.String(),
   mid: text(),
@@ -111,6 +123,7 @@ export const MessageSchema = Type.Object({
       { description: 'the quick replies our own send offered' },
     ),
   ),
+  edited: Type.Optional(EditedSchema),
 });
 
 export const ContactIdentifiersSchema = Type.Object({

@@ -23,7 +23,7 @@ import {
   listHandoverApps,
   THREAD_CONTROL_ACTIONS,
 } from '../../modules/conversations/thread-control.ts';
-import { MessageSchema } from './contacts.schemas.ts';
+import { EditedSchema, MessageSchema } from './contacts.schemas.ts';
 
 const STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
 
@@ -50,6 +50,7 @@ export const ConversationSchema = Type.Object({
       author: Type.String(),
       text: Nullable(Type.String()),
       created_at: NullableDateTime(),
+      edited: Type.Optional(EditedSchema),
     }),
   ),
   window: WindowSchema,

@@ -11,6 +11,7 @@ const EventSchema = Type.Object({
   seq: Type.Integer(),
   type: StringEnum([
     'message.created',
+    'message.updated',
     'delivery.updated',
     'conversation.updated',
     'contact.updated',

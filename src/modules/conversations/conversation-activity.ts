@@ -103,6 +103,18 @@ export async function recordDeliveryChanges(
   );
 }
 
+/** A person edited a message of theirs (shown with its new text): the inbox refetches their history. */
+export async function recordMessageEdit(
+  trx: Executor,
+  ctx: AppContext,
+  pageId: string,
+  contactId: string,
+): Promise<void> {
+  await appendEvents(trx, ctx.database.dialect, [
+    event('message.updated', pageId, ctx.clock.now(), { contact_id: contactId }),
+  ]);
+}
+
 /** A contact's details changed (profile, consent, tags, reachability): the inbox refetches it. */
 export async function recordContactChange(
   trx: Executor,

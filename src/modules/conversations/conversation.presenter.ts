@@ -4,6 +4,7 @@ import type { ConversationTable } from '../../db/tables/inbox.ts';
 import { toIso } from '../../lib/time.ts';
 import { NO_AUDIENCE, presentContact } from '../contacts/contact.presenter.ts';
 import { openMessageField } from './message-fields.ts';
+import { presentEdit, type MessageEdit } from './message.presenter.ts';
 import { threadOwnerView } from './thread-owner.policy.ts';
 
 export interface AssigneeView {
@@ -21,6 +22,7 @@ export function presentConversation(
   contact: ContactTable,
   last: MessageTable | undefined,
   assignee: AssigneeView | null,
+  lastEdit?: MessageEdit,
 ) {
   const person = presentContact(ctx, contact, { withIdentifiers: false, audience: NO_AUDIENCE });
   return {
@@ -40,6 +42,7 @@ export function presentConversation(
           author: last.author,
           text: openMessageField(ctx, last, 'text_enc'),
           created_at: toIso(last.sent_at),
+          ...(lastEdit && { edited: presentEdit(lastEdit) }),
         }
       : null,
     window: person.window,

@@ -60,11 +60,21 @@ function deliveryOf(d: DeliveryState) {
   };
 }
 
+/** The newest edit of a person's message: its text, when, and how many times the message was edited. */
+export interface MessageEdit {
+  text: string;
+  at: number;
+  count: number;
+}
+
+export const presentEdit = (edit: MessageEdit) => ({ text: edit.text, at: toIso(edit.at), count: edit.count });
+
 /**
  * The contract's Message: decrypted text and attachments, never ciphertext or internal columns. With the delivery
- * of an own send, its state and the quick replies it offered.
+ * of an own send, its state and the quick replies it offered; with the newest edit of a person's message, the text
+ * it now says (`text` stays what they first sent).
  */
-export function presentMessage(ctx: AppContext, row: MessageTable, delivery?: DeliveryState) {
+export function presentMessage(ctx: AppContext, row: MessageTable, delivery?: DeliveryState, edit?: MessageEdit) {
   const payload = openMessageField(ctx, row, 'quick_reply_enc');
   const postback = row.kind === 'postback';
   const offered = delivery ? offeredQuickReplies(ctx, delivery) : [];
@@ -84,6 +94,7 @@ export function presentMessage(ctx: AppContext, row: MessageTable, delivery?: De
     ...(row.delivery_id !== null && { delivery_id: row.delivery_id }),
     ...(delivery && { delivery: deliveryOf(delivery) }),
     ...(offered.length > 0 && { quick_replies: offered }),
+    ...(edit && { edited: presentEdit(edit) }),
   };
 }
 

@@ -37,6 +37,28 @@ export async function insertContactEvent(db: Executor, row: ContactEventTable): 
   await db.insertInto('contact_events').values(row).execute();
 }
 
+/**
+ * The edits these contacts made since `since` (an edit comes after its message, so the oldest message of a history
+ * page bounds them), newest first; those whose text the retention dropped are left out.
+ */
+export async function messageEditsSince(
+  db: Executor,
+  contactIds: readonly string[],
+  since: number,
+): Promise<ContactEventTable[]> {
+  if (contactIds.length === 0) return [];
+  return db
+    .selectFrom('contact_events')
+    .selectAll()
+    .where('contact_id', 'in', [...contactIds])
+    .where('occurred_at', '>=', since)
+    .where('kind', '=', 'message_edit')
+    .where('data_enc', 'is not', null)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
 /** The most recent handover event of a contact at or after `at`, if any (decides who owns the thread). */
 export async function laterHandoverExists(
   db: Executor,

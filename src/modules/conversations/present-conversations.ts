@@ -3,6 +3,7 @@ import type { ConversationTable } from '../../db/tables/inbox.ts';
 import { contactsByIds, messagesByIds } from './conversations.repository.ts';
 import { presentConversation, type ConversationView } from './conversation.presenter.ts';
 import { assigneesByIds } from './assignees.ts';
+import { latestEdits } from './message-edits.ts';
 
 /** Presents conversations with their contacts, last messages and assignees, each fetched once for the whole list. */
 export async function presentConversations(
@@ -25,16 +26,19 @@ export async function presentConversations(
   ]);
   const contactOf = new Map(contacts.map((c) => [c.id, c]));
   const messageOf = new Map(messages.map((m) => [m.id, m]));
+  const edits = await latestEdits(ctx, messages);
   return rows.flatMap((r) => {
     const contact = contactOf.get(r.contact_id);
     if (!contact) return [];
+    const last = r.last_message_id ? messageOf.get(r.last_message_id) : undefined;
     return [
       presentConversation(
         ctx,
         r,
         contact,
-        r.last_message_id ? messageOf.get(r.last_message_id) : undefined,
+        last,
         assignees.get(r.assignee_id ?? '') ?? null,
+        last?.mid ? edits.get(last.mid) : undefined,
       ),
     ];
   });

@@ -7,6 +7,7 @@ import { sealMessageField } from '../conversations/message-fields.ts';
 import {
   recordDeliveryChanges,
   recordInboundMessage,
+  recordMessageEdit,
   recordOutboundMessage,
 } from '../conversations/conversation-activity.ts';
 import { matchEcho } from '../messaging/delivery-status.ts';
@@ -131,7 +132,10 @@ export async function applyEcho(e: EffectContext, contact: ContactTable, ev: Ech
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, { outbound: true });
 }
 
-/** An edit is kept as activity (the original text stays in history, as the person first sent it). */
+/**
+ * An edit is kept as activity: the history row keeps the text as the person first sent it, and the history shows the
+ * newest edit beside it (list-messages.ts), whichever of the two was stored first. The inbox hears of it.
+ */
 export async function applyMessageEdit(e: EffectContext, contact: ContactTable, ev: MessageEditEvent): Promise<void> {
   await recordContactEvent(
     e,
@@ -140,5 +144,6 @@ export async function applyMessageEdit(e: EffectContext, contact: ContactTable, 
     ev.timestamp,
     defined({ mid: ev.mid, text: ev.text, num_edit: ev.numEdit }),
   );
+  await recordMessageEdit(e.trx, e.ctx, contact.page_id, contact.id);
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
