@@ -8,6 +8,8 @@ import { listContactMessages } from '../../src/modules/conversations/list-messag
 import { listEvents } from '../../src/modules/events/list-events.ts';
 import { drain, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from '../ingest/support.ts';
 import { inboxTab } from './support.ts';
+import { indexNextMessages } from '../../src/modules/conversations/search-index.ts';
+import { addKeyVersion } from '../../src/modules/keys/rotate-keys.ts';
 
 /** What Meta sends when a person edits a message of theirs in Messenger. */
 function editItem(psid: string, mid: string, text: string, numEdit: number, at: number) {
@@ -80,5 +82,32 @@ for (const dialect of testDialects()) {
       assert.deepEqual([first!.text, first!.edited?.text, first!.edited?.count], ['Blue', 'Green', 2]);
       assert.equal(second!.edited, undefined, 'a message nobody edited has no edit');
     });
+
+    await t.test(
+      'the new words find the conversation, also once the keys rotated and the index was rebuilt',
+      async () => {
+        const found = async (q: string) =>
+          (await listConversations(app.ctx, cliActor, PAGE_A, inboxTab({ q }))).data.map((c) => c.contact.id);
+        const at = app.clock.now() - 10_000;
+        await deliver(messageItem(PAGE_A, '7004', 'm.7004.1', 'Leave it by the maple tree', at));
+        const [person] = await found('maple');
+        assert.ok(person);
+        await deliver(editItem('7004', 'm.7004.1', 'Leave it by the birch tree', 1, at + 1_000));
+        assert.deepEqual(await found('birch'), [person]);
+        assert.deepEqual(await found('maple'), [person], 'what was first sent is still found');
+        await addKeyVersion(app.ctx, cliActor, app.masterKey);
+        while ((await indexNextMessages(app.ctx, 50)) > 0);
+        const versions = await app.ctx.db
+          .selectFrom('message_tokens')
+          .select('key_version')
+          .where('contact_id', '=', person)
+          .execute();
+        assert.ok(
+          versions.every((r) => r.key_version === app.ctx.keyring.currentVersion),
+          'rebuilt under the new key',
+        );
+        assert.deepEqual(await found('birch'), [person]);
+      },
+    );
   });
 }

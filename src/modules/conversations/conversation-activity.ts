@@ -103,13 +103,18 @@ export async function recordDeliveryChanges(
   );
 }
 
-/** A person edited a message of theirs (shown with its new text): the inbox refetches their history. */
+/**
+ * A person edited a message of theirs (shown with its new text): the new words join the search index (as of the
+ * edit's time, so the retention drops them with the edit's text), and the inbox refetches their history.
+ */
 export async function recordMessageEdit(
   trx: Executor,
   ctx: AppContext,
-  pageId: string,
-  contactId: string,
+  edit: { pageId: string; contactId: string; text: string | null; at: number },
 ): Promise<void> {
+  const { pageId, contactId } = edit;
+  const row = { page_id: pageId, contact_id: contactId, sent_at: edit.at };
+  await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, edit.text, ctx.keyring.currentVersion, trx));
   await appendEvents(trx, ctx.database.dialect, [
     event('message.updated', pageId, ctx.clock.now(), { contact_id: contactId }),
   ]);

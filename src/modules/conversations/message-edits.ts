@@ -18,11 +18,12 @@ export async function latestEdits(ctx: AppContext, rows: readonly MessageTable[]
   const contactIds = [...new Set(inbound.map((r) => r.contact_id))];
   for (const e of await messageEditsSince(ctx.db, contactIds, since)) {
     const field = { table: 'contact_events', column: 'data_enc', pageId: e.page_id, rowId: e.id };
-    const data = JSON.parse(openContactField(ctx, e.contact_id, e.data_enc!, field)) as {
-      mid?: string;
-      text?: string;
-      num_edit?: number;
-    };
+    let data: { mid?: string; text?: string; num_edit?: number };
+    try {
+      data = JSON.parse(openContactField(ctx, e.contact_id, e.data_enc!, field)) as typeof data;
+    } catch {
+      continue; // its contact was erased meanwhile: nothing of it can be read
+    }
     if (typeof data.mid !== 'string' || !mids.has(data.mid) || typeof data.text !== 'string') continue;
     const count = data.num_edit ?? 1;
     const known = edits.get(data.mid);

@@ -3,6 +3,7 @@ import { getMeta, setMeta } from '../keys/keys.repository.ts';
 import { deleteTokensOfOtherVersions, indexMessageTokens, messagesAfter } from './conversations.repository.ts';
 import { openMessageField } from './message-fields.ts';
 import { messageTokenRows } from './message-tokens.ts';
+import { latestEdits } from './message-edits.ts';
 
 const STATE_KEY = 'search_index';
 
@@ -28,6 +29,8 @@ export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<n
   if (state.version !== version) state = fresh();
   if (state.done) return 0;
   const rows = await messagesAfter(ctx.db, state.after, batch);
+  // What the person changed a message to is found as the message is (recorded at the edit, indexed again here).
+  const edits = await latestEdits(ctx, rows);
   await ctx.db.transaction().execute(async (trx) => {
     for (const m of rows) {
       let text: string | null;
@@ -37,6 +40,9 @@ export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<n
         continue; // its contact was erased meanwhile: nothing left to index
       }
       await indexMessageTokens(trx, messageTokenRows(ctx.keyring, { ...m, sent_at: Number(m.sent_at) }, text, version));
+      const edit = m.mid === null ? undefined : edits.get(m.mid);
+      if (edit)
+        await indexMessageTokens(trx, messageTokenRows(ctx.keyring, { ...m, sent_at: edit.at }, edit.text, version));
     }
     const last = rows[rows.length - 1];
     const next: WalkState = last

@@ -144,6 +144,11 @@ export async function applyMessageEdit(e: EffectContext, contact: ContactTable, 
     ev.timestamp,
     defined({ mid: ev.mid, text: ev.text, num_edit: ev.numEdit }),
   );
-  await recordMessageEdit(e.trx, e.ctx, contact.page_id, contact.id);
+  await recordMessageEdit(e.trx, e.ctx, {
+    pageId: contact.page_id,
+    contactId: contact.id,
+    text: ev.text ?? null,
+    at: ev.timestamp,
+  });
   await touchContact(e.trx, contact.id, ev.timestamp, e.now, {});
 }
