@@ -110,7 +110,6 @@ describe('the conversation pane in a browser', { skip: browserTestsSkipped() }, 
     assert.equal(await edited.getByRole('note', { name: 'First sent' }).count(), 0);
     await edited.getByRole('button', { name: 'Edited · show what was first sent' }).click();
     await edited.getByRole('note', { name: 'First sent' }).getByText('Please deliver to 12 Elm Street').waitFor();
-    await page.screenshot({ path: '/tmp/edited.png' });
     await edited.getByRole('button', { name: 'Edited · hide what was first sent' }).click();
     await edited.getByRole('note', { name: 'First sent' }).waitFor({ state: 'detached' });
   });
