@@ -114,6 +114,19 @@ describe('the conversation pane in a browser', { skip: browserTestsSkipped() }, 
     await edited.getByRole('note', { name: 'First sent' }).waitFor({ state: 'detached' });
   });
 
+  it("shows the person's reaction on the reply they reacted to, live, and takes it away when they take it back", async () => {
+    const person = world.emu.emulator.user(ada.userId);
+    const received = world.emu.emulator.inbox(ada.userId, world.pageId);
+    const ours = received.find((m) => m.text === 'It left the warehouse this morning')!;
+    await person.reacts(world.pageId, String(ours.mid), 'love', 'react');
+    await world.settle();
+    const replied = timeline().getByRole('listitem', { name: 'Agent: It left the warehouse this morning' });
+    await replied.getByRole('img', { name: 'The customer reacted: love' }).waitFor();
+    await person.reacts(world.pageId, String(ours.mid), 'love', 'unreact');
+    await world.settle();
+    await replied.getByRole('img', { name: 'The customer reacted: love' }).waitFor({ state: 'detached' });
+  });
+
   it('a send Meta refuses shows the reason in plain words, with the codes in small print', async () => {
     const bob = await world.person('Bob', 'Stone', 'Cancel my order please');
     await world.emu.emulator.user(bob.userId).blocks(world.pageId);

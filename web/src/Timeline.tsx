@@ -229,6 +229,21 @@ function BubbleView({ m, day, index }: { m: Message; day: string | null; index: 
           {out && d && <Ticks status={d.status} />}
         </Group>
       </Paper>
+      {m.reaction && (
+        <Text
+          role="img"
+          aria-label={`The customer reacted: ${m.reaction.reaction ?? m.reaction.emoji}`}
+          title={`The customer reacted ${new Date(m.reaction.at).toLocaleString()}`}
+          size="sm"
+          px={6}
+          mt={-8}
+          mx={10}
+          bg="white"
+          style={{ borderRadius: 999, border: '1px solid var(--mantine-color-gray-3)', lineHeight: 1.6 }}
+        >
+          {m.reaction.emoji ?? m.reaction.reaction}
+        </Text>
+      )}
       {codes && (
         <Box maw="min(75%, 560px)" mt={4} ta="right" role="note" aria-label="Why it was not sent">
           <Text size="sm" c="red.8">
@@ -253,6 +268,8 @@ const Bubble = memo(
     a.m.delivery?.status === b.m.delivery?.status &&
     a.m.text === b.m.text &&
     a.m.edited?.text === b.m.edited?.text &&
+    a.m.reaction?.emoji === b.m.reaction?.emoji &&
+    a.m.reaction?.reaction === b.m.reaction?.reaction &&
     a.m.attachments.length === b.m.attachments.length,
 );
 

@@ -136,6 +136,8 @@ export interface Message {
   quick_replies?: { content_type: string; title?: string; payload?: string }[];
   /** A person's message they edited in Messenger: its newest text (`text` stays what they first sent). */
   edited?: { text: string; at: string; count: number };
+  /** The person's reaction to this message now: Messenger's emoji and its name (love, like, … or other). */
+  reaction?: { emoji: string | null; reaction: string | null; at: string };
 }
 
 export interface MessagePage {

@@ -124,6 +124,16 @@ export const MessageSchema = Type.Object({
     ),
   ),
   edited: Type.Optional(EditedSchema),
+  reaction: Type.Optional(
+    Type.Object(
+      {
+        emoji: Nullable(Type.String()),
+        reaction: Nullable(Type.String({ description: "Meta's name for it: love, like, smile, … or other" })),
+        at: DateTime(),
+      },
+      { description: "the person's reaction to this message now (one they took back is gone)" },
+    ),
+  ),
 });
 
 export const ContactIdentifiersSchema = Type.Object({

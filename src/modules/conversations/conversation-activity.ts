@@ -115,6 +115,16 @@ export async function recordMessageEdit(
   const { pageId, contactId } = edit;
   const row = { page_id: pageId, contact_id: contactId, sent_at: edit.at };
   await insertMessageTokens(trx, messageTokenRows(ctx.keyring, row, edit.text, ctx.keyring.currentVersion, trx));
+  await recordMessageUpdate(trx, ctx, pageId, contactId);
+}
+
+/** What a person did to a message changed how it shows (an edit, a reaction): the inbox refetches their history. */
+export async function recordMessageUpdate(
+  trx: Executor,
+  ctx: AppContext,
+  pageId: string,
+  contactId: string,
+): Promise<void> {
   await appendEvents(trx, ctx.database.dialect, [
     event('message.updated', pageId, ctx.clock.now(), { contact_id: contactId }),
   ]);

@@ -6,7 +6,7 @@ import { mergedContactIds } from '../contacts/contacts.repository.ts';
 import { loadVisibleContact } from '../contacts/read-contacts.ts';
 import { findDeliveryStates, listMessages as listMessageRows } from './messages.repository.ts';
 import { presentMessage, type MessageView } from './message.presenter.ts';
-import { latestEdits } from './message-edits.ts';
+import { messageActivity } from './message-activity.ts';
 
 function parseCursor(cursor: string | null): { sentAt: number; id: string } | null {
   if (cursor === null) return null;
@@ -34,13 +34,13 @@ export async function listContactMessages(
   const page = pageOf(rows, limit, (last) => `${last.sent_at}.${last.id}`);
   const deliveryIds = page.rows.flatMap((r) => (r.delivery_id === null ? [] : [r.delivery_id]));
   const deliveries = new Map((await findDeliveryStates(ctx.db, deliveryIds)).map((d) => [d.id, d]));
-  const edits = await latestEdits(ctx, page.rows);
+  const { edits, reactions } = await messageActivity(ctx, page.rows);
   const present = (r: (typeof page.rows)[number]) =>
     presentMessage(
       ctx,
       r,
       r.delivery_id === null ? undefined : deliveries.get(r.delivery_id),
-      r.mid === null ? undefined : edits.get(r.mid),
+      r.mid === null ? {} : { edit: edits.get(r.mid), reaction: reactions.get(r.mid) },
     );
   return { rows: page.rows.map(present), nextCursor: page.nextCursor };
 }

@@ -69,12 +69,25 @@ export interface MessageEdit {
 
 export const presentEdit = (edit: MessageEdit) => ({ text: edit.text, at: toIso(edit.at), count: edit.count });
 
+/** The person's reaction to a message now: Messenger's emoji and its name (`love`, `like`, … or `other`). */
+export interface MessageReaction {
+  emoji: string | null;
+  reaction: string | null;
+  at: number;
+}
+
 /**
  * The contract's Message: decrypted text and attachments, never ciphertext or internal columns. With the delivery
  * of an own send, its state and the quick replies it offered; with the newest edit of a person's message, the text
- * it now says (`text` stays what they first sent).
+ * it now says (`text` stays what they first sent); with the person's reaction to it, that reaction.
  */
-export function presentMessage(ctx: AppContext, row: MessageTable, delivery?: DeliveryState, edit?: MessageEdit) {
+export function presentMessage(
+  ctx: AppContext,
+  row: MessageTable,
+  delivery?: DeliveryState,
+  activity: { edit?: MessageEdit; reaction?: MessageReaction } = {},
+) {
+  const { edit, reaction } = activity;
   const payload = openMessageField(ctx, row, 'quick_reply_enc');
   const postback = row.kind === 'postback';
   const offered = delivery ? offeredQuickReplies(ctx, delivery) : [];
@@ -95,6 +108,7 @@ export function presentMessage(ctx: AppContext, row: MessageTable, delivery?: De
     ...(delivery && { delivery: deliveryOf(delivery) }),
     ...(offered.length > 0 && { quick_replies: offered }),
     ...(edit && { edited: presentEdit(edit) }),
+    ...(reaction && { reaction: { emoji: reaction.emoji, reaction: reaction.reaction, at: toIso(reaction.at) } }),
   };
 }
 

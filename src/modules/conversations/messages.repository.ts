@@ -38,10 +38,10 @@ export async function insertContactEvent(db: Executor, row: ContactEventTable): 
 }
 
 /**
- * The edits these contacts made since `since` (an edit comes after its message, so the oldest message of a history
- * page bounds them), newest first; those whose text the retention dropped are left out.
+ * The edits and reactions these contacts made since `since` (they come after their message, so the oldest message of
+ * a history page bounds them), newest first; an edit whose text the retention dropped is left out.
  */
-export async function messageEditsSince(
+export async function messageActivitySince(
   db: Executor,
   contactIds: readonly string[],
   since: number,
@@ -52,7 +52,7 @@ export async function messageEditsSince(
     .selectAll()
     .where('contact_id', 'in', [...contactIds])
     .where('occurred_at', '>=', since)
-    .where('kind', '=', 'message_edit')
+    .where('kind', 'in', ['message_edit', 'reaction'])
     .where('data_enc', 'is not', null)
     .orderBy('occurred_at', 'desc')
     .orderBy('id', 'desc')

@@ -3,7 +3,7 @@ import type { ConversationTable } from '../../db/tables/inbox.ts';
 import { contactsByIds, messagesByIds } from './conversations.repository.ts';
 import { presentConversation, type ConversationView } from './conversation.presenter.ts';
 import { assigneesByIds } from './assignees.ts';
-import { latestEdits } from './message-edits.ts';
+import { messageActivity } from './message-activity.ts';
 
 /** Presents conversations with their contacts, last messages and assignees, each fetched once for the whole list. */
 export async function presentConversations(
@@ -26,7 +26,7 @@ export async function presentConversations(
   ]);
   const contactOf = new Map(contacts.map((c) => [c.id, c]));
   const messageOf = new Map(messages.map((m) => [m.id, m]));
-  const edits = await latestEdits(ctx, messages);
+  const { edits } = await messageActivity(ctx, messages);
   return rows.flatMap((r) => {
     const contact = contactOf.get(r.contact_id);
     if (!contact) return [];

@@ -3,7 +3,7 @@ import { getMeta, setMeta } from '../keys/keys.repository.ts';
 import { deleteTokensOfOtherVersions, indexMessageTokens, messagesAfter } from './conversations.repository.ts';
 import { openMessageField } from './message-fields.ts';
 import { messageTokenRows } from './message-tokens.ts';
-import { latestEdits } from './message-edits.ts';
+import { messageActivity } from './message-activity.ts';
 
 const STATE_KEY = 'search_index';
 
@@ -30,7 +30,7 @@ export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<n
   if (state.done) return 0;
   const rows = await messagesAfter(ctx.db, state.after, batch);
   // What the person changed a message to is found as the message is (recorded at the edit, indexed again here).
-  const edits = await latestEdits(ctx, rows);
+  const { edits } = await messageActivity(ctx, rows);
   await ctx.db.transaction().execute(async (trx) => {
     for (const m of rows) {
       let text: string | null;

@@ -12,6 +12,7 @@ import { forgetAccountLinking, recordAccountLinking } from '../contacts/identity
 import { defined, recordContactEvent, type EffectContext } from './effect-context.ts';
 import { recordPostbackInHistory } from './effects-messages.ts';
 import { noteMessageChannel, noteThreadRequest } from '../conversations/thread-owner.ts';
+import { recordMessageUpdate } from '../conversations/conversation-activity.ts';
 
 /** A button press: activity, history, window refresh, reachability, then the inbound hooks with the payload. */
 export async function applyPostback(e: EffectContext, contact: ContactTable, ev: PostbackEvent): Promise<void> {
@@ -51,7 +52,10 @@ export async function applyReferral(e: EffectContext, contact: ContactTable, ev:
   await e.ctx.inboundHooks.run({ ctx: e.ctx, trx: e.trx, contact: after, event: ev });
 }
 
-/** A reaction is a user action (it opens the window) and activity on the message it targets. */
+/**
+ * A reaction is a user action (it opens the window) and activity on the message it targets, which the history shows
+ * with it (message-activity.ts); the inbox hears of it.
+ */
 export async function applyReaction(e: EffectContext, contact: ContactTable, ev: ReactionEvent): Promise<void> {
   await recordContactEvent(
     e,
@@ -60,6 +64,7 @@ export async function applyReaction(e: EffectContext, contact: ContactTable, ev:
     ev.timestamp,
     defined({ mid: ev.mid, action: ev.action, reaction: ev.reaction, emoji: ev.emoji }),
   );
+  await recordMessageUpdate(e.trx, e.ctx, contact.page_id, contact.id);
   await touchByUserAction(e.trx, contact, ev.timestamp, e.now);
 }
 

@@ -11,6 +11,16 @@ import { inboxTab } from './support.ts';
 import { indexNextMessages } from '../../src/modules/conversations/search-index.ts';
 import { addKeyVersion } from '../../src/modules/keys/rotate-keys.ts';
 
+/** What Meta sends when a person reacts to a message (theirs or the Page's), or takes the reaction back. */
+function reactionItem(psid: string, mid: string, action: 'react' | 'unreact', at: number, emoji = '❤') {
+  return {
+    sender: { id: psid },
+    recipient: { id: PAGE_A },
+    timestamp: at,
+    reaction: { mid, action, ...(action === 'react' && { reaction: 'love', emoji }) },
+  };
+}
+
 /** What Meta sends when a person edits a message of theirs in Messenger. */
 function editItem(psid: string, mid: string, text: string, numEdit: number, at: number) {
   return {
@@ -22,7 +32,7 @@ function editItem(psid: string, mid: string, text: string, numEdit: number, at: 
 }
 
 for (const dialect of testDialects()) {
-  test(`a person's edited messages in the history [${dialect}]`, async (t) => {
+  test(`what a person did to their messages in the history: edits and reactions [${dialect}]`, async (t) => {
     let app!: TestApp;
     before(async () => {
       app = await ingestApp(dialect);
@@ -109,5 +119,26 @@ for (const dialect of testDialects()) {
         assert.deepEqual(await found('birch'), [person]);
       },
     );
+
+    await t.test('shows the reaction a person left on a message, until they take it back', async () => {
+      const at = app.clock.now() - 5_000;
+      await deliver(
+        messageItem(PAGE_A, '7005', 'm.7005.1', 'Thanks, that helps', at),
+        reactionItem('7005', 'm.7005.1', 'react', at + 1_000, '👍'),
+      );
+      let [m] = await history('7005');
+      assert.deepEqual(m!.reaction, { emoji: '👍', reaction: 'love', at: new Date(at + 1_000).toISOString() });
+      // Taken back, then a reaction stored late that came before the unreact: the unreact is what holds.
+      await deliver(reactionItem('7005', 'm.7005.1', 'unreact', at + 3_000));
+      await deliver(reactionItem('7005', 'm.7005.1', 'react', at + 2_000, '😮'));
+      [m] = await history('7005');
+      assert.equal(m!.reaction, undefined);
+      const head = (await listEvents(app.ctx, cliActor, null, 100)).next_after;
+      await deliver(reactionItem('7005', 'm.7005.1', 'react', at + 4_000, '😮'));
+      [m] = await history('7005');
+      assert.equal(m!.reaction?.emoji, '😮');
+      const events = await listEvents(app.ctx, cliActor, head, 100);
+      assert.ok(events.data.some((e) => e.type === 'message.updated' && e.contact_id === m!.contact_id));
+    });
   });
 }
