@@ -17,9 +17,15 @@ export interface MessageActivity {
  * Read from the contact events that keep them, whichever arrived first, the message or what was done to it, so the
  * history says the same whatever order Meta's webhooks came in.
  */
-export async function messageActivity(ctx: AppContext, rows: readonly MessageTable[]): Promise<MessageActivity> {
+export async function messageActivity(
+  ctx: AppContext,
+  rows: readonly MessageTable[],
+  opts: { reactions?: boolean } = {},
+): Promise<MessageActivity> {
   const activity: MessageActivity = { edits: new Map(), reactions: new Map() };
-  const withMid = rows.filter((r) => r.mid !== null);
+  const reactions = opts.reactions ?? true;
+  // Without reactions, only the person's own messages can have what is looked for (an edit).
+  const withMid = rows.filter((r) => r.mid !== null && (reactions || r.direction === 'inbound'));
   if (withMid.length === 0) return activity;
   const mids = new Set(withMid.map((r) => r.mid!));
   const inbound = new Set(withMid.filter((r) => r.direction === 'inbound').map((r) => r.mid!));
@@ -27,7 +33,8 @@ export async function messageActivity(ctx: AppContext, rows: readonly MessageTab
   const contactIds = [...new Set(withMid.map((r) => r.contact_id))];
   // Newest first: the first reaction met for a message is its state now (a later "unreact" took it back).
   const reacted = new Set<string>();
-  for (const e of await messageActivitySince(ctx.db, contactIds, since)) {
+  const kinds = reactions ? (['message_edit', 'reaction'] as const) : (['message_edit'] as const);
+  for (const e of await messageActivitySince(ctx.db, contactIds, since, kinds)) {
     const field = { table: 'contact_events', column: 'data_enc', pageId: e.page_id, rowId: e.id };
     let data: { mid?: string; text?: string; num_edit?: number; action?: string; emoji?: string; reaction?: string };
     try {

@@ -45,6 +45,7 @@ export async function messageActivitySince(
   db: Executor,
   contactIds: readonly string[],
   since: number,
+  kinds: readonly ('message_edit' | 'reaction')[],
 ): Promise<ContactEventTable[]> {
   if (contactIds.length === 0) return [];
   return db
@@ -52,7 +53,7 @@ export async function messageActivitySince(
     .selectAll()
     .where('contact_id', 'in', [...contactIds])
     .where('occurred_at', '>=', since)
-    .where('kind', 'in', ['message_edit', 'reaction'])
+    .where('kind', 'in', [...kinds])
     .where('data_enc', 'is not', null)
     .orderBy('occurred_at', 'desc')
     .orderBy('id', 'desc')

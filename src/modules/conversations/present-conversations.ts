@@ -10,15 +10,16 @@ export async function presentConversations(
   ctx: AppContext,
   rows: readonly ConversationTable[],
 ): Promise<ConversationView[]> {
-  const [contacts, messages, assignees] = await Promise.all([
+  const [contacts, [messages, edits], assignees] = await Promise.all([
     contactsByIds(
       ctx.db,
       rows.map((r) => r.contact_id),
     ),
+    // The last messages, and what their people changed them to (the list shows the newest text).
     messagesByIds(
       ctx.db,
       rows.flatMap((r) => (r.last_message_id ? [r.last_message_id] : [])),
-    ),
+    ).then(async (ms) => [ms, (await messageActivity(ctx, ms, { reactions: false })).edits] as const),
     assigneesByIds(
       ctx,
       rows.flatMap((r) => (r.assignee_id ? [r.assignee_id] : [])),
@@ -26,7 +27,6 @@ export async function presentConversations(
   ]);
   const contactOf = new Map(contacts.map((c) => [c.id, c]));
   const messageOf = new Map(messages.map((m) => [m.id, m]));
-  const { edits } = await messageActivity(ctx, messages);
   return rows.flatMap((r) => {
     const contact = contactOf.get(r.contact_id);
     if (!contact) return [];

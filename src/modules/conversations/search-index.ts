@@ -30,7 +30,7 @@ export async function indexNextMessages(ctx: AppContext, batch = 500): Promise<n
   if (state.done) return 0;
   const rows = await messagesAfter(ctx.db, state.after, batch);
   // What the person changed a message to is found as the message is (recorded at the edit, indexed again here).
-  const { edits } = await messageActivity(ctx, rows);
+  const { edits } = await messageActivity(ctx, rows, { reactions: false });
   await ctx.db.transaction().execute(async (trx) => {
     for (const m of rows) {
       let text: string | null;
