@@ -118,26 +118,15 @@ export async function recordMessageEdit(
   await recordMessageUpdate(trx, ctx, pageId, contactId);
 }
 
-/** What a person did to a message changed how it shows (an edit, a reaction): the inbox refetches their history. */
-export async function recordMessageUpdate(
-  trx: Executor,
-  ctx: AppContext,
-  pageId: string,
-  contactId: string,
-): Promise<void> {
-  await appendEvents(trx, ctx.database.dialect, [
-    event('message.updated', pageId, ctx.clock.now(), { contact_id: contactId }),
-  ]);
+/** An event of a contact alone, with nothing but its id: the inbox refetches what the type says of that contact. */
+function contactSignal(type: 'message.updated' | 'contact.updated') {
+  return async (trx: Executor, ctx: AppContext, pageId: string, contactId: string): Promise<void> => {
+    await appendEvents(trx, ctx.database.dialect, [event(type, pageId, ctx.clock.now(), { contact_id: contactId })]);
+  };
 }
 
+/** What a person did to a message changed how it shows (an edit, a reaction): the inbox refetches their history. */
+export const recordMessageUpdate = contactSignal('message.updated');
+
 /** A contact's details changed (profile, consent, tags, reachability): the inbox refetches it. */
-export async function recordContactChange(
-  trx: Executor,
-  ctx: AppContext,
-  pageId: string,
-  contactId: string,
-): Promise<void> {
-  await appendEvents(trx, ctx.database.dialect, [
-    event('contact.updated', pageId, ctx.clock.now(), { contact_id: contactId }),
-  ]);
-}
+export const recordContactChange = contactSignal('contact.updated');
