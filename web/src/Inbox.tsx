@@ -2,14 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Badge, Checkbox, Group, Kbd, NavLink, SegmentedControl, Select, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import {
-  api,
-  conversationsPath,
-  lastMessageText,
-  type Conversation,
-  type ConversationList,
-  type Filters,
-} from './api.ts';
+import { api, conversationsPath, textNow, type Conversation, type ConversationList, type Filters } from './api.ts';
 import type { ScreenProps } from './sections.tsx';
 import { onCommand, type CommandName } from './commands.ts';
 import { typing } from './keys.ts';
@@ -198,7 +191,7 @@ function ConversationRow({ c, active, onOpen }: { c: Conversation; active: boole
   const text = c.last_message
     ? c.last_message.kind === 'postback'
       ? `Pressed “${c.last_message.text ?? 'a button'}”`
-      : `${c.last_message.direction === 'outbound' ? 'You: ' : ''}${lastMessageText(c) ?? '[attachment]'}`
+      : `${c.last_message.direction === 'outbound' ? 'You: ' : ''}${textNow(c.last_message) ?? '[attachment]'}`
     : '';
   return (
     <NavLink

@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import { Group, Kbd, Modal, ScrollArea, Text, TextInput, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { api, lastMessageText, type ConversationList, type Page, type Status } from './api.ts';
+import { api, textNow, type ConversationList, type Page, type Status } from './api.ts';
 import { runCommand } from './commands.ts';
 import { contactName } from './Conversation.tsx';
 import { navigate } from './route.ts';
@@ -107,7 +107,7 @@ export function Palette({
       q.length >= 2
         ? (found.data ?? []).map((c) => ({
             id: `conversation-${c.id}`,
-            label: `${contactName(c)}${lastMessageText(c) ? ` — ${lastMessageText(c)}` : ''}`,
+            label: [contactName(c), c.last_message && textNow(c.last_message)].filter(Boolean).join(' — '),
             hint: STATUS_WORDS[c.status],
             run: () => navigate({ section: 'inbox', id: c.id }),
           }))

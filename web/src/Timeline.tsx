@@ -1,6 +1,6 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Anchor, Badge, Box, Button, Group, Paper, Text } from '@mantine/core';
-import type { Message } from './api.ts';
+import { textNow, type Message } from './api.ts';
 import { sendErrorCodeLine, sendErrorInWords } from '../../src/lib/send-error-words.ts';
 
 const AUTHOR: Record<Message['author'], string> = {
@@ -27,12 +27,9 @@ const TICKS: Record<DeliveryStatus, { glyph: string; label: string }> = {
 
 const FILE_KIND: Record<string, string> = { video: 'Video', audio: 'Audio', file: 'File', location: 'Location' };
 
-/** What a message says now: the newest edit of a person's message, else its text. */
-const textOf = (m: Message) => m.edited?.text ?? m.text;
-
 function summary(m: Message): string {
   if (m.kind === 'postback') return `pressed “${m.text ?? m.postback_payload ?? 'a button'}”`;
-  const text = textOf(m);
+  const text = textNow(m);
   if (text) return m.edited ? `${text} (edited)` : text;
   return m.attachments.length > 0 ? `[${m.attachments.map((a) => a.type).join(', ')}]` : '';
 }
@@ -128,7 +125,7 @@ function BubbleView({ m, day, index }: { m: Message; day: string | null; index: 
   const d = m.delivery;
   const problem = d && (d.status === 'failed' || d.status === 'skipped') && d.error;
   const codes = problem ? { code: problem.code, metaCode: problem.meta_code, metaSubcode: problem.meta_subcode } : null;
-  const text = textOf(m);
+  const text = textNow(m);
   const [original, setOriginal] = useState(false);
   return (
     <Box

@@ -113,9 +113,9 @@ export interface ConversationList {
   next_cursor: string | null;
 }
 
-/** What a conversation's last message says now: its newest edit when the person edited it. */
-export const lastMessageText = (c: Conversation): string | null =>
-  c.last_message ? (c.last_message.edited?.text ?? c.last_message.text) : null;
+/** What a message (or a conversation's last one) says now: its newest edit when the person edited it. */
+export const textNow = (m: { text: string | null; edited?: { text: string } }): string | null =>
+  m.edited?.text ?? m.text;
 
 export interface Message {
   id: string;
