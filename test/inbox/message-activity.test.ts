@@ -73,6 +73,26 @@ for (const dialect of testDialects()) {
       assert.ok(events.data.some((e) => e.type === 'message.updated' && e.contact_id === m!.contact_id));
     });
 
+    await t.test("Meta's redelivery of an edit stores nothing more and tells the inbox nothing more", async () => {
+      const at = app.clock.now() - 50_000;
+      await deliver(messageItem(PAGE_A, '7006', 'm.7006.1', 'Gift wrap it', at));
+      const edit = editItem('7006', 'm.7006.1', 'Gift wrap it in red', 1, at + 1_000);
+      await deliver(edit);
+      const head = (await listEvents(app.ctx, cliActor, null, 100)).next_after;
+      const stored = async () =>
+        (await app.ctx.db.selectFrom('contact_events').select('id').where('kind', '=', 'message_edit').execute())
+          .length;
+      const before = await stored();
+      // The same event again, in a POST of other bytes (Meta batches differently on a retry).
+      await postWebhook(app, envelope(PAGE_A, [edit as never, edit as never]));
+      await drain(app);
+      assert.equal(await stored(), before);
+      const events = await listEvents(app.ctx, cliActor, head, 100);
+      assert.equal(events.data.filter((e) => e.type === 'message.updated').length, 0);
+      const [m] = await history('7006');
+      assert.deepEqual([m!.edited?.text, m!.edited?.count], ['Gift wrap it in red', 1]);
+    });
+
     await t.test('an edit stored before its message is shown once the message is', async () => {
       const at = app.clock.now() - 30_000;
       await deliver(editItem('7002', 'm.7002.1', 'Two mugs, not three', 1, at + 2_000));
