@@ -126,8 +126,9 @@ function metric(text: string, name: string): number {
 /** The cumulative counts of a histogram's buckets in a scrape, by upper bound (`+Inf` last). */
 function buckets(text: string, name: string): Map<number, number> {
   const counts = new Map<number, number>();
+  const bucket = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`);
   for (const line of text.split('\n')) {
-    const m = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`).exec(line);
+    const m = bucket.exec(line);
     if (m) counts.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
   }
   return counts;
