@@ -6,11 +6,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import type { FieldContext, Keyring } from './index.ts';
 import { AppError } from '../errors.ts';
 import { privateFile } from '../lib/private-files.ts';
 import { walFlusher } from '../db/database.ts';
+import { openSqliteFile } from '../db/sqlite-file.ts';
 import { migrateContactKeys } from '../db/migrate-contact-keys.ts';
 import { newId } from '../lib/ids.ts';
 
@@ -93,11 +94,7 @@ export class ContactKeyStore {
     // for it is 0700, an existing one is the operator's.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     privateFile(file);
-    const db = new SqliteDatabase(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 10000');
-    db.pragma('secure_delete = ON');
+    const db = openSqliteFile(file, { synchronous: 'FULL', secureDelete: true });
     try {
       migrateContactKeys(db);
     } catch (err) {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import { privateFile } from '../lib/private-files.ts';
 import {
   CompiledQuery,
@@ -18,6 +18,7 @@ import {
 import type { DB, Db, Dialect } from './types.ts';
 import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.ts';
 import { registerNativeSqlite } from './prepared.ts';
+import { openSqliteFile } from './sqlite-file.ts';
 
 /** The PostgreSQL driver, loaded on first use: a CLI call on SQLite does not pay for loading it. */
 let pgDriver: Promise<typeof import('pg').default> | null = null;
@@ -71,9 +72,6 @@ export interface OpenOptions {
   walCheckpoints?: 'inline' | 'thread' | 'elsewhere';
 }
 
-/** How long a SQLite connection waits for another one's write lock before it gives up (SQLITE_BUSY). */
-export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-
 /**
  * Kysely begins SQLite transactions with a plain (deferred) BEGIN: such a transaction reads under a snapshot and asks
  * for the write lock only at its first write, and when another connection (the webhook intake or spool threads, a
@@ -109,13 +107,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const file = join(opts.dataDir, opts.fileName ?? 'pagescope.db');
   // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
   privateFile(file);
-  const native = new SqliteDatabase(file);
-  native.pragma('journal_mode = WAL');
-  native.pragma('synchronous = FULL');
-  native.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  native.pragma('foreign_keys = ON');
   // Deleted and overwritten values are zeroed in the file, not left in free space (erasure, dropped raw bodies).
-  native.pragma('secure_delete = ON');
+  const native = openSqliteFile(file, { synchronous: 'FULL', foreignKeys: true, secureDelete: true });
   const checkpoints = opts.walCheckpoints ?? 'inline';
   if (checkpoints !== 'inline') native.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const checkpointer = checkpoints === 'thread' ? startWalCheckpointer(file) : null;

@@ -3,9 +3,10 @@
 // its own.
 import { parentPort, type Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../lib/module-worker.ts';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import type { Keyring, KeyringTransfer } from '../crypto/index.ts';
 import type { WebhookPostTable } from '../db/tables/conversations.ts';
+import { openSqliteFile } from '../db/sqlite-file.ts';
 import { IntakeKeyRetired, type IntakeKey } from '../modules/privacy/intake-body.ts';
 
 /** The keyring and the intake key again, after a rotation of either made another one current. */
@@ -97,10 +98,7 @@ export function openPostStore(
   insert: (row: WebhookPostTable) => void;
   holdKey: (id: string) => void;
 } {
-  const db = new SqliteDatabase(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('busy_timeout = 10000');
+  const db = openSqliteFile(file, { synchronous });
   let statement: SqliteDatabase.Statement | null = null;
   const insert = (row: WebhookPostTable) => {
     statement ??= db.prepare(`insert into webhook_posts
