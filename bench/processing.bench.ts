@@ -4,7 +4,8 @@
 // moves less than the rate; BENCH_PROCESSING_EVENTS sets the count (default 3,000, after 600 to warm up);
 // BENCH_PROCESSING_PEOPLE how many people write (default 256; the warm-up then has one message from each at least);
 // BENCH_PROFILE=FILE writes a CPU profile of the measured loop; BENCH_STATEMENTS=1 prints the SQLite statements' time per
-// event, each statement's own (better-sqlite3's run, all and get timed), the commits' among them.
+// event, each statement's own (better-sqlite3's run, all and get timed), the commits' among them. It also prints what
+// the process wrote toward the disk per event (Linux: /proc/self/io write_bytes), the checkpointer's writes among it.
 // Run: npm run bench -- processing    (BENCH_PROCESSING_SHARED=1: the shorter turns of a processor on the HTTP thread)
 import { createHmac } from 'node:crypto';
 import SqliteDatabase from 'better-sqlite3';
@@ -20,6 +21,7 @@ import { cliActor } from '../src/modules/access/actor.ts';
 import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
 import { processPendingPosts } from '../src/modules/ingest/process-posts.ts';
 import { createLogger } from '../src/lib/logger.ts';
+import { bytesWritten } from './support.ts';
 
 const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';
@@ -151,17 +153,19 @@ try {
   const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   const cpu = process.cpuUsage();
   const threadCpu = mainThreadCpuSeconds();
+  const written = bytesWritten();
   const started = performance.now();
   measuring = true;
   while ((await processPendingPosts(ctx, options)) > 0);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const threadUsed = mainThreadCpuSeconds() - threadCpu;
+  const kibPerEvent = (bytesWritten() - written) / 1024 / EVENTS;
   measuring = false;
   if (profiler) await profiler.stop(process.env.BENCH_PROFILE!);
   if (statements) console.log(`SQLite statements while processing, slowest first:\n${statements(EVENTS)}`);
   console.log(
-    `webhook processing alone, ${PEOPLE.toLocaleString('en')} people (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event (all threads), ${((threadUsed * 1e6) / EVENTS).toFixed(0)} µs on the processing thread; load average ${load.toFixed(1)}`,
+    `webhook processing alone, ${PEOPLE.toLocaleString('en')} people (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event (all threads), ${((threadUsed * 1e6) / EVENTS).toFixed(0)} µs on the processing thread; ${kibPerEvent.toFixed(1)} KiB written to disk per event; load average ${load.toFixed(1)}`,
   );
 } finally {
   await ctx.close();

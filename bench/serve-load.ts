@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { runWrk, webhookReplayScript, wrkAvailable, type WrkRun } from './wrk.ts';
+import { bytesWritten } from './support.ts';
 import { buildState } from '../bin/build-state.js';
 import { runCliOk, startServe as startServeReady } from '../test/support/cli.ts';
 
@@ -194,6 +195,8 @@ export interface ServeFigures {
   drainPerS: number;
   /** The server's CPU time (all threads) per event applied while it drained the backlog with no load. */
   drainCpuUsPerEvent: number;
+  /** What the server sent toward the disk (all threads) per event applied while it drained, in KiB. */
+  drainKibPerEvent: number;
   /** The longest stall of the server thread's event loop since start (start-up included). */
   stallMs: number;
   /** The same in the sustained window only: the histogram bucket it stayed within, and the seconds over 50 ms. */
@@ -246,10 +249,12 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
       metric(after, 'pagescope_events_processed_total') - metric(before, 'pagescope_events_processed_total');
     const left = (pendingRows.get() as { n: number }).n;
     const drainCpu0 = cpuSeconds(child.pid!);
+    const drainWritten0 = bytesWritten(child.pid!);
     const processedBefore = metric(await metrics(), 'pagescope_events_processed_total');
     const drainS = await drain();
     const drained = metric(await metrics(), 'pagescope_events_processed_total') - processedBefore;
     const drainCpuUsPerEvent = drained > 0 ? ((cpuSeconds(child.pid!) - drainCpu0) / drained) * 1e6 : 0;
+    const drainKibPerEvent = drained > 0 ? (bytesWritten(child.pid!) - drainWritten0) / 1024 / drained : 0;
     const loadAfter = loadavg()[0]!;
     const stallMs = metric(await metrics(), 'pagescope_event_loop_stall_max_seconds') * 1000;
     const halfRate = Math.round(run.rps / 2);
@@ -266,6 +271,7 @@ export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
       drainS,
       drainPerS: drainS > 0 ? left / drainS : 0,
       drainCpuUsPerEvent,
+      drainKibPerEvent,
       stallMs,
       windowStall,
       loadBefore,

@@ -1,4 +1,6 @@
-// What several benchmarks share: a percentile of timings, and whether the PostgreSQL server answers.
+// What several benchmarks share: a percentile of timings, whether the PostgreSQL server answers, and what a process
+// wrote toward the disk.
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 /** The p-th percentile of xs (nearest rank); NaN for no samples. */
@@ -17,4 +19,9 @@ export async function pgReachable(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Bytes a process has sent toward storage so far, its threads' together (Linux: write_bytes of /proc/PID/io). */
+export function bytesWritten(pid: number | 'self' = 'self'): number {
+  return Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
 }
