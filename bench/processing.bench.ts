@@ -6,6 +6,8 @@
 // BENCH_PROFILE=FILE writes a CPU profile of the measured loop; BENCH_STATEMENTS=1 prints the SQLite statements' time per
 // event, each statement's own (better-sqlite3's run, all and get timed), the commits' among them. It also prints what
 // the process wrote toward the disk per event (Linux: /proc/self/io write_bytes), the checkpointer's writes among it.
+// BENCH_WAL_PAGES=1 runs without checkpoints and prints, from the WAL's frames, the pages each table and index wrote
+// per event (a page changed by a turn is one frame of its commit).
 // Run: npm run bench -- processing    (BENCH_PROCESSING_SHARED=1: the shorter turns of a processor on the HTTP thread)
 import { createHmac } from 'node:crypto';
 import SqliteDatabase from 'better-sqlite3';
@@ -21,6 +23,7 @@ import { cliActor } from '../src/modules/access/actor.ts';
 import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
 import { processPendingPosts } from '../src/modules/ingest/process-posts.ts';
 import { createLogger } from '../src/lib/logger.ts';
+import { checkpointWal } from '../src/db/wal.ts';
 import { bytesWritten } from './support.ts';
 
 const SECRET = 'bench-app-secret';
@@ -74,6 +77,44 @@ function timeStatements(on: () => boolean): (events: number) => string {
 
 let measuring = false;
 const statements = process.env.BENCH_STATEMENTS ? timeStatements(() => measuring) : null;
+const walPages = Boolean(process.env.BENCH_WAL_PAGES);
+
+/**
+ * The WAL's frames by the table or index their page belongs to (dbstat of the database as it now is), per event: a
+ * frame is a page image one commit wrote, so this is what each B-tree costs the log, and then the checkpoint.
+ */
+function walPagesPerEvent(file: string, events: number): string {
+  const wal = readFileSync(`${file}-wal`);
+  const pageSize = wal.readUInt32BE(8);
+  const frames = new Map<number, number>();
+  let total = 0;
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    const page = wal.readUInt32BE(at);
+    frames.set(page, (frames.get(page) ?? 0) + 1);
+    total++;
+  }
+  const db = new SqliteDatabase(file, { readonly: true });
+  const owner = new Map(
+    (db.prepare('select name, pageno from dbstat').all() as { name: string; pageno: number }[]).map((r) => [
+      r.pageno,
+      r.name,
+    ]),
+  );
+  db.close();
+  const byName = new Map<string, number>();
+  for (const [page, n] of frames) {
+    const name = owner.get(page) ?? '(free or new)';
+    byName.set(name, (byName.get(name) ?? 0) + n);
+  }
+  const perEvent = (n: number) => (n / events).toFixed(2).padStart(6);
+  return [
+    `${perEvent(total)} pages/event in all (${pageSize}-byte pages)`,
+    ...[...byName]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .map(([name, n]) => `${perEvent(n)} pages/event  ${name}`),
+  ].join('\n');
+}
 
 /** A CPU profile of the processing loop alone (BENCH_PROFILE=file.cpuprofile), for Chrome's DevTools. */
 async function startProfile(): Promise<{ stop: (file: string) => Promise<void> }> {
@@ -105,7 +146,7 @@ await initialise(config, { logger: createLogger('warn') });
 const ctx = await openApp(config, {
   logger: createLogger('warn'),
   // As serve's processing runs: WAL checkpoints in a thread of their own.
-  walCheckpoints: 'thread',
+  walCheckpoints: walPages ? 'elsewhere' : 'thread',
 });
 try {
   installHooks(ctx);
@@ -149,6 +190,8 @@ try {
     while ((await processPendingPosts(ctx, options)) > 0);
   }
   await store(EVENTS);
+  // Only the measured turns' frames in the log (processing drops it once it finds nothing to do: stop before that).
+  if (walPages) await checkpointWal(ctx.database);
   const load = loadavg()[0]!;
   const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   const cpu = process.cpuUsage();
@@ -156,13 +199,16 @@ try {
   const written = bytesWritten();
   const started = performance.now();
   measuring = true;
-  while ((await processPendingPosts(ctx, options)) > 0);
+  if (walPages) for (let claimed = 0; claimed < EVENTS;) claimed += await processPendingPosts(ctx, options);
+  else while ((await processPendingPosts(ctx, options)) > 0);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   const threadUsed = mainThreadCpuSeconds() - threadCpu;
   const kibPerEvent = (bytesWritten() - written) / 1024 / EVENTS;
   measuring = false;
   if (profiler) await profiler.stop(process.env.BENCH_PROFILE!);
+  if (walPages)
+    console.log(`WAL frames while processing, by table and index:\n${walPagesPerEvent(ctx.database.file!, EVENTS)}`);
   if (statements) console.log(`SQLite statements while processing, slowest first:\n${statements(EVENTS)}`);
   console.log(
     `webhook processing alone, ${PEOPLE.toLocaleString('en')} people (${process.env.BENCH_PROCESSING_SHARED ? 'turns of a processor on the HTTP thread' : "serve's processing thread's turns"}): ${EVENTS} events in ${seconds.toFixed(2)} s, ${(EVENTS / seconds).toFixed(0)} events/s; CPU ${((used.user + used.system) / EVENTS).toFixed(0)} µs per event (all threads), ${((threadUsed * 1e6) / EVENTS).toFixed(0)} µs on the processing thread; ${kibPerEvent.toFixed(1)} KiB written to disk per event; load average ${load.toFixed(1)}`,
