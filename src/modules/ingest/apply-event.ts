@@ -1,5 +1,6 @@
 import type { ContactTable, WebhookEventTable } from '../../db/tables/conversations.ts';
 import { newId } from '../../lib/ids.ts';
+import { timeOrderedKey } from '../../lib/time-ordered-key.ts';
 import type { WebhookEvent } from '../../platform/index.ts';
 import { campaignPayloadPressed } from '../campaigns/track-click.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
@@ -66,7 +67,8 @@ export async function applyEvent(
   const row: WebhookEventTable = {
     id,
     page_id: pageId,
-    event_key: e.ctx.keyring.blindIndex(ev.idempotencyKey, 'event-key'),
+    // Led by the event's own time (the same in every redelivery): the ledger's unique index grows at its end.
+    event_key: timeOrderedKey(ev.timestamp, e.ctx.keyring.blindIndex(ev.idempotencyKey, 'event-key')),
     kind: ev.kind,
     status: raw?.status ?? 'processed',
     contact_id: contact?.id ?? null,

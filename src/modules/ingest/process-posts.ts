@@ -7,6 +7,7 @@ import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys
 import { applyEvent } from './apply-event.ts';
 import { lockMarketingTracking } from '../messaging/marketing-early-events.repository.ts';
 import { gatheringInserts } from '../../db/gathered-inserts.ts';
+import { timeOrderedKey } from '../../lib/time-ordered-key.ts';
 import { newLeaseOwner, leaseOwnerIsDead } from '../../lib/lease-owner.ts';
 import {
   claimBodyHashes,
@@ -42,19 +43,28 @@ const MAX_ATTEMPTS = 5;
 const PROCESS_OWNER = newLeaseOwner();
 const LEASE_MS = 15_000;
 
+/** A claimed delivery, read: its events, or why it has none. `sentAt`: the time its body gives (its first entry's). */
 type Decoded =
-  { row: WebhookPostTable; object: string; events: WebhookEvent[] } | { row: WebhookPostTable; error: string };
+  | { row: WebhookPostTable; object: string; events: WebhookEvent[]; sentAt: number | null }
+  | { row: WebhookPostTable; error: string; sentAt: null };
 
 function decode(ctx: AppContext, row: WebhookPostTable): Decoded {
-  if (row.body_enc === null) return { row, error: 'body_missing' };
+  if (row.body_enc === null) return { row, error: 'body_missing', sentAt: null };
   try {
     const field = webhookBodyField(row.id);
     const raw = openIntakeBody(ctx, row.body_enc, field).toString('utf8');
     const envelope = parseEnvelope(JSON.parse(raw));
-    if (!envelope.ok) return { row, error: `not_envelope:${envelope.reason}` };
-    return { row, object: envelope.envelope.object, events: extractEvents(envelope.envelope) };
+    if (!envelope.ok) return { row, error: `not_envelope:${envelope.reason}`, sentAt: null };
+    const first: unknown = envelope.envelope.entry[0];
+    const time = typeof first === 'object' && first !== null ? (first as { time?: unknown }).time : undefined;
+    return {
+      row,
+      object: envelope.envelope.object,
+      events: extractEvents(envelope.envelope),
+      sentAt: typeof time === 'number' ? time : null,
+    };
   } catch {
-    return { row, error: 'undecodable' };
+    return { row, error: 'undecodable', sentAt: null };
   }
 }
 
@@ -132,9 +142,10 @@ async function applyBatch(
             renewedAt = performance.now();
           }
           if (turn === 0) {
+            // A body's hash led by the time in the body (its retry repeats it): the index of hashes grows at its end.
             const duplicates = await claimBodyHashes(
               trx,
-              batch.map((d) => d.row),
+              batch.map((d) => ({ id: d.row.id, body_hash: timeOrderedKey(d.sentAt, d.row.body_hash) })),
               now,
             );
             for (const d of batch) {
