@@ -16,18 +16,22 @@ for (const dialect of testDialects()) {
     let app!: TestApp;
     const sentAt = 1_764_400_000_123;
     const sentBody = 1_764_400_000_999;
-    before(async () => {
-      app = await ingestApp(dialect);
+    /** The same message event, in a body whose first entry has this time, processed. */
+    const deliver = async (bodyTime: number) => {
       await postWebhook(
         app,
         envelope(
           PAGE_A,
           [messageItem(PAGE_A, '9501', 'm.ledger.1', 'is my order shipped?', sentAt)],
           'messaging',
-          sentBody,
+          bodyTime,
         ),
       );
       await drain(app);
+    };
+    before(async () => {
+      app = await ingestApp(dialect);
+      await deliver(sentBody);
     });
     after(async () => app.close());
 
@@ -44,16 +48,7 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('the same bytes again are set aside before any event is looked at', async () => {
-      await postWebhook(
-        app,
-        envelope(
-          PAGE_A,
-          [messageItem(PAGE_A, '9501', 'm.ledger.1', 'is my order shipped?', sentAt)],
-          'messaging',
-          sentBody,
-        ),
-      );
-      await drain(app);
+      await deliver(sentBody);
       const posts = await app.ctx.db.selectFrom('webhook_posts').select('status').orderBy('id').execute();
       assert.deepEqual(
         posts.map((p) => p.status),
@@ -63,16 +58,7 @@ for (const dialect of testDialects()) {
     });
 
     await t.test('the event again in other bytes is found in the ledger and applies nothing', async () => {
-      await postWebhook(
-        app,
-        envelope(
-          PAGE_A,
-          [messageItem(PAGE_A, '9501', 'm.ledger.1', 'is my order shipped?', sentAt)],
-          'messaging',
-          sentBody + 5,
-        ),
-      );
-      await drain(app);
+      await deliver(sentBody + 5);
       assert.equal((await ledger()).length, 1);
       assert.equal(await messages(), 1);
     });
@@ -83,16 +69,7 @@ for (const dialect of testDialects()) {
       await up(app.ctx.db, dialect);
       const [row] = await ledger();
       assert.ok(row!.event_key.startsWith(hex12(sentAt)), 'the stored key is led by the event time again');
-      await postWebhook(
-        app,
-        envelope(
-          PAGE_A,
-          [messageItem(PAGE_A, '9501', 'm.ledger.1', 'is my order shipped?', sentAt)],
-          'messaging',
-          sentBody + 9,
-        ),
-      );
-      await drain(app);
+      await deliver(sentBody + 9);
       assert.equal((await ledger()).length, 1, 'no second ledger row');
       assert.equal(await messages(), 1);
     });
