@@ -47,7 +47,7 @@ test(
   },
 );
 
-test('every connection keeps temporary files in memory and waits for the write lock', () => {
+test('a file opened for pagescope logs ahead, keeps temporary files in memory and waits for the write lock', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pagescope-sqlite-file-'));
   const db = openSqliteFile(join(dir, 'a.db'), { synchronous: 'NORMAL', secureDelete: true, foreignKeys: true });
   try {

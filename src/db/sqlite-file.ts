@@ -12,8 +12,9 @@ export interface SqliteFileOptions {
 }
 
 /**
- * Opens one of pagescope's SQLite files (the database, the contact-key store) as every writing connection does: WAL,
- * the given synchronous mode, the busy timeout, and SQLite's temporary files kept in memory (temp_store=MEMORY).
+ * Opens one of pagescope's SQLite files (the database, from any thread; the contact-key store) as every writing
+ * connection does: WAL, the given synchronous mode, the busy timeout, and SQLite's temporary files kept in memory
+ * (temp_store=MEMORY).
  *
  * The last one matters to both speed and privacy. A statement that changes several rows inside a longer transaction
  * (a message's search tokens, a turn's gathered inserts) keeps a statement journal of the pages it touches, and past
