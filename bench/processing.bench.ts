@@ -199,7 +199,9 @@ try {
   const written = bytesWritten();
   const started = performance.now();
   measuring = true;
-  if (walPages) for (let claimed = 0; claimed < EVENTS;) claimed += await processPendingPosts(ctx, options);
+  if (walPages)
+    for (let claimed = 0, n = -1; claimed < EVENTS && n !== 0; claimed += n)
+      n = await processPendingPosts(ctx, options);
   else while ((await processPendingPosts(ctx, options)) > 0);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
