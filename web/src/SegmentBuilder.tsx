@@ -256,6 +256,25 @@ export function useCountedFilter<T extends string | null>(filter: T): { counted:
 }
 
 /**
+ * How many contacts a filter holds now, or null while the filter as edited is being counted (or is null): the count
+ * a campaign's audience and a rule's conditions show.
+ */
+export function useSegmentCount(pageId: string, filter: Record<string, unknown> | null) {
+  const { counted: debounced, waiting } = useCountedFilter(filter === null ? null : JSON.stringify(filter));
+  const size = useQuery({
+    queryKey: ['segment-preview', pageId, 'count', debounced],
+    queryFn: () =>
+      api<{ count: number }>(`/api/v1/pages/${encodeURIComponent(pageId)}/segments/preview`, {
+        method: 'POST',
+        body: { filter: JSON.parse(debounced!) as unknown, limit: 0 },
+      }),
+    enabled: debounced !== null,
+    placeholderData: (prev) => prev,
+  });
+  return size.data && !waiting && !size.isPlaceholderData ? size.data.count : null;
+}
+
+/**
  * The segment builder: conditions (field → op → value) in groups that match all or any of them, groups inside groups,
  * a group left out ("not"), saved segments to pick (loaded at every level), a name to save under. The count is the
  * caller's (it previews the filter this reports).

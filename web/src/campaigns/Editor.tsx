@@ -24,7 +24,7 @@ import {
   SegmentBuilder,
   draftOf,
   filterOf,
-  useCountedFilter,
+  useSegmentCount,
   type Draft,
   type SavedSegment,
   type SegmentField,
@@ -206,25 +206,6 @@ function VariantEditor({
   );
 }
 
-/**
- * How many people the audience holds now (before who is eligible: the draft's preview says that), or null while the
- * audience as edited is being counted.
- */
-function useAudienceSize(pageId: string, filter: Record<string, unknown> | null) {
-  const { counted: debounced, waiting } = useCountedFilter(filter === null ? null : JSON.stringify(filter));
-  const size = useQuery({
-    queryKey: ['segment-preview', pageId, 'count', debounced],
-    queryFn: () =>
-      api<{ count: number }>(`/api/v1/pages/${encodeURIComponent(pageId)}/segments/preview`, {
-        method: 'POST',
-        body: { filter: JSON.parse(debounced!) as unknown, limit: 0 },
-      }),
-    enabled: debounced !== null,
-    placeholderData: (prev) => prev,
-  });
-  return size.data && !waiting && !size.isPlaceholderData ? size.data.count : null;
-}
-
 /** What the view of a draft asks its editor before starting it: are there unsaved edits, and save them now. */
 export interface DraftControls {
   unsaved: boolean;
@@ -296,7 +277,7 @@ export function CampaignEditor({
 
   const filter = filterOf(draft, fields.data?.data ?? []);
   const segmentFilter = segments.data?.data.find((s) => s.id === segmentId)?.filter ?? null;
-  const count = useAudienceSize(pageId, audience === 'segment' ? segmentFilter : filter);
+  const count = useSegmentCount(pageId, audience === 'segment' ? segmentFilter : filter);
 
   const editor = {
     name,

@@ -2,7 +2,7 @@ import { Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import type { ListPage } from '../people.ts';
-import { SegmentBuilder, filterOf, useCountedFilter, type Draft, type SegmentField } from '../SegmentBuilder.tsx';
+import { SegmentBuilder, filterOf, useSegmentCount, type Draft, type SegmentField } from '../SegmentBuilder.tsx';
 
 /** The fields a Page's filters can use (the builder's own query, shared through the cache). */
 export function useSegmentFields(pageId: string): SegmentField[] {
@@ -33,29 +33,13 @@ export function RuleConditions({
   onChange: (d: Draft) => void;
 }) {
   const fields = useSegmentFields(pageId);
-  const { counted: filter, waiting } = useCountedFilter(JSON.stringify(filterOf(draft, fields)));
-  const preview = useQuery({
-    queryKey: ['segment-preview', pageId, filter, 'count'],
-    queryFn: () =>
-      api<{ count: number }>(`/api/v1/pages/${encodeURIComponent(pageId)}/segments/preview`, {
-        method: 'POST',
-        body: { filter: JSON.parse(filter) as unknown, limit: 0 },
-      }),
-    enabled: fields.length > 0,
-    placeholderData: (prev) => prev,
-  });
+  const count = useSegmentCount(pageId, fields.length > 0 ? filterOf(draft, fields) : null);
   return (
     <>
       <Text size="xs" c="dimmed">
         The rule acts only for people who match, checked when it runs (the count is who matches today).
       </Text>
-      <SegmentBuilder
-        pageId={pageId}
-        draft={draft}
-        onChange={onChange}
-        count={waiting || preview.isPlaceholderData ? null : (preview.data?.count ?? null)}
-        canSave={false}
-      />
+      <SegmentBuilder pageId={pageId} draft={draft} onChange={onChange} count={count} canSave={false} />
     </>
   );
 }
