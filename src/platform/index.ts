@@ -1,7 +1,7 @@
 // Meta's wire contract: webhook signatures and events, signed requests, Graph API client and error classes.
 export { signWebhookBody, verifyWebhookSignature } from './signature.ts';
 export type { SignatureHeaders, SignatureRefusal, SignatureVerdict } from './signature.ts';
-export { extractEvents, parseEnvelope } from './webhook-events.ts';
+export { envelopeTime, extractEvents, parseEnvelope } from './webhook-events.ts';
 export type * from './webhook-events.ts';
 export { idempotencyKeyOf } from './idempotency-keys.ts';
 export { DEFAULT_WEBHOOK_FIELDS } from './webhook-fields.ts';

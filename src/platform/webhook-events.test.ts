@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractEvents, parseEnvelope, type WebhookEvent } from './webhook-events.ts';
+import { envelopeTime, extractEvents, parseEnvelope, type WebhookEvent } from './webhook-events.ts';
 
 const PAGE = '134968929707951';
 const PSID = '7689966077685933';
@@ -332,4 +332,20 @@ test('the same body always yields the same keys, and different events different 
     eventsOf(body).map((e) => e.idempotencyKey),
   );
   assert.equal(new Set(keys).size, keys.length);
+});
+
+test("a body's own time is its first entry's, in milliseconds; a body without one has none", () => {
+  const body = (entry: unknown[]) => ({ object: 'page', entry });
+  assert.equal(
+    envelopeTime(
+      body([
+        { id: '1', time: 1_764_400_000_999 },
+        { id: '1', time: 5 },
+      ]),
+    ),
+    1_764_400_000_999,
+  );
+  assert.equal(envelopeTime(body([{ id: '1', time: 1_764_400_000 }])), 1_764_400_000_000, 'seconds read as a time');
+  for (const entry of [[], [{ id: '1' }], [{ time: 'soon' }], [{ time: -3 }], ['not an entry']])
+    assert.equal(envelopeTime(body(entry)), null, JSON.stringify(entry));
 });

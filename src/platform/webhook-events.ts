@@ -15,6 +15,21 @@ export function parseEnvelope(json: unknown): EnvelopeResult {
   return { ok: true, envelope: { object: json.object, entry: json.entry } };
 }
 
+/**
+ * The time a body gives of itself (its first entry's `time`, in milliseconds), or null when it gives none that reads
+ * as a time: a retry of the same bytes gives the same one.
+ */
+export function envelopeTime(envelope: WebhookEnvelope): number | null {
+  const first = envelope.entry[0];
+  if (!isObject(first)) return null;
+  try {
+    return optTime(first, 'time', 'entry') ?? null;
+  } catch (error) {
+    if (error instanceof Malformed) return null;
+    throw error;
+  }
+}
+
 const ARRAYS: [key: string, channel: WebhookChannel][] = [
   ['messaging', 'messaging'],
   ['standby', 'standby'],

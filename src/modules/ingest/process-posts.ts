@@ -2,7 +2,7 @@ import type { AppContext } from '../../kernel/context.ts';
 import { errorCode } from '../../errors.ts';
 import { truncateWalNow } from '../../db/wal.ts';
 import { webhookBodyField, type WebhookPostTable } from '../../db/tables/conversations.ts';
-import { extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
+import { envelopeTime, extractEvents, parseEnvelope, type WebhookEvent } from '../../platform/index.ts';
 import { destroyDrainedIntakeKeys, openIntakeBody } from '../privacy/intake-keys.ts';
 import { applyEvent } from './apply-event.ts';
 import { lockMarketingTracking } from '../messaging/marketing-early-events.repository.ts';
@@ -55,13 +55,11 @@ function decode(ctx: AppContext, row: WebhookPostTable): Decoded {
     const raw = openIntakeBody(ctx, row.body_enc, field).toString('utf8');
     const envelope = parseEnvelope(JSON.parse(raw));
     if (!envelope.ok) return { row, error: `not_envelope:${envelope.reason}`, sentAt: null };
-    const first: unknown = envelope.envelope.entry[0];
-    const time = typeof first === 'object' && first !== null ? (first as { time?: unknown }).time : undefined;
     return {
       row,
       object: envelope.envelope.object,
       events: extractEvents(envelope.envelope),
-      sentAt: typeof time === 'number' ? time : null,
+      sentAt: envelopeTime(envelope.envelope),
     };
   } catch {
     return { row, error: 'undecodable', sentAt: null };
