@@ -77,7 +77,8 @@ test("any sequence of people's actions yields webhooks that verify with the app 
       await emu.flush();
       for (const req of rec.requests.filter((r) => r.method === 'POST')) {
         assert.ok(verifySignature256('prop-secret', req.body!, req.headers['x-hub-signature-256']));
-        assert.match(req.body!, /^[\x20-\x7e]*$/);
+        // Meta's wire style: pure ASCII (DEL, 0x7f, is ASCII and JSON leaves it as it is), no raw control character.
+        assert.match(req.body!, /^[\x20-\x7f]*$/);
         const env = JSON.parse(req.body!) as { object: string; entry: Record<string, unknown>[] };
         assert.equal(env.object, 'page');
         assert.ok(env.entry.length >= 1 && env.entry.length <= batch + 1);
