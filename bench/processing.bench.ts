@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
 import { initialise, openApp } from '../src/app/bootstrap.ts';
-import { installHooks, OWN_THREAD_PROCESSING } from '../src/app/modules.ts';
+import { installHooks, YIELDING_PROCESSING } from '../src/app/modules.ts';
 import { registerPage } from '../src/modules/pages/register-page.ts';
 import { cliActor } from '../src/modules/access/actor.ts';
 import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
@@ -30,7 +30,7 @@ const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';
 const EVENTS = Number(process.env.BENCH_PROCESSING_EVENTS ?? 3000);
 const PEOPLE = Number(process.env.BENCH_PROCESSING_PEOPLE ?? 256);
-const options = process.env.BENCH_PROCESSING_SHARED ? {} : OWN_THREAD_PROCESSING;
+const options = process.env.BENCH_PROCESSING_SHARED ? {} : YIELDING_PROCESSING;
 
 /** CPU seconds this process's main thread (the one processing here) has used so far, from /proc (Linux). */
 function mainThreadCpuSeconds(): number {

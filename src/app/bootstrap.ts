@@ -35,6 +35,8 @@ export interface OpenAppOptions {
   metrics?: { processDefaults?: boolean };
   /** SQLite: where WAL checkpoints run (see OpenOptions.walCheckpoints); inline unless told. */
   walCheckpoints?: 'inline' | 'thread' | 'elsewhere';
+  /** SQLite: the count of writers waiting for the lock, shared with the thread that opened the app first. */
+  lockWaiters?: SharedArrayBuffer;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function openApp(config: Config, opts: OpenAppOptions = {}): Promis
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     walCheckpoints: opts.walCheckpoints ?? 'inline',
+    ...(opts.lockWaiters && { lockWaiters: opts.lockWaiters }),
   });
   let ctx: AppContext | null = null;
   try {

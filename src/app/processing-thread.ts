@@ -80,7 +80,12 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
     if (stopping) return;
     state = 'starting';
     startedAt = Date.now();
-    const w = startModuleWorker(import.meta.url, { role: ROLE, config, workerId });
+    const w = startModuleWorker(import.meta.url, {
+      role: ROLE,
+      config,
+      workerId,
+      lockWaiters: ctx.database.lockWaiters?.buffer ?? null,
+    });
     worker = w;
     w.on('message', (m: FromWorker) => {
       if (m.type === 'log') destination.write(m.line);
@@ -186,7 +191,7 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
 }
 
 /** The worker: its own app (database connections, keyring, contact keys) and the background loops of every module. */
-async function runProcessing(config: Config, workerId: string): Promise<void> {
+async function runProcessing(config: Config, workerId: string, lockWaiters: SharedArrayBuffer | null): Promise<void> {
   try {
     // Linux: this thread's own priority (0 names the calling thread), below the server thread's, as the spool's
     // mover does: on a busy machine the scheduler runs acknowledgements first and processing with what is left.
@@ -197,7 +202,12 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
   const port = parentPort!;
   const post = (m: FromWorker) => port.postMessage(m);
   const logger = createLogger(config.logLevel, { write: (line: string) => post({ type: 'log', line }) });
-  const ctx = await openApp(config, { logger, metrics: { processDefaults: false }, walCheckpoints: 'elsewhere' });
+  const ctx = await openApp(config, {
+    logger,
+    metrics: { processDefaults: false },
+    walCheckpoints: 'elsewhere',
+    ...(lockWaiters && { lockWaiters }),
+  });
   installHooks(ctx);
   // Versions added by `keys rotate` are picked up here too (the main thread re-wraps): what is processed is sealed
   // under the current one.
@@ -205,7 +215,10 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
     await refreshKeyring(ctx.db, ctx.keyring);
     return 0;
   });
-  const workers = [keys, ...startWorkers(ctx, { workerId, spoolRescue: false, ownThread: true })];
+  // On SQLite every other writer of the database is a thread of this process (the server's, the intake's), counted
+  // in the shared lockWaiters: processing may take long turns and end one whenever any of them waits.
+  const ownThread = lockWaiters && ctx.database.lockWaiters ? 'yielding' : true;
+  const workers = [keys, ...startWorkers(ctx, { workerId, spoolRescue: false, ownThread })];
   // Events appended here wake the server thread's event streams (one message per turn of this event loop).
   let eventsQueued = false;
   onEventsAppended(() => {
@@ -235,6 +248,6 @@ async function runProcessing(config: Config, workerId: string): Promise<void> {
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
-  const d = workerData as { config: Config; workerId: string };
-  await runProcessing(d.config, d.workerId);
+  const d = workerData as { config: Config; workerId: string; lockWaiters: SharedArrayBuffer | null };
+  await runProcessing(d.config, d.workerId, d.lockWaiters);
 }

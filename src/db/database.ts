@@ -19,6 +19,7 @@ import type { DB, Db, Dialect } from './types.ts';
 import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.ts';
 import { registerNativeSqlite } from './prepared.ts';
 import { openSqliteFile } from './sqlite-file.ts';
+import { WriteLockWaiters } from './write-lock-waiters.ts';
 
 /** The PostgreSQL driver, loaded on first use: a CLI call on SQLite does not pay for loading it. */
 let pgDriver: Promise<typeof import('pg').default> | null = null;
@@ -52,6 +53,12 @@ export interface Database {
    * what other processes wrote by looking). Returns the function that stops listening.
    */
   listen(channel: string, fn: () => void): () => Promise<void>;
+  /**
+   * SQLite: how many of this process's connections wait for the write lock (shared by its threads: give
+   * `lockWaiters.buffer` to a thread that opens the same file). Every transaction of this database counts itself while
+   * it takes the lock; the webhook processor reads it to end its turn. PostgreSQL: null (it locks rows, not the file).
+   */
+  lockWaiters: WriteLockWaiters | null;
   close(): Promise<void>;
 }
 
@@ -70,6 +77,8 @@ export interface OpenOptions {
    * connection of a process whose checkpointer another database started (serve's processing thread).
    */
   walCheckpoints?: 'inline' | 'thread' | 'elsewhere';
+  /** SQLite only: the count of waiting writers shared with the thread that opened the file first (its `buffer`). */
+  lockWaiters?: SharedArrayBuffer;
 }
 
 /**
@@ -80,19 +89,27 @@ export interface OpenOptions {
  * always sees the latest data and cannot fail that way.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #waiters: WriteLockWaiters;
+  constructor(settings: SqliteDialectConfig, waiters: WriteLockWaiters) {
+    super(settings);
+    this.#waiters = waiters;
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    // better-sqlite3 runs the statement (and any wait for the lock) before executeQuery returns its promise.
+    await this.#waiters.whileWaiting(() => connection.executeQuery(CompiledQuery.raw('begin immediate')));
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #settings: SqliteDialectConfig;
-  constructor(settings: SqliteDialectConfig) {
+  readonly #waiters: WriteLockWaiters;
+  constructor(settings: SqliteDialectConfig, waiters: WriteLockWaiters) {
     super(settings);
     this.#settings = settings;
+    this.#waiters = waiters;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#settings);
+    return new ImmediateSqliteDriver(this.#settings, this.#waiters);
   }
 }
 
@@ -112,7 +129,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const checkpoints = opts.walCheckpoints ?? 'inline';
   if (checkpoints !== 'inline') native.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const checkpointer = checkpoints === 'thread' ? startWalCheckpointer(file) : null;
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(native) }) });
+  const lockWaiters = new WriteLockWaiters(opts.lockWaiters);
+  const db = new Kysely<DB>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(native) }, lockWaiters),
+  });
   registerNativeSqlite(db, native);
   const flushWal = walFlusher(file);
   return {
@@ -123,6 +143,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       await sql`select 1`.execute(db);
     },
     listen: () => async () => {},
+    lockWaiters,
     transactionFlushedLater: async (fn) => {
       // The connection is held across the pragma, the transaction and the reset, so no other transaction commits
       // without its fsync meanwhile.
@@ -217,6 +238,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
     },
     transactionFlushedLater: async (fn) => ({ result: await db.transaction().execute(fn), durable: Promise.resolve() }),
     listen: (channel, fn) => listenPostgres(pg, url, channel, fn),
+    lockWaiters: null,
     close: () => db.destroy(),
   };
 }

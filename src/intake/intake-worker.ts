@@ -8,6 +8,7 @@ import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_t
 import { errorCode } from '../errors.ts';
 import { Keyring, type KeyringTransfer } from '../crypto/index.ts';
 import { walFlusher } from '../db/database.ts';
+import { WriteLockWaiters } from '../db/write-lock-waiters.ts';
 import type { WebhookPostTable } from '../db/tables/conversations.ts';
 import type { SignatureHeaders } from '../platform/index.ts';
 import { acceptPost, storageRefusal, type Refusal } from '../modules/ingest/accept-post.ts';
@@ -44,6 +45,11 @@ interface Waiting {
 
 export interface IntakeOptions {
   file: string;
+  /**
+   * The app database's count of writers waiting for its lock: each commit counts itself, so a processing turn of
+   * this process ends and lets it in (an acknowledgement waits for this commit).
+   */
+  lockWaiters?: SharedArrayBuffer | null;
   keyring: Keyring;
   /** The intake key bodies are sealed under now (followed by the worker). */
   intakeKey: () => IntakeKey;
@@ -81,7 +87,7 @@ export class IntakeThread {
       import.meta.url,
       opts.keyring,
       opts.intakeKey,
-      { role: ROLE, file: opts.file, appSecret: opts.appSecret },
+      { role: ROLE, file: opts.file, appSecret: opts.appSecret, lockWaiters: opts.lockWaiters ?? null },
       (a: Answer) => this.#answered(a),
     ));
     this.#worker.on('error', () => this.#stop('worker_error'));
@@ -165,7 +171,14 @@ const FLUSHES_IN_FLIGHT = 4;
  * began after it has ended, in the thread pool: the worker decides and writes the next group while the disk flushes
  * the last, and up to FLUSHES_IN_FLIGHT flushes overlap.
  */
-function serveIntake(file: string, appSecret: string | null, keys: KeyringTransfer, intakeKey: IntakeKey): void {
+function serveIntake(
+  file: string,
+  appSecret: string | null,
+  keys: KeyringTransfer,
+  intakeKey: IntakeKey,
+  lockWaiters: SharedArrayBuffer | null,
+): void {
+  const waiters = lockWaiters ? new WriteLockWaiters(lockWaiters) : null;
   let keyring = Keyring.fromTransfer(keys);
   let intake = intakeKey;
   const { db, insert, holdKey } = openPostStore(file, 'NORMAL');
@@ -216,7 +229,8 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
     const n = ++commits;
     if (rows.length === 0) return answer(batches, decided, n, 0, null);
     try {
-      insertAll(rows);
+      if (waiters) waiters.whileWaiting(() => insertAll(rows));
+      else insertAll(rows);
     } catch (err) {
       if (err instanceof IntakeKeyRetired) {
         waiting.unshift(...batches);
@@ -248,6 +262,12 @@ function serveIntake(file: string, appSecret: string | null, keys: KeyringTransf
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
-  const d = workerData as { file: string; appSecret: string | null; keys: KeyringTransfer; intake: IntakeKey };
-  serveIntake(d.file, d.appSecret, d.keys, d.intake);
+  const d = workerData as {
+    file: string;
+    appSecret: string | null;
+    keys: KeyringTransfer;
+    intake: IntakeKey;
+    lockWaiters: SharedArrayBuffer | null;
+  };
+  serveIntake(d.file, d.appSecret, d.keys, d.intake, d.lockWaiters);
 }

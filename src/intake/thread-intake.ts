@@ -27,6 +27,7 @@ export class SqliteThreadIntake implements WebhookIntake {
     const made: IntakeThread = new IntakeThread({
       // The app's database file as it is when the thread starts.
       file: ctx.database.file,
+      lockWaiters: ctx.database.lockWaiters?.buffer ?? null,
       keyring: ctx.keyring,
       intakeKey: () => currentIntakeKey(ctx),
       appSecret: ctx.config.meta.appSecret,

@@ -94,8 +94,9 @@ const settlesMarketingSend = (ev: WebhookEvent) => ev.kind === 'marketing_messag
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Applies a batch of claimed deliveries in turns of at most TURN_MS of work, each its own transaction, with the event
- * loop free in between. The first turn sets duplicates and undecodable deliveries aside (a delivery whose exact bytes
+ * Applies a batch of claimed deliveries in turns of at most `turnMs` of work, each its own transaction, with the event
+ * loop free in between. On SQLite a turn also ends as soon as another writer of this process waits for the lock, and
+ * that writer goes first (see WriteLockWaiters): long turns hold nobody up for more than an event. The first turn sets duplicates and undecodable deliveries aside (a delivery whose exact bytes
  * arrived before, Meta's retry of a POST we did acknowledge, applies nothing); then every event, sorted by event time,
  * goes through the idempotency ledger; the last turn marks the deliveries processed. A crash between turns leaves the
  * deliveries pending and leased: claimed again, the events already applied are found in the ledger and skipped, so
@@ -120,10 +121,15 @@ async function applyBatch(
   // that lock first, holding no row yet, as the dispatcher does (see lockMarketingTracking), so neither waits on the
   // other while holding what the other needs.
   const marketing = batch.some((d) => 'events' in d && d.events.some(settlesMarketingSend));
+  // SQLite: another writer of this process waiting for the lock ends the turn (see WriteLockWaiters).
+  const waiters = ctx.database.lockWaiters;
+  const othersWait = () => waiters !== null && waiters.waiting > 0;
   for (let turn = 0; turn === 0 || next < items.length; turn++) {
     // The next turn waits for this one's flush: a commit that writes into the log while the disk flushes it can
     // block the thread until the flush ends (a page under writeback is not written to).
     if (turn > 0) await Promise.all([nextTurn(), durable]);
+    // Whoever waited for the lock takes it before the next turn does.
+    if (othersWait()) await waiters!.yieldTo();
     ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
       gatheringInserts(trx, () =>
         keys.deferringSync(async (deferral) => {
@@ -172,7 +178,7 @@ async function applyBatch(
           // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
           for (
             let applied = 0;
-            next < items.length && ((applied === 0 && turn > 0) || performance.now() < until);
+            next < items.length && ((applied === 0 && turn > 0) || (performance.now() < until && !othersWait()));
             applied++, next++
           ) {
             const { ev, d } = items[next]!;

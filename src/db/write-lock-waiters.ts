@@ -1,0 +1,47 @@
+/**
+ * How many of this process's SQLite connections want the database's write lock right now, counted in memory shared by
+ * its threads (the server's, the processing thread's, the intake and spool threads').
+ *
+ * SQLite has one write lock and no queue: a connection that finds it taken sleeps in its busy handler and tries again
+ * later, and better-sqlite3 sleeps on the calling thread. A long writer (the webhook processor applies a backlog in
+ * turns of up to hundreds of milliseconds) would hold every other writer, and with it the thread it runs on, for a
+ * whole turn. With this count it does not: it reads `waiting` between events, commits as soon as someone waits, and
+ * lets them in before its next turn (see `yieldTo`).
+ *
+ * A connection of another process (a CLI command) is not counted: it waits for the turn to end, as before.
+ */
+export class WriteLockWaiters {
+  /** The shared memory: pass it to another thread (workerData) and wrap it there with `new WriteLockWaiters(buffer)`. */
+  readonly buffer: SharedArrayBuffer;
+  readonly #count: Int32Array;
+
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+    this.buffer = buffer;
+    this.#count = new Int32Array(buffer, 0, 1);
+  }
+
+  /** How many connections are waiting for the lock (or, for `whileWaiting` around a whole transaction, hold it). */
+  get waiting(): number {
+    return Atomics.load(this.#count, 0);
+  }
+
+  /** Runs `take` (a BEGIN IMMEDIATE, or a short write transaction) counted as waiting for the lock until it returns. */
+  whileWaiting<T>(take: () => T): T {
+    Atomics.add(this.#count, 0, 1);
+    try {
+      return take();
+    } finally {
+      Atomics.sub(this.#count, 0, 1);
+    }
+  }
+
+  /**
+   * For the long writer, between two of its transactions: resolves once nobody waits any more (they took the lock in
+   * turn), or after `maxMs`. A waiting connection notices the free lock only when its busy handler wakes (after 1, 2,
+   * 5, 10… ms), so without this the long writer's next BEGIN would take the lock first again.
+   */
+  async yieldTo(maxMs = 100): Promise<void> {
+    const until = performance.now() + maxMs;
+    while (this.waiting > 0 && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}

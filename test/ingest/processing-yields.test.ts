@@ -1,0 +1,82 @@
+// On SQLite one connection writes at a time, and a connection that waits for the lock sleeps on its thread. The
+// processor applies a backlog in long turns, and ends a turn as soon as a writer of another thread of the process
+// (the server's, beside serve's processing thread) waits: that writer gets in after one event, not after the turn.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { basename, dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../src/lib/module-worker.ts';
+import { processPendingPosts } from '../../src/modules/ingest/process-posts.ts';
+import type { TestApp } from '../support/app.ts';
+import { LOCK_WRITER_ROLE } from './lock-writer.ts';
+import { countRows, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from './support.ts';
+
+const EVENTS = 120;
+const KEY = 'test.lock-writer';
+
+/** Blocks this thread for about `ms` (a hook that holds the turn, as a long one would). */
+const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+describe('a processing turn on SQLite', () => {
+  let app: TestApp;
+  let writer: Worker;
+  before(async () => {
+    app = await ingestApp('sqlite');
+    const file = app.ctx.database.file!;
+    writer = startModuleWorker(new URL('./lock-writer.ts', import.meta.url).href, {
+      role: LOCK_WRITER_ROLE,
+      dataDir: dirname(file),
+      fileName: basename(file),
+      lockWaiters: app.ctx.database.lockWaiters!.buffer,
+    });
+    await once(writer, 'message');
+  });
+  after(async () => {
+    writer?.postMessage({ type: 'close' });
+    if (writer) await once(writer, 'exit');
+    await app?.close();
+  });
+
+  it('ends as soon as a writer of another thread waits for the lock, and lets it in before the next turn', async () => {
+    const t = 1_764_331_200_000;
+    const items = Array.from({ length: EVENTS }, (_, i) =>
+      messageItem(PAGE_A, `${3_300_000_000_000_000 + (i % 12)}`, `m_yield_${i}`, `where is order ${i}?`, t + i),
+    );
+    await postWebhook(app, envelope(PAGE_A, items));
+    const waiters = app.ctx.database.lockWaiters!;
+    let seen = 0;
+    let writerWaited = false;
+    let writtenBeforeLast: boolean | null = null;
+    app.ctx.inboundHooks.register('lock-writer', async (e) => {
+      seen++;
+      if (seen === 1) {
+        // The other thread asks for the lock this turn holds, and is counted while it waits.
+        writer.postMessage({ type: 'write', key: KEY });
+        for (let i = 0; i < 10_000 && waiters.waiting === 0; i++) block(1);
+        writerWaited = waiters.waiting > 0;
+      }
+      if (seen === EVENTS)
+        writtenBeforeLast =
+          (await e.trx.selectFrom('meta').select('value').where('key', '=', KEY).executeTakeFirst()) !== undefined;
+    });
+    const written = once(writer, 'message');
+    // A turn long enough for the whole delivery: only the waiting writer can end it early.
+    await processPendingPosts(app.ctx, { turnMs: 600_000 });
+    await written;
+
+    assert.equal(writerWaited, true, 'the writer waited for the lock while the turn held it');
+    assert.equal(
+      writtenBeforeLast,
+      true,
+      "the writer's row was committed before the delivery's last event was applied",
+    );
+    assert.equal(waiters.waiting, 0);
+    assert.equal(await countRows(app, 'webhook_events'), EVENTS, 'every event applied once');
+    const post = await app.ctx.db
+      .selectFrom('webhook_posts')
+      .select(['status', 'event_count'])
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(post, { status: 'processed', event_count: EVENTS });
+  });
+});
