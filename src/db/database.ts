@@ -131,7 +131,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const checkpointer = checkpoints === 'thread' ? startWalCheckpointer(file) : null;
   const lockWaiters = new WriteLockWaiters(opts.lockWaiters);
   const db = new Kysely<DB>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(native) }, lockWaiters),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(native, lockWaiters) }, lockWaiters),
   });
   registerNativeSqlite(db, native);
   const flushWal = walFlusher(file);
@@ -191,7 +191,11 @@ export function walFlusher(file: string): (() => Promise<void>) & { close(): Pro
  * Kysely prepares every query anew; better-sqlite3's prepare costs more than running a point query. Queries are
  * few distinct strings, so a bounded cache of prepared statements keeps the hot paths at driver speed.
  */
-function withStatementCache(native: SqliteDatabase.Database, max = 512): SqliteDatabase.Database {
+function withStatementCache(
+  native: SqliteDatabase.Database,
+  waiters: WriteLockWaiters,
+  max = 512,
+): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return new Proxy(native, {
     get(target, prop, receiver) {
@@ -199,12 +203,41 @@ function withStatementCache(native: SqliteDatabase.Database, max = 512): SqliteD
       return (sqlText: string) => {
         let stmt = cache.get(sqlText);
         if (!stmt) {
-          stmt = target.prepare(sqlText);
+          stmt = countedOutsideTransactions(target, target.prepare(sqlText), waiters);
           if (cache.size >= max) cache.delete(cache.keys().next().value as string);
           cache.set(sqlText, stmt);
         }
         return stmt;
       };
+    },
+  });
+}
+
+/**
+ * A statement that writes (with RETURNING too), run outside a transaction, takes the write lock by itself (an audit
+ * row, a session's last use): such a run counts itself among the waiting writers as BEGIN IMMEDIATE does.
+ */
+function countedOutsideTransactions(
+  native: SqliteDatabase.Database,
+  stmt: SqliteDatabase.Statement,
+  waiters: WriteLockWaiters,
+): SqliteDatabase.Statement {
+  if (stmt.readonly) return stmt;
+  const counted = new Map<PropertyKey, unknown>(
+    (['run', 'all', 'get'] as const).map((name) => {
+      const call = stmt[name].bind(stmt) as (...params: unknown[]) => unknown;
+      return [
+        name,
+        (...params: unknown[]) =>
+          native.inTransaction ? call(...params) : waiters.whileWaiting(() => call(...params)),
+      ];
+    }),
+  );
+  return new Proxy(stmt, {
+    get(target, prop) {
+      if (counted.has(prop)) return counted.get(prop);
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
 }

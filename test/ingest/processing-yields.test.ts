@@ -38,45 +38,59 @@ describe('a processing turn on SQLite', () => {
     await app?.close();
   });
 
-  it('ends as soon as a writer of another thread waits for the lock, and lets it in before the next turn', async () => {
-    const t = 1_764_331_200_000;
-    const items = Array.from({ length: EVENTS }, (_, i) =>
-      messageItem(PAGE_A, `${3_300_000_000_000_000 + (i % 12)}`, `m_yield_${i}`, `where is order ${i}?`, t + i),
-    );
-    await postWebhook(app, envelope(PAGE_A, items));
-    const waiters = app.ctx.database.lockWaiters!;
-    let seen = 0;
-    let writerWaited = false;
-    let writtenBeforeLast: boolean | null = null;
-    app.ctx.inboundHooks.register('lock-writer', async (e) => {
-      seen++;
-      if (seen === 1) {
-        // The other thread asks for the lock this turn holds, and is counted while it waits.
-        writer.postMessage({ type: 'write', key: KEY });
-        for (let i = 0; i < 10_000 && waiters.waiting === 0; i++) block(1);
-        writerWaited = waiters.waiting > 0;
-      }
-      if (seen === EVENTS)
-        writtenBeforeLast =
-          (await e.trx.selectFrom('meta').select('value').where('key', '=', KEY).executeTakeFirst()) !== undefined;
-    });
-    const written = once(writer, 'message');
-    // A turn long enough for the whole delivery: only the waiting writer can end it early.
-    await processPendingPosts(app.ctx, { turnMs: 600_000 });
-    await written;
+  for (const [how, alone] of [
+    ['in a transaction', false],
+    ['with a statement alone', true],
+  ] as const)
+    it(`ends as soon as a writer of another thread waits for the lock (${how}), and lets it in before the next turn`, async () => {
+      const key = `${KEY}.${alone ? 'alone' : 'transaction'}`;
+      const t = 1_764_331_200_000;
+      const items = Array.from({ length: EVENTS }, (_, i) =>
+        messageItem(
+          PAGE_A,
+          `${(alone ? 3_310_000_000_000_000 : 3_300_000_000_000_000) + (i % 12)}`,
+          `m_yield_${alone}_${i}`,
+          `where is order ${i}?`,
+          t + i,
+        ),
+      );
+      const before = await countRows(app, 'webhook_events');
+      await postWebhook(app, envelope(PAGE_A, items));
+      const waiters = app.ctx.database.lockWaiters!;
+      let seen = 0;
+      let writerWaited = false;
+      let writtenBeforeLast: boolean | null = null;
+      app.ctx.inboundHooks.register(`lock-writer-${how}`, async (e) => {
+        seen++;
+        if (seen === 1) {
+          // The other thread asks for the lock this turn holds, and is counted while it waits.
+          writer.postMessage({ type: 'write', key, alone });
+          for (let i = 0; i < 10_000 && waiters.waiting === 0; i++) block(1);
+          writerWaited = waiters.waiting > 0;
+        }
+        if (seen === EVENTS)
+          writtenBeforeLast =
+            (await e.trx.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst()) !== undefined;
+      });
+      const written = once(writer, 'message');
+      // A turn long enough for the whole delivery: only the waiting writer can end it early.
+      await processPendingPosts(app.ctx, { turnMs: 600_000 });
+      await written;
 
-    assert.equal(writerWaited, true, 'the writer waited for the lock while the turn held it');
-    assert.equal(
-      writtenBeforeLast,
-      true,
-      "the writer's row was committed before the delivery's last event was applied",
-    );
-    assert.equal(waiters.waiting, 0);
-    assert.equal(await countRows(app, 'webhook_events'), EVENTS, 'every event applied once');
-    const post = await app.ctx.db
-      .selectFrom('webhook_posts')
-      .select(['status', 'event_count'])
-      .executeTakeFirstOrThrow();
-    assert.deepEqual(post, { status: 'processed', event_count: EVENTS });
-  });
+      assert.equal(writerWaited, true, 'the writer waited for the lock while the turn held it');
+      assert.equal(
+        writtenBeforeLast,
+        true,
+        "the writer's row was committed before the delivery's last event was applied",
+      );
+      assert.equal(waiters.waiting, 0);
+      assert.equal(await countRows(app, 'webhook_events'), before + EVENTS, 'every event applied once');
+      const post = await app.ctx.db
+        .selectFrom('webhook_posts')
+        .select(['status', 'event_count'])
+        .orderBy('received_at', 'desc')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(post, { status: 'processed', event_count: EVENTS });
+    });
 });
