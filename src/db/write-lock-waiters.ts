@@ -1,14 +1,17 @@
 /**
  * How many of this process's SQLite connections want the database's write lock right now, counted in memory shared by
- * its threads (the server's, the processing thread's, the intake and spool threads').
+ * its threads (the server's, the processing thread's, the intake thread's).
  *
  * SQLite has one write lock and no queue: a connection that finds it taken sleeps in its busy handler and tries again
  * later, and better-sqlite3 sleeps on the calling thread. A long writer (the webhook processor applies a backlog in
- * turns of up to hundreds of milliseconds) would hold every other writer, and with it the thread it runs on, for a
- * whole turn. With this count it does not: it reads `waiting` between events, commits as soon as someone waits, and
- * lets them in before its next turn (see `yieldTo`).
+ * turns of up to hundreds of milliseconds) would hold every other writer, and with it the thread it runs on (the
+ * server's, for an audit row), for a whole turn. With this count it does not: it reads `waiting` between events,
+ * commits as soon as someone waits, and lets them in before its next turn (see `yieldTo`).
  *
- * A connection of another process (a CLI command) is not counted: it waits for the turn to end, as before.
+ * Every transaction and lone write statement of `openDatabase`'s connections counts itself, and so does the intake
+ * thread's commit (a POST's acknowledgement waits for it). The spool's mover does not: what it moves is acknowledged
+ * already, and under load it commits every few milliseconds, which would cut every turn short. A connection of
+ * another process (a CLI command) is not counted either: it waits for the turn to end.
  */
 export class WriteLockWaiters {
   /** The shared memory: pass it to another thread (workerData) and wrap it there with `new WriteLockWaiters(buffer)`. */
