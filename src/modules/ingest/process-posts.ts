@@ -89,6 +89,17 @@ const TURN_MS = 10;
 
 type Live = Extract<Decoded, { events: WebhookEvent[] }>;
 
+/**
+ * For a while after another writer of the process had to wait for a turn (someone is working in the inbox, say),
+ * turns are no longer than TURN_MS: the next writer then waits for the commit of a short turn, not of a long one.
+ */
+const SHORT_TURNS_AFTER_YIELD_MS = 2000;
+const yieldedAt = new WeakMap<AppContext, number>();
+const turnLength = (ctx: AppContext, turnMs: number) =>
+  performance.now() - (yieldedAt.get(ctx) ?? -Infinity) < SHORT_TURNS_AFTER_YIELD_MS
+    ? Math.min(turnMs, TURN_MS)
+    : turnMs;
+
 const settlesMarketingSend = (ev: WebhookEvent) => ev.kind === 'marketing_message' && ev.status !== 'echo';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -129,13 +140,16 @@ async function applyBatch(
     // block the thread until the flush ends (a page under writeback is not written to).
     if (turn > 0) await Promise.all([nextTurn(), durable]);
     // Whoever waited for the lock takes it before the next turn does.
-    if (othersWait()) await waiters!.yieldTo();
+    if (othersWait()) {
+      await waiters!.yieldTo();
+      yieldedAt.set(ctx, performance.now());
+    }
     ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
       gatheringInserts(trx, () =>
         keys.deferringSync(async (deferral) => {
           if (marketing) await lockMarketingTracking(trx, ctx.database.dialect);
           const now = ctx.clock.now();
-          const until = performance.now() + turnMs;
+          const until = performance.now() + turnLength(ctx, turnMs);
           if (performance.now() - renewedAt > leaseMs / 3) {
             await renewPostLeases(
               trx,
