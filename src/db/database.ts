@@ -55,8 +55,9 @@ export interface Database {
   listen(channel: string, fn: () => void): () => Promise<void>;
   /**
    * SQLite: how many of this process's connections wait for the write lock (shared by its threads: give
-   * `lockWaiters.buffer` to a thread that opens the same file). Every transaction of this database counts itself while
-   * it takes the lock; the webhook processor reads it to end its turn. PostgreSQL: null (it locks rows, not the file).
+   * `lockWaiters.buffer` to a thread that opens the same file). Every transaction of this database, and every write
+   * statement run outside one, counts itself while it takes the lock; the webhook processor reads it to end its turn.
+   * PostgreSQL: null (it locks rows, not the file).
    */
   lockWaiters: WriteLockWaiters | null;
   close(): Promise<void>;
