@@ -1,3 +1,5 @@
+import { threadId } from 'node:worker_threads';
+
 /**
  * How many of this process's SQLite connections want the database's write lock right now, counted in memory shared by
  * its threads (the server's, the processing thread's, the intake thread's).
@@ -13,29 +15,51 @@
  * already, and under load it commits every few milliseconds, which would cut every turn short. A connection of
  * another process (a CLI command) is not counted either: it waits for the turn to end.
  */
+/** How long a writer waits for a turn it found holding the lock before it asks SQLite itself (the holder died?). */
+const HANDOFF_MAX_MS = 1000;
+/** The slots of the shared memory: the count of waiting writers, and the thread whose turn holds the lock (id + 1). */
+const WAITING = 0;
+const HOLDER = 1;
+
 export class WriteLockWaiters {
   /** The shared memory: pass it to another thread (workerData) and wrap it there with `new WriteLockWaiters(buffer)`. */
   readonly buffer: SharedArrayBuffer;
   readonly #count: Int32Array;
 
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8)) {
     this.buffer = buffer;
-    this.#count = new Int32Array(buffer, 0, 1);
+    this.#count = new Int32Array(buffer, 0, 2);
   }
 
   /** How many connections are waiting for the lock (or, for `whileWaiting` around a whole transaction, hold it). */
   get waiting(): number {
-    return Atomics.load(this.#count, 0);
+    return Atomics.load(this.#count, WAITING);
   }
 
   /** Runs `take` (a BEGIN IMMEDIATE, or a short write transaction) counted as waiting for the lock until it returns. */
   whileWaiting<T>(take: () => T): T {
-    Atomics.add(this.#count, 0, 1);
+    Atomics.add(this.#count, WAITING, 1);
     try {
+      // A long writer's turn of another thread holds the lock: woken as soon as it commits (see hold).
+      const holder = Atomics.load(this.#count, HOLDER);
+      if (holder !== 0 && holder !== threadId + 1) Atomics.wait(this.#count, HOLDER, holder, HANDOFF_MAX_MS);
       return take();
     } finally {
-      Atomics.sub(this.#count, 0, 1);
+      Atomics.sub(this.#count, WAITING, 1);
     }
+  }
+
+  /**
+   * For the long writer, once its transaction has the lock: marks the lock as its own, so a writer of another thread
+   * waits on this memory instead of SQLite's busy handler. Returns the release, to call once the transaction ended
+   * (committed or not): it wakes them at once.
+   */
+  hold(): () => void {
+    Atomics.store(this.#count, HOLDER, threadId + 1);
+    return () => {
+      Atomics.store(this.#count, HOLDER, 0);
+      Atomics.notify(this.#count, HOLDER);
+    };
   }
 
   /**

@@ -84,19 +84,20 @@ export async function runCliOk(args: string[], env: Record<string, string>, inpu
 }
 
 /**
- * `pagescope serve` with every role, as a service manager starts it, on a free port of 127.0.0.1; resolves with its
+ * `pagescope serve` with every role (or as `args` say), as a service manager starts it, on a free port of 127.0.0.1; resolves with its
  * address once /readyz answers 200. `env` is laid over this process's environment, so settings such as
  * PAGESCOPE_PROCESSING_NICE given to a benchmark reach the server.
  */
 export async function startServe(
   env: Record<string, string>,
   timeoutMs = 60_000,
+  args: string[] = [],
 ): Promise<{ url: string; child: ChildProcess }> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
   );
   const { child, match } = await startCli(
-    ['serve', '--host', '127.0.0.1', '--port', '0'],
+    ['serve', '--host', '127.0.0.1', '--port', '0', ...args],
     { ...inherited, ...env },
     /listening on (http:\/\/\S+)/,
     timeoutMs,

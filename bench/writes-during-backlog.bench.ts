@@ -1,0 +1,120 @@
+// An agent's writes while `serve` works through a backlog: 256 people write to the real server (all roles); then
+// `serve --role web` stores 40,000 more of their messages without processing them and stops; then `serve` (all roles)
+// starts on that backlog, and tags are added to its contacts through the API, one every 50 ms, while it is processed.
+// Beside it, the same writes to the same server once the backlog is gone (the baseline of the same run).
+// On SQLite a write waits for the processor's turn to end (see src/db/write-lock-waiters.ts).
+// Run: npm run bench -- writes-during-backlog
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCliOk, startServe } from '../test/support/cli.ts';
+
+const SECRET = 'bench-app-secret';
+const PAGE = '1717527131834678';
+const PEOPLE = 256;
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 40_000);
+const WRITES = 60;
+
+const dir = mkdtempSync(join(tmpdir(), 'pagescope-bench-writes-'));
+const env = {
+  PAGESCOPE_DATA_DIR: join(dir, 'data'),
+  META_APP_SECRET: SECRET,
+  META_VERIFY_TOKEN: 'v',
+  LOG_LEVEL: 'warn',
+  LOG_FORMAT: 'json',
+  META_GRAPH_URL: 'http://127.0.0.1:9',
+};
+const init = JSON.parse(await runCliOk(['init', '--json'], env, '')) as { owner_token: string };
+await runCliOk(
+  ['pages', 'add', '--id', PAGE, '--name', 'Bench', '--token', 'bench-page-token', '--no-verify'],
+  env,
+  '',
+);
+let { url, child } = await startServe(env);
+const auth = { authorization: `Bearer ${init.owner_token}` };
+const stop = async () => {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+};
+/** The sum of a metric's lines on /metrics. */
+const metric = async (name: string) => {
+  const text = await (await fetch(`${url}/metrics`, { headers: auth })).text();
+  const lines = text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return lines.reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+};
+const processed = () => metric('pagescope_events_processed_total');
+
+const post = (k: number) => {
+  const ts = 1_764_331_200_000 + k;
+  const raw = JSON.stringify({
+    object: 'page',
+    entry: [
+      {
+        id: PAGE,
+        time: ts,
+        messaging: [
+          {
+            sender: { id: String(4_100_000_000_000_000 + (k % PEOPLE)) },
+            recipient: { id: PAGE },
+            timestamp: ts,
+            message: { mid: `m_writes_${k}`, text: `order question number ${k}, is it shipped yet?` },
+          },
+        ],
+      },
+    ],
+  });
+  const signature = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
+  return fetch(`${url}/webhook`, {
+    method: 'POST',
+    body: raw,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+  });
+};
+/** Adds a tag to a contact every 50 ms, WRITES times; each request's time in ms, sorted. */
+const tagWrites = async (contacts: { id: string }[], round: string) => {
+  const times: number[] = [];
+  for (let n = 0; n < WRITES; n++) {
+    const started = performance.now();
+    const res = await fetch(`${url}/api/v1/contacts/${contacts[n % contacts.length]!.id}/tags`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ tags: [`${round}-${n}`] }),
+    });
+    if (!res.ok) throw new Error(`tag write answered ${res.status}`);
+    times.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return times.sort((a, b) => a - b);
+};
+const figures = (t: number[]) =>
+  `median ${t[Math.floor(t.length / 2)]!.toFixed(1)} ms, p90 ${t[Math.floor(t.length * 0.9)]!.toFixed(1)} ms, slowest ${t.at(-1)!.toFixed(1)} ms`;
+
+try {
+  for (let k = 0; k < PEOPLE; k += 64) await Promise.all(Array.from({ length: 64 }, (_, j) => post(k + j)));
+  while ((await processed()) < PEOPLE) await new Promise((resolve) => setTimeout(resolve, 100));
+  const contacts = (
+    (await (await fetch(`${url}/api/v1/pages/${PAGE}/contacts?limit=8`, { headers: auth })).json()) as {
+      data: { id: string }[];
+    }
+  ).data;
+  await stop();
+  // The backlog: stored by a web-only server, which processes nothing.
+  ({ url, child } = await startServe(env, 60_000, ['--role', 'web']));
+  for (let k = PEOPLE; k < PEOPLE + BACKLOG; k += 250)
+    await Promise.all(Array.from({ length: 250 }, (_, j) => post(k + j)));
+  while ((await metric('pagescope_webhook_spool_unmoved_bytes')) > 0)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  await stop();
+  ({ url, child } = await startServe(env));
+  const during = await tagWrites(contacts, 'backlog');
+  const left = BACKLOG - (await processed());
+  while ((await processed()) < BACKLOG) await new Promise((resolve) => setTimeout(resolve, 100));
+  const idle = await tagWrites(contacts, 'idle');
+  console.log(
+    `serve (all roles): a tag added through the API every 50 ms while it processed a backlog of ${BACKLOG.toLocaleString('en')} stored messages (${left.toLocaleString('en')} still waiting after the ${WRITES} writes): ${figures(during)}  with no backlog: ${figures(idle)}  ratio of medians ${(during[Math.floor(WRITES / 2)]! / idle[Math.floor(WRITES / 2)]!).toFixed(1)}`,
+  );
+} finally {
+  await stop();
+  rmSync(dir, { recursive: true, force: true });
+}
