@@ -1,5 +1,11 @@
 import { threadId } from 'node:worker_threads';
 
+/** How long a writer waits for a turn it found holding the lock before it asks SQLite itself (the holder died?). */
+const HANDOFF_MAX_MS = 1000;
+/** The slots of the shared memory: the count of waiting writers, and the thread whose turn holds the lock (id + 1). */
+const WAITING = 0;
+const HOLDER = 1;
+
 /**
  * How many of this process's SQLite connections want the database's write lock right now, counted in memory shared by
  * its threads (the server's, the processing thread's, the intake thread's).
@@ -15,12 +21,6 @@ import { threadId } from 'node:worker_threads';
  * already, and under load it commits every few milliseconds, which would cut every turn short. A connection of
  * another process (a CLI command) is not counted either: it waits for the turn to end.
  */
-/** How long a writer waits for a turn it found holding the lock before it asks SQLite itself (the holder died?). */
-const HANDOFF_MAX_MS = 1000;
-/** The slots of the shared memory: the count of waiting writers, and the thread whose turn holds the lock (id + 1). */
-const WAITING = 0;
-const HOLDER = 1;
-
 export class WriteLockWaiters {
   /** The shared memory: pass it to another thread (workerData) and wrap it there with `new WriteLockWaiters(buffer)`. */
   readonly buffer: SharedArrayBuffer;

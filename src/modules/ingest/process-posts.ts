@@ -109,7 +109,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * Applies a batch of claimed deliveries in turns of at most `turnMs` of work, each its own transaction, with the event
  * loop free in between. On SQLite a turn also ends as soon as another writer of this process waits for the lock, and
- * that writer goes first (see WriteLockWaiters): long turns hold nobody up for more than an event. The first turn sets duplicates and undecodable deliveries aside (a delivery whose exact bytes
+ * that writer goes first (see WriteLockWaiters): long turns hold nobody up for more than an event. The first turn
+ * sets duplicates and undecodable deliveries aside (a delivery whose exact bytes
  * arrived before, Meta's retry of a POST we did acknowledge, applies nothing); then every event, sorted by event time,
  * goes through the idempotency ledger; the last turn marks the deliveries processed. A crash between turns leaves the
  * deliveries pending and leased: claimed again, the events already applied are found in the ledger and skipped, so
