@@ -87,6 +87,7 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
       lockWaiters: ctx.database.lockWaiters?.buffer ?? null,
     });
     worker = w;
+    const tid = w.threadId;
     w.on('message', (m: FromWorker) => {
       if (m.type === 'log') destination.write(m.line);
       else if (m.type === 'ready') state = 'running';
@@ -100,6 +101,8 @@ export function startProcessingThread(ctx: AppContext, config: Config, workerId:
     );
     w.on('exit', (code) => {
       worker = null;
+      // A thread that ended inside a turn no longer holds the lock: writers stop waiting for its commit.
+      ctx.database.lockWaiters?.forget(tid);
       state = 'stopped';
       for (const answer of answers.values()) answer(null);
       answers.clear();

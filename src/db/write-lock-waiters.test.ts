@@ -36,4 +36,15 @@ describe('WriteLockWaiters', () => {
     assert.equal(waiters.waiting, 1, 'yieldTo gave up while the other still waited');
     Atomics.sub(count, 0, 1);
   });
+
+  it('forgets the turn of a thread that ended while it held the lock, and only that one', async () => {
+    const waiters = new WriteLockWaiters();
+    const holder = new Int32Array(waiters.buffer, 4, 1);
+    // A processing thread (id 7) was inside a turn when it died.
+    Atomics.store(holder, 0, 8);
+    waiters.forget(3);
+    assert.equal(Atomics.load(holder, 0), 8, "another thread's end changes nothing");
+    waiters.forget(7);
+    assert.equal(Atomics.load(holder, 0), 0, 'writers no longer wait for its commit');
+  });
 });

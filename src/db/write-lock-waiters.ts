@@ -62,6 +62,11 @@ export class WriteLockWaiters {
     };
   }
 
+  /** For whoever started the long writer's thread, once it ended: its turn, if it was in one, holds nothing any more. */
+  forget(thread: number): void {
+    if (Atomics.compareExchange(this.#count, HOLDER, thread + 1, 0) === thread + 1) Atomics.notify(this.#count, HOLDER);
+  }
+
   /**
    * For the long writer, between two of its transactions: resolves once nobody waits any more (they took the lock in
    * turn), or after `maxMs`. A waiting connection notices the free lock only when its busy handler wakes (after 1, 2,
