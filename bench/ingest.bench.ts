@@ -39,6 +39,7 @@ import { registerPage } from '../src/modules/pages/register-page.ts';
 import { createContext, type AppContext } from '../src/kernel/context.ts';
 import { withWebhookIntake } from '../src/app/bootstrap.ts';
 import { installHooks, YIELDING_PROCESSING } from '../src/app/modules.ts';
+import { benchPsid, signedMessage } from './support.ts';
 
 // autocannon ships no type declarations; this is the part of its API the benchmark uses.
 type AutocannonResult = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number };
@@ -199,25 +200,8 @@ let seq = 0;
 /** A realistic webhook body as Meta sends it, numbered, with its signature. */
 function signedBody(): { body: string; signature: string } {
   const n = seq++;
-  const ts = 1_764_331_200_000 + n;
-  const body = JSON.stringify({
-    object: 'page',
-    entry: [
-      {
-        id: PAGE,
-        time: ts,
-        messaging: [
-          {
-            sender: { id: String(4_000_000_000_000_000 + (n % 5000)) },
-            recipient: { id: PAGE },
-            timestamp: ts,
-            message: { mid: `m_bench_${n}_${process.pid}`, text: `order question number ${n}, is it shipped yet?` },
-          },
-        ],
-      },
-    ],
-  });
-  return { body, signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` };
+  const { raw, signature } = signedMessage(PAGE, SECRET, n, 5000, `m_bench_${n}_${process.pid}`);
+  return { body: raw, signature };
 }
 
 /** autocannon's hook: a unique signed body per request (no two identical). */
@@ -349,7 +333,7 @@ async function commandLatency(ctx: AppContext): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < 300; i++) {
     const t = process.hrtime.bigint();
-    await findContactByPsid(ctx, cliActor, PAGE, String(4_000_000_000_000_000 + (i % 5000)));
+    await findContactByPsid(ctx, cliActor, PAGE, benchPsid(i, 5000));
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   return times.sort((a, b) => a - b);

@@ -9,7 +9,6 @@
 // BENCH_WAL_PAGES=1 runs without checkpoints and prints, from the WAL's frames, the pages each table and index wrote
 // per event (a page changed by a turn is one frame of its commit).
 // Run: npm run bench -- processing    (BENCH_PROCESSING_SHARED=1: the shorter turns of a processor on the HTTP thread)
-import { createHmac } from 'node:crypto';
 import SqliteDatabase from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -24,7 +23,7 @@ import { receiveWebhook } from '../src/modules/ingest/receive-webhook.ts';
 import { processPendingPosts } from '../src/modules/ingest/process-posts.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { checkpointWal } from '../src/db/wal.ts';
-import { bytesWritten } from './support.ts';
+import { bytesWritten, signedMessage } from './support.ts';
 
 const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';
@@ -158,29 +157,8 @@ try {
       await Promise.all(
         Array.from({ length: Math.min(500, count - i) }, () => {
           const k = n++;
-          const ts = 1_764_331_200_000 + k;
-          const raw = JSON.stringify({
-            object: 'page',
-            entry: [
-              {
-                id: PAGE,
-                time: ts,
-                messaging: [
-                  {
-                    sender: { id: String(4_100_000_000_000_000 + (k % PEOPLE)) },
-                    recipient: { id: PAGE },
-                    timestamp: ts,
-                    message: {
-                      mid: `m_proc_${k}_${process.pid}`,
-                      text: `order question number ${k}, is it shipped yet?`,
-                    },
-                  },
-                ],
-              },
-            ],
-          });
-          const sha256 = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
-          return receiveWebhook(ctx, Buffer.from(raw), { sha256 });
+          const { raw, signature } = signedMessage(PAGE, SECRET, k, PEOPLE, `m_proc_${k}_${process.pid}`);
+          return receiveWebhook(ctx, Buffer.from(raw), { sha256: signature });
         }),
       );
   };

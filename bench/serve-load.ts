@@ -1,7 +1,6 @@
 // The ingest benchmark's main figure: the real `serve` (all roles, the bin as a user runs it, on a data dir of its
 // own) under sustained webhook load, beside a bare HMAC node:http server measured in the same run.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { runWrk, webhookReplayScript, wrkAvailable, type WrkRun } from './wrk.ts';
-import { bytesWritten } from './support.ts';
+import { bytesWritten, signedMessage } from './support.ts';
 import { buildState } from '../bin/build-state.js';
 import { runCliOk, startServe as startServeReady } from '../test/support/cli.ts';
 
@@ -33,25 +32,7 @@ export interface ServeOptions {
 let n = 0;
 function body(page: string, secret: string): { raw: string; signature: string } {
   const i = n++;
-  const ts = 1_764_331_200_000 + i;
-  const raw = JSON.stringify({
-    object: 'page',
-    entry: [
-      {
-        id: page,
-        time: ts,
-        messaging: [
-          {
-            sender: { id: String(4_100_000_000_000_000 + (i % PSIDS)) },
-            recipient: { id: page },
-            timestamp: ts,
-            message: { mid: `m_serve_${i}_${process.pid}`, text: `order question number ${i}, is it shipped yet?` },
-          },
-        ],
-      },
-    ],
-  });
-  return { raw, signature: `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}` };
+  return signedMessage(page, secret, i, PSIDS, `m_serve_${i}_${process.pid}`);
 }
 
 /** A wrk script replaying `count` fresh signed bodies (more than one window sends: none is a repeat). */

@@ -4,11 +4,11 @@
 // Beside it, the same writes to the same server once the backlog is gone (the baseline of the same run).
 // On SQLite a write waits for the processor's turn to end (see src/db/write-lock-waiters.ts).
 // Run: npm run bench -- writes-during-backlog
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCliOk, startServe } from '../test/support/cli.ts';
+import { signedMessage } from './support.ts';
 
 const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';
@@ -46,25 +46,7 @@ const metric = async (name: string) => {
 const processed = () => metric('pagescope_events_processed_total');
 
 const post = (k: number) => {
-  const ts = 1_764_331_200_000 + k;
-  const raw = JSON.stringify({
-    object: 'page',
-    entry: [
-      {
-        id: PAGE,
-        time: ts,
-        messaging: [
-          {
-            sender: { id: String(4_100_000_000_000_000 + (k % PEOPLE)) },
-            recipient: { id: PAGE },
-            timestamp: ts,
-            message: { mid: `m_writes_${k}`, text: `order question number ${k}, is it shipped yet?` },
-          },
-        ],
-      },
-    ],
-  });
-  const signature = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
+  const { raw, signature } = signedMessage(PAGE, SECRET, k, PEOPLE, `m_writes_${k}`);
   return fetch(`${url}/webhook`, {
     method: 'POST',
     body: raw,
