@@ -23,7 +23,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { chromium, type Page } from 'playwright-core';
 import { buildState } from '../bin/build-state.js';
 import { runCliOk, startServe as startServeReady } from '../test/support/cli.ts';
-import { percentile, pgReachable } from './support.ts';
+import { benchServeEnv, percentile, pgReachable } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -225,12 +225,7 @@ async function benchOne(dialect: 'sqlite' | 'postgres'): Promise<void> {
     await admin.query(`create database ${dbName}`);
   }
   const env: Record<string, string> = {
-    PAGESCOPE_DATA_DIR: join(dir, 'data'),
-    META_APP_SECRET: SECRET,
-    META_VERIFY_TOKEN: 'v',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    META_GRAPH_URL: 'http://127.0.0.1:9',
+    ...benchServeEnv(join(dir, 'data'), SECRET),
     ...(dialect === 'postgres' && { DATABASE_URL: dbUrl }),
   };
   const server = await startServe(env);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { runWrk, webhookReplayScript, wrkAvailable, type WrkRun } from './wrk.ts';
-import { bytesWritten, signedMessage } from './support.ts';
+import { benchServeEnv, bytesWritten, signedMessage } from './support.ts';
 import { buildState } from '../bin/build-state.js';
 import { runCliOk, startServe as startServeReady } from '../test/support/cli.ts';
 
@@ -143,12 +143,7 @@ async function startServe(
 ): Promise<{ url: string; child: ChildProcess; dataDir: string }> {
   const dataDir = join(dir, 'data');
   const env = {
-    PAGESCOPE_DATA_DIR: dataDir,
-    META_APP_SECRET: o.secret,
-    META_VERIFY_TOKEN: 'v',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    META_GRAPH_URL: 'http://127.0.0.1:9',
+    ...benchServeEnv(dataDir, o.secret),
     // The processing thread's priority can be set for a run (PAGESCOPE_PROCESSING_NICE=0 on a machine other jobs load).
     ...(process.env.PAGESCOPE_PROCESSING_NICE !== undefined && {
       PAGESCOPE_PROCESSING_NICE: process.env.PAGESCOPE_PROCESSING_NICE,

@@ -61,3 +61,18 @@ export function signedMessage(
   });
   return { raw, signature: `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}` };
 }
+
+/**
+ * What the benchmarks give the real `pagescope` command: the data dir, the app secret, warnings only as JSON lines, and
+ * a Graph URL where nothing answers (no benchmark reaches Meta).
+ */
+export function benchServeEnv(dataDir: string, secret: string): Record<string, string> {
+  return {
+    PAGESCOPE_DATA_DIR: dataDir,
+    META_APP_SECRET: secret,
+    META_VERIFY_TOKEN: 'v',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    META_GRAPH_URL: 'http://127.0.0.1:9',
+  };
+}

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCliOk, startServe } from '../test/support/cli.ts';
-import { signedMessage } from './support.ts';
+import { benchServeEnv, signedMessage } from './support.ts';
 
 const SECRET = 'bench-app-secret';
 const PAGE = '1717527131834678';
@@ -17,14 +17,7 @@ const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 40_000);
 const WRITES = 60;
 
 const dir = mkdtempSync(join(tmpdir(), 'pagescope-bench-writes-'));
-const env = {
-  PAGESCOPE_DATA_DIR: join(dir, 'data'),
-  META_APP_SECRET: SECRET,
-  META_VERIFY_TOKEN: 'v',
-  LOG_LEVEL: 'warn',
-  LOG_FORMAT: 'json',
-  META_GRAPH_URL: 'http://127.0.0.1:9',
-};
+const env = benchServeEnv(join(dir, 'data'), SECRET);
 const init = JSON.parse(await runCliOk(['init', '--json'], env, '')) as { owner_token: string };
 await runCliOk(
   ['pages', 'add', '--id', PAGE, '--name', 'Bench', '--token', 'bench-page-token', '--no-verify'],
