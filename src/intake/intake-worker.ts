@@ -178,7 +178,8 @@ function serveIntake(
   intakeKey: IntakeKey,
   lockWaiters: SharedArrayBuffer | null,
 ): void {
-  const waiters = lockWaiters ? new WriteLockWaiters(lockWaiters) : null;
+  // Without the app's count (a thread started alone), a count of its own: nobody reads it.
+  const waiters = new WriteLockWaiters(lockWaiters ?? undefined);
   let keyring = Keyring.fromTransfer(keys);
   let intake = intakeKey;
   const { db, insert, holdKey } = openPostStore(file, 'NORMAL');
@@ -229,8 +230,7 @@ function serveIntake(
     const n = ++commits;
     if (rows.length === 0) return answer(batches, decided, n, 0, null);
     try {
-      if (waiters) waiters.whileWaiting(() => insertAll(rows));
-      else insertAll(rows);
+      waiters.whileWaiting(() => insertAll(rows));
     } catch (err) {
       if (err instanceof IntakeKeyRetired) {
         waiting.unshift(...batches);
