@@ -15,8 +15,14 @@ const ROLE = 'pagescope-wal-checkpointer';
  */
 export const BACKSTOP_PAGES = 25_000;
 
-/** How long the thread waits between looks when the WAL has nothing left to copy, and when it has. */
-const IDLE_MS = 100;
+/**
+ * How long the thread waits between looks once it has copied every frame, and while frames are left. A checkpoint
+ * writes each page that changed since the one before once, wherever in the file it lies: a page that many commits
+ * change (an index's last page, a busy conversation, a frequent search word) is written once a second instead of ten
+ * times. Measured on a backlog of 30,000 messages (`npm run bench -- processing`), KiB written an event: 16.4–16.6
+ * at 100 ms, 13.1 at 500 ms, 11.7–12.1 at 1 s, 11.8 at 2 and 4 s. The WAL holds about a second of commits more.
+ */
+const IDLE_MS = 1000;
 const BUSY_MS = 10;
 
 type FromThread = { type: 'progress'; log: number; checkpointed: number } | { type: 'stopped' };
