@@ -219,8 +219,9 @@ async function runProcessing(config: Config, workerId: string, lockWaiters: Shar
     return 0;
   });
   // On SQLite every other writer of the database is a thread of this process (the server's, the intake's), counted
-  // in the shared lockWaiters: processing may take long turns and end one whenever any of them waits.
-  const ownThread = lockWaiters && ctx.database.lockWaiters ? 'yielding' : true;
+  // in the lockWaiters the server thread handed over (null on PostgreSQL): processing may take long turns and end one
+  // whenever any of them waits.
+  const ownThread = lockWaiters ? 'yielding' : true;
   const workers = [keys, ...startWorkers(ctx, { workerId, spoolRescue: false, ownThread })];
   // Events appended here wake the server thread's event streams (one message per turn of this event loop).
   let eventsQueued = false;
