@@ -1,8 +1,8 @@
 // SQLite's WAL checkpoints in a thread of their own. By default SQLite copies the WAL into the database file inside
 // the commit that takes the WAL past 1,000 pages: every few turns the processor's commit also writes (and syncs) some
 // megabytes into the database file, and that time is lost to processing. Here the committing connections raise that
-// threshold to a backstop, and this thread runs passive checkpoints (which never block a writer or a reader) as soon
-// as frames are waiting, from a connection of its own.
+// threshold to a backstop, and this thread runs passive checkpoints (which never block a writer or a reader) from a
+// connection of its own: within a second of frames waiting, and one after another until none is left.
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { startModuleWorker } from '../lib/module-worker.ts';
