@@ -50,9 +50,10 @@ export class WriteLockWaiters {
   }
 
   /**
-   * For the long writer, once its transaction has the lock: marks the lock as its own, so a writer of another thread
-   * waits on this memory instead of SQLite's busy handler. Returns the release, to call once the transaction ended
-   * (committed or not): it wakes them at once.
+   * Once a transaction has the lock (`transactionFlushedLater` takes it for the processor's turns and the dispatcher's
+   * and sender's commits): marks the lock as this thread's, so a writer of another thread waits on this memory instead
+   * of SQLite's busy handler. Returns the release, to call once the transaction ended (committed or not): it wakes
+   * them at once.
    */
   hold(): () => void {
     Atomics.store(this.#count, HOLDER, threadId + 1);

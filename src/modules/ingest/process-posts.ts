@@ -147,87 +147,77 @@ async function applyBatch(
       await waiters!.yieldTo();
       yieldedAt.set(ctx, performance.now());
     }
-    // While the turn holds the lock, a writer of another thread waits for its end on the count's memory, woken when
-    // it commits, rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between looks.
-    let held: (() => void) | undefined;
-    try {
-      ({ durable } = await ctx.database.transactionFlushedLater((trx) => {
-        held = waiters?.hold();
-        return gatheringInserts(trx, () =>
-          keys.deferringSync(async (deferral) => {
-            if (marketing) await lockMarketingTracking(trx, ctx.database.dialect);
-            const now = ctx.clock.now();
-            const until = performance.now() + turnLength(ctx, turnMs);
-            if (performance.now() - renewedAt > leaseMs / 3) {
-              await renewPostLeases(
-                trx,
-                live.map((d) => d.row.id),
-                owner,
-                now + leaseMs,
-              );
-              renewedAt = performance.now();
-            }
-            if (turn === 0) {
-              // A body's hash led by the time in the body (its retry repeats it): the index of hashes grows at its end.
-              const duplicates = await claimBodyHashes(
-                trx,
-                batch.map((d) => ({ id: d.row.id, body_hash: timeOrderedKey(d.sentAt, d.row.body_hash) })),
-                now,
-              );
-              for (const d of batch) {
-                const dup = duplicates.has(d.row.id);
-                if (!dup && 'events' in d) {
-                  live.push(d);
-                  continue;
-                }
-                const kept = await finishPost(trx, d.row.id, owner, {
-                  status: dup ? 'duplicate' : 'failed',
-                  eventCount: dup ? 0 : null,
-                  error: dup || !('error' in d) ? null : d.error,
-                  now,
-                });
-                if (kept && dup) duplicated++;
-              }
-              const pageIds = [
-                ...new Set(
-                  live.flatMap((d) =>
-                    d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string'),
-                  ),
-                ),
-              ];
-              registered = await registeredPages(trx, pageIds);
-              items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
-              items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
-            }
-            // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
-            for (
-              let applied = 0;
-              next < items.length && ((applied === 0 && turn > 0) || (performance.now() < until && !othersWait()));
-              applied++, next++
-            ) {
-              const { ev, d } = items[next]!;
-              await applyEvent(
-                { ctx, trx, now, postId: d.row.id, keys: deferral },
-                ev,
-                d.object,
-                registered,
-                d.row.received_at,
-              );
-            }
-            if (next < items.length) return;
-            await finishProcessedPosts(
+    ({ durable } = await ctx.database.transactionFlushedLater((trx) =>
+      gatheringInserts(trx, () =>
+        keys.deferringSync(async (deferral) => {
+          if (marketing) await lockMarketingTracking(trx, ctx.database.dialect);
+          const now = ctx.clock.now();
+          const until = performance.now() + turnLength(ctx, turnMs);
+          if (performance.now() - renewedAt > leaseMs / 3) {
+            await renewPostLeases(
               trx,
-              live.map((d) => ({ id: d.row.id, eventCount: d.events.length })),
+              live.map((d) => d.row.id),
               owner,
+              now + leaseMs,
+            );
+            renewedAt = performance.now();
+          }
+          if (turn === 0) {
+            // A body's hash led by the time in the body (its retry repeats it): the index of hashes grows at its end.
+            const duplicates = await claimBodyHashes(
+              trx,
+              batch.map((d) => ({ id: d.row.id, body_hash: timeOrderedKey(d.sentAt, d.row.body_hash) })),
               now,
             );
-            live = [];
-          }),
-        );
-      }));
-    } finally {
-      held?.();
-    }
+            for (const d of batch) {
+              const dup = duplicates.has(d.row.id);
+              if (!dup && 'events' in d) {
+                live.push(d);
+                continue;
+              }
+              const kept = await finishPost(trx, d.row.id, owner, {
+                status: dup ? 'duplicate' : 'failed',
+                eventCount: dup ? 0 : null,
+                error: dup || !('error' in d) ? null : d.error,
+                now,
+              });
+              if (kept && dup) duplicated++;
+            }
+            const pageIds = [
+              ...new Set(
+                live.flatMap((d) => d.events.map((ev) => ev.pageId).filter((p): p is string => typeof p === 'string')),
+              ),
+            ];
+            registered = await registeredPages(trx, pageIds);
+            items = live.flatMap((d) => d.events.map((ev) => ({ ev, d })));
+            items.sort((a, b) => timeOf(a.ev, a.d.row) - timeOf(b.ev, b.d.row));
+          }
+          // Every turn but the first (which may have spent its time setting the batch up) applies at least one event.
+          for (
+            let applied = 0;
+            next < items.length && ((applied === 0 && turn > 0) || (performance.now() < until && !othersWait()));
+            applied++, next++
+          ) {
+            const { ev, d } = items[next]!;
+            await applyEvent(
+              { ctx, trx, now, postId: d.row.id, keys: deferral },
+              ev,
+              d.object,
+              registered,
+              d.row.received_at,
+            );
+          }
+          if (next < items.length) return;
+          await finishProcessedPosts(
+            trx,
+            live.map((d) => ({ id: d.row.id, eventCount: d.events.length })),
+            owner,
+            now,
+          );
+          live = [];
+        }),
+      ),
+    ));
   }
   // Turns commit without waiting for the disk (the log is one file, in order): the last one's flush covers them all.
   await durable;
