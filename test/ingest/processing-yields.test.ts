@@ -11,8 +11,7 @@ import { startModuleWorker } from '../../src/lib/module-worker.ts';
 import { processPendingPosts } from '../../src/modules/ingest/process-posts.ts';
 import type { TestApp } from '../support/app.ts';
 import { LOCK_WRITER_ROLE } from './lock-writer.ts';
-import { signWebhookBody } from '../../src/platform/index.ts';
-import { countRows, envelope, ingestApp, messageItem, PAGE_A, postWebhook, SECRET } from './support.ts';
+import { countRows, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from './support.ts';
 
 const EVENTS = 120;
 const KEY = 'test.lock-writer';
@@ -119,13 +118,7 @@ describe('a processing turn on SQLite with the webhook spool off', () => {
       seen++;
       if (seen === 1) {
         // A POST arrives while this turn holds the lock: its commit, in the intake thread, waits and is counted.
-        const body = backlog(3_330_000_000_000_000, 'arrives_during_turn');
-        answer = app.server.inject({
-          method: 'POST',
-          url: '/webhook',
-          payload: body,
-          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, SECRET) },
-        });
+        answer = postWebhook(app, backlog(3_330_000_000_000_000, 'arrives_during_turn'));
         for (let i = 0; i < 10_000 && waiters.waiting === 0; i++) await new Promise((r) => setTimeout(r, 1));
         intakeWaited = waiters.waiting > 0;
       }
