@@ -41,6 +41,7 @@ import * as m0038 from './migrations/0038-campaign-audience-freeze.ts';
 import * as m0039 from './migrations/0039-message-words-per-contact.ts';
 import * as m0040 from './migrations/0040-early-marketing-events.ts';
 import * as m0041 from './migrations/0041-time-ordered-ledger-keys.ts';
+import * as m0042 from './migrations/0042-body-hashes-without-time.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
@@ -88,6 +89,7 @@ const STEPS: [string, Step][] = [
   ['0039-message-words-per-contact', m0039],
   ['0040-early-marketing-events', m0040],
   ['0041-time-ordered-ledger-keys', m0041],
+  ['0042-body-hashes-without-time', m0042],
 ];
 
 // A small migrator of our own rather than Kysely's: Kysely's looks its tables up by introspecting every schema of

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { testDialects } from '../support/db.ts';
 import type { TestApp } from '../support/app.ts';
 import { up } from '../../src/db/migrations/0041-time-ordered-ledger-keys.ts';
+import { up as dropBareHashes } from '../../src/db/migrations/0042-body-hashes-without-time.ts';
 import { drain, envelope, ingestApp, messageItem, PAGE_A, postWebhook } from './support.ts';
 
 const hex12 = (ms: number) => ms.toString(16).padStart(12, '0');
@@ -73,5 +74,24 @@ for (const dialect of testDialects()) {
       assert.equal((await ledger()).length, 1, 'no second ledger row');
       assert.equal(await messages(), 1);
     });
+
+    await t.test(
+      'the body hashes stored before the upgrade, which no retry can match, are dropped by 0042',
+      async () => {
+        const hashes = async () =>
+          (await app.ctx.db.selectFrom('webhook_body_hashes').select('body_hash').execute())
+            .map((h) => h.body_hash)
+            .sort();
+        const kept = await hashes();
+        // As 0041 left one: the hash without the time.
+        await app.ctx.db
+          .insertInto('webhook_body_hashes')
+          .values({ body_hash: kept[0]!.slice(12), post_id: 'wp_before', created_at: sentBody })
+          .execute();
+        assert.equal((await hashes()).length, kept.length + 1);
+        await dropBareHashes(app.ctx.db);
+        assert.deepEqual(await hashes(), kept, 'the hashes led by their time stay');
+      },
+    );
   });
 }

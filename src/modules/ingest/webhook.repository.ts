@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/types.ts';
 import type { WebhookPostTable, WebhookEventTable } from '../../db/tables/conversations.ts';
 import { PreparedInsert, PreparedQuery, slotRow } from '../../db/prepared.ts';
+import { timeOrderedKey } from '../../lib/time-ordered-key.ts';
 
 /** Stores deliveries in one statement. Identical bodies are all stored here; the processor dedupes them. */
 export async function insertPosts(db: Executor, rows: WebhookPostTable[]): Promise<void> {
@@ -294,4 +295,29 @@ export async function purgeEventRaw(db: Executor, cutoff: number, limit: number)
     )
     .execute();
   return ids.length;
+}
+
+/**
+ * Drops, at most `limit` at a time, the hashes of bodies sent before `cutoff` (the time in the body, which leads each
+ * key: they are the first keys of the index) and stored before it too. A body without a time (keyed under time 0) or
+ * with a time long past goes once it was stored before the cutoff.
+ */
+export async function purgeBodyHashes(db: Executor, cutoff: number, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom('webhook_body_hashes')
+    .select('body_hash')
+    .where('body_hash', '<', timeOrderedKey(cutoff, ''))
+    .where('created_at', '<', cutoff)
+    .limit(limit)
+    .execute();
+  if (rows.length === 0) return 0;
+  const r = await db
+    .deleteFrom('webhook_body_hashes')
+    .where(
+      'body_hash',
+      'in',
+      rows.map((row) => row.body_hash),
+    )
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
