@@ -18,7 +18,7 @@ import {
 import type { DB, Db, Dialect } from './types.ts';
 import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.ts';
 import { registerNativeSqlite } from './prepared.ts';
-import { openSqliteFile } from './sqlite-file.ts';
+import { openSqliteFile, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-file.ts';
 import { WriteLockWaiters } from './write-lock-waiters.ts';
 
 /** The PostgreSQL driver, loaded on first use: a CLI call on SQLite does not pay for loading it. */
@@ -91,26 +91,64 @@ export interface OpenOptions {
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #waiters: WriteLockWaiters;
-  constructor(settings: SqliteDialectConfig, waiters: WriteLockWaiters) {
+  readonly #native: SqliteDatabase.Database;
+  constructor(settings: SqliteDialectConfig, waiters: WriteLockWaiters, native: SqliteDatabase.Database) {
     super(settings);
     this.#waiters = waiters;
+    this.#native = native;
   }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    // better-sqlite3 runs the statement (and any wait for the lock) before executeQuery returns its promise.
-    await this.#waiters.whileWaiting(() => connection.executeQuery(CompiledQuery.raw('begin immediate')));
+    // better-sqlite3 runs the statement (and any wait for the lock) before executeQuery returns its promise, and
+    // throws from it when the statement fails.
+    const begin = () => void connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    // A turn of another thread of this process: woken at its commit (see WriteLockWaiters.hold).
+    if (this.#waiters.heldHere) return this.#waiters.whileWaiting(begin);
+    if (this.#tryBegin(begin)) return;
+    // Another process holds the lock (or a thread of this one that does not mark it, the spool's mover). SQLite's busy
+    // handler would look again after 1, 2, 5, 10… then every 100 ms, and could miss each short gap between a
+    // processor's turns: this writer notes that it waits, so a processor ends its turn and lets it in (see
+    // WriteLockWaiters.waitFor), and looks every millisecond, with the event loop free meanwhile.
+    const done = this.#waiters.waitFor();
+    try {
+      const until = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (this.#waiters.heldHere) return this.#waiters.whileWaiting(begin);
+        // Past SQLite's own busy timeout it fails as SQLite would, with SQLITE_BUSY.
+        if (this.#tryBegin(begin, performance.now() >= until)) return;
+      }
+    } finally {
+      done();
+    }
+  }
+
+  /** Runs `begin` without waiting for the lock: false when another connection holds it (or, `last`, throws). */
+  #tryBegin(begin: () => void, last = false): boolean {
+    this.#native.pragma('busy_timeout = 0');
+    try {
+      begin();
+      return true;
+    } catch (err) {
+      if (!last && (err as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+      throw err;
+    } finally {
+      this.#native.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    }
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #settings: SqliteDialectConfig;
   readonly #waiters: WriteLockWaiters;
-  constructor(settings: SqliteDialectConfig, waiters: WriteLockWaiters) {
+  readonly #native: SqliteDatabase.Database;
+  constructor(settings: SqliteDialectConfig, waiters: WriteLockWaiters, native: SqliteDatabase.Database) {
     super(settings);
     this.#settings = settings;
     this.#waiters = waiters;
+    this.#native = native;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#settings, this.#waiters);
+    return new ImmediateSqliteDriver(this.#settings, this.#waiters, this.#native);
   }
 }
 
@@ -130,9 +168,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const checkpoints = opts.walCheckpoints ?? 'inline';
   if (checkpoints !== 'inline') native.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const checkpointer = checkpoints === 'thread' ? startWalCheckpointer(file) : null;
-  const lockWaiters = new WriteLockWaiters(opts.lockWaiters);
+  // Writers of other processes note that they wait in `pagescope.db-waiting/` (see WriteLockWaiters.waitFor).
+  const lockWaiters = new WriteLockWaiters(opts.lockWaiters, `${file}-waiting`);
   const db = new Kysely<DB>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(native, lockWaiters) }, lockWaiters),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(native, lockWaiters) }, lockWaiters, native),
   });
   registerNativeSqlite(db, native);
   const flushWal = walFlusher(file);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WriteLockWaiters } from './write-lock-waiters.ts';
 
 describe('WriteLockWaiters', () => {
@@ -46,5 +49,35 @@ describe('WriteLockWaiters', () => {
     assert.equal(Atomics.load(holder, 0), 8, "another thread's end changes nothing");
     waiters.forget(7);
     assert.equal(Atomics.load(holder, 0), 0, 'writers no longer wait for its commit');
+  });
+});
+
+describe('WriteLockWaiters across processes', () => {
+  const notesDir = () => join(mkdtempSync(join(tmpdir(), 'pagescope-notes-')), 'pagescope.db-waiting');
+  // Each look from a new object: one object looks again only LOOK_MS after its last look.
+  const look = (notes: string) => new WriteLockWaiters(undefined, notes).waitingElsewhere();
+
+  it('sees a writer of another process by its note, from when it waits until it is in', () => {
+    const notes = notesDir();
+    const cli = new WriteLockWaiters(undefined, notes);
+    assert.equal(look(notes), false);
+    const done = cli.waitFor();
+    assert.equal(cli.waiting, 1, 'counted in its own process too');
+    assert.equal(look(notes), true);
+    done();
+    assert.equal(look(notes), false);
+    assert.deepEqual(readdirSync(notes), []);
+  });
+
+  it('removes and ignores the note of a process that is gone, and one older than any wait', () => {
+    const notes = notesDir();
+    new WriteLockWaiters(undefined, notes).waitFor();
+    const [mine] = readdirSync(notes);
+    // No process has this id (Linux ids stop at 4,194,304).
+    writeFileSync(join(notes, '999999999-0-1'), '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(notes, mine!), old, old);
+    assert.equal(look(notes), false);
+    assert.deepEqual(readdirSync(notes), []);
   });
 });

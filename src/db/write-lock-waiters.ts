@@ -1,3 +1,5 @@
+import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
 /** How long a writer waits for a turn it found holding the lock before it asks SQLite itself (the holder died?). */
@@ -5,6 +7,10 @@ const HANDOFF_MAX_MS = 1000;
 /** The slots of the shared memory: the count of waiting writers, and the thread whose turn holds the lock (id + 1). */
 const WAITING = 0;
 const HOLDER = 1;
+/** How often a long writer looks for the notes of writers of other processes (a directory listing). */
+const LOOK_MS = 5;
+/** A note older than this is a waiter's that gave up without removing it (past SQLite's 10 s busy timeout). */
+const NOTE_MAX_MS = 30_000;
 
 /**
  * How many of this process's SQLite connections want the database's write lock right now, counted in memory shared by
@@ -18,17 +24,99 @@ const HOLDER = 1;
  *
  * Every transaction and lone write statement of `openDatabase`'s connections counts itself, and so does the intake
  * thread's commit (a POST's acknowledgement waits for it). The spool's mover does not: what it moves is acknowledged
- * already, and under load it commits every few milliseconds, which would cut every turn short. A connection of
- * another process (a CLI command) is not counted either: it waits for the turn to end.
+ * already, and under load it commits every few milliseconds, which would cut every turn short.
+ *
+ * A transaction of another process (a CLI command, `serve --role web` beside `--role worker`) cannot reach this memory:
+ * when its BEGIN finds the lock held by no thread of its own process it leaves a note, an empty file named after its
+ * process and thread in the directory `notes` (see `waitFor`), and the long writer looks for notes as it looks at the
+ * count, every LOOK_MS at most (`waitingElsewhere`).
  */
 export class WriteLockWaiters {
   /** The shared memory: pass it to another thread (workerData) and wrap it there with `new WriteLockWaiters(buffer)`. */
   readonly buffer: SharedArrayBuffer;
   readonly #count: Int32Array;
 
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8)) {
+  /** Where writers of other processes leave their notes (beside the database file); null: not looked at. */
+  readonly #notes: string | null;
+  #lookedAt = -Infinity;
+  #seen = false;
+  #noted = 0;
+
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8), notes: string | null = null) {
     this.buffer = buffer;
     this.#count = new Int32Array(buffer, 0, 2);
+    this.#notes = notes;
+  }
+
+  /** Whether a transaction of another thread of this process holds the lock (marked by `hold`). */
+  get heldHere(): boolean {
+    return Atomics.load(this.#count, HOLDER) !== 0;
+  }
+
+  /**
+   * For a writer whose BEGIN found the lock held by another process: counted as waiting here, and noted where other
+   * processes look, until the returned function is called (once it has the lock, or gave up).
+   */
+  waitFor(): () => void {
+    Atomics.add(this.#count, WAITING, 1);
+    let note: string | null = null;
+    if (this.#notes !== null) {
+      try {
+        mkdirSync(this.#notes, { recursive: true, mode: 0o700 });
+        note = join(this.#notes, `${process.pid}-${threadId}-${++this.#noted}`);
+        writeFileSync(note, '', { flag: 'wx', mode: 0o600 });
+      } catch {
+        // Not writable here: the writer waits as one of another process did before notes, for the turn to end.
+        note = null;
+      }
+    }
+    return () => {
+      Atomics.sub(this.#count, WAITING, 1);
+      if (note === null) return;
+      try {
+        unlinkSync(note);
+      } catch {
+        // Already removed (by a long writer that took it for a dead process's): nothing left to do.
+      }
+    };
+  }
+
+  /**
+   * Whether a writer of another process has noted that it waits; looked up at most every LOOK_MS (between two looks
+   * the last answer stands). Notes of processes that are gone, or older than NOTE_MAX_MS, are removed and not counted.
+   */
+  waitingElsewhere(): boolean {
+    if (this.#notes === null) return false;
+    const now = performance.now();
+    if (now - this.#lookedAt < LOOK_MS) return this.#seen;
+    this.#lookedAt = now;
+    let names: string[];
+    try {
+      names = readdirSync(this.#notes);
+    } catch {
+      return (this.#seen = false);
+    }
+    this.#seen = names.filter((name) => this.#live(name)).length > 0;
+    return this.#seen;
+  }
+
+  #live(name: string): boolean {
+    const path = join(this.#notes!, name);
+    const pid = Number(name.split('-')[0]);
+    let live = Number.isInteger(pid) && pid > 0 && processExists(pid);
+    if (live) {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (st === undefined) return false;
+      live = Date.now() - st.mtimeMs < NOTE_MAX_MS;
+    }
+    if (!live) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // Removed meanwhile.
+      }
+    }
+    return live;
   }
 
   /** How many connections are waiting for the lock (or, for `whileWaiting` around a whole transaction, hold it). */
@@ -75,6 +163,17 @@ export class WriteLockWaiters {
    */
   async yieldTo(maxMs = 100): Promise<void> {
     const until = performance.now() + maxMs;
-    while (this.waiting > 0 && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
+    while ((this.waiting > 0 || this.waitingElsewhere()) && performance.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -135,9 +135,9 @@ async function applyBatch(
   // that lock first, holding no row yet, as the dispatcher does (see lockMarketingTracking), so neither waits on the
   // other while holding what the other needs.
   const marketing = batch.some((d) => 'events' in d && d.events.some(settlesMarketingSend));
-  // SQLite: another writer of this process waiting for the lock ends the turn (see WriteLockWaiters).
+  // SQLite: another writer waiting for the lock, of this process or another, ends the turn (see WriteLockWaiters).
   const waiters = ctx.database.lockWaiters;
-  const othersWait = () => waiters !== null && waiters.waiting > 0;
+  const othersWait = () => waiters !== null && (waiters.waiting > 0 || waiters.waitingElsewhere());
   for (let turn = 0; turn === 0 || next < items.length; turn++) {
     // The next turn waits for this one's flush: a commit that writes into the log while the disk flushes it can
     // block the thread until the flush ends (a page under writeback is not written to).
