@@ -38,12 +38,22 @@ export async function startRemoteEmulator(options: EmulatorOptionsInput): Promis
     });
     child.once('exit', () => reject(new Error('the emulator exited before listening')));
   });
-  const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}/_emulator${path}`, {
+  const request = (method: string, path: string, body?: unknown) =>
+    fetch(`${url}/_emulator${path}`, {
       method,
       headers: { 'content-type': 'application/json' },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
+  const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    let res: Response;
+    try {
+      res = await request(method, path, body);
+    } catch (err) {
+      // A kept-alive connection the emulator closed as idle just as it was taken again (a loaded machine delays the
+      // client's own expiry of it): a read is asked again, on a new connection.
+      if (method !== 'GET' || (err as { cause?: { code?: unknown } }).cause?.code !== 'UND_ERR_SOCKET') throw err;
+      res = await request(method, path, body);
+    }
     if (res.status >= 300) throw new Error(`emulator ${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
