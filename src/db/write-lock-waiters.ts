@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { pidAlive } from '../lib/process-identity.ts';
 
 /** How long a writer waits for a turn it found holding the lock before it asks SQLite itself (the holder died?). */
 const HANDOFF_MAX_MS = 1000;
@@ -103,7 +104,7 @@ export class WriteLockWaiters {
   #live(name: string): boolean {
     const path = join(this.#notes!, name);
     const pid = Number(name.split('-')[0]);
-    let live = Number.isInteger(pid) && pid > 0 && processExists(pid);
+    let live = Number.isInteger(pid) && pid > 0 && pidAlive(pid);
     if (live) {
       const st = statSync(path, { throwIfNoEntry: false });
       if (st === undefined) return false;
@@ -165,15 +166,5 @@ export class WriteLockWaiters {
     const until = performance.now() + maxMs;
     while ((this.waiting > 0 || this.waitingElsewhere()) && performance.now() < until)
       await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
