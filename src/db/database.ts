@@ -91,11 +91,14 @@ export interface OpenOptions {
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #waiters: WriteLockWaiters;
-  readonly #native: SqliteDatabase.Database;
+  // Prepared once: every BEGIN sets the busy timeout twice, and `pragma()` would compile each statement anew.
+  readonly #noWait: SqliteDatabase.Statement;
+  readonly #wait: SqliteDatabase.Statement;
   constructor(settings: SqliteDialectConfig, waiters: WriteLockWaiters, native: SqliteDatabase.Database) {
     super(settings);
     this.#waiters = waiters;
-    this.#native = native;
+    this.#noWait = native.prepare('pragma busy_timeout = 0');
+    this.#wait = native.prepare(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     // better-sqlite3 runs the statement (and any wait for the lock) before executeQuery returns its promise, and
@@ -124,7 +127,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
   /** Runs `begin` without waiting for the lock: false when another connection holds it (or, `last`, throws). */
   #tryBegin(begin: () => void, last = false): boolean {
-    this.#native.pragma('busy_timeout = 0');
+    this.#noWait.get();
     try {
       begin();
       return true;
@@ -132,7 +135,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
       if (!last && (err as { code?: unknown }).code === 'SQLITE_BUSY') return false;
       throw err;
     } finally {
-      this.#native.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      this.#wait.get();
     }
   }
 }
