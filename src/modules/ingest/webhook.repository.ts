@@ -303,20 +303,15 @@ export async function purgeEventRaw(db: Executor, cutoff: number, limit: number)
  * with a time long past goes once it was stored before the cutoff.
  */
 export async function purgeBodyHashes(db: Executor, cutoff: number, limit: number): Promise<number> {
-  const rows = await db
-    .selectFrom('webhook_body_hashes')
-    .select('body_hash')
-    .where('body_hash', '<', timeOrderedKey(cutoff, ''))
-    .where('created_at', '<', cutoff)
-    .limit(limit)
-    .execute();
-  if (rows.length === 0) return 0;
   const r = await db
     .deleteFrom('webhook_body_hashes')
-    .where(
-      'body_hash',
-      'in',
-      rows.map((row) => row.body_hash),
+    .where('body_hash', 'in', (eb) =>
+      eb
+        .selectFrom('webhook_body_hashes')
+        .select('body_hash')
+        .where('body_hash', '<', timeOrderedKey(cutoff, ''))
+        .where('created_at', '<', cutoff)
+        .limit(limit),
     )
     .executeTakeFirst();
   return Number(r.numDeletedRows);
