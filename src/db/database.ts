@@ -178,6 +178,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   });
   registerNativeSqlite(db, native);
   const flushWal = walFlusher(file);
+  // Prepared once: each transactionFlushedLater sets the mode twice, and `pragma()` would compile each anew.
+  const syncNormal = native.prepare('pragma synchronous = NORMAL');
+  const syncFull = native.prepare('pragma synchronous = FULL');
   return {
     db,
     dialect: 'sqlite',
@@ -194,7 +197,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       // rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between looks.
       let release: (() => void) | undefined;
       const result = await db.connection().execute(async (conn) => {
-        native.pragma('synchronous = NORMAL');
+        syncNormal.run();
         try {
           return await conn.transaction().execute((trx) => {
             release = lockWaiters.hold();
@@ -202,7 +205,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
           });
         } finally {
           release?.();
-          native.pragma('synchronous = FULL');
+          syncFull.run();
         }
       });
       const durable = flushWal();
