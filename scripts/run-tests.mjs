@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { buildState } from '../bin/build-state.js';
 
@@ -40,10 +41,12 @@ if (state !== 'fresh') {
   if (built.status !== 0) process.exit(1);
 }
 
-// The runner script itself runs under plain node; each test file runs in its own child with tsx loaded.
+// The runner script itself runs under plain node; each test file runs in its own child, which inherits the module
+// hook that compiles TypeScript (scripts/ts-loader.mjs) from the runner's arguments.
+const loader = pathToFileURL(join(root, 'scripts/ts-loader.mjs')).href;
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', join(root, 'scripts/test-runner.ts'), String(Math.max(2, availableParallelism())), ...files],
+  ['--import', loader, join(root, 'scripts/test-runner.ts'), String(Math.max(2, availableParallelism())), ...files],
   { stdio: 'inherit', cwd: root },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { createEmulator, startEmulatorServer, verifySignature256 } from '../../src/emulator/index.ts';
+import { RUN_TS } from '../support/run-ts.ts';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -134,7 +135,7 @@ test('`pagescope emulator --json` prints {"url"} and serves until SIGTERM', asyn
   const script = new URL('./run-emulator-cli.ts', import.meta.url).pathname;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, 'emulator', '--port', '0', '--app-secret', 's', '--webhook', hookUrl, '--json'],
+    [...RUN_TS, script, 'emulator', '--port', '0', '--app-secret', 's', '--webhook', hookUrl, '--json'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const line = await new Promise<string>((resolve, reject) => {
@@ -157,7 +158,7 @@ test('a webhook URL that is not a URL is a usage error (exit 2)', async () => {
   const script = new URL('./run-emulator-cli.ts', import.meta.url).pathname;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, 'emulator', '--app-secret', 's', '--webhook', 'not a url'],
+    [...RUN_TS, script, 'emulator', '--app-secret', 's', '--webhook', 'not a url'],
     { stdio: 'ignore' },
   );
   assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 2);

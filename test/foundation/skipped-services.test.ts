@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RUN_TS } from '../support/run-ts.ts';
 
 const support = fileURLToPath(new URL('../support/db.ts', import.meta.url));
 
 function dialectsWith(env: Record<string, string>) {
   const script = `import(${JSON.stringify(support)}).then((m) => console.log(m.testDialects().join(',')))`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const r = spawnSync(process.execPath, [...RUN_TS, '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     encoding: 'utf8',
   });

@@ -13,6 +13,7 @@ import type { TestApp } from '../support/app.ts';
 import { canonicalState } from './dump.ts';
 import { SECRET, drain, ingestApp } from './support.ts';
 import type { CrashWorkerConfig } from './crash-worker.ts';
+import { RUN_TS } from '../support/run-ts.ts';
 
 const WORKER = fileURLToPath(new URL('./crash-worker.ts', import.meta.url));
 const ROUNDS = 21;
@@ -27,11 +28,9 @@ interface Worker {
 }
 
 function startWorker(cfg: CrashWorkerConfig, drainMode = false): Worker {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', WORKER, JSON.stringify(cfg), ...(drainMode ? ['--drain'] : [])],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, [...RUN_TS, WORKER, JSON.stringify(cfg), ...(drainMode ? ['--drain'] : [])], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   let resolveReady: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));

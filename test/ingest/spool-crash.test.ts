@@ -10,6 +10,7 @@ import { openIntakeLayer } from '../../src/modules/privacy/intake-body.ts';
 import { signWebhookBody } from '../../src/platform/index.ts';
 import { openTestDatabase } from '../support/db.ts';
 import { randomFor } from '../support/random.ts';
+import { RUN_TS } from '../support/run-ts.ts';
 
 const SERVER = fileURLToPath(new URL('./spool-crash-server.ts', import.meta.url));
 const SECRET = 'spool-crash-secret';
@@ -18,7 +19,7 @@ const ROUNDS = 12;
 const POSTERS = 16;
 
 function start(cfg: object): { child: ChildProcess; port: Promise<number>; line: (text: string) => Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, JSON.stringify(cfg)], {
+  const child = spawn(process.execPath, [...RUN_TS, SERVER, JSON.stringify(cfg)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let out = '';

@@ -21,6 +21,7 @@ import { openTestDatabase } from '../support/db.ts';
 import { randomFor } from '../support/random.ts';
 import { insertContact } from './support.ts';
 import { startRemoteEmulator } from './remote-emulator.ts';
+import { RUN_TS } from '../support/run-ts.ts';
 
 const SENDS = Number(process.env.PAGESCOPE_CRASH_SENDS ?? 10_000);
 const ROUNDS = Number(process.env.PAGESCOPE_CRASH_ROUNDS ?? 20);
@@ -114,7 +115,7 @@ test(
         const workerId = `crash-${round}`;
         const child = spawn(
           process.execPath,
-          [...(process.env.CRASH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), '--import', 'tsx', CHILD],
+          [...(process.env.CRASH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), ...RUN_TS, CHILD],
           { env: { ...env, CRASH_WORKER_ID: workerId }, stdio: ['pipe', 'pipe', 'inherit'] },
         );
         const exited = new Promise<number | string | null>((resolve) =>

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EmulatorOptionsInput } from '../../src/emulator/index.ts';
+import { RUN_TS } from '../support/run-ts.ts';
 
 const CHILD = fileURLToPath(new URL('./emulator-child.ts', import.meta.url));
 
@@ -25,7 +26,7 @@ export interface RemoteEmulator {
 }
 
 export async function startRemoteEmulator(options: EmulatorOptionsInput): Promise<RemoteEmulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+  const child = spawn(process.execPath, [...RUN_TS, CHILD], {
     env: { ...process.env, EMULATOR_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
