@@ -28,6 +28,23 @@ forEachDialect('transactions flushed later', (database, dialect) => {
     }
   });
 
+  test('each transaction flushed later commits with synchronous=NORMAL, and every one after it is FULL again', async () => {
+    const { db, transactionFlushedLater } = database();
+    if (dialect !== 'sqlite') return;
+    const mode = async (q: typeof db) => (await sql<{ synchronous: number }>`pragma synchronous`.execute(q)).rows[0]!;
+    for (let round = 0; round < 3; round++) {
+      const { result: inside, durable } = await transactionFlushedLater(async (trx) => (await mode(trx)).synchronous);
+      await durable;
+      assert.equal(inside, 1, `round ${round}: NORMAL inside`);
+      assert.equal((await mode(db)).synchronous, 2, `round ${round}: FULL after`);
+      assert.equal(
+        (await db.transaction().execute(mode)).synchronous,
+        2,
+        `round ${round}: FULL in a plain transaction`,
+      );
+    }
+  });
+
   test('a transaction that throws commits nothing and leaves synchronous as it was', async () => {
     const { db, transactionFlushedLater } = database();
     const now = Date.now();
@@ -52,4 +69,19 @@ forEachDialect('transactions flushed later', (database, dialect) => {
     if (dialect === 'sqlite')
       assert.equal((await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]!.synchronous, 2);
   });
+});
+
+test('a pragma run through the query builder takes effect every time it runs, not only the first (SQLite)', async () => {
+  const { openTestDatabase } = await import('../../test/support/db.ts');
+  const database = await openTestDatabase('sqlite');
+  try {
+    const timeout = async () =>
+      (await sql<{ timeout: number }>`pragma busy_timeout`.execute(database.db)).rows[0]!.timeout;
+    for (const ms of [0, 10_000, 0, 10_000]) {
+      await sql`pragma busy_timeout = ${sql.raw(String(ms))}`.execute(database.db);
+      assert.equal(await timeout(), ms);
+    }
+  } finally {
+    await database.destroy();
+  }
 });

@@ -12,13 +12,14 @@ import {
   sql,
   type DatabaseConnection,
   type Driver,
+  type QueryResult,
   type SqliteDialectConfig,
   type Transaction,
 } from 'kysely';
 import type { DB, Db, Dialect } from './types.ts';
 import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.ts';
 import { registerNativeSqlite } from './prepared.ts';
-import { openSqliteFile, SQLITE_BUSY_TIMEOUT_MS } from './sqlite-file.ts';
+import { openSqliteFile, setSynchronous, SQLITE_BUSY_TIMEOUT_MS, tryWithoutWaiting } from './sqlite-file.ts';
 import { WriteLockWaiters } from './write-lock-waiters.ts';
 
 /** The PostgreSQL driver, loaded on first use: a CLI call on SQLite does not pay for loading it. */
@@ -89,53 +90,75 @@ export interface OpenOptions {
  * IMMEDIATE takes the write lock first, waiting up to the busy timeout, so a transaction that reads then writes
  * always sees the latest data and cannot fail that way.
  */
+/** Kysely's connection, whose lone writes wait for another process's lock (see acquireConnection); `raw` as it was. */
+interface LoneWritesWait extends DatabaseConnection {
+  raw: DatabaseConnection;
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #waiters: WriteLockWaiters;
-  // Prepared once: every BEGIN sets the busy timeout twice, and `pragma()` would compile each statement anew.
-  readonly #noWait: SqliteDatabase.Statement;
-  readonly #wait: SqliteDatabase.Statement;
+  readonly #native: SqliteDatabase.Database;
+  /** The connection's statements, prepared once (see withStatementCache): whether one only reads. */
+  readonly #statements: SqliteDatabase.Database;
+  #connection: LoneWritesWait | null = null;
   constructor(settings: SqliteDialectConfig, waiters: WriteLockWaiters, native: SqliteDatabase.Database) {
     super(settings);
     this.#waiters = waiters;
-    this.#noWait = native.prepare('pragma busy_timeout = 0');
-    this.#wait = native.prepare(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    this.#native = native;
+    this.#statements = settings.database as SqliteDatabase.Database;
   }
+
+  /**
+   * The one connection, as Kysely runs queries on it. A statement that writes outside a transaction (an audit row, a
+   * session's last use) takes the write lock by itself: when another process holds it, it waits as BEGIN does (see
+   * beginTransaction), not in SQLite's busy handler, which would hold the thread's event loop meanwhile.
+   */
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    this.#connection ??= {
+      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
+        this.#native.inTransaction || this.#waiters.heldHere || this.#statements.prepare(query.sql).readonly
+          ? connection.executeQuery<R>(query)
+          : this.#whenLockFree(() => connection.executeQuery<R>(query)).then((result) => result),
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+      raw: connection,
+    };
+    return this.#connection;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     // better-sqlite3 runs the statement (and any wait for the lock) before executeQuery returns its promise, and
     // throws from it when the statement fails.
-    const begin = () => void connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    const raw = (connection as Partial<LoneWritesWait>).raw ?? connection;
+    const begin = () => void raw.executeQuery(CompiledQuery.raw('begin immediate'));
     // A turn of another thread of this process: woken at its commit (see WriteLockWaiters.hold).
     if (this.#waiters.heldHere) return this.#waiters.whileWaiting(begin);
-    if (this.#tryBegin(begin)) return;
-    // Another process holds the lock (or a thread of this one that does not mark it, the spool's mover). SQLite's busy
-    // handler would look again after 1, 2, 5, 10… then every 100 ms, and could miss each short gap between a
-    // processor's turns: this writer notes that it waits, so a processor ends its turn and lets it in (see
-    // WriteLockWaiters.waitFor), and looks every millisecond, with the event loop free meanwhile.
+    await this.#whenLockFree(begin, () => this.#waiters.whileWaiting(begin));
+  }
+
+  /**
+   * Runs `take` (a statement that takes the write lock) at once when the lock is free. When another process holds it
+   * (or a thread of this one that does not mark it, the spool's mover), SQLite's busy handler would look again after
+   * 1, 2, 5, 10… then every 100 ms, and could miss each short gap between a processor's turns: this writer notes that
+   * it waits, so a processor ends its turn and lets it in (see WriteLockWaiters.waitFor), and looks every
+   * millisecond, with the event loop free meanwhile. When a thread of this process takes the lock meanwhile, `held`
+   * runs instead of `take` (default: `take`, which then waits for that thread's commit).
+   */
+  async #whenLockFree<T>(take: () => T, held: () => T = take): Promise<T> {
+    const first = tryWithoutWaiting(this.#native, take);
+    if (first !== null) return first.value;
     const done = this.#waiters.waitFor();
     try {
       const until = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 1));
-        if (this.#waiters.heldHere) return this.#waiters.whileWaiting(begin);
+        if (this.#waiters.heldHere) return held();
         // Past SQLite's own busy timeout it fails as SQLite would, with SQLITE_BUSY.
-        if (this.#tryBegin(begin, performance.now() >= until)) return;
+        const next = tryWithoutWaiting(this.#native, take, performance.now() >= until);
+        if (next !== null) return next.value;
       }
     } finally {
       done();
-    }
-  }
-
-  /** Runs `begin` without waiting for the lock: false when another connection holds it (or, `last`, throws). */
-  #tryBegin(begin: () => void, last = false): boolean {
-    this.#noWait.get();
-    try {
-      begin();
-      return true;
-    } catch (err) {
-      if (!last && (err as { code?: unknown }).code === 'SQLITE_BUSY') return false;
-      throw err;
-    } finally {
-      this.#wait.get();
     }
   }
 }
@@ -178,9 +201,6 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   });
   registerNativeSqlite(db, native);
   const flushWal = walFlusher(file);
-  // Prepared once: each transactionFlushedLater sets the mode twice, and `pragma()` would compile each anew.
-  const syncNormal = native.prepare('pragma synchronous = NORMAL');
-  const syncFull = native.prepare('pragma synchronous = FULL');
   return {
     db,
     dialect: 'sqlite',
@@ -197,7 +217,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       // rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between looks.
       let release: (() => void) | undefined;
       const result = await db.connection().execute(async (conn) => {
-        syncNormal.run();
+        setSynchronous(native, 'NORMAL');
         try {
           return await conn.transaction().execute((trx) => {
             release = lockWaiters.hold();
@@ -205,7 +225,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
           });
         } finally {
           release?.();
-          syncFull.run();
+          setSynchronous(native, 'FULL');
         }
       });
       const durable = flushWal();
@@ -244,6 +264,8 @@ export function walFlusher(file: string): (() => Promise<void>) & { close(): Pro
  * Kysely prepares every query anew; better-sqlite3's prepare costs more than running a point query. Queries are
  * few distinct strings, so a bounded cache of prepared statements keeps the hot paths at driver speed.
  */
+const PRAGMA = /^\s*pragma\b/i;
+
 function withStatementCache(
   native: SqliteDatabase.Database,
   waiters: WriteLockWaiters,
@@ -254,6 +276,8 @@ function withStatementCache(
     get(target, prop, receiver) {
       if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
       return (sqlText: string) => {
+        // SQLite applies a pragma's setting (and reads some of its values) while it compiles it: each is compiled anew.
+        if (PRAGMA.test(sqlText)) return target.prepare(sqlText);
         let stmt = cache.get(sqlText);
         if (!stmt) {
           stmt = countedOutsideTransactions(target, target.prepare(sqlText), waiters);

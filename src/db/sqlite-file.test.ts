@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteFile } from './sqlite-file.ts';
+import { openSqliteFile, setSynchronous, SQLITE_BUSY_TIMEOUT_MS, tryWithoutWaiting } from './sqlite-file.ts';
 
 /** The files this process holds open that SQLite made as temporary files (deleted at once, named etilqs_…). */
 function openTemporaryFiles(): string[] {
@@ -57,6 +57,53 @@ test('a file opened for pagescope logs ahead, keeps temporary files in memory an
     assert.equal(db.pragma('secure_delete', { simple: true }), 1);
     assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
     assert.equal(db.pragma('busy_timeout', { simple: true }), 10_000);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a try without waiting runs with no busy timeout, gives null while another connection writes, then restores it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pagescope-sqlite-file-'));
+  const file = join(dir, 'a.db');
+  const db = openSqliteFile(file, { synchronous: 'FULL' });
+  const other = openSqliteFile(file, { synchronous: 'FULL' });
+  try {
+    db.exec('create table t (x integer)');
+    const timeout = () => db.pragma('busy_timeout', { simple: true });
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual(tryWithoutWaiting(db, timeout), { value: 0 }, `round ${round}: no wait inside`);
+      assert.equal(timeout(), SQLITE_BUSY_TIMEOUT_MS, `round ${round}: restored after`);
+    }
+    other.exec('begin immediate');
+    assert.equal(
+      tryWithoutWaiting(db, () => db.exec('insert into t values (1)')),
+      null,
+    );
+    assert.throws(() => tryWithoutWaiting(db, () => db.exec('insert into t values (1)'), true), {
+      code: 'SQLITE_BUSY',
+    });
+    assert.equal(timeout(), SQLITE_BUSY_TIMEOUT_MS);
+    other.exec('commit');
+    assert.notEqual(
+      tryWithoutWaiting(db, () => db.exec('insert into t values (1)')),
+      null,
+    );
+  } finally {
+    other.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('synchronous is set anew at every call', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pagescope-sqlite-file-'));
+  const db = openSqliteFile(join(dir, 'a.db'), { synchronous: 'FULL' });
+  try {
+    for (const mode of ['NORMAL', 'FULL', 'NORMAL', 'FULL'] as const) {
+      setSynchronous(db, mode);
+      assert.equal(db.pragma('synchronous', { simple: true }), mode === 'FULL' ? 2 : 1);
+    }
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
