@@ -27,8 +27,9 @@ const NOTE_MAX_MS = 30_000;
  * thread's commit (a POST's acknowledgement waits for it). The spool's mover does not: what it moves is acknowledged
  * already, and under load it commits every few milliseconds, which would cut every turn short.
  *
- * A transaction of another process (a CLI command, `serve --role web` beside `--role worker`) cannot reach this memory:
- * when its BEGIN finds the lock held by no thread of its own process it leaves a note, an empty file named after its
+ * A writer of another process (a CLI command, `serve --role web` beside `--role worker`) cannot reach this memory:
+ * when its BEGIN, or a write statement outside any transaction, finds the lock held by no thread of its own process it
+ * leaves a note, an empty file named after its
  * process and thread in the directory `notes` (see `waitFor`), and the long writer looks for notes as it looks at the
  * count, every LOOK_MS at most (`waitingElsewhere`).
  */
