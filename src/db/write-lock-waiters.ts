@@ -29,9 +29,8 @@ const NOTE_MAX_MS = 30_000;
  *
  * A writer of another process (a CLI command, `serve --role web` beside `--role worker`) cannot reach this memory:
  * when its BEGIN, or a write statement outside any transaction, finds the lock held by no thread of its own process it
- * leaves a note, an empty file named after its
- * process and thread in the directory `notes` (see `waitFor`), and the long writer looks for notes as it looks at the
- * count, every LOOK_MS at most (`waitingElsewhere`).
+ * leaves a note, an empty file named after its process and thread in the directory `notes` (see `waitFor`), and the
+ * long writer looks for notes as it looks at the count, every LOOK_MS at most (`waitingElsewhere`).
  */
 export class WriteLockWaiters {
   /** The shared memory: pass it to another thread (workerData) and wrap it there with `new WriteLockWaiters(buffer)`. */
