@@ -19,7 +19,7 @@ import {
 import type { DB, Db, Dialect } from './types.ts';
 import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.ts';
 import { registerNativeSqlite } from './prepared.ts';
-import { openSqliteFile, setSynchronous, SQLITE_BUSY_TIMEOUT_MS, tryWithoutWaiting } from './sqlite-file.ts';
+import { openSqliteFile, setSynchronous } from './sqlite-file.ts';
 import { WriteLockWaiters } from './write-lock-waiters.ts';
 
 /** The PostgreSQL driver, loaded on first use: a CLI call on SQLite does not pay for loading it. */
@@ -119,7 +119,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
       executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
         this.#native.inTransaction || this.#waiters.heldHere || this.#statements.prepare(query.sql).readonly
           ? connection.executeQuery<R>(query)
-          : this.#whenLockFree(() => connection.executeQuery<R>(query)).then((result) => result),
+          : this.#waiters.whenLockFree(this.#native, () => connection.executeQuery<R>(query)).then((result) => result),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
       raw: connection,
     };
@@ -133,33 +133,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
     const begin = () => void raw.executeQuery(CompiledQuery.raw('begin immediate'));
     // A turn of another thread of this process: woken at its commit (see WriteLockWaiters.hold).
     if (this.#waiters.heldHere) return this.#waiters.whileWaiting(begin);
-    await this.#whenLockFree(begin, () => this.#waiters.whileWaiting(begin));
-  }
-
-  /**
-   * Runs `take` (a statement that takes the write lock) at once when the lock is free. When another process holds it
-   * (or a thread of this one that does not mark it, the spool's mover), SQLite's busy handler would look again after
-   * 1, 2, 5, 10… then every 100 ms, and could miss each short gap between a processor's turns: this writer notes that
-   * it waits, so a processor ends its turn and lets it in (see WriteLockWaiters.waitFor), and looks every
-   * millisecond, with the event loop free meanwhile. When a thread of this process takes the lock meanwhile, `held`
-   * runs instead of `take` (default: `take`, which then waits for that thread's commit).
-   */
-  async #whenLockFree<T>(take: () => T, held: () => T = take): Promise<T> {
-    const first = tryWithoutWaiting(this.#native, take);
-    if (first !== null) return first.value;
-    const done = this.#waiters.waitFor();
-    try {
-      const until = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
-      for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        if (this.#waiters.heldHere) return held();
-        // Past SQLite's own busy timeout it fails as SQLite would, with SQLITE_BUSY.
-        const next = tryWithoutWaiting(this.#native, take, performance.now() >= until);
-        if (next !== null) return next.value;
-      }
-    } finally {
-      done();
-    }
+    await this.#waiters.whenLockFree(this.#native, begin, () => this.#waiters.whileWaiting(begin));
   }
 }
 

@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import type SqliteDatabase from 'better-sqlite3';
 import { pidAlive } from '../lib/process-identity.ts';
+import { SQLITE_BUSY_TIMEOUT_MS, tryWithoutWaiting } from './sqlite-file.ts';
 
 /** How long a writer waits for a turn it found holding the lock before it asks SQLite itself (the holder died?). */
 const HANDOFF_MAX_MS = 1000;
@@ -155,6 +157,32 @@ export class WriteLockWaiters {
   /** For whoever started the long writer's thread, once it ended: its turn, if it was in one, holds nothing any more. */
   forget(thread: number): void {
     if (Atomics.compareExchange(this.#count, HOLDER, thread + 1, 0) === thread + 1) Atomics.notify(this.#count, HOLDER);
+  }
+
+  /**
+   * Runs `take` (a statement or transaction that takes the write lock on `db`) at once when the lock is free. When
+   * another process holds it (or a thread of this one that does not mark it, the spool's mover), SQLite's busy handler
+   * would look again after 1, 2, 5, 10… then every 100 ms, holding the thread, and could miss each short gap between
+   * a processor's turns: this writer notes that it waits (`waitFor`), so a processor ends its turn and lets it in,
+   * and looks every millisecond with the event loop free. When a thread of this process takes the lock meanwhile,
+   * `held` runs instead (default: `take`, which then waits for that thread's commit). Past SQLite's own busy timeout
+   * it fails as SQLite would, with SQLITE_BUSY.
+   */
+  async whenLockFree<T>(db: SqliteDatabase.Database, take: () => T, held: () => T = take): Promise<T> {
+    const first = tryWithoutWaiting(db, take);
+    if (first !== null) return first.value;
+    const done = this.waitFor();
+    try {
+      const until = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (this.heldHere) return held();
+        const next = tryWithoutWaiting(db, take, performance.now() >= until);
+        if (next !== null) return next.value;
+      }
+    } finally {
+      done();
+    }
   }
 
   /**

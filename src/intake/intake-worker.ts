@@ -178,8 +178,9 @@ function serveIntake(
   intakeKey: IntakeKey,
   lockWaiters: SharedArrayBuffer | null,
 ): void {
-  // Without the app's count (a thread started alone), a count of its own: nobody reads it.
-  const waiters = new WriteLockWaiters(lockWaiters ?? undefined);
+  // Without the app's count (a thread started alone), a count of its own: nobody reads it. When another process
+  // holds the lock, the commit leaves its note beside the file, as the app's transactions do.
+  const waiters = new WriteLockWaiters(lockWaiters ?? undefined, `${file}-waiting`);
   let keyring = Keyring.fromTransfer(keys);
   let intake = intakeKey;
   const { db, insert, holdKey } = openPostStore(file, 'NORMAL');
@@ -194,6 +195,8 @@ function serveIntake(
   const waiting: Batch[] = [];
   let commits = 0;
   let flushing = 0;
+  // A commit waiting for another process's lock: batches that arrive meanwhile wait for the next one.
+  let committing = false;
   const answer = (
     batches: Batch[],
     decided: (Refusal | WebhookPostTable)[][],
@@ -207,7 +210,7 @@ function serveIntake(
     });
   };
   const commit = () => {
-    if (flushing >= FLUSHES_IN_FLIGHT || waiting.length === 0 || awaitingKey) return;
+    if (committing || flushing >= FLUSHES_IN_FLIGHT || waiting.length === 0 || awaitingKey) return;
     const batches = waiting.splice(0);
     const rows: WebhookPostTable[] = [];
     const decided = batches.map((b) => {
@@ -229,26 +232,50 @@ function serveIntake(
     });
     const n = ++commits;
     if (rows.length === 0) return answer(batches, decided, n, 0, null);
-    try {
-      waiters.whileWaiting(() => insertAll(rows));
-    } catch (err) {
+    const failed = (err: unknown) => {
       if (err instanceof IntakeKeyRetired) {
         waiting.unshift(...batches);
         awaitingKey = true;
         return askForCurrentKey();
       }
-      return answer(batches, decided, n, 0, storageRefusal(errorCode(err)));
+      answer(batches, decided, n, 0, storageRefusal(errorCode(err)));
+      if (waiting.length > 0) setImmediate(commit);
+    };
+    const stored = () => {
+      flushing++;
+      flushWal()
+        .then(
+          () => answer(batches, decided, n, rows.length, null),
+          (err: unknown) => answer(batches, decided, n, 0, storageRefusal(errorCode(err, 'flush_failed'))),
+        )
+        .finally(() => {
+          flushing--;
+          if (waiting.length > 0) setImmediate(commit);
+        });
+    };
+    const insertRows = () => waiters.whileWaiting(() => insertAll(rows));
+    // A turn of another thread of this process holds the lock: the commit waits for its end on the shared memory.
+    if (waiters.heldHere) {
+      try {
+        insertRows();
+      } catch (err) {
+        return failed(err);
+      }
+      return stored();
     }
-    flushing++;
-    flushWal()
-      .then(
-        () => answer(batches, decided, n, rows.length, null),
-        (err: unknown) => answer(batches, decided, n, 0, storageRefusal(errorCode(err, 'flush_failed'))),
-      )
-      .finally(() => {
-        flushing--;
-        if (waiting.length > 0) setImmediate(commit);
-      });
+    // Otherwise at once when the lock is free (the commit is made before whenLockFree returns), else noted and
+    // tried every millisecond, with this thread's event loop free to take the next batches meanwhile.
+    committing = true;
+    waiters.whenLockFree(db, insertRows).then(
+      () => {
+        committing = false;
+        stored();
+      },
+      (err: unknown) => {
+        committing = false;
+        failed(err);
+      },
+    );
   };
   parentPort!.on('message', (m: Batch | KeyringUpdate) => {
     if (m.type === 'keys') {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { openSqliteFile } from '../../src/db/sqlite-file.ts';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -389,6 +390,34 @@ for (const dialect of testDialects()) {
           }
         });
         assert.deepEqual(held, []);
+      });
+    }
+
+    if (dialect === 'sqlite') {
+      it('without the spool, a POST that finds another process writing leaves a note, is let in, and is answered 200', async () => {
+        const app = await ingestApp(dialect, { PAGESCOPE_WEBHOOK_SPOOL_MB: '0' });
+        const file = app.database.file!;
+        // Another process's long turn (a CLI command, `serve --role worker`): it holds the lock until it sees a note.
+        const other = openSqliteFile(file, { synchronous: 'FULL' });
+        try {
+          other.exec('begin immediate');
+          const body = envelope(PAGE_A, [messageItem(PAGE_A, '2000000000000051', 'm_noted', 'let me in', T0)]);
+          const answered = postWebhook(app, body);
+          let noted = false;
+          for (let i = 0; i < 300 && !noted; i++) {
+            await new Promise((r) => setTimeout(r, 10));
+            noted = existsSync(`${file}-waiting`) && readdirSync(`${file}-waiting`).length > 0;
+          }
+          other.exec('commit');
+          assert.equal(noted, true, 'the intake thread noted that it waits, instead of sleeping in the busy handler');
+          assert.equal((await answered).statusCode, 200);
+          assert.equal(await countRows(app, 'webhook_posts'), 1);
+          assert.deepEqual(readdirSync(`${file}-waiting`), [], 'its note is gone once it had the lock');
+        } finally {
+          if (other.inTransaction) other.exec('rollback');
+          other.close();
+          await app.close();
+        }
       });
     }
 
