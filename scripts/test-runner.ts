@@ -1,4 +1,5 @@
-// Drives node:test's run() so that files run concurrently; children inherit the TypeScript hook's `--import` from this process.
+// Drives node:test's run() so that files run concurrently; children inherit the TypeScript hook's `--import` from
+// this process.
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 

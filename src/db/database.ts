@@ -83,6 +83,11 @@ export interface OpenOptions {
   lockWaiters?: SharedArrayBuffer;
 }
 
+/** Kysely's connection, whose lone writes wait for another process's lock (see acquireConnection); `raw` as it was. */
+interface LoneWritesWait extends DatabaseConnection {
+  raw: DatabaseConnection;
+}
+
 /**
  * Kysely begins SQLite transactions with a plain (deferred) BEGIN: such a transaction reads under a snapshot and asks
  * for the write lock only at its first write, and when another connection (the webhook intake or spool threads, a
@@ -90,11 +95,6 @@ export interface OpenOptions {
  * IMMEDIATE takes the write lock first, waiting up to the busy timeout, so a transaction that reads then writes
  * always sees the latest data and cannot fail that way.
  */
-/** Kysely's connection, whose lone writes wait for another process's lock (see acquireConnection); `raw` as it was. */
-interface LoneWritesWait extends DatabaseConnection {
-  raw: DatabaseConnection;
-}
-
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #waiters: WriteLockWaiters;
   readonly #native: SqliteDatabase.Database;
@@ -117,7 +117,10 @@ class ImmediateSqliteDriver extends SqliteDriver {
     const connection = await super.acquireConnection();
     this.#connection ??= {
       executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
-        this.#native.inTransaction || this.#waiters.heldHere || this.#statements.prepare(query.sql).readonly
+        this.#native.inTransaction ||
+        this.#waiters.heldHere ||
+        PRAGMA.test(query.sql) ||
+        this.#statements.prepare(query.sql).readonly
           ? connection.executeQuery<R>(query)
           : this.#waiters.whenLockFree(this.#native, () => connection.executeQuery<R>(query)).then((result) => result),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
@@ -234,12 +237,13 @@ export function walFlusher(file: string): (() => Promise<void>) & { close(): Pro
   return Object.assign(flush, { close: async () => void (await (await wal?.catch(() => null))?.close()) });
 }
 
+/** A PRAGMA, which the statement cache does not keep (see withStatementCache). */
+const PRAGMA = /^\s*pragma\b/i;
+
 /**
  * Kysely prepares every query anew; better-sqlite3's prepare costs more than running a point query. Queries are
  * few distinct strings, so a bounded cache of prepared statements keeps the hot paths at driver speed.
  */
-const PRAGMA = /^\s*pragma\b/i;
-
 function withStatementCache(
   native: SqliteDatabase.Database,
   waiters: WriteLockWaiters,

@@ -13,8 +13,8 @@ export interface SqliteFileOptions {
 
 /**
  * SQLite applies `busy_timeout` and `synchronous` while it compiles the PRAGMA, not when the statement runs: one
- * prepared once and run again changes nothing. These compile it at each call, through `exec` (about 0.6 µs; better-sqlite3's
- * `pragma()` also builds a result row, about 2.5 µs).
+ * prepared ahead changes nothing at its first run (later runs compile it again). These compile it at each call,
+ * through `exec` (about 0.6 µs; better-sqlite3's `pragma()` also builds a result row, about 2.5 µs).
  */
 export function setBusyTimeout(db: SqliteDatabase.Database, ms: number): void {
   db.exec(`pragma busy_timeout = ${Math.trunc(ms)}`);
