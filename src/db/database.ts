@@ -117,10 +117,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
     const connection = await super.acquireConnection();
     this.#connection ??= {
       executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
-        this.#native.inTransaction ||
-        this.#waiters.heldHere ||
-        PRAGMA.test(query.sql) ||
-        this.#statements.prepare(query.sql).readonly
+        this.#native.inTransaction || PRAGMA.test(query.sql) || this.#statements.prepare(query.sql).readonly
           ? connection.executeQuery<R>(query)
           : this.#waiters.whenLockFree(this.#native, () => connection.executeQuery<R>(query)).then((result) => result),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
@@ -134,9 +131,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
     // throws from it when the statement fails.
     const raw = (connection as Partial<LoneWritesWait>).raw ?? connection;
     const begin = () => void raw.executeQuery(CompiledQuery.raw('begin immediate'));
-    // A turn of another thread of this process: woken at its commit (see WriteLockWaiters.hold).
-    if (this.#waiters.heldHere) return this.#waiters.whileWaiting(begin);
-    await this.#waiters.whenLockFree(this.#native, begin, () => this.#waiters.whileWaiting(begin));
+    // Counted while it waits: a turn of another thread of this process ends, and wakes it at its commit.
+    await this.#waiters.whenLockFree(this.#native, () => this.#waiters.whileWaiting(begin));
   }
 }
 

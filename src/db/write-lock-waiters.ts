@@ -57,8 +57,8 @@ export class WriteLockWaiters {
   }
 
   /**
-   * For a writer whose BEGIN found the lock held by another process: counted as waiting here, and noted where other
-   * processes look, until the returned function is called (once it has the lock, or gave up).
+   * For a writer that found the lock held by another process (see `whenLockFree`): counted as waiting here, and noted
+   * where other processes look, until the returned function is called (once it has the lock, or gave up).
    */
   waitFor(): () => void {
     Atomics.add(this.#count, WAITING, 1);
@@ -160,15 +160,16 @@ export class WriteLockWaiters {
   }
 
   /**
-   * Runs `take` (a statement or transaction that takes the write lock on `db`) at once when the lock is free. When
-   * another process holds it (or a thread of this one that does not mark it, the spool's mover), SQLite's busy handler
-   * would look again after 1, 2, 5, 10… then every 100 ms, holding the thread, and could miss each short gap between
-   * a processor's turns: this writer notes that it waits (`waitFor`), so a processor ends its turn and lets it in,
-   * and looks every millisecond with the event loop free. When a thread of this process takes the lock meanwhile,
-   * `held` runs instead (default: `take`, which then waits for that thread's commit). Past SQLite's own busy timeout
-   * it fails as SQLite would, with SQLITE_BUSY.
+   * Runs `take` (a statement or transaction that takes the write lock on `db`, counted through `whileWaiting`). When a
+   * turn of another thread of this process holds the lock, `take` runs at once and waits for that turn's commit on
+   * the shared memory. Otherwise it runs at once when the lock is free; when another process holds it (or a thread
+   * of this one that does not mark it, the spool's mover), SQLite's busy handler would look again after 1, 2, 5, 10…
+   * then every 100 ms, holding the thread, and could miss each short gap between a processor's turns: this writer
+   * notes that it waits (`waitFor`), so a processor ends its turn and lets it in, and looks every millisecond with the
+   * event loop free. Past SQLite's own busy timeout it fails as SQLite would, with SQLITE_BUSY.
    */
-  async whenLockFree<T>(db: SqliteDatabase.Database, take: () => T, held: () => T = take): Promise<T> {
+  async whenLockFree<T>(db: SqliteDatabase.Database, take: () => T): Promise<T> {
+    if (this.heldHere) return take();
     const first = tryWithoutWaiting(db, take);
     if (first !== null) return first.value;
     const done = this.waitFor();
@@ -176,7 +177,7 @@ export class WriteLockWaiters {
       const until = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 1));
-        if (this.heldHere) return held();
+        if (this.heldHere) return take();
         const next = tryWithoutWaiting(db, take, performance.now() >= until);
         if (next !== null) return next.value;
       }

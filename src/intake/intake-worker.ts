@@ -232,50 +232,37 @@ function serveIntake(
     });
     const n = ++commits;
     if (rows.length === 0) return answer(batches, decided, n, 0, null);
-    const failed = (err: unknown) => {
-      if (err instanceof IntakeKeyRetired) {
-        waiting.unshift(...batches);
-        awaitingKey = true;
-        return askForCurrentKey();
-      }
-      answer(batches, decided, n, 0, storageRefusal(errorCode(err)));
-      if (waiting.length > 0) setImmediate(commit);
-    };
-    const stored = () => {
-      flushing++;
-      flushWal()
-        .then(
-          () => answer(batches, decided, n, rows.length, null),
-          (err: unknown) => answer(batches, decided, n, 0, storageRefusal(errorCode(err, 'flush_failed'))),
-        )
-        .finally(() => {
-          flushing--;
-          if (waiting.length > 0) setImmediate(commit);
-        });
-    };
-    const insertRows = () => waiters.whileWaiting(() => insertAll(rows));
-    // A turn of another thread of this process holds the lock: the commit waits for its end on the shared memory.
-    if (waiters.heldHere) {
-      try {
-        insertRows();
-      } catch (err) {
-        return failed(err);
-      }
-      return stored();
-    }
-    // Otherwise at once when the lock is free (the commit is made before whenLockFree returns), else noted and
-    // tried every millisecond, with this thread's event loop free to take the next batches meanwhile.
+    // At once when the lock is free or a turn of this process holds it (the commit is made before whenLockFree
+    // returns); when another process holds it, noted and tried every millisecond, with this thread's event loop free
+    // to take the next batches meanwhile.
     committing = true;
-    waiters.whenLockFree(db, insertRows).then(
-      () => {
-        committing = false;
-        stored();
-      },
-      (err: unknown) => {
-        committing = false;
-        failed(err);
-      },
-    );
+    waiters
+      .whenLockFree(db, () => waiters.whileWaiting(() => insertAll(rows)))
+      .then(
+        () => {
+          committing = false;
+          flushing++;
+          flushWal()
+            .then(
+              () => answer(batches, decided, n, rows.length, null),
+              (err: unknown) => answer(batches, decided, n, 0, storageRefusal(errorCode(err, 'flush_failed'))),
+            )
+            .finally(() => {
+              flushing--;
+              if (waiting.length > 0) setImmediate(commit);
+            });
+        },
+        (err: unknown) => {
+          committing = false;
+          if (err instanceof IntakeKeyRetired) {
+            waiting.unshift(...batches);
+            awaitingKey = true;
+            return askForCurrentKey();
+          }
+          answer(batches, decided, n, 0, storageRefusal(errorCode(err)));
+          if (waiting.length > 0) setImmediate(commit);
+        },
+      );
   };
   parentPort!.on('message', (m: Batch | KeyringUpdate) => {
     if (m.type === 'keys') {
