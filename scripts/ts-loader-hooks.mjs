@@ -19,7 +19,7 @@ const OPTIONS = {
 };
 const VERSION = `${esbuildVersion} ${JSON.stringify(OPTIONS)}`;
 let esbuild = null;
-let cacheMade = false;
+mkdirSync(CACHE, { recursive: true });
 
 export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
@@ -34,8 +34,6 @@ export async function load(url, context, nextLoad) {
   }
   esbuild ??= require('esbuild');
   const { code } = esbuild.transformSync(source.toString('utf8'), { ...OPTIONS, loader: 'ts', sourcefile: path });
-  if (!cacheMade) mkdirSync(CACHE, { recursive: true });
-  cacheMade = true;
   // Test files run in parallel: each writes its copy aside and renames it into place, so no reader sees half of one.
   const aside = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   writeFileSync(aside, code);
