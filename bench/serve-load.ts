@@ -1,5 +1,6 @@
 // The ingest benchmark's main figure: the real `serve` (all roles, the bin as a user runs it, on a data dir of its
-// own) under sustained webhook load, beside a bare HMAC node:http server measured in the same run.
+// own) under sustained webhook load, beside a bare HMAC node:http server measured in the same run; and, as a
+// breakdown, `serve --role web` (nothing processed) loaded the same way.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -136,10 +137,17 @@ function stallsBetween(
   };
 }
 
-/** `pagescope init`, a Page, and `pagescope serve` (all roles) on a fresh data dir; resolves once /readyz is 200. */
+/**
+ * Which parts the measured serve runs: `all`, as users run it, or `web` (the webhook route, the spool and its mover,
+ * nothing processed), the breakdown that shows what processing beside the acknowledgements costs them.
+ */
+export type ServeRole = 'all' | 'web';
+
+/** `pagescope init`, a Page, and `pagescope serve --role <role>` on a fresh data dir; resolves once /readyz is 200. */
 async function startServe(
   dir: string,
   o: ServeOptions,
+  role: ServeRole,
 ): Promise<{ url: string; child: ChildProcess; dataDir: string }> {
   const dataDir = join(dir, 'data');
   const env = {
@@ -155,7 +163,7 @@ async function startServe(
     env,
     '',
   );
-  const { url, child } = await startServeReady(env);
+  const { url, child } = await startServeReady(env, 60_000, ['--role', role]);
   return { url, child, dataDir };
 }
 
@@ -192,18 +200,19 @@ export interface ServeFigures {
  * processed meanwhile), the backlog left and the time to drain it, the longest event-loop stall of the server
  * thread, and p99 at half the rate reached (rate-limited load).
  */
-export async function measureServe(o: ServeOptions): Promise<ServeFigures> {
+export async function measureServe(o: ServeOptions, role: ServeRole = 'all'): Promise<ServeFigures> {
   // What users run is the compiled dist/: built first when src/ changed since (as the tests do).
   if (buildState() !== 'fresh')
     spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: ROOT });
   const dir = mkdtempSync(join(tmpdir(), 'pagescope-bench-serve-'));
-  const { url, child, dataDir } = await startServe(dir, o);
+  const { url, child, dataDir } = await startServe(dir, o, role);
   const port = Number(new URL(url).port);
   const metrics = async () => (await fetch(`${url}/metrics`)).text();
   const db = new SqliteDatabase(join(dataDir, 'pagescope.db'), { readonly: true });
   const pendingRows = db.prepare(`select count(*) as n from webhook_posts where status = 'pending'`);
+  // With nothing processed (`--role web`), the backlog is what the spool still holds.
   const backlog = async () =>
-    (pendingRows.get() as { n: number }).n +
+    (role === 'all' ? (pendingRows.get() as { n: number }).n : 0) +
     (metric(await metrics(), 'pagescope_webhook_spool_unmoved_bytes') > 0 ? 1 : 0);
   const drain = async () => {
     const t = Date.now();

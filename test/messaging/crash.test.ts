@@ -113,11 +113,10 @@ test(
       // 'go', so a round costs the time the worker runs, not a process start.
       const prepare = (round: number) => {
         const workerId = `crash-${round}`;
-        const child = spawn(
-          process.execPath,
-          [...(process.env.CRASH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof2'] : []), ...RUN_TS, CHILD],
-          { env: { ...env, CRASH_WORKER_ID: workerId }, stdio: ['pipe', 'pipe', 'inherit'] },
-        );
+        const child = spawn(process.execPath, [...RUN_TS, CHILD], {
+          env: { ...env, CRASH_WORKER_ID: workerId },
+          stdio: ['pipe', 'pipe', 'inherit'],
+        });
         const exited = new Promise<number | string | null>((resolve) =>
           child.once('exit', (code, signal) => resolve(code ?? signal)),
         );
