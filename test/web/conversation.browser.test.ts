@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { cliActor } from '../../src/modules/access/actor.ts';
 import { createCannedResponse } from '../../src/modules/canned-responses/canned-responses.ts';
+import { registerConsentKeywordHook } from '../../src/modules/consent/keyword-hook.ts';
 import { AGENT, browserTestsSkipped, launchChromium, signIn } from './support.ts';
 import { startConversationWorld, type ConversationWorld } from './conversation-world.ts';
 
@@ -142,10 +143,48 @@ describe('the conversation pane in a browser', { skip: browserTestsSkipped() }, 
       .getByText("This person can't receive messages from the Page right now (they may have blocked it).")
       .waitFor();
     await why.getByText(/^unreachable · Meta #551/).waitFor();
+    // Meta's answer made the person unreachable: the composer says so and offers a note only, before anything is typed.
+    const banner = page.getByRole('status', { name: 'Messaging window' });
+    await banner.getByText('Not reachable: no replies').waitFor();
+    await page.getByRole('textbox', { name: 'Note (only your team sees it)' }).waitFor();
+    assert.equal(await reply().count(), 0);
+  });
+
+  it('a person who typed STOP gets no reply: the composer says why and offers a note, then a reply again after START', async () => {
+    // STOP and START are read by the consent keywords' hook, which serve installs on every inbound message.
+    registerConsentKeywordHook(world.app.ctx.inboundHooks);
+    const cleo = await world.person('Cleo', 'Park', 'Do you ship to Norway?');
+    await conversations()
+      .getByRole('button', { name: /Do you ship to Norway\?/ })
+      .click();
+    const banner = page.getByRole('status', { name: 'Messaging window' });
+    await banner.getByText(/^Standard window:/).waitFor();
+    await reply().waitFor();
+    const person = world.emu.emulator.user(cleo.userId);
+    await person.says(world.pageId, 'STOP');
+    await world.settle();
+    // Live: the open conversation follows the person's opt-out without a reload.
+    await banner.getByText('Opted out: no replies').waitFor();
+    await banner.getByText(/They can write START to opt in again\. Notes are still allowed\./).waitFor();
+    await page.getByText('Replies refused: notes only').waitFor();
+    await page.getByRole('textbox', { name: 'Note (only your team sees it)' }).waitFor();
+    assert.equal(await reply().count(), 0);
+    await person.says(world.pageId, 'START');
+    await world.settle();
+    await banner.getByText(/^Standard window:/).waitFor();
+    await reply().waitFor();
   });
 
   it('loads older history on scrolling up, keeping in place the message that was in view', async () => {
     await world.longHistory('7000000000000042', 130, (i) => `Message ${i + 1}`);
+    // Its unread count in the list is shown whole, in a badge as wide as it needs: 99+ past 99.
+    const unread = conversations().getByLabel('130 unread');
+    await unread.waitFor();
+    assert.equal(await unread.innerText(), '99+');
+    const cut = await unread.evaluate((el) =>
+      [el, ...el.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth),
+    );
+    assert.equal(cut, false, 'the count is not cut short');
     await conversations()
       .getByRole('button', { name: /Message 130/ })
       .click();

@@ -19,7 +19,7 @@ import {
 import { useInterval } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, type Conversation, type User } from './api.ts';
-import { windowState } from './window.ts';
+import { replyState, type Recipient } from './window.ts';
 import type { Command } from './Inbox.tsx';
 import { useHistory } from './history.ts';
 import { Timeline } from './Timeline.tsx';
@@ -84,7 +84,7 @@ export function ConversationView({
   const contact = useQuery({
     queryKey: ['contact', contactId],
     queryFn: () =>
-      api<{ first_name: string | null; last_name: string | null; name: string | null }>(
+      api<{ first_name: string | null; last_name: string | null; name: string | null } & Recipient>(
         // The same read as the contact sidebar's (same key): never the PSID, so no identifier read is audited.
         `/api/v1/contacts/${encodeURIComponent(contactId!)}?identifiers=false`,
       ),
@@ -189,8 +189,8 @@ export function ConversationView({
       ),
   });
 
-  const win = c ? windowState(c.window, now) : null;
-  const replyAllowed = win !== null && win.kind !== 'closed';
+  const win = c ? replyState(c.window, contact.data, now) : null;
+  const replyAllowed = win !== null && win.kind !== 'closed' && win.kind !== 'refused';
   const effectiveMode = replyAllowed ? mode : 'note';
 
   // Shortcuts from the inbox (r, n, a, e).
@@ -349,7 +349,7 @@ export function ConversationView({
           <Text size="sm" fw={500}>
             {win.label}
           </Text>
-          {win.kind === 'closed' && <Text size="xs">{win.reason}</Text>}
+          {(win.kind === 'closed' || win.kind === 'refused') && <Text size="xs">{win.reason}</Text>}
         </Box>
       )}
       <ThreadOwnerBanner conversation={c} />
@@ -399,9 +399,9 @@ export function ConversationView({
               { value: 'note', label: 'Note' },
             ]}
           />
-          {!replyAllowed && (
+          {win && !replyAllowed && (
             <Text size="xs" c="dimmed">
-              Window closed: notes only
+              {win.kind === 'refused' ? 'Replies refused: notes only' : 'Window closed: notes only'}
             </Text>
           )}
         </Group>

@@ -215,8 +215,14 @@ function ConversationRow({ c, active, onOpen }: { c: Conversation; active: boole
             {text}
           </Text>
           {c.unread_count > 0 && (
-            <Badge size="xs" circle aria-label={`${c.unread_count} unread`}>
-              {c.unread_count}
+            // A round badge holds one digit; a longer count gets a pill as wide as it needs, never cut short.
+            <Badge
+              size="xs"
+              circle={c.unread_count < 10}
+              style={{ flexShrink: 0 }}
+              aria-label={`${c.unread_count} unread`}
+            >
+              {c.unread_count > 99 ? '99+' : c.unread_count}
             </Badge>
           )}
         </Group>

@@ -1,6 +1,7 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Anchor, Badge, Box, Button, Group, Paper, Text } from '@mantine/core';
 import { textNow, type Message } from './api.ts';
+import { clock } from './people.ts';
 import { sendErrorCodeLine, sendErrorInWords } from '../../src/lib/send-error-words.ts';
 
 const AUTHOR: Record<Message['author'], string> = {
@@ -221,7 +222,7 @@ function BubbleView({ m, day, index }: { m: Message; day: string | null; index: 
         <Group gap={6} justify="flex-end" wrap="nowrap" mt={2}>
           <Text size="xs" c={out ? 'indigo.1' : 'dimmed'}>
             {note ? '' : `${AUTHOR[m.author]} · `}
-            {new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+            {clock(m.created_at)}
           </Text>
           {out && d && <Ticks status={d.status} />}
         </Group>

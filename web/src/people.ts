@@ -112,11 +112,15 @@ export function day(iso: string | null | undefined): string {
   return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) });
 }
 
+/** "14:05": the inbox writes every time of day on the 24-hour clock, whatever the browser's locale. */
+export function clock(iso: string): string {
+  return new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+}
+
 /** "3 Dec, 14:05". */
 export function dayTime(iso: string | null | undefined): string {
   if (!iso) return '—';
-  const d = new Date(iso);
-  return `${day(iso)}, ${d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
+  return `${day(iso)}, ${clock(iso)}`;
 }
 
 /** "5 minutes ago", "3 days ago". */
