@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import { cliActor } from '../modules/access/actor.ts';
 import { listProducts, upsertProduct, type ProductInput } from '../modules/orders/catalogue.ts';
 import { storeOrder } from '../modules/orders/store-order.ts';
+import { listPageOrders } from '../modules/orders/read-orders.ts';
 import { findContactByPsid } from '../modules/contacts/read-contacts.ts';
 import { createSegment, listSegments } from '../modules/segments/segments.ts';
 
@@ -135,6 +136,11 @@ export async function seedDemoShop(
   people: readonly string[],
 ): Promise<string[]> {
   await seedCatalogue(ctx, pageId);
+  // Orders already stored are left as they are (an operator may have changed them; a restart changes nothing and
+  // audits nothing): only the missing ones are posted, by their number.
+  const held = new Set(
+    (await listPageOrders(ctx, cliActor, pageId, { cursor: null, limit: 100 })).data.map((o) => o.external_id),
+  );
   const ids: string[] = [];
   const now = ctx.clock.now();
   for (const [i, customer] of DEMO_CUSTOMERS.entries()) {
@@ -143,15 +149,16 @@ export async function seedDemoShop(
       ? people[i]!
       : emulator.createUser({ first_name: customer.first_name, last_name: customer.last_name, locale: 'en_US' }).id;
     ids.push(userId);
+    const missing = customer.orders.filter((o) => !held.has(o.number));
+    if (missing.length === 0) continue;
     const orderAt = (o: DemoOrder) => new Date(now - o.daysAgo * DAY).toISOString();
     const lines = (o: DemoOrder) =>
       o.lines.map((l) => ({ ...l, price: DEMO_PRODUCTS.find((p) => p.sku === l.sku)!.price }));
     const total = (o: DemoOrder) => lines(o).reduce((sum, l) => sum + l.price * l.quantity, 0);
     if (customer.via === 'link') {
       // The shop stores the order with the ref of its m.me link; the person follows the link (a referral webhook),
-      // and the order joins their contact. A second run's post of the order changes nothing (it has its contact), and
-      // nobody follows the link again.
-      for (const o of customer.orders) {
+      // and the order joins their contact. A second run finds the order stored and nobody follows the link again.
+      for (const o of missing) {
         const { order } = await storeOrder(ctx, cliActor, pageId, {
           external_id: o.number,
           link_ref: demoOrderRef(o),
@@ -169,7 +176,7 @@ export async function seedDemoShop(
     if (emulator.psid(userId, pageId) === null)
       await emulator.user(userId).says(pageId, `Hi! I'm ${customer.first_name}, I ordered from your shop.`);
     const contact = await processedContact(ctx, pageId, emulator.psid(userId, pageId)!);
-    for (const o of customer.orders)
+    for (const o of missing)
       await storeOrder(ctx, cliActor, pageId, {
         external_id: o.number,
         contact_id: contact,

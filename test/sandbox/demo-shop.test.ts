@@ -60,6 +60,10 @@ test(
       const loyalNow = await holds(loyal!.filter, ['Ana Ferreira', 'Chloé Martin', 'Fatima Haddad']);
       assert.equal(shoesNow.count, 3);
       assert.equal(loyalNow.count, 3);
+      const psidReads = async (s: RunningSandbox) =>
+        ((await (await s.api('/api/v1/audit-events?action=contact.identifier_read&limit=100')).json()) as { data: [] })
+          .data.length;
+      const readsBefore = await psidReads(first);
       assert.equal(await first.stop(), 0, first.stderr());
 
       // A restart adds nothing: the same products, segments, customers and orders.
@@ -84,6 +88,15 @@ test(
         orders,
         'each order once',
       );
+      // Nor does it change or re-read anything: no order is updated and no PSID looked up to seed them again.
+      for (const action of ['order.update', 'order.create']) {
+        const audited = (await (await second.api(`/api/v1/audit-events?action=${action}&limit=100`)).json()) as {
+          data: unknown[];
+        };
+        const before = action === 'order.create' ? orders : 0;
+        assert.equal(audited.data.length, before, `${action} in the audit log after the restart`);
+      }
+      assert.equal(await psidReads(second), readsBefore, 'PSIDs read in the audit log after the restart');
       assert.equal(await second.stop(), 0, second.stderr());
     } finally {
       for (const s of running) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
