@@ -21,8 +21,9 @@ export interface InboundEventContext {
   text?: string;
   payload?: string;
   /**
-   * Set by a hook that answered the person or took charge of the event (a rule matched, the assistant answered or
-   * handed over), so that later hooks which would answer too (the assistant, a default reply) stay silent.
+   * Set by a hook that answered the person or took charge of the event (a consent keyword, a rule matched, the
+   * assistant answered or handed over), so that later hooks which would answer too (the assistant, a default reply)
+   * stay silent.
    */
   answered?: boolean;
 }

@@ -503,6 +503,26 @@ for (const dialect of testDialects()) {
       assert.equal(model.calls, calls);
     });
 
+    test("STOP and START are the consent keywords' to answer: the assistant neither answers, asks the model nor collects them", async () => {
+      const kim = emu.emulator.createUser({ first_name: 'Kim', last_name: 'Lee' }).id;
+      const calls = model.calls;
+      const contact = await ask(kim, 'STOP');
+      emu.emulator.clock.advance(1000);
+      await ask(kim, 'start');
+      const texts = (await sends(contact)).map((s) => s.text);
+      assert.equal(texts.length, 2, `only the two confirmations: ${JSON.stringify(texts)}`);
+      assert.deepEqual(await jobs(), [], 'no keyword waits for the model');
+      assert.equal(model.calls, calls);
+      const collected = (await call('GET', `/api/v1/pages/${shop}/assistant/unanswered?limit=100`)).json() as {
+        data: { text: string }[];
+      };
+      assert.deepEqual(
+        collected.data.map((q) => q.text).filter((t) => /^(stop|start)$/i.test(t)),
+        [],
+        'a keyword is not a question the FAQ missed',
+      );
+    });
+
     test('with every entry withdrawn the assistant is off: no answer, no handover, nothing collected', async () => {
       const ivy = emu.emulator.createUser({ first_name: 'Ivy', last_name: 'Sousa' }).id;
       const other = pages[1]!;

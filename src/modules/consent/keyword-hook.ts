@@ -31,6 +31,8 @@ export async function handleConsentKeyword(e: InboundEventContext): Promise<void
   const { ctx, trx, contact, event } = e;
   const keyword = await consentKeywordOf(e, e.text);
   if (keyword === null) return;
+  // The keyword is this module's to answer (the confirmation below): no rule and no assistant answers it too.
+  e.answered = true;
   const at = event.timestamp;
   // The ledger is the source of truth (contacts.consent_* is its cache); it orders choices by when they were made
   // and records each event once, so a late or repeated keyword changes nothing and is not confirmed.
