@@ -238,8 +238,8 @@ async function startLocked(opts: SandboxOptions, unlock: () => void): Promise<Sa
 
 /**
  * What the simulated people write to the demo shop: questions a small shop gets, in the languages of its customers,
- * some the demo rules or the assistant answer, some only a person can, and the odd STOP. Besides these they ask the
- * demo FAQ's questions in other words (its paraphrases) and write the occasional off-topic message.
+ * some the demo rules or the assistant answer, some only a person can, the odd STOP and START. Besides these they
+ * ask the demo FAQ's questions in other words (its paraphrases) and write the occasional off-topic message.
  */
 const SHOP_TEXTS = [
   'Hi! Is the blue linen shirt still available in M?',
@@ -263,7 +263,11 @@ const SHOP_TEXTS = [
   'Is the shop open on Sunday?',
   'Preciso trocar o tamanho, como faço?',
   'The tracking link does not work',
+  // The odd opt-out, and twice as often a way back (keywords are read in any case): an opt-out is not for good, so
+  // the share of people opted out stays near a third instead of growing with every STOP the longer the demo runs.
   'STOP',
+  'START',
+  'start',
 ];
 
 /**
