@@ -137,10 +137,9 @@ export async function seedDemoShop(
 ): Promise<string[]> {
   await seedCatalogue(ctx, pageId);
   // Orders already stored are left as they are (an operator may have changed them; a restart changes nothing and
-  // audits nothing): only the missing ones are posted, by their number.
-  const held = new Set(
-    (await listPageOrders(ctx, cliActor, pageId, { cursor: null, limit: 100 })).data.map((o) => o.external_id),
-  );
+  // audits nothing): only the missing ones are posted, each looked up by its number.
+  const stored = async (o: DemoOrder) =>
+    (await listPageOrders(ctx, cliActor, pageId, { externalId: o.number, cursor: null, limit: 1 })).data.length > 0;
   const ids: string[] = [];
   const now = ctx.clock.now();
   for (const [i, customer] of DEMO_CUSTOMERS.entries()) {
@@ -149,7 +148,8 @@ export async function seedDemoShop(
       ? people[i]!
       : emulator.createUser({ first_name: customer.first_name, last_name: customer.last_name, locale: 'en_US' }).id;
     ids.push(userId);
-    const missing = customer.orders.filter((o) => !held.has(o.number));
+    const missing: DemoOrder[] = [];
+    for (const o of customer.orders) if (!(await stored(o))) missing.push(o);
     if (missing.length === 0) continue;
     const orderAt = (o: DemoOrder) => new Date(now - o.daysAgo * DAY).toISOString();
     const lines = (o: DemoOrder) =>
