@@ -119,7 +119,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
       executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
         this.#native.inTransaction || PRAGMA.test(query.sql) || this.#statements.prepare(query.sql).readonly
           ? connection.executeQuery<R>(query)
-          : this.#waiters.whenLockFree(this.#native, () => connection.executeQuery<R>(query)).then((result) => result),
+          : this.#waiters.whenLockFree(this.#native, () => connection.executeQuery<R>(query)),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
       raw: connection,
     };

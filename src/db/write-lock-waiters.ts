@@ -168,18 +168,18 @@ export class WriteLockWaiters {
    * notes that it waits (`waitFor`), so a processor ends its turn and lets it in, and looks every millisecond with the
    * event loop free. Past SQLite's own busy timeout it fails as SQLite would, with SQLITE_BUSY.
    */
-  async whenLockFree<T>(db: SqliteDatabase.Database, take: () => T): Promise<T> {
-    if (this.heldHere) return take();
+  async whenLockFree<T>(db: SqliteDatabase.Database, take: () => T): Promise<Awaited<T>> {
+    if (this.heldHere) return await take();
     const first = tryWithoutWaiting(db, take);
-    if (first !== null) return first.value;
+    if (first !== null) return await first.value;
     const done = this.waitFor();
     try {
       const until = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 1));
-        if (this.heldHere) return take();
+        if (this.heldHere) return await take();
         const next = tryWithoutWaiting(db, take, performance.now() >= until);
-        if (next !== null) return next.value;
+        if (next !== null) return await next.value;
       }
     } finally {
       done();
